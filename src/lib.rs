@@ -1,0 +1,8 @@
+//! faultline: turn huge production logs into "what changed".
+//!
+//! Data flows one way (see README "Architecture"):
+//! `input` (bytes → line-aligned chunks) → `record` (chunks → events) → `mine` (messages →
+//! templates) → `summary` (mergeable per-chunk summaries) → `detect` (findings) → `report`.
+
+pub mod cli;
+pub mod mine;

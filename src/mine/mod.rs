@@ -1,0 +1,1 @@
+//! Template mining: masking variables in messages and clustering signatures into templates.
