@@ -1,6 +1,168 @@
-//! Command-line entry point.
+//! Command-line flags (clap derive) and the dispatch to commands.
+//!
+//! Flags are parsed here, then turned once into the configuration objects the library uses
+//! (`InputConfig`, ...), as in ripgrep's lowargs → hiargs. Errors end here too: they are printed
+//! once, with what to do, and mapped to the documented exit codes.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands;
+use crate::input::InputConfig;
+use crate::record::{Format, ParseConfig};
+
+/// Exit code: success, nothing above the `--fail-on` threshold.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: a finding at or above `--fail-on` was reported.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: an error (bad flags, unreadable input, corrupt snapshot); output may be partial.
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "faultline",
+    version,
+    about = "Find what changed in huge production logs: new errors, spikes, failing endpoints.",
+    long_about = None,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print parsed events as JSON lines: how faultline understood the logs.
+    Events(commands::events::EventsArgs),
+}
+
+/// Where input comes from and how it is read; shared by every command that reads logs.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Files, directories (read recursively), archives (.gz .tar .tar.gz .tgz .zip) or `-` for
+    /// stdin. With no path, stdin is read when it is not a terminal.
+    pub paths: Vec<PathBuf>,
+
+    /// Input format instead of detecting it per source.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
+
+    /// Time zone for timestamps that carry none (IANA name like Europe/Berlin, or UTC).
+    #[arg(long, default_value = "UTC", value_name = "ZONE")]
+    pub tz: String,
+
+    /// JSON key holding the message, tried before the built-in names (repeatable).
+    #[arg(long, value_name = "KEY")]
+    pub message_key: Vec<String>,
+
+    /// JSON key holding the timestamp, tried before the built-in names (repeatable).
+    #[arg(long, value_name = "KEY")]
+    pub time_key: Vec<String>,
+
+    /// JSON key holding the level, tried before the built-in names (repeatable).
+    #[arg(long, value_name = "KEY")]
+    pub level_key: Vec<String>,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Longest line kept, in bytes; longer lines are truncated and counted.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub max_line: usize,
+
+    /// Chunk size in bytes for parallel parsing (results do not depend on it).
+    #[arg(long, default_value_t = 2 << 20, value_name = "BYTES", hide = true)]
+    pub chunk_size: usize,
+
+    /// Do not print warnings about skipped or damaged input, nor progress.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    /// Builds the input configuration; fails on flags that cannot be honoured.
+    pub fn to_config(&self) -> anyhow::Result<InputConfig> {
+        let tz = if self.tz.eq_ignore_ascii_case("utc") {
+            jiff::tz::TimeZone::UTC
+        } else {
+            jiff::tz::TimeZone::get(&self.tz).map_err(|e| {
+                anyhow::anyhow!(
+                    "unknown time zone {:?} for --tz ({e}); use an IANA name like Europe/Berlin",
+                    self.tz
+                )
+            })?
+        };
+        let paths = if self.paths.is_empty() && std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "no input: give log files or directories, or pipe logs into stdin (see --help)"
+            );
+        } else {
+            self.paths.clone()
+        };
+        Ok(InputConfig {
+            paths,
+            chunk_size: self.chunk_size.max(1),
+            max_line: self.max_line.max(16),
+            parse: ParseConfig {
+                format: self.input_format,
+                tz,
+                message_keys: self.message_key.clone(),
+                time_keys: self.time_key.clone(),
+                level_keys: self.level_key.clone(),
+                default_year: current_year(),
+            },
+            ..InputConfig::default()
+        })
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
+    }
+}
+
+fn current_year() -> i16 {
+    jiff::Zoned::now().year()
+}
 
 /// Runs the program and returns the process exit code.
 pub fn run() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Events(a)) => commands::events::run(&a),
+        None => {
+            eprintln!("faultline: no command given; try `faultline --help`");
+            Ok(EXIT_ERROR)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return EXIT_OK;
+            }
+            eprintln!("faultline: error: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// A closed pipe (`faultline ... | head`) is not an error worth a message.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

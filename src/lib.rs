@@ -5,4 +5,9 @@
 //! templates) → `summary` (mergeable per-chunk summaries) → `detect` (findings) → `report`.
 
 pub mod cli;
+pub mod commands;
+pub mod input;
 pub mod mine;
+pub mod pipeline;
+pub mod record;
+pub mod sanitize;

@@ -1,0 +1,223 @@
+//! Cuts one byte stream into line-aligned chunks.
+//!
+//! Cuts only ever fall at the start of a line, and for formats that join lines (stack traces)
+//! only at the start of a line that begins a new event, so the events parsed from the chunks
+//! are the same for every chunk size. Lines longer than the cap are truncated to the cap (and
+//! counted) so that one 100 MB line cannot make a chunk, or memory, grow without bound.
+
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use memchr::{memchr, memchr_iter, memrchr};
+
+use super::{Chunk, SourceMeta};
+use crate::record::parse::is_continuation;
+
+/// What one stream yielded.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ChunkerStats {
+    pub bytes: u64,
+    pub lines: u64,
+    pub truncated_lines: u64,
+}
+
+/// Cuts a stream into chunks; see the module doc.
+pub struct Chunker {
+    source: Arc<SourceMeta>,
+    chunk_size: usize,
+    max_line: usize,
+    /// A multi-line event is cut anyway once it reaches this size.
+    max_event: usize,
+    joins: bool,
+    buf: Vec<u8>,
+    next_line: u64,
+    stats: ChunkerStats,
+}
+
+/// Why reading a stream stopped early.
+pub enum StreamEnd {
+    /// The stream ended normally.
+    Eof,
+    /// The sink asked to stop (e.g. `--head N` reached).
+    Stopped,
+    /// A read error; everything before it was delivered.
+    Failed(io::Error),
+}
+
+impl Chunker {
+    pub fn new(source: Arc<SourceMeta>, chunk_size: usize, max_line: usize) -> Chunker {
+        let chunk_size = chunk_size.max(1);
+        let max_line = max_line.max(16);
+        let joins = source.format.joins_lines();
+        Chunker {
+            source,
+            chunk_size,
+            max_line,
+            max_event: chunk_size.max(max_line).saturating_mul(4),
+            joins,
+            buf: Vec::new(),
+            next_line: 1,
+            stats: ChunkerStats::default(),
+        }
+    }
+
+    /// Reads `reader` to the end, starting with bytes already read from it (`prefix`), and
+    /// hands each chunk to `sink`, which returns false to stop. `seq` numbers chunks across
+    /// sources.
+    pub fn run(
+        mut self,
+        prefix: Vec<u8>,
+        reader: &mut dyn Read,
+        seq: &mut u64,
+        sink: &mut dyn FnMut(Chunk) -> bool,
+    ) -> (ChunkerStats, StreamEnd) {
+        self.buf = prefix;
+        let mut target = self.chunk_size;
+        let mut eof = false;
+        let mut failure = None;
+        // Bytes of an over-long line still to be discarded up to its newline.
+        let mut skipping = false;
+        loop {
+            while !eof && self.buf.len() < target {
+                let want = (target - self.buf.len()).clamp(8 << 10, 1 << 20);
+                let old = self.buf.len();
+                self.buf.resize(old + want, 0);
+                match reader.read(&mut self.buf[old..]) {
+                    Ok(0) => {
+                        self.buf.truncate(old);
+                        eof = true;
+                    }
+                    Ok(n) => {
+                        self.buf.truncate(old + n);
+                        if skipping {
+                            // Drop the rest of the truncated line.
+                            match memchr(b'\n', &self.buf[old..]) {
+                                Some(i) => {
+                                    self.buf.drain(old..old + i + 1);
+                                    skipping = false;
+                                }
+                                None => self.buf.truncate(old),
+                            }
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(old),
+                    Err(e) => {
+                        self.buf.truncate(old);
+                        eof = true;
+                        failure = Some(e);
+                    }
+                }
+            }
+            if self.buf.is_empty() {
+                break;
+            }
+            let cut = if eof {
+                Some(self.buf.len())
+            } else {
+                self.find_cut()
+            };
+            let cut = match cut {
+                Some(c) => c,
+                None => {
+                    // No place to cut yet: one line (or event) fills the buffer.
+                    if memchr(b'\n', &self.buf).is_none() && self.buf.len() >= self.max_line {
+                        // A single over-long line: keep its head, drop the rest.
+                        self.buf.truncate(self.max_line);
+                        self.buf.push(b'\n');
+                        self.stats.truncated_lines += 1;
+                        skipping = true;
+                        self.buf.len()
+                    } else if self.buf.len() >= self.max_event {
+                        // A giant multi-line event: cut at its last line end.
+                        memrchr(b'\n', &self.buf).map_or(self.buf.len(), |i| i + 1)
+                    } else {
+                        target = self.buf.len() * 2;
+                        continue;
+                    }
+                }
+            };
+            target = self.chunk_size;
+            let rest = self.buf.split_off(cut);
+            let data = std::mem::replace(&mut self.buf, rest);
+            if !self.emit(data, seq, sink) {
+                return (self.stats, StreamEnd::Stopped);
+            }
+        }
+        let end = match failure {
+            Some(e) => StreamEnd::Failed(e),
+            None => StreamEnd::Eof,
+        };
+        (self.stats, end)
+    }
+
+    /// Where to cut the buffer (exclusive end of the chunk), or None if no line end fits.
+    fn find_cut(&self) -> Option<usize> {
+        let last_nl = memrchr(b'\n', &self.buf)?;
+        if !self.joins {
+            return Some(last_nl + 1);
+        }
+        // Cut before the last complete line that starts a new event; a cut at 0 is no cut.
+        let mut end = last_nl;
+        loop {
+            let start = memrchr(b'\n', &self.buf[..end]).map_or(0, |i| i + 1);
+            if start == 0 {
+                return None;
+            }
+            if !is_continuation(&self.buf[start..end]) {
+                return Some(start);
+            }
+            end = start - 1;
+        }
+    }
+
+    fn emit(
+        &mut self,
+        mut data: Vec<u8>,
+        seq: &mut u64,
+        sink: &mut dyn FnMut(Chunk) -> bool,
+    ) -> bool {
+        let mut lines = 0u64;
+        let mut prev = 0usize;
+        let mut too_long = false;
+        for i in memchr_iter(b'\n', &data) {
+            lines += 1;
+            too_long |= i - prev > self.max_line;
+            prev = i + 1;
+        }
+        too_long |= data.len() - prev > self.max_line;
+        if data.len() > prev {
+            lines += 1; // last line without a newline
+        }
+        if too_long {
+            data = self.truncate_long_lines(&data);
+        }
+        self.stats.bytes += data.len() as u64;
+        self.stats.lines += lines;
+        let chunk = Chunk {
+            source: self.source.clone(),
+            seq: *seq,
+            first_line: self.next_line,
+            data,
+        };
+        *seq += 1;
+        self.next_line += lines;
+        sink(chunk)
+    }
+
+    fn truncate_long_lines(&mut self, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(data.len().min(self.chunk_size + self.max_line));
+        for line in data.split_inclusive(|&b| b == b'\n') {
+            let body = line.strip_suffix(b"\n").unwrap_or(line);
+            if body.len() > self.max_line {
+                out.extend_from_slice(&body[..self.max_line]);
+                self.stats.truncated_lines += 1;
+                if line.len() > body.len() {
+                    out.push(b'\n');
+                }
+            } else {
+                out.extend_from_slice(line);
+            }
+        }
+        out
+    }
+}

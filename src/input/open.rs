@@ -1,0 +1,378 @@
+//! Opening sources: paths, directories, stdin, gzip, tar and zip, nested.
+//!
+//! Containers are recognised by their magic bytes, not their names: gzip (`1f 8b`), zip
+//! (`PK\x03\x04`), tar (`ustar` at offset 257). A gzip stream is decompressed (all members) and
+//! looked at again, so `.tar.gz` and a `.gz` inside a tar both work. Each plain-text stream
+//! that comes out is sampled for format detection, then cut into chunks by the [`Chunker`].
+
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use flate2::bufread::MultiGzDecoder;
+
+use super::chunker::{Chunker, StreamEnd};
+use super::{Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta, SourceStats};
+use crate::record::detect_format;
+
+/// How deep archives may nest (a tar in a tar in a zip...). Guards against zip bombs of nesting.
+const MAX_NESTING: usize = 4;
+
+/// Reads every input in order and hands its chunks to `sink` (false from the sink stops
+/// reading). Problems with one path are recorded in the returned stats; the rest is still read.
+pub fn read_inputs(cfg: &InputConfig, sink: &mut dyn FnMut(Chunk) -> bool) -> InputStats {
+    let mut r = Reader {
+        cfg,
+        stats: InputStats::default(),
+        seq: 0,
+        stopped: false,
+        sink,
+    };
+    if cfg.paths.is_empty() {
+        r.read_stdin();
+    }
+    for path in &cfg.paths {
+        if r.stopped {
+            break;
+        }
+        if path.as_os_str() == "-" {
+            r.read_stdin();
+        } else {
+            r.read_path(path);
+        }
+    }
+    r.stats
+}
+
+struct Reader<'a> {
+    cfg: &'a InputConfig,
+    stats: InputStats,
+    seq: u64,
+    stopped: bool,
+    sink: &'a mut dyn FnMut(Chunk) -> bool,
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+impl Reader<'_> {
+    fn notice(&mut self, source: &str, kind: NoticeKind, message: impl Into<String>) {
+        self.stats.notices.push(Notice {
+            source: source.to_string(),
+            kind,
+            message: message.into(),
+        });
+    }
+
+    fn read_stdin(&mut self) {
+        let stdin = io::stdin();
+        let mut lock = stdin.lock();
+        self.read_stream("-", &mut lock, 0, true);
+    }
+
+    fn read_path(&mut self, path: &Path) {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                let msg = format!("cannot read: {e}");
+                self.notice(&display(path), NoticeKind::Error, msg);
+                return;
+            }
+        };
+        if meta.is_dir() {
+            self.read_dir(path);
+            return;
+        }
+        match File::open(path) {
+            Ok(f) => {
+                let mut reader = BufReader::with_capacity(256 << 10, f);
+                self.read_stream(&display(path), &mut reader, 0, false);
+            }
+            Err(e) => {
+                let msg = format!("cannot open: {e}");
+                self.notice(&display(path), NoticeKind::Error, msg);
+            }
+        }
+    }
+
+    /// Reads a directory recursively, in sorted order so that output is the same everywhere.
+    fn read_dir(&mut self, dir: &Path) {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                let msg = format!("cannot list directory: {e}");
+                self.notice(&display(dir), NoticeKind::Error, msg);
+                return;
+            }
+        };
+        entries.sort();
+        for p in entries {
+            if self.stopped {
+                return;
+            }
+            // Hidden files and directories (.git, editor swap files) are not logs.
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            self.read_path(&p);
+        }
+    }
+
+    /// Reads one stream of unknown kind: sniffs it, then unwraps containers or chunks text.
+    fn read_stream(&mut self, name: &str, reader: &mut dyn Read, depth: usize, is_stdin: bool) {
+        let mut head = Vec::with_capacity(self.cfg.sample_size);
+        if let Err(e) = read_up_to(reader, &mut head, self.cfg.sample_size.max(1024)) {
+            let kind = if is_stdin || depth > 0 {
+                NoticeKind::Damaged
+            } else {
+                NoticeKind::Error
+            };
+            self.notice(name, kind, format!("read failed: {e}"));
+            if head.is_empty() {
+                return;
+            }
+        }
+        if head.is_empty() {
+            self.notice(name, NoticeKind::Skipped, "empty");
+            return;
+        }
+        if depth < MAX_NESTING {
+            if head.starts_with(&[0x1f, 0x8b]) {
+                let chained = Cursor::new(head).chain(reader);
+                let mut gz = MultiGzDecoder::new(BufReader::with_capacity(256 << 10, chained));
+                let inner = name.strip_suffix(".gz").unwrap_or(name).to_string();
+                let mut guard = GzGuard {
+                    inner: &mut gz,
+                    error: None,
+                };
+                self.read_stream(&inner, &mut guard, depth + 1, is_stdin);
+                if let Some(e) = guard.error {
+                    self.notice(
+                        name,
+                        NoticeKind::Damaged,
+                        format!("gzip data is truncated or corrupt ({e}); kept everything before the damage"),
+                    );
+                }
+                return;
+            }
+            if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+                self.read_zip(name, head, reader, depth);
+                return;
+            }
+            if is_tar(&head) {
+                let chained = Cursor::new(head).chain(reader);
+                self.read_tar(name, chained, depth);
+                return;
+            }
+        }
+        if looks_binary(&head) {
+            self.notice(
+                name,
+                NoticeKind::Skipped,
+                "binary data (NUL bytes), not a log",
+            );
+            return;
+        }
+        self.chunk_text(name, head, reader);
+    }
+
+    fn chunk_text(&mut self, name: &str, head: Vec<u8>, reader: &mut dyn Read) {
+        let (format, detected) = match self.cfg.parse.format {
+            Some(f) => (f, false),
+            None => (detect_format(sample_lines(&head)), true),
+        };
+        let source = Arc::new(SourceMeta {
+            id: self.stats.sources.len() as u32,
+            name: name.to_string(),
+            format,
+            detected,
+        });
+        let chunker = Chunker::new(source, self.cfg.chunk_size, self.cfg.max_line);
+        let sink = &mut *self.sink;
+        let (st, end) = chunker.run(head, reader, &mut self.seq, sink);
+        self.stats.bytes += st.bytes;
+        self.stats.truncated_lines += st.truncated_lines;
+        self.stats.sources.push(SourceStats {
+            name: name.to_string(),
+            format,
+            bytes: st.bytes,
+            lines: st.lines,
+        });
+        match end {
+            StreamEnd::Eof => {}
+            StreamEnd::Stopped => self.stopped = true,
+            StreamEnd::Failed(e) => {
+                // GzGuard turns gzip damage into a clean end and reports it itself.
+                self.notice(
+                    name,
+                    NoticeKind::Damaged,
+                    format!(
+                        "read failed after {} bytes: {e}; kept what came before",
+                        st.bytes
+                    ),
+                );
+            }
+        }
+    }
+
+    fn read_tar(&mut self, name: &str, reader: impl Read, depth: usize) {
+        let mut archive = tar::Archive::new(reader);
+        let entries = match archive.entries() {
+            Ok(e) => e,
+            Err(e) => {
+                self.notice(name, NoticeKind::Damaged, format!("cannot read tar: {e}"));
+                return;
+            }
+        };
+        for entry in entries {
+            if self.stopped {
+                return;
+            }
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    self.notice(
+                        name,
+                        NoticeKind::Damaged,
+                        format!("tar archive is truncated or corrupt ({e}); kept the members before the damage"),
+                    );
+                    return;
+                }
+            };
+            if !entry.header().entry_type().is_file() {
+                continue;
+            }
+            let member = match entry.path() {
+                Ok(p) => p.to_string_lossy().into_owned(),
+                Err(_) => String::from_utf8_lossy(&entry.path_bytes()).into_owned(),
+            };
+            let hidden = Path::new(&member)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            let full = format!("{name}:{member}");
+            self.read_stream(&full, &mut entry, depth + 1, false);
+        }
+    }
+
+    fn read_zip(&mut self, name: &str, head: Vec<u8>, reader: &mut dyn Read, depth: usize) {
+        // Zip needs random access (the directory is at the end), so the archive is buffered
+        // in memory, up to a cap. Plain zip files on disk are re-opened for seeking instead.
+        let mut data = head;
+        let cap = self.cfg.max_member_in_memory;
+        if let Err(e) = reader.take(cap + 1).read_to_end(&mut data) {
+            self.notice(name, NoticeKind::Damaged, format!("cannot read zip: {e}"));
+            return;
+        }
+        if data.len() as u64 > cap {
+            self.notice(
+                name,
+                NoticeKind::Skipped,
+                format!("zip archive larger than {cap} bytes; unpack it and pass the files"),
+            );
+            return;
+        }
+        let mut archive = match zip::ZipArchive::new(Cursor::new(data)) {
+            Ok(a) => a,
+            Err(e) => {
+                self.notice(name, NoticeKind::Damaged, format!("cannot read zip: {e}"));
+                return;
+            }
+        };
+        let mut names: Vec<(String, usize)> = (0..archive.len())
+            .filter_map(|i| {
+                let f = archive.by_index(i).ok()?;
+                if f.is_dir() {
+                    return None;
+                }
+                Some((f.name().ok()?.to_string(), i))
+            })
+            .collect();
+        names.sort();
+        for (member, i) in names {
+            if self.stopped {
+                return;
+            }
+            let full = format!("{name}:{member}");
+            match archive.by_index(i) {
+                Ok(mut f) => self.read_stream(&full, &mut f, depth + 1, false),
+                Err(e) => self.notice(
+                    &full,
+                    NoticeKind::Damaged,
+                    format!("cannot read zip member: {e}"),
+                ),
+            }
+        }
+    }
+}
+
+/// Turns a gzip decoding error into end-of-stream, remembering it, so that everything decoded
+/// before the damage is still chunked and the damage is reported once, by name.
+struct GzGuard<'a, R: Read> {
+    inner: &'a mut R,
+    error: Option<io::Error>,
+}
+
+impl<R: Read> Read for GzGuard<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.error.is_some() {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                self.error = Some(e);
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// Reads until `buf` holds `n` bytes or the stream ends.
+fn read_up_to(reader: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<()> {
+    let mut tmp = vec![0u8; n];
+    let mut filled = 0;
+    while filled < n {
+        match reader.read(&mut tmp[filled..]) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.extend_from_slice(&tmp[..filled]);
+                return Err(e);
+            }
+        }
+    }
+    buf.extend_from_slice(&tmp[..filled]);
+    Ok(())
+}
+
+fn is_tar(head: &[u8]) -> bool {
+    head.len() >= 262 && &head[257..262] == b"ustar"
+}
+
+/// Text logs have no NUL bytes; binary files (images, executables, databases) nearly always do.
+/// Looks at the first 8 KiB only, so one stray NUL later in a log does not discard it.
+fn looks_binary(head: &[u8]) -> bool {
+    let sample = &head[..head.len().min(8 << 10)];
+    let nuls = memchr::memchr_iter(0, sample).count();
+    nuls > 8 || (nuls > 0 && nuls * 1000 >= sample.len())
+}
+
+/// The sample for format detection, cut at the last complete line.
+fn sample_lines(head: &[u8]) -> &[u8] {
+    match memchr::memrchr(b'\n', head) {
+        Some(i) if i > 0 => &head[..i],
+        _ => head,
+    }
+}

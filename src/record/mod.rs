@@ -1,0 +1,186 @@
+//! Records: turns a line-aligned chunk of bytes into parsed [`Event`]s.
+//!
+//! In: a chunk (`&[u8]` holding whole lines, and for `plain` whole multi-line events), the
+//! source's [`Format`] and a [`ParseConfig`]. Out: [`Event`]s, handed to a callback in input
+//! order. Fields borrow from the chunk wherever the bytes can be used as they are; only values
+//! that need unescaping (JSON strings with escapes) are owned.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+pub mod detect;
+pub mod parse;
+pub mod time;
+
+pub use detect::detect_format;
+pub use parse::parse_chunk;
+
+/// Normalized severity. Ordered: `Trace < Debug < Info < Warn < Error < Fatal`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+    Fatal,
+}
+
+impl Level {
+    pub const ALL: [Level; 6] = [
+        Level::Trace,
+        Level::Debug,
+        Level::Info,
+        Level::Warn,
+        Level::Error,
+        Level::Fatal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Input format of one source. Detected from a sample unless the user forces one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// JSON lines (also Docker's json-file wrapper).
+    Json,
+    /// `key=value key2="quoted value"` lines.
+    Logfmt,
+    /// Apache/Nginx common or combined access log, optional trailing request time.
+    Access,
+    /// RFC 3164 or RFC 5424 syslog.
+    Syslog,
+    /// A leading timestamp and/or level, then the message; continuation lines join the event.
+    Plain,
+    /// Every physical line is one message, as it is.
+    Line,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Logfmt => "logfmt",
+            Format::Access => "access",
+            Format::Syslog => "syslog",
+            Format::Plain => "plain",
+            Format::Line => "line",
+        }
+    }
+
+    /// Whether continuation lines (stack traces, indented lines) join the previous event.
+    /// The chunker uses this to never cut a chunk inside a multi-line event.
+    pub fn joins_lines(self) -> bool {
+        matches!(self, Format::Plain)
+    }
+}
+
+/// HTTP fields of an event, when it describes a request (access logs, request logs).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Http<'a> {
+    pub method: Option<Cow<'a, [u8]>>,
+    /// Request path as logged (query string included; route normalization drops it later).
+    pub path: Option<Cow<'a, [u8]>>,
+    pub status: Option<u16>,
+    pub latency_ms: Option<f64>,
+    /// Host of an outbound call (upstream/external API), when the event names one.
+    pub upstream: Option<Cow<'a, [u8]>>,
+}
+
+impl Http<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.method.is_none()
+            && self.path.is_none()
+            && self.status.is_none()
+            && self.latency_ms.is_none()
+            && self.upstream.is_none()
+    }
+}
+
+/// One parsed log event. Borrows from the chunk it was parsed from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event<'a> {
+    /// 1-based line number of the event's first line in its source.
+    pub line: u64,
+    /// Number of physical lines the event spans (more than one for joined stack traces).
+    pub lines: u32,
+    /// The raw bytes of the whole event, without the final newline.
+    pub raw: &'a [u8],
+    /// Timestamp in milliseconds since the Unix epoch, UTC.
+    pub time: Option<i64>,
+    pub level: Option<Level>,
+    /// The message, header stripped (for `line`, the whole line).
+    pub message: Cow<'a, [u8]>,
+    /// Logger, service or program name.
+    pub logger: Option<Cow<'a, [u8]>>,
+    pub http: Http<'a>,
+    /// Request or trace id linking events of one request.
+    pub trace_id: Option<Cow<'a, [u8]>>,
+    /// Other structured fields (JSON/logfmt) with scalar values, for failing-vs-working contrast.
+    pub fields: Vec<(Cow<'a, [u8]>, Cow<'a, [u8]>)>,
+    /// True when the event's bytes were not valid UTF-8 (they are decoded lossily on output).
+    pub invalid_utf8: bool,
+}
+
+impl<'a> Event<'a> {
+    /// An event that is just a message, with nothing parsed out of it.
+    pub fn bare(line: u64, raw: &'a [u8]) -> Event<'a> {
+        Event {
+            line,
+            lines: 1,
+            raw,
+            time: None,
+            level: None,
+            message: Cow::Borrowed(raw),
+            logger: None,
+            http: Http::default(),
+            trace_id: None,
+            fields: Vec::new(),
+            invalid_utf8: false,
+        }
+    }
+}
+
+/// Options that change how records are parsed.
+#[derive(Clone, Debug)]
+pub struct ParseConfig {
+    /// Forced format; `None` = detect per source.
+    pub format: Option<Format>,
+    /// Time zone for timestamps that carry none (default UTC).
+    pub tz: jiff::tz::TimeZone,
+    /// Extra JSON keys for message, time and level, tried before the built-in ones.
+    pub message_keys: Vec<String>,
+    pub time_keys: Vec<String>,
+    pub level_keys: Vec<String>,
+    /// Year for timestamps without one (syslog `Jun 14 15:16:01`).
+    pub default_year: i16,
+}
+
+impl Default for ParseConfig {
+    fn default() -> Self {
+        ParseConfig {
+            format: None,
+            tz: jiff::tz::TimeZone::UTC,
+            message_keys: Vec::new(),
+            time_keys: Vec::new(),
+            level_keys: Vec::new(),
+            default_year: 1970,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Timestamp parsing: hand-written fast paths for common layouts, UTC milliseconds out.

@@ -1,0 +1,83 @@
+//! Escaping log content for the places it is shown.
+//!
+//! Log lines are untrusted: they can carry terminal escape sequences that recolour, move the
+//! cursor or retitle the window, and HTML that would run in a report page.
+
+use std::fmt::Write;
+
+/// Escapes control characters (except none: tab and newline too) so that text is inert on a
+/// terminal: `\t`, `\n`, `\r`, `\e` and `\xNN` / `\u{NNNN}` for the rest, including C1 controls
+/// and bidirectional overrides.
+pub fn terminal(s: &str) -> String {
+    if !s.chars().any(needs_escape) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\x1b' => out.push_str("\\e"),
+            c if needs_escape(c) => {
+                let v = c as u32;
+                if v < 0x100 {
+                    let _ = write!(out, "\\x{v:02x}");
+                } else {
+                    let _ = write!(out, "\\u{{{v:04x}}}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// Escapes `& < > " '` for HTML text and attribute values.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a Markdown table cell or inline code span: pipes and backticks, and
+/// control characters as for a terminal.
+pub fn markdown_cell(s: &str) -> String {
+    terminal(s).replace('|', "\\|").replace('`', "'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes_escape_sequences() {
+        assert_eq!(terminal("a\x1b[31mred\x07"), "a\\e[31mred\\x07");
+        assert_eq!(terminal("tab\there"), "tab\\there");
+        assert_eq!(terminal("plain é"), "plain é");
+        assert_eq!(terminal("\u{202e}evil"), "\\u{202e}evil");
+        assert_eq!(terminal("\u{9b}2J"), "\\x9b2J");
+    }
+
+    #[test]
+    fn html_escapes_markup() {
+        assert_eq!(
+            html("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+    }
+}
