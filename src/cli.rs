@@ -37,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Print parsed events as JSON lines: how faultline understood the logs.
     Events(commands::events::EventsArgs),
+    /// Group messages into templates, most frequent first.
+    Templates(commands::templates::TemplatesArgs),
 }
 
 /// Where input comes from and how it is read; shared by every command that reads logs.
@@ -142,6 +144,7 @@ pub fn run() -> i32 {
     };
     let result = match cli.command {
         Some(Command::Events(a)) => commands::events::run(&a),
+        Some(Command::Templates(a)) => commands::templates::run(&a),
         None => {
             eprintln!("faultline: no command given; try `faultline --help`");
             Ok(EXIT_ERROR)

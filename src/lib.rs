@@ -6,8 +6,12 @@
 
 pub mod cli;
 pub mod commands;
+pub mod endpoints;
+pub mod engine;
 pub mod input;
 pub mod mine;
 pub mod pipeline;
 pub mod record;
+pub mod report;
 pub mod sanitize;
+pub mod summary;

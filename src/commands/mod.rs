@@ -31,3 +31,38 @@ pub fn report_notices(stats: &InputStats, quiet: bool) -> bool {
     }
     stats.has_errors()
 }
+
+pub mod templates;
+
+use clap::Args;
+
+/// Template-mining flags shared by every command that groups messages.
+#[derive(Args, Debug, Clone)]
+pub struct MineArgs {
+    /// Extra variable mask NAME=REGEX (repeatable): matches become <NAME> in templates.
+    #[arg(long, value_name = "NAME=REGEX")]
+    pub mask: Vec<String>,
+
+    /// Most templates kept; the rarest beyond it are folded into one "other" template.
+    #[arg(long, default_value_t = 50_000, value_name = "N")]
+    pub max_templates: usize,
+}
+
+impl MineArgs {
+    pub fn masker(&self) -> anyhow::Result<crate::mine::Masker> {
+        let mut masks = Vec::new();
+        for m in &self.mask {
+            let (name, re) = m
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--mask {m:?}: expected NAME=REGEX"))?;
+            let name = name.trim();
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                anyhow::bail!("--mask {m:?}: NAME must be letters, digits or _");
+            }
+            let re = regex::bytes::Regex::new(re)
+                .map_err(|e| anyhow::anyhow!("--mask {m:?}: invalid regex: {e}"))?;
+            masks.push((name.to_ascii_uppercase(), re));
+        }
+        Ok(crate::mine::Masker::new(masks))
+    }
+}

@@ -1,0 +1,182 @@
+//! Building a partial [`Summary`] from one chunk, on a worker thread.
+//!
+//! Hot path: per event, mask the message into a reused buffer, look the signature up in the
+//! chunk's table, bump counters. Time buckets are assigned once the chunk's time span (and so
+//! its bucket width) is known, from a compact list of `(signature, level, time)`.
+
+use super::{level_slot, series, Example, SigStats, Summary, EXAMPLES_PER_SIG};
+use crate::input::Chunk;
+use crate::mine::Masker;
+use crate::record::{parse_chunk, Event, Level, ParseConfig};
+
+/// Options for summarizing.
+pub struct ChunkBuilder<'a> {
+    pub masker: &'a Masker,
+    pub parse: &'a ParseConfig,
+    pub max_sigs: usize,
+    /// Also return each event's signature index (for `templates --per-line`).
+    pub per_line: bool,
+}
+
+/// What a chunk yields: its partial summary and, with `per_line`, each event's signature.
+pub struct ChunkResult {
+    pub summary: Summary,
+    pub per_line: Vec<u32>,
+}
+
+impl ChunkBuilder<'_> {
+    pub fn summarize(&self, chunk: &Chunk) -> ChunkResult {
+        let mut sum = Summary::default();
+        let mut per_line = Vec::new();
+        let mut scratch: Vec<u8> = Vec::with_capacity(256);
+        let mut timed: Vec<(u32, u8, i64)> = Vec::new();
+        let source = chunk.source.name.as_str();
+        let mut prev: Option<(u64, Option<i64>, &[u8])> = None;
+        parse_chunk(
+            &chunk.data,
+            chunk.first_line,
+            chunk.source.format,
+            self.parse,
+            &mut |ev: Event<'_>| {
+                let level = ev.level.or_else(|| guess_level(&ev.message));
+                let slot = level_slot(level);
+                self.masker.mask(&ev.message, &mut scratch);
+                let sig_str = String::from_utf8_lossy(&scratch);
+                let idx = match sum.index.get(sig_str.as_ref()) {
+                    Some(&i) => i,
+                    None if sum.sigs.len() < self.max_sigs => {
+                        let i = sum.sigs.len() as u32;
+                        let mut s = SigStats::new(sig_str.clone().into_owned());
+                        s.before_first =
+                            prev.map(|(line, t, raw)| Example::new(source, line, t, raw));
+                        sum.index.insert(s.sig.clone(), i);
+                        sum.sigs.push(s);
+                        i
+                    }
+                    None => u32::MAX,
+                };
+                sum.events += 1;
+                sum.levels[slot] += 1;
+                if ev.invalid_utf8 {
+                    sum.invalid_utf8 += 1;
+                }
+                if idx == u32::MAX {
+                    sum.overflow.events += 1;
+                    sum.overflow.levels[slot] += 1;
+                } else {
+                    let s = &mut sum.sigs[idx as usize];
+                    s.count += 1;
+                    s.levels[slot] += 1;
+                    if s.examples.len() < EXAMPLES_PER_SIG {
+                        s.examples
+                            .push(Example::new(source, ev.line, ev.time, ev.raw));
+                    }
+                    match ev.time {
+                        Some(t) => {
+                            s.first_time = Some(s.first_time.map_or(t, |f| f.min(t)));
+                            s.last_time = Some(s.last_time.map_or(t, |l| l.max(t)));
+                        }
+                        None => s.untimed += 1,
+                    }
+                }
+                match ev.time {
+                    Some(t) => {
+                        sum.time_min = Some(sum.time_min.map_or(t, |m| m.min(t)));
+                        sum.time_max = Some(sum.time_max.map_or(t, |m| m.max(t)));
+                        timed.push((idx, slot as u8, t));
+                    }
+                    None => sum.untimed += 1,
+                }
+                sum.endpoints.observe(&ev, idx, level);
+                if self.per_line {
+                    per_line.push(idx);
+                }
+                if sum.first_event.is_none() {
+                    sum.first_event = Some(Example::new(source, ev.line, ev.time, ev.raw));
+                }
+                prev = Some((ev.line, ev.time, ev.raw));
+            },
+        );
+        if let Some((line, t, raw)) = prev {
+            sum.last_event = Some(Example::new(source, line, t, raw));
+        }
+        let span = match (sum.time_min, sum.time_max) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0,
+        };
+        let res = series::resolution_for(span);
+        sum.resolution_ms = res;
+        build_series(&mut sum, &mut timed, res);
+        sum.endpoints.finish_chunk(res);
+        ChunkResult {
+            summary: sum,
+            per_line,
+        }
+    }
+}
+
+/// Fills the per-level, per-signature and overflow series from `(sig, level, time)` triples.
+fn build_series(sum: &mut Summary, timed: &mut [(u32, u8, i64)], res: i64) {
+    // Sorting by (sig, time) groups each signature's buckets, already in order.
+    timed.sort_unstable();
+    let mut level_buckets: Vec<Vec<i64>> = vec![Vec::new(); 7];
+    let mut i = 0;
+    let mut buckets: Vec<i64> = Vec::new();
+    while i < timed.len() {
+        let sig = timed[i].0;
+        buckets.clear();
+        while i < timed.len() && timed[i].0 == sig {
+            let b = timed[i].2.div_euclid(res);
+            buckets.push(b);
+            level_buckets[timed[i].1 as usize].push(b);
+            i += 1;
+        }
+        let s = series::Series::from_buckets(&mut buckets);
+        if sig == u32::MAX {
+            sum.overflow.series.merge(&s);
+        } else {
+            sum.sigs[sig as usize].series = s;
+        }
+    }
+    for (slot, mut b) in level_buckets.into_iter().enumerate() {
+        sum.level_series[slot] = series::Series::from_buckets(&mut b);
+    }
+}
+
+/// A level for events that carry none, from words in the message: cheap, and only a guess.
+/// Looks at the first 512 bytes, lowercased on the stack.
+pub fn guess_level(msg: &[u8]) -> Option<Level> {
+    let head = &msg[..msg.len().min(512)];
+    let mut buf = [0u8; 512];
+    let lower = &mut buf[..head.len()];
+    for (d, s) in lower.iter_mut().zip(head) {
+        *d = s.to_ascii_lowercase();
+    }
+    let has = |w: &[u8]| memchr::memmem::find(lower, w).is_some();
+    if has(b"fatal") || has(b"panic") {
+        Some(Level::Fatal)
+    } else if has(b"error") || has(b"exception") || has(b"traceback") || has(b"failed") {
+        Some(Level::Error)
+    } else if has(b"warn") {
+        Some(Level::Warn)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_levels_from_words() {
+        assert_eq!(guess_level(b"Connection FAILED to db"), Some(Level::Error));
+        assert_eq!(
+            guess_level(b"java.lang.NullPointerException"),
+            Some(Level::Error)
+        );
+        assert_eq!(guess_level(b"Warning: disk almost full"), Some(Level::Warn));
+        assert_eq!(guess_level(b"kernel panic"), Some(Level::Fatal));
+        assert_eq!(guess_level(b"all good"), None);
+    }
+}

@@ -1,0 +1,320 @@
+//! The mergeable summary of a log set: what every report is computed from.
+//!
+//! Each chunk is summarized on a worker thread into a partial [`Summary`]; partial summaries
+//! merge in input order (like xsv's `stats` `merge_all`). The same merge joins snapshots saved
+//! on different machines or days, which is how a baseline ("yesterday") is kept.
+//!
+//! Messages are kept as *signatures* (the masked message, see `mine`): the expensive
+//! clustering into templates happens once, on the distinct signatures of the merged summary
+//! (`templates::finalize`), so templates do not depend on chunking or thread count.
+
+pub mod build;
+pub mod series;
+pub mod templates;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+pub use build::ChunkBuilder;
+pub use series::Series;
+
+use crate::input::InputStats;
+use crate::record::Level;
+
+/// Index of "no level" in [`LevelCounts`].
+pub const NO_LEVEL: usize = 6;
+
+/// Counts per level: trace, debug, info, warn, error, fatal, and unknown.
+pub type LevelCounts = [u64; 7];
+
+pub fn level_slot(level: Option<Level>) -> usize {
+    level.map_or(NO_LEVEL, Level::index)
+}
+
+/// Longest example text kept (bytes); longer events are cut at a character boundary.
+pub const MAX_EXAMPLE_BYTES: usize = 2_000;
+/// Examples kept per signature: the first ones in input order.
+pub const EXAMPLES_PER_SIG: usize = 3;
+
+/// One event shown as evidence, with where it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Example {
+    pub source: String,
+    pub line: u64,
+    pub time: Option<i64>,
+    pub text: String,
+}
+
+impl Example {
+    pub fn new(source: &str, line: u64, time: Option<i64>, raw: &[u8]) -> Example {
+        let raw = &raw[..raw.len().min(MAX_EXAMPLE_BYTES)];
+        let mut text = String::from_utf8_lossy(raw).into_owned();
+        if text.ends_with('\u{fffd}') && raw.len() == MAX_EXAMPLE_BYTES {
+            // The cut fell inside a character; drop the broken tail.
+            text.pop();
+        }
+        Example {
+            source: source.to_string(),
+            line,
+            time,
+            text,
+        }
+    }
+
+    /// `file:line`, the way findings point at evidence.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.source, self.line)
+    }
+}
+
+/// Everything known about one signature (one distinct masked message).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SigStats {
+    /// The masked message.
+    pub sig: String,
+    pub count: u64,
+    pub levels: LevelCounts,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    /// Counts per time bucket (width: the summary's `resolution_ms`).
+    pub series: Series,
+    /// Events of this signature without a timestamp.
+    pub untimed: u64,
+    pub examples: Vec<Example>,
+    /// The event just before the first occurrence in the same source (often the deploy or
+    /// config change that caused a new error).
+    pub before_first: Option<Example>,
+}
+
+impl SigStats {
+    fn new(sig: String) -> SigStats {
+        SigStats {
+            sig,
+            count: 0,
+            levels: [0; 7],
+            first_time: None,
+            last_time: None,
+            series: Series::default(),
+            untimed: 0,
+            examples: Vec::new(),
+            before_first: None,
+        }
+    }
+
+    fn merge(&mut self, other: &SigStats) {
+        self.count += other.count;
+        for (a, b) in self.levels.iter_mut().zip(other.levels) {
+            *a += b;
+        }
+        self.first_time = min_opt(self.first_time, other.first_time);
+        self.last_time = max_opt(self.last_time, other.last_time);
+        self.series.merge(&other.series);
+        self.untimed += other.untimed;
+        for e in &other.examples {
+            if self.examples.len() >= EXAMPLES_PER_SIG {
+                break;
+            }
+            self.examples.push(e.clone());
+        }
+    }
+
+    /// The most severe level seen, if any event had one.
+    pub fn max_level(&self) -> Option<Level> {
+        Level::ALL
+            .iter()
+            .rev()
+            .copied()
+            .find(|l| self.levels[l.index()] > 0)
+    }
+}
+
+pub(crate) fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+pub(crate) fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// Events whose signature did not fit under the signature cap.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Overflow {
+    pub events: u64,
+    pub levels: LevelCounts,
+    pub series: Series,
+}
+
+/// The mergeable summary; see the module doc.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Width of every time bucket in this summary, in milliseconds.
+    pub resolution_ms: i64,
+    pub events: u64,
+    /// Events without a usable timestamp: counted, never given an invented time.
+    pub untimed: u64,
+    pub invalid_utf8: u64,
+    pub time_min: Option<i64>,
+    pub time_max: Option<i64>,
+    pub levels: LevelCounts,
+    /// Events per bucket for each level slot (see [`LevelCounts`]).
+    pub level_series: Vec<Series>,
+    /// Signatures in order of first appearance in the input.
+    pub sigs: Vec<SigStats>,
+    pub overflow: Overflow,
+    /// Sources read, notices, bytes.
+    pub input: InputStats,
+    /// The last event (per the input order) and the first, for stitching "event before first
+    /// occurrence" across chunk boundaries.
+    pub first_event: Option<Example>,
+    pub last_event: Option<Example>,
+    /// Per-route and per-upstream request statistics.
+    pub endpoints: crate::endpoints::EndpointTable,
+    #[serde(skip)]
+    index: FxHashMap<String, u32>,
+}
+
+impl Default for Summary {
+    fn default() -> Self {
+        Summary {
+            resolution_ms: series::LADDER_MS[0],
+            events: 0,
+            untimed: 0,
+            invalid_utf8: 0,
+            time_min: None,
+            time_max: None,
+            levels: [0; 7],
+            level_series: vec![Series::default(); 7],
+            sigs: Vec::new(),
+            overflow: Overflow::default(),
+            input: InputStats::default(),
+            first_event: None,
+            last_event: None,
+            endpoints: Default::default(),
+            index: FxHashMap::default(),
+        }
+    }
+}
+
+/// Default cap on distinct signatures kept in one summary; later new ones count as overflow.
+pub const DEFAULT_MAX_SIGS: usize = 200_000;
+
+impl Summary {
+    /// Rebuilds the signature index (after loading from a snapshot).
+    pub fn reindex(&mut self) {
+        self.index = self
+            .sigs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.sig.clone(), i as u32))
+            .collect();
+    }
+
+    pub fn sig_index(&self, sig: &str) -> Option<u32> {
+        self.index.get(sig).copied()
+    }
+
+    /// Coarsens every series to width `to` (a multiple of the current width).
+    pub fn rebucket(&mut self, to: i64) {
+        let from = self.resolution_ms;
+        if to <= from {
+            return;
+        }
+        for s in &mut self.level_series {
+            s.rebucket(from, to);
+        }
+        for s in &mut self.sigs {
+            s.series.rebucket(from, to);
+        }
+        self.overflow.series.rebucket(from, to);
+        self.endpoints.rebucket(from, to);
+        self.resolution_ms = to;
+    }
+
+    /// Merges `other`, which comes after `self` in input order, into `self`.
+    /// Returns, for each signature of `other`, its index in `self` (`u32::MAX`: overflowed).
+    pub fn merge(&mut self, mut other: Summary, max_sigs: usize) -> Vec<u32> {
+        self.time_min = min_opt(self.time_min, other.time_min);
+        self.time_max = max_opt(self.time_max, other.time_max);
+        let span = match (self.time_min, self.time_max) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0,
+        };
+        let res = series::resolution_for(span)
+            .max(self.resolution_ms)
+            .max(other.resolution_ms);
+        self.rebucket(res);
+        other.rebucket(res);
+
+        self.events += other.events;
+        self.untimed += other.untimed;
+        self.invalid_utf8 += other.invalid_utf8;
+        for (a, b) in self.levels.iter_mut().zip(other.levels) {
+            *a += b;
+        }
+        for (a, b) in self.level_series.iter_mut().zip(&other.level_series) {
+            a.merge(b);
+        }
+        let mut remap = Vec::with_capacity(other.sigs.len());
+        for mut s in other.sigs.drain(..) {
+            match self.index.get(&s.sig) {
+                Some(&i) => {
+                    self.sigs[i as usize].merge(&s);
+                    remap.push(i);
+                }
+                None if self.sigs.len() < max_sigs => {
+                    if s.before_first.is_none() {
+                        // First seen at the very start of `other`: the event before it is
+                        // the last one of `self`, if it is from the same source.
+                        let first_src = s.examples.first().map(|e| e.source.as_str());
+                        if let Some(last) = &self.last_event {
+                            if Some(last.source.as_str()) == first_src {
+                                s.before_first = Some(last.clone());
+                            }
+                        }
+                    }
+                    let i = self.sigs.len() as u32;
+                    self.index.insert(s.sig.clone(), i);
+                    self.sigs.push(s);
+                    remap.push(i);
+                }
+                None => {
+                    self.overflow.events += s.count;
+                    for (a, b) in self.overflow.levels.iter_mut().zip(s.levels) {
+                        *a += b;
+                    }
+                    self.overflow.series.merge(&s.series);
+                    remap.push(u32::MAX);
+                }
+            }
+        }
+        self.overflow.events += other.overflow.events;
+        for (a, b) in self.overflow.levels.iter_mut().zip(other.overflow.levels) {
+            *a += b;
+        }
+        self.overflow.series.merge(&other.overflow.series);
+        self.endpoints.merge(other.endpoints, &remap);
+        merge_input(&mut self.input, other.input);
+        if self.first_event.is_none() {
+            self.first_event = other.first_event;
+        }
+        if other.last_event.is_some() {
+            self.last_event = other.last_event;
+        }
+        remap
+    }
+}
+
+fn merge_input(a: &mut InputStats, b: InputStats) {
+    a.bytes += b.bytes;
+    a.truncated_lines += b.truncated_lines;
+    a.sources.extend(b.sources);
+    a.notices.extend(b.notices);
+}

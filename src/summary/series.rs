@@ -1,0 +1,162 @@
+//! Sparse time series of counts, bucketed at a resolution from a fixed ladder.
+//!
+//! Every partial summary picks its bucket width from its own time span; when two summaries
+//! merge, the width for the merged span is at least both, and every width on the ladder is a
+//! multiple of the smaller ones, so re-bucketing is exact. The final width therefore depends
+//! only on the overall time span, never on how the input was chunked or sharded.
+
+use serde::{Deserialize, Serialize};
+
+/// Bucket widths in milliseconds; each divides the next.
+pub const LADDER_MS: [i64; 12] = [
+    1_000,
+    2_000,
+    10_000,
+    30_000,
+    60_000,
+    300_000,
+    900_000,
+    3_600_000,
+    21_600_000,
+    86_400_000,
+    604_800_000,
+    2_419_200_000,
+];
+
+/// At most this many fine buckets span the data (reports re-bucket to 60–300 for display).
+pub const MAX_FINE_BUCKETS: i64 = 2_000;
+
+/// The finest ladder width that covers `span_ms` in at most [`MAX_FINE_BUCKETS`] buckets.
+pub fn resolution_for(span_ms: i64) -> i64 {
+    for r in LADDER_MS {
+        if span_ms / r < MAX_FINE_BUCKETS {
+            return r;
+        }
+    }
+    LADDER_MS[LADDER_MS.len() - 1]
+}
+
+/// Counts per bucket: `(bucket index, count)` sorted by index, zero buckets left out.
+/// Bucket `i` covers `[i × width, (i + 1) × width)` milliseconds since the epoch.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Series(pub Vec<(i64, u64)>);
+
+impl Series {
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|&(_, c)| c).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Builds a series from unsorted bucket indexes (one per event).
+    pub fn from_buckets(buckets: &mut [i64]) -> Series {
+        buckets.sort_unstable();
+        let mut out: Vec<(i64, u64)> = Vec::new();
+        for &b in buckets.iter() {
+            match out.last_mut() {
+                Some((lb, c)) if *lb == b => *c += 1,
+                _ => out.push((b, 1)),
+            }
+        }
+        Series(out)
+    }
+
+    /// Adds `other` (same width) into `self`.
+    pub fn merge(&mut self, other: &Series) {
+        if other.0.is_empty() {
+            return;
+        }
+        if self.0.is_empty() {
+            self.0 = other.0.clone();
+            return;
+        }
+        let mut out = Vec::with_capacity(self.0.len() + other.0.len());
+        let (mut i, mut j) = (0, 0);
+        let (a, b) = (&self.0, &other.0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => {
+                    out.push(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(b[j]);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    out.push((a[i].0, a[i].1 + b[j].1));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        self.0 = out;
+    }
+
+    /// Re-buckets from width `from` to a coarser width `to` (a multiple of `from`).
+    pub fn rebucket(&mut self, from: i64, to: i64) {
+        if from == to || self.0.is_empty() {
+            return;
+        }
+        let mut out: Vec<(i64, u64)> = Vec::with_capacity(self.0.len());
+        for &(b, c) in &self.0 {
+            let nb = (b * from).div_euclid(to);
+            match out.last_mut() {
+                Some((lb, lc)) if *lb == nb => *lc += c,
+                _ => out.push((nb, c)),
+            }
+        }
+        self.0 = out;
+    }
+
+    /// Dense counts for buckets `first..=last` (indexes at this series' width).
+    pub fn dense(&self, first: i64, last: i64) -> Vec<u64> {
+        let n = (last - first + 1).max(0) as usize;
+        let mut out = vec![0u64; n];
+        for &(b, c) in &self.0 {
+            if b >= first && b <= last {
+                out[(b - first) as usize] += c;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ladder_divides() {
+        for w in LADDER_MS.windows(2) {
+            assert_eq!(w[1] % w[0], 0, "{} does not divide {}", w[0], w[1]);
+        }
+    }
+
+    #[test]
+    fn resolution_grows_with_span() {
+        assert_eq!(resolution_for(0), 1_000);
+        assert_eq!(resolution_for(1_999_000), 1_000);
+        assert_eq!(resolution_for(2_000_000), 2_000);
+        assert_eq!(resolution_for(86_400_000), 60_000);
+    }
+
+    #[test]
+    fn merge_and_rebucket_are_exact() {
+        let mut a = Series::from_buckets(&mut [0, 1, 1, 5]);
+        let b = Series::from_buckets(&mut [1, 2, 7]);
+        a.merge(&b);
+        assert_eq!(a.0, vec![(0, 1), (1, 3), (2, 1), (5, 1), (7, 1)]);
+        a.rebucket(1_000, 2_000);
+        assert_eq!(a.0, vec![(0, 4), (1, 1), (2, 1), (3, 1)]);
+        assert_eq!(a.total(), 7);
+        let mut neg = Series(vec![(-3, 2), (-1, 1)]);
+        neg.rebucket(1_000, 2_000);
+        assert_eq!(neg.0, vec![(-2, 2), (-1, 1)]);
+        assert_eq!(a.dense(0, 4), vec![4, 1, 1, 1, 0]);
+    }
+}

@@ -1,0 +1,170 @@
+//! From signatures to templates: clusters the distinct signatures of a (merged) summary once,
+//! and adds up their statistics per template.
+
+use serde::Serialize;
+
+use super::{max_opt, min_opt, Example, LevelCounts, Series, Summary, EXAMPLES_PER_SIG};
+use crate::mine::{cluster, template_id, ClusterConfig};
+use crate::record::Level;
+
+/// Statistics of one template (one cluster of signatures).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TemplateStats {
+    pub id: String,
+    pub text: String,
+    /// The bucket for what did not fit under the template or signature caps.
+    pub is_other: bool,
+    pub count: u64,
+    pub levels: LevelCounts,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    pub series: Series,
+    pub untimed: u64,
+    pub examples: Vec<Example>,
+    pub before_first: Option<Example>,
+    /// Indexes of the summary's signatures in this template, in input order.
+    #[serde(skip)]
+    pub sigs: Vec<u32>,
+}
+
+impl TemplateStats {
+    /// The most severe level seen.
+    pub fn max_level(&self) -> Option<Level> {
+        Level::ALL
+            .iter()
+            .rev()
+            .copied()
+            .find(|l| self.levels[l.index()] > 0)
+    }
+
+    /// Events at warn level or above.
+    pub fn warn_or_worse(&self) -> u64 {
+        self.levels[Level::Warn.index()..=Level::Fatal.index()]
+            .iter()
+            .sum()
+    }
+
+    /// Events at error level or above.
+    pub fn errors(&self) -> u64 {
+        self.levels[Level::Error.index()..=Level::Fatal.index()]
+            .iter()
+            .sum()
+    }
+}
+
+/// All templates of a summary, most frequent first.
+#[derive(Clone, Debug, Default)]
+pub struct Templates {
+    pub list: Vec<TemplateStats>,
+    /// For each signature of the summary, the index of its template in `list`
+    /// (`u32::MAX` for none).
+    pub by_sig: Vec<u32>,
+}
+
+impl Templates {
+    pub fn by_id(&self, id: &str) -> Option<&TemplateStats> {
+        self.list.iter().find(|t| t.id == id)
+    }
+}
+
+/// Text of the template that collects what the caps left out.
+pub const OTHER_TEXT: &str = "<other: rare templates beyond the cap>";
+
+/// Clusters the summary's signatures into templates and aggregates their statistics.
+pub fn finalize(sum: &Summary, cfg: &ClusterConfig) -> Templates {
+    let sigs: Vec<(&[u8], u64)> = sum
+        .sigs
+        .iter()
+        .map(|s| (s.sig.as_bytes(), s.count))
+        .collect();
+    let clustering = cluster(&sigs, cfg);
+    let mut list: Vec<TemplateStats> = clustering
+        .templates
+        .iter()
+        .map(|t| TemplateStats {
+            id: t.id.clone(),
+            text: t.text.clone(),
+            is_other: t.is_other,
+            count: 0,
+            levels: [0; 7],
+            first_time: None,
+            last_time: None,
+            series: Series::default(),
+            untimed: 0,
+            examples: Vec::new(),
+            before_first: None,
+            sigs: Vec::new(),
+        })
+        .collect();
+    for (si, &ti) in clustering.assignment.iter().enumerate() {
+        let s = &sum.sigs[si];
+        let t = &mut list[ti as usize];
+        t.count += s.count;
+        for (a, b) in t.levels.iter_mut().zip(s.levels) {
+            *a += b;
+        }
+        t.first_time = min_opt(t.first_time, s.first_time);
+        t.last_time = max_opt(t.last_time, s.last_time);
+        t.series.merge(&s.series);
+        t.untimed += s.untimed;
+        // Signatures are in input order, so the first one holds the first occurrence.
+        if t.sigs.is_empty() {
+            t.before_first = s.before_first.clone();
+        }
+        t.sigs.push(si as u32);
+        t.examples.extend(s.examples.iter().cloned());
+    }
+    if sum.overflow.events > 0 {
+        let other = match list.iter().position(|t| t.is_other) {
+            Some(i) => i,
+            None => {
+                list.push(TemplateStats {
+                    id: template_id(OTHER_TEXT),
+                    text: OTHER_TEXT.to_string(),
+                    is_other: true,
+                    count: 0,
+                    levels: [0; 7],
+                    first_time: None,
+                    last_time: None,
+                    series: Series::default(),
+                    untimed: 0,
+                    examples: Vec::new(),
+                    before_first: None,
+                    sigs: Vec::new(),
+                });
+                list.len() - 1
+            }
+        };
+        let t = &mut list[other];
+        t.count += sum.overflow.events;
+        for (a, b) in t.levels.iter_mut().zip(sum.overflow.levels) {
+            *a += b;
+        }
+        t.series.merge(&sum.overflow.series);
+    }
+    for t in &mut list {
+        // Earliest examples first (by time where known, then input order).
+        t.examples.sort_by_key(|e| (e.time.is_none(), e.time));
+        t.examples.truncate(EXAMPLES_PER_SIG);
+    }
+    // Most frequent first; ties by id so the order is the same everywhere.
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_by(|&a, &b| {
+        list[b]
+            .count
+            .cmp(&list[a].count)
+            .then_with(|| list[a].id.cmp(&list[b].id))
+    });
+    let mut new_pos = vec![0u32; list.len()];
+    for (pos, &old) in order.iter().enumerate() {
+        new_pos[old] = pos as u32;
+    }
+    let mut slots: Vec<Option<TemplateStats>> = list.into_iter().map(Some).collect();
+    let list: Vec<TemplateStats> = order.iter().filter_map(|&i| slots[i].take()).collect();
+    let by_sig = clustering
+        .assignment
+        .iter()
+        .map(|&t| new_pos[t as usize])
+        .collect();
+    Templates { list, by_sig }
+}
