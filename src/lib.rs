@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod detect;
 pub mod endpoints;
 pub mod engine;
 pub mod input;
