@@ -1,15 +1,986 @@
-//! Per-route and per-upstream request statistics (interim: filled in by the endpoints work).
+//! Per-route and per-upstream request statistics: the endpoint part of the mergeable
+//! [`Summary`](crate::summary::Summary).
+//!
+//! In: every parsed [`Event`] (on worker threads, via [`EndpointTable::observe`]) with its
+//! signature index and level. Events with an HTTP path are requests: they are counted under
+//! their *route* (method + stage-1 normalized path, see [`route`]); events naming an external
+//! host (`http.upstream`, or a message like `Call to api.x.com timed out`, see [`upstream`])
+//! are counted under that *upstream*. Error events without a path are linked to a route when
+//! they share a trace/request id with a request event (bounded map, see [`TraceLinks`]).
+//!
+//! Out: [`EndpointTable`], which merges in input order like the rest of the summary and
+//! serializes into snapshots. [`view::finalize`] turns a merged table into the report-ready
+//! [`view::EndpointReport`] (stage-2 route collapsing, percentiles, contrasts), and
+//! `detect::endpoints` turns that into findings.
+//!
+//! Memory is bounded: at most [`MAX_ROUTES`] routes and [`MAX_UPSTREAMS`] upstreams (the
+//! rest are counted under one overflow entry), a few examples, at most [`MAX_SIGS_PER_ROUTE`]
+//! signatures and [`MAX_FIELD_KEYS`] × [`MAX_FIELD_VALUES`] field values per route. A latency
+//! histogram exists only for routes that have latencies.
 
+pub mod latency;
+pub mod route;
+pub mod upstream;
+pub mod view;
+
+use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
 use crate::record::{Event, Level};
+use crate::summary::{max_opt, min_opt, Example, Series};
+use latency::{bin_of, ms_to_us, Latency, LatencyBins};
+use upstream::{normalize_upstream, scan_message, Mention, Outcome};
 
+/// Most distinct routes (method + stage-1 route) kept; later new ones count under
+/// [`OVERFLOW_PATH`].
+pub const MAX_ROUTES: usize = 20_000;
+/// Most distinct upstream hosts kept.
+pub const MAX_UPSTREAMS: usize = 2_000;
+/// Route path (method `*`) that collects requests beyond the route cap.
+pub const OVERFLOW_PATH: &str = "(other routes)";
+/// Upstream host that collects calls beyond the upstream cap.
+pub const OVERFLOW_HOST: &str = "(other hosts)";
+/// Examples kept per route or upstream, and failing examples kept besides.
+pub const EXAMPLES: usize = 3;
+/// Error signatures kept per route.
+pub const MAX_SIGS_PER_ROUTE: usize = 32;
+/// Field keys tracked per route for the failing-vs-working contrast.
+pub const MAX_FIELD_KEYS: usize = 12;
+/// Distinct values tracked per field key; more go to the key's `other` count.
+pub const MAX_FIELD_VALUES: usize = 24;
+/// Longest field value tracked (longer values are ids or free text, not categories).
+pub const MAX_FIELD_VALUE_BYTES: usize = 80;
+/// Trace ids remembered for linking (per table; the oldest generation is dropped when full).
+pub const MAX_TRACES: usize = 100_000;
+/// Error events waiting for a request with their trace id.
+pub const MAX_ORPHANS: usize = 20_000;
+
+/// Counts by status class: `[no status, 1xx, 2xx, 3xx, 4xx, 5xx]`.
+pub type StatusClasses = [u64; 6];
+
+fn class_slot(status: Option<u16>) -> usize {
+    match status {
+        Some(s @ 100..=599) => (s / 100) as usize,
+        _ => 0,
+    }
+}
+
+/// Requests of a route (or calls of an upstream) with one value of one field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueCounts {
+    pub value: String,
+    pub total: u64,
+    /// Failing (5xx, or error level without a status).
+    pub failed: u64,
+    /// 4xx.
+    pub client_errors: u64,
+}
+
+impl ValueCounts {
+    fn add(&mut self, o: &ValueCounts) {
+        self.total += o.total;
+        self.failed += o.failed;
+        self.client_errors += o.client_errors;
+    }
+}
+
+/// Bounded value counters of one field key on one route.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldCounts {
+    pub key: String,
+    /// In order of first appearance.
+    pub values: Vec<ValueCounts>,
+    /// Requests whose value did not fit under [`MAX_FIELD_VALUES`].
+    pub other: ValueCounts,
+}
+
+impl FieldCounts {
+    fn bump(&mut self, value: &[u8], failed: bool, client: bool) {
+        let slot = match self.values.iter().position(|v| v.value.as_bytes() == value) {
+            Some(i) => &mut self.values[i],
+            None if self.values.len() < MAX_FIELD_VALUES => {
+                self.values.push(ValueCounts {
+                    value: String::from_utf8_lossy(value).into_owned(),
+                    ..Default::default()
+                });
+                let n = self.values.len();
+                &mut self.values[n - 1]
+            }
+            None => &mut self.other,
+        };
+        slot.total += 1;
+        slot.failed += failed as u64;
+        slot.client_errors += client as u64;
+    }
+
+    fn merge(&mut self, o: &FieldCounts) {
+        for v in &o.values {
+            match self.values.iter().position(|x| x.value == v.value) {
+                Some(i) => self.values[i].add(v),
+                None if self.values.len() < MAX_FIELD_VALUES => self.values.push(v.clone()),
+                None => self.other.add(v),
+            }
+        }
+        self.other.add(&o.other);
+    }
+}
+
+/// Everything known about one route (method + stage-1 path).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct EndpointTable {}
+pub struct RouteStats {
+    /// `GET`, `POST`, ...; `-` when the log has no method; `*` for the overflow entry.
+    pub method: String,
+    /// Stage-1 route (see [`route::normalize_path`]).
+    pub path: String,
+    pub requests: u64,
+    pub classes: StatusClasses,
+    /// `(status, count)`, sorted by status.
+    pub statuses: Vec<(u16, u64)>,
+    /// 5xx, or level error/fatal without a status.
+    pub failed: u64,
+    /// 4xx.
+    pub client_errors: u64,
+    /// Requests answered 504 or 408 (timeouts at this hop or behind it).
+    pub timeouts: u64,
+    pub latency: Latency,
+    pub lat_bins: LatencyBins,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    pub untimed: u64,
+    /// Requests, failing requests and 4xx per bucket (the summary's resolution).
+    pub series: Series,
+    pub fail_series: Series,
+    pub client_series: Series,
+    /// First requests seen, and first failing requests seen.
+    pub examples: Vec<Example>,
+    pub fail_examples: Vec<Example>,
+    /// Warn-or-worse signatures linked to this route: `(signature index, events)`.
+    pub sigs: Vec<(u32, u64)>,
+    /// Linked events whose signature did not fit (cap, or signature overflow).
+    pub other_sig_events: u64,
+    /// Field value counters for the failing-vs-working contrast.
+    pub fields: Vec<FieldCounts>,
+}
+
+impl RouteStats {
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    fn add_sig(&mut self, sig: u32, n: u64) {
+        if sig == u32::MAX {
+            self.other_sig_events += n;
+            return;
+        }
+        if let Some((_, c)) = self.sigs.iter_mut().find(|(s, _)| *s == sig) {
+            *c += n;
+        } else if self.sigs.len() < MAX_SIGS_PER_ROUTE {
+            self.sigs.push((sig, n));
+        } else {
+            self.other_sig_events += n;
+        }
+    }
+
+    fn add_status(&mut self, status: u16) {
+        match self.statuses.binary_search_by_key(&status, |&(s, _)| s) {
+            Ok(i) => self.statuses[i].1 += 1,
+            Err(i) => self.statuses.insert(i, (status, 1)),
+        }
+    }
+
+    fn field(&mut self, key: &[u8]) -> Option<&mut FieldCounts> {
+        match self.fields.iter().position(|f| f.key.as_bytes() == key) {
+            Some(i) => Some(&mut self.fields[i]),
+            None if self.fields.len() < MAX_FIELD_KEYS => {
+                self.fields.push(FieldCounts {
+                    key: String::from_utf8_lossy(key).into_owned(),
+                    ..Default::default()
+                });
+                self.fields.last_mut()
+            }
+            None => None,
+        }
+    }
+
+    /// Adds `o`; its signature indexes go through `sig_remap` (`None`: same index space).
+    pub fn merge(&mut self, o: &RouteStats, sig_remap: Option<&[u32]>) {
+        self.requests += o.requests;
+        for (a, b) in self.classes.iter_mut().zip(o.classes) {
+            *a += b;
+        }
+        for &(s, c) in &o.statuses {
+            match self.statuses.binary_search_by_key(&s, |&(x, _)| x) {
+                Ok(i) => self.statuses[i].1 += c,
+                Err(i) => self.statuses.insert(i, (s, c)),
+            }
+        }
+        self.failed += o.failed;
+        self.client_errors += o.client_errors;
+        self.timeouts += o.timeouts;
+        self.latency.merge(&o.latency);
+        self.lat_bins.merge(&o.lat_bins);
+        self.first_time = min_opt(self.first_time, o.first_time);
+        self.last_time = max_opt(self.last_time, o.last_time);
+        self.untimed += o.untimed;
+        self.series.merge(&o.series);
+        self.fail_series.merge(&o.fail_series);
+        self.client_series.merge(&o.client_series);
+        fill(&mut self.examples, &o.examples);
+        fill(&mut self.fail_examples, &o.fail_examples);
+        for &(s, c) in &o.sigs {
+            let s = remap_sig(s, sig_remap);
+            self.add_sig(s, c);
+        }
+        self.other_sig_events += o.other_sig_events;
+        for f in &o.fields {
+            match self.fields.iter().position(|x| x.key == f.key) {
+                Some(i) => self.fields[i].merge(f),
+                None if self.fields.len() < MAX_FIELD_KEYS => self.fields.push(f.clone()),
+                None => {}
+            }
+        }
+    }
+
+    fn rebucket(&mut self, from: i64, to: i64) {
+        self.series.rebucket(from, to);
+        self.fail_series.rebucket(from, to);
+        self.client_series.rebucket(from, to);
+        self.lat_bins.rebucket(from, to);
+    }
+}
+
+fn remap_sig(s: u32, remap: Option<&[u32]>) -> u32 {
+    match remap {
+        _ if s == u32::MAX => u32::MAX,
+        None => s,
+        Some(r) => r.get(s as usize).copied().unwrap_or(u32::MAX),
+    }
+}
+
+fn fill(dst: &mut Vec<Example>, src: &[Example]) {
+    for e in src {
+        if dst.len() >= EXAMPLES {
+            break;
+        }
+        dst.push(e.clone());
+    }
+}
+
+/// Everything known about one external host.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamStats {
+    /// Lowercased host, with the port when it is not 80/443.
+    pub host: String,
+    /// Events about this host (structured calls plus messages about trouble).
+    pub events: u64,
+    /// Calls known from the structured `http.upstream` field (successes included).
+    pub calls: u64,
+    pub ok: u64,
+    pub timeouts: u64,
+    pub refused: u64,
+    pub rate_limited: u64,
+    pub server_errors: u64,
+    pub client_errors: u64,
+    pub statuses: Vec<(u16, u64)>,
+    /// Largest and total `Retry-After` seconds seen, and how many carried one.
+    pub retry_after_max_s: Option<u64>,
+    pub retry_after_sum_s: u64,
+    pub retry_after_n: u64,
+    pub latency: Latency,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    pub untimed: u64,
+    /// Events, timeouts (incl. refused), 429s and 5xx per bucket.
+    pub series: Series,
+    pub timeout_series: Series,
+    pub rate_series: Series,
+    pub error_series: Series,
+    /// First examples of each trouble kind (timeout/refused, rate limited, 5xx).
+    pub timeout_examples: Vec<Example>,
+    pub rate_examples: Vec<Example>,
+    pub error_examples: Vec<Example>,
+    /// First trouble occurrence per kind.
+    pub timeout_first: Option<i64>,
+    pub rate_first: Option<i64>,
+    pub error_first: Option<i64>,
+    /// Routes whose requests went to this upstream: `(route key, requests)`, bounded.
+    pub routes: Vec<(String, u64)>,
+}
+
+impl UpstreamStats {
+    pub fn merge(&mut self, o: &UpstreamStats) {
+        self.events += o.events;
+        self.calls += o.calls;
+        self.ok += o.ok;
+        self.timeouts += o.timeouts;
+        self.refused += o.refused;
+        self.rate_limited += o.rate_limited;
+        self.server_errors += o.server_errors;
+        self.client_errors += o.client_errors;
+        for &(s, c) in &o.statuses {
+            match self.statuses.binary_search_by_key(&s, |&(x, _)| x) {
+                Ok(i) => self.statuses[i].1 += c,
+                Err(i) => self.statuses.insert(i, (s, c)),
+            }
+        }
+        self.retry_after_max_s = self.retry_after_max_s.max(o.retry_after_max_s);
+        self.retry_after_sum_s += o.retry_after_sum_s;
+        self.retry_after_n += o.retry_after_n;
+        self.latency.merge(&o.latency);
+        self.first_time = min_opt(self.first_time, o.first_time);
+        self.last_time = max_opt(self.last_time, o.last_time);
+        self.untimed += o.untimed;
+        self.series.merge(&o.series);
+        self.timeout_series.merge(&o.timeout_series);
+        self.rate_series.merge(&o.rate_series);
+        self.error_series.merge(&o.error_series);
+        fill(&mut self.timeout_examples, &o.timeout_examples);
+        fill(&mut self.rate_examples, &o.rate_examples);
+        fill(&mut self.error_examples, &o.error_examples);
+        self.timeout_first = min_opt(self.timeout_first, o.timeout_first);
+        self.rate_first = min_opt(self.rate_first, o.rate_first);
+        self.error_first = min_opt(self.error_first, o.error_first);
+        for (r, c) in &o.routes {
+            add_route_ref(&mut self.routes, r, *c);
+        }
+    }
+
+    fn rebucket(&mut self, from: i64, to: i64) {
+        self.series.rebucket(from, to);
+        self.timeout_series.rebucket(from, to);
+        self.rate_series.rebucket(from, to);
+        self.error_series.rebucket(from, to);
+    }
+
+    fn add_status(&mut self, status: u16) {
+        match self.statuses.binary_search_by_key(&status, |&(s, _)| s) {
+            Ok(i) => self.statuses[i].1 += 1,
+            Err(i) => self.statuses.insert(i, (status, 1)),
+        }
+    }
+}
+
+fn add_route_ref(routes: &mut Vec<(String, u64)>, key: &str, n: u64) {
+    if let Some((_, c)) = routes.iter_mut().find(|(r, _)| r == key) {
+        *c += n;
+    } else if routes.len() < 16 {
+        routes.push((key.to_string(), n));
+    }
+}
+
+/// Links error events to routes through a shared trace/request id. Ids are kept as 64-bit
+/// hashes (no allocation per event). Limits: [`MAX_TRACES`] ids per table (when full, the
+/// map starts over, so a request older than that many traced requests is forgotten), and
+/// [`MAX_ORPHANS`] error events waiting for their request; links are not kept in snapshots.
+#[derive(Clone, Debug, Default)]
+pub struct TraceLinks {
+    routes: FxHashMap<u64, u32>,
+    /// trace hash → signatures of error events seen before any request with that id.
+    orphans: FxHashMap<u64, Vec<u32>>,
+    orphan_events: usize,
+    /// Error events that never found their request (dropped orphans).
+    pub dropped: u64,
+}
+
+/// Per-chunk scratch: what `finish_chunk` turns into series.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    source: String,
+    key: Vec<u8>,
+    norm: Vec<u8>,
+    route_times: Vec<(u32, i64, u8)>,
+    lat_times: Vec<(u32, i64, u16)>,
+    up_times: Vec<(u32, i64, u8)>,
+}
+
+const F_FAILED: u8 = 1;
+const F_CLIENT: u8 = 2;
+const U_TIMEOUT: u8 = 1;
+const U_RATE: u8 = 2;
+const U_ERROR: u8 = 4;
+
+/// The mergeable endpoint table; see the module doc.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct EndpointTable {
+    /// Routes in order of first appearance.
+    pub routes: Vec<RouteStats>,
+    pub upstreams: Vec<UpstreamStats>,
+    #[serde(skip)]
+    route_index: FxHashMap<Box<[u8]>, u32>,
+    #[serde(skip)]
+    up_index: FxHashMap<String, u32>,
+    #[serde(skip)]
+    links: TraceLinks,
+    #[serde(skip)]
+    scratch: Scratch,
+}
+
+impl PartialEq for EndpointTable {
+    fn eq(&self, o: &Self) -> bool {
+        self.routes == o.routes && self.upstreams == o.upstreams
+    }
+}
+
+/// Field keys that identify single requests or repeat what the route already says: never
+/// categories worth contrasting.
+const SKIP_KEYS: &[&str] = &[
+    "msg",
+    "message",
+    "time",
+    "timestamp",
+    "ts",
+    "@timestamp",
+    "date",
+    "level",
+    "lvl",
+    "severity",
+    "trace_id",
+    "traceid",
+    "trace",
+    "span_id",
+    "spanid",
+    "request_id",
+    "requestid",
+    "req_id",
+    "correlation_id",
+    "id",
+    "uuid",
+    "duration",
+    "duration_ms",
+    "latency",
+    "latency_ms",
+    "elapsed",
+    "took",
+    "response_time",
+    "request_time",
+    "bytes",
+    "size",
+    "length",
+    "content_length",
+    "path",
+    "url",
+    "uri",
+    "route",
+    "method",
+    "status",
+    "status_code",
+    "code",
+    "line",
+    "caller",
+    "stack",
+    "stacktrace",
+    "error_stack",
+    "service",
+    "connect",
+    "dyno_time",
+];
+
+fn skip_key(k: &[u8]) -> bool {
+    k.len() > 40
+        || SKIP_KEYS
+            .iter()
+            .any(|s| s.as_bytes().eq_ignore_ascii_case(k))
+}
+
+fn is_number(v: &[u8]) -> bool {
+    !v.is_empty()
+        && v.iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+}
+
+fn hash_bytes(b: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = FxHasher::default();
+    h.write(b);
+    h.write_usize(b.len());
+    h.finish()
+}
+
+fn write_method(m: Option<&[u8]>, out: &mut Vec<u8>) {
+    match m {
+        Some(m) if !m.is_empty() && m.len() <= 12 && m.iter().all(u8::is_ascii_alphabetic) => {
+            out.extend(m.iter().map(u8::to_ascii_uppercase))
+        }
+        Some(_) => out.extend_from_slice(b"OTHER"),
+        None => out.push(b'-'),
+    }
+}
+
+fn level_at_least(level: Option<Level>, min: Level) -> bool {
+    level.is_some_and(|l| l >= min)
+}
 
 impl EndpointTable {
-    pub fn observe(&mut self, _ev: &Event<'_>, _sig: u32, _level: Option<Level>) {}
-    pub fn finish_chunk(&mut self, _res: i64) {}
-    pub fn rebucket(&mut self, _from: i64, _to: i64) {}
-    pub fn merge(&mut self, _other: EndpointTable, _sig_remap: &[u32]) {}
+    /// Sets the source name used for this chunk's examples; call before `observe`.
+    pub fn begin_chunk(&mut self, source: &str) {
+        self.scratch.source.clear();
+        self.scratch.source.push_str(source);
+    }
+
+    fn reindex(&mut self) {
+        if self.route_index.len() != self.routes.len() {
+            self.route_index = self
+                .routes
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.key().into_bytes().into_boxed_slice(), i as u32))
+                .collect();
+        }
+        if self.up_index.len() != self.upstreams.len() {
+            self.up_index = self
+                .upstreams
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.host.clone(), i as u32))
+                .collect();
+        }
+    }
+
+    /// Index of the route with `key` (`METHOD path`), creating it (or using the overflow
+    /// route when the cap is reached).
+    fn route_idx(&mut self, key: &[u8]) -> u32 {
+        if let Some(&i) = self.route_index.get(key) {
+            return i;
+        }
+        let (method, path): (&[u8], &[u8]) = match memchr::memchr(b' ', key) {
+            Some(i) => (&key[..i], &key[i + 1..]),
+            None => (b"-", key),
+        };
+        if self.routes.len() >= MAX_ROUTES && path != OVERFLOW_PATH.as_bytes() {
+            let mut k = b"* ".to_vec();
+            k.extend_from_slice(OVERFLOW_PATH.as_bytes());
+            return self.route_idx(&k);
+        }
+        let i = self.routes.len() as u32;
+        self.routes.push(RouteStats {
+            method: String::from_utf8_lossy(method).into_owned(),
+            path: String::from_utf8_lossy(path).into_owned(),
+            ..Default::default()
+        });
+        self.route_index.insert(key.into(), i);
+        i
+    }
+
+    fn upstream_idx(&mut self, host: &str) -> u32 {
+        if let Some(&i) = self.up_index.get(host) {
+            return i;
+        }
+        if self.upstreams.len() >= MAX_UPSTREAMS && host != OVERFLOW_HOST {
+            return self.upstream_idx(OVERFLOW_HOST);
+        }
+        let i = self.upstreams.len() as u32;
+        self.upstreams.push(UpstreamStats {
+            host: host.to_string(),
+            ..Default::default()
+        });
+        self.up_index.insert(host.to_string(), i);
+        i
+    }
+
+    /// Counts one event (worker thread, once per event). `sig` is the event's signature
+    /// index in the chunk's summary (`u32::MAX`: overflowed), `level` its level or guess.
+    pub fn observe(&mut self, ev: &Event<'_>, sig: u32, level: Option<Level>) {
+        self.reindex();
+        let http = &ev.http;
+        let up_host = http.upstream.as_deref().and_then(normalize_upstream);
+        let status = http.status;
+        let failed = status.is_some_and(|s| s >= 500)
+            || (status.is_none() && level_at_least(level, Level::Error));
+        let client = status.is_some_and(|s| (400..500).contains(&s));
+        let mut route: Option<u32> = None;
+        if let Some(path) = http.path.as_deref() {
+            let mut key = std::mem::take(&mut self.scratch.key);
+            let mut norm = std::mem::take(&mut self.scratch.norm);
+            key.clear();
+            write_method(http.method.as_deref(), &mut key);
+            key.push(b' ');
+            route::normalize_path(path, &mut norm);
+            key.extend_from_slice(&norm);
+            let ri = self.route_idx(&key);
+            self.scratch.key = key;
+            self.scratch.norm = norm;
+            route = Some(ri);
+            self.count_request(ri, ev, sig, level, failed, client, up_host.as_deref());
+        }
+        // Trace linking: requests record their id; error events without a path look it up.
+        if let Some(t) = ev
+            .trace_id
+            .as_deref()
+            .filter(|t| !t.is_empty() && *t != b"-")
+        {
+            let h = hash_bytes(t);
+            match route {
+                Some(ri) => {
+                    if self.links.routes.len() >= MAX_TRACES {
+                        self.links.routes.clear();
+                    }
+                    self.links.routes.insert(h, ri);
+                    if let Some(sigs) = self.links.orphans.remove(&h) {
+                        self.links.orphan_events -= sigs.len();
+                        for s in sigs {
+                            self.routes[ri as usize].add_sig(s, 1);
+                        }
+                    }
+                }
+                None if level_at_least(level, Level::Warn) => {
+                    if let Some(&ri) = self.links.routes.get(&h) {
+                        self.routes[ri as usize].add_sig(sig, 1);
+                    } else if self.links.orphan_events < MAX_ORPHANS {
+                        self.links.orphans.entry(h).or_default().push(sig);
+                        self.links.orphan_events += 1;
+                    } else {
+                        self.links.dropped += 1;
+                    }
+                }
+                None => {}
+            }
+        }
+        // Outbound calls.
+        if let Some(host) = up_host {
+            let outcome = match status {
+                Some(429) => Outcome::RateLimited,
+                Some(504) | Some(408) => Outcome::Timeout,
+                Some(s) if s >= 500 => Outcome::ServerError,
+                Some(s) if s >= 400 => Outcome::ClientError,
+                _ => Outcome::Ok,
+            };
+            let m = Mention {
+                host,
+                outcome,
+                status,
+                retry_after_s: None,
+            };
+            let rkey = route.map(|r| self.routes[r as usize].key());
+            self.count_upstream(&m, ev, true, rkey.as_deref());
+        } else if route.is_none() || failed {
+            if let Some(mut m) = scan_message(&ev.message) {
+                if route.is_some() {
+                    // A request line's own status is not the upstream's.
+                    if matches!(m.outcome, Outcome::ServerError | Outcome::ClientError)
+                        && m.status == status
+                    {
+                        return;
+                    }
+                    m.status = None;
+                }
+                let rkey = route.map(|r| self.routes[r as usize].key());
+                self.count_upstream(&m, ev, false, rkey.as_deref());
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn count_request(
+        &mut self,
+        ri: u32,
+        ev: &Event<'_>,
+        sig: u32,
+        level: Option<Level>,
+        failed: bool,
+        client: bool,
+        up_host: Option<&str>,
+    ) {
+        let source = &self.scratch.source;
+        let r = &mut self.routes[ri as usize];
+        let status = ev.http.status;
+        r.requests += 1;
+        r.classes[class_slot(status)] += 1;
+        if let Some(s) = status {
+            r.add_status(s);
+            if s == 504 || s == 408 {
+                r.timeouts += 1;
+            }
+        }
+        r.failed += failed as u64;
+        r.client_errors += client as u64;
+        let us = ev.http.latency_ms.and_then(ms_to_us);
+        if let Some(us) = us {
+            r.latency.record(us);
+        }
+        match ev.time {
+            Some(t) => {
+                r.first_time = Some(r.first_time.map_or(t, |f| f.min(t)));
+                r.last_time = Some(r.last_time.map_or(t, |l| l.max(t)));
+                let flags = (failed as u8 * F_FAILED) | (client as u8 * F_CLIENT);
+                self.scratch.route_times.push((ri, t, flags));
+                if let Some(us) = us {
+                    self.scratch.lat_times.push((ri, t, bin_of(us)));
+                }
+            }
+            None => r.untimed += 1,
+        }
+        if r.examples.len() < EXAMPLES {
+            r.examples
+                .push(Example::new(source, ev.line, ev.time, ev.raw));
+        }
+        if (failed || client) && r.fail_examples.len() < EXAMPLES && (failed || r.failed == 0) {
+            r.fail_examples
+                .push(Example::new(source, ev.line, ev.time, ev.raw));
+        }
+        // The event's own message, when it is an application error rather than the request
+        // line itself (which names the path).
+        if level_at_least(level, Level::Warn) {
+            let is_request_line =
+                ev.http.path.as_deref().is_some_and(|p| {
+                    !p.is_empty() && memchr::memmem::find(&ev.message, p).is_some()
+                });
+            if !is_request_line {
+                r.add_sig(sig, 1);
+            }
+        }
+        // Field values for the failing-vs-working contrast.
+        for (k, v) in &ev.fields {
+            if skip_key(k) || v.is_empty() || v.len() > MAX_FIELD_VALUE_BYTES || is_number(v) {
+                continue;
+            }
+            if let Some(f) = r.field(k) {
+                f.bump(v, failed, client);
+            }
+        }
+        if let Some(h) = up_host {
+            if let Some(f) = r.field(b"upstream") {
+                f.bump(h.as_bytes(), failed, client);
+            }
+        }
+        if let Some(l) = ev.logger.as_deref() {
+            if l.len() <= MAX_FIELD_VALUE_BYTES {
+                if let Some(f) = r.field(b"logger") {
+                    f.bump(l, failed, client);
+                }
+            }
+        }
+        if !source.is_empty() {
+            if let Some(f) = r.field(b"source") {
+                f.bump(source.as_bytes(), failed, client);
+            }
+        }
+    }
+
+    fn count_upstream(
+        &mut self,
+        m: &Mention,
+        ev: &Event<'_>,
+        structured: bool,
+        route: Option<&str>,
+    ) {
+        let ui = self.upstream_idx(&m.host);
+        let source = &self.scratch.source;
+        let u = &mut self.upstreams[ui as usize];
+        u.events += 1;
+        if structured {
+            u.calls += 1;
+            if let Some(us) = ev.http.latency_ms.and_then(ms_to_us) {
+                u.latency.record(us);
+            }
+        }
+        if let Some(s) = m.status {
+            u.add_status(s);
+        }
+        if let Some(r) = route {
+            add_route_ref(&mut u.routes, r, 1);
+        }
+        let ex = || Example::new(source, ev.line, ev.time, ev.raw);
+        let flag = match m.outcome {
+            Outcome::Ok => {
+                u.ok += 1;
+                0
+            }
+            Outcome::ClientError => {
+                u.client_errors += 1;
+                0
+            }
+            Outcome::Timeout | Outcome::Refused => {
+                if m.outcome == Outcome::Timeout {
+                    u.timeouts += 1;
+                } else {
+                    u.refused += 1;
+                }
+                if u.timeout_examples.len() < EXAMPLES {
+                    u.timeout_examples.push(ex());
+                }
+                u.timeout_first = min_opt(u.timeout_first, ev.time);
+                U_TIMEOUT
+            }
+            Outcome::RateLimited => {
+                u.rate_limited += 1;
+                if let Some(s) = m.retry_after_s {
+                    u.retry_after_max_s = u.retry_after_max_s.max(Some(s));
+                    u.retry_after_sum_s += s;
+                    u.retry_after_n += 1;
+                }
+                if u.rate_examples.len() < EXAMPLES {
+                    u.rate_examples.push(ex());
+                }
+                u.rate_first = min_opt(u.rate_first, ev.time);
+                U_RATE
+            }
+            Outcome::ServerError => {
+                u.server_errors += 1;
+                if u.error_examples.len() < EXAMPLES {
+                    u.error_examples.push(ex());
+                }
+                u.error_first = min_opt(u.error_first, ev.time);
+                U_ERROR
+            }
+        };
+        match ev.time {
+            Some(t) => {
+                u.first_time = Some(u.first_time.map_or(t, |f| f.min(t)));
+                u.last_time = Some(u.last_time.map_or(t, |l| l.max(t)));
+                self.scratch.up_times.push((ui, t, flag));
+            }
+            None => u.untimed += 1,
+        }
+    }
+
+    /// Turns the chunk's timed observations into series at the chunk's resolution.
+    pub fn finish_chunk(&mut self, res_ms: i64) {
+        let res = res_ms.max(1);
+        let mut rt = std::mem::take(&mut self.scratch.route_times);
+        rt.sort_unstable();
+        let mut i = 0;
+        let (mut all, mut fail, mut client) = (Vec::new(), Vec::new(), Vec::new());
+        while i < rt.len() {
+            let r = rt[i].0;
+            all.clear();
+            fail.clear();
+            client.clear();
+            while i < rt.len() && rt[i].0 == r {
+                let b = rt[i].1.div_euclid(res);
+                all.push(b);
+                if rt[i].2 & F_FAILED != 0 {
+                    fail.push(b);
+                }
+                if rt[i].2 & F_CLIENT != 0 {
+                    client.push(b);
+                }
+                i += 1;
+            }
+            let s = &mut self.routes[r as usize];
+            s.series.merge(&Series::from_buckets(&mut all));
+            s.fail_series.merge(&Series::from_buckets(&mut fail));
+            s.client_series.merge(&Series::from_buckets(&mut client));
+        }
+        let mut lt = std::mem::take(&mut self.scratch.lat_times);
+        lt.sort_unstable_by_key(|&(r, _, _)| r);
+        let mut i = 0;
+        let mut pairs = Vec::new();
+        while i < lt.len() {
+            let r = lt[i].0;
+            pairs.clear();
+            while i < lt.len() && lt[i].0 == r {
+                pairs.push((lt[i].1.div_euclid(res), lt[i].2));
+                i += 1;
+            }
+            let bins = LatencyBins::from_pairs(&mut pairs);
+            self.routes[r as usize].lat_bins.merge(&bins);
+        }
+        let mut ut = std::mem::take(&mut self.scratch.up_times);
+        ut.sort_unstable();
+        let mut i = 0;
+        let (mut to, mut ra, mut er) = (Vec::new(), Vec::new(), Vec::new());
+        while i < ut.len() {
+            let u = ut[i].0;
+            all.clear();
+            to.clear();
+            ra.clear();
+            er.clear();
+            while i < ut.len() && ut[i].0 == u {
+                let b = ut[i].1.div_euclid(res);
+                all.push(b);
+                match ut[i].2 {
+                    U_TIMEOUT => to.push(b),
+                    U_RATE => ra.push(b),
+                    U_ERROR => er.push(b),
+                    _ => {}
+                }
+                i += 1;
+            }
+            let s = &mut self.upstreams[u as usize];
+            s.series.merge(&Series::from_buckets(&mut all));
+            s.timeout_series.merge(&Series::from_buckets(&mut to));
+            s.rate_series.merge(&Series::from_buckets(&mut ra));
+            s.error_series.merge(&Series::from_buckets(&mut er));
+        }
+    }
+
+    /// Coarsens every series from width `from` to `to`.
+    pub fn rebucket(&mut self, from: i64, to: i64) {
+        if to <= from {
+            return;
+        }
+        for r in &mut self.routes {
+            r.rebucket(from, to);
+        }
+        for u in &mut self.upstreams {
+            u.rebucket(from, to);
+        }
+    }
+
+    /// Merges `other` (later in input order) into `self`. `sig_remap[i]` is the index in the
+    /// merged summary of `other`'s signature `i` (`u32::MAX`: overflowed).
+    pub fn merge(&mut self, mut other: EndpointTable, sig_remap: &[u32]) {
+        self.reindex();
+        let mut route_remap = Vec::with_capacity(other.routes.len());
+        for r in &other.routes {
+            let key = r.key();
+            let i = self.route_idx(key.as_bytes());
+            self.routes[i as usize].merge(r, Some(sig_remap));
+            route_remap.push(i);
+        }
+        for u in &other.upstreams {
+            let i = self.upstream_idx(&u.host);
+            self.upstreams[i as usize].merge(u);
+        }
+        // Trace links across the boundary: our waiting errors may find their request in
+        // `other`, and `other`'s waiting errors may find theirs in `self`.
+        let other_links = std::mem::take(&mut other.links);
+        let mut mine = std::mem::take(&mut self.links.orphans);
+        for (h, &ri) in &other_links.routes {
+            if let Some(sigs) = mine.remove(h) {
+                self.links.orphan_events -= sigs.len();
+                let ri = route_remap[ri as usize];
+                for s in sigs {
+                    self.routes[ri as usize].add_sig(s, 1);
+                }
+            }
+        }
+        self.links.orphans = mine;
+        for (h, sigs) in other_links.orphans {
+            let sigs: Vec<u32> = sigs
+                .iter()
+                .map(|&s| remap_sig(s, Some(sig_remap)))
+                .collect();
+            if let Some(&ri) = self.links.routes.get(&h) {
+                for s in sigs {
+                    self.routes[ri as usize].add_sig(s, 1);
+                }
+            } else if self.links.orphan_events + sigs.len() <= MAX_ORPHANS {
+                self.links.orphan_events += sigs.len();
+                self.links.orphans.entry(h).or_default().extend(sigs);
+            } else {
+                self.links.dropped += sigs.len() as u64;
+            }
+        }
+        if self.links.routes.len() + other_links.routes.len() > MAX_TRACES {
+            self.links.routes.clear();
+        }
+        for (h, ri) in other_links.routes {
+            self.links.routes.insert(h, route_remap[ri as usize]);
+        }
+        self.links.dropped += other_links.dropped;
+    }
+
+    /// Error events still waiting for a request with their trace id (and those dropped).
+    pub fn pending_unlinked(&self) -> u64 {
+        self.links.orphan_events as u64 + self.links.dropped
+    }
+
+    /// Whether any request or upstream call was seen.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty() && self.upstreams.is_empty()
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -32,6 +32,7 @@ impl ChunkBuilder<'_> {
         let mut timed: Vec<(u32, u8, i64)> = Vec::new();
         let source = chunk.source.name.as_str();
         let mut prev: Option<(u64, Option<i64>, &[u8])> = None;
+        sum.endpoints.begin_chunk(source);
         parse_chunk(
             &chunk.data,
             chunk.first_line,

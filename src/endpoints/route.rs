@@ -1,0 +1,388 @@
+//! Route normalization: request paths → routes a person would name.
+//!
+//! Two stages:
+//! 1. [`normalize_path`], per request on the hot path (no allocation beyond the caller's
+//!    reused buffer): drops the query string and fragment, strips `scheme://host` from
+//!    absolute-form request targets, and replaces segments that are variable by their shape
+//!    with placeholders: numbers `{id}`, UUIDs `{uuid}`, hex hashes `{hash}`, emails
+//!    `{email}`, dates `{date}`, long opaque tokens `{token}`; a numeric or hash file name
+//!    keeps its extension (`/invoices/123.pdf` → `/invoices/{id}.pdf`).
+//! 2. [`collapse`], once on the merged table (so the result does not depend on chunking):
+//!    at every path prefix, when more than [`MIN_TAIL`] distinct literal segments each carry
+//!    only a small share of the prefix's requests (the long tail of user names, slugs, file
+//!    names), those segments become one placeholder — `{name}`, or `{file}.ext` per file
+//!    extension — while the values that carry real traffic keep their names
+//!    (`/blog/tags/puppet` stays next to `/blog/tags/{name}`).
+
+use std::collections::BTreeMap;
+
+/// Longest route kept, in bytes; longer paths are cut at a segment boundary and end in `/…`.
+pub const MAX_ROUTE_BYTES: usize = 200;
+/// Most segments kept.
+pub const MAX_SEGMENTS: usize = 12;
+
+/// Writes the stage-1 route of `path` into `out` (cleared first).
+pub fn normalize_path(path: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut p = path;
+    // Absolute-form targets (proxies): keep only the path.
+    for scheme in [&b"http://"[..], b"https://"] {
+        if p.len() >= scheme.len() && p[..scheme.len()].eq_ignore_ascii_case(scheme) {
+            let rest = &p[scheme.len()..];
+            p = match memchr::memchr(b'/', rest) {
+                Some(i) => &rest[i..],
+                None => b"/",
+            };
+            break;
+        }
+    }
+    if let Some(i) = memchr::memchr3(b'?', b'#', b';', p) {
+        p = &p[..i];
+    }
+    if p.first() != Some(&b'/') {
+        // `*` (OPTIONS *), garbage, or a relative path: keep a short literal form.
+        if p.is_empty() {
+            out.push(b'/');
+        } else {
+            out.extend_from_slice(&p[..p.len().min(64)]);
+        }
+        return;
+    }
+    let mut segs = 0;
+    let mut rest = &p[1..];
+    loop {
+        let end = memchr::memchr(b'/', rest).unwrap_or(rest.len());
+        let seg = &rest[..end];
+        if segs >= MAX_SEGMENTS || out.len() + seg.len() > MAX_ROUTE_BYTES {
+            out.extend_from_slice("/…".as_bytes());
+            return;
+        }
+        out.push(b'/');
+        segment(seg, out);
+        segs += 1;
+        if end == rest.len() {
+            break;
+        }
+        rest = &rest[end + 1..];
+    }
+}
+
+/// Appends the normalized form of one segment.
+fn segment(seg: &[u8], out: &mut Vec<u8>) {
+    if seg.is_empty() {
+        return;
+    }
+    if let Some(ph) = placeholder(seg) {
+        out.extend_from_slice(ph.as_bytes());
+        return;
+    }
+    // A variable file name with an extension: `123.pdf`, `<hash>.js`.
+    if let Some(dot) = memchr::memrchr(b'.', seg) {
+        let (stem, ext) = (&seg[..dot], &seg[dot..]);
+        if dot > 0 && is_extension(&ext[1..]) {
+            if let Some(ph) = placeholder(stem) {
+                out.extend_from_slice(ph.as_bytes());
+                out.extend_from_slice(ext);
+                return;
+            }
+        }
+    }
+    out.extend_from_slice(seg);
+}
+
+fn is_extension(e: &[u8]) -> bool {
+    (1..=5).contains(&e.len())
+        && e.iter().all(|b| b.is_ascii_alphanumeric())
+        && e.iter().any(|b| b.is_ascii_alphabetic())
+}
+
+/// The placeholder for a segment whose shape says it is a value, if any.
+pub fn placeholder(seg: &[u8]) -> Option<&'static str> {
+    let n = seg.len();
+    if n == 0 {
+        return None;
+    }
+    let digits = seg.iter().filter(|b| b.is_ascii_digit()).count();
+    if digits == n {
+        return Some("{id}");
+    }
+    if is_uuid(seg) {
+        return Some("{uuid}");
+    }
+    if is_date(seg) {
+        return Some("{date}");
+    }
+    let hex = seg.iter().all(|b| b.is_ascii_hexdigit());
+    if hex && n >= 16 && digits > 0 {
+        return Some("{hash}");
+    }
+    if let Some(at) = memchr::memchr(b'@', seg) {
+        if at > 0 && memchr::memchr(b'.', &seg[at..]).is_some() {
+            return Some("{email}");
+        }
+    }
+    // Numbers with a short prefix or separators: `ord_48213`, `u-1234567`, `1234-5678`.
+    if digits >= 4 && digits * 2 >= n && !seg.contains(&b'.') {
+        return Some("{id}");
+    }
+    // Long opaque tokens: base64/url-safe ids, API keys, session ids.
+    let tokenish = seg
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'%'));
+    if tokenish && n >= 20 && digits > 0 && seg.iter().any(|b| b.is_ascii_alphabetic()) {
+        return Some("{token}");
+    }
+    if tokenish && n >= 16 && digits >= 2 && has_mixed_case(seg) {
+        return Some("{token}");
+    }
+    None
+}
+
+fn has_mixed_case(s: &[u8]) -> bool {
+    s.iter().any(|b| b.is_ascii_lowercase()) && s.iter().any(|b| b.is_ascii_uppercase())
+}
+
+fn is_uuid(s: &[u8]) -> bool {
+    if s.len() != 36 {
+        return false;
+    }
+    s.iter().enumerate().all(|(i, &b)| match i {
+        8 | 13 | 18 | 23 => b == b'-',
+        _ => b.is_ascii_hexdigit(),
+    })
+}
+
+/// `2024-01-31`, `2024_01_31`.
+fn is_date(s: &[u8]) -> bool {
+    s.len() == 10
+        && s.iter().enumerate().all(|(i, &b)| match i {
+            4 | 7 => b == b'-' || b == b'_',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+/// At a prefix, at least this many distinct low-traffic literal segments make the position
+/// variable.
+pub const MIN_TAIL: usize = 10;
+/// A segment is in the tail when it carries at most this share of the prefix's requests
+/// (or at most [`TAIL_ABS`] requests).
+pub const TAIL_SHARE: f64 = 0.02;
+pub const TAIL_ABS: u64 = 5;
+
+#[derive(Default)]
+struct Node {
+    count: u64,
+    children: BTreeMap<String, Node>,
+    /// Paths (stage-1 routes) that end exactly here.
+    ends: Vec<usize>,
+}
+
+/// Stage 2: given stage-1 routes (paths without method) with their request counts, returns
+/// for each the collapsed route. Deterministic: depends only on the multiset of inputs.
+pub fn collapse(paths: &[(&str, u64)]) -> Vec<String> {
+    let mut root = Node::default();
+    for (i, &(p, c)) in paths.iter().enumerate() {
+        let mut node = &mut root;
+        node.count += c;
+        if let Some(rest) = p.strip_prefix('/') {
+            for seg in rest.split('/') {
+                node = node.children.entry(seg.to_string()).or_default();
+                node.count += c;
+            }
+        } else {
+            node = node.children.entry(format!("\u{0}{p}")).or_default();
+            node.count += c;
+        }
+        node.ends.push(i);
+    }
+    collapse_node(&mut root);
+    let mut out = vec![String::new(); paths.len()];
+    let mut prefix = Vec::new();
+    write_routes(&root, &mut prefix, &mut out);
+    out
+}
+
+fn collapse_node(node: &mut Node) {
+    let total = node.count;
+    let is_tail = |name: &str, c: u64| {
+        !name.starts_with('{')
+            && !name.starts_with('\u{0}')
+            && !name.is_empty()
+            && (c <= TAIL_ABS || (c as f64) <= TAIL_SHARE * total as f64)
+    };
+    let tail = node
+        .children
+        .iter()
+        .filter(|(n, c)| is_tail(n, c.count))
+        .count();
+    if tail >= MIN_TAIL {
+        let names: Vec<String> = node
+            .children
+            .iter()
+            .filter(|(n, c)| is_tail(n, c.count))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in names {
+            if let Some(child) = node.children.remove(&name) {
+                let ph = tail_placeholder(&name, !child.children.is_empty());
+                let target = node.children.entry(ph).or_default();
+                absorb(target, child);
+            }
+        }
+    }
+    for child in node.children.values_mut() {
+        collapse_node(child);
+    }
+}
+
+/// `{file}.png` for file names with an extension (leaves), else `{name}`.
+fn tail_placeholder(name: &str, has_children: bool) -> String {
+    if !has_children {
+        if let Some(dot) = name.rfind('.') {
+            let ext = &name[dot + 1..];
+            if dot > 0 && is_extension(ext.as_bytes()) {
+                return format!("{{file}}.{}", ext.to_ascii_lowercase());
+            }
+        }
+    }
+    "{name}".to_string()
+}
+
+fn absorb(target: &mut Node, src: Node) {
+    target.count += src.count;
+    target.ends.extend(src.ends);
+    for (name, child) in src.children {
+        absorb(target.children.entry(name).or_default(), child);
+    }
+}
+
+fn write_routes(node: &Node, prefix: &mut Vec<String>, out: &mut [String]) {
+    for &i in &node.ends {
+        out[i] = if prefix.len() == 1 && prefix[0].starts_with('\u{0}') {
+            prefix[0][1..].to_string()
+        } else {
+            format!("/{}", prefix.join("/"))
+        };
+    }
+    for (name, child) in &node.children {
+        prefix.push(name.clone());
+        write_routes(child, prefix, out);
+        prefix.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(p: &str) -> String {
+        let mut out = Vec::new();
+        normalize_path(p.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn shapes_become_placeholders() {
+        assert_eq!(norm("/api/v1/orders/12345"), "/api/v1/orders/{id}");
+        assert_eq!(norm("/api/v1/orders/67890?x=1"), "/api/v1/orders/{id}");
+        assert_eq!(norm("/api/v1/orders/recent"), "/api/v1/orders/recent");
+        assert_eq!(
+            norm("/users/3f2504e0-4f89-11d3-9a0c-0305e82c3301/cart"),
+            "/users/{uuid}/cart"
+        );
+        assert_eq!(
+            norm("/blobs/9f86d081884c7d659a2feaa0c55ad015"),
+            "/blobs/{hash}"
+        );
+        assert_eq!(norm("/u/alice@example.com/settings"), "/u/{email}/settings");
+        assert_eq!(norm("/reports/2024-01-31"), "/reports/{date}");
+        assert_eq!(norm("/invoices/123.pdf"), "/invoices/{id}.pdf");
+        assert_eq!(norm("/s/aZ3kL9pQ2xW7yB1nM4vC"), "/s/{token}");
+        assert_eq!(norm("/orders/ord_48213"), "/orders/{id}");
+        assert_eq!(norm("/"), "/");
+        assert_eq!(norm(""), "/");
+        assert_eq!(norm("/projects/xdotool/"), "/projects/xdotool/");
+        assert_eq!(norm("http://example.com/a/1?q"), "/a/{id}");
+        assert_eq!(norm("/x;jsessionid=ABC"), "/x");
+        // Versions and readable names with digits stay.
+        assert_eq!(norm("/api/v2/items"), "/api/v2/items");
+        assert_eq!(
+            norm("/files/logstash/logstash-1.3.2-monolithic.jar"),
+            "/files/logstash/logstash-1.3.2-monolithic.jar"
+        );
+        assert_eq!(norm("/images/nagios-sms1.png"), "/images/nagios-sms1.png");
+        assert_eq!(
+            norm("/presentations/logstash-scale11x/"),
+            "/presentations/logstash-scale11x/"
+        );
+    }
+
+    #[test]
+    fn long_paths_are_cut() {
+        let long = format!("/{}", "a/".repeat(40));
+        let r = norm(&long);
+        assert!(r.ends_with("/…"), "{r}");
+        assert!(r.len() <= MAX_ROUTE_BYTES + 4);
+        assert_eq!(norm("*"), "*");
+    }
+
+    #[test]
+    fn many_rare_names_collapse_but_heavy_ones_stay() {
+        let mut input: Vec<(String, u64)> = Vec::new();
+        for i in 0..30 {
+            input.push((
+                format!("/users/user{}x/profile", (b'a' + i as u8) as char),
+                2,
+            ));
+        }
+        input.push(("/users/recent".to_string(), 400));
+        input.push(("/users/me/profile".to_string(), 300));
+        for i in 0..15 {
+            input.push((
+                format!("/static/img/pic-{}.png", (b'a' + i as u8) as char),
+                1,
+            ));
+        }
+        input.push(("/static/img/logo.png".to_string(), 200));
+        let refs: Vec<(&str, u64)> = input.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+        let out = collapse(&refs);
+        assert_eq!(out[0], "/users/{name}/profile");
+        assert_eq!(out[29], "/users/{name}/profile");
+        assert_eq!(out[30], "/users/recent");
+        assert_eq!(out[31], "/users/me/profile");
+        assert_eq!(out[32], "/static/img/{file}.png");
+        assert_eq!(out[47], "/static/img/logo.png");
+    }
+
+    #[test]
+    fn few_values_or_busy_values_do_not_collapse() {
+        // An API with 12 resources, each busy: not variable.
+        let names: Vec<String> = (0..12)
+            .map(|i| format!("/api/v1/res{}", (b'a' + i) as char))
+            .collect();
+        let refs: Vec<(&str, u64)> = names.iter().map(|p| (p.as_str(), 500)).collect();
+        let out = collapse(&refs);
+        assert_eq!(out, names);
+        // Few rare ones: not enough evidence.
+        let refs = [("/users/alice", 1), ("/users/bob", 1), ("/users/carol", 2)];
+        assert_eq!(
+            collapse(&refs),
+            vec!["/users/alice", "/users/bob", "/users/carol"]
+        );
+    }
+
+    #[test]
+    fn collapse_is_order_independent() {
+        let mut input: Vec<(String, u64)> = (0..20)
+            .map(|i| (format!("/t/tag{}", (b'a' + i as u8) as char), 1 + i % 3))
+            .collect();
+        input.push(("/t/big".to_string(), 1000));
+        let refs: Vec<(&str, u64)> = input.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+        let a = collapse(&refs);
+        let mut rev = refs.clone();
+        rev.reverse();
+        let mut b = collapse(&rev);
+        b.reverse();
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,268 @@
+//! Unit tests of the endpoint table with constructed events (the real parsers produce the
+//! same `Event` fields).
+
+use std::borrow::Cow;
+
+use super::view::finalize;
+use super::*;
+use crate::record::{Event, Http};
+
+fn req<'a>(
+    line: u64,
+    t: i64,
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    ms: Option<f64>,
+) -> Event<'a> {
+    let mut ev = Event::bare(line, path.as_bytes());
+    ev.time = Some(t);
+    ev.http = Http {
+        method: Some(Cow::Borrowed(method.as_bytes())),
+        path: Some(Cow::Borrowed(path.as_bytes())),
+        status: Some(status),
+        latency_ms: ms,
+        upstream: None,
+    };
+    ev
+}
+
+fn table_of(events: &[Event<'_>], res: i64) -> EndpointTable {
+    let mut t = EndpointTable::default();
+    t.begin_chunk("app.log");
+    for ev in events {
+        let level = if ev.http.status.is_some_and(|s| s >= 500) {
+            Some(Level::Error)
+        } else {
+            None
+        };
+        t.observe(ev, 0, level);
+    }
+    t.finish_chunk(res);
+    t
+}
+
+fn sample() -> Vec<Event<'static>> {
+    let mut evs = Vec::new();
+    for i in 0..200u64 {
+        let t = 1_700_000_000_000 + i as i64 * 1000;
+        let path: &'static str = Box::leak(format!("/api/v1/orders/{}", 1000 + i).into_boxed_str());
+        evs.push(req(i + 1, t, "GET", path, 200, Some(10.0 + (i % 7) as f64)));
+        let status = if i >= 150 { 502 } else { 200 };
+        evs.push(req(
+            i + 1,
+            t,
+            "POST",
+            "/api/v1/checkout?cart=9",
+            status,
+            Some(50.0),
+        ));
+    }
+    evs
+}
+
+#[test]
+fn counts_routes_statuses_and_series() {
+    let t = table_of(&sample(), 1000);
+    assert_eq!(t.routes.len(), 2);
+    let get = &t.routes[0];
+    assert_eq!(get.key(), "GET /api/v1/orders/{id}");
+    assert_eq!(get.requests, 200);
+    assert_eq!(get.classes[2], 200);
+    assert_eq!(get.latency.count(), 200);
+    let post = &t.routes[1];
+    assert_eq!(post.key(), "POST /api/v1/checkout");
+    assert_eq!(post.failed, 50);
+    assert_eq!(post.statuses, vec![(200, 150), (502, 50)]);
+    assert_eq!(post.series.total(), 200);
+    assert_eq!(post.fail_series.total(), 50);
+    assert_eq!(post.fail_examples.len(), EXAMPLES);
+    assert_eq!(post.fail_examples[0].line, 151);
+    assert_eq!(post.fail_examples[0].source, "app.log");
+}
+
+#[test]
+fn merging_chunks_equals_one_pass() {
+    let evs = sample();
+    let whole = table_of(&evs, 1000);
+    for cut in [1, 37, 200, 399] {
+        let mut a = table_of(&evs[..cut], 1000);
+        let b = table_of(&evs[cut..], 1000);
+        a.merge(b, &[0]);
+        assert_eq!(a, whole, "cut at {cut}");
+    }
+}
+
+#[test]
+fn snapshot_round_trip() {
+    let t = table_of(&sample(), 1000);
+    let json = serde_json::to_string(&t).unwrap();
+    let mut back: EndpointTable = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, t);
+    // The index is rebuilt lazily: merging into a loaded table finds existing routes.
+    back.merge(table_of(&sample(), 1000), &[0]);
+    assert_eq!(back.routes.len(), 2);
+    assert_eq!(back.routes[1].requests, 400);
+}
+
+#[test]
+fn rebucket_keeps_totals() {
+    let mut t = table_of(&sample(), 1000);
+    t.rebucket(1000, 60_000);
+    let post = &t.routes[1];
+    assert_eq!(post.series.total(), 200);
+    assert!(post.series.0.len() <= 5);
+    let bins: u64 = post.lat_bins.0.iter().map(|e| e.2).sum();
+    assert_eq!(bins, 200);
+}
+
+#[test]
+fn links_errors_by_trace_id_across_chunks() {
+    // Error logged before the request line, in an earlier chunk.
+    let mut err = Event::bare(1, b"payment declined by provider");
+    err.time = Some(1_000);
+    err.trace_id = Some(Cow::Borrowed(b"abc"));
+    let mut a = EndpointTable::default();
+    a.observe(&err, 3, Some(Level::Error));
+    a.finish_chunk(1000);
+    let mut r = req(2, 2_000, "POST", "/pay", 500, None);
+    r.trace_id = Some(Cow::Borrowed(b"abc"));
+    let mut b = EndpointTable::default();
+    b.observe(&r, 0, Some(Level::Error));
+    // A second error after the request, same chunk: linked directly.
+    let mut err2 = Event::bare(3, b"retry failed");
+    err2.trace_id = Some(Cow::Borrowed(b"abc"));
+    b.observe(&err2, 1, Some(Level::Error));
+    b.finish_chunk(1000);
+    // `a` has signatures 0..=3 mapped to 10..=13; `b`'s remap is given by the summary merge.
+    a.merge(b, &[20, 21]);
+    let route = &a.routes[0];
+    let mut sigs = route.sigs.clone();
+    sigs.sort();
+    // sig 3 from `a` (same index space), sig 1 of `b` → 21. The request line itself is not
+    // an application error (its message names the path) so sig 0 → 20 is not counted.
+    assert_eq!(sigs, vec![(3, 1), (21, 1)]);
+    assert_eq!(a.pending_unlinked(), 0);
+}
+
+#[test]
+fn upstreams_from_fields_and_messages() {
+    let mut t = EndpointTable::default();
+    t.begin_chunk("svc.log");
+    for i in 0..10 {
+        let mut ev = req(
+            i,
+            1_000 * i as i64,
+            "GET",
+            "/quote",
+            if i < 7 { 200 } else { 429 },
+            Some(5.0),
+        );
+        ev.http.upstream = Some(Cow::Borrowed(b"https://api.partner.com/v2/rates"));
+        t.observe(&ev, 0, None);
+    }
+    let mut m = Event::bare(20, b"Call to payments.example.com timed out after 30000ms");
+    m.time = Some(20_000);
+    t.observe(&m, 1, Some(Level::Error));
+    let m2 = Event::bare(
+        21,
+        b"HTTP 429 Too Many Requests from api.partner.com, Retry-After: 30",
+    );
+    t.observe(&m2, 2, Some(Level::Warn));
+    let plain = Event::bare(22, b"user logged in");
+    t.observe(&plain, 3, None);
+    t.finish_chunk(1000);
+    assert_eq!(t.upstreams.len(), 2);
+    let p = &t.upstreams[0];
+    assert_eq!(p.host, "api.partner.com");
+    assert_eq!(p.calls, 10);
+    assert_eq!(p.events, 11);
+    assert_eq!(p.ok, 7);
+    assert_eq!(p.rate_limited, 4);
+    assert_eq!(p.retry_after_max_s, Some(30));
+    assert_eq!(p.routes, vec![("GET /quote".to_string(), 10)]);
+    let pay = &t.upstreams[1];
+    assert_eq!(pay.host, "payments.example.com");
+    assert_eq!(pay.timeouts, 1);
+    assert_eq!(pay.timeout_first, Some(20_000));
+    assert_eq!(pay.timeout_series.total(), 1);
+    // The route's field contrast names the upstream.
+    let route = &t.routes[0];
+    assert!(route.fields.iter().any(|f| f.key == "upstream"));
+}
+
+#[test]
+fn finalize_collapses_sorts_and_contrasts() {
+    let mut evs = Vec::new();
+    let names = [
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
+        "mallory", "niaj",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let p: &'static str = Box::leak(format!("/users/{n}").into_boxed_str());
+        evs.push(req(i as u64, 0, "GET", p, 200, Some(3.0)));
+    }
+    let mut t = table_of(&evs, 1000);
+    // A failing route whose failures all come from one region.
+    for i in 0..40u64 {
+        let mut ev = req(
+            100 + i,
+            0,
+            "POST",
+            "/checkout",
+            if i % 2 == 0 { 503 } else { 200 },
+            None,
+        );
+        let region: &'static [u8] = if i % 2 == 0 {
+            b"eu-west-1"
+        } else if i % 4 == 1 {
+            b"us-east-1"
+        } else {
+            b"eu-west-1x"
+        };
+        ev.fields = vec![(Cow::Borrowed(&b"region"[..]), Cow::Borrowed(region))];
+        t.observe(&ev, 0, None);
+    }
+    t.finish_chunk(1000);
+    let rep = finalize(&t, 1000);
+    assert_eq!(rep.routes[0].key, "POST /checkout");
+    assert_eq!(rep.routes[0].failed, 20);
+    assert!((rep.routes[0].error_rate - 0.5).abs() < 1e-9);
+    assert_eq!(rep.routes[1].key, "GET /users/{name}");
+    assert_eq!(rep.routes[1].requests, 12);
+    assert_eq!(rep.routes[1].variants, 12);
+    let c = rep.routes[0].contrast(false);
+    assert_eq!(c[0].field, "region");
+    assert_eq!(c[0].value, "eu-west-1");
+    assert!((c[0].failing_share - 1.0).abs() < 1e-9);
+    assert!(c[0].working_share < 1e-9);
+    let p = rep.routes[1].latency.as_ref().unwrap();
+    assert!((p.p99 - 3.0).abs() < 0.01);
+}
+
+#[test]
+fn messy_input_never_panics() {
+    let mut t = EndpointTable::default();
+    let paths: [&[u8]; 8] = [
+        b"",
+        b"?",
+        b"//",
+        b"\xff\xfe/x",
+        b"/%00/\x1b[31m",
+        b"*",
+        b"http://",
+        b"/a/../../b",
+    ];
+    for (i, p) in paths.iter().enumerate() {
+        let mut ev = Event::bare(i as u64, p);
+        ev.http.path = Some(Cow::Borrowed(p));
+        ev.http.method = Some(Cow::Borrowed(b"G\xffT"));
+        ev.http.latency_ms = Some(f64::NAN);
+        ev.http.upstream = Some(Cow::Borrowed(b"\xff"));
+        ev.trace_id = Some(Cow::Borrowed(b""));
+        t.observe(&ev, u32::MAX, Some(Level::Fatal));
+    }
+    t.finish_chunk(0);
+    let rep = finalize(&t, 1000);
+    assert_eq!(rep.total_requests, 8);
+}

@@ -1,0 +1,419 @@
+//! Outbound calls: which external host an event is about, and what went wrong.
+//!
+//! Two sources: the structured `http.upstream` field (host or URL), and free-text messages
+//! such as `Call to payments.example.com timed out after 30000ms`, `connect ECONNREFUSED
+//! 10.0.0.5:443`, nginx's `upstream timed out ... upstream: "http://10.0.0.7:8080/api"` or
+//! `HTTP 429 Too Many Requests from api.partner.com, Retry-After: 30`.
+//!
+//! Scanning is cheap: one ASCII-case-insensitive Aho-Corasick pass (SIMD prefilter) over the
+//! first [`SCAN_BYTES`] of the message finds the trouble keywords; only messages that have
+//! one are tokenized to find the host. Messages without a recognizable host are ignored
+//! (a timeout with no host cannot be attributed).
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+/// Only this much of a message is scanned.
+pub const SCAN_BYTES: usize = 2048;
+
+/// What happened on an outbound call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Ok,
+    Timeout,
+    Refused,
+    RateLimited,
+    ServerError,
+    ClientError,
+}
+
+/// What a message says about an external host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    pub host: String,
+    pub outcome: Outcome,
+    pub status: Option<u16>,
+    pub retry_after_s: Option<u64>,
+}
+
+#[derive(Clone, Copy)]
+enum Kw {
+    Timeout,
+    Refused,
+    Rate,
+    RetryAfter,
+    Server,
+    Code,
+}
+
+const KEYWORDS: &[(&str, Kw)] = &[
+    ("timed out", Kw::Timeout),
+    ("timeout", Kw::Timeout),
+    ("time-out", Kw::Timeout),
+    ("etimedout", Kw::Timeout),
+    ("deadline exceeded", Kw::Timeout),
+    ("econnrefused", Kw::Refused),
+    ("connection refused", Kw::Refused),
+    ("econnreset", Kw::Refused),
+    ("connection reset", Kw::Refused),
+    ("ehostunreach", Kw::Refused),
+    ("no route to host", Kw::Refused),
+    ("too many requests", Kw::Rate),
+    ("rate limit", Kw::Rate),
+    ("rate-limit", Kw::Rate),
+    ("ratelimit", Kw::Rate),
+    ("throttl", Kw::Rate),
+    ("retry-after", Kw::RetryAfter),
+    ("bad gateway", Kw::Server),
+    ("service unavailable", Kw::Server),
+    ("internal server error", Kw::Server),
+    ("http ", Kw::Code),
+    ("status", Kw::Code),
+    ("returned ", Kw::Code),
+    ("responded ", Kw::Code),
+    ("response ", Kw::Code),
+];
+
+fn matcher() -> Option<&'static AhoCorasick> {
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(KEYWORDS.iter().map(|(k, _)| k))
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Looks for an outbound-call problem in `msg`; `None` for the vast majority of messages.
+pub fn scan_message(msg: &[u8]) -> Option<Mention> {
+    let msg = &msg[..msg.len().min(SCAN_BYTES)];
+    let ac = matcher()?;
+    let mut timeout = false;
+    let mut refused = false;
+    let mut rate = false;
+    let mut server = false;
+    let mut retry_after = None;
+    let mut status: Option<u16> = None;
+    for m in ac.find_iter(msg) {
+        match KEYWORDS[m.pattern().as_usize()].1 {
+            Kw::Timeout => timeout = true,
+            Kw::Refused => refused = true,
+            Kw::Rate => rate = true,
+            Kw::RetryAfter => {
+                rate = true;
+                retry_after = retry_after.or_else(|| leading_number(&msg[m.end()..]));
+            }
+            Kw::Server => server = true,
+            Kw::Code => {
+                if status.is_none() {
+                    status = status_after(&msg[m.end()..]);
+                }
+            }
+        }
+    }
+    let outcome = match status {
+        Some(429) => Outcome::RateLimited,
+        Some(504) | Some(408) => Outcome::Timeout,
+        _ if rate => Outcome::RateLimited,
+        _ if timeout => Outcome::Timeout,
+        _ if refused => Outcome::Refused,
+        Some(s) if s >= 500 => Outcome::ServerError,
+        _ if server => Outcome::ServerError,
+        _ => return None,
+    };
+    let host = find_host(msg)?;
+    Some(Mention {
+        host,
+        outcome,
+        status: status.or(if rate { Some(429) } else { None }),
+        retry_after_s: retry_after,
+    })
+}
+
+/// A status code right after a keyword: `HTTP 503`, `status=502`, `status code: 429`,
+/// `returned 500`. Only 4xx/5xx count (a `200` is not trouble).
+fn status_after(s: &[u8]) -> Option<u16> {
+    let mut i = 0;
+    let skip = |b: u8| matches!(b, b' ' | b':' | b'=' | b'"' | b'\'' | b'/' | b'(');
+    // Allow `status code: 503` and `HTTP/1.1 503`.
+    while i < s.len() && i < 16 && (skip(s[i]) || s[i].is_ascii_alphabetic() || s[i] == b'.') {
+        if s[i].is_ascii_digit() {
+            break;
+        }
+        i += 1;
+    }
+    // `HTTP/1.1 503`: skip a version number.
+    if i + 3 < s.len() && s[i].is_ascii_digit() && s[i + 1] == b'.' {
+        i += 3;
+        while i < s.len() && s[i] == b' ' {
+            i += 1;
+        }
+    }
+    let d = &s[i..];
+    if d.len() >= 3
+        && d[..3].iter().all(|b| b.is_ascii_digit())
+        && d.get(3).is_none_or(|b| !b.is_ascii_alphanumeric())
+    {
+        let code = (d[0] - b'0') as u16 * 100 + (d[1] - b'0') as u16 * 10 + (d[2] - b'0') as u16;
+        if (400..600).contains(&code) {
+            return Some(code);
+        }
+    }
+    None
+}
+
+fn leading_number(s: &[u8]) -> Option<u64> {
+    let s = &s[..s.len().min(24)];
+    let start = s.iter().position(|b| b.is_ascii_digit())?;
+    if s[..start].iter().any(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let digits: &[u8] = &s[start..];
+    let end = digits
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    std::str::from_utf8(&digits[..end]).ok()?.parse().ok()
+}
+
+/// The external host named in a message: nginx's `upstream: "URL"` first, then any URL,
+/// then an IP address (with port), then a host name.
+pub fn find_host(msg: &[u8]) -> Option<String> {
+    if let Some(i) = memchr::memmem::find(msg, b"upstream: \"") {
+        if let Some(h) = host_of(&msg[i + 11..]) {
+            return Some(h);
+        }
+    }
+    if let Some(i) = memchr::memmem::find(msg, b"://") {
+        if let Some(h) = host_of(&msg[i.saturating_sub(5)..]) {
+            return Some(h);
+        }
+    }
+    let mut name: Option<String> = None;
+    for tok in msg.split(|&b| {
+        b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b'"' | b'\'' | b'(' | b')' | b',' | b';' | b'[' | b']' | b'<' | b'>' | b'=' | b'@'
+            )
+    }) {
+        let tok = trim_token(tok);
+        if tok.is_empty() {
+            continue;
+        }
+        if let Some(ip) = ip_with_port(tok) {
+            return Some(ip);
+        }
+        if name.is_none() && is_hostname(tok) {
+            name = Some(strip_default_port(
+                &String::from_utf8_lossy(tok).to_ascii_lowercase(),
+            ));
+        }
+    }
+    name
+}
+
+fn trim_token(t: &[u8]) -> &[u8] {
+    let mut t = t;
+    while let Some((&last, rest)) = t.split_last() {
+        if matches!(last, b'.' | b':' | b'!' | b'?') {
+            t = rest;
+        } else {
+            break;
+        }
+    }
+    t
+}
+
+/// The host (and non-default port) of a URL or `host[:port][/path]` at the start of `s`.
+pub fn host_of(s: &[u8]) -> Option<String> {
+    let mut s = s;
+    if let Some(i) = memchr::memmem::find(&s[..s.len().min(16)], b"://") {
+        s = &s[i + 3..];
+    }
+    let end = s
+        .iter()
+        .position(|&b| {
+            matches!(
+                b,
+                b'/' | b'"' | b'\'' | b' ' | b'?' | b'#' | b',' | b')' | b']'
+            )
+        })
+        .unwrap_or(s.len());
+    let mut h = &s[..end];
+    if let Some(at) = memchr::memrchr(b'@', h) {
+        h = &h[at + 1..];
+    }
+    let h = trim_token(h);
+    if h.is_empty()
+        || h.len() > 255
+        || !h.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'_' | b'[' | b']')
+        })
+    {
+        return None;
+    }
+    Some(strip_default_port(
+        &String::from_utf8_lossy(h).to_ascii_lowercase(),
+    ))
+}
+
+/// Normalizes a host from the `http.upstream` field: URL or host, lowercased, default port
+/// dropped. `None` for values that name no host (`-`, empty).
+pub fn normalize_upstream(v: &[u8]) -> Option<String> {
+    let v = v.trim_ascii();
+    // nginx `$upstream_addr` may list several tried servers: `10.0.0.1:80, 10.0.0.2:80`.
+    let first = v
+        .split(|&b| b == b',' || b == b' ')
+        .find(|t| !t.is_empty())?;
+    if first == b"-" {
+        return None;
+    }
+    host_of(first)
+}
+
+fn strip_default_port(h: &str) -> String {
+    h.strip_suffix(":443")
+        .or_else(|| h.strip_suffix(":80"))
+        .unwrap_or(h)
+        .to_string()
+}
+
+fn ip_with_port(t: &[u8]) -> Option<String> {
+    let (ip, port) = match memchr::memchr(b':', t) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let parts: Vec<&[u8]> = ip.split(|&b| b == b'.').collect();
+    if parts.len() != 4
+        || !parts
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.iter().all(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    if let Some(p) = port {
+        if p.is_empty() || p.len() > 5 || !p.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+    }
+    Some(strip_default_port(&String::from_utf8_lossy(t)))
+}
+
+/// Looks like a DNS name: lowercase labels with at least one dot, last label a plausible
+/// TLD (letters), and not a file name or a Java/Python module path.
+fn is_hostname(t: &[u8]) -> bool {
+    let (name, port) = match memchr::memchr(b':', t) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    if let Some(p) = port {
+        if p.is_empty() || p.len() > 5 || !p.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+    }
+    if name.len() < 4
+        || !name.contains(&b'.')
+        || !name
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return false;
+    }
+    let labels: Vec<&[u8]> = name.split(|&b| b == b'.').collect();
+    if labels.iter().any(|l| l.is_empty()) {
+        return false;
+    }
+    let tld = labels[labels.len() - 1];
+    const NOT_TLDS: &[&[u8]] = &[
+        b"java", b"py", b"rb", b"js", b"ts", b"go", b"rs", b"php", b"log", b"txt", b"json", b"xml",
+        b"yaml", b"yml", b"html", b"htm", b"css", b"png", b"jpg", b"gif", b"svg", b"exe", b"so",
+        b"dll", b"jar", b"class", b"cs", b"kt", b"sh", b"conf", b"ini", b"gz", b"zip", b"tar",
+        b"sql", b"csv", b"md", b"h", b"c", b"cc", b"cpp", b"pdf", b"sock", b"pid", b"lock", b"tmp",
+        b"bak", b"err", b"out", b"db",
+    ];
+    (2..=10).contains(&tld.len())
+        && tld.iter().all(u8::is_ascii_lowercase)
+        && !NOT_TLDS.contains(&tld)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(s: &str) -> Option<(String, Outcome, Option<u16>, Option<u64>)> {
+        scan_message(s.as_bytes()).map(|m| (m.host, m.outcome, m.status, m.retry_after_s))
+    }
+
+    #[test]
+    fn recognizes_outbound_trouble() {
+        assert_eq!(
+            scan("Call to payments.example.com timed out after 30000ms"),
+            Some(("payments.example.com".into(), Outcome::Timeout, None, None))
+        );
+        assert_eq!(
+            scan("Error: connect ECONNREFUSED 10.0.0.5:443"),
+            Some(("10.0.0.5".into(), Outcome::Refused, None, None))
+        );
+        assert_eq!(
+            scan("upstream timed out (110: Connection timed out) while reading response header from upstream, client: 1.2.3.4, server: shop.example.com, request: \"GET /api HTTP/1.1\", upstream: \"http://10.0.0.7:8080/api\", host: \"shop.example.com\""),
+            Some(("10.0.0.7:8080".into(), Outcome::Timeout, None, None))
+        );
+        assert_eq!(
+            scan("HTTP 429 Too Many Requests from api.partner.com, Retry-After: 30"),
+            Some((
+                "api.partner.com".into(),
+                Outcome::RateLimited,
+                Some(429),
+                Some(30)
+            ))
+        );
+        assert_eq!(
+            scan("request to https://billing.internal/v1/charge failed: status 503"),
+            Some((
+                "billing.internal".into(),
+                Outcome::ServerError,
+                Some(503),
+                None
+            ))
+        );
+        assert_eq!(
+            scan("POST https://api.stripe.com/v1/charges returned 502 Bad Gateway"),
+            Some((
+                "api.stripe.com".into(),
+                Outcome::ServerError,
+                Some(502),
+                None
+            ))
+        );
+    }
+
+    #[test]
+    fn ignores_ordinary_messages() {
+        assert_eq!(scan("User alice logged in from 10.0.0.1"), None);
+        assert_eq!(scan("processed 500 items in 5000ms"), None);
+        assert_eq!(scan("Request timed out"), None); // no host to blame
+        assert_eq!(
+            scan("java.lang.IllegalStateException: timeout in pool"),
+            None
+        );
+        assert_eq!(scan("status 200 from api.example.com"), None);
+    }
+
+    #[test]
+    fn normalizes_upstream_fields() {
+        assert_eq!(
+            normalize_upstream(b"http://Api.Partner.com:443/x"),
+            Some("api.partner.com".into())
+        );
+        assert_eq!(
+            normalize_upstream(b"10.0.0.1:8080, 10.0.0.2:8080"),
+            Some("10.0.0.1:8080".into())
+        );
+        assert_eq!(normalize_upstream(b"-"), None);
+        assert_eq!(normalize_upstream(b"payments"), Some("payments".into()));
+    }
+}

@@ -1,0 +1,407 @@
+//! From a merged [`EndpointTable`] to report-ready views: stage-2 route collapsing,
+//! percentiles, rates, top statuses, and the failing-vs-working contrast.
+//!
+//! In: the merged table (and the summary's bucket width). Out: [`EndpointReport`] with routes
+//! sorted by failing requests (then 4xx, then requests) and upstreams sorted by trouble.
+//! Deterministic: collapsing looks only at the merged counts, and every list is sorted with a
+//! total order.
+
+use serde::Serialize;
+
+use super::latency::{bins_quantile_ms, Latency, LatencyBins};
+use super::route::collapse;
+use super::{EndpointTable, FieldCounts, RouteStats, StatusClasses, UpstreamStats, OVERFLOW_PATH};
+use crate::summary::{Example, Series};
+
+/// Latency percentiles in milliseconds (nearest rank, within 0.1% of exact).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Percentiles {
+    pub count: u64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+impl Percentiles {
+    pub fn of(l: &Latency) -> Option<Percentiles> {
+        Some(Percentiles {
+            count: l.count(),
+            p50: l.quantile_ms(0.5)?,
+            p90: l.quantile_ms(0.9)?,
+            p99: l.quantile_ms(0.99)?,
+            max: l.max_ms()?,
+            mean: l.mean_ms()?,
+        })
+    }
+}
+
+/// One field value over-represented among failing requests.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Contrast {
+    pub field: String,
+    pub value: String,
+    /// Share of failing requests with this value, and of working ones.
+    pub failing_share: f64,
+    pub working_share: f64,
+    pub failing: u64,
+    pub working: u64,
+}
+
+/// One route after collapsing, with everything a report shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct RouteView {
+    /// `METHOD route`.
+    pub key: String,
+    pub method: String,
+    pub route: String,
+    pub requests: u64,
+    /// Share of all requests.
+    pub share: f64,
+    pub classes: StatusClasses,
+    /// Status codes by count, most frequent first.
+    pub top_statuses: Vec<(u16, u64)>,
+    pub failed: u64,
+    pub client_errors: u64,
+    pub timeouts: u64,
+    /// Failing share (5xx or error level), and 4xx share.
+    pub error_rate: f64,
+    pub client_error_rate: f64,
+    pub latency: Option<Percentiles>,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    /// Stage-1 routes merged into this one.
+    pub variants: usize,
+    /// Whether this is the overflow entry for routes beyond the cap.
+    pub is_overflow: bool,
+    /// Merged statistics (series, examples, signatures, fields).
+    #[serde(skip)]
+    pub stats: RouteStats,
+}
+
+impl RouteView {
+    /// Signatures linked to this route, most events first.
+    pub fn top_sigs(&self) -> Vec<(u32, u64)> {
+        let mut s = self.stats.sigs.clone();
+        s.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        s
+    }
+
+    pub fn series(&self) -> &Series {
+        &self.stats.series
+    }
+
+    pub fn fail_series(&self) -> &Series {
+        &self.stats.fail_series
+    }
+
+    pub fn lat_bins(&self) -> &LatencyBins {
+        &self.stats.lat_bins
+    }
+
+    pub fn examples(&self) -> &[Example] {
+        &self.stats.examples
+    }
+
+    pub fn fail_examples(&self) -> &[Example] {
+        &self.stats.fail_examples
+    }
+
+    /// Field values over-represented among failing requests (or among 4xx when
+    /// `client` is set), most over-represented first.
+    pub fn contrast(&self, client: bool) -> Vec<Contrast> {
+        contrast(&self.stats.fields, client)
+    }
+}
+
+/// One external host, with everything a report shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct UpstreamView {
+    pub host: String,
+    pub events: u64,
+    pub calls: u64,
+    pub ok: u64,
+    pub timeouts: u64,
+    pub refused: u64,
+    pub rate_limited: u64,
+    pub server_errors: u64,
+    pub client_errors: u64,
+    /// Trouble events: timeouts + refused + rate limited + 5xx.
+    pub trouble: u64,
+    /// Failing share of structured calls, when calls are known.
+    pub error_rate: Option<f64>,
+    pub top_statuses: Vec<(u16, u64)>,
+    pub retry_after_max_s: Option<u64>,
+    pub retry_after_mean_s: Option<f64>,
+    pub latency: Option<Percentiles>,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+    pub routes: Vec<(String, u64)>,
+    #[serde(skip)]
+    pub stats: UpstreamStats,
+}
+
+/// Routes and upstreams of a summary, ready to report.
+#[derive(Clone, Debug, Serialize)]
+pub struct EndpointReport {
+    pub resolution_ms: i64,
+    pub total_requests: u64,
+    pub routes: Vec<RouteView>,
+    pub upstreams: Vec<UpstreamView>,
+    /// Error events with a trace id whose request was never seen.
+    pub unlinked_errors: u64,
+}
+
+/// The collapsed route path for each route of each table, computed on their union so that
+/// two summaries (window and baseline) name routes the same way.
+pub fn collapse_tables(tables: &[&EndpointTable]) -> Vec<Vec<String>> {
+    let mut paths: Vec<(&str, u64)> = Vec::new();
+    for t in tables {
+        for r in &t.routes {
+            paths.push((r.path.as_str(), r.requests));
+        }
+    }
+    // Same path under several methods: one entry per (path), counts summed, so collapsing
+    // sees path traffic independent of methods.
+    let mut order: Vec<usize> = (0..paths.len()).collect();
+    order.sort_by(|&a, &b| paths[a].0.cmp(paths[b].0));
+    let mut uniq: Vec<(&str, u64)> = Vec::new();
+    let mut pos = vec![0usize; paths.len()];
+    for &i in &order {
+        match uniq.last_mut() {
+            Some((p, c)) if *p == paths[i].0 => *c += paths[i].1,
+            _ => uniq.push(paths[i]),
+        }
+        pos[i] = uniq.len() - 1;
+    }
+    let keep: Vec<usize> = uniq
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| *p != OVERFLOW_PATH)
+        .map(|(i, _)| i)
+        .collect();
+    let sub: Vec<(&str, u64)> = keep.iter().map(|&i| uniq[i]).collect();
+    let collapsed = collapse(&sub);
+    let mut names: Vec<String> = uniq.iter().map(|(p, _)| p.to_string()).collect();
+    for (k, &i) in keep.iter().enumerate() {
+        names[i] = collapsed[k].clone();
+    }
+    let mut out = Vec::new();
+    let mut n = 0;
+    for t in tables {
+        out.push(
+            t.routes
+                .iter()
+                .map(|_| {
+                    let s = names[pos[n]].clone();
+                    n += 1;
+                    s
+                })
+                .collect(),
+        );
+    }
+    out
+}
+
+/// Builds the report for one table.
+pub fn finalize(table: &EndpointTable, resolution_ms: i64) -> EndpointReport {
+    let names = collapse_tables(&[table]).pop().unwrap_or_default();
+    finalize_with(table, &names, resolution_ms)
+}
+
+/// Builds the report for one table, with collapsed names from [`collapse_tables`].
+pub fn finalize_with(
+    table: &EndpointTable,
+    names: &[String],
+    resolution_ms: i64,
+) -> EndpointReport {
+    let mut merged: Vec<(String, RouteStats, usize)> = Vec::new();
+    let mut index: std::collections::BTreeMap<String, usize> = Default::default();
+    for (r, name) in table.routes.iter().zip(names) {
+        let key = format!("{} {}", r.method, name);
+        match index.get(&key) {
+            Some(&i) => {
+                merged[i].1.merge(r, None);
+                merged[i].2 += 1;
+            }
+            None => {
+                index.insert(key.clone(), merged.len());
+                let mut s = r.clone();
+                s.path = name.clone();
+                merged.push((key, s, 1));
+            }
+        }
+    }
+    let total: u64 = merged.iter().map(|(_, s, _)| s.requests).sum();
+    let mut routes: Vec<RouteView> = merged
+        .into_iter()
+        .map(|(key, s, variants)| route_view(key, s, variants, total))
+        .collect();
+    routes.sort_by(|a, b| {
+        a.is_overflow
+            .cmp(&b.is_overflow)
+            .then(b.failed.cmp(&a.failed))
+            .then(b.client_errors.cmp(&a.client_errors))
+            .then(b.requests.cmp(&a.requests))
+            .then(a.key.cmp(&b.key))
+    });
+    let mut upstreams: Vec<UpstreamView> = table.upstreams.iter().map(upstream_view).collect();
+    upstreams.sort_by(|a, b| {
+        b.trouble
+            .cmp(&a.trouble)
+            .then(b.events.cmp(&a.events))
+            .then(a.host.cmp(&b.host))
+    });
+    EndpointReport {
+        resolution_ms,
+        total_requests: total,
+        routes,
+        upstreams,
+        unlinked_errors: table.pending_unlinked(),
+    }
+}
+
+fn top_statuses(st: &[(u16, u64)]) -> Vec<(u16, u64)> {
+    let mut v = st.to_vec();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+fn route_view(key: String, s: RouteStats, variants: usize, total: u64) -> RouteView {
+    let n = s.requests.max(1) as f64;
+    RouteView {
+        method: s.method.clone(),
+        route: s.path.clone(),
+        is_overflow: s.path == OVERFLOW_PATH,
+        key,
+        requests: s.requests,
+        share: s.requests as f64 / total.max(1) as f64,
+        classes: s.classes,
+        top_statuses: top_statuses(&s.statuses),
+        failed: s.failed,
+        client_errors: s.client_errors,
+        timeouts: s.timeouts,
+        error_rate: s.failed as f64 / n,
+        client_error_rate: s.client_errors as f64 / n,
+        latency: Percentiles::of(&s.latency),
+        first_time: s.first_time,
+        last_time: s.last_time,
+        variants,
+        stats: s,
+    }
+}
+
+fn upstream_view(u: &UpstreamStats) -> UpstreamView {
+    let trouble = u.timeouts + u.refused + u.rate_limited + u.server_errors;
+    let failing_calls = if u.calls > 0 {
+        Some(((u.calls - u.ok - u.client_errors) as f64 / u.calls as f64).clamp(0.0, 1.0))
+    } else {
+        None
+    };
+    UpstreamView {
+        host: u.host.clone(),
+        events: u.events,
+        calls: u.calls,
+        ok: u.ok,
+        timeouts: u.timeouts,
+        refused: u.refused,
+        rate_limited: u.rate_limited,
+        server_errors: u.server_errors,
+        client_errors: u.client_errors,
+        trouble,
+        error_rate: failing_calls,
+        top_statuses: top_statuses(&u.statuses),
+        retry_after_max_s: u.retry_after_max_s,
+        retry_after_mean_s: (u.retry_after_n > 0)
+            .then(|| u.retry_after_sum_s as f64 / u.retry_after_n as f64),
+        latency: Percentiles::of(&u.latency),
+        first_time: u.first_time,
+        last_time: u.last_time,
+        routes: {
+            let mut r = u.routes.clone();
+            r.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            r
+        },
+        stats: u.clone(),
+    }
+}
+
+/// Minimum failing requests for a contrast to mean anything.
+pub const CONTRAST_MIN_FAILING: u64 = 3;
+/// Minimum difference between the failing and the working share.
+pub const CONTRAST_MIN_LIFT: f64 = 0.15;
+
+/// Field values over-represented among failing requests compared with working ones.
+/// Fields whose values did not fit under the cap for more than a fifth of the requests are
+/// skipped: high-cardinality fields (ids, IPs) say nothing as single values.
+pub fn contrast(fields: &[FieldCounts], client: bool) -> Vec<Contrast> {
+    let bad = |v: &super::ValueCounts| if client { v.client_errors } else { v.failed };
+    let mut out = Vec::new();
+    for f in fields {
+        let total: u64 = f.values.iter().map(|v| v.total).sum::<u64>() + f.other.total;
+        let failing: u64 = f.values.iter().map(bad).sum::<u64>() + bad(&f.other);
+        let working = total - failing.min(total);
+        if failing < CONTRAST_MIN_FAILING || f.values.len() < 2 && working == 0 {
+            continue;
+        }
+        if f.other.total * 5 > total {
+            continue;
+        }
+        for v in &f.values {
+            let vf = bad(v);
+            let vw = v.total - vf.min(v.total);
+            let fs = vf as f64 / failing as f64;
+            let ws = if working == 0 {
+                0.0
+            } else {
+                vw as f64 / working as f64
+            };
+            if fs - ws >= CONTRAST_MIN_LIFT && vf >= CONTRAST_MIN_FAILING.min(failing) {
+                out.push(Contrast {
+                    field: f.key.clone(),
+                    value: v.value.clone(),
+                    failing_share: fs,
+                    working_share: ws,
+                    failing: vf,
+                    working: vw,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (b.failing_share - b.working_share)
+            .total_cmp(&(a.failing_share - a.working_share))
+            .then(a.field.cmp(&b.field))
+            .then(a.value.cmp(&b.value))
+    });
+    out.truncate(8);
+    out
+}
+
+/// Dense per-bucket latency bin histograms for buckets `first..=last`, each a `Vec<u64>`
+/// indexed by bin (for quantiles over any bucket range).
+pub fn bins_by_bucket(b: &LatencyBins, first: i64, last: i64) -> Vec<Vec<(u16, u64)>> {
+    let n = (last - first + 1).max(0) as usize;
+    let mut out = vec![Vec::new(); n];
+    for &(t, bin, c) in &b.0 {
+        if t >= first && t <= last {
+            out[(t - first) as usize].push((bin, c));
+        }
+    }
+    out
+}
+
+/// Quantile over a set of sparse bin lists.
+pub fn quantile_of(lists: &[Vec<(u16, u64)>], q: f64) -> Option<f64> {
+    let mut counts: Vec<u64> = Vec::new();
+    for l in lists {
+        for &(b, c) in l {
+            if counts.len() <= b as usize {
+                counts.resize(b as usize + 1, 0);
+            }
+            counts[b as usize] += c;
+        }
+    }
+    bins_quantile_ms(&counts, q)
+}
