@@ -4,6 +4,8 @@
 //! The score is one formula for every kind of finding, so that findings of different kinds
 //! can be ranked in one list (see [`score`]).
 
+pub mod endpoints;
+
 use serde::{Deserialize, Serialize};
 
 use crate::record::Level;

@@ -1,0 +1,1027 @@
+//! Endpoint findings: failing routes, latency regressions and troubled external APIs.
+//!
+//! In: a merged [`Summary`] (its `endpoints` table), optionally its [`Templates`] to name
+//! linked error templates; for [`compare`], a baseline summary too. Out: [`Finding`]s of kinds
+//! `FailingRoute`, `LatencyRegression`, `UpstreamTimeout`, `RateLimited`, `UpstreamFailure`,
+//! scored with the one [`score`](super::score) formula so that many affected requests outrank
+//! one failed call to a rare route.
+//!
+//! Inside one window ([`detect`]), a route's failing share is compared with its own level
+//! outside the abnormal interval. The interval is the one that maximizes the binomial
+//! log-likelihood ratio of "rate inside ≠ rate outside" (an "epidemic" change-point model,
+//! Levin & Kline 1985; scan statistics as in Kulldorff 1997), searched over all bucket pairs
+//! of the summary's series. Latency uses the same search on per-bucket latency bins, with the
+//! p99 inside vs outside. For an external host the interval is where its trouble events are.
+//!
+//! Units (see `details.rate_unit`): for routes, `rate`/`baseline_rate` are *shares of
+//! requests failing* (0.3 = 30%); for latency, p99 in milliseconds; for upstreams, trouble
+//! events per minute (per 1,000 events without timestamps). `factor` is always
+//! `rate / baseline_rate`; a baseline of zero counts as half an event (so factors stay finite
+//! and grow with the evidence).
+
+use serde_json::{json, Map, Value};
+
+use super::{Finding, FindingKind};
+use crate::endpoints::view::{
+    bins_by_bucket, collapse_tables, finalize_with, quantile_of, EndpointReport, RouteView,
+    UpstreamView,
+};
+use crate::record::Level;
+use crate::summary::series::LADDER_MS;
+use crate::summary::templates::Templates;
+use crate::summary::{Example, Series, Summary};
+
+/// Fewest failing requests for a failing-route finding.
+pub const MIN_FAILED: u64 = 5;
+/// A route failing at least this share over the whole window is reported even without an
+/// onset (chronic failure).
+pub const CHRONIC_RATE: f64 = 0.05;
+/// Log-likelihood ratio an interval must reach to count as a change (conservative, since the
+/// search tries every interval).
+pub const MIN_LLR: f64 = 12.0;
+/// Fewest trouble events for an upstream finding.
+pub const MIN_UPSTREAM_EVENTS: u64 = 3;
+/// Latency: fewest samples inside and outside, smallest p99 ratio and rise.
+pub const MIN_LAT_SAMPLES: u64 = 20;
+pub const MIN_LAT_FACTOR: f64 = 1.5;
+pub const MIN_LAT_RISE_MS: f64 = 20.0;
+/// Display buckets aimed at for sparklines.
+pub const DISPLAY_BUCKETS: i64 = 120;
+/// Routes examined by the (quadratic) interval search, by failing requests.
+pub const MAX_SCANNED_ROUTES: usize = 200;
+
+/// The endpoint report and findings of one summary; what the summary command calls.
+pub struct EndpointAnalysis {
+    pub report: EndpointReport,
+    pub findings: Vec<Finding>,
+}
+
+/// Builds the endpoint report of `sum` and its findings (ranked).
+pub fn analyze(sum: &Summary, templates: Option<&Templates>) -> EndpointAnalysis {
+    let names = collapse_tables(&[&sum.endpoints]).pop().unwrap_or_default();
+    let report = finalize_with(&sum.endpoints, &names, sum.resolution_ms);
+    let findings = detect_report(&report, sum, templates);
+    EndpointAnalysis { report, findings }
+}
+
+/// Endpoint findings of one window (see the module doc), ranked.
+pub fn detect(sum: &Summary, templates: Option<&Templates>) -> Vec<Finding> {
+    analyze(sum, templates).findings
+}
+
+/// The display grid of a summary: (first bucket index, width ms, buckets), covering the
+/// summary's time range in at most about [`DISPLAY_BUCKETS`] buckets.
+fn display_grid(sum: &Summary) -> Option<(i64, i64, usize)> {
+    let (a, b) = (sum.time_min?, sum.time_max?);
+    let res = sum.resolution_ms.max(1);
+    let width = LADDER_MS
+        .iter()
+        .copied()
+        .filter(|w| *w >= res && w % res == 0)
+        .find(|w| (b - a) / w < DISPLAY_BUCKETS)
+        .unwrap_or(res);
+    let first = a.div_euclid(width);
+    let last = b.div_euclid(width);
+    Some((first, width, (last - first + 1) as usize))
+}
+
+fn display_series(s: &Series, res: i64, grid: Option<(i64, i64, usize)>) -> Vec<u64> {
+    let Some((first, width, n)) = grid else {
+        return Vec::new();
+    };
+    let mut c = s.clone();
+    c.rebucket(res, width);
+    c.dense(first, first + n as i64 - 1)
+}
+
+fn set_series(f: &mut Finding, s: &Series, sum: &Summary) {
+    let grid = display_grid(sum);
+    f.series = display_series(s, sum.resolution_ms, grid);
+    if let Some((first, width, _)) = grid {
+        f.series_start = Some(first * width);
+        f.bucket_ms = Some(width);
+    }
+}
+
+/// Binomial log-likelihood of `k` successes in `n` at the MLE rate.
+fn ll(k: f64, n: f64) -> f64 {
+    if n <= 0.0 {
+        return 0.0;
+    }
+    let p = k / n;
+    let mut v = 0.0;
+    if k > 0.0 {
+        v += k * p.ln();
+    }
+    if n - k > 0.0 {
+        v += (n - k) * (1.0 - p).ln();
+    }
+    v
+}
+
+/// Result of the interval search: buckets `[start, end)` (indexes into the dense arrays).
+#[derive(Debug, Clone, Copy)]
+struct Interval {
+    start: usize,
+    end: usize,
+    llr: f64,
+    k_in: u64,
+    n_in: u64,
+    k_out: u64,
+    n_out: u64,
+}
+
+/// Cells the quadratic interval search works on at most; longer series are searched on
+/// coarser cells first, then the boundaries are refined on the fine buckets.
+const MAX_SCAN_CELLS: usize = 400;
+
+/// Most significant interval where the share `k/n` is higher inside than outside.
+fn scan_rate(k: &[u64], n: &[u64]) -> Option<Interval> {
+    let m = k.len();
+    if m <= MAX_SCAN_CELLS {
+        return scan_rate_in(k, n, 0..m, 0..m + 1);
+    }
+    let per = m.div_ceil(MAX_SCAN_CELLS);
+    let ck: Vec<u64> = k.chunks(per).map(|c| c.iter().sum()).collect();
+    let cn: Vec<u64> = n.chunks(per).map(|c| c.iter().sum()).collect();
+    let coarse = scan_rate_in(&ck, &cn, 0..ck.len(), 0..ck.len() + 1)?;
+    let s0 = coarse.start * per;
+    let e0 = (coarse.end * per).min(m);
+    scan_rate_in(
+        k,
+        n,
+        s0.saturating_sub(per)..(s0 + per).min(m),
+        e0.saturating_sub(per).max(1)..(e0 + per).min(m) + 1,
+    )
+}
+
+/// [`scan_rate`] over intervals `[s, e)` with `s` in `starts` and `e` in `ends`.
+fn scan_rate_in(
+    k: &[u64],
+    n: &[u64],
+    starts: std::ops::Range<usize>,
+    ends: std::ops::Range<usize>,
+) -> Option<Interval> {
+    let m = k.len();
+    let mut pk = vec![0u64; m + 1];
+    let mut pn = vec![0u64; m + 1];
+    for i in 0..m {
+        pk[i + 1] = pk[i] + k[i];
+        pn[i + 1] = pn[i] + n[i];
+    }
+    let (kt, nt) = (pk[m], pn[m]);
+    let base = ll(kt as f64, nt as f64);
+    let mut best: Option<Interval> = None;
+    for s in starts {
+        if k[s] == 0 {
+            continue; // an interval starts where failures are
+        }
+        for e in ends.clone() {
+            if e <= s || k[e - 1] == 0 {
+                continue; // and ends with one
+            }
+            let (ki, ni) = (pk[e] - pk[s], pn[e] - pn[s]);
+            let (ko, no) = (kt - ki, nt - ni);
+            if ni == 0 || (no > 0 && ki * no <= ko * ni) {
+                continue;
+            }
+            let llr = ll(ki as f64, ni as f64) + ll(ko as f64, no as f64) - base;
+            if best.is_none_or(|b| llr > b.llr + 1e-9) {
+                best = Some(Interval {
+                    start: s,
+                    end: e,
+                    llr,
+                    k_in: ki,
+                    n_in: ni,
+                    k_out: ko,
+                    n_out: no,
+                });
+            }
+        }
+    }
+    best
+}
+
+/// Factor with a half-event floor on a zero baseline.
+fn factor(rate: f64, base: f64, base_floor: f64) -> f64 {
+    rate / base.max(base_floor).max(1e-12)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn statuses_json(st: &[(u16, u64)]) -> Value {
+    Value::Array(
+        st.iter()
+            .take(6)
+            .map(|(s, c)| json!({"status": s, "count": c}))
+            .collect(),
+    )
+}
+
+fn latency_json(r: &RouteView) -> Value {
+    match &r.latency {
+        Some(p) => json!({"count": p.count, "p50_ms": round3(p.p50), "p90_ms": round3(p.p90),
+                          "p99_ms": round3(p.p99), "max_ms": round3(p.max)}),
+        None => Value::Null,
+    }
+}
+
+/// Linked error templates of a route: `(text, id, events)`, most events first.
+pub fn route_templates(
+    r: &RouteView,
+    sum: &Summary,
+    templates: Option<&Templates>,
+) -> Vec<(String, Option<String>, u64)> {
+    let mut out: Vec<(String, Option<String>, u64)> = Vec::new();
+    for (sig, c) in r.top_sigs() {
+        let (text, id) = match templates.and_then(|t| {
+            let ti = *t.by_sig.get(sig as usize)?;
+            t.list.get(ti as usize)
+        }) {
+            Some(t) => (t.text.clone(), Some(t.id.clone())),
+            None => match sum.sigs.get(sig as usize) {
+                Some(s) => (s.sig.clone(), None),
+                None => continue,
+            },
+        };
+        match out.iter_mut().find(|(t, _, _)| *t == text) {
+            Some(e) => e.2 += c,
+            None => out.push((text, id, c)),
+        }
+    }
+    out.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    out
+}
+
+fn pick_examples(primary: &[Example], fallback: &[Example]) -> Vec<Example> {
+    let mut v: Vec<Example> = primary.to_vec();
+    for e in fallback {
+        if v.len() >= 3 {
+            break;
+        }
+        if !v.contains(e) {
+            v.push(e.clone());
+        }
+    }
+    v.truncate(3);
+    v
+}
+
+fn common_route_details(
+    f: &mut Finding,
+    r: &RouteView,
+    sum: &Summary,
+    templates: Option<&Templates>,
+) {
+    let d = &mut f.details;
+    d.insert("requests".into(), r.requests.into());
+    d.insert("failed".into(), r.failed.into());
+    d.insert("client_errors".into(), r.client_errors.into());
+    d.insert("error_rate".into(), round3(r.error_rate).into());
+    d.insert(
+        "client_error_rate".into(),
+        round3(r.client_error_rate).into(),
+    );
+    d.insert("statuses".into(), statuses_json(&r.top_statuses));
+    d.insert("latency".into(), latency_json(r));
+    let tpl = route_templates(r, sum, templates);
+    if let Some((text, id, _)) = tpl.first() {
+        f.template = Some(text.clone());
+        f.template_id = id.clone();
+    }
+    f.details.insert(
+        "error_templates".into(),
+        Value::Array(
+            tpl.iter()
+                .take(5)
+                .map(|(t, id, c)| json!({"template": t, "id": id, "count": c}))
+                .collect(),
+        ),
+    );
+    let contrast = r.contrast(r.failed == 0);
+    f.details.insert(
+        "over_represented".into(),
+        Value::Array(
+            contrast
+                .iter()
+                .map(|c| {
+                    json!({"field": c.field, "value": c.value,
+                           "failing_share": round3(c.failing_share),
+                           "working_share": round3(c.working_share),
+                           "failing": c.failing, "working": c.working})
+                })
+                .collect(),
+        ),
+    );
+    if r.variants > 1 {
+        f.details
+            .insert("merged_routes".into(), (r.variants as u64).into());
+    }
+}
+
+fn dense(s: &Series, res: i64, first: i64, n: usize) -> Vec<u64> {
+    let _ = res;
+    s.dense(first, first + n as i64 - 1)
+}
+
+/// Failing-route finding for one route inside one window, if any.
+fn failing_route(
+    r: &RouteView,
+    sum: &Summary,
+    templates: Option<&Templates>,
+    client: bool,
+) -> Option<Finding> {
+    let res = sum.resolution_ms.max(1);
+    let bad_total = if client { r.client_errors } else { r.failed };
+    if bad_total < MIN_FAILED || r.is_overflow {
+        return None;
+    }
+    let bad_series = if client {
+        &r.stats.client_series
+    } else {
+        &r.stats.fail_series
+    };
+    let overall = bad_total as f64 / r.requests.max(1) as f64;
+    let mut f = Finding::new(FindingKind::FailingRoute, String::new());
+    f.route = Some(r.key.clone());
+    let what = if client { "4xx" } else { "failing" };
+    let top = r
+        .top_statuses
+        .iter()
+        .filter(|(s, _)| {
+            if client {
+                (400..500).contains(s)
+            } else {
+                *s >= 500
+            }
+        })
+        .map(|(s, _)| s.to_string())
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("/");
+    let top = if top.is_empty() {
+        "errors".to_string()
+    } else {
+        top
+    };
+    let timed = match (
+        sum.time_min,
+        r.stats.series.0.first(),
+        r.stats.series.0.last(),
+    ) {
+        (Some(_), Some(a), Some(b)) => Some((a.0, b.0)),
+        _ => None,
+    };
+    let mut found = false;
+    if let Some((first, last)) = timed {
+        let n = (last - first + 1) as usize;
+        if (3..=100_000).contains(&n) {
+            let k = dense(bad_series, res, first, n);
+            let t = dense(&r.stats.series, res, first, n);
+            if let Some(iv) = scan_rate(&k, &t) {
+                let rin = iv.k_in as f64 / iv.n_in.max(1) as f64;
+                let rout = iv.k_out as f64 / iv.n_out.max(1) as f64;
+                let min_llr = if client { MIN_LLR * 1.5 } else { MIN_LLR };
+                let min_factor = if client { 3.0 } else { 2.0 };
+                let floor = 0.5 / (iv.n_out as f64 + 1.0);
+                let fac = factor(rin, rout, floor);
+                if iv.llr >= min_llr
+                    && iv.k_in >= MIN_FAILED
+                    && fac >= min_factor
+                    && rin - rout >= if client { 0.1 } else { 0.02 }
+                    && iv.n_out > 0
+                {
+                    found = true;
+                    f.start = Some((first + iv.start as i64) * res);
+                    let ongoing = iv.end >= n.saturating_sub(1);
+                    f.end = if ongoing {
+                        None
+                    } else {
+                        Some((first + iv.end as i64) * res)
+                    };
+                    f.count = iv.k_in;
+                    f.rate = Some(round3(rin));
+                    f.baseline_rate = Some(round3(rout));
+                    f.factor = Some((fac * 100.0).round() / 100.0);
+                    // Peak: bucket with the highest failing share among busy buckets.
+                    let peak = (iv.start..iv.end).filter(|&i| t[i] > 0).max_by(|&a, &b| {
+                        (k[a] as f64 / t[a] as f64)
+                            .total_cmp(&(k[b] as f64 / t[b] as f64))
+                            .then(b.cmp(&a))
+                    });
+                    f.peak = peak.map(|i| (first + i as i64) * res);
+                    f.details
+                        .insert("requests_in_window".into(), iv.n_in.into());
+                    f.details.insert("llr".into(), round3(iv.llr).into());
+                    f.title = format!(
+                        "{}: {:.1}% of requests {} ({}) since onset, was {:.1}%",
+                        r.key,
+                        100.0 * rin,
+                        what,
+                        top,
+                        100.0 * rout
+                    );
+                }
+            }
+        }
+    }
+    if !found {
+        // Chronic: failing all along (or no timestamps to see an onset).
+        let min_rate = if client { 0.5 } else { CHRONIC_RATE };
+        if overall < min_rate {
+            return None;
+        }
+        f.start = bad_series.0.first().map(|b| b.0 * res);
+        f.count = bad_total;
+        f.rate = Some(round3(overall));
+        f.factor = None;
+        f.title = format!(
+            "{}: {:.1}% of requests {} ({})",
+            r.key,
+            100.0 * overall,
+            what,
+            top
+        );
+        f.notes.push(if timed.is_some() {
+            "failing at a steady rate over the whole window: no onset inside it".into()
+        } else {
+            "no timestamps: cannot say when failures started".into()
+        });
+    }
+    if r.requests < 30 {
+        f.notes
+            .push(format!("only {} requests on this route", r.requests));
+    }
+    f.details
+        .insert("rate_unit".into(), "share_of_requests".into());
+    f.details
+        .insert("class".into(), (if client { "4xx" } else { "5xx" }).into());
+    common_route_details(&mut f, r, sum, templates);
+    f.examples = pick_examples(r.fail_examples(), &[]);
+    set_series(&mut f, bad_series, sum);
+    f.rescore(Some(if client { Level::Warn } else { Level::Error }));
+    Some(f)
+}
+
+/// Latency-regression finding for one route inside one window, if any.
+fn latency_regression(
+    r: &RouteView,
+    sum: &Summary,
+    templates: Option<&Templates>,
+) -> Option<Finding> {
+    let res = sum.resolution_ms.max(1);
+    let bins = r.lat_bins();
+    let (first, last) = (bins.0.first()?.0, bins.0.last()?.0);
+    let n = (last - first + 1) as usize;
+    if !(3..=100_000).contains(&n) || r.latency.as_ref()?.count < 2 * MIN_LAT_SAMPLES {
+        return None;
+    }
+    // Coarsen to at most 150 cells so the pair search stays cheap.
+    let per = n.div_ceil(150);
+    let fine = bins_by_bucket(bins, first, last);
+    let cells: Vec<Vec<(u16, u64)>> = fine
+        .chunks(per)
+        .map(|c| {
+            let mut v: Vec<(u16, u64)> = c.iter().flatten().copied().collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    let m = cells.len();
+    let nb = cells
+        .iter()
+        .flatten()
+        .map(|&(b, _)| b as usize + 1)
+        .max()
+        .unwrap_or(0);
+    // Prefix sums of bin counts per cell.
+    let mut pref = vec![vec![0u64; nb]; m + 1];
+    for i in 0..m {
+        let (head, tail) = pref.split_at_mut(i + 1);
+        tail[0].copy_from_slice(&head[i]);
+        for &(b, c) in &cells[i] {
+            tail[0][b as usize] += c;
+        }
+    }
+    let q99 = |counts: &[u64]| crate::endpoints::latency::bins_quantile_ms(counts, 0.99);
+    let total = &pref[m];
+    let mut best: Option<(f64, usize, usize, f64, f64, u64, u64)> = None;
+    let mut inside = vec![0u64; nb];
+    let mut outside = vec![0u64; nb];
+    for s in 0..m {
+        for e in s + 1..=m {
+            let mut ni = 0;
+            for b in 0..nb {
+                inside[b] = pref[e][b] - pref[s][b];
+                outside[b] = total[b] - inside[b];
+                ni += inside[b];
+            }
+            let no: u64 = outside.iter().sum();
+            if ni < MIN_LAT_SAMPLES / 2 || no < MIN_LAT_SAMPLES {
+                continue;
+            }
+            let (Some(pi), Some(po)) = (q99(&inside), q99(&outside)) else {
+                continue;
+            };
+            if pi < po * MIN_LAT_FACTOR || pi - po < MIN_LAT_RISE_MS {
+                continue;
+            }
+            // Requests inside slower than the outside p99: the affected ones.
+            let po_bin = crate::endpoints::latency::bin_of((po * 1000.0) as u64) as usize;
+            let slow: u64 = inside.iter().skip(po_bin + 1).sum();
+            if slow < MIN_FAILED {
+                return None;
+            }
+            let score = slow as f64 * (pi / po).ln();
+            if best.is_none_or(|b| score > b.0 + 1e-9) {
+                best = Some((score, s, e, pi, po, slow, ni));
+            }
+        }
+    }
+    let (_, _, _, _, po0, _, _) = best?;
+    // Step 2: with the threshold found (the normal p99), the tightest interval where requests
+    // above it are over-represented, by the same binomial scan as failing routes; so the
+    // onset is where slow requests start, not merely somewhere before.
+    let thr_bin = crate::endpoints::latency::bin_of((po0 * 1000.0) as u64) as usize;
+    let slow_k: Vec<u64> = (0..m)
+        .map(|i| {
+            (pref[i + 1].iter().skip(thr_bin + 1).sum::<u64>())
+                - pref[i].iter().skip(thr_bin + 1).sum::<u64>()
+        })
+        .collect();
+    let all_n: Vec<u64> = (0..m)
+        .map(|i| pref[i + 1].iter().sum::<u64>() - pref[i].iter().sum::<u64>())
+        .collect();
+    let iv = scan_rate(&slow_k, &all_n)?;
+    let (s, e) = (iv.start, iv.end);
+    for b in 0..nb {
+        inside[b] = pref[e][b] - pref[s][b];
+        outside[b] = total[b] - inside[b];
+    }
+    let ni: u64 = inside.iter().sum();
+    let (pi, po) = (q99(&inside)?, q99(&outside)?);
+    if pi < po * MIN_LAT_FACTOR || pi - po < MIN_LAT_RISE_MS || iv.llr < MIN_LLR {
+        return None;
+    }
+    let po_bin = crate::endpoints::latency::bin_of((po * 1000.0) as u64) as usize;
+    let slow: u64 = inside.iter().skip(po_bin + 1).sum();
+    if slow < MIN_FAILED {
+        return None;
+    }
+    let mut f = Finding::new(
+        FindingKind::LatencyRegression,
+        format!(
+            "{}: p99 latency {:.0} ms since onset, was {:.0} ms",
+            r.key, pi, po
+        ),
+    );
+    f.route = Some(r.key.clone());
+    f.start = Some((first + (s * per) as i64) * res);
+    f.end = if e >= m {
+        None
+    } else {
+        Some((first + (e * per) as i64) * res)
+    };
+    f.count = slow;
+    f.rate = Some(round3(pi));
+    f.baseline_rate = Some(round3(po));
+    f.factor = Some(((pi / po) * 100.0).round() / 100.0);
+    f.details.insert("rate_unit".into(), "p99_ms".into());
+    f.details.insert("requests_in_window".into(), ni.into());
+    f.details.insert(
+        "window_p50_ms".into(),
+        round3(quantile_of(&cells[s..e], 0.5).unwrap_or(0.0)).into(),
+    );
+    f.notes
+        .push("window percentiles are from log bins (±5%); overall ones are exact".into());
+    common_route_details(&mut f, r, sum, templates);
+    f.examples = pick_examples(r.examples(), &[]);
+    // Sparkline: requests slower than the baseline p99, per display bucket.
+    let po_bin = crate::endpoints::latency::bin_of((po * 1000.0) as u64);
+    let slow_series = Series::from_buckets(
+        &mut bins
+            .0
+            .iter()
+            .filter(|e| e.1 > po_bin)
+            .flat_map(|e| std::iter::repeat_n(e.0, e.2.min(1 << 20) as usize))
+            .collect::<Vec<i64>>(),
+    );
+    set_series(&mut f, &slow_series, sum);
+    f.rescore(Some(Level::Error));
+    Some(f)
+}
+
+fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let res = sum.resolution_ms.max(1);
+    let s = &u.stats;
+    let kinds = [
+        (
+            FindingKind::UpstreamTimeout,
+            u.timeouts + u.refused,
+            &s.timeout_series,
+            &s.timeout_examples,
+            s.timeout_first,
+        ),
+        (
+            FindingKind::RateLimited,
+            u.rate_limited,
+            &s.rate_series,
+            &s.rate_examples,
+            s.rate_first,
+        ),
+        (
+            FindingKind::UpstreamFailure,
+            u.server_errors,
+            &s.error_series,
+            &s.error_examples,
+            s.error_first,
+        ),
+    ];
+    for (kind, count, series, examples, first) in kinds {
+        if count < MIN_UPSTREAM_EVENTS {
+            continue;
+        }
+        let what = match kind {
+            FindingKind::UpstreamTimeout => {
+                if u.refused > 0 && u.timeouts > 0 {
+                    format!("{} timeouts, {} refused connections", u.timeouts, u.refused)
+                } else if u.refused > 0 {
+                    format!("{} refused connections", u.refused)
+                } else {
+                    format!("{} timeouts", u.timeouts)
+                }
+            }
+            FindingKind::RateLimited => match u.retry_after_max_s {
+                Some(ra) => format!(
+                    "{} rate-limited calls (429, Retry-After up to {ra}s)",
+                    count
+                ),
+                None => format!("{count} rate-limited calls (429)"),
+            },
+            _ => format!("{count} server errors (5xx)"),
+        };
+        let mut f = Finding::new(kind, format!("{}: {what}", u.host));
+        f.upstream = Some(u.host.clone());
+        f.count = count;
+        f.start = first;
+        let last_trouble = series.0.last().map(|b| (b.0 + 1) * res);
+        let ongoing = match (last_trouble, sum.time_max) {
+            (Some(l), Some(tmax)) => l + 2 * res > tmax,
+            _ => true,
+        };
+        f.end = if ongoing { None } else { last_trouble };
+        // Rates per minute inside [first, end) vs before the first trouble.
+        match (first, sum.time_min, sum.time_max) {
+            (Some(start), Some(tmin), Some(tmax)) => {
+                let end = f.end.unwrap_or(tmax).max(start + res);
+                let mins_in = ((end - start) as f64 / 60_000.0).max(res as f64 / 60_000.0);
+                let mins_before = (start - tmin) as f64 / 60_000.0;
+                let rate = count as f64 / mins_in;
+                f.rate = Some(round3(rate));
+                f.baseline_rate = Some(0.0);
+                if mins_before > 0.0 {
+                    f.factor = Some((factor(rate, 0.0, 0.5 / mins_before) * 100.0).round() / 100.0);
+                } else {
+                    f.notes.push(
+                        "trouble from the start of the logs: no earlier level to compare".into(),
+                    );
+                }
+                f.details
+                    .insert("rate_unit".into(), "events_per_minute".into());
+            }
+            _ => {
+                f.notes
+                    .push("no timestamps: cannot say when it started".into());
+            }
+        }
+        if let Some(er) = u.error_rate {
+            f.details.insert("calls".into(), u.calls.into());
+            f.details
+                .insert("failing_call_share".into(), round3(er).into());
+        } else {
+            f.notes.push(
+                "known only from messages about trouble: successful calls are not logged".into(),
+            );
+        }
+        let d = &mut f.details;
+        d.insert("timeouts".into(), u.timeouts.into());
+        d.insert("refused".into(), u.refused.into());
+        d.insert("rate_limited".into(), u.rate_limited.into());
+        d.insert("server_errors".into(), u.server_errors.into());
+        d.insert("statuses".into(), statuses_json(&u.top_statuses));
+        if let Some(ra) = u.retry_after_max_s {
+            d.insert("retry_after_max_s".into(), ra.into());
+        }
+        if let Some(m) = u.retry_after_mean_s {
+            d.insert("retry_after_mean_s".into(), round3(m).into());
+        }
+        if let Some(p) = &u.latency {
+            d.insert(
+                "latency".into(),
+                json!({"count": p.count, "p50_ms": round3(p.p50), "p99_ms": round3(p.p99), "max_ms": round3(p.max)}),
+            );
+        }
+        d.insert(
+            "routes".into(),
+            Value::Array(
+                u.routes
+                    .iter()
+                    .take(5)
+                    .map(|(r, c)| json!({"route": r, "requests": c}))
+                    .collect(),
+            ),
+        );
+        f.examples = examples.clone();
+        set_series(&mut f, series, sum);
+        f.rescore(Some(Level::Error));
+        out.push(f);
+    }
+    out
+}
+
+/// Findings of an already finalized report (see [`analyze`]).
+pub fn detect_report(
+    rep: &EndpointReport,
+    sum: &Summary,
+    templates: Option<&Templates>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // Routes are sorted by failures, so the scan covers the ones that matter.
+    for r in rep.routes.iter().take(MAX_SCANNED_ROUTES) {
+        if let Some(f) = failing_route(r, sum, templates, false) {
+            out.push(f);
+        } else if let Some(f) = failing_route(r, sum, templates, true) {
+            out.push(f);
+        }
+    }
+    let mut by_traffic: Vec<&RouteView> = rep
+        .routes
+        .iter()
+        .filter(|r| r.latency.is_some() && !r.is_overflow)
+        .collect();
+    by_traffic.sort_by(|a, b| b.requests.cmp(&a.requests).then(a.key.cmp(&b.key)));
+    for r in by_traffic.into_iter().take(50) {
+        if let Some(f) = latency_regression(r, sum, templates) {
+            out.push(f);
+        }
+    }
+    for u in &rep.upstreams {
+        out.extend(upstream_findings(u, sum));
+    }
+    super::rank(&mut out);
+    out
+}
+
+fn span_minutes(sum: &Summary) -> Option<f64> {
+    match (sum.time_min, sum.time_max) {
+        (Some(a), Some(b)) if b > a => Some((b - a) as f64 / 60_000.0),
+        _ => None,
+    }
+}
+
+/// Endpoint findings of `current` against `baseline` (e.g. yesterday): routes whose failing
+/// share or p99 rose, and external hosts with more trouble. Routes are named the same way
+/// in both (collapsing runs on their union). For the diff command.
+pub fn compare(
+    baseline: &Summary,
+    current: &Summary,
+    templates: Option<&Templates>,
+) -> Vec<Finding> {
+    let names = collapse_tables(&[&baseline.endpoints, &current.endpoints]);
+    let base = finalize_with(&baseline.endpoints, &names[0], baseline.resolution_ms);
+    let cur = finalize_with(&current.endpoints, &names[1], current.resolution_ms);
+    let mut out = Vec::new();
+    for r in &cur.routes {
+        if r.is_overflow {
+            continue;
+        }
+        let b = base.routes.iter().find(|x| x.key == r.key);
+        // Failing share.
+        if r.failed >= MIN_FAILED {
+            let rin = r.error_rate;
+            let (rout, nout, kout) =
+                b.map_or((0.0, 0, 0), |b| (b.error_rate, b.requests, b.failed));
+            let llr = ll(r.failed as f64, r.requests as f64) + ll(kout as f64, nout as f64)
+                - ll((r.failed + kout) as f64, (r.requests + nout) as f64);
+            let fac = factor(rin, rout, 0.5 / (nout as f64 + 1.0));
+            let new_route = b.is_none();
+            if (new_route && rin >= CHRONIC_RATE)
+                || (llr >= 10.0 && fac >= 2.0 && rin - rout >= 0.01)
+            {
+                let mut f = Finding::new(
+                    FindingKind::FailingRoute,
+                    if new_route {
+                        format!(
+                            "{}: {:.1}% of requests failing (route not in the baseline)",
+                            r.key,
+                            100.0 * rin
+                        )
+                    } else {
+                        format!(
+                            "{}: {:.1}% of requests failing, baseline {:.1}%",
+                            r.key,
+                            100.0 * rin,
+                            100.0 * rout
+                        )
+                    },
+                );
+                f.route = Some(r.key.clone());
+                f.start = r
+                    .stats
+                    .fail_series
+                    .0
+                    .first()
+                    .map(|x| x.0 * current.resolution_ms);
+                f.count = r.failed;
+                f.rate = Some(round3(rin));
+                if !new_route {
+                    f.baseline_rate = Some(round3(rout));
+                    f.factor = Some((fac * 100.0).round() / 100.0);
+                    f.details.insert("baseline_requests".into(), nout.into());
+                } else {
+                    f.notes.push("route not seen in the baseline".into());
+                }
+                f.details
+                    .insert("rate_unit".into(), "share_of_requests".into());
+                f.details.insert("class".into(), "5xx".into());
+                common_route_details(&mut f, r, current, templates);
+                f.examples = pick_examples(r.fail_examples(), &[]);
+                set_series(&mut f, &r.stats.fail_series, current);
+                f.rescore(Some(Level::Error));
+                out.push(f);
+            }
+        }
+        // p99 latency.
+        if let (Some(b), Some(pc)) = (b, &r.latency) {
+            if let Some(pb) = &b.latency {
+                if pc.count >= MIN_LAT_SAMPLES
+                    && pb.count >= MIN_LAT_SAMPLES
+                    && pc.p99 >= pb.p99 * MIN_LAT_FACTOR
+                    && pc.p99 - pb.p99 >= MIN_LAT_RISE_MS
+                {
+                    let slow: u64 = r
+                        .stats
+                        .latency
+                        .sparse()
+                        .iter()
+                        .filter(|(v, _)| (*v as f64) / 1000.0 > pb.p99)
+                        .map(|(_, c)| c)
+                        .sum();
+                    let mut f = Finding::new(
+                        FindingKind::LatencyRegression,
+                        format!(
+                            "{}: p99 latency {:.0} ms, baseline {:.0} ms",
+                            r.key, pc.p99, pb.p99
+                        ),
+                    );
+                    f.route = Some(r.key.clone());
+                    f.count = slow;
+                    f.rate = Some(round3(pc.p99));
+                    f.baseline_rate = Some(round3(pb.p99));
+                    f.factor = Some(((pc.p99 / pb.p99) * 100.0).round() / 100.0);
+                    f.details.insert("rate_unit".into(), "p99_ms".into());
+                    f.details.insert(
+                        "baseline_latency".into(),
+                        json!({"count": pb.count, "p50_ms": round3(pb.p50), "p90_ms": round3(pb.p90),
+                               "p99_ms": round3(pb.p99), "max_ms": round3(pb.max)}),
+                    );
+                    common_route_details(&mut f, r, current, templates);
+                    f.examples = pick_examples(r.examples(), &[]);
+                    set_series(&mut f, &r.stats.series, current);
+                    f.rescore(Some(Level::Error));
+                    out.push(f);
+                }
+            }
+        }
+    }
+    // Upstreams: trouble per minute (per 1,000 events without time) against the baseline.
+    let per = |sum: &Summary, n: u64| -> f64 {
+        match span_minutes(sum) {
+            Some(m) => n as f64 / m.max(1.0),
+            None => 1000.0 * n as f64 / sum.events.max(1) as f64,
+        }
+    };
+    for u in &cur.upstreams {
+        let b = base.upstreams.iter().find(|x| x.host == u.host);
+        for mut f in upstream_findings(u, current) {
+            let (cnt_b, cnt_c) = match f.kind {
+                FindingKind::UpstreamTimeout => (
+                    b.map_or(0, |b| b.timeouts + b.refused),
+                    u.timeouts + u.refused,
+                ),
+                FindingKind::RateLimited => (b.map_or(0, |b| b.rate_limited), u.rate_limited),
+                _ => (b.map_or(0, |b| b.server_errors), u.server_errors),
+            };
+            let rc = per(current, cnt_c);
+            let rb = per(baseline, cnt_b);
+            let floor = per(baseline, 1) * 0.5;
+            let fac = factor(rc, rb, floor);
+            if fac < 2.0 {
+                continue;
+            }
+            f.rate = Some(round3(rc));
+            f.baseline_rate = Some(round3(rb));
+            f.factor = Some((fac * 100.0).round() / 100.0);
+            f.details.insert("baseline_count".into(), cnt_b.into());
+            f.details.insert(
+                "rate_unit".into(),
+                (if span_minutes(current).is_some() {
+                    "events_per_minute"
+                } else {
+                    "events_per_1000_events"
+                })
+                .into(),
+            );
+            f.notes.retain(|n| !n.starts_with("trouble from the start"));
+            f.rescore(Some(Level::Error));
+            out.push(f);
+        }
+    }
+    super::rank(&mut out);
+    out
+}
+
+/// JSON object for the route table (used by `faultline endpoints --output json` and by the
+/// summary report).
+pub fn route_json(r: &RouteView, sum: &Summary, templates: Option<&Templates>) -> Value {
+    let mut m = Map::new();
+    m.insert("route".into(), r.key.clone().into());
+    m.insert("method".into(), r.method.clone().into());
+    m.insert("path".into(), r.route.clone().into());
+    m.insert("requests".into(), r.requests.into());
+    m.insert("share".into(), round3(r.share).into());
+    m.insert(
+        "classes".into(),
+        json!({"none": r.classes[0], "1xx": r.classes[1], "2xx": r.classes[2],
+               "3xx": r.classes[3], "4xx": r.classes[4], "5xx": r.classes[5]}),
+    );
+    m.insert("failed".into(), r.failed.into());
+    m.insert("client_errors".into(), r.client_errors.into());
+    m.insert("error_rate".into(), round3(r.error_rate).into());
+    m.insert(
+        "client_error_rate".into(),
+        round3(r.client_error_rate).into(),
+    );
+    m.insert("statuses".into(), statuses_json(&r.top_statuses));
+    m.insert("latency".into(), latency_json(r));
+    m.insert(
+        "first_seen".into(),
+        r.first_time.map(crate::report::rfc3339).into(),
+    );
+    m.insert(
+        "last_seen".into(),
+        r.last_time.map(crate::report::rfc3339).into(),
+    );
+    m.insert("merged_routes".into(), (r.variants as u64).into());
+    m.insert(
+        "error_templates".into(),
+        Value::Array(
+            route_templates(r, sum, templates)
+                .iter()
+                .take(5)
+                .map(|(t, id, c)| json!({"template": t, "id": id, "count": c}))
+                .collect(),
+        ),
+    );
+    let ex = |v: &[Example]| -> Value {
+        Value::Array(
+            v.iter()
+                .map(|e| json!({"location": e.location(), "text": e.text}))
+                .collect(),
+        )
+    };
+    m.insert("examples".into(), ex(r.examples()));
+    m.insert("failing_examples".into(), ex(r.fail_examples()));
+    Value::Object(m)
+}
+
+/// JSON object for the upstream table.
+pub fn upstream_json(u: &UpstreamView) -> Value {
+    json!({
+        "host": u.host,
+        "events": u.events,
+        "calls": u.calls,
+        "ok": u.ok,
+        "timeouts": u.timeouts,
+        "refused": u.refused,
+        "rate_limited": u.rate_limited,
+        "server_errors": u.server_errors,
+        "client_errors": u.client_errors,
+        "failing_call_share": u.error_rate.map(round3),
+        "retry_after_max_s": u.retry_after_max_s,
+        "statuses": statuses_json(&u.top_statuses),
+        "latency": u.latency.as_ref().map(|p| json!({"count": p.count, "p50_ms": round3(p.p50),
+            "p90_ms": round3(p.p90), "p99_ms": round3(p.p99), "max_ms": round3(p.max)})),
+        "first_seen": u.first_time.map(crate::report::rfc3339),
+        "last_seen": u.last_time.map(crate::report::rfc3339),
+        "routes": u.routes.iter().map(|(r, c)| json!({"route": r, "requests": c})).collect::<Vec<_>>(),
+        "examples": u.stats.timeout_examples.iter().chain(&u.stats.rate_examples).chain(&u.stats.error_examples)
+            .take(3).map(|e| json!({"location": e.location(), "text": e.text})).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,290 @@
+//! Endpoint detection on constructed summaries (events built directly, as the real parsers
+//! will produce them).
+
+use std::borrow::Cow;
+
+use super::*;
+use crate::endpoints::EndpointTable;
+use crate::record::{Event, Http};
+use crate::summary::series::resolution_for;
+
+const T0: i64 = 1_764_000_000_000;
+
+struct Req {
+    t: i64,
+    method: &'static str,
+    path: String,
+    status: u16,
+    ms: f64,
+}
+
+fn summary_of(reqs: &[Req], messages: &[(i64, &'static str)]) -> Summary {
+    let mut sum = Summary::default();
+    let tmin = reqs
+        .iter()
+        .map(|r| r.t)
+        .chain(messages.iter().map(|m| m.0))
+        .min()
+        .unwrap();
+    let tmax = reqs
+        .iter()
+        .map(|r| r.t)
+        .chain(messages.iter().map(|m| m.0))
+        .max()
+        .unwrap();
+    let res = resolution_for(tmax - tmin);
+    let mut t = EndpointTable::default();
+    t.begin_chunk("scenario.log");
+    for (i, r) in reqs.iter().enumerate() {
+        let mut ev = Event::bare(i as u64 + 1, r.path.as_bytes());
+        ev.time = Some(r.t);
+        ev.http = Http {
+            method: Some(Cow::Borrowed(r.method.as_bytes())),
+            path: Some(Cow::Borrowed(r.path.as_bytes())),
+            status: Some(r.status),
+            latency_ms: Some(r.ms),
+            upstream: None,
+        };
+        t.observe(&ev, u32::MAX, None);
+    }
+    for (i, (time, msg)) in messages.iter().enumerate() {
+        let mut ev = Event::bare(100_000 + i as u64, msg.as_bytes());
+        ev.time = Some(*time);
+        t.observe(&ev, u32::MAX, Some(Level::Error));
+    }
+    t.finish_chunk(res);
+    sum.resolution_ms = res;
+    sum.time_min = Some(tmin);
+    sum.time_max = Some(tmax);
+    sum.events = (reqs.len() + messages.len()) as u64;
+    sum.endpoints = t;
+    sum
+}
+
+/// 60 minutes; checkout fails 40% from minute 40; one rare route fails once; orders fine.
+fn scenario() -> (Vec<Req>, Vec<(i64, &'static str)>) {
+    let mut reqs = Vec::new();
+    let mut x: u64 = 7;
+    for s in 0..3600i64 {
+        let t = T0 + s * 1000;
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let r = (x >> 33) % 100;
+        reqs.push(Req {
+            t,
+            method: "GET",
+            path: format!("/api/v1/orders/{}", 10_000 + s),
+            status: 200,
+            ms: 10.0 + r as f64,
+        });
+        if s % 2 == 0 {
+            let failing = s >= 2400 && r < 40;
+            reqs.push(Req {
+                t,
+                method: "POST",
+                path: "/api/v1/checkout".into(),
+                status: if failing { 502 } else { 200 },
+                ms: 80.0 + r as f64,
+            });
+        }
+    }
+    reqs.push(Req {
+        t: T0 + 100_000,
+        method: "GET",
+        path: "/admin/rare".into(),
+        status: 500,
+        ms: 5.0,
+    });
+    let mut msgs = Vec::new();
+    for k in 0..30 {
+        msgs.push((
+            T0 + 2_700_000 + k * 20_000,
+            "Call to payments.example.com timed out after 30000ms",
+        ));
+    }
+    (reqs, msgs)
+}
+
+#[test]
+fn failing_route_and_upstream_head_the_findings_with_onset() {
+    let (reqs, msgs) = scenario();
+    let sum = summary_of(&reqs, &msgs);
+    let a = analyze(&sum, None);
+    assert_eq!(a.report.routes[0].key, "POST /api/v1/checkout");
+    let f = &a.findings;
+    assert!(f.len() >= 2, "{f:#?}");
+    let kinds: Vec<FindingKind> = f.iter().take(2).map(|x| x.kind).collect();
+    assert!(kinds.contains(&FindingKind::FailingRoute), "{kinds:?}");
+    assert!(kinds.contains(&FindingKind::UpstreamTimeout), "{kinds:?}");
+    let fr = f
+        .iter()
+        .find(|x| x.kind == FindingKind::FailingRoute)
+        .unwrap();
+    assert_eq!(fr.route.as_deref(), Some("POST /api/v1/checkout"));
+    // Onset at minute 40, within a few buckets (the first failure may come a bit after).
+    let onset = fr.start.unwrap();
+    assert!(
+        (onset - (T0 + 2_400_000)).abs() <= 10_000,
+        "onset {}",
+        onset - T0
+    );
+    assert_eq!(fr.end, None);
+    assert!(
+        fr.rate.unwrap() > 0.3 && fr.rate.unwrap() < 0.5,
+        "{:?}",
+        fr.rate
+    );
+    assert!(fr.factor.unwrap() > 10.0);
+    assert!(!fr.series.is_empty());
+    assert_eq!(fr.details["statuses"][0]["status"], 200);
+    let up = f
+        .iter()
+        .find(|x| x.kind == FindingKind::UpstreamTimeout)
+        .unwrap();
+    assert_eq!(up.upstream.as_deref(), Some("payments.example.com"));
+    assert_eq!(up.count, 30);
+    assert_eq!(up.start, Some(T0 + 2_700_000));
+    // The single failure on a rare route ranks below both (or is not reported at all).
+    if let Some(pos) = f
+        .iter()
+        .position(|x| x.route.as_deref() == Some("GET /admin/rare"))
+    {
+        assert!(pos >= 2);
+    }
+}
+
+#[test]
+fn percentiles_match_direct_computation() {
+    let (reqs, msgs) = scenario();
+    let sum = summary_of(&reqs, &msgs);
+    let a = analyze(&sum, None);
+    let orders = a
+        .report
+        .routes
+        .iter()
+        .find(|r| r.key == "GET /api/v1/orders/{id}")
+        .unwrap();
+    let mut lat: Vec<f64> = reqs
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/api/v1/orders/"))
+        .map(|r| r.ms)
+        .collect();
+    lat.sort_by(f64::total_cmp);
+    let nr = |q: f64| lat[((q * lat.len() as f64).ceil() as usize).max(1) - 1];
+    let p = orders.latency.as_ref().unwrap();
+    for (got, q) in [(p.p50, 0.5), (p.p90, 0.9), (p.p99, 0.99), (p.max, 1.0)] {
+        let exact = nr(q);
+        assert!(
+            (got - exact).abs() / exact <= 0.01,
+            "q{q}: {got} vs {exact}"
+        );
+    }
+}
+
+#[test]
+fn latency_regression_found_with_onset() {
+    let mut reqs = Vec::new();
+    for s in 0..1800i64 {
+        let slow = s >= 1200;
+        reqs.push(Req {
+            t: T0 + s * 1000,
+            method: "GET",
+            path: "/search".into(),
+            status: 200,
+            ms: if slow {
+                400.0 + (s % 50) as f64
+            } else {
+                20.0 + (s % 10) as f64
+            },
+        });
+    }
+    let sum = summary_of(&reqs, &[]);
+    let f = detect(&sum, None);
+    let lr = f
+        .iter()
+        .find(|x| x.kind == FindingKind::LatencyRegression)
+        .expect("latency finding");
+    assert_eq!(lr.route.as_deref(), Some("GET /search"));
+    let onset = lr.start.unwrap();
+    assert!(
+        (onset - (T0 + 1_200_000)).abs() <= 60_000,
+        "onset {}",
+        onset - T0
+    );
+    assert!(lr.factor.unwrap() > 5.0);
+    assert!(!f.iter().any(|x| x.kind == FindingKind::FailingRoute));
+}
+
+#[test]
+fn steady_healthy_traffic_has_no_findings() {
+    let mut reqs = Vec::new();
+    for s in 0..1800i64 {
+        reqs.push(Req {
+            t: T0 + s * 1000,
+            method: "GET",
+            path: format!("/items/{}", s % 97),
+            status: if s % 500 == 0 { 500 } else { 200 },
+            ms: 20.0 + (s % 13) as f64,
+        });
+    }
+    let sum = summary_of(&reqs, &[]);
+    let f = detect(&sum, None);
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn compare_against_baseline() {
+    let (reqs, msgs) = scenario();
+    let cur = summary_of(&reqs, &msgs);
+    let base_reqs: Vec<Req> = reqs
+        .iter()
+        .map(|r| Req {
+            t: r.t - 86_400_000,
+            method: r.method,
+            path: r.path.clone(),
+            status: 200,
+            ms: r.ms,
+        })
+        .collect();
+    let base = summary_of(&base_reqs, &[]);
+    let f = compare(&base, &cur, None);
+    let fr = f
+        .iter()
+        .find(|x| x.kind == FindingKind::FailingRoute)
+        .expect("failing route");
+    assert_eq!(fr.route.as_deref(), Some("POST /api/v1/checkout"));
+    assert_eq!(fr.baseline_rate, Some(0.0));
+    assert!(f.iter().any(|x| x.kind == FindingKind::UpstreamTimeout));
+    // Nothing changed between two identical windows.
+    assert!(compare(&cur, &cur, None).is_empty());
+}
+
+#[test]
+fn rate_limited_upstream_from_messages() {
+    let msgs: Vec<(i64, &'static str)> = (0..20)
+        .map(|k| {
+            (
+                T0 + 600_000 + k * 5_000,
+                "HTTP 429 Too Many Requests from api.partner.com, Retry-After: 30",
+            )
+        })
+        .collect();
+    let reqs = vec![Req {
+        t: T0,
+        method: "GET",
+        path: "/".into(),
+        status: 200,
+        ms: 1.0,
+    }];
+    let sum = summary_of(&reqs, &msgs);
+    let f = detect(&sum, None);
+    let rl = f
+        .iter()
+        .find(|x| x.kind == FindingKind::RateLimited)
+        .expect("rate limited");
+    assert_eq!(rl.upstream.as_deref(), Some("api.partner.com"));
+    assert_eq!(rl.count, 20);
+    assert_eq!(rl.details["retry_after_max_s"], 30);
+    assert!(rl.factor.unwrap() > 1.0);
+}
