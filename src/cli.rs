@@ -39,6 +39,8 @@ pub enum Command {
     Events(commands::events::EventsArgs),
     /// Group messages into templates, most frequent first.
     Templates(commands::templates::TemplatesArgs),
+    /// Routes and external hosts: failures, status codes, latency percentiles, what changed.
+    Endpoints(commands::endpoints::EndpointsArgs),
 }
 
 /// Where input comes from and how it is read; shared by every command that reads logs.
@@ -145,6 +147,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Some(Command::Events(a)) => commands::events::run(&a),
         Some(Command::Templates(a)) => commands::templates::run(&a),
+        Some(Command::Endpoints(a)) => commands::endpoints::run(&a),
         None => {
             eprintln!("faultline: no command given; try `faultline --help`");
             Ok(EXIT_ERROR)

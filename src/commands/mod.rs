@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns its flags into configuration, runs the pipeline and
 //! renders the result.
 
+pub mod endpoints;
 pub mod events;
 
 use crate::input::{InputStats, NoticeKind};

@@ -122,20 +122,51 @@ pub fn placeholder(seg: &[u8]) -> Option<&'static str> {
         }
     }
     // Numbers with a short prefix or separators: `ord_48213`, `u-1234567`, `1234-5678`.
-    if digits >= 4 && digits * 2 >= n && !seg.contains(&b'.') {
+    if digits >= 4 && digits * 2 >= n && !seg.contains(&b'.') && alternations(seg) <= 2 {
         return Some("{id}");
     }
-    // Long opaque tokens: base64/url-safe ids, API keys, session ids.
+    // Long opaque tokens: base64/url-safe ids, API keys, session ids. Slugs made of words
+    // (`logstash-puppetconf-2012`) are names, not tokens: a token has no long letter run.
     let tokenish = seg
         .iter()
         .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'%'));
-    if tokenish && n >= 20 && digits > 0 && seg.iter().any(|b| b.is_ascii_alphabetic()) {
+    let letters = seg.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    if tokenish
+        && n >= 16
+        && digits >= 3
+        && letters >= 3
+        && longest_letter_run(seg) <= 6
+        && alternations(seg) >= 4
+    {
         return Some("{token}");
     }
-    if tokenish && n >= 16 && digits >= 2 && has_mixed_case(seg) {
+    if tokenish && n >= 24 && digits >= 2 && has_mixed_case(seg) && longest_letter_run(seg) <= 10 {
         return Some("{token}");
     }
     None
+}
+
+/// Changes between letters and digits: many in random tokens, few in readable slugs.
+fn alternations(s: &[u8]) -> usize {
+    s.windows(2)
+        .filter(|w| {
+            w[0].is_ascii_alphabetic() && w[1].is_ascii_digit()
+                || w[0].is_ascii_digit() && w[1].is_ascii_alphabetic()
+        })
+        .count()
+}
+
+fn longest_letter_run(s: &[u8]) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for b in s {
+        if b.is_ascii_alphabetic() {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
 }
 
 fn has_mixed_case(s: &[u8]) -> bool {
@@ -166,8 +197,10 @@ fn is_date(s: &[u8]) -> bool {
 pub const MIN_TAIL: usize = 10;
 /// A segment is in the tail when it carries at most this share of the prefix's requests
 /// (or at most [`TAIL_ABS`] requests).
-pub const TAIL_SHARE: f64 = 0.02;
+pub const TAIL_SHARE: f64 = 0.005;
 pub const TAIL_ABS: u64 = 5;
+/// Fewest distinct values one placeholder stands for.
+pub const MIN_PER_PLACEHOLDER: usize = 3;
 
 #[derive(Default)]
 struct Node {
@@ -195,44 +228,95 @@ pub fn collapse(paths: &[(&str, u64)]) -> Vec<String> {
         }
         node.ends.push(i);
     }
-    collapse_node(&mut root);
+    let grand_total = root.count;
+    collapse_node(&mut root, 0, grand_total);
     let mut out = vec![String::new(); paths.len()];
     let mut prefix = Vec::new();
     write_routes(&root, &mut prefix, &mut out);
     out
 }
 
-fn collapse_node(node: &mut Node) {
+fn collapse_node(node: &mut Node, depth: usize, grand_total: u64) {
     let total = node.count;
-    let is_tail = |name: &str, c: u64| {
+    let is_tail = |name: &str, n: &Node| {
+        let c = n.count;
+        // Static files (leaves with an extension) are rare against the whole site, not just
+        // their directory: a deck's 25 slide images each loaded once per visit collapse.
+        let base = if n.children.is_empty() && has_extension(name) {
+            total.max(grand_total)
+        } else {
+            total
+        };
         !name.starts_with('{')
             && !name.starts_with('\u{0}')
             && !name.is_empty()
-            && (c <= TAIL_ABS || (c as f64) <= TAIL_SHARE * total as f64)
+            && (c <= TAIL_ABS || (c as f64) <= TAIL_SHARE * base as f64)
     };
-    let tail = node
-        .children
-        .iter()
-        .filter(|(n, c)| is_tail(n, c.count))
-        .count();
-    if tail >= MIN_TAIL {
-        let names: Vec<String> = node
+    // Top-level names (`/robots.txt`, `/icons/`) are the site's own layout: never collapsed.
+    if depth > 0 {
+        let tail: Vec<&String> = node
             .children
             .iter()
-            .filter(|(n, c)| is_tail(n, c.count))
-            .map(|(n, _)| n.clone())
+            .filter(|(n, c)| is_tail(n, c))
+            .map(|(n, _)| n)
             .collect();
-        for name in names {
-            if let Some(child) = node.children.remove(&name) {
-                let ph = tail_placeholder(&name, !child.children.is_empty());
-                let target = node.children.entry(ph).or_default();
-                absorb(target, child);
+        // Leaves (file names, slugs) collapse together; directories only when they look
+        // alike (share a child name with another tail directory, as `/users/{name}/profile`
+        // do), so `/icons/blank.gif` and `/files/x.tgz` keep their directory names.
+        let mut child_names: std::collections::BTreeMap<&str, usize> = Default::default();
+        for n in &tail {
+            for c in node.children[*n].children.keys() {
+                *child_names.entry(c.as_str()).or_default() += 1;
+            }
+        }
+        let leaves: Vec<String> = tail
+            .iter()
+            .filter(|n| node.children[**n].children.is_empty())
+            .map(|n| n.to_string())
+            .collect();
+        let dirs: Vec<String> = tail
+            .iter()
+            .filter(|n| {
+                let ch = &node.children[**n].children;
+                !ch.is_empty() && ch.keys().any(|c| child_names[c.as_str()] >= 2)
+            })
+            .map(|n| n.to_string())
+            .collect();
+        for group in [leaves, dirs] {
+            if group.len() < MIN_TAIL {
+                continue;
+            }
+            // A placeholder stands for several values: a lone `.pdf` among many `.png`
+            // keeps its name.
+            let mut per_target: std::collections::BTreeMap<String, Vec<String>> =
+                Default::default();
+            for name in group {
+                let has_children = !node.children[&name].children.is_empty();
+                per_target
+                    .entry(tail_placeholder(&name, has_children))
+                    .or_default()
+                    .push(name);
+            }
+            for (ph, names) in per_target {
+                if names.len() < MIN_PER_PLACEHOLDER {
+                    continue;
+                }
+                for name in names {
+                    if let Some(child) = node.children.remove(&name) {
+                        absorb(node.children.entry(ph.clone()).or_default(), child);
+                    }
+                }
             }
         }
     }
     for child in node.children.values_mut() {
-        collapse_node(child);
+        collapse_node(child, depth + 1, grand_total);
     }
+}
+
+fn has_extension(name: &str) -> bool {
+    name.rfind('.')
+        .is_some_and(|dot| dot > 0 && is_extension(&name.as_bytes()[dot + 1..]))
 }
 
 /// `{file}.png` for file names with an extension (leaves), else `{name}`.
@@ -299,6 +383,11 @@ mod tests {
         assert_eq!(norm("/invoices/123.pdf"), "/invoices/{id}.pdf");
         assert_eq!(norm("/s/aZ3kL9pQ2xW7yB1nM4vC"), "/s/{token}");
         assert_eq!(norm("/orders/ord_48213"), "/orders/{id}");
+        assert_eq!(
+            norm("/blog/year-in-review-2011.html"),
+            "/blog/year-in-review-2011.html"
+        );
+        assert_eq!(norm("/sess/k3j4h5g6f7d8s9a0q1w2"), "/sess/{token}");
         assert_eq!(norm("/"), "/");
         assert_eq!(norm(""), "/");
         assert_eq!(norm("/projects/xdotool/"), "/projects/xdotool/");
