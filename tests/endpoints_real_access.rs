@@ -58,7 +58,7 @@ fn real_access_log_routes() {
         t.routes.len()
     );
     let mut by_req: Vec<_> = rep.routes.iter().collect();
-    by_req.sort_by(|a, b| b.requests.cmp(&a.requests));
+    by_req.sort_by_key(|r| std::cmp::Reverse(r.requests));
     for r in by_req.iter().take(80) {
         println!(
             "{:>6} {:>4} {:>4} v{:<4} {}",
