@@ -158,6 +158,9 @@ pub struct RouteStats {
     pub sigs: Vec<(u32, u64)>,
     /// Linked events whose signature did not fit (cap, or signature overflow).
     pub other_sig_events: u64,
+    /// Warn-or-worse events naming this route that are not request records (no status, no
+    /// latency), e.g. nginx error-log lines.
+    pub linked_events: u64,
     /// Field value counters for the failing-vs-working contrast.
     pub fields: Vec<FieldCounts>,
 }
@@ -232,6 +235,7 @@ impl RouteStats {
             self.add_sig(s, c);
         }
         self.other_sig_events += o.other_sig_events;
+        self.linked_events += o.linked_events;
         for f in &o.fields {
             match self.fields.iter().position(|x| x.key == f.key) {
                 Some(i) => self.fields[i].merge(f),
@@ -464,7 +468,6 @@ const SKIP_KEYS: &[&str] = &[
     "method",
     "status",
     "status_code",
-    "code",
     "line",
     "caller",
     "stack",
@@ -600,7 +603,15 @@ impl EndpointTable {
             self.scratch.key = key;
             self.scratch.norm = norm;
             route = Some(ri);
-            self.count_request(ri, ev, sig, level, failed, client, up_host.as_deref());
+            if status.is_some() || http.latency_ms.is_some() {
+                self.count_request(ri, ev, sig, level, failed, client, up_host.as_deref());
+            } else if level_at_least(level, Level::Warn) {
+                // An error that names its request (nginx error log, an app error with the
+                // path) but is not a request record: link it, do not count a request (the
+                // access log counts it, and counting it twice would skew the rates).
+                self.routes[ri as usize].add_sig(sig, 1);
+                self.routes[ri as usize].linked_events += 1;
+            }
         }
         // Trace linking: requests record their id; error events without a path look it up.
         if let Some(t) = ev
@@ -637,18 +648,36 @@ impl EndpointTable {
         }
         // Outbound calls.
         if let Some(host) = up_host {
-            let outcome = match status {
-                Some(429) => Outcome::RateLimited,
-                Some(504) | Some(408) => Outcome::Timeout,
-                Some(s) if s >= 500 => Outcome::ServerError,
-                Some(s) if s >= 400 => Outcome::ClientError,
-                _ => Outcome::Ok,
-            };
-            let m = Mention {
-                host,
-                outcome,
-                status,
-                retry_after_s: None,
+            let m = match status {
+                Some(s) => Mention {
+                    host,
+                    outcome: match s {
+                        429 => Outcome::RateLimited,
+                        504 | 408 => Outcome::Timeout,
+                        500..=599 => Outcome::ServerError,
+                        400..=499 => Outcome::ClientError,
+                        _ => Outcome::Ok,
+                    },
+                    status,
+                    retry_after_s: None,
+                },
+                // No status: the message says what happened (nginx error log: `upstream timed
+                // out ... upstream: "http://10.0.0.7:8080/api"`), else it is a plain call.
+                None => match scan_message(&ev.message) {
+                    Some(found) => Mention { host, ..found },
+                    None if level_at_least(level, Level::Error) => Mention {
+                        host,
+                        outcome: Outcome::ServerError,
+                        status: None,
+                        retry_after_s: None,
+                    },
+                    None => Mention {
+                        host,
+                        outcome: Outcome::Ok,
+                        status: None,
+                        retry_after_s: None,
+                    },
+                },
             };
             let rkey = route.map(|r| self.routes[r as usize].key());
             self.count_upstream(&m, ev, true, rkey.as_deref());

@@ -233,6 +233,9 @@ pub fn finalize_with(
             }
         }
     }
+    // Routes only named by info-level events without a status are not routes anyone asked
+    // about.
+    merged.retain(|(_, s, _)| s.requests > 0 || s.linked_events > 0 || !s.sigs.is_empty());
     let total: u64 = merged.iter().map(|(_, s, _)| s.requests).sum();
     let mut routes: Vec<RouteView> = merged
         .into_iter()
