@@ -142,7 +142,9 @@ pub struct RouteStats {
     pub client_errors: u64,
     /// Requests answered 504 or 408 (timeouts at this hop or behind it).
     pub timeouts: u64,
+    /// All requests' latencies.
     pub latency: Latency,
+    /// Successful requests' latencies per time bucket (for latency-regression onsets).
     pub lat_bins: LatencyBins,
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
@@ -732,7 +734,9 @@ impl EndpointTable {
                 r.last_time = Some(r.last_time.map_or(t, |l| l.max(t)));
                 let flags = (failed as u8 * F_FAILED) | (client as u8 * F_CLIENT);
                 self.scratch.route_times.push((ri, t, flags));
-                if let Some(us) = us {
+                // Latency over time is for successful requests: failing ones (often
+                // timeouts) are the failing-route finding's evidence, not a slowdown.
+                if let Some(us) = us.filter(|_| !failed) {
                     self.scratch.lat_times.push((ri, t, bin_of(us)));
                 }
             }

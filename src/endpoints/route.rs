@@ -199,6 +199,9 @@ pub const MIN_TAIL: usize = 10;
 /// (or at most [`TAIL_ABS`] requests).
 pub const TAIL_SHARE: f64 = 0.005;
 pub const TAIL_ABS: u64 = 5;
+/// With at least this many literal leaf values at one prefix, every value up to twice the
+/// mean count is a value (so `/users/alice` … collapse even when each user is busy).
+pub const MANY_LEAVES: usize = 20;
 /// Fewest distinct values one placeholder stands for.
 pub const MIN_PER_PLACEHOLDER: usize = 3;
 
@@ -238,8 +241,24 @@ pub fn collapse(paths: &[(&str, u64)]) -> Vec<String> {
 
 fn collapse_node(node: &mut Node, depth: usize, grand_total: u64) {
     let total = node.count;
+    // Many leaf values of similar size (user names, slugs): none stands out, so all are
+    // values, however busy each is.
+    let leaves: Vec<u64> = node
+        .children
+        .iter()
+        .filter(|(name, n)| n.children.is_empty() && !name.starts_with('{') && !name.is_empty())
+        .map(|(_, n)| n.count)
+        .collect();
+    let uniform_cap = if leaves.len() >= MANY_LEAVES {
+        2 * leaves.iter().sum::<u64>() / leaves.len() as u64
+    } else {
+        0
+    };
     let is_tail = |name: &str, n: &Node| {
         let c = n.count;
+        if n.children.is_empty() && c <= uniform_cap {
+            return !name.starts_with('{') && !name.is_empty();
+        }
         // Static files (leaves with an extension) are rare against the whole site, not just
         // their directory: a deck's 25 slide images each loaded once per visit collapse.
         let base = if n.children.is_empty() && has_extension(name) {
@@ -441,6 +460,21 @@ mod tests {
         assert_eq!(out[31], "/users/me/profile");
         assert_eq!(out[32], "/static/img/{file}.png");
         assert_eq!(out[47], "/static/img/logo.png");
+    }
+
+    #[test]
+    fn many_similar_busy_leaves_collapse() {
+        let names: Vec<String> = (0..22)
+            .map(|i| format!("/users/name{}", (b'a' + i) as char))
+            .collect();
+        let mut refs: Vec<(&str, u64)> = names
+            .iter()
+            .map(|p| (p.as_str(), 20 + (p.len() as u64 % 7)))
+            .collect();
+        refs.push(("/users/me", 2000));
+        let out = collapse(&refs);
+        assert!(out[..22].iter().all(|r| r == "/users/{name}"), "{out:?}");
+        assert_eq!(out[22], "/users/me");
     }
 
     #[test]
