@@ -395,7 +395,11 @@ fn failing_route(
                 {
                     found = true;
                     f.start = Some((first + iv.start as i64) * res);
-                    let ongoing = iv.end >= n.saturating_sub(1);
+                    // Still going on unless the requests after the interval would have
+                    // shown several failures at the interval's rate (a quiet tail is not
+                    // a recovery).
+                    let after: u64 = t[iv.end..].iter().sum();
+                    let ongoing = (after as f64) * rin < 3.0;
                     f.end = if ongoing {
                         None
                     } else {
