@@ -111,7 +111,17 @@ impl RouteView {
     /// Field values over-represented among failing requests (or among 4xx when
     /// `client` is set), most over-represented first.
     pub fn contrast(&self, client: bool) -> Vec<Contrast> {
-        contrast(&self.stats.fields, client)
+        let bad = if client {
+            self.client_errors
+        } else {
+            self.failed
+        };
+        contrast(
+            &self.stats.fields,
+            bad,
+            self.requests - bad.min(self.requests),
+            client,
+        )
     }
 }
 
@@ -336,18 +346,18 @@ pub const CONTRAST_MIN_FAILING: u64 = 3;
 pub const CONTRAST_MIN_LIFT: f64 = 0.15;
 
 /// Field values over-represented among failing requests compared with working ones.
-/// Fields whose values did not fit under the cap for more than a fifth of the requests are
-/// skipped: high-cardinality fields (ids, IPs) say nothing as single values.
-pub fn contrast(fields: &[FieldCounts], client: bool) -> Vec<Contrast> {
+/// Shares are of all the route's failing (`failing`) and working (`working`) requests, so a
+/// field present only on failures (`code=H12`) shows as 100% vs 0%. Fields whose values did
+/// not fit under the cap for more than a fifth of their requests are skipped:
+/// high-cardinality fields (ids, IPs) say nothing as single values.
+pub fn contrast(fields: &[FieldCounts], failing: u64, working: u64, client: bool) -> Vec<Contrast> {
     let bad = |v: &super::ValueCounts| if client { v.client_errors } else { v.failed };
     let mut out = Vec::new();
+    if failing < CONTRAST_MIN_FAILING {
+        return out;
+    }
     for f in fields {
         let total: u64 = f.values.iter().map(|v| v.total).sum::<u64>() + f.other.total;
-        let failing: u64 = f.values.iter().map(bad).sum::<u64>() + bad(&f.other);
-        let working = total - failing.min(total);
-        if failing < CONTRAST_MIN_FAILING || f.values.len() < 2 && working == 0 {
-            continue;
-        }
         if f.other.total * 5 > total {
             continue;
         }
