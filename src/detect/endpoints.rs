@@ -202,6 +202,75 @@ fn scan_rate_in(
     best
 }
 
+/// Most significant interval where events per bucket are higher inside than outside
+/// (Poisson epidemic scan against a constant rate), coarse-to-fine like [`scan_rate`].
+fn scan_poisson(k: &[u64]) -> Option<Interval> {
+    let m = k.len();
+    if m <= MAX_SCAN_CELLS {
+        return scan_poisson_in(k, 0..m, 0..m + 1);
+    }
+    let per = m.div_ceil(MAX_SCAN_CELLS);
+    let ck: Vec<u64> = k.chunks(per).map(|c| c.iter().sum()).collect();
+    let coarse = scan_poisson_in(&ck, 0..ck.len(), 0..ck.len() + 1)?;
+    let s0 = coarse.start * per;
+    let e0 = (coarse.end * per).min(m);
+    scan_poisson_in(
+        k,
+        s0.saturating_sub(per)..(s0 + per).min(m),
+        e0.saturating_sub(per).max(1)..(e0 + per).min(m) + 1,
+    )
+}
+
+/// [`scan_poisson`] over intervals `[s, e)` with `s` in `starts` and `e` in `ends`.
+fn scan_poisson_in(
+    k: &[u64],
+    starts: std::ops::Range<usize>,
+    ends: std::ops::Range<usize>,
+) -> Option<Interval> {
+    let m = k.len();
+    let mut pk = vec![0u64; m + 1];
+    for i in 0..m {
+        pk[i + 1] = pk[i] + k[i];
+    }
+    let kt = pk[m] as f64;
+    let xlnx = |x: f64, e: f64| if x > 0.0 { x * (x / e).ln() } else { 0.0 };
+    let mut best: Option<Interval> = None;
+    for s in starts {
+        if k[s] == 0 {
+            continue;
+        }
+        for e in ends.clone() {
+            if e <= s || k[e - 1] == 0 {
+                continue;
+            }
+            let ki = (pk[e] - pk[s]) as f64;
+            let p = (e - s) as f64 / m as f64;
+            let ko = kt - ki;
+            if ki / p <= ko / (1.0 - p).max(1e-12) {
+                continue;
+            }
+            let llr = xlnx(ki, kt * p)
+                + if p < 1.0 {
+                    xlnx(ko, kt * (1.0 - p))
+                } else {
+                    0.0
+                };
+            if best.is_none_or(|b| llr > b.llr + 1e-9) {
+                best = Some(Interval {
+                    start: s,
+                    end: e,
+                    llr,
+                    k_in: ki as u64,
+                    n_in: (e - s) as u64,
+                    k_out: ko as u64,
+                    n_out: (m - (e - s)) as u64,
+                });
+            }
+        }
+    }
+    best
+}
+
 /// Factor with a half-event floor on a zero baseline.
 fn factor(rate: f64, base: f64, base_floor: f64) -> f64 {
     rate / base.max(base_floor).max(1e-12)
@@ -671,27 +740,48 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
         f.upstream = Some(u.host.clone());
         f.count = count;
         f.start = first;
-        let last_trouble = series.0.last().map(|b| (b.0 + 1) * res);
-        let ongoing = match (last_trouble, sum.time_max) {
-            (Some(l), Some(tmax)) => l + 2 * res > tmax,
-            _ => true,
-        };
-        f.end = if ongoing { None } else { last_trouble };
-        // Rates per minute inside [first, end) vs before the first trouble.
-        match (first, sum.time_min, sum.time_max) {
-            (Some(start), Some(tmin), Some(tmax)) => {
-                let end = f.end.unwrap_or(tmax).max(start + res);
-                let mins_in = ((end - start) as f64 / 60_000.0).max(res as f64 / 60_000.0);
-                let mins_before = (start - tmin) as f64 / 60_000.0;
-                let rate = count as f64 / mins_in;
-                f.rate = Some(round3(rate));
-                f.baseline_rate = Some(0.0);
-                if mins_before > 0.0 {
-                    f.factor = Some((factor(rate, 0.0, 0.5 / mins_before) * 100.0).round() / 100.0);
-                } else {
-                    f.notes.push(
-                        "trouble from the start of the logs: no earlier level to compare".into(),
-                    );
+        match (sum.time_min, sum.time_max) {
+            (Some(tmin), Some(tmax)) if !series.is_empty() => {
+                // Where the trouble is concentrated: a Poisson scan of its per-bucket counts
+                // against a constant rate over the whole window.
+                let b0 = tmin.div_euclid(res);
+                let n = (tmax.div_euclid(res) - b0 + 1).max(1) as usize;
+                let k = series.dense(b0, b0 + n as i64 - 1);
+                let bucket_min = res as f64 / 60_000.0;
+                match scan_poisson(&k).filter(|iv| iv.llr >= MIN_LLR) {
+                    Some(iv) => {
+                        let mins_in = (iv.end - iv.start) as f64 * bucket_min;
+                        let mins_out = (n - (iv.end - iv.start)) as f64 * bucket_min;
+                        let rate = iv.k_in as f64 / mins_in.max(bucket_min);
+                        let base = if mins_out > 0.0 {
+                            iv.k_out as f64 / mins_out
+                        } else {
+                            0.0
+                        };
+                        f.start = Some((b0 + iv.start as i64) * res);
+                        let after = (n - iv.end) as f64 * bucket_min;
+                        f.end = if after * rate < 3.0 {
+                            None
+                        } else {
+                            Some((b0 + iv.end as i64) * res)
+                        };
+                        f.count = iv.k_in;
+                        f.rate = Some(round3(rate));
+                        f.baseline_rate = Some(round3(base));
+                        if mins_out > 0.0 {
+                            f.factor =
+                                Some((factor(rate, base, 0.5 / mins_out) * 100.0).round() / 100.0);
+                        }
+                        if iv.k_out > 0 {
+                            f.details.insert("outside_window".into(), iv.k_out.into());
+                        }
+                    }
+                    None => {
+                        let mins = (n as f64 * bucket_min).max(bucket_min);
+                        f.rate = Some(round3(count as f64 / mins));
+                        f.notes
+                            .push("steady over the whole window: no onset inside it".into());
+                    }
                 }
                 f.details
                     .insert("rate_unit".into(), "events_per_minute".into());

@@ -511,6 +511,29 @@ fn write_method(m: Option<&[u8]>, out: &mut Vec<u8>) {
     }
 }
 
+/// A `Retry-After` value (seconds) from a structured field.
+fn retry_after_field(ev: &Event<'_>) -> Option<u64> {
+    const KEYS: [&[u8]; 5] = [
+        b"retry_after",
+        b"retry_after_s",
+        b"retry-after",
+        b"retryafter",
+        b"retry_after_seconds",
+    ];
+    ev.fields.iter().find_map(|(k, v)| {
+        if !KEYS.iter().any(|x| x.eq_ignore_ascii_case(k)) {
+            return None;
+        }
+        std::str::from_utf8(v)
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .map(|x| x as u64)
+    })
+}
+
 fn level_at_least(level: Option<Level>, min: Level) -> bool {
     level.is_some_and(|l| l >= min)
 }
@@ -593,7 +616,15 @@ impl EndpointTable {
             || (status.is_none() && level_at_least(level, Level::Error));
         let client = status.is_some_and(|s| (400..500).contains(&s));
         let mut route: Option<u32> = None;
-        if let Some(path) = http.path.as_deref() {
+        // An absolute URL to the upstream itself is the outbound call, not an inbound route.
+        let outbound = match (http.path.as_deref(), up_host.as_deref()) {
+            (Some(p), Some(h)) => {
+                (p.starts_with(b"http://") || p.starts_with(b"https://"))
+                    && upstream::host_of(p).is_some_and(|ph| ph == h)
+            }
+            _ => false,
+        };
+        if let Some(path) = http.path.as_deref().filter(|_| !outbound) {
             let mut key = std::mem::take(&mut self.scratch.key);
             let mut norm = std::mem::take(&mut self.scratch.norm);
             key.clear();
@@ -661,7 +692,7 @@ impl EndpointTable {
                         _ => Outcome::Ok,
                     },
                     status,
-                    retry_after_s: None,
+                    retry_after_s: retry_after_field(ev),
                 },
                 // No status: the message says what happened (nginx error log: `upstream timed
                 // out ... upstream: "http://10.0.0.7:8080/api"`), else it is a plain call.

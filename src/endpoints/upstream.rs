@@ -98,7 +98,16 @@ pub fn scan_message(msg: &[u8]) -> Option<Mention> {
     let mut retry_after = None;
     let mut status: Option<u16> = None;
     for m in ac.find_iter(msg) {
-        match KEYWORDS[m.pattern().as_usize()].1 {
+        let kw = KEYWORDS[m.pattern().as_usize()].1;
+        // A keyword inside an identifier (`payments.timeout`, `read-timeout`) is a name,
+        // not an event.
+        if !matches!(kw, Kw::Code)
+            && m.start() > 0
+            && matches!(msg[m.start() - 1], b'.' | b'-' | b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9')
+        {
+            continue;
+        }
+        match kw {
             Kw::Timeout => timeout = true,
             Kw::Refused => refused = true,
             Kw::Rate => rate = true,
@@ -329,11 +338,79 @@ fn is_hostname(t: &[u8]) -> bool {
     }
     let tld = labels[labels.len() - 1];
     const NOT_TLDS: &[&[u8]] = &[
-        b"java", b"py", b"rb", b"js", b"ts", b"go", b"rs", b"php", b"log", b"txt", b"json", b"xml",
-        b"yaml", b"yml", b"html", b"htm", b"css", b"png", b"jpg", b"gif", b"svg", b"exe", b"so",
-        b"dll", b"jar", b"class", b"cs", b"kt", b"sh", b"conf", b"ini", b"gz", b"zip", b"tar",
-        b"sql", b"csv", b"md", b"h", b"c", b"cc", b"cpp", b"pdf", b"sock", b"pid", b"lock", b"tmp",
-        b"bak", b"err", b"out", b"db",
+        b"java",
+        b"py",
+        b"rb",
+        b"js",
+        b"ts",
+        b"go",
+        b"rs",
+        b"php",
+        b"log",
+        b"txt",
+        b"json",
+        b"xml",
+        b"yaml",
+        b"yml",
+        b"html",
+        b"htm",
+        b"css",
+        b"png",
+        b"jpg",
+        b"gif",
+        b"svg",
+        b"exe",
+        b"so",
+        b"dll",
+        b"jar",
+        b"class",
+        b"cs",
+        b"kt",
+        b"sh",
+        b"conf",
+        b"ini",
+        b"gz",
+        b"zip",
+        b"tar",
+        b"sql",
+        b"csv",
+        b"md",
+        b"h",
+        b"c",
+        b"cc",
+        b"cpp",
+        b"pdf",
+        b"sock",
+        b"pid",
+        b"lock",
+        b"tmp",
+        b"bak",
+        b"err",
+        b"out",
+        b"db",
+        // Configuration keys look like host names: `payments.timeout`, `pool.size`.
+        b"timeout",
+        b"retries",
+        b"retry",
+        b"enabled",
+        b"disabled",
+        b"size",
+        b"max",
+        b"min",
+        b"interval",
+        b"count",
+        b"url",
+        b"host",
+        b"port",
+        b"level",
+        b"name",
+        b"path",
+        b"type",
+        b"mode",
+        b"key",
+        b"value",
+        b"limit",
+        b"ms",
     ];
     (2..=10).contains(&tld.len())
         && tld.iter().all(u8::is_ascii_lowercase)
@@ -401,6 +478,10 @@ mod tests {
             None
         );
         assert_eq!(scan("status 200 from api.example.com"), None);
+        assert_eq!(
+            scan("Property 'payments.timeout' is deprecated, use 'payments.client.read-timeout' instead"),
+            None
+        );
     }
 
     #[test]
