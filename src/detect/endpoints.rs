@@ -271,9 +271,18 @@ fn scan_poisson_in(
     best
 }
 
-/// Factor with a half-event floor on a zero baseline.
+/// Largest factor reported when the baseline had no such events at all: beyond it the
+/// number only reflects how long the quiet period was, not how bad the change is.
+pub const MAX_FACTOR_FROM_ZERO: f64 = 100.0;
+
+/// Factor with a half-event floor on a zero baseline (capped at [`MAX_FACTOR_FROM_ZERO`]).
 fn factor(rate: f64, base: f64, base_floor: f64) -> f64 {
-    rate / base.max(base_floor).max(1e-12)
+    let f = rate / base.max(base_floor).max(1e-12);
+    if base <= 0.0 {
+        f.min(MAX_FACTOR_FROM_ZERO)
+    } else {
+        f
+    }
 }
 
 fn round3(x: f64) -> f64 {
@@ -707,7 +716,13 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
         ),
         (
             FindingKind::UpstreamFailure,
-            u.server_errors,
+            // 5xx seen only as inbound requests' statuses are the failing route's finding
+            // (the upstream shows in its contrast); count the upstream's own.
+            if u.server_errors - u.stats.server_errors_inbound >= MIN_UPSTREAM_EVENTS {
+                u.server_errors
+            } else {
+                0
+            },
             &s.error_series,
             &s.error_examples,
             s.error_first,

@@ -286,6 +286,9 @@ pub struct UpstreamStats {
     pub refused: u64,
     pub rate_limited: u64,
     pub server_errors: u64,
+    /// Of `server_errors`, those seen only as the 5xx status of an inbound request that
+    /// names this upstream (the failing route already reports them).
+    pub server_errors_inbound: u64,
     pub client_errors: u64,
     pub statuses: Vec<(u16, u64)>,
     /// Largest and total `Retry-After` seconds seen, and how many carried one.
@@ -322,6 +325,7 @@ impl UpstreamStats {
         self.refused += o.refused;
         self.rate_limited += o.rate_limited;
         self.server_errors += o.server_errors;
+        self.server_errors_inbound += o.server_errors_inbound;
         self.client_errors += o.client_errors;
         for &(s, c) in &o.statuses {
             match self.statuses.binary_search_by_key(&s, |&(x, _)| x) {
@@ -880,6 +884,9 @@ impl EndpointTable {
             }
             Outcome::ServerError => {
                 u.server_errors += 1;
+                if route.is_some() {
+                    u.server_errors_inbound += 1;
+                }
                 if u.error_examples.len() < EXAMPLES {
                     u.error_examples.push(ex());
                 }
