@@ -515,6 +515,24 @@ fn write_method(m: Option<&[u8]>, out: &mut Vec<u8>) {
     }
 }
 
+/// Trouble described in an event's error fields (`"error": "429 Too Many Requests"`).
+fn error_fields(ev: &Event<'_>) -> Option<(Outcome, Option<u16>, Option<u64>)> {
+    const KEYS: [&[u8]; 8] = [
+        b"error",
+        b"err",
+        b"reason",
+        b"cause",
+        b"exception",
+        b"error.message",
+        b"error_message",
+        b"desc",
+    ];
+    ev.fields
+        .iter()
+        .filter(|(k, _)| KEYS.iter().any(|x| x.eq_ignore_ascii_case(k)))
+        .find_map(|(_, v)| upstream::classify(v))
+}
+
 /// A `Retry-After` value (seconds) from a structured field.
 fn retry_after_field(ev: &Event<'_>) -> Option<u64> {
     const KEYS: [&[u8]; 5] = [
@@ -700,8 +718,13 @@ impl EndpointTable {
                 },
                 // No status: the message says what happened (nginx error log: `upstream timed
                 // out ... upstream: "http://10.0.0.7:8080/api"`), else it is a plain call.
-                None => match scan_message(&ev.message) {
-                    Some(found) => Mention { host, ..found },
+                None => match upstream::classify(&ev.message).or_else(|| error_fields(ev)) {
+                    Some((outcome, status, retry)) => Mention {
+                        host,
+                        outcome,
+                        status,
+                        retry_after_s: retry.or_else(|| retry_after_field(ev)),
+                    },
                     None if level_at_least(level, Level::Error) => Mention {
                         host,
                         outcome: Outcome::ServerError,

@@ -268,3 +268,31 @@ fn messy_input_never_panics() {
     let rep = finalize(&t, 1000);
     assert_eq!(rep.total_requests, 8);
 }
+
+#[test]
+fn structured_upstream_without_status_takes_outcome_from_error_fields() {
+    let mut t = EndpointTable::default();
+    let mut ev = Event::bare(1, b"upstream call failed");
+    ev.http.upstream = Some(Cow::Borrowed(b"api.shipfast.example"));
+    ev.fields = vec![
+        (
+            Cow::Borrowed(&b"error"[..]),
+            Cow::Borrowed(&b"429 Too Many Requests"[..]),
+        ),
+        (
+            Cow::Borrowed(&b"retry_after_s"[..]),
+            Cow::Borrowed(&b"30"[..]),
+        ),
+    ];
+    t.observe(&ev, 0, Some(Level::Error));
+    let mut ev2 = Event::bare(2, b"upstream call failed");
+    ev2.http.upstream = Some(Cow::Borrowed(b"api.shipfast.example"));
+    t.observe(&ev2, 0, Some(Level::Error));
+    t.finish_chunk(1000);
+    let u = &t.upstreams[0];
+    assert_eq!(u.rate_limited, 1);
+    assert_eq!(u.retry_after_max_s, Some(30));
+    // No status, no words: an error-level call is a server-side failure.
+    assert_eq!(u.server_errors, 1);
+    assert_eq!(u.server_errors_inbound, 0);
+}

@@ -90,6 +90,20 @@ fn matcher() -> Option<&'static AhoCorasick> {
 /// Looks for an outbound-call problem in `msg`; `None` for the vast majority of messages.
 pub fn scan_message(msg: &[u8]) -> Option<Mention> {
     let msg = &msg[..msg.len().min(SCAN_BYTES)];
+    let (outcome, status, retry_after_s) = classify(msg)?;
+    let host = find_host(msg)?;
+    Some(Mention {
+        host,
+        outcome,
+        status,
+        retry_after_s,
+    })
+}
+
+/// What kind of trouble a text describes (timeout, refused, 429, 5xx), without looking for
+/// a host: for error fields of events whose upstream is structured.
+pub fn classify(msg: &[u8]) -> Option<(Outcome, Option<u16>, Option<u64>)> {
+    let msg = &msg[..msg.len().min(SCAN_BYTES)];
     let ac = matcher()?;
     let mut timeout = false;
     let mut refused = false;
@@ -133,13 +147,11 @@ pub fn scan_message(msg: &[u8]) -> Option<Mention> {
         _ if server => Outcome::ServerError,
         _ => return None,
     };
-    let host = find_host(msg)?;
-    Some(Mention {
-        host,
+    Some((
         outcome,
-        status: status.or(if rate { Some(429) } else { None }),
-        retry_after_s: retry_after,
-    })
+        status.or(if rate { Some(429) } else { None }),
+        retry_after,
+    ))
 }
 
 /// A status code right after a keyword: `HTTP 503`, `status=502`, `status code: 429`,
