@@ -66,3 +66,66 @@ fn real_access_log_routes() {
         );
     }
 }
+
+/// Hot-path cost: `FAULTLINE_ACCESS_LOG=path cargo test --release --test endpoints_real_access
+/// -- --ignored --nocapture observe_cost` prints nanoseconds per `observe` call for request
+/// events and for plain messages (the upstream keyword scan).
+#[test]
+#[ignore]
+fn observe_cost() {
+    let Ok(path) = std::env::var("FAULTLINE_ACCESS_LOG") else {
+        eprintln!("set FAULTLINE_ACCESS_LOG to run");
+        return;
+    };
+    let data = std::fs::read(path).unwrap();
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut events = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((m, p, s)) = parse_line(line) else {
+            continue;
+        };
+        let mut ev = Event::bare(i as u64 + 1, line);
+        ev.time = Some(1_700_000_000_000 + i as i64 * 100);
+        ev.http = Http {
+            method: Some(Cow::Borrowed(m)),
+            path: Some(Cow::Borrowed(p)),
+            status: Some(s),
+            latency_ms: Some((i % 500) as f64 * 0.7),
+            upstream: None,
+        };
+        events.push(ev);
+    }
+    let rounds = 20;
+    let t0 = std::time::Instant::now();
+    for _ in 0..rounds {
+        let mut t = EndpointTable::default();
+        t.begin_chunk("access.log");
+        for ev in &events {
+            t.observe(ev, 0, None);
+        }
+        t.finish_chunk(1000);
+        std::hint::black_box(&t);
+    }
+    let per = t0.elapsed().as_nanos() as f64 / (rounds * events.len()) as f64;
+    println!("request events: {per:.0} ns/event (incl. finish_chunk)");
+    // Plain messages: the access lines as free text (keyword scan, no path).
+    let plain: Vec<Event> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Event::bare(i as u64, l))
+        .collect();
+    let t0 = std::time::Instant::now();
+    for _ in 0..rounds {
+        let mut t = EndpointTable::default();
+        for ev in &plain {
+            t.observe(ev, 0, None);
+        }
+        t.finish_chunk(1000);
+        std::hint::black_box(&t);
+    }
+    let per = t0.elapsed().as_nanos() as f64 / (rounds * plain.len()) as f64;
+    println!("plain messages: {per:.0} ns/event");
+}

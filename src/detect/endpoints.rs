@@ -271,6 +271,15 @@ fn scan_poisson_in(
     best
 }
 
+/// The onset bucket's start, or the exact time of the first known event when it falls in
+/// that bucket (the first failing example, the first trouble event).
+fn exact_onset(bucket_start: i64, res: i64, first_known: Option<i64>) -> i64 {
+    match first_known {
+        Some(t) if t >= bucket_start && t < bucket_start + res => t,
+        _ => bucket_start,
+    }
+}
+
 /// Largest factor reported when the baseline had no such events at all: beyond it the
 /// number only reflects how long the quiet period was, not how bad the change is.
 pub const MAX_FACTOR_FROM_ZERO: f64 = 100.0;
@@ -472,7 +481,11 @@ fn failing_route(
                     && iv.n_out > 0
                 {
                     found = true;
-                    f.start = Some((first + iv.start as i64) * res);
+                    f.start = Some(exact_onset(
+                        (first + iv.start as i64) * res,
+                        res,
+                        r.fail_examples().iter().filter_map(|e| e.time).min(),
+                    ));
                     // Still going on unless the requests after the interval would have
                     // shown several failures at the interval's rate (a quiet tail is not
                     // a recovery).
@@ -773,7 +786,7 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
                         } else {
                             0.0
                         };
-                        f.start = Some((b0 + iv.start as i64) * res);
+                        f.start = Some(exact_onset((b0 + iv.start as i64) * res, res, first));
                         let after = (n - iv.end) as f64 * bucket_min;
                         f.end = if after * rate < 3.0 {
                             None

@@ -1,13 +1,15 @@
 //! Latency statistics of one route or upstream: an exact-enough distribution for percentiles
 //! and a coarse per-time-bucket distribution for finding when latency rose.
 //!
-//! - [`Latency`] wraps an `hdrhistogram` recording microseconds with 3 significant digits, so
-//!   every percentile is within 0.1% of the nearest-rank value. It merges by adding counts and
-//!   serializes as sparse `(value, count)` pairs (only recorded buckets), which stays small and
-//!   readable in snapshots.
+//! - [`Latency`] uses `hdrhistogram`'s buckets for microseconds with 3 significant digits, so
+//!   every percentile is within 0.1% of the nearest-rank value, stored sparsely (only the
+//!   buckets in use, as `(value, count)` pairs): it merges by adding counts, serializes as
+//!   the same pairs, and costs memory per bucket used, not per possible bucket.
 //! - [`LatencyBins`] keeps `(time bucket, log bin, count)` triples with 8 bins per octave
 //!   (±4.5%): enough to locate the onset of a p99 regression and to give before/after levels,
 //!   at a fraction of the memory a histogram per time bucket would take.
+
+use std::sync::OnceLock;
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -25,25 +27,53 @@ pub fn ms_to_us(ms: f64) -> Option<u64> {
     Some(((ms * 1000.0).round() as u64).min(MAX_LATENCY_US))
 }
 
-/// A mergeable latency distribution in microseconds (see the module doc).
-#[derive(Clone, Debug, Default)]
-pub struct Latency {
-    hist: Option<Histogram<u64>>,
+/// The hdrhistogram whose bucket boundaries every [`Latency`] uses (3 significant digits,
+/// 1 µs .. [`MAX_LATENCY_US`]); only its bucket math is used, never its counts.
+fn template() -> Option<&'static Histogram<u64>> {
+    static T: OnceLock<Option<Histogram<u64>>> = OnceLock::new();
+    T.get_or_init(|| Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).ok())
+        .as_ref()
 }
 
-impl PartialEq for Latency {
-    fn eq(&self, other: &Self) -> bool {
-        self.sparse() == other.sparse()
+/// The hdrhistogram bucket of a value: its highest equivalent value (3 significant digits).
+pub fn bucket_of(us: u64) -> u64 {
+    let us = us.min(MAX_LATENCY_US);
+    match template() {
+        Some(h) => h.highest_equivalent(us),
+        None => us,
     }
 }
 
+/// A mergeable latency distribution in microseconds (see the module doc): hdrhistogram
+/// buckets, stored sparsely as sorted `(highest equivalent value, count)` pairs, so a route
+/// costs memory in proportion to the distinct buckets it uses (a dense hdrhistogram over
+/// 1 µs..1 h is ~180 KB per route and per chunk, which made the per-chunk tables slow).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Latency {
+    buckets: Vec<(u64, u64)>,
+    /// Exact largest value recorded.
+    max_us: u64,
+    sum_us: u128,
+}
+
 impl Latency {
-    fn hist(&mut self) -> Option<&mut Histogram<u64>> {
-        if self.hist.is_none() {
-            // 3 significant digits; auto-resizing, so memory follows the largest value seen.
-            self.hist = Histogram::new(3).ok();
+    /// Builds from unsorted raw values in µs.
+    pub fn from_values(values: &mut [u64]) -> Latency {
+        let mut l = Latency::default();
+        for v in values.iter_mut() {
+            *v = (*v).min(MAX_LATENCY_US);
+            l.max_us = l.max_us.max(*v);
+            l.sum_us += *v as u128;
+            *v = bucket_of(*v);
         }
-        self.hist.as_mut()
+        values.sort_unstable();
+        for &v in values.iter() {
+            match l.buckets.last_mut() {
+                Some((b, c)) if *b == v => *c += 1,
+                _ => l.buckets.push((v, 1)),
+            }
+        }
+        l
     }
 
     pub fn record(&mut self, us: u64) {
@@ -51,67 +81,141 @@ impl Latency {
     }
 
     pub fn record_n(&mut self, us: u64, n: u64) {
-        if let Some(h) = self.hist() {
-            let _ = h.record_n(us.min(MAX_LATENCY_US), n);
+        if n == 0 {
+            return;
+        }
+        let us = us.min(MAX_LATENCY_US);
+        self.max_us = self.max_us.max(us);
+        self.sum_us += us as u128 * n as u128;
+        let b = bucket_of(us);
+        match self.buckets.binary_search_by_key(&b, |&(v, _)| v) {
+            Ok(i) => self.buckets[i].1 += n,
+            Err(i) => self.buckets.insert(i, (b, n)),
         }
     }
 
     pub fn merge(&mut self, other: &Latency) {
-        let Some(o) = &other.hist else { return };
-        match &mut self.hist {
-            Some(h) => {
-                let _ = h.add(o);
-            }
-            None => self.hist = Some(o.clone()),
+        if other.buckets.is_empty() {
+            return;
         }
+        self.max_us = self.max_us.max(other.max_us);
+        self.sum_us += other.sum_us;
+        if self.buckets.is_empty() {
+            self.buckets = other.buckets.clone();
+            return;
+        }
+        let (a, b) = (&self.buckets, &other.buckets);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].0.cmp(&b[j].0) {
+                std::cmp::Ordering::Less => {
+                    out.push(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(b[j]);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    out.push((a[i].0, a[i].1 + b[j].1));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        self.buckets = out;
     }
 
     /// Number of recorded latencies.
     pub fn count(&self) -> u64 {
-        self.hist.as_ref().map_or(0, |h| h.len())
+        self.buckets.iter().map(|&(_, c)| c).sum()
     }
 
-    /// Nearest-rank percentile (`q` in 0..=1) in milliseconds; `None` without samples.
+    /// Nearest-rank percentile (`q` in 0..=1) in milliseconds, as hdrhistogram's
+    /// `value_at_quantile` reports it (the bucket's highest equivalent value, within 0.1%;
+    /// `q = 1` gives the exact maximum); `None` without samples.
     pub fn quantile_ms(&self, q: f64) -> Option<f64> {
-        let h = self.hist.as_ref().filter(|h| !h.is_empty())?;
-        Some(h.value_at_quantile(q) as f64 / 1000.0)
+        let total = self.count();
+        if total == 0 {
+            return None;
+        }
+        if q >= 1.0 {
+            return self.max_ms();
+        }
+        let rank = ((q * total as f64).ceil() as u64).max(1);
+        let mut acc = 0;
+        for &(v, c) in &self.buckets {
+            acc += c;
+            if acc >= rank {
+                return Some(v.min(self.max_us) as f64 / 1000.0);
+            }
+        }
+        self.max_ms()
     }
 
     pub fn max_ms(&self) -> Option<f64> {
-        let h = self.hist.as_ref().filter(|h| !h.is_empty())?;
-        Some(h.max() as f64 / 1000.0)
+        (!self.buckets.is_empty()).then(|| self.max_us as f64 / 1000.0)
     }
 
     pub fn mean_ms(&self) -> Option<f64> {
-        let h = self.hist.as_ref().filter(|h| !h.is_empty())?;
-        Some(h.mean() / 1000.0)
+        let n = self.count();
+        (n > 0).then(|| self.sum_us as f64 / n as f64 / 1000.0)
     }
 
     /// Recorded buckets as `(highest equivalent value µs, count)`, ascending.
-    pub fn sparse(&self) -> Vec<(u64, u64)> {
-        match &self.hist {
-            Some(h) => h
-                .iter_recorded()
-                .map(|v| (v.value_iterated_to(), v.count_since_last_iteration()))
-                .collect(),
-            None => Vec::new(),
-        }
+    pub fn sparse(&self) -> &[(u64, u64)] {
+        &self.buckets
     }
+
+    /// The same distribution as a real `hdrhistogram` (for its serializers or tools).
+    pub fn to_hdr(&self) -> Option<Histogram<u64>> {
+        let mut h = Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).ok()?;
+        for &(v, c) in &self.buckets {
+            h.record_n(v, c).ok()?;
+        }
+        Some(h)
+    }
+}
+
+/// Snapshot form: sparse pairs plus the exact max and sum.
+#[derive(Serialize, Deserialize)]
+struct LatencyRepr {
+    buckets: Vec<(u64, u64)>,
+    max_us: u64,
+    sum_us: u128,
 }
 
 impl Serialize for Latency {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.sparse().serialize(s)
+        LatencyRepr {
+            buckets: self.buckets.clone(),
+            max_us: self.max_us,
+            sum_us: self.sum_us,
+        }
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Latency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let pairs: Vec<(u64, u64)> = Vec::deserialize(d)?;
-        let mut l = Latency::default();
+        let r = LatencyRepr::deserialize(d)?;
+        // Re-bucket on load so a hand-edited or foreign snapshot cannot break the order.
+        let mut l = Latency {
+            buckets: Vec::new(),
+            max_us: r.max_us.min(MAX_LATENCY_US),
+            sum_us: r.sum_us,
+        };
+        let mut pairs: Vec<(u64, u64)> =
+            r.buckets.iter().map(|&(v, c)| (bucket_of(v), c)).collect();
+        pairs.sort_unstable();
         for (v, c) in pairs {
-            // The highest equivalent value of a bucket maps back into the same bucket.
-            l.record_n(v, c);
+            match l.buckets.last_mut() {
+                Some((b, n)) if *b == v => *n += c,
+                _ => l.buckets.push((v, c)),
+            }
         }
         Ok(l)
     }
@@ -244,6 +348,10 @@ mod tests {
         a.merge(&b);
         // Through a snapshot round trip too.
         let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(
+            a.to_hdr().unwrap().value_at_quantile(0.99) as f64 / 1000.0,
+            a.quantile_ms(0.99).unwrap()
+        );
         let back: Latency = serde_json::from_str(&json).unwrap();
         assert_eq!(back, a);
         values.sort_unstable();

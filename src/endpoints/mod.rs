@@ -741,7 +741,11 @@ impl EndpointTable {
             };
             let rkey = route.map(|r| self.routes[r as usize].key());
             self.count_upstream(&m, ev, true, rkey.as_deref());
-        } else if route.is_none() || failed {
+        } else if (route.is_none() || failed)
+            // Info and below are not trouble reports; skipping them keeps the scan off most
+            // lines of an application log (unleveled messages are still scanned).
+            && !level.is_some_and(|l| l < Level::Warn)
+        {
             if let Some(mut m) = scan_message(&ev.message) {
                 if route.is_some() {
                     // A request line's own status is not the upstream's.

@@ -106,6 +106,10 @@ pub fn placeholder(seg: &[u8]) -> Option<&'static str> {
     if digits == n {
         return Some("{id}");
     }
+    // Fast path for words: every other placeholder needs a digit or an `@`.
+    if digits == 0 && memchr::memchr(b'@', seg).is_none() {
+        return None;
+    }
     if is_uuid(seg) {
         return Some("{uuid}");
     }
