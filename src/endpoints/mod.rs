@@ -744,7 +744,7 @@ impl EndpointTable {
         } else if (route.is_none() || failed)
             // Info and below are not trouble reports; skipping them keeps the scan off most
             // lines of an application log (unleveled messages are still scanned).
-            && !level.is_some_and(|l| l < Level::Warn)
+            && level.is_none_or(|l| l >= Level::Warn)
         {
             if let Some(mut m) = scan_message(&ev.message) {
                 if route.is_some() {
