@@ -236,28 +236,37 @@ fn write_table(
             &[
                 "route",
                 "requests",
-                "2xx/3xx/4xx/5xx",
-                "5xx%",
-                "4xx%",
+                "5xx / 4xx",
                 "top statuses",
-                "p50/p90/p99/max ms",
+                "p50 / p90 / p99 / max ms",
                 "failures",
             ],
             width,
         );
+        // The route is what people read first: never squeeze it below 30 columns.
+        if let Some(c) = t.column_mut(0) {
+            c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                comfy_table::Width::Fixed(30.min(width / 3)),
+            ));
+        }
         for r in routes.iter().take(args.top) {
             t.add_row(vec![
-                sanitize::terminal(&ellipsize(&r.key, 60)),
-                format!("{} ({})", r.requests, pct(r.share)),
+                sanitize::terminal(&ellipsize(&r.key, 70)),
                 format!(
-                    "{}/{}/{}/{}",
-                    r.classes[2], r.classes[3], r.classes[4], r.classes[5]
+                    "{}
+{}",
+                    r.requests,
+                    pct(r.share)
                 ),
-                pct(r.error_rate),
-                pct(r.client_error_rate),
+                format!(
+                    "{}
+{}",
+                    pct(r.error_rate),
+                    pct(r.client_error_rate)
+                ),
                 statuses_cell(&r.top_statuses, 3),
                 latency_cell(r),
-                fail_spark(r, sum, 24),
+                fail_spark(r, sum, 20),
             ]);
         }
         writeln!(w, "{t}")?;
@@ -280,6 +289,11 @@ fn write_table(
             ],
             width,
         );
+        if let Some(c) = t.column_mut(0) {
+            c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                comfy_table::Width::Fixed(24.min(width / 3)),
+            ));
+        }
         for u in ups.iter().take(args.top) {
             t.add_row(vec![
                 sanitize::terminal(&ellipsize(&u.host, 50)),
