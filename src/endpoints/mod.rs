@@ -432,63 +432,64 @@ impl PartialEq for EndpointTable {
 }
 
 /// Field keys that identify single requests or repeat what the route already says: never
-/// categories worth contrasting.
-const SKIP_KEYS: &[&str] = &[
-    "msg",
-    "message",
-    "time",
-    "timestamp",
-    "ts",
-    "@timestamp",
-    "date",
-    "level",
-    "lvl",
-    "severity",
-    "trace_id",
-    "traceid",
-    "trace",
-    "span_id",
-    "spanid",
-    "request_id",
-    "requestid",
-    "req_id",
-    "correlation_id",
-    "id",
-    "uuid",
-    "duration",
-    "duration_ms",
-    "latency",
-    "latency_ms",
-    "elapsed",
-    "took",
-    "response_time",
-    "request_time",
-    "bytes",
-    "size",
-    "length",
-    "content_length",
-    "path",
-    "url",
-    "uri",
-    "route",
-    "method",
-    "status",
-    "status_code",
-    "line",
-    "caller",
-    "stack",
-    "stacktrace",
-    "error_stack",
-    "service",
-    "connect",
-    "dyno_time",
-];
-
+/// categories worth contrasting. One `match` (length + memcmp), no loop over a list.
 fn skip_key(k: &[u8]) -> bool {
     k.len() > 40
-        || SKIP_KEYS
-            .iter()
-            .any(|s| s.as_bytes().eq_ignore_ascii_case(k))
+        || matches!(
+            k,
+            b"msg"
+                | b"message"
+                | b"time"
+                | b"timestamp"
+                | b"ts"
+                | b"@timestamp"
+                | b"date"
+                | b"level"
+                | b"lvl"
+                | b"severity"
+                | b"trace_id"
+                | b"traceId"
+                | b"traceid"
+                | b"trace"
+                | b"span_id"
+                | b"spanId"
+                | b"request_id"
+                | b"requestId"
+                | b"req_id"
+                | b"correlation_id"
+                | b"id"
+                | b"uuid"
+                | b"duration"
+                | b"duration_ms"
+                | b"latency"
+                | b"latency_ms"
+                | b"elapsed"
+                | b"took"
+                | b"response_time"
+                | b"request_time"
+                | b"bytes"
+                | b"size"
+                | b"length"
+                | b"content_length"
+                | b"path"
+                | b"url"
+                | b"uri"
+                | b"route"
+                | b"method"
+                | b"status"
+                | b"status_code"
+                | b"line"
+                | b"caller"
+                | b"stack"
+                | b"stacktrace"
+                | b"error_stack"
+                | b"connect"
+                | b"dyno_time"
+                | b"fwd"
+                | b"ip"
+                | b"client_ip"
+                | b"remote_addr"
+        )
 }
 
 fn is_number(v: &[u8]) -> bool {
@@ -1020,9 +1021,13 @@ impl EndpointTable {
     pub fn merge(&mut self, mut other: EndpointTable, sig_remap: &[u32]) {
         self.reindex();
         let mut route_remap = Vec::with_capacity(other.routes.len());
+        let mut key: Vec<u8> = Vec::with_capacity(64);
         for r in &other.routes {
-            let key = r.key();
-            let i = self.route_idx(key.as_bytes());
+            key.clear();
+            key.extend_from_slice(r.method.as_bytes());
+            key.push(b' ');
+            key.extend_from_slice(r.path.as_bytes());
+            let i = self.route_idx(&key);
             self.routes[i as usize].merge(r, Some(sig_remap));
             route_remap.push(i);
         }

@@ -96,18 +96,51 @@ fn is_extension(e: &[u8]) -> bool {
         && e.iter().any(|b| b.is_ascii_alphabetic())
 }
 
-/// The placeholder for a segment whose shape says it is a value, if any.
+/// The placeholder for a segment whose shape says it is a value, if any. One pass over the
+/// bytes collects what every rule needs (this runs for every path segment of every request).
 pub fn placeholder(seg: &[u8]) -> Option<&'static str> {
     let n = seg.len();
     if n == 0 {
         return None;
     }
-    let digits = seg.iter().filter(|b| b.is_ascii_digit()).count();
+    let (mut digits, mut letters, mut alternations, mut run, mut longest_run) = (0, 0, 0, 0, 0);
+    let (mut all_hex, mut tokenish, mut at, mut dot) = (true, true, None, false);
+    let mut prev = 0u8; // 0 other, 1 letter, 2 digit
+    for (i, &b) in seg.iter().enumerate() {
+        let class = if b.is_ascii_digit() {
+            digits += 1;
+            run = 0;
+            2
+        } else if b.is_ascii_alphabetic() {
+            letters += 1;
+            run += 1;
+            longest_run = longest_run.max(run);
+            1
+        } else {
+            run = 0;
+            match b {
+                b'@' if at.is_none() => at = Some(i),
+                b'.' => dot = true,
+                _ => {}
+            }
+            if !matches!(b, b'-' | b'_' | b'=' | b'%') {
+                tokenish = false;
+            }
+            0
+        };
+        if class != 0 && prev != 0 && class != prev {
+            alternations += 1;
+        }
+        prev = class;
+        if !b.is_ascii_hexdigit() {
+            all_hex = false;
+        }
+    }
     if digits == n {
         return Some("{id}");
     }
-    // Fast path for words: every other placeholder needs a digit or an `@`.
-    if digits == 0 && memchr::memchr(b'@', seg).is_none() {
+    // Words: every other placeholder needs a digit or an `@`.
+    if digits == 0 && at.is_none() {
         return None;
     }
     if is_uuid(seg) {
@@ -116,61 +149,28 @@ pub fn placeholder(seg: &[u8]) -> Option<&'static str> {
     if is_date(seg) {
         return Some("{date}");
     }
-    let hex = seg.iter().all(|b| b.is_ascii_hexdigit());
-    if hex && n >= 16 && digits > 0 {
+    if all_hex && n >= 16 && digits > 0 {
         return Some("{hash}");
     }
-    if let Some(at) = memchr::memchr(b'@', seg) {
+    if let Some(at) = at {
         if at > 0 && memchr::memchr(b'.', &seg[at..]).is_some() {
             return Some("{email}");
         }
     }
     // Numbers with a short prefix or separators: `ord_48213`, `u-1234567`, `1234-5678`.
-    if digits >= 4 && digits * 2 >= n && !seg.contains(&b'.') && alternations(seg) <= 2 {
+    if digits >= 4 && digits * 2 >= n && !dot && alternations <= 2 {
         return Some("{id}");
     }
     // Long opaque tokens: base64/url-safe ids, API keys, session ids. Slugs made of words
-    // (`logstash-puppetconf-2012`) are names, not tokens: a token has no long letter run.
-    let tokenish = seg
-        .iter()
-        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'%'));
-    let letters = seg.iter().filter(|b| b.is_ascii_alphabetic()).count();
-    if tokenish
-        && n >= 16
-        && digits >= 3
-        && letters >= 3
-        && longest_letter_run(seg) <= 6
-        && alternations(seg) >= 4
-    {
+    // (`logstash-puppetconf-2012`) are names, not tokens: a token has no long letter run
+    // and switches between letters and digits often.
+    if tokenish && n >= 16 && digits >= 3 && letters >= 3 && longest_run <= 6 && alternations >= 4 {
         return Some("{token}");
     }
-    if tokenish && n >= 24 && digits >= 2 && has_mixed_case(seg) && longest_letter_run(seg) <= 10 {
+    if tokenish && n >= 24 && digits >= 2 && has_mixed_case(seg) && longest_run <= 10 {
         return Some("{token}");
     }
     None
-}
-
-/// Changes between letters and digits: many in random tokens, few in readable slugs.
-fn alternations(s: &[u8]) -> usize {
-    s.windows(2)
-        .filter(|w| {
-            w[0].is_ascii_alphabetic() && w[1].is_ascii_digit()
-                || w[0].is_ascii_digit() && w[1].is_ascii_alphabetic()
-        })
-        .count()
-}
-
-fn longest_letter_run(s: &[u8]) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    for b in s {
-        if b.is_ascii_alphabetic() {
-            cur += 1;
-            best = best.max(cur);
-        } else {
-            cur = 0;
-        }
-    }
-    best
 }
 
 fn has_mixed_case(s: &[u8]) -> bool {
