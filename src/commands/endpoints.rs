@@ -4,6 +4,17 @@
 //!
 //! Works on anything whose events carry HTTP fields: access logs, JSON request logs, logfmt
 //! router logs, and mixed inputs; external hosts are also found in free-text error messages.
+//!
+//! JSON output (`--output json`, version 1): `{version, events, requests, routes_total,
+//! routes: [{route: "METHOD /path/{id}", method, path, requests, share, classes: {none, 1xx,
+//! 2xx, 3xx, 4xx, 5xx}, failed, client_errors, error_rate, client_error_rate, statuses:
+//! [{status, count}], latency: {count, p50_ms, p90_ms, p99_ms, max_ms} | null, first_seen,
+//! last_seen, merged_routes, error_templates: [{template, id, count}], examples:
+//! [{location, text}], failing_examples}], upstreams: [{host, events, calls, ok, timeouts,
+//! refused, rate_limited, server_errors, client_errors, failing_call_share,
+//! retry_after_max_s, statuses, latency, first_seen, last_seen, routes, examples}],
+//! findings: [Finding], unlinked_errors}`. Finding `details.rate_unit` says what `rate` and
+//! `baseline_rate` measure (see `detect::endpoints`).
 
 use std::io::Write;
 

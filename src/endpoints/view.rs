@@ -308,7 +308,10 @@ fn route_view(key: String, s: RouteStats, variants: usize, total: u64) -> RouteV
 fn upstream_view(u: &UpstreamStats) -> UpstreamView {
     let trouble = u.timeouts + u.refused + u.rate_limited + u.server_errors;
     let failing_calls = if u.calls > 0 {
-        Some(((u.calls - u.ok - u.client_errors) as f64 / u.calls as f64).clamp(0.0, 1.0))
+        Some(
+            (u.calls.saturating_sub(u.ok + u.client_errors) as f64 / u.calls as f64)
+                .clamp(0.0, 1.0),
+        )
     } else {
         None
     };
