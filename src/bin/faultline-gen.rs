@@ -651,6 +651,8 @@ const SERVICE_HOST: &str = "shop.acme.example";
 const PAYMENTS_HOST: &str = "payments.stripe-like.example";
 const SHIPPING_HOST: &str = "api.shipfast.example";
 const DB_TIMEOUT_MSG: &str = "Connection to db-replica-2:5432 timed out after 3000ms";
+const PAYMENT_TIMEOUT_MSG: &str =
+    "Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms";
 const NPE_MSG: &str = "NullPointerException in OrderMapper.toDto";
 const CHECKOUT_ROUTE: &str = "/api/v1/checkout";
 
@@ -1020,7 +1022,7 @@ fn put_trace(b: &mut Vec<u8>, t: Trace) {
 // ---------------------------------------------------------------------------------------------
 
 /// Default onsets as a fraction of the window so short windows still get spread-out incidents.
-const DEFAULT_FRACTIONS: [f64; 5] = [0.20, 0.35, 0.50, 0.65, 0.80];
+const DEFAULT_PERMILLE: [i64; 5] = [200, 350, 500, 650, 800];
 /// Durations in minutes (`new_error` lasts until the end of the window: it is a regression).
 const DURATIONS_MIN: [i64; 5] = [0, 30, 20, 30, 25];
 
@@ -1115,6 +1117,24 @@ struct Scenario {
     clients: Vec<u32>,
 }
 
+/// Default incident onsets stay clear of the benign noise so tests can attribute findings
+/// unambiguously: whole minute + 17 s, moved off the hourly cron burst (:58..:05) and off the
+/// nightly backup (02:00..02:10).
+fn default_onset(t: i64) -> i64 {
+    let mut t = t / 60_000 * 60_000;
+    let min_of_hour = t.rem_euclid(3_600_000) / 60_000;
+    if min_of_hour >= 58 {
+        t += (65 - min_of_hour) * 60_000;
+    } else if min_of_hour < 5 {
+        t += (5 - min_of_hour) * 60_000;
+    }
+    let of_day = t.rem_euclid(86_400_000);
+    if (7_200_000..7_800_000).contains(&of_day) {
+        t += 8_100_000 - of_day;
+    }
+    t + 17_000
+}
+
 /// Relative traffic at a time of day: trough ~03:00, peak mid-afternoon, small lunch bump.
 fn daily_curve(ms: i64) -> f64 {
     let h = ms.rem_euclid(86_400_000) as f64 / 3_600_000.0;
@@ -1191,12 +1211,7 @@ impl Scenario {
             for i in 0..5 {
                 onset[i] = match a.offsets.get(i) {
                     Some(m) => start + i64::from(*m) * 60_000,
-                    // Round to whole minutes + 17 s so onsets don't coincide with cron at :00.
-                    None => {
-                        start
-                            + ((span as f64 * DEFAULT_FRACTIONS[i]) as i64) / 60_000 * 60_000
-                            + 17_000
-                    }
+                    None => default_onset(start + span * DEFAULT_PERMILLE[i] / 1000),
                 };
             }
             let mut end_t = [0i64; 5];
@@ -1800,19 +1815,35 @@ impl Scenario {
             }
             m += 60_000;
         }
+        // Background ERROR templates with variables shown as `<*>` (template-miner notation).
+        let error_patterns: Vec<String> = APP_KINDS
+            .iter()
+            .filter(|k| k.level == "ERROR")
+            .map(|k| {
+                let mut p = String::new();
+                for piece in &Template::parse(k.msg).0 {
+                    match piece {
+                        Piece::Lit(l) => p.push_str(&String::from_utf8_lossy(l)),
+                        Piece::Var(_) => p.push_str("<*>"),
+                    }
+                }
+                p
+            })
+            .collect();
         let hour_list: Vec<String> = hours.iter().map(|&h| iso_string(h)).collect();
         vec![
             json!({"kind": "steady_warning", "pattern": "Property 'payments.timeout' is deprecated, use 'payments.client.read-timeout' instead", "schedule": "every 10 minutes", "files": ["app.log", "api.jsonl"]}),
             json!({"kind": "steady_warning", "pattern": "Cache miss for key product:<*>, loading from database", "schedule": "~2.5% of app lines", "files": ["app.log"]}),
             json!({"kind": "cron_burst", "pattern": "Synced batch of <*> SKUs from warehouse feed in <*>ms", "schedule": "hourly at :00 for 1 minute", "lines_per_run": cron_lines, "runs": hour_list, "files": ["app.log", "router.log"]}),
             json!({"kind": "nightly_backup", "pattern": "Starting nightly backup of db-primary to s3://acme-backups/nightly/", "schedule": "daily at 02:00:30 for ~7 minutes", "runs": backups.iter().map(|&d| iso_string(d)).collect::<Vec<_>>(), "files": ["app.log"]}),
-            json!({"kind": "random_errors", "pattern": "background ERROR templates at ~0.5% of app lines, 5xx at ~0.5% of requests", "schedule": "random", "files": all}),
+            json!({"kind": "random_errors", "pattern": "background ERROR templates at ~0.5% of app lines, 5xx at ~0.5% of requests", "patterns": error_patterns, "schedule": "random", "files": all}),
             json!({"kind": "rare_error", "pattern": DB_TIMEOUT_MSG, "schedule": "~1 per 45 minutes", "files": ["app.log"]}),
+            json!({"kind": "rare_error", "pattern": PAYMENT_TIMEOUT_MSG, "schedule": "~1 per 4 hours", "files": ["app.log", "api.jsonl"]}),
         ]
     }
 
     fn payment_timeout(&self, f: &mut Files, ts: i64, r: &mut Rng) {
-        Self::app_line(&mut f.app, ts, "payment-capture-3", &akt("ERROR", "c.acme.checkout.PaymentClient", "Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms (order {order})", 0, Trace::PaymentTimeout), r);
+        Self::app_line(&mut f.app, ts, "payment-capture-3", &akt("ERROR", "c.acme.checkout.PaymentClient", concat!("Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms", " (order {order})"), 0, Trace::PaymentTimeout), r);
         self.json_line(&mut f.json, ts + 2, &Js { level: "error", service: "checkout", msg: "upstream call timed out", extra: "\"upstream\":\"payments.stripe-like.example\",\"timeout_ms\":30000,\"latency_ms\":300{small}.5,\"order_id\":\"{order}\"" }, r);
     }
 
@@ -2002,7 +2033,7 @@ impl Scenario {
                    "onset": o(2), "end": e(2), "files": ["app.log", "api.jsonl"]}),
             json!({"kind": "endpoint_failure", "route": "POST /api/v1/checkout", "method": "POST", "path": CHECKOUT_ROUTE, "statuses": [502, 503], "error_fraction": 0.3,
                    "onset": o(3), "end": e(3), "files": ["access.log", "router.log", "api.jsonl"]}),
-            json!({"kind": "upstream_timeout", "pattern": "Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms", "upstream": PAYMENTS_HOST, "timeout_ms": 30000,
+            json!({"kind": "upstream_timeout", "pattern": PAYMENT_TIMEOUT_MSG, "upstream": PAYMENTS_HOST, "timeout_ms": 30000,
                    "onset": o(4), "end": e(4), "files": ["app.log", "api.jsonl"]}),
         ]
     }
@@ -2871,6 +2902,19 @@ mod tests {
             .filter(|l| !l.contains("/api/v1/checkout"))
             .count();
         assert_eq!(missing, 0);
+        // Every injected pattern is literally present in each plain/JSON file it names.
+        for i in ma["incidents"].as_array().into_iter().flatten() {
+            let Some(pat) = i["pattern"].as_str() else {
+                continue;
+            };
+            for f in i["files"].as_array().into_iter().flatten() {
+                let name = f.as_str().unwrap();
+                if name == "app.log" {
+                    let text = String::from_utf8_lossy(&a[name]).into_owned();
+                    assert!(text.contains(pat), "{pat} missing from {name}");
+                }
+            }
+        }
         let app = String::from_utf8_lossy(&n["app.log"]).into_owned();
         assert!(!app.contains("NullPointerException"));
         assert!(app.contains(DB_TIMEOUT_MSG));
