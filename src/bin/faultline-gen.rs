@@ -1334,12 +1334,12 @@ impl Scenario {
             files.insert("router.log", f.router.finish());
         }
         let names: Vec<&str> = files.keys().copied().collect();
-        let keep = |v: serde_json::Value| -> serde_json::Value {
-            let mut v = v;
-            if let Some(arr) = v.get_mut("files").and_then(|x| x.as_array_mut()) {
-                arr.retain(|x| x.as_str().is_some_and(|s| names.contains(&s)));
-            }
-            v
+        // Restrict entries to the files actually written (`--format`), dropping entries that
+        // would be invisible, so tests can assert "found exactly these".
+        let keep = |mut v: serde_json::Value| -> Option<serde_json::Value> {
+            let arr = v.get_mut("files").and_then(|x| x.as_array_mut())?;
+            arr.retain(|x| x.as_str().is_some_and(|s| names.contains(&s)));
+            (!arr.is_empty()).then_some(v)
         };
         let manifest = json!({
             "generator": "faultline-gen",
@@ -1355,8 +1355,8 @@ impl Scenario {
                 "lines": v.iter().filter(|&&c| c == b'\n').count(),
                 "bytes": v.len(),
             })).collect::<Vec<_>>(),
-            "incidents": incidents.into_iter().map(keep).collect::<Vec<_>>(),
-            "noise": noise.into_iter().map(keep).collect::<Vec<_>>(),
+            "incidents": incidents.into_iter().filter_map(keep).collect::<Vec<_>>(),
+            "noise": noise.into_iter().filter_map(keep).collect::<Vec<_>>(),
         });
         (files, manifest)
     }
