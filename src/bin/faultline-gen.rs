@@ -1388,10 +1388,13 @@ impl Scenario {
         Template::parse(route.path).render(&mut r, &mut path);
         url_spaces(&mut path, 0);
         let ip = *r.pick(&self.clients);
+        // Bots and probes only GET; mutations come from browsers and the mobile app.
         let ua = if route.path == "/health" {
             "kube-probe/1.31"
-        } else {
+        } else if route.method == "GET" {
             *r.pick(USER_AGENTS)
+        } else {
+            *r.pick(&USER_AGENTS[..6])
         };
         let bytes = match q.status {
             304 | 204 => 0,
@@ -1844,7 +1847,7 @@ impl Scenario {
 
     fn payment_timeout(&self, f: &mut Files, ts: i64, r: &mut Rng) {
         Self::app_line(&mut f.app, ts, "payment-capture-3", &akt("ERROR", "c.acme.checkout.PaymentClient", concat!("Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms", " (order {order})"), 0, Trace::PaymentTimeout), r);
-        self.json_line(&mut f.json, ts + 2, &Js { level: "error", service: "checkout", msg: "upstream call timed out", extra: "\"upstream\":\"payments.stripe-like.example\",\"timeout_ms\":30000,\"latency_ms\":300{small}.5,\"order_id\":\"{order}\"" }, r);
+        self.json_line(&mut f.json, ts + 2, &Js { level: "error", service: "checkout", msg: "upstream call timed out", extra: "\"upstream\":\"payments.stripe-like.example\",\"timeout_ms\":30000,\"latency_ms\":300{pool}.5,\"order_id\":\"{order}\"" }, r);
     }
 
     /// Injected incidents (incident day only). Returns manifest entries.
@@ -1893,16 +1896,16 @@ impl Scenario {
             },
             r,
         );
-        for line in [
-            "heroku[web.1]: Restarting",
-            "heroku[web.1]: State changed from up to starting",
-            "heroku[web.1]: State changed from starting to up",
+        for (dt, line) in [
+            (2_000, "heroku[web.1]: Restarting"),
+            (2_400, "heroku[web.1]: State changed from up to starting"),
+            (24_100, "heroku[web.1]: State changed from starting to up"),
         ] {
             let b = f.router.begin();
-            put_iso_us(b, deploy + 2000, r.below(1000));
+            put_iso_us(b, deploy + dt, r.below(1000));
             b.push(b' ');
             b.extend_from_slice(line.as_bytes());
-            f.router.end(deploy + 2000);
+            f.router.end(deploy + dt);
         }
         let req_per_min = self.a.events as f64 / (f64::from(self.a.hours.max(1)) * 60.0);
         let npe_rate = 0.02 * req_per_min;
@@ -2084,7 +2087,8 @@ struct BenchArgs {
     format: String,
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Make every line unique (embeds a sequence number as a variable field).
+    /// Make every physical line unique: embeds a sequence number as a variable field
+    /// (`seq=N`, JSON `"seq"`, or `_=N` query parameter) and omits stack traces.
     #[arg(long)]
     unique: bool,
     #[arg(long, default_value = "2026-11-27T00:00:00Z")]
@@ -2294,7 +2298,8 @@ fn cmd_bench(a: BenchArgs) -> io::Result<()> {
                     b.extend_from_slice(b" seq=");
                     put_u64(&mut b, lines);
                 }
-                if tpl.level == "ERROR" && r.chance(0.2) {
+                // Stack-trace lines repeat by nature, so --unique leaves them out.
+                if !a.unique && tpl.level == "ERROR" && r.chance(0.2) {
                     let t = *r.pick(&[
                         Trace::DbTimeout,
                         Trace::Mail,
