@@ -1042,7 +1042,7 @@ struct ScenarioArgs {
     events: u64,
     #[arg(long, default_value = "2026-11-27T00:00:00Z")]
     start: String,
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
     hours: u32,
     #[arg(long, default_value = "all", value_parser = ["plain", "json", "access", "logfmt", "all"])]
     format: String,
@@ -2473,7 +2473,7 @@ struct BundleScenario {
     events: u64,
     #[arg(long, default_value = "2026-11-27T00:00:00Z")]
     start: String,
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
     hours: u32,
 }
 
