@@ -295,7 +295,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             if let Some(u) = &f.upstream {
                 extra.push(format!("calling {u}"));
             }
-            extra.push(format!("{} events", f.count));
+            extra.push(format!("{} events", super::fmt_count(f.count)));
             s.push_str(&format!(" ({})", extra.join(", ")));
             parts.push(s);
         }
