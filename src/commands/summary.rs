@@ -250,7 +250,8 @@ fn new_error_finding(
     };
     f.end = if ongoing { None } else { t.last_time };
     if let (Some(first), Some(end)) = (t.first_time, input_end) {
-        let minutes = ((end - first).max(tl.bucket_ms) as f64 / 60_000.0).max(1.0 / 60.0);
+        // At least one minute, so one event in a short log is not "60/min".
+        let minutes = ((end - first) as f64 / 60_000.0).max(1.0);
         f.rate = Some(t.count as f64 / minutes);
         f.peak = peak_bucket(&t.series, sum.resolution_ms, tl);
     }

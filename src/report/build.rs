@@ -295,7 +295,11 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             if let Some(u) = &f.upstream {
                 extra.push(format!("calling {u}"));
             }
-            extra.push(format!("{} events", super::fmt_count(f.count)));
+            extra.push(format!(
+                "{} event{}",
+                super::fmt_count(f.count),
+                if f.count == 1 { "" } else { "s" }
+            ));
             s.push_str(&format!(" ({})", extra.join(", ")));
             parts.push(s);
         }

@@ -14,7 +14,6 @@ use super::incident::pct;
 use super::model::*;
 use super::{fmt_count, fmt_duration, svg, Renderer};
 use crate::detect::Severity;
-use crate::sanitize::html as esc;
 
 pub struct HtmlRenderer;
 
@@ -73,10 +72,16 @@ fn sev_color(s: Severity) -> &'static str {
     }
 }
 
-/// Log content for HTML: control characters made visible (`\e[31m`, as on a terminal,
-/// rather than invisible or replacement glyphs), then markup escaped.
+/// Text for HTML: control characters made visible (`\e[31m`, as on a terminal, rather than
+/// invisible or replacement glyphs), then markup escaped. Used for everything dynamic, since
+/// log content reaches titles, headlines and notes too.
+fn esc(s: &str) -> String {
+    crate::sanitize::html(&crate::sanitize::terminal(s))
+}
+
+/// Log content for HTML (the same escaping as [`esc`], named for what it is used on).
 fn log(s: &str) -> String {
-    esc(&crate::sanitize::terminal(s))
+    esc(s)
 }
 
 /// An evidence line `file:line: text` with the location highlighted.

@@ -39,7 +39,7 @@ pub fn timeline_chart(tl: &Timeline, w: &IncidentWindow, reference: Option<i64>)
     let x = |i: usize| LEFT + i as f64 * bw;
     let _ = write!(
         s,
-        r##"<svg class="chart" id="timeline-chart" viewBox="0 0 {W} {H}" role="img" aria-label="Error rate over time" xmlns="http://www.w3.org/2000/svg">"##
+        r##"<svg class="chart" id="timeline-chart" viewBox="0 0 {W} {H}" role="img" aria-label="Error rate over time">"##
     );
     // Horizontal grid and axis labels.
     for k in 0..=4 {
@@ -183,7 +183,7 @@ pub fn sparkline(values: &[u64], width: f64, height: f64, color: &str) -> String
     let bw = width / v.len() as f64;
     let _ = write!(
         s,
-        r##"<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><line x1="0" x2="{width}" y1="{:.1}" y2="{:.1}" stroke="#e5e7eb"/>"##,
+        r##"<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}"><line x1="0" x2="{width}" y1="{:.1}" y2="{:.1}" stroke="#e5e7eb"/>"##,
         height - 0.5,
         height - 0.5
     );

@@ -52,6 +52,11 @@ impl TerminalRenderer {
         }
     }
 
+    /// Text indented by two spaces and wrapped to the width.
+    fn wrapped(&self, s: &str) -> String {
+        wrap(s, self.width as usize, "  ")
+    }
+
     fn heading(&self, out: &mut dyn Write, s: &str) -> std::io::Result<()> {
         writeln!(out)?;
         writeln!(out, "{}", self.bold(&s.to_uppercase()))
@@ -69,7 +74,7 @@ impl TerminalRenderer {
 
     /// Text that fits in a cell of the findings table.
     fn cell_width(&self) -> usize {
-        (self.width as usize).saturating_sub(24).max(30)
+        (self.width as usize).saturating_sub(30).max(30)
     }
 
     fn spark(&self, values: &[u64], width: usize) -> String {
@@ -102,7 +107,7 @@ impl Renderer for TerminalRenderer {
         let t0 = ov.start_ms;
         // Title line.
         let mut title = format!(
-            "faultline summary · {} events · {} source{}",
+            "{} events · {} source{}",
             fmt_count(ov.events),
             ov.sources.len(),
             if ov.sources.len() == 1 { "" } else { "s" }
@@ -115,12 +120,17 @@ impl Renderer for TerminalRenderer {
                 fmt_duration((b - a) as f64 / 1000.0)
             ));
         }
-        writeln!(out, "{}", self.dim(&title))?;
+        writeln!(out, "{}", self.dim(&ellipsize(&title, self.width as usize)))?;
         writeln!(out)?;
+        let headline = wrap(
+            &sanitize::terminal(&r.headline),
+            self.width as usize - 2,
+            "  ",
+        );
         writeln!(
             out,
             "{}",
-            self.bold(&sanitize::terminal(&format!("▶ {}", r.headline)))
+            self.bold(&format!("▶ {}", headline.trim_start()))
         )?;
 
         // Findings.
@@ -232,7 +242,7 @@ impl Renderer for TerminalRenderer {
                 fmt_count(w.errors)
             )?;
         } else {
-            writeln!(out, "  {}", sanitize::terminal(&w.explanation))?;
+            writeln!(out, "{}", self.wrapped(&sanitize::terminal(&w.explanation)))?;
         }
         let tl = &r.timeline;
         if !tl.is_empty() {
@@ -393,19 +403,20 @@ impl Renderer for TerminalRenderer {
             )?;
         }
         for n in ov.notices.iter().take(10) {
-            writeln!(
-                out,
-                "  {}: {}: {}",
+            let line = format!(
+                "{}: {}: {}",
                 n.kind,
                 sanitize::terminal(&n.source),
                 sanitize::terminal(&n.message)
-            )?;
+            );
+            writeln!(out, "{}", self.wrapped(&line))?;
         }
         if ov.notices.len() > 10 {
             writeln!(out, "  … and {} more notices", ov.notices.len() - 10)?;
         }
         for n in &ov.notes {
-            writeln!(out, "  note: {}", sanitize::terminal(n))?;
+            let line = format!("note: {}", sanitize::terminal(n));
+            writeln!(out, "{}", self.wrapped(&line))?;
         }
         Ok(())
     }
@@ -425,6 +436,47 @@ pub fn levels_line(levels: &std::collections::BTreeMap<String, u64>) -> String {
     } else {
         parts.join(" · ")
     }
+}
+
+/// Word-wraps `s` to `width` columns, every line starting with `indent`; words longer than
+/// a line are cut.
+pub fn wrap(s: &str, width: usize, indent: &str) -> String {
+    let room = width.saturating_sub(indent.chars().count()).max(10);
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut cur_len = 0usize;
+    for word in s.split(' ') {
+        let mut word: String = word.to_string();
+        loop {
+            let wl = word.chars().count();
+            if cur_len > 0 && cur_len + 1 + wl <= room {
+                cur.push(' ');
+                cur.push_str(&word);
+                cur_len += 1 + wl;
+                break;
+            }
+            if cur_len > 0 {
+                lines.push(std::mem::take(&mut cur));
+                cur_len = 0;
+            }
+            if wl <= room {
+                cur = word;
+                cur_len = wl;
+                break;
+            }
+            let head: String = word.chars().take(room).collect();
+            word = word.chars().skip(room).collect();
+            lines.push(head);
+        }
+    }
+    if cur_len > 0 || lines.is_empty() {
+        lines.push(cur);
+    }
+    lines
+        .iter()
+        .map(|l| format!("{indent}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The first line of a (possibly multi-line) evidence string.
