@@ -532,3 +532,36 @@ fn json_lines_work_like_plain_lines() {
     );
     assert_eq!(v["incident_window"]["ongoing"], true);
 }
+
+/// Every field the JSON output has is described in docs/json-schema.md.
+#[test]
+fn json_fields_are_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-schema.md"))
+        .expect("docs/json-schema.md");
+    let d = Dir::new();
+    d.write("base.log", b"INFO ok\n");
+    d.write("cur.log", b"INFO ok\nERROR disk full\n");
+    let v = json(&run(
+        &d,
+        &["cur.log", "--baseline", "base.log", "-o", "json"],
+    ));
+    let objects = [
+        ("top level", &v),
+        ("finding", &v["findings"][0]),
+        ("overview", &v["overview"]),
+        ("incident_window", &v["incident_window"]),
+        ("timeline", &v["timeline"]),
+        ("template", &v["templates"][0]),
+    ];
+    for (what, obj) in objects {
+        let map = obj
+            .as_object()
+            .unwrap_or_else(|| panic!("{what} is not an object: {obj}"));
+        for key in map.keys() {
+            assert!(
+                doc.contains(&format!("`{key}`")),
+                "{what} field `{key}` is not documented in docs/json-schema.md"
+            );
+        }
+    }
+}
