@@ -101,6 +101,9 @@ pub fn render_line(label: &str, done: u64, total: Option<u64>, elapsed: Duration
     let rate = done as f64 / secs;
     let mut s = format!("faultline: {label} {}", bytes(done));
     match total {
+        Some(t) if t > 0 && done >= t => {
+            s = format!("faultline: {label} {} done, summarizing…", bytes(done));
+        }
         Some(t) if t > 0 => {
             let frac = (done as f64 / t as f64).min(1.0);
             s.push_str(&format!(" / {} ({:.0}%)", bytes(t), frac * 100.0));

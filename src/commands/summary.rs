@@ -581,6 +581,124 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::summary::{Example, Series, SigStats};
+
+    const MIN: i64 = 60_000;
+    const T0: i64 = 1_795_773_600_000;
+
+    /// A signature with `per_bucket[i]` events in minute `i` (from T0), all at `level`.
+    fn sig(text: &str, level: Level, per_bucket: &[u64]) -> SigStats {
+        let first = per_bucket.iter().position(|&c| c > 0).unwrap_or(0) as i64;
+        let last = per_bucket.iter().rposition(|&c| c > 0).unwrap_or(0) as i64;
+        let count: u64 = per_bucket.iter().sum();
+        let mut levels = [0u64; 7];
+        levels[level.index()] = count;
+        SigStats {
+            sig: text.to_string(),
+            count,
+            levels,
+            first_time: Some(T0 + first * MIN),
+            last_time: Some(T0 + last * MIN),
+            series: Series(
+                per_bucket
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0)
+                    .map(|(i, &c)| (T0 / MIN + i as i64, c))
+                    .collect(),
+            ),
+            untimed: 0,
+            examples: vec![Example::new(
+                "app.log",
+                100 + first as u64,
+                Some(T0 + first * MIN),
+                text.as_bytes(),
+            )],
+            before_first: None,
+        }
+    }
+
+    fn summary_of(sigs: Vec<SigStats>) -> Summary {
+        let mut s = Summary::default();
+        s.resolution_ms = MIN;
+        for g in &sigs {
+            s.events += g.count;
+            for (a, b) in s.levels.iter_mut().zip(g.levels) {
+                *a += b;
+            }
+            let slot = g.max_level().map_or(crate::summary::NO_LEVEL, Level::index);
+            s.level_series[slot].merge(&g.series);
+            s.time_min = crate::summary::min_opt(s.time_min, g.first_time);
+            s.time_max = crate::summary::max_opt(s.time_max, g.last_time);
+        }
+        s.sigs = sigs;
+        s.reindex();
+        s
+    }
+
+    #[test]
+    fn finds_the_new_error_and_the_error_rate_burst() {
+        let ok = sig("request served", Level::Info, &[100; 60]);
+        let mut burst = vec![0u64; 60];
+        for c in &mut burst[40..50] {
+            *c = 30;
+        }
+        let db = sig("db connection refused", Level::Error, &burst);
+        let slow = sig("slow response", Level::Error, &[1; 60]);
+        let sum = summary_of(vec![ok, db, slow]);
+        let templates = finalize(&sum, &ClusterConfig::default());
+        let f = collect_findings(&sum, &templates, None, &FindingsConfig::default());
+        let new: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.kind == FindingKind::NewError)
+            .collect();
+        assert_eq!(new.len(), 1, "{f:#?}");
+        assert_eq!(new[0].template.as_deref(), Some("db connection refused"));
+        assert_eq!(new[0].start, Some(T0 + 40 * MIN));
+        assert_eq!(new[0].end, Some(T0 + 49 * MIN));
+        assert_eq!(new[0].count, 300);
+        let rate = f
+            .iter()
+            .find(|f| f.kind == FindingKind::ErrorRateSpike)
+            .unwrap_or_else(|| panic!("no error-rate finding: {f:#?}"));
+        assert_eq!(rate.start, Some(T0 + 40 * MIN));
+        assert_eq!(rate.end, Some(T0 + 50 * MIN));
+        assert_eq!(rate.template.as_deref(), Some("db connection refused"));
+        assert!(rate.factor.unwrap_or(0.0) > 10.0, "{rate:#?}");
+        // Ranked: scores never increase down the list.
+        assert!(f.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+
+    #[test]
+    fn a_baseline_decides_what_is_new() {
+        let ok = sig("request served", Level::Info, &[100; 60]);
+        let slow = sig("slow response", Level::Error, &[1; 60]);
+        let mut late = vec![0u64; 60];
+        late[50] = 2;
+        let late = sig("cache evicted", Level::Warn, &late);
+        let sum = summary_of(vec![ok.clone(), slow.clone(), late.clone()]);
+        let templates = finalize(&sum, &ClusterConfig::default());
+        // Without a baseline the late warning is new...
+        let f = collect_findings(&sum, &templates, None, &FindingsConfig::default());
+        assert!(f
+            .iter()
+            .any(|f| f.template.as_deref() == Some("cache evicted")));
+        // ...but not when the baseline has it; and the slow error is new against a baseline
+        // without it.
+        let base = summary_of(vec![ok, late]);
+        let bt = finalize(&base, &ClusterConfig::default());
+        let b = Baseline {
+            summary: base,
+            templates: bt,
+        };
+        let f = collect_findings(&sum, &templates, Some(&b), &FindingsConfig::default());
+        let new: Vec<_> = f
+            .iter()
+            .filter(|f| f.kind == FindingKind::NewError)
+            .filter_map(|f| f.template.as_deref())
+            .collect();
+        assert_eq!(new, vec!["slow response"]);
+    }
 
     #[test]
     fn parses_times() {

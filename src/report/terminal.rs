@@ -181,13 +181,15 @@ impl Renderer for TerminalRenderer {
                         text.push_str(&ellipsize(&sanitize::terminal(tpl), cw));
                     }
                 }
+                // Evidence may wrap onto a second line: the message is what matters, and it
+                // comes after the location and the timestamp.
                 for e in f.examples.iter().take(2) {
                     text.push('\n');
-                    text.push_str(&ellipsize(&sanitize::terminal(first_line(e)), cw));
+                    text.push_str(&ellipsize(&sanitize::terminal(first_line(e)), cw * 2 - 4));
                 }
                 if let Some(b) = &f.before_first {
                     text.push_str("\nbefore: ");
-                    text.push_str(&ellipsize(&sanitize::terminal(first_line(b)), cw - 8));
+                    text.push_str(&ellipsize(&sanitize::terminal(first_line(b)), cw * 2 - 12));
                 }
                 for n in &f.notes {
                     text.push_str(&format!("\nnote: {}", sanitize::terminal(n)));
