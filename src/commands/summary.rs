@@ -581,60 +581,7 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::summary::{Example, Series, SigStats};
-
-    const MIN: i64 = 60_000;
-    const T0: i64 = 1_795_773_600_000;
-
-    /// A signature with `per_bucket[i]` events in minute `i` (from T0), all at `level`.
-    fn sig(text: &str, level: Level, per_bucket: &[u64]) -> SigStats {
-        let first = per_bucket.iter().position(|&c| c > 0).unwrap_or(0) as i64;
-        let last = per_bucket.iter().rposition(|&c| c > 0).unwrap_or(0) as i64;
-        let count: u64 = per_bucket.iter().sum();
-        let mut levels = [0u64; 7];
-        levels[level.index()] = count;
-        SigStats {
-            sig: text.to_string(),
-            count,
-            levels,
-            first_time: Some(T0 + first * MIN),
-            last_time: Some(T0 + last * MIN),
-            series: Series(
-                per_bucket
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &c)| c > 0)
-                    .map(|(i, &c)| (T0 / MIN + i as i64, c))
-                    .collect(),
-            ),
-            untimed: 0,
-            examples: vec![Example::new(
-                "app.log",
-                100 + first as u64,
-                Some(T0 + first * MIN),
-                text.as_bytes(),
-            )],
-            before_first: None,
-        }
-    }
-
-    fn summary_of(sigs: Vec<SigStats>) -> Summary {
-        let mut s = Summary::default();
-        s.resolution_ms = MIN;
-        for g in &sigs {
-            s.events += g.count;
-            for (a, b) in s.levels.iter_mut().zip(g.levels) {
-                *a += b;
-            }
-            let slot = g.max_level().map_or(crate::summary::NO_LEVEL, Level::index);
-            s.level_series[slot].merge(&g.series);
-            s.time_min = crate::summary::min_opt(s.time_min, g.first_time);
-            s.time_max = crate::summary::max_opt(s.time_max, g.last_time);
-        }
-        s.sigs = sigs;
-        s.reindex();
-        s
-    }
+    use crate::report::fixtures::{sig, summary_of, MIN, T0};
 
     #[test]
     fn finds_the_new_error_and_the_error_rate_burst() {

@@ -35,10 +35,51 @@ pub fn md_text(s: &str) -> String {
     out
 }
 
-/// An inline code span around log content, cut to `max` characters.
+/// An inline code span around log content (first line, cut to `max` characters), for use
+/// outside tables: backticks become `'` so the span cannot end early, control characters are
+/// escaped; pipes stay (a `\|` would show literally outside a table).
 pub fn code(s: &str, max: usize) -> String {
     let first = s.lines().next().unwrap_or("");
+    format!(
+        "`{}`",
+        sanitize::terminal(&ellipsize(first, max)).replace('`', "'")
+    )
+}
+
+/// The same for a table cell, where pipes must be escaped.
+pub fn code_cell(s: &str, max: usize) -> String {
+    let first = s.lines().next().unwrap_or("");
     format!("`{}`", sanitize::markdown_cell(&ellipsize(first, max)))
+}
+
+/// Plain text that may quote a template: the quoted part (found by its first characters, up
+/// to where the text stops matching it, plus a cut mark `…`) becomes a code span, the rest
+/// is escaped.
+pub fn text_with_template(text: &str, template: Option<&str>) -> String {
+    let Some(t) = template.filter(|t| !t.is_empty()) else {
+        return md_text(text);
+    };
+    let probe: String = t.chars().take(20).collect();
+    let Some(start) = text.find(&probe) else {
+        return md_text(text);
+    };
+    let mut end = start;
+    for (a, b) in text[start..].chars().zip(t.chars()) {
+        if a != b {
+            break;
+        }
+        end += a.len_utf8();
+    }
+    if text[end..].starts_with('…') {
+        end += '…'.len_utf8();
+    }
+    let quoted = &text[start..end];
+    format!(
+        "{}{}{}",
+        md_text(&text[..start]),
+        code(quoted, quoted.chars().count() + 1),
+        md_text(&text[end..])
+    )
 }
 
 impl Renderer for MarkdownRenderer {
@@ -47,7 +88,12 @@ impl Renderer for MarkdownRenderer {
         let t0 = ov.start_ms;
         writeln!(out, "### Incident summary")?;
         writeln!(out)?;
-        writeln!(out, "**{}**", md_text(&r.headline))?;
+        let top_tpl = r
+            .findings
+            .iter()
+            .find(|f| f.kind != crate::detect::FindingKind::ErrorRateSpike)
+            .and_then(|f| f.template.as_deref());
+        writeln!(out, "**{}**", text_with_template(&r.headline, top_tpl))?;
         writeln!(out)?;
         let w = &r.incident_window;
         // What broke / since when / where, from the top findings.
@@ -152,7 +198,7 @@ impl Renderer for MarkdownRenderer {
                     "| {} | {} | {} |",
                     fmt_count(t.errors),
                     t.first_seen.as_deref().unwrap_or("-"),
-                    code(&t.template, 160)
+                    code_cell(&t.template, 160)
                 )?;
             }
         }
@@ -167,7 +213,7 @@ impl Renderer for MarkdownRenderer {
                 writeln!(
                     out,
                     "| {} | {} | {} | {} | {} |",
-                    code(&e.route, 80),
+                    code_cell(&e.route, 80),
                     fmt_count(e.requests),
                     fmt_count(e.server_errors),
                     pct(e.error_rate),
@@ -185,7 +231,7 @@ impl Renderer for MarkdownRenderer {
                 writeln!(
                     out,
                     "| {} | {} | {} ({}) | {} | {} |",
-                    code(&u.host, 80),
+                    code_cell(&u.host, 80),
                     fmt_count(u.calls),
                     fmt_count(u.failures),
                     pct(u.failure_rate),
@@ -217,12 +263,11 @@ impl Renderer for MarkdownRenderer {
     }
 }
 
-/// A finding's title with its template part in a code span.
+/// A finding's title with its template in a code span (quoted in the title, or appended).
 fn title_md(f: &FindingRow) -> String {
     match &f.template {
-        Some(t) if f.title.ends_with(&super::ellipsize(t, 100)) => {
-            let head = f.title.split(':').next().unwrap_or(&f.title);
-            format!("{}: {}", md_text(head), code(t, 160))
+        Some(t) if f.title.contains(&t.chars().take(20).collect::<String>()) => {
+            text_with_template(&f.title, Some(t))
         }
         Some(t) => format!("{} — {}", md_text(&f.title), code(t, 160)),
         None => md_text(&f.title),
@@ -237,6 +282,21 @@ mod tests {
     fn escapes_markdown() {
         assert_eq!(md_text("a_b *c* [x](y)"), "a\\_b \\*c\\* \\[x\\](y)");
         assert_eq!(md_text("<script>"), "\\<script\\>");
-        assert_eq!(code("a`b|c\nsecond", 100), "`a'b\\|c`");
+        assert_eq!(code_cell("a`b|c\nsecond", 100), "`a'b\\|c`");
+        assert_eq!(code("a`b|c", 100), "`a'b|c`");
+        assert_eq!(
+            text_with_template(
+                "New error: conn <NUM> refused (since 10:00)",
+                Some("conn <NUM> refused")
+            ),
+            "New error: `conn <NUM> refused` (since 10:00)"
+        );
+        assert_eq!(
+            text_with_template(
+                "top: a_b <NUM> and more w…",
+                Some("a_b <NUM> and more words here")
+            ),
+            "top: `a_b <NUM> and more w…`"
+        );
     }
 }

@@ -8,11 +8,15 @@
 //! `markdown` or `html`.
 
 pub mod build;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod html;
 pub mod incident;
 pub mod json;
 pub mod markdown;
 pub mod model;
+#[cfg(test)]
+mod render_tests;
 mod svg;
 pub mod table;
 pub mod terminal;
