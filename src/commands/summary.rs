@@ -23,7 +23,7 @@ use crate::progress::{self, Progress};
 use crate::record::Level;
 use crate::report::build::ReportInput;
 use crate::report::incident::{self, pct};
-use crate::report::model::{BaselineRow, TimeFilterRow};
+use crate::report::model::{BaselineRow, EndpointRow, TimeFilterRow, UpstreamRow};
 use crate::report::{self, ellipsize, rfc3339, OutputFormat};
 use crate::summary::templates::{finalize, Templates};
 use crate::summary::Summary;
@@ -379,6 +379,17 @@ fn error_rate_burst(
     out.push(f);
 }
 
+/// Route and upstream rows for the report's tables.
+///
+/// INTEGRATION: the endpoints module's `EndpointTable` (in `summary.endpoints`) carries no
+/// data on this branch yet. Map it here to `EndpointRow` / `UpstreamRow` (one small adapter:
+/// routes sorted by 5xx count, upstreams by failures, most first, ties by name, top 20 each);
+/// every renderer already draws both tables when they are not empty.
+fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) {
+    let _ = &summary.endpoints;
+    (Vec::new(), Vec::new())
+}
+
 /// Reads and summarizes inputs, showing progress on a terminal.
 fn summarize_with_progress(
     cfg: &InputConfig,
@@ -533,15 +544,15 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
     let fail = args
         .fail_on
         .is_some_and(|min| findings.iter().any(|f| f.severity >= min));
+    let (endpoints, upstreams) = endpoint_rows(&sum);
     let doc = report::build::build(ReportInput {
         summary: &sum,
         templates: &templates,
         findings,
         time_filter,
         baseline: baseline_row,
-        // INTEGRATION: fill from the endpoints module (route / upstream tables).
-        endpoints: Vec::new(),
-        upstreams: Vec::new(),
+        endpoints,
+        upstreams,
         top_templates: args.top.max(1),
     });
 

@@ -5,10 +5,13 @@ use super::fixtures::incident_report;
 use super::{renderer, OutputFormat};
 
 fn render(format: OutputFormat, color: bool, width: u16) -> String {
-    let r = incident_report();
+    render_report(&incident_report(), format, color, width)
+}
+
+fn render_report(r: &super::Report, format: OutputFormat, color: bool, width: u16) -> String {
     let mut out = Vec::new();
     renderer(format, color, width)
-        .render(&r, &mut out)
+        .render(r, &mut out)
         .expect("render to memory");
     String::from_utf8(out).expect("utf-8 output")
 }
@@ -126,6 +129,50 @@ fn json_round_trips_with_findings_first() {
         .as_str()
         .is_some_and(|e| e.starts_with("app.log:140: ")));
     assert_eq!(v["incident_window"]["found"], true);
+}
+
+#[test]
+fn endpoint_and_upstream_tables_are_drawn_when_filled() {
+    use super::model::{EndpointRow, UpstreamRow};
+    let mut r = incident_report();
+    r.endpoints.push(EndpointRow {
+        route: "POST /api/checkout/<script>".into(),
+        requests: 1200,
+        server_errors: 360,
+        error_rate: 0.3,
+        p99_ms: Some(2500.0),
+        ..EndpointRow::default()
+    });
+    r.upstreams.push(UpstreamRow {
+        host: "payments.example.com".into(),
+        calls: 800,
+        failures: 200,
+        timeouts: 150,
+        rate_limited: 50,
+        failure_rate: 0.25,
+        ..UpstreamRow::default()
+    });
+    let t = render_report(&r, OutputFormat::Table, false, 80);
+    assert!(
+        t.contains("ROUTES") && t.contains("POST /api/checkout/<script>"),
+        "{t}"
+    );
+    assert!(
+        t.contains("UPSTREAMS") && t.contains("payments.example.com"),
+        "{t}"
+    );
+    let m = render_report(&r, OutputFormat::Markdown, false, 80);
+    assert!(
+        m.contains("**Routes**") && m.contains("| `payments.example.com` | 800 |"),
+        "{m}"
+    );
+    let h = render_report(&r, OutputFormat::Html, false, 80);
+    assert!(h.contains("id=\"endpoints\"") && h.contains("POST /api/checkout/&lt;script&gt;"));
+    assert!(h.contains("id=\"upstreams\""));
+    let j = render_report(&r, OutputFormat::Json, false, 80);
+    let v: serde_json::Value = serde_json::from_str(&j).expect("json");
+    assert_eq!(v["endpoints"][0]["server_errors"], 360);
+    assert_eq!(v["upstreams"][0]["timeouts"], 150);
 }
 
 #[test]
