@@ -26,6 +26,7 @@ pub const EXIT_ERROR: i32 = 2;
     version,
     about = "Find what changed in huge production logs: new errors, spikes, failing endpoints.",
     long_about = None,
+    override_usage = "faultline [OPTIONS] [PATHS]...     (runs `summary`)\n       faultline <COMMAND> [OPTIONS] [PATHS]...",
     after_help = "With no command, `faultline PATHS...` runs `faultline summary PATHS...`."
 )]
 pub struct Cli {

@@ -218,7 +218,15 @@ fn new_errors(
                 }
             }
         };
-        out.push(new_error_finding(t, sum, tl, Some(t1), why));
+        let mut f = new_error_finding(t, sum, tl, Some(t1), why);
+        if baseline.is_none() && span < 5 * 60_000 {
+            f.notes.push(format!(
+                "short input ({}): new means not seen in its first {}",
+                report::fmt_duration(span as f64 / 1000.0),
+                report::fmt_duration((early_end - t0) as f64 / 1000.0)
+            ));
+        }
+        out.push(f);
     }
 }
 

@@ -17,6 +17,9 @@ use crate::detect::Severity;
 
 pub struct HtmlRenderer;
 
+/// Findings drawn in full on the page; the JSON has all of them.
+const MAX_FINDINGS: usize = 50;
+
 const CSS: &str = r#"
 :root{--fg:#111827;--muted:#6b7280;--line:#e5e7eb;--bg:#f9fafb;--card:#fff;
 --critical:#991b1b;--high:#dc2626;--medium:#d97706;--low:#0e7490;--info:#6b7280}
@@ -166,7 +169,7 @@ impl Renderer for HtmlRenderer {
             h.push_str("<p class=\"empty\">No findings: no new error types and no error-rate burst in these logs.</p>");
         } else {
             h.push_str("<table class=\"findings\"><thead><tr><th>#</th><th>Severity</th><th>Finding and evidence</th><th class=\"num\">Count</th><th>Over time</th></tr></thead><tbody>");
-            for f in &r.findings {
+            for f in r.findings.iter().take(MAX_FINDINGS) {
                 let _ = write!(
                     h,
                     "<tr class=\"finding\" data-kind=\"{}\"><td class=\"num\">{}</td><td><span class=\"badge sev-{}\">{}</span></td><td>",
@@ -224,6 +227,13 @@ impl Renderer for HtmlRenderer {
                 );
             }
             h.push_str("</tbody></table>");
+            if r.findings.len() > MAX_FINDINGS {
+                let _ = write!(
+                    h,
+                    "<p class=\"empty\">… and {} more findings, all in <code>--output json</code>.</p>",
+                    r.findings.len() - MAX_FINDINGS
+                );
+            }
         }
         h.push_str("</section>");
 

@@ -24,6 +24,8 @@ pub struct TerminalRenderer {
 
 /// Findings shown in full; the rest are listed in a compact table.
 const DETAILED: usize = 10;
+/// Findings listed one per line after the detailed ones.
+const LISTED: usize = 20;
 
 fn sev_color(s: Severity) -> Color {
     match s {
@@ -212,6 +214,7 @@ impl Renderer for TerminalRenderer {
             if r.findings.len() > DETAILED {
                 let rest: Vec<String> = r.findings[DETAILED..]
                     .iter()
+                    .take(LISTED)
                     .map(|f| {
                         format!(
                             "  {:>3}. {:<8} {}",
@@ -222,6 +225,10 @@ impl Renderer for TerminalRenderer {
                     })
                     .collect();
                 writeln!(out, "{}", rest.join("\n"))?;
+                let more = r.findings.len().saturating_sub(DETAILED + LISTED);
+                if more > 0 {
+                    writeln!(out, "  … and {more} more (see --output json)")?;
+                }
             }
         }
 
