@@ -111,11 +111,15 @@ fn overview(
     if sum.events == 0 {
         notes.push("no events in the input".to_string());
     } else if sum.untimed == sum.events {
-        notes.push(
+        notes.push(if baseline.is_some() {
+            "no event has a timestamp: no timeline or incident window; new errors are judged \
+             against the baseline only"
+                .to_string()
+        } else {
             "no event has a timestamp: no timeline, incident window or new-error detection \
              (use --baseline to compare against known-good logs)"
-                .to_string(),
-        );
+                .to_string()
+        });
     } else if sum.untimed > 0 {
         notes.push(format!(
             "{} of {} events have no timestamp; they are counted but not placed in time",

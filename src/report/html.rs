@@ -168,7 +168,13 @@ impl Renderer for HtmlRenderer {
         if r.findings.is_empty() {
             h.push_str("<p class=\"empty\">No findings: no new error types and no error-rate burst in these logs.</p>");
         } else {
-            h.push_str("<table class=\"findings\"><thead><tr><th>#</th><th>Severity</th><th>Finding and evidence</th><th class=\"num\">Count</th><th>Over time</th></tr></thead><tbody>");
+            // The sparkline column only when there is something over time to draw.
+            let spark = r.findings.iter().any(|f| !f.series.is_empty());
+            let _ = write!(
+                h,
+                "<table class=\"findings\"><thead><tr><th>#</th><th>Severity</th><th>Finding and evidence</th><th class=\"num\">Count</th>{}</tr></thead><tbody>",
+                if spark { "<th>Over time</th>" } else { "" }
+            );
             for f in r.findings.iter().take(MAX_FINDINGS) {
                 let _ = write!(
                     h,
@@ -219,12 +225,15 @@ impl Renderer for HtmlRenderer {
                 for n in &f.notes {
                     let _ = write!(h, "<div class=\"note\">note: {}</div>", esc(n));
                 }
-                let _ = write!(
-                    h,
-                    "</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                    fmt_count(f.count),
-                    svg::sparkline(&f.series, 140.0, 30.0, sev_color(f.severity))
-                );
+                let _ = write!(h, "</td><td class=\"num\">{}</td>", fmt_count(f.count));
+                if spark {
+                    let _ = write!(
+                        h,
+                        "<td>{}</td>",
+                        svg::sparkline(&f.series, 140.0, 30.0, sev_color(f.severity))
+                    );
+                }
+                h.push_str("</tr>");
             }
             h.push_str("</tbody></table>");
             if r.findings.len() > MAX_FINDINGS {
@@ -278,18 +287,27 @@ impl Renderer for HtmlRenderer {
         if r.top_error_templates.is_empty() {
             h.push_str("<p class=\"empty\">No error-level events.</p>");
         } else {
-            h.push_str("<table><thead><tr><th class=\"num\">Errors</th><th class=\"num\">Events</th><th>First seen</th><th>Template and example</th><th>Over time</th></tr></thead><tbody>");
+            let spark = !r.timeline.is_empty();
+            let _ = write!(
+                h,
+                "<table><thead><tr><th class=\"num\">Errors</th><th class=\"num\">Events</th><th>First seen</th><th>Template and example</th>{}</tr></thead><tbody>",
+                if spark { "<th>Over time</th>" } else { "" }
+            );
             for t in &r.top_error_templates {
                 let _ = write!(
                     h,
-                    "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td title=\"{}\">{}</td><td><code class=\"tpl\">{}</code>{}</td><td>{}</td></tr>",
+                    "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td title=\"{}\">{}</td><td><code class=\"tpl\">{}</code>{}</td>{}</tr>",
                     fmt_count(t.errors),
                     fmt_count(t.count),
                     esc(t.first_seen.as_deref().unwrap_or("-")),
                     esc(&first_seen_short(t, t0)),
                     log(&t.template),
                     t.examples.first().map(|e| evidence(e)).unwrap_or_default(),
-                    svg::sparkline(&t.series, 140.0, 30.0, "#dc2626")
+                    if spark {
+                        format!("<td>{}</td>", svg::sparkline(&t.series, 140.0, 30.0, "#dc2626"))
+                    } else {
+                        String::new()
+                    }
                 );
             }
             h.push_str("</tbody></table>");
