@@ -405,6 +405,27 @@ mod tests {
         assert!(!detect(&tl(&[10; 20], &[0; 20])).found);
     }
 
+    proptest::proptest! {
+        /// Any timeline: no panic, and a window found lies inside the timeline, in order,
+        /// with consistent counts.
+        #[test]
+        fn detect_is_total(cells in proptest::collection::vec((0u64..500, 0u64..500), 0..300)) {
+            let ev: Vec<u64> = cells.iter().map(|&(n, e)| n.max(e)).collect();
+            let er: Vec<u64> = cells.iter().map(|&(_, e)| e).collect();
+            let t = tl(&ev, &er);
+            let w = detect(&t);
+            if w.found {
+                let (a, b) = (w.start_ms.unwrap_or(-1), w.end_ms.unwrap_or(-1));
+                proptest::prop_assert!(0 <= a && a < b, "{a} {b}");
+                proptest::prop_assert!(b <= t.bucket_start(t.len()));
+                proptest::prop_assert!(w.errors <= w.events);
+                proptest::prop_assert!(w.excess_errors <= w.errors);
+            } else {
+                proptest::prop_assert!(w.explanation.starts_with("no clear incident window"));
+            }
+        }
+    }
+
     #[test]
     fn percentages() {
         assert_eq!(pct(0.0), "0%");

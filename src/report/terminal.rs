@@ -492,3 +492,28 @@ pub fn wrap(s: &str, width: usize, indent: &str) -> String {
 pub fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_words_and_cuts_long_ones() {
+        assert_eq!(wrap("aa bb cc", 14, "  "), "  aa bb cc");
+        assert_eq!(wrap("aaaa bbbb cccc", 13, "  "), "  aaaa bbbb\n  cccc");
+        let long = "x".repeat(25);
+        assert_eq!(
+            wrap(&long, 12, ""),
+            format!("{}\n{}\n{}", "x".repeat(12), "x".repeat(12), "x")
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wrapped_lines_fit(s in "[a-z ]{0,200}", width in 12usize..100) {
+            for line in wrap(&s, width, "  ").lines() {
+                proptest::prop_assert!(line.chars().count() <= width.max(12), "{line:?}");
+            }
+        }
+    }
+}
