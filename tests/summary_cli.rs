@@ -565,3 +565,31 @@ fn json_fields_are_documented() {
         }
     }
 }
+
+#[test]
+fn relative_since_on_stdin_counts_back_from_the_end_of_the_data() {
+    if !parser_has_time("relative_since_on_stdin_counts_back_from_the_end_of_the_data") {
+        return;
+    }
+    use std::io::Write;
+    let log = incident_log("");
+    let out = bin()
+        .args(["--since", "15m", "-o", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut ch| {
+            if let Some(mut si) = ch.stdin.take() {
+                si.write_all(log.as_bytes())?;
+            }
+            ch.wait_with_output()
+        })
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["overview"]["start"], "2026-11-27T10:44:59Z");
+    // Evidence points at stdin, not at the temporary copy.
+    assert_eq!(v["overview"]["sources"][0]["name"], "-");
+    let ex = v["findings"][0]["examples"][0].as_str().unwrap_or("");
+    assert!(ex.starts_with("-:"), "{ex}");
+}

@@ -398,6 +398,190 @@ fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) {
     (Vec::new(), Vec::new())
 }
 
+/// Reads the input once, or — for a time window counted back from the end of the input —
+/// once to find the end and again with the filter (only when the window cuts something
+/// off). Stdin cannot be read twice, so for a relative window it is first copied to a
+/// private temporary file (removed afterwards) and reported under its own name, `-`.
+fn read_filtered(
+    cfg: &InputConfig,
+    since: Option<TimeArg>,
+    until: Option<TimeArg>,
+    args: &SummaryArgs,
+    quiet: bool,
+) -> anyhow::Result<(EngineOutput, Option<TimeFilterRow>)> {
+    let make_opts = || -> anyhow::Result<EngineOptions> {
+        Ok(EngineOptions::new(
+            args.mine.masker()?,
+            args.input.threads(),
+        ))
+    };
+    if since.is_none() && until.is_none() {
+        return Ok((
+            summarize_with_progress(cfg, &make_opts()?, "reading", quiet)?,
+            None,
+        ));
+    }
+    let resolve = |t: Option<TimeArg>, end: i64| -> Option<i64> {
+        t.map(|t| match t {
+            TimeArg::Absolute(ms) => ms,
+            TimeArg::BeforeEnd(d) => end.saturating_sub(d),
+        })
+    };
+    let show = |t: Option<TimeArg>, raw: &Option<String>, end: Option<i64>| -> Option<String> {
+        match (t?, end) {
+            (TimeArg::Absolute(ms), _) => Some(rfc3339(ms)),
+            (TimeArg::BeforeEnd(d), Some(e)) => Some(format!(
+                "{} ({} before the end)",
+                rfc3339(e.saturating_sub(d)),
+                raw.as_deref().unwrap_or("")
+            )),
+            (TimeArg::BeforeEnd(_), None) => raw.clone(),
+        }
+    };
+    let relative = matches!(since, Some(TimeArg::BeforeEnd(_)))
+        || matches!(until, Some(TimeArg::BeforeEnd(_)));
+    let mut note = None;
+    let (out, end) = if !relative {
+        let mut opts = make_opts()?;
+        opts.time_range = Some((
+            resolve(since, 0).unwrap_or(i64::MIN),
+            resolve(until, 0).unwrap_or(i64::MAX),
+        ));
+        (summarize_with_progress(cfg, &opts, "reading", quiet)?, None)
+    } else {
+        let reads_stdin = cfg.paths.is_empty() || cfg.paths.iter().any(|p| p.as_os_str() == "-");
+        let spool = if reads_stdin {
+            Some(Spool::stdin(quiet)?)
+        } else {
+            None
+        };
+        let mut cfg = cfg.clone();
+        if let Some(sp) = &spool {
+            match cfg.paths.iter().position(|p| p.as_os_str() == "-") {
+                Some(i) => cfg.paths[i] = sp.path.clone(),
+                None => cfg.paths = vec![sp.path.clone()],
+            }
+        }
+        let first = summarize_with_progress(&cfg, &make_opts()?, "reading", quiet)?;
+        let (out, end) = match (first.summary.time_min, first.summary.time_max) {
+            (Some(a), Some(b)) => {
+                let lo = resolve(since, b).unwrap_or(i64::MIN);
+                let hi = resolve(until, b).unwrap_or(i64::MAX);
+                if lo <= a && hi > b {
+                    (first, Some(b))
+                } else {
+                    let mut opts = make_opts()?;
+                    opts.time_range = Some((lo, hi));
+                    let second = summarize_with_progress(&cfg, &opts, "filtering", quiet)?;
+                    (second, Some(b))
+                }
+            }
+            _ => {
+                note = Some("no event has a timestamp, so the time filter could not apply".into());
+                (first, None)
+            }
+        };
+        let mut out = out;
+        if let Some(sp) = &spool {
+            rename_source(&mut out.summary, &sp.path.display().to_string(), "-");
+        }
+        (out, end)
+    };
+    let row = TimeFilterRow {
+        since: show(since, &args.since, end),
+        until: show(until, &args.until, end),
+        events_outside: out.summary.filtered_out,
+        note,
+    };
+    Ok((out, Some(row)))
+}
+
+/// Stdin copied to a private temporary file, removed when dropped.
+struct Spool {
+    path: PathBuf,
+}
+
+impl Spool {
+    fn stdin(quiet: bool) -> anyhow::Result<Spool> {
+        use std::io::Read;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "faultline-stdin-{}-{nanos}.log",
+            std::process::id()
+        ));
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Logs can hold secrets: readable by this user only.
+            opts.mode(0o600);
+        }
+        let file = opts.open(&path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create {} to hold stdin for a relative --since/--until ({e}); give an \
+                 RFC 3339 time instead, or set TMPDIR",
+                path.display()
+            )
+        })?;
+        let spool = Spool { path };
+        let counter = Arc::new(AtomicU64::new(0));
+        let guard = Progress::start("buffering stdin", Arc::clone(&counter), None, !quiet);
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut buf = vec![0u8; 1 << 20];
+        let stdin = std::io::stdin();
+        let mut r = stdin.lock();
+        loop {
+            let n = match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(anyhow::anyhow!("reading stdin: {e}")),
+            };
+            w.write_all(&buf[..n])
+                .map_err(|e| anyhow::anyhow!("writing {}: {e}", spool.path.display()))?;
+            counter.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        w.flush()
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", spool.path.display()))?;
+        drop(guard);
+        Ok(spool)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Renames a source (and its archive members, `from:member`) everywhere in a summary.
+fn rename_source(sum: &mut Summary, from: &str, to: &str) {
+    let fix = |name: &mut String| {
+        if name == from {
+            *name = to.to_string();
+        } else if let Some(rest) = name.strip_prefix(from).filter(|r| r.starts_with(':')) {
+            *name = format!("{to}{rest}");
+        }
+    };
+    for s in &mut sum.sigs {
+        for e in s.examples.iter_mut().chain(s.before_first.iter_mut()) {
+            fix(&mut e.source);
+        }
+    }
+    for e in sum.first_event.iter_mut().chain(sum.last_event.iter_mut()) {
+        fix(&mut e.source);
+    }
+    for s in &mut sum.input.sources {
+        fix(&mut s.name);
+    }
+    for n in &mut sum.input.notices {
+        fix(&mut n.source);
+    }
+}
+
 /// Reads and summarizes inputs, showing progress on a terminal.
 fn summarize_with_progress(
     cfg: &InputConfig,
@@ -436,56 +620,7 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
             args.input.threads(),
         ))
     };
-    let relative = matches!(since, Some(TimeArg::BeforeEnd(_)))
-        || matches!(until, Some(TimeArg::BeforeEnd(_)));
-    let reads_stdin = cfg.paths.is_empty() || cfg.paths.iter().any(|p| p.as_os_str() == "-");
-    let mut filter_note = None;
-    let resolve = |t: Option<TimeArg>, end: i64| -> Option<i64> {
-        t.map(|t| match t {
-            TimeArg::Absolute(ms) => ms,
-            TimeArg::BeforeEnd(d) => end.saturating_sub(d),
-        })
-    };
-    let out = if since.is_none() && until.is_none() {
-        summarize_with_progress(&cfg, &make_opts()?, "reading", quiet)?
-    } else if !relative || reads_stdin {
-        // One pass with the filter. Stdin cannot be read twice, so a relative time counts
-        // back from now there (as for a live pipe).
-        let now = jiff::Timestamp::now().as_millisecond();
-        if relative {
-            filter_note = Some(
-                "stdin cannot be read twice, so relative times count back from now".to_string(),
-            );
-        }
-        let mut opts = make_opts()?;
-        opts.time_range = Some((
-            resolve(since, now).unwrap_or(i64::MIN),
-            resolve(until, now).unwrap_or(i64::MAX),
-        ));
-        summarize_with_progress(&cfg, &opts, "reading", quiet)?
-    } else {
-        // Relative to the end of the input: the end is known after one pass; a second,
-        // filtered pass is needed only when the window cuts anything off.
-        let first = summarize_with_progress(&cfg, &make_opts()?, "reading", quiet)?;
-        match (first.summary.time_min, first.summary.time_max) {
-            (Some(a), Some(b)) => {
-                let lo = resolve(since, b).unwrap_or(i64::MIN);
-                let hi = resolve(until, b).unwrap_or(i64::MAX);
-                if lo <= a && hi > b {
-                    first
-                } else {
-                    let mut opts = make_opts()?;
-                    opts.time_range = Some((lo, hi));
-                    summarize_with_progress(&cfg, &opts, "filtering", quiet)?
-                }
-            }
-            _ => {
-                filter_note =
-                    Some("no event has a timestamp, so the time filter could not apply".into());
-                first
-            }
-        }
-    };
+    let (out, time_filter) = read_filtered(&cfg, since, until, args, quiet)?;
     let sum = out.summary;
     let errors = super::report_notices(&sum.input, quiet);
     let ccfg = ClusterConfig {
@@ -516,26 +651,6 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
         baseline.as_ref(),
         &FindingsConfig::default(),
     );
-    let time_filter = (since.is_some() || until.is_some()).then(|| {
-        let end = sum.time_max.unwrap_or(0);
-        let show = |t: Option<TimeArg>, raw: &Option<String>| -> Option<String> {
-            match t? {
-                TimeArg::Absolute(ms) => Some(rfc3339(ms)),
-                TimeArg::BeforeEnd(_) if filter_note.is_none() => Some(format!(
-                    "{} ({} before the end)",
-                    rfc3339(resolve(t, end)?),
-                    raw.as_deref()?
-                )),
-                TimeArg::BeforeEnd(_) => raw.clone(),
-            }
-        };
-        TimeFilterRow {
-            since: show(since, &args.since),
-            until: show(until, &args.until),
-            events_outside: sum.filtered_out,
-            note: filter_note.clone(),
-        }
-    });
     let baseline_row = baseline.as_ref().map(|b| BaselineRow {
         sources: b
             .summary
