@@ -593,3 +593,38 @@ fn relative_since_on_stdin_counts_back_from_the_end_of_the_data() {
     let ex = v["findings"][0]["examples"][0].as_str().unwrap_or("");
     assert!(ex.starts_with("-:"), "{ex}");
 }
+
+/// Same input → same report, for any thread count and chunk size (every format).
+#[test]
+fn output_does_not_depend_on_threads_or_chunking() {
+    let d = Dir::new();
+    d.write("app.log", incident_log("").as_bytes());
+    d.write("base.log", &small_log());
+    for fmt in ["json", "markdown", "html", "table"] {
+        let reference = run(
+            &d,
+            &["app.log", "--baseline", "base.log", "-o", fmt, "-j", "1"],
+        );
+        assert_eq!(reference.status.code(), Some(0), "{}", stderr(&reference));
+        for (threads, chunk) in [("2", "4096"), ("3", "65536"), ("1", "777")] {
+            let o = run(
+                &d,
+                &[
+                    "app.log",
+                    "--baseline",
+                    "base.log",
+                    "-o",
+                    fmt,
+                    "-j",
+                    threads,
+                    "--chunk-size",
+                    chunk,
+                ],
+            );
+            assert!(
+                o.stdout == reference.stdout,
+                "{fmt} output differs with -j {threads} --chunk-size {chunk}"
+            );
+        }
+    }
+}
