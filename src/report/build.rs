@@ -249,6 +249,17 @@ pub fn short_time(ms: i64, reference: Option<i64>) -> String {
     }
 }
 
+/// Splits `file:line: text` into the source and the rest (sources may contain ':').
+pub fn split_location(e: &str) -> Option<(&str, &str)> {
+    let i = e.match_indices(": ").map(|(i, _)| i).find(|&i| {
+        e[..i]
+            .rsplit_once(':')
+            .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })?;
+    let (src, _) = e[..i].rsplit_once(':')?;
+    Some((src, &e[i + 2..]))
+}
+
 /// The one-sentence headline: what broke, since when, where.
 fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> String {
     if ov.events == 0 {
@@ -299,6 +310,12 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             if let Some(u) = &f.upstream {
                 extra.push(format!("calling {u}"));
             }
+            // With several sources, which one says where (service, host, file).
+            if ov.sources.len() > 1 {
+                if let Some((src, _)) = f.examples.first().and_then(|e| split_location(e)) {
+                    extra.push(format!("in {src}"));
+                }
+            }
             extra.push(format!(
                 "{} event{}",
                 super::fmt_count(f.count),
@@ -316,4 +333,33 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
         h.push('.');
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_locations() {
+        assert_eq!(
+            split_location("app.log:12: ERROR x: y"),
+            Some(("app.log", "ERROR x: y"))
+        );
+        assert_eq!(
+            split_location("b.tgz:logs/api.log:7: boom"),
+            Some(("b.tgz:logs/api.log", "boom"))
+        );
+        assert_eq!(split_location("no location here"), None);
+    }
+
+    #[test]
+    fn short_times_within_a_day() {
+        let t = 1_795_773_600_000;
+        assert_eq!(short_time(t + 61_000, Some(t)), "10:01:01Z");
+        assert_eq!(
+            short_time(t + 2 * 86_400_000, Some(t)),
+            "2026-11-29T10:00:00Z"
+        );
+        assert_eq!(short_time(t, None), "2026-11-27T10:00:00Z");
+    }
 }

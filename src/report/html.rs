@@ -89,23 +89,15 @@ fn log(s: &str) -> String {
 
 /// An evidence line `file:line: text` with the location highlighted.
 fn evidence(e: &str) -> String {
-    // The location is "source:line"; the source may itself contain ':' (archive members),
-    // so split at the first ": " after a run of digits.
-    let split = e
-        .match_indices(": ")
-        .find(|(i, _)| {
-            let head = &e[..*i];
-            head.rsplit(':')
-                .next()
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        })
-        .map(|(i, _)| i);
-    match split {
-        Some(i) => format!(
-            "<pre class=\"ev\"><span class=\"loc\">{}</span>: {}</pre>",
-            log(&e[..i]),
-            log(&e[i + 2..])
-        ),
+    match super::build::split_location(e) {
+        Some((_, text)) => {
+            let loc = &e[..e.len() - text.len() - 2];
+            format!(
+                "<pre class=\"ev\"><span class=\"loc\">{}</span>: {}</pre>",
+                log(loc),
+                log(text)
+            )
+        }
         None => format!("<pre class=\"ev\">{}</pre>", log(e)),
     }
 }
