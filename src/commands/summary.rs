@@ -415,9 +415,11 @@ fn read_filtered(
             args.input.threads(),
         ))
     };
+    // Built first so that a bad --mask fails before any input (or stdin) is read.
+    let first_opts = make_opts()?;
     if since.is_none() && until.is_none() {
         return Ok((
-            summarize_with_progress(cfg, &make_opts()?, "reading", quiet)?,
+            summarize_with_progress(cfg, &first_opts, "reading", quiet)?,
             None,
         ));
     }
@@ -462,7 +464,7 @@ fn read_filtered(
                 None => cfg.paths = vec![sp.path.clone()],
             }
         }
-        let first = summarize_with_progress(&cfg, &make_opts()?, "reading", quiet)?;
+        let first = summarize_with_progress(&cfg, &first_opts, "reading", quiet)?;
         let (out, end) = match (first.summary.time_min, first.summary.time_max) {
             (Some(a), Some(b)) => {
                 let lo = resolve(since, b).unwrap_or(i64::MIN);
@@ -628,6 +630,7 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
     };
     let templates = finalize(&sum, &ccfg);
 
+    let mut errors = errors;
     let baseline = if args.baseline.is_empty() {
         None
     } else {
@@ -638,6 +641,9 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
         if berrors && b.summary.events == 0 {
             anyhow::bail!("--baseline: nothing could be read; check the paths");
         }
+        // A partly unreadable baseline is an error too (exit 2): comparisons against it
+        // may call things new that are not.
+        errors |= berrors;
         let btemplates = finalize(&b.summary, &ccfg);
         Some(Baseline {
             summary: b.summary,
@@ -691,7 +697,7 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
                     "faultline: wrote {} ({}): {}",
                     path.display(),
                     progress::bytes(buf.len() as u64),
-                    doc.headline
+                    crate::sanitize::terminal(&doc.headline)
                 );
             }
         }
