@@ -353,7 +353,17 @@ fn error_rate_burst(
         .filter(|(e, _)| *e > 0)
         .collect();
     contrib.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-    if let Some((_, top)) = contrib.first() {
+    if let Some((errs, top)) = contrib.first() {
+        // Name the cause in the title when one template carries most of the window's errors.
+        let share = *errs as f64 / w.errors.max(1) as f64;
+        if share >= 0.5 {
+            f.title = format!(
+                "{}; {} of the errors: {}",
+                f.title,
+                pct(share),
+                ellipsize(&top.text, 80)
+            );
+        }
         f.template = Some(top.text.clone());
         f.template_id = Some(top.id.clone());
         f.examples = top
