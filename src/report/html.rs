@@ -42,7 +42,7 @@ tr:last-child td{border-bottom:none}
 .meta{color:var(--muted);font-size:12.5px;margin-top:2px}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12.5px}
 code.tpl{background:#f3f4f6;border-radius:4px;padding:1px 5px;word-break:break-word}
-pre.ev{margin:6px 0 0;padding:6px 8px;background:#f8fafc;border:1px solid var(--line);border-radius:4px;white-space:pre-wrap;word-break:break-all;max-height:9em;overflow:auto}
+pre.ev{margin:6px 0 0;padding:6px 8px;background:#f8fafc;border:1px solid var(--line);border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:9em;overflow:auto}
 .loc{color:#1d4ed8}
 .note{color:#92400e;font-size:12.5px}
 .chart{width:100%;height:auto;display:block}
@@ -53,6 +53,7 @@ pre.ev{margin:6px 0 0;padding:6px 8px;background:#f8fafc;border:1px solid var(--
 .kv dt{color:var(--muted)}.kv dd{margin:0}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
 .empty{color:var(--muted)}
+@media (max-width:820px){main{padding:12px}.spark-col{display:none}section{padding:12px}}
 "#;
 
 fn sev_var(s: Severity) -> &'static str {
@@ -165,7 +166,7 @@ impl Renderer for HtmlRenderer {
             let _ = write!(
                 h,
                 "<table class=\"findings\"><thead><tr><th>#</th><th>Severity</th><th>Finding and evidence</th><th class=\"num\">Count</th>{}</tr></thead><tbody>",
-                if spark { "<th>Over time</th>" } else { "" }
+                if spark { "<th class=\"spark-col\">Over time</th>" } else { "" }
             );
             for f in r.findings.iter().take(MAX_FINDINGS) {
                 let _ = write!(
@@ -200,7 +201,11 @@ impl Renderer for HtmlRenderer {
                 }
                 meta.push(f.kind.as_str().replace('_', " "));
                 let _ = write!(h, "<div class=\"meta\">{}</div>", esc(&meta.join(" · ")));
-                if let Some(t) = &f.template {
+                if let Some(t) = f
+                    .template
+                    .as_ref()
+                    .filter(|t| !f.title.contains(t.as_str()))
+                {
                     let _ = write!(
                         h,
                         "<div class=\"meta\">template <code class=\"tpl\">{}</code></div>",
@@ -221,7 +226,7 @@ impl Renderer for HtmlRenderer {
                 if spark {
                     let _ = write!(
                         h,
-                        "<td>{}</td>",
+                        "<td class=\"spark-col\">{}</td>",
                         svg::sparkline(&f.series, 140.0, 30.0, sev_color(f.severity))
                     );
                 }
@@ -283,7 +288,7 @@ impl Renderer for HtmlRenderer {
             let _ = write!(
                 h,
                 "<table><thead><tr><th class=\"num\">Errors</th><th class=\"num\">Events</th><th>First seen</th><th>Template and example</th>{}</tr></thead><tbody>",
-                if spark { "<th>Over time</th>" } else { "" }
+                if spark { "<th class=\"spark-col\">Over time</th>" } else { "" }
             );
             for t in &r.top_error_templates {
                 let _ = write!(
@@ -296,7 +301,10 @@ impl Renderer for HtmlRenderer {
                     log(&t.template),
                     t.examples.first().map(|e| evidence(e)).unwrap_or_default(),
                     if spark {
-                        format!("<td>{}</td>", svg::sparkline(&t.series, 140.0, 30.0, "#dc2626"))
+                        format!(
+                            "<td class=\"spark-col\">{}</td>",
+                            svg::sparkline(&t.series, 140.0, 30.0, "#dc2626")
+                        )
                     } else {
                         String::new()
                     }
