@@ -249,6 +249,20 @@ pub fn short_time(ms: i64, reference: Option<i64>) -> String {
     }
 }
 
+/// What to say when there are no findings: honest about what could be looked for.
+pub fn no_findings_text(r: &Report) -> String {
+    let ov = &r.overview;
+    if ov.events == 0 {
+        "No findings: no events in the input.".to_string()
+    } else if ov.untimed_events == ov.events && ov.baseline.is_none() {
+        "No findings: no event has a timestamp, so nothing can be placed in time; with \
+         --baseline, templates absent from known-good logs would be reported."
+            .to_string()
+    } else {
+        "No findings: no new error types and no error-rate burst in these logs.".to_string()
+    }
+}
+
 /// Splits `file:line: text` into the source and the rest (sources may contain ':').
 pub fn split_location(e: &str) -> Option<(&str, &str)> {
     let i = e.match_indices(": ").map(|(i, _)| i).find(|&i| {

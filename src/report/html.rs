@@ -159,7 +159,11 @@ impl Renderer for HtmlRenderer {
             r.findings.len()
         );
         if r.findings.is_empty() {
-            h.push_str("<p class=\"empty\">No findings: no new error types and no error-rate burst in these logs.</p>");
+            let _ = write!(
+                h,
+                "<p class=\"empty\">{}</p>",
+                esc(&super::build::no_findings_text(r))
+            );
         } else {
             // The sparkline column only when there is something over time to draw.
             let spark = r.findings.iter().any(|f| !f.series.is_empty());

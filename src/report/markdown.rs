@@ -146,10 +146,7 @@ impl Renderer for MarkdownRenderer {
             }
         }
         if r.findings.is_empty() {
-            writeln!(
-                out,
-                "- No findings: no new error types and no error-rate burst in these logs."
-            )?;
+            writeln!(out, "- {}", md_text(&super::build::no_findings_text(r)))?;
         }
 
         if !r.findings.is_empty() {

@@ -138,10 +138,7 @@ impl Renderer for TerminalRenderer {
         // Findings.
         if r.findings.is_empty() {
             self.heading(out, "Findings")?;
-            writeln!(
-                out,
-                "  none: no new error types and no error-rate burst found"
-            )?;
+            writeln!(out, "{}", self.wrapped(&super::build::no_findings_text(r)))?;
         } else {
             self.heading(out, &format!("Findings ({})", r.findings.len()))?;
             let mut t = self.new_table(&["#", "severity", "finding", "count"]);
