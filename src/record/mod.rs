@@ -9,8 +9,15 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+pub mod access;
 pub mod detect;
+pub mod json;
+pub mod keys;
+pub mod level;
+pub mod logfmt;
 pub mod parse;
+pub mod plain;
+pub mod syslog;
 pub mod time;
 
 pub use detect::detect_format;
