@@ -96,6 +96,8 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
         return Some(());
     }
     i = skip_token(b, i).unwrap_or(b.len());
+    // The request time is the last bare number after the quoted fields; `k=v` extras may
+    // follow it.
     let mut last_bare: Option<&[u8]> = None;
     while i < b.len() {
         if b[i] == b' ' {
@@ -106,7 +108,6 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
             match quoted(b, i) {
                 Some((_, e)) => {
                     i = e;
-                    last_bare = None;
                     continue;
                 }
                 None => break,
@@ -114,7 +115,6 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
         }
         let e = i + memchr::memchr(b' ', &b[i..]).unwrap_or(b.len() - i);
         let tok = &b[i..e];
-        last_bare = None;
         if let Some(eq) = memchr::memchr(b'=', tok) {
             let (k, mut v) = (&tok[..eq], &tok[eq + 1..]);
             if v.len() >= 2 && v.starts_with(b"\"") && v.ends_with(b"\"") {
@@ -137,7 +137,7 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
                 }
                 _ => {}
             }
-        } else {
+        } else if parse_f64(tok).is_some() {
             last_bare = Some(tok);
         }
         i = e;
@@ -189,6 +189,8 @@ mod tests {
         assert_eq!(ev.http.latency_ms, Some(4.0));
         assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.1.1.1:8080"[..]));
         assert_eq!(ev.trace_id.as_deref(), Some(&b"abc"[..]));
+        let ev = run(r#"1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 502 0 "-" "ua" 1.503 upstream_addr=10.0.3.7:9000"#).expect("time then kv");
+        assert_eq!(ev.http.latency_ms, Some(1503.0));
         assert!(run("not an access line").is_none());
         assert!(run(r#"1.2.3.4 - - [garbage] "GET / HTTP/1.1" 200 1"#).is_none());
     }

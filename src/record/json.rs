@@ -52,6 +52,18 @@ fn ws(b: &[u8], mut i: usize) -> usize {
 fn string(b: &[u8], i: usize) -> Option<(&[u8], bool, usize)> {
     let mut j = i + 1;
     let mut esc = false;
+    // Keys and short values end within a few bytes, where a plain loop beats memchr's setup.
+    let short_end = (j + 16).min(b.len());
+    while j < short_end {
+        match b[j] {
+            b'"' => return Some((&b[i + 1..j], esc, j + 1)),
+            b'\\' => {
+                esc = true;
+                j += 2;
+            }
+            _ => j += 1,
+        }
+    }
     loop {
         j += memchr2(b'"', b'\\', b.get(j..)?)?;
         if b[j] == b'"' {
@@ -184,18 +196,22 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     if b.get(start) != Some(&b'{') {
         return false;
     }
-    // Validate first, so that an invalid line never leaves half-filled fields behind. The
-    // validation pass is cheap next to the field matching of the second pass.
-    if !members(b, start, 0, &mut |_, _, _| {}).is_some_and(|e| ws(b, e) == b.len()) {
-        return false;
-    }
     let mut w = Walk {
         assign: Assign::default(),
         keys: &ctx.keys,
         docker_log: None,
         docker_stream: false,
     };
-    walk(&b[start..], None, 0, ev, ctx, &mut w);
+    // One pass that validates and assigns; an invalid line is reset to a bare message, so
+    // half-filled fields never leak out.
+    let obj = &b[start..];
+    if !walk(obj, None, 0, ev, ctx, &mut w).is_some_and(|e| ws(obj, e) == obj.len()) {
+        let (line, lines, bad) = (ev.line, ev.lines, ev.invalid_utf8);
+        *ev = Event::bare(line, ev.raw);
+        ev.lines = lines;
+        ev.invalid_utf8 = bad;
+        return false;
+    }
     if let (Some((inner, esc)), true) = (w.docker_log, w.docker_stream) {
         docker_inner(inner, esc, ev, ctx);
     } else if !w.assign.has_message() {
@@ -205,7 +221,8 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     true
 }
 
-/// Walks one object (`obj` starts with `{`), `prefix` being its dotted path.
+/// Walks one object (`obj` starts with `{`), `prefix` being its dotted path; returns the
+/// index after the object, or None when it is not valid JSON.
 fn walk<'a>(
     obj: &'a [u8],
     prefix: Option<&[u8]>,
@@ -213,10 +230,10 @@ fn walk<'a>(
     ev: &mut Event<'a>,
     ctx: &Ctx,
     w: &mut Walk<'a, '_>,
-) {
+) -> Option<usize> {
     let mut nested: [Option<(&'a [u8], &'a [u8])>; 8] = [None; 8];
     let mut n_nested = 0;
-    let _ = members(obj, 0, 0, &mut |key, kesc, v| {
+    let end = members(obj, 0, 0, &mut |key, kesc, v| {
         let key_owned;
         let key: &[u8] = if kesc {
             key_owned = unescape(key);
@@ -288,8 +305,9 @@ fn walk<'a>(
                 &buf[..n]
             }
         };
-        walk(span, Some(path), depth + 1, ev, ctx, w);
+        walk(span, Some(path), depth + 1, ev, ctx, w)?;
     }
+    end
 }
 
 /// Re-borrows `key` (a sub-slice of `obj`) with `obj`'s lifetime.

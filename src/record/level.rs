@@ -4,8 +4,16 @@
 use super::Level;
 
 /// A level word in any case (`ERROR`, `Warning`, `crit`, `information`...).
+#[inline]
 pub fn from_word(w: &[u8]) -> Option<Level> {
-    if w.is_empty() || w.len() > 13 {
+    // Cheap rejection first: this runs on several header tokens of every plain line.
+    if w.len() < 3
+        || w.len() > 13
+        || !matches!(
+            w[0] | 0x20,
+            b't' | b'f' | b'v' | b'd' | b'i' | b'n' | b'c' | b'w' | b'e' | b's' | b'p' | b'a'
+        )
+    {
         return None;
     }
     let mut buf = [0u8; 13];

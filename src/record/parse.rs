@@ -19,7 +19,7 @@ use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig};
 /// - Java `Caused by:` / `Suppressed:` / `... 12 more`, .NET `--- End of …` and `---> `;
 /// - Python `Traceback (most recent call last):` and the chained-exception sentences;
 /// - Go `goroutine 1 [running]:`, `created by …`, and frame lines like `main.main()` or
-///   `net/http.(*conn).serve(0xc000)`;
+///   `net/http.(*conn).serve(0xc000)`, `panic({0x6b1f20, 0x8d6e30})`, `[signal SIGSEGV: …]`;
 /// - an exception line without a header: a dotted or CamelCase name ending in `Error`,
 ///   `Exception`, `Throwable`, `Interrupt`, `Exit`, `Iteration` or `Warning`, alone or followed
 ///   by `: message` (Python's final `ValueError: bad`, logback's `java.lang.X: msg` after the
@@ -40,6 +40,7 @@ pub fn is_continuation(line: &[u8]) -> bool {
         b'T' if line.starts_with(b"The above exception was the direct cause") => true,
         b'g' if line.starts_with(b"goroutine ") && goroutine_header(line) => true,
         b'c' if line.starts_with(b"created by ") => true,
+        b'[' if line.starts_with(b"[signal ") => true,
         _ => exception_line(line) || go_frame(line),
     }
 }
@@ -93,7 +94,7 @@ fn go_frame(line: &[u8]) -> bool {
     };
     // `main.(*T).M(...)`: the first `(` may open the receiver; the name before it has a dot.
     let head = &line[..paren];
-    head.contains(&b'.') && !head.contains(&b' ')
+    (head.contains(&b'.') || head == b"panic") && !head.contains(&b' ')
 }
 
 /// Per-chunk parsing state: the resolved time settings and (for JSON) the key table.
@@ -160,6 +161,9 @@ pub fn parse_chunk<'a>(
     let mut start = 0usize;
     // End of the line starting at `start`, when the previous look-ahead already found it.
     let mut known_end: Option<usize> = None;
+    // One validation of the whole chunk is much cheaper than one per event; only a chunk with
+    // invalid bytes is checked event by event.
+    let chunk_valid = std::str::from_utf8(chunk).is_ok();
     while start < len {
         let first_end = known_end.take().unwrap_or_else(|| line_end(start));
         let mut end = first_end;
@@ -185,7 +189,7 @@ pub fn parse_chunk<'a>(
         }
         let mut ev = Event::bare(line_no, raw);
         ev.lines = n_lines;
-        ev.invalid_utf8 = std::str::from_utf8(raw).is_err();
+        ev.invalid_utf8 = !chunk_valid && std::str::from_utf8(raw).is_err();
         parse_event(format, first, raw, &mut ev, &ctx);
         f(ev);
         line_no += u64::from(n_lines);
@@ -231,6 +235,8 @@ mod tests {
             "main.main()",
             "net/http.(*conn).serve(0xc000112000, {0x6b1f20, 0xc0000a6000})",
             "created by net/http.(*Server).Serve",
+            "panic({0x6b1f20, 0x8d6e30})",
+            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2f1c]",
             "",
             "\r",
         ] {
