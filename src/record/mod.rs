@@ -120,6 +120,9 @@ impl Http<'_> {
     }
 }
 
+/// One structured field of an event: (key, value), both borrowed when they can be.
+pub type Field<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
+
 /// One parsed log event. Borrows from the chunk it was parsed from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event<'a> {
@@ -140,7 +143,7 @@ pub struct Event<'a> {
     /// Request or trace id linking events of one request.
     pub trace_id: Option<Cow<'a, [u8]>>,
     /// Other structured fields (JSON/logfmt) with scalar values, for failing-vs-working contrast.
-    pub fields: Vec<(Cow<'a, [u8]>, Cow<'a, [u8]>)>,
+    pub fields: Vec<Field<'a>>,
     /// True when the event's bytes were not valid UTF-8 (they are decoded lossily on output).
     pub invalid_utf8: bool,
 }

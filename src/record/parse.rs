@@ -329,4 +329,100 @@ mod tests {
         assert_eq!(ev[0].2, "a");
         assert_eq!(ev[1].2, "\tb");
     }
+
+    const ALL: [Format; 6] = [
+        Format::Json,
+        Format::Logfmt,
+        Format::Access,
+        Format::Syslog,
+        Format::Plain,
+        Format::Line,
+    ];
+
+    /// Parses `bytes` in every format; checks that every line is accounted for exactly once.
+    fn parse_everything(bytes: &[u8]) {
+        let _ = crate::record::detect_format(bytes);
+        let total_lines = bytes.split(|&b| b == b'\n').count() as u64
+            - u64::from(bytes.ends_with(b"\n") || bytes.is_empty());
+        for format in ALL {
+            for tz in ["UTC", "America/New_York"] {
+                let cfg = ParseConfig {
+                    tz: jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC),
+                    ..ParseConfig::default()
+                };
+                let mut next_line = 1;
+                parse_chunk(bytes, 1, format, &cfg, &mut |ev| {
+                    assert_eq!(ev.line, next_line);
+                    next_line += u64::from(ev.lines);
+                });
+                assert_eq!(next_line - 1, total_lines, "{format:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn junk_never_panics() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"\n\n\n",
+            b"{",
+            b"{\"",
+            b"{\"a\":",
+            b"{\"a\":\"\\",
+            b"{\"log\":\"\\n\",\"stream\":\"x\"}",
+            b"{\"log\":\"{\\\"a\\\":\",\"stream\":\"x\"}",
+            b"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1",
+            b"<999>Oct 11 22:14:15 h a: x",
+            b"<1>1 2003-10-11T22:14:15.003Z h a p m [unterminated",
+            b"<",
+            b"<34>",
+            b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET",
+            b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1 \"-",
+            b"1.2.3.4 - - [",
+            b"a=\"unterminated",
+            b"a= b= =c",
+            b"E, [",
+            b"E0101 ",
+            b"E0101 10:00:00.1 1 x",
+            b"- 1117838570 2005.06.03",
+            b"[",
+            b"[[[[[[[[]",
+            b"2024-01-01T10:00:00+99:99 x",
+            b"9999-12-31T23:59:59Z",
+            b"0000-01-01 00:00:00",
+            b"Feb 29 10:00:00 h p: x",
+            b"\xff\xfe\x00\x01 binary \x80\n\x1b[31mred\r\n",
+            b"\tat x\n\tat y",
+            b"{\"ts\":1e400,\"level\":1e400,\"status\":-1,\"duration\":\"1.5.5s\"}",
+            b"{\"time\":\"\\ud800\"}",
+        ];
+        for c in cases {
+            parse_everything(c);
+        }
+        assert!(parse_chunk_invalid_utf8_flagged());
+    }
+
+    fn parse_chunk_invalid_utf8_flagged() -> bool {
+        let mut flags = Vec::new();
+        parse_chunk(
+            b"ok line\nbad \xff line\n",
+            1,
+            Format::Line,
+            &ParseConfig::default(),
+            &mut |ev| flags.push(ev.invalid_utf8),
+        );
+        flags == [false, true]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            parse_everything(&bytes);
+        }
+
+        #[test]
+        fn random_text_never_panics(text in "[ -~\t\n\\[\\]{}\"<>:=,.0-9]{0,300}") {
+            parse_everything(text.as_bytes());
+        }
+    }
 }
