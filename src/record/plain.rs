@@ -22,6 +22,8 @@ struct Header<'a> {
     level: Option<Level>,
     logger: Option<&'a [u8]>,
     msg: usize,
+    /// An Nginx error log line, whose tail names the request and the upstream.
+    nginx: bool,
 }
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
@@ -36,7 +38,70 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, tc: &TimeCt
         ev.logger = Some(Cow::Borrowed(l));
     }
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
+    if h.nginx {
+        nginx_tail(first, ev);
+    }
     true
+}
+
+/// `1234#1234:` (pid#tid of an Nginx error log line).
+fn nginx_pid(tok: &[u8]) -> bool {
+    let Some(t) = tok.strip_suffix(b":") else {
+        return false;
+    };
+    match memchr::memchr(b'#', t) {
+        Some(i) => {
+            i > 0
+                && i + 1 < t.len()
+                && t[..i].iter().all(u8::is_ascii_digit)
+                && t[i + 1..].iter().all(u8::is_ascii_digit)
+        }
+        None => false,
+    }
+}
+
+/// The `key: "value"` pairs at the end of an Nginx error line: `request: "GET /a HTTP/1.1"`
+/// gives method and path, `upstream: "http://10.0.0.1:8080/a"` the upstream host.
+fn nginx_tail<'a>(line: &'a [u8], ev: &mut Event<'a>) {
+    let quoted_after = |key: &[u8]| -> Option<&'a [u8]> {
+        let i = memchr::memmem::find(line, key)? + key.len();
+        let n = memchr::memchr(b'"', &line[i..])?;
+        Some(&line[i..i + n])
+    };
+    if let Some(req) = quoted_after(b", request: \"") {
+        let mut parts = req.splitn(3, |&c| c == b' ');
+        if let (Some(m), Some(p)) = (parts.next(), parts.next()) {
+            if !m.is_empty() && m.iter().all(u8::is_ascii_uppercase) {
+                ev.http.method = Some(Cow::Borrowed(m));
+                ev.http.path = Some(Cow::Borrowed(p));
+            }
+        }
+    }
+    if let Some(up) = quoted_after(b", upstream: \"") {
+        let host = super::keys::url_host(up);
+        if !host.is_empty() {
+            ev.http.upstream = Some(Cow::Borrowed(host));
+        }
+    }
+}
+
+/// Python's default `logging.basicConfig` layout: `ERROR:name.sub:message`.
+fn python_basic(b: &[u8]) -> Option<Header<'_>> {
+    let c1 = memchr::memchr(b':', b)?;
+    let level = from_upper_word(&b[..c1])?;
+    let rest = &b[c1 + 1..];
+    let c2 = memchr::memchr(b':', rest)?;
+    let name = &rest[..c2];
+    if name.is_empty() || name.contains(&b' ') {
+        return None;
+    }
+    Some(Header {
+        time: None,
+        level: Some(level),
+        logger: Some(name),
+        msg: c1 + 1 + c2 + 1,
+        nginx: false,
+    })
 }
 
 fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
@@ -51,6 +116,7 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 level: None,
                 logger: s.program,
                 msg: s.msg,
+                nginx: false,
             });
         }
     }
@@ -128,6 +194,8 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     } else if let Some((t, n)) = parse_prefix(b, tc) {
         h.time = Some(t);
         pos = n;
+    } else if let Some(h) = python_basic(b) {
+        return Some(h);
     } else {
         // `INFO 2024-... msg`, `ERROR: msg`, `error: msg`.
         let e = token_end(b, 0);
@@ -180,6 +248,17 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             }
             let e = token_end(b, p);
             let tok = &b[p..e];
+            if let Some(v) = tok
+                .strip_prefix(b"level=")
+                .or_else(|| tok.strip_prefix(b"lvl="))
+            {
+                // `2024-01-01T10:00:00Z level=info msg=...`: a level, the rest stays as is.
+                if let Some(l) = from_word(v.strip_prefix(b"\"").unwrap_or(v).trim_ascii_end()) {
+                    h.level = Some(l);
+                    h.msg = p;
+                    return Some(h);
+                }
+            }
             let word = tok.strip_suffix(b":").unwrap_or(tok);
             let lvl = if k == 0 {
                 from_word(word)
@@ -247,6 +326,12 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             pos = e;
             continue;
         }
+        if nginx_pid(tok) {
+            // Nginx error log `1234#1234: *5 msg`; the request/upstream are in the message.
+            h.nginx = true;
+            pos = e;
+            continue;
+        }
         if h.logger.is_none() && !tok.contains(&b'=') && !tok.contains(&b'"') {
             let rest = &b[e..];
             if rest.starts_with(b" - ") || rest.starts_with(b" : ") {
@@ -296,6 +381,7 @@ fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         level: Some(level),
         logger,
         msg: skip_spaces(b, pos),
+        nginx: false,
     })
 }
 
@@ -318,6 +404,7 @@ fn glog<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         level: from_letter(b[0]),
         logger: Some(file),
         msg: skip_spaces(b, e),
+        nginx: false,
     })
 }
 
@@ -370,6 +457,7 @@ fn bgl(b: &[u8]) -> Option<Header<'_>> {
                 level: Some(l),
                 logger: prev,
                 msg: skip_spaces(b, e),
+                nginx: false,
             });
         }
         prev = Some(tok);
@@ -544,6 +632,42 @@ mod tests {
             Some("WindowManager"),
             "printFreezingDisplayLogs",
         );
+    }
+
+    #[test]
+    fn more_headers() {
+        use Level::*;
+        check(
+            "WARNING:urllib3.connectionpool:Retrying (Retry(total=2)) after connection broken",
+            "",
+            Some(Warn),
+            Some("urllib3.connectionpool"),
+            "Retrying (Retry(total=2)) after connection broken",
+        );
+        check(
+            "2024-01-01T10:00:00Z level=error msg=\"db down\" attempt=3",
+            "2024-01-01T10:00:00Z",
+            Some(Error),
+            None,
+            "level=error msg=\"db down\" attempt=3",
+        );
+        check(
+            "[2024-01-01T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark",
+            "2024-01-01T10:00:00.123Z",
+            Some(Warn),
+            None,
+            "high disk watermark",
+        );
+        let line = "2024/03/05 17:00:00 [error] 1234#1234: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 192.0.2.1, server: shop, request: \"GET /api/cart HTTP/1.1\", upstream: \"http://10.0.0.12:8080/api/cart\", host: \"shop\"";
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &tc));
+        assert_eq!(ev.level, Some(Error));
+        assert!(ev.message.starts_with(b"*5 connect() failed"));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/cart"[..]));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.0.0.12:8080"[..]));
     }
 
     #[test]
