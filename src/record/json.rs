@@ -387,7 +387,7 @@ fn inner_parse<'a>(s: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) {
     if s.first() == Some(&b'{') && parse(s, ev, ctx) {
         return;
     }
-    plain::parse(s, s, ev, &ctx.time);
+    plain::parse(s, s, ev, ctx);
 }
 
 /// Moves the parsed fields of `inner` into `ev` (keeping `ev`'s line, raw and flags).

@@ -105,7 +105,8 @@ pub struct Ctx<'c> {
 
 impl<'c> Ctx<'c> {
     pub fn new(cfg: &'c ParseConfig, format: Format) -> Ctx<'c> {
-        let structured = matches!(format, Format::Json | Format::Logfmt);
+        // Plain needs the keys too: JSON lines inside Kubernetes CRI records.
+        let structured = !matches!(format, Format::Line | Format::Access | Format::Syslog);
         Ctx {
             time: TimeCtx::new(cfg),
             keys: if structured {
@@ -129,13 +130,13 @@ pub fn parse_event<'a>(
 ) -> bool {
     match format {
         Format::Line => true,
-        Format::Plain => plain::parse(first, raw, ev, &ctx.time),
+        Format::Plain => plain::parse(first, raw, ev, ctx),
         Format::Syslog => {
             if syslog::parse(raw, ev, &ctx.time) {
                 return true;
             }
             // Still pick up a timestamp/level from a line that is not syslog after all.
-            plain::parse(first, raw, ev, &ctx.time);
+            plain::parse(first, raw, ev, ctx);
             false
         }
         Format::Access => access::parse(raw, ev, &ctx.time),

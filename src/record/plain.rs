@@ -12,8 +12,9 @@
 use std::borrow::Cow;
 
 use super::level::{from_letter, from_upper_word, from_word};
+use super::parse::Ctx;
 use super::time::{glog_stamp, parse_prefix, TimeCtx};
-use super::{syslog, Event, Level};
+use super::{json, syslog, Event, Level};
 
 /// What a header told us. `msg` is the offset of the message in the first line.
 #[derive(Default)]
@@ -28,7 +29,16 @@ struct Header<'a> {
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
 /// end of `raw`. Returns whether a header (timestamp or level) was recognized.
-pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
+pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
+    let tc = &ctx.time;
+    if let Some((t, off)) = cri(first, tc) {
+        // A JSON app line inside a Kubernetes CRI record (the usual production setup).
+        let inner = &first[off..];
+        if inner.first() == Some(&b'{') && first.len() == raw.len() && json::parse(inner, ev, ctx) {
+            ev.time = ev.time.or(Some(t));
+            return true;
+        }
+    }
     let Some(h) = header(first, tc) else {
         return false;
     };
@@ -87,7 +97,8 @@ fn nginx_tail<'a>(line: &'a [u8], ev: &mut Event<'a>) {
 
 /// Python's default `logging.basicConfig` layout: `ERROR:name.sub:message`.
 fn python_basic(b: &[u8]) -> Option<Header<'_>> {
-    let c1 = memchr::memchr(b':', b)?;
+    // Level names are short: only look for the colon among the first bytes.
+    let c1 = b.iter().take(10).position(|&c| c == b':')?;
     let level = from_upper_word(&b[..c1])?;
     let rest = &b[c1 + 1..];
     let c2 = memchr::memchr(b':', rest)?;
@@ -123,7 +134,48 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     if let Some(h) = bgl(b) {
         return Some(h);
     }
+    if let Some((t, off)) = cri(b, tc) {
+        // Kubernetes CRI: the app's own line follows; its header wins when it has one.
+        let mut h = match header_no_cri(&b[off..], tc) {
+            Some(h) => h,
+            None => Header::default(),
+        };
+        h.time = h.time.or(Some(t));
+        h.msg += off;
+        return Some(h);
+    }
     generic(b, tc)
+}
+
+/// [`header`] without the CRI check, for the line inside a CRI record.
+fn header_no_cri<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    let c0 = *b.first()?;
+    if c0.is_ascii_uppercase() {
+        if let Some(h) = rails(b, tc).or_else(|| glog(b, tc)) {
+            return Some(h);
+        }
+    }
+    generic(b, tc)
+}
+
+/// Kubernetes CRI log prefix `2024-01-01T10:00:00.123456789Z stdout F `: (time, offset of the
+/// app's line).
+fn cri(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    if !b.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let (t, n) = parse_prefix(b, tc)?;
+    let rest = b.get(n..)?;
+    let stream_len = if rest.starts_with(b" stdout ") || rest.starts_with(b" stderr ") {
+        8
+    } else {
+        return None;
+    };
+    let tag = rest.get(stream_len..stream_len + 2)?;
+    if !(tag == b"F " || tag == b"P ") {
+        return None;
+    }
+    Some((t, n + stream_len + 2))
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
@@ -487,9 +539,9 @@ mod tests {
             default_year: 2024,
             ..ParseConfig::default()
         };
-        let tc = TimeCtx::new(&cfg);
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
         let mut ev = Event::bare(1, line.as_bytes());
-        parse(line.as_bytes(), line.as_bytes(), &mut ev, &tc);
+        parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
         Got {
             time: ev.time,
             level: ev.level,
@@ -660,14 +712,41 @@ mod tests {
         );
         let line = "2024/03/05 17:00:00 [error] 1234#1234: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 192.0.2.1, server: shop, request: \"GET /api/cart HTTP/1.1\", upstream: \"http://10.0.0.12:8080/api/cart\", host: \"shop\"";
         let cfg = ParseConfig::default();
-        let tc = TimeCtx::new(&cfg);
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
         let mut ev = Event::bare(1, line.as_bytes());
-        assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &tc));
+        assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx));
         assert_eq!(ev.level, Some(Error));
         assert!(ev.message.starts_with(b"*5 connect() failed"));
         assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
         assert_eq!(ev.http.path.as_deref(), Some(&b"/api/cart"[..]));
         assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.0.0.12:8080"[..]));
+    }
+
+    #[test]
+    fn kubernetes_cri() {
+        check(
+            "2024-03-05T10:00:00.123456789Z stderr F 2024-03-05 10:00:01,000 ERROR [main] c.a.B - boom",
+            "2024-03-05T10:00:01Z",
+            Some(Level::Error),
+            Some("c.a.B"),
+            "boom",
+        );
+        check(
+            "2024-03-05T10:00:00.123456789Z stdout F plain text",
+            "2024-03-05T10:00:00.123Z",
+            None,
+            None,
+            "plain text",
+        );
+        let line = r#"2024-03-05T10:00:00.5Z stdout F {"level":"warn","msg":"slow","status":504}"#;
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx));
+        assert_eq!(ev.level, Some(Level::Warn));
+        assert_eq!(&*ev.message, b"slow");
+        assert_eq!(ev.http.status, Some(504));
+        assert_eq!(ev.time, Some(1_709_632_800_500));
     }
 
     #[test]
