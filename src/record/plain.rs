@@ -136,10 +136,7 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     }
     if let Some((t, off)) = cri(b, tc) {
         // Kubernetes CRI: the app's own line follows; its header wins when it has one.
-        let mut h = match header_no_cri(&b[off..], tc) {
-            Some(h) => h,
-            None => Header::default(),
-        };
+        let mut h = header_no_cri(&b[off..], tc).unwrap_or_default();
         h.time = h.time.or(Some(t));
         h.msg += off;
         return Some(h);
