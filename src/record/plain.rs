@@ -25,13 +25,18 @@ struct Header<'a> {
     msg: usize,
     /// An Nginx error log line, whose tail names the request and the upstream.
     nginx: bool,
+    /// A Kubernetes CRI record: (offset of the app's line, the CRI timestamp).
+    cri: Option<(usize, i64)>,
 }
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
 /// end of `raw`. Returns whether a header (timestamp or level) was recognized.
 pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     let tc = &ctx.time;
-    if let Some((t, off)) = cri(first, tc) {
+    let Some(h) = header(first, tc) else {
+        return false;
+    };
+    if let Some((off, t)) = h.cri {
         // A JSON app line inside a Kubernetes CRI record (the usual production setup).
         let inner = &first[off..];
         if inner.first() == Some(&b'{') && first.len() == raw.len() && json::parse(inner, ev, ctx) {
@@ -39,9 +44,6 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
             return true;
         }
     }
-    let Some(h) = header(first, tc) else {
-        return false;
-    };
     ev.time = h.time;
     ev.level = h.level;
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
@@ -112,6 +114,7 @@ fn python_basic(b: &[u8]) -> Option<Header<'_>> {
         logger: Some(name),
         msg: c1 + 1 + c2 + 1,
         nginx: false,
+        cri: None,
     })
 }
 
@@ -128,51 +131,24 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 logger: s.program,
                 msg: s.msg,
                 nginx: false,
+                cri: None,
             });
         }
     }
     if let Some(h) = bgl(b) {
         return Some(h);
     }
-    if let Some((t, off)) = cri(b, tc) {
-        // Kubernetes CRI: the app's own line follows; its header wins when it has one.
-        let mut h = header_no_cri(&b[off..], tc).unwrap_or_default();
-        h.time = h.time.or(Some(t));
-        h.msg += off;
-        return Some(h);
-    }
     generic(b, tc)
 }
 
-/// [`header`] without the CRI check, for the line inside a CRI record.
-fn header_no_cri<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
-    let c0 = *b.first()?;
-    if c0.is_ascii_uppercase() {
-        if let Some(h) = rails(b, tc).or_else(|| glog(b, tc)) {
-            return Some(h);
-        }
-    }
-    generic(b, tc)
-}
-
-/// Kubernetes CRI log prefix `2024-01-01T10:00:00.123456789Z stdout F `: (time, offset of the
-/// app's line).
-fn cri(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
-    if !b.first().is_some_and(u8::is_ascii_digit) {
+/// After a timestamp ending at `n`, the rest of a Kubernetes CRI prefix
+/// (`2024-01-01T10:00:00.123456789Z stdout F `): the offset of the app's line.
+fn cri_after(b: &[u8], n: usize) -> Option<usize> {
+    let rest = b.get(n..n + 10)?;
+    if !(rest.starts_with(b" stdout ") || rest.starts_with(b" stderr ")) {
         return None;
     }
-    let (t, n) = parse_prefix(b, tc)?;
-    let rest = b.get(n..)?;
-    let stream_len = if rest.starts_with(b" stdout ") || rest.starts_with(b" stderr ") {
-        8
-    } else {
-        return None;
-    };
-    let tag = rest.get(stream_len..stream_len + 2)?;
-    if !(tag == b"F " || tag == b"P ") {
-        return None;
-    }
-    Some((t, n + stream_len + 2))
+    matches!(&rest[8..], b"F " | b"P ").then_some(n + 10)
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
@@ -241,6 +217,14 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         }
         pos = close + 1;
     } else if let Some((t, n)) = parse_prefix(b, tc) {
+        if let Some(off) = cri_after(b, n) {
+            // Kubernetes CRI: the app's own line follows; its header wins when it has one.
+            let mut h = header(&b[off..], tc).unwrap_or_default();
+            h.time = h.time.or(Some(t));
+            h.msg += off;
+            h.cri = Some((off, t));
+            return Some(h);
+        }
         h.time = Some(t);
         pos = n;
     } else if let Some(h) = python_basic(b) {
@@ -381,7 +365,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             pos = e;
             continue;
         }
-        if h.logger.is_none() && !tok.contains(&b'=') && !tok.contains(&b'"') {
+        if h.logger.is_none() && !tok.iter().any(|&c| c == b'=' || c == b'"') {
             let rest = &b[e..];
             if rest.starts_with(b" - ") || rest.starts_with(b" : ") {
                 h.logger = Some(tok);
@@ -431,6 +415,7 @@ fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         logger,
         msg: skip_spaces(b, pos),
         nginx: false,
+        cri: None,
     })
 }
 
@@ -454,6 +439,7 @@ fn glog<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         logger: Some(file),
         msg: skip_spaces(b, e),
         nginx: false,
+        cri: None,
     })
 }
 
@@ -507,6 +493,7 @@ fn bgl(b: &[u8]) -> Option<Header<'_>> {
                 logger: prev,
                 msg: skip_spaces(b, e),
                 nginx: false,
+                cri: None,
             });
         }
         prev = Some(tok);

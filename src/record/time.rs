@@ -20,6 +20,8 @@ pub struct TimeCtx<'c> {
     pub default_year: i32,
     /// Last (local hour key, offset seconds) resolved through jiff, for non-UTC zones.
     cache: Cell<(i64, i64)>,
+    /// Last (year, month, day) → days since the epoch: consecutive lines share their date.
+    last_date: Cell<(i32, u32, u32, i64)>,
 }
 
 impl<'c> TimeCtx<'c> {
@@ -29,6 +31,7 @@ impl<'c> TimeCtx<'c> {
             utc: cfg.tz.iana_name() == Some("UTC"),
             default_year: i32::from(cfg.default_year),
             cache: Cell::new((i64::MIN, 0)),
+            last_date: Cell::new((0, 0, 0, 0)),
         }
     }
 
@@ -46,14 +49,25 @@ impl<'c> TimeCtx<'c> {
         ms: u32,
         offset: Option<i32>,
     ) -> Option<i64> {
-        if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 {
+        if h > 23 || mi > 59 || !(1..=12).contains(&mo) || d == 0 || d > 31 {
+            return None;
+        }
+        if d > 28 && d > days_in_month(y, mo) {
             return None;
         }
         // A leap second (":60") is folded into the next second rather than rejected.
         if s > 60 {
             return None;
         }
-        let local = days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s);
+        let (ly, lm, ld, ldays) = self.last_date.get();
+        let days = if (ly, lm, ld) == (y, mo, d) {
+            ldays
+        } else {
+            let days = days_from_civil(y, mo, d);
+            self.last_date.set((y, mo, d, days));
+            days
+        };
+        let local = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
         let off = match offset {
             Some(o) => i64::from(o),
             None if self.utc => 0,
