@@ -233,6 +233,8 @@ fn walk<'a>(
 ) -> Option<usize> {
     let mut nested: [Option<(&'a [u8], &'a [u8])>; 8] = [None; 8];
     let mut n_nested = 0;
+    // Dotted paths of nested keys are built here, once per object rather than per member.
+    let mut buf = [0u8; 128];
     let end = members(obj, 0, 0, &mut |key, kesc, v| {
         let key_owned;
         let key: &[u8] = if kesc {
@@ -241,7 +243,6 @@ fn walk<'a>(
         } else {
             key
         };
-        let mut buf = [0u8; 128];
         let path: &[u8] = match prefix {
             None => key,
             Some(p) => {

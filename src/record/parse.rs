@@ -139,8 +139,20 @@ pub fn parse_event<'a>(
             plain::parse(first, raw, ev, ctx);
             false
         }
-        Format::Access => access::parse(raw, ev, &ctx.time),
-        Format::Logfmt => logfmt::parse(raw, ev, &ctx.time, &ctx.keys),
+        // A line of another shape in an access or logfmt source (an error line, a banner) still
+        // gets its timestamp/level header read; it just does not count as recognized.
+        Format::Access => {
+            access::parse(raw, ev, &ctx.time) || {
+                plain::parse(first, raw, ev, ctx);
+                false
+            }
+        }
+        Format::Logfmt => {
+            logfmt::parse(raw, ev, &ctx.time, &ctx.keys) || {
+                plain::parse(first, raw, ev, ctx);
+                false
+            }
+        }
         Format::Json => json::parse(raw, ev, ctx),
     }
 }

@@ -428,7 +428,16 @@ pub fn parse_value(b: &[u8], tc: &TimeCtx) -> Option<i64> {
         }
         return epoch_to_ms(std::str::from_utf8(b).ok()?.parse().ok()?);
     }
-    parse_prefix(b, tc).map(|(ms, _)| ms)
+    if let Some((ms, _)) = parse_prefix(b, tc) {
+        return Some(ms);
+    }
+    // Off the fast path (rare in structured logs): RFC 2822 `Tue, 05 Mar 2024 10:00:00 +0000`.
+    if b.get(3) == Some(&b',') {
+        static RFC2822: jiff::fmt::rfc2822::DateTimeParser =
+            jiff::fmt::rfc2822::DateTimeParser::new();
+        return RFC2822.parse_timestamp(b).ok().map(|t| t.as_millisecond());
+    }
+    None
 }
 
 #[cfg(test)]
@@ -538,6 +547,10 @@ mod tests {
             assert_eq!(parse_value(s.as_bytes(), &tc), Some(want), "{s}");
         }
         assert_eq!(epoch_to_ms(1_700_000_000.5), Some(want + 500));
+        assert_eq!(
+            parse_value(b"Tue, 14 Nov 2023 22:13:20 +0000", &tc),
+            Some(want)
+        );
     }
 
     #[test]
