@@ -466,6 +466,19 @@ mod tests {
     }
 
     #[test]
+    fn gcp_http_request() {
+        let (_, ev) = run(
+            r#"{"severity":"ERROR","message":"upstream failed","httpRequest":{"requestMethod":"GET","requestUrl":"/api/x","status":502,"latency":"0.250s"},"logging.googleapis.com/trace":"projects/p/traces/abc"}"#,
+        );
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/x"[..]));
+        assert_eq!(ev.http.status, Some(502));
+        assert_eq!(ev.http.latency_ms, Some(250.0));
+        assert_eq!(ev.trace_id.as_deref(), Some(&b"projects/p/traces/abc"[..]));
+    }
+
+    #[test]
     fn docker_wrapper() {
         let (_, ev) = run(
             r#"{"log":"2024-01-01 10:00:00,123 ERROR [main] c.a.Foo - boom\n","stream":"stderr","time":"2024-01-01T10:00:05.000000001Z"}"#,

@@ -72,6 +72,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"req.method" => (Method, 2),
         b"request.method" => (Method, 3),
         b"method" | b"http_method" | b"request_method" => (Method, 4),
+        b"httpRequest.requestMethod" => (Method, 5),
 
         b"url" => (Path, 0),
         b"path" => (Path, 1),
@@ -81,6 +82,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"req.url" | b"req.path" | b"req.originalUrl" => (Path, 5),
         b"url.path" | b"url.original" | b"http.request.path" => (Path, 6),
         b"request_uri" | b"request_path" => (Path, 7),
+        b"httpRequest.requestUrl" => (Path, 8),
 
         b"status" => (Status, 0),
         b"status_code" | b"statusCode" => (Status, 1),
@@ -88,7 +90,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"res.statusCode" | b"res.status" => (Status, 3),
         b"http.response.status_code" => (Status, 4),
         b"response.status" | b"response.status_code" | b"response.statusCode" => (Status, 5),
-        b"http_status" => (Status, 6),
+        b"http_status" | b"response_code" | b"httpRequest.status" => (Status, 6),
 
         b"latency_ms" | b"duration_ms" | b"elapsed_ms" => (Latency(Ms), 0),
         b"response_time_ms" | b"took_ms" | b"time_ms" | b"request_time_ms" => (Latency(Ms), 1),
@@ -97,7 +99,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"latency_ns" | b"duration_ns" | b"elapsed_ns" | b"event.duration" => (Latency(Ns), 3),
         b"latency_s" | b"duration_s" | b"elapsed_s" | b"duration_seconds" => (Latency(S), 3),
         b"request_time" => (Latency(S), 4),
-        b"latency" | b"duration" | b"elapsed" => (Latency(Auto), 5),
+        b"latency" | b"duration" | b"elapsed" | b"httpRequest.latency" => (Latency(Auto), 5),
 
         b"upstream" | b"upstream_host" => (Upstream, 0),
         b"peer.service" | b"upstream_addr" => (Upstream, 1),
@@ -115,6 +117,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"x-request-id" | b"x_request_id" | b"X-Request-Id" => (TraceId, 2),
         b"correlation_id" | b"correlationId" | b"correlation-id" => (TraceId, 3),
         b"dd.trace_id" | b"span.trace_id" => (TraceId, 4),
+        b"logging.googleapis.com/trace" => (TraceId, 5),
 
         _ => return None,
     })
