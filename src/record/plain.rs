@@ -56,6 +56,25 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     true
 }
 
+/// `HH:MM:SS[.fff]` followed by a space: the end of the clock.
+fn time_of_day(b: &[u8]) -> Option<usize> {
+    let ok = b.len() > 8
+        && b[2] == b':'
+        && b[5] == b':'
+        && [0, 1, 3, 4, 6, 7].iter().all(|&i| b[i].is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    let mut i = 8;
+    if matches!(b[i], b'.' | b',') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    (b.get(i) == Some(&b' ')).then_some(i)
+}
+
 /// `1234#1234:` (pid#tid of an Nginx error log line).
 fn nginx_pid(tok: &[u8]) -> bool {
     let Some(t) = tok.strip_suffix(b":") else {
@@ -227,6 +246,10 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         }
         h.time = Some(t);
         pos = n;
+    } else if let Some(n) = time_of_day(b) {
+        // Logback's default `10:00:00.123 [main] INFO c.a.Foo - msg`: no date, so no time,
+        // but the header is still stripped.
+        pos = n;
     } else if let Some(h) = python_basic(b) {
         return Some(h);
     } else {
@@ -261,6 +284,11 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     let mut single_letter = false;
     if h.level.is_none() {
         let mut pre_logger = None;
+        // Where the message starts if no level turns up: after the timestamp, leading
+        // separators and a `prog[pid]:` tag, but not after skipped numbers or brackets (in
+        // `10:00:00 404 not found` the number is part of the message).
+        let mut fallback = pos;
+        let mut contiguous = true;
         for k in 0..5 {
             let p = skip_spaces(b, pos);
             if p >= b.len() {
@@ -315,12 +343,26 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             }
             if is_separator(tok) {
                 pos = e;
+                if contiguous {
+                    fallback = e;
+                }
                 continue;
             }
+            contiguous = false;
             if tok.iter().all(u8::is_ascii_digit) {
                 saw_pid = true;
                 pos = e;
                 continue;
+            }
+            if let Some(tag) = tok.strip_suffix(b"]:") {
+                // Heroku/syslog-style `app[web.1]:` tag after the timestamp.
+                if let Some(i) = memchr::memchr(b'[', tag).filter(|&i| i > 0) {
+                    pre_logger = Some(&tag[..i]);
+                    h.logger = pre_logger;
+                    pos = e;
+                    fallback = e;
+                    continue;
+                }
             }
             if b[e..].starts_with(b" - ") && pre_logger.is_none() {
                 // Python logging `%(asctime)s - %(name)s - %(levelname)s - %(message)s`.
@@ -332,7 +374,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         }
         if h.level.is_none() {
             // A timestamp alone (Go `2024/01/01 10:00:00 msg`): the message follows it.
-            h.msg = skip_spaces(b, pos);
+            h.msg = skip_spaces(b, fallback);
             return Some(h);
         }
     }
@@ -704,6 +746,38 @@ mod tests {
         assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
         assert_eq!(ev.http.path.as_deref(), Some(&b"/api/cart"[..]));
         assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.0.0.12:8080"[..]));
+    }
+
+    #[test]
+    fn clock_only_tags_and_numbers() {
+        check(
+            "10:00:00.123 [main] INFO  c.a.Foo - started",
+            "",
+            Some(Level::Info),
+            Some("c.a.Foo"),
+            "started",
+        );
+        check(
+            "2024-03-05T10:00:00.123456+00:00 app[web.1]: Completed 500 in 12ms",
+            "2024-03-05T10:00:00.123Z",
+            None,
+            Some("app"),
+            "Completed 500 in 12ms",
+        );
+        check(
+            "2024/03/05 10:00:00 404 not found",
+            "2024-03-05T10:00:00Z",
+            None,
+            None,
+            "404 not found",
+        );
+        check(
+            "2024-03-05 10:00:00 user error occurred",
+            "2024-03-05T10:00:00Z",
+            None,
+            None,
+            "user error occurred",
+        );
     }
 
     #[test]

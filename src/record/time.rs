@@ -341,6 +341,19 @@ pub fn glog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     ))
 }
 
+/// The year for a year-less stamp: `default`, unless the stamp is Feb 29 and `default` has
+/// none, then the latest leap year before it (a Feb 29 line was written in a leap year).
+fn leap_safe_year(default: i32, mo: u32, d: u32) -> i32 {
+    if mo != 2 || d != 29 || days_in_month(default, 2) == 29 {
+        return default;
+    }
+    let mut y = default - 1;
+    while days_in_month(y, 2) != 29 {
+        y -= 1;
+    }
+    y
+}
+
 /// Syslog `Jun 14 15:16:01` / `Jun  4 15:16:01` (optional fraction, optional ` YYYY`).
 fn syslog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let mo = month_abbr(b)?;
@@ -358,7 +371,7 @@ fn syslog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
         return None;
     }
     let (h, mi, s, ms, mut end) = clock(b, at + 1)?;
-    let mut y = tc.default_year;
+    let mut y = leap_safe_year(tc.default_year, mo, d);
     // Some syslog variants append the year (`Jun 14 15:16:01 2024`).
     if b.get(end) == Some(&b' ') && !b.get(end + 5).is_some_and(|c| !c.is_ascii_whitespace()) {
         if let Some(yy) = num4(b, end + 1) {
@@ -509,6 +522,16 @@ mod tests {
             Some(ms("2005-12-04T04:47:44Z"))
         );
         assert_eq!(at("081109 203615 148"), Some(ms("2008-11-09T20:36:15Z")));
+        // default_year 2024 is a leap year; 2025 is not, so Feb 29 goes to 2024.
+        let cfg = ParseConfig {
+            default_year: 2025,
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        assert_eq!(
+            parse_prefix(b"Feb 29 10:00:00 h p: x", &tc).map(|r| r.0),
+            Some(ms("2024-02-29T10:00:00Z"))
+        );
         assert_eq!(
             at("03-17 16:13:38.811 "),
             Some(ms("2024-03-17T16:13:38.811Z"))
