@@ -1,4 +1,4 @@
-//! Which structured key (JSON or logfmt) feeds which [`Event`](super::Event) field.
+//! Which structured key (JSON or logfmt) feeds which [`Event`] field.
 //!
 //! One `match` on the key bytes (the compiler turns it into length + memcmp checks, no hash
 //! and no allocation). Nested JSON keys are matched by their dotted path (`http.status_code`).

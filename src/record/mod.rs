@@ -4,6 +4,17 @@
 //! source's [`Format`] and a [`ParseConfig`]. Out: [`Event`]s, handed to a callback in input
 //! order. Fields borrow from the chunk wherever the bytes can be used as they are; only values
 //! that need unescaping (JSON strings with escapes) are owned.
+//!
+//! - [`parse`]: the chunk loop (one `memchr` pass, no per-line allocation), the multi-line
+//!   joining rule shared with the chunker, and dispatch per format.
+//! - [`detect`]: picks a source's format from a sample.
+//! - [`plain`], [`json`], [`logfmt`], [`access`], [`syslog`]: one parser per format.
+//! - [`keys`]: which JSON/logfmt key feeds which field, and latency units.
+//! - [`time`], [`level`]: timestamp fast paths (UTC milliseconds) and level normalization.
+//!
+//! Parsing never fails: a line a parser does not recognize is still an event, with the whole
+//! line as its message (and, for plain-ish lines in a structured source, whatever timestamp
+//! and level header it has).
 
 use std::borrow::Cow;
 
