@@ -5,6 +5,13 @@
 //! The number returned with a role is its priority: when several keys of one role are present,
 //! the lowest number wins (`msg` over `log`, `latency_ms` over `duration`). User keys from
 //! `--message-key`/`--time-key`/`--level-key` are checked first ([`UserKeys`]).
+//!
+//! Latency units, decided by the key: `*_ms`, `took`, `response_time`/`responseTime`
+//! (pino-http, morgan) are milliseconds; `*_us` microseconds; `*_ns` and ECS `event.duration`
+//! nanoseconds; `*_s`, `duration_seconds` and Nginx's `request_time` seconds. Unit-less
+//! `duration`/`latency`/`elapsed`: a number is milliseconds (the most common choice of
+//! app loggers), a string is a Go duration (`1.5s`, `250ms`, `1m2s`) as zap/logrus and GCP's
+//! `httpRequest.latency` write it. Any latency key holding a Go duration string is read as one.
 
 use std::borrow::Cow;
 
