@@ -6,6 +6,8 @@
 //! which is why it looks at one line only: joining in here must never be looser than cutting
 //! there, or events would depend on the chunk size.
 
+use std::borrow::Cow;
+
 use memchr::memchr;
 
 use super::keys::UserKeys;
@@ -133,6 +135,20 @@ pub fn parse_event<'a>(
         Format::Plain => plain::parse(first, raw, ev, ctx),
         Format::Syslog => {
             if syslog::parse(raw, ev, &ctx.time) {
+                // `app[1]: {"level":"error",...}`: the program logs JSON through syslog.
+                if let Cow::Borrowed(m) = ev.message {
+                    if m.first() == Some(&b'{') {
+                        let (time, level, logger) = (ev.time, ev.level, ev.logger.take());
+                        if json::parse(m, ev, ctx) {
+                            ev.time = ev.time.or(time);
+                            ev.level = ev.level.or(level);
+                            ev.logger = ev.logger.take().or(logger);
+                        } else {
+                            ev.message = Cow::Borrowed(m);
+                            (ev.time, ev.level, ev.logger) = (time, level, logger);
+                        }
+                    }
+                }
                 return true;
             }
             // Still pick up a timestamp/level from a line that is not syslog after all.
@@ -341,6 +357,41 @@ mod tests {
         assert_eq!(ev.len(), 3);
         assert_eq!(ev[0].2, "a");
         assert_eq!(ev[1].2, "\tb");
+    }
+
+    #[test]
+    fn json_inside_syslog() {
+        let t = "<11>Mar  5 10:00:00 web1 api[42]: {\"level\":\"warn\",\"msg\":\"slow\",\"status\":504}\n\
+                 <11>Mar  5 10:00:01 web1 api[42]: {not json\n";
+        let cfg = ParseConfig::default();
+        let mut out = Vec::new();
+        parse_chunk(t.as_bytes(), 1, Format::Syslog, &cfg, &mut |ev| {
+            out.push((
+                ev.level,
+                ev.logger.map(|l| l.into_owned()),
+                ev.message.into_owned(),
+                ev.http.status,
+            ))
+        });
+        use crate::record::Level;
+        assert_eq!(
+            out[0],
+            (
+                Some(Level::Warn),
+                Some(b"api".to_vec()),
+                b"slow".to_vec(),
+                Some(504)
+            )
+        );
+        assert_eq!(
+            out[1],
+            (
+                Some(Level::Error),
+                Some(b"api".to_vec()),
+                b"{not json".to_vec(),
+                None
+            )
+        );
     }
 
     const ALL: [Format; 6] = [

@@ -25,8 +25,6 @@ struct Header<'a> {
     msg: usize,
     /// An Nginx error log line, whose tail names the request and the upstream.
     nginx: bool,
-    /// A Kubernetes CRI record: (offset of the app's line, the CRI timestamp).
-    cri: Option<(usize, i64)>,
 }
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
@@ -36,11 +34,15 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     let Some(h) = header(first, tc) else {
         return false;
     };
-    if let Some((off, t)) = h.cri {
-        // A JSON app line inside a Kubernetes CRI record (the usual production setup).
-        let inner = &first[off..];
-        if inner.first() == Some(&b'{') && first.len() == raw.len() && json::parse(inner, ev, ctx) {
-            ev.time = ev.time.or(Some(t));
+    if h.level.is_none() && first.len() == raw.len() {
+        // A JSON object after a timestamp/tag header: a JSON app line inside a Kubernetes CRI
+        // record (the usual production setup) or behind a shipper's timestamp.
+        let inner = &first[h.msg.min(first.len())..];
+        if inner.first() == Some(&b'{') && json::parse(inner, ev, ctx) {
+            ev.time = ev.time.or(h.time);
+            if ev.logger.is_none() {
+                ev.logger = h.logger.filter(|l| !l.is_empty()).map(Cow::Borrowed);
+            }
             return true;
         }
     }
@@ -133,7 +135,6 @@ fn python_basic(b: &[u8]) -> Option<Header<'_>> {
         logger: Some(name),
         msg: c1 + 1 + c2 + 1,
         nginx: false,
-        cri: None,
     })
 }
 
@@ -150,7 +151,6 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 logger: s.program,
                 msg: s.msg,
                 nginx: false,
-                cri: None,
             });
         }
     }
@@ -241,7 +241,6 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             let mut h = header(&b[off..], tc).unwrap_or_default();
             h.time = h.time.or(Some(t));
             h.msg += off;
-            h.cri = Some((off, t));
             return Some(h);
         }
         h.time = Some(t);
@@ -457,7 +456,6 @@ fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         logger,
         msg: skip_spaces(b, pos),
         nginx: false,
-        cri: None,
     })
 }
 
@@ -481,7 +479,6 @@ fn glog<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         logger: Some(file),
         msg: skip_spaces(b, e),
         nginx: false,
-        cri: None,
     })
 }
 
@@ -535,7 +532,6 @@ fn bgl(b: &[u8]) -> Option<Header<'_>> {
                 logger: prev,
                 msg: skip_spaces(b, e),
                 nginx: false,
-                cri: None,
             });
         }
         prev = Some(tok);
@@ -805,6 +801,17 @@ mod tests {
         assert_eq!(&*ev.message, b"slow");
         assert_eq!(ev.http.status, Some(504));
         assert_eq!(ev.time, Some(1_709_632_800_500));
+        let line = r#"2024-03-05T10:00:00Z web-1 {"lvl":"error","msg":"x"}"#;
+        let mut ev = Event::bare(1, line.as_bytes());
+        parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
+        assert_eq!(
+            &*ev.message, br#"web-1 {"lvl":"error","msg":"x"}"#,
+            "only right after the header"
+        );
+        let line = r#"2024-03-05T10:00:00Z {"lvl":"error","msg":"x"}"#;
+        let mut ev = Event::bare(1, line.as_bytes());
+        parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
+        assert_eq!((ev.level, &*ev.message), (Some(Level::Error), &b"x"[..]));
     }
 
     #[test]
