@@ -27,6 +27,7 @@ pub fn detect_format(sample: &[u8]) -> Format {
     let cfg = ParseConfig::default();
     let ctxs = CANDIDATES.map(|f| Ctx::new(&cfg, f));
     let mut counts = [0usize; CANDIDATES.len()];
+    let sample = sample.strip_prefix(super::parse::BOM).unwrap_or(sample);
     for line in sample
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))

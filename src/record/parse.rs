@@ -99,6 +99,9 @@ fn go_frame(line: &[u8]) -> bool {
     (head.contains(&b'.') || head == b"panic") && !head.contains(&b' ')
 }
 
+/// UTF-8 byte order mark, written at the start of files by some Windows tools.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Per-chunk parsing state: the resolved time settings and (for JSON) the key table.
 pub struct Ctx<'c> {
     pub time: TimeCtx<'c>,
@@ -187,7 +190,12 @@ pub fn parse_chunk<'a>(
     let len = chunk.len();
     let line_end = |from: usize| memchr(b'\n', &chunk[from..]).map_or(len, |i| from + i);
     let mut line_no = first_line;
-    let mut start = 0usize;
+    // A UTF-8 byte order mark at the start of a file is not part of the first event.
+    let mut start = if first_line == 1 && chunk.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    };
     // End of the line starting at `start`, when the previous look-ahead already found it.
     let mut known_end: Option<usize> = None;
     // One validation of the whole chunk is much cheaper than one per event; only a chunk with
@@ -347,6 +355,17 @@ mod tests {
         let lines: Vec<u32> = ev.iter().map(|e| e.1).collect();
         assert_eq!(lines, vec![1, 5, 5]);
         assert!(ev[2].2.ends_with("previous location ---"));
+    }
+
+    #[test]
+    fn bom_is_skipped() {
+        let ev = events("\u{feff}2024-01-01 10:00:00 INFO a\nb\n", Format::Plain);
+        assert_eq!(ev[0].2, "a");
+        assert_eq!(detect_format_bom(), Format::Json);
+    }
+
+    fn detect_format_bom() -> Format {
+        crate::record::detect_format("\u{feff}{\"msg\":\"a\"}\n".as_bytes())
     }
 
     #[test]
