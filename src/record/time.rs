@@ -249,7 +249,8 @@ fn zone(b: &[u8], i: usize) -> (Option<i32>, usize) {
 ///
 /// Layouts: ISO 8601 / RFC 3339 (`T` or space, `.`/`,` fraction, optional zone), `YYYY/MM/DD
 /// HH:MM:SS`, access-log `10/Oct/2000:13:55:36 -0700`, syslog `Jun 14 15:16:01`, ctime
-/// `Sun Dec 04 04:47:44 2005`, Loghub/HDFS `081109 203615`, logcat `03-17 16:13:38.811`.
+/// `Sun Dec 04 04:47:44 2005`, Loghub/HDFS `081109 203615`, logcat `03-17 16:13:38.811`,
+/// Proxifier `10.30 16:49:06`.
 pub fn parse_prefix(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let c0 = *b.first()?;
     if c0.is_ascii_digit() {
@@ -315,9 +316,10 @@ fn yymmdd(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     Some((tc.civil_ms(2000 + y as i32, mo, d, h, mi, s, 0, None)?, 13))
 }
 
-/// Android logcat `03-17 16:13:38.811` (no year: `default_year`).
+/// Android logcat `03-17 16:13:38.811` and Proxifier `10.30 16:49:06` (no year:
+/// `default_year`).
 fn logcat(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
-    if b.get(2) != Some(&b'-') || b.get(5) != Some(&b' ') {
+    if !matches!(b.get(2), Some(b'-' | b'.')) || b.get(5) != Some(&b' ') {
         return None;
     }
     let (mo, d) = (num2(b, 0)?, num2(b, 3)?);
