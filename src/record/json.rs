@@ -479,6 +479,17 @@ mod tests {
     }
 
     #[test]
+    fn mongodb() {
+        let (_, ev) = run(
+            r#"{"t":{"$date":"2024-03-05T10:00:00.123+00:00"},"s":"W","c":"NETWORK","id":22943,"ctx":"listener","msg":"Connection refused"}"#,
+        );
+        assert_eq!(ev.time, Some(1_709_632_800_123));
+        assert_eq!(ev.level, Some(Level::Warn));
+        assert_eq!(&*ev.message, b"Connection refused");
+        assert_eq!(field(&ev, "c"), Some(&b"NETWORK"[..]));
+    }
+
+    #[test]
     fn docker_wrapper() {
         let (_, ev) = run(
             r#"{"log":"2024-01-01 10:00:00,123 ERROR [main] c.a.Foo - boom\n","stream":"stderr","time":"2024-01-01T10:00:05.000000001Z"}"#,

@@ -65,6 +65,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"t" | b"@t" => (Time, 4),
         b"date" | b"datetime" => (Time, 5),
         b"time_local" | b"time_iso8601" | b"timeMillis" => (Time, 6),
+        b"t.$date" => (Time, 7),
 
         b"level" => (Level, 0),
         b"severity" => (Level, 1),
@@ -73,6 +74,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"log.level" => (Level, 4),
         b"levelname" | b"level_name" | b"levelName" => (Level, 5),
         b"@l" | b"@level" | b"severity_text" | b"severityText" => (Level, 6),
+        // MongoDB's one-letter severity; a value that is no level stays a plain field.
+        b"s" => (Level, 7),
 
         b"http.request.method" => (Method, 0),
         b"http.method" => (Method, 1),

@@ -84,10 +84,14 @@ pub fn from_number(n: f64) -> Option<Level> {
     })
 }
 
-/// A level value from a structured field: a word, a number, or a number in a string.
+/// A level value from a structured field: a word, a number, a number in a string, or one
+/// upper-case letter (MongoDB's `"s":"W"`, logcat-style exports).
 pub fn from_value(v: &[u8]) -> Option<Level> {
     if let Some(l) = from_word(v) {
         return Some(l);
+    }
+    if let [c @ b'A'..=b'Z'] = v {
+        return from_letter(*c);
     }
     if !v.is_empty() && v.iter().all(u8::is_ascii_digit) {
         return from_number(std::str::from_utf8(v).ok()?.parse().ok()?);
@@ -136,6 +140,8 @@ mod tests {
         assert_eq!(from_value(b"50"), Some(Level::Error));
         assert_eq!(from_value(b"60"), Some(Level::Fatal));
         assert_eq!(from_value(b"3"), Some(Level::Error));
+        assert_eq!(from_value(b"W"), Some(Level::Warn));
+        assert_eq!(from_value(b"x"), None);
         assert_eq!(from_syslog_severity(165 % 8), Level::Info);
         assert_eq!(from_syslog_severity(34 % 8), Level::Fatal);
     }
