@@ -40,6 +40,25 @@ fn parse_f64(b: &[u8]) -> Option<f64> {
     std::str::from_utf8(b).ok()?.parse().ok()
 }
 
+/// A three-digit HTTP status code (any: access logs write `000` or `499` too).
+pub fn status_code(b: &[u8]) -> Option<u16> {
+    if b.len() != 3 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u16, |a, c| a * 10 + u16::from(c - b'0')))
+}
+
+/// Method and path from a request line (`GET /path HTTP/1.1`), when it looks like one.
+pub fn set_request<'a>(request: &'a [u8], ev: &mut Event<'a>) {
+    let mut parts = request.splitn(3, |&c| c == b' ');
+    if let (Some(m), Some(p)) = (parts.next(), parts.next()) {
+        if !m.is_empty() && m.len() <= 16 && m.iter().all(u8::is_ascii_uppercase) {
+            ev.http.method = Some(Cow::Borrowed(m));
+            ev.http.path = Some(Cow::Borrowed(p));
+        }
+    }
+}
+
 /// Parses an access log line; returns whether it was one.
 pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
     parse_inner(b, ev, tc).is_some()
@@ -63,12 +82,8 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
     i += 1;
     let status_end = i + memchr::memchr(b' ', &b[i..]).unwrap_or(b.len() - i);
     let status_b = &b[i..status_end];
-    let status = if status_b.len() == 3 && status_b.iter().all(u8::is_ascii_digit) {
-        Some(
-            status_b
-                .iter()
-                .fold(0u16, |a, c| a * 10 + u16::from(c - b'0')),
-        )
+    let status = if let Some(s) = status_code(status_b) {
+        Some(s)
     } else if status_b == b"-" {
         None
     } else {
@@ -83,13 +98,7 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
         _ => Level::Info,
     });
     ev.message = Cow::Borrowed(request);
-    let mut parts = request.splitn(3, |&c| c == b' ');
-    if let (Some(m), Some(p)) = (parts.next(), parts.next()) {
-        if !m.is_empty() && m.len() <= 16 && m.iter().all(u8::is_ascii_uppercase) {
-            ev.http.method = Some(Cow::Borrowed(m));
-            ev.http.path = Some(Cow::Borrowed(p));
-        }
-    }
+    set_request(request, ev);
     // Bytes, then optional quoted referer and agent, then extras.
     let mut i = status_end + 1;
     if i >= b.len() {

@@ -243,18 +243,8 @@ fn walk<'a>(
         } else {
             key
         };
-        let path: &[u8] = match prefix {
-            None => key,
-            Some(p) => {
-                let n = p.len() + 1 + key.len();
-                if n > buf.len() {
-                    return;
-                }
-                buf[..p.len()].copy_from_slice(p);
-                buf[p.len()] = b'.';
-                buf[p.len() + 1..n].copy_from_slice(key);
-                &buf[..n]
-            }
+        let Some(path) = dotted(&mut buf, prefix, key) else {
+            return;
         };
         let val: Cow<'a, [u8]> = match v {
             Val::Str { inner, esc } => {
@@ -292,23 +282,27 @@ fn walk<'a>(
         }
     });
     for (key, span) in nested.iter().take(n_nested).flatten() {
-        let mut buf = [0u8; 128];
-        let path: &[u8] = match prefix {
-            None => key,
-            Some(p) => {
-                let n = p.len() + 1 + key.len();
-                if n > buf.len() {
-                    continue;
-                }
-                buf[..p.len()].copy_from_slice(p);
-                buf[p.len()] = b'.';
-                buf[p.len() + 1..n].copy_from_slice(key);
-                &buf[..n]
-            }
-        };
-        walk(span, Some(path), depth + 1, ev, ctx, w)?;
+        if let Some(path) = dotted(&mut buf, prefix, key) {
+            walk(span, Some(path), depth + 1, ev, ctx, w)?;
+        }
     }
     end
+}
+
+/// `prefix.key` built in `buf` (or `key` itself at the top level); None when too long to be
+/// a key worth matching.
+fn dotted<'b>(buf: &'b mut [u8; 128], prefix: Option<&[u8]>, key: &'b [u8]) -> Option<&'b [u8]> {
+    let Some(p) = prefix else {
+        return Some(key);
+    };
+    let n = p.len() + 1 + key.len();
+    if n > buf.len() {
+        return None;
+    }
+    buf[..p.len()].copy_from_slice(p);
+    buf[p.len()] = b'.';
+    buf[p.len() + 1..n].copy_from_slice(key);
+    Some(&buf[..n])
 }
 
 /// Re-borrows `key` (a sub-slice of `obj`) with `obj`'s lifetime.

@@ -317,10 +317,8 @@ impl Assign {
                 true
             }
             Role::Status => {
-                let t = v.trim_ascii();
-                let n = (t.len() == 3 && t.iter().all(u8::is_ascii_digit))
-                    .then(|| t.iter().fold(0u16, |a, c| a * 10 + u16::from(c - b'0')));
-                match n {
+                // In free-form JSON, `status` may be any number; only real HTTP codes count.
+                match super::access::status_code(v.trim_ascii()) {
                     Some(n) if (100..=599).contains(&n) => {
                         ev.http.status = Some(n);
                         true

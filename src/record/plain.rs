@@ -102,13 +102,7 @@ fn nginx_tail<'a>(line: &'a [u8], ev: &mut Event<'a>) {
         Some(&line[i..i + n])
     };
     if let Some(req) = quoted_after(b", request: \"") {
-        let mut parts = req.splitn(3, |&c| c == b' ');
-        if let (Some(m), Some(p)) = (parts.next(), parts.next()) {
-            if !m.is_empty() && m.iter().all(u8::is_ascii_uppercase) {
-                ev.http.method = Some(Cow::Borrowed(m));
-                ev.http.path = Some(Cow::Borrowed(p));
-            }
-        }
+        super::access::set_request(req, ev);
     }
     if let Some(up) = quoted_after(b", upstream: \"") {
         let host = super::keys::url_host(up);
