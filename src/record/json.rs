@@ -221,6 +221,30 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     true
 }
 
+/// When `ev`'s message (as another format's parser left it, borrowed from the line) is a JSON
+/// object, parses it into `ev`, keeping the outer time, level and logger where the JSON has
+/// none (a syslog program, a CRI timestamp). Otherwise `ev` stays as it is.
+pub fn parse_embedded<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
+    let Cow::Borrowed(obj) = ev.message else {
+        return;
+    };
+    if obj.first() != Some(&b'{') {
+        return;
+    }
+    let outer = (ev.time, ev.level, ev.logger.take());
+    let mut inner = Event::bare(ev.line, ev.raw);
+    if parse(obj, &mut inner, ctx) {
+        inner.lines = ev.lines;
+        inner.invalid_utf8 = ev.invalid_utf8;
+        inner.time = inner.time.or(outer.0);
+        inner.level = inner.level.or(outer.1);
+        inner.logger = inner.logger.or(outer.2);
+        *ev = inner;
+    } else {
+        ev.logger = outer.2;
+    }
+}
+
 /// Walks one object (`obj` starts with `{`), `prefix` being its dotted path; returns the
 /// index after the object, or None when it is not valid JSON.
 fn walk<'a>(

@@ -6,8 +6,6 @@
 //! which is why it looks at one line only: joining in here must never be looser than cutting
 //! there, or events would depend on the chunk size.
 
-use std::borrow::Cow;
-
 use memchr::memchr;
 
 use super::keys::UserKeys;
@@ -139,19 +137,7 @@ pub fn parse_event<'a>(
         Format::Syslog => {
             if syslog::parse(raw, ev, &ctx.time) {
                 // `app[1]: {"level":"error",...}`: the program logs JSON through syslog.
-                if let Cow::Borrowed(m) = ev.message {
-                    if m.first() == Some(&b'{') {
-                        let (time, level, logger) = (ev.time, ev.level, ev.logger.take());
-                        if json::parse(m, ev, ctx) {
-                            ev.time = ev.time.or(time);
-                            ev.level = ev.level.or(level);
-                            ev.logger = ev.logger.take().or(logger);
-                        } else {
-                            ev.message = Cow::Borrowed(m);
-                            (ev.time, ev.level, ev.logger) = (time, level, logger);
-                        }
-                    }
-                }
+                json::parse_embedded(ev, ctx);
                 return true;
             }
             // Still pick up a timestamp/level from a line that is not syslog after all.

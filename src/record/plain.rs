@@ -34,18 +34,6 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     let Some(h) = header(first, tc) else {
         return false;
     };
-    if h.level.is_none() && first.len() == raw.len() {
-        // A JSON object after a timestamp/tag header: a JSON app line inside a Kubernetes CRI
-        // record (the usual production setup) or behind a shipper's timestamp.
-        let inner = &first[h.msg.min(first.len())..];
-        if inner.first() == Some(&b'{') && json::parse(inner, ev, ctx) {
-            ev.time = ev.time.or(h.time);
-            if ev.logger.is_none() {
-                ev.logger = h.logger.filter(|l| !l.is_empty()).map(Cow::Borrowed);
-            }
-            return true;
-        }
-    }
     ev.time = h.time;
     ev.level = h.level;
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
@@ -54,6 +42,11 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
     if h.nginx {
         nginx_tail(first, ev);
+    }
+    if h.level.is_none() && first.len() == raw.len() {
+        // A JSON app line inside a Kubernetes CRI record (the usual production setup) or
+        // behind a shipper's timestamp.
+        json::parse_embedded(ev, ctx);
     }
     true
 }
