@@ -23,8 +23,10 @@ use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig};
 /// - an exception line without a header: a dotted or CamelCase name ending in `Error`,
 ///   `Exception`, `Throwable`, `Interrupt`, `Exit`, `Iteration` or `Warning`, alone or followed
 ///   by `: message` (Python's final `ValueError: bad`, logback's `java.lang.X: msg` after the
-///   log line). A bare `Error: x` or `Exception: x` does not count: in header-less logs those
-///   are often events of their own.
+///   log line), or any package-qualified class (`django.core.exceptions.Improperly…: x`,
+///   lower-case package first) followed by `: ` or .NET's ` (0x80131904): `. A bare
+///   `Error: x` or `Exception: x` does not count: in header-less logs those are often events
+///   of their own.
 pub fn is_continuation(line: &[u8]) -> bool {
     let Some(&c) = line.first() else {
         return true;
@@ -52,7 +54,9 @@ fn goroutine_header(line: &[u8]) -> bool {
     digits > 0 && rest.get(digits..digits + 2) == Some(b" [") && line.ends_with(b":")
 }
 
-/// `ValueError: msg`, `java.lang.IllegalStateException: boom`, `KeyboardInterrupt`.
+/// `ValueError: msg`, `java.lang.IllegalStateException: boom`, `KeyboardInterrupt`,
+/// `System.Data.SqlClient.SqlException (0x80131904): msg`,
+/// `django.core.exceptions.ImproperlyConfigured: msg`.
 fn exception_line(line: &[u8]) -> bool {
     if !line[0].is_ascii_alphabetic() {
         return false;
@@ -63,10 +67,19 @@ fn exception_line(line: &[u8]) -> bool {
         .count();
     let name = &line[..name_len];
     let rest = &line[name_len..];
-    if !(rest.is_empty() || rest == b"\r" || rest.starts_with(b":")) {
+    let colon = rest.starts_with(b":") || rest.starts_with(b" (0x");
+    if !(colon || rest.is_empty() || rest == b"\r") {
         return false;
     }
     let last = name.rsplit(|&c| c == b'.').next().unwrap_or(name);
+    if !last.first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
+    let dotted = name.len() > last.len();
+    // A package-qualified class followed by a message is an exception whatever its name.
+    if dotted && colon && line[0].is_ascii_lowercase() {
+        return true;
+    }
     const SUFFIXES: [&[u8]; 7] = [
         b"Error",
         b"Exception",
@@ -76,11 +89,9 @@ fn exception_line(line: &[u8]) -> bool {
         b"Iteration",
         b"Warning",
     ];
-    SUFFIXES.iter().any(|s| {
-        last.ends_with(s)
-            && (last.len() > s.len() || name.len() > last.len())
-            && last[0].is_ascii_uppercase()
-    })
+    SUFFIXES
+        .iter()
+        .any(|s| last.ends_with(s) && (last.len() > s.len() || dotted))
 }
 
 /// Go stack frame function lines: `main.main()`, `net/http.(*conn).serve(0xc0001)`.
@@ -253,6 +264,9 @@ mod tests {
             "KeyboardInterrupt",
             "java.lang.IllegalStateException: boom",
             "System.InvalidOperationException: nope ---> x",
+            "System.Data.SqlClient.SqlException (0x80131904): Timeout expired",
+            "django.core.exceptions.ImproperlyConfigured: SECRET_KEY missing",
+            "psycopg2.OperationalError",
             "--- End of inner exception stack trace ---",
             "goroutine 1 [running]:",
             "main.main()",
@@ -274,6 +288,8 @@ mod tests {
             "main started ok",
             "{\"a\":1}",
             "panic: runtime error: index out of range",
+            "Server: started",
+            "MyApp.Startup: ready",
         ] {
             assert!(!is_continuation(l.as_bytes()), "{l:?}");
         }
