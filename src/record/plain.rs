@@ -652,6 +652,13 @@ mod tests {
     fn loghub_headers() {
         use Level::*;
         check(
+            "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]",
+            "2017-06-09T20:10:40Z",
+            Some(Info),
+            Some("executor.CoarseGrainedExecutorBackend"),
+            "Registered signal handlers for [TERM, HUP, INT]",
+        );
+        check(
             "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating",
             "2008-11-09T20:36:15Z",
             Some(Info),

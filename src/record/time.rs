@@ -250,7 +250,7 @@ fn zone(b: &[u8], i: usize) -> (Option<i32>, usize) {
 /// Layouts: ISO 8601 / RFC 3339 (`T` or space, `.`/`,` fraction, optional zone), `YYYY/MM/DD
 /// HH:MM:SS`, access-log `10/Oct/2000:13:55:36 -0700`, syslog `Jun 14 15:16:01`, ctime
 /// `Sun Dec 04 04:47:44 2005`, Loghub/HDFS `081109 203615`, logcat `03-17 16:13:38.811`,
-/// Proxifier `10.30 16:49:06`.
+/// Proxifier `10.30 16:49:06`, Spark `17/06/09 20:10:40`.
 pub fn parse_prefix(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let c0 = *b.first()?;
     if c0.is_ascii_digit() {
@@ -260,7 +260,7 @@ pub fn parse_prefix(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
         if let Some(r) = clf(b, tc) {
             return Some(r);
         }
-        if let Some(r) = yymmdd(b, tc) {
+        if let Some(r) = yymmdd(b, tc).or_else(|| short_slash(b, tc)) {
             return Some(r);
         }
         return logcat(b, tc);
@@ -314,6 +314,19 @@ fn yymmdd(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let (y, mo, d) = (num2(b, 0)?, num2(b, 2)?, num2(b, 4)?);
     let (h, mi, s) = (num2(b, 7)?, num2(b, 9)?, num2(b, 11)?);
     Some((tc.civil_ms(2000 + y as i32, mo, d, h, mi, s, 0, None)?, 13))
+}
+
+/// Spark/log4j `17/06/09 20:10:40` (YY/MM/DD, 20YY).
+fn short_slash(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    if b.get(2) != Some(&b'/') || b.get(5) != Some(&b'/') || b.get(8) != Some(&b' ') {
+        return None;
+    }
+    let (y, mo, d) = (num2(b, 0)?, num2(b, 3)?, num2(b, 6)?);
+    let (h, mi, s, ms, end) = clock(b, 9)?;
+    Some((
+        tc.civil_ms(2000 + y as i32, mo, d, h, mi, s, ms, None)?,
+        end,
+    ))
 }
 
 /// Android logcat `03-17 16:13:38.811` and Proxifier `10.30 16:49:06` (no year:
