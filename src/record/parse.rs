@@ -133,8 +133,9 @@ impl<'c> Ctx<'c> {
 }
 
 /// Parses one event (`raw`: its lines, without the final newline; `first`: its first line) in
-/// `format`. Returns whether the format's own layout was recognized; when it was not, the event
-/// still carries the whole text as its message.
+/// `format`. Returns whether the format's own layout was recognized (detection counts these);
+/// when it was not, the event still carries the whole text as its message, or for syslog,
+/// access and logfmt sources what a `plain` header parse makes of the line.
 pub fn parse_event<'a>(
     format: Format,
     first: &'a [u8],
