@@ -121,11 +121,11 @@ fn value(b: &[u8], i: usize, depth: u32) -> Option<(Val<'_>, usize)> {
 
 /// Walks the object at `i` (which must be `{`), calling `f(key, key_has_escapes, value)` per
 /// member; returns the index after the closing `}`.
-fn members<'a>(
+fn members<'a, F: FnMut(&'a [u8], bool, Val<'a>)>(
     b: &'a [u8],
     i: usize,
     depth: u32,
-    f: &mut dyn FnMut(&'a [u8], bool, Val<'a>),
+    f: &mut F,
 ) -> Option<usize> {
     if depth > MAX_DEPTH || b.get(i) != Some(&b'{') {
         return None;
