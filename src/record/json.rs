@@ -292,11 +292,14 @@ fn walk<'a>(
                 return;
             }
         };
-        let used = match w.keys.lookup(path) {
-            Some((role, prio)) => w.assign.offer(ev, role, prio, val.clone(), &ctx.time),
-            None => false,
+        let unused = match w.keys.lookup(path) {
+            Some((role, prio)) => w.assign.offer(ev, role, prio, val, &ctx.time),
+            None => Some(val),
         };
-        if !used && depth <= 1 && val.len() <= MAX_FIELD {
+        let Some(val) = unused else {
+            return;
+        };
+        if depth <= 1 && val.len() <= MAX_FIELD {
             let k: Cow<'a, [u8]> = if prefix.is_none() && !kesc {
                 Cow::Borrowed(key_slice(obj, key))
             } else {
@@ -315,6 +318,7 @@ fn walk<'a>(
 
 /// `prefix.key` built in `buf` (or `key` itself at the top level); None when too long to be
 /// a key worth matching.
+#[inline]
 fn dotted<'b>(buf: &'b mut [u8; 128], prefix: Option<&[u8]>, key: &'b [u8]) -> Option<&'b [u8]> {
     let Some(p) = prefix else {
         return Some(key);

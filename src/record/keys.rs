@@ -274,8 +274,8 @@ fn sub<'a>(v: &Cow<'a, [u8]>, part: &[u8]) -> Cow<'a, [u8]> {
 }
 
 impl Assign {
-    /// Offers `v` for `role`; returns whether the value was used (so it is not also a field).
-    /// A value that does not parse for its role (a time that is no time) is left as a field.
+    /// Offers `v` for `role`. Returns it back when it was not used (a time that is no time),
+    /// so the caller can keep it as a plain field without having cloned it.
     pub fn offer<'a>(
         &mut self,
         ev: &mut Event<'a>,
@@ -283,82 +283,46 @@ impl Assign {
         prio: u8,
         v: Cow<'a, [u8]>,
         tc: &TimeCtx,
-    ) -> bool {
+    ) -> Option<Cow<'a, [u8]>> {
         let s = slot(role);
         if prio >= self.best[s] {
             // A better key already filled this role; a worse one is still no plain field.
-            return true;
+            return None;
         }
-        let ok = match role {
-            Role::Message => {
-                ev.message = v;
-                true
-            }
+        match role {
+            Role::Message => ev.message = v,
             Role::Time => match time::parse_value(&v, tc) {
-                Some(t) => {
-                    ev.time = Some(t);
-                    true
-                }
-                None => false,
+                Some(t) => ev.time = Some(t),
+                None => return Some(v),
             },
             Role::Level => match level::from_value(v.trim_ascii()) {
-                Some(l) => {
-                    ev.level = Some(l);
-                    true
-                }
-                None => false,
+                Some(l) => ev.level = Some(l),
+                None => return Some(v),
             },
-            Role::Method => {
-                ev.http.method = Some(v);
-                true
-            }
-            Role::Path => {
-                ev.http.path = Some(v);
-                true
-            }
-            Role::Status => {
-                // In free-form JSON, `status` may be any number; only real HTTP codes count.
-                match super::access::status_code(v.trim_ascii()) {
-                    Some(n) if (100..=599).contains(&n) => {
-                        ev.http.status = Some(n);
-                        true
-                    }
-                    _ => false,
-                }
-            }
+            Role::Method => ev.http.method = Some(v),
+            Role::Path => ev.http.path = Some(v),
+            // In free-form JSON, `status` may be any number; only real HTTP codes count.
+            Role::Status => match super::access::status_code(v.trim_ascii()) {
+                Some(n) if (100..=599).contains(&n) => ev.http.status = Some(n),
+                _ => return Some(v),
+            },
             Role::Latency(unit) => match latency_ms(&v, unit) {
-                Some(ms) => {
-                    ev.http.latency_ms = Some(ms);
-                    true
-                }
-                None => false,
+                Some(ms) => ev.http.latency_ms = Some(ms),
+                None => return Some(v),
             },
-            Role::Upstream => {
-                ev.http.upstream = Some(v);
-                true
-            }
+            Role::Upstream => ev.http.upstream = Some(v),
             Role::UpstreamUrl => {
                 let host = url_host(&v);
                 if host.is_empty() {
-                    false
-                } else {
-                    ev.http.upstream = Some(sub(&v, host));
-                    true
+                    return Some(v);
                 }
+                ev.http.upstream = Some(sub(&v, host));
             }
-            Role::Logger => {
-                ev.logger = Some(v);
-                true
-            }
-            Role::TraceId => {
-                ev.trace_id = Some(v);
-                true
-            }
-        };
-        if ok {
-            self.best[s] = prio;
+            Role::Logger => ev.logger = Some(v),
+            Role::TraceId => ev.trace_id = Some(v),
         }
-        ok
+        self.best[s] = prio;
+        None
     }
 
     /// Whether a message key was seen.

@@ -107,29 +107,27 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
         } else {
             Cow::Borrowed(v)
         };
-        let used = match (k, user.lookup(k)) {
+        let unused = match (k, user.lookup(k)) {
             (b"at", _) => match level::from_word(v) {
                 Some(l) => {
-                    if ev.level.is_none() {
-                        ev.level = Some(l);
-                    }
-                    true
+                    ev.level = ev.level.or(Some(l));
+                    None
                 }
-                None => false,
+                None => Some(val),
             },
             (b"service", _) if v.last().is_some_and(u8::is_ascii_alphabetic) => {
                 match go_duration_ms(v) {
                     Some(ms) => {
                         ev.http.latency_ms = Some(ms);
-                        true
+                        None
                     }
-                    None => assign.offer(ev, Role::Logger, 2, val.clone(), tc),
+                    None => assign.offer(ev, Role::Logger, 2, val, tc),
                 }
             }
-            (_, Some((role, prio))) => assign.offer(ev, role, prio, val.clone(), tc),
-            (_, None) => false,
+            (_, Some((role, prio))) => assign.offer(ev, role, prio, val, tc),
+            (_, None) => Some(val),
         };
-        if !used && val.len() <= 200 {
+        if let Some(val) = unused.filter(|v| v.len() <= 200) {
             ev.fields.push((Cow::Borrowed(k), val));
         }
     }
