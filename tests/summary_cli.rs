@@ -1,9 +1,7 @@
 //! `faultline summary` end to end: the default command, every output format, escaping of log
-//! content, `--fail-on` exit codes, `--out`, colour rules, and (with the real record parser)
-//! the incident window, new errors and `--since`/`--until`.
+//! content, `--fail-on` exit codes, `--out`, colour rules, and the incident window, new errors and `--since`/`--until`.
 //!
-//! Tests marked "needs the real parser" call `parser_has_time` and skip on the placeholder
-//! parser; `FAULTLINE_REQUIRE_PARSER=1` makes them mandatory.
+//! Tests that need timestamps first assert, with `parser_has_time`, that the parser gives them.
 
 mod summary_util;
 

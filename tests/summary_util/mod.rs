@@ -63,23 +63,18 @@ pub fn json(o: &Output) -> serde_json::Value {
     })
 }
 
-/// Whether the record parser gives timestamps to `2026-11-27T10:00:00Z ERROR ...` lines.
-///
-/// Tests that need times call this and return early (with a message) when it does not: the
-/// placeholder parser on `main` before the record branch lands treats every line as a bare
-/// message. Set `FAULTLINE_REQUIRE_PARSER=1` (as `.ci/run` should once the real parser is
-/// merged) to turn such a skip into a failure.
+/// Asserts that the record parser gives timestamps to `2026-11-27T10:00:00Z ERROR ...`
+/// lines: every test that needs times checks this first, so a parser regression fails loudly
+/// with this message instead of as a confusing missing finding.
 pub fn parser_has_time(test: &str) -> bool {
     let d = Dir::new();
     d.write("probe.log", b"2026-11-27T10:00:00Z ERROR probe failed\n");
     let o = run(&d, &["events", "probe.log"]);
     let ok = stdout(&o).contains("\"time\":\"2026-11-27T10:00:00");
-    if !ok {
-        if std::env::var_os("FAULTLINE_REQUIRE_PARSER").is_some() {
-            panic!("{test}: the record parser gives no timestamps, but FAULTLINE_REQUIRE_PARSER is set");
-        }
-        eprintln!("{test}: SKIPPED: needs the real record parser (events have no timestamps)");
-    }
+    assert!(
+        ok,
+        "{test}: the record parser gave no timestamp to a plain RFC 3339 line"
+    );
     ok
 }
 
