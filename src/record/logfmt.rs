@@ -83,6 +83,31 @@ pub fn looks_like(b: &[u8]) -> bool {
     false
 }
 
+/// When `ev`'s message (as a header parser left it, borrowed from the line) is logfmt, parses
+/// it into `ev`, keeping the outer time, level and logger where the pairs have none: Heroku's
+/// `<ts> heroku[router]: at=error code=H12 method=POST path=... status=503 service=30000ms`,
+/// or logfmt shipped through syslog. Otherwise `ev` stays as it is.
+pub fn parse_embedded<'a>(ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys) {
+    let Cow::Borrowed(body) = ev.message else {
+        return;
+    };
+    if !looks_like(body) {
+        return;
+    }
+    let outer = (ev.time, ev.level, ev.logger.take());
+    let mut inner = Event::bare(ev.line, ev.raw);
+    if parse(body, &mut inner, tc, user) {
+        inner.lines = ev.lines;
+        inner.invalid_utf8 = ev.invalid_utf8;
+        inner.time = inner.time.or(outer.0);
+        inner.level = inner.level.or(outer.1);
+        inner.logger = inner.logger.or(outer.2);
+        *ev = inner;
+    } else {
+        ev.logger = outer.2;
+    }
+}
+
 /// Parses a logfmt line; returns whether it was one.
 pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys) -> bool {
     if !looks_like(b) {

@@ -150,6 +150,7 @@ pub fn parse_event<'a>(
             if syslog::parse(raw, ev, &ctx.time) {
                 // `app[1]: {"level":"error",...}`: the program logs JSON through syslog.
                 json::parse_embedded(ev, ctx);
+                logfmt::parse_embedded(ev, &ctx.time, &ctx.keys);
                 return true;
             }
             // Still pick up a timestamp/level from a line that is not syslog after all.

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use super::level::{from_letter, from_upper_word, from_word};
 use super::parse::Ctx;
 use super::time::{glog_stamp, parse_prefix, TimeCtx};
-use super::{json, syslog, Event, Level};
+use super::{json, logfmt, syslog, Event, Level};
 
 /// What a header told us. `msg` is the offset of the message in the first line.
 #[derive(Default)]
@@ -47,6 +47,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         // A JSON app line inside a Kubernetes CRI record (the usual production setup) or
         // behind a shipper's timestamp.
         json::parse_embedded(ev, ctx);
+        logfmt::parse_embedded(ev, tc, &ctx.keys);
     }
     true
 }
@@ -541,6 +542,28 @@ mod tests {
         level: Option<Level>,
         logger: Option<String>,
         msg: String,
+    }
+
+    #[test]
+    fn logfmt_behind_a_header_gives_http_fields() {
+        let line = "2026-11-27T03:54:47.000444+00:00 heroku[router]: at=error code=H12 desc=\"Request timeout\" method=POST path=\"/api/v1/checkout\" request_id=4d2e dyno=web.4 service=30000ms status=503";
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx));
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.time, Some(1_795_751_687_000));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"POST"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/v1/checkout"[..]));
+        assert_eq!(ev.http.status, Some(503));
+        assert_eq!(ev.http.latency_ms, Some(30000.0));
+        assert_eq!(ev.trace_id.as_deref(), Some(&b"4d2e"[..]));
+        // A plain sentence behind a header stays a sentence.
+        let line = "2026-11-27T03:54:47Z heroku[api]: Release v42 created by user a@b.c";
+        let mut ev = Event::bare(1, line.as_bytes());
+        parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
+        assert!(ev.http.is_empty());
+        assert_eq!(&*ev.message, &b"Release v42 created by user a@b.c"[..]);
     }
 
     fn p(line: &str) -> Got {
