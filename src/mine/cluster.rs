@@ -1,0 +1,361 @@
+//! Clustering: distinct signatures (with their event counts) in, templates out.
+//!
+//! Masking removes the variables it can recognise; clustering finds the rest (user names,
+//! host names, table names) from how the data varies. The method is order-independent by
+//! construction — every decision is a function of the *set* of signatures, and ties are broken
+//! by byte order — so the result does not depend on input order, chunking or thread count:
+//!
+//! 1. Signatures are tokenised at spaces and grouped by token count (and by the stack-trace
+//!    token, see [`super::stack`], which must never be generalised).
+//! 2. Within a group, every signature gets its *longest common pattern* (after Brain, Yu et al.
+//!    2023): each of its tokens has a frequency — how many signatures of the group carry that
+//!    token at that position — and the tokens of one template co-occur, so they share a
+//!    frequency. The frequency shared by the most tokens picks the pattern; signatures with the
+//!    same pattern form an initial cluster.
+//! 3. Each initial cluster is refined column by column: a column with one value is literal; a
+//!    column whose values are few and each well supported splits the cluster (`VM Started` vs
+//!    `VM Paused`); a column with many distinct values, or values that are numeric-ish,
+//!    becomes `<*>`. Splitting on the column with the fewest values first keeps big templates
+//!    that differ in one constant word apart.
+//! 4. Clusters whose templates are equal once runs of adjacent wildcards are collapsed are
+//!    merged, so values of variable token length do not split a template.
+//! 5. Templates are ordered by event count; beyond `max_templates` the rarest are folded into
+//!    one `other` template.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+
+use super::stack::STACK_TOKEN_PREFIX;
+use super::template_id;
+
+/// Settings for [`cluster`]. One configuration serves every kind of log.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// At most this many templates are reported; the rarest beyond it are folded into `other`.
+    pub max_templates: usize,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            max_templates: 50_000,
+        }
+    }
+}
+
+/// The result of [`cluster`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clustering {
+    /// For each input signature (by index), the index of its template in `templates`.
+    pub assignment: Vec<u32>,
+    /// Templates, most frequent first.
+    pub templates: Vec<TemplateInfo>,
+    /// Events (sum of counts) folded into the `other` template because of `max_templates`.
+    pub folded_into_other: u64,
+}
+
+/// One template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateInfo {
+    /// Template text: literal tokens and placeholders joined by single spaces.
+    pub text: String,
+    /// [`template_id`] of `text`.
+    pub id: String,
+    /// True for the bucket that holds templates folded away by `max_templates`.
+    pub is_other: bool,
+}
+
+/// Text of the `other` template.
+pub const OTHER_TEMPLATE: &str = "<OTHER>";
+
+/// A column with at least this many distinct values is a variable, however the values look.
+const MIN_DISTINCT_VARIABLE: usize = 5;
+
+/// A cluster found in one token-count group: member signatures and the template tokens
+/// (`None` = wildcard).
+struct Cl<'a> {
+    members: Vec<u32>,
+    tokens: Vec<Option<&'a [u8]>>,
+}
+
+/// Clusters distinct signatures into templates. See the module docs.
+pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
+    // Total order on the input: by bytes. Equal signatures (should the caller pass
+    // duplicates) are merged, so nothing downstream depends on input positions.
+    let mut order: Vec<u32> = (0..sigs.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| sigs[a as usize].0.cmp(sigs[b as usize].0));
+    let mut uniq: Vec<(&[u8], u64)> = Vec::new();
+    let mut to_uniq = vec![0u32; sigs.len()];
+    for &i in &order {
+        let (s, c) = sigs[i as usize];
+        match uniq.last_mut() {
+            Some((last, lc)) if *last == s => *lc += c,
+            _ => uniq.push((s, c)),
+        }
+        to_uniq[i as usize] = (uniq.len() - 1) as u32;
+    }
+
+    let toks: Vec<Vec<&[u8]>> = uniq.iter().map(|(s, _)| tokenize(s)).collect();
+    let counts: Vec<u64> = uniq.iter().map(|&(_, c)| c).collect();
+
+    let mut groups: BTreeMap<(usize, &[u8]), Vec<u32>> = BTreeMap::new();
+    for (i, t) in toks.iter().enumerate() {
+        let stack = t
+            .iter()
+            .rev()
+            .find(|x| x.starts_with(STACK_TOKEN_PREFIX))
+            .copied()
+            .unwrap_or_default();
+        groups.entry((t.len(), stack)).or_default().push(i as u32);
+    }
+    let groups: Vec<Vec<u32>> = groups.into_values().collect();
+    let clusters: Vec<Vec<Cl<'_>>> = groups
+        .par_iter()
+        .map(|g| cluster_group(g, &toks, &counts))
+        .collect();
+
+    // Template text per cluster; clusters with the same text (or the same text once wildcard
+    // runs collapse) are one template.
+    let mut by_key: BTreeMap<Vec<u8>, (u64, Vec<u8>, u64, Vec<u32>)> = BTreeMap::new();
+    for cl in clusters.into_iter().flatten() {
+        let text = template_text(&cl.tokens);
+        let key = collapse_wildcards(&text);
+        let weight: u64 = cl.members.iter().map(|&m| counts[m as usize]).sum();
+        let e = by_key.entry(key).or_insert_with(|| (0, Vec::new(), 0, Vec::new()));
+        // The text shown is that of the heaviest cluster (ties: smallest text), so a rare
+        // longer variant does not rename a common template.
+        if weight > e.2 || (weight == e.2 && (e.1.is_empty() || text < e.1)) {
+            e.1 = text;
+            e.2 = weight;
+        }
+        e.0 += weight;
+        e.3.extend_from_slice(&cl.members);
+    }
+    let mut tpls: Vec<(u64, Vec<u8>, Vec<u32>)> =
+        by_key.into_values().map(|(w, t, _, m)| (w, t, m)).collect();
+    tpls.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+
+    let mut uniq_tpl = vec![0u32; uniq.len()];
+    let mut templates = Vec::new();
+    let mut folded = 0u64;
+    let keep = if tpls.len() > cfg.max_templates {
+        cfg.max_templates.saturating_sub(1)
+    } else {
+        tpls.len()
+    };
+    for (k, (w, text, members)) in tpls.into_iter().enumerate() {
+        let idx = if k < keep {
+            let text = String::from_utf8_lossy(&text).into_owned();
+            templates.push(TemplateInfo {
+                id: template_id(&text),
+                text,
+                is_other: false,
+            });
+            templates.len() - 1
+        } else {
+            if k == keep {
+                templates.push(TemplateInfo {
+                    text: OTHER_TEMPLATE.to_string(),
+                    id: template_id(OTHER_TEMPLATE),
+                    is_other: true,
+                });
+            }
+            folded += w;
+            keep
+        };
+        for m in members {
+            uniq_tpl[m as usize] = idx as u32;
+        }
+    }
+    let assignment = to_uniq.iter().map(|&u| uniq_tpl[u as usize]).collect();
+    Clustering {
+        assignment,
+        templates,
+        folded_into_other: folded,
+    }
+}
+
+fn tokenize(s: &[u8]) -> Vec<&[u8]> {
+    s.split(|&b| b == b' ').filter(|t| !t.is_empty()).collect()
+}
+
+fn template_text(tokens: &[Option<&[u8]>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        out.extend_from_slice(t.unwrap_or(b"<*>"));
+    }
+    out
+}
+
+/// True for a token that is wholly a placeholder such as `<NUM>` or `<*>`.
+fn is_placeholder(t: &[u8]) -> bool {
+    t.len() >= 3
+        && t[0] == b'<'
+        && t[t.len() - 1] == b'>'
+        && t[1..t.len() - 1]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_' || *b == b'*')
+}
+
+/// Template text with every run of adjacent wildcard tokens reduced to one `<*>`: the merge
+/// key that keeps variable-length values from splitting a template.
+fn collapse_wildcards(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut prev_wild = false;
+    for t in text.split(|&b| b == b' ') {
+        let wild = is_placeholder(t);
+        if wild && prev_wild {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(if wild { b"<*>" } else { t });
+        prev_wild = wild;
+    }
+    out
+}
+
+/// Clusters one group of signatures that all have the same token count.
+fn cluster_group<'a>(members: &[u32], toks: &[Vec<&'a [u8]>], counts: &[u64]) -> Vec<Cl<'a>> {
+    let len = toks[members[0] as usize].len();
+    if members.len() == 1 {
+        let m = members[0];
+        return vec![Cl {
+            members: vec![m],
+            tokens: toks[m as usize].iter().map(|&t| Some(t)).collect(),
+        }];
+    }
+    // Frequency of each (position, token) across the group's distinct signatures.
+    let mut freq: FxHashMap<(u32, &[u8]), u32> = FxHashMap::default();
+    for &m in members {
+        for (p, &t) in toks[m as usize].iter().enumerate() {
+            *freq.entry((p as u32, t)).or_default() += 1;
+        }
+    }
+    // Longest common pattern of each signature → initial clusters.
+    let mut initial: BTreeMap<Vec<(u32, &[u8])>, Vec<u32>> = BTreeMap::new();
+    let mut tally: Vec<(u32, u32)> = Vec::new();
+    for &m in members {
+        let t = &toks[m as usize];
+        tally.clear();
+        let fs: Vec<u32> = t
+            .iter()
+            .enumerate()
+            .map(|(p, &x)| freq.get(&(p as u32, x)).copied().unwrap_or(1))
+            .collect();
+        for &f in &fs {
+            match tally.iter_mut().find(|(g, _)| *g == f) {
+                Some((_, c)) => *c += 1,
+                None => tally.push((f, 1)),
+            }
+        }
+        // Most tokens first; on a tie the more frequent pattern (the one shared with more
+        // signatures) wins, which keeps a template together rather than splitting it.
+        let best = tally
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
+            .map_or(0, |x| x.0);
+        let key: Vec<(u32, &[u8])> = (0..len)
+            .filter(|&p| fs[p] == best)
+            .map(|p| (p as u32, t[p]))
+            .collect();
+        initial.entry(key).or_default().push(m);
+    }
+    let mut out = Vec::new();
+    for (_, g) in initial {
+        let free: Vec<u32> = (0..len as u32).collect();
+        refine(g, free, toks, counts, &mut out);
+    }
+    out
+}
+
+/// Statistics of one column within a cluster.
+struct ColStats<'a> {
+    /// distinct value → (weight = sum of counts, number of signatures)
+    values: Vec<(&'a [u8], u64, u32)>,
+}
+
+fn col_stats<'a>(members: &[u32], col: u32, toks: &[Vec<&'a [u8]>], counts: &[u64]) -> ColStats<'a> {
+    let mut map: FxHashMap<&[u8], (u64, u32)> = FxHashMap::default();
+    for &m in members {
+        let e = map.entry(toks[m as usize][col as usize]).or_default();
+        e.0 += counts[m as usize];
+        e.1 += 1;
+    }
+    let mut values: Vec<(&[u8], u64, u32)> = map.into_iter().map(|(k, (w, n))| (k, w, n)).collect();
+    values.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    ColStats { values }
+}
+
+/// True when a token reads like a value rather than a word: it holds a digit or a placeholder.
+fn valueish(t: &[u8]) -> bool {
+    t.iter().any(|b| b.is_ascii_digit() || *b == b'<')
+}
+
+/// Does this column hold a variable (→ `<*>`) rather than constant words that tell templates
+/// apart (→ split)?
+fn is_variable(st: &ColStats<'_>) -> bool {
+    let d = st.values.len();
+    if d >= MIN_DISTINCT_VARIABLE {
+        return true;
+    }
+    // Values that all look like values (numbers glued to words, ids) vary freely.
+    st.values.iter().all(|v| valueish(v.0))
+}
+
+/// Splits a cluster on its constant-word columns until only variable columns are left.
+fn refine<'a>(
+    members: Vec<u32>,
+    free: Vec<u32>,
+    toks: &[Vec<&'a [u8]>],
+    counts: &[u64],
+    out: &mut Vec<Cl<'a>>,
+) {
+    let mut work = vec![(members, free)];
+    while let Some((members, free)) = work.pop() {
+        let mut still_free = Vec::new();
+        let mut split: Option<(u32, ColStats<'a>)> = None;
+        for &c in &free {
+            let st = col_stats(&members, c, toks, counts);
+            if st.values.len() <= 1 {
+                continue;
+            }
+            if !is_variable(&st) {
+                let better = split
+                    .as_ref()
+                    .is_none_or(|(_, s)| st.values.len() < s.values.len());
+                if better {
+                    split = Some((c, st));
+                }
+            }
+            still_free.push(c);
+        }
+        match split {
+            None => {
+                let first = &toks[members[0] as usize];
+                let tokens = first
+                    .iter()
+                    .enumerate()
+                    .map(|(p, &t)| (!still_free.contains(&(p as u32))).then_some(t))
+                    .collect();
+                out.push(Cl { members, tokens });
+            }
+            Some((c, st)) => {
+                let rest: Vec<u32> = still_free.into_iter().filter(|&x| x != c).collect();
+                for (v, _, _) in &st.values {
+                    let sub: Vec<u32> = members
+                        .iter()
+                        .copied()
+                        .filter(|&m| toks[m as usize][c as usize] == *v)
+                        .collect();
+                    work.push((sub, rest.clone()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,769 @@
+//! Masking: one raw message in, one *signature* out.
+//!
+//! A signature is the message's tokens joined by single spaces, with every recognisable variable
+//! replaced by a typed placeholder (`<NUM>`, `<HEX>`, `<IP>`, `<UUID>`, `<TS>`, `<DURATION>`,
+//! `<SIZE>`, `<URL>`, `<EMAIL>`, `<PATH>`, `<*>`, or `<NAME>` for a user mask). Most production
+//! lines share a signature with many others, so the caller dedups signatures and only the
+//! distinct ones reach the (much more expensive) clustering in [`super::cluster`].
+//!
+//! This is the hot path of the whole pipeline, so the built-in masks are hand-written byte
+//! scanners: no regex, no per-token allocation; the only allocation is growth of `out`.
+//! Input may be any bytes (invalid UTF-8 passes through untouched) and may span several lines;
+//! multi-line stack traces are handed to [`super::stack`].
+
+use memchr::memchr;
+
+/// Masks variables in one message into a signature (see the module docs).
+pub struct Masker {
+    /// `--mask NAME=REGEX`: matches become `<NAME>`. Applied before the built-in masks.
+    user_masks: Vec<(Vec<u8>, regex::bytes::Regex)>,
+}
+
+impl Masker {
+    /// Builds a masker. Each user mask `(NAME, regex)` turns its matches into `<NAME>`.
+    pub fn new(user_masks: Vec<(String, regex::bytes::Regex)>) -> Masker {
+        let user_masks = user_masks
+            .into_iter()
+            .map(|(name, re)| {
+                let mut ph = Vec::with_capacity(name.len() + 2);
+                ph.push(b'<');
+                ph.extend_from_slice(name.as_bytes());
+                ph.push(b'>');
+                (ph, re)
+            })
+            .collect();
+        Masker { user_masks }
+    }
+
+    /// Writes the signature of `message` into `out` (cleared first).
+    pub fn mask(&self, message: &[u8], out: &mut Vec<u8>) {
+        out.clear();
+        if memchr(b'\n', message).is_some() && super::stack::is_stack_trace(message) {
+            super::stack::signature(self, message, out);
+            return;
+        }
+        self.mask_line(message, out);
+    }
+
+    /// Masks a single line (or a message treated as one: newlines are just whitespace).
+    pub(crate) fn mask_line(&self, line: &[u8], out: &mut Vec<u8>) {
+        let mut em = Emitter { out, pending_space: false };
+        if self.user_masks.is_empty() {
+            mask_text(line, &mut em);
+        } else {
+            self.mask_with_user(line, &mut em);
+        }
+    }
+
+    /// User masks run first, on the whole line, because their regexes may span tokens; the gaps
+    /// between their matches go through the built-in scanners.
+    fn mask_with_user(&self, line: &[u8], em: &mut Emitter<'_>) {
+        let mut pos = 0;
+        while pos < line.len() {
+            // Earliest match of any user mask; on a tie the first mask given wins.
+            let mut best: Option<(usize, usize, usize)> = None;
+            for (k, (_, re)) in self.user_masks.iter().enumerate() {
+                if let Some(m) = re.find_at(line, pos) {
+                    if m.end() == m.start() {
+                        continue;
+                    }
+                    if best.is_none_or(|(s, _, _)| m.start() < s) {
+                        best = Some((m.start(), m.end(), k));
+                    }
+                }
+            }
+            match best {
+                Some((s, e, k)) => {
+                    mask_text(&line[pos..s], em);
+                    if s > 0 && is_space(line[s - 1]) {
+                        em.space();
+                    }
+                    em.push(&self.user_masks[k].0);
+                    if e < line.len() && is_space(line[e]) {
+                        em.space();
+                    }
+                    pos = e;
+                }
+                None => {
+                    mask_text(&line[pos..], em);
+                    pos = line.len();
+                }
+            }
+        }
+    }
+}
+
+/// Writes tokens, collapsing any whitespace run into one space and never leading or trailing.
+struct Emitter<'a> {
+    out: &'a mut Vec<u8>,
+    pending_space: bool,
+}
+
+impl Emitter<'_> {
+    #[inline]
+    fn space(&mut self) {
+        if !self.out.is_empty() {
+            self.pending_space = true;
+        }
+    }
+    #[inline]
+    fn push(&mut self, b: &[u8]) {
+        if b.is_empty() {
+            return;
+        }
+        if self.pending_space {
+            self.out.push(b' ');
+            self.pending_space = false;
+        }
+        self.out.extend_from_slice(b);
+    }
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.push(std::slice::from_ref(&b));
+    }
+}
+
+#[inline]
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+}
+
+/// Quoted text longer than this is not treated as one value (it is probably a broken quote).
+const MAX_QUOTED: usize = 512;
+
+/// Masks a run of text: splits at whitespace, except that a quoted value containing whitespace
+/// is masked as one `<*>` so values of varying word count do not change the token count.
+fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
+    let mut i = 0;
+    let n = text.len();
+    while i < n {
+        if is_space(text[i]) {
+            em.space();
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && !is_space(text[i]) {
+            i += 1;
+        }
+        let tok = &text[start..i];
+        // An opening quote whose closing quote lies beyond the token means the quoted value
+        // contains whitespace: mask it whole.
+        if let Some(q) = unclosed_quote(tok) {
+            let qc = tok[q];
+            if let Some(close) = memchr(qc, &text[i..]).map(|c| i + c) {
+                if close - (start + q) <= MAX_QUOTED && opens_quote(tok, q) {
+                    mask_token(&tok[..q], em);
+                    em.byte(qc);
+                    em.push(b"<*>");
+                    // Continue with the closing quote and whatever is glued to it.
+                    let mut j = close;
+                    while j < n && !is_space(text[j]) {
+                        j += 1;
+                    }
+                    mask_token(&text[close..j], em);
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        mask_token(tok, em);
+    }
+}
+
+/// Position of the last quote character in `tok` that is left unclosed inside the token.
+fn unclosed_quote(tok: &[u8]) -> Option<usize> {
+    let mut open: Option<usize> = None;
+    for (k, &b) in tok.iter().enumerate() {
+        if b == b'"' || b == b'\'' {
+            match open {
+                Some(o) if tok[o] == b => open = None,
+                Some(_) => {}
+                None => open = Some(k),
+            }
+        }
+    }
+    open
+}
+
+/// A quote opens a value only at the token start or after `=`, `:`, `(`, `[`, `{` or `,` —
+/// this keeps apostrophes in English text (`can't`) from swallowing the rest of the line.
+fn opens_quote(tok: &[u8], q: usize) -> bool {
+    q == 0 || matches!(tok[q - 1], b'=' | b':' | b'(' | b'[' | b'{' | b',')
+}
+
+/// Placeholder for a whole piece, if the piece as a whole is a recognisable value.
+fn classify(s: &[u8]) -> Option<&'static [u8]> {
+    if s.is_empty() {
+        return None;
+    }
+    let b0 = s[0];
+    if b0.is_ascii_digit() || ((b0 == b'-' || b0 == b'+' || b0 == b'.') && s.len() > 1) {
+        if is_number(s) {
+            return Some(b"<NUM>");
+        }
+        if let Some(ph) = classify_numeric_like(s) {
+            return Some(ph);
+        }
+    }
+    if s.len() >= 7 {
+        if is_uuid(s) {
+            return Some(b"<UUID>");
+        }
+        if is_hex(s) {
+            return Some(b"<HEX>");
+        }
+        if is_url(s) {
+            return Some(b"<URL>");
+        }
+        if is_email(s) {
+            return Some(b"<EMAIL>");
+        }
+    } else if s.len() >= 3 && (s[0] == b'0' && (s[1] == b'x' || s[1] == b'X')) && is_hex(s) {
+        return Some(b"<HEX>");
+    }
+    if is_path(s) {
+        return Some(b"<PATH>");
+    }
+    if s.len() >= 3 && is_ipv6(s) {
+        return Some(b"<IP>");
+    }
+    None
+}
+
+/// Things that start with a digit: timestamps, dates, durations, sizes, IPv4.
+fn classify_numeric_like(s: &[u8]) -> Option<&'static [u8]> {
+    if is_timestamp(s) {
+        return Some(b"<TS>");
+    }
+    if is_duration(s) {
+        return Some(b"<DURATION>");
+    }
+    if is_size(s) {
+        return Some(b"<SIZE>");
+    }
+    if let Some(l) = ipv4_len(s) {
+        if l == s.len() {
+            return Some(b"<IP>");
+        }
+    }
+    None
+}
+
+/// Length of the leading run of ASCII digits.
+#[inline]
+fn digits(s: &[u8]) -> usize {
+    s.iter().take_while(|b| b.is_ascii_digit()).count()
+}
+
+/// `[+-]?\d+(\.\d+)?([eE][+-]?\d+)?` or `[+-]?\.\d+`, with nothing after.
+fn number_len(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    if i < s.len() && (s[i] == b'-' || s[i] == b'+') {
+        i += 1;
+    }
+    let d = digits(&s[i..]);
+    i += d;
+    if i < s.len() && s[i] == b'.' {
+        let f = digits(&s[i + 1..]);
+        if f > 0 {
+            i += 1 + f;
+        } else if d == 0 {
+            return None;
+        }
+    } else if d == 0 {
+        return None;
+    }
+    if i + 1 < s.len() && (s[i] == b'e' || s[i] == b'E') {
+        let mut j = i + 1;
+        if s[j] == b'-' || s[j] == b'+' {
+            j += 1;
+        }
+        let e = digits(&s[j..]);
+        if e > 0 && e <= 3 {
+            i = j + e;
+        }
+    }
+    Some(i)
+}
+
+fn is_number(s: &[u8]) -> bool {
+    number_len(s) == Some(s.len())
+}
+
+fn is_hex(s: &[u8]) -> bool {
+    if s.len() > 2 && s[0] == b'0' && (s[1] == b'x' || s[1] == b'X') {
+        return s[2..].iter().all(|b| b.is_ascii_hexdigit());
+    }
+    // Bare hex runs: hashes, object ids, addresses. Require a digit and a letter so that plain
+    // words made of a-f letters (`accede`, `facade`) and plain numbers stay what they are.
+    if s.len() < 6 {
+        return false;
+    }
+    let mut has_digit = false;
+    let mut has_alpha = false;
+    for &b in s {
+        if b.is_ascii_digit() {
+            has_digit = true;
+        } else if b.is_ascii_hexdigit() {
+            has_alpha = true;
+        } else {
+            return false;
+        }
+    }
+    has_digit && has_alpha
+}
+
+fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// Length of a leading dotted-quad IPv4 address (no port).
+fn ipv4_len(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    for part in 0..4 {
+        let d = digits(&s[i..]);
+        if d == 0 || d > 3 {
+            return None;
+        }
+        i += d;
+        if part < 3 {
+            if i >= s.len() || s[i] != b'.' {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    Some(i)
+}
+
+fn is_ipv6(s: &[u8]) -> bool {
+    // hex groups separated by ':' with at least two colons, and something that rules out a
+    // clock time (a hex letter or `::`); an embedded IPv4 tail is allowed.
+    let mut colons = 0;
+    let mut hex_alpha = false;
+    let mut double = false;
+    let mut group = 0;
+    for (i, &b) in s.iter().enumerate() {
+        if b == b':' {
+            colons += 1;
+            if i > 0 && s[i - 1] == b':' {
+                double = true;
+            }
+            group = 0;
+        } else if b.is_ascii_hexdigit() {
+            group += 1;
+            if group > 4 {
+                return false;
+            }
+            if !b.is_ascii_digit() {
+                hex_alpha = true;
+            }
+        } else if b == b'.' {
+            // v4-mapped tail such as ::ffff:10.0.0.1
+            let start = s[..i].iter().rposition(|&c| c == b':').map_or(0, |p| p + 1);
+            return colons >= 2 && ipv4_len(&s[start..]) == Some(s.len() - start);
+        } else {
+            return false;
+        }
+    }
+    colons >= 2 && colons <= 7 && (hex_alpha || double)
+}
+
+/// Dates, clock times and combinations: `2024-01-31`, `2024/01/31`, `31/01/2024`, `12:34`,
+/// `12:34:56.789`, `2024-01-31T12:34:56Z`, `2024-01-31T12:34:56+02:00`, `20240131T123456`.
+fn is_timestamp(s: &[u8]) -> bool {
+    let mut i = date_len(s).unwrap_or(0);
+    if i == s.len() && i > 0 {
+        return true;
+    }
+    if i > 0 {
+        if s[i] != b'T' && s[i] != b'_' && s[i] != b'-' {
+            return false;
+        }
+        i += 1;
+    }
+    match time_len(&s[i..]) {
+        Some(t) => {
+            i += t;
+            tz_len(&s[i..]).is_some_and(|z| i + z == s.len())
+        }
+        None => false,
+    }
+}
+
+fn date_len(s: &[u8]) -> Option<usize> {
+    let a = digits(s);
+    if a == 0 || a >= s.len() {
+        return None;
+    }
+    let sep = s[a];
+    if sep != b'-' && sep != b'/' && sep != b'.' {
+        return None;
+    }
+    let b = digits(&s[a + 1..]);
+    if b == 0 || b > 2 {
+        return None;
+    }
+    let p = a + 1 + b;
+    if p >= s.len() || s[p] != sep {
+        return None;
+    }
+    let c = digits(&s[p + 1..]);
+    let ok = (a == 4 && c >= 1 && c <= 2) || (a <= 2 && (c == 4 || c == 2));
+    ok.then_some(p + 1 + c)
+}
+
+fn time_len(s: &[u8]) -> Option<usize> {
+    let h = digits(s);
+    if h == 0 || h > 2 || h >= s.len() || s[h] != b':' {
+        return None;
+    }
+    let m = digits(&s[h + 1..]);
+    if m != 2 {
+        return None;
+    }
+    let mut i = h + 3;
+    if i < s.len() && s[i] == b':' {
+        let sec = digits(&s[i + 1..]);
+        if sec != 2 {
+            return None;
+        }
+        i += 3;
+        if i < s.len() && (s[i] == b'.' || s[i] == b',') {
+            let f = digits(&s[i + 1..]);
+            if f > 0 {
+                i += 1 + f;
+            }
+        }
+    }
+    Some(i)
+}
+
+fn tz_len(s: &[u8]) -> Option<usize> {
+    if s.is_empty() {
+        return Some(0);
+    }
+    if s[0] == b'Z' || s[0] == b'z' {
+        return Some(1);
+    }
+    if s[0] == b'+' || s[0] == b'-' {
+        let d = digits(&s[1..]);
+        if d == 4 {
+            return Some(5);
+        }
+        if d == 2 {
+            if s.len() > 3 && s[3] == b':' && digits(&s[4..]) == 2 {
+                return Some(6);
+            }
+            return Some(3);
+        }
+    }
+    None
+}
+
+/// `30s`, `120ms`, `1.5h`, `1h30m`, `2m30.5s`, `500us`, `3µs`, `10sec`, `5min`.
+fn is_duration(s: &[u8]) -> bool {
+    let mut i = 0;
+    let mut parts = 0;
+    while i < s.len() {
+        let n = match number_len(&s[i..]) {
+            Some(n) if n > 0 => n,
+            _ => return false,
+        };
+        if parts > 0 && (s[i] == b'-' || s[i] == b'+') {
+            return false;
+        }
+        i += n;
+        let rest = &s[i..];
+        let u = [
+            &b"\xc2\xb5s"[..],
+            b"nsec",
+            b"usec",
+            b"msec",
+            b"secs",
+            b"sec",
+            b"mins",
+            b"min",
+            b"hrs",
+            b"hr",
+            b"ns",
+            b"us",
+            b"ms",
+            b"s",
+            b"m",
+            b"h",
+            b"d",
+        ]
+        .iter()
+        .find(|u| rest.starts_with(u))
+        .map(|u| u.len());
+        match u {
+            Some(u) => i += u,
+            None => return false,
+        }
+        parts += 1;
+    }
+    parts > 0
+}
+
+/// `10KB`, `3.2GiB`, `512b`, `64k`, `100bytes`.
+fn is_size(s: &[u8]) -> bool {
+    let n = match number_len(s) {
+        Some(n) if n > 0 && n < s.len() => n,
+        _ => return false,
+    };
+    let u = &s[n..];
+    if u.eq_ignore_ascii_case(b"bytes") || u.eq_ignore_ascii_case(b"b") {
+        return true;
+    }
+    let (p, rest) = (u[0].to_ascii_uppercase(), &u[1..]);
+    matches!(p, b'K' | b'M' | b'G' | b'T' | b'P')
+        && (rest.is_empty()
+            || rest == b"B"
+            || rest == b"b"
+            || rest == b"iB"
+            || rest == b"ib"
+            || rest == b"bps")
+}
+
+fn is_url(s: &[u8]) -> bool {
+    match memchr::memmem::find(s, b"://") {
+        Some(p) if p > 0 => s[..p]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'-' || *b == b'.'),
+        _ => false,
+    }
+}
+
+fn is_email(s: &[u8]) -> bool {
+    let at = match memchr(b'@', s) {
+        Some(a) if a > 0 => a,
+        _ => return false,
+    };
+    let (local, domain) = (&s[..at], &s[at + 1..]);
+    local
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+' | b'%'))
+        && domain.len() >= 3
+        && memchr(b'.', domain).is_some_and(|d| d > 0 && d + 1 < domain.len())
+        && domain
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')
+}
+
+/// Absolute or explicitly relative paths: `/var/log/x`, `./a/b`, `../a`, `~/x`, `C:\x\y`.
+fn is_path(s: &[u8]) -> bool {
+    let body = if s.len() >= 2 && s[0] == b'/' && s[1] != b'/' {
+        &s[1..]
+    } else if s.starts_with(b"./") || s.starts_with(b"~/") {
+        &s[2..]
+    } else if s.starts_with(b"../") {
+        &s[3..]
+    } else if s.len() > 3 && s[0].is_ascii_alphabetic() && &s[1..3] == b":\\" {
+        &s[3..]
+    } else {
+        return false;
+    };
+    // A lone `/word` with no further separator is a path too (`/tmp`), but must contain a
+    // letter, digit or dot; it must not look like a fraction such as `/2`.
+    !body.is_empty()
+        && body
+            .iter()
+            .any(|b| b.is_ascii_alphabetic() || *b == b'.' || *b == b'_')
+}
+
+/// Characters that separate values inside one whitespace-free token.
+#[inline]
+fn is_strong_delim(b: u8) -> bool {
+    matches!(
+        b,
+        b',' | b';' | b'=' | b'|' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'"'
+            | b'\''
+    )
+}
+
+/// Masks one whitespace-free token.
+fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
+    if tok.is_empty() {
+        return;
+    }
+    // The whole token first: URLs, IPv6 and timestamps contain delimiters.
+    if classify_trimmed(tok, em).is_some() {
+        return;
+    }
+    let mut start = 0;
+    for i in 0..tok.len() {
+        let b = tok[i];
+        if is_strong_delim(b) {
+            mask_piece(&tok[start..i], em);
+            em.byte(b);
+            start = i + 1;
+        }
+    }
+    mask_piece(&tok[start..], em);
+}
+
+/// Classifies the token without its surrounding punctuation; on success emits
+/// `lead + placeholder + trail` and returns the placeholder.
+fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
+    let mut a = 0;
+    let mut z = tok.len();
+    while a < z && matches!(tok[a], b'(' | b'[' | b'{' | b'"' | b'\'' | b'<') {
+        a += 1;
+    }
+    while z > a && matches!(tok[z - 1], b')' | b']' | b'}' | b'"' | b'\'' | b'>' | b',' | b';' | b'.' | b':' | b'!' | b'?') {
+        z -= 1;
+    }
+    let core = &tok[a..z];
+    // `/10.0.0.1:80` (Java's InetSocketAddress) and `host:port` with an IP: keep the port as
+    // its own number so `ip:port` reads the same as elsewhere.
+    let ph = classify(core).or_else(|| {
+        if let Some(mut l) = ipv4_len(core) {
+            if l < core.len() && core[l] == b':' && is_number(&core[l + 1..]) {
+                l = core.len();
+            }
+            (l == core.len()).then_some(&b"<IP>"[..])
+        } else {
+            None
+        }
+    })?;
+    if ph == b"<PATH>" && core.len() > 1 {
+        // A path that is really `/IP:port`.
+        let rest = &core[1..];
+        if let Some(l) = ipv4_len(rest) {
+            if l == rest.len() || (rest[l] == b':' && is_number(&rest[l + 1..])) {
+                em.push(&tok[..a + 1]);
+                emit_ip_port(rest, l, em);
+                em.push(&tok[z..]);
+                return Some(b"<IP>");
+            }
+        }
+    }
+    em.push(&tok[..a]);
+    if ph == b"<IP>" {
+        if let Some(l) = ipv4_len(core) {
+            emit_ip_port(core, l, em);
+            em.push(&tok[z..]);
+            return Some(ph);
+        }
+    }
+    em.push(ph);
+    em.push(&tok[z..]);
+    Some(ph)
+}
+
+fn emit_ip_port(s: &[u8], l: usize, em: &mut Emitter<'_>) {
+    em.push(b"<IP>");
+    if l < s.len() {
+        em.push(b":<NUM>");
+    }
+}
+
+/// Masks a piece between strong delimiters: whole-piece kinds first, then `a:b` parts, then
+/// numbers glued to words.
+fn mask_piece(p: &[u8], em: &mut Emitter<'_>) {
+    if p.is_empty() {
+        return;
+    }
+    if classify_trimmed(p, em).is_some() {
+        return;
+    }
+    if memchr(b':', p).is_some() {
+        let mut start = 0;
+        for i in 0..p.len() {
+            if p[i] == b':' {
+                mask_word(&p[start..i], em);
+                em.byte(b':');
+                start = i + 1;
+            }
+        }
+        mask_word(&p[start..], em);
+        return;
+    }
+    mask_word(p, em);
+}
+
+/// Masks a word that has no strong delimiters and no `:`.
+fn mask_word(w: &[u8], em: &mut Emitter<'_>) {
+    if w.is_empty() {
+        return;
+    }
+    if let Some(ph) = classify(w) {
+        em.push(ph);
+        return;
+    }
+    if memchr(b'/', w).is_some() {
+        let mut start = 0;
+        for i in 0..w.len() {
+            if w[i] == b'/' {
+                mask_glued(&w[start..i], em);
+                em.byte(b'/');
+                start = i + 1;
+            }
+        }
+        mask_glued(&w[start..], em);
+        return;
+    }
+    mask_glued(w, em);
+}
+
+/// Shortest digit run glued to letters (`user123`, `t761`) that is masked; shorter runs
+/// (`ext4`, `u0`, `log4j`) are usually part of a name, and clustering still generalises them
+/// when the data shows they vary.
+const MIN_GLUED_DIGITS: usize = 3;
+
+/// Masks numbers inside a word: alphanumeric runs that are numbers or hex become
+/// placeholders, and a long digit run glued to letters is masked on its own.
+fn mask_glued(w: &[u8], em: &mut Emitter<'_>) {
+    let n = w.len();
+    let mut i = 0;
+    while i < n {
+        let b = w[i];
+        if !b.is_ascii_alphanumeric() {
+            // A '-' that starts a number after a separator is a sign, not text: `blk_-123` and
+            // `blk_123` must give the same signature.
+            let sign = b == b'-'
+                && i + 1 < n
+                && w[i + 1].is_ascii_digit()
+                && (i == 0 || !w[i - 1].is_ascii_alphanumeric());
+            if !sign {
+                em.byte(b);
+            }
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < n && w[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let run = &w[s..i];
+        let d = run.iter().filter(|b| b.is_ascii_digit()).count();
+        if d == 0 {
+            em.push(run);
+        } else if d == run.len() {
+            em.push(b"<NUM>");
+        } else if is_hex(run) {
+            em.push(b"<HEX>");
+        } else {
+            let lead = digits(run);
+            let trail = run.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+            let mid = &run[lead..run.len() - trail];
+            if lead >= MIN_GLUED_DIGITS {
+                em.push(b"<NUM>");
+            } else {
+                em.push(&run[..lead]);
+            }
+            em.push(mid);
+            if trail >= MIN_GLUED_DIGITS {
+                em.push(b"<NUM>");
+            } else {
+                em.push(&run[run.len() - trail..]);
+            }
+        }
+    }
+}

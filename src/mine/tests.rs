@@ -1,0 +1,1 @@
+//! Tests for the mining module.
