@@ -76,7 +76,14 @@ const MIN_DISTINCT_VARIABLE: usize = 5;
 /// (`None` = wildcard).
 struct Cl<'a> {
     members: Vec<u32>,
-    tokens: Vec<Option<&'a [u8]>>,
+    tokens: Vec<Tok<'a>>,
+}
+
+/// One template token: a literal, or a wildcard keeping the prefix and suffix all its values
+/// share (`rhost=<*>`, `Rect(<*>,`), so the key of a `key=value` pair survives generalisation.
+enum Tok<'a> {
+    Lit(&'a [u8]),
+    Wild((&'a [u8], &'a [u8])),
 }
 
 /// Clusters distinct signatures into templates. See the module docs.
@@ -180,15 +187,57 @@ fn tokenize(s: &[u8]) -> Vec<&[u8]> {
     s.split(|&b| b == b' ').filter(|t| !t.is_empty()).collect()
 }
 
-fn template_text(tokens: &[Option<&[u8]>]) -> Vec<u8> {
+fn template_text(tokens: &[Tok<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         if i > 0 {
             out.push(b' ');
         }
-        out.extend_from_slice(t.unwrap_or(b"<*>"));
+        match t {
+            Tok::Lit(l) => out.extend_from_slice(l),
+            Tok::Wild((pre, suf)) => {
+                out.extend_from_slice(pre);
+                out.extend_from_slice(b"<*>");
+                out.extend_from_slice(suf);
+            }
+        }
     }
     out
+}
+
+/// Prefix and suffix shared by every value of column `col`, cut at punctuation so that only
+/// whole keys and brackets are kept (never half a word or half a placeholder).
+fn common_affixes<'a>(members: &[u32], col: usize, toks: &[Vec<&'a [u8]>]) -> (&'a [u8], &'a [u8]) {
+    let first = toks[members[0] as usize][col];
+    let mut pre = first.len();
+    let mut suf = first.len();
+    let mut min_len = first.len();
+    for &m in &members[1..] {
+        let v = toks[m as usize][col];
+        min_len = min_len.min(v.len());
+        pre = pre.min(first.iter().zip(v).take_while(|(a, b)| a == b).count());
+        suf = suf.min(first.iter().rev().zip(v.iter().rev()).take_while(|(a, b)| a == b).count());
+    }
+    // Cut the prefix back to just after its last punctuation, the suffix to its first.
+    let mut p = first[..pre]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphanumeric() && *b != b'_')
+        .map_or(0, |i| i + 1);
+    while p > 0 && matches!(first[p - 1], b'<' | b'-' | b'.') {
+        p -= 1;
+    }
+    let tail = &first[first.len() - suf..];
+    let mut s = tail
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric() && *b != b'_')
+        .map_or(0, |i| suf - i);
+    while s > 0 && matches!(first[first.len() - s], b'>' | b'-' | b'.') {
+        s -= 1;
+    }
+    if p + s > min_len {
+        return (&first[..0], &first[..0]);
+    }
+    (&first[..p], &first[first.len() - s..])
 }
 
 /// True for a token that is wholly a placeholder such as `<NUM>` or `<*>`.
@@ -227,7 +276,7 @@ fn cluster_group<'a>(members: &[u32], toks: &[Vec<&'a [u8]>], counts: &[u64]) ->
         let m = members[0];
         return vec![Cl {
             members: vec![m],
-            tokens: toks[m as usize].iter().map(|&t| Some(t)).collect(),
+            tokens: toks[m as usize].iter().map(|&t| Tok::Lit(t)).collect(),
         }];
     }
     // Frequency of each (position, token) across the group's distinct signatures.
@@ -292,9 +341,14 @@ fn col_stats<'a>(members: &[u32], col: u32, toks: &[Vec<&'a [u8]>], counts: &[u6
     ColStats { values }
 }
 
-/// True when a token reads like a value rather than a word: it holds a digit or a placeholder.
+/// True when a token holds a placeholder: masking already found a value in it.
 fn valueish(t: &[u8]) -> bool {
-    t.iter().any(|b| b.is_ascii_digit() || *b == b'<')
+    memchr::memmem::find(t, b"<").is_some_and(|p| {
+        t[p + 1..]
+            .iter()
+            .position(|&b| b == b'>')
+            .is_some_and(|q| is_placeholder(&t[p..p + q + 2]))
+    })
 }
 
 /// Does this column hold a variable (→ `<*>`) rather than constant words that tell templates
@@ -304,8 +358,8 @@ fn is_variable(st: &ColStats<'_>) -> bool {
     if d >= MIN_DISTINCT_VARIABLE {
         return true;
     }
-    // Values that all look like values (numbers glued to words, ids) vary freely.
-    st.values.iter().all(|v| valueish(v.0))
+    // A placeholder among the values means masking saw a value in this slot.
+    st.values.iter().any(|v| valueish(v.0))
 }
 
 /// Splits a cluster on its constant-word columns until only variable columns are left.
@@ -341,7 +395,13 @@ fn refine<'a>(
                 let tokens = first
                     .iter()
                     .enumerate()
-                    .map(|(p, &t)| (!still_free.contains(&(p as u32))).then_some(t))
+                    .map(|(p, &t)| {
+                        if still_free.contains(&(p as u32)) {
+                            Tok::Wild(common_affixes(&members, p, toks))
+                        } else {
+                            Tok::Lit(t)
+                        }
+                    })
                     .collect();
                 out.push(Cl { members, tokens });
             }

@@ -147,6 +147,30 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             i += 1;
         }
         let tok = &text[start..i];
+        // Dates written with words (`Mon Jun 17 07:07:00 2005`, `17 Jun 2005 07:07:00`) span
+        // several tokens: mask them as one so the token count does not depend on the format.
+        if tok[0].is_ascii_alphabetic() || tok[0].is_ascii_digit() || tok[0] == b'[' {
+            if let Some((end, last)) = worded_timestamp(text, start) {
+                let a = tok.iter().take_while(|&&b| b == b'[' || b == b'(').count();
+                em.push(&tok[..a]);
+                em.push(b"<TS>");
+                em.push(trailing_punct(last));
+                i = end;
+                continue;
+            }
+        }
+        // `10 KB`, `0 bytes`, `<1 sec`, `30 ms`: a number followed by a unit word is one value.
+        if let Some((ph, end, last)) = number_with_unit(text, tok, i) {
+            let a = tok
+                .iter()
+                .take_while(|&&b| matches!(b, b'(' | b'[' | b'{' | b'"' | b'\''))
+                .count();
+            em.push(&tok[..a]);
+            em.push(ph);
+            em.push(trailing_punct(last));
+            i = end;
+            continue;
+        }
         // An opening quote whose closing quote lies beyond the token means the quoted value
         // contains whitespace: mask it whole.
         if let Some(q) = unclosed_quote(tok) {
@@ -224,6 +248,12 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
     }
     if is_path(s) {
         return Some(b"<PATH>");
+    }
+    if is_bool_or_null(s) {
+        return Some(b"<*>");
+    }
+    if s.len() >= 4 && is_hostname(s) {
+        return Some(b"<HOST>");
     }
     if s.len() >= 3 && is_ipv6(s) {
         return Some(b"<IP>");
@@ -311,7 +341,8 @@ fn is_hex(s: &[u8]) -> bool {
             return false;
         }
     }
-    has_digit && has_alpha
+    // Eight or more a-f letters are not an English word; `ffffffff` is a mask.
+    (has_digit && has_alpha) || (!has_digit && s.len() >= 8)
 }
 
 fn is_uuid(s: &[u8]) -> bool {
@@ -644,7 +675,12 @@ fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
             }
         }
     }
-    em.push(&tok[..a]);
+    // `<1`, `>5`: a comparator in front of a number belongs to the value.
+    let lead = match tok[..a].last() {
+        Some(b'<') if core.first().is_some_and(|b| b.is_ascii_digit()) => &tok[..a - 1],
+        _ => &tok[..a],
+    };
+    em.push(lead);
     if ph == b"<IP>" {
         if let Some(l) = ipv4_len(core) {
             emit_ip_port(core, l, em);
@@ -766,4 +802,209 @@ fn mask_glued(w: &[u8], em: &mut Emitter<'_>) {
             }
         }
     }
+}
+
+fn is_bool_or_null(s: &[u8]) -> bool {
+    matches!(
+        s,
+        b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE" | b"null" | b"NULL" | b"Null"
+    )
+}
+
+/// Top-level domains common enough that `a.b.<tld>` is almost surely a host name.
+const TLDS: &[&[u8]] = &[
+    b"com", b"net", b"org", b"edu", b"gov", b"mil", b"int", b"info", b"biz", b"io", b"local",
+    b"lan", b"internal", b"corp", b"home", b"arpa", b"cloud", b"dev", b"app",
+];
+
+/// `host.example.com`, `5-36-59-76.dsl.example.net.om`: dot-separated DNS labels ending in a
+/// well-known TLD, or in a two-letter country code after at least two more labels (so that
+/// `file.py` stays a file name and `com.foo.Bar` stays a class name).
+fn is_hostname(s: &[u8]) -> bool {
+    let mut labels = 0;
+    let mut last: &[u8] = b"";
+    for label in s.split(|&b| b == b'.') {
+        if label.is_empty()
+            || label.len() > 63
+            || label[0] == b'-'
+            || label[label.len() - 1] == b'-'
+            || !label.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        {
+            return false;
+        }
+        labels += 1;
+        last = label;
+    }
+    if labels < 2 || !last.iter().all(|b| b.is_ascii_lowercase()) {
+        return false;
+    }
+    TLDS.contains(&last) || (last.len() == 2 && labels >= 3)
+}
+
+/// The token without trailing punctuation that follows a value (`,`, `)`, `]`, ...).
+fn trailing_punct(tok: &[u8]) -> &[u8] {
+    let z = tok.len()
+        - tok
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b')' | b']' | b'}' | b'"' | b'\'' | b',' | b';' | b'.' | b':'))
+            .count();
+    &tok[z..]
+}
+
+/// The next whitespace-separated token at or after `i`: (start, end).
+fn next_token(text: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    while i < text.len() && is_space(text[i]) {
+        i += 1;
+    }
+    if i >= text.len() {
+        return None;
+    }
+    let s = i;
+    while i < text.len() && !is_space(text[i]) {
+        i += 1;
+    }
+    Some((s, i))
+}
+
+const SIZE_UNITS: &[&[u8]] = &[
+    b"B", b"bytes", b"byte", b"KB", b"kB", b"kb", b"MB", b"mb", b"GB", b"gb", b"TB", b"KiB",
+    b"MiB", b"GiB", b"TiB", b"K", b"M", b"G",
+];
+const DURATION_UNITS: &[&[u8]] = &[
+    b"ns", b"us", b"ms", b"s", b"sec", b"secs", b"second", b"seconds", b"min", b"mins",
+    b"minute", b"minutes", b"h", b"hr", b"hrs", b"hour", b"hours", b"msec", b"msecs",
+    b"millis", b"milliseconds", b"microseconds", b"nanoseconds", b"day", b"days",
+];
+
+/// `tok` (ending at `end`) is a number and the next token a size or duration unit: returns the
+/// placeholder, where the pair ends, and the unit token (for its trailing punctuation).
+fn number_with_unit<'t>(
+    text: &'t [u8],
+    tok: &[u8],
+    end: usize,
+) -> Option<(&'static [u8], usize, &'t [u8])> {
+    let a = tok
+        .iter()
+        .take_while(|&&b| matches!(b, b'(' | b'[' | b'{' | b'"' | b'\'' | b'<' | b'>' | b'~'))
+        .count();
+    let num = &tok[a..];
+    if num.is_empty() || !num[0].is_ascii_digit() && num[0] != b'-' || !is_number(num) {
+        return None;
+    }
+    let (us, ue) = next_token(text, end)?;
+    let unit_tok = &text[us..ue];
+    let z = unit_tok.len() - trailing_punct(unit_tok).len();
+    let unit = &unit_tok[..z];
+    if SIZE_UNITS.contains(&unit) {
+        Some((b"<SIZE>", ue, unit_tok))
+    } else if DURATION_UNITS.contains(&unit) {
+        Some((b"<DURATION>", ue, unit_tok))
+    } else {
+        None
+    }
+}
+
+fn month(w: &[u8]) -> bool {
+    const M: [&[u8]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    const FULL: [&[u8]; 12] = [
+        b"january", b"february", b"march", b"april", b"may", b"june", b"july", b"august",
+        b"september", b"october", b"november", b"december",
+    ];
+    (w.len() == 3 || w.len() == 4 && w.eq_ignore_ascii_case(b"sept") || w.len() > 3)
+        && w[0].is_ascii_uppercase()
+        && (M.iter().any(|m| w.eq_ignore_ascii_case(m))
+            || w.eq_ignore_ascii_case(b"sept")
+            || FULL.iter().any(|m| w.eq_ignore_ascii_case(m)))
+}
+
+fn weekday(w: &[u8]) -> bool {
+    const D: [&[u8]; 7] = [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"];
+    const FULL: [&[u8]; 7] = [
+        b"monday", b"tuesday", b"wednesday", b"thursday", b"friday", b"saturday", b"sunday",
+    ];
+    !w.is_empty()
+        && w[0].is_ascii_uppercase()
+        && (D.iter().any(|d| w.eq_ignore_ascii_case(d))
+            || FULL.iter().any(|d| w.eq_ignore_ascii_case(d)))
+}
+
+/// A date written with a month name, starting at `start`: `[Wkd[,]] Mon D[,] [YYYY] [time]
+/// [YYYY]` or `[Wkd,] D Mon YYYY [time]`, needing a day and a time or year. Returns the end
+/// of the last token consumed and that token.
+fn worded_timestamp(text: &[u8], start: usize) -> Option<(usize, &[u8])> {
+    let strip = |t: &'_ [u8]| -> usize {
+        t.len()
+            - t.iter()
+                .rev()
+                .take_while(|b| matches!(b, b',' | b']' | b')' | b'.'))
+                .count()
+    };
+    let lead = |t: &'_ [u8]| t.iter().take_while(|&&b| b == b'[' || b == b'(').count();
+    let mut pos = start;
+    let (s, e) = next_token(text, pos)?;
+    let t = &text[s..e];
+    let mut w = &t[lead(t)..strip(t)];
+    let mut tok_end = e;
+    if weekday(w) {
+        let (s2, e2) = next_token(text, e)?;
+        let t2 = &text[s2..e2];
+        w = &t2[..strip(t2)];
+        pos = e2;
+        tok_end = e2;
+    } else {
+        pos = e;
+    }
+    let is_day = |w: &[u8]| (1..=2).contains(&w.len()) && w.iter().all(|b| b.is_ascii_digit());
+    let is_year = |w: &[u8]| w.len() == 4 && w.iter().all(|b| b.is_ascii_digit());
+    let is_time = |w: &[u8]| time_len(w).is_some_and(|l| tz_len(&w[l..]).is_some_and(|z| l + z == w.len()));
+    let mut have_time = false;
+    let mut have_year = false;
+    let mut last_end;
+    if month(w) {
+        let (s2, e2) = next_token(text, pos)?;
+        let t2 = &text[s2..e2];
+        if !is_day(&t2[..strip(t2)]) {
+            return None;
+        }
+        last_end = e2;
+    } else if is_day(w) {
+        let (s2, e2) = next_token(text, pos)?;
+        let t2 = &text[s2..e2];
+        if !month(&t2[..strip(t2)]) {
+            return None;
+        }
+        last_end = e2;
+    } else {
+        return None;
+    }
+    let _ = tok_end;
+    // Optional year and time, in either order.
+    for _ in 0..2 {
+        let Some((s3, e3)) = next_token(text, last_end) else {
+            break;
+        };
+        let t3 = &text[s3..e3];
+        let w3 = &t3[..strip(t3)];
+        if !have_year && is_year(w3) {
+            have_year = true;
+            last_end = e3;
+        } else if !have_time && is_time(w3) {
+            have_time = true;
+            last_end = e3;
+        } else {
+            break;
+        }
+    }
+    if !(have_time || have_year) {
+        return None;
+    }
+    let ls = text[..last_end]
+        .iter()
+        .rposition(|&b| is_space(b))
+        .map_or(0, |p| p + 1);
+    Some((last_end, &text[ls..last_end]))
 }
