@@ -315,12 +315,92 @@ fn cluster_group<'a>(members: &[u32], toks: &[Vec<&'a [u8]>], counts: &[u64]) ->
             .collect();
         initial.entry(key).or_default().push(m);
     }
-    let mut out = Vec::new();
+    let mut refined = Vec::new();
     for (_, g) in initial {
         let free: Vec<u32> = (0..len as u32).collect();
-        refine(g, free, toks, counts, &mut out);
+        refine(g, free, toks, counts, &mut refined);
     }
-    out
+    merge_compatible(refined, toks, counts)
+}
+
+/// Most clusters a group may have for the pairwise compatibility merge; beyond it the merge is
+/// skipped to stay near-linear (it only repairs small clusters split by chance).
+const MAX_MERGE_CLUSTERS: usize = 4096;
+
+/// A template token that stands for a value: a wildcard, or a literal holding a placeholder.
+fn tok_is_value(t: &Tok<'_>) -> bool {
+    match t {
+        Tok::Wild(_) => true,
+        Tok::Lit(l) => valueish(l),
+    }
+}
+
+/// At most this many positions where a constant word on one side faces a value on the other.
+const MAX_ASYMMETRIC: usize = 1;
+
+/// Same constant words everywhere, except at value positions (see [`merge_compatible`]).
+fn compatible(a: &[Tok<'_>], b: &[Tok<'_>]) -> bool {
+    let mut asym = 0;
+    let mut shared = 0;
+    for (x, y) in a.iter().zip(b) {
+        match (x, y) {
+            (Tok::Lit(p), Tok::Lit(q)) if p == q => {
+                if !valueish(p) {
+                    shared += 1;
+                }
+            }
+            _ => match (tok_is_value(x), tok_is_value(y)) {
+                (true, true) => {}
+                (false, false) => return false,
+                _ => {
+                    asym += 1;
+                    if asym > MAX_ASYMMETRIC {
+                        return false;
+                    }
+                }
+            },
+        }
+    }
+    // Two templates made almost only of values say nothing about each other.
+    shared * 2 >= a.len()
+}
+
+/// Merges clusters of one group whose templates differ only at positions where at least one
+/// side is a value. The pattern step can split a small template by coincidence of frequencies
+/// (`<HOST>:<NUM> error ...` vs `csdnimg.cn:<NUM> error ...`); two templates that differ in a
+/// constant word on both sides are never merged here. Heaviest clusters absorb lighter ones,
+/// ties by template text, so the result is order-independent.
+fn merge_compatible<'a>(mut cls: Vec<Cl<'a>>, toks: &[Vec<&'a [u8]>], counts: &[u64]) -> Vec<Cl<'a>> {
+    if cls.len() < 2 || cls.len() > MAX_MERGE_CLUSTERS {
+        return cls;
+    }
+    let weight = |c: &Cl<'_>| -> u64 { c.members.iter().map(|&m| counts[m as usize]).sum() };
+    let mut keyed: Vec<(u64, Vec<u8>, Cl<'a>)> = cls
+        .drain(..)
+        .map(|c| (weight(&c), template_text(&c.tokens), c))
+        .collect();
+    keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut acc: Vec<Cl<'a>> = Vec::new();
+    for (_, _, c) in keyed {
+        let target = acc.iter().position(|a| compatible(&a.tokens, &c.tokens));
+        match target {
+            Some(t) => {
+                let a = &mut acc[t];
+                let differs: Vec<usize> = (0..a.tokens.len())
+                    .filter(|&p| match (&a.tokens[p], &c.tokens[p]) {
+                        (Tok::Lit(x), Tok::Lit(y)) => x != y,
+                        _ => true,
+                    })
+                    .collect();
+                a.members.extend_from_slice(&c.members);
+                for p in differs {
+                    a.tokens[p] = Tok::Wild(common_affixes(&a.members, p, toks));
+                }
+            }
+            None => acc.push(c),
+        }
+    }
+    acc
 }
 
 /// Statistics of one column within a cluster.

@@ -159,18 +159,6 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
                 continue;
             }
         }
-        // `10 KB`, `0 bytes`, `<1 sec`, `30 ms`: a number followed by a unit word is one value.
-        if let Some((ph, end, last)) = number_with_unit(text, tok, i) {
-            let a = tok
-                .iter()
-                .take_while(|&&b| matches!(b, b'(' | b'[' | b'{' | b'"' | b'\''))
-                .count();
-            em.push(&tok[..a]);
-            em.push(ph);
-            em.push(trailing_punct(last));
-            i = end;
-            continue;
-        }
         // An opening quote whose closing quote lies beyond the token means the quoted value
         // contains whitespace: mask it whole.
         if let Some(q) = unclosed_quote(tok) {
@@ -865,44 +853,6 @@ fn next_token(text: &[u8], mut i: usize) -> Option<(usize, usize)> {
         i += 1;
     }
     Some((s, i))
-}
-
-const SIZE_UNITS: &[&[u8]] = &[
-    b"B", b"bytes", b"byte", b"KB", b"kB", b"kb", b"MB", b"mb", b"GB", b"gb", b"TB", b"KiB",
-    b"MiB", b"GiB", b"TiB", b"K", b"M", b"G",
-];
-const DURATION_UNITS: &[&[u8]] = &[
-    b"ns", b"us", b"ms", b"s", b"sec", b"secs", b"second", b"seconds", b"min", b"mins",
-    b"minute", b"minutes", b"h", b"hr", b"hrs", b"hour", b"hours", b"msec", b"msecs",
-    b"millis", b"milliseconds", b"microseconds", b"nanoseconds", b"day", b"days",
-];
-
-/// `tok` (ending at `end`) is a number and the next token a size or duration unit: returns the
-/// placeholder, where the pair ends, and the unit token (for its trailing punctuation).
-fn number_with_unit<'t>(
-    text: &'t [u8],
-    tok: &[u8],
-    end: usize,
-) -> Option<(&'static [u8], usize, &'t [u8])> {
-    let a = tok
-        .iter()
-        .take_while(|&&b| matches!(b, b'(' | b'[' | b'{' | b'"' | b'\'' | b'<' | b'>' | b'~'))
-        .count();
-    let num = &tok[a..];
-    if num.is_empty() || !num[0].is_ascii_digit() && num[0] != b'-' || !is_number(num) {
-        return None;
-    }
-    let (us, ue) = next_token(text, end)?;
-    let unit_tok = &text[us..ue];
-    let z = unit_tok.len() - trailing_punct(unit_tok).len();
-    let unit = &unit_tok[..z];
-    if SIZE_UNITS.contains(&unit) {
-        Some((b"<SIZE>", ue, unit_tok))
-    } else if DURATION_UNITS.contains(&unit) {
-        Some((b"<DURATION>", ue, unit_tok))
-    } else {
-        None
-    }
 }
 
 fn month(w: &[u8]) -> bool {
