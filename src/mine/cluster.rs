@@ -70,7 +70,7 @@ pub struct TemplateInfo {
 pub const OTHER_TEMPLATE: &str = "<OTHER>";
 
 /// A column with at least this many distinct values is a variable, however the values look.
-const MIN_DISTINCT_VARIABLE: usize = 5;
+const MIN_DISTINCT_VARIABLE: usize = 4;
 
 /// A cluster found in one token-count group: member signatures and the template tokens
 /// (`None` = wildcard).
@@ -405,8 +405,25 @@ fn merge_compatible<'a>(mut cls: Vec<Cl<'a>>, toks: &[Vec<&'a [u8]>], counts: &[
 
 /// Statistics of one column within a cluster.
 struct ColStats<'a> {
-    /// distinct value → (weight = sum of counts, number of signatures)
+    /// distinct value → (weight = sum of counts, number of signatures), sorted by value
     values: Vec<(&'a [u8], u64, u32)>,
+    /// When every value is `key=...` and the keys differ: the distinct keys, sorted. The keys
+    /// are constant words (they name the field), so such a column splits by key.
+    keys: Option<Vec<&'a [u8]>>,
+}
+
+impl ColStats<'_> {
+    /// Number of parts a split on this column makes.
+    fn split_width(&self) -> usize {
+        self.keys.as_ref().map_or(self.values.len(), |k| k.len())
+    }
+}
+
+/// `key=` part of a `key=value` token (including the `=`), if the token has that shape.
+fn kv_key(t: &[u8]) -> Option<&[u8]> {
+    let eq = memchr::memchr(b'=', t)?;
+    (eq > 0 && t[..eq].iter().any(|b| b.is_ascii_alphabetic()) && !valueish(&t[..eq]))
+        .then(|| &t[..=eq])
 }
 
 fn col_stats<'a>(members: &[u32], col: u32, toks: &[Vec<&'a [u8]>], counts: &[u64]) -> ColStats<'a> {
@@ -418,7 +435,19 @@ fn col_stats<'a>(members: &[u32], col: u32, toks: &[Vec<&'a [u8]>], counts: &[u6
     }
     let mut values: Vec<(&[u8], u64, u32)> = map.into_iter().map(|(k, (w, n))| (k, w, n)).collect();
     values.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    ColStats { values }
+    let mut keys = None;
+    if values.len() > 1 {
+        let ks: Option<Vec<&[u8]>> = values.iter().map(|v| kv_key(v.0)).collect();
+        if let Some(mut ks) = ks {
+            ks.dedup();
+            ks.sort_unstable();
+            ks.dedup();
+            if ks.len() > 1 {
+                keys = Some(ks);
+            }
+        }
+    }
+    ColStats { values, keys }
 }
 
 /// True when a token holds a placeholder: masking already found a value in it.
@@ -431,15 +460,56 @@ fn valueish(t: &[u8]) -> bool {
     })
 }
 
+/// Did masking find a value in the part where this column's values differ? A placeholder in
+/// a shared suffix (`illegal instruction......<NUM>` vs `imprecise exception......<NUM>`) says
+/// nothing about the words that differ.
+fn placeholder_evidence(values: &[(&[u8], u64, u32)]) -> bool {
+    let first = values[0].0;
+    let mut pre = first.len();
+    let mut suf = first.len();
+    let mut min_len = first.len();
+    for v in &values[1..] {
+        let v = v.0;
+        min_len = min_len.min(v.len());
+        pre = pre.min(first.iter().zip(v).take_while(|(a, b)| a == b).count());
+        suf = suf.min(first.iter().rev().zip(v.iter().rev()).take_while(|(a, b)| a == b).count());
+    }
+    // Never cut a placeholder in half: back off to its '<' / '>'.
+    if let Some(lt) = first[..pre].iter().rposition(|&b| b == b'<') {
+        if !first[lt..pre].contains(&b'>') {
+            pre = lt;
+        }
+    }
+    let tail = &first[first.len() - suf..];
+    if let Some(gt) = tail.iter().position(|&b| b == b'>') {
+        if !tail[..gt].contains(&b'<') {
+            suf -= gt + 1;
+        }
+    }
+    if pre + suf > min_len {
+        suf = min_len.saturating_sub(pre);
+    }
+    values.iter().any(|v| {
+        let t = v.0;
+        let end = t.len().saturating_sub(suf).max(pre.min(t.len()));
+        valueish(&t[pre.min(t.len())..end])
+    })
+}
+
 /// Does this column hold a variable (→ `<*>`) rather than constant words that tell templates
 /// apart (→ split)?
-fn is_variable(st: &ColStats<'_>) -> bool {
-    let d = st.values.len();
-    if d >= MIN_DISTINCT_VARIABLE {
+fn is_variable(col: u32, st: &ColStats<'_>) -> bool {
+    if st.keys.is_some() {
+        // Different field names: constant words, however many.
+        return false;
+    }
+    // The first word of a message is most often the event's name (`boot`, `wait`, a daemon's
+    // name): many distinct values there alone do not make it a variable.
+    if col > 0 && st.values.len() >= MIN_DISTINCT_VARIABLE {
         return true;
     }
     // A placeholder among the values means masking saw a value in this slot.
-    st.values.iter().any(|v| valueish(v.0))
+    placeholder_evidence(&st.values)
 }
 
 /// Splits a cluster on its constant-word columns until only variable columns are left.
@@ -459,10 +529,10 @@ fn refine<'a>(
             if st.values.len() <= 1 {
                 continue;
             }
-            if !is_variable(&st) {
+            if !is_variable(c, &st) {
                 let better = split
                     .as_ref()
-                    .is_none_or(|(_, s)| st.values.len() < s.values.len());
+                    .is_none_or(|(_, s)| st.split_width() < s.split_width());
                 if better {
                     split = Some((c, st));
                 }
@@ -485,17 +555,31 @@ fn refine<'a>(
                     .collect();
                 out.push(Cl { members, tokens });
             }
-            Some((c, st)) => {
-                let rest: Vec<u32> = still_free.into_iter().filter(|&x| x != c).collect();
-                for (v, _, _) in &st.values {
-                    let sub: Vec<u32> = members
-                        .iter()
-                        .copied()
-                        .filter(|&m| toks[m as usize][c as usize] == *v)
-                        .collect();
-                    work.push((sub, rest.clone()));
+            Some((c, st)) => match &st.keys {
+                // Split by field name; the value part may still vary within each part, so
+                // the column stays free.
+                Some(keys) => {
+                    for k in keys {
+                        let sub: Vec<u32> = members
+                            .iter()
+                            .copied()
+                            .filter(|&m| kv_key(toks[m as usize][c as usize]) == Some(*k))
+                            .collect();
+                        work.push((sub, still_free.clone()));
+                    }
                 }
-            }
+                None => {
+                    let rest: Vec<u32> = still_free.into_iter().filter(|&x| x != c).collect();
+                    for (v, _, _) in &st.values {
+                        let sub: Vec<u32> = members
+                            .iter()
+                            .copied()
+                            .filter(|&m| toks[m as usize][c as usize] == *v)
+                            .collect();
+                        work.push((sub, rest.clone()));
+                    }
+                }
+            },
         }
     }
 }
