@@ -338,11 +338,25 @@ fn tok_is_value(t: &Tok<'_>) -> bool {
 /// At most this many positions where a constant word on one side faces a value on the other.
 const MAX_ASYMMETRIC: usize = 1;
 
+/// The `key=` of a template token, if it is a `key=value` token.
+fn tok_key<'a>(t: &Tok<'a>) -> Option<&'a [u8]> {
+    match t {
+        Tok::Lit(l) => kv_key(l),
+        Tok::Wild((pre, _)) => kv_key(pre),
+    }
+}
+
 /// Same constant words everywhere, except at value positions (see [`merge_compatible`]).
 fn compatible(a: &[Tok<'_>], b: &[Tok<'_>]) -> bool {
     let mut asym = 0;
     let mut shared = 0;
     for (x, y) in a.iter().zip(b) {
+        // `num=<*>` and `topActivity=<*>` are different fields: never the same template.
+        if let (Some(kx), Some(ky)) = (tok_key(x), tok_key(y)) {
+            if kx != ky {
+                return false;
+            }
+        }
         match (x, y) {
             (Tok::Lit(p), Tok::Lit(q)) if p == q => {
                 if !valueish(p) {

@@ -697,6 +697,11 @@ fn mask_piece(p: &[u8], em: &mut Emitter<'_>) {
     if classify_trimmed(p, em).is_some() {
         return;
     }
+    if let Some(rest) = host_prefix(p) {
+        em.push(b"<HOST>");
+        mask_piece(rest, em);
+        return;
+    }
     if memchr(b':', p).is_some() {
         let mut start = 0;
         for i in 0..p.len() {
@@ -957,4 +962,27 @@ fn worded_timestamp(text: &[u8], start: usize) -> Option<(usize, &[u8])> {
         .rposition(|&b| is_space(b))
         .map_or(0, |p| p + 1);
     Some((last_end, &text[ls..last_end]))
+}
+
+/// A host name made of one label with letters, digits and a hyphen (`msra-sa-41`,
+/// `MININT-FNANLI5`) is recognisable only by what follows it: a port (`:9000`) or, in Java's
+/// `InetAddress` form, `/` and an IP. Returns the rest after the host label.
+fn host_prefix(p: &[u8]) -> Option<&[u8]> {
+    let end = p
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.'))?;
+    let (host, rest) = p.split_at(end);
+    let has_alpha = host.iter().any(|b| b.is_ascii_alphabetic());
+    let has_digit = host.iter().any(|b| b.is_ascii_digit());
+    let has_sep = host.iter().any(|b| *b == b'-' || *b == b'.');
+    if !(has_alpha && has_digit && has_sep) || host[0] == b'-' || host[host.len() - 1] == b'-' {
+        return None;
+    }
+    let after = &rest[1..];
+    let ok = match rest[0] {
+        b':' => (1..=5).contains(&after.len()) && after.iter().all(|b| b.is_ascii_digit()),
+        b'/' => ipv4_len(after).is_some(),
+        _ => false,
+    };
+    ok.then_some(rest)
 }
