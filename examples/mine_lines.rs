@@ -7,7 +7,10 @@ use rustc_hash::FxHashMap;
 use std::io::Write;
 
 fn main() -> std::process::ExitCode {
-    let Some(path) = std::env::args_os().last().filter(|_| std::env::args_os().len() > 1) else {
+    let Some(path) = std::env::args_os()
+        .last()
+        .filter(|_| std::env::args_os().len() > 1)
+    else {
         eprintln!("usage: mine_lines FILE");
         return std::process::ExitCode::from(2);
     };

@@ -66,6 +66,10 @@ pub struct TemplateInfo {
     pub is_other: bool,
 }
 
+/// Clusters sharing one template key: (total weight, shown text, weight of the cluster whose
+/// text is shown, member signatures).
+type MergedTemplate = (u64, Vec<u8>, u64, Vec<u32>);
+
 /// Text of the `other` template.
 pub const OTHER_TEMPLATE: &str = "<OTHER>";
 
@@ -124,12 +128,14 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
 
     // Template text per cluster; clusters with the same text (or the same text once wildcard
     // runs collapse) are one template.
-    let mut by_key: BTreeMap<Vec<u8>, (u64, Vec<u8>, u64, Vec<u32>)> = BTreeMap::new();
+    let mut by_key: BTreeMap<Vec<u8>, MergedTemplate> = BTreeMap::new();
     for cl in clusters.into_iter().flatten() {
         let text = template_text(&cl.tokens);
         let key = collapse_wildcards(&text);
         let weight: u64 = cl.members.iter().map(|&m| counts[m as usize]).sum();
-        let e = by_key.entry(key).or_insert_with(|| (0, Vec::new(), 0, Vec::new()));
+        let e = by_key
+            .entry(key)
+            .or_insert_with(|| (0, Vec::new(), 0, Vec::new()));
         // The text shown is that of the heaviest cluster (ties: smallest text), so a rare
         // longer variant does not rename a common template.
         if weight > e.2 || (weight == e.2 && (e.1.is_empty() || text < e.1)) {
@@ -216,7 +222,14 @@ fn common_affixes<'a>(members: &[u32], col: usize, toks: &[Vec<&'a [u8]>]) -> (&
         let v = toks[m as usize][col];
         min_len = min_len.min(v.len());
         pre = pre.min(first.iter().zip(v).take_while(|(a, b)| a == b).count());
-        suf = suf.min(first.iter().rev().zip(v.iter().rev()).take_while(|(a, b)| a == b).count());
+        suf = suf.min(
+            first
+                .iter()
+                .rev()
+                .zip(v.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
     }
     // Cut the prefix back to just after its last punctuation, the suffix to its first.
     let mut p = first[..pre]
@@ -384,7 +397,11 @@ fn compatible(a: &[Tok<'_>], b: &[Tok<'_>]) -> bool {
 /// (`<HOST>:<NUM> error ...` vs `csdnimg.cn:<NUM> error ...`); two templates that differ in a
 /// constant word on both sides are never merged here. Heaviest clusters absorb lighter ones,
 /// ties by template text, so the result is order-independent.
-fn merge_compatible<'a>(mut cls: Vec<Cl<'a>>, toks: &[Vec<&'a [u8]>], counts: &[u64]) -> Vec<Cl<'a>> {
+fn merge_compatible<'a>(
+    mut cls: Vec<Cl<'a>>,
+    toks: &[Vec<&'a [u8]>],
+    counts: &[u64],
+) -> Vec<Cl<'a>> {
     if cls.len() < 2 || cls.len() > MAX_MERGE_CLUSTERS {
         return cls;
     }
@@ -440,7 +457,12 @@ fn kv_key(t: &[u8]) -> Option<&[u8]> {
         .then(|| &t[..=eq])
 }
 
-fn col_stats<'a>(members: &[u32], col: u32, toks: &[Vec<&'a [u8]>], counts: &[u64]) -> ColStats<'a> {
+fn col_stats<'a>(
+    members: &[u32],
+    col: u32,
+    toks: &[Vec<&'a [u8]>],
+    counts: &[u64],
+) -> ColStats<'a> {
     let mut map: FxHashMap<&[u8], (u64, u32)> = FxHashMap::default();
     for &m in members {
         let e = map.entry(toks[m as usize][col as usize]).or_default();
@@ -486,7 +508,14 @@ fn placeholder_evidence(values: &[(&[u8], u64, u32)]) -> bool {
         let v = v.0;
         min_len = min_len.min(v.len());
         pre = pre.min(first.iter().zip(v).take_while(|(a, b)| a == b).count());
-        suf = suf.min(first.iter().rev().zip(v.iter().rev()).take_while(|(a, b)| a == b).count());
+        suf = suf.min(
+            first
+                .iter()
+                .rev()
+                .zip(v.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
     }
     // Never cut a placeholder in half: back off to its '<' / '>'.
     if let Some(lt) = first[..pre].iter().rposition(|&b| b == b'<') {
@@ -546,7 +575,7 @@ fn refine<'a>(
             if !is_variable(c, &st) {
                 let better = split
                     .as_ref()
-                    .is_none_or(|(_, s)| st.split_width() < s.split_width());
+                    .map_or(true, |(_, s)| st.split_width() < s.split_width());
                 if better {
                     split = Some((c, st));
                 }

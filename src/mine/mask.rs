@@ -47,7 +47,10 @@ impl Masker {
 
     /// Masks a single line (or a message treated as one: newlines are just whitespace).
     pub(crate) fn mask_line(&self, line: &[u8], out: &mut Vec<u8>) {
-        let mut em = Emitter { out, pending_space: false };
+        let mut em = Emitter {
+            out,
+            pending_space: false,
+        };
         if self.user_masks.is_empty() {
             mask_text(line, &mut em);
         } else {
@@ -67,7 +70,7 @@ impl Masker {
                     if m.end() == m.start() {
                         continue;
                     }
-                    if best.is_none_or(|(s, _, _)| m.start() < s) {
+                    if best.map_or(true, |(s, _, _)| m.start() < s) {
                         best = Some((m.start(), m.end(), k));
                     }
                 }
@@ -390,7 +393,7 @@ fn is_ipv6(s: &[u8]) -> bool {
             return false;
         }
     }
-    colons >= 2 && colons <= 7 && (hex_alpha || double)
+    (2..=7).contains(&colons) && (hex_alpha || double)
 }
 
 /// Dates, clock times and combinations: `2024-01-31`, `2024/01/31`, `31/01/2024`, `12:34`,
@@ -433,7 +436,7 @@ fn date_len(s: &[u8]) -> Option<usize> {
         return None;
     }
     let c = digits(&s[p + 1..]);
-    let ok = (a == 4 && c >= 1 && c <= 2) || (a <= 2 && (c == 4 || c == 2));
+    let ok = (a == 4 && (1..=2).contains(&c)) || (a <= 2 && (c == 4 || c == 2));
     ok.then_some(p + 1 + c)
 }
 
@@ -581,9 +584,9 @@ fn is_path(s: &[u8]) -> bool {
         &s[1..]
     } else if s.starts_with(b"./") || s.starts_with(b"~/") {
         &s[2..]
-    } else if s.starts_with(b"../") {
-        &s[3..]
-    } else if s.len() > 3 && s[0].is_ascii_alphabetic() && &s[1..3] == b":\\" {
+    } else if s.starts_with(b"../")
+        || (s.len() > 3 && s[0].is_ascii_alphabetic() && &s[1..3] == b":\\")
+    {
         &s[3..]
     } else {
         return false;
@@ -601,7 +604,18 @@ fn is_path(s: &[u8]) -> bool {
 fn is_strong_delim(b: u8) -> bool {
     matches!(
         b,
-        b',' | b';' | b'=' | b'|' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'"'
+        b',' | b';'
+            | b'='
+            | b'|'
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'<'
+            | b'>'
+            | b'"'
             | b'\''
     )
 }
@@ -635,7 +649,12 @@ fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
     while a < z && matches!(tok[a], b'(' | b'[' | b'{' | b'"' | b'\'' | b'<') {
         a += 1;
     }
-    while z > a && matches!(tok[z - 1], b')' | b']' | b'}' | b'"' | b'\'' | b'>' | b',' | b';' | b'.' | b':' | b'!' | b'?') {
+    while z > a
+        && matches!(
+            tok[z - 1],
+            b')' | b']' | b'}' | b'"' | b'\'' | b'>' | b',' | b';' | b'.' | b':' | b'!' | b'?'
+        )
+    {
         z -= 1;
     }
     let core = &tok[a..z];
@@ -806,8 +825,25 @@ fn is_bool_or_null(s: &[u8]) -> bool {
 
 /// Top-level domains common enough that `a.b.<tld>` is almost surely a host name.
 const TLDS: &[&[u8]] = &[
-    b"com", b"net", b"org", b"edu", b"gov", b"mil", b"int", b"info", b"biz", b"io", b"local",
-    b"lan", b"internal", b"corp", b"home", b"arpa", b"cloud", b"dev", b"app",
+    b"com",
+    b"net",
+    b"org",
+    b"edu",
+    b"gov",
+    b"mil",
+    b"int",
+    b"info",
+    b"biz",
+    b"io",
+    b"local",
+    b"lan",
+    b"internal",
+    b"corp",
+    b"home",
+    b"arpa",
+    b"cloud",
+    b"dev",
+    b"app",
 ];
 
 /// `host.example.com`, `5-36-59-76.dsl.example.net.om`: dot-separated DNS labels ending in a
@@ -821,7 +857,9 @@ fn is_hostname(s: &[u8]) -> bool {
             || label.len() > 63
             || label[0] == b'-'
             || label[label.len() - 1] == b'-'
-            || !label.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            || !label
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         {
             return false;
         }
@@ -840,7 +878,12 @@ fn trailing_punct(tok: &[u8]) -> &[u8] {
         - tok
             .iter()
             .rev()
-            .take_while(|b| matches!(b, b')' | b']' | b'}' | b'"' | b'\'' | b',' | b';' | b'.' | b':'))
+            .take_while(|b| {
+                matches!(
+                    b,
+                    b')' | b']' | b'}' | b'"' | b'\'' | b',' | b';' | b'.' | b':'
+                )
+            })
             .count();
     &tok[z..]
 }
@@ -866,8 +909,18 @@ fn month(w: &[u8]) -> bool {
         b"dec",
     ];
     const FULL: [&[u8]; 12] = [
-        b"january", b"february", b"march", b"april", b"may", b"june", b"july", b"august",
-        b"september", b"october", b"november", b"december",
+        b"january",
+        b"february",
+        b"march",
+        b"april",
+        b"may",
+        b"june",
+        b"july",
+        b"august",
+        b"september",
+        b"october",
+        b"november",
+        b"december",
     ];
     (w.len() == 3 || w.len() == 4 && w.eq_ignore_ascii_case(b"sept") || w.len() > 3)
         && w[0].is_ascii_uppercase()
@@ -879,7 +932,13 @@ fn month(w: &[u8]) -> bool {
 fn weekday(w: &[u8]) -> bool {
     const D: [&[u8]; 7] = [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"];
     const FULL: [&[u8]; 7] = [
-        b"monday", b"tuesday", b"wednesday", b"thursday", b"friday", b"saturday", b"sunday",
+        b"monday",
+        b"tuesday",
+        b"wednesday",
+        b"thursday",
+        b"friday",
+        b"saturday",
+        b"sunday",
     ];
     !w.is_empty()
         && w[0].is_ascii_uppercase()
@@ -915,7 +974,8 @@ fn worded_timestamp(text: &[u8], start: usize) -> Option<(usize, &[u8])> {
     }
     let is_day = |w: &[u8]| (1..=2).contains(&w.len()) && w.iter().all(|b| b.is_ascii_digit());
     let is_year = |w: &[u8]| w.len() == 4 && w.iter().all(|b| b.is_ascii_digit());
-    let is_time = |w: &[u8]| time_len(w).is_some_and(|l| tz_len(&w[l..]).is_some_and(|z| l + z == w.len()));
+    let is_time =
+        |w: &[u8]| time_len(w).is_some_and(|l| tz_len(&w[l..]).is_some_and(|z| l + z == w.len()));
     let mut have_time = false;
     let mut have_year = false;
     let mut last_end;

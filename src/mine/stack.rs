@@ -40,8 +40,14 @@ pub fn is_stack_trace(msg: &[u8]) -> bool {
 
 fn trim(l: &[u8]) -> &[u8] {
     let l = l.strip_suffix(b"\r").unwrap_or(l);
-    let a = l.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(l.len());
-    let z = l.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(a, |p| p + 1);
+    let a = l
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(l.len());
+    let z = l
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(a, |p| p + 1);
     &l[a..z]
 }
 
@@ -114,7 +120,9 @@ fn is_python_stdlib(file: &[u8]) -> bool {
 /// a `\t/path/file.go:12 +0x1d` line.
 fn go_frame<'a>(t: &'a [u8], next: Option<&[u8]>) -> Option<&'a [u8]> {
     let next = trim(next?);
-    if !(next.starts_with(b"/") || next.get(1) == Some(&b':')) || memchr::memmem::find(next, b".go:").is_none() {
+    if !(next.starts_with(b"/") || next.get(1) == Some(&b':'))
+        || memchr::memmem::find(next, b".go:").is_none()
+    {
         return None;
     }
     let paren = t.iter().rposition(|&b| b == b'(')?;
@@ -137,7 +145,9 @@ fn exception_type(t: &[u8]) -> Option<&[u8]> {
         && name
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$'))
-        && (last.ends_with(b"Exception") || last.ends_with(b"Error") || last.ends_with(b"Throwable"));
+        && (last.ends_with(b"Exception")
+            || last.ends_with(b"Error")
+            || last.ends_with(b"Throwable"));
     looks.then_some(name)
 }
 
