@@ -152,7 +152,9 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         let tok = &text[start..i];
         // Dates written with words (`Mon Jun 17 07:07:00 2005`, `17 Jun 2005 07:07:00`) span
         // several tokens: mask them as one so the token count does not depend on the format.
-        if tok[0].is_ascii_alphabetic() || tok[0].is_ascii_digit() || tok[0] == b'[' {
+        if tok.len() <= 11
+            && (tok[0].is_ascii_uppercase() || tok[0].is_ascii_digit() || tok[0] == b'[')
+        {
             if let Some((end, last)) = worded_timestamp(text, start) {
                 let a = tok.iter().take_while(|&&b| b == b'[' || b == b'(').count();
                 em.push(&tok[..a]);
@@ -212,8 +214,34 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
     if s.is_empty() {
         return None;
     }
+    // One pass over the bytes decides which of the (costlier) checkers can possibly match.
+    let (mut digits, mut alpha, mut dots, mut colons) = (0usize, 0usize, 0usize, 0usize);
+    let (mut slash, mut at) = (false, false);
+    for &b in s {
+        if b.is_ascii_digit() {
+            digits += 1;
+        } else if b.is_ascii_alphabetic() {
+            alpha += 1;
+        } else {
+            match b {
+                b'.' => dots += 1,
+                b':' => colons += 1,
+                b'/' | b'\\' => slash = true,
+                b'@' => at = true,
+                _ => {}
+            }
+        }
+    }
+    if alpha == s.len() {
+        if is_bool_or_null(s) {
+            return Some(b"<*>");
+        }
+        return (s.len() >= 8 && is_hex(s)).then_some(&b"<HEX>"[..]);
+    }
     let b0 = s[0];
-    if b0.is_ascii_digit() || ((b0 == b'-' || b0 == b'+' || b0 == b'.') && s.len() > 1) {
+    if digits > 0
+        && (b0.is_ascii_digit() || ((b0 == b'-' || b0 == b'+' || b0 == b'.') && s.len() > 1))
+    {
         if is_number(s) {
             return Some(b"<NUM>");
         }
@@ -221,32 +249,25 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
             return Some(ph);
         }
     }
-    if s.len() >= 7 {
-        if is_uuid(s) {
-            return Some(b"<UUID>");
-        }
-        if is_hex(s) {
-            return Some(b"<HEX>");
-        }
-        if is_url(s) {
-            return Some(b"<URL>");
-        }
-        if is_email(s) {
-            return Some(b"<EMAIL>");
-        }
-    } else if s.len() >= 3 && (s[0] == b'0' && (s[1] == b'x' || s[1] == b'X')) && is_hex(s) {
+    if s.len() == 36 && is_uuid(s) {
+        return Some(b"<UUID>");
+    }
+    if s.len() >= 3 && digits + alpha == s.len() && is_hex(s) {
         return Some(b"<HEX>");
     }
-    if is_path(s) {
+    if colons > 0 && slash && is_url(s) {
+        return Some(b"<URL>");
+    }
+    if at && is_email(s) {
+        return Some(b"<EMAIL>");
+    }
+    if (slash || b0 == b'~') && is_path(s) {
         return Some(b"<PATH>");
     }
-    if is_bool_or_null(s) {
-        return Some(b"<*>");
-    }
-    if s.len() >= 4 && is_hostname(s) {
+    if dots > 0 && alpha > 0 && s.len() >= 4 && is_hostname(s) {
         return Some(b"<HOST>");
     }
-    if s.len() >= 3 && is_ipv6(s) {
+    if colons >= 2 && is_ipv6(s) {
         return Some(b"<IP>");
     }
     None
@@ -625,8 +646,18 @@ fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
     if tok.is_empty() {
         return;
     }
+    // Fast path for the commonest token, a plain word.
+    if tok.iter().all(u8::is_ascii_alphabetic) {
+        em.push(classify(tok).unwrap_or(tok));
+        return;
+    }
     // The whole token first: URLs, IPv6 and timestamps contain delimiters.
     if classify_trimmed(tok, em).is_some() {
+        return;
+    }
+    if !tok.iter().any(|&b| is_strong_delim(b)) {
+        // Already classified as a whole: go straight to its parts.
+        mask_piece_parts(tok, em);
         return;
     }
     let mut start = 0;
@@ -716,6 +747,11 @@ fn mask_piece(p: &[u8], em: &mut Emitter<'_>) {
     if classify_trimmed(p, em).is_some() {
         return;
     }
+    mask_piece_parts(p, em);
+}
+
+/// [`mask_piece`] once the piece as a whole is known not to be a value.
+fn mask_piece_parts(p: &[u8], em: &mut Emitter<'_>) {
     if let Some(rest) = host_prefix(p) {
         em.push(b"<HOST>");
         mask_piece(rest, em);
@@ -733,7 +769,7 @@ fn mask_piece(p: &[u8], em: &mut Emitter<'_>) {
         mask_word(&p[start..], em);
         return;
     }
-    mask_word(p, em);
+    mask_word_parts(p, em);
 }
 
 /// Masks a word that has no strong delimiters and no `:`.
@@ -745,6 +781,11 @@ fn mask_word(w: &[u8], em: &mut Emitter<'_>) {
         em.push(ph);
         return;
     }
+    mask_word_parts(w, em);
+}
+
+/// [`mask_word`] once the word as a whole is known not to be a value.
+fn mask_word_parts(w: &[u8], em: &mut Emitter<'_>) {
     if memchr(b'/', w).is_some() {
         let mut start = 0;
         for i in 0..w.len() {
