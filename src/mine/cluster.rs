@@ -539,6 +539,18 @@ fn placeholder_evidence(values: &[(&[u8], u64, u32)]) -> bool {
     })
 }
 
+/// Fewest distinct signatures per value for a value to count as its own pattern.
+const ESTABLISHED_SIGS: u32 = 3;
+/// Most values an established column may split into.
+const MAX_ESTABLISHED_VALUES: usize = 12;
+
+/// Few values, each seen with several different fills of the other columns: these are
+/// constant words of separate templates (`created`/`deleted`/`viewed` ...), however many
+/// events each has. A variable's values (user names) rarely each recur with varied contexts.
+fn established(st: &ColStats<'_>) -> bool {
+    st.values.len() <= MAX_ESTABLISHED_VALUES && st.values.iter().all(|v| v.2 >= ESTABLISHED_SIGS)
+}
+
 /// Does this column hold a variable (→ `<*>`) rather than constant words that tell templates
 /// apart (→ split)?
 fn is_variable(col: u32, st: &ColStats<'_>) -> bool {
@@ -548,7 +560,7 @@ fn is_variable(col: u32, st: &ColStats<'_>) -> bool {
     }
     // The first word of a message is most often the event's name (`boot`, `wait`, a daemon's
     // name): many distinct values there alone do not make it a variable.
-    if col > 0 && st.values.len() >= MIN_DISTINCT_VARIABLE {
+    if col > 0 && st.values.len() >= MIN_DISTINCT_VARIABLE && !established(st) {
         return true;
     }
     // A placeholder among the values means masking saw a value in this slot.

@@ -443,3 +443,21 @@ fn labelled_fixture_grouping_accuracy() {
     let ga = correct as f64 / lines.len() as f64;
     assert!(ga >= 0.9, "grouping accuracy {ga:.3}");
 }
+
+#[test]
+fn established_words_split_even_when_many() {
+    // Five verbs, each seen with many different users and documents: five templates.
+    let verbs = ["created", "deleted", "updated", "viewed", "shared"];
+    let names = ["ann", "ben", "cat", "dan", "eve", "fay", "gus"];
+    let mut lines = Vec::new();
+    for v in verbs {
+        for (i, u) in names.iter().enumerate() {
+            let d = names[(i + 3) % names.len()];
+            lines.push(format!("user {u} {v} document {d}x"));
+        }
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let t = mine(&refs);
+    assert_eq!(t[0], "user <*> created document <*>");
+    assert_eq!(t[7], "user <*> deleted document <*>");
+}
