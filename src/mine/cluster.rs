@@ -68,7 +68,8 @@ pub struct TemplateInfo {
 
 /// Clusters sharing one template key: (total weight, shown text, weight of the cluster whose
 /// text is shown, member signatures).
-type MergedTemplate = (u64, Vec<u8>, u64, Vec<u32>);
+/// Last: whether clusters of different texts were merged.
+type MergedTemplate = (u64, Vec<u8>, u64, Vec<u32>, bool);
 
 /// Text of the `other` template.
 pub const OTHER_TEMPLATE: &str = "<OTHER>";
@@ -135,7 +136,11 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
         let weight: u64 = cl.members.iter().map(|&m| counts[m as usize]).sum();
         let e = by_key
             .entry(key)
-            .or_insert_with(|| (0, Vec::new(), 0, Vec::new()));
+            .or_insert_with(|| (0, Vec::new(), 0, Vec::new(), false));
+        // Several lengths merged: the value has variable length, so show it as one.
+        if !e.1.is_empty() && e.1 != text {
+            e.4 = true;
+        }
         // The text shown is that of the heaviest cluster (ties: smallest text), so a rare
         // longer variant does not rename a common template.
         if weight > e.2 || (weight == e.2 && (e.1.is_empty() || text < e.1)) {
@@ -145,8 +150,10 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
         e.0 += weight;
         e.3.extend_from_slice(&cl.members);
     }
-    let mut tpls: Vec<(u64, Vec<u8>, Vec<u32>)> =
-        by_key.into_values().map(|(w, t, _, m)| (w, t, m)).collect();
+    let mut tpls: Vec<(u64, Vec<u8>, Vec<u32>)> = by_key
+        .into_values()
+        .map(|(w, t, _, m, varied)| (w, if varied { collapse_typed(&t) } else { t }, m))
+        .collect();
     tpls.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
 
     let mut uniq_tpl = vec![0u32; uniq.len()];
@@ -267,17 +274,50 @@ fn is_placeholder(t: &[u8]) -> bool {
 /// key that keeps variable-length values from splitting a template.
 fn collapse_wildcards(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
-    let mut prev_wild = false;
+    let mut prev: Option<&[u8]> = None;
     for t in text.split(|&b| b == b' ') {
         let wild = is_placeholder(t);
-        if wild && prev_wild {
-            continue;
+        if let Some(p) = prev {
+            // Adjacent placeholders, or a repeated value-holding token (`blk_<NUM> blk_<NUM>`,
+            // a list of ids), are one value of varying length.
+            if (wild && is_placeholder(p)) || (t == p && valueish(t)) {
+                continue;
+            }
         }
         if !out.is_empty() {
             out.push(b' ');
         }
         out.extend_from_slice(if wild { b"<*>" } else { t });
-        prev_wild = wild;
+        prev = Some(t);
+    }
+    out
+}
+
+/// Template text with each run found by [`collapse_wildcards`] shown as one token: the run's
+/// own token when all its tokens agree (`<NUM> <NUM>` → `<NUM>`), `<*>` otherwise.
+fn collapse_typed(text: &[u8]) -> Vec<u8> {
+    let toks: Vec<&[u8]> = text.split(|&b| b == b' ').collect();
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        let mut j = i + 1;
+        let mut same = true;
+        if is_placeholder(t) {
+            while j < toks.len() && is_placeholder(toks[j]) {
+                same &= toks[j] == t;
+                j += 1;
+            }
+        } else if valueish(t) {
+            while j < toks.len() && toks[j] == t {
+                j += 1;
+            }
+        }
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(if same { t } else { b"<*>" });
+        i = j;
     }
     out
 }

@@ -267,10 +267,29 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
     if dots > 0 && alpha > 0 && s.len() >= 4 && is_hostname(s) {
         return Some(b"<HOST>");
     }
+    if colons + dots == 0 && s.len() >= 11 && is_hex_pairs(s) {
+        return Some(if s.len() == 17 { b"<MAC>" } else { b"<HEX>" });
+    }
+    if colons >= 3 && is_hex_pairs(s) {
+        return Some(if s.len() == 17 { b"<MAC>" } else { b"<HEX>" });
+    }
     if colons >= 2 && is_ipv6(s) {
         return Some(b"<IP>");
     }
     None
+}
+
+/// `00:1a:2b:3c:4d:5e`, `00-1A-2B-3C-4D-5E`, `FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC`: pairs of hex
+/// digits joined by one kind of separator (MAC addresses, chip and card ids).
+fn is_hex_pairs(s: &[u8]) -> bool {
+    if s.len() < 11 || (s.len() + 1) % 3 != 0 {
+        return false;
+    }
+    let sep = s[2];
+    (sep == b':' || sep == b'-')
+        && s.chunks(3).all(|c| {
+            c[0].is_ascii_hexdigit() && c[1].is_ascii_hexdigit() && (c.len() == 2 || c[2] == sep)
+        })
 }
 
 /// Things that start with a digit: timestamps, dates, durations, sizes, IPv4.
@@ -1038,8 +1057,8 @@ fn worded_timestamp(text: &[u8], start: usize) -> Option<(usize, &[u8])> {
         return None;
     }
     let _ = tok_end;
-    // Optional year and time, in either order.
-    for _ in 0..2 {
+    // Optional year and time (with a zone name), in either order.
+    for _ in 0..3 {
         let Some((s3, e3)) = next_token(text, last_end) else {
             break;
         };
@@ -1050,6 +1069,10 @@ fn worded_timestamp(text: &[u8], start: usize) -> Option<(usize, &[u8])> {
             last_end = e3;
         } else if !have_time && is_time(w3) {
             have_time = true;
+            last_end = e3;
+        } else if have_time && (2..=5).contains(&w3.len()) && w3.iter().all(u8::is_ascii_uppercase)
+        {
+            // A zone name after the time: `08:16:53 PDT 2005`.
             last_end = e3;
         } else {
             break;
