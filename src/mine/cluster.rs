@@ -575,8 +575,18 @@ fn placeholder_evidence(values: &[(&[u8], u64, u32)]) -> bool {
     values.iter().any(|v| {
         let t = v.0;
         let end = t.len().saturating_sub(suf).max(pre.min(t.len()));
-        valueish(&t[pre.min(t.len())..end])
+        let mid = &t[pre.min(t.len())..end];
+        valueish(mid) || structured_identifier(mid)
     })
+}
+
+/// `com.tencent.mm/.ui.LauncherUI`, `android.intent.action.TIME_TICK`: package, class and
+/// component names. Where such names differ between otherwise equal messages they are the
+/// message's subject (a value), not a word of its template.
+fn structured_identifier(t: &[u8]) -> bool {
+    let dots = t.iter().filter(|&&b| b == b'.').count();
+    let slash = t.contains(&b'/');
+    t.iter().any(u8::is_ascii_alphabetic) && (dots >= 2 || (slash && dots >= 1))
 }
 
 /// Fewest distinct signatures per value for a value to count as its own pattern.
