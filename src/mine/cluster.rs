@@ -491,10 +491,17 @@ impl ColStats<'_> {
 }
 
 /// `key=` part of a `key=value` token (including the `=`), if the token has that shape.
+/// A dot leader (`threshold..........<NUM>`) separates a key from its value just like `=`.
 fn kv_key(t: &[u8]) -> Option<&[u8]> {
-    let eq = memchr::memchr(b'=', t)?;
-    (eq > 0 && t[..eq].iter().any(|b| b.is_ascii_alphabetic()) && !valueish(&t[..eq]))
-        .then(|| &t[..=eq])
+    let end = match memchr::memchr(b'=', t) {
+        Some(eq) => eq + 1,
+        None => {
+            let d = memchr::memmem::find(t, b"...")?;
+            d + t[d..].iter().take_while(|&&b| b == b'.').count()
+        }
+    };
+    let key = &t[..end];
+    (end > 1 && key.iter().any(|b| b.is_ascii_alphabetic()) && !valueish(key)).then_some(key)
 }
 
 fn col_stats<'a>(
@@ -601,6 +608,18 @@ fn established(st: &ColStats<'_>) -> bool {
     st.values.len() <= MAX_ESTABLISHED_VALUES && st.values.iter().all(|v| v.2 >= ESTABLISHED_SIGS)
 }
 
+/// `NEW`, `UNASSIGNED`, `FAIL_TASK_CLEANUP`: upper-case identifiers are enum constants from
+/// the code, a closed set that names the event (a state transition), not free-form data.
+fn enum_constants(st: &ColStats<'_>) -> bool {
+    st.values.len() <= MAX_ESTABLISHED_VALUES
+        && st.values.iter().all(|v| {
+            let t = v.0;
+            t.len() >= 3
+                && t[0].is_ascii_uppercase()
+                && t.iter().all(|b| b.is_ascii_uppercase() || *b == b'_')
+        })
+}
+
 /// Does this column hold a variable (→ `<*>`) rather than constant words that tell templates
 /// apart (→ split)?
 fn is_variable(col: u32, st: &ColStats<'_>) -> bool {
@@ -610,7 +629,11 @@ fn is_variable(col: u32, st: &ColStats<'_>) -> bool {
     }
     // The first word of a message is most often the event's name (`boot`, `wait`, a daemon's
     // name): many distinct values there alone do not make it a variable.
-    if col > 0 && st.values.len() >= MIN_DISTINCT_VARIABLE && !established(st) {
+    if col > 0
+        && st.values.len() >= MIN_DISTINCT_VARIABLE
+        && !established(st)
+        && !enum_constants(st)
+    {
         return true;
     }
     // A placeholder among the values means masking saw a value in this slot.
