@@ -61,20 +61,26 @@ impl Masker {
     /// User masks run first, on the whole line, because their regexes may span tokens; the gaps
     /// between their matches go through the built-in scanners.
     fn mask_with_user(&self, line: &[u8], em: &mut Emitter<'_>) {
+        // Next match of each mask at or after `pos`, searched again only once `pos` has moved
+        // past its start, so each mask scans the line about once.
+        let mut next: Vec<Option<(usize, usize)>> = self
+            .user_masks
+            .iter()
+            .map(|(_, re)| find_non_empty(re, line, 0))
+            .collect();
         let mut pos = 0;
         while pos < line.len() {
-            // Earliest match of any user mask; on a tie the first mask given wins.
-            let mut best: Option<(usize, usize, usize)> = None;
             for (k, (_, re)) in self.user_masks.iter().enumerate() {
-                if let Some(m) = re.find_at(line, pos) {
-                    if m.end() == m.start() {
-                        continue;
-                    }
-                    if best.map_or(true, |(s, _, _)| m.start() < s) {
-                        best = Some((m.start(), m.end(), k));
-                    }
+                if next[k].is_some_and(|(s, _)| s < pos) {
+                    next[k] = find_non_empty(re, line, pos);
                 }
             }
+            // Earliest match of any user mask; on a tie the first mask given wins.
+            let best = next
+                .iter()
+                .enumerate()
+                .filter_map(|(k, m)| m.map(|(s, e)| (s, e, k)))
+                .min_by_key(|&(s, _, k)| (s, k));
             match best {
                 Some((s, e, k)) => {
                     mask_text(&line[pos..s], em);
@@ -94,6 +100,22 @@ impl Masker {
             }
         }
     }
+}
+
+/// First non-empty match of `re` in `line` starting at or after `from`.
+fn find_non_empty(
+    re: &regex::bytes::Regex,
+    line: &[u8],
+    mut from: usize,
+) -> Option<(usize, usize)> {
+    while from <= line.len() {
+        let m = re.find_at(line, from)?;
+        if m.end() > m.start() {
+            return Some((m.start(), m.end()));
+        }
+        from = m.end() + 1;
+    }
+    None
 }
 
 /// Writes tokens, collapsing any whitespace run into one space and never leading or trailing.
@@ -146,7 +168,9 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             continue;
         }
         let start = i;
+        let mut quotes = false;
         while i < n && !is_space(text[i]) {
+            quotes |= text[i] == b'"' || text[i] == b'\'';
             i += 1;
         }
         let tok = &text[start..i];
@@ -166,10 +190,13 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         }
         // An opening quote whose closing quote lies beyond the token means the quoted value
         // contains whitespace: mask it whole.
-        if let Some(q) = unclosed_quote(tok) {
+        if let Some(q) = unclosed_quote(tok).filter(|_| quotes) {
             let qc = tok[q];
-            if let Some(close) = memchr(qc, &text[i..]).map(|c| i + c) {
-                if close - (start + q) <= MAX_QUOTED && opens_quote(tok, q) {
+            // Only look a bounded distance ahead: an unclosed quote must not make every later
+            // token rescan the rest of a long line.
+            let window = &text[i..n.min(start + q + MAX_QUOTED)];
+            if let Some(close) = memchr(qc, window).map(|c| i + c) {
+                if opens_quote(tok, q) {
                     mask_token(&tok[..q], em);
                     em.byte(qc);
                     em.push(b"<*>");
@@ -665,9 +692,24 @@ fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
     if tok.is_empty() {
         return;
     }
-    // Fast path for the commonest token, a plain word.
-    if tok.iter().all(u8::is_ascii_alphabetic) {
-        em.push(classify(tok).unwrap_or(tok));
+    // Fast path for the commonest tokens: a plain word, possibly followed by `,` `.` `:` `;`
+    // `)` or `]`. The general path would give the same result, several times slower.
+    let word_end = tok.len()
+        - tok
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b',' | b'.' | b':' | b';' | b')' | b']'))
+            .count();
+    let word = &tok[..word_end];
+    if !word.is_empty() && word.iter().all(u8::is_ascii_alphabetic) {
+        if (4..=5).contains(&word.len()) && is_bool_or_null(word) {
+            em.push(b"<*>");
+        } else if word.len() >= 8 && is_hex(word) {
+            em.push(b"<HEX>");
+        } else {
+            em.push(word);
+        }
+        em.push(&tok[word_end..]);
         return;
     }
     // The whole token first: URLs, IPv6 and timestamps contain delimiters.

@@ -461,3 +461,22 @@ fn established_words_split_even_when_many() {
     assert_eq!(t[0], "user <*> created document <*>");
     assert_eq!(t[7], "user <*> deleted document <*>");
 }
+
+#[test]
+fn long_pathological_lines_stay_linear() {
+    // Unclosed quotes everywhere: each would rescan the rest of the line without the window.
+    let line = "k=\"v ".repeat(100_000);
+    let m = Masker::new(Vec::new());
+    let mut out = Vec::new();
+    let start = std::time::Instant::now();
+    m.mask(line.as_bytes(), &mut out);
+    assert!(!out.is_empty());
+    // Many user-mask matches on one line.
+    let re = regex::bytes::Regex::new(r"k=").unwrap();
+    let re2 = regex::bytes::Regex::new(r"zzz").unwrap();
+    let m = Masker::new(vec![("K".to_string(), re), ("Z".to_string(), re2)]);
+    m.mask(line.as_bytes(), &mut out);
+    assert!(out.starts_with(b"<K>"));
+    // Generous bound: quadratic behaviour would take minutes.
+    assert!(start.elapsed().as_secs() < 20);
+}
