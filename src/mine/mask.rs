@@ -174,6 +174,20 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             i += 1;
         }
         let tok = &text[start..i];
+        // `2024-01-31 12:34:56.789`: a date and a time in two tokens are one timestamp.
+        if tok[0].is_ascii_digit() && date_len(tok) == Some(tok.len()) {
+            if let Some((ts, te)) = next_token(text, i) {
+                let t2 = &text[ts..te];
+                let w2 = &t2[..t2.len() - trailing_punct(t2).len()];
+                if time_len(w2).is_some_and(|l| tz_len(&w2[l..]).is_some_and(|z| l + z == w2.len()))
+                {
+                    em.push(b"<TS>");
+                    em.push(trailing_punct(t2));
+                    i = te;
+                    continue;
+                }
+            }
+        }
         // Dates written with words (`Mon Jun 17 07:07:00 2005`, `17 Jun 2005 07:07:00`) span
         // several tokens: mask them as one so the token count does not depend on the format.
         if tok.len() <= 11
@@ -196,7 +210,7 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             // token rescan the rest of a long line.
             let window = &text[i..n.min(start + q + MAX_QUOTED)];
             if let Some(close) = memchr(qc, window).map(|c| i + c) {
-                if opens_quote(tok, q) {
+                if opens_quote(tok, q) && !http_request_line(&text[start + q + 1..close]) {
                     mask_token(&tok[..q], em);
                     em.byte(qc);
                     em.push(b"<*>");
@@ -275,6 +289,9 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
         if let Some(ph) = classify_numeric_like(s) {
             return Some(ph);
         }
+    }
+    if (b0 == b'v' || b0 == b'V') && digits > 0 && dots > 0 && is_version(&s[1..]) {
+        return Some(b"<VERSION>");
     }
     if s.len() == 36 && is_uuid(s) {
         return Some(b"<UUID>");
@@ -851,12 +868,12 @@ fn mask_word_parts(w: &[u8], em: &mut Emitter<'_>) {
         let mut start = 0;
         for i in 0..w.len() {
             if w[i] == b'/' {
-                mask_glued(&w[start..i], em);
+                mask_word(&w[start..i], em);
                 em.byte(b'/');
                 start = i + 1;
             }
         }
-        mask_glued(&w[start..], em);
+        mask_word(&w[start..], em);
         return;
     }
     mask_glued(w, em);
@@ -903,6 +920,10 @@ fn mask_glued(w: &[u8], em: &mut Emitter<'_>) {
             let lead = digits(run);
             let trail = run.iter().rev().take_while(|b| b.is_ascii_digit()).count();
             let mid = &run[lead..run.len() - trail];
+            // One letter and digits (`e820`, `t761`, `x86`) is a name, not a counter.
+            let letters = run.len() - d;
+            let (lead, trail) = if letters >= 2 { (lead, trail) } else { (0, 0) };
+            let mid = if letters >= 2 { mid } else { run };
             if lead >= MIN_GLUED_DIGITS {
                 em.push(b"<NUM>");
             } else {
@@ -1151,4 +1172,27 @@ fn host_prefix(p: &[u8]) -> Option<&[u8]> {
         _ => false,
     };
     ok.then_some(rest)
+}
+
+/// `1.2`, `2.6.5`: dotted numbers after a `v` (`v1.5`).
+fn is_version(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.split(|&b| b == b'.')
+            .all(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit))
+}
+
+/// `GET /path HTTP/1.1`: a quoted HTTP request line keeps its method and protocol words
+/// instead of becoming one `<*>` (the path is masked on its own).
+fn http_request_line(q: &[u8]) -> bool {
+    const METHODS: &[&[u8]] = &[
+        b"GET ",
+        b"POST ",
+        b"PUT ",
+        b"DELETE ",
+        b"HEAD ",
+        b"PATCH ",
+        b"OPTIONS ",
+        b"CONNECT ",
+    ];
+    METHODS.iter().any(|m| q.starts_with(m))
 }

@@ -34,7 +34,8 @@ fn masks_numbers_glued_to_words() {
     );
     assert_eq!(masked("user123 logged"), "user<NUM> logged");
     // Short digit runs inside names stay: ext4, u0.
-    assert_eq!(masked("mount ext4 u0"), "mount ext4 u0");
+    assert_eq!(masked("mount ext4 u0 e820"), "mount ext4 u0 e820");
+    assert_eq!(masked("Scaffold v1.5 loaded"), "Scaffold <VERSION> loaded");
 }
 
 #[test]
@@ -78,6 +79,11 @@ fn masks_timestamps() {
         "connection at <TS>"
     );
     assert_eq!(masked("since 17 Jun 2005 07:07:00, ok"), "since <TS>, ok");
+    assert_eq!(masked("2017-07-10 12:03:21.123 ERROR x"), "<TS> ERROR x");
+    assert_eq!(
+        masked("status=M Fri Jul 01 08:16:53 PDT 2005"),
+        "status=M <TS>"
+    );
     // A month name without a day is just a word.
     assert_eq!(masked("May I help"), "May I help");
 }
@@ -124,6 +130,11 @@ fn masks_quoted_and_key_values() {
         "uid=<NUM> euid=<NUM> ok=<*>"
     );
     assert_eq!(masked("ready=true,policy=3"), "ready=<*>,policy=<NUM>");
+    // A quoted HTTP request line keeps its method and protocol.
+    assert_eq!(
+        masked("10.1.1.1 \"GET /v2/servers/detail HTTP/1.1\" status: 200"),
+        "<IP> \"GET <PATH> HTTP/<NUM>\" status: <NUM>"
+    );
     // Apostrophes in text do not open a quote.
     assert_eq!(masked("can't open it's fine"), "can't open it's fine");
 }
