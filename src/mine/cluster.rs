@@ -23,7 +23,7 @@
 //!    one `other` template.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 
 use super::stack::STACK_TOKEN_PREFIX;
@@ -122,10 +122,25 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
         groups.entry((t.len(), stack)).or_default().push(i as u32);
     }
     let groups: Vec<Vec<u32>> = groups.into_values().collect();
-    let clusters: Vec<Vec<Cl<'_>>> = groups
-        .par_iter()
-        .map(|g| cluster_group(g, &toks, &counts))
-        .collect();
+    // Pass 1 learns which words are values of many-valued variables; pass 2 (only needed when
+    // there are some) uses them to generalise small columns holding the same words.
+    fn run<'a>(
+        groups: &[Vec<u32>],
+        toks: &[Vec<&'a [u8]>],
+        counts: &[u64],
+        known: &KnownValues<'a>,
+    ) -> Vec<(Vec<Cl<'a>>, Vec<&'a [u8]>)> {
+        groups
+            .par_iter()
+            .map(|g| cluster_group(g, toks, counts, known))
+            .collect()
+    }
+    let mut pass = run(&groups, &toks, &counts, &KnownValues::default());
+    let known: KnownValues<'_> = pass.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+    if !known.is_empty() {
+        pass = run(&groups, &toks, &counts, &known);
+    }
+    let clusters: Vec<Vec<Cl<'_>>> = pass.into_iter().map(|(c, _)| c).collect();
 
     // Template text per cluster; clusters with the same text (or the same text once wildcard
     // runs collapse) are one template.
@@ -323,14 +338,20 @@ fn collapse_typed(text: &[u8]) -> Vec<u8> {
 }
 
 /// Clusters one group of signatures that all have the same token count.
-fn cluster_group<'a>(members: &[u32], toks: &[Vec<&'a [u8]>], counts: &[u64]) -> Vec<Cl<'a>> {
+fn cluster_group<'a>(
+    members: &[u32],
+    toks: &[Vec<&'a [u8]>],
+    counts: &[u64],
+    known: &KnownValues<'a>,
+) -> (Vec<Cl<'a>>, Vec<&'a [u8]>) {
     let len = toks[members[0] as usize].len();
     if members.len() == 1 {
         let m = members[0];
-        return vec![Cl {
+        let cl = Cl {
             members: vec![m],
             tokens: toks[m as usize].iter().map(|&t| Tok::Lit(t)).collect(),
-        }];
+        };
+        return (vec![cl], Vec::new());
     }
     // Frequency of each (position, token) across the group's distinct signatures.
     let mut freq: FxHashMap<(u32, &[u8]), u32> = FxHashMap::default();
@@ -369,11 +390,12 @@ fn cluster_group<'a>(members: &[u32], toks: &[Vec<&'a [u8]>], counts: &[u64]) ->
         initial.entry(key).or_default().push(m);
     }
     let mut refined = Vec::new();
+    let mut learned = Vec::new();
     for (_, g) in initial {
         let free: Vec<u32> = (0..len as u32).collect();
-        refine(g, free, toks, counts, &mut refined);
+        refine(g, free, toks, counts, known, &mut refined, &mut learned);
     }
-    merge_compatible(refined, toks, counts)
+    (merge_compatible(refined, toks, counts), learned)
 }
 
 /// Most clusters a group may have for the pairwise compatibility merge; beyond it the merge is
@@ -620,12 +642,26 @@ fn enum_constants(st: &ColStats<'_>) -> bool {
         })
 }
 
+/// Why a column is a variable.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Why {
+    /// Many distinct values.
+    Count,
+    /// Masking found a value where the values differ.
+    Evidence,
+    /// Its words were seen as values of a many-valued variable elsewhere (see [`cluster`]).
+    Known,
+}
+
+/// Word values seen in many-valued variable columns in the first pass.
+type KnownValues<'a> = FxHashSet<&'a [u8]>;
+
 /// Does this column hold a variable (→ `<*>`) rather than constant words that tell templates
-/// apart (→ split)?
-fn is_variable(col: u32, st: &ColStats<'_>) -> bool {
+/// apart (→ split)? `None` means split.
+fn variable_reason(col: u32, st: &ColStats<'_>, known: &KnownValues<'_>) -> Option<Why> {
     if st.keys.is_some() {
         // Different field names: constant words, however many.
-        return false;
+        return None;
     }
     // The first word of a message is most often the event's name (`boot`, `wait`, a daemon's
     // name): many distinct values there alone do not make it a variable.
@@ -634,10 +670,21 @@ fn is_variable(col: u32, st: &ColStats<'_>) -> bool {
         && !established(st)
         && !enum_constants(st)
     {
-        return true;
+        return Some(Why::Count);
     }
     // A placeholder among the values means masking saw a value in this slot.
-    placeholder_evidence(&st.values)
+    if placeholder_evidence(&st.values) {
+        return Some(Why::Evidence);
+    }
+    // User names, host names, table names recur across templates: `session closed for user
+    // <*>` (many users) tells that `session opened for user cyrus|news` is one template too.
+    if col > 0 && !known.is_empty() && !established(st) {
+        let k = st.values.iter().filter(|v| known.contains(v.0)).count();
+        if k >= 2 && k * 2 >= st.values.len() {
+            return Some(Why::Known);
+        }
+    }
+    None
 }
 
 /// Splits a cluster on its constant-word columns until only variable columns are left.
@@ -646,7 +693,9 @@ fn refine<'a>(
     free: Vec<u32>,
     toks: &[Vec<&'a [u8]>],
     counts: &[u64],
+    known: &KnownValues<'a>,
     out: &mut Vec<Cl<'a>>,
+    learned: &mut Vec<&'a [u8]>,
 ) {
     let mut work = vec![(members, free)];
     while let Some((members, free)) = work.pop() {
@@ -657,7 +706,11 @@ fn refine<'a>(
             if st.values.len() <= 1 {
                 continue;
             }
-            if !is_variable(c, &st) {
+            let why = variable_reason(c, &st, known);
+            if why == Some(Why::Count) {
+                learned.extend(st.values.iter().map(|v| v.0).filter(|v| !valueish(v)));
+            }
+            if why.is_none() {
                 let better = split
                     .as_ref()
                     .map_or(true, |(_, s)| st.split_width() < s.split_width());

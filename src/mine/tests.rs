@@ -491,3 +491,22 @@ fn long_pathological_lines_stay_linear() {
     // Generous bound: quadratic behaviour would take minutes.
     assert!(start.elapsed().as_secs() < 20);
 }
+
+#[test]
+fn names_seen_as_values_elsewhere_generalise_small_columns() {
+    // Only three users open sessions, but the same names fill a many-valued slot elsewhere.
+    let mut lines = Vec::new();
+    for u in ["cyrus", "news", "test"] {
+        for _ in 0..40 {
+            lines.push(format!("session opened for user {u} by (uid=0)"));
+        }
+    }
+    for u in ["cyrus", "news", "test", "root", "ftp", "mail"] {
+        lines.push(format!("password changed for {u}"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let t = mine(&refs);
+    assert_eq!(t[0], "session opened for user <*> by (uid=<NUM>)");
+    assert_eq!(t[40], t[0]);
+    assert_eq!(t[120], "password changed for <*>");
+}
