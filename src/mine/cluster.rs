@@ -124,21 +124,25 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
     let groups: Vec<Vec<u32>> = groups.into_values().collect();
     // Pass 1 learns which words are values of many-valued variables; pass 2 (only needed when
     // there are some) uses them to generalise small columns holding the same words.
-    fn run<'a>(
-        groups: &[Vec<u32>],
-        toks: &[Vec<&'a [u8]>],
-        counts: &[u64],
-        known: &KnownValues<'a>,
-    ) -> Vec<(Vec<Cl<'a>>, Vec<&'a [u8]>)> {
-        groups
-            .par_iter()
-            .map(|g| cluster_group(g, toks, counts, known))
-            .collect()
-    }
-    let mut pass = run(&groups, &toks, &counts, &KnownValues::default());
-    let known: KnownValues<'_> = pass.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+    let empty = KnownValues::default();
+    let mut pass: Vec<(Vec<Cl<'_>>, Learned<'_>)> = groups
+        .par_iter()
+        .map(|g| cluster_group(g, &toks, &counts, &empty))
+        .collect();
+    let known: KnownValues<'_> = pass
+        .iter()
+        .flat_map(|(_, l)| l.values.iter().copied())
+        .collect();
     if !known.is_empty() {
-        pass = run(&groups, &toks, &counts, &known);
+        // Only groups where some split could now turn into a variable are clustered again.
+        pass.par_iter_mut().zip(&groups).for_each(|((cl, l), g)| {
+            if l.splits
+                .iter()
+                .any(|vals| known_majority(vals.iter().copied(), &known))
+            {
+                *cl = cluster_group(g, &toks, &counts, &known).0;
+            }
+        });
     }
     let clusters: Vec<Vec<Cl<'_>>> = pass.into_iter().map(|(c, _)| c).collect();
 
@@ -343,7 +347,7 @@ fn cluster_group<'a>(
     toks: &[Vec<&'a [u8]>],
     counts: &[u64],
     known: &KnownValues<'a>,
-) -> (Vec<Cl<'a>>, Vec<&'a [u8]>) {
+) -> (Vec<Cl<'a>>, Learned<'a>) {
     let len = toks[members[0] as usize].len();
     if members.len() == 1 {
         let m = members[0];
@@ -351,7 +355,7 @@ fn cluster_group<'a>(
             members: vec![m],
             tokens: toks[m as usize].iter().map(|&t| Tok::Lit(t)).collect(),
         };
-        return (vec![cl], Vec::new());
+        return (vec![cl], Learned::default());
     }
     // Frequency of each (position, token) across the group's distinct signatures.
     let mut freq: FxHashMap<(u32, &[u8]), u32> = FxHashMap::default();
@@ -390,7 +394,7 @@ fn cluster_group<'a>(
         initial.entry(key).or_default().push(m);
     }
     let mut refined = Vec::new();
-    let mut learned = Vec::new();
+    let mut learned = Learned::default();
     for (_, g) in initial {
         let free: Vec<u32> = (0..len as u32).collect();
         refine(g, free, toks, counts, known, &mut refined, &mut learned);
@@ -498,7 +502,7 @@ fn merge_compatible<'a>(
 
 /// Statistics of one column within a cluster.
 struct ColStats<'a> {
-    /// distinct value → (weight = sum of counts, number of signatures), sorted by value
+    /// distinct value → (weight = sum of counts, number of signatures), in no particular order
     values: Vec<(&'a [u8], u64, u32)>,
     /// When every value is `key=...` and the keys differ: the distinct keys, sorted. The keys
     /// are constant words (they name the field), so such a column splits by key.
@@ -538,8 +542,8 @@ fn col_stats<'a>(
         e.0 += counts[m as usize];
         e.1 += 1;
     }
-    let mut values: Vec<(&[u8], u64, u32)> = map.into_iter().map(|(k, (w, n))| (k, w, n)).collect();
-    values.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let values: Vec<(&[u8], u64, u32)> = map.into_iter().map(|(k, (w, n))| (k, w, n)).collect();
+    // Order is irrelevant to every decision; values are sorted only when split on.
     let mut keys = None;
     if values.len() > 1 {
         let ks: Option<Vec<&[u8]>> = values.iter().map(|v| kv_key(v.0)).collect();
@@ -656,6 +660,25 @@ enum Why {
 /// Word values seen in many-valued variable columns in the first pass.
 type KnownValues<'a> = FxHashSet<&'a [u8]>;
 
+/// What the first pass learns from one group.
+#[derive(Default)]
+struct Learned<'a> {
+    /// Word values of its many-valued variable columns.
+    values: Vec<&'a [u8]>,
+    /// Value sets of the columns it split on (candidates for [`Why::Known`]).
+    splits: Vec<Vec<&'a [u8]>>,
+}
+
+/// At least two of the values, and at least half of them, are known variable values.
+fn known_majority<'a>(values: impl Iterator<Item = &'a [u8]>, known: &KnownValues<'_>) -> bool {
+    let (mut n, mut k) = (0usize, 0usize);
+    for v in values {
+        n += 1;
+        k += usize::from(known.contains(v));
+    }
+    k >= 2 && k * 2 >= n
+}
+
 /// Does this column hold a variable (→ `<*>`) rather than constant words that tell templates
 /// apart (→ split)? `None` means split.
 fn variable_reason(col: u32, st: &ColStats<'_>, known: &KnownValues<'_>) -> Option<Why> {
@@ -678,11 +701,12 @@ fn variable_reason(col: u32, st: &ColStats<'_>, known: &KnownValues<'_>) -> Opti
     }
     // User names, host names, table names recur across templates: `session closed for user
     // <*>` (many users) tells that `session opened for user cyrus|news` is one template too.
-    if col > 0 && !known.is_empty() && !established(st) {
-        let k = st.values.iter().filter(|v| known.contains(v.0)).count();
-        if k >= 2 && k * 2 >= st.values.len() {
-            return Some(Why::Known);
-        }
+    if col > 0
+        && !known.is_empty()
+        && !established(st)
+        && known_majority(st.values.iter().map(|v| v.0), known)
+    {
+        return Some(Why::Known);
     }
     None
 }
@@ -695,7 +719,7 @@ fn refine<'a>(
     counts: &[u64],
     known: &KnownValues<'a>,
     out: &mut Vec<Cl<'a>>,
-    learned: &mut Vec<&'a [u8]>,
+    learned: &mut Learned<'a>,
 ) {
     let mut work = vec![(members, free)];
     while let Some((members, free)) = work.pop() {
@@ -707,8 +731,12 @@ fn refine<'a>(
                 continue;
             }
             let why = variable_reason(c, &st, known);
-            if why == Some(Why::Count) {
-                learned.extend(st.values.iter().map(|v| v.0).filter(|v| !valueish(v)));
+            if why == Some(Why::Count) && known.is_empty() {
+                let words = st.values.iter().map(|v| v.0).filter(|v| !valueish(v));
+                learned.values.extend(words);
+            }
+            if why.is_none() && c > 0 && st.keys.is_none() && known.is_empty() {
+                learned.splits.push(st.values.iter().map(|v| v.0).collect());
             }
             if why.is_none() {
                 let better = split
@@ -751,7 +779,9 @@ fn refine<'a>(
                 }
                 None => {
                     let rest: Vec<u32> = still_free.into_iter().filter(|&x| x != c).collect();
-                    for (v, _, _) in &st.values {
+                    let mut vals: Vec<&[u8]> = st.values.iter().map(|v| v.0).collect();
+                    vals.sort_unstable();
+                    for v in &vals {
                         let sub: Vec<u32> = members
                             .iter()
                             .copied()
