@@ -12,13 +12,18 @@
 //!    token at that position — and the tokens of one template co-occur, so they share a
 //!    frequency. The frequency shared by the most tokens picks the pattern; signatures with the
 //!    same pattern form an initial cluster.
-//! 3. Each initial cluster is refined column by column: a column with one value is literal; a
-//!    column whose values are few and each well supported splits the cluster (`VM Started` vs
-//!    `VM Paused`); a column with many distinct values, or values that are numeric-ish,
-//!    becomes `<*>`. Splitting on the column with the fewest values first keeps big templates
-//!    that differ in one constant word apart.
-//! 4. Clusters whose templates are equal once runs of adjacent wildcards are collapsed are
-//!    merged, so values of variable token length do not split a template.
+//! 3. Each initial cluster is refined column by column ([`variable_reason`]): a column with
+//!    one value is literal. A column becomes `<*>` when it has many distinct values (not in
+//!    the first column, which usually names the event), when masking found a value where its
+//!    values differ, or when its words were seen filling a many-valued slot elsewhere (a
+//!    second pass, so user and host names generalise even in rare templates). Otherwise it
+//!    splits the cluster — `VM Started` vs `VM Paused`; `key=` columns split by field name;
+//!    values that each recur with varied contexts, and upper-case enum constants, count as
+//!    constant words however many. The narrowest split goes first.
+//! 4. Clusters of one group whose templates differ only where one side is a value are merged
+//!    (the pattern step can split small templates by coincidence), and clusters whose
+//!    templates are equal once runs of adjacent values collapse are merged across groups, so
+//!    values of variable token length (lists of ids) do not split a template.
 //! 5. Templates are ordered by event count; beyond `max_templates` the rarest are folded into
 //!    one `other` template.
 
