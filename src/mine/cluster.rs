@@ -706,10 +706,8 @@ fn variable_reason(col: u32, st: &ColStats<'_>, known: &KnownValues<'_>) -> Opti
     }
     // User names, host names, table names recur across templates: `session closed for user
     // <*>` (many users) tells that `session opened for user cyrus|news` is one template too.
-    if col > 0
-        && !known.is_empty()
-        && !established(st)
-        && known_majority(st.values.iter().map(|v| v.0), known)
+    // This holds in the first column as well (`alice logged in`).
+    if !known.is_empty() && !established(st) && known_majority(st.values.iter().map(|v| v.0), known)
     {
         return Some(Why::Known);
     }
@@ -740,7 +738,7 @@ fn refine<'a>(
                 let words = st.values.iter().map(|v| v.0).filter(|v| !valueish(v));
                 learned.values.extend(words);
             }
-            if why.is_none() && c > 0 && st.keys.is_none() && known.is_empty() {
+            if why.is_none() && st.keys.is_none() && known.is_empty() {
                 learned.splits.push(st.values.iter().map(|v| v.0).collect());
             }
             if why.is_none() {

@@ -510,3 +510,18 @@ fn names_seen_as_values_elsewhere_generalise_small_columns() {
     assert_eq!(t[40], t[0]);
     assert_eq!(t[120], "password changed for <*>");
 }
+
+#[test]
+fn known_names_generalise_the_first_column() {
+    let mut lines = Vec::new();
+    for u in ["alice", "bob", "carol", "dave", "erin", "frank"] {
+        lines.push(format!("quota exceeded for {u}"));
+    }
+    for u in ["alice", "bob"] {
+        lines.push(format!("{u} logged out"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let t = mine(&refs);
+    assert_eq!(t[6], "<*> logged out");
+    assert_eq!(t[7], t[6]);
+}
