@@ -37,7 +37,8 @@ use super::template_id;
 /// Settings for [`cluster`]. One configuration serves every kind of log.
 #[derive(Debug, Clone)]
 pub struct ClusterConfig {
-    /// At most this many templates are reported; the rarest beyond it are folded into `other`.
+    /// At most this many templates are reported (the `other` bucket included); the rarest
+    /// beyond it are folded into `other`. 0 behaves like 1.
     pub max_templates: usize,
 }
 

@@ -13,7 +13,9 @@
 
 use memchr::memchr;
 
-/// Masks variables in one message into a signature (see the module docs).
+/// Masks variables in one message into a signature (see the module docs). Cheap to clone and
+/// `Sync`: share one across worker threads.
+#[derive(Clone, Debug)]
 pub struct Masker {
     /// `--mask NAME=REGEX`: matches become `<NAME>`. Applied before the built-in masks.
     user_masks: Vec<(Vec<u8>, regex::bytes::Regex)>,

@@ -525,3 +525,61 @@ fn known_names_generalise_the_first_column() {
     assert_eq!(t[6], "<*> logged out");
     assert_eq!(t[7], t[6]);
 }
+
+#[test]
+fn cluster_never_panics_on_odd_signatures() {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let words: [&[u8]; 12] = [
+        b"a",
+        b"<NUM>",
+        b"<*>",
+        b"k=v",
+        b"k=<NUM>",
+        b"x......<NUM>",
+        b"<",
+        b">",
+        b"",
+        b"  ",
+        b"NEW",
+        b"com.a.b/c",
+    ];
+    for round in 0..200 {
+        let n = 1 + (next() % 60) as usize;
+        let owned: Vec<Vec<u8>> = (0..n)
+            .map(|_| {
+                let len = (next() % 6) as usize;
+                let mut s = Vec::new();
+                for k in 0..len {
+                    if k > 0 {
+                        s.push(b' ');
+                    }
+                    s.extend_from_slice(words[(next() % words.len() as u64) as usize]);
+                }
+                s
+            })
+            .collect();
+        // Duplicates are allowed and must merge.
+        let sigs: Vec<(&[u8], u64)> = owned
+            .iter()
+            .map(|s| (s.as_slice(), 1 + next() % 5))
+            .collect();
+        let cfg = ClusterConfig {
+            max_templates: (round % 7) as usize,
+        };
+        let c = cluster(&sigs, &cfg);
+        assert_eq!(c.assignment.len(), sigs.len());
+        assert!(c
+            .assignment
+            .iter()
+            .all(|&a| (a as usize) < c.templates.len()));
+        if cfg.max_templates > 0 {
+            assert!(c.templates.len() <= cfg.max_templates);
+        }
+    }
+}
