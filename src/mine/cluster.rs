@@ -615,7 +615,7 @@ fn placeholder_evidence(values: &[(&[u8], u64, u32)]) -> bool {
         let t = v.0;
         let end = t.len().saturating_sub(suf).max(pre.min(t.len()));
         let mid = &t[pre.min(t.len())..end];
-        valueish(mid) || structured_identifier(mid)
+        valueish(mid) || structured_identifier(t)
     })
 }
 
@@ -625,7 +625,9 @@ fn placeholder_evidence(values: &[(&[u8], u64, u32)]) -> bool {
 fn structured_identifier(t: &[u8]) -> bool {
     let dots = t.iter().filter(|&&b| b == b'.').count();
     let slash = t.contains(&b'/');
-    t.iter().any(u8::is_ascii_alphabetic) && (dots >= 2 || (slash && dots >= 1))
+    // `instruction......` is a dot leader, not a name.
+    let leader = t.windows(2).any(|w| w == b"..");
+    !leader && t.iter().any(u8::is_ascii_alphabetic) && (dots >= 2 || (slash && dots >= 1))
 }
 
 /// Fewest distinct signatures per value for a value to count as its own pattern.
