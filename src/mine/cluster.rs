@@ -523,12 +523,13 @@ impl ColStats<'_> {
 }
 
 /// `key=` part of a `key=value` token (including the `=`), if the token has that shape.
-/// A dot leader (`threshold..........<NUM>`) separates a key from its value just like `=`.
+/// A dot leader (`threshold..........<NUM>`, two dots or more) separates a key from its value
+/// just like `=`.
 fn kv_key(t: &[u8]) -> Option<&[u8]> {
     let end = match memchr::memchr(b'=', t) {
         Some(eq) => eq + 1,
         None => {
-            let d = memchr::memmem::find(t, b"...")?;
+            let d = memchr::memmem::find(t, b"..")?;
             d + t[d..].iter().take_while(|&&b| b == b'.').count()
         }
     };
