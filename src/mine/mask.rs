@@ -150,9 +150,36 @@ impl Emitter<'_> {
     }
 }
 
+/// Byte classes, looked up once per byte in the hot loops.
+const C_SPACE: u8 = 1;
+const C_QUOTE: u8 = 2;
+const C_DIGIT: u8 = 4;
+const C_ALPHA: u8 = 8;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+            C_SPACE
+        } else if b == b'"' || b == b'\'' {
+            C_QUOTE
+        } else if b.is_ascii_digit() {
+            C_DIGIT
+        } else if b.is_ascii_alphabetic() {
+            C_ALPHA
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 #[inline]
 fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+    CLASS[b as usize] & C_SPACE != 0
 }
 
 /// Quoted text longer than this is not treated as one value (it is probably a broken quote).
@@ -170,11 +197,16 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             continue;
         }
         let start = i;
-        let mut quotes = false;
-        while i < n && !is_space(text[i]) {
-            quotes |= text[i] == b'"' || text[i] == b'\'';
+        let mut seen = 0u8;
+        while i < n {
+            let c = CLASS[text[i] as usize];
+            if c & C_SPACE != 0 {
+                break;
+            }
+            seen |= c;
             i += 1;
         }
+        let quotes = seen & C_QUOTE != 0;
         let tok = &text[start..i];
         // `2024-01-31 12:34:56.789`: a date and a time in two tokens are one timestamp.
         if tok[0].is_ascii_digit() && date_len(tok) == Some(tok.len()) {
@@ -261,9 +293,10 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
     let (mut digits, mut alpha, mut dots, mut colons) = (0usize, 0usize, 0usize, 0usize);
     let (mut slash, mut at) = (false, false);
     for &b in s {
-        if b.is_ascii_digit() {
+        let c = CLASS[b as usize];
+        if c & C_DIGIT != 0 {
             digits += 1;
-        } else if b.is_ascii_alphabetic() {
+        } else if c & C_ALPHA != 0 {
             alpha += 1;
         } else {
             match b {
