@@ -711,8 +711,9 @@ fn variable_reason(col: u32, st: &ColStats<'_>, known: &KnownValues<'_>) -> Opti
     // User names, host names, table names recur across templates: `session closed for user
     // <*>` (many users) tells that `session opened for user cyrus|news` is one template too.
     // This holds in the first column as well (`alice logged in`).
-    if !known.is_empty() && !established(st) && known_majority(st.values.iter().map(|v| v.0), known)
-    {
+    // Known names win over `established`: a user seen with many different contexts is still
+    // a user.
+    if !known.is_empty() && known_majority(st.values.iter().map(|v| v.0), known) {
         return Some(Why::Known);
     }
     None

@@ -134,6 +134,7 @@ fn go_frame<'a>(t: &'a [u8], next: Option<&[u8]>) -> Option<&'a [u8]> {
 /// `Caused by: x.y.Z: ...`), if any.
 fn exception_type(t: &[u8]) -> Option<&[u8]> {
     let t = t.strip_prefix(b"Caused by: ").unwrap_or(t);
+    let t = t.strip_prefix(b"Suppressed: ").unwrap_or(t);
     let t = t.strip_prefix(b"panic: ").unwrap_or(t);
     let end = t
         .iter()
