@@ -840,7 +840,14 @@ fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
         }
     }
     em.push(ph);
-    em.push(&tok[z..]);
+    // A path or URL ends where the token ends: a file name may itself end in '.', so the
+    // trailing dot is taken as part of the value rather than as a sentence end.
+    let trail = &tok[z..];
+    let trail = match (ph, trail.first()) {
+        (b"<PATH>" | b"<URL>", Some(b'.')) => &trail[1..],
+        _ => trail,
+    };
+    em.push(trail);
     Some(ph)
 }
 
