@@ -1208,8 +1208,9 @@ fn host_prefix(p: &[u8]) -> Option<&[u8]> {
         return None;
     }
     let after = &rest[1..];
+    let port = &after[..after.len() - trailing_punct(after).len()];
     let ok = match rest[0] {
-        b':' => (1..=5).contains(&after.len()) && after.iter().all(|b| b.is_ascii_digit()),
+        b':' => (1..=5).contains(&port.len()) && port.iter().all(|b| b.is_ascii_digit()),
         b'/' => ipv4_len(after).is_some(),
         _ => false,
     };

@@ -115,6 +115,10 @@ fn masks_urls_emails_paths_hosts() {
         masked("old msra-sa-41/10.190.173.170:9000"),
         "old <HOST>/<IP>:<NUM>"
     );
+    assert_eq!(
+        masked("to msra-sa-41:8030. Already"),
+        "to <HOST>:<NUM>. Already"
+    );
     // Class names and file names are not hosts.
     assert_eq!(
         masked("in org.apache.Foo and x.py"),
