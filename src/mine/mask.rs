@@ -754,13 +754,7 @@ fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
             .count();
     let word = &tok[..word_end];
     if !word.is_empty() && word.iter().all(u8::is_ascii_alphabetic) {
-        if (4..=5).contains(&word.len()) && is_bool_or_null(word) {
-            em.push(b"<*>");
-        } else if word.len() >= 8 && is_hex(word) {
-            em.push(b"<HEX>");
-        } else {
-            em.push(word);
-        }
+        emit_word(word, em);
         em.push(&tok[word_end..]);
         return;
     }
@@ -783,6 +777,18 @@ fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
         }
     }
     mask_piece(&tok[start..], em);
+}
+
+/// A run of ASCII letters: a word, unless it is a boolean/null or a long a-f hex run.
+#[inline]
+fn emit_word(word: &[u8], em: &mut Emitter<'_>) {
+    if (4..=5).contains(&word.len()) && is_bool_or_null(word) {
+        em.push(b"<*>");
+    } else if word.len() >= 8 && is_hex(word) {
+        em.push(b"<HEX>");
+    } else {
+        em.push(word);
+    }
 }
 
 /// Classifies the token without its surrounding punctuation; on success emits
@@ -862,6 +868,10 @@ fn emit_ip_port(s: &[u8], l: usize, em: &mut Emitter<'_>) {
 /// numbers glued to words.
 fn mask_piece(p: &[u8], em: &mut Emitter<'_>) {
     if p.is_empty() {
+        return;
+    }
+    if p.iter().all(u8::is_ascii_alphabetic) {
+        emit_word(p, em);
         return;
     }
     if classify_trimmed(p, em).is_some() {
