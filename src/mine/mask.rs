@@ -224,9 +224,7 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         }
         // Dates written with words (`Mon Jun 17 07:07:00 2005`, `17 Jun 2005 07:07:00`) span
         // several tokens: mask them as one so the token count does not depend on the format.
-        if tok.len() <= 11
-            && (tok[0].is_ascii_uppercase() || tok[0].is_ascii_digit() || tok[0] == b'[')
-        {
+        if tok.len() <= 11 && may_start_worded_date(tok) {
             if let Some((end, last)) = worded_timestamp(text, start) {
                 let a = tok.iter().take_while(|&&b| b == b'[' || b == b'(').count();
                 em.push(&tok[..a]);
@@ -238,7 +236,7 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         }
         // An opening quote whose closing quote lies beyond the token means the quoted value
         // contains whitespace: mask it whole.
-        if let Some(q) = unclosed_quote(tok).filter(|_| quotes) {
+        if let Some(q) = if quotes { unclosed_quote(tok) } else { None } {
             let qc = tok[q];
             // Only look a bounded distance ahead: an unclosed quote must not make every later
             // token rescan the rest of a long line.
@@ -1119,6 +1117,49 @@ fn weekday(w: &[u8]) -> bool {
         && w[0].is_ascii_uppercase()
         && (D.iter().any(|d| w.eq_ignore_ascii_case(d))
             || FULL.iter().any(|d| w.eq_ignore_ascii_case(d)))
+}
+
+/// Cheap filter for [`worded_timestamp`]: a 1-2 digit day, or a word starting with the
+/// three letters of a month or weekday (optionally after `[` or `(`).
+fn may_start_worded_date(tok: &[u8]) -> bool {
+    let t = tok
+        .strip_prefix(b"[")
+        .or_else(|| tok.strip_prefix(b"("))
+        .unwrap_or(tok);
+    if t.first().is_some_and(u8::is_ascii_digit) {
+        let d = digits(t);
+        return (1..=2).contains(&d) && t[d..].iter().all(|&b| b == b',');
+    }
+    if t.len() < 3 || !t[0].is_ascii_uppercase() {
+        return false;
+    }
+    let p = [
+        t[0].to_ascii_lowercase(),
+        t[1].to_ascii_lowercase(),
+        t[2].to_ascii_lowercase(),
+    ];
+    matches!(
+        &p,
+        b"jan"
+            | b"feb"
+            | b"mar"
+            | b"apr"
+            | b"may"
+            | b"jun"
+            | b"jul"
+            | b"aug"
+            | b"sep"
+            | b"oct"
+            | b"nov"
+            | b"dec"
+            | b"mon"
+            | b"tue"
+            | b"wed"
+            | b"thu"
+            | b"fri"
+            | b"sat"
+            | b"sun"
+    )
 }
 
 /// A date written with a month name, starting at `start`: `[Wkd[,]] Mon D[,] [YYYY] [time]
