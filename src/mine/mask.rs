@@ -1,13 +1,21 @@
 //! Masking: one raw message in, one *signature* out.
 //!
 //! A signature is the message's tokens joined by single spaces, with every recognisable variable
-//! replaced by a typed placeholder (`<NUM>`, `<HEX>`, `<IP>`, `<UUID>`, `<TS>`, `<DURATION>`,
-//! `<SIZE>`, `<URL>`, `<EMAIL>`, `<PATH>`, `<*>`, or `<NAME>` for a user mask). Most production
-//! lines share a signature with many others, so the caller dedups signatures and only the
-//! distinct ones reach the (much more expensive) clustering in [`super::cluster`].
+//! replaced by a typed placeholder: `<NUM>` (integers, decimals, digit runs glued to words as in
+//! `blk_<NUM>`), `<HEX>` (0x…, hashes, ids, hex-pair ids), `<MAC>`, `<IP>` (v4/v6; a port stays
+//! `:<NUM>`), `<HOST>` (DNS names, and `label-41` before `:port` or `/IP`), `<UUID>`, `<TS>`
+//! (dates, times, ISO and worded forms spanning several tokens), `<DURATION>` (`30s`, `1h30m`),
+//! `<SIZE>` (`10KB`, `3.2GiB`), `<URL>`, `<EMAIL>`, `<PATH>`, `<VERSION>` (`v1.2`), `<*>`
+//! (booleans/null, quoted values containing spaces), or `<NAME>` for a user mask. Everything
+//! else is kept, so `key=value` keeps its key and clustering can still see the words.
+//!
+//! Most production lines share a signature with many others, so the caller dedups signatures
+//! and only the distinct ones reach the (much more expensive) clustering in [`super::cluster`].
 //!
 //! This is the hot path of the whole pipeline, so the built-in masks are hand-written byte
-//! scanners: no regex, no per-token allocation; the only allocation is growth of `out`.
+//! scanners: no regex, no per-token allocation; the only allocation is growth of `out`. Each
+//! whitespace token is tried whole first (URLs, IPv6, timestamps contain delimiters), then its
+//! pieces between `,;=|()[]{}<>"'`, then its `:` parts, then numbers glued inside words.
 //! Input may be any bytes (invalid UTF-8 passes through untouched) and may span several lines;
 //! multi-line stack traces are handed to [`super::stack`].
 
