@@ -587,3 +587,17 @@ fn cluster_never_panics_on_odd_signatures() {
         }
     }
 }
+
+#[test]
+fn stack_signature_shape() {
+    // First line masked, then one token with the exception types and a 12-hex frame fingerprint.
+    let s = masked(JAVA_A1);
+    assert_eq!(
+        s,
+        "java.lang.IllegalStateException: order <NUM> not found \
+         [exc=java.lang.IllegalStateException,java.sql.SQLException;frames="
+            .to_string()
+            + &s[s.len() - 13..]
+    );
+    assert!(s.ends_with(']'));
+}
