@@ -300,7 +300,17 @@ fn is_placeholder(t: &[u8]) -> bool {
 fn collapse_wildcards(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut prev: Option<&[u8]> = None;
-    for t in text.split(|&b| b == b' ') {
+    let toks: Vec<&[u8]> = text.split(|&b| b == b' ').collect();
+    let mut i = 0;
+    while i < toks.len() {
+        // A parenthesised annotation made of a value and at most two words (`(<NUM> KB)`,
+        // `(TID <NUM>)`) is optional detail: some lines of a template carry it, some not.
+        if let Some(n) = value_annotation(&toks[i..]) {
+            i += n;
+            continue;
+        }
+        let t = toks[i];
+        i += 1;
         let wild = is_placeholder(t);
         if let Some(p) = prev {
             // Adjacent placeholders, or a repeated value-holding token (`blk_<NUM> blk_<NUM>`,
@@ -312,10 +322,48 @@ fn collapse_wildcards(text: &[u8]) -> Vec<u8> {
         if !out.is_empty() {
             out.push(b' ');
         }
-        out.extend_from_slice(if wild { b"<*>" } else { t });
+        if wild {
+            out.extend_from_slice(b"<*>");
+        } else {
+            // `<HOST>:<NUM>` and `<*>:<NUM>` are the same shape of value.
+            untyped(t, &mut out);
+        }
         prev = Some(t);
     }
     out
+}
+
+/// Appends `t` with every placeholder inside it written as `<*>`.
+fn untyped(t: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < t.len() {
+        if t[i] == b'<' {
+            if let Some(q) = t[i + 1..].iter().position(|&b| b == b'>') {
+                if is_placeholder(&t[i..i + q + 2]) {
+                    out.extend_from_slice(b"<*>");
+                    i += q + 2;
+                    continue;
+                }
+            }
+        }
+        out.push(t[i]);
+        i += 1;
+    }
+}
+
+/// Number of tokens of a `( ... )` group at the start of `toks` that holds a value and at most
+/// three tokens in all.
+fn value_annotation(toks: &[&[u8]]) -> Option<usize> {
+    if !toks.first()?.starts_with(b"(") {
+        return None;
+    }
+    let n = toks.iter().take(3).position(|t| t.ends_with(b")"))? + 1;
+    let group = &toks[..n];
+    let inner_parens = group
+        .iter()
+        .map(|t| t.iter().filter(|&&b| b == b'(' || b == b')').count())
+        .sum::<usize>();
+    (inner_parens == 2 && group.iter().any(|t| valueish(t))).then_some(n)
 }
 
 /// Template text with each run found by [`collapse_wildcards`] shown as one token: the run's

@@ -242,6 +242,13 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
                 continue;
             }
         }
+        // `<1 sec`, `>500 ms`: a bound with its unit is one value, whatever the unit word.
+        if let Some((end, last)) = bounded_quantity(text, tok, i) {
+            em.push(b"<DURATION>");
+            em.push(trailing_punct(last));
+            i = end;
+            continue;
+        }
         // An opening quote whose closing quote lies beyond the token means the quoted value
         // contains whitespace: mask it whole.
         if let Some(q) = if quotes { unclosed_quote(tok) } else { None } {
@@ -1297,4 +1304,21 @@ fn http_request_line(q: &[u8]) -> bool {
         b"CONNECT ",
     ];
     METHODS.iter().any(|m| q.starts_with(m))
+}
+
+/// `<1 sec`, `>500 ms`, `~2 min`: a comparator, a number and a time unit word. Returns where
+/// the unit token ends and the unit token. (A plain `30 seconds` keeps its unit word: it is
+/// usually a constant word of the template.)
+fn bounded_quantity<'t>(text: &'t [u8], tok: &[u8], end: usize) -> Option<(usize, &'t [u8])> {
+    if tok.len() < 2 || !matches!(tok[0], b'<' | b'>' | b'~') || !is_number(&tok[1..]) {
+        return None;
+    }
+    let (us, ue) = next_token(text, end)?;
+    let unit_tok = &text[us..ue];
+    let unit = &unit_tok[..unit_tok.len() - trailing_punct(unit_tok).len()];
+    const UNITS: &[&[u8]] = &[
+        b"ns", b"us", b"ms", b"s", b"sec", b"secs", b"second", b"seconds", b"min", b"mins",
+        b"minute", b"minutes", b"h", b"hr", b"hrs", b"hour", b"hours", b"day", b"days",
+    ];
+    UNITS.contains(&unit).then_some((ue, unit_tok))
 }

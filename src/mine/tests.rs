@@ -601,3 +601,15 @@ fn stack_signature_shape() {
     );
     assert!(s.ends_with(']'));
 }
+
+#[test]
+fn optional_value_annotations_do_not_split() {
+    let lines = [
+        "conn to db.example.com:80 closed, 0 bytes sent, lifetime 00:01",
+        "conn to db.example.com:80 closed, 5120 bytes (5 KB) sent, lifetime <1 sec",
+        "conn to 10.0.0.7:443 closed, 20 bytes sent, lifetime 01:10",
+    ];
+    let t = mine(&lines);
+    assert!(t.iter().all(|x| *x == t[0]), "{t:?}");
+    assert_eq!(masked("lifetime <1 sec, done"), "lifetime <DURATION>, done");
+}
