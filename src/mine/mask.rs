@@ -1110,7 +1110,8 @@ fn month(w: &[u8]) -> bool {
         b"november",
         b"december",
     ];
-    (w.len() == 3 || w.len() == 4 && w.eq_ignore_ascii_case(b"sept") || w.len() > 3)
+    // Capitalised (`Jun`, `JUNE`), as dates are written; lower-case `may` is a verb.
+    w.len() >= 3
         && w[0].is_ascii_uppercase()
         && (M.iter().any(|m| w.eq_ignore_ascii_case(m))
             || w.eq_ignore_ascii_case(b"sept")
