@@ -820,33 +820,25 @@ fn refine<'a>(
                     .collect();
                 out.push(Cl { members, tokens });
             }
-            Some((c, st)) => match &st.keys {
-                // Split by field name; the value part may still vary within each part, so
-                // the column stays free.
-                Some(keys) => {
-                    for k in keys {
-                        let sub: Vec<u32> = members
-                            .iter()
-                            .copied()
-                            .filter(|&m| kv_key(toks[m as usize][c as usize]) == Some(*k))
-                            .collect();
-                        work.push((sub, still_free.clone()));
-                    }
+            Some((c, st)) => {
+                // One pass puts every member in its part (a column may have many keys).
+                // Split by field name keeps the column free: the value part may still vary.
+                let by_key = st.keys.is_some();
+                let rest: Vec<u32> = if by_key {
+                    still_free
+                } else {
+                    still_free.into_iter().filter(|&x| x != c).collect()
+                };
+                let mut parts: BTreeMap<&[u8], Vec<u32>> = BTreeMap::new();
+                for &m in &members {
+                    let v = toks[m as usize][c as usize];
+                    let k = if by_key { kv_key(v).unwrap_or(v) } else { v };
+                    parts.entry(k).or_default().push(m);
                 }
-                None => {
-                    let rest: Vec<u32> = still_free.into_iter().filter(|&x| x != c).collect();
-                    let mut vals: Vec<&[u8]> = st.values.iter().map(|v| v.0).collect();
-                    vals.sort_unstable();
-                    for v in &vals {
-                        let sub: Vec<u32> = members
-                            .iter()
-                            .copied()
-                            .filter(|&m| toks[m as usize][c as usize] == *v)
-                            .collect();
-                        work.push((sub, rest.clone()));
-                    }
+                for (_, sub) in parts {
+                    work.push((sub, rest.clone()));
                 }
-            },
+            }
         }
     }
 }

@@ -613,3 +613,16 @@ fn optional_value_annotations_do_not_split() {
     assert!(t.iter().all(|x| *x == t[0]), "{t:?}");
     assert_eq!(masked("lifetime <1 sec, done"), "lifetime <DURATION>, done");
 }
+
+#[test]
+fn many_keys_cluster_quickly() {
+    // 20,000 distinct field names: a key split must partition in one pass, not one per key.
+    let owned: Vec<Vec<u8>> = (0..20_000)
+        .map(|i| format!("set field{}x=<NUM> done", i).into_bytes())
+        .collect();
+    let sigs: Vec<(&[u8], u64)> = owned.iter().map(|s| (s.as_slice(), 1)).collect();
+    let start = std::time::Instant::now();
+    let c = cluster(&sigs, &ClusterConfig::default());
+    assert_eq!(c.assignment.len(), sigs.len());
+    assert!(start.elapsed().as_secs() < 20);
+}
