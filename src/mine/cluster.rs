@@ -696,7 +696,15 @@ fn established(st: &ColStats<'_>) -> bool {
 fn enum_constants(st: &ColStats<'_>) -> bool {
     st.values.len() <= MAX_ESTABLISHED_VALUES
         && st.values.iter().all(|v| {
+            // Quotes and brackets around it do not matter: `"GET`.
             let t = v.0;
+            let a = t.iter().take_while(|b| !b.is_ascii_alphanumeric()).count();
+            let z = t.len()
+                - t.iter()
+                    .rev()
+                    .take_while(|b| !b.is_ascii_alphanumeric())
+                    .count();
+            let t = if a < z { &t[a..z] } else { &t[..0] };
             t.len() >= 3
                 && t[0].is_ascii_uppercase()
                 && t.iter().all(|b| b.is_ascii_uppercase() || *b == b'_')

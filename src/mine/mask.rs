@@ -242,6 +242,23 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
                 continue;
             }
         }
+        // `[17/May/2015:10:05:03 +0000]`: a zone offset in its own token belongs to the time.
+        if tok.len() >= 8 && tok.contains(&b':') {
+            let core = tok.strip_prefix(b"[").unwrap_or(tok);
+            if core.first().is_some_and(u8::is_ascii_digit) && is_timestamp(core) {
+                if let Some((zs, ze)) = next_token(text, i) {
+                    let z = &text[zs..ze];
+                    let zc = &z[..z.len() - trailing_punct_or_bracket(z).len()];
+                    if zc.len() == 5 && (zc[0] == b'+' || zc[0] == b'-') && digits(&zc[1..]) == 4 {
+                        em.push(&tok[..tok.len() - core.len()]);
+                        em.push(b"<TS>");
+                        em.push(trailing_punct_or_bracket(z));
+                        i = ze;
+                        continue;
+                    }
+                }
+            }
+        }
         // `<1 sec`, `>500 ms`: a bound with its unit is one value, whatever the unit word.
         if let Some((end, last)) = bounded_quantity(text, tok, i) {
             em.push(b"<DURATION>");
@@ -536,7 +553,8 @@ fn is_timestamp(s: &[u8]) -> bool {
         return true;
     }
     if i > 0 {
-        if s[i] != b'T' && s[i] != b'_' && s[i] != b'-' {
+        // `:` joins date and time in the common log format (`17/May/2015:10:05:03`).
+        if s[i] != b'T' && s[i] != b'_' && s[i] != b'-' && s[i] != b':' {
             return false;
         }
         i += 1;
@@ -559,8 +577,12 @@ fn date_len(s: &[u8]) -> Option<usize> {
     if sep != b'-' && sep != b'/' && sep != b'.' {
         return None;
     }
-    let b = digits(&s[a + 1..]);
-    if b == 0 || b > 2 {
+    let mut b = digits(&s[a + 1..]);
+    // `17/May/2015`, `17-May-2015`: a month name in the middle.
+    if b == 0 && sep != b'.' && s.len() >= a + 4 && month(&s[a + 1..a + 4]) {
+        b = 3;
+    }
+    if b == 0 || b > 3 {
         return None;
     }
     let p = a + 1 + b;
@@ -1322,4 +1344,15 @@ fn bounded_quantity<'t>(text: &'t [u8], tok: &[u8], end: usize) -> Option<(usize
         b"minute", b"minutes", b"h", b"hr", b"hrs", b"hour", b"hours", b"day", b"days",
     ];
     UNITS.contains(&unit).then_some((ue, unit_tok))
+}
+
+/// Trailing `]`, `)` and punctuation of a token.
+fn trailing_punct_or_bracket(tok: &[u8]) -> &[u8] {
+    let z = tok.len()
+        - tok
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b')' | b']' | b'}' | b',' | b';' | b'.' | b':' | b'"'))
+            .count();
+    &tok[z..]
 }

@@ -84,6 +84,10 @@ fn masks_timestamps() {
         masked("status=M Fri Jul 01 08:16:53 PDT 2005"),
         "status=M <TS>"
     );
+    assert_eq!(
+        masked("- [17/May/2015:10:05:03 +0000] \"GET"),
+        "- [<TS>] \"GET"
+    );
     // A month name without a day is just a word.
     assert_eq!(masked("May I help"), "May I help");
 }
