@@ -805,7 +805,7 @@ fn refine<'a>(
             if why.is_none() {
                 let better = split
                     .as_ref()
-                    .map_or(true, |(_, s)| st.split_width() < s.split_width());
+                    .is_none_or(|(_, s)| st.split_width() < s.split_width());
                 if better {
                     split = Some((c, st));
                 }

@@ -388,7 +388,7 @@ fn syslog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let (h, mi, s, ms, mut end) = clock(b, at + 1)?;
     let mut y = leap_safe_year(tc.default_year, mo, d);
     // Some syslog variants append the year (`Jun 14 15:16:01 2024`).
-    if b.get(end) == Some(&b' ') && !b.get(end + 5).is_some_and(|c| !c.is_ascii_whitespace()) {
+    if b.get(end) == Some(&b' ') && b.get(end + 5).is_none_or(|c| c.is_ascii_whitespace()) {
         if let Some(yy) = num4(b, end + 1) {
             y = yy as i32;
             end += 5;
