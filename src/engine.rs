@@ -15,6 +15,8 @@ pub struct EngineOptions {
     pub max_sigs: usize,
     /// Keep each event's signature index, in input order (for `templates --per-line`).
     pub per_line: bool,
+    /// Keep only timed events in `[since, until)` (epoch ms); see `ChunkBuilder::time_range`.
+    pub time_range: Option<(i64, i64)>,
 }
 
 impl EngineOptions {
@@ -24,6 +26,7 @@ impl EngineOptions {
             threads,
             max_sigs: DEFAULT_MAX_SIGS,
             per_line: false,
+            time_range: None,
         }
     }
 }
@@ -42,6 +45,7 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
         parse: &cfg.parse,
         max_sigs: opts.max_sigs,
         per_line: opts.per_line,
+        time_range: opts.time_range,
     };
     let mut acc = Summary::default();
     let mut per_line: Vec<u32> = Vec::new();

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod input;
 pub mod mine;
 pub mod pipeline;
+pub mod progress;
 pub mod record;
 pub mod report;
 pub mod sanitize;

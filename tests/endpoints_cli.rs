@@ -2,10 +2,6 @@
 //! logs, logfmt router logs and mixed inputs. One route starts failing at a known minute, an
 //! external API times out or rate-limits; both must head the findings with the right onset,
 //! and percentiles must match a direct computation (nearest rank) within 1%.
-//!
-//! Tests marked `ignore = "needs record parsers"` need the real record parsers (HTTP fields
-//! from access/JSON/logfmt lines), which land from the `record` branch; run them with
-//! `cargo test --test endpoints_cli -- --include-ignored` after merging.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -304,7 +300,6 @@ fn check_failing_checkout(doc: &Value, reqs: &[Req]) {
 }
 
 #[test]
-#[ignore = "needs record parsers"]
 fn access_log_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let reqs = scenario();
@@ -326,7 +321,6 @@ fn access_log_scenario() {
 }
 
 #[test]
-#[ignore = "needs record parsers"]
 fn json_request_log_scenario_links_errors_and_contrasts() {
     let dir = tempfile::tempdir().unwrap();
     let reqs = scenario();
@@ -361,7 +355,6 @@ fn json_request_log_scenario_links_errors_and_contrasts() {
 }
 
 #[test]
-#[ignore = "needs record parsers"]
 fn logfmt_router_log_scenario() {
     let dir = tempfile::tempdir().unwrap();
     let reqs = scenario();
@@ -385,7 +378,6 @@ fn logfmt_router_log_scenario() {
 }
 
 #[test]
-#[ignore = "needs record parsers"]
 fn mixed_inputs_name_failing_route_and_timing_out_api() {
     let dir = tempfile::tempdir().unwrap();
     let reqs = scenario();
@@ -426,7 +418,6 @@ fn mixed_inputs_name_failing_route_and_timing_out_api() {
 }
 
 #[test]
-#[ignore = "needs record parsers"]
 fn same_result_for_any_thread_count_and_chunk_size() {
     let dir = tempfile::tempdir().unwrap();
     let reqs = scenario();
@@ -439,7 +430,6 @@ fn same_result_for_any_thread_count_and_chunk_size() {
 }
 
 #[test]
-#[ignore = "needs record parsers"]
 fn route_filter_and_markdown() {
     let dir = tempfile::tempdir().unwrap();
     let reqs = scenario();
@@ -496,7 +486,7 @@ fn no_http_fields_says_so() {
 #[test]
 fn committed_fixtures_parse_without_error() {
     // Small fixtures of each kind (testdata/endpoints, see its README): the command must
-    // never fail on them, whatever the parser makes of them.
+    // never fail on them, in any output format.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/endpoints");
     for name in [
         "access.log",
@@ -515,7 +505,6 @@ fn committed_fixtures_parse_without_error() {
 }
 
 #[test]
-#[ignore = "needs record parsers"]
 fn committed_fixtures_name_routes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/endpoints");
     let doc = endpoints_json(&[&root.join("access.log")], &[]);

@@ -33,6 +33,7 @@ pub fn report_notices(stats: &InputStats, quiet: bool) -> bool {
     stats.has_errors()
 }
 
+pub mod summary;
 pub mod templates;
 
 use clap::Args;

@@ -1,0 +1,138 @@
+//! Same input, same output: for any thread count and any chunk size.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+
+fn fixture() -> String {
+    let mut s = String::new();
+    for i in 0..400 {
+        s.push_str(&format!(
+            "2026-11-27 10:{:02}:{:02},123 INFO [main] c.a.Svc - handled request {i} in {}ms\n",
+            i / 60 % 60,
+            i % 60,
+            i % 17
+        ));
+        if i % 37 == 0 {
+            s.push_str(&format!(
+                "2026-11-27 10:{:02}:{:02},500 ERROR [main] c.a.Svc - failed order {i}\n",
+                i / 60 % 60,
+                i % 60
+            ));
+            s.push_str("java.lang.IllegalStateException: boom\n\tat c.a.Svc.run(Svc.java:10)\n\tat c.a.Main.main(Main.java:3)\nCaused by: java.io.IOException: io\n\t... 2 more\n");
+        }
+    }
+    s
+}
+
+#[test]
+fn events_identical_for_threads_and_chunk_sizes() {
+    let t = TestDir::new();
+    let p = t.write("app.log", fixture().as_bytes());
+    let base = run(&["events", "--threads", "1", path_str(&p)], None);
+    assert!(base.status.success());
+    assert!(!base.stdout.is_empty());
+    for (threads, chunk) in [("2", "2097152"), ("8", "7"), ("3", "100"), ("1", "4096")] {
+        let o = run(
+            &[
+                "events",
+                "--threads",
+                threads,
+                "--chunk-size",
+                chunk,
+                path_str(&p),
+            ],
+            None,
+        );
+        assert!(
+            o.stdout == base.stdout,
+            "events differ with --threads {threads} --chunk-size {chunk}"
+        );
+    }
+}
+
+#[test]
+fn templates_identical_for_threads_and_chunk_sizes() {
+    let t = TestDir::new();
+    let p = t.write("app.log", fixture().as_bytes());
+    for args in [
+        vec!["templates", "--output", "json"],
+        vec!["templates", "--per-line"],
+    ] {
+        let mut a = args.clone();
+        a.extend(["--threads", "1", path_str(&p)]);
+        let base = run(&a, None);
+        assert!(base.status.success());
+        for (threads, chunk) in [("2", "64"), ("4", "9"), ("2", "1000000")] {
+            let mut a = args.clone();
+            a.extend(["--threads", threads, "--chunk-size", chunk, path_str(&p)]);
+            let o = run(&a, None);
+            assert!(
+                o.stdout == base.stdout,
+                "{args:?} differ with --threads {threads} --chunk-size {chunk}"
+            );
+        }
+    }
+}
+
+/// In-process: the chunker + parser give the same events for every chunk size, on random
+/// mixes of header lines, continuation lines, blank lines, CRLF and long lines.
+fn events_with_chunk_size(data: &[u8], chunk_size: usize) -> Vec<(u64, u32, Vec<u8>)> {
+    use faultline::input::{read_inputs, InputConfig};
+    use faultline::record::{parse_chunk, Format, ParseConfig};
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("x.log");
+    std::fs::write(&p, data).expect("write");
+    let cfg = InputConfig {
+        paths: vec![p],
+        chunk_size,
+        max_line: 200,
+        parse: ParseConfig {
+            format: Some(Format::Plain),
+            ..ParseConfig::default()
+        },
+        ..InputConfig::default()
+    };
+    let mut out = Vec::new();
+    let parse = cfg.parse.clone();
+    read_inputs(&cfg, &mut |chunk| {
+        parse_chunk(
+            &chunk.data,
+            chunk.first_line,
+            chunk.source.format,
+            &parse,
+            &mut |ev| {
+                out.push((ev.line, ev.lines, ev.raw.to_vec()));
+            },
+        );
+        true
+    });
+    out
+}
+
+fn line_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-z ]{0,30}".prop_map(|s| format!("2026-01-01 00:00:00 INFO {s}")),
+        2 => "[a-z.]{1,20}".prop_map(|s| format!("\tat {s}(X.java:1)")),
+        1 => Just("Caused by: java.lang.Exception: x".to_string()),
+        1 => Just("\t... 3 more".to_string()),
+        1 => Just(String::new()),
+        1 => "[a-z]{0,10}".prop_map(|s| format!("  indented {s}\r")),
+        1 => Just("y".repeat(450)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #[test]
+    fn chunking_never_changes_events(lines in proptest::collection::vec(line_strategy(), 1..60), chunk in 1usize..300, trailing_nl in any::<bool>()) {
+        let mut text = lines.join("\n");
+        if trailing_nl {
+            text.push('\n');
+        }
+        let whole = events_with_chunk_size(text.as_bytes(), 1 << 20);
+        let cut = events_with_chunk_size(text.as_bytes(), chunk);
+        prop_assert_eq!(whole, cut);
+    }
+}

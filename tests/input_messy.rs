@@ -1,0 +1,169 @@
+//! Messy input is normal input: nothing panics, the rest of the data is kept, what was
+//! skipped is said, and exit codes follow the README.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn invalid_utf8_is_decoded_lossily_and_flagged() {
+    let t = TestDir::new();
+    let p = t.write("bad.log", b"ok line\nbad \xff\xfe bytes\nafter\n");
+    let o = run(&["events", "--input-format", "line", path_str(&p)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ev = json_lines(&o);
+    assert_eq!(ev.len(), 3);
+    assert_eq!(ev[1]["message"], "bad \u{fffd}\u{fffd} bytes");
+    assert_eq!(ev[2]["message"], "after");
+}
+
+#[test]
+fn binary_files_in_a_directory_are_skipped_with_a_note() {
+    let t = TestDir::new();
+    t.write("d/app.log", b"hello\n");
+    let mut junk = vec![0u8; 4096];
+    for (i, b) in junk.iter_mut().enumerate() {
+        *b = (i * 7 % 256) as u8;
+    }
+    t.write("d/core.bin", &junk);
+    let o = run(
+        &["events", "--input-format", "line", path_str(&t.path("d"))],
+        None,
+    );
+    assert!(
+        o.status.success(),
+        "skipping is not an error: {}",
+        stderr(&o)
+    );
+    assert_eq!(json_lines(&o).len(), 1);
+    let err = stderr(&o);
+    assert!(err.contains("core.bin") && err.contains("binary"), "{err}");
+}
+
+#[test]
+fn overlong_lines_are_truncated_and_counted_and_the_rest_is_kept() {
+    let t = TestDir::new();
+    let mut data = b"before\n".to_vec();
+    data.extend(std::iter::repeat_n(b'x', 3 << 20));
+    data.extend_from_slice(b"\nafter\n");
+    let p = t.write("long.log", &data);
+    for chunk in ["4096", "2097152"] {
+        let o = run(
+            &[
+                "events",
+                "--input-format",
+                "line",
+                "--max-line",
+                "1024",
+                "--chunk-size",
+                chunk,
+                path_str(&p),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let ev = json_lines(&o);
+        assert_eq!(ev.len(), 3, "chunk {chunk}");
+        assert_eq!(ev[1]["message"].as_str().map(str::len), Some(1024));
+        assert_eq!(ev[2]["message"], "after");
+        assert_eq!(ev[2]["line"], 3);
+        assert!(
+            stderr(&o).contains("1 line(s) longer than --max-line"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn truncated_gzip_keeps_what_came_before_and_warns() {
+    let t = TestDir::new();
+    let body: String = (0..20_000)
+        .map(|i| format!("event number {i} with some text\n"))
+        .collect();
+    let gz = gzip(body.as_bytes());
+    let p = t.write("cut.log.gz", &gz[..gz.len() / 2]);
+    let o = run(
+        &["events", "--count", "--input-format", "line", path_str(&p)],
+        None,
+    );
+    let n: u64 = stdout(&o).trim().parse().expect("count");
+    assert!(n > 1_000 && n < 20_000, "kept {n} events");
+    let err = stderr(&o);
+    assert!(
+        err.contains("cut.log.gz") && err.contains("truncated or corrupt"),
+        "{err}"
+    );
+    // Damaged input is a warning, not an error: the data before the damage is good.
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn missing_path_is_an_error_but_the_rest_is_read() {
+    let t = TestDir::new();
+    let p = t.write("ok.log", b"fine\n");
+    let missing = t.path("nope.log");
+    let o = run(
+        &[
+            "events",
+            "--input-format",
+            "line",
+            path_str(&missing),
+            path_str(&p),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(json_lines(&o).len(), 1);
+    assert!(stderr(&o).contains("nope.log"), "{}", stderr(&o));
+}
+
+#[test]
+fn empty_input_says_no_events() {
+    let t = TestDir::new();
+    let p = t.write("empty.log", b"");
+    let o = run(&["events", path_str(&p)], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("no events"), "{}", stderr(&o));
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let t = TestDir::new();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut data = Vec::with_capacity(1 << 20);
+    for _ in 0..(1 << 20) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // Mostly printable with newlines, some high bytes, no NULs (so it is not "binary").
+        let b = (x % 97) as u8;
+        data.push(match b {
+            0..=5 => b'\n',
+            6..=10 => 0x80 + (x >> 8) as u8 % 0x7f,
+            11 => b'{',
+            12 => b'"',
+            13 => b'\t',
+            _ => b' ' + b % 90,
+        });
+    }
+    let p = t.write("junk.log", &data);
+    for fmt in ["json", "logfmt", "access", "syslog", "plain", "line"] {
+        let o = run(
+            &[
+                "events",
+                "--count",
+                "--input-format",
+                fmt,
+                "--chunk-size",
+                "1000",
+                path_str(&p),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{fmt}: {}", stderr(&o));
+    }
+    let o = run(&["templates", "--top", "3", path_str(&p)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

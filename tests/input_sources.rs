@@ -1,0 +1,166 @@
+//! Sources and containers: files, directories, stdin, gzip (multi-member), tar, tar.gz with a
+//! .gz inside, zip; every event knows `source` and `line`.
+
+mod common;
+
+use common::*;
+
+fn sources_and_lines(o: &std::process::Output) -> Vec<(String, u64, String)> {
+    json_lines(o)
+        .into_iter()
+        .map(|v| {
+            (
+                v["source"].as_str().unwrap_or("").to_string(),
+                v["line"].as_u64().unwrap_or(0),
+                v["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn reads_stdin_when_path_is_dash_and_when_no_path_given() {
+    let o = run(
+        &["events", "--input-format", "line", "-"],
+        Some(b"one\ntwo\n"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ev = sources_and_lines(&o);
+    assert_eq!(
+        ev,
+        vec![("-".into(), 1, "one".into()), ("-".into(), 2, "two".into())]
+    );
+    let o = run(&["events", "--input-format", "line"], Some(b"three\n"));
+    assert_eq!(sources_and_lines(&o), vec![("-".into(), 1, "three".into())]);
+}
+
+#[test]
+fn gzip_is_detected_by_magic_and_multi_member_is_read_whole() {
+    let t = TestDir::new();
+    let mut data = gzip(b"first\nsecond\n");
+    data.extend(gzip(b"third\n"));
+    // No .gz extension: detection must use the magic bytes.
+    let p = t.write("rotated.1", &data);
+    let o = run(&["events", "--input-format", "line", path_str(&p)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+    assert_eq!(msgs, ["first", "second", "third"]);
+}
+
+fn tar_bytes(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data.as_slice())
+            .expect("tar append");
+    }
+    b.into_inner().expect("tar finish")
+}
+
+#[test]
+fn tar_gz_bundle_with_gz_member_names_each_source() {
+    let t = TestDir::new();
+    let tar = tar_bytes(&[
+        ("app/api.log", b"api one\napi two\n".to_vec()),
+        ("app/old.log.gz", gzip(b"old one\n")),
+        ("app/.hidden", b"skip me\n".to_vec()),
+    ]);
+    let p = t.write("bundle.tgz", &gzip(&tar));
+    let o = run(&["events", "--input-format", "line", path_str(&p)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ev = sources_and_lines(&o);
+    let bundle = path_str(&p).to_string();
+    assert_eq!(
+        ev,
+        vec![
+            (format!("{bundle}:app/api.log"), 1, "api one".into()),
+            (format!("{bundle}:app/api.log"), 2, "api two".into()),
+            (format!("{bundle}:app/old.log"), 1, "old one".into()),
+        ]
+    );
+}
+
+#[test]
+fn zip_bundle_members_are_read_in_name_order() {
+    use std::io::Write;
+    let t = TestDir::new();
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        z.start_file("b.log", opts).expect("zip");
+        z.write_all(b"bee\n").expect("zip");
+        z.start_file("a.log", opts).expect("zip");
+        z.write_all(b"ay\n").expect("zip");
+        z.finish().expect("zip");
+    }
+    let p = t.write("logs.zip", buf.get_ref());
+    let o = run(&["events", "--input-format", "line", path_str(&p)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ev = sources_and_lines(&o);
+    let z = path_str(&p).to_string();
+    assert_eq!(
+        ev,
+        vec![
+            (format!("{z}:a.log"), 1, "ay".into()),
+            (format!("{z}:b.log"), 1, "bee".into())
+        ]
+    );
+}
+
+#[test]
+fn directories_are_read_recursively_in_sorted_order() {
+    let t = TestDir::new();
+    t.write("logs/b/2.log", b"two\n");
+    t.write("logs/a.log", b"one\n");
+    t.write("logs/b/1.log", b"mid\n");
+    let o = run(
+        &[
+            "events",
+            "--input-format",
+            "line",
+            path_str(&t.path("logs")),
+        ],
+        None,
+    );
+    let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+    assert_eq!(msgs, ["one", "mid", "two"]);
+}
+
+#[test]
+fn count_counts_events_without_printing_them() {
+    let t = TestDir::new();
+    let p = t.write("a.log", b"a\nb\nc");
+    let o = run(
+        &["events", "--count", "--input-format", "line", path_str(&p)],
+        None,
+    );
+    assert_eq!(stdout(&o).trim(), "3");
+}
+
+#[test]
+fn head_stops_after_n_events() {
+    let t = TestDir::new();
+    let body: String = (0..10_000).map(|i| format!("line {i}\n")).collect();
+    let p = t.write("a.log", body.as_bytes());
+    let o = run(
+        &[
+            "events",
+            "--head",
+            "5",
+            "--chunk-size",
+            "64",
+            "--input-format",
+            "line",
+            path_str(&p),
+        ],
+        None,
+    );
+    assert!(o.status.success());
+    let ev = sources_and_lines(&o);
+    assert_eq!(ev.len(), 5);
+    assert_eq!(ev[4].2, "line 4");
+}
