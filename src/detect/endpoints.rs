@@ -36,6 +36,8 @@ pub const MIN_FAILED: u64 = 5;
 /// A route failing at least this share over the whole window is reported even without an
 /// onset (chronic failure).
 pub const CHRONIC_RATE: f64 = 0.05;
+/// Fewest 4xx for a steady (no onset) 4xx finding.
+pub const MIN_CHRONIC_CLIENT_ERRORS: u64 = 20;
 /// Log-likelihood ratio an interval must reach to count as a change (conservative, since the
 /// search tries every interval).
 pub const MIN_LLR: f64 = 12.0;
@@ -431,6 +433,11 @@ fn failing_route(
         &r.stats.fail_series
     };
     let overall = bad_total as f64 / r.requests.max(1) as f64;
+    let bad_examples = if client {
+        r.client_examples()
+    } else {
+        r.fail_examples()
+    };
     let mut f = Finding::new(FindingKind::FailingRoute, String::new());
     f.route = Some(r.key.clone());
     let what = if client { "4xx" } else { "failing" };
@@ -470,12 +477,18 @@ fn failing_route(
             if let Some(iv) = scan_rate(&k, &t) {
                 let rin = iv.k_in as f64 / iv.n_in.max(1) as f64;
                 let rout = iv.k_out as f64 / iv.n_out.max(1) as f64;
-                let min_llr = if client { MIN_LLR * 1.5 } else { MIN_LLR };
+                // 4xx bursts (scanners, a client retrying) are common: ask for more.
+                let min_llr = if client { MIN_LLR * 2.0 } else { MIN_LLR };
+                let min_in = if client {
+                    MIN_CHRONIC_CLIENT_ERRORS / 2
+                } else {
+                    MIN_FAILED
+                };
                 let min_factor = if client { 3.0 } else { 2.0 };
                 let floor = 0.5 / (iv.n_out as f64 + 1.0);
                 let fac = factor(rin, rout, floor);
                 if iv.llr >= min_llr
-                    && iv.k_in >= MIN_FAILED
+                    && iv.k_in >= min_in
                     && fac >= min_factor
                     && rin - rout >= if client { 0.1 } else { 0.02 }
                     && iv.n_out > 0
@@ -484,7 +497,7 @@ fn failing_route(
                     f.start = Some(exact_onset(
                         (first + iv.start as i64) * res,
                         res,
-                        r.fail_examples().iter().filter_map(|e| e.time).min(),
+                        bad_examples.iter().filter_map(|e| e.time).min(),
                     ));
                     // Still going on unless the requests after the interval would have
                     // shown several failures at the interval's rate (a quiet tail is not
@@ -524,11 +537,18 @@ fn failing_route(
     }
     if !found {
         // Chronic: failing all along (or no timestamps to see an onset).
+        // Steady 4xx are mostly scanners and broken links: only many of them are a finding.
         let min_rate = if client { 0.5 } else { CHRONIC_RATE };
-        if overall < min_rate {
+        if overall < min_rate || (client && bad_total < MIN_CHRONIC_CLIENT_ERRORS) {
             return None;
         }
-        f.start = bad_series.0.first().map(|b| b.0 * res);
+        f.start = bad_series.0.first().map(|b| {
+            exact_onset(
+                b.0 * res,
+                res,
+                bad_examples.iter().filter_map(|e| e.time).min(),
+            )
+        });
         f.count = bad_total;
         f.rate = Some(round3(overall));
         f.factor = None;
@@ -554,7 +574,7 @@ fn failing_route(
     f.details
         .insert("class".into(), (if client { "4xx" } else { "5xx" }).into());
     common_route_details(&mut f, r, sum, templates);
-    f.examples = pick_examples(r.fail_examples(), &[]);
+    f.examples = pick_examples(bad_examples, &[]);
     set_series(&mut f, bad_series, sum);
     f.rescore(Some(if client { Level::Warn } else { Level::Error }));
     Some(f)

@@ -153,9 +153,11 @@ pub struct RouteStats {
     pub series: Series,
     pub fail_series: Series,
     pub client_series: Series,
-    /// First requests seen, and first failing requests seen.
+    /// First requests seen, first failing requests seen, first 4xx seen.
     pub examples: Vec<Example>,
     pub fail_examples: Vec<Example>,
+    #[serde(default)]
+    pub client_examples: Vec<Example>,
     /// Warn-or-worse signatures linked to this route: `(signature index, events)`.
     pub sigs: Vec<(u32, u64)>,
     /// Linked events whose signature did not fit (cap, or signature overflow).
@@ -232,6 +234,7 @@ impl RouteStats {
         self.client_series.merge(&o.client_series);
         fill(&mut self.examples, &o.examples);
         fill(&mut self.fail_examples, &o.fail_examples);
+        fill(&mut self.client_examples, &o.client_examples);
         for &(s, c) in &o.sigs {
             let s = remap_sig(s, sig_remap);
             self.add_sig(s, c);
@@ -809,8 +812,12 @@ impl EndpointTable {
             r.examples
                 .push(Example::new(source, ev.line, ev.time, ev.raw));
         }
-        if (failed || client) && r.fail_examples.len() < EXAMPLES && (failed || r.failed == 0) {
+        if failed && r.fail_examples.len() < EXAMPLES {
             r.fail_examples
+                .push(Example::new(source, ev.line, ev.time, ev.raw));
+        }
+        if client && r.client_examples.len() < EXAMPLES {
+            r.client_examples
                 .push(Example::new(source, ev.line, ev.time, ev.raw));
         }
         // The event's own message, when it is an application error rather than the request

@@ -108,6 +108,10 @@ impl RouteView {
         &self.stats.fail_examples
     }
 
+    pub fn client_examples(&self) -> &[Example] {
+        &self.stats.client_examples
+    }
+
     /// Field values over-represented among failing requests (or among 4xx when
     /// `client` is set), most over-represented first.
     pub fn contrast(&self, client: bool) -> Vec<Contrast> {
