@@ -15,4 +15,5 @@ pub mod pipeline;
 pub mod record;
 pub mod report;
 pub mod sanitize;
+pub mod snapshot;
 pub mod summary;
