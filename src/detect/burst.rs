@@ -30,11 +30,12 @@
 //!    with *outside* picks a window's natural extent: a one-bucket flood is not smeared over
 //!    its neighbours, a sparse half-hour burst is one window, and a window spanning many
 //!    cron runs loses to a single run.
-//! 4. **Periodicity**: with at least 3 bursts whose sizes are within 3× of their median and
-//!    whose onsets recur at a regular interval (≥ 75 % of gaps within ±max(1 bucket, 10 %) of
-//!    a multiple of the median gap), the bursts are a schedule (hourly cron), not an
-//!    incident: they are marked `periodic`. Bursts more than 3× the schedule's usual size
-//!    stay unmarked (the cron run that went wrong).
+//! 4. **Periodicity**: when the series' episodes (runs of non-empty buckets) of similar size
+//!    (within 3× of their median) recur at least 3 times at a regular interval (≥ 80 % of
+//!    gaps within ±max(1 bucket, 10 %) of a multiple of one period of ≥ 6 buckets), bursts on
+//!    those episodes are a schedule (hourly cron), not an incident: they are marked
+//!    `periodic` (see [`mark_periodic`]). Bursts more than 3× the schedule's usual size stay
+//!    unmarked (the cron run that went wrong).
 //!
 //! A steady template (however frequent) never reaches `min_factor`; a rare one going 0 → 3
 //! never reaches `min_count`.
@@ -182,7 +183,7 @@ pub fn scan(counts: &[u64], exposure: &[f64], p: &BurstParams) -> Scan {
         }
         excluded = next;
     }
-    out.periodic = mark_periodic(&mut out.bursts);
+    out.periodic = mark_periodic(&mut out.bursts, counts);
     out
 }
 
@@ -304,49 +305,85 @@ fn find_windows(
     bursts
 }
 
-/// Marks bursts that recur on a regular schedule with similar sizes; returns whether a
-/// schedule was found.
-pub fn mark_periodic(bursts: &mut [Burst]) -> bool {
-    if bursts.len() < 3 {
+/// Smallest schedule period, in buckets: with a tolerance of ±1 bucket, shorter periods would
+/// let random gaps look regular.
+const MIN_PERIOD: f64 = 6.0;
+/// Share of gaps that must fit the schedule.
+const REGULAR_SHARE: f64 = 0.8;
+
+/// Marks bursts that belong to a regular schedule; returns whether one was found.
+///
+/// The schedule is looked for in the *episodes* of the series (runs of consecutive non-empty
+/// buckets), not only in the bursts: an hourly job whose runs vary in size has some runs too
+/// small to be bursts, yet all of them recur on the hour. Episodes within 3× of their median
+/// size form the family; it is a schedule when it has at least 3 episodes and at least 80 %
+/// of the gaps between their onsets are within ±max(1 bucket, 10 %) of a multiple of one
+/// period (the smallest gap, of at least 6 buckets, that fits). A burst is periodic when it
+/// overlaps an episode of the family and is no more than 3× the family's median size.
+pub fn mark_periodic(bursts: &mut [Burst], counts: &[u64]) -> bool {
+    if bursts.is_empty() {
         return false;
     }
-    let mut sizes: Vec<f64> = bursts.iter().map(|b| b.count as f64).collect();
+    // Episodes: (start, end, count).
+    let mut eps: Vec<(usize, usize, u64)> = Vec::new();
+    let mut i = 0;
+    while i < counts.len() {
+        if counts[i] == 0 {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut c = 0;
+        while i < counts.len() && counts[i] > 0 {
+            c += counts[i];
+            i += 1;
+        }
+        eps.push((s, i, c));
+    }
+    if eps.len() < 3 {
+        return false;
+    }
+    let mut sizes: Vec<f64> = eps.iter().map(|e| e.2 as f64).collect();
     let med = median(&mut sizes);
-    let mut family: Vec<usize> = (0..bursts.len())
-        .filter(|&i| {
-            let c = bursts[i].count as f64;
+    let family: Vec<&(usize, usize, u64)> = eps
+        .iter()
+        .filter(|e| {
+            let c = e.2 as f64;
             c >= med / 3.0 && c <= med * 3.0
         })
         .collect();
     if family.len() < 3 {
         return false;
     }
-    family.sort_by_key(|&i| bursts[i].start);
     let gaps: Vec<f64> = family
         .windows(2)
-        .map(|w| (bursts[w[1]].start - bursts[w[0]].start) as f64)
+        .map(|w| (w[1].0 - w[0].0) as f64)
         .collect();
-    let period = median(&mut gaps.clone());
-    if period < 2.0 {
+    let mut candidates: Vec<f64> = gaps.iter().copied().filter(|&g| g >= MIN_PERIOD).collect();
+    candidates.sort_by(f64::total_cmp);
+    candidates.dedup();
+    let fits = |period: f64| {
+        let tol = (period / 10.0).max(1.0);
+        gaps.iter()
+            .filter(|&&g| {
+                let k = (g / period).round().max(1.0);
+                (g - k * period).abs() <= tol
+            })
+            .count() as f64
+            >= REGULAR_SHARE * gaps.len() as f64
+    };
+    if !candidates.iter().take(32).any(|&p| fits(p)) {
         return false;
     }
-    let tol = (period / 10.0).max(1.0);
-    let regular = gaps
-        .iter()
-        .filter(|&&g| {
-            let k = (g / period).round().max(1.0);
-            (g - k * period).abs() <= tol
-        })
-        .count();
-    if (regular as f64) < 0.75 * gaps.len() as f64 {
-        return false;
-    }
+    let mut any = false;
     for b in bursts.iter_mut() {
-        if (b.count as f64) <= med * 3.0 {
+        let on_schedule = family.iter().any(|e| e.0 < b.end && b.start < e.1);
+        if on_schedule && (b.count as f64) <= med * 3.0 {
             b.periodic = true;
+            any = true;
         }
     }
-    true
+    any
 }
 
 /// Poisson CUSUM change-point refinement (Page 1954; reference value for Poisson counts from

@@ -52,13 +52,29 @@ pub fn find(
                 "absent from the baseline".to_string()
             }
             None => match (t.first_time, warmup_end) {
-                (Some(first), Some(w)) if first > w => format!(
-                    "first seen after the warm-up (first {:.0}% of the window, until {})",
-                    cfg.warmup_fraction * 100.0,
-                    crate::report::rfc3339(w)
-                ),
+                (Some(first), Some(w)) if first > w => {
+                    // A rare steady template can miss the warm-up by chance: it is new only
+                    // if its own rate would have shown it before.
+                    let p0 = silence_probability(t, sum, sum.time_min.unwrap_or(first), first);
+                    if p0 >= MAX_SILENCE_P {
+                        continue;
+                    }
+                    format!(
+                        "first seen after the warm-up (first {:.0}% of the window, until {})",
+                        cfg.warmup_fraction * 100.0,
+                        crate::report::rfc3339(w)
+                    )
+                }
                 _ => continue,
             },
+        };
+        // With a baseline: was the baseline long enough to have shown it at today's rate?
+        let weak_absence = match baseline {
+            Some((bs, _)) => match (bs.time_min, bs.time_max) {
+                (Some(a), Some(b)) => silence_probability(t, sum, a, b) >= MAX_SILENCE_P,
+                _ => false,
+            },
+            None => false,
         };
         let level = t.max_level();
         let what = match level {
@@ -95,11 +111,20 @@ pub fn find(
             f.series_start = Some(g.start_ms(0));
             f.bucket_ms = Some(g.width);
         }
+        let changes = preceded_by(t, templates, baseline, warmup_end);
+        if !changes.is_empty() {
+            f.details.insert("preceded_by".into(), changes.into());
+        }
         if t.untimed > 0 {
             f.notes
                 .push(format!("{} event(s) without timestamp", t.untimed));
         }
         f.rescore(level);
+        if weak_absence {
+            f.notes
+                .push("rare: at this rate the baseline could have missed it by chance".to_string());
+            f.discount(0.5);
+        }
         if t.count <= 2 {
             f.notes.push(format!(
                 "few samples ({}): weak evidence, may be a one-off",
@@ -110,6 +135,68 @@ pub fn find(
         out.push(f);
     }
     out
+}
+
+/// Largest chance of the observed silence under the template's own rate for it to count as
+/// new (see [`silence_probability`]).
+pub const MAX_SILENCE_P: f64 = 0.01;
+
+/// Probability that a Poisson process at the template's rate since its first sighting would
+/// have produced no event in `[from, to)`: `exp(−λ · (to − from))`, with
+/// `λ = count / max(time since first sighting, one resolution bucket)`. Small means the
+/// earlier silence is real evidence that the template is new.
+pub fn silence_probability(t: &TemplateStats, sum: &Summary, from: i64, to: i64) -> f64 {
+    let (Some(first), Some(tmax)) = (t.first_time, sum.time_max) else {
+        return 1.0;
+    };
+    let active = (tmax - first).max(sum.resolution_ms).max(1) as f64;
+    let timed = t.count.saturating_sub(t.untimed) as f64;
+    let expected = timed / active * (to - from).max(0) as f64;
+    (-expected).exp()
+}
+
+/// How far before a new error a one-off new event (deploy, restart, config reload) is
+/// reported as a likely cause.
+pub const CHANGE_LOOKBACK_MS: i64 = 15 * 60_000;
+
+/// One-off templates (≤ 3 events, any level) that are themselves new and first appeared
+/// within [`CHANGE_LOOKBACK_MS`] before `t`: in a busy log the line just before the first
+/// error is usually unrelated traffic, while "Deploying version 1.5.0" a minute earlier is
+/// the lead an on-call engineer wants. Closest first, at most 3.
+fn preceded_by(
+    t: &TemplateStats,
+    templates: &Templates,
+    baseline: Option<(&Summary, &Templates)>,
+    warmup_end: Option<i64>,
+) -> Vec<serde_json::Value> {
+    let Some(first) = t.first_time else {
+        return Vec::new();
+    };
+    let mut v: Vec<(i64, &TemplateStats)> = templates
+        .list
+        .iter()
+        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= 3)
+        .filter_map(|c| {
+            let ft = c.first_time?;
+            (ft <= first && first - ft <= CHANGE_LOOKBACK_MS).then_some((ft, c))
+        })
+        .filter(|(ft, c)| match baseline {
+            Some((_, bt)) => bt.by_id(&c.id).is_none_or(|b| b.count == 0),
+            None => warmup_end.is_some_and(|w| *ft > w),
+        })
+        .collect();
+    v.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    v.iter()
+        .take(3)
+        .map(|(ft, c)| {
+            serde_json::json!({
+                "template": c.text,
+                "id": c.id,
+                "time": crate::report::rfc3339(*ft),
+                "example": c.examples.first().map(|e| format!("{}: {}", e.location(), e.text)),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -151,7 +238,11 @@ mod tests {
         let sum = summary(0, 1_000_000);
         let t = Templates {
             list: vec![
-                tmpl("late", Level::Error, &[500_000, 600_000, 700_000, 800_000]),
+                tmpl(
+                    "late",
+                    Level::Error,
+                    &(0..10).map(|i| 500_000 + i * 30_000).collect::<Vec<_>>(),
+                ),
                 tmpl("early", Level::Error, &[10_000, 600_000]),
                 tmpl("info", Level::Info, &[500_000, 600_000, 700_000]),
             ],
@@ -161,7 +252,7 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].template_id.as_deref(), Some("late"));
         assert_eq!(f[0].start, Some(500_000));
-        assert_eq!(f[0].count, 4);
+        assert_eq!(f[0].count, 10);
         assert!(f[0]
             .before_first
             .as_ref()
@@ -169,6 +260,17 @@ mod tests {
             .text
             .contains("Deploying"));
         assert!(f[0].notes.iter().all(|n| !n.contains("few samples")));
+    }
+
+    #[test]
+    fn rare_template_missing_the_warm_up_by_chance_is_not_new() {
+        // Three events over the second half: at that rate the first half could well be empty.
+        let sum = summary(0, 1_000_000);
+        let t = Templates {
+            list: vec![tmpl("rare", Level::Error, &[400_000, 700_000, 990_000])],
+            by_sig: Vec::new(),
+        };
+        assert!(find(&sum, &t, &DetectConfig::default(), None).is_empty());
     }
 
     #[test]
