@@ -268,22 +268,18 @@ fn fmt_x(f: Option<f64>) -> String {
 }
 
 fn example_cell(f: &Finding) -> String {
-    let ex = f
-        .examples
-        .first()
-        .map(|e| {
-            format!(
-                "\ne.g. {} {}",
+    let title = sanitize::terminal(&ellipsize(&f.title, 200));
+    match f.examples.first() {
+        Some(e) => {
+            let ex = format!(
+                "e.g. {} {}",
                 e.location(),
                 e.text.lines().next().unwrap_or("")
-            )
-        })
-        .unwrap_or_default();
-    sanitize::terminal(&format!(
-        "{}{}",
-        ellipsize(&f.title, 200),
-        ellipsize(&ex, 160)
-    ))
+            );
+            format!("{title}\n{}", sanitize::terminal(&ellipsize(&ex, 160)))
+        }
+        None => title,
+    }
 }
 
 fn footer(sum: &Summary, grid: Option<timeline::Grid>, n: usize) -> String {

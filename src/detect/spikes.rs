@@ -144,11 +144,18 @@ fn template_spikes(
                 continue;
             }
             let mut f = spike_finding(&ctx, &own, &sc, &loc, FindingKind::Spike);
-            f.title = format!(
-                "Spike ×{}: {}",
-                fmt_factor(f.factor),
-                crate::report::ellipsize(&t.text, 120)
-            );
+            f.title = if sc.rate_is_floor {
+                format!(
+                    "Burst: {} (not seen outside it)",
+                    crate::report::ellipsize(&t.text, 120)
+                )
+            } else {
+                format!(
+                    "Spike ×{}: {}",
+                    fmt_factor(f.factor),
+                    crate::report::ellipsize(&t.text, 120)
+                )
+            };
             f.template = Some(t.text.clone());
             f.template_id = Some(t.id.clone());
             f.examples = examples_in(t, loc.onset, loc.end);
@@ -173,6 +180,9 @@ fn template_spikes(
     }
     out
 }
+
+/// Largest factor reported for a burst of a template never seen outside it.
+pub const MAX_FLOOR_FACTOR: f64 = 100.0;
 
 fn fmt_factor(f: Option<f64>) -> String {
     match f {
@@ -229,8 +239,13 @@ fn spike_finding(ctx: &Ctx, own: &[u64], sc: &Scan, loc: &Located, kind: Finding
         d.insert("periodic_bursts_suppressed".into(), true.into());
     }
     if sc.rate_is_floor {
+        // Against a rate of "less than one event in the window" any ratio is arbitrary:
+        // keep the raw one in the details and cap what is ranked and shown.
+        d.insert("uncapped_factor".into(), json_f64(f.factor.unwrap_or(0.0)));
+        f.factor = f.factor.map(|x| x.min(MAX_FLOOR_FACTOR));
         f.notes.push(
-            "never seen outside this burst: normal rate taken as < 1 event in the window".into(),
+            "never seen outside this burst: normal rate taken as < 1 event in the window; factor capped"
+                .into(),
         );
     }
     if ctx.sum.untimed > 0 {
