@@ -110,22 +110,6 @@ pub fn poisson_g(c: f64, e: f64) -> f64 {
     2.0 * (c * (c / e).ln() - (c - e))
 }
 
-/// Kulldorff's Poisson log-likelihood ratio of a window with `c` of `total` events where
-/// `e` were expected under one uniform rate: inside vs outside rate (0 unless inside is higher).
-pub fn kulldorff_llr(c: f64, e: f64, total: f64) -> f64 {
-    if c <= e || e <= 0.0 {
-        return 0.0;
-    }
-    let inside = c * (c / e).ln();
-    let rest = total - c;
-    let outside = if rest > 0.0 {
-        rest * (rest / (total - e).max(1e-12)).ln()
-    } else {
-        0.0
-    };
-    inside + outside
-}
-
 /// Finds bursts in `counts` given each bucket's `exposure`; see the module doc.
 pub fn scan(counts: &[u64], exposure: &[f64], p: &BurstParams) -> Scan {
     let n = counts.len().min(exposure.len());
@@ -156,16 +140,13 @@ pub fn scan(counts: &[u64], exposure: &[f64], p: &BurstParams) -> Scan {
                 w_out += exposure[i];
             }
         }
-        let floor = 0.5 / total_w;
-        let (rate, is_floor) = if c_out == 0 || w_out <= 0.0 {
-            (floor, true)
-        } else {
-            ((c_out as f64 / w_out).max(floor), false)
-        };
+        let (rate, is_floor) = normal_rate(c_out as f64, w_out, total_w);
         let phi = dispersion(counts, exposure, rate, &excluded);
-        let bursts = find_windows(counts, exposure, rate, phi, p);
+        let mut bursts = find_windows(counts, exposure, &excluded, phi, p);
+        out.periodic = mark_periodic(&mut bursts, counts);
+        // Bursts on a schedule are part of normal behaviour: they stay in the normal region.
         let mut next = vec![false; n];
-        for b in &bursts {
+        for b in bursts.iter().filter(|b| !b.periodic) {
             for x in next
                 .iter_mut()
                 .take((b.end + 1).min(n))
@@ -183,8 +164,79 @@ pub fn scan(counts: &[u64], exposure: &[f64], p: &BurstParams) -> Scan {
         }
         excluded = next;
     }
-    out.periodic = mark_periodic(&mut out.bursts, counts);
     out
+}
+
+/// Normal rate from `c` events over exposure `w`: with no event at all, half an event over
+/// the exposure (a template never seen is not "rate zero, known exactly").
+fn normal_rate(c: f64, w: f64, total_w: f64) -> (f64, bool) {
+    if w <= 0.0 {
+        return (0.5 / total_w.max(1e-12), true);
+    }
+    if c <= 0.0 {
+        (0.5 / w, true)
+    } else {
+        (c / w, false)
+    }
+}
+
+/// Two-sample Poisson likelihood-ratio statistic (G) of `c_in` events over exposure `w_in`
+/// against `c_out` over `w_out`, for an excess inside (0 otherwise). Conditional on the
+/// total it is the binomial G-test of `c_in` out of `c_in + c_out` with
+/// `p = w_in / (w_in + w_out)`; with `w_out → ∞` it tends to the one-sample [`poisson_g`].
+pub fn two_sample_g(c_in: f64, w_in: f64, c_out: f64, w_out: f64) -> f64 {
+    let n = c_in + c_out;
+    if n <= 0.0 || w_in <= 0.0 || w_out <= 0.0 {
+        return 0.0;
+    }
+    let e_in = n * w_in / (w_in + w_out);
+    if c_in <= e_in {
+        return 0.0;
+    }
+    let e_out = n - e_in;
+    let t = |c: f64, e: f64| if c > 0.0 { c * (c / e).ln() } else { 0.0 };
+    (2.0 * (t(c_in, e_in) + t(c_out, e_out))).max(0.0)
+}
+
+/// [`scan`] under two exposure models, keeping only bursts that are bursts under both.
+///
+/// Some templates follow the traffic (request errors), others the clock (timers, cron jobs):
+/// a timer's constant rate looks like a burst at night against traffic-weighted exposure,
+/// and a request error's daytime peak looks like a burst against plain time. A burst is
+/// reported only when its window also passes `min_count`, `min_factor` and `min_g` against
+/// the normal rate and dispersion estimated under `secondary`.
+pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstParams) -> Scan {
+    let mut sc = scan(counts, primary, p);
+    if sc.bursts.is_empty() {
+        return sc;
+    }
+    let alt = scan(counts, secondary, p);
+    // The secondary model's normal region: outside its own bursts and outside this window.
+    let mut normal = vec![true; counts.len()];
+    for b in alt.bursts.iter().filter(|b| !b.periodic) {
+        for x in normal.iter_mut().take(b.end).skip(b.start) {
+            *x = false;
+        }
+    }
+    let w_all: f64 = secondary.iter().sum();
+    sc.bursts.retain(|b| {
+        let (mut cn, mut wn) = (0f64, 0f64);
+        for i in (0..counts.len()).filter(|&i| normal[i] && (i < b.start || i >= b.end)) {
+            cn += counts[i] as f64;
+            wn += secondary[i];
+        }
+        if wn < MIN_OUTSIDE_SHARE * w_all {
+            return false;
+        }
+        let c: u64 = counts[b.start..b.end].iter().sum();
+        let cf = c as f64;
+        let w_in: f64 = secondary[b.start..b.end].iter().sum();
+        let rate = normal_rate(cn, wn, w_all).0;
+        c >= p.min_count
+            && cf >= p.min_factor * rate * w_in
+            && two_sample_g(cf, w_in, cn, wn) / alt.dispersion >= p.min_g
+    });
+    sc
 }
 
 /// Quasi-Poisson dispersion from the robust spread of Pearson residuals of normal buckets.
@@ -224,32 +276,50 @@ pub(crate) fn median(v: &mut [f64]) -> f64 {
 }
 
 /// Greedy search for the best non-overlapping windows (primary, then secondary clusters).
+///
+/// Each window is compared with the *normal region*: the buckets not `excluded` (not in a
+/// burst found in the previous round) and not in the window itself — so in the first round a
+/// window is judged against everything outside it, and a level shift over most of the series
+/// does not hide in the average. The normal region must hold at least a tenth of the exposure.
 fn find_windows(
     counts: &[u64],
     exposure: &[f64],
-    rate: f64,
+    excluded: &[bool],
     phi: f64,
     p: &BurstParams,
 ) -> Vec<Burst> {
     let n = counts.len();
+    // Prefix sums of counts and exposure over the normal buckets only.
     let mut pc = vec![0u64; n + 1];
-    let mut pe = vec![0f64; n + 1];
-    let mut pw = vec![0f64; n + 1];
+    let mut pcn = vec![0u64; n + 1];
+    let mut pwn = vec![0f64; n + 1];
     for i in 0..n {
         pc[i + 1] = pc[i] + counts[i];
-        pe[i + 1] = pe[i] + rate * exposure[i];
+        let keep = !excluded[i];
+        pcn[i + 1] = pcn[i] + if keep { counts[i] } else { 0 };
+        pwn[i + 1] = pwn[i] + if keep { exposure[i] } else { 0.0 };
+    }
+    let mut pw = vec![0f64; n + 1];
+    for i in 0..n {
         pw[i + 1] = pw[i] + exposure[i];
     }
-    let (c_all, w_all) = (pc[n] as f64, pw[n]);
-    // A best window starts and ends on a bucket above its expectation (trimming a bucket at
-    // or below expectation never lowers the ratio), so only those are tried as edges.
+    let (cn_all, wn_all, w_all, c_all) = (pcn[n] as f64, pwn[n], pw[n], pc[n] as f64);
+    // Normal region of window [a, b): (count, exposure), if large enough.
+    let normal = |a: usize, b: usize| {
+        let c = cn_all - (pcn[b] - pcn[a]) as f64;
+        let w = wn_all - (pwn[b] - pwn[a]);
+        (w >= MIN_OUTSIDE_SHARE * w_all).then_some((c, w))
+    };
+    let global = normal_rate(cn_all, wn_all, w_all).0;
+    // A best window starts and ends on a bucket above the normal level (trimming a bucket at
+    // or below it never helps), so only those are tried as edges.
     let edges: Vec<usize> = (0..n)
-        .filter(|&i| counts[i] as f64 > rate * exposure[i])
+        .filter(|&i| counts[i] > 0 && counts[i] as f64 > global * exposure[i])
         .collect();
     let mut used = vec![false; n];
     let mut bursts: Vec<Burst> = Vec::new();
     while bursts.len() < p.max_bursts {
-        let mut best: Option<(f64, f64, usize, usize)> = None;
+        let mut best: Option<(f64, f64, usize, usize, f64)> = None;
         for (ai, &a) in edges.iter().enumerate() {
             if used[a] {
                 continue;
@@ -263,22 +333,31 @@ fn find_windows(
                 if c < p.min_count {
                     continue;
                 }
-                let e = pe[b + 1] - pe[a];
+                let Some((cn, wn)) = normal(a, b + 1) else {
+                    continue;
+                };
                 let cf = c as f64;
-                if cf < p.min_factor * e {
+                let w_in = pw[b + 1] - pw[a];
+                let rate = normal_rate(cn, wn, w_all).0;
+                if cf < p.min_factor * rate * w_in {
                     continue;
                 }
-                let g = poisson_g(cf, e) / phi;
+                let g = two_sample_g(cf, w_in, cn, wn) / phi;
                 if g < p.min_g {
                     continue;
                 }
-                let k = kulldorff_llr(cf, c_all * (pw[b + 1] - pw[a]) / w_all, c_all);
-                if best.is_none_or(|(bk, _, _, _)| k > bk) {
-                    best = Some((k, g, a, b + 1));
+                // Which qualifying window: the one most unlike the *whole* rest of the series
+                // (Kulldorff's scan statistic), so a window spanning several separate runs
+                // loses to a single run.
+                let k = two_sample_g(cf, w_in, c_all - cf, w_all - w_in);
+                if best.is_none_or(|(bk, _, _, _, _)| k > bk) {
+                    best = Some((k, g, a, b + 1, rate));
                 }
             }
         }
-        let Some((_, g, a, b)) = best else { break };
+        let Some((_, g, a, b, rate)) = best else {
+            break;
+        };
         let peak = (a..b)
             .max_by(|&x, &y| {
                 let rx = counts[x] as f64 / (rate * exposure[x]).max(1e-12);
@@ -297,13 +376,16 @@ fn find_windows(
             end: b,
             peak,
             count: pc[b] - pc[a],
-            expected: pe[b] - pe[a],
+            expected: rate * (pw[b] - pw[a]),
             g,
             periodic: false,
         });
     }
     bursts
 }
+
+/// Share of the exposure a window must leave outside when judged against the outside rate.
+const MIN_OUTSIDE_SHARE: f64 = 0.1;
 
 /// Smallest schedule period, in buckets: with a tolerance of ±1 bucket, shorter periods would
 /// let random gaps look regular.
@@ -537,6 +619,32 @@ mod tests {
         let w = crate::detect::timeline::exposure(&others, 300_000);
         let s = scan(&own, &w, &BurstParams::default());
         assert!(s.bursts.is_empty(), "{:?}", s.bursts);
+    }
+
+    #[test]
+    fn clock_driven_template_is_not_a_night_burst() {
+        // A timer logging 2 lines per bucket around the clock, while traffic drops tenfold at
+        // night: against traffic alone the night looks like a burst, against time it is flat.
+        let traffic: Vec<u64> = (0..288)
+            .map(|i| if (60..120).contains(&i) { 50 } else { 500 })
+            .collect();
+        let own = vec![2u64; 288];
+        let w_traffic = crate::detect::timeline::exposure(&traffic, 300_000);
+        let w_time = vec![300_000.0; 288];
+        assert!(!scan(&own, &w_traffic, &BurstParams::default())
+            .bursts
+            .is_empty());
+        assert!(
+            scan_both(&own, &w_traffic, &w_time, &BurstParams::default())
+                .bursts
+                .is_empty()
+        );
+        // A real burst survives both.
+        let mut own = own;
+        own[200] = 60;
+        let s = scan_both(&own, &w_traffic, &w_time, &BurstParams::default());
+        assert_eq!(s.bursts.len(), 1);
+        assert_eq!(s.bursts[0].start, 200);
     }
 
     #[test]

@@ -50,9 +50,10 @@ impl Default for DetectConfig {
 /// All template and level findings (new errors, spikes, error-rate spikes), ranked.
 ///
 /// `baseline` templates must come from one joint clustering with `templates`
-/// (`pair::joint_templates`), so that ids match. A spike that is just the first burst of a
-/// template reported as new (onset within two display buckets of its first sighting) is
-/// folded into the new-error finding rather than reported twice.
+/// (`pair::joint_templates`), so that ids match. A spike that is just the arrival of a
+/// template reported as new (onset within two display buckets, or the first tenth of the
+/// time left, after its first sighting) is folded into the new-error finding rather than
+/// reported twice.
 pub fn analyze(
     sum: &Summary,
     templates: &Templates,
@@ -61,12 +62,15 @@ pub fn analyze(
 ) -> Vec<Finding> {
     let mut out = newerr::find(sum, templates, cfg, baseline);
     let spikes = spikes::find(sum, templates, cfg, baseline);
+    let tmax = sum.time_max.unwrap_or(i64::MAX);
     for s in spikes {
         let dup = out.iter().any(|n| {
             n.template_id.is_some()
                 && n.template_id == s.template_id
                 && match (n.start, s.start, s.bucket_ms) {
-                    (Some(a), Some(b), Some(w)) => (b - a).abs() <= 2 * w,
+                    (Some(first), Some(b), Some(w)) => {
+                        b - first <= (2 * w).max((tmax.saturating_sub(first)) / 10)
+                    }
                     _ => false,
                 }
         });

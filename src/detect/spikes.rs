@@ -41,6 +41,8 @@ struct Ctx<'a> {
     fine: Grid,
     all: Vec<u64>,
     all_fine: Vec<u64>,
+    /// Plain-time exposure of each display bucket (the second model, see `burst::scan_both`).
+    time_w: Vec<f64>,
 }
 
 impl<'a> Ctx<'a> {
@@ -53,6 +55,7 @@ impl<'a> Ctx<'a> {
             fine,
             all: timeline::all_events(sum, &grid),
             all_fine: timeline::all_events(sum, &fine),
+            time_w: vec![grid.width as f64; grid.len],
         })
     }
 }
@@ -75,8 +78,12 @@ fn locate(ctx: &Ctx, own_series: &Series, own: &[u64], w: &[f64], sc: &Scan, b: 
     let own_fine = ctx.fine.dense(own_series);
     let others_fine = timeline::others(&ctx.all_fine, &own_fine);
     let w_fine = timeline::exposure(&others_fine, ctx.fine.width);
-    let lo = b.start.saturating_sub(1) * k;
-    let hi = ((b.end + 1) * k).min(ctx.fine.len);
+    // Search a margin around the window: a level shift's window can start late where the
+    // new level is still low (at night), and the CUSUM only moves the onset where the data
+    // say so.
+    let margin = ((b.end - b.start) / 4).max(1);
+    let lo = b.start.saturating_sub(margin) * k;
+    let hi = ((b.end + margin) * k).min(ctx.fine.len);
     let burst_rate = sc.rate * b.count as f64 / b.expected.max(1e-12);
     let normal: Vec<f64> = w_fine[lo..hi].iter().map(|x| x * sc.rate).collect();
     let high: Vec<f64> = w_fine[lo..hi].iter().map(|x| x * burst_rate).collect();
@@ -126,7 +133,7 @@ fn template_spikes(
         let own = ctx.grid.dense(&t.series);
         let others = timeline::others(&ctx.all, &own);
         let w = timeline::exposure(&others, ctx.grid.width);
-        let sc = burst::scan(&own, &w, &cfg.spike);
+        let sc = burst::scan_both(&own, &w, &ctx.time_w, &cfg.spike);
         let bursts = reportable(&sc, cfg.max_spikes_per_template);
         if bursts.is_empty() {
             continue;
@@ -285,7 +292,7 @@ fn similar_in_baseline(
     let own = bg.dense(base_series);
     let all = timeline::all_events(base.sum, &bg);
     let w = timeline::exposure(&timeline::others(&all, &own), bg.width);
-    let sc = burst::scan(&own, &w, &cfg.spike);
+    let sc = burst::scan_both(&own, &w, &vec![bg.width as f64; bg.len], &cfg.spike);
     let best = sc.bursts.iter().map(|b| own[b.peak]).max()?;
     (best as f64 * 3.0 >= cur_peak as f64).then(|| {
         format!(
@@ -319,7 +326,7 @@ fn error_rate_spikes(
     let own = timeline::error_events(sum, &ctx.grid);
     let others = timeline::others(&ctx.all, &own);
     let w = timeline::exposure(&others, ctx.grid.width);
-    let sc = burst::scan(&own, &w, &cfg.error_rate);
+    let sc = burst::scan_both(&own, &w, &ctx.time_w, &cfg.error_rate);
     let bursts = reportable(&sc, cfg.max_spikes_per_template);
     if bursts.is_empty() {
         return Vec::new();
