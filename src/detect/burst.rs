@@ -9,11 +9,13 @@
 //!
 //! ## Method
 //!
-//! 1. **Normal rate** `ρ` = events per unit of exposure *outside* the bursts. It is estimated
-//!    iteratively: start from the whole series, find bursts, re-estimate from the buckets
-//!    outside them (with one bucket of margin), repeat until stable (at most 4 rounds). A
-//!    template never seen outside its bursts gets the floor `ρ = 0.5 / total exposure`
-//!    ("less than one event in the whole window").
+//! 1. **Normal rate** `ρ` = events per unit of exposure in the *normal region*: outside the
+//!    bursts found so far (with one bucket of margin) and, for a window being tested, outside
+//!    that window. Iterated: find bursts, re-estimate, repeat until stable (at most 4 rounds).
+//!    Bursts on a schedule (step 4) stay in the normal region. A template never seen in the
+//!    normal region gets `ρ = 0.5 / exposure` ("less than one event") for display, and the
+//!    significance test is two-sample, so an empty stretch of unknown length is not taken
+//!    as a known zero rate.
 //! 2. **Dispersion** `φ`: real logs are burstier than Poisson. For templates with enough
 //!    volume (median expected count per bucket ≥ 2), `φ = (1.4826 · MAD(r))²` of the Pearson
 //!    residuals `r = (c − e)/√e` of the normal buckets — the robust scale estimate behind the
@@ -21,9 +23,11 @@
 //!    floored at 1 (pure Poisson) and capped at 100. Sparse templates use `φ = 1`.
 //! 3. **Bursts**: a window `[i, j)` qualifies when its count `c` against its expectation
 //!    `e = ρ · Σ exposure` passes `c ≥ min_count`, `c ≥ min_factor · e` and
-//!    `G = 2(c·ln(c/e) − (c − e)) / φ ≥ min_g` (Poisson likelihood-ratio statistic,
-//!    quasi-Poisson scaled by `φ`; default 24: p ≈ 10⁻⁶ for one test, so thousands of
-//!    templates × hundreds of windows stay quiet). Among qualifying windows the one with the
+//!    `G / φ ≥ min_g + 2 ln(length)`, where `G` is the two-sample Poisson likelihood-ratio
+//!    statistic of the window against the normal region (outside the window and outside
+//!    bursts found so far; see [`two_sample_g`]), quasi-Poisson scaled by `φ`. Default
+//!    `min_g` 24 (p ≈ 10⁻⁶ for one test) plus a length penalty, so thousands of templates ×
+//!    hundreds of windows stay quiet. Among qualifying windows the one with the
 //!    highest Kulldorff scan statistic (inside vs outside rate; Kulldorff 1997, "A spatial
 //!    scan statistic", Comm. Stat. Theory Methods 26(6), Poisson model) is taken, then the next
 //!    best not overlapping it ("secondary clusters"), up to `max_bursts`. Comparing inside
@@ -51,6 +55,9 @@ pub struct BurstParams {
     pub min_g: f64,
     /// Most bursts searched per series (periodicity needs to see all runs of a schedule).
     pub max_bursts: usize,
+    /// How many (series × bucket) positions the caller scans in total, for the multiple-
+    /// testing correction (see [`g_needed`]); 0 = one series.
+    pub positions: f64,
 }
 
 impl Default for BurstParams {
@@ -60,6 +67,7 @@ impl Default for BurstParams {
             min_factor: 3.0,
             min_g: 24.0,
             max_bursts: 64,
+            positions: 0.0,
         }
     }
 }
@@ -167,6 +175,18 @@ pub fn scan(counts: &[u64], exposure: &[f64], p: &BurstParams) -> Scan {
     out
 }
 
+/// Positions (series × buckets) that `min_g` alone covers: `min_g = 24` is about
+/// `2 ln(8000 / 0.05)`, a Bonferroni bound for 8,000 tests at a 5 % family-wise error.
+const POSITIONS_COVERED: f64 = 8_000.0;
+
+/// The `G` a window of `len` buckets needs:
+/// `min_g + 2 ln(len) + 2 ln(max(1, positions / 8000))`. Since `G ≈ 2 ln(1/p)` in the tail,
+/// each term is a Bonferroni factor: longer windows come in more overlapping variants, and
+/// scanning thousands of templates gives chance thousands of tries.
+pub fn g_needed(p: &BurstParams, len: usize) -> f64 {
+    p.min_g + 2.0 * (len.max(1) as f64).ln() + 2.0 * (p.positions / POSITIONS_COVERED).max(1.0).ln()
+}
+
 /// Normal rate from `c` events over exposure `w`: with no event at all, half an event over
 /// the exposure (a template never seen is not "rate zero, known exactly").
 fn normal_rate(c: f64, w: f64, total_w: f64) -> (f64, bool) {
@@ -234,7 +254,7 @@ pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstPa
         let rate = normal_rate(cn, wn, w_all).0;
         c >= p.min_count
             && cf >= p.min_factor * rate * w_in
-            && two_sample_g(cf, w_in, cn, wn) / alt.dispersion >= p.min_g
+            && two_sample_g(cf, w_in, cn, wn) / alt.dispersion >= g_needed(p, b.end - b.start)
     });
     sc
 }
@@ -343,7 +363,7 @@ fn find_windows(
                     continue;
                 }
                 let g = two_sample_g(cf, w_in, cn, wn) / phi;
-                if g < p.min_g {
+                if g < g_needed(p, b + 1 - a) {
                     continue;
                 }
                 // Which qualifying window: the one most unlike the *whole* rest of the series

@@ -125,6 +125,15 @@ fn template_spikes(
         return Vec::new();
     };
     let base = baseline.and_then(|(s, t)| Ctx::new(s, cfg).map(|c| (c, t)));
+    // Multiple-testing correction: every template with enough events is one more series.
+    let scanned = templates
+        .list
+        .iter()
+        .filter(|t| t.series.total() >= cfg.spike.min_count)
+        .count();
+    let mut cfg = cfg.clone();
+    cfg.spike.positions = (scanned * ctx.grid.len) as f64;
+    let cfg = &cfg;
     let mut out = Vec::new();
     for t in &templates.list {
         if t.series.total() < cfg.spike.min_count {
