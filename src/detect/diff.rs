@@ -338,6 +338,56 @@ mod tests {
         assert!(chi2_1_sf(g) < 1e-10);
     }
 
+    fn row(change: Change, c1: u64, c2: u64, level: Option<Level>) -> DiffRow {
+        let g = g_test(c1, 1.0, c2, 1.0);
+        DiffRow {
+            id: "x".into(),
+            template: "t".into(),
+            change,
+            base_count: c1,
+            count: c2,
+            base_rate: c1 as f64,
+            rate: c2 as f64,
+            factor: (c1 > 0).then(|| c2 as f64 / c1 as f64),
+            g,
+            p_value: chi2_1_sf(g),
+            level,
+            first_seen: Some(5),
+            examples: Vec::new(),
+            before_first: None,
+        }
+    }
+
+    #[test]
+    fn rows_become_findings() {
+        let f = row(Change::New, 0, 50, Some(Level::Error))
+            .to_finding(RateUnit::PerHour)
+            .unwrap();
+        assert_eq!(f.kind, FindingKind::NewError);
+        assert_eq!(f.start, Some(5));
+        let f = row(Change::New, 0, 50, Some(Level::Info))
+            .to_finding(RateUnit::PerHour)
+            .unwrap();
+        assert_eq!(f.kind, FindingKind::Increased);
+        let f = row(Change::Decreased, 100, 10, None)
+            .to_finding(RateUnit::PerHour)
+            .unwrap();
+        assert_eq!(f.kind, FindingKind::Decreased);
+        assert!((f.factor.unwrap() - 10.0).abs() < 1e-9);
+        assert!(row(Change::Unchanged, 10, 11, None)
+            .to_finding(RateUnit::PerHour)
+            .is_none());
+        // A lone new line is weak: not significant, discounted.
+        let weak = row(Change::New, 0, 1, Some(Level::Error))
+            .to_finding(RateUnit::PerHour)
+            .unwrap();
+        let strong = row(Change::New, 0, 40, Some(Level::Error))
+            .to_finding(RateUnit::PerHour)
+            .unwrap();
+        assert!(weak.notes.iter().any(|n| n.contains("not significant")));
+        assert!(weak.score * 3.0 < strong.score);
+    }
+
     #[test]
     fn exposure_matters() {
         // 10 in one hour vs 20 in two hours: same rate.

@@ -45,3 +45,55 @@ pub fn joint_templates(
         aggregate(cur, &cur_assign, &clustering.templates),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::{Series, SigStats};
+
+    fn summary(sigs: &[(&str, u64)]) -> Summary {
+        let mut s = Summary::default();
+        for (sig, n) in sigs {
+            s.sigs.push(SigStats {
+                sig: sig.to_string(),
+                count: *n,
+                levels: [0, 0, *n, 0, 0, 0, 0],
+                first_time: None,
+                last_time: None,
+                series: Series::default(),
+                untimed: *n,
+                examples: Vec::new(),
+                before_first: None,
+            });
+            s.events += n;
+        }
+        s.reindex();
+        s
+    }
+
+    #[test]
+    fn both_sides_list_the_same_templates() {
+        let base = summary(&[("a <NUM>", 5), ("gone", 2)]);
+        let cur = summary(&[("new one", 3), ("a <NUM>", 7)]);
+        let (bt, ct) = joint_templates(&base, &cur, &ClusterConfig::default());
+        let ids = |t: &Templates| {
+            let mut v: Vec<String> = t.list.iter().map(|x| x.id.clone()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids(&bt), ids(&ct));
+        assert_eq!(ct.list.len(), 3);
+        let a_b = bt.list.iter().find(|t| t.text == "a <NUM>").unwrap();
+        let a_c = ct.list.iter().find(|t| t.text == "a <NUM>").unwrap();
+        assert_eq!((a_b.count, a_c.count), (5, 7));
+        assert_eq!(a_b.id, a_c.id);
+        assert_eq!(ct.list.iter().find(|t| t.text == "gone").unwrap().count, 0);
+        assert_eq!(
+            bt.list.iter().find(|t| t.text == "new one").unwrap().count,
+            0
+        );
+        // by_sig maps each side's own signatures.
+        assert_eq!(ct.by_sig.len(), 2);
+        assert_eq!(ct.list[ct.by_sig[1] as usize].text, "a <NUM>");
+    }
+}

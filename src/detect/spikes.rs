@@ -4,12 +4,21 @@
 //! baseline summary with templates clustered together with the current ones (same ids, see
 //! `detect::pair`). Out: [`Finding`]s of kind `Spike` and `ErrorRateSpike`.
 //!
-//! Per template: counts on the display grid (`timeline::Grid`, 60–300 buckets), exposure from
-//! the other events in each bucket (so following the traffic curve is normal), bursts from
-//! `burst::scan` (Poisson scan statistic with a robust normal rate, quasi-Poisson dispersion
-//! and periodicity suppression — references in that module), onset and end refined on the
-//! summary's fine series with a Poisson CUSUM (`burst::refine`). The overall error rate is
-//! the error+fatal series against all other events, same method with a lower `min_factor`.
+//! Per template: counts on the display grid (`timeline::Grid`, 60–300 buckets) and bursts from
+//! `burst::scan_both` — a Poisson scan statistic with a robust normal rate, quasi-Poisson
+//! dispersion, a multiple-testing correction for the number of templates scanned, and
+//! periodicity suppression (references in `detect::burst`), run under two exposure models
+//! (the other events in each bucket, so following the traffic curve is normal; and plain
+//! time, so a timer is not a night-time burst) and kept only when both agree. Onset and end
+//! are refined on the summary's fine series (`resolution_ms`) with a Poisson CUSUM
+//! (`burst::refine`). The overall error rate is the error+fatal series against all other
+//! events, same method with `min_factor` 2.
+//!
+//! Reported per spike: onset, end (None while still going on at the end of the data), peak
+//! bucket, peak rate vs the normal rate at that time (per minute, and the factor), events in
+//! the spike, the display series for a sparkline, and in `details` the G statistic,
+//! dispersion and expectation. A burst of a template never seen outside it is titled
+//! "Burst" and its factor capped at 100 (against "less than one event" any ratio is made up).
 //!
 //! With a baseline, a burst is dropped when the baseline's same template had bursts of a
 //! similar size (peak at least a third of today's, compared at a common bucket width): the
