@@ -47,6 +47,30 @@ impl Default for DetectConfig {
     }
 }
 
+/// Templates of `cur` and all template and level findings, with an optional baseline: the
+/// convenience entry for reports. With a baseline, both sides are clustered together (same
+/// template ids, see [`pair::joint_templates`]); the returned templates are the current
+/// side's (templates only in the baseline are listed with count 0).
+pub fn analyze_summaries(
+    cur: &Summary,
+    baseline: Option<&Summary>,
+    cluster: &crate::mine::ClusterConfig,
+    cfg: &DetectConfig,
+) -> (Templates, Vec<Finding>) {
+    match baseline {
+        None => {
+            let t = crate::summary::templates::finalize(cur, cluster);
+            let f = analyze(cur, &t, cfg, None);
+            (t, f)
+        }
+        Some(base) => {
+            let (bt, ct) = pair::joint_templates(base, cur, cluster);
+            let f = analyze(cur, &ct, cfg, Some((base, &bt)));
+            (ct, f)
+        }
+    }
+}
+
 /// All template and level findings (new errors, spikes, error-rate spikes), ranked.
 ///
 /// `baseline` templates must come from one joint clustering with `templates`
