@@ -161,7 +161,10 @@ fn fmt_factor(r: &DiffRow) -> String {
 }
 
 fn fmt_p(p: f64) -> String {
-    if p < 1e-4 {
+    // Beyond ~1e-16 the tail approximation has no meaningful digits left.
+    if p < 1e-16 {
+        "<1e-16".to_string()
+    } else if p < 1e-4 {
         format!("{p:.0e}")
     } else {
         format!("{p:.4}")

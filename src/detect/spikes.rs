@@ -310,7 +310,13 @@ fn similar_in_baseline(
     let own = bg.dense(base_series);
     let all = timeline::all_events(base.sum, &bg);
     let w = timeline::exposure(&timeline::others(&all, &own), bg.width);
-    let sc = burst::scan_both(&own, &w, &vec![bg.width as f64; bg.len], &cfg.spike);
+    // Lenient on the baseline side (no multiple-testing penalty): any burst of similar size
+    // yesterday is reason enough not to call today's news.
+    let params = burst::BurstParams {
+        positions: 0.0,
+        ..cfg.spike
+    };
+    let sc = burst::scan_both(&own, &w, &vec![bg.width as f64; bg.len], &params);
     let best = sc.bursts.iter().map(|b| own[b.peak]).max()?;
     (best as f64 * 3.0 >= cur_peak as f64).then(|| {
         format!(
