@@ -119,11 +119,19 @@ pub fn write_to(w: &mut dyn Write, sum: &Summary, meta: &SnapshotMeta) -> std::i
 
 /// Writes a snapshot file; it appears under `path` only when complete (written to a
 /// temporary name beside it, then renamed), so a killed job never leaves half a snapshot.
+/// `-` writes to stdout (`ssh host faultline snapshot /var/log/app -o - > host.flt`).
 pub fn write(path: &Path, sum: &Summary, meta: &SnapshotMeta) -> Result<(), SnapshotError> {
     let err = |source| SnapshotError::Write {
         path: path.to_path_buf(),
         source,
     };
+    if path.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut w = BufWriter::new(stdout.lock());
+        return write_to(&mut w, sum, meta)
+            .and_then(|()| w.flush())
+            .map_err(err);
+    }
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(format!(".tmp{}", std::process::id()));
     let tmp = PathBuf::from(tmp_name);
@@ -195,8 +203,13 @@ pub fn read_from(r: &mut dyn Read, path: &Path) -> Result<(Summary, SnapshotMeta
     Ok((sum, doc.meta))
 }
 
-/// Reads a snapshot file.
+/// Reads a snapshot file (`-`: stdin).
 pub fn read(path: &Path) -> Result<(Summary, SnapshotMeta), SnapshotError> {
+    if path.as_os_str() == "-" {
+        let stdin = std::io::stdin();
+        let mut lock = stdin.lock();
+        return read_from(&mut lock, Path::new("<stdin>"));
+    }
     let f = File::open(path).map_err(|source| SnapshotError::Read {
         path: path.to_path_buf(),
         source,

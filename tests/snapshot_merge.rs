@@ -326,3 +326,48 @@ fn bad_bucket_flag_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bucket"));
 }
+
+#[test]
+fn snapshots_go_through_pipes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    logs(d, 1);
+    let out = run(
+        d,
+        &[
+            "snapshot",
+            "-q",
+            "--input-format",
+            "plain",
+            "whole.log",
+            "-o",
+            "-",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(&out.stdout[..7], snapshot::MAGIC);
+    let mut child = bin()
+        .current_dir(d)
+        .args(["merge", "-q", "-", "-o", "piped.flt"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&out.stdout).unwrap();
+    }
+    assert!(child.wait().unwrap().success());
+    ok(
+        d,
+        &[
+            "snapshot",
+            "--input-format",
+            "plain",
+            "whole.log",
+            "-o",
+            "direct.flt",
+        ],
+    );
+    assert_same_summary(&load(&d.join("direct.flt")), &load(&d.join("piped.flt")));
+}

@@ -16,11 +16,11 @@ use crate::summary::{Summary, DEFAULT_MAX_SIGS};
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
-    /// Snapshot files to merge, in input order.
+    /// Snapshot files to merge, in input order (`-`: one snapshot from stdin).
     #[arg(required = true, value_name = "SNAPSHOT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Merged snapshot to write.
+    /// Merged snapshot to write (`-` for stdout).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
 

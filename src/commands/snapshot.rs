@@ -19,7 +19,8 @@ pub struct SnapshotArgs {
     #[command(flatten)]
     pub mine: MineArgs,
 
-    /// Snapshot file to write (conventionally *.flt); replaced atomically when complete.
+    /// Snapshot file to write (conventionally *.flt; `-` for stdout); replaced atomically
+    /// when complete.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
 }
