@@ -126,6 +126,12 @@ pub fn write(path: &Path, sum: &Summary, meta: &SnapshotMeta) -> Result<(), Snap
         source,
     };
     if path.as_os_str() == "-" {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            return Err(err(std::io::Error::other(
+                "refusing to write a binary snapshot to a terminal; redirect stdout to a file",
+            )));
+        }
         let stdout = std::io::stdout();
         let mut w = BufWriter::new(stdout.lock());
         return write_to(&mut w, sum, meta)

@@ -94,13 +94,29 @@ fn locate(ctx: &Ctx, own_series: &Series, own: &[u64], w: &[f64], sc: &Scan, b: 
     let lo = b.start.saturating_sub(margin) * k;
     let hi = ((b.end + margin) * k).min(ctx.fine.len);
     let burst_rate = sc.rate * b.count as f64 / b.expected.max(1e-12);
-    let normal: Vec<f64> = w_fine[lo..hi].iter().map(|x| x * sc.rate).collect();
+    // The normal level for the change-point search: the rate outside the searched range,
+    // which keeps the early, still-low part of a level shift out of "normal". Falls back to
+    // the scan's normal rate when too little lies outside.
+    let (mut c_out, mut w_out) = (0u64, 0f64);
+    for i in (0..lo).chain(hi..ctx.fine.len) {
+        c_out += own_fine[i];
+        w_out += w_fine[i];
+    }
+    let w_total: f64 = w_fine.iter().sum();
+    let normal_rate = if c_out > 0 && w_out >= 0.05 * w_total {
+        (c_out as f64 / w_out).min(sc.rate)
+    } else {
+        sc.rate
+    };
+    let normal: Vec<f64> = w_fine[lo..hi].iter().map(|x| x * normal_rate).collect();
     let high: Vec<f64> = w_fine[lo..hi].iter().map(|x| x * burst_rate).collect();
     let (on, end) = burst::refine(&own_fine[lo..hi], &normal, &high)
         .map(|(a, e)| (lo + a, lo + e))
         .unwrap_or((b.start * k, b.end * k));
     let count: u64 = own_fine[on..end].iter().sum();
-    let still_going = b.end >= g.len || end >= ctx.fine.len;
+    // Still going when it lasts into the last display bucket (which may be only partly
+    // covered by data).
+    let still_going = b.end >= g.len || end + k >= ctx.fine.len;
     Located {
         burst: b.clone(),
         onset: ctx.fine.start_ms(on),
