@@ -496,6 +496,8 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::FindingKind;
+    use crate::record::Level;
     use crate::report::fixtures::{sig, summary_of, MIN, T0};
 
     #[test]

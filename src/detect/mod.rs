@@ -88,16 +88,19 @@ pub fn analyze(
     let spikes = spikes::find(sum, templates, cfg, baseline);
     let tmax = sum.time_max.unwrap_or(i64::MAX);
     for s in spikes {
-        let dup = out.iter().any(|n| {
-            n.template_id.is_some()
-                && n.template_id == s.template_id
-                && match (n.start, s.start, s.bucket_ms) {
-                    (Some(first), Some(b), Some(w)) => {
-                        b - first <= (2 * w).max((tmax.saturating_sub(first)) / 10)
+        // Only a template's own spike is its arrival; the overall error-rate spike stays,
+        // even when one new template explains it (it names that template).
+        let dup = s.kind == FindingKind::Spike
+            && out.iter().any(|n| {
+                n.template_id.is_some()
+                    && n.template_id == s.template_id
+                    && match (n.start, s.start, s.bucket_ms) {
+                        (Some(first), Some(b), Some(w)) => {
+                            b - first <= (2 * w).max((tmax.saturating_sub(first)) / 10)
+                        }
+                        _ => false,
                     }
-                    _ => false,
-                }
-        });
+            });
         if !dup {
             out.push(s);
         }

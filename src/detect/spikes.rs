@@ -420,9 +420,21 @@ fn error_rate_spikes(
             .take(5)
             .map(|(n, t)| serde_json::json!({"id": t.id, "template": t.text, "count": n}))
             .collect();
+        let in_window = |e: &&crate::summary::Example| {
+            e.time
+                .is_some_and(|t| t >= loc.onset && t < loc.end.unwrap_or(i64::MAX))
+        };
         for (_, t) in contrib.iter().take(3) {
-            if let Some(e) = t.examples.first() {
+            // Evidence from inside the burst where the kept examples reach it.
+            if let Some(e) = t.examples.iter().find(in_window).or(t.examples.first()) {
                 f.examples.push(e.clone());
+            }
+        }
+        // Name the cause when one template carries most of the burst's errors.
+        if let Some((n, t)) = contrib.first() {
+            if *n as f64 >= 0.5 * f.count.max(1) as f64 {
+                f.template = Some(t.text.clone());
+                f.template_id = Some(t.id.clone());
             }
         }
         f.details.insert("top_templates".into(), top.into());
