@@ -43,6 +43,14 @@ pub enum Command {
     Events(commands::events::EventsArgs),
     /// Group messages into templates, most frequent first.
     Templates(commands::templates::TemplatesArgs),
+    /// Templates and the error rate bursting above their normal level, with sparklines.
+    Spikes(commands::spikes::SpikesArgs),
+    /// Compare logs against a baseline: templates new, gone, increased, decreased.
+    Diff(commands::diff::DiffArgs),
+    /// Save the summary of logs as a snapshot file (a baseline, or a shard to merge).
+    Snapshot(commands::snapshot::SnapshotArgs),
+    /// Merge snapshot files into one.
+    Merge(commands::merge::MergeArgs),
     /// Routes and external hosts: failures, status codes, latency percentiles, what changed.
     Endpoints(commands::endpoints::EndpointsArgs),
 }
@@ -153,6 +161,10 @@ pub fn run() -> i32 {
         Command::Summary(a) => commands::summary::run(&a),
         Command::Events(a) => commands::events::run(&a),
         Command::Templates(a) => commands::templates::run(&a),
+        Command::Spikes(a) => commands::spikes::run(&a),
+        Command::Diff(a) => commands::diff::run(&a),
+        Command::Snapshot(a) => commands::snapshot::run(&a),
+        Command::Merge(a) => commands::merge::run(&a),
         Command::Endpoints(a) => commands::endpoints::run(&a),
     };
     match result {

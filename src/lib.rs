@@ -16,4 +16,5 @@ pub mod progress;
 pub mod record;
 pub mod report;
 pub mod sanitize;
+pub mod snapshot;
 pub mod summary;

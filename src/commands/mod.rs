@@ -1,8 +1,12 @@
 //! One module per subcommand: each turns its flags into configuration, runs the pipeline and
 //! renders the result.
 
+pub mod diff;
 pub mod endpoints;
 pub mod events;
+pub mod merge;
+pub mod snapshot;
+pub mod spikes;
 
 use crate::input::{InputStats, NoticeKind};
 use crate::sanitize;

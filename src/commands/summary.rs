@@ -15,16 +15,15 @@ use clap::Args;
 
 use super::MineArgs;
 use crate::cli::{InputArgs, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
-use crate::detect::{self, Finding, FindingKind, Severity};
+use crate::detect::{self, Finding, Severity};
 use crate::engine::{self, EngineOptions, EngineOutput};
 use crate::input::InputConfig;
 use crate::mine::ClusterConfig;
 use crate::progress::{self, Progress};
-use crate::record::Level;
 use crate::report::build::ReportInput;
-use crate::report::incident::{self, pct};
+
 use crate::report::model::{BaselineRow, EndpointRow, TimeFilterRow, UpstreamRow};
-use crate::report::{self, ellipsize, rfc3339, OutputFormat};
+use crate::report::{self, rfc3339, OutputFormat};
 use crate::summary::templates::{finalize, Templates};
 use crate::summary::Summary;
 
@@ -134,278 +133,97 @@ pub struct Baseline {
 }
 
 /// Settings of the detectors.
+#[derive(Default)]
 pub struct FindingsConfig {
-    /// Part of the window (from its start) taken as "before" when there is no baseline.
-    pub early_fraction: f64,
+    pub detect: detect::DetectConfig,
 }
 
-impl Default for FindingsConfig {
-    fn default() -> Self {
-        FindingsConfig {
-            early_fraction: incident::EARLY_FRACTION,
-        }
-    }
-}
-
-/// All findings, ranked most important first.
-///
-/// INTEGRATION: this built-in detector is interim. Replace its body with
-/// `detect::analyze(summary, templates, baseline, cfg)` plus `detect::endpoints(...)` when those
-/// land; the report only needs the ranked `Vec<Finding>`. It finds two kinds, honestly:
-/// - new warn-or-worse templates: absent from the baseline, or (without one) first seen after
-///   the first 20% of the input's time span;
-/// - the overall error-rate burst: the incident window (`report::incident`), with the
-///   templates that contributed most errors inside it.
+/// All findings of every kind, ranked most important first: new error types, spikes and
+/// error-rate spikes (`detect::analyze`), against the baseline when there is one.
 pub fn collect_findings(
     summary: &Summary,
     templates: &Templates,
     baseline: Option<&Baseline>,
     cfg: &FindingsConfig,
 ) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let tl = incident::timeline(summary);
-    new_errors(summary, templates, baseline, cfg, &tl, &mut out);
-    error_rate_burst(summary, templates, &tl, &mut out);
+    let mut out = detect::analyze(
+        summary,
+        templates,
+        &cfg.detect,
+        baseline.map(|b| (&b.summary, &b.templates)),
+    );
+    // Failing routes, latency regressions and troubled external APIs: inside the window,
+    // and against the baseline for what the window alone cannot show (a route failing
+    // all day that did not fail yesterday).
+    let inside = detect::endpoints::detect(summary, Some(templates));
+    if let Some(b) = baseline {
+        for f in detect::endpoints::compare(&b.summary, summary, Some(templates)) {
+            let dup = inside
+                .iter()
+                .any(|x| x.kind == f.kind && x.route == f.route && x.upstream == f.upstream);
+            if !dup {
+                out.push(f);
+            }
+        }
+    }
+    out.extend(inside);
     detect::rank(&mut out);
     out
 }
 
-fn new_errors(
-    sum: &Summary,
-    templates: &Templates,
-    baseline: Option<&Baseline>,
-    cfg: &FindingsConfig,
-    tl: &report::model::Timeline,
-    out: &mut Vec<Finding>,
-) {
-    let (Some(t0), Some(t1)) = (sum.time_min, sum.time_max) else {
-        if baseline.is_none() {
-            return;
-        }
-        // Without time, a baseline still says what is new; there is just no window.
-        for t in &templates.list {
-            if t.is_other || t.warn_or_worse() == 0 {
-                continue;
-            }
-            if baseline.is_some_and(|b| b.templates.list.iter().any(|bt| bt.text == t.text)) {
-                continue;
-            }
-            out.push(new_error_finding(t, sum, tl, None, "not in the baseline"));
-        }
-        return;
-    };
-    let span = t1 - t0;
-    let early_end = t0 + (span as f64 * cfg.early_fraction) as i64;
-    for t in &templates.list {
-        if t.is_other || t.warn_or_worse() == 0 {
-            continue;
-        }
-        let why = match baseline {
-            Some(b) => {
-                if b.templates.list.iter().any(|bt| bt.text == t.text) {
-                    continue;
-                }
-                "not in the baseline"
-            }
-            None => {
-                // Needs a real "before": at least a few display buckets of it.
-                if span < 10 * tl.bucket_ms.max(1) {
-                    continue;
-                }
-                match t.first_time {
-                    Some(f) if f > early_end => "first seen after the first 20% of the input",
-                    _ => continue,
-                }
-            }
-        };
-        let mut f = new_error_finding(t, sum, tl, Some(t1), why);
-        if baseline.is_none() && span < 5 * 60_000 {
-            f.notes.push(format!(
-                "short input ({}): new means not seen in its first {}",
-                report::fmt_duration(span as f64 / 1000.0),
-                report::fmt_duration((early_end - t0) as f64 / 1000.0)
-            ));
-        }
-        out.push(f);
-    }
-}
-
-fn new_error_finding(
-    t: &crate::summary::templates::TemplateStats,
-    sum: &Summary,
-    tl: &report::model::Timeline,
-    input_end: Option<i64>,
-    why: &str,
-) -> Finding {
-    let level = t.max_level();
-    let what = match level {
-        Some(Level::Fatal) => "New fatal error",
-        Some(Level::Error) => "New error",
-        _ => "New warning",
-    };
-    let mut f = Finding::new(
-        FindingKind::NewError,
-        format!("{what}: {}", ellipsize(&t.text, 100)),
-    );
-    f.template = Some(t.text.clone());
-    f.template_id = Some(t.id.clone());
-    f.count = t.warn_or_worse();
-    f.start = t.first_time;
-    // Still going on when last seen within the last display bucket of the input.
-    let ongoing = match (t.last_time, input_end) {
-        (Some(l), Some(e)) => e - l <= tl.bucket_ms.max(1),
-        _ => false,
-    };
-    f.end = if ongoing { None } else { t.last_time };
-    if let (Some(first), Some(end)) = (t.first_time, input_end) {
-        // At least one minute, so one event in a short log is not "60/min".
-        let minutes = ((end - first) as f64 / 60_000.0).max(1.0);
-        f.rate = Some(t.count as f64 / minutes);
-        f.peak = peak_bucket(&t.series, sum.resolution_ms, tl);
-    }
-    f.examples = t.examples.clone();
-    f.before_first = t.before_first.clone();
-    f.series = incident::on_timeline(&t.series, sum.resolution_ms, tl);
-    if !f.series.is_empty() {
-        f.series_start = Some(tl.start_ms);
-        f.bucket_ms = Some(tl.bucket_ms);
-    }
-    f.details.insert("why_new".into(), why.into());
-    f.details.insert("events".into(), t.count.into());
-    if f.count < 3 {
-        f.notes.push(format!("only {} event(s)", f.count));
-    }
-    if t.untimed > 0 {
-        f.notes
-            .push(format!("{} of its events have no timestamp", t.untimed));
-    }
-    f.rescore(level);
-    f
-}
-
-fn peak_bucket(s: &crate::summary::Series, res: i64, tl: &report::model::Timeline) -> Option<i64> {
-    let d = incident::on_timeline(s, res, tl);
-    let (i, &c) = d
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(&a.0)))?;
-    (c > 0).then(|| tl.bucket_start(i))
-}
-
-fn error_rate_burst(
-    sum: &Summary,
-    templates: &Templates,
-    tl: &report::model::Timeline,
-    out: &mut Vec<Finding>,
-) {
-    let w = incident::detect(tl);
-    let (true, Some(start), Some(end)) = (w.found, w.start_ms, w.end_ms) else {
-        return;
-    };
-    let p0 = w.normal_error_rate.unwrap_or(0.0);
-    let rate = w.window_error_rate.unwrap_or(0.0);
-    let mut f = Finding::new(
-        FindingKind::ErrorRateSpike,
-        format!("Error rate rose from {} to {}", pct(p0), pct(rate)),
-    );
-    f.start = Some(start);
-    f.end = (!w.ongoing).then_some(end);
-    f.count = w.errors;
-    // Rates per minute of errors: normal traffic share vs window.
-    let minutes = ((end - start) as f64 / 60_000.0).max(1.0 / 60.0);
-    f.rate = Some(w.errors as f64 / minutes);
-    f.baseline_rate = Some(p0 * w.events as f64 / minutes);
-    // Guard the factor against a zero normal rate: count it as one error per 1,000 events.
-    f.factor = Some((rate / p0.max(0.001)).min(1000.0));
-    f.peak = w.peak.as_deref().and_then(|p| {
-        p.parse::<jiff::Timestamp>()
-            .ok()
-            .map(|t| t.as_millisecond())
-    });
-    f.series = tl.errors.clone();
-    f.series_start = Some(tl.start_ms);
-    f.bucket_ms = Some(tl.bucket_ms);
-    f.details
-        .insert("normal_error_rate".into(), serde_json::json!(p0));
-    f.details
-        .insert("window_error_rate".into(), serde_json::json!(rate));
-    f.details
-        .insert("excess_errors".into(), w.excess_errors.into());
-    // Which templates the window's errors come from.
-    let first = start.div_euclid(tl.bucket_ms.max(1)) - tl.start_ms.div_euclid(tl.bucket_ms.max(1));
-    let last = first + (end - start) / tl.bucket_ms.max(1);
-    let mut contrib: Vec<(u64, &crate::summary::templates::TemplateStats)> = templates
-        .list
-        .iter()
-        .filter(|t| t.errors() > 0)
-        .map(|t| {
-            let d = incident::on_timeline(&t.series, sum.resolution_ms, tl);
-            let in_window: u64 = d
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| (*i as i64) >= first && (*i as i64) < last)
-                .map(|(_, c)| *c)
-                .sum();
-            // Only the template's error share counts as errors.
-            let errs = (in_window as f64 * t.errors() as f64 / t.count.max(1) as f64).round();
-            (errs as u64, t)
-        })
-        .filter(|(e, _)| *e > 0)
-        .collect();
-    contrib.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-    if let Some((errs, top)) = contrib.first() {
-        // Name the cause in the title when one template carries most of the window's errors.
-        let share = *errs as f64 / w.errors.max(1) as f64;
-        if share >= 0.5 {
-            f.title = format!(
-                "{}; {} of the errors: {}",
-                f.title,
-                pct(share),
-                ellipsize(&top.text, 80)
-            );
-        }
-        f.template = Some(top.text.clone());
-        f.template_id = Some(top.id.clone());
-        f.examples = top
-            .examples
-            .iter()
-            .filter(|e| e.time.is_some_and(|t| t >= start))
-            .cloned()
-            .collect();
-        if f.examples.is_empty() {
-            f.examples = top.examples.clone();
-        }
-    }
-    let list: Vec<serde_json::Value> = contrib
-        .iter()
-        .take(5)
-        .map(|(e, t)| {
-            serde_json::json!({
-                "template": t.text,
-                "template_id": t.id,
-                "errors": e,
-                "share": (*e as f64 / w.errors.max(1) as f64 * 1000.0).round() / 1000.0,
-            })
-        })
-        .collect();
-    f.details.insert("top_templates".into(), list.into());
-    if w.started_before_input {
-        f.notes
-            .push("already elevated at the start of the input; the onset may be earlier".into());
-    }
-    f.rescore(Some(Level::Error));
-    out.push(f);
-}
-
-/// Route and upstream rows for the report's tables.
-///
-/// INTEGRATION: the endpoints module's `EndpointTable` (in `summary.endpoints`) carries no
-/// data on this branch yet. Map it here to `EndpointRow` / `UpstreamRow` (one small adapter:
-/// routes sorted by 5xx count, upstreams by failures, most first, ties by name, top 20 each);
-/// every renderer already draws both tables when they are not empty.
+/// Route and upstream rows for the report's tables, from the endpoints module's view of
+/// `summary.endpoints`: routes sorted by 5xx count, upstreams by failures, most first, ties
+/// by name, top 20 each.
 fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) {
-    let _ = &summary.endpoints;
-    (Vec::new(), Vec::new())
+    let rep = crate::endpoints::view::finalize(&summary.endpoints, summary.resolution_ms);
+    let statuses = |st: &[(u16, u64)]| -> std::collections::BTreeMap<String, u64> {
+        st.iter().map(|(s, c)| (s.to_string(), *c)).collect()
+    };
+    let mut routes: Vec<EndpointRow> = rep
+        .routes
+        .iter()
+        .filter(|r| !r.is_overflow && r.requests > 0)
+        .map(|r| EndpointRow {
+            route: r.key.clone(),
+            requests: r.requests,
+            server_errors: r.classes[5],
+            client_errors: r.classes[4],
+            error_rate: r.classes[5] as f64 / r.requests.max(1) as f64,
+            p50_ms: r.latency.as_ref().map(|p| p.p50),
+            p95_ms: r.stats.latency.quantile_ms(0.95),
+            p99_ms: r.latency.as_ref().map(|p| p.p99),
+            statuses: statuses(&r.stats.statuses),
+            first_error: r
+                .fail_examples()
+                .iter()
+                .filter_map(|e| e.time)
+                .min()
+                .map(crate::report::rfc3339),
+        })
+        .collect();
+    routes.sort_by(|a, b| {
+        b.server_errors
+            .cmp(&a.server_errors)
+            .then(a.route.cmp(&b.route))
+    });
+    routes.truncate(20);
+    let mut upstreams: Vec<UpstreamRow> = rep
+        .upstreams
+        .iter()
+        .map(|u| UpstreamRow {
+            host: u.host.clone(),
+            calls: u.events,
+            failures: u.trouble,
+            timeouts: u.timeouts + u.refused,
+            rate_limited: u.rate_limited,
+            failure_rate: u.trouble as f64 / u.events.max(1) as f64,
+            p99_ms: u.latency.as_ref().map(|p| p.p99),
+            statuses: statuses(&u.stats.statuses),
+        })
+        .collect();
+    upstreams.sort_by(|a, b| b.failures.cmp(&a.failures).then(a.host.cmp(&b.host)));
+    upstreams.truncate(20);
+    (routes, upstreams)
 }
 
 /// Reads the input once, or — for a time window counted back from the end of the input —
@@ -638,10 +456,8 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
     let ccfg = ClusterConfig {
         max_templates: args.mine.max_templates,
     };
-    let templates = finalize(&sum, &ccfg);
-
     let mut errors = errors;
-    let baseline = if args.baseline.is_empty() {
+    let baseline_summary = if args.baseline.is_empty() {
         None
     } else {
         let mut bcfg = cfg.clone();
@@ -654,11 +470,19 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
         // A partly unreadable baseline is an error too (exit 2): comparisons against it
         // may call things new that are not.
         errors |= berrors;
-        let btemplates = finalize(&b.summary, &ccfg);
-        Some(Baseline {
-            summary: b.summary,
-            templates: btemplates,
-        })
+        Some(b.summary)
+    };
+    // With a baseline both sides are clustered together, so a template has one id on both.
+    let (templates, baseline) = match baseline_summary {
+        None => (finalize(&sum, &ccfg), None),
+        Some(bs) => {
+            let (bt, ct) = detect::pair::joint_templates(&bs, &sum, &ccfg);
+            let b = Baseline {
+                summary: bs,
+                templates: bt,
+            };
+            (ct, Some(b))
+        }
     };
 
     let findings = collect_findings(
@@ -731,6 +555,8 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::FindingKind;
+    use crate::record::Level;
     use crate::report::fixtures::{sig, summary_of, MIN, T0};
 
     #[test]

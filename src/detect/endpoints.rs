@@ -13,11 +13,13 @@
 //! of the summary's series. Latency uses the same search on per-bucket latency bins, with the
 //! p99 inside vs outside. For an external host the interval is where its trouble events are.
 //!
-//! Units (see `details.rate_unit`): for routes, `rate`/`baseline_rate` are *shares of
-//! requests failing* (0.3 = 30%); for latency, p99 in milliseconds; for upstreams, trouble
-//! events per minute (per 1,000 events without timestamps). `factor` is always
-//! `rate / baseline_rate`; a baseline of zero counts as half an event (so factors stay finite
-//! and grow with the evidence).
+//! Units: `rate`/`baseline_rate` are affected events per minute, as for every finding
+//! (failing requests for routes, trouble events for upstreams; per 1,000 events without
+//! timestamps; none for latency). `details.factor_of` says what `factor` compares: for
+//! routes the *failing share* inside vs outside (`details.share`, `details.baseline_share`),
+//! which does not move with traffic; for latency the p99 (`details.window_p99_ms`,
+//! `details.baseline_p99_ms`); for upstreams the per-minute rates. A baseline of zero counts
+//! as half an event and such factors are capped at [`MAX_FACTOR_FROM_ZERO`].
 
 use serde_json::{json, Map, Value};
 
@@ -510,8 +512,21 @@ fn failing_route(
                         Some((first + iv.end as i64) * res)
                     };
                     f.count = iv.k_in;
-                    f.rate = Some(round3(rin));
-                    f.baseline_rate = Some(round3(rout));
+                    // rate/baseline_rate: failing requests per minute (as for every
+                    // finding); factor: ratio of the failing *shares*, which does not move
+                    // with traffic.
+                    let bucket_min = res as f64 / 60_000.0;
+                    let mins_in = (iv.end - iv.start) as f64 * bucket_min;
+                    let mins_out = (n - (iv.end - iv.start)) as f64 * bucket_min;
+                    f.rate = Some(round3(iv.k_in as f64 / mins_in.max(bucket_min)));
+                    f.baseline_rate = Some(round3(if mins_out > 0.0 {
+                        iv.k_out as f64 / mins_out
+                    } else {
+                        0.0
+                    }));
+                    f.details.insert("share".into(), round3(rin).into());
+                    f.details
+                        .insert("baseline_share".into(), round3(rout).into());
                     f.factor = Some((fac * 100.0).round() / 100.0);
                     // Peak: bucket with the highest failing share among busy buckets.
                     let peak = (iv.start..iv.end).filter(|&i| t[i] > 0).max_by(|&a, &b| {
@@ -550,7 +565,13 @@ fn failing_route(
             )
         });
         f.count = bad_total;
-        f.rate = Some(round3(overall));
+        f.rate = match (r.first_time, r.last_time) {
+            (Some(a), Some(b)) if b > a => {
+                Some(round3(bad_total as f64 / ((b - a) as f64 / 60_000.0)))
+            }
+            _ => None,
+        };
+        f.details.insert("share".into(), round3(overall).into());
         f.factor = None;
         f.title = format!(
             "{}: {:.1}% of requests {} ({})",
@@ -569,8 +590,8 @@ fn failing_route(
         f.notes
             .push(format!("only {} requests on this route", r.requests));
     }
-    f.details
-        .insert("rate_unit".into(), "share_of_requests".into());
+    f.details.insert("rate_unit".into(), "per_minute".into());
+    f.details.insert("factor_of".into(), "failing_share".into());
     f.details
         .insert("class".into(), (if client { "4xx" } else { "5xx" }).into());
     common_route_details(&mut f, r, sum, templates);
@@ -700,10 +721,11 @@ fn latency_regression(
         Some((first + (e * per) as i64) * res)
     };
     f.count = slow;
-    f.rate = Some(round3(pi));
-    f.baseline_rate = Some(round3(po));
     f.factor = Some(((pi / po) * 100.0).round() / 100.0);
-    f.details.insert("rate_unit".into(), "p99_ms".into());
+    f.details.insert("factor_of".into(), "p99".into());
+    f.details.insert("window_p99_ms".into(), round3(pi).into());
+    f.details
+        .insert("baseline_p99_ms".into(), round3(po).into());
     f.details.insert("requests_in_window".into(), ni.into());
     f.details.insert(
         "window_p50_ms".into(),
@@ -978,16 +1000,22 @@ pub fn compare(
                     .first()
                     .map(|x| x.0 * current.resolution_ms);
                 f.count = r.failed;
-                f.rate = Some(round3(rin));
+                let per_min = |sum: &Summary, n: u64| {
+                    span_minutes(sum).map(|m| round3(n as f64 / m.max(1.0)))
+                };
+                f.rate = per_min(current, r.failed);
+                f.details.insert("share".into(), round3(rin).into());
                 if !new_route {
-                    f.baseline_rate = Some(round3(rout));
+                    f.baseline_rate = per_min(baseline, kout);
+                    f.details
+                        .insert("baseline_share".into(), round3(rout).into());
                     f.factor = Some((fac * 100.0).round() / 100.0);
                     f.details.insert("baseline_requests".into(), nout.into());
                 } else {
                     f.notes.push("route not seen in the baseline".into());
                 }
-                f.details
-                    .insert("rate_unit".into(), "share_of_requests".into());
+                f.details.insert("rate_unit".into(), "per_minute".into());
+                f.details.insert("factor_of".into(), "failing_share".into());
                 f.details.insert("class".into(), "5xx".into());
                 common_route_details(&mut f, r, current, templates);
                 f.examples = pick_examples(r.fail_examples(), &[]);
@@ -1021,10 +1049,12 @@ pub fn compare(
                     );
                     f.route = Some(r.key.clone());
                     f.count = slow;
-                    f.rate = Some(round3(pc.p99));
-                    f.baseline_rate = Some(round3(pb.p99));
                     f.factor = Some(((pc.p99 / pb.p99) * 100.0).round() / 100.0);
-                    f.details.insert("rate_unit".into(), "p99_ms".into());
+                    f.details.insert("factor_of".into(), "p99".into());
+                    f.details
+                        .insert("window_p99_ms".into(), round3(pc.p99).into());
+                    f.details
+                        .insert("baseline_p99_ms".into(), round3(pb.p99).into());
                     f.details.insert(
                         "baseline_latency".into(),
                         json!({"count": pb.count, "p50_ms": round3(pb.p50), "p90_ms": round3(pb.p90),

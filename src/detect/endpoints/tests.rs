@@ -130,11 +130,15 @@ fn failing_route_and_upstream_head_the_findings_with_onset() {
         onset - T0
     );
     assert_eq!(fr.end, None);
+    // 40% of 30 checkouts a minute fail: about 12 a minute, a share near 0.4.
+    let share = fr.details["share"].as_f64().unwrap();
+    assert!(share > 0.3 && share < 0.5, "{share}");
     assert!(
-        fr.rate.unwrap() > 0.3 && fr.rate.unwrap() < 0.5,
+        fr.rate.unwrap() > 8.0 && fr.rate.unwrap() < 16.0,
         "{:?}",
         fr.rate
     );
+    assert_eq!(fr.baseline_rate, Some(0.0));
     assert!(fr.factor.unwrap() > 10.0);
     assert!(!fr.series.is_empty());
     assert_eq!(fr.details["statuses"][0]["status"], 200);
@@ -255,6 +259,7 @@ fn compare_against_baseline() {
         .expect("failing route");
     assert_eq!(fr.route.as_deref(), Some("POST /api/v1/checkout"));
     assert_eq!(fr.baseline_rate, Some(0.0));
+    assert_eq!(fr.details["baseline_share"].as_f64(), Some(0.0));
     assert!(f.iter().any(|x| x.kind == FindingKind::UpstreamTimeout));
     // Nothing changed between two identical windows.
     assert!(compare(&cur, &cur, None).is_empty());
