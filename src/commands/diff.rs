@@ -79,6 +79,9 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<i32> {
         .iter()
         .filter_map(|r| r.to_finding(report.unit))
         .collect();
+    // Routes failing more, slower, and external APIs in more trouble than in the baseline.
+    let endpoint_findings = detect::endpoints::compare(base, &sides.cur, Some(&sides.cur_t));
+    findings.extend(endpoint_findings.iter().cloned());
     detect::rank(&mut findings);
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
@@ -142,6 +145,20 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<i32> {
                 writeln!(w, "No significant changes.")?;
             } else {
                 writeln!(w, "{table}")?;
+            }
+            if !endpoint_findings.is_empty() {
+                writeln!(w, "Endpoints against the baseline:")?;
+                for f in endpoint_findings.iter().take(10) {
+                    let factor = f.factor.map(|x| format!(" ×{x:.1}")).unwrap_or_default();
+                    writeln!(
+                        w,
+                        "  [{}] {}{} ({} affected)",
+                        f.severity.as_str(),
+                        sanitize::terminal(&f.title),
+                        factor,
+                        f.count
+                    )?;
+                }
             }
             writeln!(w, "{}", footer(&report))?;
         }

@@ -1024,13 +1024,30 @@ pub fn compare(
                 out.push(f);
             }
         }
-        // p99 latency.
+        // p99 latency of successful requests (failing ones, often timeouts, are the
+        // failing-route finding's evidence), from the per-bucket bins (±5%).
+        let success = |v: &RouteView| -> Option<(f64, u64)> {
+            let mut counts: Vec<u64> = Vec::new();
+            for &(_, bin, c) in &v.lat_bins().0 {
+                if counts.len() <= bin as usize {
+                    counts.resize(bin as usize + 1, 0);
+                }
+                counts[bin as usize] += c;
+            }
+            let n: u64 = counts.iter().sum();
+            Some((
+                crate::endpoints::latency::bins_quantile_ms(&counts, 0.99)?,
+                n,
+            ))
+        };
         if let (Some(b), Some(pc)) = (b, &r.latency) {
-            if let Some(pb) = &b.latency {
-                if pc.count >= MIN_LAT_SAMPLES
-                    && pb.count >= MIN_LAT_SAMPLES
-                    && pc.p99 >= pb.p99 * MIN_LAT_FACTOR
-                    && pc.p99 - pb.p99 >= MIN_LAT_RISE_MS
+            if let (Some(pb), Some((sc, nc)), Some((sb, nb))) = (&b.latency, success(r), success(b))
+            {
+                if nc >= MIN_LAT_SAMPLES
+                    && nb >= MIN_LAT_SAMPLES
+                    && sc >= sb * MIN_LAT_FACTOR
+                    && sc - sb >= MIN_LAT_RISE_MS
+                    && pc.p99 > pb.p99
                 {
                     let slow: u64 = r
                         .stats
