@@ -293,3 +293,29 @@ fn rate_limited_upstream_from_messages() {
     assert_eq!(rl.details["retry_after_max_s"], 30);
     assert!(rl.factor.unwrap() > 1.0);
 }
+
+#[test]
+fn compare_finds_slower_successful_requests() {
+    let mk = |t0: i64, base_ms: f64| -> Vec<Req> {
+        (0..600i64)
+            .map(|s| Req {
+                t: t0 + s * 1000,
+                method: "GET",
+                path: "/search".into(),
+                status: 200,
+                ms: base_ms + (s % 10) as f64,
+            })
+            .collect()
+    };
+    let base = summary_of(&mk(T0 - 86_400_000, 20.0), &[]);
+    let cur = summary_of(&mk(T0, 300.0), &[]);
+    let f = compare(&base, &cur, None);
+    let lr = f
+        .iter()
+        .find(|x| x.kind == FindingKind::LatencyRegression)
+        .expect("latency regression");
+    assert_eq!(lr.route.as_deref(), Some("GET /search"));
+    assert!(lr.factor.unwrap() > 8.0, "{:?}", lr.factor);
+    assert_eq!(lr.count, 600);
+    assert!(compare(&cur, &base, None).is_empty());
+}
