@@ -39,6 +39,8 @@ pub enum Command {
     Events(commands::events::EventsArgs),
     /// Group messages into templates, most frequent first.
     Templates(commands::templates::TemplatesArgs),
+    /// Watch a live stream (stdin, or files with -F) and alert as things change.
+    Watch(commands::watch::WatchArgs),
 }
 
 /// Where input comes from and how it is read; shared by every command that reads logs.
@@ -145,6 +147,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Some(Command::Events(a)) => commands::events::run(&a),
         Some(Command::Templates(a)) => commands::templates::run(&a),
+        Some(Command::Watch(a)) => commands::watch::run(&a),
         None => {
             eprintln!("faultline: no command given; try `faultline --help`");
             Ok(EXIT_ERROR)

@@ -16,3 +16,4 @@ pub mod record;
 pub mod report;
 pub mod sanitize;
 pub mod summary;
+pub mod watch;

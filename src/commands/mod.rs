@@ -33,6 +33,7 @@ pub fn report_notices(stats: &InputStats, quiet: bool) -> bool {
 }
 
 pub mod templates;
+pub mod watch;
 
 use clap::Args;
 

@@ -1,0 +1,289 @@
+//! The live detection rules, behind one small trait so that the batch detectors (`detect::`)
+//! can be swapped in by the integrator without touching the streaming machinery.
+//!
+//! In: for one key (a template, a route, an upstream, the overall error count) the dense counts
+//! of its last closed buckets and its learned normal rate; for a never-seen template, how
+//! often it occurred since it first appeared and how long the stream had been watched before.
+//! Out: whether a spike starts (with its evidence), whether an active spike has ended, whether
+//! a new template is confirmed.
+//!
+//! The default rules ([`PoissonDetector`]):
+//! - **spike start**: in some trailing window (1, 2, 5 or 10 minutes) the count `c` is at least
+//!   `min_count`, at least `min_factor` × the expected count `μ = normal rate × window`, and the
+//!   Poisson tail `P(X ≥ c | μ)` is below `p_value`. Short windows catch dense bursts within a
+//!   bucket or two; long ones catch sparse bursts (a few events where one an hour is normal).
+//! - **spike end**: over the last `W` buckets, where `W` is long enough to expect about six
+//!   events at the spike's own rate (2 to 10 minutes), the count fell to at most twice the
+//!   normal expectation. Waiting for "six expected events" keeps a sparse spike from ending
+//!   (and re-alerting) just because two of its events were a little further apart.
+//! - **new template confirmed**: it occurred at least `new_min_count` times, and its rate since
+//!   first seen, times how long the stream had been watched before it appeared, is at least
+//!   `new_evidence` (default 10): a template that would have shown up about ten times before
+//!   if it had always been there is new, while a rare background error that merely had not
+//!   come up during a short warm-up is not (it recurs too slowly to pass the test).
+
+/// Counts of one key over its trailing window.
+pub struct Window<'a> {
+    /// Dense counts, oldest first; the last entry is the bucket just closed.
+    pub counts: &'a [u64],
+    pub bucket_ms: i64,
+    /// Normal (expected) events per bucket, learned from the past.
+    pub normal_per_bucket: f64,
+}
+
+/// Why a spike was declared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeEvidence {
+    /// Trailing window that fired, in buckets.
+    pub buckets: usize,
+    pub count: u64,
+    pub expected: f64,
+    pub p_value: f64,
+}
+
+/// What is known about an ongoing spike.
+pub struct ActiveSpike {
+    /// Buckets since the spike started, and events in them.
+    pub buckets: u64,
+    pub count: u64,
+}
+
+/// A template never seen before, under observation.
+pub struct NewCandidate {
+    /// Events (warn or worse) since it was first seen.
+    pub count: u64,
+    /// Time since first seen, ms.
+    pub age_ms: i64,
+    /// How long the stream (plus any baseline) had been watched before it first appeared, ms.
+    pub watched_before_ms: i64,
+}
+
+/// The seam for detection rules; see the module doc.
+pub trait Detector: Send {
+    fn spike_start(&self, w: &Window<'_>) -> Option<SpikeEvidence>;
+    fn spike_ended(&self, w: &Window<'_>, active: &ActiveSpike) -> bool;
+    fn new_confirmed(&self, c: &NewCandidate) -> bool;
+}
+
+/// The default rules; see the module doc.
+#[derive(Clone, Debug)]
+pub struct PoissonDetector {
+    pub min_count: u64,
+    pub min_factor: f64,
+    pub p_value: f64,
+    /// Trailing windows tried, in buckets.
+    pub windows: Vec<usize>,
+    pub new_min_count: u64,
+    pub new_evidence: f64,
+}
+
+impl PoissonDetector {
+    /// Defaults for a given bucket width.
+    pub fn new(bucket_ms: i64) -> PoissonDetector {
+        let per_min = (60_000 / bucket_ms.max(1)).max(1) as usize;
+        PoissonDetector {
+            min_count: 3,
+            min_factor: 3.0,
+            p_value: 1e-4,
+            windows: vec![per_min, 2 * per_min, 5 * per_min, 10 * per_min],
+            new_min_count: 2,
+            new_evidence: 10.0,
+        }
+    }
+}
+
+impl Detector for PoissonDetector {
+    fn spike_start(&self, w: &Window<'_>) -> Option<SpikeEvidence> {
+        let mut best: Option<SpikeEvidence> = None;
+        for &k in &self.windows {
+            if k > w.counts.len() {
+                break;
+            }
+            let c: u64 = w.counts[w.counts.len() - k..].iter().sum();
+            if c < self.min_count {
+                continue;
+            }
+            let mu = w.normal_per_bucket * k as f64;
+            if (c as f64) < self.min_factor * mu {
+                continue;
+            }
+            let p = poisson_tail(c, mu);
+            if p < self.p_value && best.as_ref().is_none_or(|b| p < b.p_value) {
+                best = Some(SpikeEvidence {
+                    buckets: k,
+                    count: c,
+                    expected: mu,
+                    p_value: p,
+                });
+            }
+        }
+        best
+    }
+
+    fn spike_ended(&self, w: &Window<'_>, active: &ActiveSpike) -> bool {
+        let per_min = (60_000 / w.bucket_ms.max(1)).max(1) as f64;
+        let rate = active.count as f64 / active.buckets.max(1) as f64;
+        let need = if rate > 0.0 { (6.0 / rate).ceil() } else { 0.0 };
+        let k = need
+            .clamp(2.0 * per_min, 10.0 * per_min)
+            .min(w.counts.len() as f64) as usize;
+        if (active.buckets as usize) < k {
+            return false;
+        }
+        let c: u64 = w.counts[w.counts.len() - k..].iter().sum();
+        (c as f64) <= (2.0 * w.normal_per_bucket * k as f64).floor()
+    }
+
+    fn new_confirmed(&self, c: &NewCandidate) -> bool {
+        if c.count < self.new_min_count {
+            return false;
+        }
+        // The first occurrence only opens the case; the rate comes from the ones after it.
+        let age_min = (c.age_ms.max(60_000)) as f64 / 60_000.0;
+        let rate_per_min = (c.count - 1) as f64 / age_min;
+        rate_per_min * (c.watched_before_ms.max(0) as f64 / 60_000.0) >= self.new_evidence
+    }
+}
+
+/// `P(X ≥ c)` for `X ~ Poisson(mu)`, computed in log space (no overflow for large counts).
+pub fn poisson_tail(c: u64, mu: f64) -> f64 {
+    if c == 0 {
+        return 1.0;
+    }
+    if mu <= 0.0 {
+        return 0.0;
+    }
+    let cf = c as f64;
+    if cf <= mu {
+        // At or below the mean the tail is large; callers only care about small tails.
+        return 1.0;
+    }
+    // First term e^-mu mu^c / c!, then the ratio mu/(c+j) of successive terms.
+    let log_first = -mu + cf * mu.ln() - ln_factorial(c);
+    let mut sum = 1.0;
+    let mut term = 1.0;
+    let mut j = 1.0;
+    while j < 10_000.0 {
+        term *= mu / (cf + j);
+        sum += term;
+        if term < 1e-12 * sum {
+            break;
+        }
+        j += 1.0;
+    }
+    (log_first + sum.ln()).exp().min(1.0)
+}
+
+/// `ln(n!)`: exact sum for small n, Stirling's series beyond.
+fn ln_factorial(n: u64) -> f64 {
+    if n < 32 {
+        return (2..=n).map(|i| (i as f64).ln()).sum();
+    }
+    let x = n as f64;
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
+        - 1.0 / (360.0 * x * x * x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_tail_matches_closed_forms() {
+        // P(X >= 1) = 1 - e^-mu
+        let mu: f64 = 0.3;
+        assert!((poisson_tail(1, mu) - (1.0 - (-mu).exp())).abs() < 1e-12);
+        // P(X >= 3 | 0.044) ≈ mu^3/6 for small mu
+        let p = poisson_tail(3, 0.044);
+        assert!((p / (0.044f64.powi(3) / 6.0) - 1.0).abs() < 0.05, "{p}");
+        // Large counts stay finite and tiny.
+        let big = poisson_tail(500, 100.0);
+        assert!(big > 0.0 && big < 1e-100, "{big}");
+        assert_eq!(poisson_tail(5, 10.0), 1.0);
+        assert!((ln_factorial(40) - (1..=40).map(|i| (i as f64).ln()).sum::<f64>()).abs() < 1e-9);
+    }
+
+    fn window(counts: &[u64], normal: f64) -> Window<'_> {
+        Window {
+            counts,
+            bucket_ms: 10_000,
+            normal_per_bucket: normal,
+        }
+    }
+
+    #[test]
+    fn sparse_and_dense_spikes_start() {
+        let d = PoissonDetector::new(10_000);
+        // One event an hour is normal (1/360 per bucket); three within two minutes is a spike.
+        let mut c = vec![0u64; 60];
+        c[50] = 1;
+        c[55] = 1;
+        c[59] = 1;
+        let ev = d
+            .spike_start(&window(&c, 1.0 / 360.0))
+            .expect("sparse spike");
+        assert!(ev.buckets <= 12, "{ev:?}");
+        // Steady 5 per bucket with normal 5 is not a spike, even with noise.
+        let steady: Vec<u64> = (0..60).map(|i| 4 + (i % 3)).collect();
+        assert!(d.spike_start(&window(&steady, 5.0)).is_none());
+        // 3x the normal in the last minute is.
+        let mut burst = steady.clone();
+        for b in burst.iter_mut().skip(54) {
+            *b = 20;
+        }
+        assert!(d.spike_start(&window(&burst, 5.0)).is_some());
+        // Two events are never enough.
+        let mut two = vec![0u64; 60];
+        two[58] = 1;
+        two[59] = 1;
+        assert!(d.spike_start(&window(&two, 0.0001)).is_none());
+    }
+
+    #[test]
+    fn sparse_spike_ends_only_after_a_long_quiet() {
+        let d = PoissonDetector::new(10_000);
+        let active = ActiveSpike {
+            buckets: 120,
+            count: 11,
+        };
+        let mut c = vec![0u64; 60];
+        c[20] = 1; // 40 buckets (6.7 min) ago: too recent for a sparse spike to be over
+        assert!(!d.spike_ended(&window(&c, 1.0 / 360.0), &active));
+        let quiet = vec![0u64; 60];
+        assert!(d.spike_ended(&window(&quiet, 1.0 / 360.0), &active));
+        // A dense spike ends after two quiet minutes.
+        let dense = ActiveSpike {
+            buckets: 30,
+            count: 600,
+        };
+        let mut c = vec![20u64; 60];
+        for b in c.iter_mut().skip(48) {
+            *b = 1;
+        }
+        assert!(d.spike_ended(&window(&c, 1.0), &dense));
+    }
+
+    #[test]
+    fn new_needs_recurrence_and_evidence() {
+        let d = PoissonDetector::new(10_000);
+        let fast = NewCandidate {
+            count: 2,
+            age_ms: 30_000,
+            watched_before_ms: 12 * 60_000,
+        };
+        assert!(d.new_confirmed(&fast));
+        let once = NewCandidate {
+            count: 1,
+            age_ms: 30_000,
+            watched_before_ms: 600 * 60_000,
+        };
+        assert!(!d.new_confirmed(&once));
+        // A rare error (2 in 30 minutes) first seen 6 minutes into the stream is not new.
+        let rare = NewCandidate {
+            count: 2,
+            age_ms: 30 * 60_000,
+            watched_before_ms: 6 * 60_000,
+        };
+        assert!(!d.new_confirmed(&rare));
+    }
+}

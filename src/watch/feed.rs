@@ -1,0 +1,298 @@
+//! The watcher: owns the full mergeable [`Summary`] (for the final report and snapshot) and
+//! the live detection core, and turns each line-aligned [`Chunk`] into both.
+//!
+//! Per chunk: `summary::ChunkBuilder` builds the chunk's partial summary exactly as the batch
+//! commands do (with each event's signature index), it is merged in arrival order, then the
+//! chunk is parsed once more (parsing is cheap next to masking) to hand each event's time,
+//! level and HTTP fields with its global signature index to [`Live`]. Templates are clustered
+//! over the summary's distinct signatures when live detection meets signatures it has no
+//! template for; with many signatures, at most every couple of seconds, with provisional
+//! one-signature templates in between (their state moves when they join a cluster).
+
+use std::time::{Duration, Instant};
+
+use rustc_hash::FxHashSet;
+
+use super::clock::EventClock;
+use super::live::{Alert, Live, Obs, TemplateMap, TplInfo};
+use crate::input::{Chunk, InputStats, SourceStats};
+use crate::mine::{template_id, ClusterConfig, Masker};
+use crate::record::{parse_chunk, Event, ParseConfig};
+use crate::summary::build::guess_level;
+use crate::summary::templates::finalize;
+use crate::summary::{ChunkBuilder, Summary, EXAMPLES_PER_SIG};
+
+/// What a baseline says is already known.
+#[derive(Clone, Debug, Default)]
+pub struct Baseline {
+    pub sigs: FxHashSet<String>,
+    pub template_ids: FxHashSet<String>,
+    /// Time span the baseline covers (ms): counts as time already watched.
+    pub span_ms: i64,
+}
+
+impl Baseline {
+    pub fn from_summary(sum: &Summary, cluster: &ClusterConfig) -> Baseline {
+        let templates = finalize(sum, cluster);
+        Baseline {
+            sigs: sum.sigs.iter().map(|s| s.sig.clone()).collect(),
+            template_ids: templates.list.iter().map(|t| t.id.clone()).collect(),
+            span_ms: match (sum.time_min, sum.time_max) {
+                (Some(a), Some(b)) => b - a,
+                _ => 0,
+            },
+        }
+    }
+}
+
+/// Re-clustering with this many signatures or more happens at most every [`RECLUSTER_EVERY`].
+const THROTTLE_SIGS: usize = 20_000;
+const RECLUSTER_EVERY: Duration = Duration::from_secs(2);
+
+struct Mapper {
+    cluster: ClusterConfig,
+    baseline: Option<Baseline>,
+    map: TemplateMap,
+    last: Option<Instant>,
+}
+
+impl Mapper {
+    fn map(&mut self, sum: &Summary) -> TemplateMap {
+        let throttled = sum.sigs.len() >= THROTTLE_SIGS
+            && self.last.is_some_and(|l| l.elapsed() < RECLUSTER_EVERY);
+        if throttled {
+            // Provisional: the last clustering, plus one template per new signature.
+            for s in self.map.by_sig.len()..sum.sigs.len() {
+                let sig = &sum.sigs[s];
+                let known = self
+                    .baseline
+                    .as_ref()
+                    .is_some_and(|b| b.sigs.contains(&sig.sig));
+                self.map.by_sig.push(self.map.list.len() as u32);
+                self.map.list.push(TplInfo {
+                    id: template_id(&sig.sig),
+                    text: sig.sig.clone(),
+                    first_time: sig.first_time,
+                    known,
+                });
+            }
+            return self.map.clone();
+        }
+        let t = finalize(sum, &self.cluster);
+        let list = t
+            .list
+            .iter()
+            .map(|tpl| {
+                let known = self.baseline.as_ref().is_some_and(|b| {
+                    b.template_ids.contains(&tpl.id)
+                        || tpl
+                            .sigs
+                            .iter()
+                            .any(|&s| b.sigs.contains(&sum.sigs[s as usize].sig))
+                });
+                TplInfo {
+                    id: tpl.id.clone(),
+                    text: tpl.text.clone(),
+                    first_time: tpl.first_time,
+                    known,
+                }
+            })
+            .collect();
+        self.map = TemplateMap {
+            by_sig: t.by_sig,
+            list,
+        };
+        self.last = Some(Instant::now());
+        self.map.clone()
+    }
+}
+
+/// See the module doc.
+pub struct Watcher {
+    pub summary: Summary,
+    masker: Masker,
+    parse: ParseConfig,
+    max_sigs: usize,
+    live: Live,
+    clock: EventClock,
+    mapper: Mapper,
+    /// Per source name: bytes and lines read (in order of first appearance).
+    sources: Vec<SourceStats>,
+}
+
+impl Watcher {
+    pub fn new(
+        live: Live,
+        masker: Masker,
+        parse: ParseConfig,
+        max_sigs: usize,
+        cluster: ClusterConfig,
+        baseline: Option<Baseline>,
+    ) -> Watcher {
+        Watcher {
+            summary: Summary::default(),
+            masker,
+            parse,
+            max_sigs,
+            live,
+            clock: EventClock::default(),
+            mapper: Mapper {
+                cluster,
+                baseline,
+                map: TemplateMap::default(),
+                last: None,
+            },
+            sources: Vec::new(),
+        }
+    }
+
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
+    pub fn cluster_config(&self) -> &ClusterConfig {
+        &self.mapper.cluster
+    }
+
+    /// Summarizes one chunk that arrived at wall-clock `wall` and counts its events live.
+    pub fn push_chunk(&mut self, chunk: &Chunk, wall: Instant) {
+        let builder = ChunkBuilder {
+            masker: &self.masker,
+            parse: &self.parse,
+            max_sigs: self.max_sigs,
+            per_line: true,
+        };
+        let r = builder.summarize(chunk);
+        let chunk_max = r.summary.time_max;
+        let remap = self.summary.merge(r.summary, self.max_sigs);
+        let untimed_at = {
+            self.clock.arrived(chunk_max, wall);
+            self.clock.now(wall)
+        };
+        let live = &mut self.live;
+        let per_line = &r.per_line;
+        let mut i = 0usize;
+        parse_chunk(
+            &chunk.data,
+            chunk.first_line,
+            chunk.source.format,
+            &self.parse,
+            &mut |ev: Event<'_>| {
+                let local = per_line.get(i).copied().unwrap_or(u32::MAX);
+                i += 1;
+                let sig = if local == u32::MAX {
+                    u32::MAX
+                } else {
+                    remap.get(local as usize).copied().unwrap_or(u32::MAX)
+                };
+                let level = ev.level.or_else(|| guess_level(&ev.message));
+                live.observe(&Obs {
+                    time: ev.time.unwrap_or(untimed_at),
+                    level,
+                    sig,
+                    method: ev.http.method.as_deref(),
+                    path: ev.http.path.as_deref(),
+                    status: ev.http.status,
+                    upstream: ev.http.upstream.as_deref(),
+                    message: &ev.message,
+                });
+            },
+        );
+        let lines = chunk.data.iter().filter(|&&b| b == b'\n').count() as u64
+            + u64::from(!chunk.data.is_empty() && !chunk.data.ends_with(b"\n"));
+        self.count_source(
+            &chunk.source.name,
+            chunk.source.format,
+            chunk.data.len() as u64,
+            lines,
+        );
+        self.tick(wall);
+    }
+
+    fn count_source(&mut self, name: &str, format: crate::record::Format, bytes: u64, lines: u64) {
+        match self.sources.iter_mut().find(|s| s.name == name) {
+            Some(s) => {
+                s.bytes += bytes;
+                s.lines += lines;
+            }
+            None => self.sources.push(SourceStats {
+                name: name.to_string(),
+                format,
+                bytes,
+                lines,
+            }),
+        }
+    }
+
+    /// Closes the buckets the clock has passed (the clock moves on with the wall clock while
+    /// input is stalled).
+    pub fn tick(&mut self, wall: Instant) {
+        let now = self.clock.now(wall);
+        let (live, mapper, summary) = (&mut self.live, &mut self.mapper, &self.summary);
+        live.tick(now, &mut || mapper.map(summary));
+    }
+
+    /// End of input: closes every bucket and completes the summary's input statistics with
+    /// what the readers report (`extra`: sources read whole, notices).
+    pub fn finish(&mut self, extra: InputStats) {
+        let (live, mapper, summary) = (&mut self.live, &mut self.mapper, &self.summary);
+        live.finish(&mut || mapper.map(summary));
+        let mut input = InputStats {
+            bytes: self.sources.iter().map(|s| s.bytes).sum(),
+            sources: std::mem::take(&mut self.sources),
+            ..InputStats::default()
+        };
+        // Sources read whole by the batch reader are reported by it, with their notices.
+        for s in extra.sources {
+            if let Some(mine) = input.sources.iter_mut().find(|m| m.name == s.name) {
+                *mine = s;
+            } else {
+                input.sources.push(s);
+            }
+        }
+        input.bytes = input.sources.iter().map(|s| s.bytes).sum();
+        input.notices = extra.notices;
+        input.truncated_lines = extra.truncated_lines;
+        self.summary.input = input;
+    }
+
+    /// Alerts detected so far, with examples attached from the summary.
+    pub fn take_alerts(&mut self) -> Vec<Alert> {
+        let mut alerts = self.live.take_alerts();
+        for a in &mut alerts {
+            let Some(id) = a.finding.template_id.clone() else {
+                continue;
+            };
+            let map = &self.mapper.map;
+            let Some(ti) = map.list.iter().position(|t| t.id == id) else {
+                continue;
+            };
+            let mut examples = Vec::new();
+            let mut before_first = None;
+            let mut first: Option<i64> = None;
+            for (s, &t) in map.by_sig.iter().enumerate() {
+                if t as usize != ti {
+                    continue;
+                }
+                let Some(sig) = self.summary.sigs.get(s) else {
+                    continue;
+                };
+                examples.extend(sig.examples.iter().cloned());
+                if sig
+                    .first_time
+                    .is_some_and(|ft| first.is_none_or(|f| ft < f))
+                {
+                    first = sig.first_time;
+                    before_first = sig.before_first.clone();
+                }
+            }
+            examples.sort_by_key(|e| (e.time.is_none(), e.time));
+            examples.truncate(EXAMPLES_PER_SIG);
+            a.finding.examples = examples;
+            if a.finding.kind == crate::detect::FindingKind::NewError {
+                a.finding.before_first = before_first;
+            }
+        }
+        alerts
+    }
+}
