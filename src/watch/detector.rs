@@ -22,13 +22,37 @@
 //!   if it had always been there is new, while a rare background error that merely had not
 //!   come up during a short warm-up is not (it recurs too slowly to pass the test).
 
-/// Counts of one key over its trailing window.
+/// Counts of one key over its trailing window, and what is known about its past.
 pub struct Window<'a> {
     /// Dense counts, oldest first; the last entry is the bucket just closed.
     pub counts: &'a [u64],
     pub bucket_ms: i64,
-    /// Normal (expected) events per bucket, learned from the past.
-    pub normal_per_bucket: f64,
+    /// How many trailing entries of `counts` lie inside the watched history (older entries
+    /// are from before the stream began and say nothing).
+    pub in_history: usize,
+    /// Entries from this index on belong to an ongoing spike: not normal.
+    pub active_from: Option<usize>,
+    /// History older than `counts`, exponentially decayed: event sum and bucket weight.
+    pub past_sum: f64,
+    pub past_n: f64,
+    /// Pseudo-history added to every estimate: (events, buckets).
+    pub prior: (f64, f64),
+}
+
+impl Window<'_> {
+    /// Normal events per bucket, learned from everything except the last `k` buckets (and
+    /// the active spike), and how many real buckets that estimate rests on.
+    pub fn normal_excluding(&self, k: usize) -> (f64, f64) {
+        let len = self.counts.len();
+        let from = len - self.in_history.min(len);
+        let to = len.saturating_sub(k).min(self.active_from.unwrap_or(len));
+        let (mut sum, mut n) = (self.past_sum, self.past_n);
+        if to > from {
+            sum += self.counts[from..to].iter().sum::<u64>() as f64;
+            n += (to - from) as f64;
+        }
+        ((sum + self.prior.0) / (n + self.prior.1), n)
+    }
 }
 
 /// Why a spike was declared.
@@ -73,6 +97,8 @@ pub struct PoissonDetector {
     pub p_value: f64,
     /// Trailing windows tried, in buckets.
     pub windows: Vec<usize>,
+    /// Buckets of history (outside the tested window) needed before a key can spike.
+    pub min_reference: usize,
     pub new_min_count: u64,
     pub new_evidence: f64,
 }
@@ -86,6 +112,7 @@ impl PoissonDetector {
             min_factor: 3.0,
             p_value: 1e-4,
             windows: vec![per_min, 2 * per_min, 5 * per_min, 10 * per_min],
+            min_reference: 5 * per_min,
             new_min_count: 2,
             new_evidence: 10.0,
         }
@@ -103,7 +130,11 @@ impl Detector for PoissonDetector {
             if c < self.min_count {
                 continue;
             }
-            let mu = w.normal_per_bucket * k as f64;
+            let (normal, support) = w.normal_excluding(k);
+            if support < self.min_reference as f64 {
+                continue;
+            }
+            let mu = normal * k as f64;
             if (c as f64) < self.min_factor * mu {
                 continue;
             }
@@ -131,7 +162,8 @@ impl Detector for PoissonDetector {
             return false;
         }
         let c: u64 = w.counts[w.counts.len() - k..].iter().sum();
-        (c as f64) <= (2.0 * w.normal_per_bucket * k as f64).floor()
+        let (normal, _) = w.normal_excluding(k);
+        (c as f64) <= (2.0 * normal * k as f64).floor()
     }
 
     fn new_confirmed(&self, c: &NewCandidate) -> bool {
@@ -203,11 +235,16 @@ mod tests {
         assert!((ln_factorial(40) - (1..=40).map(|i| (i as f64).ln()).sum::<f64>()).abs() < 1e-9);
     }
 
+    /// A window whose past (one hour of it) had `normal` events per bucket.
     fn window(counts: &[u64], normal: f64) -> Window<'_> {
         Window {
             counts,
             bucket_ms: 10_000,
-            normal_per_bucket: normal,
+            in_history: counts.len(),
+            active_from: None,
+            past_sum: normal * 360.0,
+            past_n: 360.0,
+            prior: (0.0, 0.0),
         }
     }
 

@@ -18,7 +18,6 @@ use super::live::{Alert, Live, Obs, TemplateMap, TplInfo};
 use crate::input::{Chunk, InputStats, SourceStats};
 use crate::mine::{template_id, ClusterConfig, Masker};
 use crate::record::{parse_chunk, Event, ParseConfig};
-use crate::summary::build::guess_level;
 use crate::summary::templates::finalize;
 use crate::summary::{ChunkBuilder, Summary, EXAMPLES_PER_SIG};
 
@@ -185,17 +184,7 @@ impl Watcher {
                 } else {
                     remap.get(local as usize).copied().unwrap_or(u32::MAX)
                 };
-                let level = ev.level.or_else(|| guess_level(&ev.message));
-                live.observe(&Obs {
-                    time: ev.time.unwrap_or(untimed_at),
-                    level,
-                    sig,
-                    method: ev.http.method.as_deref(),
-                    path: ev.http.path.as_deref(),
-                    status: ev.http.status,
-                    upstream: ev.http.upstream.as_deref(),
-                    message: &ev.message,
-                });
+                live.observe(&Obs::from_event(&ev, sig, untimed_at));
             },
         );
         let lines = chunk.data.iter().filter(|&&b| b == b'\n').count() as u64

@@ -38,7 +38,8 @@ pub struct LiveConfig {
     pub warmup_ms: i64,
     /// After a condition ends, how long it must stay normal before it may alert again.
     pub cooldown_ms: i64,
-    /// Trailing buckets kept per key for detection.
+    /// Trailing buckets kept per key: the tested windows (up to 10 minutes) plus recent
+    /// reference history.
     pub window_buckets: usize,
     /// Buckets kept for the overall events/errors series (status sparkline).
     pub history_buckets: usize,
@@ -57,7 +58,7 @@ impl Default for LiveConfig {
             late_ms: 30_000,
             warmup_ms: 300_000,
             cooldown_ms: 300_000,
-            window_buckets: 60,
+            window_buckets: 120,
             history_buckets: 360,
             new_window_ms: 30 * 60_000,
             half_life_ms: 6 * 3_600_000,
@@ -84,6 +85,25 @@ pub struct Obs<'a> {
     pub status: Option<u16>,
     pub upstream: Option<&'a [u8]>,
     pub message: &'a [u8],
+}
+
+impl<'a> Obs<'a> {
+    /// The observation of a parsed event with signature `sig`; events without a timestamp
+    /// are placed at `untimed_at`, events without a level get the summary's guess.
+    pub fn from_event(ev: &'a crate::record::Event<'a>, sig: u32, untimed_at: i64) -> Obs<'a> {
+        Obs {
+            time: ev.time.unwrap_or(untimed_at),
+            level: ev
+                .level
+                .or_else(|| crate::summary::build::guess_level(&ev.message)),
+            sig,
+            method: ev.http.method.as_deref(),
+            path: ev.http.path.as_deref(),
+            status: ev.http.status,
+            upstream: ev.http.upstream.as_deref(),
+            message: &ev.message,
+        }
+    }
 }
 
 /// One template as the caller's clustering sees it.
@@ -279,8 +299,8 @@ impl Track {
 struct Bucket {
     events: u64,
     errors: u64,
-    /// Warn-or-worse events per signature.
-    by_sig: FxHashMap<u32, u64>,
+    /// Warn-or-worse events per signature, and their most severe level.
+    by_sig: FxHashMap<u32, (u64, Option<Level>)>,
     by_route: FxHashMap<u32, u64>,
     by_upstream: FxHashMap<u32, u64>,
 }
@@ -329,11 +349,11 @@ const UNMAPPED: u32 = u32::MAX;
 impl Live {
     pub fn new(cfg: LiveConfig, det: Box<dyn Detector>) -> Live {
         let decay = 0.5f64.powf(cfg.bucket_ms as f64 / cfg.half_life_ms.max(1) as f64);
-        // Prior: half an event per hour of pseudo-history, so one past event is not "normal
-        // forever" and a never-seen key has a small, non-zero normal rate.
-        let hour_buckets = 3_600_000.0 / cfg.bucket_ms.max(1) as f64;
+        // Prior: a few minutes of pseudo-history at half an event per hour, so a never-seen
+        // key has a small, non-zero normal rate, without drowning a short real history.
+        let prior_buckets = 360_000.0 / cfg.bucket_ms.max(1) as f64;
         Live {
-            prior: (0.5, hour_buckets),
+            prior: (0.05, prior_buckets),
             decay,
             det,
             start: None,
@@ -413,7 +433,9 @@ impl Live {
             bucket.errors += 1;
         }
         if warnish && o.sig != u32::MAX {
-            *bucket.by_sig.entry(o.sig).or_insert(0) += 1;
+            let e = bucket.by_sig.entry(o.sig).or_insert((0, None));
+            e.0 += 1;
+            e.1 = e.1.max(o.level);
             let s = o.sig as usize;
             if s >= self.sig_slot.len() {
                 self.sig_slot.resize(s + 1, UNMAPPED);
@@ -622,10 +644,12 @@ impl Live {
         self.errors_ring.add(b, bucket.errors);
         let (d, prior) = (self.decay, self.prior);
         let mut touched: Vec<(u32, u64)> = Vec::new();
-        for (&sig, &c) in &bucket.by_sig {
+        for (&sig, &(c, level)) in &bucket.by_sig {
             let slot = self.sig_slot.get(sig as usize).copied().unwrap_or(UNMAPPED);
             if slot != UNMAPPED {
                 touched.push((slot, c));
+                let t = &mut self.tracks[slot as usize];
+                t.max_level = t.max_level.max(level);
             }
         }
         touched.extend(bucket.by_route.iter().map(|(&k, &c)| (k, c)));
@@ -658,13 +682,21 @@ impl Live {
         let cap = self.cfg.window_buckets as i64;
         let t = &mut self.tracks[i];
         t.roll_to(b, d, prior);
-        t.decay_to(b - cap + 1, d);
-        let normal = t.normal(prior);
+        let first_in_ring = b - cap + 1;
+        t.decay_to(first_in_ring, d);
         t.recent.dense_into(&mut self.dense);
+        let hist = self.start.map_or(b, |s| s.div_euclid(w));
         let window = Window {
             counts: &self.dense,
             bucket_ms: w,
-            normal_per_bucket: normal,
+            in_history: (b - hist + 1).clamp(0, cap) as usize,
+            active_from: t
+                .active_from
+                .filter(|_| t.cond.is_active())
+                .map(|f| (f - first_in_ring).clamp(0, cap) as usize),
+            past_sum: t.base_sum,
+            past_n: t.base_n,
+            prior,
         };
         let is_template = matches!(t.key, KeyKind::Template { .. });
         // Never-seen templates: confirm as new (once), or become known after the window.
@@ -700,9 +732,7 @@ impl Live {
             }
         }
         // Spikes: only for keys with history (a never-seen template is news, not a spike).
-        let eligible = alerting
-            && (!is_template || t.novelty == Novelty::Known)
-            && end - t.first_seen >= cap * w;
+        let eligible = alerting && (!is_template || t.novelty == Novelty::Known);
         let start_ev = if eligible {
             self.det.spike_start(&window)
         } else {
@@ -735,7 +765,7 @@ impl Live {
                 t.active_from = Some(from);
                 t.active_to = None;
                 t.active_count = (from..=b).map(|x| t.recent.get(x)).sum();
-                let f = spike_finding(t, &ev, normal, onset, w);
+                let f = spike_finding(t, &ev, onset, w);
                 self.active.insert(i, f.clone());
                 self.alerts.push(Alert {
                     phase: AlertPhase::Start,
@@ -821,20 +851,14 @@ fn fill_key(f: &mut Finding, key: &KeyKind) {
     }
 }
 
-fn spike_finding(
-    t: &Track,
-    ev: &super::detector::SpikeEvidence,
-    normal_per_bucket: f64,
-    onset: i64,
-    w: i64,
-) -> Finding {
+fn spike_finding(t: &Track, ev: &super::detector::SpikeEvidence, onset: i64, w: i64) -> Finding {
     let mut f = Finding::new(spike_kind(&t.key), spike_title(&t.key));
     fill_key(&mut f, &t.key);
     let per_min = 60_000.0 / w as f64;
     let minutes = ev.buckets as f64 / per_min;
     f.start = Some(onset);
     f.count = ev.count;
-    f.baseline_rate = Some(normal_per_bucket * per_min);
+    f.baseline_rate = Some(ev.expected / ev.buckets.max(1) as f64 * per_min);
     f.rate = Some(ev.count as f64 / minutes);
     f.factor = if ev.expected > 0.0 {
         Some(ev.count as f64 / ev.expected)

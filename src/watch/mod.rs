@@ -23,5 +23,8 @@ pub mod ring;
 pub mod source;
 pub mod state;
 
+#[cfg(test)]
+mod tests;
+
 pub use feed::{Baseline, Watcher};
 pub use live::{Alert, AlertPhase, Live, LiveConfig, Obs, TemplateMap, TplInfo};

@@ -70,7 +70,9 @@ impl Condition {
                 None
             }
             Phase::Active { since, last_hot } => {
-                if ended && !starts {
+                // The end rule has its own window; the start windows may still hold the
+                // spike's events for minutes, which only delays a re-trigger (cool-down).
+                if ended {
                     self.phase = Phase::Cooling {
                         ended: now,
                         quiet_since: now,
