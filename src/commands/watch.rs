@@ -330,8 +330,10 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     let mut seq = 0u64;
     let forced = cfg.parse.format;
 
+    let mut interrupted = false;
     loop {
         if stop.load(Ordering::Relaxed) {
+            interrupted = true;
             break;
         }
         let msg = rx.recv_timeout(Duration::from_millis(50));
@@ -431,7 +433,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         writeln!(
             out,
             "\n── faultline watch: {} ── report of everything seen ──",
-            if stop_was_interrupt(&stop, open_ends) {
+            if interrupted {
                 "interrupted"
             } else {
                 "end of input"
@@ -455,10 +457,6 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         eprintln!("faultline: no events in the input");
     }
     Ok(if input_errors { EXIT_ERROR } else { EXIT_OK })
-}
-
-fn stop_was_interrupt(_stop: &AtomicBool, open_ends: usize) -> bool {
-    open_ends > 0
 }
 
 fn print_alerts(
