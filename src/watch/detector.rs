@@ -26,32 +26,78 @@
 pub struct Window<'a> {
     /// Dense counts, oldest first; the last entry is the bucket just closed.
     pub counts: &'a [u64],
+    /// All events (every key) in the same buckets: the traffic the key rides on.
+    pub totals: &'a [u64],
+    /// The key's counts per minute over the last hours, oldest first (last = current
+    /// minute), to recognise bursts that recur every hour (cron jobs).
+    pub minutes: &'a [u64],
     pub bucket_ms: i64,
     /// How many trailing entries of `counts` lie inside the watched history (older entries
     /// are from before the stream began and say nothing).
     pub in_history: usize,
     /// Entries from this index on belong to an ongoing spike: not normal.
     pub active_from: Option<usize>,
-    /// History older than `counts`, exponentially decayed: event sum and bucket weight.
+    /// History older than `counts`, exponentially decayed: the key's events, bucket weight,
+    /// and all events.
     pub past_sum: f64,
     pub past_n: f64,
+    pub past_total: f64,
     /// Pseudo-history added to every estimate: (events, buckets).
     pub prior: (f64, f64),
+    /// Hold this key to a higher bar (warnings, as opposed to errors).
+    pub strict: bool,
 }
 
 impl Window<'_> {
-    /// Normal events per bucket, learned from everything except the last `k` buckets (and
-    /// the active spike), and how many real buckets that estimate rests on.
-    pub fn normal_excluding(&self, k: usize) -> (f64, f64) {
+    /// Expected count in the last `k` buckets, learned from everything except them (and the
+    /// active spike), and how many real buckets the estimate rests on.
+    ///
+    /// Two estimates, the larger wins: the key's rate per unit of time, and its rate per
+    /// other event times the other events in the window. The second follows the daily
+    /// traffic curve (errors that scale with requests are not a spike at the morning peak);
+    /// the first keeps a flood of one key from explaining itself.
+    pub fn expected(&self, k: usize) -> (f64, f64) {
         let len = self.counts.len();
         let from = len - self.in_history.min(len);
         let to = len.saturating_sub(k).min(self.active_from.unwrap_or(len));
-        let (mut sum, mut n) = (self.past_sum, self.past_n);
+        let (mut key, mut n, mut tot) = (self.past_sum, self.past_n, self.past_total);
         if to > from {
-            sum += self.counts[from..to].iter().sum::<u64>() as f64;
+            key += self.counts[from..to].iter().sum::<u64>() as f64;
             n += (to - from) as f64;
         }
-        ((sum + self.prior.0) / (n + self.prior.1), n)
+        let time_mu = (key + self.prior.0) / (n + self.prior.1) * k as f64;
+        if self.totals.len() != len {
+            return (time_mu, n);
+        }
+        if to > from {
+            tot += self.totals[from..to].iter().sum::<u64>() as f64;
+        }
+        let others = (tot - key).max(0.0);
+        let per_bucket = if n > 0.0 { others / n } else { 0.0 };
+        let odds = (key + self.prior.0) / (others + self.prior.1 * per_bucket).max(1.0);
+        let win_from = len.saturating_sub(k);
+        let win_tot: u64 = self.totals[win_from..].iter().sum();
+        let win_key: u64 = self.counts[win_from..].iter().sum();
+        let traffic_mu = odds * win_tot.saturating_sub(win_key) as f64;
+        (time_mu.max(traffic_mu), n)
+    }
+
+    /// Whether a burst of `c` events over the last `k` buckets also happened one, two or
+    /// three hours earlier (± 2 minutes): a recurring job, not news.
+    pub fn recurs_hourly(&self, k: usize, c: u64) -> bool {
+        let len = self.minutes.len();
+        let kmin = ((k as i64 * self.bucket_ms) as f64 / 60_000.0).ceil() as usize;
+        (1..=3).any(|h| {
+            let Some(end) = (len + 2).checked_sub(1 + 60 * h) else {
+                return false;
+            };
+            let Some(start) = end.checked_sub(kmin + 4) else {
+                return false;
+            };
+            let end = end.min(len - 1);
+            let past: u64 = self.minutes[start..=end].iter().sum();
+            past * 2 >= c
+        })
     }
 }
 
@@ -114,7 +160,7 @@ impl PoissonDetector {
             windows: vec![per_min, 2 * per_min, 5 * per_min, 10 * per_min],
             min_reference: 5 * per_min,
             new_min_count: 2,
-            new_evidence: 10.0,
+            new_evidence: 20.0,
         }
     }
 }
@@ -130,16 +176,20 @@ impl Detector for PoissonDetector {
             if c < self.min_count {
                 continue;
             }
-            let (normal, support) = w.normal_excluding(k);
+            let (mu, support) = w.expected(k);
             if support < self.min_reference as f64 {
                 continue;
             }
-            let mu = normal * k as f64;
-            if (c as f64) < self.min_factor * mu {
+            let (factor, p_max) = if w.strict {
+                (self.min_factor * 3.0, self.p_value / 100.0)
+            } else {
+                (self.min_factor, self.p_value)
+            };
+            if (c as f64) < factor * mu {
                 continue;
             }
             let p = poisson_tail(c, mu);
-            if p < self.p_value && best.as_ref().is_none_or(|b| p < b.p_value) {
+            if p < p_max && !w.recurs_hourly(k, c) && best.as_ref().is_none_or(|b| p < b.p_value) {
                 best = Some(SpikeEvidence {
                     buckets: k,
                     count: c,
@@ -162,8 +212,8 @@ impl Detector for PoissonDetector {
             return false;
         }
         let c: u64 = w.counts[w.counts.len() - k..].iter().sum();
-        let (normal, _) = w.normal_excluding(k);
-        (c as f64) <= (2.0 * normal * k as f64).floor()
+        let (mu, _) = w.expected(k);
+        (c as f64) <= (2.0 * mu).floor()
     }
 
     fn new_confirmed(&self, c: &NewCandidate) -> bool {
@@ -171,7 +221,8 @@ impl Detector for PoissonDetector {
             return false;
         }
         // The first occurrence only opens the case; the rate comes from the ones after it.
-        let age_min = (c.age_ms.max(60_000)) as f64 / 60_000.0;
+        // At least two minutes: two events a few seconds apart say little about a rate.
+        let age_min = (c.age_ms.max(120_000)) as f64 / 60_000.0;
         let rate_per_min = (c.count - 1) as f64 / age_min;
         rate_per_min * (c.watched_before_ms.max(0) as f64 / 60_000.0) >= self.new_evidence
     }
@@ -239,12 +290,16 @@ mod tests {
     fn window(counts: &[u64], normal: f64) -> Window<'_> {
         Window {
             counts,
+            totals: &[],
+            minutes: &[],
             bucket_ms: 10_000,
             in_history: counts.len(),
             active_from: None,
             past_sum: normal * 360.0,
             past_n: 360.0,
+            past_total: 0.0,
             prior: (0.0, 0.0),
+            strict: false,
         }
     }
 
@@ -277,6 +332,22 @@ mod tests {
     }
 
     #[test]
+    fn hourly_recurring_bursts_are_not_spikes() {
+        let d = PoissonDetector::new(10_000);
+        let mut c = vec![0u64; 120];
+        for b in c.iter_mut().skip(114) {
+            *b = 4;
+        }
+        let mut minutes = vec![0u64; 190];
+        minutes[189] = 24; // this minute
+        let mut w = window(&c, 0.01);
+        assert!(d.spike_start(&w).is_some());
+        minutes[189 - 60] = 20; // the same minute an hour ago
+        w.minutes = &minutes;
+        assert!(d.spike_start(&w).is_none());
+    }
+
+    #[test]
     fn sparse_spike_ends_only_after_a_long_quiet() {
         let d = PoissonDetector::new(10_000);
         let active = ActiveSpike {
@@ -306,7 +377,7 @@ mod tests {
         let fast = NewCandidate {
             count: 2,
             age_ms: 30_000,
-            watched_before_ms: 12 * 60_000,
+            watched_before_ms: 60 * 60_000,
         };
         assert!(d.new_confirmed(&fast));
         let once = NewCandidate {

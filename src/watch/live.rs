@@ -67,6 +67,9 @@ impl Default for LiveConfig {
     }
 }
 
+/// Minutes of per-key history kept to recognise hourly recurring bursts (3 hours and a bit).
+pub const MINUTES_KEPT: usize = 3 * 60 + 10;
+
 /// Most routes and upstreams tracked; more are counted in `keys_dropped`.
 pub const MAX_ROUTES: usize = 5_000;
 pub const MAX_UPSTREAMS: usize = 1_000;
@@ -171,6 +174,8 @@ enum KeyKind {
 struct Track {
     key: KeyKind,
     recent: Ring,
+    /// Counts per minute over the last hours (recurring bursts).
+    minutes: Ring,
     /// Decayed sum of counts and of bucket weights folded so far (buckets `< base_at`).
     base_sum: f64,
     base_n: f64,
@@ -196,6 +201,7 @@ impl Track {
         Track {
             key,
             recent: Ring::new(cap),
+            minutes: Ring::new(MINUTES_KEPT),
             base_sum: 0.0,
             base_n: 0.0,
             base_at: history_start_bucket,
@@ -336,9 +342,15 @@ pub struct Live {
     upstreams: FxHashMap<(Vec<u8>, u8), u32>,
     events_ring: Ring,
     errors_ring: Ring,
+    /// Decayed count of all events in buckets before `past_total_at` (aligned with the start
+    /// of the tracks' rings), for traffic-relative normal rates.
+    past_total: f64,
+    past_total_at: i64,
     stats: LiveStats,
     scratch: Vec<u8>,
     dense: Vec<u64>,
+    totals: Vec<u64>,
+    minutes: Vec<u64>,
     alerts: Vec<Alert>,
     /// Ongoing conditions (and recent new templates), for the status block.
     active: BTreeMap<usize, Finding>,
@@ -367,9 +379,13 @@ impl Live {
             upstreams: FxHashMap::default(),
             events_ring: Ring::new(cfg.history_buckets),
             errors_ring: Ring::new(cfg.history_buckets),
+            past_total: 0.0,
+            past_total_at: i64::MIN,
             stats: LiveStats::default(),
             scratch: Vec::new(),
             dense: Vec::new(),
+            totals: Vec::new(),
+            minutes: Vec::new(),
             alerts: Vec::new(),
             active: BTreeMap::new(),
             cfg,
@@ -643,6 +659,23 @@ impl Live {
         self.events_ring.add(b, bucket.events);
         self.errors_ring.add(b, bucket.errors);
         let (d, prior) = (self.decay, self.prior);
+        let w = self.cfg.bucket_ms;
+        // All-events history older than the tracks' rings, aligned with them.
+        let first_in_ring = b - self.cfg.window_buckets as i64 + 1;
+        let hist = self.history_start_bucket();
+        if self.past_total_at == i64::MIN {
+            self.past_total_at = hist.min(first_in_ring);
+        }
+        if first_in_ring - self.past_total_at > self.cfg.history_buckets as i64 {
+            let gap = (first_in_ring - self.past_total_at).min(1 << 30) as i32;
+            self.past_total *= d.powi(gap);
+        } else {
+            for x in self.past_total_at..first_in_ring {
+                let c = if x >= hist { self.events_ring.get(x) } else { 0 };
+                self.past_total = self.past_total * d + c as f64;
+            }
+        }
+        self.past_total_at = self.past_total_at.max(first_in_ring);
         let mut touched: Vec<(u32, u64)> = Vec::new();
         for (&sig, &(c, level)) in &bucket.by_sig {
             let slot = self.sig_slot.get(sig as usize).copied().unwrap_or(UNMAPPED);
@@ -659,6 +692,7 @@ impl Live {
             let t = &mut self.tracks[slot as usize];
             t.roll_to(b, d, prior);
             t.recent.add(b, c);
+            t.minutes.add((b * w).div_euclid(60_000), c);
             t.total += c;
             t.last_event_bucket = b;
             if t.cond.is_active() {
@@ -666,7 +700,7 @@ impl Live {
             }
             t.hot = true;
         }
-        let end = (b + 1) * self.cfg.bucket_ms;
+        let end = (b + 1) * w;
         let alerting = self.start.is_some_and(|s| end > s + self.cfg.warmup_ms);
         for i in 0..self.tracks.len() {
             if !self.tracks[i].hot || self.tracks[i].merged {
@@ -681,13 +715,23 @@ impl Live {
         let w = self.cfg.bucket_ms;
         let cap = self.cfg.window_buckets as i64;
         let t = &mut self.tracks[i];
+        let is_template = matches!(t.key, KeyKind::Template { .. });
         t.roll_to(b, d, prior);
         let first_in_ring = b - cap + 1;
         t.decay_to(first_in_ring, d);
         t.recent.dense_into(&mut self.dense);
+        self.events_ring.dense_into(&mut self.totals);
+        let keep = self.totals.len().saturating_sub(self.dense.len());
+        self.totals.drain(..keep);
+        t.minutes.advance_to((end - 1).div_euclid(60_000));
+        t.minutes.dense_into(&mut self.minutes);
         let hist = self.start.map_or(b, |s| s.div_euclid(w));
         let window = Window {
             counts: &self.dense,
+            totals: &self.totals,
+            minutes: &self.minutes,
+            past_total: self.past_total,
+            strict: is_template && t.max_level.is_none_or(|l| l < Level::Error),
             bucket_ms: w,
             in_history: (b - hist + 1).clamp(0, cap) as usize,
             active_from: t
@@ -698,7 +742,6 @@ impl Live {
             past_n: t.base_n,
             prior,
         };
-        let is_template = matches!(t.key, KeyKind::Template { .. });
         // Never-seen templates: confirm as new (once), or become known after the window.
         if is_template && t.novelty == Novelty::Candidate {
             let age = end - t.first_seen;
