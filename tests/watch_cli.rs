@@ -343,7 +343,8 @@ fn baseline_makes_known_errors_not_new_and_alerts_without_warmup() {
     }
     let dir = TestDir::new();
     let mut base = String::new();
-    for s in (0..600).step_by(30) {
+    // Two hours of yesterday: long enough that a never-seen error is news at once.
+    for s in (0..7200).step_by(30) {
         base.push_str(&format!("{} ERROR db replica timed out\n", ts(s - 86_400)));
     }
     let b = dir.write("yesterday.log", base.as_bytes());

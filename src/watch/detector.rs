@@ -20,7 +20,9 @@
 //!   first seen, times how long the stream had been watched before it appeared, is at least
 //!   `new_evidence` (default 10): a template that would have shown up about ten times before
 //!   if it had always been there is new, while a rare background error that merely had not
-//!   come up during a short warm-up is not (it recurs too slowly to pass the test).
+//!   come up during a short warm-up is not (it recurs too slowly to pass the test). An error
+//!   template never seen in an hour or more of watching (`new_alone_ms`) is reported at its
+//!   first occurrence: after that long, waiting for a second one only delays the news.
 
 /// Counts of one key over its trailing window, and what is known about its past.
 pub struct Window<'a> {
@@ -126,6 +128,8 @@ pub struct NewCandidate {
     pub age_ms: i64,
     /// How long the stream (plus any baseline) had been watched before it first appeared, ms.
     pub watched_before_ms: i64,
+    /// Error level or worse (not just a warning).
+    pub is_error: bool,
 }
 
 /// The seam for detection rules; see the module doc.
@@ -147,6 +151,8 @@ pub struct PoissonDetector {
     pub min_reference: usize,
     pub new_min_count: u64,
     pub new_evidence: f64,
+    /// An error template never seen in this long is reported at its first occurrence.
+    pub new_alone_ms: i64,
 }
 
 impl PoissonDetector {
@@ -158,9 +164,10 @@ impl PoissonDetector {
             min_factor: 3.0,
             p_value: 1e-4,
             windows: vec![per_min, 2 * per_min, 5 * per_min, 10 * per_min],
-            min_reference: 5 * per_min,
+            min_reference: 10 * per_min,
             new_min_count: 2,
             new_evidence: 20.0,
+            new_alone_ms: 3_600_000,
         }
     }
 }
@@ -217,6 +224,9 @@ impl Detector for PoissonDetector {
     }
 
     fn new_confirmed(&self, c: &NewCandidate) -> bool {
+        if c.is_error && c.count >= 1 && c.watched_before_ms >= self.new_alone_ms {
+            return true;
+        }
         if c.count < self.new_min_count {
             return false;
         }
@@ -377,20 +387,38 @@ mod tests {
         let fast = NewCandidate {
             count: 2,
             age_ms: 30_000,
-            watched_before_ms: 60 * 60_000,
+            watched_before_ms: 50 * 60_000,
+            is_error: false,
         };
         assert!(d.new_confirmed(&fast));
         let once = NewCandidate {
             count: 1,
             age_ms: 30_000,
             watched_before_ms: 600 * 60_000,
+            is_error: false,
         };
-        assert!(!d.new_confirmed(&once));
+        assert!(
+            !d.new_confirmed(&once),
+            "a warning needs a second occurrence"
+        );
+        let error_after_hours = NewCandidate {
+            is_error: true,
+            ..once
+        };
+        assert!(d.new_confirmed(&error_after_hours));
+        let error_early = NewCandidate {
+            count: 1,
+            age_ms: 0,
+            watched_before_ms: 20 * 60_000,
+            is_error: true,
+        };
+        assert!(!d.new_confirmed(&error_early));
         // A rare error (2 in 30 minutes) first seen 6 minutes into the stream is not new.
         let rare = NewCandidate {
             count: 2,
             age_ms: 30 * 60_000,
             watched_before_ms: 6 * 60_000,
+            is_error: true,
         };
         assert!(!d.new_confirmed(&rare));
     }

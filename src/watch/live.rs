@@ -671,7 +671,11 @@ impl Live {
             self.past_total *= d.powi(gap);
         } else {
             for x in self.past_total_at..first_in_ring {
-                let c = if x >= hist { self.events_ring.get(x) } else { 0 };
+                let c = if x >= hist {
+                    self.events_ring.get(x)
+                } else {
+                    0
+                };
                 self.past_total = self.past_total * d + c as f64;
             }
         }
@@ -750,6 +754,7 @@ impl Live {
                 count: t.total,
                 age_ms: age,
                 watched_before_ms: t.first_seen - start + self.cfg.watched_before_ms,
+                is_error: t.max_level.is_some_and(|l| l >= Level::Error),
             };
             if alerting && self.det.new_confirmed(&cand) {
                 t.novelty = Novelty::Reported;
