@@ -44,9 +44,10 @@ impl Baseline {
     }
 }
 
-/// Re-clustering with this many signatures or more happens at most every [`RECLUSTER_EVERY`].
-const THROTTLE_SIGS: usize = 20_000;
-const RECLUSTER_EVERY: Duration = Duration::from_secs(2);
+/// Re-clustering with this many signatures or more happens at most every [`RECLUSTER_EVERY`]
+/// of wall-clock time (a fast replay closes many buckets per second).
+const THROTTLE_SIGS: usize = 2_000;
+const RECLUSTER_EVERY: Duration = Duration::from_secs(1);
 
 struct Mapper {
     cluster: ClusterConfig,
@@ -73,6 +74,7 @@ impl Mapper {
                     text: sig.sig.clone(),
                     first_time: sig.first_time,
                     known,
+                    provisional: true,
                 });
             }
             return self.map.clone();
@@ -94,6 +96,7 @@ impl Mapper {
                     text: tpl.text.clone(),
                     first_time: tpl.first_time,
                     known,
+                    provisional: false,
                 }
             })
             .collect();

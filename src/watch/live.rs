@@ -118,6 +118,9 @@ pub struct TplInfo {
     pub first_time: Option<i64>,
     /// Present in the baseline: never reported as new.
     pub known: bool,
+    /// A stand-in (one signature, not clustered yet): never reported as new until the real
+    /// clustering says which template it belongs to.
+    pub provisional: bool,
 }
 
 /// Signature → template, from the caller's clustering.
@@ -193,6 +196,8 @@ struct Track {
     novelty: Novelty,
     /// Merged into another track (templates re-clustered); ignore.
     merged: bool,
+    /// Keyed by a stand-in template (see [`TplInfo::provisional`]).
+    provisional: bool,
     hot: bool,
 }
 
@@ -215,6 +220,7 @@ impl Track {
             max_level: None,
             novelty: Novelty::Known,
             merged: false,
+            provisional: false,
             hot: false,
         }
     }
@@ -356,7 +362,10 @@ pub struct Live {
     active: BTreeMap<usize, Finding>,
 }
 
+/// A warn-or-worse signature waiting for its template.
 const UNMAPPED: u32 = u32::MAX;
+/// A signature never seen at warn or worse: no track.
+const UNSEEN: u32 = u32::MAX - 1;
 
 impl Live {
     pub fn new(cfg: LiveConfig, det: Box<dyn Detector>) -> Live {
@@ -454,7 +463,10 @@ impl Live {
             e.1 = e.1.max(o.level);
             let s = o.sig as usize;
             if s >= self.sig_slot.len() {
-                self.sig_slot.resize(s + 1, UNMAPPED);
+                self.sig_slot.resize(s + 1, UNSEEN);
+            }
+            if self.sig_slot[s] == UNSEEN {
+                self.sig_slot[s] = UNMAPPED;
             }
             if self.sig_slot[s] == UNMAPPED {
                 self.unmapped = true;
@@ -541,6 +553,9 @@ impl Live {
         let hist = self.history_start_bucket();
         let warmup_end = self.start.map(|s| s + self.cfg.warmup_ms);
         for s in 0..self.sig_slot.len() {
+            if self.sig_slot[s] == UNSEEN {
+                continue;
+            }
             let Some(&ti) = map.by_sig.get(s) else {
                 continue;
             };
@@ -573,6 +588,7 @@ impl Live {
                     i
                 }
             };
+            self.tracks[new as usize].provisional = info.provisional;
             if old != UNMAPPED && old != new && !self.tracks[old as usize].merged {
                 let src = self.tracks[old as usize].clone();
                 self.tracks[new as usize].merge_from(&src);
@@ -756,7 +772,7 @@ impl Live {
                 watched_before_ms: t.first_seen - start + self.cfg.watched_before_ms,
                 is_error: t.max_level.is_some_and(|l| l >= Level::Error),
             };
-            if alerting && self.det.new_confirmed(&cand) {
+            if alerting && !t.provisional && self.det.new_confirmed(&cand) {
                 t.novelty = Novelty::Reported;
                 let f = new_finding(t, end, w);
                 self.active.insert(i, f.clone());

@@ -66,6 +66,7 @@ impl Harness {
                     text: s.clone(),
                     first_time: Some(f),
                     known: false,
+                    provisional: false,
                 })
                 .collect(),
         }
@@ -427,6 +428,7 @@ fn reclustering_moves_state_to_the_new_template() {
                 text: format!("tpl {i}"),
                 first_time: Some(T0),
                 known: true,
+                provisional: false,
             })
             .collect(),
     };
@@ -452,6 +454,7 @@ fn reclustering_moves_state_to_the_new_template() {
             text: "tpl <*>".into(),
             first_time: Some(T0),
             known: true,
+            provisional: false,
         }],
     };
     live.set_templates(&merged);
@@ -474,4 +477,67 @@ fn reclustering_moves_state_to_the_new_template() {
         .take_alerts()
         .iter()
         .all(|a| a.finding.template_id.as_deref() != Some("t1")));
+}
+
+#[test]
+fn provisional_templates_are_not_reported_new_until_clustered() {
+    let mut live = Live::new(
+        LiveConfig::default(),
+        Box::new(PoissonDetector::new(10_000)),
+    );
+    let obs = |t: i64, sig: u32| Obs {
+        time: t,
+        level: Some(Level::Error),
+        sig,
+        method: None,
+        path: None,
+        status: None,
+        upstream: None,
+        message: b"x",
+    };
+    let info = |id: &str, first: i64, provisional: bool| TplInfo {
+        id: id.into(),
+        text: id.into(),
+        first_time: Some(first),
+        known: false,
+        provisional,
+    };
+    // Two hours of one known error, then a new signature at T+2h.
+    for m in 0..120 {
+        live.observe(&obs(T0 + m * MIN, 0));
+    }
+    let new_at = T0 + 120 * MIN;
+    live.observe(&obs(new_at, 1));
+    let provisional = TemplateMap {
+        by_sig: vec![0, 1],
+        list: vec![info("known", T0, false), info("variant", new_at, true)],
+    };
+    live.tick(new_at + MIN, &mut || provisional.clone());
+    assert!(
+        live.take_alerts().is_empty(),
+        "a stand-in template is not news"
+    );
+    // The real clustering puts the variant into the known template: still nothing.
+    let merged = TemplateMap {
+        by_sig: vec![0, 0],
+        list: vec![info("known", T0, false)],
+    };
+    live.set_templates(&merged);
+    live.observe(&obs(new_at + 2 * MIN, 1));
+    live.tick(new_at + 4 * MIN, &mut || merged.clone());
+    assert!(live.take_alerts().is_empty());
+    // A signature that really is a new template is reported once clustered.
+    live.observe(&obs(new_at + 5 * MIN, 2));
+    let real = TemplateMap {
+        by_sig: vec![0, 0, 1],
+        list: vec![
+            info("known", T0, false),
+            info("brand new", new_at + 5 * MIN, false),
+        ],
+    };
+    live.tick(new_at + 7 * MIN, &mut || real.clone());
+    let alerts = live.take_alerts();
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert_eq!(alerts[0].finding.kind, FindingKind::NewError);
+    assert_eq!(alerts[0].finding.template_id.as_deref(), Some("brand new"));
 }
