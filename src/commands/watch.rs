@@ -32,6 +32,7 @@ use crate::watch::source::{spawn_follow, spawn_once, spawn_stdin, Feed};
 use crate::watch::{Alert, Baseline, Live, LiveConfig, Watcher};
 
 #[derive(Args, Debug)]
+#[command(after_long_help = WATCH_HELP)]
 pub struct WatchArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -91,6 +92,33 @@ pub struct WatchArgs {
     #[arg(long, default_value_t = 20_000, value_name = "N", hide = true)]
     pub batch_lines: usize,
 }
+
+const WATCH_HELP: &str = "\
+How it works:
+  Alerts: one line (or, with -o json, one JSON object) per change, printed when detected:
+  new_error (a warn-or-worse template never seen in the warm-up or the baseline), spike /
+  spike end (a warn-or-worse template's rate far above its normal), failing_route (a route's
+  5xx), rate_limited / upstream_timeout / upstream_failure (calls to an external host).
+  Each condition alerts once when it starts and once when it ends, and may alert again only
+  after staying normal for --cooldown.
+
+  Time: detection runs on event time, in 10-second buckets. A bucket is evaluated once event
+  time passes its end plus --late, so out-of-order events within --late count where they
+  belong. When input stalls, the clock moves on with the wall clock from the last event, so
+  a spike's end is still reported on a quiet stream. Events without a timestamp are counted
+  at the clock's current time.
+
+  Following (-F): files are polled every 250 ms (portable, works on network file systems).
+  A rename + recreate (rotation) drains the old file, then reads the new one from its start;
+  a file that shrank (truncation) is read again from its start. .gz files are read once.
+
+  End: on end of input or Ctrl-C the report of everything seen is printed; --snapshot saves
+  the state for use as a later --baseline. A second Ctrl-C exits at once.
+
+Examples:
+  kubectl logs -f deploy/api | faultline watch
+  faultline watch -F /var/log/app/*.log --baseline yesterday.snapshot
+  journalctl -f -o cat | faultline watch -o json | ./post-to-chat";
 
 /// Parses `250ms`, `30s`, `5m`, `2h`, `1d` or a bare number of seconds into milliseconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
