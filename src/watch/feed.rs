@@ -172,6 +172,7 @@ impl Watcher {
             self.clock.now(wall)
         };
         let live = &mut self.live;
+        let source = chunk.source.name.as_str();
         let per_line = &r.per_line;
         let mut i = 0usize;
         parse_chunk(
@@ -187,7 +188,7 @@ impl Watcher {
                 } else {
                     remap.get(local as usize).copied().unwrap_or(u32::MAX)
                 };
-                live.observe(&Obs::from_event(&ev, sig, untimed_at));
+                live.observe(&Obs::from_event(&ev, source, sig, untimed_at));
             },
         );
         let lines = chunk.data.iter().filter(|&&b| b == b'\n').count() as u64
@@ -280,7 +281,11 @@ impl Watcher {
             }
             examples.sort_by_key(|e| (e.time.is_none(), e.time));
             examples.truncate(EXAMPLES_PER_SIG);
-            a.finding.examples = examples;
+            // Evidence from inside the window comes from live detection; the summary's
+            // (earliest) examples only stand in when there is none.
+            if a.finding.examples.is_empty() {
+                a.finding.examples = examples;
+            }
             if a.finding.kind == crate::detect::FindingKind::NewError {
                 a.finding.before_first = before_first;
             }

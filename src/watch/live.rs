@@ -27,6 +27,7 @@ use super::ring::Ring;
 use super::state::{Condition, Phase, Transition};
 use crate::detect::{Finding, FindingKind};
 use crate::record::Level;
+use crate::summary::{Example, EXAMPLES_PER_SIG};
 
 /// Tuning of live detection.
 #[derive(Clone, Debug)]
@@ -88,12 +89,21 @@ pub struct Obs<'a> {
     pub status: Option<u16>,
     pub upstream: Option<&'a [u8]>,
     pub message: &'a [u8],
+    /// Where the event came from, for evidence lines (`file:line` and the raw text).
+    pub source: &'a str,
+    pub line: u64,
+    pub raw: &'a [u8],
 }
 
 impl<'a> Obs<'a> {
     /// The observation of a parsed event with signature `sig`; events without a timestamp
     /// are placed at `untimed_at`, events without a level get the summary's guess.
-    pub fn from_event(ev: &'a crate::record::Event<'a>, sig: u32, untimed_at: i64) -> Obs<'a> {
+    pub fn from_event(
+        ev: &'a crate::record::Event<'a>,
+        source: &'a str,
+        sig: u32,
+        untimed_at: i64,
+    ) -> Obs<'a> {
         Obs {
             time: ev.time.unwrap_or(untimed_at),
             level: ev
@@ -105,6 +115,9 @@ impl<'a> Obs<'a> {
             status: ev.http.status,
             upstream: ev.http.upstream.as_deref(),
             message: &ev.message,
+            source,
+            line: ev.line,
+            raw: ev.raw,
         }
     }
 }
@@ -198,6 +211,8 @@ struct Track {
     merged: bool,
     /// Keyed by a stand-in template (see [`TplInfo::provisional`]).
     provisional: bool,
+    /// The latest evidence lines (one per bucket), newest last.
+    recent_examples: Vec<Example>,
     hot: bool,
 }
 
@@ -221,8 +236,16 @@ impl Track {
             novelty: Novelty::Known,
             merged: false,
             provisional: false,
+            recent_examples: Vec::new(),
             hot: false,
         }
+    }
+
+    fn note_example(&mut self, e: &Example) {
+        if self.recent_examples.len() >= EXAMPLES_PER_SIG {
+            self.recent_examples.remove(0);
+        }
+        self.recent_examples.push(e.clone());
     }
 
     /// Accounts buckets `base_at..b` as empty.
@@ -315,6 +338,10 @@ struct Bucket {
     by_sig: FxHashMap<u32, (u64, Option<Level>)>,
     by_route: FxHashMap<u32, u64>,
     by_upstream: FxHashMap<u32, u64>,
+    /// The first event of each signature / route / upstream key in the bucket: evidence
+    /// from inside a spike (the summary keeps only the first examples ever).
+    sig_example: FxHashMap<u32, Example>,
+    key_example: FxHashMap<u32, Example>,
 }
 
 /// Live statistics for the status block.
@@ -461,6 +488,10 @@ impl Live {
             let e = bucket.by_sig.entry(o.sig).or_insert((0, None));
             e.0 += 1;
             e.1 = e.1.max(o.level);
+            bucket
+                .sig_example
+                .entry(o.sig)
+                .or_insert_with(|| Example::new(o.source, o.line, Some(o.time), o.raw));
             let s = o.sig as usize;
             if s >= self.sig_slot.len() {
                 self.sig_slot.resize(s + 1, UNSEEN);
@@ -471,6 +502,12 @@ impl Live {
             if self.sig_slot[s] == UNMAPPED {
                 self.unmapped = true;
             }
+        }
+        for k in [route, upstream].into_iter().flatten() {
+            bucket
+                .key_example
+                .entry(k)
+                .or_insert_with(|| Example::new(o.source, o.line, Some(o.time), o.raw));
         }
         if let Some(r) = route {
             *bucket.by_route.entry(r).or_insert(0) += 1;
@@ -703,7 +740,13 @@ impl Live {
                 touched.push((slot, c));
                 let t = &mut self.tracks[slot as usize];
                 t.max_level = t.max_level.max(level);
+                if let Some(e) = bucket.sig_example.get(&sig) {
+                    t.note_example(e);
+                }
             }
+        }
+        for (k, e) in &bucket.key_example {
+            self.tracks[*k as usize].note_example(e);
         }
         touched.extend(bucket.by_route.iter().map(|(&k, &c)| (k, c)));
         touched.extend(bucket.by_upstream.iter().map(|(&k, &c)| (k, c)));
@@ -774,7 +817,8 @@ impl Live {
             };
             if alerting && !t.provisional && self.det.new_confirmed(&cand) {
                 t.novelty = Novelty::Reported;
-                let f = new_finding(t, end, w);
+                let mut f = new_finding(t, end, w);
+                f.examples = t.recent_examples.clone();
                 self.active.insert(i, f.clone());
                 self.alerts.push(Alert {
                     phase: AlertPhase::Start,
@@ -829,7 +873,8 @@ impl Live {
                 t.active_from = Some(from);
                 t.active_to = None;
                 t.active_count = (from..=b).map(|x| t.recent.get(x)).sum();
-                let f = spike_finding(t, &ev, onset, w);
+                let mut f = spike_finding(t, &ev, onset, w);
+                f.examples = t.recent_examples.clone();
                 self.active.insert(i, f.clone());
                 self.alerts.push(Alert {
                     phase: AlertPhase::Start,
@@ -846,6 +891,7 @@ impl Live {
                     .remove(&i)
                     .unwrap_or_else(|| Finding::new(spike_kind(&t.key), spike_title(&t.key)));
                 f.end = Some(last_hot_end.min(end));
+                f.examples = t.recent_examples.clone();
                 f.count = t.active_count;
                 let since = t.active_from.map_or(end, |x| x * w);
                 let minutes = ((last_hot_end - since).max(w)) as f64 / 60_000.0;

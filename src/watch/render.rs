@@ -156,7 +156,7 @@ impl StatusBlock {
             ),
             format!(
                 "errors (last {} min) {}",
-                errors.len() as i64 * live.config().bucket_ms / 60_000,
+                live.config().history_buckets as i64 * live.config().bucket_ms / 60_000,
                 sparkline(&errs)
             ),
         ];

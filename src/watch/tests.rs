@@ -51,7 +51,7 @@ impl Harness {
                 i
             }
         };
-        self.live.observe(&Obs::from_event(ev, sig, t));
+        self.live.observe(&Obs::from_event(ev, "test.log", sig, t));
         self.tick(t);
     }
 
@@ -443,6 +443,9 @@ fn reclustering_moves_state_to_the_new_template() {
                 status: None,
                 upstream: None,
                 message: b"x",
+                source: "t",
+                line: 1,
+                raw: b"x",
             });
         }
     }
@@ -470,6 +473,9 @@ fn reclustering_moves_state_to_the_new_template() {
             status: None,
             upstream: None,
             message: b"x",
+            source: "t",
+            line: 1,
+            raw: b"x",
         });
     }
     live.tick(T0 + 6 * MIN, &mut || merged.clone());
@@ -494,6 +500,9 @@ fn provisional_templates_are_not_reported_new_until_clustered() {
         status: None,
         upstream: None,
         message: b"x",
+        source: "t",
+        line: 1,
+        raw: b"x",
     };
     let info = |id: &str, first: i64, provisional: bool| TplInfo {
         id: id.into(),
