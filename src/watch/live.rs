@@ -834,7 +834,9 @@ impl Live {
             && t.novelty == Novelty::Reported
             && end - t.first_seen > self.cfg.new_window_ms
         {
-            // Recently-new templates leave the status block after the observation window.
+            // A reported new template becomes an ordinary one after the observation window:
+            // it leaves the status block and may spike like any other from then on.
+            t.novelty = Novelty::Known;
             if !t.cond.is_active() {
                 self.active.remove(&i);
             }
