@@ -472,7 +472,8 @@ impl Live {
                 self.stats.late_dropped += 1;
                 return;
             }
-            None => self.next_close = Some(b),
+            // The first event may not be the earliest: keep the late tolerance open before it.
+            None => self.next_close = Some(b - self.cfg.late_ms.div_euclid(self.cfg.bucket_ms) - 1),
             _ => {}
         }
         let warnish = o.level.is_some_and(|l| l >= Level::Warn);
