@@ -481,6 +481,16 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
             eprintln!("faultline: snapshot saved to {}", p.display());
         }
     }
+    if let Some(w) = watcher.coarsened {
+        if !args.input.quiet {
+            eprintln!(
+                "faultline: note: the summary grew past {} time buckets, so its buckets were \
+                 coarsened to {}s to keep memory flat; times in the report are that coarse",
+                crate::watch::feed::SERIES_BUDGET,
+                w / 1000
+            );
+        }
+    }
     if watcher.summary.events == 0 && !args.input.quiet {
         eprintln!("faultline: no events in the input");
     }

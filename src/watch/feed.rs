@@ -21,6 +21,36 @@ use crate::record::{parse_chunk, Event, ParseConfig};
 use crate::summary::templates::finalize;
 use crate::summary::{ChunkBuilder, Summary, EXAMPLES_PER_SIG};
 
+/// Most time-series entries (bucket, count) the summary may hold, about 16 bytes each.
+///
+/// The batch summary keeps up to 2,000 buckets per signature; on an endless stream with many
+/// distinct signatures that grows for as long as new buckets fill. Past this budget the
+/// summary's buckets are coarsened to the next width on the ladder (exact, like a merge),
+/// so memory stays flat; the final report then uses coarser buckets than a batch run would
+/// (a note says so). Realistic streams stay far below it (a generated day of four services:
+/// under 50,000 entries).
+pub const SERIES_BUDGET: usize = 2_000_000;
+
+/// Coarsens `sum` while it holds more than `budget` series entries; returns the new bucket
+/// width when it did.
+pub fn enforce_series_budget(sum: &mut Summary, budget: usize) -> Option<i64> {
+    let entries = |s: &Summary| {
+        s.sigs.iter().map(|x| x.series.0.len()).sum::<usize>()
+            + s.level_series.iter().map(|x| x.0.len()).sum::<usize>()
+            + s.overflow.series.0.len()
+    };
+    let mut changed = None;
+    while entries(sum) > budget {
+        let next = crate::summary::series::LADDER_MS
+            .iter()
+            .copied()
+            .find(|&w| w > sum.resolution_ms)?;
+        sum.rebucket(next);
+        changed = Some(next);
+    }
+    changed
+}
+
 /// What a baseline says is already known.
 #[derive(Clone, Debug, Default)]
 pub struct Baseline {
@@ -120,6 +150,11 @@ pub struct Watcher {
     mapper: Mapper,
     /// Per source name: bytes and lines read (in order of first appearance).
     sources: Vec<SourceStats>,
+    /// Chunks since the series budget was last checked.
+    since_budget_check: u32,
+    /// Set when the series budget coarsened the summary: the bucket width.
+    pub coarsened: Option<i64>,
+    pub series_budget: usize,
 }
 
 impl Watcher {
@@ -145,6 +180,9 @@ impl Watcher {
                 last: None,
             },
             sources: Vec::new(),
+            since_budget_check: 0,
+            coarsened: None,
+            series_budget: SERIES_BUDGET,
         }
     }
 
@@ -167,6 +205,13 @@ impl Watcher {
         let r = builder.summarize(chunk);
         let chunk_max = r.summary.time_max;
         let remap = self.summary.merge(r.summary, self.max_sigs);
+        self.since_budget_check += 1;
+        if self.since_budget_check >= 8 {
+            self.since_budget_check = 0;
+            if let Some(w) = enforce_series_budget(&mut self.summary, self.series_budget) {
+                self.coarsened = Some(w);
+            }
+        }
         let untimed_at = {
             self.clock.arrived(chunk_max, wall);
             self.clock.now(wall)
@@ -291,5 +336,37 @@ impl Watcher {
             }
         }
         alerts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::{Series, SigStats};
+
+    #[test]
+    fn series_budget_coarsens_exactly() {
+        let mut sum = Summary::default();
+        for i in 0..10 {
+            sum.sigs.push(SigStats {
+                sig: format!("sig {i}"),
+                count: 100,
+                levels: [0, 0, 100, 0, 0, 0, 0],
+                first_time: Some(0),
+                last_time: Some(99_000),
+                series: Series((0..100).map(|b| (b, 1)).collect()),
+                untimed: 0,
+                examples: Vec::new(),
+                before_first: None,
+            });
+        }
+        assert_eq!(enforce_series_budget(&mut sum, 5_000), None);
+        // 1,000 one-second buckets > 300: coarsened until it fits (10 s: 100 entries).
+        assert_eq!(enforce_series_budget(&mut sum, 300), Some(10_000));
+        assert_eq!(sum.resolution_ms, 10_000);
+        assert!(sum
+            .sigs
+            .iter()
+            .all(|s| s.series.total() == 100 && s.series.0.len() == 10));
     }
 }
