@@ -88,6 +88,12 @@ pub struct WatchArgs {
     #[arg(long, default_value = "2s", value_name = "DURATION", value_parser = parse_duration, hide = true)]
     pub status_every: i64,
 
+    /// Most distinct signatures (masked messages) kept; later new ones are counted as "other".
+    /// Lower than the batch commands' 200,000 so that a process running for days stays small
+    /// on logs full of unmasked ids; raise it to match batch output on such logs exactly.
+    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    pub max_signatures: usize,
+
     /// Lines batched into one chunk at most (a batch is also cut after ~200 ms).
     #[arg(long, default_value_t = 20_000, value_name = "N", hide = true)]
     pub batch_lines: usize,
@@ -283,7 +289,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         live,
         args.mine.masker()?,
         cfg.parse.clone(),
-        DEFAULT_MAX_SIGS,
+        args.max_signatures.max(1),
         cluster,
         baseline,
     );

@@ -29,7 +29,7 @@ use crate::summary::{ChunkBuilder, Summary, EXAMPLES_PER_SIG};
 /// so memory stays flat; the final report then uses coarser buckets than a batch run would
 /// (a note says so). Realistic streams stay far below it (a generated day of four services:
 /// under 50,000 entries).
-pub const SERIES_BUDGET: usize = 2_000_000;
+pub const SERIES_BUDGET: usize = 1_000_000;
 
 /// Coarsens `sum` while it holds more than `budget` series entries; returns the new bucket
 /// width when it did.

@@ -241,6 +241,15 @@ impl Track {
         }
     }
 
+    /// Frees a track merged into another (its state moved there).
+    fn release(&mut self) {
+        self.merged = true;
+        self.hot = false;
+        self.recent = Ring::new(1);
+        self.minutes = Ring::new(1);
+        self.recent_examples = Vec::new();
+    }
+
     fn note_example(&mut self, e: &Example) {
         if self.recent_examples.len() >= EXAMPLES_PER_SIG {
             self.recent_examples.remove(0);
@@ -630,8 +639,7 @@ impl Live {
             if old != UNMAPPED && old != new && !self.tracks[old as usize].merged {
                 let src = self.tracks[old as usize].clone();
                 self.tracks[new as usize].merge_from(&src);
-                self.tracks[old as usize].merged = true;
-                self.tracks[old as usize].hot = false;
+                self.tracks[old as usize].release();
                 self.active.remove(&(old as usize));
             }
             if let Some(ft) = info.first_time {
