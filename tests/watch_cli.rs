@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{path_str, run, stderr, stdout, TestDir};
 
-const T0: i64 = 1_795_600_800; // 2026-11-27T10:00:00Z, seconds
+const T0: i64 = 1_795_600_800; // 2026-11-25T10:00:00Z, seconds
 
 fn ts(secs: i64) -> String {
     jiff::Timestamp::from_second(T0 + secs)

@@ -188,3 +188,84 @@ impl Default for StatusBlock {
         Self::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::FindingKind;
+    use crate::summary::Example;
+    use crate::watch::detector::PoissonDetector;
+    use crate::watch::LiveConfig;
+
+    fn alert() -> Alert {
+        let mut f = Finding::new(FindingKind::Spike, "Spike: db \x1b[31mtimeout");
+        f.start = Some(1_795_600_800_000);
+        f.count = 42;
+        f.rate = Some(21.0);
+        f.baseline_rate = Some(0.1);
+        f.factor = Some(210.0);
+        f.template_id = Some("abc".into());
+        f.examples = vec![Example::new(
+            "app.log",
+            7,
+            Some(1_795_600_805_000),
+            b"db timeout",
+        )];
+        Alert {
+            phase: AlertPhase::Start,
+            at: 1_795_600_860_000,
+            finding: f,
+            template_slot: None,
+        }
+    }
+
+    #[test]
+    fn plain_line_has_time_kind_numbers_and_no_raw_escapes() {
+        let l = alert_line(&alert());
+        assert!(l.starts_with("2026-11-25T10:01:00Z START spike "), "{l}");
+        assert!(
+            l.contains("since 2026-11-25T10:00:00Z, 42 events, 21.0/min vs normal 0.10/min (x210)"),
+            "{l}"
+        );
+        assert!(l.contains("template abc"), "{l}");
+        assert!(l.contains("e.g. app.log:7: db timeout"), "{l}");
+        assert!(
+            !l.contains('\x1b'),
+            "control characters must be escaped: {l:?}"
+        );
+    }
+
+    #[test]
+    fn json_alert_uses_rfc3339_times() {
+        let v = alert_json(&alert());
+        assert_eq!(v["alert"], "start");
+        assert_eq!(v["at"], "2026-11-25T10:01:00Z");
+        assert_eq!(v["start"], "2026-11-25T10:00:00Z");
+        assert!(v["end"].is_null());
+        assert_eq!(v["examples"][0]["time"], "2026-11-25T10:00:05Z");
+        assert_eq!(v["kind"], "spike");
+        assert_eq!(v["count"], 42);
+    }
+
+    #[test]
+    fn status_block_redraws_in_place() {
+        let live = Live::new(
+            LiveConfig::default(),
+            Box::new(PoissonDetector::new(10_000)),
+        );
+        let mut block = StatusBlock::new();
+        let mut out: Vec<u8> = Vec::new();
+        block.draw(&mut out, &live, 12.0, 80).expect("draw");
+        let first = String::from_utf8_lossy(&out).into_owned();
+        assert!(first.contains("faultline watch"), "{first}");
+        assert!(first.contains("no active findings"), "{first}");
+        assert!(!first.contains("\x1b["), "nothing to erase the first time");
+        out.clear();
+        block.draw(&mut out, &live, 12.0, 80).expect("draw");
+        let second = String::from_utf8_lossy(&out);
+        assert!(second.starts_with("\x1b[3A\x1b[J"), "{second:?}");
+        out.clear();
+        block.clear(&mut out).expect("clear");
+        assert_eq!(out, b"\x1b[3A\x1b[J");
+    }
+}

@@ -11,7 +11,7 @@ use crate::detect::FindingKind;
 use crate::mine::template_id;
 use crate::record::{Event, Http, Level};
 
-const T0: i64 = 1_795_600_800_000; // 2026-11-27T10:00:00Z
+const T0: i64 = 1_795_600_800_000; // 2026-11-25T10:00:00Z
 const MIN: i64 = 60_000;
 
 /// Stands in for the summary and clustering: one template per distinct message.
