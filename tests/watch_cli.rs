@@ -384,3 +384,17 @@ fn bad_flags_exit_2() {
     let o = run(&["watch", "--output", "html"], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn gzip_on_stdin_is_decompressed_and_binary_refused() {
+    let data = "2026-11-27T10:00:00Z INFO one\n2026-11-27T10:00:01Z ERROR two\n";
+    let o = run(&["watch", "--plain"], Some(&common::gzip(data.as_bytes())));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\n2 events,"), "{}", stdout(&o));
+    let mut bin = vec![0u8; 4096];
+    bin.extend_from_slice(b"\x01\x02 not text\n");
+    let o = run(&["watch", "--plain"], Some(&bin));
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("binary data"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\n0 events,"), "{}", stdout(&o));
+}

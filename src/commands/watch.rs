@@ -442,24 +442,10 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
             watcher.push_chunk(&c, Instant::now());
         }
     }
+    // Notices of the live readers were printed as they happened; those of the sources read
+    // whole are printed now (and decide the exit code, like in the batch commands).
+    let input_errors = crate::commands::report_notices(&once_stats, args.input.quiet);
     once_stats.notices.extend(notices);
-    let input_errors = crate::commands::report_notices(
-        &InputStats {
-            notices: once_stats
-                .notices
-                .iter()
-                .filter(|n| {
-                    !n.message.contains("; retrying")
-                        && !n.message.contains("rotated")
-                        && !n.message.contains("truncated;")
-                })
-                .cloned()
-                .collect(),
-            truncated_lines: once_stats.truncated_lines,
-            ..InputStats::default()
-        },
-        args.input.quiet,
-    );
     watcher.finish(once_stats);
     print_alerts(&mut watcher, &mut out, &mut status, json)?;
     status.clear(&mut out)?;

@@ -134,11 +134,44 @@ impl LineSplitter {
 
 /// Reads stdin as data arrives (a pipe returns what is available; nothing waits for a full
 /// buffer) and sends whole lines.
+/// Like the batch reader, a gzip stream on stdin is decompressed (as it arrives) and binary
+/// data is refused.
 pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
     std::thread::spawn(move || {
         let stdin = io::stdin();
         let mut lock = stdin.lock();
-        read_stream(source, &mut lock, max_line, &tx);
+        let mut head = vec![0u8; 8 << 10];
+        let n = loop {
+            match lock.read(&mut head) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Feed::Notice {
+                        source: "-".into(),
+                        message: format!("read failed: {e}"),
+                    });
+                    break 0;
+                }
+            }
+        };
+        head.truncate(n);
+        if head.starts_with(&[0x1f, 0x8b]) {
+            let chained = io::Cursor::new(head).chain(lock);
+            let mut gz = flate2::read::MultiGzDecoder::new(chained);
+            read_stream(source, &mut gz, max_line, &tx);
+            return;
+        }
+        let nuls = memchr::memchr_iter(0, &head).count();
+        if nuls > 8 || (nuls > 0 && nuls * 1000 >= head.len()) {
+            let _ = tx.send(Feed::Notice {
+                source: "-".into(),
+                message: "binary data (NUL bytes) on stdin, not a log; skipped".into(),
+            });
+            let _ = tx.send(Feed::End { source });
+            return;
+        }
+        let mut chained = io::Cursor::new(head).chain(lock);
+        read_stream(source, &mut chained, max_line, &tx);
     });
 }
 
