@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::clock::EventClock;
 use super::live::{Alert, Live, Obs, TemplateMap, TplInfo};
@@ -58,18 +58,37 @@ pub struct Baseline {
     pub template_ids: FxHashSet<String>,
     /// Time span the baseline covers (ms): counts as time already watched.
     pub span_ms: i64,
+    /// Warn-or-worse events per millisecond of each template, and all events per ms: the
+    /// normal rates live detection starts from (so spikes need no warm-up either).
+    pub template_rates: FxHashMap<String, f64>,
+    pub total_rate: f64,
 }
 
 impl Baseline {
     pub fn from_summary(sum: &Summary, cluster: &ClusterConfig) -> Baseline {
         let templates = finalize(sum, cluster);
+        let span_ms = match (sum.time_min, sum.time_max) {
+            (Some(a), Some(b)) => b - a,
+            _ => 0,
+        };
+        let per_ms = |n: u64| {
+            if span_ms > 0 {
+                n as f64 / span_ms as f64
+            } else {
+                0.0
+            }
+        };
         Baseline {
             sigs: sum.sigs.iter().map(|s| s.sig.clone()).collect(),
             template_ids: templates.list.iter().map(|t| t.id.clone()).collect(),
-            span_ms: match (sum.time_min, sum.time_max) {
-                (Some(a), Some(b)) => b - a,
-                _ => 0,
-            },
+            span_ms,
+            template_rates: templates
+                .list
+                .iter()
+                .filter(|t| t.warn_or_worse() > 0)
+                .map(|t| (t.id.clone(), per_ms(t.warn_or_worse())))
+                .collect(),
+            total_rate: per_ms(sum.events - sum.untimed),
         }
     }
 }
@@ -166,6 +185,10 @@ impl Watcher {
         cluster: ClusterConfig,
         baseline: Option<Baseline>,
     ) -> Watcher {
+        let mut live = live;
+        if let Some(b) = baseline.as_ref().filter(|b| b.span_ms > 0) {
+            live.seed(b.span_ms, b.total_rate, b.template_rates.clone());
+        }
         Watcher {
             summary: Summary::default(),
             masker,

@@ -389,6 +389,9 @@ pub struct Live {
     past_total: f64,
     past_total_at: i64,
     stats: LiveStats,
+    /// Normal rates from a baseline: (buckets of history they stand for, all events per
+    /// bucket, warn-or-worse events per bucket by template id).
+    seed: Option<(f64, f64, FxHashMap<String, f64>)>,
     scratch: Vec<u8>,
     dense: Vec<u64>,
     totals: Vec<u64>,
@@ -427,6 +430,7 @@ impl Live {
             past_total: 0.0,
             past_total_at: i64::MIN,
             stats: LiveStats::default(),
+            seed: None,
             scratch: Vec::new(),
             dense: Vec::new(),
             totals: Vec::new(),
@@ -435,6 +439,16 @@ impl Live {
             active: BTreeMap::new(),
             cfg,
         }
+    }
+
+    /// Starts from a baseline's normal rates (per millisecond over `span_ms`) instead of
+    /// nothing: template tracks and the traffic total begin with that history, weighted like
+    /// the decayed past (at most one half-life's worth), so spikes can be judged at once.
+    pub fn seed(&mut self, span_ms: i64, total_per_ms: f64, templates: FxHashMap<String, f64>) {
+        let w = self.cfg.bucket_ms as f64;
+        let n = (span_ms as f64 / w).min(1.0 / (1.0 - self.decay));
+        let per_bucket = templates.into_iter().map(|(k, r)| (k, r * w)).collect();
+        self.seed = Some((n, total_per_ms * w, per_bucket));
     }
 
     pub fn config(&self) -> &LiveConfig {
@@ -624,6 +638,14 @@ impl Live {
                         first,
                     );
                     let seen_in_warmup = warmup_end.is_none_or(|w| first < w);
+                    if let Some(r) = self
+                        .seed
+                        .as_ref()
+                        .and_then(|(n, _, m)| m.get(&info.id).map(|r| (*n, *r)))
+                    {
+                        t.base_sum = r.0 * r.1;
+                        t.base_n = r.0;
+                    }
                     t.novelty = if info.known || seen_in_warmup {
                         Novelty::Known
                     } else {
@@ -727,6 +749,9 @@ impl Live {
         let hist = self.history_start_bucket();
         if self.past_total_at == i64::MIN {
             self.past_total_at = hist.min(first_in_ring);
+            if let Some((n, total, _)) = &self.seed {
+                self.past_total = n * total;
+            }
         }
         if first_in_ring - self.past_total_at > self.cfg.history_buckets as i64 {
             let gap = (first_in_ring - self.past_total_at).min(1 << 30) as i32;

@@ -21,6 +21,8 @@ struct Harness {
     first: Vec<i64>,
     index: FxHashMap<String, u32>,
     alerts: Vec<Alert>,
+    /// Messages the "baseline" knows.
+    known: Vec<String>,
 }
 
 impl Harness {
@@ -32,6 +34,7 @@ impl Harness {
             first: Vec::new(),
             index: FxHashMap::default(),
             alerts: Vec::new(),
+            known: Vec::new(),
         }
     }
 
@@ -55,7 +58,7 @@ impl Harness {
         self.tick(t);
     }
 
-    fn map(sigs: &[String], first: &[i64]) -> TemplateMap {
+    fn map(sigs: &[String], first: &[i64], known: &[String]) -> TemplateMap {
         TemplateMap {
             by_sig: (0..sigs.len() as u32).collect(),
             list: sigs
@@ -65,7 +68,7 @@ impl Harness {
                     id: template_id(s),
                     text: s.clone(),
                     first_time: Some(f),
-                    known: false,
+                    known: known.contains(s),
                     provisional: false,
                 })
                 .collect(),
@@ -73,14 +76,15 @@ impl Harness {
     }
 
     fn tick(&mut self, now: i64) {
-        let (sigs, first) = (&self.sigs, &self.first);
-        self.live.tick(now, &mut || Harness::map(sigs, first));
+        let (sigs, first, known) = (&self.sigs, &self.first, &self.known);
+        self.live
+            .tick(now, &mut || Harness::map(sigs, first, known));
         self.alerts.extend(self.live.take_alerts());
     }
 
     fn finish(&mut self) -> Vec<Alert> {
-        let (sigs, first) = (&self.sigs, &self.first);
-        self.live.finish(&mut || Harness::map(sigs, first));
+        let (sigs, first, known) = (&self.sigs, &self.first, &self.known);
+        self.live.finish(&mut || Harness::map(sigs, first, known));
         self.alerts.extend(self.live.take_alerts());
         std::mem::take(&mut self.alerts)
     }
@@ -553,4 +557,45 @@ fn provisional_templates_are_not_reported_new_until_clustered() {
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_eq!(alerts[0].finding.kind, FindingKind::NewError);
     assert_eq!(alerts[0].finding.template_id.as_deref(), Some("brand new"));
+}
+
+#[test]
+fn baseline_rates_let_spikes_alert_without_live_history() {
+    let run = |seeded: bool| {
+        let cfg = LiveConfig {
+            warmup_ms: 0,
+            ..LiveConfig::default()
+        };
+        let mut h = Harness::new(cfg);
+        if seeded {
+            // Yesterday: one "db timeout" a minute among 60 events a minute, for 6 hours.
+            let mut rates = FxHashMap::default();
+            rates.insert(template_id("db timeout"), 1.0 / 60_000.0);
+            h.live.seed(6 * 60 * MIN, 61.0 / 60_000.0, rates);
+        }
+        h.known = vec!["db timeout".into(), "request handled".into()];
+        let s = script(vec![
+            every(T0, T0 + 10 * MIN, 1_000, Level::Info, "request handled"),
+            every(T0, T0 + 10 * MIN, 5_000, Level::Error, "db timeout"),
+        ]);
+        for (t, l, m) in s {
+            h.push(&ev(t, l, m));
+        }
+        h.finish()
+    };
+    let seeded = run(true);
+    assert!(
+        !seeded.is_empty(),
+        "12/min against a known 1/min is a spike"
+    );
+    assert_eq!(seeded[0].finding.kind, FindingKind::Spike);
+    assert!(
+        seeded[0].at <= T0 + 2 * MIN,
+        "alerted at +{}s",
+        (seeded[0].at - T0) / 1000
+    );
+    assert!(
+        run(false).is_empty(),
+        "without history nothing is known to be abnormal"
+    );
 }
