@@ -649,6 +649,9 @@ impl Live {
                     t.novelty = if info.known || seen_in_warmup {
                         Novelty::Known
                     } else {
+                        // A new template's normal is learned from its first appearance on:
+                        // the hours of silence before it say nothing about its rate now.
+                        t.base_at = t.base_at.max(first.div_euclid(self.cfg.bucket_ms));
                         Novelty::Candidate
                     };
                     self.tracks.push(t);
