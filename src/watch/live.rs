@@ -213,6 +213,10 @@ struct Track {
     provisional: bool,
     /// The latest evidence lines (one per bucket), newest last.
     recent_examples: Vec<Example>,
+    /// The global decayed traffic total when this track's history began (and its bucket),
+    /// subtracted so that the key's rate per event compares like with like.
+    tot_offset: f64,
+    tot_from: i64,
     hot: bool,
 }
 
@@ -237,6 +241,8 @@ impl Track {
             merged: false,
             provisional: false,
             recent_examples: Vec::new(),
+            tot_offset: 0.0,
+            tot_from: history_start_bucket,
             hot: false,
         }
     }
@@ -591,6 +597,14 @@ impl Live {
         Some(i)
     }
 
+    /// Marks `t`'s history as beginning now as far as traffic totals go.
+    fn stamp_traffic(&self, t: &mut Track) {
+        if self.past_total_at != i64::MIN {
+            t.tot_offset = self.past_total;
+            t.tot_from = self.past_total_at;
+        }
+    }
+
     fn new_track(&mut self, key: KeyKind, first: i64, level: Option<Level>) -> u32 {
         let mut t = Track::new(
             key,
@@ -599,6 +613,7 @@ impl Live {
             first,
         );
         t.max_level = level;
+        self.stamp_traffic(&mut t);
         self.tracks.push(t);
         (self.tracks.len() - 1) as u32
     }
@@ -645,6 +660,13 @@ impl Live {
                     {
                         t.base_sum = r.0 * r.1;
                         t.base_n = r.0;
+                    }
+                    let seeded = self
+                        .seed
+                        .as_ref()
+                        .is_some_and(|(_, _, m)| m.contains_key(&info.id));
+                    if !seeded {
+                        self.stamp_traffic(&mut t);
                     }
                     t.novelty = if info.known || seen_in_warmup {
                         Novelty::Known
@@ -830,7 +852,10 @@ impl Live {
             counts: &self.dense,
             totals: &self.totals,
             minutes: &self.minutes,
-            past_total: self.past_total,
+            past_total: (self.past_total
+                - t.tot_offset
+                    * d.powi((self.past_total_at - t.tot_from).clamp(0, 1 << 30) as i32))
+            .max(0.0),
             strict: is_template && t.max_level.is_none_or(|l| l < Level::Error),
             bucket_ms: w,
             in_history: (b - hist + 1).clamp(0, cap) as usize,
