@@ -215,7 +215,8 @@ struct Track {
     recent_examples: Vec<Example>,
     /// The global decayed traffic total when this track's history began (and its bucket),
     /// subtracted so that the key's rate per event compares like with like.
-    tot_offset: f64,
+    /// `None` until the global total reaches `tot_from` (see `pending_stamps`).
+    tot_offset: Option<f64>,
     tot_from: i64,
     hot: bool,
 }
@@ -241,7 +242,7 @@ impl Track {
             merged: false,
             provisional: false,
             recent_examples: Vec::new(),
-            tot_offset: 0.0,
+            tot_offset: None,
             tot_from: history_start_bucket,
             hot: false,
         }
@@ -394,6 +395,8 @@ pub struct Live {
     /// of the tracks' rings), for traffic-relative normal rates.
     past_total: f64,
     past_total_at: i64,
+    /// Tracks waiting for the global total at the bucket their history starts.
+    pending_stamps: BTreeMap<i64, Vec<u32>>,
     stats: LiveStats,
     /// Normal rates from a baseline: (buckets of history they stand for, all events per
     /// bucket, warn-or-worse events per bucket by template id).
@@ -435,6 +438,7 @@ impl Live {
             errors_ring: Ring::new(cfg.history_buckets),
             past_total: 0.0,
             past_total_at: i64::MIN,
+            pending_stamps: BTreeMap::new(),
             stats: LiveStats::default(),
             seed: None,
             scratch: Vec::new(),
@@ -597,11 +601,16 @@ impl Live {
         Some(i)
     }
 
-    /// Marks `t`'s history as beginning now as far as traffic totals go.
-    fn stamp_traffic(&self, t: &mut Track) {
-        if self.past_total_at != i64::MIN {
-            t.tot_offset = self.past_total;
-            t.tot_from = self.past_total_at;
+    /// Registers track `i` to learn the global traffic total at the bucket its history
+    /// starts (`tot_from`), which `close_bucket` records when the total gets there.
+    fn stamp_traffic(&mut self, i: u32) {
+        let t = &mut self.tracks[i as usize];
+        t.tot_from = t.base_at;
+        if self.past_total_at != i64::MIN && t.tot_from < self.past_total_at {
+            // Already passed (at most a ring's width ago): the current total is close.
+            t.tot_offset = Some(self.past_total);
+        } else {
+            self.pending_stamps.entry(t.tot_from).or_default().push(i);
         }
     }
 
@@ -613,9 +622,22 @@ impl Live {
             first,
         );
         t.max_level = level;
-        self.stamp_traffic(&mut t);
         self.tracks.push(t);
-        (self.tracks.len() - 1) as u32
+        let i = (self.tracks.len() - 1) as u32;
+        self.stamp_traffic(i);
+        i
+    }
+
+    /// Gives tracks whose history starts at or before bucket `x` the global total so far.
+    fn resolve_stamps(&mut self, x: i64) {
+        while let Some((&b, _)) = self.pending_stamps.iter().next() {
+            if b > x {
+                break;
+            }
+            for i in self.pending_stamps.remove(&b).unwrap_or_default() {
+                self.tracks[i as usize].tot_offset = Some(self.past_total);
+            }
+        }
     }
 
     /// Whether closing buckets needs a fresh template map (new warn-or-worse signatures).
@@ -665,8 +687,8 @@ impl Live {
                         .seed
                         .as_ref()
                         .is_some_and(|(_, _, m)| m.contains_key(&info.id));
-                    if !seeded {
-                        self.stamp_traffic(&mut t);
+                    if seeded {
+                        t.tot_offset = Some(0.0);
                     }
                     t.novelty = if info.known || seen_in_warmup {
                         Novelty::Known
@@ -678,6 +700,9 @@ impl Live {
                     };
                     self.tracks.push(t);
                     let i = (self.tracks.len() - 1) as u32;
+                    if !seeded {
+                        self.stamp_traffic(i);
+                    }
                     self.slot_by_id.insert(info.id.clone(), i);
                     i
                 }
@@ -783,6 +808,7 @@ impl Live {
             self.past_total *= d.powi(gap);
         } else {
             for x in self.past_total_at..first_in_ring {
+                self.resolve_stamps(x);
                 let c = if x >= hist {
                     self.events_ring.get(x)
                 } else {
@@ -792,6 +818,7 @@ impl Live {
             }
         }
         self.past_total_at = self.past_total_at.max(first_in_ring);
+        self.resolve_stamps(first_in_ring);
         let mut touched: Vec<(u32, u64)> = Vec::new();
         for (&sig, &(c, level)) in &bucket.by_sig {
             let slot = self.sig_slot.get(sig as usize).copied().unwrap_or(UNMAPPED);
@@ -852,10 +879,12 @@ impl Live {
             counts: &self.dense,
             totals: &self.totals,
             minutes: &self.minutes,
-            past_total: (self.past_total
-                - t.tot_offset
-                    * d.powi((self.past_total_at - t.tot_from).clamp(0, 1 << 30) as i32))
-            .max(0.0),
+            past_total: match t.tot_offset {
+                Some(off) => (self.past_total
+                    - off * d.powi((self.past_total_at - t.tot_from).clamp(0, 1 << 30) as i32))
+                .max(0.0),
+                None => 0.0,
+            },
             strict: is_template && t.max_level.is_none_or(|l| l < Level::Error),
             bucket_ms: w,
             in_history: (b - hist + 1).clamp(0, cap) as usize,
