@@ -26,19 +26,31 @@ pub const EXIT_ERROR: i32 = 2;
     version,
     about = "Find what changed in huge production logs: new errors, spikes, failing endpoints.",
     long_about = None,
-    args_conflicts_with_subcommands = true
+    override_usage = "faultline [OPTIONS] [PATHS]...     (runs `summary`)\n       faultline <COMMAND> [OPTIONS] [PATHS]...",
+    after_help = "With no command, `faultline PATHS...` runs `faultline summary PATHS...`."
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The incident report: ranked findings with evidence, the incident window, top errors
+    /// (the default command: `faultline app.log` runs it).
+    Summary(commands::summary::SummaryArgs),
     /// Print parsed events as JSON lines: how faultline understood the logs.
     Events(commands::events::EventsArgs),
     /// Group messages into templates, most frequent first.
     Templates(commands::templates::TemplatesArgs),
+    /// Templates and the error rate bursting above their normal level, with sparklines.
+    Spikes(commands::spikes::SpikesArgs),
+    /// Compare logs against a baseline: templates new, gone, increased, decreased.
+    Diff(commands::diff::DiffArgs),
+    /// Save the summary of logs as a snapshot file (a baseline, or a shard to merge).
+    Snapshot(commands::snapshot::SnapshotArgs),
+    /// Merge snapshot files into one.
+    Merge(commands::merge::MergeArgs),
     /// Watch a live stream (stdin, or files with -F) and alert as things change.
     Watch(commands::watch::WatchArgs),
 }
@@ -111,6 +123,7 @@ impl InputArgs {
             paths,
             chunk_size: self.chunk_size.max(1),
             max_line: self.max_line.max(16),
+            bytes_read: None,
             parse: ParseConfig {
                 format: self.input_format,
                 tz,
@@ -136,7 +149,7 @@ fn current_year() -> i16 {
 
 /// Runs the program and returns the process exit code.
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(with_default_command(std::env::args_os().collect())) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
@@ -145,13 +158,14 @@ pub fn run() -> i32 {
         }
     };
     let result = match cli.command {
-        Some(Command::Events(a)) => commands::events::run(&a),
-        Some(Command::Templates(a)) => commands::templates::run(&a),
-        Some(Command::Watch(a)) => commands::watch::run(&a),
-        None => {
-            eprintln!("faultline: no command given; try `faultline --help`");
-            Ok(EXIT_ERROR)
-        }
+        Command::Summary(a) => commands::summary::run(&a),
+        Command::Events(a) => commands::events::run(&a),
+        Command::Templates(a) => commands::templates::run(&a),
+        Command::Spikes(a) => commands::spikes::run(&a),
+        Command::Diff(a) => commands::diff::run(&a),
+        Command::Snapshot(a) => commands::snapshot::run(&a),
+        Command::Merge(a) => commands::merge::run(&a),
+        Command::Watch(a) => commands::watch::run(&a),
     };
     match result {
         Ok(code) => code,
@@ -163,6 +177,29 @@ pub fn run() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// Makes `summary` the default command: when the first argument is not a subcommand (nor
+/// `help`, `--help`/`-h`, `--version`/`-V`), `summary` is inserted before it, so `faultline
+/// app.log`, `faultline --since 1h app.log` and `cat app.log | faultline` all run the summary.
+pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use clap::CommandFactory;
+    let first = args.get(1).and_then(|a| a.to_str()).map(str::to_string);
+    let is_command = |a: &str| {
+        a == "help"
+            || Cli::command()
+                .get_subcommands()
+                .any(|c| c.get_name() == a || c.get_all_aliases().any(|al| al == a))
+    };
+    let insert = match first.as_deref() {
+        None => true,
+        Some("-h" | "--help" | "-V" | "--version") => false,
+        Some(a) => !is_command(a),
+    };
+    if insert {
+        args.insert(1.min(args.len()), "summary".into());
+    }
+    args
 }
 
 /// A closed pipe (`faultline ... | head`) is not an error worth a message.

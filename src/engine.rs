@@ -2,10 +2,17 @@
 //!
 //! Partial summaries are built in parallel and merged on the calling thread in chunk order,
 //! so the result is the same for any thread count or chunk size.
+//!
+//! Snapshot files (see `snapshot`) are accepted wherever logs are: a path given on the
+//! command line that starts with the snapshot magic bytes (or is named `*.flt`) is loaded and
+//! its summary merged at its place in the input order, instead of being parsed as text.
 
-use crate::input::{Chunk, InputConfig};
+use std::path::PathBuf;
+
+use crate::input::{Chunk, InputConfig, Notice, NoticeKind};
 use crate::mine::Masker;
 use crate::pipeline;
+use crate::snapshot;
 use crate::summary::{ChunkBuilder, Summary, DEFAULT_MAX_SIGS};
 
 /// How to summarize.
@@ -15,6 +22,11 @@ pub struct EngineOptions {
     pub max_sigs: usize,
     /// Keep each event's signature index, in input order (for `templates --per-line`).
     pub per_line: bool,
+    /// Keep only timed events in `[since, until)` (epoch ms); see `ChunkBuilder::time_range`.
+    pub time_range: Option<(i64, i64)>,
+    /// The `--mask` flags the masker was built from: stored in snapshots, and compared with
+    /// the ones a loaded snapshot was made with.
+    pub mask_spec: Vec<String>,
 }
 
 impl EngineOptions {
@@ -24,6 +36,8 @@ impl EngineOptions {
             threads,
             max_sigs: DEFAULT_MAX_SIGS,
             per_line: false,
+            time_range: None,
+            mask_spec: Vec::new(),
         }
     }
 }
@@ -35,13 +49,86 @@ pub struct EngineOutput {
     pub per_line: Vec<u32>,
 }
 
-/// Reads and summarizes all input.
+/// A run of inputs of one kind, in command-line order.
+enum Part {
+    Logs(Vec<PathBuf>),
+    Snapshot(PathBuf),
+}
+
+fn split_parts(paths: &[PathBuf]) -> Vec<Part> {
+    let mut parts: Vec<Part> = Vec::new();
+    for p in paths {
+        if p.as_os_str() != "-" && snapshot::is_snapshot(p) {
+            parts.push(Part::Snapshot(p.clone()));
+        } else if let Some(Part::Logs(v)) = parts.last_mut() {
+            v.push(p.clone());
+        } else {
+            parts.push(Part::Logs(vec![p.clone()]));
+        }
+    }
+    parts
+}
+
+/// Reads and summarizes all input (logs and snapshots). A snapshot that cannot be read is an
+/// error naming the file (exit code 2), not a skipped input: a silently missing shard would
+/// make every number wrong.
 pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<EngineOutput> {
+    let parts = split_parts(&cfg.paths);
+    if parts.is_empty() || (parts.len() == 1 && matches!(parts[0], Part::Logs(_))) {
+        return summarize_logs(cfg, opts);
+    }
+    let mut acc = Summary::default();
+    let mut per_line: Vec<u32> = Vec::new();
+    for part in parts {
+        match part {
+            Part::Logs(paths) => {
+                let mut c = cfg.clone();
+                c.paths = paths;
+                let out = summarize_logs(&c, opts)?;
+                let remap = acc.merge(out.summary, opts.max_sigs);
+                if opts.per_line {
+                    per_line.extend(out.per_line.iter().map(|&i| {
+                        if i == u32::MAX {
+                            i
+                        } else {
+                            remap[i as usize]
+                        }
+                    }));
+                }
+            }
+            Part::Snapshot(path) => {
+                let (mut s, meta) = snapshot::read(&path)?;
+                // Notices were reported when the snapshot was made; its sources stay listed.
+                s.input.notices.clear();
+                let name = path.display().to_string();
+                if meta.masks != opts.mask_spec {
+                    acc.input.notices.push(Notice {
+                        source: name,
+                        kind: NoticeKind::Damaged,
+                        message: format!(
+                            "snapshot was made with --mask {:?}, this run uses {:?}: templates may not line up",
+                            meta.masks, opts.mask_spec
+                        ),
+                    });
+                }
+                acc.merge(s, opts.max_sigs);
+            }
+        }
+    }
+    Ok(EngineOutput {
+        summary: acc,
+        per_line,
+    })
+}
+
+/// Reads and summarizes log inputs (no snapshots) through the parallel pipeline.
+fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<EngineOutput> {
     let builder = ChunkBuilder {
         masker: &opts.masker,
         parse: &cfg.parse,
         max_sigs: opts.max_sigs,
         per_line: opts.per_line,
+        time_range: opts.time_range,
     };
     let mut acc = Summary::default();
     let mut per_line: Vec<u32> = Vec::new();

@@ -73,17 +73,18 @@ impl Rng {
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
-    /// Standard normal via Box-Muller (uses only +,*,ln,sqrt,cos which are IEEE-exact enough;
-    /// results are rounded to integers before printing anyway).
+    /// Approximately standard normal: Irwin-Hall sum of four uniforms, rescaled. Uses only
+    /// IEEE basic arithmetic (correctly rounded everywhere), unlike libm's `ln`/`cos`, whose
+    /// last-bit differences between platforms could change output bytes.
+    #[inline]
     fn normal(&mut self) -> f64 {
-        let u1 = self.unit().max(1e-12);
-        let u2 = self.unit();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        let s = self.unit() + self.unit() + self.unit() + self.unit();
+        (s - 2.0) * 1.732_050_807_568_877_2
     }
     /// Log-normal latency in microseconds with the given median (ms) and shape, plus a rare
     /// heavy tail, which is what real per-route latency histograms look like.
     fn latency_us(&mut self, median_ms: f64, sigma: f64) -> u64 {
-        let mut v = median_ms * 1000.0 * (sigma * self.normal()).exp();
+        let mut v = median_ms * 1000.0 * exp_det(sigma * self.normal());
         if self.chance(0.01) {
             v *= 4.0 + 6.0 * self.unit();
         }
@@ -94,7 +95,7 @@ impl Rng {
         if mean > 30.0 {
             return (mean + mean.sqrt() * self.normal()).round().max(0.0) as u64;
         }
-        let l = (-mean).exp();
+        let l = exp_det(-mean);
         let (mut k, mut p) = (0u64, 1.0);
         loop {
             p *= self.unit();
@@ -104,6 +105,44 @@ impl Rng {
             k += 1;
         }
     }
+}
+
+/// `e^x` from basic arithmetic only (see `Rng::normal` for why): 2^k range reduction plus a
+/// Taylor series, accurate to ~1e-15 relative for the |x| < 700 we use.
+fn exp_det(x: f64) -> f64 {
+    let k = (x * std::f64::consts::LOG2_E).round();
+    let r = x - k * std::f64::consts::LN_2;
+    let (mut term, mut sum) = (1.0, 1.0);
+    for i in 1..=16 {
+        term = term * r / f64::from(i);
+        sum += term;
+    }
+    // Scale by 2^k through repeated multiplication by exact powers of two.
+    let mut k = k as i64;
+    while k > 0 {
+        let step = k.min(60);
+        sum *= (1u64 << step) as f64;
+        k -= step;
+    }
+    while k < 0 {
+        let step = (-k).min(60);
+        sum /= (1u64 << step) as f64;
+        k += step;
+    }
+    sum
+}
+
+/// `cos(x)` from basic arithmetic only: reduce to [-pi, pi], then a Taylor series.
+fn cos_det(x: f64) -> f64 {
+    let tau = std::f64::consts::TAU;
+    let r = x - (x / tau).round() * tau;
+    let r2 = r * r;
+    let (mut term, mut sum) = (1.0, 1.0);
+    for i in 1..=14 {
+        term = -term * r2 / f64::from((2 * i - 1) * (2 * i));
+        sum += term;
+    }
+    sum
 }
 
 /// Weighted choice over a slice of weights (linear scan; tables are short).
@@ -612,6 +651,8 @@ const SERVICE_HOST: &str = "shop.acme.example";
 const PAYMENTS_HOST: &str = "payments.stripe-like.example";
 const SHIPPING_HOST: &str = "api.shipfast.example";
 const DB_TIMEOUT_MSG: &str = "Connection to db-replica-2:5432 timed out after 3000ms";
+const PAYMENT_TIMEOUT_MSG: &str =
+    "Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms";
 const NPE_MSG: &str = "NullPointerException in OrderMapper.toDto";
 const CHECKOUT_ROUTE: &str = "/api/v1/checkout";
 
@@ -831,31 +872,38 @@ enum Trace {
     PaymentTimeout,
 }
 
-/// One background app.log message kind.
-struct AppKind {
-    level: &'static str,
-    logger: &'static str,
-    msg: &'static str,
+/// One app.log message kind (weight is only used for the background mix).
+struct AppKind<'a> {
+    level: &'a str,
+    logger: &'a str,
+    msg: &'a str,
     weight: u32,
     trace: Trace,
 }
 
-const fn ak(level: &'static str, logger: &'static str, msg: &'static str, weight: u32) -> AppKind {
-    AppKind {
-        level,
-        logger,
-        msg,
-        weight,
-        trace: Trace::None,
-    }
+/// One extra logstash-shaped api.jsonl message; `extra` is raw JSON members (a template).
+struct Js<'a> {
+    level: &'a str,
+    service: &'a str,
+    msg: &'a str,
+    extra: &'a str,
 }
-const fn akt(
+
+const fn ak(
     level: &'static str,
     logger: &'static str,
     msg: &'static str,
     weight: u32,
+) -> AppKind<'static> {
+    akt(level, logger, msg, weight, Trace::None)
+}
+const fn akt<'a>(
+    level: &'a str,
+    logger: &'a str,
+    msg: &'a str,
+    weight: u32,
     trace: Trace,
-) -> AppKind {
+) -> AppKind<'a> {
     AppKind {
         level,
         logger,
@@ -866,7 +914,7 @@ const fn akt(
 }
 
 /// Background app.log mix. Weights are per 100k lines: ERROR kinds sum to ~500 (≈0.5%).
-const APP_KINDS: &[AppKind] = &[
+const APP_KINDS: &[AppKind<'static>] = &[
     ak("INFO", "c.acme.checkout.OrderService", "Order {order} created for customer {cust} total={money} EUR items={small}", 9000),
     ak("INFO", "c.acme.checkout.PaymentClient", "Payment authorized for order {order} provider=payments.stripe-like.example amount={money} in {ms}ms", 7000),
     ak("INFO", "c.acme.catalog.ProductController", "Fetched product {sku} from cache in {ms}ms", 12000),
@@ -974,7 +1022,7 @@ fn put_trace(b: &mut Vec<u8>, t: Trace) {
 // ---------------------------------------------------------------------------------------------
 
 /// Default onsets as a fraction of the window so short windows still get spread-out incidents.
-const DEFAULT_FRACTIONS: [f64; 5] = [0.20, 0.35, 0.50, 0.65, 0.80];
+const DEFAULT_PERMILLE: [i64; 5] = [200, 350, 500, 650, 800];
 /// Durations in minutes (`new_error` lasts until the end of the window: it is a regression).
 const DURATIONS_MIN: [i64; 5] = [0, 30, 20, 30, 25];
 
@@ -994,7 +1042,7 @@ struct ScenarioArgs {
     events: u64,
     #[arg(long, default_value = "2026-11-27T00:00:00Z")]
     start: String,
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
     hours: u32,
     #[arg(long, default_value = "all", value_parser = ["plain", "json", "access", "logfmt", "all"])]
     format: String,
@@ -1069,11 +1117,29 @@ struct Scenario {
     clients: Vec<u32>,
 }
 
+/// Default incident onsets stay clear of the benign noise so tests can attribute findings
+/// unambiguously: whole minute + 17 s, moved off the hourly cron burst (:58..:05) and off the
+/// nightly backup (02:00..02:10).
+fn default_onset(t: i64) -> i64 {
+    let mut t = t / 60_000 * 60_000;
+    let min_of_hour = t.rem_euclid(3_600_000) / 60_000;
+    if min_of_hour >= 58 {
+        t += (65 - min_of_hour) * 60_000;
+    } else if min_of_hour < 5 {
+        t += (5 - min_of_hour) * 60_000;
+    }
+    let of_day = t.rem_euclid(86_400_000);
+    if (7_200_000..7_800_000).contains(&of_day) {
+        t += 8_100_000 - of_day;
+    }
+    t + 17_000
+}
+
 /// Relative traffic at a time of day: trough ~03:00, peak mid-afternoon, small lunch bump.
 fn daily_curve(ms: i64) -> f64 {
     let h = ms.rem_euclid(86_400_000) as f64 / 3_600_000.0;
-    let base = 0.55 - 0.45 * ((h - 3.0) / 24.0 * std::f64::consts::TAU).cos();
-    let lunch = 0.15 * (-((h - 12.5) * (h - 12.5)) / 2.0).exp();
+    let base = 0.55 - 0.45 * cos_det((h - 3.0) / 24.0 * std::f64::consts::TAU);
+    let lunch = 0.15 * exp_det(-((h - 12.5) * (h - 12.5)) / 2.0);
     base + lunch
 }
 
@@ -1145,12 +1211,7 @@ impl Scenario {
             for i in 0..5 {
                 onset[i] = match a.offsets.get(i) {
                     Some(m) => start + i64::from(*m) * 60_000,
-                    // Round to whole minutes + 17 s so onsets don't coincide with cron at :00.
-                    None => {
-                        start
-                            + ((span as f64 * DEFAULT_FRACTIONS[i]) as i64) / 60_000 * 60_000
-                            + 17_000
-                    }
+                    None => default_onset(start + span * DEFAULT_PERMILLE[i] / 1000),
                 };
             }
             let mut end_t = [0i64; 5];
@@ -1241,9 +1302,10 @@ impl Scenario {
             if bg.chance(0.5) {
                 let k = weighted(&mut bg, &app_weights);
                 let seed = bg.next_u64();
-                self.emit_app(
+                Self::app_line(
                     &mut f.app,
                     ts + 1 + (seed % 40) as i64,
+                    "",
                     &APP_KINDS[k],
                     &mut Rng::new(seed),
                 );
@@ -1272,12 +1334,12 @@ impl Scenario {
             files.insert("router.log", f.router.finish());
         }
         let names: Vec<&str> = files.keys().copied().collect();
-        let keep = |v: serde_json::Value| -> serde_json::Value {
-            let mut v = v;
-            if let Some(arr) = v.get_mut("files").and_then(|x| x.as_array_mut()) {
-                arr.retain(|x| x.as_str().is_some_and(|s| names.contains(&s)));
-            }
-            v
+        // Restrict entries to the files actually written (`--format`), dropping entries that
+        // would be invisible, so tests can assert "found exactly these".
+        let keep = |mut v: serde_json::Value| -> Option<serde_json::Value> {
+            let arr = v.get_mut("files").and_then(|x| x.as_array_mut())?;
+            arr.retain(|x| x.as_str().is_some_and(|s| names.contains(&s)));
+            (!arr.is_empty()).then_some(v)
         };
         let manifest = json!({
             "generator": "faultline-gen",
@@ -1293,8 +1355,8 @@ impl Scenario {
                 "lines": v.iter().filter(|&&c| c == b'\n').count(),
                 "bytes": v.len(),
             })).collect::<Vec<_>>(),
-            "incidents": incidents.into_iter().map(keep).collect::<Vec<_>>(),
-            "noise": noise.into_iter().map(keep).collect::<Vec<_>>(),
+            "incidents": incidents.into_iter().filter_map(keep).collect::<Vec<_>>(),
+            "noise": noise.into_iter().filter_map(keep).collect::<Vec<_>>(),
         });
         (files, manifest)
     }
@@ -1326,10 +1388,13 @@ impl Scenario {
         Template::parse(route.path).render(&mut r, &mut path);
         url_spaces(&mut path, 0);
         let ip = *r.pick(&self.clients);
+        // Bots and probes only GET; mutations come from browsers and the mobile app.
         let ua = if route.path == "/health" {
             "kube-probe/1.31"
-        } else {
+        } else if route.method == "GET" {
             *r.pick(USER_AGENTS)
+        } else {
+            *r.pick(&USER_AGENTS[..6])
         };
         let bytes = match q.status {
             304 | 204 => 0,
@@ -1517,7 +1582,9 @@ impl Scenario {
         f.json.end(ms);
     }
 
-    fn emit_app(&self, sink: &mut Sink, ts: i64, k: &AppKind, r: &mut Rng) {
+    /// Writes one app.log entry (with its stack trace, if any). An empty `thread` means a
+    /// request-handling thread picked at random.
+    fn app_line(sink: &mut Sink, ts: i64, thread: &str, k: &AppKind, r: &mut Rng) {
         let b = sink.begin();
         put_log4j(b, ts);
         b.push(b' ');
@@ -1526,7 +1593,9 @@ impl Scenario {
             b.push(b' ');
         }
         b.extend_from_slice(b" [");
-        if k.logger == "catalog.indexer" {
+        if !thread.is_empty() {
+            b.extend_from_slice(thread.as_bytes());
+        } else if k.logger == "catalog.indexer" {
             b.extend_from_slice(b"indexer-worker-");
             put_u64(b, r.range(1, 4));
         } else {
@@ -1540,64 +1609,23 @@ impl Scenario {
         sink.end(ts);
     }
 
-    /// Writes one app.log line with an explicit thread; used by noise and incidents.
-    fn app_line(
-        sink: &mut Sink,
-        ts: i64,
-        level: &str,
-        thread: &str,
-        logger: &str,
-        msg: &str,
-        trace: Trace,
-        r: &mut Rng,
-    ) {
-        let b = sink.begin();
-        put_log4j(b, ts);
-        b.push(b' ');
-        b.extend_from_slice(level.as_bytes());
-        if level.len() == 4 {
-            b.push(b' ');
-        }
-        b.extend_from_slice(b" [");
-        if thread.is_empty() {
-            app_thread(r, b);
-        } else {
-            b.extend_from_slice(thread.as_bytes());
-        }
-        b.extend_from_slice(b"] ");
-        b.extend_from_slice(logger.as_bytes());
-        b.extend_from_slice(b" - ");
-        Template::parse(msg).render(r, b);
-        put_trace(b, trace);
-        sink.end(ts);
-    }
-
     /// Writes one logstash-shaped JSON line with extra raw fields.
-    fn json_line(
-        &self,
-        sink: &mut Sink,
-        ts: i64,
-        level: &str,
-        service: &str,
-        msg: &str,
-        extra: &str,
-        r: &mut Rng,
-    ) {
+    fn json_line(&self, sink: &mut Sink, ts: i64, m: &Js, r: &mut Rng) {
         let b = sink.begin();
         b.extend_from_slice(b"{\"ts\":\"");
         put_iso(b, ts);
         b.extend_from_slice(b"\",\"level\":\"");
-        b.extend_from_slice(level.as_bytes());
+        b.extend_from_slice(m.level.as_bytes());
         b.extend_from_slice(b"\",\"msg\":\"");
-        let mut m = Vec::new();
-        Template::parse(msg).render(r, &mut m);
-        put_json_str(b, &m);
+        let mut text = Vec::new();
+        Template::parse(m.msg).render(r, &mut text);
+        put_json_str(b, &text);
         b.extend_from_slice(b"\",\"service\":\"");
-        b.extend_from_slice(service.as_bytes());
+        b.extend_from_slice(m.service.as_bytes());
         b.push(b'"');
-        if !extra.is_empty() {
+        if !m.extra.is_empty() {
             b.push(b',');
-            Template::parse(extra).render(r, b);
+            Template::parse(m.extra).render(r, b);
         }
         b.extend_from_slice(b",\"trace_id\":\"");
         put_hex(b, r.next_u64(), 16);
@@ -1614,15 +1642,16 @@ impl Scenario {
         // 1) Steady deprecation warning every 10 minutes (config refresh), both app and JSON.
         let mut t = self.start + 3 * 60_000 + 17_000;
         while t < self.end {
-            Self::app_line(&mut f.app, t, "WARN", "config-refresh-1", "c.acme.config.LegacyConfigLoader",
-                "Property 'payments.timeout' is deprecated, use 'payments.client.read-timeout' instead", Trace::None, r);
+            Self::app_line(&mut f.app, t, "config-refresh-1", &akt("WARN", "c.acme.config.LegacyConfigLoader", "Property 'payments.timeout' is deprecated, use 'payments.client.read-timeout' instead", 0, Trace::None), r);
             self.json_line(
                 &mut f.json,
                 t + 5,
-                "warn",
-                "checkout",
-                "deprecated config key payments.timeout in use",
-                "",
+                &Js {
+                    level: "warn",
+                    service: "checkout",
+                    msg: "deprecated config key payments.timeout in use",
+                    extra: "",
+                },
                 r,
             );
             t += 600_000;
@@ -1639,11 +1668,14 @@ impl Scenario {
             Self::app_line(
                 &mut f.app,
                 h + 50,
-                "INFO",
                 "scheduling-1",
-                "c.acme.jobs.InventorySyncJob",
-                "Starting InventorySyncJob (run {hex8})",
-                Trace::None,
+                &akt(
+                    "INFO",
+                    "c.acme.jobs.InventorySyncJob",
+                    "Starting InventorySyncJob (run {hex8})",
+                    0,
+                    Trace::None,
+                ),
                 r,
             );
             for i in 0..batches {
@@ -1652,22 +1684,28 @@ impl Scenario {
                     Self::app_line(
                         &mut f.app,
                         ts,
-                        "WARN",
                         "scheduling-1",
-                        "c.acme.jobs.InventorySyncJob",
-                        "SKU {sku} missing in warehouse feed, skipping",
-                        Trace::None,
+                        &akt(
+                            "WARN",
+                            "c.acme.jobs.InventorySyncJob",
+                            "SKU {sku} missing in warehouse feed, skipping",
+                            0,
+                            Trace::None,
+                        ),
                         r,
                     );
                 } else {
                     Self::app_line(
                         &mut f.app,
                         ts,
-                        "INFO",
                         "scheduling-1",
-                        "c.acme.jobs.InventorySyncJob",
-                        "Synced batch of {int} SKUs from warehouse feed in {ms}ms",
-                        Trace::None,
+                        &akt(
+                            "INFO",
+                            "c.acme.jobs.InventorySyncJob",
+                            "Synced batch of {int} SKUs from warehouse feed in {ms}ms",
+                            0,
+                            Trace::None,
+                        ),
                         r,
                     );
                 }
@@ -1675,11 +1713,14 @@ impl Scenario {
             Self::app_line(
                 &mut f.app,
                 h + 59_000,
-                "INFO",
                 "scheduling-1",
-                "c.acme.jobs.InventorySyncJob",
-                "InventorySyncJob finished: {int} SKUs updated, {small} skipped",
-                Trace::None,
+                &akt(
+                    "INFO",
+                    "c.acme.jobs.InventorySyncJob",
+                    "InventorySyncJob finished: {int} SKUs updated, {small} skipped",
+                    0,
+                    Trace::None,
+                ),
                 r,
             );
             let b = f.router.begin();
@@ -1699,11 +1740,14 @@ impl Scenario {
                 Self::app_line(
                     &mut f.app,
                     d,
-                    "INFO",
                     "backup-1",
-                    "c.acme.ops.BackupJob",
-                    "Starting nightly backup of db-primary to s3://acme-backups/nightly/",
-                    Trace::None,
+                    &akt(
+                        "INFO",
+                        "c.acme.ops.BackupJob",
+                        "Starting nightly backup of db-primary to s3://acme-backups/nightly/",
+                        0,
+                        Trace::None,
+                    ),
                     r,
                 );
                 for (i, table) in TABLES.iter().enumerate() {
@@ -1712,11 +1756,14 @@ impl Scenario {
                         Self::app_line(
                             &mut f.app,
                             ts - 5000,
-                            "WARN",
                             "backup-1",
-                            "c.acme.ops.BackupJob",
-                            "Table payments is locked by autovacuum, waiting 5s",
-                            Trace::None,
+                            &akt(
+                                "WARN",
+                                "c.acme.ops.BackupJob",
+                                "Table payments is locked by autovacuum, waiting 5s",
+                                0,
+                                Trace::None,
+                            ),
                             r,
                         );
                     }
@@ -1724,22 +1771,22 @@ impl Scenario {
                     Self::app_line(
                         &mut f.app,
                         ts,
-                        "INFO",
                         "backup-1",
-                        "c.acme.ops.BackupJob",
-                        &msg,
-                        Trace::None,
+                        &akt("INFO", "c.acme.ops.BackupJob", &msg, 0, Trace::None),
                         r,
                     );
                 }
                 Self::app_line(
                     &mut f.app,
                     d + 420_000,
-                    "INFO",
                     "backup-1",
-                    "c.acme.ops.BackupJob",
-                    "Backup completed: 18.{small} GB in 4{small}0s",
-                    Trace::None,
+                    &akt(
+                        "INFO",
+                        "c.acme.ops.BackupJob",
+                        "Backup completed: 18.{small} GB in 4{small}0s",
+                        0,
+                        Trace::None,
+                    ),
                     r,
                 );
             }
@@ -1754,11 +1801,14 @@ impl Scenario {
                 Self::app_line(
                     &mut f.app,
                     ts,
-                    "ERROR",
                     "",
-                    "c.acme.db.ReplicaRouter",
-                    DB_TIMEOUT_MSG,
-                    Trace::DbTimeout,
+                    &akt(
+                        "ERROR",
+                        "c.acme.db.ReplicaRouter",
+                        DB_TIMEOUT_MSG,
+                        0,
+                        Trace::DbTimeout,
+                    ),
                     r,
                 );
             }
@@ -1768,22 +1818,36 @@ impl Scenario {
             }
             m += 60_000;
         }
+        // Background ERROR templates with variables shown as `<*>` (template-miner notation).
+        let error_patterns: Vec<String> = APP_KINDS
+            .iter()
+            .filter(|k| k.level == "ERROR")
+            .map(|k| {
+                let mut p = String::new();
+                for piece in &Template::parse(k.msg).0 {
+                    match piece {
+                        Piece::Lit(l) => p.push_str(&String::from_utf8_lossy(l)),
+                        Piece::Var(_) => p.push_str("<*>"),
+                    }
+                }
+                p
+            })
+            .collect();
         let hour_list: Vec<String> = hours.iter().map(|&h| iso_string(h)).collect();
         vec![
             json!({"kind": "steady_warning", "pattern": "Property 'payments.timeout' is deprecated, use 'payments.client.read-timeout' instead", "schedule": "every 10 minutes", "files": ["app.log", "api.jsonl"]}),
             json!({"kind": "steady_warning", "pattern": "Cache miss for key product:<*>, loading from database", "schedule": "~2.5% of app lines", "files": ["app.log"]}),
             json!({"kind": "cron_burst", "pattern": "Synced batch of <*> SKUs from warehouse feed in <*>ms", "schedule": "hourly at :00 for 1 minute", "lines_per_run": cron_lines, "runs": hour_list, "files": ["app.log", "router.log"]}),
             json!({"kind": "nightly_backup", "pattern": "Starting nightly backup of db-primary to s3://acme-backups/nightly/", "schedule": "daily at 02:00:30 for ~7 minutes", "runs": backups.iter().map(|&d| iso_string(d)).collect::<Vec<_>>(), "files": ["app.log"]}),
-            json!({"kind": "random_errors", "pattern": "background ERROR templates at ~0.5% of app lines, 5xx at ~0.5% of requests", "schedule": "random", "files": all}),
+            json!({"kind": "random_errors", "pattern": "background ERROR templates at ~0.5% of app lines, 5xx at ~0.5% of requests", "patterns": error_patterns, "schedule": "random", "files": all}),
             json!({"kind": "rare_error", "pattern": DB_TIMEOUT_MSG, "schedule": "~1 per 45 minutes", "files": ["app.log"]}),
+            json!({"kind": "rare_error", "pattern": PAYMENT_TIMEOUT_MSG, "schedule": "~1 per 4 hours", "files": ["app.log", "api.jsonl"]}),
         ]
     }
 
     fn payment_timeout(&self, f: &mut Files, ts: i64, r: &mut Rng) {
-        Self::app_line(&mut f.app, ts, "ERROR", "payment-capture-3", "c.acme.checkout.PaymentClient",
-            "Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms (order {order})", Trace::PaymentTimeout, r);
-        self.json_line(&mut f.json, ts + 2, "error", "checkout", "upstream call timed out",
-            "\"upstream\":\"payments.stripe-like.example\",\"timeout_ms\":30000,\"latency_ms\":300{small}.5,\"order_id\":\"{order}\"", r);
+        Self::app_line(&mut f.app, ts, "payment-capture-3", &akt("ERROR", "c.acme.checkout.PaymentClient", concat!("Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms", " (order {order})"), 0, Trace::PaymentTimeout), r);
+        self.json_line(&mut f.json, ts + 2, &Js { level: "error", service: "checkout", msg: "upstream call timed out", extra: "\"upstream\":\"payments.stripe-like.example\",\"timeout_ms\":30000,\"latency_ms\":300{pool}.5,\"order_id\":\"{order}\"" }, r);
     }
 
     /// Injected incidents (incident day only). Returns manifest entries.
@@ -1798,50 +1862,61 @@ impl Scenario {
         Self::app_line(
             &mut f.app,
             deploy,
-            "INFO",
             "main",
-            "c.acme.Application",
-            "Deploying version 1.5.0 (build 8812)",
-            Trace::None,
+            &akt(
+                "INFO",
+                "c.acme.Application",
+                "Deploying version 1.5.0 (build 8812)",
+                0,
+                Trace::None,
+            ),
             r,
         );
         Self::app_line(
             &mut f.app,
             deploy + 23_400,
-            "INFO",
             "main",
-            "c.acme.Application",
-            "Started Application v1.5.0 in 23.4 seconds (process running for 25.1)",
-            Trace::None,
+            &akt(
+                "INFO",
+                "c.acme.Application",
+                "Started Application v1.5.0 in 23.4 seconds (process running for 25.1)",
+                0,
+                Trace::None,
+            ),
             r,
         );
         self.json_line(
             &mut f.json,
             deploy,
-            "info",
-            "checkout",
-            "deploy started",
-            "\"deploy\":{\"version\":\"1.5.0\",\"build\":\"8812\"}",
+            &Js {
+                level: "info",
+                service: "checkout",
+                msg: "deploy started",
+                extra: "\"deploy\":{\"version\":\"1.5.0\",\"build\":\"8812\"}",
+            },
             r,
         );
-        for line in [
-            "heroku[web.1]: Restarting",
-            "heroku[web.1]: State changed from up to starting",
-            "heroku[web.1]: State changed from starting to up",
+        for (dt, line) in [
+            (2_000, "heroku[web.1]: Restarting"),
+            (2_400, "heroku[web.1]: State changed from up to starting"),
+            (24_100, "heroku[web.1]: State changed from starting to up"),
         ] {
             let b = f.router.begin();
-            put_iso_us(b, deploy + 2000, r.below(1000));
+            put_iso_us(b, deploy + dt, r.below(1000));
             b.push(b' ');
             b.extend_from_slice(line.as_bytes());
-            f.router.end(deploy + 2000);
+            f.router.end(deploy + dt);
         }
+        let req_per_min = self.a.events as f64 / (f64::from(self.a.hours.max(1)) * 60.0);
+        let npe_rate = 0.02 * req_per_min;
         let mut first = true;
         for m in minutes(0) {
-            // First occurrence exactly at onset, then ~1.5/min scaled by the daily curve.
+            // First occurrence exactly at onset, then ~2% of requests (at least 0.2/min),
+            // following the daily curve: it recurs but doesn't drown a small fixture.
             let n = if first {
                 1
             } else {
-                r.poisson(1.5 * daily_curve(m))
+                r.poisson((npe_rate * daily_curve(m)).max(0.2))
             };
             for j in 0..n {
                 let ts = if first {
@@ -1852,15 +1927,17 @@ impl Scenario {
                 Self::app_line(
                     &mut f.app,
                     ts,
-                    "ERROR",
                     "",
-                    "c.acme.orders.OrderMapper",
-                    "NullPointerException in OrderMapper.toDto for order {order}",
-                    Trace::Npe,
+                    &akt(
+                        "ERROR",
+                        "c.acme.orders.OrderMapper",
+                        "NullPointerException in OrderMapper.toDto for order {order}",
+                        0,
+                        Trace::Npe,
+                    ),
                     r,
                 );
-                self.json_line(&mut f.json, ts + 1, "error", "orders", "NullPointerException in OrderMapper.toDto",
-                    "\"error\":{\"type\":\"java.lang.NullPointerException\",\"message\":\"order.shippingAddress is null\"},\"http\":{\"request\":{\"method\":\"GET\",\"path\":\"/api/v1/orders/{int}\"},\"response\":{\"status\":500}}", r);
+                self.json_line(&mut f.json, ts + 1, &Js { level: "error", service: "orders", msg: "NullPointerException in OrderMapper.toDto", extra: "\"error\":{\"type\":\"java.lang.NullPointerException\",\"message\":\"order.shippingAddress is null\"},\"http\":{\"request\":{\"method\":\"GET\",\"path\":\"/api/v1/orders/{int}\"},\"response\":{\"status\":500}}" }, r);
             }
             first = false;
         }
@@ -1875,11 +1952,14 @@ impl Scenario {
                 Self::app_line(
                     &mut f.app,
                     ts,
-                    "ERROR",
                     "",
-                    "c.acme.db.ReplicaRouter",
-                    DB_TIMEOUT_MSG,
-                    Trace::DbTimeout,
+                    &akt(
+                        "ERROR",
+                        "c.acme.db.ReplicaRouter",
+                        DB_TIMEOUT_MSG,
+                        0,
+                        Trace::DbTimeout,
+                    ),
                     r,
                 );
             }
@@ -1892,15 +1972,11 @@ impl Scenario {
                 } else {
                     m + r.below(60_000) as i64
                 };
-                Self::app_line(&mut f.app, ts, "WARN", "", "c.acme.shipping.QuoteClient",
-                    "Rate limited by api.shipfast.example: HTTP 429 Too Many Requests, Retry-After: 30 (zip {zip})", Trace::None, r);
-                self.json_line(&mut f.json, ts + 1, "warn", "checkout", "upstream rate limited",
-                    "\"upstream\":\"api.shipfast.example\",\"http\":{\"method\":\"GET\",\"url\":\"https://api.shipfast.example/v2/rates?zip={zip}\",\"status\":429},\"retry_after_s\":30", r);
+                Self::app_line(&mut f.app, ts, "", &akt("WARN", "c.acme.shipping.QuoteClient", "Rate limited by api.shipfast.example: HTTP 429 Too Many Requests, Retry-After: 30 (zip {zip})", 0, Trace::None), r);
+                self.json_line(&mut f.json, ts + 1, &Js { level: "warn", service: "checkout", msg: "upstream rate limited", extra: "\"upstream\":\"api.shipfast.example\",\"http\":{\"method\":\"GET\",\"url\":\"https://api.shipfast.example/v2/rates?zip={zip}\",\"status\":429},\"retry_after_s\":30" }, r);
                 if r.chance(0.5) {
-                    Self::app_line(&mut f.app, ts + 900, "ERROR", "", "c.acme.shipping.QuoteClient",
-                        "Shipping quote failed after 3 retries: 429 Too Many Requests from api.shipfast.example", Trace::None, r);
-                    self.json_line(&mut f.json, ts + 901, "error", "checkout", "upstream call failed",
-                        "\"upstream\":\"api.shipfast.example\",\"error\":\"429 Too Many Requests\",\"attempts\":3", r);
+                    Self::app_line(&mut f.app, ts + 900, "", &akt("ERROR", "c.acme.shipping.QuoteClient", "Shipping quote failed after 3 retries: 429 Too Many Requests from api.shipfast.example", 0, Trace::None), r);
+                    self.json_line(&mut f.json, ts + 901, &Js { level: "error", service: "checkout", msg: "upstream call failed", extra: "\"upstream\":\"api.shipfast.example\",\"error\":\"429 Too Many Requests\",\"attempts\":3" }, r);
                 }
             }
         }
@@ -1960,7 +2036,7 @@ impl Scenario {
                    "onset": o(2), "end": e(2), "files": ["app.log", "api.jsonl"]}),
             json!({"kind": "endpoint_failure", "route": "POST /api/v1/checkout", "method": "POST", "path": CHECKOUT_ROUTE, "statuses": [502, 503], "error_fraction": 0.3,
                    "onset": o(3), "end": e(3), "files": ["access.log", "router.log", "api.jsonl"]}),
-            json!({"kind": "upstream_timeout", "pattern": "Payment provider call failed: upstream payments.stripe-like.example timed out after 30000ms", "upstream": PAYMENTS_HOST, "timeout_ms": 30000,
+            json!({"kind": "upstream_timeout", "pattern": PAYMENT_TIMEOUT_MSG, "upstream": PAYMENTS_HOST, "timeout_ms": 30000,
                    "onset": o(4), "end": e(4), "files": ["app.log", "api.jsonl"]}),
         ]
     }
@@ -2011,7 +2087,8 @@ struct BenchArgs {
     format: String,
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Make every line unique (embeds a sequence number as a variable field).
+    /// Make every physical line unique: embeds a sequence number as a variable field
+    /// (`seq=N`, JSON `"seq"`, or `_=N` query parameter) and omits stack traces.
     #[arg(long)]
     unique: bool,
     #[arg(long, default_value = "2026-11-27T00:00:00Z")]
@@ -2160,7 +2237,7 @@ fn bench_templates(seed: u64) -> Vec<BenchTemplate> {
             let text = pat.replacen("{N}", noun, 1).replacen("{N}", noun2, 1);
             v.push(BenchTemplate {
                 level,
-                logger: *r.pick(BENCH_COMPONENTS),
+                logger: BENCH_COMPONENTS[r.below(BENCH_COMPONENTS.len() as u64) as usize],
                 msg: Template::parse(&text),
             });
         }
@@ -2221,7 +2298,8 @@ fn cmd_bench(a: BenchArgs) -> io::Result<()> {
                     b.extend_from_slice(b" seq=");
                     put_u64(&mut b, lines);
                 }
-                if tpl.level == "ERROR" && r.chance(0.2) {
+                // Stack-trace lines repeat by nature, so --unique leaves them out.
+                if !a.unique && tpl.level == "ERROR" && r.chance(0.2) {
                     let t = *r.pick(&[
                         Trace::DbTimeout,
                         Trace::Mail,
@@ -2378,7 +2456,7 @@ fn cmd_bench(a: BenchArgs) -> io::Result<()> {
 
 #[derive(Args)]
 struct BundleArgs {
-    /// `.tar.gz`, `.tgz` or `.tar`.
+    /// `.tar.gz`, `.tgz`, `.tar` or `.zip`.
     #[arg(long)]
     out: PathBuf,
     #[command(flatten)]
@@ -2395,7 +2473,7 @@ struct BundleScenario {
     events: u64,
     #[arg(long, default_value = "2026-11-27T00:00:00Z")]
     start: String,
-    #[arg(long, default_value_t = 24)]
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
     hours: u32,
 }
 
@@ -2438,22 +2516,71 @@ fn cmd_bundle(a: BundleArgs) -> io::Result<()> {
     for (k, v) in files {
         entries.push((format!("scenario/{k}"), v));
     }
-    let name = a.out.to_string_lossy().to_string();
-    let file = BufWriter::new(File::create(&a.out)?);
     let mtime = (scn.start / 1000) as u64;
-    if name.ends_with(".tar") {
-        write_tar(file, &entries, mtime)?.flush()?;
-    } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
-        let gz = GzEncoder::new(file, Compression::default());
-        write_tar(gz, &entries, mtime)?.finish()?.flush()?;
-    } else {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "bundle --out must end in .tar.gz, .tgz or .tar",
-        ));
+    let out = a.out;
+    match BundleKind::of(&out)? {
+        BundleKind::Tar => {
+            write_tar(BufWriter::new(File::create(&out)?), &entries, mtime)?.flush()?
+        }
+        BundleKind::TarGz => {
+            let gz = GzEncoder::new(BufWriter::new(File::create(&out)?), Compression::default());
+            write_tar(gz, &entries, mtime)?.finish()?.flush()?
+        }
+        BundleKind::Zip => {
+            write_zip(BufWriter::new(File::create(&out)?), &entries, scn.start)?.flush()?
+        }
     }
     report_speed("bundle", entries.iter().map(|e| e.1.len() as u64).sum(), t0);
     Ok(())
+}
+
+enum BundleKind {
+    Tar,
+    TarGz,
+    Zip,
+}
+
+impl BundleKind {
+    /// Decided from the extension before creating the file, so a typo leaves nothing behind.
+    fn of(p: &std::path::Path) -> io::Result<Self> {
+        let name = p.to_string_lossy();
+        if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            Ok(BundleKind::TarGz)
+        } else if name.ends_with(".tar") {
+            Ok(BundleKind::Tar)
+        } else if name.ends_with(".zip") {
+            Ok(BundleKind::Zip)
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "bundle --out must end in .tar.gz, .tgz, .tar or .zip",
+            ))
+        }
+    }
+}
+
+fn write_zip<W: Write + io::Seek>(
+    w: W,
+    entries: &[(String, Vec<u8>)],
+    start_ms: i64,
+) -> io::Result<W> {
+    // Fixed timestamp: zip's default would otherwise depend on crate features/wall clock.
+    let t = split_ms(start_ms);
+    let dt = zip::DateTime::from_date_and_time(
+        t.y as u16, t.mo as u8, t.d as u8, t.h as u8, t.mi as u8, t.s as u8,
+    )
+    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(dt)
+        .unix_permissions(0o644);
+    let mut z = zip::ZipWriter::new(w);
+    for (name, data) in entries {
+        z.start_file(name.as_str(), opts)
+            .map_err(io::Error::other)?;
+        z.write_all(data)?;
+    }
+    z.finish().map_err(io::Error::other)
 }
 
 /// First byte offset of an entry at or after `ts` (entries start with a log4j timestamp;
@@ -2697,7 +2824,7 @@ enum Cmd {
     Scenario(ScenarioArgs),
     /// A large log of roughly --size bytes for benchmarks.
     Bench(BenchArgs),
-    /// A scenario packed as .tar.gz/.tgz/.tar with a rotated app.log.1.gz inside.
+    /// A scenario packed as .tar.gz/.tgz/.tar/.zip with a rotated app.log.1.gz inside.
     Bundle(BundleArgs),
     /// Malformed-input fixtures.
     Messy(MessyArgs),
@@ -2709,5 +2836,92 @@ fn main() -> io::Result<()> {
         Cmd::Bench(a) => cmd_bench(a),
         Cmd::Bundle(a) => cmd_bundle(a),
         Cmd::Messy(a) => cmd_messy(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_math_matches_libm() {
+        for x in [-30.0, -2.5, -0.3, 0.0, 0.7, 1.0, 5.5, 40.0] {
+            let (a, b) = (exp_det(x), f64::exp(x));
+            assert!(((a - b) / b).abs() < 1e-12, "exp({x}) {a} vs {b}");
+        }
+        for x in [-7.0, -1.0, 0.0, 0.5, 3.0, 6.2, 20.0] {
+            assert!((cos_det(x) - f64::cos(x)).abs() < 1e-12, "cos({x})");
+        }
+    }
+
+    #[test]
+    fn time_formatting_round_trips() {
+        let ms = parse_start("2026-11-27T10:15:03Z").unwrap() + 123;
+        let mut b = Vec::new();
+        put_log4j(&mut b, ms);
+        b.push(b'|');
+        put_clf(&mut b, ms);
+        b.push(b'|');
+        put_iso(&mut b, ms);
+        b.push(b'|');
+        put_syslog_ts(&mut b, ms);
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "2026-11-27 10:15:03,123|27/Nov/2026:10:15:03 +0000|2026-11-27T10:15:03.123Z|Nov 27 10:15:03"
+        );
+        assert_eq!(
+            iso_string(parse_start("2024-02-29T23:59:59Z").unwrap()),
+            "2024-02-29T23:59:59Z"
+        );
+    }
+
+    fn args(day: &str) -> ScenarioArgs {
+        ScenarioArgs {
+            out: PathBuf::new(),
+            seed: 9,
+            day: day.into(),
+            events: 2000,
+            start: "2026-11-27T00:00:00Z".into(),
+            hours: 6,
+            format: "all".into(),
+            offsets: Vec::new(),
+            cron_lines: None,
+        }
+    }
+
+    #[test]
+    fn scenario_is_deterministic_and_incidents_only_add() {
+        let (a, ma) = Scenario::new(args("incident")).unwrap().generate();
+        let (b, mb) = Scenario::new(args("incident")).unwrap().generate();
+        assert_eq!(a, b);
+        assert_eq!(ma, mb);
+        assert_eq!(ma["incidents"].as_array().map(Vec::len), Some(5));
+        let (n, mn) = Scenario::new(args("normal")).unwrap().generate();
+        assert_eq!(mn["incidents"].as_array().map(Vec::len), Some(0));
+        // The router log of the normal day is a line-subset of the incident day's, except for
+        // requests degraded by the endpoint failure.
+        let inc = String::from_utf8_lossy(&a["access.log"]).into_owned();
+        let missing = String::from_utf8_lossy(&n["access.log"])
+            .lines()
+            .filter(|l| !inc.contains(l))
+            .filter(|l| !l.contains("/api/v1/checkout"))
+            .count();
+        assert_eq!(missing, 0);
+        // Every injected pattern is literally present in each plain/JSON file it names.
+        for i in ma["incidents"].as_array().into_iter().flatten() {
+            let Some(pat) = i["pattern"].as_str() else {
+                continue;
+            };
+            for f in i["files"].as_array().into_iter().flatten() {
+                let name = f.as_str().unwrap();
+                if name == "app.log" {
+                    let text = String::from_utf8_lossy(&a[name]).into_owned();
+                    assert!(text.contains(pat), "{pat} missing from {name}");
+                }
+            }
+        }
+        let app = String::from_utf8_lossy(&n["app.log"]).into_owned();
+        assert!(!app.contains("NullPointerException"));
+        assert!(app.contains(DB_TIMEOUT_MSG));
     }
 }

@@ -1,7 +1,11 @@
 //! One module per subcommand: each turns its flags into configuration, runs the pipeline and
 //! renders the result.
 
+pub mod diff;
 pub mod events;
+pub mod merge;
+pub mod snapshot;
+pub mod spikes;
 
 use crate::input::{InputStats, NoticeKind};
 use crate::sanitize;
@@ -32,6 +36,7 @@ pub fn report_notices(stats: &InputStats, quiet: bool) -> bool {
     stats.has_errors()
 }
 
+pub mod summary;
 pub mod templates;
 pub mod watch;
 

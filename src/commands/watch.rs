@@ -468,7 +468,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     )?;
     out.flush()?;
     if let Some(p) = &args.snapshot {
-        save_snapshot(&watcher.summary, p)?;
+        save_snapshot(&watcher.summary, &args.mine.mask, p)?;
         if !args.input.quiet {
             eprintln!("faultline: snapshot saved to {}", p.display());
         }

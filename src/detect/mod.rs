@@ -4,10 +4,110 @@
 //! The score is one formula for every kind of finding, so that findings of different kinds
 //! can be ranked in one list (see [`score`]).
 
+pub mod burst;
+pub mod diff;
+pub mod newerr;
+pub mod pair;
+pub mod spikes;
+pub mod timeline;
+
 use serde::{Deserialize, Serialize};
 
 use crate::record::Level;
-use crate::summary::Example;
+use crate::summary::templates::Templates;
+use crate::summary::{Example, Summary};
+
+/// Parameters of the template and level detectors (spikes, new errors).
+#[derive(Clone, Debug)]
+pub struct DetectConfig {
+    /// Display bucket width forced with `--bucket` (ms); None = automatic (60–300 buckets).
+    pub bucket_ms: Option<i64>,
+    /// Burst thresholds for single templates.
+    pub spike: burst::BurstParams,
+    /// Burst thresholds for the overall error rate (a doubling of all errors is news).
+    pub error_rate: burst::BurstParams,
+    /// Share of the window taken as warm-up for new-error detection without a baseline.
+    pub warmup_fraction: f64,
+    /// Most spikes reported per template.
+    pub max_spikes_per_template: usize,
+}
+
+impl Default for DetectConfig {
+    fn default() -> Self {
+        DetectConfig {
+            bucket_ms: None,
+            spike: burst::BurstParams::default(),
+            error_rate: burst::BurstParams {
+                min_factor: 2.0,
+                ..burst::BurstParams::default()
+            },
+            warmup_fraction: 0.15,
+            max_spikes_per_template: 3,
+        }
+    }
+}
+
+/// Templates of `cur` and all template and level findings, with an optional baseline: the
+/// convenience entry for reports. With a baseline, both sides are clustered together (same
+/// template ids, see [`pair::joint_templates`]); the returned templates are the current
+/// side's (templates only in the baseline are listed with count 0).
+pub fn analyze_summaries(
+    cur: &Summary,
+    baseline: Option<&Summary>,
+    cluster: &crate::mine::ClusterConfig,
+    cfg: &DetectConfig,
+) -> (Templates, Vec<Finding>) {
+    match baseline {
+        None => {
+            let t = crate::summary::templates::finalize(cur, cluster);
+            let f = analyze(cur, &t, cfg, None);
+            (t, f)
+        }
+        Some(base) => {
+            let (bt, ct) = pair::joint_templates(base, cur, cluster);
+            let f = analyze(cur, &ct, cfg, Some((base, &bt)));
+            (ct, f)
+        }
+    }
+}
+
+/// All template and level findings (new errors, spikes, error-rate spikes), ranked.
+///
+/// `baseline` templates must come from one joint clustering with `templates`
+/// (`pair::joint_templates`), so that ids match. A spike that is just the arrival of a
+/// template reported as new (onset within two display buckets, or the first tenth of the
+/// time left, after its first sighting) is folded into the new-error finding rather than
+/// reported twice.
+pub fn analyze(
+    sum: &Summary,
+    templates: &Templates,
+    cfg: &DetectConfig,
+    baseline: Option<(&Summary, &Templates)>,
+) -> Vec<Finding> {
+    let mut out = newerr::find(sum, templates, cfg, baseline);
+    let spikes = spikes::find(sum, templates, cfg, baseline);
+    let tmax = sum.time_max.unwrap_or(i64::MAX);
+    for s in spikes {
+        // Only a template's own spike is its arrival; the overall error-rate spike stays,
+        // even when one new template explains it (it names that template).
+        let dup = s.kind == FindingKind::Spike
+            && out.iter().any(|n| {
+                n.template_id.is_some()
+                    && n.template_id == s.template_id
+                    && match (n.start, s.start, s.bucket_ms) {
+                        (Some(first), Some(b), Some(w)) => {
+                            b - first <= (2 * w).max((tmax.saturating_sub(first)) / 10)
+                        }
+                        _ => false,
+                    }
+            });
+        if !dup {
+            out.push(s);
+        }
+    }
+    rank(&mut out);
+    out
+}
 
 /// What kind of change a finding reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -173,6 +273,13 @@ impl Finding {
     pub fn rescore(&mut self, level: Option<Level>) {
         let novel = matches!(self.kind, FindingKind::NewError);
         self.score = score(self.count, self.factor, novel, level);
+        self.severity = Severity::from_score(self.score);
+    }
+
+    /// Scales the score down for weak evidence (few samples, not significant) and updates
+    /// the severity; call after [`Finding::rescore`] and add a note saying why.
+    pub fn discount(&mut self, by: f64) {
+        self.score *= by.clamp(0.0, 1.0);
         self.severity = Severity::from_score(self.score);
     }
 }

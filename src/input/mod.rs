@@ -11,6 +11,7 @@ mod chunker;
 mod open;
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -103,6 +104,9 @@ pub struct InputConfig {
     /// The largest archive member (zip inside a tar, say) buffered in memory to be read.
     pub max_member_in_memory: u64,
     pub parse: ParseConfig,
+    /// When set, bytes read from files and stdin (before decompression) are added to it, so a
+    /// progress display can compare them with the total file size.
+    pub bytes_read: Option<Arc<AtomicU64>>,
 }
 
 impl Default for InputConfig {
@@ -114,6 +118,7 @@ impl Default for InputConfig {
             sample_size: 64 << 10,
             max_member_in_memory: 512 << 20,
             parse: ParseConfig::default(),
+            bytes_read: None,
         }
     }
 }

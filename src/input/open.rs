@@ -68,7 +68,10 @@ impl Reader<'_> {
 
     fn read_stdin(&mut self) {
         let stdin = io::stdin();
-        let mut lock = stdin.lock();
+        let mut lock = Counting {
+            inner: stdin.lock(),
+            counter: self.cfg.bytes_read.clone(),
+        };
         self.read_stream("-", &mut lock, 0, true);
     }
 
@@ -87,7 +90,11 @@ impl Reader<'_> {
         }
         match File::open(path) {
             Ok(f) => {
-                let mut reader = BufReader::with_capacity(256 << 10, f);
+                let counted = Counting {
+                    inner: f,
+                    counter: self.cfg.bytes_read.clone(),
+                };
+                let mut reader = BufReader::with_capacity(256 << 10, counted);
                 self.read_stream(&display(path), &mut reader, 0, false);
             }
             Err(e) => {
@@ -312,6 +319,22 @@ impl Reader<'_> {
                 ),
             }
         }
+    }
+}
+
+/// Adds the bytes read from a file or stdin to the progress counter, if there is one.
+struct Counting<R: Read> {
+    inner: R,
+    counter: Option<Arc<std::sync::atomic::AtomicU64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(c) = &self.counter {
+            c.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(n)
     }
 }
 

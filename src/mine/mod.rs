@@ -1,87 +1,39 @@
-//! Template mining: masking variables in messages and clustering signatures into templates.
-//! (Interim version: the full miner lands from the `mine` branch.)
+//! Template mining: turns messages into templates.
+//!
+//! Two stages, split so that the expensive one runs once per *distinct* signature:
+//!
+//! - [`Masker::mask`] (hot path, per event): masks the variables it recognises (numbers, hex,
+//!   IPs, UUIDs, timestamps, durations, sizes, URLs, emails, paths, quoted values) into a
+//!   signature; multi-line stack traces get a signature built from their first line, exception
+//!   types and application frames ([`is_stack_trace`]).
+//! - [`cluster`] (per distinct signature, with counts): generalises what masking missed and
+//!   returns one template per group, deterministically whatever the input order or thread count.
+//!
+//! [`template_id`] gives each template a short id that is stable across runs and machines.
 
-pub struct Masker {
-    _user: Vec<(String, regex::bytes::Regex)>,
-}
+mod cluster;
+mod mask;
+mod stack;
 
-impl Masker {
-    pub fn new(user_masks: Vec<(String, regex::bytes::Regex)>) -> Masker {
-        Masker { _user: user_masks }
+#[cfg(test)]
+mod tests;
+
+pub use cluster::{cluster, ClusterConfig, Clustering, TemplateInfo, OTHER_TEMPLATE};
+pub use mask::Masker;
+pub use stack::is_stack_trace;
+
+/// 64-bit FNV-1a: tiny, fixed and the same on every platform, which is all an id needs.
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-
-    pub fn mask(&self, message: &[u8], out: &mut Vec<u8>) {
-        out.clear();
-        for (i, tok) in message
-            .split(|b| b.is_ascii_whitespace())
-            .filter(|t| !t.is_empty())
-            .enumerate()
-        {
-            if i > 0 {
-                out.push(b' ');
-            }
-            if tok.iter().any(|b| b.is_ascii_digit()) {
-                out.extend_from_slice(b"<NUM>");
-            } else {
-                out.extend_from_slice(tok);
-            }
-        }
-    }
+    h
 }
 
-pub struct ClusterConfig {
-    pub max_templates: usize,
-}
-
-impl Default for ClusterConfig {
-    fn default() -> Self {
-        ClusterConfig {
-            max_templates: 50_000,
-        }
-    }
-}
-
-pub struct TemplateInfo {
-    pub text: String,
-    pub id: String,
-    pub is_other: bool,
-}
-
-pub struct Clustering {
-    pub assignment: Vec<u32>,
-    pub templates: Vec<TemplateInfo>,
-    pub folded_into_other: u64,
-}
-
+/// Stable short id of a template: the top 48 bits of the FNV-1a hash of its text, as 12 hex
+/// characters. Same text, same id, on every machine and in every version that keeps this hash.
 pub fn template_id(text: &str) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    format!("{:012x}", h >> 16)
-}
-
-pub fn cluster(sigs: &[(&[u8], u64)], _cfg: &ClusterConfig) -> Clustering {
-    let mut index = std::collections::BTreeMap::new();
-    let mut assignment = Vec::with_capacity(sigs.len());
-    let mut templates = Vec::new();
-    for (s, _) in sigs {
-        let text = String::from_utf8_lossy(s).into_owned();
-        let next = templates.len() as u32;
-        let t = *index.entry(text.clone()).or_insert_with(|| {
-            templates.push(TemplateInfo {
-                id: template_id(&text),
-                text,
-                is_other: false,
-            });
-            next
-        });
-        assignment.push(t);
-    }
-    Clustering {
-        assignment,
-        templates,
-        folded_into_other: 0,
-    }
+    format!("{:012x}", fnv1a64(text.as_bytes()) >> 16)
 }

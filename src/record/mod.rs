@@ -4,13 +4,31 @@
 //! source's [`Format`] and a [`ParseConfig`]. Out: [`Event`]s, handed to a callback in input
 //! order. Fields borrow from the chunk wherever the bytes can be used as they are; only values
 //! that need unescaping (JSON strings with escapes) are owned.
+//!
+//! - [`parse`]: the chunk loop (one `memchr` pass, no per-line allocation), the multi-line
+//!   joining rule shared with the chunker, and dispatch per format.
+//! - [`detect`]: picks a source's format from a sample.
+//! - [`plain`], [`json`], [`logfmt`], [`access`], [`syslog`]: one parser per format.
+//! - [`keys`]: which JSON/logfmt key feeds which field, and latency units.
+//! - [`time`], [`level`]: timestamp fast paths (UTC milliseconds) and level normalization.
+//!
+//! Parsing never fails: a line a parser does not recognize is still an event, with the whole
+//! line as its message (and, for plain-ish lines in a structured source, whatever timestamp
+//! and level header it has).
 
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+pub mod access;
 pub mod detect;
+pub mod json;
+pub mod keys;
+pub mod level;
+pub mod logfmt;
 pub mod parse;
+pub mod plain;
+pub mod syslog;
 pub mod time;
 
 pub use detect::detect_format;
@@ -113,7 +131,7 @@ impl Http<'_> {
     }
 }
 
-/// A structured field: key and scalar value as bytes.
+/// One structured field of an event: (key, value), both borrowed when they can be.
 pub type Field<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
 
 /// One parsed log event. Borrows from the chunk it was parsed from.

@@ -1,13 +1,178 @@
-//! Parsers for each [`Format`], and the multi-line joining rule.
+//! The chunk loop, the multi-line joining rule, and dispatch to each [`Format`]'s parser.
+//!
+//! In: a chunk of whole lines (whole events for `plain`). Out: [`Event`]s in order, through a
+//! callback. One `memchr` pass finds line ends; no per-line allocation happens here. The
+//! joining rule ([`is_continuation`]) is also what the chunker uses to decide where it may cut,
+//! which is why it looks at one line only: joining in here must never be looser than cutting
+//! there, or events would depend on the chunk size.
 
-use super::{Event, Format, ParseConfig};
+use memchr::memchr;
 
-/// Whether a line continues the previous event (stack frame, `Caused by:`, indented line).
-/// Looks only at the start of the line. The chunker relies on this to cut between events.
+use super::keys::UserKeys;
+use super::time::TimeCtx;
+use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig};
+
+/// Whether a line continues the previous event. Decided from the line alone:
+///
+/// - blank lines and lines starting with a space or tab (Java `\tat`, Python `  File`, .NET
+///   `   at`, Go `\t/path/file.go:12`, wrapped text);
+/// - Java `Caused by:` / `Suppressed:` / `... 12 more`, .NET `--- End of …` and `---> `;
+/// - Python `Traceback (most recent call last):` and the chained-exception sentences;
+/// - Go `goroutine 1 [running]:`, `created by …`, and frame lines like `main.main()` or
+///   `net/http.(*conn).serve(0xc000)`, `panic({0x6b1f20, 0x8d6e30})`, `[signal SIGSEGV: …]`;
+/// - an exception line without a header: a dotted or CamelCase name ending in `Error`,
+///   `Exception`, `Throwable`, `Interrupt`, `Exit`, `Iteration` or `Warning`, alone or followed
+///   by `: message` (Python's final `ValueError: bad`, logback's `java.lang.X: msg` after the
+///   log line), or any package-qualified class (`django.core.exceptions.Improperly…: x`,
+///   lower-case package first) followed by `: ` or .NET's ` (0x80131904): `. A bare
+///   `Error: x` or `Exception: x` does not count: in header-less logs those are often events
+///   of their own.
 pub fn is_continuation(line: &[u8]) -> bool {
-    matches!(line.first(), Some(b' ') | Some(b'\t'))
-        || line.starts_with(b"Caused by:")
-        || line.starts_with(b"... ")
+    let Some(&c) = line.first() else {
+        return true;
+    };
+    match c {
+        b' ' | b'\t' | b'\r' => true,
+        b'.' => line.starts_with(b"... "),
+        b'-' => line.starts_with(b"--- ") || line.starts_with(b"---> "),
+        b'C' if line.starts_with(b"Caused by:") => true,
+        b'S' if line.starts_with(b"Suppressed:") => true,
+        b'T' if line.starts_with(b"Traceback (most recent call last):") => true,
+        b'D' if line.starts_with(b"During handling of the above exception") => true,
+        b'T' if line.starts_with(b"The above exception was the direct cause") => true,
+        b'g' if line.starts_with(b"goroutine ") && goroutine_header(line) => true,
+        b'c' if line.starts_with(b"created by ") => true,
+        b'[' if line.starts_with(b"[signal ") => true,
+        _ => exception_line(line) || go_frame(line),
+    }
+}
+
+/// `goroutine 1 [running]:`
+fn goroutine_header(line: &[u8]) -> bool {
+    let rest = &line[b"goroutine ".len()..];
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0 && rest.get(digits..digits + 2) == Some(b" [") && line.ends_with(b":")
+}
+
+/// `ValueError: msg`, `java.lang.IllegalStateException: boom`, `KeyboardInterrupt`,
+/// `System.Data.SqlClient.SqlException (0x80131904): msg`,
+/// `django.core.exceptions.ImproperlyConfigured: msg`.
+fn exception_line(line: &[u8]) -> bool {
+    if !line[0].is_ascii_alphabetic() {
+        return false;
+    }
+    let name_len = line
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
+        .count();
+    let name = &line[..name_len];
+    let rest = &line[name_len..];
+    let colon = rest.starts_with(b":") || rest.starts_with(b" (0x");
+    if !(colon || rest.is_empty() || rest == b"\r") {
+        return false;
+    }
+    let last = name.rsplit(|&c| c == b'.').next().unwrap_or(name);
+    if !last.first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
+    let dotted = name.len() > last.len();
+    // A package-qualified class followed by a message is an exception whatever its name.
+    if dotted && colon && line[0].is_ascii_lowercase() {
+        return true;
+    }
+    const SUFFIXES: [&[u8]; 7] = [
+        b"Error",
+        b"Exception",
+        b"Throwable",
+        b"Interrupt",
+        b"Exit",
+        b"Iteration",
+        b"Warning",
+    ];
+    SUFFIXES
+        .iter()
+        .any(|s| last.ends_with(s) && (last.len() > s.len() || dotted))
+}
+
+/// Go stack frame function lines: `main.main()`, `net/http.(*conn).serve(0xc0001)`.
+fn go_frame(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if !line.ends_with(b")") || !line[0].is_ascii_lowercase() {
+        return false;
+    }
+    let Some(paren) = memchr(b'(', line) else {
+        return false;
+    };
+    // `main.(*T).M(...)`: the first `(` may open the receiver; the name before it has a dot.
+    let head = &line[..paren];
+    (head.contains(&b'.') || head == b"panic") && !head.contains(&b' ')
+}
+
+/// UTF-8 byte order mark, written at the start of files by some Windows tools.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Per-chunk parsing state: the resolved time settings and (for JSON) the key table.
+pub struct Ctx<'c> {
+    pub time: TimeCtx<'c>,
+    pub keys: UserKeys,
+}
+
+impl<'c> Ctx<'c> {
+    pub fn new(cfg: &'c ParseConfig, format: Format) -> Ctx<'c> {
+        // Plain needs the keys too: JSON lines inside Kubernetes CRI records.
+        let structured = !matches!(format, Format::Line | Format::Access | Format::Syslog);
+        Ctx {
+            time: TimeCtx::new(cfg),
+            keys: if structured {
+                UserKeys::new(cfg)
+            } else {
+                UserKeys::default()
+            },
+        }
+    }
+}
+
+/// Parses one event (`raw`: its lines, without the final newline; `first`: its first line) in
+/// `format`. Returns whether the format's own layout was recognized (detection counts these);
+/// when it was not, the event still carries the whole text as its message, or for syslog,
+/// access and logfmt sources what a `plain` header parse makes of the line.
+pub fn parse_event<'a>(
+    format: Format,
+    first: &'a [u8],
+    raw: &'a [u8],
+    ev: &mut Event<'a>,
+    ctx: &Ctx,
+) -> bool {
+    match format {
+        Format::Line => true,
+        Format::Plain => plain::parse(first, raw, ev, ctx),
+        Format::Syslog => {
+            if syslog::parse(raw, ev, &ctx.time) {
+                // `app[1]: {"level":"error",...}`: the program logs JSON through syslog.
+                json::parse_embedded(ev, ctx);
+                logfmt::parse_embedded(ev, &ctx.time, &ctx.keys);
+                return true;
+            }
+            // Still pick up a timestamp/level from a line that is not syslog after all.
+            plain::parse(first, raw, ev, ctx);
+            false
+        }
+        // A line of another shape in an access or logfmt source (an error line, a banner) still
+        // gets its timestamp/level header read; it just does not count as recognized.
+        Format::Access => {
+            access::parse(raw, ev, &ctx.time) || {
+                plain::parse(first, raw, ev, ctx);
+                false
+            }
+        }
+        Format::Logfmt => {
+            logfmt::parse(raw, ev, &ctx.time, &ctx.keys) || {
+                plain::parse(first, raw, ev, ctx);
+                false
+            }
+        }
+        Format::Json => json::parse(raw, ev, ctx),
+    }
 }
 
 /// Parses every event of `chunk` (whole lines; its first line is `first_line` of the source)
@@ -19,31 +184,332 @@ pub fn parse_chunk<'a>(
     cfg: &ParseConfig,
     f: &mut dyn FnMut(Event<'a>),
 ) {
-    let _ = cfg;
+    let ctx = Ctx::new(cfg, format);
+    let joins = format.joins_lines();
+    let len = chunk.len();
+    let line_end = |from: usize| memchr(b'\n', &chunk[from..]).map_or(len, |i| from + i);
     let mut line_no = first_line;
-    let mut start = 0usize;
-    let lines: Vec<&[u8]> = chunk.split(|&b| b == b'\n').collect();
-    let n = if chunk.ends_with(b"\n") {
-        lines.len() - 1
+    // A UTF-8 byte order mark at the start of a file is not part of the first event.
+    let mut start = if first_line == 1 && chunk.starts_with(BOM) {
+        BOM.len()
     } else {
-        lines.len()
+        0
     };
-    let mut i = 0;
-    while i < n {
-        let first = i;
-        i += 1;
-        if format.joins_lines() {
-            while i < n && is_continuation(lines[i]) {
-                i += 1;
+    // End of the line starting at `start`, when the previous look-ahead already found it.
+    let mut known_end: Option<usize> = None;
+    // One validation of the whole chunk is much cheaper than one per event; only a chunk with
+    // invalid bytes is checked event by event.
+    let chunk_valid = std::str::from_utf8(chunk).is_ok();
+    while start < len {
+        let first_end = known_end.take().unwrap_or_else(|| line_end(start));
+        let mut end = first_end;
+        let mut next = first_end + 1;
+        let mut n_lines = 1u32;
+        if joins {
+            while next < len {
+                let e = line_end(next);
+                if !is_continuation(&chunk[next..e]) {
+                    known_end = Some(e);
+                    break;
+                }
+                end = e;
+                next = e + 1;
+                n_lines += 1;
             }
         }
-        let len: usize = lines[first..i].iter().map(|l| l.len() + 1).sum::<usize>() - 1;
-        let raw = &chunk[start..start + len];
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let first = strip_cr(&chunk[start..first_end]);
+        let mut raw = strip_cr(&chunk[start..end]);
+        if n_lines > 1 {
+            // Blank lines join an event (Go panics have them); trailing ones say nothing.
+            raw = trim_trailing_blank_lines(raw, first.len());
+        }
         let mut ev = Event::bare(line_no, raw);
-        ev.lines = (i - first) as u32;
+        ev.lines = n_lines;
+        ev.invalid_utf8 = !chunk_valid && std::str::from_utf8(raw).is_err();
+        parse_event(format, first, raw, &mut ev, &ctx);
         f(ev);
-        start += len + 1;
-        line_no += (i - first) as u64;
+        line_no += u64::from(n_lines);
+        start = next;
+    }
+}
+
+fn strip_cr(b: &[u8]) -> &[u8] {
+    b.strip_suffix(b"\r").unwrap_or(b)
+}
+
+/// Drops trailing whitespace-only lines, but never into the first line (`keep` bytes).
+fn trim_trailing_blank_lines(raw: &[u8], keep: usize) -> &[u8] {
+    let mut end = raw.len();
+    while end > keep && raw[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    // Keep the last non-blank line whole (its trailing spaces included).
+    match memchr(b'\n', &raw[end..]) {
+        Some(i) => strip_cr(&raw[..end + i]),
+        None => raw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_rule() {
+        for l in [
+            "\tat com.foo.Bar.baz(Bar.java:12)",
+            "  File \"x.py\", line 3, in <module>",
+            "Caused by: java.io.IOException: x",
+            "... 12 more",
+            "Traceback (most recent call last):",
+            "ValueError: bad value",
+            "KeyboardInterrupt",
+            "java.lang.IllegalStateException: boom",
+            "System.InvalidOperationException: nope ---> x",
+            "System.Data.SqlClient.SqlException (0x80131904): Timeout expired",
+            "django.core.exceptions.ImproperlyConfigured: SECRET_KEY missing",
+            "psycopg2.OperationalError",
+            "--- End of inner exception stack trace ---",
+            "goroutine 1 [running]:",
+            "main.main()",
+            "net/http.(*conn).serve(0xc000112000, {0x6b1f20, 0xc0000a6000})",
+            "created by net/http.(*Server).Serve",
+            "panic({0x6b1f20, 0x8d6e30})",
+            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2f1c]",
+            "",
+            "\r",
+        ] {
+            assert!(is_continuation(l.as_bytes()), "{l:?}");
+        }
+        for l in [
+            "2024-01-01 10:00:00 ERROR x",
+            "Error: connection refused",
+            "Exception: x",
+            "INFO starting",
+            "Jun 14 15:16:01 combo sshd[1]: x",
+            "main started ok",
+            "{\"a\":1}",
+            "panic: runtime error: index out of range",
+            "Server: started",
+            "MyApp.Startup: ready",
+        ] {
+            assert!(!is_continuation(l.as_bytes()), "{l:?}");
+        }
+    }
+
+    fn events(text: &str, format: Format) -> Vec<(u64, u32, String)> {
+        let mut out = Vec::new();
+        parse_chunk(
+            text.as_bytes(),
+            1,
+            format,
+            &ParseConfig::default(),
+            &mut |ev| {
+                out.push((
+                    ev.line,
+                    ev.lines,
+                    String::from_utf8_lossy(&ev.message).into_owned(),
+                ))
+            },
+        );
+        out
+    }
+
+    #[test]
+    fn joins_java_trace() {
+        let t = "2024-01-01 10:00:00,000 ERROR [main] c.a.Foo - failed\n\
+                 java.lang.IllegalStateException: boom\n\
+                 \tat c.a.Foo.run(Foo.java:10)\n\
+                 Caused by: java.io.IOException: disk\n\
+                 \t... 3 more\n\
+                 2024-01-01 10:00:01,000 INFO [main] c.a.Foo - next\n";
+        let ev = events(t, Format::Plain);
+        assert_eq!(ev.len(), 2);
+        assert_eq!((ev[0].0, ev[0].1), (1, 5));
+        assert!(ev[0]
+            .2
+            .starts_with("failed\njava.lang.IllegalStateException"));
+        assert_eq!((ev[1].0, ev[1].1, ev[1].2.as_str()), (6, 1, "next"));
+    }
+
+    #[test]
+    fn joins_python_traceback() {
+        let t = "2024-01-01 10:00:00,123 - app - ERROR - boom\n\
+                 Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    f()\n\
+                 ValueError: bad\n\
+                 2024-01-01 10:00:01,123 - app - INFO - ok\n";
+        let ev = events(t, Format::Plain);
+        assert_eq!(ev.len(), 2);
+        assert_eq!(ev[0].1, 5);
+        assert!(ev[0].2.ends_with("ValueError: bad"));
+    }
+
+    #[test]
+    fn joins_go_panic_and_dotnet() {
+        let t = "2024/01/01 10:00:00 handler crashed\n\
+                 panic: runtime error: invalid memory address\n\
+                 \n\
+                 goroutine 1 [running]:\n\
+                 main.main()\n\
+                 \t/app/main.go:12 +0x1d\n\
+                 2024-01-01 10:00:00.000 ERROR Unhandled\n\
+                 System.InvalidOperationException: nope\n   at A.B() in C:\\a.cs:line 3\n\
+                 --- End of stack trace from previous location ---\n\n";
+        let ev = events(t, Format::Plain);
+        let lines: Vec<u32> = ev.iter().map(|e| e.1).collect();
+        assert_eq!(lines, vec![1, 5, 5]);
+        assert!(ev[2].2.ends_with("previous location ---"));
+    }
+
+    #[test]
+    fn bom_is_skipped() {
+        let ev = events("\u{feff}2024-01-01 10:00:00 INFO a\nb\n", Format::Plain);
+        assert_eq!(ev[0].2, "a");
+        assert_eq!(detect_format_bom(), Format::Json);
+    }
+
+    fn detect_format_bom() -> Format {
+        crate::record::detect_format("\u{feff}{\"msg\":\"a\"}\n".as_bytes())
+    }
+
+    #[test]
+    fn leading_continuation_is_own_event_and_line_format_never_joins() {
+        let t = "\tat x.y(Z.java:1)\nINFO a\n\tat b\n";
+        assert_eq!(events(t, Format::Plain).len(), 2);
+        let ev = events("a\r\n\tb\r\nc", Format::Line);
+        assert_eq!(ev.len(), 3);
+        assert_eq!(ev[0].2, "a");
+        assert_eq!(ev[1].2, "\tb");
+    }
+
+    #[test]
+    fn json_inside_syslog() {
+        let t = "<11>Mar  5 10:00:00 web1 api[42]: {\"level\":\"warn\",\"msg\":\"slow\",\"status\":504}\n\
+                 <11>Mar  5 10:00:01 web1 api[42]: {not json\n";
+        let cfg = ParseConfig::default();
+        let mut out = Vec::new();
+        parse_chunk(t.as_bytes(), 1, Format::Syslog, &cfg, &mut |ev| {
+            out.push((
+                ev.level,
+                ev.logger.map(|l| l.into_owned()),
+                ev.message.into_owned(),
+                ev.http.status,
+            ))
+        });
+        use crate::record::Level;
+        assert_eq!(
+            out[0],
+            (
+                Some(Level::Warn),
+                Some(b"api".to_vec()),
+                b"slow".to_vec(),
+                Some(504)
+            )
+        );
+        assert_eq!(
+            out[1],
+            (
+                Some(Level::Error),
+                Some(b"api".to_vec()),
+                b"{not json".to_vec(),
+                None
+            )
+        );
+    }
+
+    const ALL: [Format; 6] = [
+        Format::Json,
+        Format::Logfmt,
+        Format::Access,
+        Format::Syslog,
+        Format::Plain,
+        Format::Line,
+    ];
+
+    /// Parses `bytes` in every format; checks that every line is accounted for exactly once.
+    fn parse_everything(bytes: &[u8]) {
+        let _ = crate::record::detect_format(bytes);
+        let total_lines = bytes.split(|&b| b == b'\n').count() as u64
+            - u64::from(bytes.ends_with(b"\n") || bytes.is_empty());
+        for format in ALL {
+            for tz in ["UTC", "America/New_York"] {
+                let cfg = ParseConfig {
+                    tz: jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC),
+                    ..ParseConfig::default()
+                };
+                let mut next_line = 1;
+                parse_chunk(bytes, 1, format, &cfg, &mut |ev| {
+                    assert_eq!(ev.line, next_line);
+                    next_line += u64::from(ev.lines);
+                });
+                assert_eq!(next_line - 1, total_lines, "{format:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn junk_never_panics() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"\n\n\n",
+            b"{",
+            b"{\"",
+            b"{\"a\":",
+            b"{\"a\":\"\\",
+            b"{\"log\":\"\\n\",\"stream\":\"x\"}",
+            b"{\"log\":\"{\\\"a\\\":\",\"stream\":\"x\"}",
+            b"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1",
+            b"<999>Oct 11 22:14:15 h a: x",
+            b"<1>1 2003-10-11T22:14:15.003Z h a p m [unterminated",
+            b"<",
+            b"<34>",
+            b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET",
+            b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1 \"-",
+            b"1.2.3.4 - - [",
+            b"a=\"unterminated",
+            b"a= b= =c",
+            b"E, [",
+            b"E0101 ",
+            b"E0101 10:00:00.1 1 x",
+            b"- 1117838570 2005.06.03",
+            b"[",
+            b"[[[[[[[[]",
+            b"2024-01-01T10:00:00+99:99 x",
+            b"9999-12-31T23:59:59Z",
+            b"0000-01-01 00:00:00",
+            b"Feb 29 10:00:00 h p: x",
+            b"\xff\xfe\x00\x01 binary \x80\n\x1b[31mred\r\n",
+            b"\tat x\n\tat y",
+            b"{\"ts\":1e400,\"level\":1e400,\"status\":-1,\"duration\":\"1.5.5s\"}",
+            b"{\"time\":\"\\ud800\"}",
+        ];
+        for c in cases {
+            parse_everything(c);
+        }
+        assert!(parse_chunk_invalid_utf8_flagged());
+    }
+
+    fn parse_chunk_invalid_utf8_flagged() -> bool {
+        let mut flags = Vec::new();
+        parse_chunk(
+            b"ok line\nbad \xff line\n",
+            1,
+            Format::Line,
+            &ParseConfig::default(),
+            &mut |ev| flags.push(ev.invalid_utf8),
+        );
+        flags == [false, true]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            parse_everything(&bytes);
+        }
+
+        #[test]
+        fn random_text_never_panics(text in "[ -~\t\n\\[\\]{}\"<>:=,.0-9]{0,300}") {
+            parse_everything(text.as_bytes());
+        }
     }
 }

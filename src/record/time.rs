@@ -1,1 +1,617 @@
 //! Timestamp parsing: hand-written fast paths for common layouts, UTC milliseconds out.
+//!
+//! In: the bytes at the start of a header (or a whole JSON time value) and a [`TimeCtx`] built
+//! once per chunk from the [`ParseConfig`]. Out: milliseconds since the Unix epoch (UTC) and how
+//! many bytes the timestamp used. Every layout is matched by fixed positions and digit checks;
+//! no regex and no general-purpose parser runs on the hot path. Zone-less stamps are read in
+//! `--tz` (UTC by default, which is plain days-from-civil arithmetic; other zones go through
+//! jiff, with the UTC offset cached per hour of local time because it almost never changes
+//! within a chunk). Anything that does not look like a valid stamp gives `None`, never an error.
+
+use std::cell::Cell;
+
+use super::ParseConfig;
+
+/// What timestamp parsing needs from the config, resolved once per chunk.
+pub struct TimeCtx<'c> {
+    tz: &'c jiff::tz::TimeZone,
+    utc: bool,
+    /// Year for stamps that carry none (syslog `Jun 14 15:16:01`, glog `E0101 ...`).
+    pub default_year: i32,
+    /// Last (local hour key, offset seconds) resolved through jiff, for non-UTC zones.
+    cache: Cell<(i64, i64)>,
+    /// Last (year, month, day) → days since the epoch: consecutive lines share their date.
+    last_date: Cell<(i32, u32, u32, i64)>,
+}
+
+impl<'c> TimeCtx<'c> {
+    pub fn new(cfg: &'c ParseConfig) -> TimeCtx<'c> {
+        TimeCtx {
+            tz: &cfg.tz,
+            utc: cfg.tz.iana_name() == Some("UTC"),
+            default_year: i32::from(cfg.default_year),
+            cache: Cell::new((i64::MIN, 0)),
+            last_date: Cell::new((0, 0, 0, 0)),
+        }
+    }
+
+    /// Milliseconds since the epoch for a civil date-time. `offset` is the stamp's own UTC
+    /// offset in seconds; `None` means the stamp had no zone and `--tz` applies.
+    #[allow(clippy::too_many_arguments)]
+    pub fn civil_ms(
+        &self,
+        y: i32,
+        mo: u32,
+        d: u32,
+        h: u32,
+        mi: u32,
+        s: u32,
+        ms: u32,
+        offset: Option<i32>,
+    ) -> Option<i64> {
+        if h > 23 || mi > 59 || !(1..=12).contains(&mo) || d == 0 || d > 31 {
+            return None;
+        }
+        if d > 28 && d > days_in_month(y, mo) {
+            return None;
+        }
+        // A leap second (":60") is folded into the next second rather than rejected.
+        if s > 60 {
+            return None;
+        }
+        let (ly, lm, ld, ldays) = self.last_date.get();
+        let days = if (ly, lm, ld) == (y, mo, d) {
+            ldays
+        } else {
+            let days = days_from_civil(y, mo, d);
+            self.last_date.set((y, mo, d, days));
+            days
+        };
+        let local = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
+        let off = match offset {
+            Some(o) => i64::from(o),
+            None if self.utc => 0,
+            None => self.zone_offset(local)?,
+        };
+        Some((local - off) * 1000 + i64::from(ms))
+    }
+
+    /// UTC offset of `--tz` at a local time (seconds since the epoch as if it were UTC).
+    fn zone_offset(&self, local: i64) -> Option<i64> {
+        let key = local.div_euclid(3600);
+        let (k, off) = self.cache.get();
+        if k == key {
+            return Some(off);
+        }
+        let hour_start = key * 3600;
+        let dt = jiff::Timestamp::from_second(hour_start)
+            .ok()?
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .datetime();
+        let ts = self.tz.to_timestamp(dt).ok()?;
+        let off = hour_start - ts.as_second();
+        self.cache.set((key, off));
+        Some(off)
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[inline]
+fn digit(b: &[u8], i: usize) -> Option<u32> {
+    match b.get(i) {
+        Some(c @ b'0'..=b'9') => Some(u32::from(c - b'0')),
+        _ => None,
+    }
+}
+
+#[inline]
+fn num2(b: &[u8], i: usize) -> Option<u32> {
+    Some(digit(b, i)? * 10 + digit(b, i + 1)?)
+}
+
+fn num4(b: &[u8], i: usize) -> Option<u32> {
+    Some(num2(b, i)? * 100 + num2(b, i + 2)?)
+}
+
+/// Month number from an English three-letter abbreviation (any case).
+pub fn month_abbr(b: &[u8]) -> Option<u32> {
+    let m = [b.first()? | 0x20, b.get(1)? | 0x20, b.get(2)? | 0x20];
+    Some(match &m {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => return None,
+    })
+}
+
+fn is_weekday(b: &[u8]) -> bool {
+    matches!(
+        b.get(..3),
+        Some(b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun")
+    )
+}
+
+/// `HH:MM:SS` at `i`, then an optional `.fff`/`,fff` fraction. Returns (h, m, s, ms, end).
+fn clock(b: &[u8], i: usize) -> Option<(u32, u32, u32, u32, usize)> {
+    let h = num2(b, i)?;
+    if b.get(i + 2) != Some(&b':') {
+        return None;
+    }
+    let mi = num2(b, i + 3)?;
+    let mut end = i + 5;
+    let mut s = 0;
+    if b.get(end) == Some(&b':') {
+        s = num2(b, end + 1)?;
+        end += 3;
+    }
+    let (ms, end) = fraction(b, end);
+    Some((h, mi, s, ms, end))
+}
+
+/// An optional `.ddd…` or `,ddd…` fraction at `i`: (milliseconds, end). Digits past the third
+/// are consumed and truncated.
+fn fraction(b: &[u8], i: usize) -> (u32, usize) {
+    if !matches!(b.get(i), Some(b'.' | b',')) || digit(b, i + 1).is_none() {
+        return (0, i);
+    }
+    let mut j = i + 1;
+    let mut ms = 0;
+    let mut n = 0;
+    while let Some(d) = digit(b, j) {
+        if n < 3 {
+            ms = ms * 10 + d;
+        }
+        n += 1;
+        j += 1;
+    }
+    while n < 3 {
+        ms *= 10;
+        n += 1;
+    }
+    (ms, j)
+}
+
+/// An optional zone at `i`: `Z`, `+hh:mm`, `+hhmm`, `+hh`, ` UTC`/` GMT`, or ` +hhmm`.
+/// Returns (offset seconds or None, end).
+fn zone(b: &[u8], i: usize) -> (Option<i32>, usize) {
+    match b.get(i) {
+        Some(b'Z' | b'z') => (Some(0), i + 1),
+        Some(&c @ (b'+' | b'-')) => {
+            let sign = if c == b'-' { -1 } else { 1 };
+            let Some(h) = num2(b, i + 1) else {
+                return (None, i);
+            };
+            let (m, end) = if b.get(i + 3) == Some(&b':') {
+                match num2(b, i + 4) {
+                    Some(m) => (m, i + 6),
+                    None => return (None, i),
+                }
+            } else if let Some(m) = num2(b, i + 3) {
+                (m, i + 5)
+            } else {
+                (0, i + 3)
+            };
+            if h > 23 || m > 59 {
+                return (None, i);
+            }
+            (Some(sign * (h as i32 * 3600 + m as i32 * 60)), end)
+        }
+        Some(b' ') => match b.get(i + 1..i + 4) {
+            Some(b"UTC" | b"GMT") if !b.get(i + 4).is_some_and(u8::is_ascii_alphanumeric) => {
+                (Some(0), i + 4)
+            }
+            _ if matches!(b.get(i + 1), Some(b'+' | b'-'))
+                && num4(b, i + 2).is_some()
+                && !b.get(i + 6).is_some_and(u8::is_ascii_digit) =>
+            {
+                let (o, e) = zone(b, i + 1);
+                if o.is_some() {
+                    (o, e)
+                } else {
+                    (None, i)
+                }
+            }
+            _ => (None, i),
+        },
+        _ => (None, i),
+    }
+}
+
+/// Parses a timestamp at the start of `b`; returns (UTC millis, bytes used).
+///
+/// Layouts: ISO 8601 / RFC 3339 (`T` or space, `.`/`,` fraction, optional zone), `YYYY/MM/DD
+/// HH:MM:SS`, access-log `10/Oct/2000:13:55:36 -0700`, syslog `Jun 14 15:16:01`, ctime
+/// `Sun Dec 04 04:47:44 2005`, Loghub/HDFS `081109 203615`, logcat `03-17 16:13:38.811`,
+/// Proxifier `10.30 16:49:06`, Spark `17/06/09 20:10:40`.
+pub fn parse_prefix(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let c0 = *b.first()?;
+    if c0.is_ascii_digit() {
+        if let Some(r) = iso(b, tc) {
+            return Some(r);
+        }
+        if let Some(r) = clf(b, tc) {
+            return Some(r);
+        }
+        if let Some(r) = yymmdd(b, tc).or_else(|| short_slash(b, tc)) {
+            return Some(r);
+        }
+        return logcat(b, tc);
+    }
+    if c0.is_ascii_uppercase() {
+        if is_weekday(b) && b.get(3) == Some(&b' ') {
+            if let Some(r) = ctime(b, tc) {
+                return Some(r);
+            }
+        }
+        return syslog_stamp(b, tc);
+    }
+    None
+}
+
+/// `YYYY-MM-DD[T ]HH:MM[:SS][.frac][zone]` and `YYYY/MM/DD HH:MM:SS`.
+fn iso(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let y = num4(b, 0)?;
+    let sep = *b.get(4)?;
+    if !(sep == b'-' || sep == b'/') || b.get(7) != Some(&sep) {
+        return None;
+    }
+    let mo = num2(b, 5)?;
+    let d = num2(b, 8)?;
+    if !matches!(b.get(10), Some(b'T' | b' ' | b't')) {
+        return None;
+    }
+    let (h, mi, s, ms, end) = clock(b, 11)?;
+    let (off, end) = zone(b, end);
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?, end))
+}
+
+/// Common Log Format `10/Oct/2000:13:55:36 -0700`.
+fn clf(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let d = num2(b, 0)?;
+    if b.get(2) != Some(&b'/') || b.get(6) != Some(&b'/') || b.get(11) != Some(&b':') {
+        return None;
+    }
+    let mo = month_abbr(b.get(3..6)?)?;
+    let y = num4(b, 7)?;
+    let (h, mi, s, ms, end) = clock(b, 12)?;
+    let (off, end) = zone(b, end);
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?, end))
+}
+
+/// Loghub HDFS-style `081109 203615` (YYMMDD HHMMSS, 20YY).
+fn yymmdd(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    if b.get(6) != Some(&b' ') || b.get(13).is_some_and(|c| !c.is_ascii_whitespace()) {
+        return None;
+    }
+    let (y, mo, d) = (num2(b, 0)?, num2(b, 2)?, num2(b, 4)?);
+    let (h, mi, s) = (num2(b, 7)?, num2(b, 9)?, num2(b, 11)?);
+    Some((tc.civil_ms(2000 + y as i32, mo, d, h, mi, s, 0, None)?, 13))
+}
+
+/// Spark/log4j `17/06/09 20:10:40` (YY/MM/DD, 20YY).
+fn short_slash(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    if b.get(2) != Some(&b'/') || b.get(5) != Some(&b'/') || b.get(8) != Some(&b' ') {
+        return None;
+    }
+    let (y, mo, d) = (num2(b, 0)?, num2(b, 3)?, num2(b, 6)?);
+    let (h, mi, s, ms, end) = clock(b, 9)?;
+    Some((
+        tc.civil_ms(2000 + y as i32, mo, d, h, mi, s, ms, None)?,
+        end,
+    ))
+}
+
+/// Android logcat `03-17 16:13:38.811` and Proxifier `10.30 16:49:06` (no year:
+/// `default_year`).
+fn logcat(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    if !matches!(b.get(2), Some(b'-' | b'.')) || b.get(5) != Some(&b' ') {
+        return None;
+    }
+    let (mo, d) = (num2(b, 0)?, num2(b, 3)?);
+    let (h, mi, s, ms, end) = clock(b, 6)?;
+    Some((
+        tc.civil_ms(tc.default_year, mo, d, h, mi, s, ms, None)?,
+        end,
+    ))
+}
+
+/// glog `MMDD HH:MM:SS.ffffff` (after the level letter; no year: `default_year`).
+pub fn glog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let (mo, d) = (num2(b, 0)?, num2(b, 2)?);
+    if b.get(4) != Some(&b' ') {
+        return None;
+    }
+    let (h, mi, s, ms, end) = clock(b, 5)?;
+    Some((
+        tc.civil_ms(tc.default_year, mo, d, h, mi, s, ms, None)?,
+        end,
+    ))
+}
+
+/// The year for a year-less stamp: `default`, unless the stamp is Feb 29 and `default` has
+/// none, then the latest leap year before it (a Feb 29 line was written in a leap year).
+fn leap_safe_year(default: i32, mo: u32, d: u32) -> i32 {
+    if mo != 2 || d != 29 || days_in_month(default, 2) == 29 {
+        return default;
+    }
+    let mut y = default - 1;
+    while days_in_month(y, 2) != 29 {
+        y -= 1;
+    }
+    y
+}
+
+/// Syslog `Jun 14 15:16:01` / `Jun  4 15:16:01` (optional fraction, optional ` YYYY`).
+fn syslog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let mo = month_abbr(b)?;
+    if b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (d, at) = if b.get(4) == Some(&b' ') {
+        (digit(b, 5)?, 6)
+    } else if let Some(d) = num2(b, 4) {
+        (d, 6)
+    } else {
+        (digit(b, 4)?, 5)
+    };
+    if b.get(at) != Some(&b' ') {
+        return None;
+    }
+    let (h, mi, s, ms, mut end) = clock(b, at + 1)?;
+    let mut y = leap_safe_year(tc.default_year, mo, d);
+    // Some syslog variants append the year (`Jun 14 15:16:01 2024`).
+    if b.get(end) == Some(&b' ') && b.get(end + 5).is_none_or(|c| c.is_ascii_whitespace()) {
+        if let Some(yy) = num4(b, end + 1) {
+            y = yy as i32;
+            end += 5;
+        }
+    }
+    Some((tc.civil_ms(y, mo, d, h, mi, s, ms, None)?, end))
+}
+
+/// ctime / Apache error log `Sun Dec 04 04:47:44 2005` (optionally `04:47:44.123456`).
+fn ctime(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let mo = month_abbr(b.get(4..7)?)?;
+    if b.get(7) != Some(&b' ') {
+        return None;
+    }
+    let (d, at) = if b.get(8) == Some(&b' ') {
+        (digit(b, 9)?, 10)
+    } else {
+        (num2(b, 8)?, 10)
+    };
+    if b.get(at) != Some(&b' ') {
+        return None;
+    }
+    let (h, mi, s, ms, end) = clock(b, at + 1)?;
+    if b.get(end) != Some(&b' ') {
+        return None;
+    }
+    let y = num4(b, end + 1)?;
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end + 5))
+}
+
+/// Epoch number → millis, deciding the unit by magnitude: below 1e11 seconds (until year
+/// 5138), below 1e14 milliseconds, below 1e17 microseconds, else nanoseconds.
+pub fn epoch_to_ms(v: f64) -> Option<i64> {
+    if !v.is_finite() || v < 0.0 {
+        return None;
+    }
+    let ms = if v < 1e11 {
+        v * 1000.0
+    } else if v < 1e14 {
+        v
+    } else if v < 1e17 {
+        v / 1000.0
+    } else {
+        v / 1_000_000.0
+    };
+    Some(ms as i64)
+}
+
+/// A whole time value from a structured field (JSON, logfmt): an epoch number (plain or in a
+/// string) or any stamp [`parse_prefix`] reads.
+pub fn parse_value(b: &[u8], tc: &TimeCtx) -> Option<i64> {
+    if b.is_empty() {
+        return None;
+    }
+    if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        // Integers exactly (f64 loses nanosecond precision but keeps milliseconds).
+        if !b.contains(&b'.') && b.len() <= 19 {
+            let n: i64 = std::str::from_utf8(b).ok()?.parse().ok()?;
+            return Some(match n {
+                n if n < 100_000_000_000 => n * 1000,
+                n if n < 100_000_000_000_000 => n,
+                n if n < 100_000_000_000_000_000 => n / 1000,
+                n => n / 1_000_000,
+            });
+        }
+        return epoch_to_ms(std::str::from_utf8(b).ok()?.parse().ok()?);
+    }
+    if let Some((ms, _)) = parse_prefix(b, tc) {
+        return Some(ms);
+    }
+    // Off the fast path (rare in structured logs): RFC 2822 `Tue, 05 Mar 2024 10:00:00 +0000`.
+    if b.get(3) == Some(&b',') {
+        static RFC2822: jiff::fmt::rfc2822::DateTimeParser =
+            jiff::fmt::rfc2822::DateTimeParser::new();
+        return RFC2822.parse_timestamp(b).ok().map(|t| t.as_millisecond());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Option<i64> {
+        let cfg = ParseConfig {
+            default_year: 2024,
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        parse_prefix(s.as_bytes(), &tc).map(|r| r.0)
+    }
+
+    fn ms(s: &str) -> i64 {
+        jiff::Timestamp::from_str_iso(s)
+    }
+
+    trait FromIso {
+        fn from_str_iso(s: &str) -> i64;
+    }
+    impl FromIso for jiff::Timestamp {
+        fn from_str_iso(s: &str) -> i64 {
+            s.parse::<jiff::Timestamp>()
+                .map_or(0, |t| t.as_millisecond())
+        }
+    }
+
+    #[test]
+    fn iso_layouts() {
+        let want = ms("2015-10-18T18:01:47.978Z");
+        for s in [
+            "2015-10-18 18:01:47,978 ERROR",
+            "2015-10-18T18:01:47.978Z",
+            "2015-10-18T18:01:47.978123456Z x",
+            "2015-10-18T20:01:47.978+02:00",
+            "2015-10-18T20:01:47.978+0200",
+            "2015-10-18T20:01:47.978+02",
+            "2015-10-18T16:01:47.978-02:00",
+            "2015-10-18 18:01:47.978 UTC",
+            "2015-10-18 18:01:47.978 +0000",
+        ] {
+            assert_eq!(at(s), Some(want), "{s}");
+        }
+        assert_eq!(
+            at("2024/01/01 10:00:00 msg"),
+            Some(ms("2024-01-01T10:00:00Z"))
+        );
+        assert_eq!(at("2024-01-01T10:00"), Some(ms("2024-01-01T10:00:00Z")));
+    }
+
+    #[test]
+    fn other_layouts() {
+        assert_eq!(
+            at("10/Oct/2000:13:55:36 -0700"),
+            Some(ms("2000-10-10T20:55:36Z"))
+        );
+        assert_eq!(
+            at("Jun 14 15:16:01 combo"),
+            Some(ms("2024-06-14T15:16:01Z"))
+        );
+        assert_eq!(
+            at("Jun  4 15:16:01 combo"),
+            Some(ms("2024-06-04T15:16:01Z"))
+        );
+        assert_eq!(
+            at("Sun Dec 04 04:47:44 2005"),
+            Some(ms("2005-12-04T04:47:44Z"))
+        );
+        assert_eq!(at("081109 203615 148"), Some(ms("2008-11-09T20:36:15Z")));
+        // default_year 2024 is a leap year; 2025 is not, so Feb 29 goes to 2024.
+        let cfg = ParseConfig {
+            default_year: 2025,
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        assert_eq!(
+            parse_prefix(b"Feb 29 10:00:00 h p: x", &tc).map(|r| r.0),
+            Some(ms("2024-02-29T10:00:00Z"))
+        );
+        assert_eq!(
+            at("03-17 16:13:38.811 "),
+            Some(ms("2024-03-17T16:13:38.811Z"))
+        );
+    }
+
+    #[test]
+    fn rejects_junk() {
+        for s in [
+            "",
+            "2015",
+            "2015-13-01 00:00:00",
+            "2015-02-30 00:00:00",
+            "Jun 99 15:16:01",
+            "hello",
+            "12345",
+            "2015-10-18x18:01:47",
+            "Foo 14 15:16:01",
+        ] {
+            assert_eq!(at(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn epochs_by_magnitude() {
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let want = 1_700_000_000_000;
+        for s in [
+            "1700000000",
+            "1700000000000",
+            "1700000000000000",
+            "1700000000000000000",
+            "1700000000.0",
+        ] {
+            assert_eq!(parse_value(s.as_bytes(), &tc), Some(want), "{s}");
+        }
+        assert_eq!(epoch_to_ms(1_700_000_000.5), Some(want + 500));
+        assert_eq!(
+            parse_value(b"Tue, 14 Nov 2023 22:13:20 +0000", &tc),
+            Some(want)
+        );
+    }
+
+    #[test]
+    fn tz_applies_to_zoneless_only() {
+        let cfg = ParseConfig {
+            tz: jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC),
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        let p = |s: &str| parse_prefix(s.as_bytes(), &tc).map(|r| r.0);
+        // Winter: UTC+1, summer: UTC+2.
+        assert_eq!(p("2024-01-01 10:00:00"), Some(ms("2024-01-01T09:00:00Z")));
+        assert_eq!(p("2024-07-01 10:00:00"), Some(ms("2024-07-01T08:00:00Z")));
+        assert_eq!(p("2024-07-01 10:00:00Z"), Some(ms("2024-07-01T10:00:00Z")));
+    }
+
+    #[test]
+    fn days_from_civil_matches_jiff() {
+        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (1969, 12, 31), (2038, 1, 19)] {
+            let j = jiff::civil::date(y as i16, m as i8, d as i8)
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map_or(0, |z| z.timestamp().as_second());
+            assert_eq!(days_from_civil(y, m, d) * 86400, j);
+        }
+    }
+}

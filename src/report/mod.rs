@@ -2,10 +2,44 @@
 //!
 //! Every renderer escapes log content for its medium (see `sanitize`): control characters on
 //! a terminal, markup in HTML, pipes in Markdown tables.
+//!
+//! `faultline summary` builds one [`Report`] document (`model`, assembled in `build`, with the
+//! incident window from `incident`) and hands it to a [`Renderer`]: `terminal`, `json`,
+//! `markdown` or `html`.
 
+pub mod build;
+#[cfg(test)]
+pub(crate) mod fixtures;
+pub mod html;
+pub mod incident;
+pub mod json;
+pub mod markdown;
+pub mod model;
+#[cfg(test)]
+mod render_tests;
+mod svg;
 pub mod table;
+pub mod terminal;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+
+pub use model::Report;
+
+/// One way of writing a [`Report`] (like hyperfine's `Exporter`): every renderer gets the same
+/// document and escapes log content for its medium.
+pub trait Renderer {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()>;
+}
+
+/// The renderer for an output format. `color` and `width` matter only for the terminal.
+pub fn renderer(format: OutputFormat, color: bool, width: u16) -> Box<dyn Renderer> {
+    match format {
+        OutputFormat::Table => Box::new(terminal::TerminalRenderer { color, width }),
+        OutputFormat::Json => Box::new(json::JsonRenderer),
+        OutputFormat::Markdown => Box::new(markdown::MarkdownRenderer),
+        OutputFormat::Html => Box::new(html::HtmlRenderer),
+    }
+}
 
 /// Output format flag shared by the commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -46,6 +80,42 @@ pub fn term_width() -> u16 {
         return 80;
     }
     100
+}
+
+/// A count with thousands separators: `12,345`.
+pub fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration in seconds, short: `45s`, `12m`, `1h30m`, `2d4h`.
+pub fn fmt_duration(secs: f64) -> String {
+    let s = secs.round().max(0.0) as u64;
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        if s % 60 == 0 {
+            format!("{}m", s / 60)
+        } else {
+            format!("{}m{:02}s", s / 60, s % 60)
+        }
+    } else if s < 86_400 {
+        let m = (s % 3600) / 60;
+        if m == 0 {
+            format!("{}h", s / 3600)
+        } else {
+            format!("{}h{:02}m", s / 3600, m)
+        }
+    } else {
+        format!("{}d{}h", s / 86_400, (s % 86_400) / 3600)
+    }
 }
 
 /// Cuts `s` to at most `max` characters, marking the cut with `…`.
@@ -97,5 +167,17 @@ mod tests {
     fn sparkline_scales() {
         assert_eq!(sparkline(&[0, 1, 7, 14]), " ▁▄█");
         assert_eq!(squeeze(&[1, 2, 3, 4, 5], 2), vec![6, 9]);
+    }
+
+    #[test]
+    fn formats_counts_and_durations() {
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_count(1_234_567), "1,234,567");
+        assert_eq!(fmt_duration(45.0), "45s");
+        assert_eq!(fmt_duration(720.0), "12m");
+        assert_eq!(fmt_duration(5400.0), "1h30m");
+        assert_eq!(fmt_duration(3600.0), "1h");
+        assert_eq!(fmt_duration(187_200.0), "2d4h");
     }
 }

@@ -16,6 +16,9 @@ pub struct ChunkBuilder<'a> {
     pub max_sigs: usize,
     /// Also return each event's signature index (for `templates --per-line`).
     pub per_line: bool,
+    /// Keep only timed events with `since <= time < until` (epoch ms); events without a time
+    /// are kept (they cannot be placed, and are reported as untimed).
+    pub time_range: Option<(i64, i64)>,
 }
 
 /// What a chunk yields: its partial summary and, with `per_line`, each event's signature.
@@ -38,6 +41,13 @@ impl ChunkBuilder<'_> {
             chunk.source.format,
             self.parse,
             &mut |ev: Event<'_>| {
+                if let (Some((lo, hi)), Some(t)) = (self.time_range, ev.time) {
+                    if t < lo || t >= hi {
+                        sum.filtered_out += 1;
+                        prev = Some((ev.line, ev.time, ev.raw));
+                        return;
+                    }
+                }
                 let level = ev.level.or_else(|| guess_level(&ev.message));
                 let slot = level_slot(level);
                 self.masker.mask(&ev.message, &mut scratch);

@@ -161,6 +161,9 @@ pub struct Summary {
     /// Events without a usable timestamp: counted, never given an invented time.
     pub untimed: u64,
     pub invalid_utf8: u64,
+    /// Timed events dropped by a time filter (`--since`/`--until`); not in any other count.
+    #[serde(default)]
+    pub filtered_out: u64,
     pub time_min: Option<i64>,
     pub time_max: Option<i64>,
     pub levels: LevelCounts,
@@ -188,6 +191,7 @@ impl Default for Summary {
             events: 0,
             untimed: 0,
             invalid_utf8: 0,
+            filtered_out: 0,
             time_min: None,
             time_max: None,
             levels: [0; 7],
@@ -256,6 +260,7 @@ impl Summary {
         self.events += other.events;
         self.untimed += other.untimed;
         self.invalid_utf8 += other.invalid_utf8;
+        self.filtered_out += other.filtered_out;
         for (a, b) in self.levels.iter_mut().zip(other.levels) {
             *a += b;
         }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{max_opt, min_opt, Example, LevelCounts, Series, Summary, EXAMPLES_PER_SIG};
-use crate::mine::{cluster, template_id, ClusterConfig};
+use crate::mine::{cluster, template_id, ClusterConfig, TemplateInfo};
 use crate::record::Level;
 
 /// Statistics of one template (one cluster of signatures).
@@ -78,8 +78,15 @@ pub fn finalize(sum: &Summary, cfg: &ClusterConfig) -> Templates {
         .map(|s| (s.sig.as_bytes(), s.count))
         .collect();
     let clustering = cluster(&sigs, cfg);
-    let mut list: Vec<TemplateStats> = clustering
-        .templates
+    aggregate(sum, &clustering.assignment, &clustering.templates)
+}
+
+/// Adds up the statistics of `sum`'s signatures per template, given each signature's template
+/// (`assignment[i]` indexes `infos`). Every template of `infos` is listed, with count 0 when
+/// none of its signatures is in `sum` (so two summaries aggregated over one joint clustering
+/// list the same templates; see `detect::pair`).
+pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> Templates {
+    let mut list: Vec<TemplateStats> = infos
         .iter()
         .map(|t| TemplateStats {
             id: t.id.clone(),
@@ -96,7 +103,7 @@ pub fn finalize(sum: &Summary, cfg: &ClusterConfig) -> Templates {
             sigs: Vec::new(),
         })
         .collect();
-    for (si, &ti) in clustering.assignment.iter().enumerate() {
+    for (si, &ti) in assignment.iter().enumerate() {
         let s = &sum.sigs[si];
         let t = &mut list[ti as usize];
         t.count += s.count;
@@ -161,10 +168,6 @@ pub fn finalize(sum: &Summary, cfg: &ClusterConfig) -> Templates {
     }
     let mut slots: Vec<Option<TemplateStats>> = list.into_iter().map(Some).collect();
     let list: Vec<TemplateStats> = order.iter().filter_map(|&i| slots[i].take()).collect();
-    let by_sig = clustering
-        .assignment
-        .iter()
-        .map(|&t| new_pos[t as usize])
-        .collect();
+    let by_sig = assignment.iter().map(|&t| new_pos[t as usize]).collect();
     Templates { list, by_sig }
 }

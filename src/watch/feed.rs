@@ -224,6 +224,9 @@ impl Watcher {
             parse: &self.parse,
             max_sigs: self.max_sigs,
             per_line: true,
+            // Every event counts live; a time filter would also break the per-event
+            // alignment with the second parse below.
+            time_range: None,
         };
         let r = builder.summarize(chunk);
         let chunk_max = r.summary.time_max;

@@ -1,0 +1,61 @@
+//! `faultline merge A.flt B.flt... -o C.flt`: merges snapshots (shards of one log set, or
+//! consecutive days) into one. Inputs must all be snapshots: a shard that is not (or is
+//! corrupt) is an error naming the file, never silently skipped.
+//!
+//! The merge is the same associative merge the engine uses between chunks, so merging the
+//! snapshots of consecutive shards gives the summary of the whole. Give shards in input
+//! order: examples and the "event before first occurrence" follow that order.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::cli::EXIT_OK;
+use crate::snapshot::{self, SnapshotMeta};
+use crate::summary::{Summary, DEFAULT_MAX_SIGS};
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Snapshot files to merge, in input order (`-`: one snapshot from stdin).
+    #[arg(required = true, value_name = "SNAPSHOT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Merged snapshot to write (`-` for stdout).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Do not print what was merged.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+pub fn run(args: &MergeArgs) -> anyhow::Result<i32> {
+    let mut acc = Summary::default();
+    let mut meta: Option<SnapshotMeta> = None;
+    for p in &args.inputs {
+        let (s, m) = snapshot::read(p)?;
+        match &meta {
+            None => meta = Some(m),
+            Some(first) if first.masks != m.masks && !args.quiet => eprintln!(
+                "faultline: warning: {} was made with --mask {:?}, the first snapshot with {:?}: templates may not line up",
+                crate::sanitize::terminal(&p.display().to_string()),
+                m.masks,
+                first.masks
+            ),
+            Some(_) => {}
+        }
+        acc.merge(s, DEFAULT_MAX_SIGS);
+    }
+    let masks = meta.map(|m| m.masks).unwrap_or_default();
+    snapshot::write(&args.output, &acc, &SnapshotMeta::current(&masks))?;
+    if !args.quiet {
+        eprintln!(
+            "faultline: wrote {}: {} snapshots, {} events, {} signatures",
+            crate::sanitize::terminal(&args.output.display().to_string()),
+            args.inputs.len(),
+            acc.events,
+            acc.sigs.len()
+        );
+    }
+    Ok(EXIT_OK)
+}

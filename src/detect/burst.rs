@@ -1,0 +1,693 @@
+//! Burst detection on one dense count series: a pure function over counts, exposures and
+//! parameters, so the same code serves whole-file reports and (later) a live `watch` mode
+//! that feeds buckets as they close.
+//!
+//! In: `counts[i]` events of one template (or the error+fatal events) in bucket `i`, and
+//! `exposure[i]` (see `timeline::exposure`: how many events the bucket should hold at the
+//! normal rate, up to the rate itself). Out: [`Scan`] — the normal rate, the dispersion, and
+//! the bursts (windows of buckets far above normal), most significant first.
+//!
+//! ## Method
+//!
+//! 1. **Normal rate** `ρ` = events per unit of exposure in the *normal region*: outside the
+//!    bursts found so far (with one bucket of margin) and, for a window being tested, outside
+//!    that window. Iterated: find bursts, re-estimate, repeat until stable (at most 4 rounds).
+//!    Bursts on a schedule (step 4) stay in the normal region. A template never seen in the
+//!    normal region gets `ρ = 0.5 / exposure` ("less than one event") for display, and the
+//!    significance test is two-sample, so an empty stretch of unknown length is not taken
+//!    as a known zero rate.
+//! 2. **Dispersion** `φ`: real logs are burstier than Poisson. For templates with enough
+//!    volume (median expected count per bucket ≥ 2), `φ = (1.4826 · MAD(r))²` of the Pearson
+//!    residuals `r = (c − e)/√e` of the normal buckets — the robust scale estimate behind the
+//!    modified z-score of Iglewicz & Hoaglin (1993), *How to Detect and Handle Outliers* —
+//!    floored at 1 (pure Poisson) and capped at 100. Sparse templates use `φ = 1`.
+//! 3. **Bursts**: a window `[i, j)` qualifies when its count `c` against its expectation
+//!    `e = ρ · Σ exposure` passes `c ≥ min_count`, `c ≥ min_factor · e` and
+//!    `G / φ ≥ min_g + 2 ln(length)`, where `G` is the two-sample Poisson likelihood-ratio
+//!    statistic of the window against the normal region (outside the window and outside
+//!    bursts found so far; see [`two_sample_g`]), quasi-Poisson scaled by `φ`. Default
+//!    `min_g` 24 (p ≈ 10⁻⁶ for one test) plus a length penalty, so thousands of templates ×
+//!    hundreds of windows stay quiet. Among qualifying windows the one with the
+//!    highest Kulldorff scan statistic (inside vs outside rate; Kulldorff 1997, "A spatial
+//!    scan statistic", Comm. Stat. Theory Methods 26(6), Poisson model) is taken, then the next
+//!    best not overlapping it ("secondary clusters"), up to `max_bursts`. Comparing inside
+//!    with *outside* picks a window's natural extent: a one-bucket flood is not smeared over
+//!    its neighbours, a sparse half-hour burst is one window, and a window spanning many
+//!    cron runs loses to a single run.
+//! 4. **Periodicity**: when the series' episodes (runs of non-empty buckets) of similar size
+//!    (within 3× of their median) recur at least 3 times at a regular interval (≥ 80 % of
+//!    gaps within ±max(1 bucket, 10 %) of a multiple of one period of ≥ 6 buckets), bursts on
+//!    those episodes are a schedule (hourly cron), not an incident: they are marked
+//!    `periodic` (see [`mark_periodic`]). Bursts more than 3× the schedule's usual size stay
+//!    unmarked (the cron run that went wrong).
+//!
+//! A steady template (however frequent) never reaches `min_factor`; a rare one going 0 → 3
+//! never reaches `min_count`.
+
+/// Parameters of [`scan`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BurstParams {
+    /// Fewest events in a burst.
+    pub min_count: u64,
+    /// Fewest times the normal expectation.
+    pub min_factor: f64,
+    /// Smallest dispersion-scaled likelihood-ratio statistic `G`.
+    pub min_g: f64,
+    /// Most bursts searched per series (periodicity needs to see all runs of a schedule).
+    pub max_bursts: usize,
+    /// How many (series × bucket) positions the caller scans in total, for the multiple-
+    /// testing correction (see [`g_needed`]); 0 = one series.
+    pub positions: f64,
+}
+
+impl Default for BurstParams {
+    fn default() -> Self {
+        BurstParams {
+            min_count: 5,
+            min_factor: 3.0,
+            min_g: 24.0,
+            max_bursts: 64,
+            positions: 0.0,
+        }
+    }
+}
+
+/// One burst: buckets `start..end` of the series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Burst {
+    pub start: usize,
+    pub end: usize,
+    /// Bucket with the highest count relative to its expectation.
+    pub peak: usize,
+    /// Events in the burst.
+    pub count: u64,
+    /// Events expected there at the normal rate.
+    pub expected: f64,
+    /// The statistic `G` (see the module doc).
+    pub g: f64,
+    /// Part of a regular schedule (see the module doc).
+    pub periodic: bool,
+}
+
+impl Burst {
+    pub fn factor(&self) -> f64 {
+        self.count as f64 / self.expected.max(1e-12)
+    }
+}
+
+/// The result of [`scan`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scan {
+    /// Normal events per unit of exposure (outside the bursts).
+    pub rate: f64,
+    /// True when no event lies outside the bursts (the rate is the floor).
+    pub rate_is_floor: bool,
+    /// Quasi-Poisson dispersion used to scale `G`.
+    pub dispersion: f64,
+    /// Bursts, most significant first.
+    pub bursts: Vec<Burst>,
+    /// Whether the bursts were found to be periodic.
+    pub periodic: bool,
+}
+
+/// Poisson log-likelihood ratio statistic `2(c ln(c/e) − (c − e))` for an excess (0 if none).
+pub fn poisson_g(c: f64, e: f64) -> f64 {
+    if c <= e || e <= 0.0 {
+        return 0.0;
+    }
+    2.0 * (c * (c / e).ln() - (c - e))
+}
+
+/// Finds bursts in `counts` given each bucket's `exposure`; see the module doc.
+pub fn scan(counts: &[u64], exposure: &[f64], p: &BurstParams) -> Scan {
+    let n = counts.len().min(exposure.len());
+    let counts = &counts[..n];
+    let exposure = &exposure[..n];
+    let total: u64 = counts.iter().sum();
+    let total_w: f64 = exposure.iter().sum();
+    let mut out = Scan {
+        rate: if total_w > 0.0 {
+            total as f64 / total_w
+        } else {
+            0.0
+        },
+        rate_is_floor: false,
+        dispersion: 1.0,
+        bursts: Vec::new(),
+        periodic: false,
+    };
+    if n == 0 || total < p.min_count || total_w <= 0.0 {
+        return out;
+    }
+    let mut excluded = vec![false; n];
+    for _round in 0..4 {
+        let (mut c_out, mut w_out) = (0u64, 0f64);
+        for i in 0..n {
+            if !excluded[i] {
+                c_out += counts[i];
+                w_out += exposure[i];
+            }
+        }
+        let (rate, is_floor) = normal_rate(c_out as f64, w_out, total_w);
+        let phi = dispersion(counts, exposure, rate, &excluded);
+        let mut bursts = find_windows(counts, exposure, &excluded, phi, p);
+        out.periodic = mark_periodic(&mut bursts, counts);
+        // Bursts on a schedule are part of normal behaviour: they stay in the normal region.
+        let mut next = vec![false; n];
+        for b in bursts.iter().filter(|b| !b.periodic) {
+            for x in next
+                .iter_mut()
+                .take((b.end + 1).min(n))
+                .skip(b.start.saturating_sub(1))
+            {
+                *x = true;
+            }
+        }
+        out.rate = rate;
+        out.rate_is_floor = is_floor;
+        out.dispersion = phi;
+        out.bursts = bursts;
+        if next == excluded {
+            break;
+        }
+        excluded = next;
+    }
+    out
+}
+
+/// Positions (series × buckets) that `min_g` alone covers: `min_g = 24` is about
+/// `2 ln(8000 / 0.05)`, a Bonferroni bound for 8,000 tests at a 5 % family-wise error.
+const POSITIONS_COVERED: f64 = 8_000.0;
+
+/// The `G` a window of `len` buckets needs:
+/// `min_g + 2 ln(len) + 2 ln(max(1, positions / 8000))`. Since `G ≈ 2 ln(1/p)` in the tail,
+/// each term is a Bonferroni factor: longer windows come in more overlapping variants, and
+/// scanning thousands of templates gives chance thousands of tries.
+pub fn g_needed(p: &BurstParams, len: usize) -> f64 {
+    p.min_g + 2.0 * (len.max(1) as f64).ln() + 2.0 * (p.positions / POSITIONS_COVERED).max(1.0).ln()
+}
+
+/// Normal rate from `c` events over exposure `w`: with no event at all, half an event over
+/// the exposure (a template never seen is not "rate zero, known exactly").
+fn normal_rate(c: f64, w: f64, total_w: f64) -> (f64, bool) {
+    if w <= 0.0 {
+        return (0.5 / total_w.max(1e-12), true);
+    }
+    if c <= 0.0 {
+        (0.5 / w, true)
+    } else {
+        (c / w, false)
+    }
+}
+
+/// Two-sample Poisson likelihood-ratio statistic (G) of `c_in` events over exposure `w_in`
+/// against `c_out` over `w_out`, for an excess inside (0 otherwise). Conditional on the
+/// total it is the binomial G-test of `c_in` out of `c_in + c_out` with
+/// `p = w_in / (w_in + w_out)`; with `w_out → ∞` it tends to the one-sample [`poisson_g`].
+pub fn two_sample_g(c_in: f64, w_in: f64, c_out: f64, w_out: f64) -> f64 {
+    let n = c_in + c_out;
+    if n <= 0.0 || w_in <= 0.0 || w_out <= 0.0 {
+        return 0.0;
+    }
+    let e_in = n * w_in / (w_in + w_out);
+    if c_in <= e_in {
+        return 0.0;
+    }
+    let e_out = n - e_in;
+    let t = |c: f64, e: f64| if c > 0.0 { c * (c / e).ln() } else { 0.0 };
+    (2.0 * (t(c_in, e_in) + t(c_out, e_out))).max(0.0)
+}
+
+/// [`scan`] under two exposure models, keeping only bursts that are bursts under both.
+///
+/// Some templates follow the traffic (request errors), others the clock (timers, cron jobs):
+/// a timer's constant rate looks like a burst at night against traffic-weighted exposure,
+/// and a request error's daytime peak looks like a burst against plain time. A burst is
+/// reported only when its window also passes `min_count`, `min_factor` and `min_g` against
+/// the normal rate and dispersion estimated under `secondary`.
+pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstParams) -> Scan {
+    let mut sc = scan(counts, primary, p);
+    if sc.bursts.is_empty() {
+        return sc;
+    }
+    let alt = scan(counts, secondary, p);
+    // The secondary model's normal region: outside its own bursts and outside this window.
+    let mut normal = vec![true; counts.len()];
+    for b in alt.bursts.iter().filter(|b| !b.periodic) {
+        for x in normal.iter_mut().take(b.end).skip(b.start) {
+            *x = false;
+        }
+    }
+    let w_all: f64 = secondary.iter().sum();
+    sc.bursts.retain(|b| {
+        let (mut cn, mut wn) = (0f64, 0f64);
+        for i in (0..counts.len()).filter(|&i| normal[i] && (i < b.start || i >= b.end)) {
+            cn += counts[i] as f64;
+            wn += secondary[i];
+        }
+        if wn < MIN_OUTSIDE_SHARE * w_all {
+            return false;
+        }
+        let c: u64 = counts[b.start..b.end].iter().sum();
+        let cf = c as f64;
+        let w_in: f64 = secondary[b.start..b.end].iter().sum();
+        let rate = normal_rate(cn, wn, w_all).0;
+        c >= p.min_count
+            && cf >= p.min_factor * rate * w_in
+            && two_sample_g(cf, w_in, cn, wn) / alt.dispersion >= g_needed(p, b.end - b.start)
+    });
+    sc
+}
+
+/// Quasi-Poisson dispersion from the robust spread of Pearson residuals of normal buckets.
+fn dispersion(counts: &[u64], exposure: &[f64], rate: f64, excluded: &[bool]) -> f64 {
+    let mut expected: Vec<f64> = Vec::new();
+    let mut resid: Vec<f64> = Vec::new();
+    for i in 0..counts.len() {
+        if excluded[i] {
+            continue;
+        }
+        let e = rate * exposure[i];
+        if e > 0.0 {
+            expected.push(e);
+            resid.push((counts[i] as f64 - e) / e.sqrt());
+        }
+    }
+    if expected.len() < 8 || median(&mut expected) < 2.0 {
+        return 1.0;
+    }
+    let med = median(&mut resid.clone());
+    let mut dev: Vec<f64> = resid.iter().map(|r| (r - med).abs()).collect();
+    let mad = median(&mut dev);
+    (1.4826 * mad).powi(2).clamp(1.0, 100.0)
+}
+
+pub(crate) fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    }
+}
+
+/// Greedy search for the best non-overlapping windows (primary, then secondary clusters).
+///
+/// Each window is compared with the *normal region*: the buckets not `excluded` (not in a
+/// burst found in the previous round) and not in the window itself — so in the first round a
+/// window is judged against everything outside it, and a level shift over most of the series
+/// does not hide in the average. The normal region must hold at least a tenth of the exposure.
+fn find_windows(
+    counts: &[u64],
+    exposure: &[f64],
+    excluded: &[bool],
+    phi: f64,
+    p: &BurstParams,
+) -> Vec<Burst> {
+    let n = counts.len();
+    // Prefix sums of counts and exposure over the normal buckets only.
+    let mut pc = vec![0u64; n + 1];
+    let mut pcn = vec![0u64; n + 1];
+    let mut pwn = vec![0f64; n + 1];
+    for i in 0..n {
+        pc[i + 1] = pc[i] + counts[i];
+        let keep = !excluded[i];
+        pcn[i + 1] = pcn[i] + if keep { counts[i] } else { 0 };
+        pwn[i + 1] = pwn[i] + if keep { exposure[i] } else { 0.0 };
+    }
+    let mut pw = vec![0f64; n + 1];
+    for i in 0..n {
+        pw[i + 1] = pw[i] + exposure[i];
+    }
+    let (cn_all, wn_all, w_all, c_all) = (pcn[n] as f64, pwn[n], pw[n], pc[n] as f64);
+    // Normal region of window [a, b): (count, exposure), if large enough.
+    let normal = |a: usize, b: usize| {
+        let c = cn_all - (pcn[b] - pcn[a]) as f64;
+        let w = wn_all - (pwn[b] - pwn[a]);
+        (w >= MIN_OUTSIDE_SHARE * w_all).then_some((c, w))
+    };
+    let global = normal_rate(cn_all, wn_all, w_all).0;
+    // A best window starts and ends on a bucket above the normal level (trimming a bucket at
+    // or below it never helps), so only those are tried as edges.
+    let edges: Vec<usize> = (0..n)
+        .filter(|&i| counts[i] > 0 && counts[i] as f64 > global * exposure[i])
+        .collect();
+    let mut used = vec![false; n];
+    let mut bursts: Vec<Burst> = Vec::new();
+    while bursts.len() < p.max_bursts {
+        let mut best: Option<(f64, f64, usize, usize, f64)> = None;
+        for (ai, &a) in edges.iter().enumerate() {
+            if used[a] {
+                continue;
+            }
+            for &b in &edges[ai..] {
+                if used[b] {
+                    // Windows cannot cross an accepted burst.
+                    break;
+                }
+                let c = pc[b + 1] - pc[a];
+                if c < p.min_count {
+                    continue;
+                }
+                let Some((cn, wn)) = normal(a, b + 1) else {
+                    continue;
+                };
+                let cf = c as f64;
+                let w_in = pw[b + 1] - pw[a];
+                let rate = normal_rate(cn, wn, w_all).0;
+                if cf < p.min_factor * rate * w_in {
+                    continue;
+                }
+                let g = two_sample_g(cf, w_in, cn, wn) / phi;
+                if g < g_needed(p, b + 1 - a) {
+                    continue;
+                }
+                // Which qualifying window: the one most unlike the *whole* rest of the series
+                // (Kulldorff's scan statistic), so a window spanning several separate runs
+                // loses to a single run.
+                let k = two_sample_g(cf, w_in, c_all - cf, w_all - w_in);
+                if best.is_none_or(|(bk, _, _, _, _)| k > bk) {
+                    best = Some((k, g, a, b + 1, rate));
+                }
+            }
+        }
+        let Some((_, g, a, b, rate)) = best else {
+            break;
+        };
+        let peak = (a..b)
+            .max_by(|&x, &y| {
+                let rx = counts[x] as f64 / (rate * exposure[x]).max(1e-12);
+                let ry = counts[y] as f64 / (rate * exposure[y]).max(1e-12);
+                counts[x]
+                    .cmp(&counts[y])
+                    .then(rx.total_cmp(&ry))
+                    .then(y.cmp(&x))
+            })
+            .unwrap_or(a);
+        for u in used.iter_mut().take(b).skip(a) {
+            *u = true;
+        }
+        bursts.push(Burst {
+            start: a,
+            end: b,
+            peak,
+            count: pc[b] - pc[a],
+            expected: rate * (pw[b] - pw[a]),
+            g,
+            periodic: false,
+        });
+    }
+    bursts
+}
+
+/// Share of the exposure a window must leave outside when judged against the outside rate.
+const MIN_OUTSIDE_SHARE: f64 = 0.1;
+
+/// Smallest schedule period, in buckets: with a tolerance of ±1 bucket, shorter periods would
+/// let random gaps look regular.
+const MIN_PERIOD: f64 = 6.0;
+/// Share of gaps that must fit the schedule.
+const REGULAR_SHARE: f64 = 0.8;
+
+/// Marks bursts that belong to a regular schedule; returns whether one was found.
+///
+/// The schedule is looked for in the *episodes* of the series (runs of consecutive non-empty
+/// buckets), not only in the bursts: an hourly job whose runs vary in size has some runs too
+/// small to be bursts, yet all of them recur on the hour. Episodes within 3× of their median
+/// size form the family; it is a schedule when it has at least 3 episodes and at least 80 %
+/// of the gaps between their onsets are within ±max(1 bucket, 10 %) of a multiple of one
+/// period (the smallest gap, of at least 6 buckets, that fits). A burst is periodic when it
+/// overlaps an episode of the family and is no more than 3× the family's median size.
+pub fn mark_periodic(bursts: &mut [Burst], counts: &[u64]) -> bool {
+    if bursts.is_empty() {
+        return false;
+    }
+    // Episodes: (start, end, count).
+    let mut eps: Vec<(usize, usize, u64)> = Vec::new();
+    let mut i = 0;
+    while i < counts.len() {
+        if counts[i] == 0 {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let mut c = 0;
+        while i < counts.len() && counts[i] > 0 {
+            c += counts[i];
+            i += 1;
+        }
+        eps.push((s, i, c));
+    }
+    if eps.len() < 3 {
+        return false;
+    }
+    let mut sizes: Vec<f64> = eps.iter().map(|e| e.2 as f64).collect();
+    let med = median(&mut sizes);
+    let family: Vec<&(usize, usize, u64)> = eps
+        .iter()
+        .filter(|e| {
+            let c = e.2 as f64;
+            c >= med / 3.0 && c <= med * 3.0
+        })
+        .collect();
+    if family.len() < 3 {
+        return false;
+    }
+    let gaps: Vec<f64> = family
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0) as f64)
+        .collect();
+    let mut candidates: Vec<f64> = gaps.iter().copied().filter(|&g| g >= MIN_PERIOD).collect();
+    candidates.sort_by(f64::total_cmp);
+    candidates.dedup();
+    let fits = |period: f64| {
+        let tol = (period / 10.0).max(1.0);
+        gaps.iter()
+            .filter(|&&g| {
+                let k = (g / period).round().max(1.0);
+                (g - k * period).abs() <= tol
+            })
+            .count() as f64
+            >= REGULAR_SHARE * gaps.len() as f64
+    };
+    if !candidates.iter().take(32).any(|&p| fits(p)) {
+        return false;
+    }
+    let mut any = false;
+    for b in bursts.iter_mut() {
+        let on_schedule = family.iter().any(|e| e.0 < b.end && b.start < e.1);
+        if on_schedule && (b.count as f64) <= med * 3.0 {
+            b.periodic = true;
+            any = true;
+        }
+    }
+    any
+}
+
+/// Poisson CUSUM change-point refinement (Page 1954; reference value for Poisson counts from
+/// Lucas 1985, "Counted data CUSUMs", Technometrics 27(2)): given fine-grained counts and
+/// their normal and burst expectations per bucket, returns `(onset, end)` as bucket indexes
+/// (`end` exclusive) of the most likely abnormal stretch.
+///
+/// The forward CUSUM `S_i = max(0, S_{i−1} + c_i − k_i)` with
+/// `k_i = (λ1_i − λ0_i) / ln(λ1_i / λ0_i)` rises through the burst; the onset is the bucket
+/// after its last zero before the maximum. The end is found the same way backwards.
+pub fn refine(counts: &[u64], normal: &[f64], burst: &[f64]) -> Option<(usize, usize)> {
+    let n = counts.len().min(normal.len()).min(burst.len());
+    if n == 0 {
+        return None;
+    }
+    let k: Vec<f64> = (0..n)
+        .map(|i| {
+            let (l0, l1) = (normal[i].max(1e-12), burst[i].max(1e-12));
+            if l1 > l0 * 1.000_001 {
+                (l1 - l0) / (l1 / l0).ln()
+            } else {
+                l0
+            }
+        })
+        .collect();
+    let mut s = 0.0f64;
+    let mut best = (0.0f64, 0usize);
+    let mut last_zero = 0usize; // onset candidate for the running stretch
+    let mut onset = None;
+    for i in 0..n {
+        if s <= 0.0 {
+            last_zero = i;
+        }
+        s = (s + counts[i] as f64 - k[i]).max(0.0);
+        if s > best.0 {
+            best = (s, i);
+            onset = Some(last_zero);
+        }
+    }
+    let onset = onset?;
+    let mut t = 0.0f64;
+    let mut best_t = (0.0f64, n);
+    let mut last_zero_t = n;
+    let mut end = None;
+    for i in (onset..n).rev() {
+        if t <= 0.0 {
+            last_zero_t = i + 1;
+        }
+        t = (t + counts[i] as f64 - k[i]).max(0.0);
+        if t > best_t.0 {
+            best_t = (t, i);
+            end = Some(last_zero_t);
+        }
+    }
+    let end = end.unwrap_or(best.1 + 1).max(onset + 1);
+    // The onset is the first bucket with events at or after the change point.
+    let onset = (onset..end).find(|&i| counts[i] > 0).unwrap_or(onset);
+    Some((onset, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat(n: usize) -> Vec<f64> {
+        vec![1.0; n]
+    }
+
+    #[test]
+    fn finds_a_sparse_burst_of_a_rare_template() {
+        // ~1 event per 9 buckets normally, then 16 events over 6 buckets.
+        let mut c = vec![0u64; 288];
+        for i in (0..288).step_by(9) {
+            c[i] = 1;
+        }
+        for (k, v) in [3, 2, 4, 1, 3, 3].iter().enumerate() {
+            c[100 + k] = *v;
+        }
+        let s = scan(&c, &flat(288), &BurstParams::default());
+        assert_eq!(s.bursts.len(), 1, "{s:?}");
+        let b = &s.bursts[0];
+        assert!(b.start >= 99 && b.start <= 100, "{b:?}");
+        assert!(b.end >= 106 && b.end <= 107, "{b:?}");
+        assert!(b.factor() > 10.0);
+        assert!(!b.periodic);
+    }
+
+    #[test]
+    fn steady_frequent_template_is_not_a_spike() {
+        // A frequent template with over-dispersed noise (±30 %).
+        let c: Vec<u64> = (0..300u64).map(|i| 100 + (i * 7919 % 61) - 30).collect();
+        let s = scan(&c, &flat(300), &BurstParams::default());
+        assert!(s.bursts.is_empty(), "{s:?}");
+    }
+
+    #[test]
+    fn rare_template_going_to_three_is_not_a_spike() {
+        let mut c = vec![0u64; 200];
+        c[150] = 3;
+        let s = scan(&c, &flat(200), &BurstParams::default());
+        assert!(s.bursts.is_empty());
+    }
+
+    #[test]
+    fn one_bucket_flood_is_not_smeared() {
+        let mut c = vec![10u64; 200];
+        c[77] = 400;
+        let s = scan(&c, &flat(200), &BurstParams::default());
+        assert_eq!(s.bursts.len(), 1);
+        assert_eq!((s.bursts[0].start, s.bursts[0].end), (77, 78));
+        assert!((s.rate - 10.0).abs() < 0.5, "{}", s.rate);
+    }
+
+    #[test]
+    fn hourly_cron_bursts_are_periodic() {
+        let mut c = vec![0u64; 288];
+        for h in 0..24 {
+            c[h * 12] = 90 + (h as u64 * 13) % 20;
+        }
+        let s = scan(&c, &flat(288), &BurstParams::default());
+        assert!(s.bursts.len() >= 20, "{}", s.bursts.len());
+        assert!(s.periodic);
+        assert!(s.bursts.iter().all(|b| b.periodic));
+    }
+
+    #[test]
+    fn an_outsized_cron_run_still_stands_out() {
+        let mut c = vec![0u64; 288];
+        for h in 0..24 {
+            c[h * 12] = 100;
+        }
+        c[5 * 12] = 2_000;
+        let s = scan(&c, &flat(288), &BurstParams::default());
+        assert!(s.periodic);
+        let odd: Vec<&Burst> = s.bursts.iter().filter(|b| !b.periodic).collect();
+        assert_eq!(odd.len(), 1);
+        assert_eq!(odd[0].start, 60);
+    }
+
+    #[test]
+    fn exposure_absorbs_the_daily_traffic_curve() {
+        // Template at a constant 2 % share of traffic that varies 100-fold over the day.
+        let traffic: Vec<u64> = (0..288)
+            .map(|i| {
+                let x = (i as f64 / 288.0 * std::f64::consts::TAU).cos();
+                (505.0 - 495.0 * x) as u64
+            })
+            .collect();
+        let own: Vec<u64> = traffic.iter().map(|t| t / 50).collect();
+        let others: Vec<u64> = traffic.iter().zip(&own).map(|(t, o)| t - o).collect();
+        let w = crate::detect::timeline::exposure(&others, 300_000);
+        let s = scan(&own, &w, &BurstParams::default());
+        assert!(s.bursts.is_empty(), "{:?}", s.bursts);
+    }
+
+    #[test]
+    fn clock_driven_template_is_not_a_night_burst() {
+        // A timer logging 2 lines per bucket around the clock, while traffic drops tenfold at
+        // night: against traffic alone the night looks like a burst, against time it is flat.
+        let traffic: Vec<u64> = (0..288)
+            .map(|i| if (60..120).contains(&i) { 50 } else { 500 })
+            .collect();
+        let own = vec![2u64; 288];
+        let w_traffic = crate::detect::timeline::exposure(&traffic, 300_000);
+        let w_time = vec![300_000.0; 288];
+        assert!(!scan(&own, &w_traffic, &BurstParams::default())
+            .bursts
+            .is_empty());
+        assert!(
+            scan_both(&own, &w_traffic, &w_time, &BurstParams::default())
+                .bursts
+                .is_empty()
+        );
+        // A real burst survives both.
+        let mut own = own;
+        own[200] = 60;
+        let s = scan_both(&own, &w_traffic, &w_time, &BurstParams::default());
+        assert_eq!(s.bursts.len(), 1);
+        assert_eq!(s.bursts[0].start, 200);
+    }
+
+    #[test]
+    fn cusum_refines_the_onset() {
+        // Normal 0.02 per minute; burst 0.6 per minute from minute 50 to 80; one stray
+        // event at minute 40.
+        let mut c = vec![0u64; 120];
+        c[40] = 1;
+        for i in (50..80).step_by(2) {
+            c[i] = 1;
+        }
+        c[51] = 1;
+        let normal = vec![0.02; 120];
+        let burst = vec![0.6; 120];
+        let (on, end) = refine(&c, &normal, &burst).unwrap();
+        assert_eq!(on, 50);
+        assert!((78..=81).contains(&end), "{end}");
+    }
+
+    #[test]
+    fn g_statistic() {
+        assert_eq!(poisson_g(1.0, 2.0), 0.0);
+        assert!(poisson_g(16.0, 0.67) > 60.0);
+        assert!(poisson_g(3.0, 1.0) < 5.0);
+    }
+}

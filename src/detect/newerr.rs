@@ -1,0 +1,330 @@
+//! New error types: warn-or-worse templates that did not exist before.
+//!
+//! In: a [`Summary`] with its [`Templates`], a [`DetectConfig`], optionally a baseline summary
+//! and templates clustered together with the current ones (same ids, see `detect::pair`).
+//! Out: [`Finding`]s of kind `NewError`.
+//!
+//! A template is a candidate when at least half of its events are at warn level or above
+//! (levels from the log, or guessed from words like "error", "exception", "failed" when the
+//! event had none — see `summary::build::guess_level`). It is *new*:
+//!
+//! - **with a baseline**: when the baseline has no event of it (matched across both sides by
+//!   clustering their signatures together);
+//! - **without one**: when its first timestamped occurrence comes after the *warm-up*, the
+//!   first `warmup_fraction` (default 15 %) of the window's time span: everything logged in
+//!   the warm-up is taken as the normal repertoire. Without timestamps there is no window, so
+//!   nothing is called new without a baseline.
+//!
+//! A new template seen only once or twice is weak evidence: its score is halved and it carries
+//! a "few samples" note. Each finding has the first-seen time, count, rate since then, and the
+//! event just before the first occurrence (often the deploy or config change).
+
+use super::timeline::Grid;
+use super::{DetectConfig, Finding, FindingKind};
+use crate::record::Level;
+use crate::summary::templates::{TemplateStats, Templates};
+use crate::summary::Summary;
+
+/// Why a template counts as new.
+fn candidate(t: &TemplateStats) -> bool {
+    !t.is_other && t.count > 0 && t.warn_or_worse() * 2 >= t.count && t.warn_or_worse() > 0
+}
+
+/// New warn-or-worse templates, unranked.
+pub fn find(
+    sum: &Summary,
+    templates: &Templates,
+    cfg: &DetectConfig,
+    baseline: Option<(&Summary, &Templates)>,
+) -> Vec<Finding> {
+    let grid = Grid::for_summary(sum, cfg.bucket_ms);
+    let warmup_end = match (sum.time_min, sum.time_max) {
+        (Some(a), Some(b)) => Some(a + ((b - a) as f64 * cfg.warmup_fraction) as i64),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for t in templates.list.iter().filter(|t| candidate(t)) {
+        let reason = match baseline {
+            Some((_, bt)) => {
+                if bt.by_id(&t.id).is_some_and(|b| b.count > 0) {
+                    continue;
+                }
+                "absent from the baseline".to_string()
+            }
+            None => match (t.first_time, warmup_end) {
+                (Some(first), Some(w)) if first > w => {
+                    // A rare steady template can miss the warm-up by chance: it is new only
+                    // if its own rate would have shown it before.
+                    let p0 = silence_probability(t, sum, sum.time_min.unwrap_or(first), first);
+                    if p0 >= MAX_SILENCE_P {
+                        continue;
+                    }
+                    format!(
+                        "first seen after the warm-up (first {:.0}% of the window, until {})",
+                        cfg.warmup_fraction * 100.0,
+                        crate::report::rfc3339(w)
+                    )
+                }
+                _ => continue,
+            },
+        };
+        // With a baseline: was the baseline long enough to have shown it at today's rate?
+        let weak_absence = match baseline {
+            Some((bs, _)) => match (bs.time_min, bs.time_max) {
+                (Some(a), Some(b)) => silence_probability(t, sum, a, b) >= MAX_SILENCE_P,
+                _ => false,
+            },
+            None => false,
+        };
+        let level = t.max_level();
+        let what = match level {
+            Some(Level::Fatal) => "New fatal error",
+            Some(Level::Error) => "New error",
+            _ => "New warning",
+        };
+        let mut f = Finding::new(
+            FindingKind::NewError,
+            format!("{what}: {}", crate::report::ellipsize(&t.text, 120)),
+        );
+        f.template = Some(t.text.clone());
+        f.template_id = Some(t.id.clone());
+        f.count = t.count;
+        f.start = t.first_time;
+        f.examples = t.examples.clone();
+        f.before_first = t.before_first.clone();
+        f.details.insert("reason".into(), reason.into());
+        f.details.insert(
+            "first_seen".into(),
+            t.first_time
+                .map(crate::report::rfc3339)
+                .map_or(serde_json::Value::Null, Into::into),
+        );
+        if let (Some(first), Some(tmax)) = (t.first_time, sum.time_max) {
+            let g_w = grid.map_or(60_000, |g| g.width);
+            let span = (tmax - first).max(g_w);
+            f.rate = Some(t.count as f64 * 60_000.0 / span as f64);
+            // Still going on when last seen within the last two display buckets.
+            f.end = t.last_time.filter(|&l| l < tmax - 2 * g_w);
+        }
+        if let Some(g) = grid {
+            f.series = g.dense(&t.series);
+            f.series_start = Some(g.start_ms(0));
+            f.bucket_ms = Some(g.width);
+        }
+        let changes = preceded_by(t, templates, baseline, warmup_end);
+        if !changes.is_empty() {
+            f.details.insert("preceded_by".into(), changes.into());
+        }
+        if t.untimed > 0 {
+            f.notes
+                .push(format!("{} event(s) without timestamp", t.untimed));
+        }
+        f.rescore(level);
+        if weak_absence {
+            f.notes
+                .push("rare: at this rate the baseline could have missed it by chance".to_string());
+            f.discount(0.5);
+        }
+        if t.count <= 2 {
+            f.notes.push(format!(
+                "few samples ({}): weak evidence, may be a one-off",
+                t.count
+            ));
+            f.discount(0.5);
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// Largest chance of the observed silence under the template's own rate for it to count as
+/// new (see [`silence_probability`]).
+pub const MAX_SILENCE_P: f64 = 0.01;
+
+/// Probability that a Poisson process at the template's rate since its first sighting would
+/// have produced no event in `[from, to)`: `exp(−λ · (to − from))`, with
+/// `λ = count / max(time since first sighting, one resolution bucket)`. Small means the
+/// earlier silence is real evidence that the template is new.
+pub fn silence_probability(t: &TemplateStats, sum: &Summary, from: i64, to: i64) -> f64 {
+    let (Some(first), Some(tmax)) = (t.first_time, sum.time_max) else {
+        return 1.0;
+    };
+    let active = (tmax - first).max(sum.resolution_ms).max(1) as f64;
+    let timed = t.count.saturating_sub(t.untimed) as f64;
+    let expected = timed / active * (to - from).max(0) as f64;
+    (-expected).exp()
+}
+
+/// How far before a new error a one-off new event (deploy, restart, config reload) is
+/// reported as a likely cause.
+pub const CHANGE_LOOKBACK_MS: i64 = 15 * 60_000;
+
+/// One-off templates (≤ 3 events, any level) that are themselves new and first appeared
+/// within [`CHANGE_LOOKBACK_MS`] before `t`: in a busy log the line just before the first
+/// error is usually unrelated traffic, while "Deploying version 1.5.0" a minute earlier is
+/// the lead an on-call engineer wants. Closest first, at most 3.
+fn preceded_by(
+    t: &TemplateStats,
+    templates: &Templates,
+    baseline: Option<(&Summary, &Templates)>,
+    warmup_end: Option<i64>,
+) -> Vec<serde_json::Value> {
+    let Some(first) = t.first_time else {
+        return Vec::new();
+    };
+    let mut v: Vec<(i64, &TemplateStats)> = templates
+        .list
+        .iter()
+        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= 3)
+        .filter_map(|c| {
+            let ft = c.first_time?;
+            (ft <= first && first - ft <= CHANGE_LOOKBACK_MS).then_some((ft, c))
+        })
+        .filter(|(ft, c)| match baseline {
+            Some((_, bt)) => bt.by_id(&c.id).is_none_or(|b| b.count == 0),
+            None => warmup_end.is_some_and(|w| *ft > w),
+        })
+        .collect();
+    v.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    v.iter()
+        .take(3)
+        .map(|(ft, c)| {
+            serde_json::json!({
+                "template": c.text,
+                "id": c.id,
+                "time": crate::report::rfc3339(*ft),
+                "example": c.examples.first().map(|e| format!("{}: {}", e.location(), e.text)),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::templates::TemplateStats;
+    use crate::summary::{Example, Series};
+
+    pub(crate) fn tmpl(id: &str, level: Level, times: &[i64]) -> TemplateStats {
+        let mut levels = [0u64; 7];
+        levels[level.index()] = times.len() as u64;
+        let mut b: Vec<i64> = times.iter().map(|t| t.div_euclid(1_000)).collect();
+        TemplateStats {
+            id: id.to_string(),
+            text: format!("template {id}"),
+            is_other: false,
+            count: times.len() as u64,
+            levels,
+            first_time: times.iter().copied().min(),
+            last_time: times.iter().copied().max(),
+            series: Series::from_buckets(&mut b),
+            untimed: 0,
+            examples: vec![Example::new("app.log", 7, times.first().copied(), b"x")],
+            before_first: Some(Example::new("app.log", 6, None, b"Deploying 1.5.0")),
+            sigs: Vec::new(),
+        }
+    }
+
+    fn summary(tmin: i64, tmax: i64) -> Summary {
+        let mut s = Summary::default();
+        s.time_min = Some(tmin);
+        s.time_max = Some(tmax);
+        s.resolution_ms = 1_000;
+        s
+    }
+
+    #[test]
+    fn late_first_sighting_is_new_early_is_not() {
+        let sum = summary(0, 1_000_000);
+        let t = Templates {
+            list: vec![
+                tmpl(
+                    "late",
+                    Level::Error,
+                    &(0..10).map(|i| 500_000 + i * 30_000).collect::<Vec<_>>(),
+                ),
+                tmpl("early", Level::Error, &[10_000, 600_000]),
+                tmpl("info", Level::Info, &[500_000, 600_000, 700_000]),
+            ],
+            by_sig: Vec::new(),
+        };
+        let f = find(&sum, &t, &DetectConfig::default(), None);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].template_id.as_deref(), Some("late"));
+        assert_eq!(f[0].start, Some(500_000));
+        assert_eq!(f[0].count, 10);
+        assert!(f[0]
+            .before_first
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Deploying"));
+        assert!(f[0].notes.iter().all(|n| !n.contains("few samples")));
+    }
+
+    #[test]
+    fn rare_template_missing_the_warm_up_by_chance_is_not_new() {
+        // Three events over the second half: at that rate the first half could well be empty.
+        let sum = summary(0, 1_000_000);
+        let t = Templates {
+            list: vec![tmpl("rare", Level::Error, &[400_000, 700_000, 990_000])],
+            by_sig: Vec::new(),
+        };
+        assert!(find(&sum, &t, &DetectConfig::default(), None).is_empty());
+    }
+
+    #[test]
+    fn baseline_decides_novelty() {
+        let sum = summary(0, 1_000_000);
+        let cur = Templates {
+            list: vec![
+                tmpl("a", Level::Error, &[10_000, 20_000, 30_000]),
+                tmpl("b", Level::Warn, &[10_000]),
+            ],
+            by_sig: Vec::new(),
+        };
+        let base = Templates {
+            list: vec![tmpl("b", Level::Warn, &[5_000])],
+            by_sig: Vec::new(),
+        };
+        let f = find(&sum, &cur, &DetectConfig::default(), Some((&sum, &base)));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].template_id.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn one_off_is_weak() {
+        let sum = summary(0, 1_000_000);
+        let t = Templates {
+            list: vec![
+                tmpl("one", Level::Error, &[900_000]),
+                tmpl(
+                    "many",
+                    Level::Error,
+                    &(0..40).map(|i| 500_000 + i * 1000).collect::<Vec<_>>(),
+                ),
+            ],
+            by_sig: Vec::new(),
+        };
+        let mut f = find(&sum, &t, &DetectConfig::default(), None);
+        crate::detect::rank(&mut f);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].template_id.as_deref(), Some("many"));
+        assert!(f[1].notes.iter().any(|n| n.contains("few samples")));
+        assert!(f[1].score < f[0].score / 2.0);
+    }
+
+    #[test]
+    fn no_timestamps_no_novelty_without_baseline() {
+        let sum = Summary::default();
+        let mut t = tmpl("x", Level::Error, &[]);
+        t.count = 5;
+        t.levels[Level::Error.index()] = 5;
+        t.untimed = 5;
+        let ts = Templates {
+            list: vec![t],
+            by_sig: Vec::new(),
+        };
+        assert!(find(&sum, &ts, &DetectConfig::default(), None).is_empty());
+    }
+}

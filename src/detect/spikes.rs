@@ -1,0 +1,465 @@
+//! Spikes: templates (and the overall error rate) bursting far above their own normal level.
+//!
+//! In: a merged [`Summary`] with its [`Templates`], a [`DetectConfig`], and optionally a
+//! baseline summary with templates clustered together with the current ones (same ids, see
+//! `detect::pair`). Out: [`Finding`]s of kind `Spike` and `ErrorRateSpike`.
+//!
+//! Per template: counts on the display grid (`timeline::Grid`, 60–300 buckets) and bursts from
+//! `burst::scan_both` — a Poisson scan statistic with a robust normal rate, quasi-Poisson
+//! dispersion, a multiple-testing correction for the number of templates scanned, and
+//! periodicity suppression (references in `detect::burst`), run under two exposure models
+//! (the other events in each bucket, so following the traffic curve is normal; and plain
+//! time, so a timer is not a night-time burst) and kept only when both agree. Onset and end
+//! are refined on the summary's fine series (`resolution_ms`) with a Poisson CUSUM
+//! (`burst::refine`). The overall error rate is the error+fatal series against all other
+//! events, same method with `min_factor` 2.
+//!
+//! Reported per spike: onset, end (None while still going on at the end of the data), peak
+//! bucket, peak rate vs the normal rate at that time (per minute, and the factor), events in
+//! the spike, the display series for a sparkline, and in `details` the G statistic,
+//! dispersion and expectation. A burst of a template never seen outside it is titled
+//! "Burst" and its factor capped at 100 (against "less than one event" any ratio is made up).
+//!
+//! With a baseline, a burst is dropped when the baseline's same template had bursts of a
+//! similar size (peak at least a third of today's, compared at a common bucket width): the
+//! hourly cron job that also ran yesterday is not what changed.
+
+use super::burst::{self, Burst, Scan};
+use super::timeline::{self, Grid};
+use super::{DetectConfig, Finding, FindingKind};
+use crate::record::Level;
+use crate::summary::templates::{TemplateStats, Templates};
+use crate::summary::{Series, Summary};
+
+/// Spikes of every template and of the error rate, unranked.
+pub fn find(
+    sum: &Summary,
+    templates: &Templates,
+    cfg: &DetectConfig,
+    baseline: Option<(&Summary, &Templates)>,
+) -> Vec<Finding> {
+    let mut out = template_spikes(sum, templates, cfg, baseline);
+    out.extend(error_rate_spikes(sum, templates, cfg, baseline));
+    out
+}
+
+/// Shared per-summary context: the grids and the all-events series on them.
+struct Ctx<'a> {
+    sum: &'a Summary,
+    grid: Grid,
+    fine: Grid,
+    all: Vec<u64>,
+    all_fine: Vec<u64>,
+    /// Plain-time exposure of each display bucket (the second model, see `burst::scan_both`).
+    time_w: Vec<f64>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(sum: &'a Summary, cfg: &DetectConfig) -> Option<Ctx<'a>> {
+        let grid = Grid::for_summary(sum, cfg.bucket_ms)?;
+        let fine = grid.fine();
+        Some(Ctx {
+            sum,
+            grid,
+            fine,
+            all: timeline::all_events(sum, &grid),
+            all_fine: timeline::all_events(sum, &fine),
+            time_w: vec![grid.width as f64; grid.len],
+        })
+    }
+}
+
+/// One detected, non-periodic burst, with its onset refined.
+struct Located {
+    burst: Burst,
+    onset: i64,
+    end: Option<i64>,
+    count: u64,
+    peak_time: i64,
+    peak_count: u64,
+    /// Expected events in the peak bucket at the normal rate.
+    peak_expected: f64,
+}
+
+fn locate(ctx: &Ctx, own_series: &Series, own: &[u64], w: &[f64], sc: &Scan, b: &Burst) -> Located {
+    let g = &ctx.grid;
+    let k = (g.width / g.res).max(1) as usize;
+    let own_fine = ctx.fine.dense(own_series);
+    let others_fine = timeline::others(&ctx.all_fine, &own_fine);
+    let w_fine = timeline::exposure(&others_fine, ctx.fine.width);
+    // Search a margin around the window: a level shift's window can start late where the
+    // new level is still low (at night), and the CUSUM only moves the onset where the data
+    // say so.
+    let margin = ((b.end - b.start) / 4).max(1);
+    let lo = b.start.saturating_sub(margin) * k;
+    let hi = ((b.end + margin) * k).min(ctx.fine.len);
+    let burst_rate = sc.rate * b.count as f64 / b.expected.max(1e-12);
+    // The normal level for the change-point search: the rate outside the searched range,
+    // which keeps the early, still-low part of a level shift out of "normal". Falls back to
+    // the scan's normal rate when too little lies outside.
+    let (mut c_out, mut w_out) = (0u64, 0f64);
+    for i in (0..lo).chain(hi..ctx.fine.len) {
+        c_out += own_fine[i];
+        w_out += w_fine[i];
+    }
+    let w_total: f64 = w_fine.iter().sum();
+    let normal_rate = if c_out > 0 && w_out >= 0.05 * w_total {
+        (c_out as f64 / w_out).min(sc.rate)
+    } else {
+        sc.rate
+    };
+    let normal: Vec<f64> = w_fine[lo..hi].iter().map(|x| x * normal_rate).collect();
+    let high: Vec<f64> = w_fine[lo..hi].iter().map(|x| x * burst_rate).collect();
+    let (on, end) = burst::refine(&own_fine[lo..hi], &normal, &high)
+        .map(|(a, e)| (lo + a, lo + e))
+        .unwrap_or((b.start * k, b.end * k));
+    let count: u64 = own_fine[on..end].iter().sum();
+    // Still going when it lasts into the last display bucket (which may be only partly
+    // covered by data).
+    let still_going = b.end >= g.len || end + k >= ctx.fine.len;
+    Located {
+        burst: b.clone(),
+        onset: ctx.fine.start_ms(on),
+        end: (!still_going).then(|| ctx.fine.start_ms(end)),
+        count,
+        peak_time: g.start_ms(b.peak),
+        peak_count: own[b.peak],
+        peak_expected: sc.rate * w[b.peak],
+    }
+}
+
+/// Bursts of one series worth reporting: not periodic, most significant first, at most `max`.
+fn reportable(sc: &Scan, max: usize) -> Vec<&Burst> {
+    let mut v: Vec<&Burst> = sc.bursts.iter().filter(|b| !b.periodic).collect();
+    v.sort_by(|a, b| b.g.total_cmp(&a.g).then(a.start.cmp(&b.start)));
+    v.truncate(max);
+    v
+}
+
+fn per_min(count: f64, ms: i64) -> f64 {
+    count * 60_000.0 / ms.max(1) as f64
+}
+
+fn template_spikes(
+    sum: &Summary,
+    templates: &Templates,
+    cfg: &DetectConfig,
+    baseline: Option<(&Summary, &Templates)>,
+) -> Vec<Finding> {
+    let Some(ctx) = Ctx::new(sum, cfg) else {
+        return Vec::new();
+    };
+    let base = baseline.and_then(|(s, t)| Ctx::new(s, cfg).map(|c| (c, t)));
+    // Multiple-testing correction: every template with enough events is one more series.
+    let scanned = templates
+        .list
+        .iter()
+        .filter(|t| t.series.total() >= cfg.spike.min_count)
+        .count();
+    let mut cfg = cfg.clone();
+    cfg.spike.positions = (scanned * ctx.grid.len) as f64;
+    let cfg = &cfg;
+    let mut out = Vec::new();
+    for t in &templates.list {
+        if t.series.total() < cfg.spike.min_count {
+            continue;
+        }
+        let own = ctx.grid.dense(&t.series);
+        let others = timeline::others(&ctx.all, &own);
+        let w = timeline::exposure(&others, ctx.grid.width);
+        let sc = burst::scan_both(&own, &w, &ctx.time_w, &cfg.spike);
+        let bursts = reportable(&sc, cfg.max_spikes_per_template);
+        if bursts.is_empty() {
+            continue;
+        }
+        let base_t = base
+            .as_ref()
+            .and_then(|(bc, bt)| bt.by_id(&t.id).map(|x| (bc, x)));
+        for b in bursts {
+            let loc = locate(&ctx, &t.series, &own, &w, &sc, b);
+            let mut suppressed_by = None;
+            if let Some((bc, bt)) = &base_t {
+                suppressed_by = similar_in_baseline(&ctx, &t.series, &loc, bc, &bt.series, cfg);
+            }
+            if suppressed_by.is_some() {
+                continue;
+            }
+            let mut f = spike_finding(&ctx, &own, &sc, &loc, FindingKind::Spike);
+            f.title = if sc.rate_is_floor {
+                format!(
+                    "Burst: {} (not seen outside it)",
+                    crate::report::ellipsize(&t.text, 120)
+                )
+            } else {
+                format!(
+                    "Spike ×{}: {}",
+                    fmt_factor(f.factor),
+                    crate::report::ellipsize(&t.text, 120)
+                )
+            };
+            f.template = Some(t.text.clone());
+            f.template_id = Some(t.id.clone());
+            f.examples = examples_in(t, loc.onset, loc.end);
+            if t.untimed > 0 {
+                f.notes.push(format!(
+                    "{} event(s) of this template have no timestamp and are not in the series",
+                    t.untimed
+                ));
+            }
+            if baseline.is_some() {
+                if base_t.is_none_or(|(_, bt)| bt.count == 0) {
+                    f.notes
+                        .push("template absent from the baseline".to_string());
+                } else {
+                    f.notes
+                        .push("no burst of similar size in the baseline".to_string());
+                }
+            }
+            f.rescore(t.max_level());
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Largest factor reported for a burst of a template never seen outside it.
+pub const MAX_FLOOR_FACTOR: f64 = 100.0;
+
+fn fmt_factor(f: Option<f64>) -> String {
+    match f {
+        Some(x) if x >= 100.0 => format!("{x:.0}"),
+        Some(x) => format!("{x:.1}"),
+        None => "∞".to_string(),
+    }
+}
+
+/// Examples from the burst window when the template keeps some there, else its first ones.
+fn examples_in(t: &TemplateStats, from: i64, to: Option<i64>) -> Vec<crate::summary::Example> {
+    let inside: Vec<_> = t
+        .examples
+        .iter()
+        .filter(|e| {
+            e.time
+                .is_some_and(|x| x >= from && to.is_none_or(|end| x < end))
+        })
+        .cloned()
+        .collect();
+    if inside.is_empty() {
+        t.examples.clone()
+    } else {
+        inside
+    }
+}
+
+fn spike_finding(ctx: &Ctx, own: &[u64], sc: &Scan, loc: &Located, kind: FindingKind) -> Finding {
+    let g = &ctx.grid;
+    let mut f = Finding::new(kind, String::new());
+    f.start = Some(loc.onset);
+    f.end = loc.end;
+    f.peak = Some(loc.peak_time);
+    f.count = loc.count;
+    let rate = per_min(loc.peak_count as f64, g.width);
+    let normal = per_min(loc.peak_expected, g.width);
+    f.rate = Some(rate);
+    f.baseline_rate = Some(normal);
+    f.factor = Some(loc.peak_count as f64 / loc.peak_expected.max(1e-9));
+    f.series = own.to_vec();
+    f.series_start = Some(g.start_ms(0));
+    f.bucket_ms = Some(g.width);
+    let b = &loc.burst;
+    let d = &mut f.details;
+    d.insert("events_in_burst_window".into(), b.count.into());
+    d.insert("expected_in_burst_window".into(), json_f64(b.expected));
+    d.insert("mean_factor".into(), json_f64(b.factor()));
+    d.insert("g_statistic".into(), json_f64(b.g));
+    d.insert("dispersion".into(), json_f64(sc.dispersion));
+    d.insert("normal_rate_per_min".into(), json_f64(sc.rate * 60_000.0));
+    d.insert("peak_count".into(), loc.peak_count.into());
+    d.insert("bucket_ms".into(), g.width.into());
+    if sc.periodic {
+        d.insert("periodic_bursts_suppressed".into(), true.into());
+    }
+    if sc.rate_is_floor {
+        // Against a rate of "less than one event in the window" any ratio is arbitrary:
+        // keep the raw one in the details and cap what is ranked and shown.
+        d.insert("uncapped_factor".into(), json_f64(f.factor.unwrap_or(0.0)));
+        f.factor = f.factor.map(|x| x.min(MAX_FLOOR_FACTOR));
+        f.notes.push(
+            "never seen outside this burst: normal rate taken as < 1 event in the window; factor capped"
+                .into(),
+        );
+    }
+    if ctx.sum.untimed > 0 {
+        f.notes.push(format!(
+            "{} event(s) in the input have no timestamp and are not in any series",
+            ctx.sum.untimed
+        ));
+    }
+    f
+}
+
+fn json_f64(x: f64) -> serde_json::Value {
+    let r = (x * 1000.0).round() / 1000.0;
+    serde_json::Number::from_f64(r).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// Whether the baseline's series of the same template had bursts of similar size; returns a
+/// description of the matching baseline burst.
+fn similar_in_baseline(
+    ctx: &Ctx,
+    cur_series: &Series,
+    loc: &Located,
+    base: &Ctx,
+    base_series: &Series,
+    cfg: &DetectConfig,
+) -> Option<String> {
+    if base_series.is_empty() {
+        return None;
+    }
+    // A common width both series can be cut into exactly.
+    let wc = lcm(ctx.grid.width, base.sum.resolution_ms);
+    let end = loc.end.unwrap_or(ctx.grid.end_ms());
+    let cur_g = Grid::over(loc.onset, end - 1, ctx.sum.resolution_ms, Some(wc));
+    let cur_peak = cur_g.dense(cur_series).into_iter().max().unwrap_or(0);
+    let (bmin, bmax) = (base.sum.time_min?, base.sum.time_max?);
+    let bg = Grid::over(bmin, bmax, base.sum.resolution_ms, Some(wc));
+    let own = bg.dense(base_series);
+    let all = timeline::all_events(base.sum, &bg);
+    let w = timeline::exposure(&timeline::others(&all, &own), bg.width);
+    // Lenient on the baseline side (no multiple-testing penalty): any burst of similar size
+    // yesterday is reason enough not to call today's news.
+    let params = burst::BurstParams {
+        positions: 0.0,
+        ..cfg.spike
+    };
+    let sc = burst::scan_both(&own, &w, &vec![bg.width as f64; bg.len], &params);
+    let best = sc.bursts.iter().map(|b| own[b.peak]).max()?;
+    (best as f64 * 3.0 >= cur_peak as f64).then(|| {
+        format!(
+            "baseline has bursts of this template peaking at {best} per {} ms",
+            bg.width
+        )
+    })
+}
+
+fn lcm(a: i64, b: i64) -> i64 {
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 {
+            a
+        } else {
+            gcd(b, a % b)
+        }
+    }
+    let (a, b) = (a.max(1), b.max(1));
+    a / gcd(a, b) * b
+}
+
+fn error_rate_spikes(
+    sum: &Summary,
+    templates: &Templates,
+    cfg: &DetectConfig,
+    baseline: Option<(&Summary, &Templates)>,
+) -> Vec<Finding> {
+    let Some(ctx) = Ctx::new(sum, cfg) else {
+        return Vec::new();
+    };
+    let own = timeline::error_events(sum, &ctx.grid);
+    let others = timeline::others(&ctx.all, &own);
+    let w = timeline::exposure(&others, ctx.grid.width);
+    let sc = burst::scan_both(&own, &w, &ctx.time_w, &cfg.error_rate);
+    let bursts = reportable(&sc, cfg.max_spikes_per_template);
+    if bursts.is_empty() {
+        return Vec::new();
+    }
+    let mut err_series = Series::default();
+    for l in [Level::Error, Level::Fatal] {
+        if let Some(s) = sum.level_series.get(l.index()) {
+            err_series.merge(s);
+        }
+    }
+    let base = baseline.and_then(|(s, _)| Ctx::new(s, cfg));
+    let base_series = base.as_ref().map(|b| {
+        let mut s = Series::default();
+        for l in [Level::Error, Level::Fatal] {
+            if let Some(x) = b.sum.level_series.get(l.index()) {
+                s.merge(x);
+            }
+        }
+        s
+    });
+    let mut out = Vec::new();
+    for b in bursts {
+        let loc = locate(&ctx, &err_series, &own, &w, &sc, b);
+        let mut ecfg = cfg.clone();
+        ecfg.spike = cfg.error_rate;
+        if let (Some(bc), Some(bs)) = (&base, &base_series) {
+            if similar_in_baseline(&ctx, &err_series, &loc, bc, bs, &ecfg).is_some() {
+                continue;
+            }
+        }
+        let mut f = spike_finding(&ctx, &own, &sc, &loc, FindingKind::ErrorRateSpike);
+        let total_in: u64 = ctx.all[b.start..b.end].iter().sum();
+        f.details.insert(
+            "error_share_in_burst".into(),
+            json_f64(b.count as f64 / total_in.max(1) as f64),
+        );
+        // Which templates the extra errors come from.
+        let mut contrib: Vec<(u64, &TemplateStats)> = templates
+            .list
+            .iter()
+            .filter(|t| t.errors() > 0)
+            .filter_map(|t| {
+                let end = loc.end.unwrap_or(i64::MAX);
+                let n = count_between(&t.series, sum.resolution_ms, loc.onset, end);
+                (n > 0).then_some((n, t))
+            })
+            .collect();
+        contrib.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        let top: Vec<serde_json::Value> = contrib
+            .iter()
+            .take(5)
+            .map(|(n, t)| serde_json::json!({"id": t.id, "template": t.text, "count": n}))
+            .collect();
+        let in_window = |e: &&crate::summary::Example| {
+            e.time
+                .is_some_and(|t| t >= loc.onset && t < loc.end.unwrap_or(i64::MAX))
+        };
+        for (_, t) in contrib.iter().take(3) {
+            // Evidence from inside the burst where the kept examples reach it.
+            if let Some(e) = t.examples.iter().find(in_window).or(t.examples.first()) {
+                f.examples.push(e.clone());
+            }
+        }
+        // Name the cause when one template carries most of the burst's errors.
+        if let Some((n, t)) = contrib.first() {
+            if *n as f64 >= 0.5 * f.count.max(1) as f64 {
+                f.template = Some(t.text.clone());
+                f.template_id = Some(t.id.clone());
+            }
+        }
+        f.details.insert("top_templates".into(), top.into());
+        f.title = format!(
+            "Error rate ×{}: {} errors{}",
+            fmt_factor(f.factor),
+            f.count,
+            contrib
+                .first()
+                .map(|(_, t)| format!(", mostly {}", crate::report::ellipsize(&t.text, 80)))
+                .unwrap_or_default()
+        );
+        f.rescore(Some(Level::Error));
+        out.push(f);
+    }
+    out
+}
+
+/// Events of `s` (kept at resolution `res`) in buckets starting in `[from, to)`.
+pub fn count_between(s: &Series, res: i64, from: i64, to: i64) -> u64 {
+    s.0.iter()
+        .filter(|&&(b, _)| {
+            let t = b.saturating_mul(res);
+            t >= from.div_euclid(res) * res && t < to
+        })
+        .map(|&(_, c)| c)
+        .sum()
+}

@@ -1,0 +1,226 @@
+//! Signatures for multi-line stack traces (Java/Kotlin/Scala, Python, Go, .NET).
+//!
+//! The message text of a crash varies (ids, values), its frames are long and full of line
+//! numbers, and the frames that identify *which* crash it is are the application's own. So the
+//! signature of a trace is: the masked first line, then one token
+//! `[exc=<types>;frames=<fingerprint>]` holding the exception type(s) seen (`Caused by:`, the
+//! Python final line) and a 64-bit fingerprint of the top few application frames (framework and
+//! standard-library frames skipped, line numbers ignored). The same crash thus groups together
+//! whatever its message values or line numbers, and two crashes with the same first line but
+//! different code paths stay apart: clustering treats that token as part of the group key.
+
+use super::fnv1a64;
+use super::mask::Masker;
+
+/// How many application frames identify a crash. A few are enough to tell call paths apart
+/// while staying stable when deeper (caller) frames differ.
+const TOP_FRAMES: usize = 3;
+/// At most this many exception types are kept in the signature (first + root cause).
+const MAX_TYPES: usize = 4;
+/// Prefix of the signature token that carries exception types and the frame fingerprint.
+pub(crate) const STACK_TOKEN_PREFIX: &[u8] = b"[exc=";
+
+/// True when the message looks like a multi-line stack trace of a supported runtime.
+pub fn is_stack_trace(msg: &[u8]) -> bool {
+    let mut lines = msg.split(|&b| b == b'\n');
+    let first = lines.next().unwrap_or_default();
+    if first.starts_with(b"Traceback (most recent call last)") {
+        return true;
+    }
+    lines.any(|l| {
+        let t = trim(l);
+        java_frame(t).is_some()
+            || dotnet_frame(t).is_some()
+            || t.starts_with(b"Caused by: ")
+            || t.starts_with(b"Traceback (most recent call last)")
+            || t.starts_with(b"File \"")
+            || t.starts_with(b"goroutine ")
+    })
+}
+
+fn trim(l: &[u8]) -> &[u8] {
+    let l = l.strip_suffix(b"\r").unwrap_or(l);
+    let a = l
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(l.len());
+    let z = l
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(a, |p| p + 1);
+    &l[a..z]
+}
+
+/// `at com.foo.Bar.baz(Bar.java:42)` → `com.foo.Bar.baz`.
+fn java_frame(t: &[u8]) -> Option<&[u8]> {
+    let rest = t.strip_prefix(b"at ")?;
+    let paren = memchr::memchr(b'(', rest)?;
+    let name = &rest[..paren];
+    // .NET frames also start with "at " but have " in file:line" or no parentheses first;
+    // both shapes give the method name before '('.
+    (!name.is_empty() && !name.contains(&b' ')).then_some(name)
+}
+
+/// `at Ns.Class.Method(int x) in file.cs:line 5` → `Ns.Class.Method`.
+fn dotnet_frame(t: &[u8]) -> Option<&[u8]> {
+    let rest = t.strip_prefix(b"at ")?;
+    let paren = memchr::memchr(b'(', rest)?;
+    let name = &rest[..paren];
+    (!name.is_empty() && !name.contains(&b' ')).then_some(name)
+}
+
+/// Frames of runtimes and frameworks: they appear in every crash and say nothing about which.
+fn is_framework_frame(name: &[u8]) -> bool {
+    const PREFIXES: &[&[u8]] = &[
+        b"java.",
+        b"javax.",
+        b"jakarta.",
+        b"sun.",
+        b"jdk.",
+        b"com.sun.",
+        b"kotlin.",
+        b"kotlinx.",
+        b"scala.",
+        b"org.springframework.",
+        b"org.apache.catalina.",
+        b"org.apache.tomcat.",
+        b"org.eclipse.jetty.",
+        b"io.netty.",
+        b"reactor.",
+        b"akka.",
+        b"System.",
+        b"Microsoft.",
+        b"runtime.",
+        b"runtime/",
+        b"net/http.",
+        b"reflect.",
+        b"testing.",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Python frame `File "app/x.py", line 3, in f` → (`app/x.py`, `f`).
+fn python_frame(t: &[u8]) -> Option<(&[u8], &[u8])> {
+    let rest = t.strip_prefix(b"File \"")?;
+    let q = memchr::memchr(b'"', rest)?;
+    let file = &rest[..q];
+    let func = memchr::memmem::find(&rest[q..], b", in ").map_or(&b""[..], |p| &rest[q + p + 5..]);
+    Some((file, func))
+}
+
+fn is_python_stdlib(file: &[u8]) -> bool {
+    file.starts_with(b"<")
+        || memchr::memmem::find(file, b"/lib/python").is_some()
+        || memchr::memmem::find(file, b"site-packages").is_some()
+        || memchr::memmem::find(file, b"dist-packages").is_some()
+        || memchr::memmem::find(file, b"\\Lib\\").is_some()
+}
+
+/// Go frame function line: `main.handler(0xc000010000, 0x1)` or `main.(*T).m(...)`, followed by
+/// a `\t/path/file.go:12 +0x1d` line.
+fn go_frame<'a>(t: &'a [u8], next: Option<&[u8]>) -> Option<&'a [u8]> {
+    let next = trim(next?);
+    if !(next.starts_with(b"/") || next.get(1) == Some(&b':'))
+        || memchr::memmem::find(next, b".go:").is_none()
+    {
+        return None;
+    }
+    let paren = t.iter().rposition(|&b| b == b'(')?;
+    let name = &t[..paren];
+    (!name.is_empty() && !name.contains(&b' ')).then_some(name)
+}
+
+/// An exception type at the start of `t` (`java.io.IOException: ...`, `ValueError: ...`,
+/// `Caused by: x.y.Z: ...`), if any.
+fn exception_type(t: &[u8]) -> Option<&[u8]> {
+    let t = t.strip_prefix(b"Caused by: ").unwrap_or(t);
+    let t = t.strip_prefix(b"Suppressed: ").unwrap_or(t);
+    let t = t.strip_prefix(b"panic: ").unwrap_or(t);
+    let end = t
+        .iter()
+        .position(|&b| b == b':' || b == b' ')
+        .unwrap_or(t.len());
+    let name = &t[..end];
+    let last = name.rsplit(|&b| b == b'.').next().unwrap_or(name);
+    let looks = !name.is_empty()
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'$'))
+        && (last.ends_with(b"Exception")
+            || last.ends_with(b"Error")
+            || last.ends_with(b"Throwable"));
+    looks.then_some(name)
+}
+
+/// Writes the signature of a stack trace (see the module docs) into `out`.
+pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
+    let lines: Vec<&[u8]> = msg.split(|&b| b == b'\n').collect();
+    let first = lines.first().copied().unwrap_or_default();
+    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    masker.mask_line(first, out);
+
+    let mut types: Vec<&[u8]> = Vec::new();
+    let mut frames_hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut frames = 0usize;
+    let mut py_frames: Vec<(&[u8], &[u8])> = Vec::new();
+    let add_frame = |h: &mut u64, n: &mut usize, name: &[u8]| {
+        if *n < TOP_FRAMES {
+            *h = fnv1a64(name).wrapping_add(h.rotate_left(7));
+            *n += 1;
+        }
+    };
+    if let Some(t) = exception_type(trim(first)) {
+        types.push(t);
+    }
+    for (k, line) in lines.iter().enumerate().skip(1) {
+        let t = trim(line);
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(name) = java_frame(t).or_else(|| dotnet_frame(t)) {
+            if !is_framework_frame(name) {
+                add_frame(&mut frames_hash, &mut frames, name);
+            }
+        } else if let Some((file, func)) = python_frame(t) {
+            if !is_python_stdlib(file) {
+                py_frames.push((file, func));
+            }
+        } else if let Some(name) = go_frame(t, lines.get(k + 1).copied()) {
+            if !is_framework_frame(name) {
+                add_frame(&mut frames_hash, &mut frames, name);
+            }
+        } else if let Some(ty) = exception_type(t) {
+            if types.len() < MAX_TYPES && !types.contains(&ty) {
+                types.push(ty);
+            }
+        }
+    }
+    // Python prints the innermost frame last: the top of the stack is the end of the list.
+    for (file, func) in py_frames.iter().rev() {
+        let mut h = fnv1a64(file);
+        h ^= fnv1a64(func).rotate_left(17);
+        if frames < TOP_FRAMES {
+            frames_hash = h.wrapping_add(frames_hash.rotate_left(7));
+            frames += 1;
+        }
+    }
+    if !out.is_empty() {
+        out.push(b' ');
+    }
+    out.extend_from_slice(STACK_TOKEN_PREFIX);
+    for (i, t) in types.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // Types are identifiers by construction (checked in `exception_type`).
+        out.extend_from_slice(t);
+    }
+    out.extend_from_slice(b";frames=");
+    if frames == 0 {
+        out.push(b'-');
+    } else {
+        let hex = format!("{:012x}", frames_hash & 0xffff_ffff_ffff);
+        out.extend_from_slice(hex.as_bytes());
+    }
+    out.push(b']');
+}

@@ -1,0 +1,550 @@
+//! `json`: JSON lines, including Docker's json-file wrapper.
+//!
+//! In: one line. Out: the event's fields, borrowed from the line. A small hand-written scanner
+//! walks the object once: strings are found with `memchr2` on `"`/`\` and borrowed as they are
+//! unless they hold escapes (then serde_json unescapes them into an owned value); numbers and
+//! literals are borrowed as their text. Keys are matched against [`keys`](super::keys) by dotted
+//! path, two levels deep (`http.request.method`); other scalars of the top level and of one
+//! nested level go to `fields` (skipping values over 200 bytes). No tree is built and nothing is
+//! allocated for a line without escapes and without nested fields.
+//!
+//! Docker json-file (`{"log":"...\n","stream":"stderr","time":"..."}`): the inner `log` is
+//! parsed again, as JSON when it is an object, else as a `plain` line (header stripped); the
+//! Docker `time` is used when the inner line has none. Invalid JSON leaves the event as a bare
+//! message (the whole line), so nothing is dropped.
+
+use std::borrow::Cow;
+
+use memchr::memchr2;
+
+use super::keys::{Assign, UserKeys};
+use super::parse::Ctx;
+use super::{plain, Event};
+
+/// Deepest nesting the scanner follows before calling the line invalid (stack safety).
+const MAX_DEPTH: u32 = 64;
+/// Values longer than this are not kept as fields (they are payloads, not attributes).
+const MAX_FIELD: usize = 200;
+
+#[derive(Clone, Copy)]
+enum Val<'a> {
+    Str {
+        inner: &'a [u8],
+        esc: bool,
+    },
+    /// A number or `true`/`false`, as written.
+    Scalar(&'a [u8]),
+    Null,
+    Obj(&'a [u8]),
+    Arr,
+}
+
+#[inline]
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+        i += 1;
+    }
+    i
+}
+
+/// A string starting at the `"` at `i`: (inner bytes, has escapes, index after the `"`).
+#[inline]
+fn string(b: &[u8], i: usize) -> Option<(&[u8], bool, usize)> {
+    let mut j = i + 1;
+    let mut esc = false;
+    // Keys and short values end within a few bytes, where a plain loop beats memchr's setup.
+    let short_end = (j + 16).min(b.len());
+    while j < short_end {
+        match b[j] {
+            b'"' => return Some((&b[i + 1..j], esc, j + 1)),
+            b'\\' => {
+                esc = true;
+                j += 2;
+            }
+            _ => j += 1,
+        }
+    }
+    loop {
+        j += memchr2(b'"', b'\\', b.get(j..)?)?;
+        if b[j] == b'"' {
+            return Some((&b[i + 1..j], esc, j + 1));
+        }
+        esc = true;
+        j += 2;
+    }
+}
+
+fn value(b: &[u8], i: usize, depth: u32) -> Option<(Val<'_>, usize)> {
+    match *b.get(i)? {
+        b'"' => {
+            let (inner, esc, e) = string(b, i)?;
+            Some((Val::Str { inner, esc }, e))
+        }
+        b'{' => {
+            let e = members(b, i, depth + 1, &mut |_, _, _| {})?;
+            Some((Val::Obj(&b[i..e]), e))
+        }
+        b'[' => {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            let mut j = ws(b, i + 1);
+            if b.get(j) == Some(&b']') {
+                return Some((Val::Arr, j + 1));
+            }
+            loop {
+                let (_, e) = value(b, j, depth + 1)?;
+                j = ws(b, e);
+                match b.get(j)? {
+                    b',' => j = ws(b, j + 1),
+                    b']' => return Some((Val::Arr, j + 1)),
+                    _ => return None,
+                }
+            }
+        }
+        b'-' | b'0'..=b'9' => {
+            let mut j = i + 1;
+            while matches!(
+                b.get(j),
+                Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+            ) {
+                j += 1;
+            }
+            Some((Val::Scalar(&b[i..j]), j))
+        }
+        b't' if b[i..].starts_with(b"true") => Some((Val::Scalar(&b[i..i + 4]), i + 4)),
+        b'f' if b[i..].starts_with(b"false") => Some((Val::Scalar(&b[i..i + 5]), i + 5)),
+        b'n' if b[i..].starts_with(b"null") => Some((Val::Null, i + 4)),
+        _ => None,
+    }
+}
+
+/// Walks the object at `i` (which must be `{`), calling `f(key, key_has_escapes, value)` per
+/// member; returns the index after the closing `}`.
+fn members<'a, F: FnMut(&'a [u8], bool, Val<'a>)>(
+    b: &'a [u8],
+    i: usize,
+    depth: u32,
+    f: &mut F,
+) -> Option<usize> {
+    if depth > MAX_DEPTH || b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut j = ws(b, i + 1);
+    if b.get(j) == Some(&b'}') {
+        return Some(j + 1);
+    }
+    loop {
+        if b.get(j) != Some(&b'"') {
+            return None;
+        }
+        let (key, kesc, e) = string(b, j)?;
+        j = ws(b, e);
+        if b.get(j) != Some(&b':') {
+            return None;
+        }
+        j = ws(b, j + 1);
+        let (v, e) = value(b, j, depth)?;
+        f(key, kesc, v);
+        j = ws(b, e);
+        match b.get(j)? {
+            b',' => j = ws(b, j + 1),
+            b'}' => return Some(j + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// Unescapes the inside of a JSON string; invalid escapes give the bytes as they are.
+fn unescape(inner: &[u8]) -> Vec<u8> {
+    let mut quoted = Vec::with_capacity(inner.len() + 2);
+    quoted.push(b'"');
+    quoted.extend_from_slice(inner);
+    quoted.push(b'"');
+    match serde_json::from_slice::<String>(&quoted) {
+        Ok(s) => s.into_bytes(),
+        Err(_) => inner.to_vec(),
+    }
+}
+
+fn str_val(inner: &[u8], esc: bool) -> Cow<'_, [u8]> {
+    if esc {
+        Cow::Owned(unescape(inner))
+    } else {
+        Cow::Borrowed(inner)
+    }
+}
+
+/// Whether `b` is one JSON object (and nothing else but whitespace).
+pub fn looks_like(b: &[u8]) -> bool {
+    let i = ws(b, 0);
+    b.get(i) == Some(&b'{')
+        && members(b, i, 0, &mut |_, _, _| {}).is_some_and(|e| ws(b, e) == b.len())
+}
+
+/// State of one object walk.
+struct Walk<'a, 'k> {
+    assign: Assign,
+    keys: &'k UserKeys,
+    docker_log: Option<(&'a [u8], bool)>,
+    docker_stream: bool,
+}
+
+/// Parses a JSON line; returns whether it was a JSON object.
+pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
+    let start = ws(b, 0);
+    if b.get(start) != Some(&b'{') {
+        return false;
+    }
+    let mut w = Walk {
+        assign: Assign::default(),
+        keys: &ctx.keys,
+        docker_log: None,
+        docker_stream: false,
+    };
+    // One pass that validates and assigns; an invalid line is reset to a bare message, so
+    // half-filled fields never leak out.
+    let obj = &b[start..];
+    if walk(obj, None, 0, ev, ctx, &mut w).is_none_or(|e| ws(obj, e) != obj.len()) {
+        let (line, lines, bad) = (ev.line, ev.lines, ev.invalid_utf8);
+        *ev = Event::bare(line, ev.raw);
+        ev.lines = lines;
+        ev.invalid_utf8 = bad;
+        return false;
+    }
+    if let (Some((inner, esc)), true) = (w.docker_log, w.docker_stream) {
+        docker_inner(inner, esc, ev, ctx);
+    } else if !w.assign.has_message() {
+        // No message key: the whole object is the message (the miner masks its values).
+        ev.message = Cow::Borrowed(b);
+    }
+    true
+}
+
+/// When `ev`'s message (as another format's parser left it, borrowed from the line) is a JSON
+/// object, parses it into `ev`, keeping the outer time, level and logger where the JSON has
+/// none (a syslog program, a CRI timestamp). Otherwise `ev` stays as it is.
+pub fn parse_embedded<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
+    let Cow::Borrowed(obj) = ev.message else {
+        return;
+    };
+    if obj.first() != Some(&b'{') {
+        return;
+    }
+    let outer = (ev.time, ev.level, ev.logger.take());
+    let mut inner = Event::bare(ev.line, ev.raw);
+    if parse(obj, &mut inner, ctx) {
+        inner.lines = ev.lines;
+        inner.invalid_utf8 = ev.invalid_utf8;
+        inner.time = inner.time.or(outer.0);
+        inner.level = inner.level.or(outer.1);
+        inner.logger = inner.logger.or(outer.2);
+        *ev = inner;
+    } else {
+        ev.logger = outer.2;
+    }
+}
+
+/// Walks one object (`obj` starts with `{`), `prefix` being its dotted path; returns the
+/// index after the object, or None when it is not valid JSON.
+fn walk<'a>(
+    obj: &'a [u8],
+    prefix: Option<&[u8]>,
+    depth: u32,
+    ev: &mut Event<'a>,
+    ctx: &Ctx,
+    w: &mut Walk<'a, '_>,
+) -> Option<usize> {
+    let mut nested: [Option<(&'a [u8], &'a [u8])>; 8] = [None; 8];
+    let mut n_nested = 0;
+    // Dotted paths of nested keys are built here, once per object rather than per member.
+    let mut buf = [0u8; 128];
+    let end = members(obj, 0, 0, &mut |key, kesc, v| {
+        let key_owned;
+        let key: &[u8] = if kesc {
+            key_owned = unescape(key);
+            &key_owned
+        } else {
+            key
+        };
+        let Some(path) = dotted(&mut buf, prefix, key) else {
+            return;
+        };
+        let val: Cow<'a, [u8]> = match v {
+            Val::Str { inner, esc } => {
+                if depth == 0 {
+                    if path == b"log" {
+                        w.docker_log = Some((inner, esc));
+                    } else if path == b"stream" {
+                        w.docker_stream = true;
+                    }
+                }
+                str_val(inner, esc)
+            }
+            Val::Scalar(s) => Cow::Borrowed(s),
+            Val::Null | Val::Arr => return,
+            Val::Obj(span) => {
+                if depth < 2 && n_nested < nested.len() && !kesc {
+                    // The borrowed key, to build the nested prefix after this walk.
+                    nested[n_nested] = Some((key_slice(obj, key), span));
+                    n_nested += 1;
+                }
+                return;
+            }
+        };
+        let unused = match w.keys.lookup(path) {
+            Some((role, prio)) => w.assign.offer(ev, role, prio, val, &ctx.time),
+            None => Some(val),
+        };
+        let Some(val) = unused else {
+            return;
+        };
+        if depth <= 1 && val.len() <= MAX_FIELD {
+            let k: Cow<'a, [u8]> = if prefix.is_none() && !kesc {
+                Cow::Borrowed(key_slice(obj, key))
+            } else {
+                Cow::Owned(path.to_vec())
+            };
+            ev.fields.push((k, val));
+        }
+    });
+    for (key, span) in nested.iter().take(n_nested).flatten() {
+        if let Some(path) = dotted(&mut buf, prefix, key) {
+            walk(span, Some(path), depth + 1, ev, ctx, w)?;
+        }
+    }
+    end
+}
+
+/// `prefix.key` built in `buf` (or `key` itself at the top level); None when too long to be
+/// a key worth matching.
+#[inline]
+fn dotted<'b>(buf: &'b mut [u8; 128], prefix: Option<&[u8]>, key: &'b [u8]) -> Option<&'b [u8]> {
+    let Some(p) = prefix else {
+        return Some(key);
+    };
+    let n = p.len() + 1 + key.len();
+    if n > buf.len() {
+        return None;
+    }
+    buf[..p.len()].copy_from_slice(p);
+    buf[p.len()] = b'.';
+    buf[p.len() + 1..n].copy_from_slice(key);
+    Some(&buf[..n])
+}
+
+/// Re-borrows `key` (a sub-slice of `obj`) with `obj`'s lifetime.
+fn key_slice<'a>(obj: &'a [u8], key: &[u8]) -> &'a [u8] {
+    let base = obj.as_ptr() as usize;
+    let at = key.as_ptr() as usize;
+    if at >= base && at + key.len() <= base + obj.len() {
+        &obj[at - base..at - base + key.len()]
+    } else {
+        &[]
+    }
+}
+
+fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+    Cow::Owned(c.into_owned())
+}
+
+/// Docker json-file: parse the inner `log` line and let it fill the event.
+fn docker_inner<'a>(inner: &'a [u8], esc: bool, ev: &mut Event<'a>, ctx: &Ctx) {
+    let docker_time = ev.time;
+    // Nearly every Docker line ends in an escaped newline and has no other escape: borrow it.
+    let body: Cow<'a, [u8]> = match inner.strip_suffix(b"\\n") {
+        Some(s) if !s.contains(&b'\\') => Cow::Borrowed(s),
+        _ if !esc => Cow::Borrowed(inner),
+        _ => {
+            let mut v = unescape(inner);
+            while v.last().is_some_and(|c| matches!(c, b'\n' | b'\r')) {
+                v.pop();
+            }
+            Cow::Owned(v)
+        }
+    };
+    // Keep Docker's own attributes (`stream`, ...) but nothing taken from the wrapper's keys.
+    let fields = std::mem::take(&mut ev.fields);
+    match body {
+        Cow::Borrowed(s) => {
+            let mut inner_ev = Event::bare(ev.line, s);
+            inner_parse(s, &mut inner_ev, ctx);
+            merge(ev, inner_ev);
+        }
+        Cow::Owned(v) => {
+            let mut inner_ev = Event::bare(ev.line, &v);
+            inner_parse(&v, &mut inner_ev, ctx);
+            let owned = Event {
+                line: ev.line,
+                lines: ev.lines,
+                raw: ev.raw,
+                time: inner_ev.time,
+                level: inner_ev.level,
+                message: own(inner_ev.message),
+                logger: inner_ev.logger.map(own),
+                http: super::Http {
+                    method: inner_ev.http.method.map(own),
+                    path: inner_ev.http.path.map(own),
+                    status: inner_ev.http.status,
+                    latency_ms: inner_ev.http.latency_ms,
+                    upstream: inner_ev.http.upstream.map(own),
+                },
+                trace_id: inner_ev.trace_id.map(own),
+                fields: inner_ev
+                    .fields
+                    .into_iter()
+                    .map(|(k, v)| (own(k), own(v)))
+                    .collect(),
+                invalid_utf8: ev.invalid_utf8,
+            };
+            merge(ev, owned);
+        }
+    }
+    ev.fields.extend(fields);
+    if ev.time.is_none() {
+        ev.time = docker_time;
+    }
+}
+
+fn inner_parse<'a>(s: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) {
+    if s.first() == Some(&b'{') && parse(s, ev, ctx) {
+        return;
+    }
+    plain::parse(s, s, ev, ctx);
+}
+
+/// Moves the parsed fields of `inner` into `ev` (keeping `ev`'s line, raw and flags).
+fn merge<'a>(ev: &mut Event<'a>, inner: Event<'a>) {
+    ev.time = inner.time;
+    ev.level = inner.level;
+    ev.message = inner.message;
+    ev.logger = inner.logger;
+    ev.http = inner.http;
+    ev.trace_id = inner.trace_id;
+    ev.fields = inner.fields;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Format, Level, ParseConfig};
+
+    fn run(line: &str) -> (bool, Event<'_>) {
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, Format::Json);
+        let mut ev = Event::bare(1, line.as_bytes());
+        let ok = parse(line.as_bytes(), &mut ev, &ctx);
+        (ok, ev)
+    }
+
+    fn field<'e>(ev: &'e Event<'_>, k: &str) -> Option<&'e [u8]> {
+        ev.fields
+            .iter()
+            .find(|(fk, _)| &**fk == k.as_bytes())
+            .map(|(_, v)| &**v)
+    }
+
+    #[test]
+    fn flat_keys() {
+        let (ok, ev) = run(
+            r#"{"ts":1700000000.5,"level":"error","msg":"payment failed","service":"billing","trace_id":"abc","method":"POST","path":"/pay","status":502,"latency_ms":1234.5,"upstream_url":"https://api.stripe.com/v1/charges","user":"u1","big":null}"#,
+        );
+        assert!(ok);
+        assert_eq!(ev.time, Some(1_700_000_000_500));
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(&*ev.message, b"payment failed");
+        assert_eq!(ev.logger.as_deref(), Some(&b"billing"[..]));
+        assert_eq!(ev.trace_id.as_deref(), Some(&b"abc"[..]));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"POST"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/pay"[..]));
+        assert_eq!(ev.http.status, Some(502));
+        assert_eq!(ev.http.latency_ms, Some(1234.5));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"api.stripe.com"[..]));
+        assert_eq!(field(&ev, "user"), Some(&b"u1"[..]));
+        assert_eq!(ev.fields.len(), 1);
+    }
+
+    #[test]
+    fn nested_and_pino() {
+        let (_, ev) = run(
+            r#"{"level":50,"time":1700000000123,"pid":1,"hostname":"h","req":{"method":"GET","url":"/a?b=1","id":7},"res":{"statusCode":500},"responseTime":12,"msg":"request \"failed\""}"#,
+        );
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.time, Some(1_700_000_000_123));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/a?b=1"[..]));
+        assert_eq!(ev.http.status, Some(500));
+        assert_eq!(ev.http.latency_ms, Some(12.0));
+        assert_eq!(&*ev.message, br#"request "failed""#);
+        assert_eq!(field(&ev, "req.id"), Some(&b"7"[..]));
+        let (_, ev) = run(
+            r#"{"@timestamp":"2024-01-01T10:00:00.000Z","log.level":"WARN","message":"slow","http":{"request":{"method":"PUT"},"response":{"status_code":404}},"event":{"duration":2500000}}"#,
+        );
+        assert_eq!(ev.level, Some(Level::Warn));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"PUT"[..]));
+        assert_eq!(ev.http.status, Some(404));
+        assert_eq!(ev.http.latency_ms, Some(2.5));
+        assert_eq!(ev.time, Some(1_704_103_200_000));
+    }
+
+    #[test]
+    fn gcp_http_request() {
+        let (_, ev) = run(
+            r#"{"severity":"ERROR","message":"upstream failed","httpRequest":{"requestMethod":"GET","requestUrl":"/api/x","status":502,"latency":"0.250s"},"logging.googleapis.com/trace":"projects/p/traces/abc"}"#,
+        );
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/x"[..]));
+        assert_eq!(ev.http.status, Some(502));
+        assert_eq!(ev.http.latency_ms, Some(250.0));
+        assert_eq!(ev.trace_id.as_deref(), Some(&b"projects/p/traces/abc"[..]));
+    }
+
+    #[test]
+    fn mongodb() {
+        let (_, ev) = run(
+            r#"{"t":{"$date":"2024-03-05T10:00:00.123+00:00"},"s":"W","c":"NETWORK","id":22943,"ctx":"listener","msg":"Connection refused"}"#,
+        );
+        assert_eq!(ev.time, Some(1_709_632_800_123));
+        assert_eq!(ev.level, Some(Level::Warn));
+        assert_eq!(&*ev.message, b"Connection refused");
+        assert_eq!(field(&ev, "c"), Some(&b"NETWORK"[..]));
+    }
+
+    #[test]
+    fn docker_wrapper() {
+        let (_, ev) = run(
+            r#"{"log":"2024-01-01 10:00:00,123 ERROR [main] c.a.Foo - boom\n","stream":"stderr","time":"2024-01-01T10:00:05.000000001Z"}"#,
+        );
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(&*ev.message, b"boom");
+        assert_eq!(ev.time, Some(1_704_103_200_123));
+        assert_eq!(field(&ev, "stream"), Some(&b"stderr"[..]));
+        let (_, ev) = run(
+            r#"{"log":"{\"level\":\"warn\",\"msg\":\"disk \\\"low\\\"\"}\n","stream":"stdout","time":"2024-01-01T10:00:05Z"}"#,
+        );
+        assert_eq!(ev.level, Some(Level::Warn));
+        assert_eq!(&*ev.message, br#"disk "low""#);
+        assert_eq!(ev.time, Some(1_704_103_205_000));
+        let (_, ev) =
+            run(r#"{"log":"plain text\n","stream":"stdout","time":"2024-01-01T10:00:05Z"}"#);
+        assert_eq!(&*ev.message, b"plain text");
+    }
+
+    #[test]
+    fn invalid_is_bare() {
+        for l in [
+            r#"{"a":1"#,
+            r#"{"a":}"#,
+            "{",
+            r#"{"a":1} x"#,
+            "[1,2]",
+            r#"{"a":"\"}"#,
+        ] {
+            let (ok, ev) = run(l);
+            assert!(!ok, "{l}");
+            assert_eq!(&*ev.message, l.as_bytes());
+            assert!(ev.fields.is_empty());
+        }
+    }
+}

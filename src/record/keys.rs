@@ -1,0 +1,360 @@
+//! Which structured key (JSON or logfmt) feeds which [`Event`] field.
+//!
+//! One `match` on the key bytes (the compiler turns it into length + memcmp checks, no hash
+//! and no allocation). Nested JSON keys are matched by their dotted path (`http.status_code`).
+//! The number returned with a role is its priority: when several keys of one role are present,
+//! the lowest number wins (`msg` over `log`, `latency_ms` over `duration`). User keys from
+//! `--message-key`/`--time-key`/`--level-key` are checked first ([`UserKeys`]).
+//!
+//! Latency units, decided by the key: `*_ms`, `took`, `response_time`/`responseTime`
+//! (pino-http, morgan) are milliseconds; `*_us` microseconds; `*_ns` and ECS `event.duration`
+//! nanoseconds; `*_s`, `duration_seconds` and Nginx's `request_time` seconds. Unit-less
+//! `duration`/`latency`/`elapsed`: a number is milliseconds (the most common choice of
+//! app loggers), a string is a Go duration (`1.5s`, `250ms`, `1m2s`) as zap/logrus and GCP's
+//! `httpRequest.latency` write it. Any latency key holding a Go duration string is read as one.
+
+use std::borrow::Cow;
+
+use super::time::{self, TimeCtx};
+use super::{level, Event, ParseConfig};
+
+/// Unit of a latency key's numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Ms,
+    Us,
+    Ns,
+    S,
+    /// No unit in the name: a number is milliseconds, a string a Go duration (`1.5s`).
+    Auto,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Message,
+    Time,
+    Level,
+    Method,
+    Path,
+    Status,
+    Latency(Unit),
+    Upstream,
+    /// An outbound URL whose host is the upstream.
+    UpstreamUrl,
+    Logger,
+    TraceId,
+}
+
+/// The role of a (dotted) key, with its priority.
+pub fn role(key: &[u8]) -> Option<(Role, u8)> {
+    use Role::*;
+    use Unit::*;
+    Some(match key {
+        b"msg" => (Message, 0),
+        b"message" => (Message, 1),
+        b"@message" => (Message, 2),
+        b"@m" | b"@mt" => (Message, 3),
+        b"text" => (Message, 4),
+        b"log" => (Message, 5),
+        b"event" => (Message, 6),
+
+        b"ts" => (Time, 0),
+        b"time" => (Time, 1),
+        b"timestamp" => (Time, 2),
+        b"@timestamp" => (Time, 3),
+        b"t" | b"@t" => (Time, 4),
+        b"date" | b"datetime" => (Time, 5),
+        b"time_local" | b"time_iso8601" | b"timeMillis" => (Time, 6),
+        b"t.$date" => (Time, 7),
+
+        b"level" => (Level, 0),
+        b"severity" => (Level, 1),
+        b"lvl" => (Level, 2),
+        b"loglevel" | b"log_level" | b"logLevel" => (Level, 3),
+        b"log.level" => (Level, 4),
+        b"levelname" | b"level_name" | b"levelName" => (Level, 5),
+        b"@l" | b"@level" | b"severity_text" | b"severityText" => (Level, 6),
+        // MongoDB's one-letter severity; a value that is no level stays a plain field.
+        b"s" => (Level, 7),
+
+        b"http.request.method" => (Method, 0),
+        b"http.method" => (Method, 1),
+        b"req.method" => (Method, 2),
+        b"request.method" => (Method, 3),
+        b"method" | b"http_method" | b"request_method" => (Method, 4),
+        b"httpRequest.requestMethod" => (Method, 5),
+
+        b"url" => (Path, 0),
+        b"path" => (Path, 1),
+        b"uri" => (Path, 2),
+        b"http.url" | b"http.target" | b"http.path" | b"http.uri" => (Path, 3),
+        b"request.path" | b"request.url" | b"request.uri" => (Path, 4),
+        b"req.url" | b"req.path" | b"req.originalUrl" => (Path, 5),
+        b"url.path" | b"url.original" | b"http.request.path" => (Path, 6),
+        b"request_uri" | b"request_path" => (Path, 7),
+        b"httpRequest.requestUrl" => (Path, 8),
+
+        b"status" => (Status, 0),
+        b"status_code" | b"statusCode" => (Status, 1),
+        b"http.status_code" | b"http.status" => (Status, 2),
+        b"res.statusCode" | b"res.status" => (Status, 3),
+        b"http.response.status_code" => (Status, 4),
+        b"response.status" | b"response.status_code" | b"response.statusCode" => (Status, 5),
+        b"http_status" | b"response_code" | b"httpRequest.status" => (Status, 6),
+
+        b"latency_ms" | b"duration_ms" | b"elapsed_ms" => (Latency(Ms), 0),
+        b"response_time_ms" | b"took_ms" | b"time_ms" | b"request_time_ms" => (Latency(Ms), 1),
+        b"responseTime" | b"response_time" | b"took" => (Latency(Ms), 2),
+        b"latency_us" | b"duration_us" | b"elapsed_us" => (Latency(Us), 3),
+        b"latency_ns" | b"duration_ns" | b"elapsed_ns" | b"event.duration" => (Latency(Ns), 3),
+        b"latency_s" | b"duration_s" | b"elapsed_s" | b"duration_seconds" => (Latency(S), 3),
+        b"request_time" => (Latency(S), 4),
+        b"latency" | b"duration" | b"elapsed" | b"httpRequest.latency" => (Latency(Auto), 5),
+
+        b"upstream" | b"upstream_host" => (Upstream, 0),
+        b"peer.service" | b"upstream_addr" => (Upstream, 1),
+        b"peer.hostname" | b"net.peer.name" | b"server.address" => (Upstream, 2),
+        b"upstream_url" | b"target_url" | b"outbound_url" => (UpstreamUrl, 3),
+
+        b"logger" | b"logger_name" | b"loggerName" | b"log.logger" => (Logger, 0),
+        b"service" | b"service.name" | b"service_name" => (Logger, 1),
+        b"app" | b"application" | b"program" => (Logger, 2),
+        b"component" | b"module" => (Logger, 3),
+        b"name" => (Logger, 4),
+
+        b"trace_id" | b"traceId" | b"traceid" | b"trace.id" => (TraceId, 0),
+        b"request_id" | b"requestId" | b"req_id" | b"reqId" => (TraceId, 1),
+        b"x-request-id" | b"x_request_id" | b"X-Request-Id" => (TraceId, 2),
+        b"correlation_id" | b"correlationId" | b"correlation-id" => (TraceId, 3),
+        b"dd.trace_id" | b"span.trace_id" => (TraceId, 4),
+        b"logging.googleapis.com/trace" => (TraceId, 5),
+
+        _ => return None,
+    })
+}
+
+/// A latency value in milliseconds: a number in `unit`, or a Go-style duration string
+/// (`1.5s`, `250ms`, `1m2.5s`, `120µs`, `30000ms`) whatever the key says.
+pub fn latency_ms(v: &[u8], unit: Unit) -> Option<f64> {
+    let v = v.trim_ascii();
+    if v.is_empty() {
+        return None;
+    }
+    if v.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        let n: f64 = std::str::from_utf8(v).ok()?.parse().ok()?;
+        return Some(match unit {
+            Unit::Ms | Unit::Auto => n,
+            Unit::Us => n / 1e3,
+            Unit::Ns => n / 1e6,
+            Unit::S => n * 1e3,
+        });
+    }
+    go_duration_ms(v)
+}
+
+/// Go `time.Duration` string → milliseconds.
+pub fn go_duration_ms(v: &[u8]) -> Option<f64> {
+    let mut i = 0;
+    let mut total = 0.0;
+    let mut any = false;
+    while i < v.len() {
+        let s = i;
+        while i < v.len() && (v[i].is_ascii_digit() || v[i] == b'.') {
+            i += 1;
+        }
+        if s == i {
+            return None;
+        }
+        let n: f64 = std::str::from_utf8(&v[s..i]).ok()?.parse().ok()?;
+        let u = i;
+        while i < v.len() && !(v[i].is_ascii_digit() || v[i] == b'.') {
+            i += 1;
+        }
+        let mult = match &v[u..i] {
+            b"h" => 3_600_000.0,
+            b"m" => 60_000.0,
+            b"s" => 1_000.0,
+            b"ms" => 1.0,
+            b"us" | b"\xc2\xb5s" | b"\xce\xbcs" => 1e-3,
+            b"ns" => 1e-6,
+            _ => return None,
+        };
+        total += n * mult;
+        any = true;
+    }
+    any.then_some(total)
+}
+
+/// Host of a URL (`https://api.example.com:443/x` → `api.example.com:443`), or the value
+/// itself when it has no scheme.
+pub fn url_host(v: &[u8]) -> &[u8] {
+    let rest = match memchr::memmem::find(v, b"://") {
+        Some(i) => &v[i + 3..],
+        None => v,
+    };
+    let end = rest
+        .iter()
+        .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let host = &rest[..end];
+    match memchr::memchr(b'@', host) {
+        Some(i) => &host[i + 1..],
+        None => host,
+    }
+}
+
+/// Keys given with `--message-key`/`--time-key`/`--level-key`, checked before the built-ins.
+#[derive(Default)]
+pub struct UserKeys {
+    keys: Vec<(Vec<u8>, Role)>,
+}
+
+impl UserKeys {
+    pub fn new(cfg: &ParseConfig) -> UserKeys {
+        let mut keys = Vec::new();
+        for (list, role) in [
+            (&cfg.message_keys, Role::Message),
+            (&cfg.time_keys, Role::Time),
+            (&cfg.level_keys, Role::Level),
+        ] {
+            keys.extend(list.iter().map(|k| (k.as_bytes().to_vec(), role)));
+        }
+        UserKeys { keys }
+    }
+
+    /// The role of a (dotted) key: user keys first (priority 0), then the built-in table.
+    #[inline]
+    pub fn lookup(&self, key: &[u8]) -> Option<(Role, u8)> {
+        if !self.keys.is_empty() {
+            if let Some((_, r)) = self.keys.iter().find(|(k, _)| k == key) {
+                return Some((*r, 0));
+            }
+        }
+        role(key).map(|(r, p)| (r, p + 1))
+    }
+}
+
+/// Assigns values to event fields, keeping for each role the value of the best-priority key.
+pub struct Assign {
+    best: [u8; 11],
+}
+
+impl Default for Assign {
+    fn default() -> Self {
+        Assign {
+            best: [u8::MAX; 11],
+        }
+    }
+}
+
+fn slot(r: Role) -> usize {
+    match r {
+        Role::Message => 0,
+        Role::Time => 1,
+        Role::Level => 2,
+        Role::Method => 3,
+        Role::Path => 4,
+        Role::Status => 5,
+        Role::Latency(_) => 6,
+        Role::Upstream | Role::UpstreamUrl => 7,
+        Role::Logger => 8,
+        Role::TraceId => 9,
+    }
+}
+
+/// A sub-slice of a borrowed-or-owned value, still borrowed when the value was.
+fn sub<'a>(v: &Cow<'a, [u8]>, part: &[u8]) -> Cow<'a, [u8]> {
+    match v {
+        Cow::Borrowed(b) => {
+            let start = part.as_ptr() as usize - b.as_ptr() as usize;
+            Cow::Borrowed(&b[start..start + part.len()])
+        }
+        Cow::Owned(_) => Cow::Owned(part.to_vec()),
+    }
+}
+
+impl Assign {
+    /// Offers `v` for `role`. Returns it back when it was not used (a time that is no time),
+    /// so the caller can keep it as a plain field without having cloned it.
+    pub fn offer<'a>(
+        &mut self,
+        ev: &mut Event<'a>,
+        role: Role,
+        prio: u8,
+        v: Cow<'a, [u8]>,
+        tc: &TimeCtx,
+    ) -> Option<Cow<'a, [u8]>> {
+        let s = slot(role);
+        if prio >= self.best[s] {
+            // A better key already filled this role; a worse one is still no plain field.
+            return None;
+        }
+        match role {
+            Role::Message => ev.message = v,
+            Role::Time => match time::parse_value(&v, tc) {
+                Some(t) => ev.time = Some(t),
+                None => return Some(v),
+            },
+            Role::Level => match level::from_value(v.trim_ascii()) {
+                Some(l) => ev.level = Some(l),
+                None => return Some(v),
+            },
+            Role::Method => ev.http.method = Some(v),
+            Role::Path => ev.http.path = Some(v),
+            // In free-form JSON, `status` may be any number; only real HTTP codes count.
+            Role::Status => match super::access::status_code(v.trim_ascii()) {
+                Some(n) if (100..=599).contains(&n) => ev.http.status = Some(n),
+                _ => return Some(v),
+            },
+            Role::Latency(unit) => match latency_ms(&v, unit) {
+                Some(ms) => ev.http.latency_ms = Some(ms),
+                None => return Some(v),
+            },
+            Role::Upstream => ev.http.upstream = Some(v),
+            Role::UpstreamUrl => {
+                let host = url_host(&v);
+                if host.is_empty() {
+                    return Some(v);
+                }
+                ev.http.upstream = Some(sub(&v, host));
+            }
+            Role::Logger => ev.logger = Some(v),
+            Role::TraceId => ev.trace_id = Some(v),
+        }
+        self.best[s] = prio;
+        None
+    }
+
+    /// Whether a message key was seen.
+    pub fn has_message(&self) -> bool {
+        self.best[0] != u8::MAX
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(latency_ms(b"1.5s", Unit::Auto), Some(1500.0));
+        assert_eq!(latency_ms(b"30000ms", Unit::Auto), Some(30000.0));
+        assert_eq!(latency_ms(b"1m2s", Unit::Auto), Some(62000.0));
+        assert_eq!(latency_ms("120µs".as_bytes(), Unit::Auto), Some(0.12));
+        assert_eq!(latency_ms(b"12", Unit::Auto), Some(12.0));
+        assert_eq!(latency_ms(b"0.25", Unit::S), Some(250.0));
+        assert_eq!(latency_ms(b"2500", Unit::Us), Some(2.5));
+        assert_eq!(latency_ms(b"3000000", Unit::Ns), Some(3.0));
+        assert_eq!(latency_ms(b"fast", Unit::Auto), None);
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(
+            url_host(b"https://api.stripe.com/v1/charges"),
+            b"api.stripe.com"
+        );
+        assert_eq!(url_host(b"http://u:p@db:5432"), b"db:5432");
+        assert_eq!(url_host(b"payments"), b"payments");
+    }
+}

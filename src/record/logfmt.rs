@@ -1,0 +1,208 @@
+//! `logfmt`: `key=value key2="quoted value"` lines (Heroku router, Go kit, logrus text).
+//!
+//! Keys map to event fields through the same table as JSON ([`keys`](super::keys)); `at=`
+//! (Heroku) is a level too, and Heroku's `service=30000ms` is the request latency, not a
+//! service name. Quoted values borrow from the line unless they hold escapes. Without a
+//! `msg`/`message` key the message is the whole line (the template miner masks the values).
+
+use std::borrow::Cow;
+
+use super::keys::{go_duration_ms, Assign, Role, UserKeys};
+use super::time::TimeCtx;
+use super::{level, Event};
+
+/// One `key=value` pair at `i`: (key, value, value was quoted with escapes, next index).
+type Pair<'a> = (&'a [u8], &'a [u8], bool, usize);
+
+fn pair(b: &[u8], mut i: usize) -> Option<Pair<'_>> {
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let ks = i;
+    while i < b.len() && !matches!(b[i], b'=' | b' ' | b'"') {
+        i += 1;
+    }
+    if i == ks || b.get(i) != Some(&b'=') {
+        return None;
+    }
+    let key = &b[ks..i];
+    i += 1;
+    if b.get(i) == Some(&b'"') {
+        let vs = i + 1;
+        let mut j = vs;
+        let mut esc = false;
+        loop {
+            match b.get(j)? {
+                b'\\' => {
+                    esc = true;
+                    j += 2;
+                }
+                b'"' => break,
+                _ => j += 1,
+            }
+        }
+        return Some((key, &b[vs..j], esc, j + 1));
+    }
+    let vs = i;
+    while i < b.len() && b[i] != b' ' {
+        i += 1;
+    }
+    Some((key, &b[vs..i], false, i))
+}
+
+fn unescape(v: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'\\' && i + 1 < v.len() {
+            out.push(match v[i + 1] {
+                b'n' => b'\n',
+                b't' => b'\t',
+                c => c,
+            });
+            i += 2;
+        } else {
+            out.push(v[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether `b` looks like logfmt: it starts with a pair and at least two tokens are pairs.
+pub fn looks_like(b: &[u8]) -> bool {
+    let mut n = 0;
+    let mut i = 0;
+    while let Some((_, _, _, e)) = pair(b, i) {
+        n += 1;
+        i = e;
+        if n >= 2 {
+            return true;
+        }
+    }
+    false
+}
+
+/// When `ev`'s message (as a header parser left it, borrowed from the line) is logfmt, parses
+/// it into `ev`, keeping the outer time, level and logger where the pairs have none: Heroku's
+/// `<ts> heroku[router]: at=error code=H12 method=POST path=... status=503 service=30000ms`,
+/// or logfmt shipped through syslog. Otherwise `ev` stays as it is.
+pub fn parse_embedded<'a>(ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys) {
+    let Cow::Borrowed(body) = ev.message else {
+        return;
+    };
+    if !looks_like(body) {
+        return;
+    }
+    let outer = (ev.time, ev.level, ev.logger.take());
+    let mut inner = Event::bare(ev.line, ev.raw);
+    if parse(body, &mut inner, tc, user) {
+        inner.lines = ev.lines;
+        inner.invalid_utf8 = ev.invalid_utf8;
+        inner.time = inner.time.or(outer.0);
+        inner.level = inner.level.or(outer.1);
+        inner.logger = inner.logger.or(outer.2);
+        *ev = inner;
+    } else {
+        ev.logger = outer.2;
+    }
+}
+
+/// Parses a logfmt line; returns whether it was one.
+pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys) -> bool {
+    if !looks_like(b) {
+        return false;
+    }
+    let mut assign = Assign::default();
+    let mut i = 0;
+    while i < b.len() {
+        let Some((k, v, esc, e)) = pair(b, i) else {
+            // A bare word between pairs: skip it.
+            match memchr::memchr(b' ', &b[i..]) {
+                Some(n) => {
+                    i += n + 1;
+                    continue;
+                }
+                None => break,
+            }
+        };
+        i = e;
+        let val: Cow<'a, [u8]> = if esc {
+            Cow::Owned(unescape(v))
+        } else {
+            Cow::Borrowed(v)
+        };
+        let unused = match (k, user.lookup(k)) {
+            (b"at", _) => match level::from_word(v) {
+                Some(l) => {
+                    ev.level = ev.level.or(Some(l));
+                    None
+                }
+                None => Some(val),
+            },
+            (b"service", _) if v.last().is_some_and(u8::is_ascii_alphabetic) => {
+                match go_duration_ms(v) {
+                    Some(ms) => {
+                        ev.http.latency_ms = Some(ms);
+                        None
+                    }
+                    None => assign.offer(ev, Role::Logger, 2, val, tc),
+                }
+            }
+            (_, Some((role, prio))) => assign.offer(ev, role, prio, val, tc),
+            (_, None) => Some(val),
+        };
+        if let Some(val) = unused.filter(|v| v.len() <= 200) {
+            ev.fields.push((Cow::Borrowed(k), val));
+        }
+    }
+    if !assign.has_message() {
+        ev.message = Cow::Borrowed(b);
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Level, ParseConfig};
+
+    #[test]
+    fn heroku_router() {
+        let line = r#"at=error code=H12 desc="Request timeout" method=POST path="/x" host=app.herokuapp.com request_id=8601b555 fwd="1.2.3.4" dyno=web.1 connect=1ms service=30000ms status=503 bytes=0"#;
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"POST"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/x"[..]));
+        assert_eq!(ev.http.status, Some(503));
+        assert_eq!(ev.http.latency_ms, Some(30000.0));
+        assert_eq!(ev.trace_id.as_deref(), Some(&b"8601b555"[..]));
+        assert!(ev
+            .fields
+            .iter()
+            .any(|(k, v)| &**k == b"code" && &**v == b"H12"));
+        assert!(ev
+            .fields
+            .iter()
+            .any(|(k, v)| &**k == b"desc" && &**v == b"Request timeout"));
+        assert_eq!(&*ev.message, line.as_bytes());
+    }
+
+    #[test]
+    fn msg_level_time() {
+        let line = r#"time=2024-01-01T10:00:00Z level=warn msg="slow \"query\"" took=1500 db=main"#;
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        assert_eq!(ev.level, Some(Level::Warn));
+        assert_eq!(ev.time, Some(1_704_103_200_000));
+        assert_eq!(&*ev.message, br#"slow "query""#);
+        assert_eq!(ev.http.latency_ms, Some(1500.0));
+        assert!(!looks_like(b"hello world"));
+        assert!(!looks_like(b"2024-01-01 a=b c=d"));
+    }
+}

@@ -1,0 +1,847 @@
+//! `plain`: free text with a header (a leading timestamp and/or level, maybe a thread, pid and
+//! logger) that is stripped from the message.
+//!
+//! In: an event's first line (the header lives there) and its raw bytes (continuation lines
+//! included). Out: time, level, logger, and the message as a slice of the raw bytes starting
+//! after the header. Specific layouts with a fixed shape are tried first (Rails, glog, BGL-like
+//! Loghub, syslog-like `Jun 14 15:16:01 host prog[pid]:`); then a generic scan reads a
+//! timestamp (bare or in brackets) and looks at the next few tokens for a level word, skipping
+//! separators (`-`, `|`, `---`), pids and `[thread]` groups, and takes a following
+//! `logger.Name:` / `Name -` token as the logger.
+
+use std::borrow::Cow;
+
+use super::level::{from_letter, from_upper_word, from_word};
+use super::parse::Ctx;
+use super::time::{glog_stamp, parse_prefix, TimeCtx};
+use super::{json, logfmt, syslog, Event, Level};
+
+/// What a header told us. `msg` is the offset of the message in the first line.
+#[derive(Default)]
+struct Header<'a> {
+    time: Option<i64>,
+    level: Option<Level>,
+    logger: Option<&'a [u8]>,
+    msg: usize,
+    /// An Nginx error log line, whose tail names the request and the upstream.
+    nginx: bool,
+}
+
+/// Parses the header of `first` and fills `ev`; the message runs from after the header to the
+/// end of `raw`. Returns whether a header (timestamp or level) was recognized.
+pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
+    let tc = &ctx.time;
+    let Some(h) = header(first, tc) else {
+        return false;
+    };
+    ev.time = h.time;
+    ev.level = h.level;
+    if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
+        ev.logger = Some(Cow::Borrowed(l));
+    }
+    ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
+    if h.nginx {
+        nginx_tail(first, ev);
+    }
+    if h.level.is_none() && first.len() == raw.len() {
+        // A JSON app line inside a Kubernetes CRI record (the usual production setup) or
+        // behind a shipper's timestamp.
+        json::parse_embedded(ev, ctx);
+        logfmt::parse_embedded(ev, tc, &ctx.keys);
+    }
+    true
+}
+
+/// `HH:MM:SS[.fff]` followed by a space: the end of the clock.
+fn time_of_day(b: &[u8]) -> Option<usize> {
+    let ok = b.len() > 8
+        && b[2] == b':'
+        && b[5] == b':'
+        && [0, 1, 3, 4, 6, 7].iter().all(|&i| b[i].is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    let mut i = 8;
+    if matches!(b[i], b'.' | b',') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    (b.get(i) == Some(&b' ')).then_some(i)
+}
+
+/// `1234#1234:` (pid#tid of an Nginx error log line).
+fn nginx_pid(tok: &[u8]) -> bool {
+    let Some(t) = tok.strip_suffix(b":") else {
+        return false;
+    };
+    match memchr::memchr(b'#', t) {
+        Some(i) => {
+            i > 0
+                && i + 1 < t.len()
+                && t[..i].iter().all(u8::is_ascii_digit)
+                && t[i + 1..].iter().all(u8::is_ascii_digit)
+        }
+        None => false,
+    }
+}
+
+/// The `key: "value"` pairs at the end of an Nginx error line: `request: "GET /a HTTP/1.1"`
+/// gives method and path, `upstream: "http://10.0.0.1:8080/a"` the upstream host.
+fn nginx_tail<'a>(line: &'a [u8], ev: &mut Event<'a>) {
+    let quoted_after = |key: &[u8]| -> Option<&'a [u8]> {
+        let i = memchr::memmem::find(line, key)? + key.len();
+        let n = memchr::memchr(b'"', &line[i..])?;
+        Some(&line[i..i + n])
+    };
+    if let Some(req) = quoted_after(b", request: \"") {
+        super::access::set_request(req, ev);
+    }
+    if let Some(up) = quoted_after(b", upstream: \"") {
+        let host = super::keys::url_host(up);
+        if !host.is_empty() {
+            ev.http.upstream = Some(Cow::Borrowed(host));
+        }
+    }
+}
+
+/// Python's default `logging.basicConfig` layout: `ERROR:name.sub:message`.
+fn python_basic(b: &[u8]) -> Option<Header<'_>> {
+    // Level names are short: only look for the colon among the first bytes.
+    let c1 = b.iter().take(10).position(|&c| c == b':')?;
+    let level = from_upper_word(&b[..c1])?;
+    let rest = &b[c1 + 1..];
+    let c2 = memchr::memchr(b':', rest)?;
+    let name = &rest[..c2];
+    if name.is_empty() || name.contains(&b' ') {
+        return None;
+    }
+    Some(Header {
+        time: None,
+        level: Some(level),
+        logger: Some(name),
+        msg: c1 + 1 + c2 + 1,
+        nginx: false,
+    })
+}
+
+fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    let c0 = *b.first()?;
+    if c0.is_ascii_uppercase() {
+        if let Some(h) = rails(b, tc).or_else(|| glog(b, tc)) {
+            return Some(h);
+        }
+        if let Some(s) = syslog::rfc3164(b, tc, false) {
+            return Some(Header {
+                time: s.time,
+                level: None,
+                logger: s.program,
+                msg: s.msg,
+                nginx: false,
+            });
+        }
+    }
+    if let Some(h) = bgl(b) {
+        return Some(h);
+    }
+    generic(b, tc)
+}
+
+/// After a timestamp ending at `n`, the rest of a Kubernetes CRI prefix
+/// (`2024-01-01T10:00:00.123456789Z stdout F `): the offset of the app's line.
+fn cri_after(b: &[u8], n: usize) -> Option<usize> {
+    let rest = b.get(n..n + 10)?;
+    if !(rest.starts_with(b" stdout ") || rest.starts_with(b" stderr ")) {
+        return None;
+    }
+    matches!(&rest[8..], b"F " | b"P ").then_some(n + 10)
+}
+
+fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// End of the token at `i`. Header tokens are short, so a plain loop beats memchr here.
+#[inline]
+fn token_end(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && !matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// Index of the `]` closing the `[` at `i` (nested brackets allowed), within 256 bytes.
+fn close_bracket(b: &[u8], i: usize) -> Option<usize> {
+    let mut depth = 0u32;
+    for (j, &c) in b.iter().enumerate().skip(i).take(256) {
+        match c {
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A level inside brackets: `[error]`, `[INFO ]`, `[core:error]`, Serilog `[10:00:00 INF]`.
+fn bracket_level(inner: &[u8]) -> Option<Level> {
+    let t = inner.trim_ascii();
+    from_word(t)
+        .or_else(|| from_word(t.rsplit(|&c| c == b':').next()?))
+        .or_else(|| from_upper_word(t.rsplit(|&c| c == b' ').next()?))
+}
+
+fn is_separator(t: &[u8]) -> bool {
+    matches!(t, b"-" | b"|" | b"--" | b"---" | b":" | b"," | b"::")
+}
+
+/// `ERROR`, `error`: a level word in one case. Capitalized `Error` is more often prose.
+fn one_case_level(t: &[u8]) -> Option<Level> {
+    if t.iter().any(u8::is_ascii_uppercase) && t.iter().any(u8::is_ascii_lowercase) {
+        return None;
+    }
+    from_word(t)
+}
+
+fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    let mut h = Header::default();
+    let mut pos: usize;
+    if b.first() == Some(&b'[') {
+        let close = close_bracket(b, 0)?;
+        let inner = &b[1..close];
+        match parse_prefix(inner, tc) {
+            Some((t, _)) => h.time = Some(t),
+            None => h.level = Some(bracket_level(inner)?),
+        }
+        pos = close + 1;
+    } else if let Some((t, n)) = parse_prefix(b, tc) {
+        if let Some(off) = cri_after(b, n) {
+            // Kubernetes CRI: the app's own line follows; its header wins when it has one.
+            let mut h = header(&b[off..], tc).unwrap_or_default();
+            h.time = h.time.or(Some(t));
+            h.msg += off;
+            return Some(h);
+        }
+        h.time = Some(t);
+        pos = n;
+    } else if let Some(n) = time_of_day(b) {
+        // Logback's default `10:00:00.123 [main] INFO c.a.Foo - msg`: no date, so no time,
+        // but the header is still stripped.
+        pos = n;
+    } else if let Some(h) = python_basic(b) {
+        return Some(h);
+    } else {
+        // `INFO 2024-... msg`, `ERROR: msg`, `error: msg`.
+        let e = token_end(b, 0);
+        let tok = &b[..e];
+        let (word, colon) = match tok.strip_suffix(b":") {
+            Some(w) => (w, true),
+            None => (tok, false),
+        };
+        h.level = Some(if colon {
+            one_case_level(word)?
+        } else {
+            from_upper_word(word)?
+        });
+        pos = e;
+        let p = skip_spaces(b, pos);
+        if let Some((t, n)) = parse_prefix(&b[p..], tc) {
+            h.time = Some(t);
+            pos = p + n;
+        } else if b.get(p) == Some(&b'[') {
+            if let Some(close) = close_bracket(b, p) {
+                if let Some((t, _)) = parse_prefix(&b[p + 1..close], tc) {
+                    h.time = Some(t);
+                    pos = close + 1;
+                }
+            }
+        }
+    }
+
+    let mut saw_pid = false;
+    let mut single_letter = false;
+    if h.level.is_none() {
+        let mut pre_logger = None;
+        // Where the message starts if no level turns up: after the timestamp, leading
+        // separators and a `prog[pid]:` tag, but not after skipped numbers or brackets (in
+        // `10:00:00 404 not found` the number is part of the message).
+        let mut fallback = pos;
+        let mut contiguous = true;
+        for k in 0..5 {
+            let p = skip_spaces(b, pos);
+            if p >= b.len() {
+                break;
+            }
+            if b[p] == b'[' {
+                let Some(close) = close_bracket(b, p) else {
+                    break;
+                };
+                if let Some(l) = bracket_level(&b[p + 1..close]) {
+                    h.level = Some(l);
+                    pos = close + 1;
+                    break;
+                }
+                // `[thread]` / `[pid 12]` before the level.
+                pos = close + 1;
+                continue;
+            }
+            let e = token_end(b, p);
+            let tok = &b[p..e];
+            if let Some(v) = tok
+                .strip_prefix(b"level=")
+                .or_else(|| tok.strip_prefix(b"lvl="))
+            {
+                // `2024-01-01T10:00:00Z level=info msg=...`: a level, the rest stays as is.
+                if let Some(l) = from_word(v.strip_prefix(b"\"").unwrap_or(v).trim_ascii_end()) {
+                    h.level = Some(l);
+                    h.msg = p;
+                    return Some(h);
+                }
+            }
+            let word = tok.strip_suffix(b":").unwrap_or(tok);
+            let lvl = if k == 0 {
+                from_word(word)
+            } else {
+                one_case_level(word)
+            };
+            if let Some(l) = lvl {
+                h.level = Some(l);
+                pos = e;
+                h.logger = pre_logger;
+                break;
+            }
+            if saw_pid && word.len() == 1 {
+                // logcat: `pid tid D Tag: msg`.
+                if let Some(l) = from_letter(word[0]) {
+                    h.level = Some(l);
+                    single_letter = true;
+                    pos = e;
+                    break;
+                }
+            }
+            if is_separator(tok) {
+                pos = e;
+                if contiguous {
+                    fallback = e;
+                }
+                continue;
+            }
+            contiguous = false;
+            if tok.iter().all(u8::is_ascii_digit) {
+                saw_pid = true;
+                pos = e;
+                continue;
+            }
+            if let Some(tag) = tok.strip_suffix(b"]:") {
+                // Heroku/syslog-style `app[web.1]:` tag after the timestamp.
+                if let Some(i) = memchr::memchr(b'[', tag).filter(|&i| i > 0) {
+                    pre_logger = Some(&tag[..i]);
+                    h.logger = pre_logger;
+                    pos = e;
+                    fallback = e;
+                    continue;
+                }
+            }
+            if b[e..].starts_with(b" - ") && pre_logger.is_none() {
+                // Python logging `%(asctime)s - %(name)s - %(levelname)s - %(message)s`.
+                pre_logger = Some(tok);
+                pos = e;
+                continue;
+            }
+            break;
+        }
+        if h.level.is_none() {
+            // A timestamp alone (Go `2024/01/01 10:00:00 msg`): the message follows it.
+            h.msg = skip_spaces(b, fallback);
+            return Some(h);
+        }
+    }
+
+    // After the level: separators, pids and `[thread]` groups, then maybe a logger.
+    for _ in 0..5 {
+        let p = skip_spaces(b, pos);
+        if p >= b.len() {
+            pos = p;
+            break;
+        }
+        if b[p] == b'[' {
+            match close_bracket(b, p) {
+                Some(close) => {
+                    pos = close + 1;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        let e = token_end(b, p);
+        let tok = &b[p..e];
+        if is_separator(tok) || tok.iter().all(u8::is_ascii_digit) {
+            pos = e;
+            continue;
+        }
+        if nginx_pid(tok) {
+            // Nginx error log `1234#1234: *5 msg`; the request/upstream are in the message.
+            h.nginx = true;
+            pos = e;
+            continue;
+        }
+        if h.logger.is_none() && !tok.iter().any(|&c| c == b'=' || c == b'"') {
+            let rest = &b[e..];
+            if rest.starts_with(b" - ") || rest.starts_with(b" : ") {
+                h.logger = Some(tok);
+                pos = e + 3;
+            } else if let Some(name) = tok.strip_suffix(b":") {
+                if single_letter
+                    || name
+                        .iter()
+                        .any(|c| matches!(c, b'.' | b'$' | b'_' | b'[' | b'/'))
+                {
+                    h.logger = Some(name);
+                    pos = e;
+                }
+            }
+        }
+        break;
+    }
+    h.msg = skip_spaces(b, pos);
+    Some(h)
+}
+
+/// Ruby Logger: `E, [2024-01-01T10:00:00.123456 #1234] ERROR -- progname: msg`.
+fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    if b.get(1..4) != Some(b", [") {
+        return None;
+    }
+    let letter = from_letter(b[0])?;
+    let close = close_bracket(b, 3)?;
+    let (t, _) = parse_prefix(&b[4..close], tc)?;
+    let mut pos = skip_spaces(b, close + 1);
+    let e = token_end(b, pos);
+    let level = from_word(&b[pos..e]).unwrap_or(letter);
+    pos = skip_spaces(b, e);
+    let mut logger = None;
+    if b[pos..].starts_with(b"-- ") {
+        pos += 3;
+        if let Some(colon) = memchr::memmem::find(&b[pos..], b": ") {
+            logger = Some(&b[pos..pos + colon]);
+            pos += colon + 2;
+        } else if b[pos..].starts_with(b":") {
+            pos += 1;
+        }
+    }
+    Some(Header {
+        time: Some(t),
+        level: Some(level),
+        logger,
+        msg: skip_spaces(b, pos),
+        nginx: false,
+    })
+}
+
+/// glog: `E0101 10:00:00.123456 1234 file.go:12] msg`.
+fn glog<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    if !matches!(b[0], b'I' | b'W' | b'E' | b'F') || !b.get(1).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let (t, n) = glog_stamp(&b[1..], tc)?;
+    let mut pos = skip_spaces(b, 1 + n);
+    while b.get(pos).is_some_and(u8::is_ascii_digit) {
+        pos += 1;
+    }
+    pos = skip_spaces(b, pos);
+    let e = token_end(b, pos);
+    let src = b[pos..e].strip_suffix(b"]")?;
+    let file = src.rsplit_once_colon();
+    Some(Header {
+        time: Some(t),
+        level: from_letter(b[0]),
+        logger: Some(file),
+        msg: skip_spaces(b, e),
+        nginx: false,
+    })
+}
+
+trait SplitColon {
+    fn rsplit_once_colon(&self) -> &Self;
+}
+
+impl SplitColon for [u8] {
+    /// `file.go:12` → `file.go`.
+    fn rsplit_once_colon(&self) -> &[u8] {
+        match memchr::memrchr(b':', self) {
+            Some(i) => &self[..i],
+            None => self,
+        }
+    }
+}
+
+/// Loghub BGL: `- 1117838570 2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 R02-M1-N0 RAS
+/// KERNEL INFO msg` (alert tag, epoch seconds, date, node, stamp, node, type, component, level).
+fn bgl(b: &[u8]) -> Option<Header<'_>> {
+    let e0 = token_end(b, 0);
+    let tag = &b[..e0];
+    if !(tag == b"-" || tag.iter().all(|c| c.is_ascii_uppercase() || *c == b'_')) {
+        return None;
+    }
+    let p1 = e0 + 1;
+    let e1 = token_end(b, p1);
+    let epoch = b.get(p1..e1)?;
+    if epoch.len() != 10 || !epoch.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let p2 = e1 + 1;
+    let date = b.get(p2..p2 + 10)?;
+    if date[4] != b'.' || date[7] != b'.' {
+        return None;
+    }
+    let secs: i64 = std::str::from_utf8(epoch).ok()?.parse().ok()?;
+    let mut pos = p2 + 10;
+    let mut prev: Option<&[u8]> = None;
+    for _ in 0..6 {
+        let p = skip_spaces(b, pos);
+        let e = token_end(b, p);
+        if p >= e {
+            break;
+        }
+        let tok = &b[p..e];
+        if let Some(l) = from_upper_word(tok) {
+            return Some(Header {
+                time: Some(secs * 1000),
+                level: Some(l),
+                logger: prev,
+                msg: skip_spaces(b, e),
+                nginx: false,
+            });
+        }
+        prev = Some(tok);
+        pos = e;
+    }
+    Some(Header {
+        time: Some(secs * 1000),
+        msg: skip_spaces(b, p2 + 10),
+        ..Header::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::ParseConfig;
+
+    struct Got {
+        time: Option<i64>,
+        level: Option<Level>,
+        logger: Option<String>,
+        msg: String,
+    }
+
+    #[test]
+    fn logfmt_behind_a_header_gives_http_fields() {
+        let line = "2026-11-27T03:54:47.000444+00:00 heroku[router]: at=error code=H12 desc=\"Request timeout\" method=POST path=\"/api/v1/checkout\" request_id=4d2e dyno=web.4 service=30000ms status=503";
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx));
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.time, Some(1_795_751_687_000));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"POST"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/v1/checkout"[..]));
+        assert_eq!(ev.http.status, Some(503));
+        assert_eq!(ev.http.latency_ms, Some(30000.0));
+        assert_eq!(ev.trace_id.as_deref(), Some(&b"4d2e"[..]));
+        // A plain sentence behind a header stays a sentence.
+        let line = "2026-11-27T03:54:47Z heroku[api]: Release v42 created by user a@b.c";
+        let mut ev = Event::bare(1, line.as_bytes());
+        parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
+        assert!(ev.http.is_empty());
+        assert_eq!(&*ev.message, &b"Release v42 created by user a@b.c"[..]);
+    }
+
+    fn p(line: &str) -> Got {
+        let cfg = ParseConfig {
+            default_year: 2024,
+            ..ParseConfig::default()
+        };
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let mut ev = Event::bare(1, line.as_bytes());
+        parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
+        Got {
+            time: ev.time,
+            level: ev.level,
+            logger: ev.logger.map(|l| String::from_utf8_lossy(&l).into_owned()),
+            msg: String::from_utf8_lossy(&ev.message).into_owned(),
+        }
+    }
+
+    fn ms(s: &str) -> Option<i64> {
+        s.parse::<jiff::Timestamp>()
+            .ok()
+            .map(|t| t.as_millisecond())
+    }
+
+    fn check(line: &str, time: &str, level: Option<Level>, logger: Option<&str>, msg: &str) {
+        let g = p(line);
+        assert_eq!(g.time, ms(time), "time of {line}");
+        assert_eq!(g.level, level, "level of {line}");
+        assert_eq!(g.logger.as_deref(), logger, "logger of {line}");
+        assert_eq!(g.msg, msg, "message of {line}");
+    }
+
+    #[test]
+    fn common_headers() {
+        use Level::*;
+        check(
+            "2015-10-18 18:01:47,978 ERROR [main] c.a.Foo - Connection lost",
+            "2015-10-18T18:01:47.978Z",
+            Some(Error),
+            Some("c.a.Foo"),
+            "Connection lost",
+        );
+        check(
+            "2024-01-01 10:00:00,123 - myapp.db - ERROR - query failed",
+            "2024-01-01T10:00:00.123Z",
+            Some(Error),
+            Some("myapp.db"),
+            "query failed",
+        );
+        check(
+            "2024/01/01 10:00:00 listening on :8080",
+            "2024-01-01T10:00:00Z",
+            None,
+            None,
+            "listening on :8080",
+        );
+        check(
+            "E, [2024-01-01T10:00:00.123456 #1234] ERROR -- : boom",
+            "2024-01-01T10:00:00.123Z",
+            Some(Error),
+            None,
+            "boom",
+        );
+        check(
+            "I, [2024-01-01T10:00:00.123456 #1234]  INFO -- web: Started GET",
+            "2024-01-01T10:00:00.123Z",
+            Some(Info),
+            Some("web"),
+            "Started GET",
+        );
+        check(
+            "[2024-01-01 10:00:00] ERROR something broke",
+            "2024-01-01T10:00:00Z",
+            Some(Error),
+            None,
+            "something broke",
+        );
+        check(
+            "INFO 2024-01-01T10:00:00Z server started",
+            "2024-01-01T10:00:00Z",
+            Some(Info),
+            None,
+            "server started",
+        );
+        check(
+            "E0101 10:00:00.123456 1234 server.go:12] dial failed",
+            "2024-01-01T10:00:00.123Z",
+            Some(Error),
+            Some("server.go"),
+            "dial failed",
+        );
+        check(
+            "2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.MRAppMaster: Created MRAppMaster",
+            "2015-10-18T18:01:47.978Z",
+            Some(Info),
+            Some("org.apache.hadoop.MRAppMaster"),
+            "Created MRAppMaster",
+        );
+        check(
+            "2024-01-01 10:00:00.123  INFO 4242 --- [           main] c.e.demo.App : Started App",
+            "2024-01-01T10:00:00.123Z",
+            Some(Info),
+            Some("c.e.demo.App"),
+            "Started App",
+        );
+    }
+
+    #[test]
+    fn loghub_headers() {
+        use Level::*;
+        check(
+            "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]",
+            "2017-06-09T20:10:40Z",
+            Some(Info),
+            Some("executor.CoarseGrainedExecutorBackend"),
+            "Registered signal handlers for [TERM, HUP, INT]",
+        );
+        check(
+            "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating",
+            "2008-11-09T20:36:15Z",
+            Some(Info),
+            Some("dfs.DataNode$PacketResponder"),
+            "PacketResponder 1 terminating",
+        );
+        check(
+            "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+            "2005-12-04T04:47:44Z",
+            Some(Error),
+            None,
+            "mod_jk child workerEnv in error state 6",
+        );
+        check(
+            "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
+            "2005-06-03T22:42:50Z",
+            Some(Info),
+            Some("KERNEL"),
+            "instruction cache parity error corrected",
+        );
+        check(
+            "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown",
+            "2024-06-14T15:16:01Z",
+            None,
+            Some("sshd(pam_unix)"),
+            "check pass; user unknown",
+        );
+        check(
+            "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
+            "2015-07-29T17:41:44.747Z",
+            Some(Info),
+            None,
+            "Notification time out: 3200",
+        );
+        check(
+            "03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs",
+            "2024-03-17T16:13:38.811Z",
+            Some(Debug),
+            Some("WindowManager"),
+            "printFreezingDisplayLogs",
+        );
+    }
+
+    #[test]
+    fn more_headers() {
+        use Level::*;
+        check(
+            "WARNING:urllib3.connectionpool:Retrying (Retry(total=2)) after connection broken",
+            "",
+            Some(Warn),
+            Some("urllib3.connectionpool"),
+            "Retrying (Retry(total=2)) after connection broken",
+        );
+        check(
+            "2024-01-01T10:00:00Z level=error msg=\"db down\" attempt=3",
+            "2024-01-01T10:00:00Z",
+            Some(Error),
+            None,
+            "level=error msg=\"db down\" attempt=3",
+        );
+        check(
+            "[2024-01-01T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark",
+            "2024-01-01T10:00:00.123Z",
+            Some(Warn),
+            None,
+            "high disk watermark",
+        );
+        let line = "2024/03/05 17:00:00 [error] 1234#1234: *5 connect() failed (111: Connection refused) while connecting to upstream, client: 192.0.2.1, server: shop, request: \"GET /api/cart HTTP/1.1\", upstream: \"http://10.0.0.12:8080/api/cart\", host: \"shop\"";
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx));
+        assert_eq!(ev.level, Some(Error));
+        assert!(ev.message.starts_with(b"*5 connect() failed"));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/cart"[..]));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.0.0.12:8080"[..]));
+    }
+
+    #[test]
+    fn clock_only_tags_and_numbers() {
+        check(
+            "10:00:00.123 [main] INFO  c.a.Foo - started",
+            "",
+            Some(Level::Info),
+            Some("c.a.Foo"),
+            "started",
+        );
+        check(
+            "2024-03-05T10:00:00.123456+00:00 app[web.1]: Completed 500 in 12ms",
+            "2024-03-05T10:00:00.123Z",
+            None,
+            Some("app"),
+            "Completed 500 in 12ms",
+        );
+        check(
+            "2024/03/05 10:00:00 404 not found",
+            "2024-03-05T10:00:00Z",
+            None,
+            None,
+            "404 not found",
+        );
+        check(
+            "2024-03-05 10:00:00 user error occurred",
+            "2024-03-05T10:00:00Z",
+            None,
+            None,
+            "user error occurred",
+        );
+    }
+
+    #[test]
+    fn kubernetes_cri() {
+        check(
+            "2024-03-05T10:00:00.123456789Z stderr F 2024-03-05 10:00:01,000 ERROR [main] c.a.B - boom",
+            "2024-03-05T10:00:01Z",
+            Some(Level::Error),
+            Some("c.a.B"),
+            "boom",
+        );
+        check(
+            "2024-03-05T10:00:00.123456789Z stdout F plain text",
+            "2024-03-05T10:00:00.123Z",
+            None,
+            None,
+            "plain text",
+        );
+        let line = r#"2024-03-05T10:00:00.5Z stdout F {"level":"warn","msg":"slow","status":504}"#;
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx));
+        assert_eq!(ev.level, Some(Level::Warn));
+        assert_eq!(&*ev.message, b"slow");
+        assert_eq!(ev.http.status, Some(504));
+        assert_eq!(ev.time, Some(1_709_632_800_500));
+        let line = r#"2024-03-05T10:00:00Z web-1 {"lvl":"error","msg":"x"}"#;
+        let mut ev = Event::bare(1, line.as_bytes());
+        parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
+        assert_eq!(
+            &*ev.message, br#"web-1 {"lvl":"error","msg":"x"}"#,
+            "only right after the header"
+        );
+        let line = r#"2024-03-05T10:00:00Z {"lvl":"error","msg":"x"}"#;
+        let mut ev = Event::bare(1, line.as_bytes());
+        parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
+        assert_eq!((ev.level, &*ev.message), (Some(Level::Error), &b"x"[..]));
+    }
+
+    #[test]
+    fn no_header_is_whole_line() {
+        let g = p("just some text: with a colon");
+        assert_eq!((g.time, g.level), (None, None));
+        assert_eq!(g.msg, "just some text: with a colon");
+        let g = p("Error reading file");
+        assert_eq!(g.level, None);
+        let g = p("WARN disk almost full");
+        assert_eq!(
+            (g.level, g.msg.as_str()),
+            (Some(Level::Warn), "disk almost full")
+        );
+    }
+}

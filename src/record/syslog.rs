@@ -1,0 +1,215 @@
+//! `syslog`: RFC 3164 (`<34>Oct 11 22:14:15 host app[123]: msg`, PRI optional, RFC 3339
+//! stamps from rsyslog accepted too) and RFC 5424 (`<165>1 2003-10-11T22:14:15.003Z host app
+//! 123 ID47 [sd] msg`).
+//!
+//! In: one line. Out: time, level from the PRI severity (PRI % 8), logger = program (the
+//! `app` of `app[pid]`), message after the tag; for RFC 5424 the MSGID goes to the fields.
+
+use std::borrow::Cow;
+
+use super::level::from_syslog_severity;
+use super::time::{parse_prefix, TimeCtx};
+use super::Event;
+
+/// The parts of an RFC 3164 line.
+pub struct Sys<'a> {
+    pub time: Option<i64>,
+    pub program: Option<&'a [u8]>,
+    /// Offset of the message.
+    pub msg: usize,
+}
+
+/// `<PRI>` at the start: (severity, bytes used).
+fn pri(b: &[u8]) -> Option<(u32, usize)> {
+    if b.first() != Some(&b'<') {
+        return None;
+    }
+    let mut v = 0u32;
+    let mut i = 1;
+    while let Some(c @ b'0'..=b'9') = b.get(i) {
+        v = v * 10 + u32::from(c - b'0');
+        i += 1;
+        if i > 4 {
+            return None;
+        }
+    }
+    if i == 1 || b.get(i) != Some(&b'>') || v > 191 {
+        return None;
+    }
+    Some((v % 8, i + 1))
+}
+
+fn token(b: &[u8], i: usize) -> Option<(&[u8], usize)> {
+    let rest = b.get(i..)?;
+    let n = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+    if n == 0 {
+        return None;
+    }
+    Some((&rest[..n], i + n))
+}
+
+/// RFC 3164 after an optional PRI. With `need_tag`, a line without `prog:`/`prog[pid]:` after
+/// the host is rejected (used by `plain`, where a bare `Jun 14 15:16:01 text` is better read as
+/// timestamp + message).
+pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>> {
+    let (t, n) = parse_prefix(b, tc)?;
+    if b.get(n) != Some(&b' ') {
+        return None;
+    }
+    let (host, after_host) = token(b, n + 1)?;
+    // No host field: the first token already is the tag.
+    let (tag, after_tag) = if host.ends_with(b":") {
+        (host, after_host)
+    } else {
+        match token(b, after_host + 1) {
+            Some((tag, e)) if tag.ends_with(b":") => (tag, e),
+            _ if need_tag => return None,
+            _ => {
+                return Some(Sys {
+                    time: Some(t),
+                    program: None,
+                    msg: (after_host + 1).min(b.len()),
+                })
+            }
+        }
+    };
+    let tag = &tag[..tag.len() - 1];
+    let program = match memchr::memrchr(b'[', tag) {
+        Some(i) if tag.ends_with(b"]") => &tag[..i],
+        _ => tag,
+    };
+    if program.is_empty() || program.len() > 64 {
+        return None;
+    }
+    Some(Sys {
+        time: Some(t),
+        program: Some(program),
+        msg: (after_tag + 1).min(b.len()),
+    })
+}
+
+/// Parses a syslog line; returns whether it was syslog (RFC 5424, or RFC 3164 with a PRI or a
+/// program tag).
+pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
+    let (sev, start) = match pri(b) {
+        Some((s, n)) => (Some(s), n),
+        None => (None, 0),
+    };
+    let body = &b[start..];
+    if sev.is_some() {
+        if let Some(ok) = rfc5424(body, ev, tc) {
+            ev.level = sev.map(from_syslog_severity);
+            return ok;
+        }
+    }
+    let Some(s) = rfc3164(body, tc, sev.is_none()) else {
+        return false;
+    };
+    ev.time = s.time;
+    ev.level = sev.map(from_syslog_severity);
+    ev.logger = s.program.map(Cow::Borrowed);
+    ev.message = Cow::Borrowed(&body[s.msg..]);
+    true
+}
+
+/// `1 2003-10-11T22:14:15.003Z host app procid msgid [sd] msg` (after the PRI).
+fn rfc5424<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<bool> {
+    let (ver, i) = token(b, 0)?;
+    if ver.is_empty() || ver.len() > 2 || !ver.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let (ts, i) = token(b, i + 1)?;
+    let (_host, i) = token(b, i + 1)?;
+    let (app, i) = token(b, i + 1)?;
+    let (_procid, i) = token(b, i + 1)?;
+    let (msgid, i) = token(b, i + 1)?;
+    let mut i = i + 1;
+    // Structured data: `-` or one or more `[id k="v" ...]` (values may hold `\]`).
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    } else {
+        while b.get(i) == Some(&b'[') {
+            let mut j = i + 1;
+            let mut in_quotes = false;
+            loop {
+                match b.get(j)? {
+                    b'\\' => j += 1,
+                    b'"' => in_quotes = !in_quotes,
+                    b']' if !in_quotes => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            i = j + 1;
+        }
+    }
+    if ts != b"-" {
+        ev.time = parse_prefix(ts, tc).map(|r| r.0);
+    }
+    if app != b"-" {
+        ev.logger = Some(Cow::Borrowed(app));
+    }
+    if msgid != b"-" {
+        ev.fields
+            .push((Cow::Borrowed(&b"msgid"[..]), Cow::Borrowed(msgid)));
+    }
+    let mut msg = b.get(i + 1..).unwrap_or_default();
+    msg = msg.strip_prefix("\u{feff}".as_bytes()).unwrap_or(msg);
+    ev.message = Cow::Borrowed(msg);
+    Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Level, ParseConfig};
+
+    fn run(line: &str) -> (bool, Event<'_>) {
+        let cfg = ParseConfig {
+            default_year: 2024,
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        let mut ev = Event::bare(1, line.as_bytes());
+        let ok = parse(line.as_bytes(), &mut ev, &tc);
+        (ok, ev)
+    }
+
+    fn ms(s: &str) -> Option<i64> {
+        s.parse::<jiff::Timestamp>()
+            .ok()
+            .map(|t| t.as_millisecond())
+    }
+
+    #[test]
+    fn rfc3164_with_and_without_pri() {
+        let (ok, ev) = run("<34>Oct 11 22:14:15 mymachine su[123]: 'su root' failed for lonvick");
+        assert!(ok);
+        assert_eq!(ev.level, Some(Level::Fatal));
+        assert_eq!(ev.time, ms("2024-10-11T22:14:15Z"));
+        assert_eq!(ev.logger.as_deref(), Some(&b"su"[..]));
+        assert_eq!(&*ev.message, b"'su root' failed for lonvick");
+        let (ok, ev) = run("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass");
+        assert!(ok);
+        assert_eq!(ev.level, None);
+        assert_eq!(ev.logger.as_deref(), Some(&b"sshd(pam_unix)"[..]));
+        assert_eq!(&*ev.message, b"check pass");
+        let (ok, _) = run("hello world");
+        assert!(!ok);
+    }
+
+    #[test]
+    fn rfc5424() {
+        let (ok, ev) = run(
+            "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut=\"3\" eventSource=\"App\\]lication\"] An application event",
+        );
+        assert!(ok);
+        assert_eq!(ev.level, Some(Level::Info));
+        assert_eq!(ev.time, ms("2003-10-11T22:14:15.003Z"));
+        assert_eq!(ev.logger.as_deref(), Some(&b"evntslog"[..]));
+        assert_eq!(&*ev.message, b"An application event");
+        let (ok, ev) = run("<34>1 2003-10-11T22:14:15.003Z host su - - - 'su root' failed");
+        assert!(ok);
+        assert_eq!(&*ev.message, b"'su root' failed");
+    }
+}

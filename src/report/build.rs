@@ -1,0 +1,379 @@
+//! Assembles the [`Report`] document from the merged summary, its templates and the ranked
+//! findings. Every number shown comes from here, so all renderers agree.
+
+use std::collections::BTreeMap;
+
+use super::incident::{self, on_timeline, pct};
+use super::model::*;
+use super::{ellipsize, rfc3339};
+use crate::detect::{Finding, FindingKind};
+use crate::input::NoticeKind;
+use crate::record::Level;
+use crate::summary::templates::{TemplateStats, Templates};
+use crate::summary::{Example, Summary, NO_LEVEL};
+
+/// What goes into a report besides the summary itself.
+pub struct ReportInput<'a> {
+    pub summary: &'a Summary,
+    pub templates: &'a Templates,
+    /// Ranked, most important first.
+    pub findings: Vec<Finding>,
+    pub time_filter: Option<TimeFilterRow>,
+    pub baseline: Option<BaselineRow>,
+    /// Route and upstream rows (from the endpoints module; empty until it is wired in).
+    pub endpoints: Vec<EndpointRow>,
+    pub upstreams: Vec<UpstreamRow>,
+    /// How many templates to list in each template table.
+    pub top_templates: usize,
+}
+
+/// Builds the report.
+pub fn build(input: ReportInput<'_>) -> Report {
+    let sum = input.summary;
+    let timeline = incident::timeline(sum);
+    let window = incident::detect(&timeline);
+    let overview = overview(sum, input.time_filter, input.baseline);
+    let findings: Vec<FindingRow> = input
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| finding_row(i + 1, f))
+        .collect();
+    let total = sum.events.max(1) as f64;
+    let mut by_errors: Vec<&TemplateStats> = input
+        .templates
+        .list
+        .iter()
+        .filter(|t| t.errors() > 0)
+        .collect();
+    by_errors.sort_by(|a, b| b.errors().cmp(&a.errors()).then_with(|| a.id.cmp(&b.id)));
+    let top_error_templates = by_errors
+        .into_iter()
+        .take(input.top_templates)
+        .map(|t| template_row(t, total, sum, &timeline))
+        .collect();
+    let templates = input
+        .templates
+        .list
+        .iter()
+        .take(input.top_templates)
+        .map(|t| template_row(t, total, sum, &timeline))
+        .collect();
+    let headline = headline(&findings, &window, &overview);
+    Report {
+        version: SCHEMA_VERSION,
+        tool: format!("faultline {}", env!("CARGO_PKG_VERSION")),
+        headline,
+        overview,
+        findings,
+        incident_window: window,
+        timeline,
+        top_error_templates,
+        templates,
+        templates_total: input.templates.list.len(),
+        endpoints: input.endpoints,
+        upstreams: input.upstreams,
+    }
+}
+
+/// `file:line: text` for evidence lines.
+pub fn example_line(e: &Example) -> String {
+    format!("{}: {}", e.location(), e.text)
+}
+
+fn level_name(slot: usize) -> &'static str {
+    if slot == NO_LEVEL {
+        "unknown"
+    } else {
+        Level::ALL[slot].as_str()
+    }
+}
+
+fn levels_map(levels: &[u64; 7]) -> BTreeMap<String, u64> {
+    levels
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(i, &c)| (level_name(i).to_string(), c))
+        .collect()
+}
+
+fn overview(
+    sum: &Summary,
+    time_filter: Option<TimeFilterRow>,
+    baseline: Option<BaselineRow>,
+) -> Overview {
+    let mut formats = BTreeMap::new();
+    for s in &sum.input.sources {
+        *formats.entry(s.format.as_str().to_string()).or_insert(0) += 1;
+    }
+    let mut notes = Vec::new();
+    if sum.events == 0 {
+        notes.push("no events in the input".to_string());
+    } else if sum.untimed == sum.events {
+        notes.push(if baseline.is_some() {
+            "no event has a timestamp: no timeline or incident window; new errors are judged \
+             against the baseline only"
+                .to_string()
+        } else {
+            "no event has a timestamp: no timeline, incident window or new-error detection \
+             (use --baseline to compare against known-good logs)"
+                .to_string()
+        });
+    } else if sum.untimed > 0 {
+        notes.push(format!(
+            "{} of {} events have no timestamp; they are counted but not placed in time",
+            sum.untimed, sum.events
+        ));
+    }
+    if sum.events > 0 && sum.levels[NO_LEVEL] == sum.events {
+        notes.push("no event has a level: errors cannot be told apart".to_string());
+    }
+    if sum.overflow.events > 0 {
+        notes.push(format!(
+            "{} events beyond the signature cap are counted in one \"other\" template",
+            sum.overflow.events
+        ));
+    }
+    Overview {
+        sources: sum
+            .input
+            .sources
+            .iter()
+            .map(|s| SourceRow {
+                name: s.name.clone(),
+                format: s.format.as_str().to_string(),
+                bytes: s.bytes,
+                lines: s.lines,
+            })
+            .collect(),
+        formats,
+        bytes: sum.input.bytes,
+        events: sum.events,
+        untimed_events: sum.untimed,
+        invalid_utf8_events: sum.invalid_utf8,
+        truncated_lines: sum.input.truncated_lines,
+        start: sum.time_min.map(rfc3339),
+        end: sum.time_max.map(rfc3339),
+        span_seconds: match (sum.time_min, sum.time_max) {
+            (Some(a), Some(b)) => Some((b - a) as f64 / 1000.0),
+            _ => None,
+        },
+        levels: levels_map(&sum.levels),
+        notices: sum
+            .input
+            .notices
+            .iter()
+            .map(|n| NoticeRow {
+                source: n.source.clone(),
+                kind: match n.kind {
+                    NoticeKind::Skipped => "skipped",
+                    NoticeKind::Damaged => "damaged",
+                    NoticeKind::Error => "error",
+                }
+                .to_string(),
+                message: n.message.clone(),
+            })
+            .collect(),
+        time_filter,
+        baseline,
+        notes,
+        start_ms: sum.time_min,
+        end_ms: sum.time_max,
+    }
+}
+
+fn finding_row(rank: usize, f: &Finding) -> FindingRow {
+    FindingRow {
+        rank,
+        kind: f.kind,
+        title: f.title.clone(),
+        severity: f.severity,
+        score: (f.score * 100.0).round() / 100.0,
+        template: f.template.clone(),
+        template_id: f.template_id.clone(),
+        route: f.route.clone(),
+        upstream: f.upstream.clone(),
+        start: f.start.map(rfc3339),
+        end: f.end.map(rfc3339),
+        ongoing: f.start.is_some() && f.end.is_none(),
+        peak: f.peak.map(rfc3339),
+        count: f.count,
+        baseline_rate: f.baseline_rate.map(round3),
+        rate: f.rate.map(round3),
+        factor: f.factor.map(round3),
+        examples: f.examples.iter().map(example_line).collect(),
+        before_first: f.before_first.as_ref().map(example_line),
+        series: f.series.clone(),
+        series_start: f.series_start.map(rfc3339),
+        bucket_seconds: f.bucket_ms.map(|b| b as f64 / 1000.0),
+        details: f.details.clone(),
+        notes: f.notes.clone(),
+        start_ms: f.start,
+        end_ms: f.end,
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1000.0).round() / 1000.0
+    } else {
+        x
+    }
+}
+
+fn template_row(t: &TemplateStats, total: f64, sum: &Summary, tl: &Timeline) -> TemplateRow {
+    TemplateRow {
+        id: t.id.clone(),
+        template: t.text.clone(),
+        count: t.count,
+        errors: t.errors(),
+        warnings: t.levels[Level::Warn.index()],
+        share: (t.count as f64 / total * 10_000.0).round() / 10_000.0,
+        levels: levels_map(&t.levels),
+        first_seen: t.first_time.map(rfc3339),
+        last_seen: t.last_time.map(rfc3339),
+        examples: t.examples.iter().map(example_line).collect(),
+        series: on_timeline(&t.series, sum.resolution_ms, tl),
+    }
+}
+
+/// Short human time: `10:14:03Z` within one day of the input's start, else the full RFC 3339.
+pub fn short_time(ms: i64, reference: Option<i64>) -> String {
+    let full = rfc3339(ms);
+    match reference {
+        Some(r) if (ms - r).abs() < 86_400_000 && full.len() == 20 => {
+            format!("{}Z", &full[11..19])
+        }
+        _ => full,
+    }
+}
+
+/// What to say when there are no findings: honest about what could be looked for.
+pub fn no_findings_text(r: &Report) -> String {
+    let ov = &r.overview;
+    if ov.events == 0 {
+        "No findings: no events in the input.".to_string()
+    } else if ov.untimed_events == ov.events && ov.baseline.is_none() {
+        "No findings: no event has a timestamp, so nothing can be placed in time; with \
+         --baseline, templates absent from known-good logs would be reported."
+            .to_string()
+    } else {
+        "No findings: no new error types and no error-rate burst in these logs.".to_string()
+    }
+}
+
+/// Splits `file:line: text` into the source and the rest (sources may contain ':').
+pub fn split_location(e: &str) -> Option<(&str, &str)> {
+    let i = e.match_indices(": ").map(|(i, _)| i).find(|&i| {
+        e[..i]
+            .rsplit_once(':')
+            .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })?;
+    let (src, _) = e[..i].rsplit_once(':')?;
+    Some((src, &e[i + 2..]))
+}
+
+/// The one-sentence headline: what broke, since when, where.
+fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> String {
+    if ov.events == 0 {
+        return "No events in the input.".to_string();
+    }
+    let top = findings.first();
+    let mut parts: Vec<String> = Vec::new();
+    if w.found {
+        let since = w
+            .start_ms
+            .map(|s| short_time(s, ov.start_ms))
+            .unwrap_or_default();
+        let until = if w.ongoing {
+            "ongoing".to_string()
+        } else {
+            format!(
+                "until {}",
+                w.end_ms
+                    .map(|e| short_time(e, ov.start_ms))
+                    .unwrap_or_default()
+            )
+        };
+        parts.push(format!(
+            "Error rate rose from {} to {} at {since} ({until})",
+            pct(w.normal_error_rate.unwrap_or(0.0)),
+            pct(w.window_error_rate.unwrap_or(0.0)),
+        ));
+    }
+    match top {
+        Some(f) if !(w.found && f.kind == FindingKind::ErrorRateSpike && findings.len() == 1) => {
+            let f = if f.kind == FindingKind::ErrorRateSpike && w.found {
+                findings.get(1).unwrap_or(f)
+            } else {
+                f
+            };
+            let mut s = if parts.is_empty() {
+                ellipsize(&f.title, 140)
+            } else {
+                format!("top finding: {}", ellipsize(&f.title, 120))
+            };
+            let mut extra = Vec::new();
+            if let Some(st) = f.start_ms {
+                extra.push(format!("since {}", short_time(st, ov.start_ms)));
+            }
+            if let Some(r) = &f.route {
+                extra.push(format!("on {r}"));
+            }
+            if let Some(u) = &f.upstream {
+                extra.push(format!("calling {u}"));
+            }
+            // With several sources, which one says where (service, host, file).
+            if ov.sources.len() > 1 {
+                if let Some((src, _)) = f.examples.first().and_then(|e| split_location(e)) {
+                    extra.push(format!("in {src}"));
+                }
+            }
+            extra.push(format!(
+                "{} event{}",
+                super::fmt_count(f.count),
+                if f.count == 1 { "" } else { "s" }
+            ));
+            s.push_str(&format!(" ({})", extra.join(", ")));
+            parts.push(s);
+        }
+        Some(_) => {}
+        None if !w.found => parts.push("Nothing stands out: no findings.".to_string()),
+        None => {}
+    }
+    let mut h = parts.join("; ");
+    if !h.ends_with('.') {
+        h.push('.');
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_locations() {
+        assert_eq!(
+            split_location("app.log:12: ERROR x: y"),
+            Some(("app.log", "ERROR x: y"))
+        );
+        assert_eq!(
+            split_location("b.tgz:logs/api.log:7: boom"),
+            Some(("b.tgz:logs/api.log", "boom"))
+        );
+        assert_eq!(split_location("no location here"), None);
+    }
+
+    #[test]
+    fn short_times_within_a_day() {
+        let t = 1_795_773_600_000;
+        assert_eq!(short_time(t + 61_000, Some(t)), "10:01:01Z");
+        assert_eq!(
+            short_time(t + 2 * 86_400_000, Some(t)),
+            "2026-11-29T10:00:00Z"
+        );
+        assert_eq!(short_time(t, None), "2026-11-27T10:00:00Z");
+    }
+}

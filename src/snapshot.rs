@@ -1,0 +1,305 @@
+//! Snapshots: a [`Summary`] saved to a file, to be merged, compared or used as a baseline
+//! later or on another machine.
+//!
+//! Format (version 1): the 7 magic bytes `FLTSNAP`, one byte format version, then a gzip
+//! stream (flate2) of one JSON document `{"faultline_version", "masks", "summary"}`. JSON keeps
+//! the format inspectable (`tail -c +9 x.flt | zcat | jq .`) and tolerant of added fields;
+//! gzip makes it compact (signatures and sparse series compress well) and its CRC-32 and
+//! length trailer catch truncation and corruption. Readers reject a newer format version
+//! with a message saying to upgrade.
+//!
+//! Every command that reads logs also reads snapshots in their place: the engine recognises a
+//! snapshot by its magic bytes (or a `.flt` name) and merges its summary instead of parsing
+//! it (see `engine`). Merging is the same associative merge used between chunks, so the
+//! summary of shards merged equals the summary of the whole.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::summary::Summary;
+
+/// First bytes of every snapshot file.
+pub const MAGIC: &[u8; 7] = b"FLTSNAP";
+/// Format version written by this build (and the newest it reads).
+pub const FORMAT_VERSION: u8 = 1;
+/// File name extension used for snapshots.
+pub const EXTENSION: &str = "flt";
+
+/// Why a snapshot could not be read or written. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{path}: cannot read snapshot: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot write snapshot: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: not a faultline snapshot (bad magic bytes); make one with `faultline snapshot LOGS -o FILE`"
+    )]
+    BadMagic { path: PathBuf },
+    #[error(
+        "{path}: snapshot format version {found} is newer than this faultline reads (up to {FORMAT_VERSION}); upgrade faultline"
+    )]
+    FutureVersion { path: PathBuf, found: u8 },
+    #[error(
+        "{path}: snapshot is corrupt or truncated ({detail}); re-create it with `faultline snapshot`"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+}
+
+/// What is stored besides the summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotMeta {
+    /// Version of faultline that wrote the snapshot.
+    pub faultline_version: String,
+    /// The `--mask NAME=REGEX` flags the signatures were made with: snapshots made with
+    /// different masks do not line up template for template.
+    pub masks: Vec<String>,
+}
+
+impl SnapshotMeta {
+    pub fn current(masks: &[String]) -> SnapshotMeta {
+        SnapshotMeta {
+            faultline_version: env!("CARGO_PKG_VERSION").to_string(),
+            masks: masks.to_vec(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DocOut<'a> {
+    #[serde(flatten)]
+    meta: &'a SnapshotMeta,
+    summary: &'a Summary,
+}
+
+#[derive(Deserialize)]
+struct DocIn {
+    #[serde(flatten)]
+    meta: SnapshotMeta,
+    summary: Summary,
+}
+
+/// Whether `path` looks like a snapshot: it starts with the magic bytes, or is named `*.flt`.
+/// (A `.flt` file without the magic is then reported as a bad snapshot, not read as a log.)
+pub fn is_snapshot(path: &Path) -> bool {
+    if path.extension().is_some_and(|e| e == EXTENSION) {
+        return true;
+    }
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    let mut head = [0u8; 7];
+    match File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head == MAGIC,
+        Err(_) => false,
+    }
+}
+
+/// Writes `sum` to `w` in the snapshot format.
+pub fn write_to(w: &mut dyn Write, sum: &Summary, meta: &SnapshotMeta) -> std::io::Result<()> {
+    w.write_all(MAGIC)?;
+    w.write_all(&[FORMAT_VERSION])?;
+    let mut gz = flate2::write::GzEncoder::new(w, flate2::Compression::new(6));
+    serde_json::to_writer(&mut gz, &DocOut { meta, summary: sum })
+        .map_err(std::io::Error::other)?;
+    gz.finish()?.flush()
+}
+
+/// Writes a snapshot file; it appears under `path` only when complete (written to a
+/// temporary name beside it, then renamed), so a killed job never leaves half a snapshot.
+/// `-` writes to stdout (`ssh host faultline snapshot /var/log/app -o - > host.flt`).
+pub fn write(path: &Path, sum: &Summary, meta: &SnapshotMeta) -> Result<(), SnapshotError> {
+    let err = |source| SnapshotError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.as_os_str() == "-" {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            return Err(err(std::io::Error::other(
+                "refusing to write a binary snapshot to a terminal; redirect stdout to a file",
+            )));
+        }
+        let stdout = std::io::stdout();
+        let mut w = BufWriter::new(stdout.lock());
+        return write_to(&mut w, sum, meta)
+            .and_then(|()| w.flush())
+            .map_err(err);
+    }
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(tmp_name);
+    let res = File::create(&tmp).and_then(|f| {
+        let mut w = BufWriter::new(f);
+        write_to(&mut w, sum, meta)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    });
+    if let Err(e) = res.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    Ok(())
+}
+
+/// Reads a snapshot from `r`; `path` is only used in error messages.
+pub fn read_from(r: &mut dyn Read, path: &Path) -> Result<(Summary, SnapshotMeta), SnapshotError> {
+    let mut head = [0u8; 8];
+    let mut got = 0;
+    while got < head.len() {
+        match r.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(SnapshotError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    }
+    if got < MAGIC.len() || &head[..7] != MAGIC {
+        return Err(SnapshotError::BadMagic {
+            path: path.to_path_buf(),
+        });
+    }
+    if got < 8 {
+        return Err(SnapshotError::Corrupt {
+            path: path.to_path_buf(),
+            detail: "file ends after the magic bytes".into(),
+        });
+    }
+    let version = head[7];
+    if version > FORMAT_VERSION {
+        return Err(SnapshotError::FutureVersion {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    if version == 0 {
+        return Err(SnapshotError::Corrupt {
+            path: path.to_path_buf(),
+            detail: "format version 0".into(),
+        });
+    }
+    let gz = flate2::read::GzDecoder::new(r);
+    let doc: DocIn =
+        serde_json::from_reader(BufReader::new(gz)).map_err(|e| SnapshotError::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+    let mut sum = doc.summary;
+    validate(&sum).map_err(|detail| SnapshotError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+    })?;
+    sum.reindex();
+    Ok((sum, doc.meta))
+}
+
+/// Reads a snapshot file (`-`: stdin).
+pub fn read(path: &Path) -> Result<(Summary, SnapshotMeta), SnapshotError> {
+    if path.as_os_str() == "-" {
+        let stdin = std::io::stdin();
+        let mut lock = stdin.lock();
+        return read_from(&mut lock, Path::new("<stdin>"));
+    }
+    let f = File::open(path).map_err(|source| SnapshotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_from(&mut BufReader::new(f), path)
+}
+
+/// Checks invariants later stages rely on, so a hand-edited or damaged-but-parseable
+/// snapshot gives an error rather than a panic or nonsense.
+fn validate(sum: &Summary) -> Result<(), String> {
+    if !crate::summary::series::LADDER_MS.contains(&sum.resolution_ms) {
+        return Err(format!(
+            "resolution {} ms is not on the ladder",
+            sum.resolution_ms
+        ));
+    }
+    if sum.level_series.len() != 7 {
+        return Err("level series missing".into());
+    }
+    let series_ok = |s: &crate::summary::Series| s.0.windows(2).all(|w| w[0].0 < w[1].0);
+    if !sum.level_series.iter().all(series_ok) || !series_ok(&sum.overflow.series) {
+        return Err("unsorted series".into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in &sum.sigs {
+        if !series_ok(&s.series) {
+            return Err("unsorted series".into());
+        }
+        if !seen.insert(s.sig.as_str()) {
+            return Err(format!("duplicate signature {:?}", s.sig));
+        }
+    }
+    if let (Some(a), Some(b)) = (sum.time_min, sum.time_max) {
+        if a > b {
+            return Err("time range reversed".into());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Summary {
+        let mut s = Summary::default();
+        s.events = 3;
+        s.time_min = Some(1_000);
+        s.time_max = Some(5_000);
+        s
+    }
+
+    #[test]
+    fn round_trips() {
+        let mut buf = Vec::new();
+        let meta = SnapshotMeta::current(&["ID=x\\d+".to_string()]);
+        write_to(&mut buf, &sample(), &meta).unwrap();
+        assert_eq!(&buf[..7], MAGIC);
+        let (s, m) = read_from(&mut buf.as_slice(), Path::new("t.flt")).unwrap();
+        assert_eq!(s, sample());
+        assert_eq!(m, meta);
+    }
+
+    #[test]
+    fn rejects_bad_input_with_the_file_name() {
+        let p = Path::new("day1.flt");
+        let e = read_from(&mut &b"hello world"[..], p).unwrap_err();
+        assert!(matches!(e, SnapshotError::BadMagic { .. }));
+        assert!(e.to_string().contains("day1.flt"));
+
+        let mut buf = Vec::new();
+        write_to(&mut buf, &sample(), &SnapshotMeta::default()).unwrap();
+        let mut future = buf.clone();
+        future[7] = FORMAT_VERSION + 1;
+        let e = read_from(&mut future.as_slice(), p).unwrap_err();
+        assert!(matches!(e, SnapshotError::FutureVersion { .. }), "{e}");
+
+        for cut in [8, 20, buf.len() / 2, buf.len() - 4] {
+            let e = read_from(&mut &buf[..cut], p).unwrap_err();
+            assert!(matches!(e, SnapshotError::Corrupt { .. }), "cut {cut}: {e}");
+        }
+        let mut flipped = buf.clone();
+        let mid = buf.len() / 2;
+        flipped[mid] ^= 0x55;
+        assert!(read_from(&mut flipped.as_slice(), p).is_err());
+    }
+}

@@ -1,0 +1,313 @@
+//! `faultline spikes` and `faultline diff` through the binary, on generated plain logs
+//! (`2026-11-27T10:00:00.000Z ERROR message`).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run faultline")
+}
+
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = run(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// normal.log (day 0) and incident.log (day 1), 12 hours each.
+fn days(dir: &Path) -> Injected {
+    let (n, _) = scenario(0, 12, false, 101);
+    let (i, inj) = scenario(1, 12, true, 102);
+    write_log(dir, "normal.log", &n);
+    write_log(dir, "incident.log", &i);
+    inj.expect("incident day has incidents")
+}
+
+fn titles(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["title"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn time_of(f: &serde_json::Value, key: &str) -> i64 {
+    f[key]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{key} missing in {f}"))
+}
+
+const NOISE: [&str; 5] = [
+    CACHE_MISS,
+    DEPRECATED,
+    CRON_SYNC,
+    CRON_SKU,
+    "InventorySyncJob",
+];
+
+#[test]
+fn diff_puts_the_new_error_first_and_noise_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    days(d);
+    let v = json(
+        d,
+        &[
+            "diff",
+            "-o",
+            "json",
+            "--all",
+            "--baseline",
+            "normal.log",
+            "incident.log",
+        ],
+    );
+    let rows = v["rows"].as_array().unwrap();
+    let top: Vec<&str> = rows
+        .iter()
+        .take(3)
+        .map(|r| r["template"].as_str().unwrap())
+        .collect();
+    assert!(top.iter().any(|t| t.contains(NPE)), "{top:#?}");
+    let npe = rows
+        .iter()
+        .find(|r| r["template"].as_str().unwrap().contains(NPE))
+        .unwrap();
+    assert_eq!(npe["change"], "new");
+    for n in [CACHE_MISS, DEPRECATED, CRON_SYNC] {
+        let r = rows
+            .iter()
+            .find(|r| r["template"].as_str().unwrap().contains(n))
+            .unwrap();
+        assert_eq!(r["change"], "unchanged", "{n}: {r}");
+    }
+    // Rows are sorted by significance.
+    let g: Vec<f64> = rows.iter().map(|r| r["g"].as_f64().unwrap()).collect();
+    assert!(g.windows(2).all(|w| w[0] >= w[1]));
+    // Markdown and table render the same rows.
+    let md = run(
+        d,
+        &[
+            "diff",
+            "-o",
+            "markdown",
+            "--baseline",
+            "normal.log",
+            "--",
+            "incident.log",
+        ],
+    );
+    assert_eq!(md.status.code(), Some(0));
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.starts_with("| change |"), "{md}");
+    assert!(md.contains("NullPointerException"));
+    let table = run(
+        d,
+        &["diff", "--baseline", "normal.log", "--", "incident.log"],
+    );
+    assert!(String::from_utf8_lossy(&table.stdout).contains("NullPointerException"));
+}
+
+#[test]
+fn diff_without_baseline_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    days(d);
+    let out = run(d, &["diff", "incident.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--baseline"));
+}
+
+#[test]
+fn fail_on_sets_exit_code_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    days(d);
+    let out = run(
+        d,
+        &[
+            "diff",
+            "--fail-on",
+            "low",
+            "--baseline",
+            "normal.log",
+            "incident.log",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        d,
+        &[
+            "diff",
+            "--fail-on",
+            "low",
+            "--baseline",
+            "normal.log",
+            "normal.log",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn spikes_finds_the_injected_bursts_and_no_noise() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inj = days(d);
+    let v = json(
+        d,
+        &[
+            "spikes",
+            "--input-format",
+            "plain",
+            "-o",
+            "json",
+            "incident.log",
+        ],
+    );
+    let bucket = v["bucket_ms"].as_i64().expect("bucket_ms");
+    assert!(bucket > 0);
+    let findings = v["findings"].as_array().unwrap();
+    let find = |needle: &str| -> &serde_json::Value {
+        findings
+            .iter()
+            .find(|f| {
+                f["kind"] == "spike" && f["template"].as_str().is_some_and(|t| t.contains(needle))
+            })
+            .unwrap_or_else(|| panic!("no spike of {needle}: {:#?}", titles(&v)))
+    };
+    let db = find(DB_TIMEOUT);
+    assert!((time_of(db, "start") - inj.spike).abs() <= 2 * bucket);
+    let rl = find(RATE_LIMIT);
+    assert!((time_of(rl, "start") - inj.rate_limit).abs() <= 2 * 60_000);
+    assert!((time_of(rl, "end") - inj.rate_limit_end).abs() <= 2 * bucket);
+    for f in findings {
+        let t = f["template"].as_str().unwrap_or("");
+        assert!(!NOISE.iter().any(|n| t.contains(n)), "noise reported: {t}");
+        assert!(f["series"].as_array().unwrap().len() as i64 * bucket >= 12 * HOUR);
+    }
+    // --bucket forces the width.
+    let v = json(
+        d,
+        &[
+            "spikes",
+            "--input-format",
+            "plain",
+            "-o",
+            "json",
+            "--bucket",
+            "10m",
+            "incident.log",
+        ],
+    );
+    assert_eq!(v["bucket_ms"], 600_000);
+    // A normal day has no spikes.
+    let v = json(
+        d,
+        &[
+            "spikes",
+            "--input-format",
+            "plain",
+            "-o",
+            "json",
+            "normal.log",
+        ],
+    );
+    assert!(titles(&v).is_empty(), "{:#?}", titles(&v));
+}
+
+#[test]
+fn spikes_with_a_snapshot_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let inj = days(d);
+    let out = run(
+        d,
+        &[
+            "snapshot",
+            "--input-format",
+            "plain",
+            "normal.log",
+            "-o",
+            "yesterday.flt",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(
+        d,
+        &[
+            "spikes",
+            "--input-format",
+            "plain",
+            "-o",
+            "json",
+            "--baseline",
+            "yesterday.flt",
+            "incident.log",
+        ],
+    );
+    let findings = v["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| {
+            f["template"]
+                .as_str()
+                .is_some_and(|t| t.contains(DB_TIMEOUT))
+                && (time_of(f, "start") - inj.spike).abs() <= 2 * v["bucket_ms"].as_i64().unwrap()
+        }),
+        "{:#?}",
+        titles(&v)
+    );
+    for f in findings {
+        let t = f["template"].as_str().unwrap_or("");
+        assert!(!NOISE.iter().any(|n| t.contains(n)), "noise reported: {t}");
+    }
+    // diff with per-hour rates once timestamps are parsed.
+    let v = json(
+        d,
+        &[
+            "diff",
+            "--input-format",
+            "plain",
+            "-o",
+            "json",
+            "--baseline",
+            "yesterday.flt",
+            "incident.log",
+        ],
+    );
+    assert_eq!(v["unit"], "per_hour");
+}
+
+#[test]
+fn spikes_without_timestamps_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("x.log"), "error one\nerror two\nall good\n").unwrap();
+    let out = run(d, &["spikes", "--input-format", "line", "x.log"]);
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("No spikes found"), "{s}");
+    assert!(
+        s.contains("without timestamp") || s.contains("no timestamps"),
+        "{s}"
+    );
+}

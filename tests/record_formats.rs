@@ -1,0 +1,312 @@
+//! Runs `faultline events` on the fixtures in `testdata/formats/` and checks the parsed fields,
+//! and checks that events do not depend on the chunk size (the chunker cuts only between
+//! events, using the same joining rule as the parser).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/formats")
+        .join(name)
+}
+
+/// Runs `faultline events <args>` and returns stdout (panics with stderr on failure).
+fn run_raw(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .arg("events")
+        .args(args)
+        .output()
+        .expect("run faultline");
+    assert!(
+        out.status.success(),
+        "faultline events {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn events(args: &[&str]) -> Vec<Value> {
+    run_raw(args)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+fn events_of(name: &str) -> Vec<Value> {
+    let path = fixture(name);
+    events(&[path.to_str().expect("utf-8 path")])
+}
+
+fn s<'v>(v: &'v Value, ptr: &str) -> &'v str {
+    v.pointer(ptr).and_then(Value::as_str).unwrap_or_else(|| {
+        panic!("no string at {ptr} in {v}");
+    })
+}
+
+fn n(v: &Value, ptr: &str) -> f64 {
+    v.pointer(ptr)
+        .and_then(Value::as_f64)
+        .unwrap_or_else(|| panic!("no number at {ptr} in {v}"))
+}
+
+#[test]
+fn java_trace_joins() {
+    let ev = events_of("java.log");
+    assert_eq!(ev.len(), 4);
+    let e = &ev[1];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(s(e, "/time"), "2024-03-05T09:12:03.417Z");
+    assert_eq!(s(e, "/logger"), "com.shop.checkout.CheckoutService");
+    assert_eq!(n(e, "/lines"), 8.0);
+    assert!(s(e, "/message").starts_with("Payment authorization failed for order 88123\n"));
+    assert!(s(e, "/message").ends_with("\t... 12 more"));
+    assert_eq!(n(&ev[2], "/line"), 10.0);
+}
+
+#[test]
+fn python_go_dotnet_traces_join() {
+    let ev = events_of("python.log");
+    assert_eq!(ev.len(), 3);
+    assert_eq!(n(&ev[1], "/lines"), 7.0);
+    assert!(s(&ev[1], "/message").ends_with("ValueError: bad size -3"));
+    assert_eq!(s(&ev[2], "/level"), "warn");
+
+    let ev = events_of("go.log");
+    let lines: Vec<f64> = ev
+        .iter()
+        .map(|e| e["lines"].as_f64().unwrap_or(1.0))
+        .collect();
+    assert_eq!(lines, vec![1.0, 11.0, 1.0]);
+    assert_eq!(s(&ev[2], "/message"), "shutting down");
+
+    let ev = events_of("dotnet.log");
+    assert_eq!(ev.len(), 3);
+    assert_eq!(n(&ev[1], "/lines"), 6.0);
+    assert_eq!(s(&ev[1], "/level"), "error");
+}
+
+#[test]
+fn json_fields() {
+    let ev = events_of("json.log");
+    assert_eq!(ev.len(), 6);
+    let e = &ev[0];
+    assert_eq!(s(e, "/time"), "2024-03-05T13:00:00.250Z");
+    assert_eq!(s(e, "/message"), "request done");
+    assert_eq!(s(e, "/logger"), "api");
+    assert_eq!(s(e, "/trace_id"), "r-1");
+    assert_eq!(s(e, "/http/method"), "GET");
+    assert_eq!(s(e, "/http/path"), "/users/42");
+    assert_eq!(n(e, "/http/status"), 200.0);
+    assert_eq!(n(e, "/http/latency_ms"), 12.5);
+    assert_eq!(s(e, "/fields/user_id"), "42");
+
+    let e = &ev[1];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(s(e, "/time"), "2024-03-05T13:00:00.500Z");
+    assert_eq!(s(e, "/message"), "upstream \"payments\" unavailable");
+    assert_eq!(n(e, "/http/status"), 503.0);
+    assert_eq!(s(e, "/http/upstream"), "payments.internal:8443");
+    assert_eq!(s(e, "/fields/req.id"), "9");
+
+    let e = &ev[2];
+    assert_eq!(s(e, "/time"), "2024-03-05T13:00:01.000Z");
+    assert_eq!(s(e, "/level"), "warn");
+    assert_eq!(s(e, "/http/method"), "PUT");
+    assert_eq!(s(e, "/http/path"), "/carts/7");
+    assert_eq!(n(e, "/http/status"), 409.0);
+    assert_eq!(n(e, "/http/latency_ms"), 2.5);
+    assert_eq!(s(e, "/trace_id"), "4bf92f3577b34da6");
+
+    assert_eq!(n(&ev[3], "/http/latency_ms"), 1500.0);
+    assert_eq!(s(&ev[3], "/time"), "2024-03-05T13:00:02.000Z");
+    // Invalid JSON and a plain line are kept whole.
+    assert_eq!(
+        s(&ev[4], "/message"),
+        "{\"msg\": \"broken line\", \"level\": "
+    );
+    assert_eq!(s(&ev[5], "/message"), "plain line in a json file");
+}
+
+#[test]
+fn docker_json_file() {
+    let ev = events_of("docker.log");
+    assert_eq!(ev.len(), 3);
+    assert_eq!(s(&ev[0], "/message"), "job failed");
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(s(&ev[0], "/time"), "2024-03-05T15:00:00.100Z");
+    assert_eq!(s(&ev[0], "/fields/stream"), "stderr");
+    assert_eq!(s(&ev[1], "/message"), "cache \"miss\" storm");
+    assert_eq!(s(&ev[1], "/trace_id"), "t-9");
+    assert_eq!(s(&ev[2], "/message"), "no header at all");
+    assert_eq!(s(&ev[2], "/time"), "2024-03-05T15:00:02.000Z");
+}
+
+#[test]
+fn logfmt_heroku_router() {
+    let ev = events_of("logfmt.log");
+    assert_eq!(ev.len(), 3);
+    let e = &ev[1];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(s(e, "/http/method"), "POST");
+    assert_eq!(s(e, "/http/path"), "/checkout");
+    assert_eq!(n(e, "/http/status"), 503.0);
+    assert_eq!(n(e, "/http/latency_ms"), 30000.0);
+    assert_eq!(s(e, "/trace_id"), "8601b555");
+    assert_eq!(s(e, "/fields/code"), "H12");
+    assert_eq!(s(&ev[2], "/message"), "retrying \"charge\"");
+    assert_eq!(s(&ev[2], "/time"), "2024-03-05T16:00:00.000Z");
+}
+
+#[test]
+fn access_log() {
+    let ev = events_of("access.log");
+    assert_eq!(ev.len(), 4);
+    assert_eq!(s(&ev[0], "/message"), "GET /products/15?ref=home HTTP/1.1");
+    assert_eq!(n(&ev[0], "/http/latency_ms"), 23.0);
+    assert_eq!(s(&ev[1], "/time"), "2024-03-05T17:00:01.000Z");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(n(&ev[1], "/http/latency_ms"), 1503.0);
+    assert_eq!(s(&ev[1], "/http/upstream"), "10.0.3.7:9000");
+    assert_eq!(s(&ev[2], "/level"), "warn");
+    assert_eq!(n(&ev[2], "/http/latency_ms"), 1.84);
+    assert!(ev[3]["http"].get("latency_ms").is_none());
+}
+
+#[test]
+fn syslog_both_rfcs() {
+    let ev = events_of("syslog.log");
+    assert_eq!(ev.len(), 3);
+    assert_eq!(s(&ev[0], "/logger"), "sshd");
+    assert_eq!(s(&ev[0], "/level"), "fatal");
+    assert!(s(&ev[0], "/message").starts_with("Failed password"));
+    assert_eq!(s(&ev[1], "/time"), "2024-03-05T19:00:01.003Z");
+    assert_eq!(s(&ev[1], "/logger"), "postfix");
+    assert_eq!(s(&ev[1], "/message"), "connect from unknown[192.0.2.1]");
+    assert_eq!(s(&ev[2], "/logger"), "CRON");
+    assert!(ev[2]["level"].is_null());
+}
+
+#[test]
+fn plain_headers() {
+    let ev = events_of("plain_misc.log");
+    let got: Vec<(Option<&str>, &str)> = ev
+        .iter()
+        .map(|e| (e["level"].as_str(), s(e, "/message")))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                Some("error"),
+                "ActiveRecord::ConnectionTimeoutError (could not obtain a connection)"
+            ),
+            (Some("info"), "Completed 200 OK in 12ms"),
+            (Some("error"), "sync \"default/web\" failed: conflict"),
+            (Some("warn"), "cache nearly full"),
+            (Some("info"), "service ready"),
+            (Some("error"), "File does not exist: /var/www/favicon.ico"),
+            (None, "no header here, just text"),
+        ]
+    );
+}
+
+#[test]
+fn line_format_keeps_every_line() {
+    let path = fixture("java.log");
+    let ev = events(&["--input-format", "line", path.to_str().expect("path")]);
+    assert_eq!(ev.len(), 11);
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "2024-03-05 09:12:01,001 INFO [main] com.shop.checkout.CheckoutService - Starting checkout service v2.3.1"
+    );
+    assert_eq!(
+        s(&ev[3], "/message"),
+        "\tat com.shop.payments.GatewayClient.authorize(GatewayClient.java:88)"
+    );
+}
+
+#[test]
+fn tz_and_custom_keys() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("custom.log");
+    std::fs::write(
+        &p,
+        "{\"when\":\"2024-07-01 10:00:00\",\"sev\":\"crit\",\"body\":\"boom\"}\n",
+    )
+    .expect("write");
+    let p = p.to_str().expect("path");
+    let ev = events(&[
+        "--tz",
+        "Europe/Berlin",
+        "--time-key",
+        "when",
+        "--level-key",
+        "sev",
+        "--message-key",
+        "body",
+        p,
+    ]);
+    assert_eq!(s(&ev[0], "/time"), "2024-07-01T08:00:00.000Z");
+    assert_eq!(s(&ev[0], "/level"), "fatal");
+    assert_eq!(s(&ev[0], "/message"), "boom");
+}
+
+#[test]
+fn fixtures_do_not_depend_on_chunk_size() {
+    for name in [
+        "java.log",
+        "python.log",
+        "go.log",
+        "dotnet.log",
+        "json.log",
+        "plain_misc.log",
+    ] {
+        let path = fixture(name);
+        let p = path.to_str().expect("path");
+        let want = run_raw(&[p]);
+        for size in ["1", "7", "64"] {
+            assert_eq!(
+                run_raw(&["--chunk-size", size, p]),
+                want,
+                "{name} at {size}"
+            );
+        }
+    }
+}
+
+/// Pieces a generated log is made of: single lines, traces, and junk that must not break it.
+const PIECES: &[&str] = &[
+    "2024-03-05 09:12:01,001 INFO [main] com.shop.A - started\n",
+    "2024-03-05 09:12:02,000 ERROR [main] com.shop.A - failed\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\nCaused by: java.io.IOException: y\n\t... 3 more\n",
+    "2024-03-05 10:00:00,456 - w - ERROR - crashed\nTraceback (most recent call last):\n  File \"a.py\", line 1, in f\n    g()\nValueError: bad\n",
+    "2024/03/05 11:00:07 panic\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:7 +0x1\n\n",
+    "\tstray indented line\n",
+    "no header line\n",
+    "\n",
+    "WARN something\r\n",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Any mix of events gives the same events for any chunk size.
+    #[test]
+    fn events_identical_for_any_chunk_size(
+        picks in proptest::collection::vec(0..PIECES.len(), 1..40),
+        size in 1usize..200,
+    ) {
+        let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("gen.log");
+        std::fs::write(&p, &text).expect("write");
+        let p = p.to_str().expect("path");
+        let want = run_raw(&["--input-format", "plain", p]);
+        let size = size.to_string();
+        let got = run_raw(&["--input-format", "plain", "--chunk-size", &size, p]);
+        prop_assert_eq!(got, want);
+    }
+}

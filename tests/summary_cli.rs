@@ -1,0 +1,628 @@
+//! `faultline summary` end to end: the default command, every output format, escaping of log
+//! content, `--fail-on` exit codes, `--out`, colour rules, and the incident window, new errors and `--since`/`--until`.
+//!
+//! Tests that need timestamps first assert, with `parser_has_time`, that the parser gives them.
+
+mod summary_util;
+
+use summary_util::*;
+
+const ESC: u8 = 0x1b;
+
+fn small_log() -> Vec<u8> {
+    let mut s = Vec::new();
+    for i in 0..20 {
+        s.extend_from_slice(
+            format!("2026-11-27T10:00:{i:02}Z INFO request served ok\n").as_bytes(),
+        );
+    }
+    s.extend_from_slice(
+        b"2026-11-27T10:00:30Z ERROR upstream failed: <script>alert(1)</script> | pipe `tick`\n",
+    );
+    // An escape sequence (erase line) and a bell, without digits so that no miner masks the
+    // token away: it must show up escaped wherever the line or its template is printed.
+    s.extend_from_slice(b"2026-11-27T10:00:31Z ERROR \x1b[Kpwned\x07 terminal attack failed\n");
+    s
+}
+
+#[test]
+fn bare_paths_run_summary() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    let a = run(&d, &["a.log", "--output", "json"]);
+    let b = run(&d, &["summary", "a.log", "--output", "json"]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(stdout(&a), stdout(&b));
+    // Flags before the path work too, and help/version still reach clap.
+    let c = run(&d, &["-q", "--output", "json", "a.log"]);
+    assert_eq!(stdout(&c), stdout(&a));
+    let h = run(&d, &["--help"]);
+    assert!(stdout(&h).contains("summary"), "{}", stdout(&h));
+    let v = run(&d, &["--version"]);
+    assert!(stdout(&v).starts_with("faultline "), "{}", stdout(&v));
+}
+
+#[test]
+fn stdin_is_read_when_no_path_is_given() {
+    let mut c = bin();
+    let out = c
+        .args(["--output", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut ch| {
+            use std::io::Write;
+            if let Some(mut si) = ch.stdin.take() {
+                si.write_all(&small_log())?;
+            }
+            ch.wait_with_output()
+        })
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["overview"]["events"], 22);
+    assert_eq!(v["overview"]["sources"][0]["name"], "-");
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    let o = run(&d, &["summary", "a.log", "-o", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["version"], 1);
+    assert!(v["tool"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("faultline ")));
+    assert!(v["headline"].is_string());
+    for key in [
+        "findings",
+        "top_error_templates",
+        "templates",
+        "endpoints",
+        "upstreams",
+    ] {
+        assert!(v[key].is_array(), "{key} is not a list: {}", v[key]);
+    }
+    let ov = &v["overview"];
+    assert_eq!(ov["events"], 22);
+    assert_eq!(ov["sources"][0]["name"], "a.log");
+    assert!(ov["formats"].is_object());
+    assert!(ov["levels"].is_object());
+    assert!(ov["notices"].is_array());
+    assert!(v["incident_window"]["found"].is_boolean());
+    assert!(v["incident_window"]["explanation"].is_string());
+    assert!(v["timeline"]["events"].is_array());
+    assert!(v["timeline"]["errors"].is_array());
+    // Both error lines are in the top error templates, with examples as `file:line: text`.
+    let tops = v["top_error_templates"].as_array().expect("list");
+    assert_eq!(tops.len(), 2, "{tops:?}");
+    let ex = tops
+        .iter()
+        .flat_map(|t| t["examples"].as_array().cloned().unwrap_or_default())
+        .filter_map(|e| e.as_str().map(str::to_string))
+        .collect::<Vec<_>>();
+    assert!(
+        ex.iter()
+            .any(|e| e.starts_with("a.log:21: ") && e.contains("<script>")),
+        "{ex:?}"
+    );
+    // Raw control characters survive in JSON (escaped by JSON itself), not mangled.
+    assert!(
+        ex.iter().any(|e| e.contains("\u{1b}[Kpwned\u{7}")),
+        "{ex:?}"
+    );
+}
+
+#[test]
+fn terminal_output_escapes_control_characters_and_has_no_color_when_piped() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    let o = run(&d, &["a.log"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        !o.stdout.contains(&ESC) && !o.stdout.contains(&0x07),
+        "raw escape or bell reached the terminal:\n{}",
+        stdout(&o)
+    );
+    let s = stdout(&o);
+    assert!(s.contains("\\e[Kpwned\\x07"), "{s}");
+    assert!(s.contains("TOP ERROR TEMPLATES"), "{s}");
+    assert!(s.contains("INPUT"), "{s}");
+}
+
+#[test]
+fn terminal_output_fits_80_columns() {
+    let d = Dir::new();
+    d.write("a.log", incident_log("x").as_bytes());
+    let o = bin()
+        .current_dir(d.path())
+        .env("COLUMNS", "80")
+        .args(["a.log"])
+        .output()
+        .expect("run");
+    // Piped output is laid out at 100 columns; COLUMNS applies to terminals. Check the
+    // TTY path with `script` where available.
+    assert_eq!(o.status.code(), Some(0));
+    if let Some(tty) = run_in_tty(&d, "COLUMNS=80 NO_COLOR=1", "a.log") {
+        for line in tty.lines() {
+            let w = line.trim_end_matches('\r').chars().count();
+            assert!(
+                w <= 80,
+                "line of {w} columns:\n{line}\n\nfull output:\n{tty}"
+            );
+        }
+    }
+}
+
+/// Runs the binary on a pseudo-terminal with `script`, if installed; returns its output.
+fn run_in_tty(d: &Dir, env: &str, args: &str) -> Option<String> {
+    let script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .ok()?;
+    if !script.status.success() {
+        return None;
+    }
+    let cmd = format!(
+        "env -u NO_COLOR {env} {} {args} < /dev/null",
+        env!("CARGO_BIN_EXE_faultline")
+    );
+    let o = std::process::Command::new("script")
+        .current_dir(d.path())
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn color_only_on_a_terminal_without_no_color() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    let Some(colored) = run_in_tty(&d, "COLUMNS=100", "a.log") else {
+        eprintln!("SKIPPED: `script` is not installed");
+        return;
+    };
+    assert!(colored.contains("\x1b["), "no colour on a TTY:\n{colored}");
+    let plain = run_in_tty(&d, "COLUMNS=100 NO_COLOR=1", "a.log").unwrap_or_default();
+    // Only the terminal's own line endings may remain; no SGR sequences.
+    assert!(
+        !plain.contains("\x1b["),
+        "colour despite NO_COLOR:\n{plain}"
+    );
+    assert!(plain.contains("TOP ERROR TEMPLATES"), "{plain}");
+}
+
+#[test]
+fn markdown_is_pasteable_and_escaped() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    let o = run(&d, &["a.log", "-o", "markdown"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.starts_with("### Incident summary\n"), "{s}");
+    assert!(s.contains("**Top error templates**"), "{s}");
+    // Log content sits in code spans with pipes and backticks neutralized.
+    assert!(s.contains("\\| pipe 'tick'"), "{s}");
+    assert!(!s.contains("`tick`"), "{s}");
+    assert!(!s.as_bytes().contains(&ESC), "{s}");
+    assert!(s.contains("22 events from 1 source"), "{s}");
+}
+
+#[test]
+fn html_is_escaped_and_self_contained() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    let o = run(&d, &["a.log", "-o", "html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(
+        s.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &s[..s.len().min(200)]
+    );
+    assert!(
+        s.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "log content not escaped"
+    );
+    assert!(
+        !s.to_lowercase().contains("<script"),
+        "a script element in the page"
+    );
+    assert!(
+        !s.contains(" src=") && !s.contains(" href="),
+        "external reference"
+    );
+    assert!(s.contains("default-src 'none'"), "no CSP");
+    assert!(!s.as_bytes().contains(&ESC));
+    assert!(s.contains("\\e[Kpwned\\x07"));
+}
+
+#[test]
+fn out_writes_a_file_and_nothing_to_stdout() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    let o = run(&d, &["a.log", "-o", "html", "--out", "report.html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let html = std::fs::read_to_string(d.path().join("report.html")).expect("report written");
+    assert!(html.contains("id=\"findings\""));
+    assert!(stderr(&o).contains("wrote report.html"), "{}", stderr(&o));
+    let o = run(
+        &d,
+        &["a.log", "--out", "/nonexistent-dir/x.json", "-o", "json"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// With a baseline, a warn-or-worse template absent from it is a new error — this works even
+/// without timestamps, so it runs on any parser.
+#[test]
+fn fail_on_exit_codes_with_a_baseline() {
+    let d = Dir::new();
+    let mut base = String::new();
+    let mut cur = String::new();
+    for i in 0..50 {
+        base.push_str(&format!("INFO request {i} served ok\n"));
+        cur.push_str(&format!("INFO request {i} served ok\n"));
+    }
+    for _ in 0..5 {
+        cur.push_str("ERROR database connection refused\n");
+    }
+    d.write("base.log", base.as_bytes());
+    d.write("cur.log", cur.as_bytes());
+    let o = run(&d, &["cur.log", "--baseline", "base.log", "-o", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["kind"], "new_error", "{v}");
+    assert_eq!(f["count"], 5);
+    assert_eq!(f["rank"], 1);
+    assert!(f["template"]
+        .as_str()
+        .is_some_and(|t| t.contains("connection refused")));
+    assert!(f["examples"][0]
+        .as_str()
+        .is_some_and(|e| e.starts_with("cur.log:51: ")));
+    let sev = f["severity"].as_str().unwrap_or("");
+    assert!(["low", "medium", "high"].contains(&sev), "severity {sev}");
+    assert_eq!(v["overview"]["baseline"]["events"], 50);
+
+    let o = run(
+        &d,
+        &["cur.log", "--baseline", "base.log", "--fail-on", "low"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = run(
+        &d,
+        &["cur.log", "--baseline", "base.log", "--fail-on", "critical"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Same logs as baseline: nothing new, nothing to fail on.
+    let o = run(
+        &d,
+        &["base.log", "--baseline", "base.log", "--fail-on", "info"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // An unreadable input is exit 2 even when findings exist.
+    let o = run(
+        &d,
+        &[
+            "cur.log",
+            "missing.log",
+            "--baseline",
+            "base.log",
+            "--fail-on",
+            "low",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn skipped_input_is_listed_in_the_overview() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    d.write("b.bin", &[0u8; 4096]);
+    let o = run(&d, &["a.log", "b.bin", "missing.log", "-o", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&o);
+    let notices = v["overview"]["notices"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n["source"] == "b.bin" && n["kind"] == "skipped"),
+        "{notices:?}"
+    );
+    assert!(
+        notices
+            .iter()
+            .any(|n| n["source"] == "missing.log" && n["kind"] == "error"),
+        "{notices:?}"
+    );
+}
+
+#[test]
+fn bad_time_flags_are_errors() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    let o = run(&d, &["a.log", "--since", "yesterday-ish"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--since"), "{}", stderr(&o));
+}
+
+// ---- needs the real record parser (timestamps and levels from `plain` lines) ----
+
+#[test]
+fn incident_window_and_new_error_are_found() {
+    if !parser_has_time("incident_window_and_new_error_are_found") {
+        return;
+    }
+    let d = Dir::new();
+    d.write("app.log", incident_log("").as_bytes());
+    let o = run(&d, &["app.log", "-o", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    let w = &v["incident_window"];
+    assert_eq!(w["found"], true, "{w}");
+    let start = w["start"].as_str().unwrap_or("");
+    let end = w["end"].as_str().unwrap_or("");
+    // Onset at 10:40 within one display bucket (15 s for an hour), end near 10:50.
+    assert!(
+        ("2026-11-27T10:39:45Z".."2026-11-27T10:40:16Z").contains(&start),
+        "start {start}"
+    );
+    assert!(
+        ("2026-11-27T10:49:45Z".."2026-11-27T10:50:31Z").contains(&end),
+        "end {end}"
+    );
+    assert_eq!(w["ongoing"], false);
+    // The new error is a finding with its onset, evidence and the event before it.
+    let findings = v["findings"].as_array().cloned().unwrap_or_default();
+    let new = findings
+        .iter()
+        .find(|f| f["kind"] == "new_error")
+        .unwrap_or_else(|| panic!("no new_error finding: {findings:?}"));
+    assert!(new["template"]
+        .as_str()
+        .is_some_and(|t| t.contains("connection refused")));
+    assert_eq!(new["start"], "2026-11-27T10:40:00Z");
+    assert_eq!(new["count"], 1800);
+    assert!(new["before_first"]
+        .as_str()
+        .is_some_and(|b| b.contains("deploy v2.3.1")));
+    assert!(findings.iter().any(|f| f["kind"] == "error_rate_spike"));
+    // The background error that was always there is not new.
+    assert!(!findings.iter().any(|f| f["kind"] == "new_error"
+        && f["template"]
+            .as_str()
+            .is_some_and(|t| t.contains("payment"))));
+    // Timeline: 60..300 buckets, width a whole number of seconds.
+    let n = v["timeline"]["events"].as_array().map_or(0, |a| a.len());
+    assert!((60..=300).contains(&n), "{n} buckets");
+    let headline = v["headline"].as_str().unwrap_or("");
+    assert!(headline.contains("10:40"), "{headline}");
+}
+
+#[test]
+fn steady_logs_have_no_incident_window() {
+    if !parser_has_time("steady_logs_have_no_incident_window") {
+        return;
+    }
+    let d = Dir::new();
+    let text: String = incident_log("")
+        .lines()
+        .filter(|l| !l.contains("connection refused"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    d.write("app.log", text.as_bytes());
+    let o = run(&d, &["app.log", "-o", "json", "--fail-on", "low"]);
+    let v = json(&o);
+    assert_eq!(
+        v["incident_window"]["found"], false,
+        "{}",
+        v["incident_window"]
+    );
+    assert!(v["incident_window"]["explanation"]
+        .as_str()
+        .is_some_and(|e| e.starts_with("no clear incident window")));
+    assert_eq!(
+        v["findings"].as_array().map_or(0, |a| a.len()),
+        0,
+        "{}",
+        v["findings"]
+    );
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn since_and_until_limit_the_window() {
+    if !parser_has_time("since_and_until_limit_the_window") {
+        return;
+    }
+    let d = Dir::new();
+    d.write("app.log", incident_log("").as_bytes());
+    let all = json(&run(&d, &["app.log", "-o", "json"]));
+    let total = all["overview"]["events"].as_u64().unwrap_or(0);
+    let o = run(
+        &d,
+        &[
+            "app.log",
+            "-o",
+            "json",
+            "--since",
+            "2026-11-27T10:30:00Z",
+            "--until",
+            "2026-11-27T10:35:00Z",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["overview"]["start"], "2026-11-27T10:30:00Z");
+    assert_eq!(v["overview"]["end"], "2026-11-27T10:34:59Z");
+    let kept = v["overview"]["events"].as_u64().unwrap_or(0);
+    let outside = v["overview"]["time_filter"]["events_outside"]
+        .as_u64()
+        .unwrap_or(0);
+    assert_eq!(kept, 300 * 5, "5 events a second for 5 minutes");
+    assert_eq!(kept + outside, total);
+    // Relative: the last 15 minutes before the end of the input.
+    let v = json(&run(&d, &["app.log", "-o", "json", "--since", "15m"]));
+    // The input ends at 10:59:59, so the window starts at 10:44:59.
+    assert_eq!(v["overview"]["start"], "2026-11-27T10:44:59Z");
+    assert!(v["overview"]["time_filter"]["since"]
+        .as_str()
+        .is_some_and(|s| s.contains("15m before the end")));
+}
+
+#[test]
+fn fail_on_counts_findings_without_a_baseline() {
+    if !parser_has_time("fail_on_counts_findings_without_a_baseline") {
+        return;
+    }
+    let d = Dir::new();
+    d.write("app.log", incident_log("").as_bytes());
+    let o = run(&d, &["app.log", "--fail-on", "high", "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&d, &["app.log"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn json_lines_work_like_plain_lines() {
+    if !parser_has_time("json_lines_work_like_plain_lines") {
+        return;
+    }
+    let d = Dir::new();
+    let mut s = String::new();
+    for sec in 0..600 {
+        let t = ts(T0 + sec);
+        s.push_str(&format!(
+            "{{\"time\":\"{t}\",\"level\":\"info\",\"msg\":\"served request\"}}\n"
+        ));
+        if sec >= 400 {
+            s.push_str(&format!(
+                "{{\"time\":\"{t}\",\"level\":\"error\",\"msg\":\"cache cluster unreachable\"}}\n"
+            ));
+        }
+    }
+    d.write("app.json", s.as_bytes());
+    let v = json(&run(&d, &["app.json", "-o", "json"]));
+    assert_eq!(v["overview"]["formats"]["json"], 1, "{}", v["overview"]);
+    let f = v["findings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        f.iter().any(|f| f["kind"] == "new_error"
+            && f["template"]
+                .as_str()
+                .is_some_and(|t| t.contains("unreachable"))),
+        "{f:?}"
+    );
+    // The onset is the start of the display bucket holding 10:06:40 (3 s buckets here).
+    let start = v["incident_window"]["start"].as_str().unwrap_or("");
+    assert!(
+        ("2026-11-27T10:06:37Z"..="2026-11-27T10:06:40Z").contains(&start),
+        "start {start}"
+    );
+    assert_eq!(v["incident_window"]["ongoing"], true);
+}
+
+/// Every field the JSON output has is described in docs/json-schema.md.
+#[test]
+fn json_fields_are_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-schema.md"))
+        .expect("docs/json-schema.md");
+    let d = Dir::new();
+    d.write("base.log", b"INFO ok\n");
+    d.write("cur.log", b"INFO ok\nERROR disk full\n");
+    let v = json(&run(
+        &d,
+        &["cur.log", "--baseline", "base.log", "-o", "json"],
+    ));
+    let objects = [
+        ("top level", &v),
+        ("finding", &v["findings"][0]),
+        ("overview", &v["overview"]),
+        ("incident_window", &v["incident_window"]),
+        ("timeline", &v["timeline"]),
+        ("template", &v["templates"][0]),
+    ];
+    for (what, obj) in objects {
+        let map = obj
+            .as_object()
+            .unwrap_or_else(|| panic!("{what} is not an object: {obj}"));
+        for key in map.keys() {
+            assert!(
+                doc.contains(&format!("`{key}`")),
+                "{what} field `{key}` is not documented in docs/json-schema.md"
+            );
+        }
+    }
+}
+
+#[test]
+fn relative_since_on_stdin_counts_back_from_the_end_of_the_data() {
+    if !parser_has_time("relative_since_on_stdin_counts_back_from_the_end_of_the_data") {
+        return;
+    }
+    use std::io::Write;
+    let log = incident_log("");
+    let out = bin()
+        .args(["--since", "15m", "-o", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut ch| {
+            if let Some(mut si) = ch.stdin.take() {
+                si.write_all(log.as_bytes())?;
+            }
+            ch.wait_with_output()
+        })
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["overview"]["start"], "2026-11-27T10:44:59Z");
+    // Evidence points at stdin, not at the temporary copy.
+    assert_eq!(v["overview"]["sources"][0]["name"], "-");
+    let ex = v["findings"][0]["examples"][0].as_str().unwrap_or("");
+    assert!(ex.starts_with("-:"), "{ex}");
+}
+
+/// Same input → same report, for any thread count and chunk size (every format).
+#[test]
+fn output_does_not_depend_on_threads_or_chunking() {
+    let d = Dir::new();
+    d.write("app.log", incident_log("").as_bytes());
+    d.write("base.log", &small_log());
+    for fmt in ["json", "markdown", "html", "table"] {
+        let reference = run(
+            &d,
+            &["app.log", "--baseline", "base.log", "-o", fmt, "-j", "1"],
+        );
+        assert_eq!(reference.status.code(), Some(0), "{}", stderr(&reference));
+        for (threads, chunk) in [("2", "4096"), ("3", "65536"), ("1", "777")] {
+            let o = run(
+                &d,
+                &[
+                    "app.log",
+                    "--baseline",
+                    "base.log",
+                    "-o",
+                    fmt,
+                    "-j",
+                    threads,
+                    "--chunk-size",
+                    chunk,
+                ],
+            );
+            assert!(
+                o.stdout == reference.stdout,
+                "{fmt} output differs with -j {threads} --chunk-size {chunk}"
+            );
+        }
+    }
+}
