@@ -9,10 +9,10 @@
 # and prints min / max / last RSS, the RSS after the first 10% of samples, and throughput.
 # Needs Linux (/proc). Builds the release binaries if they are missing.
 #
-# Measured 2026-11-28 (2-core VM, with the record and mine branches merged, 10M JSON events,
-# ~2 GB): VmRSS rises to 76 MiB in the first ~5M events (signatures reach the
-# --max-signatures cap of 20,000 and the series budget coarsens the summary once), then stays
-# at 76.0 MiB to the end; ~364k events/s. Without those two bounds RSS grew to 163 MiB,
+# Measured 2026-11-28 (shared 2-core VM, watch merged with main, 10M JSON events, ~2 GB):
+# VmRSS rises to 75 MiB in the first ~5M events (signatures reach the --max-signatures cap
+# of 20,000 and the series budget coarsens the summary once), then stays at 75.0 MiB for the
+# remaining ~5M events; 251k events/s end to end (the generator shares the CPU). Without those two bounds RSS grew to 163 MiB,
 # exactly like `faultline templates` on the same input (164 MiB).
 set -euo pipefail
 
