@@ -53,6 +53,8 @@ pub enum Command {
     Merge(commands::merge::MergeArgs),
     /// Routes and external hosts: failures, status codes, latency percentiles, what changed.
     Endpoints(commands::endpoints::EndpointsArgs),
+    /// Watch a live stream (stdin, or files with -F) and alert as things change.
+    Watch(commands::watch::WatchArgs),
 }
 
 /// Where input comes from and how it is read; shared by every command that reads logs.
@@ -166,6 +168,7 @@ pub fn run() -> i32 {
         Command::Snapshot(a) => commands::snapshot::run(&a),
         Command::Merge(a) => commands::merge::run(&a),
         Command::Endpoints(a) => commands::endpoints::run(&a),
+        Command::Watch(a) => commands::watch::run(&a),
     };
     match result {
         Ok(code) => code,

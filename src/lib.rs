@@ -18,3 +18,4 @@ pub mod report;
 pub mod sanitize;
 pub mod snapshot;
 pub mod summary;
+pub mod watch;

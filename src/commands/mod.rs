@@ -39,6 +39,7 @@ pub fn report_notices(stats: &InputStats, quiet: bool) -> bool {
 
 pub mod summary;
 pub mod templates;
+pub mod watch;
 
 use clap::Args;
 

@@ -174,7 +174,7 @@ pub fn collect_findings(
 /// Route and upstream rows for the report's tables, from the endpoints module's view of
 /// `summary.endpoints`: routes sorted by 5xx count, upstreams by failures, most first, ties
 /// by name, top 20 each.
-fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) {
+pub fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) {
     let rep = crate::endpoints::view::finalize(&summary.endpoints, summary.resolution_ms);
     let statuses = |st: &[(u16, u64)]| -> std::collections::BTreeMap<String, u64> {
         st.iter().map(|(s, c)| (s.to_string(), *c)).collect()

@@ -1,0 +1,425 @@
+//! The live detection rules, behind one small trait so that the batch detectors (`detect::`)
+//! can be swapped in by the integrator without touching the streaming machinery.
+//!
+//! In: for one key (a template, a route, an upstream, the overall error count) the dense counts
+//! of its last closed buckets and its learned normal rate; for a never-seen template, how
+//! often it occurred since it first appeared and how long the stream had been watched before.
+//! Out: whether a spike starts (with its evidence), whether an active spike has ended, whether
+//! a new template is confirmed.
+//!
+//! The default rules ([`PoissonDetector`]):
+//! - **spike start**: in some trailing window (1, 2, 5 or 10 minutes) the count `c` is at least
+//!   `min_count`, at least `min_factor` × the expected count `μ = normal rate × window`, and the
+//!   Poisson tail `P(X ≥ c | μ)` is below `p_value`. Short windows catch dense bursts within a
+//!   bucket or two; long ones catch sparse bursts (a few events where one an hour is normal).
+//! - **spike end**: over the last `W` buckets, where `W` is long enough to expect about six
+//!   events at the spike's own rate (2 to 10 minutes), the count fell to at most twice the
+//!   normal expectation. Waiting for "six expected events" keeps a sparse spike from ending
+//!   (and re-alerting) just because two of its events were a little further apart.
+//! - **new template confirmed**: it occurred at least `new_min_count` times, and its rate since
+//!   first seen, times how long the stream had been watched before it appeared, is at least
+//!   `new_evidence` (default 10): a template that would have shown up about ten times before
+//!   if it had always been there is new, while a rare background error that merely had not
+//!   come up during a short warm-up is not (it recurs too slowly to pass the test). An error
+//!   template never seen in an hour or more of watching (`new_alone_ms`) is reported at its
+//!   first occurrence: after that long, waiting for a second one only delays the news.
+
+/// Counts of one key over its trailing window, and what is known about its past.
+pub struct Window<'a> {
+    /// Dense counts, oldest first; the last entry is the bucket just closed.
+    pub counts: &'a [u64],
+    /// All events (every key) in the same buckets: the traffic the key rides on.
+    pub totals: &'a [u64],
+    /// The key's counts per minute over the last hours, oldest first (last = current
+    /// minute), to recognise bursts that recur every hour (cron jobs).
+    pub minutes: &'a [u64],
+    pub bucket_ms: i64,
+    /// How many trailing entries of `counts` lie inside the watched history (older entries
+    /// are from before the stream began and say nothing).
+    pub in_history: usize,
+    /// Entries from this index on belong to an ongoing spike: not normal.
+    pub active_from: Option<usize>,
+    /// History older than `counts`, exponentially decayed: the key's events, bucket weight,
+    /// and all events.
+    pub past_sum: f64,
+    pub past_n: f64,
+    pub past_total: f64,
+    /// Pseudo-history added to every estimate: (events, buckets).
+    pub prior: (f64, f64),
+    /// Hold this key to a higher bar (warnings, as opposed to errors).
+    pub strict: bool,
+}
+
+impl Window<'_> {
+    /// Expected count in the last `k` buckets, learned from everything except them (and the
+    /// active spike), and how many real buckets the estimate rests on.
+    ///
+    /// Two estimates, the larger wins: the key's rate per unit of time, and its rate per
+    /// other event times the other events in the window. The second follows the daily
+    /// traffic curve (errors that scale with requests are not a spike at the morning peak);
+    /// the first keeps a flood of one key from explaining itself.
+    pub fn expected(&self, k: usize) -> (f64, f64) {
+        let len = self.counts.len();
+        let from = len - self.in_history.min(len);
+        let to = len.saturating_sub(k).min(self.active_from.unwrap_or(len));
+        let (mut key, mut n, mut tot) = (self.past_sum, self.past_n, self.past_total);
+        if to > from {
+            key += self.counts[from..to].iter().sum::<u64>() as f64;
+            n += (to - from) as f64;
+        }
+        let time_mu = (key + self.prior.0) / (n + self.prior.1) * k as f64;
+        if self.totals.len() != len {
+            return (time_mu, n);
+        }
+        if to > from {
+            tot += self.totals[from..to].iter().sum::<u64>() as f64;
+        }
+        let others = (tot - key).max(0.0);
+        let per_bucket = if n > 0.0 { others / n } else { 0.0 };
+        let odds = (key + self.prior.0) / (others + self.prior.1 * per_bucket).max(1.0);
+        let win_from = len.saturating_sub(k);
+        let win_tot: u64 = self.totals[win_from..].iter().sum();
+        let win_key: u64 = self.counts[win_from..].iter().sum();
+        let traffic_mu = odds * win_tot.saturating_sub(win_key) as f64;
+        (time_mu.max(traffic_mu), n)
+    }
+
+    /// Whether a burst of `c` events over the last `k` buckets also happened one, two or
+    /// three hours earlier (± 2 minutes): a recurring job, not news.
+    pub fn recurs_hourly(&self, k: usize, c: u64) -> bool {
+        let len = self.minutes.len();
+        let kmin = ((k as i64 * self.bucket_ms) as f64 / 60_000.0).ceil() as usize;
+        (1..=3).any(|h| {
+            let Some(end) = (len + 2).checked_sub(1 + 60 * h) else {
+                return false;
+            };
+            let Some(start) = end.checked_sub(kmin + 4) else {
+                return false;
+            };
+            let end = end.min(len - 1);
+            let past: u64 = self.minutes[start..=end].iter().sum();
+            past * 2 >= c
+        })
+    }
+}
+
+/// Why a spike was declared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeEvidence {
+    /// Trailing window that fired, in buckets.
+    pub buckets: usize,
+    pub count: u64,
+    pub expected: f64,
+    pub p_value: f64,
+}
+
+/// What is known about an ongoing spike.
+pub struct ActiveSpike {
+    /// Buckets since the spike started, and events in them.
+    pub buckets: u64,
+    pub count: u64,
+}
+
+/// A template never seen before, under observation.
+pub struct NewCandidate {
+    /// Events (warn or worse) since it was first seen.
+    pub count: u64,
+    /// Time since first seen, ms.
+    pub age_ms: i64,
+    /// How long the stream (plus any baseline) had been watched before it first appeared, ms.
+    pub watched_before_ms: i64,
+    /// Error level or worse (not just a warning).
+    pub is_error: bool,
+}
+
+/// The seam for detection rules; see the module doc.
+pub trait Detector: Send {
+    fn spike_start(&self, w: &Window<'_>) -> Option<SpikeEvidence>;
+    fn spike_ended(&self, w: &Window<'_>, active: &ActiveSpike) -> bool;
+    fn new_confirmed(&self, c: &NewCandidate) -> bool;
+}
+
+/// The default rules; see the module doc.
+#[derive(Clone, Debug)]
+pub struct PoissonDetector {
+    pub min_count: u64,
+    pub min_factor: f64,
+    pub p_value: f64,
+    /// Trailing windows tried, in buckets.
+    pub windows: Vec<usize>,
+    /// Buckets of history (outside the tested window) needed before a key can spike.
+    pub min_reference: usize,
+    pub new_min_count: u64,
+    pub new_evidence: f64,
+    /// An error template never seen in this long is reported at its first occurrence.
+    pub new_alone_ms: i64,
+}
+
+impl PoissonDetector {
+    /// Defaults for a given bucket width.
+    pub fn new(bucket_ms: i64) -> PoissonDetector {
+        let per_min = (60_000 / bucket_ms.max(1)).max(1) as usize;
+        PoissonDetector {
+            min_count: 3,
+            min_factor: 3.0,
+            p_value: 1e-4,
+            windows: vec![per_min, 2 * per_min, 5 * per_min, 10 * per_min],
+            min_reference: 10 * per_min,
+            new_min_count: 2,
+            new_evidence: 20.0,
+            new_alone_ms: 3_600_000,
+        }
+    }
+}
+
+impl Detector for PoissonDetector {
+    fn spike_start(&self, w: &Window<'_>) -> Option<SpikeEvidence> {
+        let mut best: Option<SpikeEvidence> = None;
+        for &k in &self.windows {
+            if k > w.counts.len() {
+                break;
+            }
+            let c: u64 = w.counts[w.counts.len() - k..].iter().sum();
+            if c < self.min_count {
+                continue;
+            }
+            let (mu, support) = w.expected(k);
+            if support < self.min_reference as f64 {
+                continue;
+            }
+            let (factor, p_max) = if w.strict {
+                (self.min_factor * 3.0, self.p_value / 100.0)
+            } else {
+                (self.min_factor, self.p_value)
+            };
+            if (c as f64) < factor * mu {
+                continue;
+            }
+            let p = poisson_tail(c, mu);
+            if p < p_max && !w.recurs_hourly(k, c) && best.as_ref().is_none_or(|b| p < b.p_value) {
+                best = Some(SpikeEvidence {
+                    buckets: k,
+                    count: c,
+                    expected: mu,
+                    p_value: p,
+                });
+            }
+        }
+        best
+    }
+
+    fn spike_ended(&self, w: &Window<'_>, active: &ActiveSpike) -> bool {
+        let per_min = (60_000 / w.bucket_ms.max(1)).max(1) as f64;
+        let rate = active.count as f64 / active.buckets.max(1) as f64;
+        let need = if rate > 0.0 { (6.0 / rate).ceil() } else { 0.0 };
+        let k = need
+            .clamp(2.0 * per_min, 10.0 * per_min)
+            .min(w.counts.len() as f64) as usize;
+        if (active.buckets as usize) < k {
+            return false;
+        }
+        let c: u64 = w.counts[w.counts.len() - k..].iter().sum();
+        let (mu, _) = w.expected(k);
+        (c as f64) <= (2.0 * mu).floor()
+    }
+
+    fn new_confirmed(&self, c: &NewCandidate) -> bool {
+        if c.is_error && c.count >= 1 && c.watched_before_ms >= self.new_alone_ms {
+            return true;
+        }
+        if c.count < self.new_min_count {
+            return false;
+        }
+        // The first occurrence only opens the case; the rate comes from the ones after it.
+        // At least two minutes: two events a few seconds apart say little about a rate.
+        let age_min = (c.age_ms.max(120_000)) as f64 / 60_000.0;
+        let rate_per_min = (c.count - 1) as f64 / age_min;
+        rate_per_min * (c.watched_before_ms.max(0) as f64 / 60_000.0) >= self.new_evidence
+    }
+}
+
+/// `P(X ≥ c)` for `X ~ Poisson(mu)`, computed in log space (no overflow for large counts).
+pub fn poisson_tail(c: u64, mu: f64) -> f64 {
+    if c == 0 {
+        return 1.0;
+    }
+    if mu <= 0.0 {
+        return 0.0;
+    }
+    let cf = c as f64;
+    if cf <= mu {
+        // At or below the mean the tail is large; callers only care about small tails.
+        return 1.0;
+    }
+    // First term e^-mu mu^c / c!, then the ratio mu/(c+j) of successive terms.
+    let log_first = -mu + cf * mu.ln() - ln_factorial(c);
+    let mut sum = 1.0;
+    let mut term = 1.0;
+    let mut j = 1.0;
+    while j < 10_000.0 {
+        term *= mu / (cf + j);
+        sum += term;
+        if term < 1e-12 * sum {
+            break;
+        }
+        j += 1.0;
+    }
+    (log_first + sum.ln()).exp().min(1.0)
+}
+
+/// `ln(n!)`: exact sum for small n, Stirling's series beyond.
+fn ln_factorial(n: u64) -> f64 {
+    if n < 32 {
+        return (2..=n).map(|i| (i as f64).ln()).sum();
+    }
+    let x = n as f64;
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
+        - 1.0 / (360.0 * x * x * x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_tail_matches_closed_forms() {
+        // P(X >= 1) = 1 - e^-mu
+        let mu: f64 = 0.3;
+        assert!((poisson_tail(1, mu) - (1.0 - (-mu).exp())).abs() < 1e-12);
+        // P(X >= 3 | 0.044) ≈ mu^3/6 for small mu
+        let p = poisson_tail(3, 0.044);
+        assert!((p / (0.044f64.powi(3) / 6.0) - 1.0).abs() < 0.05, "{p}");
+        // Large counts stay finite and tiny.
+        let big = poisson_tail(500, 100.0);
+        assert!(big > 0.0 && big < 1e-100, "{big}");
+        assert_eq!(poisson_tail(5, 10.0), 1.0);
+        assert!((ln_factorial(40) - (1..=40).map(|i| (i as f64).ln()).sum::<f64>()).abs() < 1e-9);
+    }
+
+    /// A window whose past (one hour of it) had `normal` events per bucket.
+    fn window(counts: &[u64], normal: f64) -> Window<'_> {
+        Window {
+            counts,
+            totals: &[],
+            minutes: &[],
+            bucket_ms: 10_000,
+            in_history: counts.len(),
+            active_from: None,
+            past_sum: normal * 360.0,
+            past_n: 360.0,
+            past_total: 0.0,
+            prior: (0.0, 0.0),
+            strict: false,
+        }
+    }
+
+    #[test]
+    fn sparse_and_dense_spikes_start() {
+        let d = PoissonDetector::new(10_000);
+        // One event an hour is normal (1/360 per bucket); three within two minutes is a spike.
+        let mut c = vec![0u64; 60];
+        c[50] = 1;
+        c[55] = 1;
+        c[59] = 1;
+        let ev = d
+            .spike_start(&window(&c, 1.0 / 360.0))
+            .expect("sparse spike");
+        assert!(ev.buckets <= 12, "{ev:?}");
+        // Steady 5 per bucket with normal 5 is not a spike, even with noise.
+        let steady: Vec<u64> = (0..60).map(|i| 4 + (i % 3)).collect();
+        assert!(d.spike_start(&window(&steady, 5.0)).is_none());
+        // 3x the normal in the last minute is.
+        let mut burst = steady.clone();
+        for b in burst.iter_mut().skip(54) {
+            *b = 20;
+        }
+        assert!(d.spike_start(&window(&burst, 5.0)).is_some());
+        // Two events are never enough.
+        let mut two = vec![0u64; 60];
+        two[58] = 1;
+        two[59] = 1;
+        assert!(d.spike_start(&window(&two, 0.0001)).is_none());
+    }
+
+    #[test]
+    fn hourly_recurring_bursts_are_not_spikes() {
+        let d = PoissonDetector::new(10_000);
+        let mut c = vec![0u64; 120];
+        for b in c.iter_mut().skip(114) {
+            *b = 4;
+        }
+        let mut minutes = vec![0u64; 190];
+        minutes[189] = 24; // this minute
+        let mut w = window(&c, 0.01);
+        assert!(d.spike_start(&w).is_some());
+        minutes[189 - 60] = 20; // the same minute an hour ago
+        w.minutes = &minutes;
+        assert!(d.spike_start(&w).is_none());
+    }
+
+    #[test]
+    fn sparse_spike_ends_only_after_a_long_quiet() {
+        let d = PoissonDetector::new(10_000);
+        let active = ActiveSpike {
+            buckets: 120,
+            count: 11,
+        };
+        let mut c = vec![0u64; 60];
+        c[20] = 1; // 40 buckets (6.7 min) ago: too recent for a sparse spike to be over
+        assert!(!d.spike_ended(&window(&c, 1.0 / 360.0), &active));
+        let quiet = vec![0u64; 60];
+        assert!(d.spike_ended(&window(&quiet, 1.0 / 360.0), &active));
+        // A dense spike ends after two quiet minutes.
+        let dense = ActiveSpike {
+            buckets: 30,
+            count: 600,
+        };
+        let mut c = vec![20u64; 60];
+        for b in c.iter_mut().skip(48) {
+            *b = 1;
+        }
+        assert!(d.spike_ended(&window(&c, 1.0), &dense));
+    }
+
+    #[test]
+    fn new_needs_recurrence_and_evidence() {
+        let d = PoissonDetector::new(10_000);
+        let fast = NewCandidate {
+            count: 2,
+            age_ms: 30_000,
+            watched_before_ms: 50 * 60_000,
+            is_error: false,
+        };
+        assert!(d.new_confirmed(&fast));
+        let once = NewCandidate {
+            count: 1,
+            age_ms: 30_000,
+            watched_before_ms: 600 * 60_000,
+            is_error: false,
+        };
+        assert!(
+            !d.new_confirmed(&once),
+            "a warning needs a second occurrence"
+        );
+        let error_after_hours = NewCandidate {
+            is_error: true,
+            ..once
+        };
+        assert!(d.new_confirmed(&error_after_hours));
+        let error_early = NewCandidate {
+            count: 1,
+            age_ms: 0,
+            watched_before_ms: 20 * 60_000,
+            is_error: true,
+        };
+        assert!(!d.new_confirmed(&error_early));
+        // A rare error (2 in 30 minutes) first seen 6 minutes into the stream is not new.
+        let rare = NewCandidate {
+            count: 2,
+            age_ms: 30 * 60_000,
+            watched_before_ms: 6 * 60_000,
+            is_error: true,
+        };
+        assert!(!d.new_confirmed(&rare));
+    }
+}

@@ -1,0 +1,1143 @@
+//! The live detection core: event-time buckets, per-key tracks and their alerts.
+//!
+//! In: [`Obs`] (one per event: time, level, signature index, HTTP bits), the event-time clock
+//! (`tick(now)`), and, when asked, a [`TemplateMap`] (signature → template id/text) from the
+//! caller, who owns the summary and the clustering. Out: [`Alert`]s, in the order they were
+//! detected.
+//!
+//! Time: events are counted in fixed buckets (`bucket_ms`, 10 s by default). A bucket is closed
+//! and evaluated only when the clock passes its end plus the late tolerance (`late_ms`), so
+//! events arriving out of order within the tolerance land in the right bucket; later ones are
+//! counted in the summary but not in live detection (`late_dropped`).
+//!
+//! Keys: each warn-or-worse template, each route's 5xx responses, each upstream's rate-limit /
+//! timeout / failure events. Each key has a [`Track`]: a ring of its last `window_buckets`
+//! bucket counts and an exponentially decaying normal rate learned from the buckets that roll
+//! off the ring (with a half-life of hours; buckets of an active spike are folded in at the
+//! normal rate, so a spike does not teach itself to be normal). Memory is per key, fixed.
+//!
+//! Nothing alerts during the warm-up (`warmup_ms` from the first event), which only learns.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+use super::detector::{ActiveSpike, Detector, NewCandidate, Window};
+use super::ring::Ring;
+use super::state::{Condition, Phase, Transition};
+use crate::detect::{Finding, FindingKind};
+use crate::record::Level;
+use crate::summary::{Example, EXAMPLES_PER_SIG};
+
+/// Tuning of live detection.
+#[derive(Clone, Debug)]
+pub struct LiveConfig {
+    pub bucket_ms: i64,
+    /// Out-of-order tolerance: a bucket closes when the clock passes its end plus this.
+    pub late_ms: i64,
+    /// Learning period from the first event during which nothing alerts.
+    pub warmup_ms: i64,
+    /// After a condition ends, how long it must stay normal before it may alert again.
+    pub cooldown_ms: i64,
+    /// Trailing buckets kept per key: the tested windows (up to 10 minutes) plus recent
+    /// reference history.
+    pub window_buckets: usize,
+    /// Buckets kept for the overall events/errors series (status sparkline).
+    pub history_buckets: usize,
+    /// How long after its first occurrence a never-seen template can still be confirmed new.
+    pub new_window_ms: i64,
+    /// Half-life of the learned normal rate.
+    pub half_life_ms: i64,
+    /// Time watched before the stream started (a baseline's span), for the new-template rule.
+    pub watched_before_ms: i64,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        LiveConfig {
+            bucket_ms: 10_000,
+            late_ms: 30_000,
+            warmup_ms: 300_000,
+            cooldown_ms: 300_000,
+            window_buckets: 120,
+            history_buckets: 360,
+            new_window_ms: 30 * 60_000,
+            half_life_ms: 6 * 3_600_000,
+            watched_before_ms: 0,
+        }
+    }
+}
+
+/// Minutes of per-key history kept to recognise hourly recurring bursts (3 hours and a bit).
+pub const MINUTES_KEPT: usize = 3 * 60 + 10;
+
+/// Most routes and upstreams tracked; more are counted in `keys_dropped`.
+pub const MAX_ROUTES: usize = 5_000;
+pub const MAX_UPSTREAMS: usize = 1_000;
+
+/// One event as live detection sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Obs<'a> {
+    /// Event time (ms); the caller substitutes the clock's time for events without one.
+    pub time: i64,
+    /// Effective level (parsed, or guessed from the message).
+    pub level: Option<Level>,
+    /// Signature index in the caller's summary (`u32::MAX`: over the signature cap).
+    pub sig: u32,
+    pub method: Option<&'a [u8]>,
+    pub path: Option<&'a [u8]>,
+    pub status: Option<u16>,
+    pub upstream: Option<&'a [u8]>,
+    pub message: &'a [u8],
+    /// Where the event came from, for evidence lines (`file:line` and the raw text).
+    pub source: &'a str,
+    pub line: u64,
+    pub raw: &'a [u8],
+}
+
+impl<'a> Obs<'a> {
+    /// The observation of a parsed event with signature `sig`; events without a timestamp
+    /// are placed at `untimed_at`, events without a level get the summary's guess.
+    pub fn from_event(
+        ev: &'a crate::record::Event<'a>,
+        source: &'a str,
+        sig: u32,
+        untimed_at: i64,
+    ) -> Obs<'a> {
+        Obs {
+            time: ev.time.unwrap_or(untimed_at),
+            level: ev
+                .level
+                .or_else(|| crate::summary::build::guess_level(&ev.message)),
+            sig,
+            method: ev.http.method.as_deref(),
+            path: ev.http.path.as_deref(),
+            status: ev.http.status,
+            upstream: ev.http.upstream.as_deref(),
+            message: &ev.message,
+            source,
+            line: ev.line,
+            raw: ev.raw,
+        }
+    }
+}
+
+/// One template as the caller's clustering sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TplInfo {
+    pub id: String,
+    pub text: String,
+    /// First occurrence at any level.
+    pub first_time: Option<i64>,
+    /// Present in the baseline: never reported as new.
+    pub known: bool,
+    /// A stand-in (one signature, not clustered yet): never reported as new until the real
+    /// clustering says which template it belongs to.
+    pub provisional: bool,
+}
+
+/// Signature → template, from the caller's clustering.
+#[derive(Clone, Debug, Default)]
+pub struct TemplateMap {
+    /// Template index in `list` for each signature (`u32::MAX`: none).
+    pub by_sig: Vec<u32>,
+    pub list: Vec<TplInfo>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertPhase {
+    Start,
+    End,
+}
+
+/// A detected change, at event time `at` (the end of the bucket whose close revealed it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub phase: AlertPhase,
+    pub at: i64,
+    pub finding: Finding,
+    /// Signature indexes of the template (to attach examples), when the key is a template.
+    pub template_slot: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Novelty {
+    /// Seen during the warm-up or in the baseline, or too long ago to be news.
+    Known,
+    /// Never seen before; under observation.
+    Candidate,
+    /// Reported as new.
+    Reported,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum UpKind {
+    RateLimited,
+    Timeout,
+    Failure,
+}
+
+#[derive(Clone, Debug)]
+enum KeyKind {
+    Template { id: String, text: String },
+    Route(String),
+    Upstream { host: String, kind: UpKind },
+}
+
+/// Everything live detection keeps per key.
+#[derive(Clone, Debug)]
+struct Track {
+    key: KeyKind,
+    recent: Ring,
+    /// Counts per minute over the last hours (recurring bursts).
+    minutes: Ring,
+    /// Decayed sum of counts and of bucket weights folded so far (buckets `< base_at`).
+    base_sum: f64,
+    base_n: f64,
+    base_at: i64,
+    cond: Condition,
+    /// Bucket range of the current/last active period (folded at the normal rate).
+    active_from: Option<i64>,
+    active_to: Option<i64>,
+    /// Events since the current active period started.
+    active_count: u64,
+    first_seen: i64,
+    total: u64,
+    last_event_bucket: i64,
+    max_level: Option<Level>,
+    novelty: Novelty,
+    /// Merged into another track (templates re-clustered); ignore.
+    merged: bool,
+    /// Keyed by a stand-in template (see [`TplInfo::provisional`]).
+    provisional: bool,
+    /// The latest evidence lines (one per bucket), newest last.
+    recent_examples: Vec<Example>,
+    /// The global decayed traffic total when this track's history began (and its bucket),
+    /// subtracted so that the key's rate per event compares like with like.
+    /// `None` until the global total reaches `tot_from` (see `pending_stamps`).
+    tot_offset: Option<f64>,
+    tot_from: i64,
+    hot: bool,
+}
+
+impl Track {
+    fn new(key: KeyKind, cap: usize, history_start_bucket: i64, first: i64) -> Track {
+        Track {
+            key,
+            recent: Ring::new(cap),
+            minutes: Ring::new(MINUTES_KEPT),
+            base_sum: 0.0,
+            base_n: 0.0,
+            base_at: history_start_bucket,
+            cond: Condition::default(),
+            active_from: None,
+            active_to: None,
+            active_count: 0,
+            first_seen: first,
+            total: 0,
+            last_event_bucket: i64::MIN,
+            max_level: None,
+            novelty: Novelty::Known,
+            merged: false,
+            provisional: false,
+            recent_examples: Vec::new(),
+            tot_offset: None,
+            tot_from: history_start_bucket,
+            hot: false,
+        }
+    }
+
+    /// Frees a track merged into another (its state moved there).
+    fn release(&mut self) {
+        self.merged = true;
+        self.hot = false;
+        self.recent = Ring::new(1);
+        self.minutes = Ring::new(1);
+        self.recent_examples = Vec::new();
+    }
+
+    fn note_example(&mut self, e: &Example) {
+        if self.recent_examples.len() >= EXAMPLES_PER_SIG {
+            self.recent_examples.remove(0);
+        }
+        self.recent_examples.push(e.clone());
+    }
+
+    /// Accounts buckets `base_at..b` as empty.
+    fn decay_to(&mut self, b: i64, d: f64) {
+        if b <= self.base_at {
+            return;
+        }
+        let gap = (b - self.base_at).min(1 << 30) as i32;
+        let f = d.powi(gap);
+        self.base_sum *= f;
+        self.base_n = self.base_n * f + (1.0 - f) / (1.0 - d);
+        self.base_at = b;
+    }
+
+    fn fold(&mut self, b: i64, count: u64, d: f64, prior: (f64, f64)) {
+        if b < self.base_at {
+            return;
+        }
+        self.decay_to(b, d);
+        let in_active =
+            self.active_from.is_some_and(|f| b >= f) && self.active_to.is_none_or(|t| b <= t);
+        let c = if in_active {
+            self.normal(prior)
+        } else {
+            count as f64
+        };
+        self.base_sum = self.base_sum * d + c;
+        self.base_n = self.base_n * d + 1.0;
+        self.base_at = b + 1;
+    }
+
+    /// Normal events per bucket; the prior keeps a barely-seen key from having a zero rate.
+    fn normal(&self, prior: (f64, f64)) -> f64 {
+        (self.base_sum + prior.0) / (self.base_n + prior.1)
+    }
+
+    /// Moves the ring to end at `b`, folding the buckets that roll off into the normal rate.
+    fn roll_to(&mut self, b: i64, d: f64, prior: (f64, f64)) {
+        if let Some(n) = self.recent.newest() {
+            if b > n {
+                let cap = self.recent.cap() as i64;
+                let lo = n - cap + 1;
+                let hi = (b - cap).min(n);
+                for x in lo..=hi {
+                    let c = self.recent.get(x);
+                    self.fold(x, c, d, prior);
+                }
+            }
+        }
+        self.recent.advance_to(b);
+    }
+
+    fn merge_from(&mut self, other: &Track) {
+        if let Some(n) = other.recent.newest() {
+            let cap = other.recent.cap() as i64;
+            for b in n - cap + 1..=n {
+                let c = other.recent.get(b);
+                if c > 0 {
+                    self.recent.add(b, c);
+                }
+            }
+        }
+        self.base_sum += other.base_sum;
+        self.base_n = self.base_n.max(other.base_n);
+        self.total += other.total;
+        self.first_seen = self.first_seen.min(other.first_seen);
+        self.last_event_bucket = self.last_event_bucket.max(other.last_event_bucket);
+        self.max_level = self.max_level.max(other.max_level);
+        if other.novelty == Novelty::Reported || self.novelty == Novelty::Reported {
+            self.novelty = Novelty::Reported;
+        } else if other.novelty == Novelty::Known {
+            self.novelty = Novelty::Known;
+        }
+        if !self.cond.is_active() && other.cond.is_active() {
+            self.cond = other.cond;
+            self.active_from = other.active_from;
+            self.active_to = other.active_to;
+            self.active_count = other.active_count;
+        }
+        self.hot |= other.hot;
+    }
+}
+
+/// Counts of one open bucket.
+#[derive(Default, Debug)]
+struct Bucket {
+    events: u64,
+    errors: u64,
+    /// Warn-or-worse events per signature, and their most severe level.
+    by_sig: FxHashMap<u32, (u64, Option<Level>)>,
+    by_route: FxHashMap<u32, u64>,
+    by_upstream: FxHashMap<u32, u64>,
+    /// The first event of each signature / route / upstream key in the bucket: evidence
+    /// from inside a spike (the summary keeps only the first examples ever).
+    sig_example: FxHashMap<u32, Example>,
+    key_example: FxHashMap<u32, Example>,
+}
+
+/// Live statistics for the status block.
+#[derive(Clone, Debug, Default)]
+pub struct LiveStats {
+    pub events: u64,
+    pub late_dropped: u64,
+    pub keys_dropped: u64,
+    pub buckets_closed: u64,
+    /// Time up to which buckets are closed.
+    pub closed_until: Option<i64>,
+}
+
+/// The live detection core; see the module doc.
+pub struct Live {
+    cfg: LiveConfig,
+    det: Box<dyn Detector>,
+    decay: f64,
+    prior: (f64, f64),
+    /// First event time: start of the warm-up and of learned history.
+    start: Option<i64>,
+    /// Next bucket to close.
+    next_close: Option<i64>,
+    open: BTreeMap<i64, Bucket>,
+    sig_slot: Vec<u32>,
+    /// Signatures observed at warn or worse that have no template slot yet.
+    unmapped: bool,
+    tracks: Vec<Track>,
+    slot_by_id: FxHashMap<String, u32>,
+    routes: FxHashMap<Vec<u8>, u32>,
+    upstreams: FxHashMap<(Vec<u8>, u8), u32>,
+    events_ring: Ring,
+    errors_ring: Ring,
+    /// Decayed count of all events in buckets before `past_total_at` (aligned with the start
+    /// of the tracks' rings), for traffic-relative normal rates.
+    past_total: f64,
+    past_total_at: i64,
+    /// Tracks waiting for the global total at the bucket their history starts.
+    pending_stamps: BTreeMap<i64, Vec<u32>>,
+    stats: LiveStats,
+    /// Normal rates from a baseline: (buckets of history they stand for, all events per
+    /// bucket, warn-or-worse events per bucket by template id).
+    seed: Option<(f64, f64, FxHashMap<String, f64>)>,
+    scratch: Vec<u8>,
+    dense: Vec<u64>,
+    totals: Vec<u64>,
+    minutes: Vec<u64>,
+    alerts: Vec<Alert>,
+    /// Ongoing conditions (and recent new templates), for the status block.
+    active: BTreeMap<usize, Finding>,
+}
+
+/// A warn-or-worse signature waiting for its template.
+const UNMAPPED: u32 = u32::MAX;
+/// A signature never seen at warn or worse: no track.
+const UNSEEN: u32 = u32::MAX - 1;
+
+impl Live {
+    pub fn new(cfg: LiveConfig, det: Box<dyn Detector>) -> Live {
+        let decay = 0.5f64.powf(cfg.bucket_ms as f64 / cfg.half_life_ms.max(1) as f64);
+        // Prior: a few minutes of pseudo-history at half an event per hour, so a never-seen
+        // key has a small, non-zero normal rate, without drowning a short real history.
+        let prior_buckets = 360_000.0 / cfg.bucket_ms.max(1) as f64;
+        Live {
+            prior: (0.05, prior_buckets),
+            decay,
+            det,
+            start: None,
+            next_close: None,
+            open: BTreeMap::new(),
+            sig_slot: Vec::new(),
+            unmapped: false,
+            tracks: Vec::new(),
+            slot_by_id: FxHashMap::default(),
+            routes: FxHashMap::default(),
+            upstreams: FxHashMap::default(),
+            events_ring: Ring::new(cfg.history_buckets),
+            errors_ring: Ring::new(cfg.history_buckets),
+            past_total: 0.0,
+            past_total_at: i64::MIN,
+            pending_stamps: BTreeMap::new(),
+            stats: LiveStats::default(),
+            seed: None,
+            scratch: Vec::new(),
+            dense: Vec::new(),
+            totals: Vec::new(),
+            minutes: Vec::new(),
+            alerts: Vec::new(),
+            active: BTreeMap::new(),
+            cfg,
+        }
+    }
+
+    /// Starts from a baseline's normal rates (per millisecond over `span_ms`) instead of
+    /// nothing: template tracks and the traffic total begin with that history, weighted like
+    /// the decayed past (at most one half-life's worth), so spikes can be judged at once.
+    pub fn seed(&mut self, span_ms: i64, total_per_ms: f64, templates: FxHashMap<String, f64>) {
+        let w = self.cfg.bucket_ms as f64;
+        let n = (span_ms as f64 / w).min(1.0 / (1.0 - self.decay));
+        let per_bucket = templates.into_iter().map(|(k, r)| (k, r * w)).collect();
+        self.seed = Some((n, total_per_ms * w, per_bucket));
+    }
+
+    pub fn config(&self) -> &LiveConfig {
+        &self.cfg
+    }
+
+    pub fn stats(&self) -> &LiveStats {
+        &self.stats
+    }
+
+    /// Events and error-or-worse events per bucket over the recent history, oldest first.
+    pub fn series(&self) -> (Vec<u64>, Vec<u64>) {
+        (self.events_ring.dense(), self.errors_ring.dense())
+    }
+
+    /// Ongoing spikes and recently confirmed new templates.
+    pub fn active_findings(&self) -> Vec<&Finding> {
+        self.active.values().collect()
+    }
+
+    /// Takes the alerts detected so far, in detection order.
+    pub fn take_alerts(&mut self) -> Vec<Alert> {
+        std::mem::take(&mut self.alerts)
+    }
+
+    /// Time (ms) before which buckets are closed: events older than this are too late.
+    pub fn horizon(&self) -> Option<i64> {
+        self.next_close.map(|b| b * self.cfg.bucket_ms)
+    }
+
+    fn history_start_bucket(&self) -> i64 {
+        self.start.map_or(0, |s| s.div_euclid(self.cfg.bucket_ms))
+    }
+
+    /// Counts one event into its bucket.
+    pub fn observe(&mut self, o: &Obs<'_>) {
+        self.stats.events += 1;
+        if self.start.is_none() {
+            self.start = Some(o.time);
+        }
+        let b = o.time.div_euclid(self.cfg.bucket_ms);
+        match self.next_close {
+            Some(nc) if b < nc => {
+                self.stats.late_dropped += 1;
+                return;
+            }
+            // The first event may not be the earliest: keep the late tolerance open before it.
+            None => self.next_close = Some(b - self.cfg.late_ms.div_euclid(self.cfg.bucket_ms) - 1),
+            _ => {}
+        }
+        let warnish = o.level.is_some_and(|l| l >= Level::Warn);
+        let errorish = o.level.is_some_and(|l| l >= Level::Error);
+        let route = self.route_slot(o);
+        let upstream = self.upstream_slot(o);
+        let bucket = self.open.entry(b).or_default();
+        bucket.events += 1;
+        if errorish {
+            bucket.errors += 1;
+        }
+        if warnish && o.sig != u32::MAX {
+            let e = bucket.by_sig.entry(o.sig).or_insert((0, None));
+            e.0 += 1;
+            e.1 = e.1.max(o.level);
+            bucket
+                .sig_example
+                .entry(o.sig)
+                .or_insert_with(|| Example::new(o.source, o.line, Some(o.time), o.raw));
+            let s = o.sig as usize;
+            if s >= self.sig_slot.len() {
+                self.sig_slot.resize(s + 1, UNSEEN);
+            }
+            if self.sig_slot[s] == UNSEEN {
+                self.sig_slot[s] = UNMAPPED;
+            }
+            if self.sig_slot[s] == UNMAPPED {
+                self.unmapped = true;
+            }
+        }
+        for k in [route, upstream].into_iter().flatten() {
+            bucket
+                .key_example
+                .entry(k)
+                .or_insert_with(|| Example::new(o.source, o.line, Some(o.time), o.raw));
+        }
+        if let Some(r) = route {
+            *bucket.by_route.entry(r).or_insert(0) += 1;
+        }
+        if let Some(u) = upstream {
+            *bucket.by_upstream.entry(u).or_insert(0) += 1;
+        }
+    }
+
+    /// Route slot for a failed (5xx) request, creating the track on first sight.
+    fn route_slot(&mut self, o: &Obs<'_>) -> Option<u32> {
+        let status = o.status?;
+        if status < 500 || o.upstream.is_some() {
+            return None;
+        }
+        let path = o.path?;
+        route_key(o.method, path, &mut self.scratch);
+        if let Some(&i) = self.routes.get(self.scratch.as_slice()) {
+            return Some(i);
+        }
+        if self.routes.len() >= MAX_ROUTES {
+            self.stats.keys_dropped += 1;
+            return None;
+        }
+        let name = String::from_utf8_lossy(&self.scratch).into_owned();
+        let i = self.new_track(KeyKind::Route(name), o.time, Some(Level::Error));
+        self.routes.insert(self.scratch.clone(), i);
+        Some(i)
+    }
+
+    /// Upstream slot for a rate-limited, timed-out or failed outbound call.
+    fn upstream_slot(&mut self, o: &Obs<'_>) -> Option<u32> {
+        let host = o.upstream?;
+        let kind = upstream_problem(o.status, o.message)?;
+        let k = (host.to_vec(), kind as u8);
+        if let Some(&i) = self.upstreams.get(&k) {
+            return Some(i);
+        }
+        if self.upstreams.len() >= MAX_UPSTREAMS {
+            self.stats.keys_dropped += 1;
+            return None;
+        }
+        let level = if kind == UpKind::RateLimited {
+            Level::Warn
+        } else {
+            Level::Error
+        };
+        let i = self.new_track(
+            KeyKind::Upstream {
+                host: String::from_utf8_lossy(host).into_owned(),
+                kind,
+            },
+            o.time,
+            Some(level),
+        );
+        self.upstreams.insert(k, i);
+        Some(i)
+    }
+
+    /// Registers track `i` to learn the global traffic total at the bucket its history
+    /// starts (`tot_from`), which `close_bucket` records when the total gets there.
+    fn stamp_traffic(&mut self, i: u32) {
+        let t = &mut self.tracks[i as usize];
+        t.tot_from = t.base_at;
+        if self.past_total_at != i64::MIN && t.tot_from < self.past_total_at {
+            // Already passed (at most a ring's width ago): the current total is close.
+            t.tot_offset = Some(self.past_total);
+        } else {
+            self.pending_stamps.entry(t.tot_from).or_default().push(i);
+        }
+    }
+
+    fn new_track(&mut self, key: KeyKind, first: i64, level: Option<Level>) -> u32 {
+        let mut t = Track::new(
+            key,
+            self.cfg.window_buckets,
+            self.history_start_bucket(),
+            first,
+        );
+        t.max_level = level;
+        self.tracks.push(t);
+        let i = (self.tracks.len() - 1) as u32;
+        self.stamp_traffic(i);
+        i
+    }
+
+    /// Gives tracks whose history starts at or before bucket `x` the global total so far.
+    fn resolve_stamps(&mut self, x: i64) {
+        while let Some((&b, _)) = self.pending_stamps.iter().next() {
+            if b > x {
+                break;
+            }
+            for i in self.pending_stamps.remove(&b).unwrap_or_default() {
+                self.tracks[i as usize].tot_offset = Some(self.past_total);
+            }
+        }
+    }
+
+    /// Whether closing buckets needs a fresh template map (new warn-or-worse signatures).
+    pub fn needs_templates(&self) -> bool {
+        self.unmapped
+    }
+
+    /// Applies the caller's clustering: maps signatures to template tracks, moving the state
+    /// of templates whose id changed (clusters re-formed) to their new template.
+    pub fn set_templates(&mut self, map: &TemplateMap) {
+        let hist = self.history_start_bucket();
+        let warmup_end = self.start.map(|s| s + self.cfg.warmup_ms);
+        for s in 0..self.sig_slot.len() {
+            if self.sig_slot[s] == UNSEEN {
+                continue;
+            }
+            let Some(&ti) = map.by_sig.get(s) else {
+                continue;
+            };
+            let Some(info) = map.list.get(ti as usize) else {
+                continue;
+            };
+            let old = self.sig_slot[s];
+            let new = match self.slot_by_id.get(&info.id) {
+                Some(&i) => i,
+                None => {
+                    let first = info.first_time.unwrap_or(i64::MAX);
+                    let mut t = Track::new(
+                        KeyKind::Template {
+                            id: info.id.clone(),
+                            text: info.text.clone(),
+                        },
+                        self.cfg.window_buckets,
+                        hist,
+                        first,
+                    );
+                    let seen_in_warmup = warmup_end.is_none_or(|w| first < w);
+                    if let Some(r) = self
+                        .seed
+                        .as_ref()
+                        .and_then(|(n, _, m)| m.get(&info.id).map(|r| (*n, *r)))
+                    {
+                        t.base_sum = r.0 * r.1;
+                        t.base_n = r.0;
+                    }
+                    let seeded = self
+                        .seed
+                        .as_ref()
+                        .is_some_and(|(_, _, m)| m.contains_key(&info.id));
+                    if seeded {
+                        t.tot_offset = Some(0.0);
+                    }
+                    t.novelty = if info.known || seen_in_warmup {
+                        Novelty::Known
+                    } else {
+                        // A new template's normal is learned from its first appearance on:
+                        // the hours of silence before it say nothing about its rate now.
+                        t.base_at = t.base_at.max(first.div_euclid(self.cfg.bucket_ms));
+                        Novelty::Candidate
+                    };
+                    self.tracks.push(t);
+                    let i = (self.tracks.len() - 1) as u32;
+                    if !seeded {
+                        self.stamp_traffic(i);
+                    }
+                    self.slot_by_id.insert(info.id.clone(), i);
+                    i
+                }
+            };
+            self.tracks[new as usize].provisional = info.provisional;
+            if old != UNMAPPED && old != new && !self.tracks[old as usize].merged {
+                let src = self.tracks[old as usize].clone();
+                self.tracks[new as usize].merge_from(&src);
+                self.tracks[old as usize].release();
+                self.active.remove(&(old as usize));
+            }
+            if let Some(ft) = info.first_time {
+                let t = &mut self.tracks[new as usize];
+                t.first_seen = t.first_seen.min(ft);
+            }
+            self.sig_slot[s] = new;
+        }
+        self.unmapped = self.sig_slot.contains(&UNMAPPED) && self.open_has_unmapped();
+    }
+
+    fn open_has_unmapped(&self) -> bool {
+        self.open.values().any(|b| {
+            b.by_sig
+                .keys()
+                .any(|&s| self.sig_slot.get(s as usize).is_none_or(|&x| x == UNMAPPED))
+        })
+    }
+
+    /// Closes every bucket that ends at or before `now - late`. `templates` is called (at most
+    /// once) when new signatures need a template before their bucket can be evaluated.
+    pub fn tick(&mut self, now: i64, templates: &mut dyn FnMut() -> TemplateMap) {
+        let Some(mut nc) = self.next_close else {
+            return;
+        };
+        let w = self.cfg.bucket_ms;
+        let limit = (now - self.cfg.late_ms).div_euclid(w); // buckets < limit may close
+        if nc >= limit {
+            return;
+        }
+        if self.unmapped && self.open.range(..limit).any(|(_, b)| !b.by_sig.is_empty()) {
+            let map = templates();
+            self.set_templates(&map);
+        }
+        // Long gaps without events: after a window plus the cool-down of empty buckets every
+        // track is quiet, so the rest of the gap can be skipped.
+        let max_gap = (self.cfg.window_buckets as i64) + self.cfg.cooldown_ms / w + 2;
+        while nc < limit {
+            let next_data = self.open.keys().next().copied();
+            if let Some(nd) = next_data {
+                if nd > nc + max_gap && nd < limit {
+                    self.close_bucket(nc + max_gap);
+                    nc = nd;
+                    continue;
+                }
+            } else if limit > nc + max_gap {
+                self.close_bucket(nc + max_gap);
+                nc = limit;
+                break;
+            }
+            self.close_bucket(nc);
+            nc += 1;
+        }
+        self.next_close = Some(nc);
+        self.stats.closed_until = Some(nc * w);
+    }
+
+    /// End of input: closes every open bucket.
+    pub fn finish(&mut self, templates: &mut dyn FnMut() -> TemplateMap) {
+        if let Some(&last) = self.open.keys().next_back() {
+            let end = (last + 1) * self.cfg.bucket_ms + self.cfg.late_ms;
+            self.tick(end, templates);
+        }
+    }
+
+    fn close_bucket(&mut self, b: i64) {
+        self.stats.buckets_closed += 1;
+        let bucket = self.open.remove(&b).unwrap_or_default();
+        // Everything before `b` is closed too (a gap was skipped).
+        for k in self
+            .open
+            .keys()
+            .copied()
+            .filter(|&k| k < b)
+            .collect::<Vec<_>>()
+        {
+            self.open.remove(&k);
+        }
+        self.events_ring.add(b, bucket.events);
+        self.errors_ring.add(b, bucket.errors);
+        let (d, prior) = (self.decay, self.prior);
+        let w = self.cfg.bucket_ms;
+        // All-events history older than the tracks' rings, aligned with them.
+        let first_in_ring = b - self.cfg.window_buckets as i64 + 1;
+        let hist = self.history_start_bucket();
+        if self.past_total_at == i64::MIN {
+            self.past_total_at = hist.min(first_in_ring);
+            if let Some((n, total, _)) = &self.seed {
+                self.past_total = n * total;
+            }
+        }
+        if first_in_ring - self.past_total_at > self.cfg.history_buckets as i64 {
+            let gap = (first_in_ring - self.past_total_at).min(1 << 30) as i32;
+            self.past_total *= d.powi(gap);
+        } else {
+            for x in self.past_total_at..first_in_ring {
+                self.resolve_stamps(x);
+                let c = if x >= hist {
+                    self.events_ring.get(x)
+                } else {
+                    0
+                };
+                self.past_total = self.past_total * d + c as f64;
+            }
+        }
+        self.past_total_at = self.past_total_at.max(first_in_ring);
+        self.resolve_stamps(first_in_ring);
+        let mut touched: Vec<(u32, u64)> = Vec::new();
+        for (&sig, &(c, level)) in &bucket.by_sig {
+            let slot = self.sig_slot.get(sig as usize).copied().unwrap_or(UNMAPPED);
+            if slot != UNMAPPED {
+                touched.push((slot, c));
+                let t = &mut self.tracks[slot as usize];
+                t.max_level = t.max_level.max(level);
+                if let Some(e) = bucket.sig_example.get(&sig) {
+                    t.note_example(e);
+                }
+            }
+        }
+        for (k, e) in &bucket.key_example {
+            self.tracks[*k as usize].note_example(e);
+        }
+        touched.extend(bucket.by_route.iter().map(|(&k, &c)| (k, c)));
+        touched.extend(bucket.by_upstream.iter().map(|(&k, &c)| (k, c)));
+        touched.sort_unstable();
+        for &(slot, c) in &touched {
+            let t = &mut self.tracks[slot as usize];
+            t.roll_to(b, d, prior);
+            t.recent.add(b, c);
+            t.minutes.add((b * w).div_euclid(60_000), c);
+            t.total += c;
+            t.last_event_bucket = b;
+            if t.cond.is_active() {
+                t.active_count += c;
+            }
+            t.hot = true;
+        }
+        let end = (b + 1) * w;
+        let alerting = self.start.is_some_and(|s| end > s + self.cfg.warmup_ms);
+        for i in 0..self.tracks.len() {
+            if !self.tracks[i].hot || self.tracks[i].merged {
+                continue;
+            }
+            self.evaluate(i, b, end, alerting);
+        }
+    }
+
+    fn evaluate(&mut self, i: usize, b: i64, end: i64, alerting: bool) {
+        let (d, prior) = (self.decay, self.prior);
+        let w = self.cfg.bucket_ms;
+        let cap = self.cfg.window_buckets as i64;
+        let t = &mut self.tracks[i];
+        let is_template = matches!(t.key, KeyKind::Template { .. });
+        t.roll_to(b, d, prior);
+        let first_in_ring = b - cap + 1;
+        t.decay_to(first_in_ring, d);
+        t.recent.dense_into(&mut self.dense);
+        self.events_ring.dense_into(&mut self.totals);
+        let keep = self.totals.len().saturating_sub(self.dense.len());
+        self.totals.drain(..keep);
+        t.minutes.advance_to((end - 1).div_euclid(60_000));
+        t.minutes.dense_into(&mut self.minutes);
+        let hist = self.start.map_or(b, |s| s.div_euclid(w));
+        let window = Window {
+            counts: &self.dense,
+            totals: &self.totals,
+            minutes: &self.minutes,
+            past_total: match t.tot_offset {
+                Some(off) => (self.past_total
+                    - off * d.powi((self.past_total_at - t.tot_from).clamp(0, 1 << 30) as i32))
+                .max(0.0),
+                None => 0.0,
+            },
+            strict: is_template && t.max_level.is_none_or(|l| l < Level::Error),
+            bucket_ms: w,
+            in_history: (b - hist + 1).clamp(0, cap) as usize,
+            active_from: t
+                .active_from
+                .filter(|_| t.cond.is_active())
+                .map(|f| (f - first_in_ring).clamp(0, cap) as usize),
+            past_sum: t.base_sum,
+            past_n: t.base_n,
+            prior,
+        };
+        // Never-seen templates: confirm as new (once), or become known after the window.
+        if is_template && t.novelty == Novelty::Candidate {
+            let age = end - t.first_seen;
+            let start = self.start.unwrap_or(t.first_seen);
+            let cand = NewCandidate {
+                count: t.total,
+                age_ms: age,
+                watched_before_ms: t.first_seen - start + self.cfg.watched_before_ms,
+                is_error: t.max_level.is_some_and(|l| l >= Level::Error),
+            };
+            if alerting && !t.provisional && self.det.new_confirmed(&cand) {
+                t.novelty = Novelty::Reported;
+                let mut f = new_finding(t, end, w);
+                f.examples = t.recent_examples.clone();
+                self.active.insert(i, f.clone());
+                self.alerts.push(Alert {
+                    phase: AlertPhase::Start,
+                    at: end,
+                    finding: f,
+                    template_slot: Some(i as u32),
+                });
+            } else if age > self.cfg.new_window_ms {
+                t.novelty = Novelty::Known;
+            }
+        }
+        if is_template
+            && t.novelty == Novelty::Reported
+            && end - t.first_seen > self.cfg.new_window_ms
+        {
+            // A reported new template becomes an ordinary one after the observation window:
+            // it leaves the status block and may spike like any other from then on.
+            t.novelty = Novelty::Known;
+            if !t.cond.is_active() {
+                self.active.remove(&i);
+            }
+        }
+        // Spikes: only for keys with history (a never-seen template is news, not a spike).
+        let eligible = alerting && (!is_template || t.novelty == Novelty::Known);
+        let start_ev = if eligible {
+            self.det.spike_start(&window)
+        } else {
+            None
+        };
+        let active_info = ActiveSpike {
+            buckets: t.active_from.map_or(0, |f| (b - f + 1).max(0) as u64),
+            count: t.active_count,
+        };
+        let ended = t.cond.is_active() && self.det.spike_ended(&window, &active_info);
+        let onset = start_ev.as_ref().map_or(end, |ev| {
+            // Onset: the first non-empty bucket of the window that fired.
+            let k = ev.buckets;
+            let first = self.dense.len().saturating_sub(k);
+            let off = self.dense[first..].iter().position(|&c| c > 0).unwrap_or(0);
+            (b - (k - off) as i64 + 1) * w
+        });
+        let tr = t
+            .cond
+            .step(end, start_ev.is_some(), ended, onset, self.cfg.cooldown_ms);
+        match tr {
+            Some(Transition::Start) => {
+                let ev = start_ev.unwrap_or(super::detector::SpikeEvidence {
+                    buckets: 1,
+                    count: 0,
+                    expected: 0.0,
+                    p_value: 1.0,
+                });
+                let from = onset.div_euclid(w);
+                t.active_from = Some(from);
+                t.active_to = None;
+                t.active_count = (from..=b).map(|x| t.recent.get(x)).sum();
+                let mut f = spike_finding(t, &ev, onset, w);
+                f.examples = t.recent_examples.clone();
+                self.active.insert(i, f.clone());
+                self.alerts.push(Alert {
+                    phase: AlertPhase::Start,
+                    at: end,
+                    finding: f,
+                    template_slot: is_template.then_some(i as u32),
+                });
+            }
+            Some(Transition::End) => {
+                let last_hot_end = (t.last_event_bucket + 1) * w;
+                t.active_to = Some(t.last_event_bucket);
+                let mut f = self
+                    .active
+                    .remove(&i)
+                    .unwrap_or_else(|| Finding::new(spike_kind(&t.key), spike_title(&t.key)));
+                f.end = Some(last_hot_end.min(end));
+                f.examples = t.recent_examples.clone();
+                f.count = t.active_count;
+                let since = t.active_from.map_or(end, |x| x * w);
+                let minutes = ((last_hot_end - since).max(w)) as f64 / 60_000.0;
+                f.rate = Some(t.active_count as f64 / minutes);
+                f.factor = f
+                    .baseline_rate
+                    .filter(|&r| r > 0.0)
+                    .and_then(|r| f.rate.map(|x| x / r));
+                f.rescore(t.max_level);
+                self.alerts.push(Alert {
+                    phase: AlertPhase::End,
+                    at: end,
+                    finding: f,
+                    template_slot: is_template.then_some(i as u32),
+                });
+            }
+            None => {}
+        }
+        if t.cond.is_active() {
+            if let Some(f) = self.active.get_mut(&i) {
+                f.count = t.active_count;
+            }
+        }
+        let quiet = self.dense.iter().all(|&c| c == 0);
+        if quiet
+            && t.cond.phase == Phase::Normal
+            && t.novelty != Novelty::Candidate
+            && !self.active.contains_key(&i)
+        {
+            t.hot = false;
+        }
+    }
+}
+
+fn spike_kind(key: &KeyKind) -> FindingKind {
+    match key {
+        KeyKind::Template { .. } => FindingKind::Spike,
+        KeyKind::Route(_) => FindingKind::FailingRoute,
+        KeyKind::Upstream { kind, .. } => match kind {
+            UpKind::RateLimited => FindingKind::RateLimited,
+            UpKind::Timeout => FindingKind::UpstreamTimeout,
+            UpKind::Failure => FindingKind::UpstreamFailure,
+        },
+    }
+}
+
+fn spike_title(key: &KeyKind) -> String {
+    match key {
+        KeyKind::Template { text, .. } => format!("Spike: {text}"),
+        KeyKind::Route(r) => format!("{r} failing (5xx)"),
+        KeyKind::Upstream { host, kind } => match kind {
+            UpKind::RateLimited => format!("Rate limited by {host}"),
+            UpKind::Timeout => format!("Timeouts calling {host}"),
+            UpKind::Failure => format!("Failures from {host}"),
+        },
+    }
+}
+
+fn fill_key(f: &mut Finding, key: &KeyKind) {
+    match key {
+        KeyKind::Template { id, text } => {
+            f.template = Some(text.clone());
+            f.template_id = Some(id.clone());
+        }
+        KeyKind::Route(r) => f.route = Some(r.clone()),
+        KeyKind::Upstream { host, .. } => f.upstream = Some(host.clone()),
+    }
+}
+
+fn spike_finding(t: &Track, ev: &super::detector::SpikeEvidence, onset: i64, w: i64) -> Finding {
+    let mut f = Finding::new(spike_kind(&t.key), spike_title(&t.key));
+    fill_key(&mut f, &t.key);
+    let per_min = 60_000.0 / w as f64;
+    let minutes = ev.buckets as f64 / per_min;
+    f.start = Some(onset);
+    f.count = ev.count;
+    f.baseline_rate = Some(ev.expected / ev.buckets.max(1) as f64 * per_min);
+    f.rate = Some(ev.count as f64 / minutes);
+    f.factor = if ev.expected > 0.0 {
+        Some(ev.count as f64 / ev.expected)
+    } else {
+        None
+    };
+    f.bucket_ms = Some(w);
+    f.details
+        .insert("window_minutes".into(), serde_json::json!(minutes));
+    f.details
+        .insert("p_value".into(), serde_json::json!(ev.p_value));
+    f.rescore(t.max_level);
+    f
+}
+
+fn new_finding(t: &Track, end: i64, w: i64) -> Finding {
+    let word = if t.max_level.is_some_and(|l| l >= Level::Error) {
+        "New error"
+    } else {
+        "New warning"
+    };
+    let text = match &t.key {
+        KeyKind::Template { text, .. } => text.as_str(),
+        _ => "",
+    };
+    let mut f = Finding::new(FindingKind::NewError, format!("{word}: {text}"));
+    fill_key(&mut f, &t.key);
+    f.start = Some(t.first_seen);
+    f.count = t.total;
+    let minutes = ((end - t.first_seen).max(w)) as f64 / 60_000.0;
+    f.rate = Some(t.total as f64 / minutes);
+    f.bucket_ms = Some(w);
+    f.rescore(t.max_level);
+    f
+}
+
+/// Classifies an outbound call's problem from its status and message.
+fn upstream_problem(status: Option<u16>, message: &[u8]) -> Option<UpKind> {
+    let head = &message[..message.len().min(512)];
+    let has = |w: &[u8]| head.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    if status == Some(429) || has(b"rate limit") || has(b"too many requests") {
+        return Some(UpKind::RateLimited);
+    }
+    if status == Some(504) || has(b"timed out") || has(b"timeout") || has(b"deadline exceeded") {
+        return Some(UpKind::Timeout);
+    }
+    if status.is_some_and(|s| s >= 500) || has(b"refused") || has(b"failed") {
+        return Some(UpKind::Failure);
+    }
+    None
+}
+
+/// `METHOD /path` with the query dropped and id-like segments (numbers, hex, UUIDs) replaced
+/// by `:id`, so one route is one key. (Interim: the endpoints work has the full normalizer.)
+pub fn route_key(method: Option<&[u8]>, path: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    if let Some(m) = method {
+        out.extend(m.iter().map(|b| b.to_ascii_uppercase()));
+        out.push(b' ');
+    }
+    let path = path.split(|&b| b == b'?').next().unwrap_or(path);
+    let mut first = true;
+    for seg in path.split(|&b| b == b'/') {
+        if !first {
+            out.push(b'/');
+        }
+        first = false;
+        let idish = !seg.is_empty()
+            && (seg.iter().all(|b| b.is_ascii_digit())
+                || (seg.len() >= 8
+                    && seg.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-')
+                    && seg.iter().any(|b| b.is_ascii_digit())));
+        if idish {
+            out.extend_from_slice(b":id");
+        } else {
+            out.extend_from_slice(seg);
+        }
+    }
+}

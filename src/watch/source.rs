@@ -1,0 +1,495 @@
+//! Where live input comes from: stdin (or any pipe) read as it arrives, files followed like
+//! `tail -F`, and files read once (rotated `.gz` files, or paths given without `-F`).
+//!
+//! Out: [`Feed`] messages on a bounded channel (backpressure: a slow consumer blocks the
+//! readers, memory stays bounded): whole lines as they arrive, whole chunks from files read
+//! once, notices (rotation, truncation, errors) and end of each source.
+//!
+//! Following is poll-based (every [`POLL`]), which works the same on every platform and file
+//! system (inotify misses changes on network file systems). Each followed path keeps its open
+//! handle, its device/inode and offset: when the path points at a different inode (rotation by
+//! rename + recreate), the old handle is drained to its end first, then the new file is read
+//! from its start; when the file got shorter than the offset (truncation, `copytruncate`),
+//! reading restarts at its start. A path that does not exist yet is waited for.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::Sender;
+
+use crate::input::{read_inputs, Chunk, InputConfig, InputStats};
+
+/// How often followed files are polled.
+pub const POLL: Duration = Duration::from_millis(250);
+
+/// What readers hand to the main loop.
+#[derive(Debug)]
+pub enum Feed {
+    /// Whole lines (each ending in `\n`) from source `source`.
+    Lines { source: usize, data: Vec<u8> },
+    /// A whole chunk from a source read once.
+    Chunk(Chunk),
+    /// Something to tell the user (rotation, truncation, unreadable path).
+    Notice { source: String, message: String },
+    /// Source `source` ended (stdin closed).
+    End { source: usize },
+    /// Sources read once are finished; their statistics.
+    OnceDone(InputStats),
+}
+
+/// Cuts a byte stream into whole lines; lines longer than `max_line` are cut to it (and
+/// counted), the rest of such a line is dropped.
+#[derive(Debug)]
+pub struct LineSplitter {
+    carry: Vec<u8>,
+    skipping: bool,
+    max_line: usize,
+    pub truncated: u64,
+}
+
+impl LineSplitter {
+    pub fn new(max_line: usize) -> LineSplitter {
+        LineSplitter {
+            carry: Vec::new(),
+            skipping: false,
+            max_line: max_line.max(16),
+            truncated: 0,
+        }
+    }
+
+    /// Adds bytes; returns the complete lines now available (possibly empty).
+    pub fn push(&mut self, mut data: &[u8]) -> Vec<u8> {
+        if self.skipping {
+            match memchr::memchr(b'\n', data) {
+                Some(i) => {
+                    self.skipping = false;
+                    data = &data[i + 1..];
+                }
+                None => return Vec::new(),
+            }
+        }
+        let out = match memchr::memrchr(b'\n', data) {
+            Some(last) => {
+                let mut out = std::mem::take(&mut self.carry);
+                out.extend_from_slice(&data[..=last]);
+                self.carry.extend_from_slice(&data[last + 1..]);
+                self.cap_lines(out)
+            }
+            None => {
+                self.carry.extend_from_slice(data);
+                Vec::new()
+            }
+        };
+        if self.carry.len() > self.max_line {
+            // One over-long line without its end yet: keep its head as a line of its own.
+            let mut out = out;
+            out.extend_from_slice(&self.carry[..self.max_line]);
+            out.push(b'\n');
+            self.carry.clear();
+            self.truncated += 1;
+            self.skipping = true;
+            return out;
+        }
+        out
+    }
+
+    /// The last line of a stream that ended without a newline.
+    pub fn finish(&mut self) -> Vec<u8> {
+        self.skipping = false;
+        let mut rest = std::mem::take(&mut self.carry);
+        if !rest.is_empty() {
+            rest.push(b'\n');
+        }
+        self.cap_lines(rest)
+    }
+
+    fn cap_lines(&mut self, data: Vec<u8>) -> Vec<u8> {
+        let mut prev = 0;
+        let too_long = memchr::memchr_iter(b'\n', &data).any(|i| {
+            let long = i - prev > self.max_line;
+            prev = i + 1;
+            long
+        });
+        if !too_long {
+            return data;
+        }
+        let mut out = Vec::with_capacity(data.len());
+        for line in data.split_inclusive(|&b| b == b'\n') {
+            let body = line.strip_suffix(b"\n").unwrap_or(line);
+            if body.len() > self.max_line {
+                out.extend_from_slice(&body[..self.max_line]);
+                out.push(b'\n');
+                self.truncated += 1;
+            } else {
+                out.extend_from_slice(line);
+            }
+        }
+        out
+    }
+}
+
+/// Reads stdin as data arrives (a pipe returns what is available; nothing waits for a full
+/// buffer) and sends whole lines.
+/// Like the batch reader, a gzip stream on stdin is decompressed (as it arrives) and binary
+/// data is refused.
+pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
+    std::thread::spawn(move || {
+        let stdin = io::stdin();
+        let mut lock = stdin.lock();
+        let mut head = vec![0u8; 8 << 10];
+        let n = loop {
+            match lock.read(&mut head) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Feed::Notice {
+                        source: "-".into(),
+                        message: format!("read failed: {e}"),
+                    });
+                    break 0;
+                }
+            }
+        };
+        head.truncate(n);
+        if head.starts_with(&[0x1f, 0x8b]) {
+            let chained = io::Cursor::new(head).chain(lock);
+            let mut gz = flate2::read::MultiGzDecoder::new(chained);
+            read_stream(source, &mut gz, max_line, &tx);
+            return;
+        }
+        let nuls = memchr::memchr_iter(0, &head).count();
+        if nuls > 8 || (nuls > 0 && nuls * 1000 >= head.len()) {
+            let _ = tx.send(Feed::Notice {
+                source: "-".into(),
+                message: "binary data (NUL bytes) on stdin, not a log; skipped".into(),
+            });
+            let _ = tx.send(Feed::End { source });
+            return;
+        }
+        let mut chained = io::Cursor::new(head).chain(lock);
+        read_stream(source, &mut chained, max_line, &tx);
+    });
+}
+
+fn read_stream(source: usize, r: &mut dyn Read, max_line: usize, tx: &Sender<Feed>) {
+    let mut split = LineSplitter::new(max_line);
+    let mut buf = vec![0u8; 256 << 10];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let data = split.push(&buf[..n]);
+                if !data.is_empty() && tx.send(Feed::Lines { source, data }).is_err() {
+                    return;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                let _ = tx.send(Feed::Notice {
+                    source: "-".into(),
+                    message: format!("read failed: {e}; kept what came before"),
+                });
+                break;
+            }
+        }
+    }
+    let data = split.finish();
+    if !data.is_empty() {
+        let _ = tx.send(Feed::Lines { source, data });
+    }
+    let _ = tx.send(Feed::End { source });
+}
+
+/// Reads `paths` once, whole (directories, archives, `.gz` included), with the batch reader.
+pub fn spawn_once(cfg: InputConfig, tx: Sender<Feed>, stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        let mut sink = |c: Chunk| !stop.load(Ordering::Relaxed) && tx.send(Feed::Chunk(c)).is_ok();
+        let stats = read_inputs(&cfg, &mut sink);
+        let _ = tx.send(Feed::OnceDone(stats));
+    });
+}
+
+/// Identity of a file: device and inode on Unix (elsewhere rotation is seen as truncation
+/// or not at all).
+#[cfg(unix)]
+fn file_id(m: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_m: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
+}
+
+/// What one poll of a followed file found, besides data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowEvent {
+    Opened,
+    Rotated,
+    Truncated,
+}
+
+/// One followed path; see the module doc.
+pub struct Followed {
+    pub path: PathBuf,
+    file: Option<File>,
+    id: (u64, u64),
+    offset: u64,
+    split: LineSplitter,
+    /// Start reading at the current end when the file is first opened (`--from-end`).
+    from_end: bool,
+}
+
+impl Followed {
+    pub fn new(path: PathBuf, max_line: usize, from_end: bool) -> Followed {
+        Followed {
+            path,
+            file: None,
+            id: (0, 0),
+            offset: 0,
+            split: LineSplitter::new(max_line),
+            from_end,
+        }
+    }
+
+    /// Reads everything new; `out` gets whole lines, the return value what happened to the
+    /// file. Errors other than "not there (yet)" are returned.
+    pub fn poll(&mut self, out: &mut Vec<u8>) -> io::Result<Vec<FollowEvent>> {
+        let mut events = Vec::new();
+        if self.file.is_none() {
+            match File::open(&self.path) {
+                Ok(mut f) => {
+                    let m = f.metadata()?;
+                    self.id = file_id(&m);
+                    self.offset = 0;
+                    if self.from_end {
+                        self.offset = f.seek(SeekFrom::End(0))?;
+                    }
+                    self.from_end = false;
+                    self.file = Some(f);
+                    events.push(FollowEvent::Opened);
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(events),
+                Err(e) => return Err(e),
+            }
+        }
+        self.drain(out)?;
+        match std::fs::metadata(&self.path) {
+            Ok(m) => {
+                if file_id(&m) != self.id {
+                    // Rotated: the old file is complete once drained (done above and again
+                    // here for what was written between the read and the stat).
+                    self.drain(out)?;
+                    out.extend_from_slice(&self.split.finish());
+                    self.file = None;
+                    events.push(FollowEvent::Rotated);
+                    let mut more = self.poll(out)?;
+                    more.retain(|e| *e != FollowEvent::Opened);
+                    events.extend(more);
+                } else if m.len() < self.offset {
+                    if let Some(f) = self.file.as_mut() {
+                        f.seek(SeekFrom::Start(0))?;
+                    }
+                    self.offset = 0;
+                    // A partial line before the truncation is finished as it was.
+                    out.extend_from_slice(&self.split.finish());
+                    events.push(FollowEvent::Truncated);
+                    self.drain(out)?;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // Moved away and not recreated yet: keep the handle; it is drained each poll.
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(events)
+    }
+
+    fn drain(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
+        let Some(f) = self.file.as_mut() else {
+            return Ok(());
+        };
+        let mut buf = [0u8; 64 << 10];
+        loop {
+            match f.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => {
+                    self.offset += n as u64;
+                    out.extend_from_slice(&self.split.push(&buf[..n]));
+                    if out.len() >= 4 << 20 {
+                        // Hand big backlogs over in pieces; the rest comes next poll.
+                        return Ok(());
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// Follows `paths` (source ids `first_source..`) until `stop` is set.
+pub fn spawn_follow(
+    paths: Vec<PathBuf>,
+    first_source: usize,
+    max_line: usize,
+    from_end: bool,
+    tx: Sender<Feed>,
+    stop: Arc<AtomicBool>,
+) {
+    std::thread::spawn(move || {
+        let mut files: Vec<Followed> = paths
+            .into_iter()
+            .map(|p| Followed::new(p, max_line, from_end))
+            .collect();
+        let mut failed = vec![false; files.len()];
+        while !stop.load(Ordering::Relaxed) {
+            let mut busy = false;
+            for (i, f) in files.iter_mut().enumerate() {
+                let mut out = Vec::new();
+                match f.poll(&mut out) {
+                    Ok(events) => {
+                        failed[i] = false;
+                        for e in events {
+                            let message = match e {
+                                FollowEvent::Opened => continue,
+                                FollowEvent::Rotated => "rotated; reading the new file",
+                                FollowEvent::Truncated => "truncated; reading from the start",
+                            };
+                            let _ = tx.send(Feed::Notice {
+                                source: display(&f.path),
+                                message: message.into(),
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        if !failed[i] {
+                            let _ = tx.send(Feed::Notice {
+                                source: display(&f.path),
+                                message: format!("cannot read: {e}; retrying"),
+                            });
+                        }
+                        failed[i] = true;
+                    }
+                }
+                if !out.is_empty() {
+                    busy |= out.len() >= 4 << 20;
+                    if tx
+                        .send(Feed::Lines {
+                            source: first_source + i,
+                            data: out,
+                        })
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+            if !busy {
+                std::thread::sleep(POLL);
+            }
+        }
+    });
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn splitter_gives_whole_lines_only() {
+        let mut s = LineSplitter::new(16);
+        assert_eq!(s.push(b"ab"), b"");
+        assert_eq!(s.push(b"c\nde"), b"abc\n");
+        assert_eq!(s.push(b"f\ng\n"), b"def\ng\n");
+        assert_eq!(s.push(b"tail"), b"");
+        assert_eq!(s.finish(), b"tail\n");
+        assert_eq!(s.finish(), b"");
+    }
+
+    #[test]
+    fn splitter_caps_long_lines() {
+        let mut s = LineSplitter::new(16);
+        let long = [b'x'; 40];
+        let out = s.push(&long);
+        assert_eq!(out, [&[b'x'; 16][..], b"\n"].concat());
+        assert_eq!(s.push(b"xxxx\nok\n"), b"ok\n");
+        let mut one = vec![b'y'; 20];
+        one.push(b'\n');
+        assert_eq!(s.push(&one), [&[b'y'; 16][..], b"\n"].concat());
+        assert_eq!(s.truncated, 2);
+    }
+
+    fn append(p: &Path, data: &[u8]) {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .expect("open");
+        f.write_all(data).expect("write");
+    }
+
+    #[test]
+    fn follows_rotation_and_truncation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("app.log");
+        let mut f = Followed::new(p.clone(), 1 << 20, false);
+        let mut out = Vec::new();
+        assert!(f.poll(&mut out).expect("poll").is_empty(), "not there yet");
+        append(&p, b"one\ntw");
+        assert_eq!(f.poll(&mut out).expect("poll"), vec![FollowEvent::Opened]);
+        assert_eq!(out, b"one\n");
+        out.clear();
+        append(&p, b"o\n");
+        f.poll(&mut out).expect("poll");
+        assert_eq!(out, b"two\n");
+        out.clear();
+        // Rotation: rename, a last line lands in the old file, then a new file appears.
+        let rotated = dir.path().join("app.log.1");
+        std::fs::rename(&p, &rotated).expect("rename");
+        append(&rotated, b"last of old\n");
+        f.poll(&mut out).expect("poll");
+        assert_eq!(
+            out, b"last of old\n",
+            "old handle drained while the path is gone"
+        );
+        out.clear();
+        append(&p, b"new 1\n");
+        let ev = f.poll(&mut out).expect("poll");
+        assert_eq!(ev, vec![FollowEvent::Rotated]);
+        assert_eq!(out, b"new 1\n");
+        out.clear();
+        // Truncation: shorter than what was read.
+        std::fs::write(&p, b"t\n").expect("truncate");
+        let ev = f.poll(&mut out).expect("poll");
+        assert_eq!(ev, vec![FollowEvent::Truncated]);
+        assert_eq!(out, b"t\n");
+        out.clear();
+        assert!(f.poll(&mut out).expect("poll").is_empty());
+        assert!(out.is_empty(), "nothing read twice");
+    }
+
+    #[test]
+    fn from_end_skips_existing_content() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("a.log");
+        append(&p, b"old\n");
+        let mut f = Followed::new(p.clone(), 1 << 20, true);
+        let mut out = Vec::new();
+        f.poll(&mut out).expect("poll");
+        assert!(out.is_empty());
+        append(&p, b"new\n");
+        f.poll(&mut out).expect("poll");
+        assert_eq!(out, b"new\n");
+    }
+}

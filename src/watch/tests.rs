@@ -1,0 +1,601 @@
+//! Scripted streams through the live core, with constructed events carrying their own times:
+//! the detector's clock is event time, so nothing here sleeps.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+
+use super::detector::PoissonDetector;
+use super::live::{Alert, AlertPhase, Live, LiveConfig, Obs, TemplateMap, TplInfo};
+use crate::detect::FindingKind;
+use crate::mine::template_id;
+use crate::record::{Event, Http, Level};
+
+const T0: i64 = 1_795_600_800_000; // 2026-11-25T10:00:00Z
+const MIN: i64 = 60_000;
+
+/// Stands in for the summary and clustering: one template per distinct message.
+struct Harness {
+    live: Live,
+    sigs: Vec<String>,
+    first: Vec<i64>,
+    index: FxHashMap<String, u32>,
+    alerts: Vec<Alert>,
+    /// Messages the "baseline" knows.
+    known: Vec<String>,
+}
+
+impl Harness {
+    fn new(cfg: LiveConfig) -> Harness {
+        let det = PoissonDetector::new(cfg.bucket_ms);
+        Harness {
+            live: Live::new(cfg, Box::new(det)),
+            sigs: Vec::new(),
+            first: Vec::new(),
+            index: FxHashMap::default(),
+            alerts: Vec::new(),
+            known: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, ev: &Event<'_>) {
+        let msg = String::from_utf8_lossy(&ev.message).into_owned();
+        let t = ev.time.unwrap_or(0);
+        let sig = match self.index.get(&msg) {
+            Some(&i) => {
+                self.first[i as usize] = self.first[i as usize].min(t);
+                i
+            }
+            None => {
+                let i = self.sigs.len() as u32;
+                self.index.insert(msg.clone(), i);
+                self.sigs.push(msg);
+                self.first.push(t);
+                i
+            }
+        };
+        self.live.observe(&Obs::from_event(ev, "test.log", sig, t));
+        self.tick(t);
+    }
+
+    fn map(sigs: &[String], first: &[i64], known: &[String]) -> TemplateMap {
+        TemplateMap {
+            by_sig: (0..sigs.len() as u32).collect(),
+            list: sigs
+                .iter()
+                .zip(first)
+                .map(|(s, &f)| TplInfo {
+                    id: template_id(s),
+                    text: s.clone(),
+                    first_time: Some(f),
+                    known: known.contains(s),
+                    provisional: false,
+                })
+                .collect(),
+        }
+    }
+
+    fn tick(&mut self, now: i64) {
+        let (sigs, first, known) = (&self.sigs, &self.first, &self.known);
+        self.live
+            .tick(now, &mut || Harness::map(sigs, first, known));
+        self.alerts.extend(self.live.take_alerts());
+    }
+
+    fn finish(&mut self) -> Vec<Alert> {
+        let (sigs, first, known) = (&self.sigs, &self.first, &self.known);
+        self.live.finish(&mut || Harness::map(sigs, first, known));
+        self.alerts.extend(self.live.take_alerts());
+        std::mem::take(&mut self.alerts)
+    }
+}
+
+fn ev(t: i64, level: Level, msg: &str) -> Event<'_> {
+    let mut e = Event::bare(1, msg.as_bytes());
+    e.time = Some(t);
+    e.level = Some(level);
+    e
+}
+
+/// A merged, time-ordered script of events.
+fn script(parts: Vec<Vec<(i64, Level, &'static str)>>) -> Vec<(i64, Level, &'static str)> {
+    let mut all: Vec<_> = parts.into_iter().flatten().collect();
+    all.sort_by_key(|e| e.0);
+    all
+}
+
+fn every(
+    from: i64,
+    to: i64,
+    step: i64,
+    level: Level,
+    msg: &'static str,
+) -> Vec<(i64, Level, &'static str)> {
+    (0..)
+        .map(|i| from + i * step)
+        .take_while(|&t| t < to)
+        .map(|t| (t, level, msg))
+        .collect()
+}
+
+fn summary(alerts: &[Alert]) -> Vec<(AlertPhase, FindingKind, String)> {
+    alerts
+        .iter()
+        .map(|a| {
+            (
+                a.phase,
+                a.finding.kind,
+                a.finding.template.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn incident_script() -> Vec<(i64, Level, &'static str)> {
+    script(vec![
+        // Steady noise for 45 minutes.
+        every(T0, T0 + 45 * MIN, 2_000, Level::Info, "request handled"),
+        every(
+            T0 + 7_000,
+            T0 + 45 * MIN,
+            30_000,
+            Level::Warn,
+            "cache miss, loading from db",
+        ),
+        // A rare error that is normal (seen during the warm-up).
+        vec![
+            (T0 + MIN, Level::Error, "db timeout"),
+            (T0 + 8 * MIN, Level::Error, "db timeout"),
+            (T0 + 15 * MIN, Level::Error, "db timeout"),
+        ],
+        // New error from T+12m on, every 20 s.
+        every(
+            T0 + 12 * MIN,
+            T0 + 45 * MIN,
+            20_000,
+            Level::Error,
+            "NPE in mapper",
+        ),
+        // Spike of the rare error from T+20m to T+30m.
+        every(
+            T0 + 20 * MIN,
+            T0 + 30 * MIN,
+            10_000,
+            Level::Error,
+            "db timeout",
+        ),
+    ])
+}
+
+#[test]
+fn scripted_incident_gives_exactly_the_expected_alerts() {
+    let mut h = Harness::new(LiveConfig::default());
+    for (t, l, m) in incident_script() {
+        h.push(&ev(t, l, m));
+    }
+    let alerts = h.finish();
+    let got = summary(&alerts);
+    assert_eq!(
+        got,
+        vec![
+            (
+                AlertPhase::Start,
+                FindingKind::NewError,
+                "NPE in mapper".to_string()
+            ),
+            (
+                AlertPhase::Start,
+                FindingKind::Spike,
+                "db timeout".to_string()
+            ),
+            (
+                AlertPhase::End,
+                FindingKind::Spike,
+                "db timeout".to_string()
+            ),
+        ],
+        "{alerts:#?}"
+    );
+    let new = &alerts[0];
+    assert_eq!(new.finding.start, Some(T0 + 12 * MIN));
+    assert!(
+        new.at - (T0 + 12 * MIN) <= 2 * MIN,
+        "new error alerted late: {}",
+        new.at - T0
+    );
+    let start = &alerts[1];
+    let onset = start.finding.start.expect("onset");
+    assert!(
+        (onset - (T0 + 20 * MIN)).abs() <= MIN,
+        "onset {}",
+        onset - T0
+    );
+    assert!(
+        start.at - (T0 + 20 * MIN) <= 2 * MIN,
+        "spike alerted late: {}",
+        start.at - T0
+    );
+    assert!(
+        start.finding.factor.is_some_and(|f| f >= 3.0),
+        "{:?}",
+        start.finding
+    );
+    let end = &alerts[2];
+    let end_t = end.finding.end.expect("end");
+    assert!((end_t - (T0 + 30 * MIN)).abs() <= MIN, "end {}", end_t - T0);
+    assert!(end.at >= end_t);
+    assert!(end.finding.count >= 55, "{:?}", end.finding);
+}
+
+#[test]
+fn steady_noise_alerts_nothing() {
+    let mut h = Harness::new(LiveConfig::default());
+    let s = script(vec![
+        every(T0, T0 + 3 * 60 * MIN, 1_000, Level::Info, "request handled"),
+        every(
+            T0 + 500,
+            T0 + 3 * 60 * MIN,
+            15_000,
+            Level::Warn,
+            "cache miss, loading from db",
+        ),
+        // A background error about every 20 minutes, first seen after the warm-up: not new.
+        every(
+            T0 + 9 * MIN,
+            T0 + 3 * 60 * MIN,
+            20 * MIN,
+            Level::Error,
+            "email send failed",
+        ),
+        // An hourly info burst (cron): info templates do not spike.
+        every(
+            T0 + 60 * MIN,
+            T0 + 61 * MIN,
+            200,
+            Level::Info,
+            "synced batch",
+        ),
+        every(
+            T0 + 120 * MIN,
+            T0 + 121 * MIN,
+            200,
+            Level::Info,
+            "synced batch",
+        ),
+    ]);
+    for (t, l, m) in s {
+        h.push(&ev(t, l, m));
+    }
+    let alerts = h.finish();
+    assert!(alerts.is_empty(), "{:#?}", summary(&alerts));
+}
+
+#[test]
+fn late_events_within_tolerance_are_bucketed_not_dropped() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    // The very first event is not the earliest one: 20 s earlier is still in time.
+    h.push(&ev(T0 + 20_000, Level::Info, "tick"));
+    h.push(&ev(T0, Level::Info, "tick"));
+    assert_eq!(h.live.stats().late_dropped, 0);
+    // In order up to T+60s, then an event 25 s in the past (inside the 30 s tolerance), then
+    // one 90 s in the past (outside).
+    for i in 0..60 {
+        h.push(&ev(T0 + i * 1_000, Level::Info, "tick"));
+    }
+    h.push(&ev(T0 + 35_000, Level::Info, "tick"));
+    assert_eq!(h.live.stats().late_dropped, 0);
+    h.push(&ev(T0 + 61_000, Level::Info, "tick"));
+    h.push(&ev(T0 - 30_000, Level::Info, "tick"));
+    assert_eq!(h.live.stats().late_dropped, 1);
+    h.finish();
+    let (events, _) = h.live.series();
+    // Bucket T0+30..40s holds its 10 events plus the late one.
+    let total: u64 = events.iter().sum();
+    assert_eq!(total, 64);
+    assert!(events.contains(&11), "{events:?}");
+}
+
+#[test]
+fn stalled_clock_still_ends_spikes() {
+    // A dense spike then silence: ticking the clock forward (as the wall clock does on a
+    // stalled input) closes the quiet buckets and ends the spike without any new event.
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let s = script(vec![
+        every(T0, T0 + 30 * MIN, 30_000, Level::Error, "upstream slow"),
+        every(
+            T0 + 30 * MIN,
+            T0 + 33 * MIN,
+            1_000,
+            Level::Error,
+            "upstream slow",
+        ),
+    ]);
+    for (t, l, m) in s {
+        h.push(&ev(t, l, m));
+    }
+    let last = T0 + 33 * MIN;
+    for k in 1..=60 {
+        h.tick(last + k * 10_000);
+    }
+    let got = summary(&std::mem::take(&mut h.alerts));
+    assert_eq!(
+        got,
+        vec![
+            (
+                AlertPhase::Start,
+                FindingKind::Spike,
+                "upstream slow".to_string()
+            ),
+            (
+                AlertPhase::End,
+                FindingKind::Spike,
+                "upstream slow".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn upstream_rate_limiting_and_route_failures_alert() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let mut evs: Vec<Event<'static>> = Vec::new();
+    for i in 0..(40 * 6) {
+        let t = T0 + i * 10_000;
+        let mut ok = ev(t, Level::Info, "request completed");
+        ok.http = Http {
+            method: Some(Cow::Borrowed(b"POST")),
+            path: Some(Cow::Borrowed(b"/api/v1/checkout")),
+            status: Some(201),
+            ..Http::default()
+        };
+        evs.push(ok);
+        if i >= 20 * 6 {
+            let mut rl = ev(t + 1, Level::Warn, "upstream rate limited");
+            rl.http = Http {
+                status: Some(429),
+                upstream: Some(Cow::Borrowed(b"api.shipfast.example")),
+                ..Http::default()
+            };
+            evs.push(rl);
+            let mut fail = ev(t + 2, Level::Error, "request failed");
+            fail.http = Http {
+                method: Some(Cow::Borrowed(b"POST")),
+                path: Some(Cow::Owned(format!("/api/v1/checkout?id={i}").into_bytes())),
+                status: Some(503),
+                ..Http::default()
+            };
+            evs.push(fail);
+        }
+    }
+    for e in &evs {
+        h.push(e);
+    }
+    let alerts = h.finish();
+    let kinds: Vec<(FindingKind, Option<String>, Option<String>)> = alerts
+        .iter()
+        .filter(|a| a.phase == AlertPhase::Start)
+        .map(|a| {
+            (
+                a.finding.kind,
+                a.finding.route.clone(),
+                a.finding.upstream.clone(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&(
+            FindingKind::RateLimited,
+            None,
+            Some("api.shipfast.example".into())
+        )),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(
+            FindingKind::FailingRoute,
+            Some("POST /api/v1/checkout".into()),
+            None
+        )),
+        "{kinds:?}"
+    );
+    for a in alerts
+        .iter()
+        .filter(|a| a.finding.kind != FindingKind::NewError)
+    {
+        let onset = a.finding.start.expect("start");
+        assert!((onset - (T0 + 20 * MIN)).abs() <= MIN, "{:?}", a.finding);
+    }
+}
+
+#[test]
+fn reclustering_moves_state_to_the_new_template() {
+    // Two signatures first mapped to their own templates, then clustered into one: the
+    // merged template keeps the counts of both.
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut live = Live::new(cfg, Box::new(PoissonDetector::new(10_000)));
+    let sep = |n: usize| TemplateMap {
+        by_sig: (0..n as u32).collect(),
+        list: (0..n)
+            .map(|i| TplInfo {
+                id: format!("t{i}"),
+                text: format!("tpl {i}"),
+                first_time: Some(T0),
+                known: true,
+                provisional: false,
+            })
+            .collect(),
+    };
+    for i in 0..20 {
+        for sig in 0..2u32 {
+            live.observe(&Obs {
+                time: T0 + i * 1_000,
+                level: Some(Level::Error),
+                sig,
+                method: None,
+                path: None,
+                status: None,
+                upstream: None,
+                message: b"x",
+                source: "t",
+                line: 1,
+                raw: b"x",
+            });
+        }
+    }
+    live.tick(T0 + 3 * MIN, &mut || sep(2));
+    let merged = TemplateMap {
+        by_sig: vec![0, 0],
+        list: vec![TplInfo {
+            id: "both".into(),
+            text: "tpl <*>".into(),
+            first_time: Some(T0),
+            known: true,
+            provisional: false,
+        }],
+    };
+    live.set_templates(&merged);
+    // The merged track exists and has all 40 events in its window: a burst now is measured
+    // against the merged history, and nothing panics on the old, merged-away slots.
+    for i in 0..5 {
+        live.observe(&Obs {
+            time: T0 + 4 * MIN + i,
+            level: Some(Level::Error),
+            sig: 1,
+            method: None,
+            path: None,
+            status: None,
+            upstream: None,
+            message: b"x",
+            source: "t",
+            line: 1,
+            raw: b"x",
+        });
+    }
+    live.tick(T0 + 6 * MIN, &mut || merged.clone());
+    assert!(live
+        .take_alerts()
+        .iter()
+        .all(|a| a.finding.template_id.as_deref() != Some("t1")));
+}
+
+#[test]
+fn provisional_templates_are_not_reported_new_until_clustered() {
+    let mut live = Live::new(
+        LiveConfig::default(),
+        Box::new(PoissonDetector::new(10_000)),
+    );
+    let obs = |t: i64, sig: u32| Obs {
+        time: t,
+        level: Some(Level::Error),
+        sig,
+        method: None,
+        path: None,
+        status: None,
+        upstream: None,
+        message: b"x",
+        source: "t",
+        line: 1,
+        raw: b"x",
+    };
+    let info = |id: &str, first: i64, provisional: bool| TplInfo {
+        id: id.into(),
+        text: id.into(),
+        first_time: Some(first),
+        known: false,
+        provisional,
+    };
+    // Two hours of one known error, then a new signature at T+2h.
+    for m in 0..120 {
+        live.observe(&obs(T0 + m * MIN, 0));
+    }
+    let new_at = T0 + 120 * MIN;
+    live.observe(&obs(new_at, 1));
+    let provisional = TemplateMap {
+        by_sig: vec![0, 1],
+        list: vec![info("known", T0, false), info("variant", new_at, true)],
+    };
+    live.tick(new_at + MIN, &mut || provisional.clone());
+    assert!(
+        live.take_alerts().is_empty(),
+        "a stand-in template is not news"
+    );
+    // The real clustering puts the variant into the known template: still nothing.
+    let merged = TemplateMap {
+        by_sig: vec![0, 0],
+        list: vec![info("known", T0, false)],
+    };
+    live.set_templates(&merged);
+    live.observe(&obs(new_at + 2 * MIN, 1));
+    live.tick(new_at + 4 * MIN, &mut || merged.clone());
+    assert!(live.take_alerts().is_empty());
+    // A signature that really is a new template is reported once clustered.
+    live.observe(&obs(new_at + 5 * MIN, 2));
+    let real = TemplateMap {
+        by_sig: vec![0, 0, 1],
+        list: vec![
+            info("known", T0, false),
+            info("brand new", new_at + 5 * MIN, false),
+        ],
+    };
+    live.tick(new_at + 7 * MIN, &mut || real.clone());
+    let alerts = live.take_alerts();
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert_eq!(alerts[0].finding.kind, FindingKind::NewError);
+    assert_eq!(alerts[0].finding.template_id.as_deref(), Some("brand new"));
+}
+
+#[test]
+fn baseline_rates_let_spikes_alert_without_live_history() {
+    let run = |seeded: bool| {
+        let cfg = LiveConfig {
+            warmup_ms: 0,
+            ..LiveConfig::default()
+        };
+        let mut h = Harness::new(cfg);
+        if seeded {
+            // Yesterday: one "db timeout" a minute among 60 events a minute, for 6 hours.
+            let mut rates = FxHashMap::default();
+            rates.insert(template_id("db timeout"), 1.0 / 60_000.0);
+            h.live.seed(6 * 60 * MIN, 61.0 / 60_000.0, rates);
+        }
+        h.known = vec!["db timeout".into(), "request handled".into()];
+        let s = script(vec![
+            every(T0, T0 + 10 * MIN, 1_000, Level::Info, "request handled"),
+            every(T0, T0 + 10 * MIN, 5_000, Level::Error, "db timeout"),
+        ]);
+        for (t, l, m) in s {
+            h.push(&ev(t, l, m));
+        }
+        h.finish()
+    };
+    let seeded = run(true);
+    assert!(
+        !seeded.is_empty(),
+        "12/min against a known 1/min is a spike"
+    );
+    assert_eq!(seeded[0].finding.kind, FindingKind::Spike);
+    assert!(
+        seeded[0].at <= T0 + 2 * MIN,
+        "alerted at +{}s",
+        (seeded[0].at - T0) / 1000
+    );
+    assert!(
+        run(false).is_empty(),
+        "without history nothing is known to be abnormal"
+    );
+}

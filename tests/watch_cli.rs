@@ -1,0 +1,365 @@
+//! `faultline watch` end to end: a scripted stream piped through the real binary, the final
+//! report, following files across rotation and truncation, snapshots.
+//!
+//! Streams carry their own timestamps and the detector's clock is event time, so piping a whole
+//! scripted hour at once gives the same alerts as living through it; nothing here sleeps except
+//! where file polling needs time to notice a change.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{path_str, run, stderr, stdout, TestDir};
+
+const T0: i64 = 1_795_600_800; // 2026-11-25T10:00:00Z, seconds
+
+fn ts(secs: i64) -> String {
+    jiff::Timestamp::from_second(T0 + secs)
+        .map(|t| format!("{t:.0}"))
+        .unwrap_or_default()
+}
+
+/// The incident script as JSON lines: 45 minutes of steady info/warn traffic, a rare error
+/// seen during the warm-up, a new error from T+12m, a spike of the rare error T+20m..T+30m.
+fn incident_jsonl() -> String {
+    let mut evs: Vec<(i64, &str, &str)> = Vec::new();
+    for s in (0..45 * 60).step_by(2) {
+        evs.push((s, "info", "request handled in 12ms"));
+    }
+    for s in (7..45 * 60).step_by(30) {
+        evs.push((s, "warn", "cache miss for key product, loading from db"));
+    }
+    for s in [60, 480, 900] {
+        evs.push((s, "error", "db replica timed out"));
+    }
+    for s in (12 * 60..45 * 60).step_by(20) {
+        evs.push((s, "error", "NullPointerException in OrderMapper.toDto"));
+    }
+    for s in (20 * 60..30 * 60).step_by(10) {
+        evs.push((s, "error", "db replica timed out"));
+    }
+    evs.sort_by_key(|e| e.0);
+    let mut out = String::new();
+    for (s, level, msg) in evs {
+        out.push_str(&format!(
+            "{{\"ts\":\"{}\",\"level\":\"{level}\",\"msg\":\"{msg}\"}}\n",
+            ts(s)
+        ));
+    }
+    out
+}
+
+fn alert_lines(out: &str) -> Vec<&str> {
+    out.lines()
+        .take_while(|l| !l.starts_with("── faultline watch"))
+        .filter(|l| l.starts_with("20"))
+        .collect()
+}
+
+#[test]
+fn piped_incident_alerts_exactly_new_error_spike_and_end() {
+    let data = incident_jsonl();
+    let o = run(&["watch", "--plain"], Some(data.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let alerts = alert_lines(&out);
+    assert_eq!(alerts.len(), 3, "{out}");
+    assert!(alerts[0].contains(" START new_error "), "{}", alerts[0]);
+    assert!(alerts[0].contains("NullPointerException"), "{}", alerts[0]);
+    assert!(alerts[1].contains(" START spike "), "{}", alerts[1]);
+    assert!(alerts[1].contains("db replica timed out"), "{}", alerts[1]);
+    assert!(alerts[2].contains(" END   spike "), "{}", alerts[2]);
+    // Detected within two minutes of onset (event time), the end reported at T+30m.
+    let at = |l: &str| {
+        let t: jiff::Timestamp = l.split(' ').next().unwrap_or("").parse().expect("time");
+        t.as_second() - T0
+    };
+    assert!(
+        (12 * 60..=14 * 60).contains(&at(alerts[0])),
+        "{}",
+        alerts[0]
+    );
+    assert!(
+        (20 * 60..=22 * 60).contains(&at(alerts[1])),
+        "{}",
+        alerts[1]
+    );
+    assert!(
+        alerts[2].contains(&format!("→ {}", ts(30 * 60))),
+        "{}",
+        alerts[2]
+    );
+    assert!(out.contains("end of input"), "{out}");
+}
+
+#[test]
+fn json_alerts_carry_finding_fields_with_rfc3339_times() {
+    let data = incident_jsonl();
+    let o = run(&["watch", "--output", "json"], Some(data.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let objs = common::json_lines(&o);
+    let alerts: Vec<&serde_json::Value> =
+        objs.iter().filter(|v| v.get("alert").is_some()).collect();
+    let kinds: Vec<(String, String)> = alerts
+        .iter()
+        .map(|a| {
+            (
+                a["alert"].as_str().unwrap_or("").into(),
+                a["kind"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("start".into(), "new_error".into()),
+            ("start".into(), "spike".into()),
+            ("end".into(), "spike".into())
+        ]
+    );
+    for a in &alerts {
+        for key in [
+            "kind",
+            "title",
+            "severity",
+            "template",
+            "template_id",
+            "route",
+            "upstream",
+            "start",
+            "end",
+            "count",
+            "factor",
+            "examples",
+        ] {
+            assert!(a.get(key).is_some(), "missing {key} in {a}");
+        }
+        assert!(a["start"].as_str().is_some_and(|s| s.ends_with('Z')), "{a}");
+    }
+    assert_eq!(alerts[2]["end"].as_str(), Some(ts(30 * 60).as_str()));
+    assert!(alerts[0]["examples"]
+        .as_array()
+        .is_some_and(|e| !e.is_empty()));
+    assert!(
+        objs.last().and_then(|v| v.get("summary")).is_some(),
+        "final summary object"
+    );
+}
+
+#[test]
+fn steady_noise_alerts_nothing() {
+    let mut data = String::new();
+    for s in (0..2 * 3600).step_by(1) {
+        data.push_str(&format!("{} INFO request handled in {}ms\n", ts(s), s % 50));
+        if s % 15 == 0 {
+            data.push_str(&format!("{} WARN cache miss for key product:{s}\n", ts(s)));
+        }
+        if s % 1200 == 540 {
+            data.push_str(&format!(
+                "{} ERROR failed to send email to user{s}@example.com\n",
+                ts(s)
+            ));
+        }
+    }
+    let o = run(&["watch", "--plain"], Some(data.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(alert_lines(&out).is_empty(), "{out}");
+}
+
+/// The report at the end of input is `faultline summary` of the same data.
+#[test]
+fn end_of_input_report_matches_batch() {
+    let dir = TestDir::new();
+    let mut data = String::new();
+    for i in 0..3000 {
+        data.push_str(&format!(
+            "2026-11-27T10:{:02}:{:02}Z INFO user {i} logged in\n",
+            (i / 60) % 60,
+            i % 60
+        ));
+        if i % 7 == 0 {
+            data.push_str(&format!(
+                "2026-11-27T10:{:02}:{:02}Z ERROR payment {i} declined\n",
+                (i / 60) % 60,
+                i % 60
+            ));
+        }
+    }
+    let _ = dir.write("app.log", data.as_bytes());
+    let batch = run(&["summary"], Some(data.as_bytes()));
+    assert!(batch.status.success(), "{}", stderr(&batch));
+    let live = run(&["watch", "--plain"], Some(data.as_bytes()));
+    assert!(live.status.success(), "{}", stderr(&live));
+    let out = stdout(&live);
+    let report = out
+        .split_once("report of everything seen ──\n")
+        .map(|x| x.1)
+        .expect("report marker");
+    assert_eq!(report, stdout(&batch));
+    // Small batches (many chunks) give the same report.
+    let small = run(
+        &["watch", "--plain", "--batch-lines", "7"],
+        Some(data.as_bytes()),
+    );
+    let small_out = stdout(&small);
+    let small_report = small_out
+        .split_once("report of everything seen ──\n")
+        .map(|x| x.1)
+        .expect("report marker");
+    assert_eq!(small_report, stdout(&batch));
+}
+
+fn wait_for(child_out: &std::path::Path, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if std::fs::read_to_string(child_out).is_ok_and(|s| s.contains(what)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn append(p: &std::path::Path, data: &str) {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(p)
+        .expect("open");
+    f.write_all(data.as_bytes()).expect("append");
+}
+
+fn interrupt(child: &std::process::Child) {
+    // SAFETY: kill(2) with a valid pid of our own child and SIGINT has no memory effects.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+}
+
+/// Lines are read across rotation (rename + recreate) and truncation; `.gz` is read once.
+#[test]
+fn follow_survives_rotation_and_truncation() {
+    let dir = TestDir::new();
+    let log = dir.path("app.log");
+    let old_gz = dir.write("app.log.2.gz", &common::gzip(b"old one\nold two\n"));
+    append(&log, "first a\nfirst b\n");
+    let err_path = dir.path("stderr.txt");
+    let out_path = dir.path("stdout.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["watch", "-F", "--plain", path_str(&log), path_str(&old_gz)])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("out"))
+        .stderr(std::fs::File::create(&err_path).expect("err"))
+        .spawn()
+        .expect("spawn");
+    // Polling needs time to see each change; the markers in stderr say when it did.
+    std::thread::sleep(Duration::from_millis(600));
+    append(&log, "second c\n");
+    std::thread::sleep(Duration::from_millis(600));
+    std::fs::rename(&log, dir.path("app.log.1")).expect("rotate");
+    append(&dir.path("app.log.1"), "late in old file\n");
+    append(&log, "after rotation d\n");
+    wait_for(&err_path, "rotated");
+    std::thread::sleep(Duration::from_millis(600));
+    std::fs::write(&log, "t\n").expect("truncate");
+    wait_for(&err_path, "truncated");
+    std::thread::sleep(Duration::from_millis(600));
+    interrupt(&child);
+    let status = child.wait().expect("wait");
+    let out = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let err = std::fs::read_to_string(&err_path).unwrap_or_default();
+    assert!(status.success(), "{err}");
+    assert!(err.contains("rotated"), "{err}");
+    assert!(err.contains("truncated"), "{err}");
+    assert!(out.contains("interrupted"), "{out}");
+    // 2 + 1 + 1 + 1 + 1 followed lines, and 2 from the gz: each line once.
+    assert!(out.contains("\n8 events · 2 sources"), "{out}");
+}
+
+#[test]
+fn snapshot_is_written_and_reads_back_as_baseline() {
+    let dir = TestDir::new();
+    let snap = dir.path("state.json");
+    let data = "2026-11-27T10:00:00Z ERROR disk full on /var\n2026-11-27T10:00:01Z INFO ok\n";
+    let o = run(
+        &["watch", "--plain", "--snapshot", path_str(&snap)],
+        Some(data.as_bytes()),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(snap.exists());
+    let again = run(
+        &["watch", "--plain", "--baseline", path_str(&snap)],
+        Some(data.as_bytes()),
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    // Baseline log files are accepted too.
+    let logs = dir.write("yesterday.log", data.as_bytes());
+    let third = run(
+        &["watch", "--plain", "--baseline", path_str(&logs)],
+        Some(data.as_bytes()),
+    );
+    assert!(third.status.success(), "{}", stderr(&third));
+}
+
+#[test]
+fn baseline_makes_known_errors_not_new_and_alerts_without_warmup() {
+    let dir = TestDir::new();
+    let mut base = String::new();
+    // Two hours of yesterday: long enough that a never-seen error is news at once.
+    for s in (0..7200).step_by(30) {
+        base.push_str(&format!("{} ERROR db replica timed out\n", ts(s - 86_400)));
+    }
+    let b = dir.write("yesterday.log", base.as_bytes());
+    let mut live = String::new();
+    for s in (0..600).step_by(20) {
+        live.push_str(&format!("{} ERROR db replica timed out\n", ts(s)));
+        live.push_str(&format!(
+            "{} ERROR brand new failure in checkout\n",
+            ts(s + 5)
+        ));
+    }
+    let o = run(
+        &["watch", "--plain", "--baseline", path_str(&b)],
+        Some(live.as_bytes()),
+    );
+    let out = stdout(&o);
+    let alerts = alert_lines(&out);
+    assert_eq!(alerts.len(), 1, "{out}");
+    assert!(
+        alerts[0].contains("new_error") && alerts[0].contains("brand new failure"),
+        "{out}"
+    );
+    // Against the baseline there is no warm-up: alerted within a minute.
+    let t: jiff::Timestamp = alerts[0]
+        .split(' ')
+        .next()
+        .unwrap_or("")
+        .parse()
+        .expect("time");
+    assert!(t.as_second() - T0 <= 60, "{}", alerts[0]);
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let o = run(&["watch", "--warmup", "soon"], None);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["watch", "--output", "html"], None);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn gzip_on_stdin_is_decompressed_and_binary_refused() {
+    let data = "2026-11-27T10:00:00Z INFO one\n2026-11-27T10:00:01Z ERROR two\n";
+    let o = run(&["watch", "--plain"], Some(&common::gzip(data.as_bytes())));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\n2 events"), "{}", stdout(&o));
+    let mut bin = vec![0u8; 4096];
+    bin.extend_from_slice(b"\x01\x02 not text\n");
+    let o = run(&["watch", "--plain"], Some(&bin));
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("binary data"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("not text"), "{}", stdout(&o));
+}
