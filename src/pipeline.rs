@@ -1,13 +1,22 @@
-//! The parallel pipeline: one reader thread cuts the input into chunks, a rayon pool maps
+//! The parallel pipeline: one reader thread cuts the input into chunks, worker threads map
 //! chunks to results in parallel, and results reach the consumer in input order.
 //!
-//! Memory is bounded: at most `2 × threads` chunks wait in the channel and `2 × threads` are
-//! being mapped, whatever the input size. Because results are consumed in chunk order, the
-//! output does not depend on the thread count (see `tests/determinism.rs`).
+//! ```text
+//! reader ──chunks──► worker × N ──(chunk, result)──► consumer (reorders by chunk seq)
+//!    ▲                                                   │
+//!    └───────────────────── permits ◄────────────────────┘
+//! ```
+//!
+//! The consumer merges results while workers go on with later chunks (no batch barrier), so
+//! a serial merge overlaps with parallel parsing. Memory is bounded: the reader takes a
+//! permit for each chunk and the consumer returns it once the chunk is consumed, so at most
+//! `4 × threads` chunks exist at once, whatever the input size. Because results are consumed
+//! in chunk order, the output does not depend on the thread count (`tests/determinism.rs`).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rayon::prelude::*;
+use crossbeam_channel::bounded;
 
 use crate::input::{read_inputs, Chunk, InputConfig, InputStats};
 
@@ -21,46 +30,65 @@ pub fn run<R, M, C>(
 ) -> anyhow::Result<InputStats>
 where
     R: Send,
-    M: Fn(&Chunk) -> R + Sync + Send,
+    M: Fn(&Chunk) -> R + Sync,
     C: FnMut(Chunk, R) -> bool,
 {
     let threads = threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()?;
-    let batch_size = threads * 2;
-    let (tx, rx) = crossbeam_channel::bounded::<Chunk>(batch_size);
+    let in_flight = threads * 4;
+    let (chunk_tx, chunk_rx) = bounded::<Chunk>(threads * 2);
+    let (result_tx, result_rx) = bounded::<(Chunk, R)>(in_flight);
+    let (permit_tx, permit_rx) = bounded::<()>(in_flight);
+    for _ in 0..in_flight {
+        // The channel has room for every permit; this cannot block or fail.
+        let _ = permit_tx.send(());
+    }
     let stop = AtomicBool::new(false);
+    let map = &map;
     let stats = std::thread::scope(|scope| {
         let reader = scope.spawn(|| {
-            let mut sink = |chunk: Chunk| !stop.load(Ordering::Relaxed) && tx.send(chunk).is_ok();
+            let mut sink = |chunk: Chunk| {
+                !stop.load(Ordering::Relaxed)
+                    && permit_rx.recv().is_ok()
+                    && chunk_tx.send(chunk).is_ok()
+            };
             let stats = read_inputs(cfg, &mut sink);
-            drop(tx);
+            drop(chunk_tx);
             stats
         });
-        let mut batch: Vec<Chunk> = Vec::with_capacity(batch_size);
-        'outer: loop {
-            batch.clear();
-            match rx.recv() {
-                Ok(c) => batch.push(c),
-                Err(_) => break,
-            }
-            while batch.len() < batch_size {
-                match rx.recv() {
-                    Ok(c) => batch.push(c),
-                    Err(_) => break,
+        for _ in 0..threads {
+            let rx = chunk_rx.clone();
+            let tx = result_tx.clone();
+            scope.spawn(move || {
+                for chunk in rx {
+                    let r = map(&chunk);
+                    if tx.send((chunk, r)).is_err() {
+                        break;
+                    }
                 }
-            }
-            let results: Vec<R> = pool.install(|| batch.par_iter().map(&map).collect());
-            for (chunk, r) in batch.drain(..).zip(results) {
+            });
+        }
+        drop(chunk_rx);
+        drop(result_tx);
+
+        // Results arrive in any order; consume them strictly by chunk sequence number.
+        let mut pending: BTreeMap<u64, (Chunk, R)> = BTreeMap::new();
+        let mut next = 0u64;
+        'results: for (chunk, r) in result_rx.iter() {
+            pending.insert(chunk.seq, (chunk, r));
+            while let Some((chunk, r)) = pending.remove(&next) {
+                next += 1;
+                let _ = permit_tx.send(());
                 if !consume(chunk, r) {
                     stop.store(true, Ordering::Relaxed);
-                    break 'outer;
+                    break 'results;
                 }
             }
         }
-        // Unblock the reader if it waits on a full channel, then let it finish.
-        drop(rx);
+        // Shut down: with the result receiver and the permits gone, workers stop at their
+        // next send and the reader at its next chunk, whatever they were waiting on.
+        drop(pending);
+        drop(result_rx);
+        drop(permit_tx);
         reader.join()
     });
     stats.map_err(|_| anyhow::anyhow!("the input reader thread panicked"))
