@@ -396,13 +396,20 @@ fn rename_source(sum: &mut Summary, from: &str, to: &str) {
             *name = format!("{to}{rest}");
         }
     };
+    let fix_shared = |name: &mut std::sync::Arc<str>| {
+        let mut s = name.to_string();
+        fix(&mut s);
+        if *s != **name {
+            *name = s.into();
+        }
+    };
     for s in &mut sum.sigs {
         for e in s.examples.iter_mut().chain(s.before_first.iter_mut()) {
-            fix(&mut e.source);
+            fix_shared(&mut e.source);
         }
     }
     for e in sum.first_event.iter_mut().chain(sum.last_event.iter_mut()) {
-        fix(&mut e.source);
+        fix_shared(&mut e.source);
     }
     for s in &mut sum.input.sources {
         fix(&mut s.name);

@@ -219,8 +219,8 @@ mod tests {
             last_time: times.iter().copied().max(),
             series: Series::from_buckets(&mut b),
             untimed: 0,
-            examples: vec![Example::new("app.log", 7, times.first().copied(), b"x")],
-            before_first: Some(Example::new("app.log", 6, None, b"Deploying 1.5.0")),
+            examples: vec![Example::named("app.log", 7, times.first().copied(), b"x")],
+            before_first: Some(Example::named("app.log", 6, None, b"Deploying 1.5.0")),
             sigs: Vec::new(),
         }
     }

@@ -398,7 +398,7 @@ pub struct TraceLinks {
 /// Per-chunk scratch: what `finish_chunk` turns into series.
 #[derive(Clone, Debug, Default)]
 struct Scratch {
-    source: String,
+    source: std::sync::Arc<str>,
     key: Vec<u8>,
     norm: Vec<u8>,
     route_times: Vec<(u32, i64, u8)>,
@@ -566,9 +566,8 @@ fn level_at_least(level: Option<Level>, min: Level) -> bool {
 
 impl EndpointTable {
     /// Sets the source name used for this chunk's examples; call before `observe`.
-    pub fn begin_chunk(&mut self, source: &str) {
-        self.scratch.source.clear();
-        self.scratch.source.push_str(source);
+    pub fn begin_chunk(&mut self, source: &std::sync::Arc<str>) {
+        self.scratch.source = std::sync::Arc::clone(source);
     }
 
     fn reindex(&mut self) {

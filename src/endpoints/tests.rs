@@ -29,7 +29,7 @@ fn req<'a>(
 
 fn table_of(events: &[Event<'_>], res: i64) -> EndpointTable {
     let mut t = EndpointTable::default();
-    t.begin_chunk("app.log");
+    t.begin_chunk(&std::sync::Arc::from("app.log"));
     for ev in events {
         let level = if ev.http.status.is_some_and(|s| s >= 500) {
             Some(Level::Error)
@@ -78,7 +78,7 @@ fn counts_routes_statuses_and_series() {
     assert_eq!(post.fail_series.total(), 50);
     assert_eq!(post.fail_examples.len(), EXAMPLES);
     assert_eq!(post.fail_examples[0].line, 151);
-    assert_eq!(post.fail_examples[0].source, "app.log");
+    assert_eq!(&*post.fail_examples[0].source, "app.log");
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn links_errors_by_trace_id_across_chunks() {
 #[test]
 fn upstreams_from_fields_and_messages() {
     let mut t = EndpointTable::default();
-    t.begin_chunk("svc.log");
+    t.begin_chunk(&std::sync::Arc::from("svc.log"));
     for i in 0..10 {
         let mut ev = req(
             i,

@@ -35,7 +35,7 @@ pub fn sig(text: &str, level: Level, per_bucket: &[u64]) -> SigStats {
                 .collect(),
         ),
         untimed: 0,
-        examples: vec![Example::new(
+        examples: vec![Example::named(
             "app.log",
             100 + first as u64,
             Some(T0 + first * MIN),

@@ -33,7 +33,8 @@ impl ChunkBuilder<'_> {
         let mut per_line = Vec::new();
         let mut scratch: Vec<u8> = Vec::with_capacity(256);
         let mut timed: Vec<(u32, u8, i64)> = Vec::new();
-        let source = chunk.source.name.as_str();
+        let source: std::sync::Arc<str> = std::sync::Arc::from(chunk.source.name.as_str());
+        let source = &source;
         let mut prev: Option<(u64, Option<i64>, &[u8])> = None;
         sum.endpoints.begin_chunk(source);
         parse_chunk(
@@ -52,7 +53,11 @@ impl ChunkBuilder<'_> {
                 let level = ev.level.or_else(|| guess_level(&ev.message));
                 let slot = level_slot(level);
                 self.masker.mask(&ev.message, &mut scratch);
-                let sig_str = String::from_utf8_lossy(&scratch);
+                // Signatures are nearly always valid UTF-8: check (fast) before converting lossily.
+                let sig_str = match std::str::from_utf8(&scratch) {
+                    Ok(s) => std::borrow::Cow::Borrowed(s),
+                    Err(_) => String::from_utf8_lossy(&scratch),
+                };
                 let idx = match sum.index.get(sig_str.as_ref()) {
                     Some(&i) => i,
                     None if sum.sigs.len() < self.max_sigs => {

@@ -39,14 +39,15 @@ pub const EXAMPLES_PER_SIG: usize = 3;
 /// One event shown as evidence, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Example {
-    pub source: String,
+    /// Shared by every example from the same chunk: one allocation per chunk, not per example.
+    pub source: std::sync::Arc<str>,
     pub line: u64,
     pub time: Option<i64>,
     pub text: String,
 }
 
 impl Example {
-    pub fn new(source: &str, line: u64, time: Option<i64>, raw: &[u8]) -> Example {
+    pub fn new(source: &std::sync::Arc<str>, line: u64, time: Option<i64>, raw: &[u8]) -> Example {
         let raw = &raw[..raw.len().min(MAX_EXAMPLE_BYTES)];
         let mut text = String::from_utf8_lossy(raw).into_owned();
         if text.ends_with('\u{fffd}') && raw.len() == MAX_EXAMPLE_BYTES {
@@ -54,11 +55,16 @@ impl Example {
             text.pop();
         }
         Example {
-            source: source.to_string(),
+            source: std::sync::Arc::clone(source),
             line,
             time,
             text,
         }
+    }
+
+    /// Like [`Example::new`] for a source name that is not shared (allocates it).
+    pub fn named(source: &str, line: u64, time: Option<i64>, raw: &[u8]) -> Example {
+        Example::new(&std::sync::Arc::from(source), line, time, raw)
     }
 
     /// `file:line`, the way findings point at evidence.
@@ -278,9 +284,9 @@ impl Summary {
                     if s.before_first.is_none() {
                         // First seen at the very start of `other`: the event before it is
                         // the last one of `self`, if it is from the same source.
-                        let first_src = s.examples.first().map(|e| e.source.as_str());
+                        let first_src = s.examples.first().map(|e| &*e.source);
                         if let Some(last) = &self.last_event {
-                            if Some(last.source.as_str()) == first_src {
+                            if Some(&*last.source) == first_src {
                                 s.before_first = Some(last.clone());
                             }
                         }

@@ -72,6 +72,19 @@ impl Series {
             self.0 = other.0.clone();
             return;
         }
+        // Time-ordered input merges later buckets onto earlier ones: append in place.
+        if let (Some(&(last, _)), Some(&(first, _))) = (self.0.last(), other.0.first()) {
+            if first > last {
+                self.0.extend_from_slice(&other.0);
+                return;
+            }
+            if first == last {
+                let n = self.0.len();
+                self.0[n - 1].1 += other.0[0].1;
+                self.0.extend_from_slice(&other.0[1..]);
+                return;
+            }
+        }
         let mut out = Vec::with_capacity(self.0.len() + other.0.len());
         let (mut i, mut j) = (0, 0);
         let (a, b) = (&self.0, &other.0);
@@ -129,6 +142,18 @@ impl Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_appends_later_buckets_in_place() {
+        let mut a = Series(vec![(1, 2), (3, 1)]);
+        a.merge(&Series(vec![(3, 4), (5, 1)]));
+        assert_eq!(a.0, vec![(1, 2), (3, 5), (5, 1)]);
+        a.merge(&Series(vec![(6, 1)]));
+        assert_eq!(a.0, vec![(1, 2), (3, 5), (5, 1), (6, 1)]);
+        // Overlapping ranges still take the general path.
+        a.merge(&Series(vec![(0, 1), (6, 1)]));
+        assert_eq!(a.0, vec![(0, 1), (1, 2), (3, 5), (5, 1), (6, 2)]);
+    }
 
     #[test]
     fn ladder_divides() {

@@ -525,7 +525,7 @@ impl Live {
             bucket
                 .sig_example
                 .entry(o.sig)
-                .or_insert_with(|| Example::new(o.source, o.line, Some(o.time), o.raw));
+                .or_insert_with(|| Example::named(o.source, o.line, Some(o.time), o.raw));
             let s = o.sig as usize;
             if s >= self.sig_slot.len() {
                 self.sig_slot.resize(s + 1, UNSEEN);
@@ -541,7 +541,7 @@ impl Live {
             bucket
                 .key_example
                 .entry(k)
-                .or_insert_with(|| Example::new(o.source, o.line, Some(o.time), o.raw));
+                .or_insert_with(|| Example::named(o.source, o.line, Some(o.time), o.raw));
         }
         if let Some(r) = route {
             *bucket.by_route.entry(r).or_insert(0) += 1;

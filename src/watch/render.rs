@@ -205,7 +205,7 @@ mod tests {
         f.baseline_rate = Some(0.1);
         f.factor = Some(210.0);
         f.template_id = Some("abc".into());
-        f.examples = vec![Example::new(
+        f.examples = vec![Example::named(
             "app.log",
             7,
             Some(1_795_600_805_000),

@@ -410,7 +410,7 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
                 before_first: i.checked_sub(1).map(|p| {
                     let pe = &ev[p];
                     let raw = format!("{} {} {}", iso(pe.t), level_word(pe.level), pe.msg);
-                    Example::new(source, line - 1, Some(pe.t), raw.as_bytes())
+                    Example::named(source, line - 1, Some(pe.t), raw.as_bytes())
                 }),
             });
             buckets.push(Vec::new());
@@ -423,17 +423,17 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
         s.last_time = Some(s.last_time.map_or(e.t, |l: i64| l.max(e.t)));
         if s.examples.len() < 3 {
             s.examples
-                .push(Example::new(source, line, Some(e.t), raw.as_bytes()));
+                .push(Example::named(source, line, Some(e.t), raw.as_bytes()));
         }
         buckets[si].push(e.t.div_euclid(res));
         level_buckets[slot].push(e.t.div_euclid(res));
         sum.events += 1;
         sum.levels[slot] += 1;
         if i == 0 {
-            sum.first_event = Some(Example::new(source, line, Some(e.t), raw.as_bytes()));
+            sum.first_event = Some(Example::named(source, line, Some(e.t), raw.as_bytes()));
         }
         if i + 1 == ev.len() {
-            sum.last_event = Some(Example::new(source, line, Some(e.t), raw.as_bytes()));
+            sum.last_event = Some(Example::named(source, line, Some(e.t), raw.as_bytes()));
         }
     }
     for (s, mut b) in sum.sigs.iter_mut().zip(buckets) {
