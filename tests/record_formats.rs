@@ -208,7 +208,10 @@ fn plain_headers() {
             (Some("error"), "sync \"default/web\" failed: conflict"),
             (Some("warn"), "cache nearly full"),
             (Some("info"), "service ready"),
-            (Some("error"), "File does not exist: /var/www/favicon.ico"),
+            (
+                Some("error"),
+                "[client 192.0.2.9] File does not exist: /var/www/favicon.ico"
+            ),
             (None, "no header here, just text"),
         ]
     );

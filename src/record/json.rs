@@ -205,7 +205,7 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     // One pass that validates and assigns; an invalid line is reset to a bare message, so
     // half-filled fields never leak out.
     let obj = &b[start..];
-    if !walk(obj, None, 0, ev, ctx, &mut w).is_some_and(|e| ws(obj, e) == obj.len()) {
+    if walk(obj, None, 0, ev, ctx, &mut w).is_none_or(|e| ws(obj, e) != obj.len()) {
         let (line, lines, bad) = (ev.line, ev.lines, ev.invalid_utf8);
         *ev = Event::bare(line, ev.raw);
         ev.lines = lines;
