@@ -217,6 +217,119 @@ fn plain_headers() {
     );
 }
 
+type Fields<'v> = (Option<&'v str>, Option<&'v str>, Option<&'v str>, &'v str);
+
+/// (time without its year, level, logger, message) of every event: year-less stamps take
+/// the current year.
+fn fields(ev: &[Value]) -> Vec<Fields<'_>> {
+    ev.iter()
+        .map(|e| {
+            (
+                e["time"].as_str().and_then(|t| t.get(4..)),
+                e["level"].as_str(),
+                e["logger"].as_str(),
+                s(e, "/message"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn column_layouts() {
+    let ev = events_of("columns.log");
+    let t = |x| Some(x);
+    assert_eq!(
+        fields(&ev),
+        vec![
+            (
+                t("-03-05T10:11:12.345Z"),
+                None,
+                Some("Sensor_Hub"),
+                "onStepCountChanged 812"
+            ),
+            (
+                t("-03-05T10:00:00.123Z"),
+                Some("info"),
+                Some("svc.api.wsgi.server"),
+                "10.0.0.5 \"GET /v2/tenants HTTP/1.1\" status: 200 len: 512"
+            ),
+            (
+                t("-03-05T10:05:00.000Z"),
+                None,
+                Some("crond(pam_unix)"),
+                "session opened for user nobody"
+            ),
+            (
+                t("-03-05T10:05:01.000Z"),
+                Some("fatal"),
+                Some("KERNEL"),
+                "data storage interrupt"
+            ),
+            (
+                t("-03-05T10:05:02.000Z"),
+                None,
+                None,
+                "Component State Change: Component fan3 is unavailable (HWID=12)"
+            ),
+            (
+                t("-03-05T10:05:03.000Z"),
+                Some("info"),
+                Some("CBS"),
+                "Loaded Servicing Stack v1.2.3 with Core: C:\\Windows\\x.dll"
+            ),
+            (
+                t("-03-05T10:05:04.000Z"),
+                None,
+                Some("browser.exe"),
+                "host.example.org:443 open through proxy p.example.org:8080 HTTPS"
+            ),
+            (
+                t("-03-05T10:05:05.000Z"),
+                None,
+                Some("updater.exe"),
+                "10.0.0.1:135 error : could not connect - refused"
+            ),
+            (
+                t("-03-05T10:05:06.000Z"),
+                None,
+                Some("com.acme.Foo"),
+                "started worker 3"
+            ),
+            (
+                t("-03-05T10:05:07.000Z"),
+                Some("warn"),
+                None,
+                "LEADING - ELECTION TOOK - 12"
+            ),
+        ]
+    );
+    // Epoch columns give the year too.
+    assert_eq!(s(&ev[2], "/time"), "2024-03-05T10:05:00.000Z");
+    assert_eq!(s(&ev[4], "/time"), "2024-03-05T10:05:02.000Z");
+}
+
+#[test]
+fn macos_syslog_tags() {
+    let ev = events_of("macos.log");
+    let got: Vec<(Option<&str>, &str)> = ev
+        .iter()
+        .map(|e| (e["logger"].as_str(), s(e, "/message")))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                Some("kernel"),
+                "WLAN: 6201.0113: Brcm::syncPowerState: WWEN[enabled]"
+            ),
+            (Some("com.example.agent"), "Service exited with code 1"),
+            (Some("Finder"), "Sandbox: deny file-read-data /private/x"),
+            (None, "--- last message repeated 1 time ---"),
+            (Some("syslogd"), "restart."),
+        ]
+    );
+}
+
 #[test]
 fn line_format_keeps_every_line() {
     let path = fixture("java.log");
@@ -267,6 +380,8 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "dotnet.log",
         "json.log",
         "plain_misc.log",
+        "columns.log",
+        "macos.log",
     ] {
         let path = fixture(name);
         let p = path.to_str().expect("path");

@@ -609,12 +609,13 @@ impl SplitColon for [u8] {
 /// shippers write them. Two shapes, each checked column by column without a regex:
 ///
 /// - an alert tag (`-` or an upper-case word) or a numeric record id, then a few id-like
-///   columns and a column of epoch seconds. What follows the epoch decides the rest: a later
+///   columns and a column of epoch seconds (after a tag: right after it, and followed by a
+///   date column `YYYY.MM.DD`). What follows the epoch decides the rest: a later
 ///   recognised timestamp within three columns (the original line, e.g. syslog
 ///   `Mon D HH:MM:SS host prog[pid]: msg`) is parsed as a header of its own; after an alert
 ///   tag, an upper-case level word within six columns ends the header (`... RAS KERNEL INFO
-///   msg`, the word before it is the logger); after a record id, one small flag column
-///   (`-1`, `0`, `1`) is skipped and the message follows;
+///   msg`, the word before it is the logger); after a record id, a small flag column
+///   (`-1`, `0`, `1`) must follow, and the message follows it;
 /// - one or two file- or host-name columns (holding a digit or `.`/`-`/`_`/`/`/`@`), then a
 ///   recognised timestamp: the header is parsed from the timestamp on.
 ///
@@ -641,7 +642,7 @@ fn leading_columns<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         let tok = &b[p..e];
         if (id || (tag && k == 1)) && epoch_secs(tok).is_some() {
             let secs = epoch_secs(tok)?;
-            return Some(after_epoch(b, e, secs, tag, tc));
+            return after_epoch(b, e, secs, tag, tc);
         }
         if named && k <= 2 {
             if let Some(h) = inner_header(b, p, tc) {
@@ -699,8 +700,25 @@ fn small_flag(t: &[u8]) -> bool {
 }
 
 /// The header after an epoch column ending at `e` (see [`leading_columns`]).
-fn after_epoch<'a>(b: &'a [u8], e: usize, secs: i64, tag: bool, tc: &TimeCtx) -> Header<'a> {
+fn after_epoch<'a>(
+    b: &'a [u8],
+    e: usize,
+    secs: i64,
+    tag: bool,
+    tc: &TimeCtx,
+) -> Option<Header<'a>> {
     let time = Some(secs * 1000);
+    let p1 = skip_spaces(b, e);
+    let e1 = token_end(b, p1);
+    let date = &b[p1..e1];
+    let is_date = date.len() == 10
+        && date[4] == date[7]
+        && matches!(date[4], b'.' | b'-' | b'/')
+        && date.iter().filter(|c| c.is_ascii_digit()).count() == 8;
+    if tag && !is_date {
+        // An alert tag and an epoch are followed by the date they were logged on.
+        return None;
+    }
     let mut pos = e;
     for _ in 0..3 {
         let p = skip_spaces(b, pos);
@@ -709,12 +727,10 @@ fn after_epoch<'a>(b: &'a [u8], e: usize, secs: i64, tag: bool, tc: &TimeCtx) ->
         }
         if let Some(mut h) = inner_header(b, p, tc) {
             h.time = time;
-            return h;
+            return Some(h);
         }
         pos = token_end(b, p);
     }
-    let p1 = skip_spaces(b, e);
-    let e1 = token_end(b, p1);
     if tag {
         let mut pos = e1;
         let mut prev: Option<&[u8]> = None;
@@ -726,36 +742,31 @@ fn after_epoch<'a>(b: &'a [u8], e: usize, secs: i64, tag: bool, tc: &TimeCtx) ->
             }
             let tok = &b[p..e];
             if let Some(l) = from_upper_word(tok) {
-                return Header {
+                return Some(Header {
                     time,
                     level: Some(l),
                     logger: prev,
                     msg: skip_spaces(b, e),
                     nginx: false,
-                };
+                });
             }
             prev = Some(tok);
             pos = e;
         }
-        // No level: the message follows the date column when there is one.
-        let date = &b[p1..e1];
-        let is_date = date.len() == 10 && date[4] == b'.' && date[7] == b'.';
-        return Header {
+        // No level: the message follows the date column.
+        return Some(Header {
             time,
-            msg: skip_spaces(b, if is_date { e1 } else { e }),
+            msg: skip_spaces(b, e1),
             ..Header::default()
-        };
+        });
     }
-    let msg = if small_flag(&b[p1..e1]) && e1 < b.len() {
-        skip_spaces(b, e1)
-    } else {
-        p1
-    };
-    Header {
+    // After a record id the flag column is required: without it, a number that looks like an
+    // epoch in a sentence starting with a number would pass for a header.
+    (small_flag(&b[p1..e1]) && e1 < b.len()).then(|| Header {
         time,
-        msg,
+        msg: skip_spaces(b, e1),
         ..Header::default()
-    }
+    })
 }
 
 #[cfg(test)]
@@ -1055,6 +1066,148 @@ mod tests {
         let mut ev = Event::bare(1, line.as_bytes());
         parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
         assert_eq!((ev.level, &*ev.message), (Some(Level::Error), &b"x"[..]));
+    }
+
+    /// Synthetic lines in the shapes of other Loghub-2.0 layouts (invented values).
+    #[test]
+    fn column_layouts() {
+        use Level::*;
+        // Compact stamp with colon milliseconds, then pipe columns: component | pid | msg.
+        check(
+            "20240305-10:11:12:345|Sensor_Hub|40001234|onStepCountChanged 812",
+            "2024-03-05T10:11:12.345Z",
+            None,
+            Some("Sensor_Hub"),
+            "onStepCountChanged 812",
+        );
+        check(
+            "20240305-10:11:12:345|Sensor_Hub|40001234|flush",
+            "2024-03-05T10:11:12.345Z",
+            None,
+            Some("Sensor_Hub"),
+            "flush",
+        );
+        // A file-name column before an oslo.log line; the context bracket is header.
+        check(
+            "svc-api.log.2.2024-03-05_10:00:00 2024-03-05 10:00:00.123 4242 INFO svc.api.wsgi.server [req-0c5a1f9e-8f7e-4b9a-9d3c-2b1e4f6a7c8d 0a1b2c3d4e5f 9f8e7d6c5b4a - - -] 10.0.0.5 \"GET /v2/tenants HTTP/1.1\" status: 200 len: 512",
+            "2024-03-05T10:00:00.123Z",
+            Some(Info),
+            Some("svc.api.wsgi.server"),
+            "10.0.0.5 \"GET /v2/tenants HTTP/1.1\" status: 200 len: 512",
+        );
+        check(
+            "2024-03-05 10:00:00.123 4242 WARNING svc.compute.manager [-] [instance: 1b2c3d4e] VM Stopped",
+            "2024-03-05T10:00:00.123Z",
+            Some(Warn),
+            Some("svc.compute.manager"),
+            "[instance: 1b2c3d4e] VM Stopped",
+        );
+        // Alert tag, epoch, date, node, then a syslog line: the epoch gives the time.
+        check(
+            "- 1700000000 2023.11.14 cn42 Nov 14 22:13:20 cn42/cn42 crond(pam_unix)[3001]: session opened for user nobody",
+            "2023-11-14T22:13:20Z",
+            None,
+            Some("crond(pam_unix)"),
+            "session opened for user nobody",
+        );
+        check(
+            "ECC 1700000000 2023.11.14 cn42 Nov 14 22:13:20 local@cn42 kernel: EDAC MC0: bus error",
+            "2023-11-14T22:13:20Z",
+            None,
+            Some("kernel"),
+            "EDAC MC0: bus error",
+        );
+        // Record id, id-like columns, epoch, flag, message.
+        check(
+            "52113 node-7 unix.hw state_change.unavailable 1100000000 1 Component State Change: Component fan3 is unavailable (HWID=12)",
+            "2004-11-09T11:33:20Z",
+            None,
+            None,
+            "Component State Change: Component fan3 is unavailable (HWID=12)",
+        );
+        check(
+            "90210 node-33 action start 1100000001 -1 clusterAddMember (command 77)",
+            "2004-11-09T11:33:21Z",
+            None,
+            None,
+            "clusterAddMember (command 77)",
+        );
+        // Level after `, ` and a padded component column.
+        check(
+            "2024-03-05 10:00:00, Info                  CBS    Loaded Servicing Stack v1.2.3 with Core: C:\\Windows\\x.dll",
+            "2024-03-05T10:00:00Z",
+            Some(Info),
+            Some("CBS"),
+            "Loaded Servicing Stack v1.2.3 with Core: C:\\Windows\\x.dll",
+        );
+        check(
+            "2024-03-05 10:00:01, Error                 CSI    00000007 (F) open failed",
+            "2024-03-05T10:00:01Z",
+            Some(Error),
+            Some("CSI"),
+            "00000007 (F) open failed",
+        );
+        // `program - msg` after a bracketed stamp; a short qualifier may follow the name.
+        check(
+            "[03.05 10:11:12] browser.exe - host.example.org:443 open through proxy p.example.org:8080 HTTPS",
+            "2024-03-05T10:11:12Z",
+            None,
+            Some("browser.exe"),
+            "host.example.org:443 open through proxy p.example.org:8080 HTTPS",
+        );
+        check(
+            "[03.05 10:11:12] updater.exe *64 - 10.0.0.1:135 error : could not connect - refused",
+            "2024-03-05T10:11:12Z",
+            None,
+            Some("updater.exe"),
+            "10.0.0.1:135 error : could not connect - refused",
+        );
+        // log4j `%d %c - %m` and `%d [%t] %c - %m`.
+        check(
+            "2024-03-05 10:00:00,000 com.acme.Foo - started worker 3",
+            "2024-03-05T10:00:00Z",
+            None,
+            Some("com.acme.Foo"),
+            "started worker 3",
+        );
+        check(
+            "2024-03-05 10:00:00,000 [main] com.acme.Foo - started worker 3",
+            "2024-03-05T10:00:00Z",
+            None,
+            Some("com.acme.Foo"),
+            "started worker 3",
+        );
+        // `%d - %p [%t:%C@%L] - %m`: what follows the separator is message, dashes and all.
+        check(
+            "2024-03-05 10:00:00,000 - INFO  [Main[id=2]/0.0.0.0:2181:Leader@100] - LEADING - ELECTION TOOK - 12",
+            "2024-03-05T10:00:00Z",
+            Some(Info),
+            None,
+            "LEADING - ELECTION TOOK - 12",
+        );
+        // Apache: a client address bracket is what the message is about.
+        check(
+            "[Tue Mar 05 10:00:00 2024] [error] [client 192.0.2.7] File does not exist: /srv/x",
+            "2024-03-05T10:00:00Z",
+            Some(Error),
+            None,
+            "[client 192.0.2.7] File does not exist: /srv/x",
+        );
+    }
+
+    #[test]
+    fn prose_is_not_columns() {
+        for line in [
+            "Backup started at 2024-03-05 10:00:00 on host db1",
+            "- item one",
+            "v2.1 released today",
+            "42 is the answer 1700000000 times",
+            "GET 1700000000 /x",
+        ] {
+            let g = p(line);
+            assert_eq!((g.time, g.level), (None, None), "{line}");
+            assert_eq!(g.msg, line);
+        }
     }
 
     #[test]
