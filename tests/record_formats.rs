@@ -324,6 +324,7 @@ fn macos_syslog_tags() {
             ),
             (Some("com.example.agent"), "Service exited with code 1"),
             (Some("Finder"), "Sandbox: deny file-read-data /private/x"),
+            (Some("Web Browser Helper"), "CoreText note: font fallback"),
             (None, "--- last message repeated 1 time ---"),
             (Some("syslogd"), "restart."),
         ]

@@ -59,27 +59,27 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
     let (host, after_host) = token(b, n + 1)?;
     // No host field: the first token already is the tag.
     let (tag, after_tag) = if host.ends_with(b":") {
-        (host, after_host)
+        (&host[..host.len() - 1], after_host)
     } else {
         match token(b, after_host + 1) {
-            Some((tag, e)) if tag.ends_with(b":") => (tag, e),
+            Some((tag, e)) if tag.ends_with(b":") => (&tag[..tag.len() - 1], e),
             Some((tag, e)) if qualified_tag(tag, b, e).is_some() => {
-                // `prog[pid] (detail): msg` / `prog 1.4.1: msg`: the program is the first
-                // word; the slice keeps the space after it, dropped below like a colon.
-                let end = qualified_tag(tag, b, e).unwrap_or(e);
-                (&b[e - tag.len()..=e], end)
+                // `prog[pid] (detail): msg` / `prog 1.4.1: msg`: the program is the first word.
+                (tag, qualified_tag(tag, b, e).unwrap_or(e))
             }
-            _ if need_tag => return None,
-            _ => {
-                return Some(Sys {
-                    time: Some(t),
-                    program: None,
-                    msg: (after_host + 1).min(b.len()),
-                })
-            }
+            _ => match spaced_tag(b, after_host + 1) {
+                Some(r) => r,
+                None if need_tag => return None,
+                None => {
+                    return Some(Sys {
+                        time: Some(t),
+                        program: None,
+                        msg: (after_host + 1).min(b.len()),
+                    })
+                }
+            },
         }
     };
-    let tag = &tag[..tag.len() - 1];
     let program = match memchr::memrchr(b'[', tag) {
         Some(i) if tag.ends_with(b"]") => &tag[..i],
         _ => tag,
@@ -92,6 +92,41 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
         program: Some(program),
         msg: (after_tag + 1).min(b.len()),
     })
+}
+
+/// A program name with spaces and a pid (macOS `Google Chrome Helper[31322]:`, optionally
+/// followed by ` (detail):`), starting at `i` after the host. Returns (the tag without its
+/// colon, the end of the tag).
+fn spaced_tag(b: &[u8], mut i: usize) -> Option<(&[u8], usize)> {
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let window = b.get(i..)?;
+    let window = &window[..window.len().min(64)];
+    let lb = memchr::memchr(b'[', window)?;
+    let name = &window[..lb];
+    let ok_name = name.first().is_some_and(|c| !c.is_ascii_whitespace())
+        && !name.ends_with(b" ")
+        && name.iter().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b'_' | b'-' | b'(' | b')' | b'/')
+        });
+    if !ok_name {
+        return None;
+    }
+    let digits = window[lb + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let rb = lb + 1 + digits;
+    if digits == 0 || window.get(rb) != Some(&b']') {
+        return None;
+    }
+    let tag = &b[i..i + rb + 1];
+    if b.get(i + rb + 1) == Some(&b':') {
+        return Some((tag, i + rb + 2));
+    }
+    let end = qualified_tag(tag, b, i + rb + 1)?;
+    Some((tag, end))
 }
 
 /// A tag followed by one qualifier column ending in `:`: macOS `prog[pid] (sub.system):` or a
