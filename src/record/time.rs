@@ -352,11 +352,18 @@ fn compact(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let (y, mo, d) = (num4(b, 0)?, num2(b, 4)?, num2(b, 6)?);
     let (h, mi, s, mut ms, mut end) = clock(b, 9)?;
     if end == 17 && b.get(17) == Some(&b':') {
-        if let Some(v) = num2(b, 18).and_then(|v| Some(v * 10 + digit(b, 20)?)) {
-            if !b.get(21).is_some_and(u8::is_ascii_digit) {
-                ms = v;
-                end = 21;
-            }
+        // Milliseconds after a colon: a count, one to three digits (not always zero-padded),
+        // not a decimal fraction.
+        let n = b[18..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if (1..=3).contains(&n) {
+            ms = b[18..18 + n]
+                .iter()
+                .fold(0, |v, &c| v * 10 + u32::from(c - b'0'));
+            end = 18 + n;
         }
     }
     Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end))
@@ -575,6 +582,10 @@ mod tests {
             Some(ms("2024-03-05T10:11:12.345Z"))
         );
         assert_eq!(at("20240305 10:11:12 x"), Some(ms("2024-03-05T10:11:12Z")));
+        assert_eq!(
+            at("20240305-10:11:12:34|x"),
+            Some(ms("2024-03-05T10:11:12.034Z"))
+        );
         assert_eq!(at("20241305-10:11:12"), None);
         assert_eq!(at("12345678-10:11:12"), None);
     }
