@@ -3,11 +3,20 @@
 //!
 //! In: an event's first line (the header lives there) and its raw bytes (continuation lines
 //! included). Out: time, level, logger, and the message as a slice of the raw bytes starting
-//! after the header. Specific layouts with a fixed shape are tried first (Rails, glog, BGL-like
-//! Loghub, syslog-like `Jun 14 15:16:01 host prog[pid]:`); then a generic scan reads a
-//! timestamp (bare or in brackets) and looks at the next few tokens for a level word, skipping
-//! separators (`-`, `|`, `---`), pids and `[thread]` groups, and takes a following
-//! `logger.Name:` / `Name -` token as the logger.
+//! after the header. Specific layouts with a fixed shape are tried first (Rails, glog,
+//! syslog-like `Jun 14 15:16:01 host prog[pid]:`); then a generic scan reads a timestamp (bare
+//! or in brackets) and looks at the next few tokens for a level word, skipping separators
+//! (`-`, `|`, `---`), pids and `[thread]` groups, and takes a following logger:
+//! `logger.Name:`, `Name -`, a dotted name before a `[context]` bracket (dropped with it), or
+//! a word in a padded column. Without a level, a `name - ` column after the stamp is the
+//! program. A separator after a bracket ends the header; pipe-separated columns right after
+//! the stamp are read as columns.
+//!
+//! Lines that start with columns before any of that (an alert tag or record id with an
+//! epoch-seconds column, or a file/host name before a stamp) are read by
+//! [`leading_columns`], which only runs when the generic scan found no header, so ordinary
+//! lines pay nothing for it. Every rule is positional: token shapes, no regex, no names of
+//! particular programs.
 
 use std::borrow::Cow;
 
@@ -393,6 +402,9 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
 
     // After the level: separators, pids and `[thread]` groups, then maybe a logger.
     let mut after_bracket = false;
+    // A level padded to a wide column (more than `%-5p` gives) says the header is a table of
+    // padded columns, so a word followed by padding is the next column, not prose.
+    let padded = b.get(pos..pos + 3) == Some(b"   ");
     for _ in 0..5 {
         let p = skip_spaces(b, pos);
         if p >= b.len() {
@@ -440,8 +452,8 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 // and user ids, `[-]` when none) belongs to the header.
                 h.logger = Some(tok);
                 pos = close_bracket(b, e + 1).map_or(e, |c| c + 1);
-            } else if rest.starts_with(b"  ") && column_name(tok) {
-                // A padded component column (`Info    CBS    msg`).
+            } else if padded && rest.starts_with(b"  ") && column_name(tok) {
+                // A padded component column (`Info       CBS    msg`).
                 h.logger = Some(tok);
                 pos = e;
             } else if let Some(name) = tok.strip_suffix(b":") {
@@ -1197,6 +1209,14 @@ mod tests {
 
     #[test]
     fn prose_is_not_columns() {
+        // Double spaces in prose after a `%-5p` level are not a component column.
+        check(
+            "2024-03-05 10:00:00 INFO  Failed  to connect",
+            "2024-03-05T10:00:00Z",
+            Some(Level::Info),
+            None,
+            "Failed  to connect",
+        );
         for line in [
             "Backup started at 2024-03-05 10:00:00 on host db1",
             "- item one",
