@@ -14,7 +14,7 @@
 //!
 //! Lines that start with columns before any of that (an alert tag or record id with an
 //! epoch-seconds column, or a file/host name before a stamp) are read by
-//! [`leading_columns`], which only runs when the generic scan found no header, so ordinary
+//! `leading_columns`, which only runs when the generic scan found no header, so ordinary
 //! lines pay nothing for it. Every rule is positional: token shapes, no regex, no names of
 //! particular programs.
 
