@@ -332,6 +332,9 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             } else {
                 from_word(word)
             };
+            // Behind `name - `, a level is only a column when ` - ` follows it too (Python's
+            // `name - LEVEL - msg`); otherwise the message just starts with that word.
+            let lvl = lvl.filter(|_| dash_msg.is_none() || b[e..].starts_with(b" - "));
             if let Some(l) = lvl {
                 h.level = Some(l);
                 pos = e;
