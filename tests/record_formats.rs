@@ -208,8 +208,125 @@ fn plain_headers() {
             (Some("error"), "sync \"default/web\" failed: conflict"),
             (Some("warn"), "cache nearly full"),
             (Some("info"), "service ready"),
-            (Some("error"), "File does not exist: /var/www/favicon.ico"),
+            (
+                Some("error"),
+                "[client 192.0.2.9] File does not exist: /var/www/favicon.ico"
+            ),
             (None, "no header here, just text"),
+        ]
+    );
+}
+
+type Fields<'v> = (Option<&'v str>, Option<&'v str>, Option<&'v str>, &'v str);
+
+/// (time without its year, level, logger, message) of every event: year-less stamps take
+/// the current year.
+fn fields(ev: &[Value]) -> Vec<Fields<'_>> {
+    ev.iter()
+        .map(|e| {
+            (
+                e["time"].as_str().and_then(|t| t.get(4..)),
+                e["level"].as_str(),
+                e["logger"].as_str(),
+                s(e, "/message"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn column_layouts() {
+    let ev = events_of("columns.log");
+    let t = |x| Some(x);
+    assert_eq!(
+        fields(&ev),
+        vec![
+            (
+                t("-03-05T10:11:12.345Z"),
+                None,
+                Some("Sensor_Hub"),
+                "onStepCountChanged 812"
+            ),
+            (
+                t("-03-05T10:00:00.123Z"),
+                Some("info"),
+                Some("svc.api.wsgi.server"),
+                "10.0.0.5 \"GET /v2/tenants HTTP/1.1\" status: 200 len: 512"
+            ),
+            (
+                t("-03-05T10:05:00.000Z"),
+                None,
+                Some("crond(pam_unix)"),
+                "session opened for user nobody"
+            ),
+            (
+                t("-03-05T10:05:01.000Z"),
+                Some("fatal"),
+                Some("KERNEL"),
+                "data storage interrupt"
+            ),
+            (
+                t("-03-05T10:05:02.000Z"),
+                None,
+                None,
+                "Component State Change: Component fan3 is unavailable (HWID=12)"
+            ),
+            (
+                t("-03-05T10:05:03.000Z"),
+                Some("info"),
+                Some("CBS"),
+                "Loaded Servicing Stack v1.2.3 with Core: C:\\Windows\\x.dll"
+            ),
+            (
+                t("-03-05T10:05:04.000Z"),
+                None,
+                Some("browser.exe"),
+                "host.example.org:443 open through proxy p.example.org:8080 HTTPS"
+            ),
+            (
+                t("-03-05T10:05:05.000Z"),
+                None,
+                Some("updater.exe"),
+                "10.0.0.1:135 error : could not connect - refused"
+            ),
+            (
+                t("-03-05T10:05:06.000Z"),
+                None,
+                Some("com.acme.Foo"),
+                "started worker 3"
+            ),
+            (
+                t("-03-05T10:05:07.000Z"),
+                Some("warn"),
+                None,
+                "LEADING - ELECTION TOOK - 12"
+            ),
+        ]
+    );
+    // Epoch columns give the year too.
+    assert_eq!(s(&ev[2], "/time"), "2024-03-05T10:05:00.000Z");
+    assert_eq!(s(&ev[4], "/time"), "2024-03-05T10:05:02.000Z");
+}
+
+#[test]
+fn macos_syslog_tags() {
+    let ev = events_of("macos.log");
+    let got: Vec<(Option<&str>, &str)> = ev
+        .iter()
+        .map(|e| (e["logger"].as_str(), s(e, "/message")))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                Some("kernel"),
+                "WLAN: 6201.0113: Brcm::syncPowerState: WWEN[enabled]"
+            ),
+            (Some("com.example.agent"), "Service exited with code 1"),
+            (Some("Finder"), "Sandbox: deny file-read-data /private/x"),
+            (Some("Web Browser Helper"), "CoreText note: font fallback"),
+            (None, "--- last message repeated 1 time ---"),
+            (Some("syslogd"), "restart."),
         ]
     );
 }
@@ -264,6 +381,8 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "dotnet.log",
         "json.log",
         "plain_misc.log",
+        "columns.log",
+        "macos.log",
     ] {
         let path = fixture(name);
         let p = path.to_str().expect("path");
@@ -308,5 +427,107 @@ proptest! {
         let size = size.to_string();
         let got = run_raw(&["--input-format", "plain", "--chunk-size", &size, p]);
         prop_assert_eq!(got, want);
+    }
+}
+
+/// Messages that must come out whole behind any header: numbers, brackets, dashes, colons,
+/// pipes, level words and double spaces at their start.
+const TRICKY_MESSAGES: &[&str] = &[
+    "session closed for user nobody",
+    "12 apples and 3 pears",
+    "1 - one",
+    "- starts with a dash",
+    "[x.c:1831]: No topology change",
+    "(root) CMD (run-parts /etc/cron.hourly)",
+    "INFO this is not the level",
+    "error: something failed",
+    "Component State Change: Component fan3 is unavailable (HWID=12)",
+    "key=value other=\"quoted value\"",
+    "a|b|c piped",
+    "10.0.0.1:135 open through proxy p:8080 HTTPS",
+    "WWEN[enabled] ARPT: 6201.0113: x::y",
+    "Foo  bar with double spaces",
+    "onExtend:1514038530000 14 0 4",
+    "\"GET /v2/x HTTP/1.1\" status: 200 len: 1893 time: 0.2477829",
+    "x",
+];
+
+/// Header layouts, each with `{}` where the message goes (synthetic values).
+const LAYOUTS: &[&str] = &[
+    "- 1700000000 2023.11.14 cn42 Nov 14 22:13:20 cn42/cn42 crond(pam_unix)[3001]: {}",
+    "ECC 1700000000 2023.11.14 cn42 Nov 14 22:13:20 local@cn42 kernel: {}",
+    "- 1700000000 2023.11.14 R07-M0-N4 2023-11-14-22.13.20.123456 R07-M0-N4 RAS KERNEL INFO {}",
+    "52113 node-7 unix.hw state_change.unavailable 1700000000 1 {}",
+    "2023-11-14 22:13:20, Info                  CBS    {}",
+    "20231114-22:13:20:5|Sensor_Hub|40001234|{}",
+    "svc.log.1.2023-11-14_22:13:20 2023-11-14 22:13:20.123 4242 INFO svc.api.server [req-1 2 3 - - -] {}",
+    "Nov  4 22:13:20 mac-17 Web Browser Helper[31322]: {}",
+    "Nov 14 22:13:20 mac-17 agent[412] (com.example.agent.77): {}",
+    "23/11/14 22:13:20 WARN storage.BlockManager: {}",
+    "[11.14 22:13:20] browser.exe - {}",
+    "2023-11-14 22:13:20,000 - INFO  [Main:Leader@100] - {}",
+    "2023-11-14 22:13:20,000 ERROR [main] com.acme.Foo - {}",
+];
+
+/// Every layout keeps every message intact, through format detection and the chunk parser,
+/// whatever the other lines of the source are.
+#[test]
+fn layouts_keep_messages_whole() {
+    use faultline::record::{detect_format, parse_chunk, ParseConfig};
+    for layout in LAYOUTS {
+        let lines: Vec<String> = TRICKY_MESSAGES
+            .iter()
+            .map(|m| layout.replace("{}", m))
+            .collect();
+        let text = lines.join("\n") + "\n";
+        let format = detect_format(text.as_bytes());
+        let mut got = Vec::new();
+        parse_chunk(
+            text.as_bytes(),
+            1,
+            format,
+            &ParseConfig::default(),
+            &mut |ev| {
+                assert!(
+                    ev.time.is_some(),
+                    "no time in {:?}",
+                    String::from_utf8_lossy(ev.raw)
+                );
+                got.push(String::from_utf8_lossy(&ev.message).into_owned());
+            },
+        );
+        assert_eq!(got, TRICKY_MESSAGES, "{layout} ({format:?})");
+    }
+}
+
+/// Parses `text` as its detected format and returns the messages.
+fn messages_of(text: &str) -> Vec<String> {
+    use faultline::record::{detect_format, parse_chunk, ParseConfig};
+    let format = detect_format(text.as_bytes());
+    let mut got = Vec::new();
+    parse_chunk(
+        text.as_bytes(),
+        1,
+        format,
+        &ParseConfig::default(),
+        &mut |ev| got.push(String::from_utf8_lossy(&ev.message).into_owned()),
+    );
+    got
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Random messages (no ` - ` in them: behind `name - `, `LEVEL - msg` is Python's layout)
+    /// come out whole behind every layout.
+    #[test]
+    fn random_messages_stay_whole(
+        msgs in proptest::collection::vec("[A-Za-z0-9\\[\\]():=|/._\"<>*#@,;'!?+%&{}~^`$][ -~]{0,40}", 1..12),
+    ) {
+        let msgs: Vec<String> = msgs.into_iter().filter(|m| !m.contains(" - ")).collect();
+        for layout in LAYOUTS {
+            let text: String = msgs.iter().map(|m| layout.replace("{}", m) + "\n").collect();
+            prop_assert_eq!(&messages_of(&text), &msgs, "{}", layout);
+        }
     }
 }

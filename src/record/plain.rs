@@ -3,11 +3,20 @@
 //!
 //! In: an event's first line (the header lives there) and its raw bytes (continuation lines
 //! included). Out: time, level, logger, and the message as a slice of the raw bytes starting
-//! after the header. Specific layouts with a fixed shape are tried first (Rails, glog, BGL-like
-//! Loghub, syslog-like `Jun 14 15:16:01 host prog[pid]:`); then a generic scan reads a
-//! timestamp (bare or in brackets) and looks at the next few tokens for a level word, skipping
-//! separators (`-`, `|`, `---`), pids and `[thread]` groups, and takes a following
-//! `logger.Name:` / `Name -` token as the logger.
+//! after the header. Specific layouts with a fixed shape are tried first (Rails, glog,
+//! syslog-like `Jun 14 15:16:01 host prog[pid]:`); then a generic scan reads a timestamp (bare
+//! or in brackets) and looks at the next few tokens for a level word, skipping separators
+//! (`-`, `|`, `---`), pids and `[thread]` groups, and takes a following logger:
+//! `logger.Name:`, `Name -`, a dotted name before a `[context]` bracket (dropped with it), or
+//! a word in a padded column. Without a level, a `name - ` column after the stamp is the
+//! program. A separator after a bracket ends the header; pipe-separated columns right after
+//! the stamp are read as columns.
+//!
+//! Lines that start with columns before any of that (an alert tag or record id with an
+//! epoch-seconds column, or a file/host name before a stamp) are read by
+//! `leading_columns`, which only runs when the generic scan found no header, so ordinary
+//! lines pay nothing for it. Every rule is positional: token shapes, no regex, no names of
+//! particular programs.
 
 use std::borrow::Cow;
 
@@ -142,10 +151,7 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             });
         }
     }
-    if let Some(h) = bgl(b) {
-        return Some(h);
-    }
-    generic(b, tc)
+    generic(b, tc).or_else(|| leading_columns(b, tc))
 }
 
 /// After a timestamp ending at `n`, the rest of a Kubernetes CRI prefix
@@ -267,16 +273,28 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         }
     }
 
+    if h.time.is_some() && b.get(pos) == Some(&b'|') {
+        // `20240305-10:11:12:345|Component|1234|msg`: pipe-separated columns, no spaces.
+        pipe_columns(b, pos, &mut h);
+        return Some(h);
+    }
+
     let mut saw_pid = false;
     let mut single_letter = false;
     if h.level.is_none() {
         let mut pre_logger = None;
+        // Where the message starts after a `name - ` column (Proxifier-style `prog - msg`,
+        // log4j `%d [%t] %c - %m`), if no level turns up behind it.
+        let mut dash_msg = None;
+        // Whether a column (not a separator) was seen: only the first may be a level word in
+        // any case (`2016-01-01 10:00:00, Info  Comp  msg`); later ones must be one case.
+        let mut seen = false;
         // Where the message starts if no level turns up: after the timestamp, leading
         // separators and a `prog[pid]:` tag, but not after skipped numbers or brackets (in
         // `10:00:00 404 not found` the number is part of the message).
         let mut fallback = pos;
         let mut contiguous = true;
-        for k in 0..5 {
+        for _ in 0..5 {
             let p = skip_spaces(b, pos);
             if p >= b.len() {
                 break;
@@ -285,6 +303,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 let Some(close) = close_bracket(b, p) else {
                     break;
                 };
+                seen = true;
                 if let Some(l) = bracket_level(&b[p + 1..close]) {
                     h.level = Some(l);
                     pos = close + 1;
@@ -308,11 +327,14 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 }
             }
             let word = tok.strip_suffix(b":").unwrap_or(tok);
-            let lvl = if k == 0 {
-                from_word(word)
-            } else {
+            let lvl = if seen {
                 one_case_level(word)
+            } else {
+                from_word(word)
             };
+            // Behind `name - `, a level is only a column when ` - ` follows it too (Python's
+            // `name - LEVEL - msg`); otherwise the message just starts with that word.
+            let lvl = lvl.filter(|_| dash_msg.is_none() || b[e..].starts_with(b" - "));
             if let Some(l) = lvl {
                 h.level = Some(l);
                 pos = e;
@@ -336,6 +358,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 continue;
             }
             contiguous = false;
+            seen = true;
             if tok.iter().all(u8::is_ascii_digit) {
                 saw_pid = true;
                 pos = e;
@@ -351,13 +374,27 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                     continue;
                 }
             }
-            if b[e..].starts_with(b" - ") && pre_logger.is_none() {
-                // Python logging `%(asctime)s - %(name)s - %(levelname)s - %(message)s`.
+            let dash = if b[e..].starts_with(b" - ") {
+                Some(e)
+            } else {
+                qualified_dash(b, e)
+            };
+            if let (Some(d), None) = (dash, pre_logger) {
+                // Python logging `%(asctime)s - %(name)s - %(levelname)s - %(message)s`, or
+                // a logger/program column before the message.
                 pre_logger = Some(tok);
-                pos = e;
+                if !saw_pid {
+                    dash_msg = Some(d + 3);
+                }
+                pos = d;
                 continue;
             }
             break;
+        }
+        if let (None, Some(m)) = (h.level, dash_msg) {
+            h.logger = pre_logger;
+            h.msg = skip_spaces(b, m);
+            return Some(h);
         }
         if h.level.is_none() {
             // A timestamp alone (Go `2024/01/01 10:00:00 msg`): the message follows it.
@@ -367,6 +404,10 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     }
 
     // After the level: separators, pids and `[thread]` groups, then maybe a logger.
+    let mut after_bracket = false;
+    // A level padded to a wide column (more than `%-5p` gives) says the header is a table of
+    // padded columns, so a word followed by padding is the next column, not prose.
+    let padded = b.get(pos..pos + 3) == Some(b"   ");
     for _ in 0..5 {
         let p = skip_spaces(b, pos);
         if p >= b.len() {
@@ -375,16 +416,26 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         }
         if b[p] == b'[' {
             match close_bracket(b, p) {
-                Some(close) => {
+                Some(close) if !message_bracket(&b[p + 1..close]) => {
                     pos = close + 1;
+                    after_bracket = true;
                     continue;
                 }
-                None => break,
+                _ => break,
             }
         }
         let e = token_end(b, p);
         let tok = &b[p..e];
-        if is_separator(tok) || tok.iter().all(u8::is_ascii_digit) {
+        if is_separator(tok) {
+            pos = e;
+            if after_bracket {
+                // log4j `%p [%t:%C@%L] - %m`: the separator after the bracket ends the
+                // header, so `NAME - rest` behind it is message text.
+                break;
+            }
+            continue;
+        }
+        if tok.iter().all(u8::is_ascii_digit) {
             pos = e;
             continue;
         }
@@ -399,6 +450,15 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             if rest.starts_with(b" - ") || rest.starts_with(b" : ") {
                 h.logger = Some(tok);
                 pos = e + 3;
+            } else if rest.starts_with(b" [") && dotted_name(tok) {
+                // Python oslo.log `LEVEL name.sub [context] msg`: the context bracket (request
+                // and user ids, `[-]` when none) belongs to the header.
+                h.logger = Some(tok);
+                pos = close_bracket(b, e + 1).map_or(e, |c| c + 1);
+            } else if padded && rest.starts_with(b"  ") && column_name(tok) {
+                // A padded component column (`Info       CBS    msg`).
+                h.logger = Some(tok);
+                pos = e;
             } else if let Some(name) = tok.strip_suffix(b":") {
                 if single_letter
                     || name
@@ -414,6 +474,82 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     }
     h.msg = skip_spaces(b, pos);
     Some(h)
+}
+
+/// After a name column ending at `e`: ` *64 - `, a short non-word qualifier of the name (a
+/// 64-bit process marker, `(2)`) and then the ` - ` separator. Returns where the separator
+/// starts.
+fn qualified_dash(b: &[u8], e: usize) -> Option<usize> {
+    let rest = b.get(e..e + 9)?;
+    let q_end = 1 + rest[1..].iter().position(|&c| c == b' ')?;
+    let q = &rest[1..q_end];
+    let ok = rest[0] == b' '
+        && !q.is_empty()
+        && !q.iter().any(u8::is_ascii_alphabetic)
+        && !q.iter().all(u8::is_ascii_digit);
+    (ok && b[e + q_end..].starts_with(b" - ")).then_some(e + q_end)
+}
+
+/// A bracket after the level that is part of the message: a client address (`[client
+/// 192.0.2.1]`, `[client 192.0.2.1:5050]`), which is what the message is about.
+fn message_bracket(inner: &[u8]) -> bool {
+    let Some(sp) = memchr::memchr(b' ', inner) else {
+        return false;
+    };
+    let addr = &inner[sp + 1..];
+    let dots = addr.iter().filter(|&&c| c == b'.').count();
+    !inner[..sp].iter().any(u8::is_ascii_digit)
+        && (dots == 3 || addr.contains(&b':'))
+        && addr.first().is_some_and(u8::is_ascii_hexdigit)
+        && addr
+            .iter()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':'))
+}
+
+/// `nova.api.server`, `app_main.db`: a dotted logger name.
+fn dotted_name(t: &[u8]) -> bool {
+    t.first().is_some_and(u8::is_ascii_alphabetic)
+        && t.contains(&b'.')
+        && !t.ends_with(b".")
+        && t.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$' | b'-'))
+}
+
+/// A short identifier fit to be a component column: letters, digits, `._-`.
+fn column_name(t: &[u8]) -> bool {
+    t.len() <= 48
+        && t.first().is_some_and(u8::is_ascii_alphabetic)
+        && t.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+/// Pipe-separated header columns right after the stamp at `pos` (`|Component|1234|msg`):
+/// up to three space-free columns, each followed by `|`; a level word is the level, a
+/// number is a pid and ends the header, anything else names the logger.
+fn pipe_columns<'a>(b: &'a [u8], mut pos: usize, h: &mut Header<'a>) {
+    for _ in 0..3 {
+        let start = pos + 1;
+        let Some(n) = b[start..]
+            .iter()
+            .take(128)
+            .position(|&c| matches!(c, b'|' | b' ' | b'\t'))
+        else {
+            break;
+        };
+        if b[start + n] != b'|' || n == 0 {
+            break;
+        }
+        let col = &b[start..start + n];
+        pos = start + n;
+        if let Some(l) = from_word(col).filter(|_| h.level.is_none()) {
+            h.level = Some(l);
+        } else if col.iter().all(u8::is_ascii_digit) {
+            break;
+        } else if h.logger.is_none() {
+            h.logger = Some(col);
+        }
+    }
+    h.msg = skip_spaces(b, pos + 1);
 }
 
 /// Ruby Logger: `E, [2024-01-01T10:00:00.123456 #1234] ERROR -- progname: msg`.
@@ -484,50 +620,166 @@ impl SplitColon for [u8] {
     }
 }
 
-/// Loghub BGL: `- 1117838570 2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 R02-M1-N0 RAS
-/// KERNEL INFO msg` (alert tag, epoch seconds, date, node, stamp, node, type, component, level).
-fn bgl(b: &[u8]) -> Option<Header<'_>> {
+/// Leading columns in front of the real header, as cluster and supercomputer logs and log
+/// shippers write them. Two shapes, each checked column by column without a regex:
+///
+/// - an alert tag (`-` or an upper-case word) or a numeric record id, then a few id-like
+///   columns and a column of epoch seconds (after a tag: right after it, and followed by a
+///   date column `YYYY.MM.DD`). What follows the epoch decides the rest: a later
+///   recognised timestamp within three columns (the original line, e.g. syslog
+///   `Mon D HH:MM:SS host prog[pid]: msg`) is parsed as a header of its own; after an alert
+///   tag, an upper-case level word within six columns ends the header (`... RAS KERNEL INFO
+///   msg`, the word before it is the logger); after a record id, a small flag column
+///   (`-1`, `0`, `1`) must follow, and the message follows it;
+/// - one or two file- or host-name columns (holding a digit or `.`/`-`/`_`/`/`/`@`), then a
+///   recognised timestamp: the header is parsed from the timestamp on.
+///
+/// The epoch gives the time (it is exact and zone-free); without one, the inner stamp does.
+fn leading_columns<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     let e0 = token_end(b, 0);
-    let tag = &b[..e0];
-    if !(tag == b"-" || tag.iter().all(|c| c.is_ascii_uppercase() || *c == b'_')) {
+    let first = &b[..e0];
+    if first.is_empty() || first.len() > 128 {
         return None;
     }
-    let p1 = e0 + 1;
-    let e1 = token_end(b, p1);
-    let epoch = b.get(p1..e1)?;
-    if epoch.len() != 10 || !epoch.iter().all(u8::is_ascii_digit) {
+    let tag = first == b"-" || first.iter().all(|c| c.is_ascii_uppercase() || *c == b'_');
+    let id = first.iter().all(u8::is_ascii_digit);
+    let named = !tag && !id && name_column(first);
+    if !(tag || id || named) {
         return None;
     }
-    let p2 = e1 + 1;
-    let date = b.get(p2..p2 + 10)?;
-    if date[4] != b'.' || date[7] != b'.' {
-        return None;
-    }
-    let secs: i64 = std::str::from_utf8(epoch).ok()?.parse().ok()?;
-    let mut pos = p2 + 10;
-    let mut prev: Option<&[u8]> = None;
-    for _ in 0..6 {
+    let mut pos = e0;
+    for k in 1..=5 {
         let p = skip_spaces(b, pos);
+        if p >= b.len() {
+            return None;
+        }
         let e = token_end(b, p);
-        if p >= e {
-            break;
-        }
         let tok = &b[p..e];
-        if let Some(l) = from_upper_word(tok) {
-            return Some(Header {
-                time: Some(secs * 1000),
-                level: Some(l),
-                logger: prev,
-                msg: skip_spaces(b, e),
-                nginx: false,
-            });
+        if (id || (tag && k == 1)) && epoch_secs(tok).is_some() {
+            let secs = epoch_secs(tok)?;
+            return after_epoch(b, e, secs, tag, tc);
         }
-        prev = Some(tok);
+        if named && k <= 2 {
+            if let Some(h) = inner_header(b, p, tc) {
+                return Some(h);
+            }
+            if !name_column(tok) {
+                return None;
+            }
+        }
+        if tag || tok.ends_with(b":") || tok.iter().any(|&c| c == b'=' || c == b'"') {
+            // A tag's epoch comes right after it; a colon or a key=value is message text.
+            return None;
+        }
         pos = e;
     }
-    Some(Header {
-        time: Some(secs * 1000),
-        msg: skip_spaces(b, p2 + 10),
+    None
+}
+
+/// A column naming a file or host (`app.log.1`, `node-12`, `web/1`): no trailing colon, and a
+/// digit or one of `.-_/@` in it, so a capitalized word of prose never counts.
+fn name_column(t: &[u8]) -> bool {
+    !t.ends_with(b":")
+        && !t.ends_with(b",")
+        && t.iter()
+            .any(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_' | b'/' | b'@'))
+        && !t.iter().any(|&c| c == b'=' || c == b'"')
+}
+
+/// A whole header starting with a recognised timestamp at `p` (which ends at a column
+/// boundary), with offsets moved to the whole line.
+fn inner_header<'a>(b: &'a [u8], p: usize, tc: &TimeCtx) -> Option<Header<'a>> {
+    let (t, n) = parse_prefix(&b[p..], tc)?;
+    if !matches!(b.get(p + n), None | Some(b' ' | b'\t' | b'|' | b',' | b']')) {
+        return None;
+    }
+    let mut h = header(&b[p..], tc)?;
+    h.msg += p;
+    h.time = h.time.or(Some(t));
+    Some(h)
+}
+
+/// Epoch seconds between 2001 and 2099 written as one ten-digit column.
+fn epoch_secs(t: &[u8]) -> Option<i64> {
+    if t.len() != 10 || !t.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = t.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0'));
+    (v < 4_102_444_800).then_some(v)
+}
+
+/// `-1`, `0`, `1`, `12`: a flag or state column.
+fn small_flag(t: &[u8]) -> bool {
+    let d = t.strip_prefix(b"-").unwrap_or(t);
+    (1..=2).contains(&d.len()) && d.iter().all(u8::is_ascii_digit)
+}
+
+/// The header after an epoch column ending at `e` (see [`leading_columns`]).
+fn after_epoch<'a>(
+    b: &'a [u8],
+    e: usize,
+    secs: i64,
+    tag: bool,
+    tc: &TimeCtx,
+) -> Option<Header<'a>> {
+    let time = Some(secs * 1000);
+    let p1 = skip_spaces(b, e);
+    let e1 = token_end(b, p1);
+    let date = &b[p1..e1];
+    let is_date = date.len() == 10
+        && date[4] == date[7]
+        && matches!(date[4], b'.' | b'-' | b'/')
+        && date.iter().filter(|c| c.is_ascii_digit()).count() == 8;
+    if tag && !is_date {
+        // An alert tag and an epoch are followed by the date they were logged on.
+        return None;
+    }
+    let mut pos = e;
+    for _ in 0..3 {
+        let p = skip_spaces(b, pos);
+        if p >= b.len() {
+            break;
+        }
+        if let Some(mut h) = inner_header(b, p, tc) {
+            h.time = time;
+            return Some(h);
+        }
+        pos = token_end(b, p);
+    }
+    if tag {
+        let mut pos = e1;
+        let mut prev: Option<&[u8]> = None;
+        for _ in 0..6 {
+            let p = skip_spaces(b, pos);
+            let e = token_end(b, p);
+            if p >= e {
+                break;
+            }
+            let tok = &b[p..e];
+            if let Some(l) = from_upper_word(tok) {
+                return Some(Header {
+                    time,
+                    level: Some(l),
+                    logger: prev,
+                    msg: skip_spaces(b, e),
+                    nginx: false,
+                });
+            }
+            prev = Some(tok);
+            pos = e;
+        }
+        // No level: the message follows the date column.
+        return Some(Header {
+            time,
+            msg: skip_spaces(b, e1),
+            ..Header::default()
+        });
+    }
+    // After a record id the flag column is required: without it, a number that looks like an
+    // epoch in a sentence starting with a number would pass for a header.
+    (small_flag(&b[p1..e1]) && e1 < b.len()).then(|| Header {
+        time,
+        msg: skip_spaces(b, e1),
         ..Header::default()
     })
 }
@@ -829,6 +1081,156 @@ mod tests {
         let mut ev = Event::bare(1, line.as_bytes());
         parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
         assert_eq!((ev.level, &*ev.message), (Some(Level::Error), &b"x"[..]));
+    }
+
+    /// Synthetic lines in the shapes of other Loghub-2.0 layouts (invented values).
+    #[test]
+    fn column_layouts() {
+        use Level::*;
+        // Compact stamp with colon milliseconds, then pipe columns: component | pid | msg.
+        check(
+            "20240305-10:11:12:345|Sensor_Hub|40001234|onStepCountChanged 812",
+            "2024-03-05T10:11:12.345Z",
+            None,
+            Some("Sensor_Hub"),
+            "onStepCountChanged 812",
+        );
+        check(
+            "20240305-10:11:12:345|Sensor_Hub|40001234|flush",
+            "2024-03-05T10:11:12.345Z",
+            None,
+            Some("Sensor_Hub"),
+            "flush",
+        );
+        // A file-name column before an oslo.log line; the context bracket is header.
+        check(
+            "svc-api.log.2.2024-03-05_10:00:00 2024-03-05 10:00:00.123 4242 INFO svc.api.wsgi.server [req-0c5a1f9e-8f7e-4b9a-9d3c-2b1e4f6a7c8d 0a1b2c3d4e5f 9f8e7d6c5b4a - - -] 10.0.0.5 \"GET /v2/tenants HTTP/1.1\" status: 200 len: 512",
+            "2024-03-05T10:00:00.123Z",
+            Some(Info),
+            Some("svc.api.wsgi.server"),
+            "10.0.0.5 \"GET /v2/tenants HTTP/1.1\" status: 200 len: 512",
+        );
+        check(
+            "2024-03-05 10:00:00.123 4242 WARNING svc.compute.manager [-] [instance: 1b2c3d4e] VM Stopped",
+            "2024-03-05T10:00:00.123Z",
+            Some(Warn),
+            Some("svc.compute.manager"),
+            "[instance: 1b2c3d4e] VM Stopped",
+        );
+        // Alert tag, epoch, date, node, then a syslog line: the epoch gives the time.
+        check(
+            "- 1700000000 2023.11.14 cn42 Nov 14 22:13:20 cn42/cn42 crond(pam_unix)[3001]: session opened for user nobody",
+            "2023-11-14T22:13:20Z",
+            None,
+            Some("crond(pam_unix)"),
+            "session opened for user nobody",
+        );
+        check(
+            "ECC 1700000000 2023.11.14 cn42 Nov 14 22:13:20 local@cn42 kernel: EDAC MC0: bus error",
+            "2023-11-14T22:13:20Z",
+            None,
+            Some("kernel"),
+            "EDAC MC0: bus error",
+        );
+        // Record id, id-like columns, epoch, flag, message.
+        check(
+            "52113 node-7 unix.hw state_change.unavailable 1100000000 1 Component State Change: Component fan3 is unavailable (HWID=12)",
+            "2004-11-09T11:33:20Z",
+            None,
+            None,
+            "Component State Change: Component fan3 is unavailable (HWID=12)",
+        );
+        check(
+            "90210 node-33 action start 1100000001 -1 clusterAddMember (command 77)",
+            "2004-11-09T11:33:21Z",
+            None,
+            None,
+            "clusterAddMember (command 77)",
+        );
+        // Level after `, ` and a padded component column.
+        check(
+            "2024-03-05 10:00:00, Info                  CBS    Loaded Servicing Stack v1.2.3 with Core: C:\\Windows\\x.dll",
+            "2024-03-05T10:00:00Z",
+            Some(Info),
+            Some("CBS"),
+            "Loaded Servicing Stack v1.2.3 with Core: C:\\Windows\\x.dll",
+        );
+        check(
+            "2024-03-05 10:00:01, Error                 CSI    00000007 (F) open failed",
+            "2024-03-05T10:00:01Z",
+            Some(Error),
+            Some("CSI"),
+            "00000007 (F) open failed",
+        );
+        // `program - msg` after a bracketed stamp; a short qualifier may follow the name.
+        check(
+            "[03.05 10:11:12] browser.exe - host.example.org:443 open through proxy p.example.org:8080 HTTPS",
+            "2024-03-05T10:11:12Z",
+            None,
+            Some("browser.exe"),
+            "host.example.org:443 open through proxy p.example.org:8080 HTTPS",
+        );
+        check(
+            "[03.05 10:11:12] updater.exe *64 - 10.0.0.1:135 error : could not connect - refused",
+            "2024-03-05T10:11:12Z",
+            None,
+            Some("updater.exe"),
+            "10.0.0.1:135 error : could not connect - refused",
+        );
+        // log4j `%d %c - %m` and `%d [%t] %c - %m`.
+        check(
+            "2024-03-05 10:00:00,000 com.acme.Foo - started worker 3",
+            "2024-03-05T10:00:00Z",
+            None,
+            Some("com.acme.Foo"),
+            "started worker 3",
+        );
+        check(
+            "2024-03-05 10:00:00,000 [main] com.acme.Foo - started worker 3",
+            "2024-03-05T10:00:00Z",
+            None,
+            Some("com.acme.Foo"),
+            "started worker 3",
+        );
+        // `%d - %p [%t:%C@%L] - %m`: what follows the separator is message, dashes and all.
+        check(
+            "2024-03-05 10:00:00,000 - INFO  [Main[id=2]/0.0.0.0:2181:Leader@100] - LEADING - ELECTION TOOK - 12",
+            "2024-03-05T10:00:00Z",
+            Some(Info),
+            None,
+            "LEADING - ELECTION TOOK - 12",
+        );
+        // Apache: a client address bracket is what the message is about.
+        check(
+            "[Tue Mar 05 10:00:00 2024] [error] [client 192.0.2.7] File does not exist: /srv/x",
+            "2024-03-05T10:00:00Z",
+            Some(Error),
+            None,
+            "[client 192.0.2.7] File does not exist: /srv/x",
+        );
+    }
+
+    #[test]
+    fn prose_is_not_columns() {
+        // Double spaces in prose after a `%-5p` level are not a component column.
+        check(
+            "2024-03-05 10:00:00 INFO  Failed  to connect",
+            "2024-03-05T10:00:00Z",
+            Some(Level::Info),
+            None,
+            "Failed  to connect",
+        );
+        for line in [
+            "Backup started at 2024-03-05 10:00:00 on host db1",
+            "- item one",
+            "v2.1 released today",
+            "42 is the answer 1700000000 times",
+            "GET 1700000000 /x",
+        ] {
+            let g = p(line);
+            assert_eq!((g.time, g.level), (None, None), "{line}");
+            assert_eq!(g.msg, line);
+        }
     }
 
     #[test]

@@ -59,21 +59,27 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
     let (host, after_host) = token(b, n + 1)?;
     // No host field: the first token already is the tag.
     let (tag, after_tag) = if host.ends_with(b":") {
-        (host, after_host)
+        (&host[..host.len() - 1], after_host)
     } else {
         match token(b, after_host + 1) {
-            Some((tag, e)) if tag.ends_with(b":") => (tag, e),
-            _ if need_tag => return None,
-            _ => {
-                return Some(Sys {
-                    time: Some(t),
-                    program: None,
-                    msg: (after_host + 1).min(b.len()),
-                })
+            Some((tag, e)) if tag.ends_with(b":") => (&tag[..tag.len() - 1], e),
+            Some((tag, e)) if qualified_tag(tag, b, e).is_some() => {
+                // `prog[pid] (detail): msg` / `prog 1.4.1: msg`: the program is the first word.
+                (tag, qualified_tag(tag, b, e).unwrap_or(e))
             }
+            _ => match spaced_tag(b, after_host + 1) {
+                Some(r) => r,
+                None if need_tag => return None,
+                None => {
+                    return Some(Sys {
+                        time: Some(t),
+                        program: None,
+                        msg: (after_host + 1).min(b.len()),
+                    })
+                }
+            },
         }
     };
-    let tag = &tag[..tag.len() - 1];
     let program = match memchr::memrchr(b'[', tag) {
         Some(i) if tag.ends_with(b"]") => &tag[..i],
         _ => tag,
@@ -86,6 +92,53 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
         program: Some(program),
         msg: (after_tag + 1).min(b.len()),
     })
+}
+
+/// A program name with spaces and a pid (macOS `Google Chrome Helper[31322]:`, optionally
+/// followed by ` (detail):`), starting at `i` after the host. Returns (the tag without its
+/// colon, the end of the tag).
+fn spaced_tag(b: &[u8], mut i: usize) -> Option<(&[u8], usize)> {
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let window = b.get(i..)?;
+    let window = &window[..window.len().min(64)];
+    let lb = memchr::memchr(b'[', window)?;
+    let name = &window[..lb];
+    let ok_name = name.first().is_some_and(|c| !c.is_ascii_whitespace())
+        && !name.ends_with(b" ")
+        && name.iter().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b' ' | b'.' | b'_' | b'-' | b'(' | b')' | b'/')
+        });
+    if !ok_name {
+        return None;
+    }
+    let digits = window[lb + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let rb = lb + 1 + digits;
+    if digits == 0 || window.get(rb) != Some(&b']') {
+        return None;
+    }
+    let tag = &b[i..i + rb + 1];
+    if b.get(i + rb + 1) == Some(&b':') {
+        return Some((tag, i + rb + 2));
+    }
+    let end = qualified_tag(tag, b, i + rb + 1)?;
+    Some((tag, end))
+}
+
+/// A tag followed by one qualifier column ending in `:`: macOS `prog[pid] (sub.system):` or a
+/// version `prog 1.4.1:`. Returns the end of the qualifier.
+fn qualified_tag(tag: &[u8], b: &[u8], e: usize) -> Option<usize> {
+    let (q, end) = token(b, e + 1)?;
+    let q = q.strip_suffix(b":")?;
+    let detail = tag.ends_with(b"]") && q.starts_with(b"(") && q.ends_with(b")");
+    let version = !q.is_empty()
+        && q[0].is_ascii_digit()
+        && q.iter().all(|c| c.is_ascii_digit() || *c == b'.');
+    (detail || version).then_some(end)
 }
 
 /// Parses a syslog line; returns whether it was syslog (RFC 5424, or RFC 3164 with a PRI or a
@@ -196,6 +249,30 @@ mod tests {
         assert_eq!(&*ev.message, b"check pass");
         let (ok, _) = run("hello world");
         assert!(!ok);
+    }
+
+    #[test]
+    fn qualified_tags() {
+        let (ok, ev) = run("Jul  3 09:01:02 mac-17 com.example.agent[412] (com.example.agent.xpc.77): Service exited with code 1");
+        assert!(ok);
+        assert_eq!(ev.time, ms("2024-07-03T09:01:02Z"));
+        assert_eq!(ev.logger.as_deref(), Some(&b"com.example.agent"[..]));
+        assert_eq!(&*ev.message, b"Service exited with code 1");
+        let (ok, ev) = run("Mar  2 04:00:01 box syslogd 2.3.1: restart.");
+        assert!(ok);
+        assert_eq!(ev.logger.as_deref(), Some(&b"syslogd"[..]));
+        assert_eq!(&*ev.message, b"restart.");
+        // A word that is not a version or detail is message text.
+        let (ok, _) = run("Mar  2 04:00:01 box syslogd restarted: ok");
+        assert!(!ok);
+        let (ok, ev) = run(
+            "Mar  2 04:00:01 box kernel[0]: ARPT: 6201.0113: Brcm::syncPowerState: WWEN[enabled]",
+        );
+        assert!(ok);
+        assert_eq!(
+            &*ev.message,
+            b"ARPT: 6201.0113: Brcm::syncPowerState: WWEN[enabled]"
+        );
     }
 
     #[test]

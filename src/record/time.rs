@@ -250,7 +250,7 @@ fn zone(b: &[u8], i: usize) -> (Option<i32>, usize) {
 /// Layouts: ISO 8601 / RFC 3339 (`T` or space, `.`/`,` fraction, optional zone), `YYYY/MM/DD
 /// HH:MM:SS`, access-log `10/Oct/2000:13:55:36 -0700`, syslog `Jun 14 15:16:01`, ctime
 /// `Sun Dec 04 04:47:44 2005`, Loghub/HDFS `081109 203615`, logcat `03-17 16:13:38.811`,
-/// Proxifier `10.30 16:49:06`, Spark `17/06/09 20:10:40`.
+/// Proxifier `10.30 16:49:06`, Spark `17/06/09 20:10:40`, compact `20171223-22:15:29:606`.
 pub fn parse_prefix(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let c0 = *b.first()?;
     if c0.is_ascii_digit() {
@@ -263,7 +263,7 @@ pub fn parse_prefix(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
         if let Some(r) = yymmdd(b, tc).or_else(|| short_slash(b, tc)) {
             return Some(r);
         }
-        return logcat(b, tc);
+        return logcat(b, tc).or_else(|| compact(b, tc));
     }
     if c0.is_ascii_uppercase() {
         if is_weekday(b) && b.get(3) == Some(&b' ') {
@@ -341,6 +341,32 @@ fn logcat(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
         tc.civil_ms(tc.default_year, mo, d, h, mi, s, ms, None)?,
         end,
     ))
+}
+
+/// Compact `YYYYMMDD-HH:MM:SS[:mmm]` (also with `T` or a space after the date): Android apps'
+/// own loggers write the milliseconds after a colon.
+fn compact(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    if !matches!(b.get(8), Some(b'-' | b'T' | b' ')) {
+        return None;
+    }
+    let (y, mo, d) = (num4(b, 0)?, num2(b, 4)?, num2(b, 6)?);
+    let (h, mi, s, mut ms, mut end) = clock(b, 9)?;
+    if end == 17 && b.get(17) == Some(&b':') {
+        // Milliseconds after a colon: a count, one to three digits (not always zero-padded),
+        // not a decimal fraction.
+        let n = b[18..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if (1..=3).contains(&n) {
+            ms = b[18..18 + n]
+                .iter()
+                .fold(0, |v, &c| v * 10 + u32::from(c - b'0'));
+            end = 18 + n;
+        }
+    }
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end))
 }
 
 /// glog `MMDD HH:MM:SS.ffffff` (after the level letter; no year: `default_year`).
@@ -551,6 +577,17 @@ mod tests {
             at("03-17 16:13:38.811 "),
             Some(ms("2024-03-17T16:13:38.811Z"))
         );
+        assert_eq!(
+            at("20240305-10:11:12:345|x"),
+            Some(ms("2024-03-05T10:11:12.345Z"))
+        );
+        assert_eq!(at("20240305 10:11:12 x"), Some(ms("2024-03-05T10:11:12Z")));
+        assert_eq!(
+            at("20240305-10:11:12:34|x"),
+            Some(ms("2024-03-05T10:11:12.034Z"))
+        );
+        assert_eq!(at("20241305-10:11:12"), None);
+        assert_eq!(at("12345678-10:11:12"), None);
     }
 
     #[test]
