@@ -164,3 +164,26 @@ fn head_stops_after_n_events() {
     assert_eq!(ev.len(), 5);
     assert_eq!(ev[4].2, "line 4");
 }
+
+#[test]
+fn per_line_templates_line_up_with_input_lines() {
+    let t = TestDir::new();
+    let text = "2026-11-27 10:00:00,001 ERROR [main] c.a.Svc - failed order 1\n\
+                java.lang.IllegalStateException: boom\n\
+                \tat c.a.Svc.run(Svc.java:10)\n\
+                2026-11-27 10:00:01,001 INFO [main] c.a.Svc - handled request 2\n\
+                2026-11-27 10:00:02,001 INFO [main] c.a.Svc - handled request 3\n";
+    let p = t.write("app.log", text.as_bytes());
+    let o = run(&["templates", "--per-line", path_str(&p)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = json_lines(&o);
+    assert_eq!(rows.len(), 5, "one object per physical line");
+    // The three lines of the joined stack trace share its template.
+    assert_eq!(rows[0], rows[1]);
+    assert_eq!(rows[1], rows[2]);
+    assert_ne!(rows[2], rows[3]);
+    assert_eq!(rows[3], rows[4]);
+    assert!(rows[3]["template"]
+        .as_str()
+        .is_some_and(|t| t.contains("handled request")));
+}

@@ -23,7 +23,8 @@ pub struct TemplatesArgs {
     #[command(flatten)]
     pub mine: MineArgs,
 
-    /// Print one JSON object per input event, in input order: {"template": ..., "id": ...}.
+    /// Print one JSON object per input line, in input order: {"template": ..., "id": ...}
+    /// (a multi-line event's template is repeated for each of its lines).
     #[arg(long)]
     pub per_line: bool,
 

@@ -105,7 +105,9 @@ impl ChunkBuilder<'_> {
                 }
                 sum.endpoints.observe(&ev, idx, level);
                 if self.per_line {
-                    per_line.push(idx);
+                    // One entry per physical line, so `--per-line` output lines up with the
+                    // input even where lines were joined into one multi-line event.
+                    per_line.extend(std::iter::repeat_n(idx, ev.lines.max(1) as usize));
                 }
                 if sum.first_event.is_none() {
                     sum.first_event = Some(Example::new(source, ev.line, ev.time, ev.raw));
