@@ -168,7 +168,9 @@ pub fn collect_findings(
     }
     out.extend(inside);
     detect::rank(&mut out);
-    out
+    // One incident seen several ways (an upstream's timeouts and the error logged for them)
+    // is one headline with related evidence, so other incidents stay near the top.
+    detect::group::group(out)
 }
 
 /// Route and upstream rows for the report's tables, from the endpoints module's view of

@@ -7,6 +7,7 @@
 pub mod burst;
 pub mod diff;
 pub mod endpoints;
+pub mod group;
 pub mod newerr;
 pub mod pair;
 pub mod spikes;

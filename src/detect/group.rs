@@ -1,0 +1,300 @@
+//! Grouping findings that describe one incident.
+//!
+//! One outage shows up several ways: an upstream's timeouts, the new error template the app
+//! logs for them, and the same error logged again by a second service. Listing each as its
+//! own headline pushes other incidents out of the top of the report. Findings are grouped
+//! when they start together and name the same thing:
+//!
+//! - the same template id; or
+//! - onsets within [`SAME_ONSET_MS`] of each other, when one is about an upstream or a route
+//!   and the other is a new error or a spike (cause and symptom in the same minute); or
+//! - onsets within [`SHARED_ENTITY_MS`], when one names an upstream host or route that the
+//!   other's template, title or evidence mentions; or
+//! - onsets within [`SAME_ONSET_MS`], when the words of one template are nearly all in the
+//!   other (the same error logged by two services, one with more detail).
+//!
+//! The highest-scoring finding of a group stays in the list; the others move into its
+//! `details.related` (nothing is dropped) and are named in a note. The overall error-rate
+//! spike is an aggregate: when specific findings start inside its window it is explained by
+//! them, and its score is halved so that the specific causes rank above it.
+
+use super::{rank, Finding, FindingKind, Severity};
+
+/// Onsets this close count as the same moment.
+pub const SAME_ONSET_MS: i64 = 60_000;
+/// Onsets this close may be the same incident when the findings share an entity.
+pub const SHARED_ENTITY_MS: i64 = 10 * 60_000;
+
+fn is_endpoint(k: FindingKind) -> bool {
+    matches!(
+        k,
+        FindingKind::FailingRoute
+            | FindingKind::LatencyRegression
+            | FindingKind::UpstreamTimeout
+            | FindingKind::RateLimited
+            | FindingKind::UpstreamFailure
+    )
+}
+
+fn is_template(k: FindingKind) -> bool {
+    matches!(k, FindingKind::NewError | FindingKind::Spike)
+}
+
+fn onset_gap(a: &Finding, b: &Finding) -> Option<i64> {
+    Some((a.start? - b.start?).abs())
+}
+
+/// Whether `text` (lowercased by the caller) mentions the entity `name`.
+fn mentions(f: &Finding, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    // A route is named by its path; the method alone would match anything.
+    let key = name.split_once(' ').map_or(name.as_str(), |(_, p)| p);
+    if key.len() < 4 {
+        return false;
+    }
+    let hit = |s: &str| s.to_ascii_lowercase().contains(key);
+    f.template.as_deref().is_some_and(hit)
+        || hit(&f.title)
+        || f.examples.iter().any(|e| hit(&e.text))
+}
+
+/// The literal words (3+ letters, no placeholders) of a finding's template.
+fn words(f: &Finding) -> Vec<String> {
+    let mut w: Vec<String> = f
+        .template
+        .as_deref()
+        .unwrap_or("")
+        .split(|c: char| !c.is_alphanumeric() && c != '<' && c != '>')
+        .filter(|w| w.len() >= 3 && !w.starts_with('<'))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    w.sort();
+    w.dedup();
+    w
+}
+
+/// Whether at least 80% of the shorter template's words (at least three) are in the other.
+fn same_words(a: &Finding, b: &Finding) -> bool {
+    let (wa, wb) = (words(a), words(b));
+    let (short, long) = if wa.len() <= wb.len() {
+        (&wa, &wb)
+    } else {
+        (&wb, &wa)
+    };
+    if short.len() < 3 {
+        return false;
+    }
+    let shared = short
+        .iter()
+        .filter(|w| long.binary_search(w).is_ok())
+        .count();
+    shared * 5 >= short.len() * 4
+}
+
+fn entity(f: &Finding) -> Option<&str> {
+    f.upstream.as_deref().or(f.route.as_deref())
+}
+
+/// Whether `a` and `b` report the same incident (see the module doc).
+pub fn related(a: &Finding, b: &Finding) -> bool {
+    if a.kind == FindingKind::ErrorRateSpike || b.kind == FindingKind::ErrorRateSpike {
+        return false;
+    }
+    if a.template_id.is_some() && a.template_id == b.template_id {
+        return true;
+    }
+    let Some(gap) = onset_gap(a, b) else {
+        return false;
+    };
+    if gap <= SAME_ONSET_MS && same_words(a, b) {
+        return true;
+    }
+    let cross = (is_endpoint(a.kind) && is_template(b.kind))
+        || (is_template(a.kind) && is_endpoint(b.kind));
+    if cross && gap <= SAME_ONSET_MS {
+        return true;
+    }
+    if gap <= SHARED_ENTITY_MS {
+        if let Some(e) = entity(a) {
+            if mentions(b, e) {
+                return true;
+            }
+        }
+        if let Some(e) = entity(b) {
+            if mentions(a, e) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Groups related findings (see the module doc) and re-ranks. `findings` must be ranked.
+pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut heads: Vec<Finding> = Vec::new();
+    // Members of each head, to test relation against every finding already in a group.
+    let mut members: Vec<Vec<Finding>> = Vec::new();
+    for f in findings {
+        let home = heads
+            .iter()
+            .zip(&members)
+            .position(|(h, m)| related(h, &f) || m.iter().any(|x| related(x, &f)));
+        match home {
+            Some(i) => members[i].push(f),
+            None => {
+                heads.push(f);
+                members.push(Vec::new());
+            }
+        }
+    }
+    for (h, m) in heads.iter_mut().zip(members) {
+        if m.is_empty() {
+            continue;
+        }
+        for r in m.iter().take(3) {
+            h.notes.push(format!(
+                "same incident: {} ({})",
+                r.title,
+                r.severity.as_str()
+            ));
+        }
+        if m.len() > 3 {
+            h.notes.push(format!(
+                "same incident: {} more related finding(s)",
+                m.len() - 3
+            ));
+        }
+        let severity = m.iter().map(|r| r.severity).fold(h.severity, Severity::max);
+        h.severity = severity;
+        let related: Vec<serde_json::Value> = m
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or(serde_json::Value::Null))
+            .collect();
+        h.details.insert("related".into(), related.into());
+    }
+    explain_error_rate(&mut heads);
+    rank(&mut heads);
+    heads
+}
+
+/// Halves the score of an error-rate spike when specific findings start inside its window.
+fn explain_error_rate(findings: &mut [Finding]) {
+    let windows: Vec<(usize, i64, i64)> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.kind == FindingKind::ErrorRateSpike)
+        .filter_map(|(i, f)| Some((i, f.start?, f.end.unwrap_or(i64::MAX))))
+        .collect();
+    for (i, start, end) in windows {
+        let explained: Vec<String> = findings
+            .iter()
+            .filter(|f| f.kind != FindingKind::ErrorRateSpike)
+            .filter(|f| {
+                f.start
+                    .is_some_and(|s| s >= start - SAME_ONSET_MS && s <= end)
+            })
+            .map(|f| f.title.clone())
+            .take(3)
+            .collect();
+        if explained.is_empty() {
+            continue;
+        }
+        let f = &mut findings[i];
+        f.score /= 2.0;
+        f.severity = Severity::from_score(f.score);
+        f.notes.push(format!(
+            "explained by {} specific finding(s) in its window, e.g. {}",
+            explained.len(),
+            explained[0]
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(kind: FindingKind, title: &str, start: i64, score: f64) -> Finding {
+        let mut f = Finding::new(kind, title);
+        f.start = Some(start);
+        f.score = score;
+        f.severity = Severity::from_score(score);
+        f
+    }
+
+    #[test]
+    fn cause_and_symptom_in_the_same_minute_are_one_incident() {
+        let mut up = finding(
+            FindingKind::UpstreamTimeout,
+            "payments: 86 timeouts",
+            1_000_000,
+            30.0,
+        );
+        up.upstream = Some("payments.example".into());
+        let mut new = finding(
+            FindingKind::NewError,
+            "New error: call failed",
+            1_020_000,
+            20.0,
+        );
+        new.template_id = Some("aaa".into());
+        let mut named = finding(
+            FindingKind::NewError,
+            "New error: provider payments.example timed out",
+            1_200_000,
+            19.0,
+        );
+        named.template_id = Some("bbb".into());
+        let other = finding(FindingKind::Spike, "Spike: db timeouts", 5_000_000, 18.0);
+        let out = group(vec![up, new, named, other]);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!(out[0].kind, FindingKind::UpstreamTimeout);
+        assert_eq!(out[0].details["related"].as_array().map(Vec::len), Some(2));
+        assert!(out[0].notes.iter().any(|n| n.contains("call failed")));
+        assert_eq!(out[1].title, "Spike: db timeouts");
+    }
+
+    #[test]
+    fn the_same_error_from_two_services_is_one_incident() {
+        let mut a = finding(
+            FindingKind::NewError,
+            "New error: NPE in OrderMapper.toDto",
+            0,
+            20.0,
+        );
+        a.template = Some("NullPointerException in OrderMapper.toDto".into());
+        a.template_id = Some("a".into());
+        let mut b = finding(
+            FindingKind::NewError,
+            "New error: NPE for order",
+            2_000,
+            19.0,
+        );
+        b.template = Some("NullPointerException in OrderMapper.toDto for order ORD-<NUM>".into());
+        b.template_id = Some("b".into());
+        let mut c = finding(FindingKind::NewError, "New error: cache", 3_000, 18.0);
+        c.template = Some("Cache miss storm in OrderMapper for <NUM> keys".into());
+        c.template_id = Some("c".into());
+        let out = group(vec![a, b, c]);
+        assert_eq!(out.len(), 2, "{out:#?}");
+    }
+
+    #[test]
+    fn unrelated_findings_at_different_times_stay_apart() {
+        let a = finding(FindingKind::NewError, "New error: a", 0, 10.0);
+        let b = finding(FindingKind::NewError, "New error: b", 30_000, 9.0);
+        // Two new errors in the same minute are not merged by time alone.
+        assert_eq!(group(vec![a, b]).len(), 2);
+    }
+
+    #[test]
+    fn an_explained_error_rate_spike_ranks_below_its_causes() {
+        let mut rate = finding(FindingKind::ErrorRateSpike, "Error rate ×30", 0, 31.0);
+        rate.end = Some(3_600_000);
+        let cause = finding(FindingKind::Spike, "Spike: db", 600_000, 20.0);
+        let out = group(vec![rate, cause]);
+        assert_eq!(out[0].title, "Spike: db");
+        assert!(out[1].score < 20.0);
+        assert!(out[1].notes.iter().any(|n| n.contains("explained by")));
+    }
+}
