@@ -42,7 +42,8 @@ impl EngineOptions {
     }
 }
 
-/// The merged summary, and with `per_line` the signature index of every event in order
+/// The merged summary, and with `per_line` the signature index of every physical input line
+/// in order (a multi-line event's index repeated for each of its lines)
 /// (`u32::MAX` for events whose signature overflowed the cap).
 pub struct EngineOutput {
     pub summary: Summary,
@@ -139,13 +140,12 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
         |_chunk, r| {
             let remap = acc.merge(r.summary, opts.max_sigs);
             if opts.per_line {
-                per_line.extend(r.per_line.iter().map(|&i| {
-                    if i == u32::MAX {
-                        i
-                    } else {
-                        remap[i as usize]
-                    }
-                }));
+                // One entry per physical line, so `templates --per-line` lines up with the
+                // input even where lines were joined into one multi-line event.
+                for (&i, &n) in r.per_line.iter().zip(&r.event_lines) {
+                    let g = if i == u32::MAX { i } else { remap[i as usize] };
+                    per_line.extend(std::iter::repeat_n(g, n as usize));
+                }
             }
             true
         },

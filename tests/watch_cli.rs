@@ -363,3 +363,47 @@ fn gzip_on_stdin_is_decompressed_and_binary_refused() {
     assert!(stderr(&o).contains("binary data"), "{}", stderr(&o));
     assert!(!stdout(&o).contains("not text"), "{}", stdout(&o));
 }
+
+/// Evidence must belong to the alert: every template alert's example contains the literal
+/// words of its template. The bundled log has multi-line stack traces, which once shifted
+/// the signature attached to each event in live mode.
+#[test]
+fn alert_examples_belong_to_their_template() {
+    let log = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/example/incident/app.log"
+    ))
+    .expect("bundled example");
+    let o = run(&["watch", "-o", "json"], Some(&log));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut checked = 0;
+    for line in stdout(&o).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("JSON alert line");
+        if v.get("alert").is_none() {
+            continue;
+        }
+        let (Some(template), Some(example)) = (
+            v["template"].as_str(),
+            v["examples"].get(0).and_then(|e| e["text"].as_str()),
+        ) else {
+            continue;
+        };
+        // Literal words of the template's first line (placeholders and fingerprints left out).
+        let head = template.split(" [exc=").next().unwrap_or(template);
+        for w in head
+            .split_whitespace()
+            .filter(|w| !w.contains('<') && w.len() >= 4)
+        {
+            assert!(
+                example.contains(w),
+                "alert {template:?} has example {example:?}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "only {checked} template alerts checked:\n{}",
+        stdout(&o)
+    );
+}

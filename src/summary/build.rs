@@ -21,16 +21,19 @@ pub struct ChunkBuilder<'a> {
     pub time_range: Option<(i64, i64)>,
 }
 
-/// What a chunk yields: its partial summary and, with `per_line`, each event's signature.
+/// What a chunk yields: its partial summary and, with `per_line`, each event's signature and
+/// the number of physical lines it spans.
 pub struct ChunkResult {
     pub summary: Summary,
     pub per_line: Vec<u32>,
+    pub event_lines: Vec<u32>,
 }
 
 impl ChunkBuilder<'_> {
     pub fn summarize(&self, chunk: &Chunk) -> ChunkResult {
         let mut sum = Summary::default();
         let mut per_line = Vec::new();
+        let mut event_lines: Vec<u32> = Vec::new();
         let mut scratch: Vec<u8> = Vec::with_capacity(256);
         let mut timed: Vec<(u32, u8, i64)> = Vec::new();
         let source: std::sync::Arc<str> = std::sync::Arc::from(chunk.source.name.as_str());
@@ -105,9 +108,8 @@ impl ChunkBuilder<'_> {
                 }
                 sum.endpoints.observe(&ev, idx, level);
                 if self.per_line {
-                    // One entry per physical line, so `--per-line` output lines up with the
-                    // input even where lines were joined into one multi-line event.
-                    per_line.extend(std::iter::repeat_n(idx, ev.lines.max(1) as usize));
+                    per_line.push(idx);
+                    event_lines.push(ev.lines.max(1));
                 }
                 if sum.first_event.is_none() {
                     sum.first_event = Some(Example::new(source, ev.line, ev.time, ev.raw));
@@ -129,6 +131,7 @@ impl ChunkBuilder<'_> {
         ChunkResult {
             summary: sum,
             per_line,
+            event_lines,
         }
     }
 }
