@@ -21,6 +21,14 @@
 
 use memchr::memchr;
 
+#[cfg(test)]
+#[path = "mask_reference.rs"]
+mod reference;
+
+#[cfg(test)]
+#[path = "mask_oracle.rs"]
+mod oracle;
+
 /// Masks variables in one message into a signature (see the module docs). Cheap to clone and
 /// `Sync`: share one across worker threads.
 #[derive(Clone, Debug)]
