@@ -166,11 +166,14 @@ impl Emitter<'_> {
     }
 }
 
-/// Byte classes, looked up once per byte in the hot loops.
+/// Byte classes, looked up once per byte in the hot loops. A byte may have several bits.
 const C_SPACE: u8 = 1;
 const C_QUOTE: u8 = 2;
 const C_DIGIT: u8 = 4;
 const C_ALPHA: u8 = 8;
+const C_COLON: u8 = 16;
+/// Any other byte (punctuation, control, non-ASCII), so that `seen == C_ALPHA` means letters only.
+const C_OTHER: u8 = 32;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -185,11 +188,53 @@ static CLASS: [u8; 256] = {
             C_DIGIT
         } else if b.is_ascii_alphabetic() {
             C_ALPHA
+        } else if b == b':' {
+            C_COLON
+        } else {
+            C_OTHER
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Per-byte counters for [`classify`], one 16-bit lane each: digits, letters, dots, colons.
+/// Summing these over a piece counts all four at once without branches.
+const K_DIGIT: u64 = 1;
+const K_ALPHA: u64 = 1 << 16;
+const K_DOT: u64 = 1 << 32;
+const K_COLON: u64 = 1 << 48;
+
+static COUNT: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_digit() {
+            K_DIGIT
+        } else if b.is_ascii_alphabetic() {
+            K_ALPHA
+        } else if b == b'.' {
+            K_DOT
+        } else if b == b':' {
+            K_COLON
         } else {
             0
         };
         i += 1;
     }
+    t
+};
+
+/// Flags for [`classify`]: bytes whose presence (not count) gates a checker.
+const F_SLASH: u8 = 1;
+const F_AT: u8 = 2;
+
+static FLAG: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'/' as usize] = F_SLASH;
+    t[b'\\' as usize] = F_SLASH;
+    t[b'@' as usize] = F_AT;
     t
 };
 
@@ -224,6 +269,13 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         }
         let quotes = seen & C_QUOTE != 0;
         let tok = &text[start..i];
+        // Most tokens are plain words: letters only can be nothing but a word, a boolean or a
+        // long a-f hex run — unless they start a worded date. (The checks below all need a
+        // digit, a colon, a quote or a comparator, which such a token lacks.)
+        if seen == C_ALPHA && !(tok.len() <= 11 && may_start_worded_date(tok)) {
+            emit_word(tok, em);
+            continue;
+        }
         // `2024-01-31 12:34:56.789`: a date and a time in two tokens are one timestamp.
         if tok[0].is_ascii_digit() && date_len(tok) == Some(tok.len()) {
             if let Some((ts, te)) = next_token(text, i) {
@@ -251,7 +303,7 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             }
         }
         // `[17/May/2015:10:05:03 +0000]`: a zone offset in its own token belongs to the time.
-        if tok.len() >= 8 && tok.contains(&b':') {
+        if tok.len() >= 8 && seen & C_COLON != 0 {
             let core = tok.strip_prefix(b"[").unwrap_or(tok);
             if core.first().is_some_and(u8::is_ascii_digit) && is_timestamp(core) {
                 if let Some((zs, ze)) = next_token(text, i) {
@@ -297,7 +349,118 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
                 }
             }
         }
+        mask_token_cached(tok, em);
+    }
+}
+
+/// Longest token whose signature piece is cached, and longest cached piece.
+const CACHE_KEY: usize = 32;
+const CACHE_VAL: usize = 48;
+/// Slots in each thread's token cache (direct-mapped; a power of two).
+const CACHE_SLOTS: usize = 1024;
+
+/// One cached token and what [`mask_token`] emits for it.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Which function the entry is for: [`KIND_TOKEN`] or [`KIND_PIECE`].
+    kind: u8,
+    key_len: u8,
+    val_len: u8,
+    key: [u8; CACHE_KEY],
+    val: [u8; CACHE_VAL],
+}
+
+const KIND_TOKEN: u8 = 1;
+const KIND_PIECE: u8 = 2;
+
+const EMPTY_SLOT: Slot = Slot {
+    kind: 0,
+    key_len: 0,
+    val_len: 0,
+    key: [0; CACHE_KEY],
+    val: [0; CACHE_VAL],
+};
+
+thread_local! {
+    /// Logs repeat the same tokens line after line (`status=200`, `[worker-11]`, `host=x.y`),
+    /// and masking a token with punctuation or digits costs about a thousand instructions, so
+    /// each thread remembers the output of recent ones. [`mask_token`] is a pure function of
+    /// the token, so a hit gives exactly what masking would; only the speed changes.
+    static TOKEN_CACHE: std::cell::RefCell<Vec<Slot>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Cheap hash of a short token (at most [`CACHE_KEY`] bytes) for the cache slot.
+#[inline]
+fn token_hash(tok: &[u8]) -> u64 {
+    let mut h = tok.len() as u64;
+    let mut chunks = tok.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    h ^ (h >> 29)
+}
+
+/// [`mask_token`] through the per-thread token cache.
+#[inline]
+fn mask_token_cached(tok: &[u8], em: &mut Emitter<'_>) {
+    if tok.len() > CACHE_KEY {
         mask_token(tok, em);
+    } else {
+        cached(KIND_TOKEN, tok, em, mask_token);
+    }
+}
+
+/// `f(key, em)` through the per-thread cache; `f` must be a pure function of `key` that only
+/// pushes to `em`, and `kind` must name `f`. Emitting the cached piece with one `push` is the
+/// same as the pushes it was made of: only the first non-empty push writes the pending space,
+/// and empty pushes write nothing.
+fn cached(kind: u8, key: &[u8], em: &mut Emitter<'_>, f: fn(&[u8], &mut Emitter<'_>)) {
+    let idx = (token_hash(key) ^ u64::from(kind)) as usize & (CACHE_SLOTS - 1);
+    let hit = TOKEN_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_empty() {
+            c.resize(CACHE_SLOTS, EMPTY_SLOT);
+        }
+        let slot = &c[idx];
+        if slot.kind == kind
+            && usize::from(slot.key_len) == key.len()
+            && &slot.key[..key.len()] == key
+        {
+            em.push(&slot.val[..usize::from(slot.val_len)]);
+            true
+        } else {
+            false
+        }
+    });
+    if hit {
+        return;
+    }
+    let before = em.out.len();
+    let pending = em.pending_space;
+    f(key, em);
+    let produced = &em.out[before..];
+    let val = match produced.split_first() {
+        Some((b' ', rest)) if pending => rest,
+        _ => produced,
+    };
+    if val.len() <= CACHE_VAL {
+        TOKEN_CACHE.with(|c| {
+            if let Some(slot) = c.borrow_mut().get_mut(idx) {
+                slot.kind = kind;
+                slot.key_len = key.len() as u8;
+                slot.key[..key.len()].copy_from_slice(key);
+                slot.val_len = val.len() as u8;
+                slot.val[..val.len()].copy_from_slice(val);
+            }
+        });
     }
 }
 
@@ -328,24 +491,36 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
         return None;
     }
     // One pass over the bytes decides which of the (costlier) checkers can possibly match.
-    let (mut digits, mut alpha, mut dots, mut colons) = (0usize, 0usize, 0usize, 0usize);
-    let (mut slash, mut at) = (false, false);
-    for &b in s {
-        let c = CLASS[b as usize];
-        if c & C_DIGIT != 0 {
-            digits += 1;
-        } else if c & C_ALPHA != 0 {
-            alpha += 1;
-        } else {
-            match b {
-                b'.' => dots += 1,
-                b':' => colons += 1,
-                b'/' | b'\\' => slash = true,
-                b'@' => at = true,
-                _ => {}
-            }
+    // The counts live in 16-bit lanes of one sum, so a piece of 64 KiB or more (a lane could
+    // overflow) is counted lane by lane instead.
+    let (digits, alpha, dots, colons, flags) = if s.len() < 1 << 16 {
+        let mut sum = 0u64;
+        let mut flags = 0u8;
+        for &b in s {
+            sum += COUNT[b as usize];
+            flags |= FLAG[b as usize];
         }
-    }
+        (
+            (sum & 0xffff) as usize,
+            ((sum >> 16) & 0xffff) as usize,
+            ((sum >> 32) & 0xffff) as usize,
+            (sum >> 48) as usize,
+            flags,
+        )
+    } else {
+        let (mut d, mut a, mut o, mut c, mut f) = (0usize, 0usize, 0usize, 0usize, 0u8);
+        for &b in s {
+            let k = COUNT[b as usize];
+            d += (k & 0xffff) as usize;
+            a += ((k >> 16) & 0xffff) as usize;
+            o += ((k >> 32) & 0xffff) as usize;
+            c += (k >> 48) as usize;
+            f |= FLAG[b as usize];
+        }
+        (d, a, o, c, f)
+    };
+    let slash = flags & F_SLASH != 0;
+    let at = flags & F_AT != 0;
     if alpha == s.len() {
         if is_bool_or_null(s) {
             return Some(b"<*>");
@@ -802,7 +977,8 @@ fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
         return;
     }
     // The whole token first: URLs, IPv6 and timestamps contain delimiters.
-    if classify_trimmed(tok, em).is_some() {
+    let (a, z) = trim_bounds(tok);
+    if classify_core(tok, a, z, em).is_some() {
         return;
     }
     if !tok.iter().any(|&b| is_strong_delim(b)) {
@@ -810,16 +986,51 @@ fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
         mask_piece_parts(tok, em);
         return;
     }
+    // A piece whose core is the token's core (`[worker-11]` split at the brackets) is already
+    // known not to be a value: do not classify it again.
+    let known = &tok[a..z];
     let mut start = 0;
     for i in 0..tok.len() {
         let b = tok[i];
         if is_strong_delim(b) {
-            mask_piece(&tok[start..i], em);
+            mask_split_piece(&tok[start..i], em, known);
             em.byte(b);
             start = i + 1;
         }
     }
-    mask_piece(&tok[start..], em);
+    mask_split_piece(&tok[start..], em, known);
+}
+
+/// A piece of a token split at strong delimiters: short ones through the cache (JSON and
+/// `key=value` keys repeat even when the whole token does not).
+#[inline]
+fn mask_split_piece(p: &[u8], em: &mut Emitter<'_>, known: &[u8]) {
+    if p.is_empty() {
+        return;
+    }
+    if p.len() <= CACHE_KEY && !std::ptr::eq(p.as_ptr(), known.as_ptr()) {
+        cached(KIND_PIECE, p, em, mask_piece);
+    } else {
+        mask_piece_known(p, em, known);
+    }
+}
+
+/// [`mask_piece`] for a piece of a token whose core `known` did not classify.
+fn mask_piece_known(p: &[u8], em: &mut Emitter<'_>, known: &[u8]) {
+    if p.is_empty() {
+        return;
+    }
+    if p.iter().all(u8::is_ascii_alphabetic) {
+        emit_word(p, em);
+        return;
+    }
+    let (a, z) = trim_bounds(p);
+    let core = &p[a..z];
+    let same = core.as_ptr() == known.as_ptr() && core.len() == known.len();
+    if !same && classify_core(p, a, z, em).is_some() {
+        return;
+    }
+    mask_piece_parts(p, em);
 }
 
 /// A run of ASCII letters: a word, unless it is a boolean/null or a long a-f hex run.
@@ -837,6 +1048,13 @@ fn emit_word(word: &[u8], em: &mut Emitter<'_>) {
 /// Classifies the token without its surrounding punctuation; on success emits
 /// `lead + placeholder + trail` and returns the placeholder.
 fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
+    let (a, z) = trim_bounds(tok);
+    classify_core(tok, a, z, em)
+}
+
+/// Bounds of the token's core: without leading `([{"'<` and trailing `)]}"'>,;.:!?`.
+#[inline]
+fn trim_bounds(tok: &[u8]) -> (usize, usize) {
     let mut a = 0;
     let mut z = tok.len();
     while a < z && matches!(tok[a], b'(' | b'[' | b'{' | b'"' | b'\'' | b'<') {
@@ -850,6 +1068,12 @@ fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
     {
         z -= 1;
     }
+    (a, z)
+}
+
+/// [`classify_trimmed`] with the core bounds already found. Returns `None` exactly when the
+/// core (a pure function of it) is not a value, so callers may remember that.
+fn classify_core(tok: &[u8], a: usize, z: usize, em: &mut Emitter<'_>) -> Option<&'static [u8]> {
     let core = &tok[a..z];
     // `/10.0.0.1:80` (Java's InetSocketAddress) and `host:port` with an IP: keep the port as
     // its own number so `ip:port` reads the same as elsewhere.
