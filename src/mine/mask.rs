@@ -332,7 +332,11 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             let qc = tok[q];
             // Only look a bounded distance ahead: an unclosed quote must not make every later
             // token rescan the rest of a long line.
-            let window = &text[i..n.min(start + q + MAX_QUOTED)];
+            // A token longer than the window leaves nothing to search (slicing `i..` past
+            // the window's end would panic).
+            let window = text
+                .get(i..n.min(start + q + MAX_QUOTED))
+                .unwrap_or_default();
             if let Some(close) = memchr(qc, window).map(|c| i + c) {
                 if opens_quote(tok, q) && !http_request_line(&text[start + q + 1..close]) {
                     mask_token(&tok[..q], em);
@@ -389,23 +393,19 @@ thread_local! {
     static TOKEN_CACHE: std::cell::RefCell<Vec<Slot>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Cheap hash of a short token (at most [`CACHE_KEY`] bytes) for the cache slot.
+/// The key zero-padded to [`CACHE_KEY`] bytes (compared as one fixed-size array, no `memcmp`
+/// call) and its hash for the cache slot.
 #[inline]
-fn token_hash(tok: &[u8]) -> u64 {
-    let mut h = tok.len() as u64;
-    let mut chunks = tok.chunks_exact(8);
-    for c in &mut chunks {
+fn padded_key(key: &[u8]) -> ([u8; CACHE_KEY], u64) {
+    let mut k = [0u8; CACHE_KEY];
+    k[..key.len()].copy_from_slice(key);
+    let mut h = key.len() as u64;
+    for c in k.chunks_exact(8) {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
         h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    h ^ (h >> 29)
+    (k, h ^ (h >> 29))
 }
 
 /// [`mask_token`] through the per-thread token cache.
@@ -418,26 +418,32 @@ fn mask_token_cached(tok: &[u8], em: &mut Emitter<'_>) {
     }
 }
 
-/// `f(key, em)` through the per-thread cache; `f` must be a pure function of `key` that only
-/// pushes to `em`, and `kind` must name `f`. Emitting the cached piece with one `push` is the
-/// same as the pushes it was made of: only the first non-empty push writes the pending space,
-/// and empty pushes write nothing.
+/// `f(key, em)` through the per-thread cache; `key` is at most [`CACHE_KEY`] bytes, `f` must
+/// be a pure function of `key` that only pushes to `em`, and `kind` must name `f`. Emitting
+/// the cached piece with one `push` is the same as the pushes it was made of: only the first
+/// non-empty push writes the pending space, and empty pushes write nothing.
 fn cached(kind: u8, key: &[u8], em: &mut Emitter<'_>, f: fn(&[u8], &mut Emitter<'_>)) {
-    let idx = (token_hash(key) ^ u64::from(kind)) as usize & (CACHE_SLOTS - 1);
+    if key.len() > CACHE_KEY {
+        f(key, em);
+        return;
+    }
+    let (padded, h) = padded_key(key);
+    let idx = (h ^ u64::from(kind)) as usize & (CACHE_SLOTS - 1);
     let hit = TOKEN_CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.is_empty() {
             c.resize(CACHE_SLOTS, EMPTY_SLOT);
         }
-        let slot = &c[idx];
-        if slot.kind == kind
-            && usize::from(slot.key_len) == key.len()
-            && &slot.key[..key.len()] == key
-        {
-            em.push(&slot.val[..usize::from(slot.val_len)]);
-            true
-        } else {
-            false
+        match c.get(idx) {
+            Some(slot)
+                if slot.kind == kind
+                    && usize::from(slot.key_len) == key.len()
+                    && slot.key == padded =>
+            {
+                em.push(&slot.val[..usize::from(slot.val_len)]);
+                true
+            }
+            _ => false,
         }
     });
     if hit {
@@ -456,7 +462,7 @@ fn cached(kind: u8, key: &[u8], em: &mut Emitter<'_>, f: fn(&[u8], &mut Emitter<
             if let Some(slot) = c.borrow_mut().get_mut(idx) {
                 slot.kind = kind;
                 slot.key_len = key.len() as u8;
-                slot.key[..key.len()].copy_from_slice(key);
+                slot.key = padded;
                 slot.val_len = val.len() as u8;
                 slot.val[..val.len()].copy_from_slice(val);
             }
@@ -939,23 +945,20 @@ fn is_path(s: &[u8]) -> bool {
 /// Characters that separate values inside one whitespace-free token.
 #[inline]
 fn is_strong_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b',' | b';'
-            | b'='
-            | b'|'
-            | b'('
-            | b')'
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'<'
-            | b'>'
-            | b'"'
-            | b'\''
-    )
+    STRONG[b as usize]
 }
+
+/// `,;=|()[]{}<>"'` as a table: one load instead of a chain of compares per byte.
+static STRONG: [bool; 256] = {
+    let mut t = [false; 256];
+    let set = b",;=|()[]{}<>\"'";
+    let mut i = 0;
+    while i < set.len() {
+        t[set[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// Masks one whitespace-free token.
 fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
@@ -1008,7 +1011,13 @@ fn mask_split_piece(p: &[u8], em: &mut Emitter<'_>, known: &[u8]) {
     if p.is_empty() {
         return;
     }
-    if p.len() <= CACHE_KEY && !std::ptr::eq(p.as_ptr(), known.as_ptr()) {
+    // Words (JSON keys, `key=` names) are cheaper to emit than to look up, and so is the
+    // `:` between JSON keys and values (what `mask_piece(":")` gives).
+    if p.iter().all(u8::is_ascii_alphabetic) {
+        emit_word(p, em);
+    } else if p == b":" {
+        em.byte(b':');
+    } else if p.len() <= CACHE_KEY && !std::ptr::eq(p.as_ptr(), known.as_ptr()) {
         cached(KIND_PIECE, p, em, mask_piece);
     } else {
         mask_piece_known(p, em, known);
@@ -1052,6 +1061,14 @@ fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
     classify_core(tok, a, z, em)
 }
 
+/// Whether [`classify`] could call `s` a URL or a path: every other kind, and the `ip:port`
+/// fallback in [`classify_core`], rejects a quote character.
+fn may_be_url_or_path(s: &[u8]) -> bool {
+    matches!(s.first(), Some(b'/' | b'.' | b'~'))
+        || s.get(1..3) == Some(b":\\")
+        || memchr::memmem::find(s, b"://").is_some()
+}
+
 /// Bounds of the token's core: without leading `([{"'<` and trailing `)]}"'>,;.:!?`.
 #[inline]
 fn trim_bounds(tok: &[u8]) -> (usize, usize) {
@@ -1075,6 +1092,12 @@ fn trim_bounds(tok: &[u8]) -> (usize, usize) {
 /// core (a pure function of it) is not a value, so callers may remember that.
 fn classify_core(tok: &[u8], a: usize, z: usize, em: &mut Emitter<'_>) -> Option<&'static [u8]> {
     let core = &tok[a..z];
+    // A long core with a quote inside (a JSON object glued into one token) can only be a URL
+    // or a path; two vector scans rule both out faster than counting its bytes in `classify`.
+    if core.len() >= 64 && memchr::memchr2(b'"', b'\'', core).is_some() && !may_be_url_or_path(core)
+    {
+        return None;
+    }
     // `/10.0.0.1:80` (Java's InetSocketAddress) and `host:port` with an IP: keep the port as
     // its own number so `ip:port` reads the same as elsewhere.
     let ph = classify(core).or_else(|| {

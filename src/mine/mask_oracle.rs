@@ -366,7 +366,7 @@ const MUT: &[u8] = b"0a.:-/ \"'x9Z,[<";
 
 /// One generated variable or word, appended to `out`.
 fn piece(r: &mut Rng, out: &mut Vec<u8>) {
-    match r.below(24) {
+    match r.below(26) {
         0..=5 => out.extend_from_slice(r.pick(FIXED).as_bytes()),
         6 => {
             let n = 1 + r.below(20);
@@ -576,6 +576,46 @@ fn piece(r: &mut Rng, out: &mut Vec<u8>) {
                     .as_bytes(),
             );
         }
+        23 | 24 => {
+            // A JSON object glued into one long token, values of every kind inside.
+            out.push(b'{');
+            let n = 2 + r.below(8);
+            for k in 0..n {
+                if k > 0 {
+                    out.push(b',');
+                }
+                out.push(b'"');
+                out.extend_from_slice(
+                    r.pick(&["ts", "level", "msg", "url", "path", "id", "x_y"])
+                        .as_bytes(),
+                );
+                out.extend_from_slice(b"\":");
+                if r.below(3) == 0 {
+                    piece(r, out);
+                } else {
+                    out.push(b'"');
+                    out.extend_from_slice(
+                        r.pick(&[
+                            "http://a.b/c",
+                            "/var/x",
+                            "./y",
+                            "~/z",
+                            "C:\\w",
+                            "ftp://h",
+                            "info",
+                            "2026-11-27T00:00:00.104Z",
+                            "a b",
+                            "",
+                        ])
+                        .as_bytes(),
+                    );
+                    out.push(b'"');
+                }
+            }
+            if r.below(4) != 0 {
+                out.push(b'}');
+            }
+        }
         _ => {
             let n = 1 + r.below(8);
             for _ in 0..n {
@@ -676,4 +716,26 @@ proptest! {
     fn oracle_random_tokens(s in "[0-9a-fA-Fx:.\\-/ \"'=,\\[\\]()<>@~TZzsmhKB+]{0,80}") {
         check_all([s.as_bytes()]);
     }
+}
+
+/// Found by the generated corpus: an unclosed quote early in a token longer than the quote
+/// window made the window slice start past its end and panic (in the original masker too).
+#[test]
+fn long_token_with_early_unclosed_quote_does_not_panic() {
+    let mut line = b"a=\"".to_vec();
+    line.extend(std::iter::repeat_n(b'g', 600));
+    line.extend_from_slice(b" c\" d");
+    let mut out = Vec::new();
+    Masker::new(Vec::new()).mask(&line, &mut out);
+    assert!(
+        out.starts_with(b"a=\"ggg"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    assert!(
+        out.ends_with(b" c\" d"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    check_all([line.as_slice()]);
 }

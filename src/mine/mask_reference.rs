@@ -225,7 +225,12 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             let qc = tok[q];
             // Only look a bounded distance ahead: an unclosed quote must not make every later
             // token rescan the rest of a long line.
-            let window = &text[i..n.min(start + q + MAX_QUOTED)];
+            // A token longer than the window leaves nothing to search (slicing `i..` past
+            // the window's end would panic). (The one change from 03fab1e: this slice panicked when the token itself ran past the
+            // window; the fix is the same in both copies.)
+            let window = text
+                .get(i..n.min(start + q + MAX_QUOTED))
+                .unwrap_or_default();
             if let Some(close) = memchr(qc, window).map(|c| i + c) {
                 if opens_quote(tok, q) && !http_request_line(&text[start + q + 1..close]) {
                     mask_token(&tok[..q], em);
