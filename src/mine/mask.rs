@@ -65,15 +65,32 @@ impl Masker {
 
     /// Masks a single line (or a message treated as one: newlines are just whitespace).
     pub(crate) fn mask_line(&self, line: &[u8], out: &mut Vec<u8>) {
-        let mut em = Emitter {
-            out,
-            pending_space: false,
-        };
-        if self.user_masks.is_empty() {
-            mask_text(line, &mut em);
-        } else {
-            self.mask_with_user(line, &mut em);
-        }
+        TOKEN_CACHE.with(|cache| {
+            // The cache is borrowed once per line, not per token. It cannot be borrowed
+            // already (masking never re-enters), but if it were, mask without it.
+            let mut none = Vec::new();
+            let mut guard = cache.try_borrow_mut();
+            let cache = match guard.as_deref_mut() {
+                Ok(c) => {
+                    if c.len() != CACHE_SLOTS {
+                        c.clear();
+                        c.resize(CACHE_SLOTS, EMPTY_SLOT);
+                    }
+                    c
+                }
+                Err(_) => &mut none,
+            };
+            let mut em = Emitter {
+                out,
+                pending_space: false,
+                cache,
+            };
+            if self.user_masks.is_empty() {
+                mask_text(line, &mut em);
+            } else {
+                self.mask_with_user(line, &mut em);
+            }
+        });
     }
 
     /// User masks run first, on the whole line, because their regexes may span tokens; the gaps
@@ -140,6 +157,8 @@ fn find_non_empty(
 struct Emitter<'a> {
     out: &'a mut Vec<u8>,
     pending_space: bool,
+    /// This thread's token cache ([`CACHE_SLOTS`] slots, or empty to cache nothing).
+    cache: &'a mut [Slot],
 }
 
 impl Emitter<'_> {
@@ -151,19 +170,25 @@ impl Emitter<'_> {
     }
     #[inline]
     fn push(&mut self, b: &[u8]) {
-        if b.is_empty() {
-            return;
-        }
-        if self.pending_space {
-            self.out.push(b' ');
-            self.pending_space = false;
-        }
-        self.out.extend_from_slice(b);
+        push_to(self.out, &mut self.pending_space, b);
     }
     #[inline]
     fn byte(&mut self, b: u8) {
         self.push(std::slice::from_ref(&b));
     }
+}
+
+/// [`Emitter::push`] on the emitter's parts (so a cache slot can stay borrowed meanwhile).
+#[inline]
+fn push_to(out: &mut Vec<u8>, pending_space: &mut bool, b: &[u8]) {
+    if b.is_empty() {
+        return;
+    }
+    if *pending_space {
+        out.push(b' ');
+        *pending_space = false;
+    }
+    out.extend_from_slice(b);
 }
 
 /// Byte classes, looked up once per byte in the hot loops. A byte may have several bits.
@@ -274,6 +299,12 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         // digit, a colon, a quote or a comparator, which such a token lacks.)
         if seen == C_ALPHA && !(tok.len() <= 11 && may_start_worded_date(tok)) {
             emit_word(tok, em);
+            continue;
+        }
+        // Digits only: a number, unless a 1-2 digit day starts a worded date (`17 Jun 2005`).
+        // (No separator, so neither a date nor a time; no comparator or quote.)
+        if seen == C_DIGIT && tok.len() > 2 {
+            em.push(b"<NUM>");
             continue;
         }
         // `2024-01-31 12:34:56.789`: a date and a time in two tokens are one timestamp.
@@ -427,27 +458,24 @@ fn cached(kind: u8, key: &[u8], em: &mut Emitter<'_>, f: fn(&[u8], &mut Emitter<
         f(key, em);
         return;
     }
+    if em.cache.len() != CACHE_SLOTS {
+        f(key, em);
+        return;
+    }
     let (padded, h) = padded_key(key);
     let idx = (h ^ u64::from(kind)) as usize & (CACHE_SLOTS - 1);
-    let hit = TOKEN_CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.is_empty() {
-            c.resize(CACHE_SLOTS, EMPTY_SLOT);
+    {
+        // Borrow the slot and the output separately: no copy of the slot.
+        let Emitter {
+            out,
+            pending_space,
+            cache,
+        } = &mut *em;
+        let slot = &cache[idx];
+        if slot.kind == kind && usize::from(slot.key_len) == key.len() && slot.key == padded {
+            push_to(out, pending_space, &slot.val[..usize::from(slot.val_len)]);
+            return;
         }
-        match c.get(idx) {
-            Some(slot)
-                if slot.kind == kind
-                    && usize::from(slot.key_len) == key.len()
-                    && slot.key == padded =>
-            {
-                em.push(&slot.val[..usize::from(slot.val_len)]);
-                true
-            }
-            _ => false,
-        }
-    });
-    if hit {
-        return;
     }
     let before = em.out.len();
     let pending = em.pending_space;
@@ -458,15 +486,15 @@ fn cached(kind: u8, key: &[u8], em: &mut Emitter<'_>, f: fn(&[u8], &mut Emitter<
         _ => produced,
     };
     if val.len() <= CACHE_VAL {
-        TOKEN_CACHE.with(|c| {
-            if let Some(slot) = c.borrow_mut().get_mut(idx) {
-                slot.kind = kind;
-                slot.key_len = key.len() as u8;
-                slot.key = padded;
-                slot.val_len = val.len() as u8;
-                slot.val[..val.len()].copy_from_slice(val);
-            }
-        });
+        let mut slot = Slot {
+            kind,
+            key_len: key.len() as u8,
+            val_len: val.len() as u8,
+            key: padded,
+            val: [0; CACHE_VAL],
+        };
+        slot.val[..val.len()].copy_from_slice(val);
+        em.cache[idx] = slot;
     }
 }
 
@@ -1414,6 +1442,7 @@ fn weekday(w: &[u8]) -> bool {
 
 /// Cheap filter for [`worded_timestamp`]: a 1-2 digit day, or a word starting with the
 /// three letters of a month or weekday (optionally after `[` or `(`).
+#[inline]
 fn may_start_worded_date(tok: &[u8]) -> bool {
     let t = tok
         .strip_prefix(b"[")
