@@ -297,7 +297,9 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         // Most tokens are plain words: letters only can be nothing but a word, a boolean or a
         // long a-f hex run — unless they start a worded date. (The checks below all need a
         // digit, a colon, a quote or a comparator, which such a token lacks.)
-        if seen == C_ALPHA && !(tok.len() <= 11 && may_start_worded_date(tok)) {
+        if seen == C_ALPHA
+            && !(tok.len() <= 11 && tok[0].is_ascii_uppercase() && may_start_worded_date(tok))
+        {
             emit_word(tok, em);
             continue;
         }
@@ -323,7 +325,11 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         }
         // Dates written with words (`Mon Jun 17 07:07:00 2005`, `17 Jun 2005 07:07:00`) span
         // several tokens: mask them as one so the token count does not depend on the format.
-        if tok.len() <= 11 && may_start_worded_date(tok) {
+        // (A worded date starts with a digit, a capital, `[` or `(`: skip the call otherwise.)
+        if tok.len() <= 11
+            && matches!(tok[0], b'0'..=b'9' | b'A'..=b'Z' | b'[' | b'(')
+            && may_start_worded_date(tok)
+        {
             if let Some((end, last)) = worded_timestamp(text, start) {
                 let a = tok.iter().take_while(|&&b| b == b'[' || b == b'(').count();
                 em.push(&tok[..a]);
