@@ -308,6 +308,19 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             emit_word(tok, em);
             continue;
         }
+        // A word and one trailing `,` `.` `:` `;` `)` or `]` (`failed:`, `user,`): what
+        // `mask_token`'s own fast path gives, without the checks and the cache lookup.
+        if seen & (C_DIGIT | C_QUOTE) == 0 && tok.len() >= 2 && tok[0].is_ascii_alphabetic() {
+            let (last, word) = (tok[tok.len() - 1], &tok[..tok.len() - 1]);
+            if matches!(last, b',' | b'.' | b':' | b';' | b')' | b']')
+                && word.iter().all(u8::is_ascii_alphabetic)
+                && !(tok.len() <= 11 && tok[0].is_ascii_uppercase() && may_start_worded_date(tok))
+            {
+                emit_word(word, em);
+                em.byte(last);
+                continue;
+            }
+        }
         // Digits only: a number, unless a 1-2 digit day starts a worded date (`17 Jun 2005`).
         // (No separator, so neither a date nor a time; no comparator or quote.)
         if seen == C_DIGIT && tok.len() > 2 {
@@ -1084,7 +1097,11 @@ fn mask_piece_known(p: &[u8], em: &mut Emitter<'_>, known: &[u8]) {
 /// A run of ASCII letters: a word, unless it is a boolean/null or a long a-f hex run.
 #[inline]
 fn emit_word(word: &[u8], em: &mut Emitter<'_>) {
-    if (4..=5).contains(&word.len()) && is_bool_or_null(word) {
+    // Every boolean/null spelling starts with t, f or n in either case.
+    if (4..=5).contains(&word.len())
+        && matches!(word[0] | 0x20, b't' | b'f' | b'n')
+        && is_bool_or_null(word)
+    {
         em.push(b"<*>");
     } else if word.len() >= 8 && is_hex(word) {
         em.push(b"<HEX>");
