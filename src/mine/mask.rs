@@ -13,13 +13,26 @@
 //! and only the distinct ones reach the (much more expensive) clustering in [`super::cluster`].
 //!
 //! This is the hot path of the whole pipeline, so the built-in masks are hand-written byte
-//! scanners: no regex, no per-token allocation; the only allocation is growth of `out`. Each
-//! whitespace token is tried whole first (URLs, IPv6, timestamps contain delimiters), then its
-//! pieces between `,;=|()[]{}<>"'`, then its `:` parts, then numbers glued inside words.
+//! scanners: no regex, no per-token allocation; the only allocations are growth of `out` and,
+//! once per thread, an ~85 KB cache of recently masked tokens (logs repeat `status=200` and
+//! `[worker-11]` line after line; token masking is a pure function, so a hit changes only the
+//! speed). Letters-only and digits-only tokens take fast paths found during the whitespace
+//! scan. Other whitespace tokens are tried whole first (URLs, IPv6, timestamps contain
+//! delimiters), then their pieces between `,;=|()[]{}<>"'`, then `:` parts, then numbers glued
+//! inside words. `mask_oracle.rs` pins every signature to a frozen copy of the pre-optimisation
+//! masker (`mask_reference.rs`).
 //! Input may be any bytes (invalid UTF-8 passes through untouched) and may span several lines;
 //! multi-line stack traces are handed to [`super::stack`].
 
 use memchr::memchr;
+
+#[cfg(test)]
+#[path = "mask_reference.rs"]
+mod reference;
+
+#[cfg(test)]
+#[path = "mask_oracle.rs"]
+mod oracle;
 
 /// Masks variables in one message into a signature (see the module docs). Cheap to clone and
 /// `Sync`: share one across worker threads.
@@ -57,15 +70,32 @@ impl Masker {
 
     /// Masks a single line (or a message treated as one: newlines are just whitespace).
     pub(crate) fn mask_line(&self, line: &[u8], out: &mut Vec<u8>) {
-        let mut em = Emitter {
-            out,
-            pending_space: false,
-        };
-        if self.user_masks.is_empty() {
-            mask_text(line, &mut em);
-        } else {
-            self.mask_with_user(line, &mut em);
-        }
+        TOKEN_CACHE.with(|cache| {
+            // The cache is borrowed once per line, not per token. It cannot be borrowed
+            // already (masking never re-enters), but if it were, mask without it.
+            let mut none = Vec::new();
+            let mut guard = cache.try_borrow_mut();
+            let cache = match guard.as_deref_mut() {
+                Ok(c) => {
+                    if c.len() != CACHE_SLOTS {
+                        c.clear();
+                        c.resize(CACHE_SLOTS, EMPTY_SLOT);
+                    }
+                    c
+                }
+                Err(_) => &mut none,
+            };
+            let mut em = Emitter {
+                out,
+                pending_space: false,
+                cache,
+            };
+            if self.user_masks.is_empty() {
+                mask_text(line, &mut em);
+            } else {
+                self.mask_with_user(line, &mut em);
+            }
+        });
     }
 
     /// User masks run first, on the whole line, because their regexes may span tokens; the gaps
@@ -132,6 +162,8 @@ fn find_non_empty(
 struct Emitter<'a> {
     out: &'a mut Vec<u8>,
     pending_space: bool,
+    /// This thread's token cache ([`CACHE_SLOTS`] slots, or empty to cache nothing).
+    cache: &'a mut [Slot],
 }
 
 impl Emitter<'_> {
@@ -143,14 +175,7 @@ impl Emitter<'_> {
     }
     #[inline]
     fn push(&mut self, b: &[u8]) {
-        if b.is_empty() {
-            return;
-        }
-        if self.pending_space {
-            self.out.push(b' ');
-            self.pending_space = false;
-        }
-        self.out.extend_from_slice(b);
+        push_to(self.out, &mut self.pending_space, b);
     }
     #[inline]
     fn byte(&mut self, b: u8) {
@@ -158,11 +183,27 @@ impl Emitter<'_> {
     }
 }
 
-/// Byte classes, looked up once per byte in the hot loops.
+/// [`Emitter::push`] on the emitter's parts (so a cache slot can stay borrowed meanwhile).
+#[inline]
+fn push_to(out: &mut Vec<u8>, pending_space: &mut bool, b: &[u8]) {
+    if b.is_empty() {
+        return;
+    }
+    if *pending_space {
+        out.push(b' ');
+        *pending_space = false;
+    }
+    out.extend_from_slice(b);
+}
+
+/// Byte classes, looked up once per byte in the hot loops. A byte may have several bits.
 const C_SPACE: u8 = 1;
 const C_QUOTE: u8 = 2;
 const C_DIGIT: u8 = 4;
 const C_ALPHA: u8 = 8;
+const C_COLON: u8 = 16;
+/// Any other byte (punctuation, control, non-ASCII), so that `seen == C_ALPHA` means letters only.
+const C_OTHER: u8 = 32;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -177,11 +218,53 @@ static CLASS: [u8; 256] = {
             C_DIGIT
         } else if b.is_ascii_alphabetic() {
             C_ALPHA
+        } else if b == b':' {
+            C_COLON
+        } else {
+            C_OTHER
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Per-byte counters for [`classify`], one 16-bit lane each: digits, letters, dots, colons.
+/// Summing these over a piece counts all four at once without branches.
+const K_DIGIT: u64 = 1;
+const K_ALPHA: u64 = 1 << 16;
+const K_DOT: u64 = 1 << 32;
+const K_COLON: u64 = 1 << 48;
+
+static COUNT: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_digit() {
+            K_DIGIT
+        } else if b.is_ascii_alphabetic() {
+            K_ALPHA
+        } else if b == b'.' {
+            K_DOT
+        } else if b == b':' {
+            K_COLON
         } else {
             0
         };
         i += 1;
     }
+    t
+};
+
+/// Flags for [`classify`]: bytes whose presence (not count) gates a checker.
+const F_SLASH: u8 = 1;
+const F_AT: u8 = 2;
+
+static FLAG: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'/' as usize] = F_SLASH;
+    t[b'\\' as usize] = F_SLASH;
+    t[b'@' as usize] = F_AT;
     t
 };
 
@@ -216,6 +299,34 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         }
         let quotes = seen & C_QUOTE != 0;
         let tok = &text[start..i];
+        // Most tokens are plain words: letters only can be nothing but a word, a boolean or a
+        // long a-f hex run — unless they start a worded date. (The checks below all need a
+        // digit, a colon, a quote or a comparator, which such a token lacks.)
+        if seen == C_ALPHA
+            && !(tok.len() <= 11 && tok[0].is_ascii_uppercase() && may_start_worded_date(tok))
+        {
+            emit_word(tok, em);
+            continue;
+        }
+        // A word and one trailing `,` `.` `:` `;` `)` or `]` (`failed:`, `user,`): what
+        // `mask_token`'s own fast path gives, without the checks and the cache lookup.
+        if seen & (C_DIGIT | C_QUOTE) == 0 && tok.len() >= 2 && tok[0].is_ascii_alphabetic() {
+            let (last, word) = (tok[tok.len() - 1], &tok[..tok.len() - 1]);
+            if matches!(last, b',' | b'.' | b':' | b';' | b')' | b']')
+                && word.iter().all(u8::is_ascii_alphabetic)
+                && !(tok.len() <= 11 && tok[0].is_ascii_uppercase() && may_start_worded_date(tok))
+            {
+                emit_word(word, em);
+                em.byte(last);
+                continue;
+            }
+        }
+        // Digits only: a number, unless a 1-2 digit day starts a worded date (`17 Jun 2005`).
+        // (No separator, so neither a date nor a time; no comparator or quote.)
+        if seen == C_DIGIT && tok.len() > 2 {
+            em.push(b"<NUM>");
+            continue;
+        }
         // `2024-01-31 12:34:56.789`: a date and a time in two tokens are one timestamp.
         if tok[0].is_ascii_digit() && date_len(tok) == Some(tok.len()) {
             if let Some((ts, te)) = next_token(text, i) {
@@ -232,7 +343,11 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         }
         // Dates written with words (`Mon Jun 17 07:07:00 2005`, `17 Jun 2005 07:07:00`) span
         // several tokens: mask them as one so the token count does not depend on the format.
-        if tok.len() <= 11 && may_start_worded_date(tok) {
+        // (A worded date starts with a digit, a capital, `[` or `(`: skip the call otherwise.)
+        if tok.len() <= 11
+            && matches!(tok[0], b'0'..=b'9' | b'A'..=b'Z' | b'[' | b'(')
+            && may_start_worded_date(tok)
+        {
             if let Some((end, last)) = worded_timestamp(text, start) {
                 let a = tok.iter().take_while(|&&b| b == b'[' || b == b'(').count();
                 em.push(&tok[..a]);
@@ -243,7 +358,7 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             }
         }
         // `[17/May/2015:10:05:03 +0000]`: a zone offset in its own token belongs to the time.
-        if tok.len() >= 8 && tok.contains(&b':') {
+        if tok.len() >= 8 && seen & C_COLON != 0 {
             let core = tok.strip_prefix(b"[").unwrap_or(tok);
             if core.first().is_some_and(u8::is_ascii_digit) && is_timestamp(core) {
                 if let Some((zs, ze)) = next_token(text, i) {
@@ -272,7 +387,11 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
             let qc = tok[q];
             // Only look a bounded distance ahead: an unclosed quote must not make every later
             // token rescan the rest of a long line.
-            let window = &text[i..n.min(start + q + MAX_QUOTED)];
+            // A token longer than the window leaves nothing to search (slicing `i..` past
+            // the window's end would panic).
+            let window = text
+                .get(i..n.min(start + q + MAX_QUOTED))
+                .unwrap_or_default();
             if let Some(close) = memchr(qc, window).map(|c| i + c) {
                 if opens_quote(tok, q) && !http_request_line(&text[start + q + 1..close]) {
                     mask_token(&tok[..q], em);
@@ -289,7 +408,117 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
                 }
             }
         }
+        mask_token_cached(tok, em);
+    }
+}
+
+/// Longest token whose signature piece is cached, and longest cached piece.
+const CACHE_KEY: usize = 32;
+const CACHE_VAL: usize = 48;
+/// Slots in each thread's token cache (direct-mapped; a power of two).
+const CACHE_SLOTS: usize = 1024;
+
+/// One cached token and what [`mask_token`] emits for it.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Which function the entry is for: [`KIND_TOKEN`] or [`KIND_PIECE`].
+    kind: u8,
+    key_len: u8,
+    val_len: u8,
+    key: [u8; CACHE_KEY],
+    val: [u8; CACHE_VAL],
+}
+
+const KIND_TOKEN: u8 = 1;
+const KIND_PIECE: u8 = 2;
+
+const EMPTY_SLOT: Slot = Slot {
+    kind: 0,
+    key_len: 0,
+    val_len: 0,
+    key: [0; CACHE_KEY],
+    val: [0; CACHE_VAL],
+};
+
+thread_local! {
+    /// Logs repeat the same tokens line after line (`status=200`, `[worker-11]`, `host=x.y`),
+    /// and masking a token with punctuation or digits costs about a thousand instructions, so
+    /// each thread remembers the output of recent ones. [`mask_token`] is a pure function of
+    /// the token, so a hit gives exactly what masking would; only the speed changes.
+    static TOKEN_CACHE: std::cell::RefCell<Vec<Slot>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The key zero-padded to [`CACHE_KEY`] bytes (compared as one fixed-size array, no `memcmp`
+/// call) and its hash for the cache slot.
+#[inline]
+fn padded_key(key: &[u8]) -> ([u8; CACHE_KEY], u64) {
+    let mut k = [0u8; CACHE_KEY];
+    k[..key.len()].copy_from_slice(key);
+    let mut h = key.len() as u64;
+    for c in k.chunks_exact(8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    (k, h ^ (h >> 29))
+}
+
+/// [`mask_token`] through the per-thread token cache.
+#[inline]
+fn mask_token_cached(tok: &[u8], em: &mut Emitter<'_>) {
+    if tok.len() > CACHE_KEY {
         mask_token(tok, em);
+    } else {
+        cached(KIND_TOKEN, tok, em, mask_token);
+    }
+}
+
+/// `f(key, em)` through the per-thread cache; `key` is at most [`CACHE_KEY`] bytes, `f` must
+/// be a pure function of `key` that only pushes to `em`, and `kind` must name `f`. Emitting
+/// the cached piece with one `push` is the same as the pushes it was made of: only the first
+/// non-empty push writes the pending space, and empty pushes write nothing.
+fn cached(kind: u8, key: &[u8], em: &mut Emitter<'_>, f: fn(&[u8], &mut Emitter<'_>)) {
+    if key.len() > CACHE_KEY {
+        f(key, em);
+        return;
+    }
+    if em.cache.len() != CACHE_SLOTS {
+        f(key, em);
+        return;
+    }
+    let (padded, h) = padded_key(key);
+    let idx = (h ^ u64::from(kind)) as usize & (CACHE_SLOTS - 1);
+    {
+        // Borrow the slot and the output separately: no copy of the slot.
+        let Emitter {
+            out,
+            pending_space,
+            cache,
+        } = &mut *em;
+        let slot = &cache[idx];
+        if slot.kind == kind && usize::from(slot.key_len) == key.len() && slot.key == padded {
+            push_to(out, pending_space, &slot.val[..usize::from(slot.val_len)]);
+            return;
+        }
+    }
+    let before = em.out.len();
+    let pending = em.pending_space;
+    f(key, em);
+    let produced = &em.out[before..];
+    let val = match produced.split_first() {
+        Some((b' ', rest)) if pending => rest,
+        _ => produced,
+    };
+    if val.len() <= CACHE_VAL {
+        let mut slot = Slot {
+            kind,
+            key_len: key.len() as u8,
+            val_len: val.len() as u8,
+            key: padded,
+            val: [0; CACHE_VAL],
+        };
+        slot.val[..val.len()].copy_from_slice(val);
+        em.cache[idx] = slot;
     }
 }
 
@@ -320,24 +549,36 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
         return None;
     }
     // One pass over the bytes decides which of the (costlier) checkers can possibly match.
-    let (mut digits, mut alpha, mut dots, mut colons) = (0usize, 0usize, 0usize, 0usize);
-    let (mut slash, mut at) = (false, false);
-    for &b in s {
-        let c = CLASS[b as usize];
-        if c & C_DIGIT != 0 {
-            digits += 1;
-        } else if c & C_ALPHA != 0 {
-            alpha += 1;
-        } else {
-            match b {
-                b'.' => dots += 1,
-                b':' => colons += 1,
-                b'/' | b'\\' => slash = true,
-                b'@' => at = true,
-                _ => {}
-            }
+    // The counts live in 16-bit lanes of one sum, so a piece of 64 KiB or more (a lane could
+    // overflow) is counted lane by lane instead.
+    let (digits, alpha, dots, colons, flags) = if s.len() < 1 << 16 {
+        let mut sum = 0u64;
+        let mut flags = 0u8;
+        for &b in s {
+            sum += COUNT[b as usize];
+            flags |= FLAG[b as usize];
         }
-    }
+        (
+            (sum & 0xffff) as usize,
+            ((sum >> 16) & 0xffff) as usize,
+            ((sum >> 32) & 0xffff) as usize,
+            (sum >> 48) as usize,
+            flags,
+        )
+    } else {
+        let (mut d, mut a, mut o, mut c, mut f) = (0usize, 0usize, 0usize, 0usize, 0u8);
+        for &b in s {
+            let k = COUNT[b as usize];
+            d += (k & 0xffff) as usize;
+            a += ((k >> 16) & 0xffff) as usize;
+            o += ((k >> 32) & 0xffff) as usize;
+            c += (k >> 48) as usize;
+            f |= FLAG[b as usize];
+        }
+        (d, a, o, c, f)
+    };
+    let slash = flags & F_SLASH != 0;
+    let at = flags & F_AT != 0;
     if alpha == s.len() {
         if is_bool_or_null(s) {
             return Some(b"<*>");
@@ -756,23 +997,20 @@ fn is_path(s: &[u8]) -> bool {
 /// Characters that separate values inside one whitespace-free token.
 #[inline]
 fn is_strong_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b',' | b';'
-            | b'='
-            | b'|'
-            | b'('
-            | b')'
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'<'
-            | b'>'
-            | b'"'
-            | b'\''
-    )
+    STRONG[b as usize]
 }
+
+/// `,;=|()[]{}<>"'` as a table: one load instead of a chain of compares per byte.
+static STRONG: [bool; 256] = {
+    let mut t = [false; 256];
+    let set = b",;=|()[]{}<>\"'";
+    let mut i = 0;
+    while i < set.len() {
+        t[set[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// Masks one whitespace-free token.
 fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
@@ -794,7 +1032,8 @@ fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
         return;
     }
     // The whole token first: URLs, IPv6 and timestamps contain delimiters.
-    if classify_trimmed(tok, em).is_some() {
+    let (a, z) = trim_bounds(tok);
+    if classify_core(tok, a, z, em).is_some() {
         return;
     }
     if !tok.iter().any(|&b| is_strong_delim(b)) {
@@ -802,22 +1041,67 @@ fn mask_token(tok: &[u8], em: &mut Emitter<'_>) {
         mask_piece_parts(tok, em);
         return;
     }
+    // A piece whose core is the token's core (`[worker-11]` split at the brackets) is already
+    // known not to be a value: do not classify it again.
+    let known = &tok[a..z];
     let mut start = 0;
     for i in 0..tok.len() {
         let b = tok[i];
         if is_strong_delim(b) {
-            mask_piece(&tok[start..i], em);
+            mask_split_piece(&tok[start..i], em, known);
             em.byte(b);
             start = i + 1;
         }
     }
-    mask_piece(&tok[start..], em);
+    mask_split_piece(&tok[start..], em, known);
+}
+
+/// A piece of a token split at strong delimiters: short ones through the cache (JSON and
+/// `key=value` keys repeat even when the whole token does not).
+#[inline]
+fn mask_split_piece(p: &[u8], em: &mut Emitter<'_>, known: &[u8]) {
+    if p.is_empty() {
+        return;
+    }
+    // Words (JSON keys, `key=` names) are cheaper to emit than to look up, and so is the
+    // `:` between JSON keys and values (what `mask_piece(":")` gives).
+    if p.iter().all(u8::is_ascii_alphabetic) {
+        emit_word(p, em);
+    } else if p == b":" {
+        em.byte(b':');
+    } else if p.len() <= CACHE_KEY && !std::ptr::eq(p.as_ptr(), known.as_ptr()) {
+        cached(KIND_PIECE, p, em, mask_piece);
+    } else {
+        mask_piece_known(p, em, known);
+    }
+}
+
+/// [`mask_piece`] for a piece of a token whose core `known` did not classify.
+fn mask_piece_known(p: &[u8], em: &mut Emitter<'_>, known: &[u8]) {
+    if p.is_empty() {
+        return;
+    }
+    if p.iter().all(u8::is_ascii_alphabetic) {
+        emit_word(p, em);
+        return;
+    }
+    let (a, z) = trim_bounds(p);
+    let core = &p[a..z];
+    let same = core.as_ptr() == known.as_ptr() && core.len() == known.len();
+    if !same && classify_core(p, a, z, em).is_some() {
+        return;
+    }
+    mask_piece_parts(p, em);
 }
 
 /// A run of ASCII letters: a word, unless it is a boolean/null or a long a-f hex run.
 #[inline]
 fn emit_word(word: &[u8], em: &mut Emitter<'_>) {
-    if (4..=5).contains(&word.len()) && is_bool_or_null(word) {
+    // Every boolean/null spelling starts with t, f or n in either case.
+    if (4..=5).contains(&word.len())
+        && matches!(word[0] | 0x20, b't' | b'f' | b'n')
+        && is_bool_or_null(word)
+    {
         em.push(b"<*>");
     } else if word.len() >= 8 && is_hex(word) {
         em.push(b"<HEX>");
@@ -829,6 +1113,21 @@ fn emit_word(word: &[u8], em: &mut Emitter<'_>) {
 /// Classifies the token without its surrounding punctuation; on success emits
 /// `lead + placeholder + trail` and returns the placeholder.
 fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
+    let (a, z) = trim_bounds(tok);
+    classify_core(tok, a, z, em)
+}
+
+/// Whether [`classify`] could call `s` a URL or a path: every other kind, and the `ip:port`
+/// fallback in [`classify_core`], rejects a quote character.
+fn may_be_url_or_path(s: &[u8]) -> bool {
+    matches!(s.first(), Some(b'/' | b'.' | b'~'))
+        || s.get(1..3) == Some(b":\\")
+        || memchr::memmem::find(s, b"://").is_some()
+}
+
+/// Bounds of the token's core: without leading `([{"'<` and trailing `)]}"'>,;.:!?`.
+#[inline]
+fn trim_bounds(tok: &[u8]) -> (usize, usize) {
     let mut a = 0;
     let mut z = tok.len();
     while a < z && matches!(tok[a], b'(' | b'[' | b'{' | b'"' | b'\'' | b'<') {
@@ -842,7 +1141,19 @@ fn classify_trimmed(tok: &[u8], em: &mut Emitter<'_>) -> Option<&'static [u8]> {
     {
         z -= 1;
     }
+    (a, z)
+}
+
+/// [`classify_trimmed`] with the core bounds already found. Returns `None` exactly when the
+/// core (a pure function of it) is not a value, so callers may remember that.
+fn classify_core(tok: &[u8], a: usize, z: usize, em: &mut Emitter<'_>) -> Option<&'static [u8]> {
     let core = &tok[a..z];
+    // A long core with a quote inside (a JSON object glued into one token) can only be a URL
+    // or a path; two vector scans rule both out faster than counting its bytes in `classify`.
+    if core.len() >= 64 && memchr::memchr2(b'"', b'\'', core).is_some() && !may_be_url_or_path(core)
+    {
+        return None;
+    }
     // `/10.0.0.1:80` (Java's InetSocketAddress) and `host:port` with an IP: keep the port as
     // its own number so `ip:port` reads the same as elsewhere.
     let ph = classify(core).or_else(|| {
@@ -1159,6 +1470,7 @@ fn weekday(w: &[u8]) -> bool {
 
 /// Cheap filter for [`worded_timestamp`]: a 1-2 digit day, or a word starting with the
 /// three letters of a month or weekday (optionally after `[` or `(`).
+#[inline]
 fn may_start_worded_date(tok: &[u8]) -> bool {
     let t = tok
         .strip_prefix(b"[")
