@@ -200,6 +200,17 @@ fn template_spikes(
             f.template = Some(t.text.clone());
             f.template_id = Some(t.id.clone());
             f.examples = examples_in(t, loc.onset, loc.end);
+            if !f
+                .examples
+                .iter()
+                .any(|e| e.time.is_some_and(|x| x >= loc.onset))
+            {
+                // Only a template's first events are kept as examples: say so rather than
+                // let them pass for evidence from inside the burst.
+                f.notes.push(
+                    "examples are this template's first events, from before the burst".to_string(),
+                );
+            }
             if t.untimed > 0 {
                 f.notes.push(format!(
                     "{} event(s) of this template have no timestamp and are not in the series",

@@ -262,12 +262,48 @@ impl LatencyBins {
         LatencyBins(out)
     }
 
+    /// Adds `other` into `self`. Both are sorted by `(time bucket, bin)`, so this is a linear
+    /// merge (an append for time-ordered input), not a re-sort of everything so far: merging
+    /// chunk after chunk stays linear in the size of the table.
     pub fn merge(&mut self, other: &LatencyBins) {
         if other.0.is_empty() {
             return;
         }
-        self.0.extend_from_slice(&other.0);
-        self.normalize();
+        let key = |e: &(i64, u16, u64)| (e.0, e.1);
+        match (self.0.last(), other.0.first()) {
+            (None, _) => {
+                self.0 = other.0.clone();
+                return;
+            }
+            (Some(l), Some(f)) if key(l) < key(f) => {
+                self.0.extend_from_slice(&other.0);
+                return;
+            }
+            _ => {}
+        }
+        let (a, b) = (&self.0, &other.0);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            match key(&a[i]).cmp(&key(&b[j])) {
+                std::cmp::Ordering::Less => {
+                    out.push(a[i]);
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(b[j]);
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    out.push((a[i].0, a[i].1, a[i].2 + b[j].2));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        self.0 = out;
     }
 
     pub fn rebucket(&mut self, from: i64, to: i64) {
@@ -317,6 +353,22 @@ mod tests {
     fn nearest_rank(sorted: &[u64], q: f64) -> u64 {
         let rank = ((q * sorted.len() as f64).ceil() as usize).max(1);
         sorted[rank - 1]
+    }
+
+    #[test]
+    fn bins_merge_linearly_with_the_same_result_as_a_sort() {
+        let mut a = LatencyBins(vec![(1, 3, 2), (1, 5, 1), (4, 2, 1)]);
+        let b = LatencyBins(vec![(1, 5, 2), (2, 1, 1), (4, 2, 3), (9, 9, 1)]);
+        let mut expect = a.0.clone();
+        expect.extend_from_slice(&b.0);
+        let mut expect = LatencyBins(expect);
+        expect.normalize();
+        a.merge(&b);
+        assert_eq!(a, expect);
+        // Later buckets append.
+        a.merge(&LatencyBins(vec![(10, 0, 4)]));
+        assert_eq!(a.0.last(), Some(&(10, 0, 4)));
+        assert_eq!(a.0.len(), expect.0.len() + 1);
     }
 
     #[test]
