@@ -13,7 +13,8 @@ use crate::input::{Chunk, InputConfig, Notice, NoticeKind};
 use crate::mine::Masker;
 use crate::pipeline;
 use crate::snapshot;
-use crate::summary::{ChunkBuilder, Summary, DEFAULT_MAX_SIGS};
+use crate::summary::build::{sig_hash, Saturated};
+use crate::summary::{ChunkBuilder, Summary, DEFAULT_MAX_SIGS, EXAMPLES_PER_SIG};
 
 /// How to summarize.
 pub struct EngineOptions {
@@ -124,12 +125,16 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
 
 /// Reads and summarizes log inputs (no snapshots) through the parallel pipeline.
 fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<EngineOutput> {
+    let saturated = Saturated::default();
+    // Which merged signatures are already in `saturated`.
+    let mut marked: Vec<bool> = Vec::new();
     let builder = ChunkBuilder {
         masker: &opts.masker,
         parse: &cfg.parse,
         max_sigs: opts.max_sigs,
         per_line: opts.per_line,
         time_range: opts.time_range,
+        saturated: Some(&saturated),
     };
     let mut acc = Summary::default();
     let mut per_line: Vec<u32> = Vec::new();
@@ -139,6 +144,22 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
         |chunk: &Chunk| builder.summarize(chunk),
         |_chunk, r| {
             let remap = acc.merge(r.summary, opts.max_sigs);
+            marked.resize(acc.sigs.len(), false);
+            let full: Vec<u64> = remap
+                .iter()
+                .filter(|&&i| i != u32::MAX)
+                .filter_map(|&i| {
+                    let i = i as usize;
+                    let s = &acc.sigs[i];
+                    (!marked[i] && s.examples.len() >= EXAMPLES_PER_SIG).then(|| {
+                        marked[i] = true;
+                        sig_hash(&s.sig)
+                    })
+                })
+                .collect();
+            if !full.is_empty() {
+                saturated.insert_all(full);
+            }
             if opts.per_line {
                 // One entry per physical line, so `templates --per-line` lines up with the
                 // input even where lines were joined into one multi-line event.

@@ -19,6 +19,40 @@ pub struct ChunkBuilder<'a> {
     /// Keep only timed events with `since <= time < until` (epoch ms); events without a time
     /// are kept (they cannot be placed, and are reported as untimed).
     pub time_range: Option<(i64, i64)>,
+    /// Signatures whose examples are already complete in the merged summary (see
+    /// [`Saturated`]); their examples are not built again. `None`: build them all.
+    pub saturated: Option<&'a Saturated>,
+}
+
+/// Signatures that already hold all their examples in the merged summary.
+///
+/// The consumer merges chunk summaries strictly in input order, so once a signature has
+/// [`EXAMPLES_PER_SIG`] examples in the merged summary, every later chunk's examples (and its
+/// "event before the first") for it are discarded by the merge. Workers check this set and
+/// skip building them: the output is identical whatever the timing, and the allocations for
+/// frequent signatures — most of a chunk's — disappear. Keyed by a 64-bit hash of the
+/// signature; a collision only means a signature gets fewer than three examples.
+#[derive(Default)]
+pub struct Saturated(std::sync::RwLock<rustc_hash::FxHashSet<u64>>);
+
+impl Saturated {
+    pub fn contains(&self, sig: &str) -> bool {
+        self.0.read().is_ok_and(|set| set.contains(&sig_hash(sig)))
+    }
+
+    pub fn insert_all(&self, hashes: impl IntoIterator<Item = u64>) {
+        if let Ok(mut set) = self.0.write() {
+            set.extend(hashes);
+        }
+    }
+}
+
+/// The hash [`Saturated`] keys signatures by.
+pub fn sig_hash(sig: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    sig.hash(&mut h);
+    h.finish()
 }
 
 /// What a chunk yields: its partial summary and, with `per_line`, each event's signature and
@@ -34,6 +68,8 @@ impl ChunkBuilder<'_> {
         let mut sum = Summary::default();
         let mut per_line = Vec::new();
         let mut event_lines: Vec<u32> = Vec::new();
+        // Per local signature: examples already complete in the merged summary.
+        let mut examples_done: Vec<bool> = Vec::new();
         let mut scratch: Vec<u8> = Vec::with_capacity(256);
         let mut timed: Vec<(u32, u8, i64)> = Vec::new();
         let source: std::sync::Arc<str> = std::sync::Arc::from(chunk.source.name.as_str());
@@ -65,11 +101,15 @@ impl ChunkBuilder<'_> {
                     Some(&i) => i,
                     None if sum.sigs.len() < self.max_sigs => {
                         let i = sum.sigs.len() as u32;
+                        let done = self.saturated.is_some_and(|s| s.contains(&sig_str));
                         let mut s = SigStats::new(sig_str.clone().into_owned());
-                        s.before_first =
-                            prev.map(|(line, t, raw)| Example::new(source, line, t, raw));
+                        if !done {
+                            s.before_first =
+                                prev.map(|(line, t, raw)| Example::new(source, line, t, raw));
+                        }
                         sum.index.insert(s.sig.clone(), i);
                         sum.sigs.push(s);
+                        examples_done.push(done);
                         i
                     }
                     None => u32::MAX,
@@ -86,7 +126,7 @@ impl ChunkBuilder<'_> {
                     let s = &mut sum.sigs[idx as usize];
                     s.count += 1;
                     s.levels[slot] += 1;
-                    if s.examples.len() < EXAMPLES_PER_SIG {
+                    if s.examples.len() < EXAMPLES_PER_SIG && !examples_done[idx as usize] {
                         s.examples
                             .push(Example::new(source, ev.line, ev.time, ev.raw));
                     }

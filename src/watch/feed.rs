@@ -227,6 +227,7 @@ impl Watcher {
             // Every event counts live; a time filter would also break the per-event
             // alignment with the second parse below.
             time_range: None,
+            saturated: None,
         };
         let r = builder.summarize(chunk);
         let chunk_max = r.summary.time_max;
