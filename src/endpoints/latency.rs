@@ -281,29 +281,9 @@ impl LatencyBins {
             }
             _ => {}
         }
-        let (a, b) = (&self.0, &other.0);
-        let mut out = Vec::with_capacity(a.len() + b.len());
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            match key(&a[i]).cmp(&key(&b[j])) {
-                std::cmp::Ordering::Less => {
-                    out.push(a[i]);
-                    i += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push(b[j]);
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    out.push((a[i].0, a[i].1, a[i].2 + b[j].2));
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        out.extend_from_slice(&a[i..]);
-        out.extend_from_slice(&b[j..]);
-        self.0 = out;
+        self.0 = crate::summary::series::merge_sorted(&self.0, &other.0, key, |x, y| {
+            (x.0, x.1, x.2 + y.2)
+        });
     }
 
     pub fn rebucket(&mut self, from: i64, to: i64) {
