@@ -10,10 +10,11 @@ use super::MineArgs;
 use crate::cli::{InputArgs, EXIT_ERROR, EXIT_OK};
 use crate::engine::{self, EngineOptions};
 use crate::mine::ClusterConfig;
+use crate::mine::OTHER_TEMPLATE;
 use crate::record::Level;
 use crate::report::{self, ellipsize, rfc3339_opt, OutputFormat};
 use crate::sanitize;
-use crate::summary::templates::{finalize, TemplateStats, OTHER_TEXT};
+use crate::summary::templates::{finalize, TemplateStats};
 
 #[derive(Args, Debug)]
 pub struct TemplatesArgs {
@@ -104,7 +105,7 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
             .map(|t| serde_json::json!({"template": t.text, "id": t.id}).to_string())
             .collect();
         let other =
-            serde_json::json!({"template": OTHER_TEXT, "id": crate::mine::template_id(OTHER_TEXT)})
+            serde_json::json!({"template": OTHER_TEMPLATE, "id": crate::mine::template_id(OTHER_TEMPLATE)})
                 .to_string();
         for &sig in &out.per_line {
             let t = if sig == u32::MAX {

@@ -27,6 +27,13 @@ pub const NO_LEVEL: usize = 6;
 /// Counts per level: trace, debug, info, warn, error, fatal, and unknown.
 pub type LevelCounts = [u64; 7];
 
+/// Adds level counts `b` into `a`.
+pub fn add_levels(a: &mut LevelCounts, b: &LevelCounts) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
 pub fn level_slot(level: Option<Level>) -> usize {
     level.map_or(NO_LEVEL, Level::index)
 }
@@ -109,9 +116,7 @@ impl SigStats {
 
     fn merge(&mut self, other: &SigStats) {
         self.count += other.count;
-        for (a, b) in self.levels.iter_mut().zip(other.levels) {
-            *a += b;
-        }
+        add_levels(&mut self.levels, &other.levels);
         self.first_time = min_opt(self.first_time, other.first_time);
         self.last_time = max_opt(self.last_time, other.last_time);
         self.series.merge(&other.series);
@@ -267,9 +272,7 @@ impl Summary {
         self.untimed += other.untimed;
         self.invalid_utf8 += other.invalid_utf8;
         self.filtered_out += other.filtered_out;
-        for (a, b) in self.levels.iter_mut().zip(other.levels) {
-            *a += b;
-        }
+        add_levels(&mut self.levels, &other.levels);
         for (a, b) in self.level_series.iter_mut().zip(&other.level_series) {
             a.merge(b);
         }
@@ -298,18 +301,14 @@ impl Summary {
                 }
                 None => {
                     self.overflow.events += s.count;
-                    for (a, b) in self.overflow.levels.iter_mut().zip(s.levels) {
-                        *a += b;
-                    }
+                    add_levels(&mut self.overflow.levels, &s.levels);
                     self.overflow.series.merge(&s.series);
                     remap.push(u32::MAX);
                 }
             }
         }
         self.overflow.events += other.overflow.events;
-        for (a, b) in self.overflow.levels.iter_mut().zip(other.overflow.levels) {
-            *a += b;
-        }
+        add_levels(&mut self.overflow.levels, &other.overflow.levels);
         self.overflow.series.merge(&other.overflow.series);
         self.endpoints.merge(other.endpoints, &remap);
         merge_input(&mut self.input, other.input);

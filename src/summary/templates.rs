@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
-use super::{max_opt, min_opt, Example, LevelCounts, Series, Summary, EXAMPLES_PER_SIG};
-use crate::mine::{cluster, template_id, ClusterConfig, TemplateInfo};
+use super::{
+    add_levels, max_opt, min_opt, Example, LevelCounts, Series, Summary, EXAMPLES_PER_SIG,
+};
+use crate::mine::{cluster, template_id, ClusterConfig, TemplateInfo, OTHER_TEMPLATE};
 use crate::record::Level;
 
 /// Statistics of one template (one cluster of signatures).
@@ -28,6 +30,24 @@ pub struct TemplateStats {
 }
 
 impl TemplateStats {
+    /// A template with no events yet.
+    pub fn empty(id: String, text: String, is_other: bool) -> TemplateStats {
+        TemplateStats {
+            id,
+            text,
+            is_other,
+            count: 0,
+            levels: [0; 7],
+            first_time: None,
+            last_time: None,
+            series: Series::default(),
+            untimed: 0,
+            examples: Vec::new(),
+            before_first: None,
+            sigs: Vec::new(),
+        }
+    }
+
     /// The most severe level seen.
     pub fn max_level(&self) -> Option<Level> {
         Level::ALL
@@ -67,9 +87,6 @@ impl Templates {
     }
 }
 
-/// Text of the template that collects what the caps left out.
-pub const OTHER_TEXT: &str = "<other: rare templates beyond the cap>";
-
 /// Clusters the summary's signatures into templates and aggregates their statistics.
 pub fn finalize(sum: &Summary, cfg: &ClusterConfig) -> Templates {
     let sigs: Vec<(&[u8], u64)> = sum
@@ -88,28 +105,13 @@ pub fn finalize(sum: &Summary, cfg: &ClusterConfig) -> Templates {
 pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> Templates {
     let mut list: Vec<TemplateStats> = infos
         .iter()
-        .map(|t| TemplateStats {
-            id: t.id.clone(),
-            text: t.text.clone(),
-            is_other: t.is_other,
-            count: 0,
-            levels: [0; 7],
-            first_time: None,
-            last_time: None,
-            series: Series::default(),
-            untimed: 0,
-            examples: Vec::new(),
-            before_first: None,
-            sigs: Vec::new(),
-        })
+        .map(|t| TemplateStats::empty(t.id.clone(), t.text.clone(), t.is_other))
         .collect();
     for (si, &ti) in assignment.iter().enumerate() {
         let s = &sum.sigs[si];
         let t = &mut list[ti as usize];
         t.count += s.count;
-        for (a, b) in t.levels.iter_mut().zip(s.levels) {
-            *a += b;
-        }
+        add_levels(&mut t.levels, &s.levels);
         t.first_time = min_opt(t.first_time, s.first_time);
         t.last_time = max_opt(t.last_time, s.last_time);
         t.series.merge(&s.series);
@@ -125,28 +127,17 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         let other = match list.iter().position(|t| t.is_other) {
             Some(i) => i,
             None => {
-                list.push(TemplateStats {
-                    id: template_id(OTHER_TEXT),
-                    text: OTHER_TEXT.to_string(),
-                    is_other: true,
-                    count: 0,
-                    levels: [0; 7],
-                    first_time: None,
-                    last_time: None,
-                    series: Series::default(),
-                    untimed: 0,
-                    examples: Vec::new(),
-                    before_first: None,
-                    sigs: Vec::new(),
-                });
+                list.push(TemplateStats::empty(
+                    template_id(OTHER_TEMPLATE),
+                    OTHER_TEMPLATE.to_string(),
+                    true,
+                ));
                 list.len() - 1
             }
         };
         let t = &mut list[other];
         t.count += sum.overflow.events;
-        for (a, b) in t.levels.iter_mut().zip(sum.overflow.levels) {
-            *a += b;
-        }
+        add_levels(&mut t.levels, &sum.overflow.levels);
         t.series.merge(&sum.overflow.series);
     }
     for t in &mut list {
