@@ -28,6 +28,10 @@ pub struct EngineOptions {
     /// The `--mask` flags the masker was built from: stored in snapshots, and compared with
     /// the ones a loaded snapshot was made with.
     pub mask_spec: Vec<String>,
+    /// Also collect what only reports need: time series per signature and level, and the
+    /// endpoint/upstream tables. `templates` turns this off (it shows neither), which saves
+    /// the upstream keyword scan per event and the series sort and merge per chunk.
+    pub full: bool,
 }
 
 impl EngineOptions {
@@ -39,6 +43,7 @@ impl EngineOptions {
             per_line: false,
             time_range: None,
             mask_spec: Vec::new(),
+            full: true,
         }
     }
 }
@@ -135,6 +140,7 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
         per_line: opts.per_line,
         time_range: opts.time_range,
         saturated: Some(&saturated),
+        full: opts.full,
     };
     let mut acc = Summary::default();
     let mut per_line: Vec<u32> = Vec::new();

@@ -87,6 +87,8 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
     let cfg = args.input.to_config()?;
     let mut opts = EngineOptions::new(args.mine.masker()?, args.input.threads());
     opts.per_line = args.per_line;
+    // The table shows neither series nor endpoints.
+    opts.full = false;
     let out = engine::summarize(&cfg, &opts)?;
     let errors = super::report_notices(&out.summary.input, args.input.quiet);
     let templates = finalize(

@@ -22,6 +22,9 @@ pub struct ChunkBuilder<'a> {
     /// Signatures whose examples are already complete in the merged summary (see
     /// [`Saturated`]); their examples are not built again. `None`: build them all.
     pub saturated: Option<&'a Saturated>,
+    /// Build time series and endpoint tables too (see `EngineOptions::full`); without them
+    /// a chunk yields counts, levels, first/last times and examples per signature.
+    pub full: bool,
 }
 
 /// Signatures that already hold all their examples in the merged summary.
@@ -75,7 +78,9 @@ impl ChunkBuilder<'_> {
         let source: std::sync::Arc<str> = std::sync::Arc::from(chunk.source.name.as_str());
         let source = &source;
         let mut prev: Option<(u64, Option<i64>, &[u8])> = None;
-        sum.endpoints.begin_chunk(source);
+        if self.full {
+            sum.endpoints.begin_chunk(source);
+        }
         parse_chunk(
             &chunk.data,
             chunk.first_line,
@@ -142,11 +147,15 @@ impl ChunkBuilder<'_> {
                     Some(t) => {
                         sum.time_min = Some(sum.time_min.map_or(t, |m| m.min(t)));
                         sum.time_max = Some(sum.time_max.map_or(t, |m| m.max(t)));
-                        timed.push((idx, slot as u8, t));
+                        if self.full {
+                            timed.push((idx, slot as u8, t));
+                        }
                     }
                     None => sum.untimed += 1,
                 }
-                sum.endpoints.observe(&ev, idx, level);
+                if self.full {
+                    sum.endpoints.observe(&ev, idx, level);
+                }
                 if self.per_line {
                     per_line.push(idx);
                     event_lines.push(ev.lines.max(1));
@@ -166,8 +175,10 @@ impl ChunkBuilder<'_> {
         };
         let res = series::resolution_for(span);
         sum.resolution_ms = res;
-        build_series(&mut sum, &mut timed, res);
-        sum.endpoints.finish_chunk(res);
+        if self.full {
+            build_series(&mut sum, &mut timed, res);
+            sum.endpoints.finish_chunk(res);
+        }
         ChunkResult {
             summary: sum,
             per_line,

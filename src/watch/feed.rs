@@ -228,6 +228,7 @@ impl Watcher {
             // alignment with the second parse below.
             time_range: None,
             saturated: None,
+            full: true,
         };
         let r = builder.summarize(chunk);
         let chunk_max = r.summary.time_max;
