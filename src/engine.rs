@@ -13,7 +13,8 @@ use crate::input::{Chunk, InputConfig, Notice, NoticeKind};
 use crate::mine::Masker;
 use crate::pipeline;
 use crate::snapshot;
-use crate::summary::build::{sig_hash, Saturated};
+use crate::summary::build::Saturated;
+use crate::summary::sig_hash;
 use crate::summary::{ChunkBuilder, Summary, DEFAULT_MAX_SIGS, EXAMPLES_PER_SIG};
 
 /// How to summarize.
@@ -159,7 +160,7 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
                     let s = &acc.sigs[i];
                     (!marked[i] && s.examples.len() >= EXAMPLES_PER_SIG).then(|| {
                         marked[i] = true;
-                        sig_hash(&s.sig)
+                        sig_hash(s.sig.as_bytes())
                     })
                 })
                 .collect();

@@ -4,7 +4,7 @@
 //! chunk's table, bump counters. Time buckets are assigned once the chunk's time span (and so
 //! its bucket width) is known, from a compact list of `(signature, level, time)`.
 
-use super::{level_slot, series, Example, SigStats, Summary, EXAMPLES_PER_SIG};
+use super::{level_slot, series, sig_hash, Example, SigStats, Summary, EXAMPLES_PER_SIG};
 use crate::input::Chunk;
 use crate::mine::Masker;
 use crate::record::{parse_chunk, Event, Level, ParseConfig};
@@ -39,8 +39,9 @@ pub struct ChunkBuilder<'a> {
 pub struct Saturated(std::sync::RwLock<rustc_hash::FxHashSet<u64>>);
 
 impl Saturated {
-    pub fn contains(&self, sig: &str) -> bool {
-        self.0.read().is_ok_and(|set| set.contains(&sig_hash(sig)))
+    /// Whether the signature with [`sig_hash`] `hash` is saturated.
+    pub fn contains(&self, hash: u64) -> bool {
+        self.0.read().is_ok_and(|set| set.contains(&hash))
     }
 
     pub fn insert_all(&self, hashes: impl IntoIterator<Item = u64>) {
@@ -48,14 +49,6 @@ impl Saturated {
             set.extend(hashes);
         }
     }
-}
-
-/// The hash [`Saturated`] keys signatures by.
-pub fn sig_hash(sig: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    sig.hash(&mut h);
-    h.finish()
 }
 
 /// What a chunk yields: its partial summary and, with `per_line`, each event's signature and
@@ -102,20 +95,18 @@ impl ChunkBuilder<'_> {
                     Ok(s) => std::borrow::Cow::Borrowed(s),
                     Err(_) => String::from_utf8_lossy(&scratch),
                 };
-                let idx = match sum.index.get(sig_str.as_ref()) {
-                    Some(&i) => i,
+                let hash = sig_hash(sig_str.as_bytes());
+                let idx = match sum.find_sig(hash, &sig_str) {
+                    Some(i) => i,
                     None if sum.sigs.len() < self.max_sigs => {
-                        let i = sum.sigs.len() as u32;
-                        let done = self.saturated.is_some_and(|s| s.contains(&sig_str));
-                        let mut s = SigStats::new(sig_str.clone().into_owned());
+                        let done = self.saturated.is_some_and(|s| s.contains(hash));
+                        let mut s = SigStats::new(sig_str.into_owned());
                         if !done {
                             s.before_first =
                                 prev.map(|(line, t, raw)| Example::new(source, line, t, raw));
                         }
-                        sum.index.insert(s.sig.clone(), i);
-                        sum.sigs.push(s);
                         examples_done.push(done);
-                        i
+                        sum.push_sig(hash, s)
                     }
                     None => u32::MAX,
                 };

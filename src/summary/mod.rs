@@ -12,7 +12,6 @@ pub mod build;
 pub mod series;
 pub mod templates;
 
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 pub use build::ChunkBuilder;
@@ -192,7 +191,53 @@ pub struct Summary {
     /// Per-route and per-upstream request statistics.
     pub endpoints: crate::endpoints::EndpointTable,
     #[serde(skip)]
-    index: FxHashMap<String, u32>,
+    index: SigIndex,
+}
+
+/// Signature text → position in [`Summary::sigs`]. Entries keep the signature's hash
+/// ([`sig_hash`]), so a signature is hashed once where it is first met (on the worker) and
+/// never again: not when chunk summaries merge, not to check [`build::Saturated`], not to
+/// grow the table; and the text is stored once, in `sigs`, not copied into a key.
+#[derive(Clone, Debug, Default)]
+pub struct SigIndex(hashbrown::HashTable<(u64, u32)>);
+
+impl PartialEq for SigIndex {
+    /// Derived from `sigs`, which the summaries' equality already compares.
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+    }
+}
+
+impl SigIndex {
+    fn find(&self, sigs: &[SigStats], hash: u64, sig: &str) -> Option<u32> {
+        self.0
+            .find(hash, |&(h, i)| h == hash && sigs[i as usize].sig == sig)
+            .map(|&(_, i)| i)
+    }
+
+    fn insert(&mut self, hash: u64, i: u32) {
+        self.0.insert_unique(hash, (hash, i), |&(h, _)| h);
+    }
+
+    /// Each signature's hash, by position.
+    fn hashes(&self, n: usize) -> Vec<u64> {
+        let mut out = vec![0; n];
+        for &(h, i) in self.0.iter() {
+            if let Some(slot) = out.get_mut(i as usize) {
+                *slot = h;
+            }
+        }
+        out
+    }
+}
+
+/// The hash a signature is indexed by (FxHash of its bytes: fast, and the same on every
+/// thread and run).
+pub fn sig_hash(sig: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(sig);
+    h.finish()
 }
 
 impl Default for Summary {
@@ -213,7 +258,7 @@ impl Default for Summary {
             first_event: None,
             last_event: None,
             endpoints: Default::default(),
-            index: FxHashMap::default(),
+            index: SigIndex::default(),
         }
     }
 }
@@ -224,16 +269,33 @@ pub const DEFAULT_MAX_SIGS: usize = 200_000;
 impl Summary {
     /// Rebuilds the signature index (after loading from a snapshot).
     pub fn reindex(&mut self) {
-        self.index = self
-            .sigs
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.sig.clone(), i as u32))
-            .collect();
+        let mut index = SigIndex::default();
+        for (i, s) in self.sigs.iter().enumerate() {
+            index.insert(sig_hash(s.sig.as_bytes()), i as u32);
+        }
+        self.index = index;
     }
 
     pub fn sig_index(&self, sig: &str) -> Option<u32> {
-        self.index.get(sig).copied()
+        self.index.find(&self.sigs, sig_hash(sig.as_bytes()), sig)
+    }
+
+    /// Position of signature `sig` (whose [`sig_hash`] is `hash`), if present.
+    pub fn find_sig(&self, hash: u64, sig: &str) -> Option<u32> {
+        self.index.find(&self.sigs, hash, sig)
+    }
+
+    /// Appends a new signature (not present yet) and returns its position.
+    pub fn push_sig(&mut self, hash: u64, s: SigStats) -> u32 {
+        let i = self.sigs.len() as u32;
+        self.index.insert(hash, i);
+        self.sigs.push(s);
+        i
+    }
+
+    /// Each signature's [`sig_hash`], by position in `sigs`.
+    pub fn sig_hashes(&self) -> Vec<u64> {
+        self.index.hashes(self.sigs.len())
     }
 
     /// Coarsens every series to width `to` (a multiple of the current width).
@@ -277,9 +339,10 @@ impl Summary {
             a.merge(b);
         }
         let mut remap = Vec::with_capacity(other.sigs.len());
-        for mut s in other.sigs.drain(..) {
-            match self.index.get(&s.sig) {
-                Some(&i) => {
+        let hashes = other.sig_hashes();
+        for (mut s, h) in other.sigs.drain(..).zip(hashes) {
+            match self.index.find(&self.sigs, h, &s.sig) {
+                Some(i) => {
                     self.sigs[i as usize].merge(&s);
                     remap.push(i);
                 }
@@ -294,10 +357,7 @@ impl Summary {
                             }
                         }
                     }
-                    let i = self.sigs.len() as u32;
-                    self.index.insert(s.sig.clone(), i);
-                    self.sigs.push(s);
-                    remap.push(i);
+                    remap.push(self.push_sig(h, s));
                 }
                 None => {
                     self.overflow.events += s.count;
