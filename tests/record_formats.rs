@@ -335,15 +335,39 @@ fn macos_syslog_tags() {
 fn line_format_keeps_every_line() {
     let path = fixture("java.log");
     let ev = events(&["--input-format", "line", path.to_str().expect("path")]);
+    // One event per physical line: the stack trace is not joined...
     assert_eq!(ev.len(), 11);
-    assert_eq!(
-        s(&ev[0], "/message"),
-        "2024-03-05 09:12:01,001 INFO [main] com.shop.checkout.CheckoutService - Starting checkout service v2.3.1"
-    );
+    // ...but a timestamped header is still read, as `plain` reads it.
+    assert_eq!(s(&ev[0], "/message"), "Starting checkout service v2.3.1");
+    assert_eq!(s(&ev[0], "/level"), "info");
+    assert_eq!(s(&ev[0], "/time"), "2024-03-05T09:12:01.001Z");
     assert_eq!(
         s(&ev[3], "/message"),
         "\tat com.shop.payments.GatewayClient.authorize(GatewayClient.java:88)"
     );
+}
+
+/// Without a timestamp a line is a message as it is, even one that starts with a level word
+/// (the accuracy scorer's content mode feeds such lines).
+#[test]
+fn line_format_keeps_untimed_lines_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("content.log");
+    std::fs::write(
+        &p,
+        "ERROR IN CONTACTING RM.\nerror: Received disconnect from 10.0.0.1: 3\n20171223-22:16:0:119|Step_LSC|30002312|onStandStepChanged 3579\n",
+    )
+    .expect("write");
+    let ev = events(&["--input-format", "line", p.to_str().expect("path")]);
+    assert_eq!(ev.len(), 3);
+    assert_eq!(s(&ev[0], "/message"), "ERROR IN CONTACTING RM.");
+    assert_eq!(
+        s(&ev[1], "/message"),
+        "error: Received disconnect from 10.0.0.1: 3"
+    );
+    // A compact stamp that does not zero-pad its seconds is still a header.
+    assert_eq!(s(&ev[2], "/message"), "onStandStepChanged 3579");
+    assert_eq!(s(&ev[2], "/time"), "2017-12-23T22:16:00.119Z");
 }
 
 #[test]

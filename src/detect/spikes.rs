@@ -226,7 +226,10 @@ fn template_spikes(
                         .push("no burst of similar size in the baseline".to_string());
                 }
             }
-            f.rescore(t.max_level());
+            // Weighted by what the template's events typically are, not by its rarest level:
+            // a burst of mostly-`info` requests is not an error spike because a few of
+            // that template's requests were ever logged as warnings.
+            f.rescore(t.typical_level());
             out.push(f);
         }
     }

@@ -26,6 +26,9 @@ fn pair(b: &[u8], mut i: usize) -> Option<Pair<'_>> {
         return None;
     }
     let key = &b[ks..i];
+    if !is_key(key) {
+        return None;
+    }
     i += 1;
     if b.get(i) == Some(&b'"') {
         let vs = i + 1;
@@ -48,6 +51,14 @@ fn pair(b: &[u8], mut i: usize) -> Option<Pair<'_>> {
         i += 1;
     }
     Some((key, &b[vs..i], false, i))
+}
+
+/// Whether `k` can be a logfmt key: an identifier (`level`, `http.method`, `req-id`,
+/// `@timestamp`), not punctuation or a header that happens to precede `=`.
+fn is_key(k: &[u8]) -> bool {
+    matches!(k[0], b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'@')
+        && k.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'/' | b'@'))
 }
 
 fn unescape(v: &[u8]) -> Vec<u8> {
@@ -166,6 +177,17 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
 mod tests {
     use super::*;
     use crate::record::{Level, ParseConfig};
+
+    #[test]
+    fn keys_are_identifiers() {
+        assert!(looks_like(b"level=info msg=hi"));
+        assert!(looks_like(b"@timestamp=1 http.method=GET req-id=7"));
+        // Punctuation or a `|`-separated header before `=` is not a key.
+        assert!(!looks_like(b".=a #="));
+        assert!(!looks_like(
+            b"20231114-22:13:20:5|Sensor_Hub|40001234|.=a b=c"
+        ));
+    }
 
     #[test]
     fn heroku_router() {

@@ -144,7 +144,19 @@ pub fn parse_event<'a>(
     ctx: &Ctx,
 ) -> bool {
     match format {
-        Format::Line => true,
+        Format::Line => {
+            // One event per physical line, but a timestamped header is still read: with the
+            // headers left on, `--input-format line` finds the message the way `plain` does.
+            // Without a timestamp the line stays whole: `ERROR IN CONTACTING RM.` or
+            // `error: Received disconnect` is a message that starts with a level word.
+            let mut parsed = Event::bare(ev.line, raw);
+            if plain::parse(first, raw, &mut parsed, ctx) && parsed.time.is_some() {
+                parsed.lines = ev.lines;
+                parsed.invalid_utf8 = ev.invalid_utf8;
+                *ev = parsed;
+            }
+            true
+        }
         Format::Plain => plain::parse(first, raw, ev, ctx),
         Format::Syslog => {
             if syslog::parse(raw, ev, &ctx.time) {

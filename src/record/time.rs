@@ -350,23 +350,62 @@ fn compact(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
         return None;
     }
     let (y, mo, d) = (num4(b, 0)?, num2(b, 4)?, num2(b, 6)?);
-    let (h, mi, s, mut ms, mut end) = clock(b, 9)?;
-    if end == 17 && b.get(17) == Some(&b':') {
-        // Milliseconds after a colon: a count, one to three digits (not always zero-padded),
-        // not a decimal fraction.
-        let n = b[18..]
-            .iter()
-            .take(4)
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if (1..=3).contains(&n) {
-            ms = b[18..18 + n]
-                .iter()
-                .fold(0, |v, &c| v * 10 + u32::from(c - b'0'));
-            end = 18 + n;
+    if let Some((h, mi, s, ms, end)) = clock(b, 9) {
+        if !(end == 17 && b.get(17) == Some(&b':')) {
+            return Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end));
         }
     }
+    // These loggers do not always zero-pad: `20171223-22:16:0:119` (seconds 0), with the
+    // milliseconds after a colon as a count of one to three digits, not a fraction.
+    let (h, i) = short_num(b, 9)?;
+    let (mi, i) = short_num(b, i + 1).filter(|_| b.get(i) == Some(&b':'))?;
+    let (s, i) = short_num(b, i + 1).filter(|_| b.get(i) == Some(&b':'))?;
+    let (ms, end) = match short_num3(b, i + 1).filter(|_| b.get(i) == Some(&b':')) {
+        Some((ms, e)) => (ms, e),
+        None => (0, i),
+    };
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
     Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end))
+}
+
+/// One or two digits at `i` (not followed by a third): (value, end).
+fn short_num(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let n = b
+        .get(i..)?
+        .iter()
+        .take(3)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=2).contains(&n) {
+        return None;
+    }
+    Some((
+        b[i..i + n]
+            .iter()
+            .fold(0, |v, &c| v * 10 + u32::from(c - b'0')),
+        i + n,
+    ))
+}
+
+/// One to three digits at `i` (not followed by a fourth): (value, end).
+fn short_num3(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let n = b
+        .get(i..)?
+        .iter()
+        .take(4)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=3).contains(&n) {
+        return None;
+    }
+    Some((
+        b[i..i + n]
+            .iter()
+            .fold(0, |v, &c| v * 10 + u32::from(c - b'0')),
+        i + n,
+    ))
 }
 
 /// glog `MMDD HH:MM:SS.ffffff` (after the level letter; no year: `default_year`).
@@ -586,6 +625,16 @@ mod tests {
             at("20240305-10:11:12:34|x"),
             Some(ms("2024-03-05T10:11:12.034Z"))
         );
+        // Not zero-padded: seconds, minutes, hours.
+        assert_eq!(
+            at("20240305-10:11:0:119|x"),
+            Some(ms("2024-03-05T10:11:00.119Z"))
+        );
+        assert_eq!(
+            at("20240305-1:2:3:4|x"),
+            Some(ms("2024-03-05T01:02:03.004Z"))
+        );
+        assert_eq!(at("20240305-10:61:0:1|x"), None);
         assert_eq!(at("20241305-10:11:12"), None);
         assert_eq!(at("12345678-10:11:12"), None);
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::incident::{self, on_timeline, pct};
 use super::model::*;
 use super::{ellipsize, rfc3339};
-use crate::detect::{Finding, FindingKind};
+use crate::detect::{Finding, FindingKind, Severity};
 use crate::input::NoticeKind;
 use crate::record::Level;
 use crate::summary::templates::{TemplateStats, Templates};
@@ -309,7 +309,15 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             } else {
                 f
             };
-            let mut s = if parts.is_empty() {
+            let mut s = if parts.is_empty() && f.severity < Severity::Medium {
+                // Nothing rose to medium and the error rate did not move: say so, rather
+                // than headline a weak finding as if it were the incident.
+                format!(
+                    "No clear incident; strongest signal ({}): {}",
+                    f.severity.as_str(),
+                    ellipsize(&f.title, 110)
+                )
+            } else if parts.is_empty() {
                 ellipsize(&f.title, 140)
             } else {
                 format!("top finding: {}", ellipsize(&f.title, 120))

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Drain3's lines/s on the same log the throughput benchmark uses, for the README comparison.
+
+    pip install drain3==0.9.11
+    python3 benches/drain3_speed.py target/bench-data/plain-1G.log [LINES]
+
+Drain3 is single-threaded Python and would take minutes on 1 GiB, so it is timed on LINES
+physical lines (default 400,000) taken as 50 contiguous runs spread evenly over the file
+(its speed does not depend on where in the file it is, but the mix of messages does).
+Only `add_log_message` is timed, not reading the file. Two configurations:
+
+- default: `TemplateMiner()` with Drain3's built-in defaults (no masking);
+- masked: the same tree parameters plus masking of IPs, hex, UUID-like runs and numbers,
+  the way Drain3's own examples configure it (faultline masks these too, so this is the
+  comparable amount of work).
+
+Compare with faultline's lines/s: physical lines of the file / wall time of
+`faultline templates FILE` (see the README's benchmark table).
+"""
+
+import os
+import sys
+import time
+
+from drain3 import TemplateMiner
+from drain3.masking import MaskingInstruction
+from drain3.template_miner_config import TemplateMinerConfig
+
+# Word-bounded variable patterns, written for this script.
+MASKS = [
+    (r"(?<![A-Za-z0-9])\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?![A-Za-z0-9])", "IP"),
+    (r"(?<![A-Za-z0-9])[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}(?![A-Za-z0-9])", "UUID"),
+    (r"(?<![A-Za-z0-9])0x[0-9a-fA-F]+(?![A-Za-z0-9])", "HEX"),
+    (r"(?<![A-Za-z0-9])[0-9a-f]{12,}(?![A-Za-z0-9])", "HEX"),
+    (r"(?<![A-Za-z0-9])[-+]?\d+(?:\.\d+)?(?![A-Za-z0-9])", "NUM"),
+]
+
+
+def sample(path, n, runs=50):
+    size = os.path.getsize(path)
+    per = max(1, n // runs)
+    lines = []
+    with open(path, "rb") as f:
+        for i in range(runs):
+            f.seek(size * i // runs)
+            if i:
+                f.readline()  # skip the partial line
+            for _ in range(per):
+                line = f.readline()
+                if not line:
+                    break
+                lines.append(line.decode("utf-8", "replace").rstrip("\n"))
+    return lines
+
+
+def run(lines, cfg):
+    miner = TemplateMiner(config=cfg)
+    t = time.perf_counter()
+    for line in lines:
+        miner.add_log_message(line)
+    return time.perf_counter() - t, len(miner.drain.clusters)
+
+
+def main():
+    path = sys.argv[1]
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 400_000
+    lines = sample(path, n)
+    default = TemplateMinerConfig()
+    default.profiling_enabled = False
+    masked = TemplateMinerConfig()
+    masked.profiling_enabled = False
+    masked.drain_extra_delimiters = ["_"]
+    masked.masking_instructions = [MaskingInstruction(p, name) for p, name in MASKS]
+    for name, cfg in (("default", default), ("masked", masked)):
+        dt, clusters = run(lines, cfg)
+        print(
+            f"drain3 {name}: {len(lines):,} lines in {dt:.2f} s = "
+            f"{len(lines) / dt:,.0f} lines/s ({clusters} clusters)"
+        )
+
+
+if __name__ == "__main__":
+    main()
