@@ -707,7 +707,11 @@ fn enum_constants(st: &ColStats<'_>) -> bool {
             let t = if a < z { &t[a..z] } else { &t[..0] };
             t.len() >= 3
                 && t[0].is_ascii_uppercase()
-                && t.iter().all(|b| b.is_ascii_uppercase() || *b == b'_')
+                && (t.iter().all(|b| b.is_ascii_uppercase() || *b == b'_')
+                    // `Started`, `Paused`, `Resumed`: capitalised words are the states and
+                    // verbs of the message, written in the code; names of users and hosts are
+                    // lower case or carry digits and dots.
+                    || t[1..].iter().all(u8::is_ascii_lowercase))
         })
 }
 

@@ -5,7 +5,8 @@
 //! `blk_<NUM>`), `<HEX>` (0x…, hashes, ids, hex-pair ids), `<MAC>`, `<IP>` (v4/v6; a port stays
 //! `:<NUM>`), `<HOST>` (DNS names, and `label-41` before `:port` or `/IP`), `<UUID>`, `<TS>`
 //! (dates, times, ISO and worded forms spanning several tokens), `<DURATION>` (`30s`, `1h30m`),
-//! `<SIZE>` (`10KB`, `3.2GiB`), `<URL>`, `<EMAIL>`, `<PATH>`, `<VERSION>` (`v1.2`), `<*>`
+//! `<SIZE>` (`10KB`, `3.2 GiB`), `<ID>` (letters and digits alternating, `jA9J1UvC004306`),
+//! `<URL>`, `<EMAIL>`, `<PATH>`, `<VERSION>` (`v1.2`), `<*>`
 //! (booleans/null, quoted values containing spaces), or `<NAME>` for a user mask. Everything
 //! else is kept, so `key=value` keeps its key and clustering can still see the words.
 //!
@@ -321,6 +322,15 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
                 continue;
             }
         }
+        // `3.2 GiB`: a number and its size unit in two tokens are one size.
+        if tok[0].is_ascii_digit() {
+            if let Some((end, last)) = spaced_size(text, tok, i) {
+                em.push(b"<SIZE>");
+                em.push(trailing_punct(last));
+                i = end;
+                continue;
+            }
+        }
         // Digits only: a number, unless a 1-2 digit day starts a worded date (`17 Jun 2005`).
         // (No separator, so neither a date nor a time; no comparator or quote.)
         if seen == C_DIGIT && tok.len() > 2 {
@@ -605,6 +615,9 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
     if s.len() >= 3 && digits + alpha == s.len() && is_hex(s) {
         return Some(b"<HEX>");
     }
+    if s.len() >= 8 && digits >= 2 && alpha >= 2 && digits + alpha == s.len() && is_mixed_id(s) {
+        return Some(b"<ID>");
+    }
     if colons > 0 && slash && is_url(s) {
         return Some(b"<URL>");
     }
@@ -627,6 +640,19 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
         return Some(b"<IP>");
     }
     None
+}
+
+/// `jA9J1UvC004306` (a sendmail queue id), `X9Y8Z7Q6`: letters and digits alternating three
+/// times or more are a generated id. Names that carry a digit or two (`utf8`, `log4j`,
+/// `x86_64`, `Base64Encoder`) change between letters and digits at most twice.
+pub(super) fn is_mixed_id(s: &[u8]) -> bool {
+    let mut changes = 0;
+    for w in s.windows(2) {
+        if w[0].is_ascii_digit() != w[1].is_ascii_digit() {
+            changes += 1;
+        }
+    }
+    changes >= 3
 }
 
 /// `00:1a:2b:3c:4d:5e`, `00-1A-2B-3C-4D-5E`, `FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC`: pairs of hex
@@ -1639,6 +1665,28 @@ fn http_request_line(q: &[u8]) -> bool {
         b"CONNECT ",
     ];
     METHODS.iter().any(|m| q.starts_with(m))
+}
+
+/// `3.2 GiB`, `5.2 KB,`, `296.0 B)`: a number, one space and a size unit are one size.
+/// Returns where the unit token ends and the unit token. (`120 bytes` keeps its word, like
+/// `30 seconds`: usually a constant word of the template.)
+pub(super) fn spaced_size<'t>(text: &'t [u8], tok: &[u8], end: usize) -> Option<(usize, &'t [u8])> {
+    if text.get(end) != Some(&b' ')
+        || !matches!(
+            text.get(end + 1),
+            Some(b'B' | b'K' | b'M' | b'G' | b'T' | b'P' | b'k')
+        )
+        || number_len(tok) != Some(tok.len())
+    {
+        return None;
+    }
+    let (us, ue) = next_token(text, end)?;
+    let unit_tok = &text[us..ue];
+    let unit = &unit_tok[..unit_tok.len() - trailing_punct(unit_tok).len()];
+    const UNITS: &[&[u8]] = &[
+        b"B", b"kB", b"KB", b"MB", b"GB", b"TB", b"PB", b"KiB", b"MiB", b"GiB", b"TiB", b"PiB",
+    ];
+    UNITS.contains(&unit).then_some((ue, unit_tok))
 }
 
 /// `<1 sec`, `>500 ms`, `~2 min`: a comparator, a number and a time unit word. Returns where

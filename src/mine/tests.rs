@@ -102,6 +102,24 @@ fn masks_durations_and_sizes() {
     assert_eq!(masked("heap 3.2GiB"), "heap <SIZE>");
     // A number and a separate unit word keep the unit: it is a constant word of the template.
     assert_eq!(masked("sent 0 bytes"), "sent <NUM> bytes");
+    // ...but a size unit is part of the size, so `B` and `KB` values do not split a template.
+    assert_eq!(masked("heap 3.2 GiB"), "heap <SIZE>");
+    assert_eq!(
+        masked("(estimated size 296.0 B, free 5.2 KB)"),
+        "(estimated size <SIZE>, free <SIZE>)"
+    );
+    assert_eq!(masked("wrote 12 Blocks"), "wrote <NUM> Blocks");
+}
+
+#[test]
+fn masks_generated_ids() {
+    assert_eq!(masked("jA9J1UvC004306: from=root"), "<ID>: from=root");
+    assert_eq!(masked("code X9Y8Z7Q6 sent"), "code <ID> sent");
+    // Names with a digit or two are words.
+    assert_eq!(
+        masked("utf8 log4j ipv6 Base64Encoder h2o"),
+        "utf8 log4j ipv6 Base64Encoder h2o"
+    );
 }
 
 #[test]
@@ -240,6 +258,39 @@ fn constant_words_stay_apart() {
     let t = mine(&refs);
     assert_eq!(t[0], "VM Started on <*>");
     assert_eq!(t[1], "VM Paused on <*>");
+}
+
+/// Drain's classic mistake: a few capitalised state words in one slot, each a single
+/// signature, are the event's name, not a variable (OpenStack's lifecycle events).
+#[test]
+fn few_capitalised_states_stay_apart() {
+    let mut lines = Vec::new();
+    for (state, n) in [
+        ("Started", 2),
+        ("Paused", 2),
+        ("Resumed", 4),
+        ("Stopped", 1),
+    ] {
+        for i in 0..n {
+            lines.push(format!(
+                "[instance: b9000564-fe1a-409b-b8cc-1e88b294cd{i:02}] VM {state} (Lifecycle Event)"
+            ));
+        }
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let t = mine(&refs);
+    assert_eq!(t[0], "[instance: <UUID>] VM Started (Lifecycle Event)");
+    assert_eq!(t[2], "[instance: <UUID>] VM Paused (Lifecycle Event)");
+    assert_eq!(t[8], "[instance: <UUID>] VM Stopped (Lifecycle Event)");
+    // Lower-case names in the same shape still generalise.
+    let users: Vec<String> = ["alice", "bob", "carol", "dave", "erin"]
+        .iter()
+        .map(|u| format!("session opened for {u} by admin"))
+        .collect();
+    let refs: Vec<&str> = users.iter().map(String::as_str).collect();
+    assert!(mine(&refs)
+        .iter()
+        .all(|t| t == "session opened for <*> by admin"));
 }
 
 #[test]
