@@ -2,7 +2,7 @@
 """Drain3's lines/s on the same log the throughput benchmark uses, for the README comparison.
 
     pip install drain3==0.9.11
-    python3 benches/drain3_speed.py target/bench-data/plain-1G.log [LINES]
+    python3 benches/drain3_speed.py target/bench-data/plain-1G.log [LINES] [drain3.ini]
 
 Drain3 is single-threaded Python and would take minutes on 1 GiB, so it is timed on LINES
 physical lines (default 400,000) taken as 50 contiguous runs spread evenly over the file
@@ -10,9 +10,10 @@ physical lines (default 400,000) taken as 50 contiguous runs spread evenly over 
 Only `add_log_message` is timed, not reading the file. Two configurations:
 
 - default: `TemplateMiner()` with Drain3's built-in defaults (no masking);
-- masked: the same tree parameters plus masking of IPs, hex, UUID-like runs and numbers,
-  the way Drain3's own examples configure it (faultline masks these too, so this is the
-  comparable amount of work).
+- masked: default tree parameters plus masking of IPs, UUIDs, hex and numbers (faultline
+  masks these too, so this is the comparable amount of work), with this script's patterns;
+- an ini file, if given: e.g. the `examples/drain3.ini` of the Drain3 repository, the
+  configuration its own demos use (profiling is switched off).
 
 Compare with faultline's lines/s: physical lines of the file / wall time of
 `faultline templates FILE` (see the README's benchmark table).
@@ -64,6 +65,7 @@ def run(lines, cfg):
 def main():
     path = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 400_000
+    ini = sys.argv[3] if len(sys.argv) > 3 else None
     lines = sample(path, n)
     default = TemplateMinerConfig()
     default.profiling_enabled = False
@@ -71,7 +73,13 @@ def main():
     masked.profiling_enabled = False
     masked.drain_extra_delimiters = ["_"]
     masked.masking_instructions = [MaskingInstruction(p, name) for p, name in MASKS]
-    for name, cfg in (("default", default), ("masked", masked)):
+    configs = [("default", default), ("masked", masked)]
+    if ini:
+        from_ini = TemplateMinerConfig()
+        from_ini.load(ini)
+        from_ini.profiling_enabled = False
+        configs.append((os.path.basename(ini), from_ini))
+    for name, cfg in configs:
         dt, clusters = run(lines, cfg)
         print(
             f"drain3 {name}: {len(lines):,} lines in {dt:.2f} s = "
