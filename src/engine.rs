@@ -15,7 +15,7 @@ use crate::pipeline;
 use crate::snapshot;
 use crate::summary::build::Saturated;
 use crate::summary::sig_hash;
-use crate::summary::{ChunkBuilder, Summary, DEFAULT_MAX_SIGS, EXAMPLES_PER_SIG};
+use crate::summary::{ChunkBuilder, Summary, DEFAULT_MAX_SIGS, EXAMPLES_PER_SIG, SAMPLES_PER_SIG};
 
 /// How to summarize.
 pub struct EngineOptions {
@@ -134,6 +134,8 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
     let saturated = Saturated::default();
     // Which merged signatures are already in `saturated`.
     let mut marked: Vec<bool> = Vec::new();
+    // The sample bound last published for each merged signature.
+    let mut bound: Vec<u64> = Vec::new();
     let builder = ChunkBuilder {
         masker: &opts.masker,
         parse: &cfg.parse,
@@ -152,20 +154,28 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
         |_chunk, r| {
             let remap = acc.merge(r.summary, opts.max_sigs);
             marked.resize(acc.sigs.len(), false);
-            let full: Vec<u64> = remap
-                .iter()
-                .filter(|&&i| i != u32::MAX)
-                .filter_map(|&i| {
-                    let i = i as usize;
-                    let s = &acc.sigs[i];
-                    (!marked[i] && s.examples.len() >= EXAMPLES_PER_SIG).then(|| {
-                        marked[i] = true;
-                        sig_hash(s.sig.as_bytes())
-                    })
-                })
-                .collect();
-            if !full.is_empty() {
-                saturated.insert_all(full);
+            bound.resize(acc.sigs.len(), u64::MAX);
+            let mut done: Vec<u64> = Vec::new();
+            let mut below: Vec<(u64, u64)> = Vec::new();
+            for &i in remap.iter().filter(|&&i| i != u32::MAX) {
+                let i = i as usize;
+                let s = &acc.sigs[i];
+                if !marked[i] && s.examples.len() >= EXAMPLES_PER_SIG {
+                    marked[i] = true;
+                    done.push(sig_hash(s.sig.as_bytes()));
+                }
+                if s.samples.len() >= SAMPLES_PER_SIG {
+                    if let Some(last) = s.samples.last() {
+                        // Only when the bound moved: it shrinks a few times per signature.
+                        if last.rank < bound[i] {
+                            bound[i] = last.rank;
+                            below.push((sig_hash(s.sig.as_bytes()), last.rank));
+                        }
+                    }
+                }
+            }
+            if !done.is_empty() || !below.is_empty() {
+                saturated.update(done, below);
             }
             if opts.per_line {
                 // One entry per physical line, so `templates --per-line` lines up with the

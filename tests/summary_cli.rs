@@ -592,6 +592,24 @@ fn relative_since_on_stdin_counts_back_from_the_end_of_the_data() {
     assert!(ex.starts_with("-:"), "{ex}");
 }
 
+/// Runs `args` with each `(threads, chunk size)` and asserts stdout equals `reference`'s.
+fn assert_same_for_chunkings(
+    d: &Dir,
+    args: &[&str],
+    reference: &std::process::Output,
+    runs: &[(&str, &str)],
+) {
+    for &(threads, chunk) in runs {
+        let mut a = args.to_vec();
+        a.extend(["-j", threads, "--chunk-size", chunk]);
+        let o = run(d, &a);
+        assert!(
+            o.stdout == reference.stdout,
+            "{args:?} output differs with -j {threads} --chunk-size {chunk}"
+        );
+    }
+}
+
 /// Same input → same report, for any thread count and chunk size (every format).
 #[test]
 fn output_does_not_depend_on_threads_or_chunking() {
@@ -604,25 +622,102 @@ fn output_does_not_depend_on_threads_or_chunking() {
             &["app.log", "--baseline", "base.log", "-o", fmt, "-j", "1"],
         );
         assert_eq!(reference.status.code(), Some(0), "{}", stderr(&reference));
-        for (threads, chunk) in [("2", "4096"), ("3", "65536"), ("1", "777")] {
-            let o = run(
-                &d,
-                &[
-                    "app.log",
-                    "--baseline",
-                    "base.log",
-                    "-o",
-                    fmt,
-                    "-j",
-                    threads,
-                    "--chunk-size",
-                    chunk,
-                ],
-            );
-            assert!(
-                o.stdout == reference.stdout,
-                "{fmt} output differs with -j {threads} --chunk-size {chunk}"
-            );
-        }
+        assert_same_for_chunkings(
+            &d,
+            &["app.log", "--baseline", "base.log", "-o", fmt],
+            &reference,
+            &[("2", "4096"), ("3", "65536"), ("1", "777")],
+        );
     }
+}
+
+/// A template that is rare all day and bursts late: the spike's examples come from inside the
+/// burst (sampled occurrences), not only from the template's first events hours before.
+#[test]
+fn late_spike_examples_come_from_inside_the_burst() {
+    if !parser_has_time("late_spike_examples_come_from_inside_the_burst") {
+        return;
+    }
+    let d = Dir::new();
+    let t0 = 1_795_000_000i64; // seconds
+    let mut lines: Vec<(i64, String)> = Vec::new();
+    for i in 0..(6 * 360) {
+        lines.push((
+            t0 + i * 10,
+            format!("INFO request served ok in {}ms", 5 + i % 7),
+        ));
+    }
+    // Rare background: one timeout every 40 minutes.
+    for k in 0..9 {
+        lines.push((
+            t0 + 60 + k * 2400,
+            format!("ERROR Connection to db-replica-2:5432 timed out after 3000ms (try {k})"),
+        ));
+    }
+    // The burst: 40 timeouts in ten minutes, four and a half hours in.
+    let burst = t0 + 4 * 3600 + 1800;
+    for k in 0..40 {
+        lines.push((
+            burst + k * 15,
+            format!("ERROR Connection to db-replica-2:5432 timed out after 3000ms (try {k})"),
+        ));
+    }
+    lines.sort();
+    let text: String = lines
+        .iter()
+        .map(|(t, m)| {
+            let ts = jiff::Timestamp::from_second(*t).expect("time");
+            format!("{ts} {m}\n")
+        })
+        .collect();
+    d.write("app.log", text.as_bytes());
+    let reference = run(&d, &["app.log", "-o", "json", "-j", "1"]);
+    // The sample is the same for any chunking and thread count.
+    assert_same_for_chunkings(
+        &d,
+        &["app.log", "-o", "json"],
+        &reference,
+        &[("2", "999"), ("3", "65536")],
+    );
+    let v = json(&reference);
+    let spike = v["findings"]
+        .as_array()
+        .and_then(|f| {
+            f.iter().find(|x| {
+                x["kind"] == "spike"
+                    && x["template"]
+                        .as_str()
+                        .is_some_and(|t| t.contains("timed out"))
+            })
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no spike finding: {}", v["findings"]));
+    let examples = spike["examples"].as_array().expect("examples");
+    assert!(!examples.is_empty());
+    let inside = examples
+        .iter()
+        .filter(|e| {
+            // `app.log:LINE: <time> ERROR ...`
+            let text = e.as_str().unwrap_or("");
+            let ts = text.split(": ").nth(1).and_then(|r| r.split(' ').next());
+            ts.and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                .is_some_and(|t| t.as_second() >= burst && t.as_second() < burst + 600)
+        })
+        .count();
+    assert!(inside >= 2, "examples outside the burst: {examples:?}");
+    assert!(
+        !spike["notes"].to_string().contains("from before the burst"),
+        "{}",
+        spike["notes"]
+    );
+}
+
+/// A normal day's report does not headline a weak finding as the incident.
+#[test]
+fn normal_day_headline_says_no_clear_incident() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/example/normal");
+    let d = Dir::new();
+    let v = json(&run(&d, &[dir, "-o", "json"]));
+    let h = v["headline"].as_str().unwrap_or("");
+    assert!(h.starts_with("No clear incident"), "{h}");
 }

@@ -222,6 +222,7 @@ mod tests {
             examples: vec![Example::named("app.log", 7, times.first().copied(), b"x")],
             before_first: Some(Example::named("app.log", 6, None, b"Deploying 1.5.0")),
             sigs: Vec::new(),
+            samples: Vec::new(),
         }
     }
 

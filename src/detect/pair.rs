@@ -64,6 +64,7 @@ mod tests {
                 untimed: *n,
                 examples: Vec::new(),
                 before_first: None,
+                samples: Vec::new(),
             });
             s.events += n;
         }

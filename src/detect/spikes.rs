@@ -248,21 +248,28 @@ fn fmt_factor(f: Option<f64>) -> String {
 }
 
 /// Examples from the burst window when the template keeps some there, else its first ones.
+/// Evidence for a burst in `[from, to)`: the template's first events and its sampled ones
+/// that fall inside, earliest first; the first events when none does.
 fn examples_in(t: &TemplateStats, from: i64, to: Option<i64>) -> Vec<crate::summary::Example> {
-    let inside: Vec<_> = t
+    let mut inside: Vec<&crate::summary::Example> = t
         .examples
         .iter()
+        .chain(t.samples.iter().map(|s| &s.example))
         .filter(|e| {
             e.time
                 .is_some_and(|x| x >= from && to.is_none_or(|end| x < end))
         })
-        .cloned()
         .collect();
+    inside.sort_by(|a, b| (a.time, &a.source, a.line).cmp(&(b.time, &b.source, b.line)));
+    inside.dedup_by(|a, b| a.source == b.source && a.line == b.line);
     if inside.is_empty() {
-        t.examples.clone()
-    } else {
-        inside
+        return t.examples.clone();
     }
+    inside
+        .into_iter()
+        .take(crate::summary::EXAMPLES_PER_SIG)
+        .cloned()
+        .collect()
 }
 
 fn spike_finding(ctx: &Ctx, own: &[u64], sc: &Scan, loc: &Located, kind: FindingKind) -> Finding {

@@ -46,6 +46,7 @@ pub fn sig(text: &str, level: Level, per_bucket: &[u64]) -> SigStats {
             .as_bytes(),
         )],
         before_first: None,
+        samples: Vec::new(),
     }
 }
 

@@ -4,7 +4,9 @@
 //! chunk's table, bump counters. Time buckets are assigned once the chunk's time span (and so
 //! its bucket width) is known, from a compact list of `(signature, level, time)`.
 
-use super::{level_slot, series, sig_hash, Example, SigStats, Summary, EXAMPLES_PER_SIG};
+use super::{
+    level_slot, sample_rank, series, sig_hash, Example, SigStats, Summary, EXAMPLES_PER_SIG,
+};
 use crate::input::Chunk;
 use crate::mine::Masker;
 use crate::record::{parse_chunk, Event, Level, ParseConfig};
@@ -27,26 +29,50 @@ pub struct ChunkBuilder<'a> {
     pub full: bool,
 }
 
-/// Signatures that already hold all their examples in the merged summary.
+/// What the merged summary already holds, so workers need not build it again.
 ///
 /// The consumer merges chunk summaries strictly in input order, so once a signature has
 /// [`EXAMPLES_PER_SIG`] examples in the merged summary, every later chunk's examples (and its
-/// "event before the first") for it are discarded by the merge. Workers check this set and
-/// skip building them: the output is identical whatever the timing, and the allocations for
-/// frequent signatures — most of a chunk's — disappear. Keyed by a 64-bit hash of the
-/// signature; a collision only means a signature gets fewer than three examples.
+/// "event before the first") for it are discarded by the merge; and once its sample is full,
+/// an event ranked at or above the sample's largest rank can never enter it. Workers look a
+/// signature up once per chunk and skip building those: the output is identical whatever the
+/// timing, and the allocations for frequent signatures — most of a chunk's — disappear.
+/// Keyed by a 64-bit hash of the signature; a collision only means a signature gets fewer
+/// examples or samples.
 #[derive(Default)]
-pub struct Saturated(std::sync::RwLock<rustc_hash::FxHashSet<u64>>);
+pub struct Saturated(std::sync::RwLock<SaturatedInner>);
+
+#[derive(Default)]
+struct SaturatedInner {
+    examples_done: rustc_hash::FxHashSet<u64>,
+    /// Signature hash → rank an event must be below to enter the sample.
+    sample_below: rustc_hash::FxHashMap<u64, u64>,
+}
 
 impl Saturated {
-    /// Whether the signature with [`sig_hash`] `hash` is saturated.
-    pub fn contains(&self, hash: u64) -> bool {
-        self.0.read().is_ok_and(|set| set.contains(&hash))
+    /// For the signature with [`sig_hash`] `hash`: whether its examples are complete, and the
+    /// rank below which an event can still enter its sample.
+    pub fn lookup(&self, hash: u64) -> (bool, u64) {
+        self.0.read().map_or((false, u64::MAX), |inner| {
+            (
+                inner.examples_done.contains(&hash),
+                inner.sample_below.get(&hash).copied().unwrap_or(u64::MAX),
+            )
+        })
     }
 
-    pub fn insert_all(&self, hashes: impl IntoIterator<Item = u64>) {
-        if let Ok(mut set) = self.0.write() {
-            set.extend(hashes);
+    /// Records signatures whose examples are complete, and lowered sample bounds.
+    pub fn update(
+        &self,
+        done: impl IntoIterator<Item = u64>,
+        below: impl IntoIterator<Item = (u64, u64)>,
+    ) {
+        if let Ok(mut inner) = self.0.write() {
+            inner.examples_done.extend(done);
+            for (h, r) in below {
+                let e = inner.sample_below.entry(h).or_insert(u64::MAX);
+                *e = (*e).min(r);
+            }
         }
     }
 }
@@ -66,10 +92,13 @@ impl ChunkBuilder<'_> {
         let mut event_lines: Vec<u32> = Vec::new();
         // Per local signature: examples already complete in the merged summary.
         let mut examples_done: Vec<bool> = Vec::new();
+        // Per local signature: rank an event must be below to possibly enter the sample.
+        let mut sample_below: Vec<u64> = Vec::new();
         let mut scratch: Vec<u8> = Vec::with_capacity(256);
         let mut timed: Vec<(u32, u8, i64)> = Vec::new();
         let source: std::sync::Arc<str> = std::sync::Arc::from(chunk.source.name.as_str());
         let source = &source;
+        let source_seed = sig_hash(source.as_bytes());
         let mut prev: Option<(u64, Option<i64>, &[u8])> = None;
         if self.full {
             sum.endpoints.begin_chunk(source);
@@ -99,13 +128,15 @@ impl ChunkBuilder<'_> {
                 let idx = match sum.find_sig(hash, &sig_str) {
                     Some(i) => i,
                     None if sum.sigs.len() < self.max_sigs => {
-                        let done = self.saturated.is_some_and(|s| s.contains(hash));
+                        let (done, below) =
+                            self.saturated.map_or((false, u64::MAX), |s| s.lookup(hash));
                         let mut s = SigStats::new(sig_str.into_owned());
                         if !done {
                             s.before_first =
                                 prev.map(|(line, t, raw)| Example::new(source, line, t, raw));
                         }
                         examples_done.push(done);
+                        sample_below.push(below);
                         sum.push_sig(hash, s)
                     }
                     None => u32::MAX,
@@ -125,6 +156,13 @@ impl ChunkBuilder<'_> {
                     if s.examples.len() < EXAMPLES_PER_SIG && !examples_done[idx as usize] {
                         s.examples
                             .push(Example::new(source, ev.line, ev.time, ev.raw));
+                    }
+                    let rank = sample_rank(source_seed, ev.line);
+                    // `<=`: an equal rank is settled by line inside `offer_sample`.
+                    if self.full && rank <= sample_below[idx as usize] {
+                        s.offer_sample(rank, ev.line, || {
+                            Example::new(source, ev.line, ev.time, ev.raw)
+                        });
                     }
                     match ev.time {
                         Some(t) => {

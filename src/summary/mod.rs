@@ -42,6 +42,28 @@ pub const MAX_EXAMPLE_BYTES: usize = 2_000;
 /// Examples kept per signature: the first ones in input order.
 pub const EXAMPLES_PER_SIG: usize = 3;
 
+/// Events per signature kept as a uniform sample of all its occurrences, besides the first
+/// ones: a burst late in the input then has evidence from inside it (see [`Sample`]).
+pub const SAMPLES_PER_SIG: usize = 3;
+
+/// One sampled occurrence. The sample is the events with the smallest `rank`, a hash of the
+/// event's place in the input (source and line): the same events whatever the chunking or
+/// thread count, and merging two samples is exact (take the smallest of both).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub rank: u64,
+    pub example: Example,
+}
+
+/// The [`Sample::rank`] of the event at `line` of the source whose name hashes to `source`.
+pub fn sample_rank(source: u64, line: u64) -> u64 {
+    // splitmix64's finalizer: consecutive lines spread over the whole range.
+    let mut z = source ^ line.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// One event shown as evidence, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Example {
@@ -96,6 +118,9 @@ pub struct SigStats {
     /// The event just before the first occurrence in the same source (often the deploy or
     /// config change that caused a new error).
     pub before_first: Option<Example>,
+    /// A uniform sample of the occurrences, smallest rank first (at most [`SAMPLES_PER_SIG`]).
+    #[serde(default)]
+    pub samples: Vec<Sample>,
 }
 
 impl SigStats {
@@ -110,7 +135,34 @@ impl SigStats {
             untimed: 0,
             examples: Vec::new(),
             before_first: None,
+            samples: Vec::new(),
         }
+    }
+
+    /// Offers the event of `rank` to the sample; `make` builds it only if it is kept.
+    pub fn offer_sample(&mut self, rank: u64, line: u64, make: impl FnOnce() -> Example) {
+        let key = |s: &Sample| (s.rank, s.example.line);
+        if self.samples.len() >= SAMPLES_PER_SIG
+            && self.samples.last().is_some_and(|s| (rank, line) >= key(s))
+        {
+            return;
+        }
+        let pos = self.samples.partition_point(|s| key(s) < (rank, line));
+        if self
+            .samples
+            .get(pos)
+            .is_some_and(|s| key(s) == (rank, line))
+        {
+            return; // the same event (a snapshot merged twice)
+        }
+        self.samples.insert(
+            pos,
+            Sample {
+                rank,
+                example: make(),
+            },
+        );
+        self.samples.truncate(SAMPLES_PER_SIG);
     }
 
     fn merge(&mut self, other: &SigStats) {
@@ -125,6 +177,9 @@ impl SigStats {
                 break;
             }
             self.examples.push(e.clone());
+        }
+        for x in &other.samples {
+            self.offer_sample(x.rank, x.example.line, || x.example.clone());
         }
     }
 

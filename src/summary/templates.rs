@@ -4,8 +4,11 @@
 use serde::Serialize;
 
 use super::{
-    add_levels, max_opt, min_opt, Example, LevelCounts, Series, Summary, EXAMPLES_PER_SIG,
+    add_levels, max_opt, min_opt, Example, LevelCounts, Sample, Series, Summary, EXAMPLES_PER_SIG,
 };
+
+/// Sampled events kept per template (from its signatures' samples).
+pub const SAMPLES_PER_TEMPLATE: usize = 8;
 use crate::mine::{cluster, template_id, ClusterConfig, TemplateInfo, OTHER_TEMPLATE};
 use crate::record::Level;
 
@@ -27,6 +30,10 @@ pub struct TemplateStats {
     /// Indexes of the summary's signatures in this template, in input order.
     #[serde(skip)]
     pub sigs: Vec<u32>,
+    /// A uniform sample of the template's events (its signatures' samples, smallest rank
+    /// first): evidence from anywhere in the input, where `examples` are the first events.
+    #[serde(skip)]
+    pub samples: Vec<Sample>,
 }
 
 impl TemplateStats {
@@ -45,6 +52,7 @@ impl TemplateStats {
             examples: Vec::new(),
             before_first: None,
             sigs: Vec::new(),
+            samples: Vec::new(),
         }
     }
 
@@ -136,6 +144,7 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         }
         t.sigs.push(si as u32);
         t.examples.extend(s.examples.iter().cloned());
+        t.samples.extend(s.samples.iter().cloned());
     }
     if sum.overflow.events > 0 {
         let other = match list.iter().position(|t| t.is_other) {
@@ -158,6 +167,8 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         // Earliest examples first (by time where known, then input order).
         t.examples.sort_by_key(|e| (e.time.is_none(), e.time));
         t.examples.truncate(EXAMPLES_PER_SIG);
+        t.samples.sort_by_key(|x| (x.rank, x.example.line));
+        t.samples.truncate(SAMPLES_PER_TEMPLATE);
     }
     // Most frequent first; ties by id so the order is the same everywhere.
     let mut order: Vec<usize> = (0..list.len()).collect();

@@ -386,6 +386,7 @@ mod tests {
                 untimed: 0,
                 examples: Vec::new(),
                 before_first: None,
+                samples: Vec::new(),
             });
         }
         assert_eq!(enforce_series_budget(&mut sum, 5_000), None);

@@ -91,7 +91,7 @@ use std::collections::HashMap;
 use faultline::mine::Masker;
 use faultline::record::Level;
 use faultline::summary::series::{resolution_for, Series};
-use faultline::summary::{level_slot, Example, SigStats, Summary};
+use faultline::summary::{level_slot, sample_rank, sig_hash, Example, SigStats, Summary};
 
 /// 2026-11-27T00:00:00Z in epoch ms.
 pub const START: i64 = 1_795_737_600_000;
@@ -378,7 +378,7 @@ pub fn write_log(dir: &Path, name: &str, ev: &[Ev]) -> PathBuf {
 
 /// A `Summary` of the events as the record parser would deliver them (time, level, message),
 /// built the way `summary::build` does: signatures by the masker, series at the ladder width
-/// for the span, examples, the event before each first occurrence.
+/// for the span, examples, samples, the event before each first occurrence.
 pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
     let masker = Masker::new(Vec::new());
     let mut sum = Summary::default();
@@ -412,6 +412,7 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
                     let raw = format!("{} {} {}", iso(pe.t), level_word(pe.level), pe.msg);
                     Example::named(source, line - 1, Some(pe.t), raw.as_bytes())
                 }),
+                samples: Vec::new(),
             });
             buckets.push(Vec::new());
             sum.sigs.len() - 1
@@ -425,6 +426,9 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
             s.examples
                 .push(Example::named(source, line, Some(e.t), raw.as_bytes()));
         }
+        s.offer_sample(sample_rank(sig_hash(source.as_bytes()), line), line, || {
+            Example::named(source, line, Some(e.t), raw.as_bytes())
+        });
         buckets[si].push(e.t.div_euclid(res));
         level_buckets[slot].push(e.t.div_euclid(res));
         sum.events += 1;
