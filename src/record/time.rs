@@ -357,10 +357,10 @@ fn compact(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     }
     // These loggers do not always zero-pad: `20171223-22:16:0:119` (seconds 0), with the
     // milliseconds after a colon as a count of one to three digits, not a fraction.
-    let (h, i) = short_num(b, 9)?;
-    let (mi, i) = short_num(b, i + 1).filter(|_| b.get(i) == Some(&b':'))?;
-    let (s, i) = short_num(b, i + 1).filter(|_| b.get(i) == Some(&b':'))?;
-    let (ms, end) = match short_num3(b, i + 1).filter(|_| b.get(i) == Some(&b':')) {
+    let (h, i) = short_num(b, 9, 2)?;
+    let (mi, i) = short_num(b, i + 1, 2).filter(|_| b.get(i) == Some(&b':'))?;
+    let (s, i) = short_num(b, i + 1, 2).filter(|_| b.get(i) == Some(&b':'))?;
+    let (ms, end) = match short_num(b, i + 1, 3).filter(|_| b.get(i) == Some(&b':')) {
         Some((ms, e)) => (ms, e),
         None => (0, i),
     };
@@ -370,34 +370,15 @@ fn compact(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end))
 }
 
-/// One or two digits at `i` (not followed by a third): (value, end).
-fn short_num(b: &[u8], i: usize) -> Option<(u32, usize)> {
+/// One to `max` digits at `i` (not followed by another): (value, end).
+fn short_num(b: &[u8], i: usize, max: usize) -> Option<(u32, usize)> {
     let n = b
         .get(i..)?
         .iter()
-        .take(3)
+        .take(max + 1)
         .take_while(|c| c.is_ascii_digit())
         .count();
-    if !(1..=2).contains(&n) {
-        return None;
-    }
-    Some((
-        b[i..i + n]
-            .iter()
-            .fold(0, |v, &c| v * 10 + u32::from(c - b'0')),
-        i + n,
-    ))
-}
-
-/// One to three digits at `i` (not followed by a fourth): (value, end).
-fn short_num3(b: &[u8], i: usize) -> Option<(u32, usize)> {
-    let n = b
-        .get(i..)?
-        .iter()
-        .take(4)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if !(1..=3).contains(&n) {
+    if !(1..=max).contains(&n) {
         return None;
     }
     Some((
