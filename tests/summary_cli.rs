@@ -721,3 +721,45 @@ fn normal_day_headline_says_no_clear_incident() {
     let h = v["headline"].as_str().unwrap_or("");
     assert!(h.starts_with("No clear incident"), "{h}");
 }
+
+/// Access logs template every request of a method as `GET <PATH> HTTP/<NUM>`: an error-rate
+/// finding driven by one route's 5xx names that route, and counts failing requests, not all
+/// requests of the template.
+#[test]
+fn error_rate_on_access_logs_names_the_failing_route() {
+    let d = Dir::new();
+    let mut text = String::new();
+    let t0 = 1_795_000_000i64;
+    for i in 0..(3 * 3600 / 5) {
+        let t = t0 + i * 5;
+        let ts = jiff::Timestamp::from_second(t)
+            .expect("time")
+            .strftime("%d/%b/%Y:%H:%M:%S +0000");
+        let burst = (t0 + 7200..t0 + 8400).contains(&t);
+        let items_status = if burst && i % 2 == 0 { 503 } else { 200 };
+        text.push_str(&format!(
+            "10.0.0.{} - - [{ts}] \"GET /api/items/{} HTTP/1.1\" {items_status} 512 \"-\" \"curl/8\"\n",
+            i % 200,
+            1000 + i % 37
+        ));
+        text.push_str(&format!(
+            "10.0.1.{} - - [{ts}] \"GET /static/app.js HTTP/1.1\" 200 9000 \"-\" \"curl/8\"\n",
+            i % 200
+        ));
+    }
+    d.write("access.log", text.as_bytes());
+    let v = json(&run(&d, &["access.log", "-o", "json"]));
+    let f = v["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|x| x["kind"] == "error_rate_spike"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no error-rate finding: {}", v["findings"]));
+    let title = f["title"].as_str().unwrap_or("");
+    assert!(title.contains("mostly GET /api/items/"), "{title}");
+    assert!(!title.contains("<PATH>"), "{title}");
+    // Failing requests only: 120 of the template's ~480 requests in the window.
+    let top = &f["details"]["top_templates"][0];
+    assert_eq!(top["template"], "GET <PATH> HTTP/<NUM>");
+    let n = top["count"].as_u64().unwrap_or(0);
+    assert!((100..=130).contains(&n), "{top}");
+}

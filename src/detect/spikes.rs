@@ -425,21 +425,44 @@ fn error_rate_spikes(
             json_f64(b.count as f64 / total_in.max(1) as f64),
         );
         // Which templates the extra errors come from.
-        let mut contrib: Vec<(u64, &TemplateStats)> = templates
-            .list
-            .iter()
-            .filter(|t| t.errors() > 0)
-            .filter_map(|t| {
-                let end = loc.end.unwrap_or(i64::MAX);
-                let n = count_between(&t.series, sum.resolution_ms, loc.onset, end);
-                (n > 0).then_some((n, t))
-            })
-            .collect();
+        // A template's series counts all its events; only error events count here: exactly
+        // for all-error templates and (from the endpoint table's failing requests) for
+        // request-line templates, scaled by the template's error share otherwise (marked as
+        // estimated).
+        let end = loc.end.unwrap_or(i64::MAX);
+        let mut contrib: Vec<(u64, &TemplateStats)> = Vec::new();
+        let mut estimated: Vec<&str> = Vec::new();
+        for t in templates.list.iter().filter(|t| t.errors() > 0) {
+            let all = count_between(&t.series, sum.resolution_ms, loc.onset, end);
+            let n = if t.errors() + t.untimed >= t.count {
+                all
+            } else if let Some(method) = request_line_method(t) {
+                sum.endpoints
+                    .routes
+                    .iter()
+                    .filter(|r| r.method == method)
+                    .map(|r| count_between(&r.fail_series, sum.resolution_ms, loc.onset, end))
+                    .sum::<u64>()
+                    .min(all)
+            } else {
+                estimated.push(&t.id);
+                ((all as f64) * t.errors() as f64 / t.count.max(1) as f64).round() as u64
+            };
+            if n > 0 {
+                contrib.push((n, t));
+            }
+        }
         contrib.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
         let top: Vec<serde_json::Value> = contrib
             .iter()
             .take(5)
-            .map(|(n, t)| serde_json::json!({"id": t.id, "template": t.text, "count": n}))
+            .map(|(n, t)| {
+                let mut v = serde_json::json!({"id": t.id, "template": t.text, "count": n});
+                if estimated.contains(&t.id.as_str()) {
+                    v["estimated"] = true.into();
+                }
+                v
+            })
             .collect();
         let in_window = |e: &&crate::summary::Example| {
             e.time
@@ -459,19 +482,78 @@ fn error_rate_spikes(
             }
         }
         f.details.insert("top_templates".into(), top.into());
+        // A request-line template (`GET <PATH> HTTP/<NUM>`) says nothing about where: name
+        // the route that failed most in the window instead, with a failing request as evidence.
+        let route = contrib
+            .first()
+            .and_then(|(n, t)| failing_route(sum, t, *n, loc.onset, end));
+        if let Some(r) = route {
+            f.route = Some(r.key());
+            if let Some(e) = r.fail_examples.iter().find(in_window) {
+                f.examples.insert(0, e.clone());
+                f.examples.truncate(crate::summary::EXAMPLES_PER_SIG);
+            }
+        }
+        let cause = contrib.first().map_or(String::new(), |(n, t)| {
+            let name = match route {
+                Some(r) => format!("{} requests", r.key()),
+                None => crate::report::ellipsize(&t.text, 80),
+            };
+            if 2 * n >= f.count {
+                format!(", mostly {name}")
+            } else {
+                format!(", the largest share ({n}) from {name}")
+            }
+        });
         f.title = format!(
-            "Error rate ×{}: {} errors{}",
+            "Error rate ×{}: {} errors{cause}",
             fmt_factor(f.factor),
             f.count,
-            contrib
-                .first()
-                .map(|(_, t)| format!(", mostly {}", crate::report::ellipsize(&t.text, 80)))
-                .unwrap_or_default()
         );
         f.rescore(Some(Level::Error));
         out.push(f);
     }
     out
+}
+
+/// The method of a request-line template (`GET <PATH> HTTP/<NUM>`: how access-log requests
+/// template), which covers every path of that method.
+fn request_line_method(t: &TemplateStats) -> Option<&str> {
+    let mut words = t.text.split(' ');
+    let (Some(method), Some("<PATH>"), Some("HTTP/<NUM>"), None) =
+        (words.next(), words.next(), words.next(), words.next())
+    else {
+        return None;
+    };
+    (method.len() >= 3 && method.bytes().all(|b| b.is_ascii_uppercase())).then_some(method)
+}
+
+/// For a request-line template (`METHOD <PATH> HTTP/<NUM>`, as access logs template), the
+/// route of that method with the most failing requests in `[from, to)`, if it holds at least
+/// half of the template's `errors` there (else no one route is the cause).
+fn failing_route<'a>(
+    sum: &'a Summary,
+    t: &TemplateStats,
+    errors: u64,
+    from: i64,
+    to: i64,
+) -> Option<&'a crate::endpoints::RouteStats> {
+    // The template covers every path of one method, so its requests are that method's routes.
+    let method = request_line_method(t)?;
+    sum.endpoints
+        .routes
+        .iter()
+        .filter(|r| r.method == method)
+        .map(|r| {
+            (
+                count_between(&r.fail_series, sum.resolution_ms, from, to),
+                r,
+            )
+        })
+        .filter(|(n, _)| *n > 0)
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.key().cmp(&a.1.key())))
+        .filter(|(n, _)| 2 * n >= errors)
+        .map(|(_, r)| r)
 }
 
 /// Events of `s` (kept at resolution `res`) in buckets starting in `[from, to)`.
