@@ -269,21 +269,12 @@ impl LatencyBins {
         if other.0.is_empty() {
             return;
         }
-        let key = |e: &(i64, u16, u64)| (e.0, e.1);
-        match (self.0.last(), other.0.first()) {
-            (None, _) => {
-                self.0 = other.0.clone();
-                return;
-            }
-            (Some(l), Some(f)) if key(l) < key(f) => {
-                self.0.extend_from_slice(&other.0);
-                return;
-            }
-            _ => {}
-        }
-        self.0 = crate::summary::series::merge_sorted(&self.0, &other.0, key, |x, y| {
-            (x.0, x.1, x.2 + y.2)
-        });
+        crate::summary::series::merge_into(
+            &mut self.0,
+            &other.0,
+            |e| (e.0, e.1),
+            |x, y| (x.0, x.1, x.2 + y.2),
+        );
     }
 
     pub fn rebucket(&mut self, from: i64, to: i64) {

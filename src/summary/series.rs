@@ -68,6 +68,28 @@ pub fn merge_sorted<T: Copy, K: Ord>(
     out
 }
 
+/// Merges sorted `b` into sorted `a` in place, like [`merge_sorted`]: only the part of `a`
+/// from `b`'s first key on is rewritten, so merging chunk after chunk of time-ordered input
+/// costs the size of the chunk, not of everything merged so far.
+pub fn merge_into<T: Copy, K: Ord>(
+    a: &mut Vec<T>,
+    b: &[T],
+    key: impl Fn(&T) -> K,
+    combine: impl Fn(&T, &T) -> T,
+) {
+    let Some(first) = b.first() else {
+        return;
+    };
+    let start = a.partition_point(|x| key(x) < key(first));
+    if start == a.len() {
+        a.extend_from_slice(b);
+        return;
+    }
+    let tail = merge_sorted(&a[start..], b, &key, &combine);
+    a.truncate(start);
+    a.extend_from_slice(&tail);
+}
+
 /// Counts per bucket: `(bucket index, count)` sorted by index, zero buckets left out.
 /// Bucket `i` covers `[i × width, (i + 1) × width)` milliseconds since the epoch.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,20 +126,8 @@ impl Series {
             self.0 = other.0.clone();
             return;
         }
-        // Time-ordered input merges later buckets onto earlier ones: append in place.
-        if let (Some(&(last, _)), Some(&(first, _))) = (self.0.last(), other.0.first()) {
-            if first > last {
-                self.0.extend_from_slice(&other.0);
-                return;
-            }
-            if first == last {
-                let n = self.0.len();
-                self.0[n - 1].1 += other.0[0].1;
-                self.0.extend_from_slice(&other.0[1..]);
-                return;
-            }
-        }
-        self.0 = merge_sorted(&self.0, &other.0, |e| e.0, |x, y| (x.0, x.1 + y.1));
+        // Time-ordered input merges later buckets onto earlier ones: in place, at the end.
+        merge_into(&mut self.0, &other.0, |e| e.0, |x, y| (x.0, x.1 + y.1));
     }
 
     /// Re-buckets from width `from` to a coarser width `to` (a multiple of `from`).
@@ -152,6 +162,22 @@ impl Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Merging in place equals the full linear merge, wherever the two lists overlap.
+        #[test]
+        fn merge_into_equals_merge_sorted(
+            a in proptest::collection::btree_map(-50i64..50, 1u64..9, 0..30),
+            b in proptest::collection::btree_map(-50i64..50, 1u64..9, 0..30),
+        ) {
+            let a: Vec<(i64, u64)> = a.into_iter().collect();
+            let b: Vec<(i64, u64)> = b.into_iter().collect();
+            let want = merge_sorted(&a, &b, |e| e.0, |x, y| (x.0, x.1 + y.1));
+            let mut got = a.clone();
+            merge_into(&mut got, &b, |e| e.0, |x, y| (x.0, x.1 + y.1));
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn merge_appends_later_buckets_in_place() {
