@@ -9,11 +9,11 @@
 # and prints min / max / last RSS, the RSS after the first 10% of samples, and throughput.
 # Needs Linux (/proc). Builds the release binaries if they are missing.
 #
-# Measured 2026-11-28 (shared 2-core VM, watch merged with main, 10M JSON events, ~2 GB):
-# VmRSS rises to 75 MiB in the first ~5M events (signatures reach the --max-signatures cap
-# of 20,000 and the series budget coarsens the summary once), then stays at 75.0 MiB for the
-# remaining ~5M events; 251k events/s end to end (the generator shares the CPU). Without those two bounds RSS grew to 163 MiB,
-# exactly like `faultline templates` on the same input (164 MiB).
+# Measured 2026-11-28 (shared 2-core VM, 10M JSON events, ~2 GB): VmRSS rises to 91.5 MiB in
+# the first ~5.5M events (signatures reach the --max-signatures cap of 20,000, each with its
+# first examples and a sample of three events; the series budget coarsens the summary once),
+# then stays at 91.5 MiB for the remaining ~4.5M events; 553k events/s end to end (the
+# generator shares the CPU). Without those two bounds RSS grew with the input.
 set -euo pipefail
 
 LINES=${LINES:-10000000}
