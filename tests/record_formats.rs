@@ -347,6 +347,44 @@ fn line_format_keeps_every_line() {
     );
 }
 
+/// Kubernetes node logs (CRI) prefix every line of a container's output: a Java stack trace
+/// is still one event, its message without the prefixes, and it groups by crash.
+#[test]
+fn cri_stack_traces_join_into_one_event() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("pod.log");
+    let mut text = String::new();
+    for (i, frame) in ["Foo.bar(Foo.java:10)", "Foo.baz(Foo.java:20)"]
+        .iter()
+        .enumerate()
+    {
+        text.push_str(&format!(
+            "2026-11-27T10:00:0{i}.000000001Z stdout F 2026-11-27 10:00:0{i},001 ERROR [main] c.a.Foo - Boom {i}\n\
+             2026-11-27T10:00:0{i}.000000002Z stdout F java.lang.IllegalStateException: bad\n\
+             2026-11-27T10:00:0{i}.000000003Z stdout F \tat com.acme.{frame}\n\
+             2026-11-27T10:00:0{i}.000000004Z stderr F \tat com.acme.Main.main(Main.java:5)\n"
+        ));
+    }
+    text.push_str("2026-11-27T10:00:05.000000001Z stdout F 2026-11-27 10:00:05,001 INFO [main] c.a.Foo - ok\n");
+    std::fs::write(&p, &text).expect("write");
+    let path = p.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 3, "{ev:?}");
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "Boom 0\njava.lang.IllegalStateException: bad\n\tat com.acme.Foo.bar(Foo.java:10)\n\tat com.acme.Main.main(Main.java:5)"
+    );
+    assert_eq!(s(&ev[0], "/level"), "error");
+    // Chunk boundaries never split the event.
+    for size in ["10", "100", "333"] {
+        assert_eq!(
+            events(&["--chunk-size", size, path]),
+            ev,
+            "chunk size {size}"
+        );
+    }
+}
+
 /// Without a timestamp a line is a message as it is, even one that starts with a level word
 /// (the accuracy scorer's content mode feeds such lines).
 #[test]

@@ -49,6 +49,17 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         ev.logger = Some(Cow::Borrowed(l));
     }
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
+    if raw.len() > first.len() && super::parse::cri_body(first).is_some() {
+        // The joined lines of a multi-line event in a Kubernetes CRI log each carry the CRI
+        // prefix: the message is the container's lines without them.
+        let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
+        for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            msg.push(b'\n');
+            msg.extend_from_slice(super::parse::cri_body(line).unwrap_or(line));
+        }
+        ev.message = Cow::Owned(msg);
+    }
     if h.nginx {
         nginx_tail(first, ev);
     }
