@@ -157,12 +157,14 @@ impl ChunkBuilder<'_> {
                         s.examples
                             .push(Example::new(source, ev.line, ev.time, ev.raw));
                     }
-                    let rank = sample_rank(source_seed, ev.line);
-                    // `<=`: an equal rank is settled by line inside `offer_sample`.
-                    if self.full && rank <= sample_below[idx as usize] {
-                        s.offer_sample(rank, ev.line, || {
-                            Example::new(source, ev.line, ev.time, ev.raw)
-                        });
+                    if self.full {
+                        let rank = sample_rank(source_seed, ev.line);
+                        // `<=`: an equal rank is settled by line inside `offer_sample`.
+                        if rank <= sample_below[idx as usize] {
+                            s.offer_sample(rank, ev.line, || {
+                                Example::new(source, ev.line, ev.time, ev.raw)
+                            });
+                        }
                     }
                     match ev.time {
                         Some(t) => {

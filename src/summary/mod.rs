@@ -55,6 +55,13 @@ pub struct Sample {
     pub example: Example,
 }
 
+impl Sample {
+    /// The order samples are kept in: rank, then line (should two events share a rank).
+    pub fn key(&self) -> (u64, u64) {
+        (self.rank, self.example.line)
+    }
+}
+
 /// The [`Sample::rank`] of the event at `line` of the source whose name hashes to `source`.
 pub fn sample_rank(source: u64, line: u64) -> u64 {
     // splitmix64's finalizer: consecutive lines spread over the whole range.
@@ -141,17 +148,16 @@ impl SigStats {
 
     /// Offers the event of `rank` to the sample; `make` builds it only if it is kept.
     pub fn offer_sample(&mut self, rank: u64, line: u64, make: impl FnOnce() -> Example) {
-        let key = |s: &Sample| (s.rank, s.example.line);
         if self.samples.len() >= SAMPLES_PER_SIG
-            && self.samples.last().is_some_and(|s| (rank, line) >= key(s))
+            && self.samples.last().is_some_and(|s| (rank, line) >= s.key())
         {
             return;
         }
-        let pos = self.samples.partition_point(|s| key(s) < (rank, line));
+        let pos = self.samples.partition_point(|s| s.key() < (rank, line));
         if self
             .samples
             .get(pos)
-            .is_some_and(|s| key(s) == (rank, line))
+            .is_some_and(|s| s.key() == (rank, line))
         {
             return; // the same event (a snapshot merged twice)
         }
@@ -332,7 +338,7 @@ impl Summary {
     }
 
     pub fn sig_index(&self, sig: &str) -> Option<u32> {
-        self.index.find(&self.sigs, sig_hash(sig.as_bytes()), sig)
+        self.find_sig(sig_hash(sig.as_bytes()), sig)
     }
 
     /// Position of signature `sig` (whose [`sig_hash`] is `hash`), if present.

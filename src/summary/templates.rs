@@ -167,7 +167,7 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         // Earliest examples first (by time where known, then input order).
         t.examples.sort_by_key(|e| (e.time.is_none(), e.time));
         t.examples.truncate(EXAMPLES_PER_SIG);
-        t.samples.sort_by_key(|x| (x.rank, x.example.line));
+        t.samples.sort_by_key(Sample::key);
         t.samples.truncate(SAMPLES_PER_TEMPLATE);
     }
     // Most frequent first; ties by id so the order is the same everywhere.
