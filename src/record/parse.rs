@@ -30,7 +30,7 @@ use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig};
 pub fn is_continuation(line: &[u8]) -> bool {
     // Kubernetes writes every line of a container's output as its own CRI record: a stack
     // trace's frames are continuation lines behind that prefix.
-    let line = cri_body(line).unwrap_or(line);
+    let line = super::plain::cri_body(line).unwrap_or(line);
     let Some(&c) = line.first() else {
         return true;
     };
@@ -48,20 +48,6 @@ pub fn is_continuation(line: &[u8]) -> bool {
         b'[' if line.starts_with(b"[signal ") => true,
         _ => exception_line(line) || go_frame(line),
     }
-}
-
-/// The container's own line inside a Kubernetes CRI log record
-/// (`2024-01-01T10:00:00.123456789Z stdout F <line>`), if `line` is one.
-pub fn cri_body(line: &[u8]) -> Option<&[u8]> {
-    if line.len() < 30 || !line[0].is_ascii_digit() || line[10] != b'T' {
-        return None;
-    }
-    let sp = memchr(b' ', &line[..line.len().min(40)])?;
-    let rest = &line[sp..];
-    let tagged = rest.len() >= 10
-        && (rest.starts_with(b" stdout ") || rest.starts_with(b" stderr "))
-        && matches!(&rest[8..10], b"F " | b"P ");
-    tagged.then(|| &line[sp + 10..])
 }
 
 /// `goroutine 1 [running]:`

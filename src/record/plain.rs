@@ -49,14 +49,14 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         ev.logger = Some(Cow::Borrowed(l));
     }
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
-    if raw.len() > first.len() && super::parse::cri_body(first).is_some() {
+    if raw.len() > first.len() && cri_body(first).is_some() {
         // The joined lines of a multi-line event in a Kubernetes CRI log each carry the CRI
         // prefix: the message is the container's lines without them.
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
         for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             msg.push(b'\n');
-            msg.extend_from_slice(super::parse::cri_body(line).unwrap_or(line));
+            msg.extend_from_slice(cri_body(line).unwrap_or(line));
         }
         ev.message = Cow::Owned(msg);
     }
@@ -168,11 +168,25 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
 /// After a timestamp ending at `n`, the rest of a Kubernetes CRI prefix
 /// (`2024-01-01T10:00:00.123456789Z stdout F `): the offset of the app's line.
 fn cri_after(b: &[u8], n: usize) -> Option<usize> {
-    let rest = b.get(n..n + 10)?;
-    if !(rest.starts_with(b" stdout ") || rest.starts_with(b" stderr ")) {
+    cri_tag(b.get(n..)?).then_some(n + 10)
+}
+
+/// Whether `rest` starts with a CRI stream and tag (` stdout F `, ` stderr P `: 10 bytes).
+fn cri_tag(rest: &[u8]) -> bool {
+    rest.len() >= 10
+        && (rest.starts_with(b" stdout ") || rest.starts_with(b" stderr "))
+        && matches!(&rest[8..10], b"F " | b"P ")
+}
+
+/// The container's own line inside a Kubernetes CRI log record
+/// (`2024-01-01T10:00:00.123456789Z stdout F <line>`), if `line` is one. Cheaper than a
+/// header parse: the continuation rule asks this of every line.
+pub fn cri_body(line: &[u8]) -> Option<&[u8]> {
+    if line.len() < 30 || !line[0].is_ascii_digit() || line[10] != b'T' {
         return None;
     }
-    matches!(&rest[8..], b"F " | b"P ").then_some(n + 10)
+    let sp = memchr::memchr(b' ', &line[..line.len().min(40)])?;
+    cri_tag(&line[sp..]).then(|| &line[sp + 10..])
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
