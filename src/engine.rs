@@ -160,18 +160,24 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
             for &i in remap.iter().filter(|&&i| i != u32::MAX) {
                 let i = i as usize;
                 let s = &acc.sigs[i];
-                if !marked[i] && s.examples.len() >= EXAMPLES_PER_SIG {
-                    marked[i] = true;
-                    done.push(sig_hash(s.sig.as_bytes()));
+                let full = !marked[i] && s.examples.len() >= EXAMPLES_PER_SIG;
+                // Published only when the bound moved: it shrinks a few times per signature.
+                let moved = s
+                    .samples
+                    .last()
+                    .filter(|l| s.samples.len() >= SAMPLES_PER_SIG && l.rank < bound[i])
+                    .map(|l| l.rank);
+                if !full && moved.is_none() {
+                    continue;
                 }
-                if s.samples.len() >= SAMPLES_PER_SIG {
-                    if let Some(last) = s.samples.last() {
-                        // Only when the bound moved: it shrinks a few times per signature.
-                        if last.rank < bound[i] {
-                            bound[i] = last.rank;
-                            below.push((sig_hash(s.sig.as_bytes()), last.rank));
-                        }
-                    }
+                let h = sig_hash(s.sig.as_bytes());
+                if full {
+                    marked[i] = true;
+                    done.push(h);
+                }
+                if let Some(r) = moved {
+                    bound[i] = r;
+                    below.push((h, r));
                 }
             }
             if !done.is_empty() || !below.is_empty() {

@@ -437,11 +437,9 @@ fn error_rate_spikes(
             let n = if t.errors() + t.untimed >= t.count {
                 all
             } else if let Some(method) = request_line_method(t) {
-                sum.endpoints
-                    .routes
+                route_failures(sum, method, loc.onset, end)
                     .iter()
-                    .filter(|r| r.method == method)
-                    .map(|r| count_between(&r.fail_series, sum.resolution_ms, loc.onset, end))
+                    .map(|(n, _)| n)
                     .sum::<u64>()
                     .min(all)
             } else {
@@ -538,8 +536,22 @@ fn failing_route<'a>(
     from: i64,
     to: i64,
 ) -> Option<&'a crate::endpoints::RouteStats> {
-    // The template covers every path of one method, so its requests are that method's routes.
-    let method = request_line_method(t)?;
+    route_failures(sum, request_line_method(t)?, from, to)
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.key().cmp(&a.1.key())))
+        .filter(|(n, _)| 2 * n >= errors)
+        .map(|(_, r)| r)
+}
+
+/// Failing requests in `[from, to)` of each route of `method`: a request-line template
+/// covers every path of its method, so its requests are those routes'.
+fn route_failures<'a>(
+    sum: &'a Summary,
+    method: &str,
+    from: i64,
+    to: i64,
+) -> Vec<(u64, &'a crate::endpoints::RouteStats)> {
     sum.endpoints
         .routes
         .iter()
@@ -550,10 +562,7 @@ fn failing_route<'a>(
                 r,
             )
         })
-        .filter(|(n, _)| *n > 0)
-        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.key().cmp(&a.1.key())))
-        .filter(|(n, _)| 2 * n >= errors)
-        .map(|(_, r)| r)
+        .collect()
 }
 
 /// Events of `s` (kept at resolution `res`) in buckets starting in `[from, to)`.
