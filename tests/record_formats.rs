@@ -385,6 +385,73 @@ fn cri_stack_traces_join_into_one_event() {
     }
 }
 
+/// Docker's json-file driver writes every line of a container's output as its own JSON
+/// record: a Java stack trace and a Python traceback still become one event each, the message
+/// being the unescaped lines, whatever the chunk size.
+#[test]
+fn docker_stack_traces_join_into_one_event() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("container-json.log");
+    let rec = |log: &str, stream: &str, t: u32| {
+        format!(
+            "{{\"log\":{},\"stream\":\"{stream}\",\"time\":\"2026-11-27T10:00:0{t}.000000001Z\"}}\n",
+            serde_json::to_string(&format!("{log}\n")).expect("json")
+        )
+    };
+    let mut text = String::new();
+    text.push_str(&rec(
+        "2026-11-27 10:00:00,001 ERROR [main] c.a.Foo - Boom",
+        "stderr",
+        0,
+    ));
+    text.push_str(&rec(
+        "java.lang.IllegalStateException: bad \"x\"",
+        "stderr",
+        0,
+    ));
+    text.push_str(&rec("\tat com.acme.Foo.bar(Foo.java:10)", "stderr", 0));
+    text.push_str(&rec("\t... 3 more", "stderr", 0));
+    text.push_str(&rec(
+        "2026-11-27 10:00:01,001 INFO [main] c.a.Foo - ok",
+        "stdout",
+        1,
+    ));
+    text.push_str(&rec("ERROR:root:handler crashed", "stderr", 2));
+    text.push_str(&rec("Traceback (most recent call last):", "stderr", 2));
+    text.push_str(&rec("  File \"app.py\", line 3, in <module>", "stderr", 2));
+    text.push_str(&rec("ValueError: bad", "stderr", 2));
+    // A record Docker would write with `\u0009` for the tab still continues the event.
+    text.push_str(
+        "{\"log\":\"\\u0009at com.acme.Main.main(Main.java:5)\\n\",\"stream\":\"stderr\",\"time\":\"2026-11-27T10:00:02.5Z\"}\n",
+    );
+    text.push_str(&rec("{\"level\":\"info\",\"msg\":\"done\"}", "stdout", 3));
+    std::fs::write(&p, &text).expect("write");
+    let path = p.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 4, "{ev:?}");
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "Boom\njava.lang.IllegalStateException: bad \"x\"\n\tat com.acme.Foo.bar(Foo.java:10)\n\t... 3 more"
+    );
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(ev[0]["lines"], 4);
+    assert_eq!(s(&ev[1], "/message"), "ok");
+    assert_eq!(
+        s(&ev[2], "/message"),
+        "handler crashed\nTraceback (most recent call last):\n  File \"app.py\", line 3, in <module>\nValueError: bad\n\tat com.acme.Main.main(Main.java:5)"
+    );
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(s(&ev[3], "/message"), "done");
+    assert_eq!(s(&ev[3], "/level"), "info");
+    for size in ["10", "100", "333"] {
+        assert_eq!(
+            events(&["--chunk-size", size, path]),
+            ev,
+            "chunk size {size}"
+        );
+    }
+}
+
 /// Without a timestamp a line is a message as it is, even one that starts with a level word
 /// (the accuracy scorer's content mode feeds such lines).
 #[test]

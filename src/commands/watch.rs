@@ -21,7 +21,7 @@ use crate::cli::{InputArgs, EXIT_ERROR, EXIT_OK};
 use crate::engine::{self, EngineOptions};
 use crate::input::{Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta};
 use crate::mine::ClusterConfig;
-use crate::record::{detect_format, parse::is_continuation, Format};
+use crate::record::{detect_format, Format};
 use crate::report::OutputFormat;
 use crate::sanitize;
 use crate::summary::DEFAULT_MAX_SIGS;
@@ -223,7 +223,7 @@ impl LiveSource {
         let idle = self.last_data.elapsed() >= Duration::from_secs(1);
         if meta.format.joins_lines() && !force && !idle && self.pending.len() < MAX_BATCH_BYTES {
             // Keep the last event back: its continuation lines (a stack trace) may still come.
-            cut = last_event_start(&self.pending);
+            cut = last_event_start(&self.pending, meta.format);
             if cut == 0 {
                 return None;
             }
@@ -250,11 +250,11 @@ impl LiveSource {
 }
 
 /// Byte offset where the last event of `data` (whole lines) starts.
-fn last_event_start(data: &[u8]) -> usize {
+fn last_event_start(data: &[u8], format: Format) -> usize {
     let mut end = data.len().saturating_sub(1); // the final '\n'
     loop {
         let start = memchr::memrchr(b'\n', &data[..end]).map_or(0, |i| i + 1);
-        if start == 0 || !is_continuation(&data[start..end]) {
+        if start == 0 || !format.continues(&data[start..end]) {
             return start;
         }
         end = start - 1;
@@ -561,8 +561,8 @@ mod tests {
     #[test]
     fn last_event_start_skips_continuations() {
         let d = b"a\nb\n  at x\n  at y\n";
-        assert_eq!(last_event_start(d), 2);
-        assert_eq!(last_event_start(b"a\n"), 0);
-        assert_eq!(last_event_start(b"a\nb\n"), 2);
+        assert_eq!(last_event_start(d, Format::Plain), 2);
+        assert_eq!(last_event_start(b"a\n", Format::Plain), 0);
+        assert_eq!(last_event_start(b"a\nb\n", Format::Plain), 2);
     }
 }

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use memchr::{memchr, memchr_iter, memrchr};
 
 use super::{Chunk, SourceMeta};
-use crate::record::parse::is_continuation;
 
 /// What one stream yielded.
 #[derive(Debug, Default, Clone, Copy)]
@@ -28,7 +27,6 @@ pub struct Chunker {
     max_line: usize,
     /// A multi-line event is cut anyway once it reaches this size.
     max_event: usize,
-    joins: bool,
     buf: Vec<u8>,
     next_line: u64,
     stats: ChunkerStats,
@@ -48,13 +46,11 @@ impl Chunker {
     pub fn new(source: Arc<SourceMeta>, chunk_size: usize, max_line: usize) -> Chunker {
         let chunk_size = chunk_size.max(1);
         let max_line = max_line.max(16);
-        let joins = source.format.joins_lines();
         Chunker {
             source,
             chunk_size,
             max_line,
             max_event: chunk_size.max(max_line).saturating_mul(4),
-            joins,
             buf: Vec::new(),
             next_line: 1,
             stats: ChunkerStats::default(),
@@ -153,7 +149,7 @@ impl Chunker {
     /// Where to cut the buffer (exclusive end of the chunk), or None if no line end fits.
     fn find_cut(&self) -> Option<usize> {
         let last_nl = memrchr(b'\n', &self.buf)?;
-        if !self.joins {
+        if !self.source.format.joins_lines() {
             return Some(last_nl + 1);
         }
         // Cut before the last complete line that starts a new event; a cut at 0 is no cut.
@@ -163,7 +159,7 @@ impl Chunker {
             if start == 0 {
                 return None;
             }
-            if !is_continuation(&self.buf[start..end]) {
+            if !self.source.format.continues(&self.buf[start..end]) {
                 return Some(start);
             }
             end = start - 1;

@@ -12,6 +12,11 @@
 //! parsed again, as JSON when it is an object, else as a `plain` line (header stripped); the
 //! Docker `time` is used when the inner line has none. Invalid JSON leaves the event as a bare
 //! message (the whole line), so nothing is dropped.
+//!
+//! Docker writes each line of a container's output as its own record, so a stack trace is one
+//! record per frame. A record whose line continues the previous event by the `plain` rule
+//! ([`docker_continuation`]: `\tat ...`, `Caused by: ...`, `Traceback ...`) joins it, and the
+//! event's message is the records' lines joined with newlines ([`parse_joined`]).
 
 use std::borrow::Cow;
 
@@ -348,6 +353,102 @@ fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
     Cow::Owned(c.into_owned())
 }
 
+/// How every Docker json-file record starts (Docker writes no spaces; a re-serialised file may
+/// have one after the colon).
+const DOCKER_LOG: &[u8] = b"{\"log\":";
+
+/// Index of the `"` opening the `log` string of a Docker json-file record.
+fn docker_quote(line: &[u8]) -> Option<usize> {
+    if !line.starts_with(DOCKER_LOG) {
+        return None;
+    }
+    let q = ws(line, DOCKER_LOG.len());
+    (line.get(q) == Some(&b'"')).then_some(q)
+}
+
+/// Whether `line` is a Docker json-file record whose `log` line continues the previous event
+/// by [`is_continuation`](super::parse::is_continuation). Only the start of the line is
+/// unescaped (into a stack buffer): the rule looks at little more than the first word.
+pub fn docker_continuation(line: &[u8]) -> bool {
+    let Some(q) = docker_quote(line) else {
+        return false;
+    };
+    let body = &line[q + 1..];
+    const NOT_ASCII: u8 = 0xFF;
+    let mut buf = [0u8; 160];
+    let mut n = 0;
+    let mut i = 0;
+    while n < buf.len() {
+        let c = match body.get(i) {
+            None | Some(b'"') => break,
+            Some(b'\\') => {
+                i += 2;
+                match body.get(i - 1) {
+                    Some(b'n') | None => break,
+                    Some(b't') => b'\t',
+                    Some(b'r') => b'\r',
+                    Some(&c @ (b'"' | b'\\' | b'/')) => c,
+                    Some(b'u') => {
+                        // `\u0009`: only ASCII is decoded; anything else stands for a
+                        // non-ASCII byte (no rule matches one) and ends the prefix.
+                        let hex = body.get(i..i + 4).and_then(|h| std::str::from_utf8(h).ok());
+                        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                            Some(c) if c.is_ascii() => {
+                                i += 4;
+                                c
+                            }
+                            _ => NOT_ASCII,
+                        }
+                    }
+                    _ => NOT_ASCII,
+                }
+            }
+            Some(&c) => {
+                i += 1;
+                c
+            }
+        };
+        buf[n] = c;
+        n += 1;
+        if c == NOT_ASCII {
+            break;
+        }
+    }
+    super::parse::is_continuation(&buf[..n])
+}
+
+/// The `log` line of a Docker json-file record, unescaped, without its line end.
+fn docker_line(line: &[u8]) -> Option<Cow<'_, [u8]>> {
+    let (inner, esc, _) = string(line, docker_quote(line)?)?;
+    let mut body = str_val(inner, esc);
+    while body.last().is_some_and(|c| matches!(c, b'\n' | b'\r')) {
+        body.to_mut().pop();
+    }
+    Some(body)
+}
+
+/// An event of several Docker json-file records (`first`, then continuation records up to the
+/// end of `raw`): parsed from the first record, with each further record's line appended to
+/// the message. Returns whether the first record was JSON.
+pub fn parse_joined<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
+    let ok = parse(first, ev, ctx);
+    let mut msg = if ok {
+        ev.message.to_vec()
+    } else {
+        first.to_vec()
+    };
+    for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        msg.push(b'\n');
+        match docker_line(line) {
+            Some(body) => msg.extend_from_slice(&body),
+            None => msg.extend_from_slice(line),
+        }
+    }
+    ev.message = Cow::Owned(msg);
+    ok
+}
+
 /// Docker json-file: parse the inner `log` line and let it fill the event.
 fn docker_inner<'a>(inner: &'a [u8], esc: bool, ev: &mut Event<'a>, ctx: &Ctx) {
     let docker_time = ev.time;
@@ -529,6 +630,56 @@ mod tests {
         let (_, ev) =
             run(r#"{"log":"plain text\n","stream":"stdout","time":"2024-01-01T10:00:05Z"}"#);
         assert_eq!(&*ev.message, b"plain text");
+    }
+
+    #[test]
+    fn docker_continuation_lines() {
+        for l in [
+            r#"{"log":"\tat com.acme.Foo.bar(Foo.java:10)\n","stream":"stderr","time":"t"}"#,
+            r#"{"log":"\u0009at com.acme.Foo.bar(Foo.java:10)\n","stream":"stderr"}"#,
+            r#"{"log": "Caused by: java.io.IOException: x\n","stream":"stderr"}"#,
+            r#"{"log":"  File \"app.py\", line 3, in <module>\n","stream":"stderr"}"#,
+            r#"{"log":"java.lang.IllegalStateException: bad\n","stream":"stderr"}"#,
+            r#"{"log":"\n","stream":"stdout"}"#,
+        ] {
+            assert!(docker_continuation(l.as_bytes()), "{l}");
+        }
+        for l in [
+            r#"{"log":"2024-01-01 10:00:00 ERROR boom\n","stream":"stderr"}"#,
+            r#"{"log":"{\"level\":\"info\"}\n","stream":"stdout"}"#,
+            r#"{"level":"info","log":"\tat x"}"#,
+            r#"{"log":"Error: plain\n"}"#,
+            r#"{"log":"\u00e9t\u00e9\n"}"#,
+            r#"{"log":"#,
+            "",
+        ] {
+            assert!(!docker_continuation(l.as_bytes()), "{l}");
+        }
+    }
+
+    #[test]
+    fn docker_joined_message() {
+        let first = r#"{"log":"2024-01-01 10:00:00,123 ERROR [main] c.a.Foo - boom\n","stream":"stderr","time":"2024-01-01T10:00:00Z"}"#;
+        let raw = format!(
+            "{first}\n{}\r\nnot json",
+            r#"{"log":"\tat a.B.c(B.java:1)\r\n","stream":"stderr","time":"2024-01-01T10:00:00Z"}"#
+        );
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, Format::Json);
+        let mut ev = Event::bare(1, raw.as_bytes());
+        assert!(parse_joined(
+            first.as_bytes(),
+            raw.as_bytes(),
+            &mut ev,
+            &ctx
+        ));
+        assert_eq!(&*ev.message, b"boom\n\tat a.B.c(B.java:1)\nnot json");
+        assert_eq!(ev.level, Some(Level::Error));
+        // A first record that is not JSON keeps its line as it is.
+        let raw = "oops\n{\"log\":\"\\tat x\\n\"}";
+        let mut ev = Event::bare(1, raw.as_bytes());
+        assert!(!parse_joined(b"oops", raw.as_bytes(), &mut ev, &ctx));
+        assert_eq!(&*ev.message, b"oops\n\tat x");
     }
 
     #[test]

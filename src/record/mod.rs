@@ -105,7 +105,18 @@ impl Format {
     /// Whether continuation lines (stack traces, indented lines) join the previous event.
     /// The chunker uses this to never cut a chunk inside a multi-line event.
     pub fn joins_lines(self) -> bool {
-        matches!(self, Format::Plain)
+        matches!(self, Format::Plain | Format::Json)
+    }
+
+    /// Whether `line` continues the previous event in a source of this format: the `plain`
+    /// rule ([`parse::is_continuation`]), or for JSON the same rule applied to the line inside
+    /// a Docker json-file record ([`json::docker_continuation`]).
+    pub fn continues(self, line: &[u8]) -> bool {
+        match self {
+            Format::Plain => parse::is_continuation(line),
+            Format::Json => json::docker_continuation(line),
+            _ => false,
+        }
     }
 }
 

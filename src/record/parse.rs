@@ -186,6 +186,7 @@ pub fn parse_event<'a>(
                 false
             }
         }
+        Format::Json if raw.len() > first.len() => json::parse_joined(first, raw, ev, ctx),
         Format::Json => json::parse(raw, ev, ctx),
     }
 }
@@ -223,7 +224,7 @@ pub fn parse_chunk<'a>(
         if joins {
             while next < len {
                 let e = line_end(next);
-                if !is_continuation(&chunk[next..e]) {
+                if !format.continues(&chunk[next..e]) {
                     known_end = Some(e);
                     break;
                 }
