@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands;
 use crate::input::InputConfig;
-use crate::record::{Format, ParseConfig};
+use crate::record::time::days_from_civil;
+use crate::record::{Format, ParseConfig, YearRef};
 
 /// Exit code: success, nothing above the `--fail-on` threshold.
 pub const EXIT_OK: i32 = 0;
@@ -84,6 +85,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "KEY")]
     pub level_key: Vec<String>,
 
+    /// Year for timestamps that carry none (syslog `Jun 14 15:16:01`). Default: the current
+    /// year, or the one before for a date after tomorrow (logs are not written in the future).
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i16).range(1970..=9999))]
+    pub year: Option<i16>,
+
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -132,7 +138,18 @@ impl InputArgs {
                 message_keys: self.message_key.clone(),
                 time_keys: self.time_key.clone(),
                 level_keys: self.level_key.clone(),
-                default_year: current_year(),
+                default_year: self.year.unwrap_or_else(|| today().year()),
+                year_ref: match self.year {
+                    Some(_) => YearRef::Fixed,
+                    None => {
+                        let d = today();
+                        YearRef::NotAfter(days_from_civil(
+                            i32::from(d.year()),
+                            d.month() as u32,
+                            d.day() as u32,
+                        ))
+                    }
+                },
             },
             ..InputConfig::default()
         })
@@ -145,8 +162,8 @@ impl InputArgs {
     }
 }
 
-fn current_year() -> i16 {
-    jiff::Zoned::now().year()
+fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
 }
 
 /// Runs the program and returns the process exit code.

@@ -220,7 +220,7 @@ fn plain_headers() {
 type Fields<'v> = (Option<&'v str>, Option<&'v str>, Option<&'v str>, &'v str);
 
 /// (time without its year, level, logger, message) of every event: year-less stamps take
-/// the current year.
+/// the current year or the one before (see `yearless_syslog_years`).
 fn fields(ev: &[Value]) -> Vec<Fields<'_>> {
     ev.iter()
         .map(|e| {
@@ -449,6 +449,38 @@ fn docker_stack_traces_join_into_one_event() {
             ev,
             "chunk size {size}"
         );
+    }
+}
+
+/// Syslog stamps carry no year: `--year` gives one; by default a stamp gets the current year
+/// unless that would put it after tomorrow, so none is ever dated in the future and a
+/// December-to-January log keeps its order when read in the new year.
+#[test]
+fn yearless_syslog_years() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("messages");
+    std::fs::write(
+        &p,
+        "Dec 31 23:59:58 gw01 sshd[1]: Failed password for root\n\
+         Jan  1 00:00:02 gw01 sshd[1]: Failed password for root\n",
+    )
+    .expect("write");
+    let path = p.to_str().expect("path");
+    let ev = events(&["--year", "2024", path]);
+    assert_eq!(s(&ev[0], "/time"), "2024-12-31T23:59:58.000Z");
+    assert_eq!(s(&ev[1], "/time"), "2024-01-01T00:00:02.000Z");
+    let ev = events(&[path]);
+    let now = jiff::Timestamp::now().as_second();
+    let secs = |e: &Value| {
+        s(e, "/time")
+            .parse::<jiff::Timestamp>()
+            .expect("RFC 3339 time")
+            .as_second()
+    };
+    for e in &ev {
+        let t = secs(e);
+        assert!(t <= now + 2 * 86_400, "{e} is in the future");
+        assert!(t + 367 * 86_400 > now, "{e} is over a year old");
     }
 }
 

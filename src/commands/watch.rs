@@ -21,7 +21,7 @@ use crate::cli::{InputArgs, EXIT_ERROR, EXIT_OK};
 use crate::engine::{self, EngineOptions};
 use crate::input::{Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta};
 use crate::mine::ClusterConfig;
-use crate::record::{detect_format, Format};
+use crate::record::{detect_format, Format, YearRef};
 use crate::report::OutputFormat;
 use crate::sanitize;
 use crate::summary::DEFAULT_MAX_SIGS;
@@ -268,7 +268,11 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     if args.bucket < 1_000 {
         anyhow::bail!("--bucket must be at least 1s");
     }
-    let cfg = args.input.to_config()?;
+    let mut cfg = args.input.to_config()?;
+    if args.input.year.is_none() {
+        // A watch runs across midnight and New Year: the reference day is read per chunk.
+        cfg.parse.year_ref = YearRef::Clock;
+    }
     let cluster = ClusterConfig {
         max_templates: args.mine.max_templates,
     };

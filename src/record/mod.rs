@@ -200,8 +200,22 @@ pub struct ParseConfig {
     pub message_keys: Vec<String>,
     pub time_keys: Vec<String>,
     pub level_keys: Vec<String>,
-    /// Year for timestamps without one (syslog `Jun 14 15:16:01`).
+    /// Year for timestamps without one (syslog `Jun 14 15:16:01`), as `year_ref` applies it.
     pub default_year: i16,
+    pub year_ref: YearRef,
+}
+
+/// How a timestamp without a year gets one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YearRef {
+    /// Always `default_year` (`--year`).
+    Fixed,
+    /// The latest year around `default_year` that does not put the stamp after this day
+    /// (days since the epoch) plus one: what the batch commands use, with today's date.
+    NotAfter(i64),
+    /// As `NotAfter` with the current year and date read from the clock for every chunk:
+    /// `watch` runs across midnight and New Year.
+    Clock,
 }
 
 impl Default for ParseConfig {
@@ -213,6 +227,7 @@ impl Default for ParseConfig {
             time_keys: Vec::new(),
             level_keys: Vec::new(),
             default_year: 1970,
+            year_ref: YearRef::Fixed,
         }
     }
 }

@@ -10,14 +10,16 @@
 
 use std::cell::Cell;
 
-use super::ParseConfig;
+use super::{ParseConfig, YearRef};
 
 /// What timestamp parsing needs from the config, resolved once per chunk.
 pub struct TimeCtx<'c> {
     tz: &'c jiff::tz::TimeZone,
     utc: bool,
-    /// Year for stamps that carry none (syslog `Jun 14 15:16:01`, glog `E0101 ...`).
+    /// Year for stamps that carry none (syslog `Jun 14 15:16:01`, glog `E0101 ...`)...
     pub default_year: i32,
+    /// ...unless that would put them after this day (days since the epoch) plus one.
+    today: Option<i64>,
     /// Last (local hour key, offset seconds) resolved through jiff, for non-UTC zones.
     cache: Cell<(i64, i64)>,
     /// Last (year, month, day) → days since the epoch: consecutive lines share their date.
@@ -26,10 +28,22 @@ pub struct TimeCtx<'c> {
 
 impl<'c> TimeCtx<'c> {
     pub fn new(cfg: &'c ParseConfig) -> TimeCtx<'c> {
+        let (default_year, today) = match cfg.year_ref {
+            YearRef::Fixed => (i32::from(cfg.default_year), None),
+            YearRef::NotAfter(day) => (i32::from(cfg.default_year), Some(day)),
+            YearRef::Clock => {
+                let now = jiff::Zoned::now();
+                let day = now.date();
+                let days =
+                    days_from_civil(i32::from(day.year()), day.month() as u32, day.day() as u32);
+                (i32::from(day.year()), Some(days))
+            }
+        };
         TimeCtx {
             tz: &cfg.tz,
             utc: cfg.tz.iana_name() == Some("UTC"),
-            default_year: i32::from(cfg.default_year),
+            default_year,
+            today,
             cache: Cell::new((i64::MIN, 0)),
             last_date: Cell::new((0, 0, 0, 0)),
         }
@@ -338,7 +352,7 @@ fn logcat(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let (mo, d) = (num2(b, 0)?, num2(b, 3)?);
     let (h, mi, s, ms, end) = clock(b, 6)?;
     Some((
-        tc.civil_ms(tc.default_year, mo, d, h, mi, s, ms, None)?,
+        tc.civil_ms(tc.yearless(mo, d), mo, d, h, mi, s, ms, None)?,
         end,
     ))
 }
@@ -397,9 +411,29 @@ pub fn glog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     }
     let (h, mi, s, ms, end) = clock(b, 5)?;
     Some((
-        tc.civil_ms(tc.default_year, mo, d, h, mi, s, ms, None)?,
+        tc.civil_ms(tc.yearless(mo, d), mo, d, h, mi, s, ms, None)?,
         end,
     ))
+}
+
+impl TimeCtx<'_> {
+    /// The year of a stamp that carries none. With a reference day: the latest of the default
+    /// year, the one after and the one before that does not put the date after tomorrow (logs
+    /// are not written in the future), so a December-to-January log read in January rolls
+    /// over. Otherwise, or when none fits (Feb 29), the default year as [`leap_safe_year`]
+    /// adjusts it.
+    pub fn yearless(&self, mo: u32, d: u32) -> i32 {
+        let y = self.default_year;
+        if let Some(today) = self.today {
+            for c in [y + 1, y, y - 1] {
+                if d <= days_in_month(c, mo) && days_from_civil(c, mo, d) <= today + 1 {
+                    return c;
+                }
+            }
+            return leap_safe_year(y - 1, mo, d);
+        }
+        leap_safe_year(y, mo, d)
+    }
 }
 
 /// The year for a year-less stamp: `default`, unless the stamp is Feb 29 and `default` has
@@ -432,7 +466,7 @@ fn syslog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
         return None;
     }
     let (h, mi, s, ms, mut end) = clock(b, at + 1)?;
-    let mut y = leap_safe_year(tc.default_year, mo, d);
+    let mut y = tc.yearless(mo, d);
     // Some syslog variants append the year (`Jun 14 15:16:01 2024`).
     if b.get(end) == Some(&b' ') && b.get(end + 5).is_none_or(|c| c.is_ascii_whitespace()) {
         if let Some(yy) = num4(b, end + 1) {
@@ -562,6 +596,62 @@ mod tests {
             Some(ms("2024-01-01T10:00:00Z"))
         );
         assert_eq!(at("2024-01-01T10:00"), Some(ms("2024-01-01T10:00:00Z")));
+    }
+
+    #[test]
+    fn yearless_stamps_are_not_in_the_future() {
+        let on = |today: &str, stamp: &str| {
+            let t = ms(&format!("{today}T00:00:00Z")) / 86_400_000;
+            let cfg = ParseConfig {
+                default_year: today[..4].parse().expect("year"),
+                year_ref: YearRef::NotAfter(t),
+                ..ParseConfig::default()
+            };
+            let tc = TimeCtx::new(&cfg);
+            parse_prefix(stamp.as_bytes(), &tc).map(|r| r.0)
+        };
+        // A December-to-January syslog read on Jan 2 rolls over.
+        assert_eq!(
+            on("2027-01-02", "Dec 31 23:59:59 h p: x"),
+            Some(ms("2026-12-31T23:59:59Z"))
+        );
+        assert_eq!(
+            on("2027-01-02", "Jan  1 00:00:01 h p: x"),
+            Some(ms("2027-01-01T00:00:01Z"))
+        );
+        // Tomorrow is allowed (zones), the day after is last year's.
+        assert_eq!(
+            on("2027-01-02", "Jan  3 08:00:00 h p: x"),
+            Some(ms("2027-01-03T08:00:00Z"))
+        );
+        assert_eq!(
+            on("2027-01-02", "Jan  4 08:00:00 h p: x"),
+            Some(ms("2026-01-04T08:00:00Z"))
+        );
+        // Read on New Year's Eve, a line from just after midnight is next year's.
+        assert_eq!(
+            on("2026-12-31", "Jan  1 00:00:01 h p: x"),
+            Some(ms("2027-01-01T00:00:01Z"))
+        );
+        // Other year-less layouts follow the same rule; Feb 29 finds its leap year.
+        assert_eq!(
+            on("2026-11-28", "12-01 10:00:00.000 "),
+            Some(ms("2025-12-01T10:00:00Z"))
+        );
+        assert_eq!(
+            on("2026-03-01", "Feb 29 10:00:00 h p: x"),
+            Some(ms("2024-02-29T10:00:00Z"))
+        );
+        // `--year` (Fixed) is taken as it is.
+        let cfg = ParseConfig {
+            default_year: 2024,
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        assert_eq!(
+            parse_prefix(b"Dec 31 23:59:59 h p: x", &tc).map(|r| r.0),
+            Some(ms("2024-12-31T23:59:59Z"))
+        );
     }
 
     #[test]
