@@ -90,7 +90,9 @@ pub fn find(
         f.template_id = Some(t.id.clone());
         f.count = t.count;
         f.start = t.first_time;
-        f.examples = t.examples.clone();
+        // The first events at the level the finding names (a template of requests that
+        // mostly succeed shows its first failing ones).
+        f.examples = t.evidence(level, None);
         f.before_first = t.before_first.clone();
         f.details.insert("reason".into(), reason.into());
         f.details.insert(

@@ -199,7 +199,7 @@ fn template_spikes(
             };
             f.template = Some(t.text.clone());
             f.template_id = Some(t.id.clone());
-            f.examples = examples_in(t, loc.onset, loc.end);
+            f.examples = t.evidence(None, Some((loc.onset, loc.end)));
             if !f
                 .examples
                 .iter()
@@ -245,31 +245,6 @@ fn fmt_factor(f: Option<f64>) -> String {
         Some(x) => format!("{x:.1}"),
         None => "∞".to_string(),
     }
-}
-
-/// Examples from the burst window when the template keeps some there, else its first ones.
-/// Evidence for a burst in `[from, to)`: the template's first events and its sampled ones
-/// that fall inside, earliest first; the first events when none does.
-fn examples_in(t: &TemplateStats, from: i64, to: Option<i64>) -> Vec<crate::summary::Example> {
-    let mut inside: Vec<&crate::summary::Example> = t
-        .examples
-        .iter()
-        .chain(t.samples.iter().map(|s| &s.example))
-        .filter(|e| {
-            e.time
-                .is_some_and(|x| x >= from && to.is_none_or(|end| x < end))
-        })
-        .collect();
-    inside.sort_by(|a, b| (a.time, &a.source, a.line).cmp(&(b.time, &b.source, b.line)));
-    inside.dedup_by(|a, b| a.source == b.source && a.line == b.line);
-    if inside.is_empty() {
-        return t.examples.clone();
-    }
-    inside
-        .into_iter()
-        .take(crate::summary::EXAMPLES_PER_SIG)
-        .cloned()
-        .collect()
 }
 
 fn spike_finding(ctx: &Ctx, own: &[u64], sc: &Scan, loc: &Located, kind: FindingKind) -> Finding {
@@ -467,9 +442,10 @@ fn error_rate_spikes(
                 .is_some_and(|t| t >= loc.onset && t < loc.end.unwrap_or(i64::MAX))
         };
         for (_, t) in contrib.iter().take(3) {
-            // Evidence from inside the burst where the kept examples reach it.
-            if let Some(e) = t.examples.iter().find(in_window).or(t.examples.first()) {
-                f.examples.push(e.clone());
+            // An error from inside the burst where the kept examples reach one.
+            let window = Some((loc.onset, loc.end));
+            if let Some(e) = t.evidence(Some(Level::Error), window).into_iter().next() {
+                f.examples.push(e);
             }
         }
         // Name the cause when one template carries most of the burst's errors.

@@ -154,15 +154,16 @@ impl ChunkBuilder<'_> {
                     s.count += 1;
                     s.levels[slot] += 1;
                     if s.examples.len() < EXAMPLES_PER_SIG && !examples_done[idx as usize] {
-                        s.examples
-                            .push(Example::new(source, ev.line, ev.time, ev.raw));
+                        s.examples.push(
+                            Example::new(source, ev.line, ev.time, ev.raw).with_level(ev.level),
+                        );
                     }
                     if self.full {
                         let rank = sample_rank(source_seed, ev.line);
                         // `<=`: an equal rank is settled by line inside `offer_sample`.
                         if rank <= sample_below[idx as usize] {
                             s.offer_sample(rank, ev.line, || {
-                                Example::new(source, ev.line, ev.time, ev.raw)
+                                Example::new(source, ev.line, ev.time, ev.raw).with_level(ev.level)
                             });
                         }
                     }

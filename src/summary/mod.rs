@@ -79,6 +79,9 @@ pub struct Example {
     pub line: u64,
     pub time: Option<i64>,
     pub text: String,
+    /// The event's level, so evidence can be picked at the level a finding is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::record::Level>,
 }
 
 impl Example {
@@ -94,7 +97,14 @@ impl Example {
             line,
             time,
             text,
+            level: None,
         }
+    }
+
+    /// This example with the event's level.
+    pub fn with_level(mut self, level: Option<crate::record::Level>) -> Example {
+        self.level = level;
+        self
     }
 
     /// Like [`Example::new`] for a source name that is not shared (allocates it).

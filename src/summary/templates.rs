@@ -56,6 +56,51 @@ impl TemplateStats {
         }
     }
 
+    /// Evidence for a finding about this template, at most [`EXAMPLES_PER_SIG`] events from
+    /// its first and sampled ones, earliest first. Of these, the first non-empty group is
+    /// shown: at `at_least` or above and inside `window` (`[from, to)`), at that level
+    /// anywhere, inside the window at any level, any. So a template of requests that mostly
+    /// succeed shows failing ones for an error finding, and a burst shows events from inside.
+    pub fn evidence(
+        &self,
+        at_least: Option<Level>,
+        window: Option<(i64, Option<i64>)>,
+    ) -> Vec<Example> {
+        let mut pool: Vec<&Example> = self
+            .examples
+            .iter()
+            .chain(self.samples.iter().map(|s| &s.example))
+            .collect();
+        pool.sort_by(|a, b| {
+            (a.time.is_none(), a.time, &a.source, a.line).cmp(&(
+                b.time.is_none(),
+                b.time,
+                &b.source,
+                b.line,
+            ))
+        });
+        pool.dedup_by(|a, b| a.source == b.source && a.line == b.line);
+        let leveled = |e: &Example| at_least.is_none_or(|min| e.level.is_some_and(|l| l >= min));
+        let inside = |e: &Example| {
+            window.is_none_or(|(from, to)| {
+                e.time
+                    .is_some_and(|t| t >= from && to.is_none_or(|end| t < end))
+            })
+        };
+        let group = |lv: bool, win: bool| -> Vec<Example> {
+            pool.iter()
+                .filter(|e| (!lv || leveled(e)) && (!win || inside(e)))
+                .take(EXAMPLES_PER_SIG)
+                .map(|e| (*e).clone())
+                .collect()
+        };
+        [(true, true), (true, false), (false, true), (false, false)]
+            .into_iter()
+            .map(|(lv, win)| group(lv, win))
+            .find(|g| !g.is_empty())
+            .unwrap_or_default()
+    }
+
     /// The most severe level seen.
     pub fn max_level(&self) -> Option<Level> {
         Level::ALL
@@ -186,4 +231,57 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
     let list: Vec<TemplateStats> = order.iter().filter_map(|&i| slots[i].take()).collect();
     let by_sig = assignment.iter().map(|&t| new_pos[t as usize]).collect();
     Templates { list, by_sig }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(line: u64, time: i64, level: Level) -> Example {
+        Example::named("a.log", line, Some(time), b"x").with_level(Some(level))
+    }
+
+    #[test]
+    fn evidence_prefers_the_level_then_the_window() {
+        let mut t = TemplateStats::empty("id".into(), "GET <PATH>".into(), false);
+        t.examples = vec![
+            ex(1, 100, Level::Info),
+            ex(2, 200, Level::Info),
+            ex(3, 300, Level::Info),
+        ];
+        t.samples = [
+            (9, ex(40, 4_000, Level::Error)),
+            (5, ex(50, 5_000, Level::Info)),
+        ]
+        .into_iter()
+        .map(|(rank, example)| Sample { rank, example })
+        .collect();
+        t.samples.push(Sample {
+            rank: 7,
+            example: ex(60, 6_000, Level::Error),
+        });
+        let lines = |v: Vec<Example>| v.iter().map(|e| e.line).collect::<Vec<_>>();
+        // Errors only, earliest first, for an error finding.
+        assert_eq!(lines(t.evidence(Some(Level::Error), None)), [40, 60]);
+        // ...from inside the window when one is there, else from anywhere.
+        assert_eq!(
+            lines(t.evidence(Some(Level::Error), Some((5_000, None)))),
+            [60]
+        );
+        assert_eq!(
+            lines(t.evidence(Some(Level::Error), Some((0, Some(1_000))))),
+            [40, 60]
+        );
+        // No level asked: the window decides; no example inside it: the first ones.
+        assert_eq!(lines(t.evidence(None, Some((4_500, None)))), [50, 60]);
+        assert_eq!(lines(t.evidence(None, Some((9_000, None)))), [1, 2, 3]);
+        // No example at the level (a snapshot from before levels were kept): any.
+        assert_eq!(lines(t.evidence(Some(Level::Fatal), None)), [1, 2, 3]);
+        // An example that is also a sample is shown once.
+        t.samples.push(Sample {
+            rank: 1,
+            example: ex(1, 100, Level::Info),
+        });
+        assert_eq!(lines(t.evidence(None, None)), [1, 2, 3]);
+    }
 }

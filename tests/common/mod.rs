@@ -423,11 +423,12 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
         s.first_time = Some(s.first_time.map_or(e.t, |f: i64| f.min(e.t)));
         s.last_time = Some(s.last_time.map_or(e.t, |l: i64| l.max(e.t)));
         if s.examples.len() < 3 {
-            s.examples
-                .push(Example::named(source, line, Some(e.t), raw.as_bytes()));
+            s.examples.push(
+                Example::named(source, line, Some(e.t), raw.as_bytes()).with_level(Some(e.level)),
+            );
         }
         s.offer_sample(sample_rank(sig_hash(source.as_bytes()), line), line, || {
-            Example::named(source, line, Some(e.t), raw.as_bytes())
+            Example::named(source, line, Some(e.t), raw.as_bytes()).with_level(Some(e.level))
         });
         buckets[si].push(e.t.div_euclid(res));
         level_buckets[slot].push(e.t.div_euclid(res));
