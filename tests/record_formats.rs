@@ -484,6 +484,79 @@ fn yearless_syslog_years() {
     }
 }
 
+/// Lines over 16 KiB are split by the runtime: CRI `P` records, Docker records whose `log`
+/// lacks its newline. The parts are one event again, the line whole (a JSON app line is then
+/// parsed as JSON), at every chunk size.
+#[test]
+fn split_long_lines_are_rejoined() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = "x".repeat(300);
+    let json_line = format!(r#"{{"level":"error","msg":"payload rejected","body":"{big}"}}"#);
+    let (a, b) = json_line.split_at(40);
+    let (b, c) = b.split_at(150);
+    let cri = dir.path().join("pod.log");
+    std::fs::write(
+        &cri,
+        format!(
+            "2026-11-27T10:00:00.000000001Z stdout F 2026-11-27 10:00:00,001 INFO [main] c.a.Foo - before\n\
+             2026-11-27T10:00:01.000000001Z stdout P {a}\n\
+             2026-11-27T10:00:01.000000002Z stdout P {b}\n\
+             2026-11-27T10:00:01.000000003Z stdout F {c}\n\
+             2026-11-27T10:00:02.000000001Z stdout P 2026-11-27 10:00:02,001 WARN [main] c.a.Foo - long {big}\n\
+             2026-11-27T10:00:02.000000002Z stdout F  tail\n\
+             2026-11-27T10:00:03.000000001Z stdout F 2026-11-27 10:00:03,001 INFO [main] c.a.Foo - after\n"
+        ),
+    )
+    .expect("write");
+    let rec = |log: &str| {
+        format!(
+            "{{\"log\":{},\"stream\":\"stdout\",\"time\":\"2026-11-27T10:00:01.5Z\"}}\n",
+            serde_json::to_string(log).expect("json")
+        )
+    };
+    let docker = dir.path().join("container-json.log");
+    std::fs::write(
+        &docker,
+        [
+            rec("2026-11-27 10:00:00,001 INFO [main] c.a.Foo - before\n"),
+            rec(a),
+            rec(b),
+            rec(&format!("{c}\n")),
+            rec("2026-11-27 10:00:03,001 INFO [main] c.a.Foo - after\n"),
+        ]
+        .concat(),
+    )
+    .expect("write");
+    let cri_path = cri.to_str().expect("path");
+    let ev = events(&[cri_path]);
+    assert_eq!(ev.len(), 4, "{ev:?}");
+    assert_eq!(s(&ev[1], "/message"), "payload rejected");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(s(&ev[1], "/time"), "2026-11-27T10:00:01.000Z");
+    assert_eq!(ev[1]["lines"], 3);
+    assert_eq!(s(&ev[2], "/message"), format!("long {big} tail"));
+    assert_eq!(s(&ev[2], "/level"), "warn");
+    let docker_path = docker.to_str().expect("path");
+    let dv = events(&[docker_path]);
+    assert_eq!(dv.len(), 3, "{dv:?}");
+    assert_eq!(s(&dv[1], "/message"), "payload rejected");
+    assert_eq!(s(&dv[1], "/level"), "error");
+    assert_eq!(s(&dv[1], "/time"), "2026-11-27T10:00:01.500Z");
+    assert_eq!(s(&dv[2], "/message"), "after");
+    for size in ["10", "100", "333"] {
+        assert_eq!(
+            events(&["--chunk-size", size, cri_path]),
+            ev,
+            "chunk size {size}"
+        );
+        assert_eq!(
+            events(&["--chunk-size", size, docker_path]),
+            dv,
+            "chunk size {size}"
+        );
+    }
+}
+
 /// Without a timestamp a line is a message as it is, even one that starts with a level word
 /// (the accuracy scorer's content mode feeds such lines).
 #[test]

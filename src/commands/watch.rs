@@ -254,7 +254,11 @@ fn last_event_start(data: &[u8], format: Format) -> usize {
     let mut end = data.len().saturating_sub(1); // the final '\n'
     loop {
         let start = memchr::memrchr(b'\n', &data[..end]).map_or(0, |i| i + 1);
-        if start == 0 || !format.continues(&data[start..end]) {
+        if start == 0 {
+            return 0;
+        }
+        let prev = memchr::memrchr(b'\n', &data[..start - 1]).map_or(0, |i| i + 1);
+        if !format.joins(&data[prev..start - 1], &data[start..end]) {
             return start;
         }
         end = start - 1;

@@ -159,7 +159,9 @@ impl Chunker {
             if start == 0 {
                 return None;
             }
-            if !self.source.format.continues(&self.buf[start..end]) {
+            let prev = memrchr(b'\n', &self.buf[..start - 1]).map_or(0, |i| i + 1);
+            let prev_line = &self.buf[prev..start - 1];
+            if !self.source.format.joins(prev_line, &self.buf[start..end]) {
                 return Some(start);
             }
             end = start - 1;

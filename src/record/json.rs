@@ -417,36 +417,137 @@ pub fn docker_continuation(line: &[u8]) -> bool {
     super::parse::is_continuation(&buf[..n])
 }
 
-/// The `log` line of a Docker json-file record, unescaped, without its line end.
-fn docker_line(line: &[u8]) -> Option<Cow<'_, [u8]>> {
+/// Whether the `log` string inside `inner` (escaped) ends with an escaped newline. Docker
+/// splits a line longer than 16 KiB over several records; all but the last lack it.
+fn ends_line(inner: &[u8]) -> bool {
+    let Some(head) = inner.strip_suffix(b"n") else {
+        return false;
+    };
+    // `\n` is a newline only behind an odd number of backslashes (`\\n` is `\` then `n`).
+    head.iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1
+}
+
+/// Whether `line` is a Docker json-file record holding the first part of a long line (its
+/// `log` does not end with a newline): the next record continues it.
+pub fn docker_partial(line: &[u8]) -> bool {
+    docker_quote(line)
+        .and_then(|q| string(line, q))
+        .is_some_and(|(inner, _, _)| !ends_line(inner))
+}
+
+/// The `log` line of a Docker json-file record, unescaped and without its line end, and
+/// whether it had one.
+fn docker_line(line: &[u8]) -> Option<(Cow<'_, [u8]>, bool)> {
     let (inner, esc, _) = string(line, docker_quote(line)?)?;
+    let whole = ends_line(inner);
     let mut body = str_val(inner, esc);
     while body.last().is_some_and(|c| matches!(c, b'\n' | b'\r')) {
         body.to_mut().pop();
     }
-    Some(body)
+    Some((body, whole))
 }
 
-/// An event of several Docker json-file records (`first`, then continuation records up to the
-/// end of `raw`): parsed from the first record, with each further record's line appended to
-/// the message. Returns whether the first record was JSON.
+/// An event of several Docker json-file records (`first`, then records up to the end of
+/// `raw` that continue it: stack-trace lines, the rest of a split long line): the wrapper's
+/// fields come from the first record, and the app's lines, joined, are parsed as one line
+/// would be (JSON or a `plain` header). Returns whether the first record was JSON.
 pub fn parse_joined<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     let ok = parse(first, ev, ctx);
-    let mut msg = if ok {
-        ev.message.to_vec()
-    } else {
-        first.to_vec()
+    let Some((body, mut whole)) = docker_line(first).filter(|_| ok) else {
+        // Not a Docker record: its own message, then the app's lines of the others.
+        let mut msg = if ok {
+            ev.message.to_vec()
+        } else {
+            first.to_vec()
+        };
+        for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            msg.push(b'\n');
+            match docker_line(line) {
+                Some((body, _)) => msg.extend_from_slice(&body),
+                None => msg.extend_from_slice(line),
+            }
+        }
+        ev.message = Cow::Owned(msg);
+        return ok;
     };
+    let mut text = body.into_owned();
     for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        msg.push(b'\n');
+        if whole {
+            text.push(b'\n');
+        }
         match docker_line(line) {
-            Some(body) => msg.extend_from_slice(&body),
-            None => msg.extend_from_slice(line),
+            Some((body, w)) => {
+                text.extend_from_slice(&body);
+                whole = w;
+            }
+            None => {
+                text.extend_from_slice(line);
+                whole = true;
+            }
         }
     }
-    ev.message = Cow::Owned(msg);
-    ok
+    // `parse` filled the event from the first record alone: start again from the wrapper.
+    let wrapper_time = parse_wrapper_time(first, ctx);
+    let fields: Vec<_> = std::mem::take(&mut ev.fields)
+        .into_iter()
+        .filter(|(k, _)| matches!(&**k, b"stream" | b"attrs"))
+        .collect();
+    let (line, lines, bad) = (ev.line, ev.lines, ev.invalid_utf8);
+    *ev = Event::bare(line, ev.raw);
+    ev.lines = lines;
+    ev.invalid_utf8 = bad;
+    ev.time = wrapper_time;
+    parse_owned_body(text, ev, ctx);
+    ev.fields.extend(fields);
+    true
+}
+
+/// The Docker wrapper's own `time`.
+fn parse_wrapper_time(first: &[u8], ctx: &Ctx) -> Option<i64> {
+    let mut time = None;
+    members(first, ws(first, 0), 0, &mut |key, _, v| {
+        if let (b"time", Val::Str { inner, .. }) = (key, v) {
+            time = super::time::parse_value(inner, &ctx.time);
+        }
+    });
+    time
+}
+
+/// Parses an owned app line (JSON or a `plain` header) into `ev`, keeping `ev`'s time where
+/// the line has none.
+pub fn parse_owned_body<'a>(v: Vec<u8>, ev: &mut Event<'a>, ctx: &Ctx) {
+    let outer_time = ev.time;
+    let mut inner_ev = Event::bare(ev.line, &v);
+    inner_parse(&v, &mut inner_ev, ctx);
+    let owned = Event {
+        line: ev.line,
+        lines: ev.lines,
+        raw: ev.raw,
+        time: inner_ev.time,
+        level: inner_ev.level,
+        message: own(inner_ev.message),
+        logger: inner_ev.logger.map(own),
+        http: super::Http {
+            method: inner_ev.http.method.map(own),
+            path: inner_ev.http.path.map(own),
+            status: inner_ev.http.status,
+            latency_ms: inner_ev.http.latency_ms,
+            upstream: inner_ev.http.upstream.map(own),
+        },
+        trace_id: inner_ev.trace_id.map(own),
+        fields: inner_ev
+            .fields
+            .into_iter()
+            .map(|(k, v)| (own(k), own(v)))
+            .collect(),
+        invalid_utf8: ev.invalid_utf8,
+    };
+    merge(ev, owned);
+    if ev.time.is_none() {
+        ev.time = outer_time;
+    }
 }
 
 /// Docker json-file: parse the inner `log` line and let it fill the event.
@@ -473,32 +574,8 @@ fn docker_inner<'a>(inner: &'a [u8], esc: bool, ev: &mut Event<'a>, ctx: &Ctx) {
             merge(ev, inner_ev);
         }
         Cow::Owned(v) => {
-            let mut inner_ev = Event::bare(ev.line, &v);
-            inner_parse(&v, &mut inner_ev, ctx);
-            let owned = Event {
-                line: ev.line,
-                lines: ev.lines,
-                raw: ev.raw,
-                time: inner_ev.time,
-                level: inner_ev.level,
-                message: own(inner_ev.message),
-                logger: inner_ev.logger.map(own),
-                http: super::Http {
-                    method: inner_ev.http.method.map(own),
-                    path: inner_ev.http.path.map(own),
-                    status: inner_ev.http.status,
-                    latency_ms: inner_ev.http.latency_ms,
-                    upstream: inner_ev.http.upstream.map(own),
-                },
-                trace_id: inner_ev.trace_id.map(own),
-                fields: inner_ev
-                    .fields
-                    .into_iter()
-                    .map(|(k, v)| (own(k), own(v)))
-                    .collect(),
-                invalid_utf8: ev.invalid_utf8,
-            };
-            merge(ev, owned);
+            ev.time = None;
+            parse_owned_body(v, ev, ctx);
         }
     }
     ev.fields.extend(fields);

@@ -118,6 +118,22 @@ impl Format {
             _ => false,
         }
     }
+
+    /// Whether the line after `line` continues its event whatever it holds: `line` is the
+    /// first part of a long line that a Kubernetes runtime (CRI tag `P`) or Docker (a `log`
+    /// without its newline) split over several records.
+    pub fn leaves_open(self, line: &[u8]) -> bool {
+        match self {
+            Format::Plain => plain::cri_partial(line),
+            Format::Json => json::docker_partial(line),
+            _ => false,
+        }
+    }
+
+    /// Whether `line` joins the event whose last line is `prev`.
+    pub fn joins(self, prev: &[u8], line: &[u8]) -> bool {
+        self.continues(line) || self.leaves_open(prev)
+    }
 }
 
 /// HTTP fields of an event, when it describes a request (access logs, request logs).

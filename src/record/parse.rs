@@ -222,12 +222,14 @@ pub fn parse_chunk<'a>(
         let mut next = first_end + 1;
         let mut n_lines = 1u32;
         if joins {
+            let mut last = start;
             while next < len {
                 let e = line_end(next);
-                if !format.continues(&chunk[next..e]) {
+                if !format.joins(&chunk[last..end], &chunk[next..e]) {
                     known_end = Some(e);
                     break;
                 }
+                last = next;
                 end = e;
                 next = e + 1;
                 n_lines += 1;

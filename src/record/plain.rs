@@ -51,14 +51,30 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
     if raw.len() > first.len() && cri_body(first).is_some() {
         // The joined lines of a multi-line event in a Kubernetes CRI log each carry the CRI
-        // prefix: the message is the container's lines without them.
+        // prefix: the message is the container's lines without them, and a line the runtime
+        // split (`P` records) is whole again.
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
+        let mut whole = !cri_partial(first);
         for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            msg.push(b'\n');
-            msg.extend_from_slice(cri_body(line).unwrap_or(line));
+            if whole {
+                msg.push(b'\n');
+            }
+            let (partial, body) = cri_split(line).unwrap_or((false, line));
+            msg.extend_from_slice(body);
+            whole = !partial;
         }
-        ev.message = Cow::Owned(msg);
+        if h.level.is_none() && msg.first() == Some(&b'{') && memchr::memchr(b'\n', &msg).is_none()
+        {
+            // One long JSON line the runtime split: parse it as the app wrote it.
+            json::parse_owned_body(msg, ev, ctx);
+        } else {
+            ev.message = Cow::Owned(msg);
+        }
+        if h.nginx {
+            nginx_tail(first, ev);
+        }
+        return true;
     }
     if h.nginx {
         nginx_tail(first, ev);
@@ -182,11 +198,22 @@ fn cri_tag(rest: &[u8]) -> bool {
 /// (`2024-01-01T10:00:00.123456789Z stdout F <line>`), if `line` is one. Cheaper than a
 /// header parse: the continuation rule asks this of every line.
 pub fn cri_body(line: &[u8]) -> Option<&[u8]> {
+    cri_split(line).map(|(_, body)| body)
+}
+
+/// Whether `line` is a CRI record holding the first part of a long line (tag `P`: the
+/// runtime splits lines over 16 KiB): the next record continues it.
+pub fn cri_partial(line: &[u8]) -> bool {
+    cri_split(line).is_some_and(|(partial, _)| partial)
+}
+
+/// (partial, the container's line) of a CRI record.
+fn cri_split(line: &[u8]) -> Option<(bool, &[u8])> {
     if line.len() < 30 || !line[0].is_ascii_digit() || line[10] != b'T' {
         return None;
     }
     let sp = memchr::memchr(b' ', &line[..line.len().min(40)])?;
-    cri_tag(&line[sp..]).then(|| &line[sp + 10..])
+    cri_tag(&line[sp..]).then(|| (line[sp + 8] == b'P', &line[sp + 10..]))
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
