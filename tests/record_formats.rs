@@ -641,6 +641,21 @@ const PIECES: &[&str] = &[
     "no header line\n",
     "\n",
     "WARN something\r\n",
+    "2024-03-05T09:12:03.000000001Z stdout P {\"level\":\"error\",\"msg\":\"long\n",
+    "2024-03-05T09:12:03.000000002Z stdout F  line\"}\n",
+    "2024-03-05T09:12:04.000000001Z stderr F \tat a.B.c(B.java:1)\n",
+];
+
+/// The same for Docker json-file records: whole lines, stack-trace records, split long lines.
+const DOCKER_PIECES: &[&str] = &[
+    "{\"log\":\"2024-03-05 09:12:01,001 INFO [main] A - started\\n\",\"stream\":\"stdout\",\"time\":\"2024-03-05T09:12:01Z\"}\n",
+    "{\"log\":\"java.lang.IllegalStateException: x\\n\",\"stream\":\"stderr\",\"time\":\"2024-03-05T09:12:02Z\"}\n",
+    "{\"log\":\"\\tat a.B.c(B.java:1)\\n\",\"stream\":\"stderr\",\"time\":\"2024-03-05T09:12:02Z\"}\n",
+    "{\"log\":\"{\\\"level\\\":\\\"warn\\\",\",\"stream\":\"stdout\",\"time\":\"2024-03-05T09:12:03Z\"}\n",
+    "{\"log\":\"\\\"msg\\\":\\\"split\\\"}\\n\",\"stream\":\"stdout\",\"time\":\"2024-03-05T09:12:03Z\"}\n",
+    "{\"level\":\"info\",\"msg\":\"plain json\"}\n",
+    "not json at all\n",
+    "\n",
 ];
 
 proptest! {
@@ -660,6 +675,23 @@ proptest! {
         let want = run_raw(&["--input-format", "plain", p]);
         let size = size.to_string();
         let got = run_raw(&["--input-format", "plain", "--chunk-size", &size, p]);
+        prop_assert_eq!(got, want);
+    }
+
+    /// Docker json-file records, joined or not, give the same events for any chunk size.
+    #[test]
+    fn docker_events_identical_for_any_chunk_size(
+        picks in proptest::collection::vec(0..DOCKER_PIECES.len(), 1..40),
+        size in 1usize..200,
+    ) {
+        let text: String = picks.iter().map(|&i| DOCKER_PIECES[i]).collect();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("gen-json.log");
+        std::fs::write(&p, &text).expect("write");
+        let p = p.to_str().expect("path");
+        let want = run_raw(&["--input-format", "json", p]);
+        let size = size.to_string();
+        let got = run_raw(&["--input-format", "json", "--chunk-size", &size, p]);
         prop_assert_eq!(got, want);
     }
 }
