@@ -377,6 +377,56 @@ fn logfmt_router_log_scenario() {
     );
 }
 
+/// The same requests in an access log, a JSON request log and a router log are counted once
+/// (from the view that saw most, here a tie broken by name: access), with the others named;
+/// two shards of one access log add up.
+#[test]
+fn same_traffic_in_several_logs_is_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let reqs = scenario();
+    let a = write(dir.path(), "access.log", &access_log(&reqs));
+    let j = write(dir.path(), "requests.jsonl", &json_log(&reqs));
+    let l = write(dir.path(), "router.log", &logfmt_log(&reqs));
+    let n = |key: &str| reqs.iter().filter(|r| r.path.starts_with(key)).count() as u64;
+    let alone = endpoints_json(&[&a], &[]);
+    let doc = endpoints_json(&[&a, &j, &l], &[]);
+    let checkout = route(&doc, "POST /api/v1/checkout");
+    assert_eq!(checkout["requests"].as_u64(), Some(n("/api/v1/checkout")));
+    assert_eq!(checkout["counted_from"], "access");
+    let also: Vec<&str> = checkout["also_seen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["log"].as_str().unwrap())
+        .collect();
+    assert_eq!(also, ["json", "logfmt"]);
+    assert_eq!(doc["requests"], alone["requests"]);
+    assert_eq!(
+        checkout["failed"],
+        route(&alone, "POST /api/v1/checkout")["failed"]
+    );
+    check_failing_checkout(&doc, &reqs);
+    // Shards: the first and second half of the access log, as two files.
+    let half = reqs.len() / 2;
+    let s1 = write(dir.path(), "web1-access.log", &access_log(&reqs[..half]));
+    let s2 = write(dir.path(), "web2-access.log", &access_log(&reqs[half..]));
+    let shards = endpoints_json(&[&s1, &s2], &[]);
+    assert_eq!(
+        route(&shards, "POST /api/v1/checkout")["requests"].as_u64(),
+        Some(n("/api/v1/checkout"))
+    );
+    assert_eq!(shards["requests"], alone["requests"]);
+    // The table says where the counts come from.
+    let (out, code) = faultline(&["endpoints", "--quiet"], &[&a, &j, &l]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(
+            "counted once, from the one that saw most of them (access); also seen in: json, logfmt"
+        ),
+        "{out}"
+    );
+}
+
 #[test]
 fn mixed_inputs_name_failing_route_and_timing_out_api() {
     let dir = tempfile::tempdir().unwrap();

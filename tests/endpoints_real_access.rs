@@ -35,7 +35,10 @@ fn real_access_log_routes() {
     };
     let data = std::fs::read(path).unwrap();
     let mut t = EndpointTable::default();
-    t.begin_chunk(&std::sync::Arc::from("access.log"));
+    t.begin_chunk(
+        &std::sync::Arc::from("access.log"),
+        faultline::record::Format::Access,
+    );
     for (i, line) in data.split(|&b| b == b'\n').enumerate() {
         let Some((m, p, s)) = parse_line(line) else {
             continue;
@@ -102,7 +105,10 @@ fn observe_cost() {
     let t0 = std::time::Instant::now();
     for _ in 0..rounds {
         let mut t = EndpointTable::default();
-        t.begin_chunk(&std::sync::Arc::from("access.log"));
+        t.begin_chunk(
+            &std::sync::Arc::from("access.log"),
+            faultline::record::Format::Access,
+        );
         for ev in &events {
             t.observe(ev, 0, None);
         }

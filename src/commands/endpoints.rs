@@ -284,6 +284,9 @@ fn write_table(
         if routes.len() > args.top {
             writeln!(w, "… {} more routes (--top N)", routes.len() - args.top)?;
         }
+        if let Some(note) = views_note(routes) {
+            writeln!(w, "{note}")?;
+        }
     }
     if !ups.is_empty() {
         let mut t = report::table::new_table(
@@ -409,4 +412,25 @@ fn write_markdown(
         }
     }
     Ok(())
+}
+
+/// When one route's requests were logged by several kinds of log (proxy access log, router,
+/// the app), says which one the table counts from: the same requests are not added up.
+fn views_note(routes: &[&RouteView]) -> Option<String> {
+    let mut counted: std::collections::BTreeSet<&str> = Default::default();
+    let mut also: std::collections::BTreeSet<&str> = Default::default();
+    for r in routes.iter().filter(|r| !r.also_seen.is_empty()) {
+        counted.insert(&r.view);
+        also.extend(r.also_seen.iter().map(|(v, _)| v.as_str()));
+    }
+    if counted.is_empty() {
+        return None;
+    }
+    let join =
+        |s: &std::collections::BTreeSet<&str>| s.iter().copied().collect::<Vec<_>>().join(", ");
+    Some(format!(
+        "Requests logged by several kinds of log are counted once, from the one that saw most of them ({}); also seen in: {}.",
+        join(&counted),
+        join(&also)
+    ))
 }

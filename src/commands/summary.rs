@@ -201,6 +201,7 @@ pub fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) 
                 .filter_map(|e| e.time)
                 .min()
                 .map(crate::report::rfc3339),
+            counted_from: r.view.clone(),
         })
         .collect();
     routes.sort_by(|a, b| {

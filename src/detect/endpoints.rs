@@ -43,6 +43,10 @@ pub const MIN_CHRONIC_CLIENT_ERRORS: u64 = 20;
 /// Log-likelihood ratio an interval must reach to count as a change (conservative, since the
 /// search tries every interval).
 pub const MIN_LLR: f64 = 12.0;
+/// Log-likelihood ratio of a route's failing share against the baseline's (one test per
+/// route, no interval search): G = 2·LLR ≥ 16 is p ≈ 6e-5, a 1% false-alarm rate over ~150
+/// routes compared.
+pub const MIN_BASELINE_LLR: f64 = 8.0;
 /// Fewest trouble events for an upstream finding.
 pub const MIN_UPSTREAM_EVENTS: u64 = 3;
 /// Latency: fewest samples inside and outside, smallest p99 ratio and rise.
@@ -973,7 +977,7 @@ pub fn compare(
             let fac = factor(rin, rout, 0.5 / (nout as f64 + 1.0));
             let new_route = b.is_none();
             if (new_route && rin >= CHRONIC_RATE)
-                || (llr >= 10.0 && fac >= 2.0 && rin - rout >= 0.01)
+                || (llr >= MIN_BASELINE_LLR && fac >= 2.0 && rin - rout >= 0.01)
             {
                 let mut f = Finding::new(
                     FindingKind::FailingRoute,
@@ -1165,6 +1169,15 @@ pub fn route_json(r: &RouteView, sum: &Summary, templates: Option<&Templates>) -
         r.last_time.map(crate::report::rfc3339).into(),
     );
     m.insert("merged_routes".into(), (r.variants as u64).into());
+    m.insert("counted_from".into(), r.view.clone().into());
+    m.insert(
+        "also_seen".into(),
+        r.also_seen
+            .iter()
+            .map(|(v, n)| json!({"log": v, "requests": n}))
+            .collect::<Vec<_>>()
+            .into(),
+    );
     m.insert(
         "error_templates".into(),
         Value::Array(

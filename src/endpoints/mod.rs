@@ -26,7 +26,7 @@ pub mod view;
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Event, Level};
+use crate::record::{Event, Format, Level};
 use crate::summary::{max_opt, min_opt, Example, Series};
 use latency::{bin_of, ms_to_us, Latency, LatencyBins};
 use upstream::{normalize_upstream, scan_message, Mention, Outcome};
@@ -132,6 +132,11 @@ pub struct RouteStats {
     pub method: String,
     /// Stage-1 route (see [`route::normalize_path`]).
     pub path: String,
+    /// The kind of log the requests were counted from (`access`, `json`, `logfmt`...). The
+    /// same traffic logged by the proxy, the router and the app is one route per view, so
+    /// reports can show it once instead of adding the views up.
+    #[serde(default)]
+    pub view: String,
     pub requests: u64,
     pub classes: StatusClasses,
     /// `(status, count)`, sorted by status.
@@ -399,6 +404,10 @@ pub struct TraceLinks {
 #[derive(Clone, Debug, Default)]
 struct Scratch {
     source: std::sync::Arc<str>,
+    /// The chunk's view (its source's format).
+    view: &'static str,
+    /// `view`, a separator, then `METHOD path`: the route index's key.
+    ikey: Vec<u8>,
     key: Vec<u8>,
     norm: Vec<u8>,
     route_times: Vec<(u32, i64, u8)>,
@@ -560,14 +569,24 @@ fn retry_after_field(ev: &Event<'_>) -> Option<u64> {
     })
 }
 
+/// The route index's key: `view`, a unit separator, `key`.
+fn index_key(view: &str, key: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(view.as_bytes());
+    out.push(0x1f);
+    out.extend_from_slice(key);
+}
+
 fn level_at_least(level: Option<Level>, min: Level) -> bool {
     level.is_some_and(|l| l >= min)
 }
 
 impl EndpointTable {
-    /// Sets the source name used for this chunk's examples; call before `observe`.
-    pub fn begin_chunk(&mut self, source: &std::sync::Arc<str>) {
+    /// Sets the source name used for this chunk's examples and the view its requests count
+    /// in (the source's format); call before `observe`.
+    pub fn begin_chunk(&mut self, source: &std::sync::Arc<str>, format: Format) {
         self.scratch.source = std::sync::Arc::clone(source);
+        self.scratch.view = format.as_str();
     }
 
     fn reindex(&mut self) {
@@ -576,7 +595,11 @@ impl EndpointTable {
                 .routes
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (r.key().into_bytes().into_boxed_slice(), i as u32))
+                .map(|(i, r)| {
+                    let mut k = Vec::new();
+                    index_key(&r.view, r.key().as_bytes(), &mut k);
+                    (k.into_boxed_slice(), i as u32)
+                })
                 .collect();
         }
         if self.up_index.len() != self.upstreams.len() {
@@ -589,28 +612,37 @@ impl EndpointTable {
         }
     }
 
-    /// Index of the route with `key` (`METHOD path`), creating it (or using the overflow
-    /// route when the cap is reached).
-    fn route_idx(&mut self, key: &[u8]) -> u32 {
-        if let Some(&i) = self.route_index.get(key) {
-            return i;
-        }
-        let (method, path): (&[u8], &[u8]) = match memchr::memchr(b' ', key) {
-            Some(i) => (&key[..i], &key[i + 1..]),
-            None => (b"-", key),
+    /// Index of the route with `key` (`METHOD path`) in `view`, creating it (or using the
+    /// overflow route when the cap is reached).
+    fn route_idx(&mut self, view: &str, key: &[u8]) -> u32 {
+        let mut ikey = std::mem::take(&mut self.scratch.ikey);
+        index_key(view, key, &mut ikey);
+        let found = self.route_index.get(ikey.as_slice()).copied();
+        let i = match found {
+            Some(i) => i,
+            None => {
+                let (method, path): (&[u8], &[u8]) = match memchr::memchr(b' ', key) {
+                    Some(i) => (&key[..i], &key[i + 1..]),
+                    None => (b"-", key),
+                };
+                if self.routes.len() >= MAX_ROUTES && path != OVERFLOW_PATH.as_bytes() {
+                    self.scratch.ikey = ikey;
+                    let mut k = b"* ".to_vec();
+                    k.extend_from_slice(OVERFLOW_PATH.as_bytes());
+                    return self.route_idx(view, &k);
+                }
+                let i = self.routes.len() as u32;
+                self.routes.push(RouteStats {
+                    method: String::from_utf8_lossy(method).into_owned(),
+                    path: String::from_utf8_lossy(path).into_owned(),
+                    view: view.to_string(),
+                    ..Default::default()
+                });
+                self.route_index.insert(ikey.as_slice().into(), i);
+                i
+            }
         };
-        if self.routes.len() >= MAX_ROUTES && path != OVERFLOW_PATH.as_bytes() {
-            let mut k = b"* ".to_vec();
-            k.extend_from_slice(OVERFLOW_PATH.as_bytes());
-            return self.route_idx(&k);
-        }
-        let i = self.routes.len() as u32;
-        self.routes.push(RouteStats {
-            method: String::from_utf8_lossy(method).into_owned(),
-            path: String::from_utf8_lossy(path).into_owned(),
-            ..Default::default()
-        });
-        self.route_index.insert(key.into(), i);
+        self.scratch.ikey = ikey;
         i
     }
 
@@ -657,7 +689,7 @@ impl EndpointTable {
             key.push(b' ');
             route::normalize_path(path, &mut norm);
             key.extend_from_slice(&norm);
-            let ri = self.route_idx(&key);
+            let ri = self.route_idx(self.scratch.view, &key);
             self.scratch.key = key;
             self.scratch.norm = norm;
             route = Some(ri);
@@ -1033,7 +1065,7 @@ impl EndpointTable {
             key.extend_from_slice(r.method.as_bytes());
             key.push(b' ');
             key.extend_from_slice(r.path.as_bytes());
-            let i = self.route_idx(&key);
+            let i = self.route_idx(&r.view, &key);
             self.routes[i as usize].merge(r, Some(sig_remap));
             route_remap.push(i);
         }

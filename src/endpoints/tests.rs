@@ -29,7 +29,10 @@ fn req<'a>(
 
 fn table_of(events: &[Event<'_>], res: i64) -> EndpointTable {
     let mut t = EndpointTable::default();
-    t.begin_chunk(&std::sync::Arc::from("app.log"));
+    t.begin_chunk(
+        &std::sync::Arc::from("app.log"),
+        crate::record::Format::Json,
+    );
     for ev in events {
         let level = if ev.http.status.is_some_and(|s| s >= 500) {
             Some(Level::Error)
@@ -150,7 +153,10 @@ fn links_errors_by_trace_id_across_chunks() {
 #[test]
 fn upstreams_from_fields_and_messages() {
     let mut t = EndpointTable::default();
-    t.begin_chunk(&std::sync::Arc::from("svc.log"));
+    t.begin_chunk(
+        &std::sync::Arc::from("svc.log"),
+        crate::record::Format::Json,
+    );
     for i in 0..10 {
         let mut ev = req(
             i,

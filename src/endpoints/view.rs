@@ -75,6 +75,16 @@ pub struct RouteView {
     pub variants: usize,
     /// Whether this is the overflow entry for routes beyond the cap.
     pub is_overflow: bool,
+    /// The kind of log the counts come from: of the logs that recorded this route's requests
+    /// (proxy access log, router, the app's own request log), the one that saw the most.
+    pub view: String,
+    /// The other kinds of log that recorded requests to it, with their counts: the same
+    /// traffic seen again, so not added up.
+    pub also_seen: Vec<(String, u64)>,
+    /// (failing, 4xx, requests) of the view the field contrast comes from, when that is not
+    /// `view` (the proxy logs no fields, the router does).
+    #[serde(skip)]
+    pub contrast_basis: Option<(u64, u64, u64)>,
     /// Merged statistics (series, examples, signatures, fields).
     #[serde(skip)]
     pub stats: RouteStats,
@@ -115,15 +125,14 @@ impl RouteView {
     /// Field values over-represented among failing requests (or among 4xx when
     /// `client` is set), most over-represented first.
     pub fn contrast(&self, client: bool) -> Vec<Contrast> {
-        let bad = if client {
-            self.client_errors
-        } else {
-            self.failed
-        };
+        let (failed, client_errors, requests) =
+            self.contrast_basis
+                .unwrap_or((self.failed, self.client_errors, self.requests));
+        let bad = if client { client_errors } else { failed };
         contrast(
             &self.stats.fields,
             bad,
-            self.requests - bad.min(self.requests),
+            requests - bad.min(requests),
             client,
         )
     }
@@ -230,31 +239,42 @@ pub fn finalize_with(
     names: &[String],
     resolution_ms: i64,
 ) -> EndpointReport {
-    let mut merged: Vec<(String, RouteStats, usize)> = Vec::new();
-    let mut index: std::collections::BTreeMap<String, usize> = Default::default();
+    // Stage-1 routes that collapse to one name merge, per view.
+    let mut per_view: Vec<(String, RouteStats, usize)> = Vec::new();
+    let mut index: std::collections::BTreeMap<(String, &str), usize> = Default::default();
     for (r, name) in table.routes.iter().zip(names) {
         let key = format!("{} {}", r.method, name);
-        match index.get(&key) {
+        match index.get(&(key.clone(), r.view.as_str())) {
             Some(&i) => {
-                merged[i].1.merge(r, None);
-                merged[i].2 += 1;
+                per_view[i].1.merge(r, None);
+                per_view[i].2 += 1;
             }
             None => {
-                index.insert(key.clone(), merged.len());
+                index.insert((key.clone(), r.view.as_str()), per_view.len());
                 let mut s = r.clone();
                 s.path = name.clone();
-                merged.push((key, s, 1));
+                per_view.push((key, s, 1));
             }
         }
     }
+    // One route seen by several views (index order: by key, then view).
+    let mut merged: Vec<Merged> = Vec::new();
+    let mut group: Vec<usize> = Vec::new();
+    let mut entries = index.into_iter().peekable();
+    while let Some(((key, _), i)) = entries.next() {
+        group.push(i);
+        if entries.peek().is_some_and(|((k, _), _)| *k == key) {
+            continue;
+        }
+        merged.push(one_route(&per_view, &group));
+        group.clear();
+    }
     // Routes only named by info-level events without a status are not routes anyone asked
     // about.
-    merged.retain(|(_, s, _)| s.requests > 0 || s.linked_events > 0 || !s.sigs.is_empty());
-    let total: u64 = merged.iter().map(|(_, s, _)| s.requests).sum();
-    let mut routes: Vec<RouteView> = merged
-        .into_iter()
-        .map(|(key, s, variants)| route_view(key, s, variants, total))
-        .collect();
+    merged
+        .retain(|m| m.stats.requests > 0 || m.stats.linked_events > 0 || !m.stats.sigs.is_empty());
+    let total: u64 = merged.iter().map(|m| m.stats.requests).sum();
+    let mut routes: Vec<RouteView> = merged.into_iter().map(|m| route_view(m, total)).collect();
     routes.sort_by(|a, b| {
         a.is_overflow
             .cmp(&b.is_overflow)
@@ -285,9 +305,82 @@ fn top_statuses(st: &[(u16, u64)]) -> Vec<(u16, u64)> {
     v
 }
 
-fn route_view(key: String, s: RouteStats, variants: usize, total: u64) -> RouteView {
+/// One route's statistics, from the views that saw it.
+struct Merged {
+    key: String,
+    stats: RouteStats,
+    variants: usize,
+    also_seen: Vec<(String, u64)>,
+    contrast_basis: Option<(u64, u64, u64)>,
+}
+
+/// The route of `group` (indexes into `per_view`, one per view): counted from the view with
+/// the most requests (ties: view name), never added up across views, which log the same
+/// traffic; the error events linked from every view stay; the field contrast comes from the
+/// largest view that logged fields, against that view's own counts.
+fn one_route(per_view: &[(String, RouteStats, usize)], group: &[usize]) -> Merged {
+    let most = |only_fields: bool| {
+        group
+            .iter()
+            .copied()
+            .filter(|&i| !only_fields || !per_view[i].1.fields.is_empty())
+            .min_by(|&a, &b| {
+                let (x, y) = (&per_view[a].1, &per_view[b].1);
+                y.requests.cmp(&x.requests).then(x.view.cmp(&y.view))
+            })
+    };
+    let Some(p) = most(false) else {
+        return Merged {
+            key: String::new(),
+            stats: RouteStats::default(),
+            variants: 0,
+            also_seen: Vec::new(),
+            contrast_basis: None,
+        };
+    };
+    let (key, primary, variants) = &per_view[p];
+    let mut stats = primary.clone();
+    let mut also_seen = Vec::new();
+    for &i in group.iter().filter(|&&i| i != p) {
+        let o = &per_view[i].1;
+        for &(sig, n) in &o.sigs {
+            stats.add_sig(sig, n);
+        }
+        stats.other_sig_events += o.other_sig_events;
+        stats.linked_events += o.linked_events;
+        if o.requests > 0 {
+            also_seen.push((o.view.clone(), o.requests));
+        }
+    }
+    also_seen.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut contrast_basis = None;
+    if let Some(f) = most(true).filter(|&f| f != p) {
+        let o = &per_view[f].1;
+        stats.fields = o.fields.clone();
+        contrast_basis = Some((o.failed, o.client_errors, o.requests));
+    }
+    Merged {
+        key: key.clone(),
+        stats,
+        variants: *variants,
+        also_seen,
+        contrast_basis,
+    }
+}
+
+fn route_view(m: Merged, total: u64) -> RouteView {
+    let Merged {
+        key,
+        stats: s,
+        variants,
+        also_seen,
+        contrast_basis,
+    } = m;
     let n = s.requests.max(1) as f64;
     RouteView {
+        view: s.view.clone(),
+        also_seen,
+        contrast_basis,
         method: s.method.clone(),
         route: s.path.clone(),
         is_overflow: s.path == OVERFLOW_PATH,

@@ -250,6 +250,9 @@ pub struct EndpointRow {
     /// Responses per status code (`"200"`, `"503"`, ...).
     pub statuses: BTreeMap<String, u64>,
     pub first_error: Option<String>,
+    /// The kind of log the counts come from (`access`, `json`, ...): of those that logged
+    /// this route's requests, the one that saw the most (the others are not added up).
+    pub counted_from: String,
 }
 
 /// One external host called by the service. Filled from the endpoints module.

@@ -101,7 +101,7 @@ impl ChunkBuilder<'_> {
         let source_seed = sig_hash(source.as_bytes());
         let mut prev: Option<(u64, Option<i64>, &[u8])> = None;
         if self.full {
-            sum.endpoints.begin_chunk(source);
+            sum.endpoints.begin_chunk(source, chunk.source.format);
         }
         parse_chunk(
             &chunk.data,

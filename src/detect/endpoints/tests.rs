@@ -34,7 +34,10 @@ fn summary_of(reqs: &[Req], messages: &[(i64, &'static str)]) -> Summary {
         .unwrap();
     let res = resolution_for(tmax - tmin);
     let mut t = EndpointTable::default();
-    t.begin_chunk(&std::sync::Arc::from("scenario.log"));
+    t.begin_chunk(
+        &std::sync::Arc::from("scenario.log"),
+        crate::record::Format::Json,
+    );
     for (i, r) in reqs.iter().enumerate() {
         let mut ev = Event::bare(i as u64 + 1, r.path.as_bytes());
         ev.time = Some(r.t);
