@@ -557,6 +557,86 @@ fn split_long_lines_are_rejoined() {
     }
 }
 
+/// A plain log run through Docker's json-file driver or a Kubernetes runtime (one record per
+/// line, stack traces included, lines over 60 bytes split into partial records as the
+/// runtimes split lines over 16 KiB) gives exactly the templates of the plain log: same ids,
+/// same counts.
+#[test]
+fn container_wrapped_log_templates_like_the_plain_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let templates = |path: &Path| -> Vec<(String, u64)> {
+        let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .args(["templates", "--top", "1000", "-o", "json"])
+            .arg(path)
+            .output()
+            .expect("run faultline");
+        assert!(out.status.success());
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+        doc["templates"]
+            .as_array()
+            .expect("templates")
+            .iter()
+            .map(|t| (s(t, "/id").to_string(), t["count"].as_u64().unwrap_or(0)))
+            .collect()
+    };
+    // A Java/log4j log with stack traces, and a JSON request log.
+    for name in ["app.log", "api.jsonl"] {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/example/incident")
+            .join(name);
+        let (docker, cri) = container_wrapped(&std::fs::read(&src).expect("read"));
+        let plain = templates(&src);
+        assert!(plain.len() > 5, "{plain:?}");
+        for (kind, text) in [("docker", docker), ("cri", cri)] {
+            let p = dir.path().join(format!("{kind}-{name}"));
+            std::fs::write(&p, text).expect("write");
+            assert_eq!(templates(&p), plain, "{kind} {name}");
+        }
+    }
+}
+
+/// `text` as Docker json-file records and as CRI records, lines over 60 bytes split into
+/// partial records.
+fn container_wrapped(text: &[u8]) -> (String, String) {
+    let (mut docker, mut cri) = (String::new(), String::new());
+    for (i, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        let line = String::from_utf8_lossy(line);
+        let body = line.trim_end_matches('\n');
+        let stream = if i % 2 == 0 { "stdout" } else { "stderr" };
+        let mut parts: Vec<&str> = Vec::new();
+        let mut rest = body;
+        while rest.len() > 60 {
+            let mut cut = 60;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            parts.push(&rest[..cut]);
+            rest = &rest[cut..];
+        }
+        parts.push(rest);
+        for (k, part) in parts.iter().enumerate() {
+            let last = k + 1 == parts.len();
+            let log = if last {
+                format!("{part}\n")
+            } else {
+                part.to_string()
+            };
+            let rec = serde_json::json!({
+                "log": log,
+                "stream": stream,
+                "time": "2026-11-27T00:00:00.000000000Z",
+            });
+            docker.push_str(&rec.to_string());
+            docker.push('\n');
+            let tag = if last { 'F' } else { 'P' };
+            cri.push_str(&format!(
+                "2026-11-27T00:00:00.000000001Z {stream} {tag} {part}\n"
+            ));
+        }
+    }
+    (docker, cri)
+}
+
 /// Without a timestamp a line is a message as it is, even one that starts with a level word
 /// (the accuracy scorer's content mode feeds such lines).
 #[test]

@@ -588,7 +588,9 @@ fn inner_parse<'a>(s: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) {
     if s.first() == Some(&b'{') && parse(s, ev, ctx) {
         return;
     }
-    plain::parse(s, s, ev, ctx);
+    // The header is on the first line; the message runs to the end (joined records).
+    let first = memchr::memchr(b'\n', s).map_or(s, |i| &s[..i]);
+    plain::parse(first, s, ev, ctx);
 }
 
 /// Moves the parsed fields of `inner` into `ev` (keeping `ev`'s line, raw and flags).

@@ -39,6 +39,9 @@ struct Header<'a> {
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
 /// end of `raw`. Returns whether a header (timestamp or level) was recognized.
 pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
+    if raw.len() > first.len() && cri_partial(first) {
+        return cri_rejoined(first, raw, ev, ctx);
+    }
     let tc = &ctx.time;
     let Some(h) = header(first, tc) else {
         return false;
@@ -54,27 +57,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         // prefix: the message is the container's lines without them, and a line the runtime
         // split (`P` records) is whole again.
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
-        let mut whole = !cri_partial(first);
-        for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if whole {
-                msg.push(b'\n');
-            }
-            let (partial, body) = cri_split(line).unwrap_or((false, line));
-            msg.extend_from_slice(body);
-            whole = !partial;
-        }
-        if h.level.is_none() && msg.first() == Some(&b'{') && memchr::memchr(b'\n', &msg).is_none()
-        {
-            // One long JSON line the runtime split: parse it as the app wrote it.
-            json::parse_owned_body(msg, ev, ctx);
-        } else {
-            ev.message = Cow::Owned(msg);
-        }
-        if h.nginx {
-            nginx_tail(first, ev);
-        }
-        return true;
+        cri_append(&raw[first.len()..], !cri_partial(first), &mut msg);
+        ev.message = Cow::Owned(msg);
     }
     if h.nginx {
         nginx_tail(first, ev);
@@ -85,6 +69,34 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         json::parse_embedded(ev, ctx);
         logfmt::parse_embedded(ev, tc, &ctx.keys);
     }
+    true
+}
+
+/// Appends the container's lines of the CRI records in `rest` (which starts with the `\n`
+/// after the previous record) to `msg`: a newline between lines, none after a `P` record.
+fn cri_append(rest: &[u8], mut whole: bool, msg: &mut Vec<u8>) {
+    for line in rest.split(|&b| b == b'\n').skip(1) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if whole {
+            msg.push(b'\n');
+        }
+        let (partial, body) = cri_split(line).unwrap_or((false, line));
+        msg.extend_from_slice(body);
+        whole = !partial;
+    }
+}
+
+/// A CRI event whose first record is a `P` part: the app's line is only known once its parts
+/// are joined, so its header is read from the joined line (owned), with the record's
+/// timestamp as the fallback time.
+fn cri_rejoined<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
+    let Some((body, stamp)) = cri_body(first).zip(parse_prefix(first, &ctx.time)) else {
+        return false;
+    };
+    let mut msg = body.to_vec();
+    cri_append(&raw[first.len()..], false, &mut msg);
+    ev.time = Some(stamp.0);
+    json::parse_owned_body(msg, ev, ctx);
     true
 }
 
