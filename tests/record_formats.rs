@@ -36,6 +36,17 @@ fn events(args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
+/// Chunk boundaries never split an event: `path` gives `want` at small chunk sizes too.
+fn same_at_any_chunk_size(path: &str, want: &[Value]) {
+    for size in ["10", "100", "333"] {
+        assert_eq!(
+            events(&["--chunk-size", size, path]),
+            want,
+            "chunk size {size}"
+        );
+    }
+}
+
 fn events_of(name: &str) -> Vec<Value> {
     let path = fixture(name);
     events(&[path.to_str().expect("utf-8 path")])
@@ -375,14 +386,7 @@ fn cri_stack_traces_join_into_one_event() {
         "Boom 0\njava.lang.IllegalStateException: bad\n\tat com.acme.Foo.bar(Foo.java:10)\n\tat com.acme.Main.main(Main.java:5)"
     );
     assert_eq!(s(&ev[0], "/level"), "error");
-    // Chunk boundaries never split the event.
-    for size in ["10", "100", "333"] {
-        assert_eq!(
-            events(&["--chunk-size", size, path]),
-            ev,
-            "chunk size {size}"
-        );
-    }
+    same_at_any_chunk_size(path, &ev);
 }
 
 /// Docker's json-file driver writes every line of a container's output as its own JSON
@@ -443,13 +447,7 @@ fn docker_stack_traces_join_into_one_event() {
     assert_eq!(s(&ev[2], "/level"), "error");
     assert_eq!(s(&ev[3], "/message"), "done");
     assert_eq!(s(&ev[3], "/level"), "info");
-    for size in ["10", "100", "333"] {
-        assert_eq!(
-            events(&["--chunk-size", size, path]),
-            ev,
-            "chunk size {size}"
-        );
-    }
+    same_at_any_chunk_size(path, &ev);
 }
 
 /// Syslog stamps carry no year: `--year` gives one; by default a stamp gets the current year
@@ -543,18 +541,8 @@ fn split_long_lines_are_rejoined() {
     assert_eq!(s(&dv[1], "/level"), "error");
     assert_eq!(s(&dv[1], "/time"), "2026-11-27T10:00:01.500Z");
     assert_eq!(s(&dv[2], "/message"), "after");
-    for size in ["10", "100", "333"] {
-        assert_eq!(
-            events(&["--chunk-size", size, cri_path]),
-            ev,
-            "chunk size {size}"
-        );
-        assert_eq!(
-            events(&["--chunk-size", size, docker_path]),
-            dv,
-            "chunk size {size}"
-        );
-    }
+    same_at_any_chunk_size(cri_path, &ev);
+    same_at_any_chunk_size(docker_path, &dv);
 }
 
 /// A plain log run through Docker's json-file driver or a Kubernetes runtime (one record per
