@@ -735,15 +735,8 @@ proptest! {
         picks in proptest::collection::vec(0..PIECES.len(), 1..40),
         size in 1usize..200,
     ) {
-        let text: String = picks.iter().map(|&i| PIECES[i]).collect();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let p = dir.path().join("gen.log");
-        std::fs::write(&p, &text).expect("write");
-        let p = p.to_str().expect("path");
-        let want = run_raw(&["--input-format", "plain", p]);
-        let size = size.to_string();
-        let got = run_raw(&["--input-format", "plain", "--chunk-size", &size, p]);
-        prop_assert_eq!(got, want);
+        let (whole, cut) = whole_and_cut(PIECES, &picks, "plain", size);
+        prop_assert_eq!(cut, whole);
     }
 
     /// Docker json-file records, joined or not, give the same events for any chunk size.
@@ -752,16 +745,24 @@ proptest! {
         picks in proptest::collection::vec(0..DOCKER_PIECES.len(), 1..40),
         size in 1usize..200,
     ) {
-        let text: String = picks.iter().map(|&i| DOCKER_PIECES[i]).collect();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let p = dir.path().join("gen-json.log");
-        std::fs::write(&p, &text).expect("write");
-        let p = p.to_str().expect("path");
-        let want = run_raw(&["--input-format", "json", p]);
-        let size = size.to_string();
-        let got = run_raw(&["--input-format", "json", "--chunk-size", &size, p]);
-        prop_assert_eq!(got, want);
+        let (whole, cut) = whole_and_cut(DOCKER_PIECES, &picks, "json", size);
+        prop_assert_eq!(cut, whole);
     }
+}
+
+/// `faultline events` output for the log made of `pieces[picks]`, read in `format` whole and
+/// with chunks of `size` bytes.
+fn whole_and_cut(pieces: &[&str], picks: &[usize], format: &str, size: usize) -> (String, String) {
+    let text: String = picks.iter().map(|&i| pieces[i]).collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("gen.log");
+    std::fs::write(&p, &text).expect("write");
+    let p = p.to_str().expect("path");
+    let size = size.to_string();
+    (
+        run_raw(&["--input-format", format, p]),
+        run_raw(&["--input-format", format, "--chunk-size", &size, p]),
+    )
 }
 
 /// Messages that must come out whole behind any header: numbers, brackets, dashes, colons,
