@@ -15,8 +15,10 @@
 //!
 //! Docker writes each line of a container's output as its own record, so a stack trace is one
 //! record per frame. A record whose line continues the previous event by the `plain` rule
-//! ([`docker_continuation`]: `\tat ...`, `Caused by: ...`, `Traceback ...`) joins it, and the
-//! event's message is the records' lines joined with newlines ([`parse_joined`]).
+//! ([`docker_continuation`]: `\tat ...`, `Caused by: ...`, `Traceback ...`) joins it, and so
+//! does the record after one whose `log` lacks its newline (Docker splits lines over 16 KiB,
+//! [`docker_partial`]). The event's message is the records' lines, split lines made whole
+//! again, parsed as the app wrote them ([`parse_joined`]).
 
 use std::borrow::Cow;
 

@@ -1,8 +1,8 @@
 //! Records: turns a line-aligned chunk of bytes into parsed [`Event`]s.
 //!
-//! In: a chunk (`&[u8]` holding whole lines, and for `plain` whole multi-line events), the
-//! source's [`Format`] and a [`ParseConfig`]. Out: [`Event`]s, handed to a callback in input
-//! order. Fields borrow from the chunk wherever the bytes can be used as they are; only values
+//! In: a chunk (`&[u8]` holding whole lines, and for `plain` and `json` whole multi-line
+//! events), the source's [`Format`] and a [`ParseConfig`]. Out: [`Event`]s, handed to a
+//! callback in input order. Fields borrow from the chunk wherever the bytes can be used as they are; only values
 //! that need unescaping (JSON strings with escapes) are owned.
 //!
 //! - [`parse`]: the chunk loop (one `memchr` pass, no per-line allocation), the multi-line

@@ -1,10 +1,11 @@
 //! The chunk loop, the multi-line joining rule, and dispatch to each [`Format`]'s parser.
 //!
-//! In: a chunk of whole lines (whole events for `plain`). Out: [`Event`]s in order, through a
-//! callback. One `memchr` pass finds line ends; no per-line allocation happens here. The
-//! joining rule ([`is_continuation`]) is also what the chunker uses to decide where it may cut,
-//! which is why it looks at one line only: joining in here must never be looser than cutting
-//! there, or events would depend on the chunk size.
+//! In: a chunk of whole lines (whole events for `plain` and `json`). Out: [`Event`]s in order,
+//! through a callback. One `memchr` pass finds line ends; no per-line allocation happens here.
+//! The joining rule ([`Format::joins`]: [`is_continuation`] on a line, or a container
+//! runtime's partial record before it) is also what the chunker uses to decide where it may
+//! cut, which is why it looks at two adjacent lines only: joining in here must never be looser
+//! than cutting there, or events would depend on the chunk size.
 
 use memchr::memchr;
 

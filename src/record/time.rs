@@ -420,7 +420,7 @@ impl TimeCtx<'_> {
     /// The year of a stamp that carries none. With a reference day: the latest of the default
     /// year, the one after and the one before that does not put the date after tomorrow (logs
     /// are not written in the future), so a December-to-January log read in January rolls
-    /// over. Otherwise, or when none fits (Feb 29), the default year as [`leap_safe_year`]
+    /// over. Otherwise, or when none fits (Feb 29), the default year as `leap_safe_year`
     /// adjusts it.
     pub fn yearless(&self, mo: u32, d: u32) -> i32 {
         let y = self.default_year;
