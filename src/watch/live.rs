@@ -11,7 +11,7 @@
 //! counted in the summary but not in live detection (`late_dropped`).
 //!
 //! Keys: each warn-or-worse template, each route's 5xx responses, each upstream's rate-limit /
-//! timeout / failure events. Each key has a [`Track`]: a ring of its last `window_buckets`
+//! timeout / failure events. Each key has a `Track`: a ring of its last `window_buckets`
 //! bucket counts and an exponentially decaying normal rate learned from the buckets that roll
 //! off the ring (with a half-life of hours; buckets of an active spike are folded in at the
 //! normal rate, so a spike does not teach itself to be normal). Memory is per key, fixed.
