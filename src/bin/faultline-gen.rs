@@ -2,7 +2,7 @@
 //!
 //! Sub-commands:
 //! * `scenario` – one realistic day of service logs (`app.log`, `api.jsonl`, `access.log`,
-//!   `router.log`) with benign noise, optionally with injected incidents, plus `manifest.json`
+//!   `router.log`) with benign noise, optionally with injected incidents, plus `DIR.manifest.json`
 //!   describing exactly what was injected so tests can assert "found these, none of the noise".
 //! * `bench` – streams a large log of a requested size/line count as fast as possible.
 //! * `bundle` – packs a scenario into `.tar.gz` / `.tgz` / `.tar`, with one rotated `.gz` inside.
@@ -2054,9 +2054,18 @@ fn cmd_scenario(a: ScenarioArgs) -> io::Result<()> {
     }
     let mut m = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
     m.push(b'\n');
-    fs::write(out.join("manifest.json"), m)?;
+    fs::write(manifest_path(&out), m)?;
     report_speed("scenario", total as u64, t0);
     Ok(())
+}
+
+/// `DIR.manifest.json` beside the scenario's directory `DIR`: outside it, so that reading the
+/// directory reads the logs and not the answer key (whose patterns would be counted as events).
+fn manifest_path(out: &std::path::Path) -> std::path::PathBuf {
+    let dir = out.components().as_path();
+    let mut name = dir.as_os_str().to_owned();
+    name.push(".manifest.json");
+    std::path::PathBuf::from(name)
 }
 
 fn report_speed(what: &str, bytes: u64, t0: Instant) {
@@ -2820,7 +2829,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// One day of service logs (+ manifest.json) with benign noise and optional incidents.
+    /// One day of service logs (+ DIR.manifest.json beside DIR) with benign noise and optional incidents.
     Scenario(ScenarioArgs),
     /// A large log of roughly --size bytes for benchmarks.
     Bench(BenchArgs),
