@@ -625,6 +625,54 @@ fn container_wrapped(text: &[u8]) -> (String, String) {
     (docker, cri)
 }
 
+/// Lines in another layout than their source's (a JSON service printing plain lines and a
+/// raw stack trace, an access-log line piped in with them) still get their time, level and
+/// fields, and the stack trace joins its line, at every chunk size.
+#[test]
+fn mixed_layouts_in_one_source() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("mixed.log");
+    std::fs::write(
+        &p,
+        "{\"ts\":\"2026-11-27T10:00:00Z\",\"level\":\"info\",\"msg\":\"started\"}\n\
+         {\"ts\":\"2026-11-27T10:00:01Z\",\"level\":\"info\",\"msg\":\"listening\"}\n\
+         {\"ts\":\"2026-11-27T10:00:02Z\",\"level\":\"warn\",\"msg\":\"slow\"}\n\
+         2026-11-27 10:00:03,001 ERROR [main] c.a.Foo - Request failed\n\
+         java.lang.IllegalStateException: boom\n\
+         \tat com.acme.Foo.bar(Foo.java:10)\n\
+         10.0.0.1 - - [27/Nov/2026:10:00:04 +0000] \"GET /health HTTP/1.1\" 503 12\n\
+         {\"ts\":\"2026-11-27T10:00:05Z\",\"level\":\"info\",\"msg\":\"done\"}\n",
+    )
+    .expect("write");
+    let path = p.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 6, "{ev:?}");
+    assert_eq!(
+        s(&ev[3], "/message"),
+        "Request failed\njava.lang.IllegalStateException: boom\n\tat com.acme.Foo.bar(Foo.java:10)"
+    );
+    assert_eq!(s(&ev[3], "/level"), "error");
+    assert_eq!(s(&ev[3], "/time"), "2026-11-27T10:00:03.001Z");
+    assert_eq!(s(&ev[4], "/time"), "2026-11-27T10:00:04.000Z");
+    assert_eq!(s(&ev[4], "/level"), "error");
+    assert_eq!(ev[4]["http"]["status"], 503);
+    assert_eq!(s(&ev[5], "/message"), "done");
+    same_at_any_chunk_size(path, &ev);
+    // A JSON line in a plain source is read as JSON.
+    let q = dir.path().join("plain.log");
+    std::fs::write(
+        &q,
+        "2026-11-27 10:00:00,001 INFO [main] c.a.Foo - started\n\
+         2026-11-27 10:00:01,001 INFO [main] c.a.Foo - listening\n\
+         {\"ts\":\"2026-11-27T10:00:02Z\",\"level\":\"error\",\"msg\":\"from json\"}\n",
+    )
+    .expect("write");
+    let ev = events(&[q.to_str().expect("path")]);
+    assert_eq!(s(&ev[2], "/message"), "from json");
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(s(&ev[2], "/time"), "2026-11-27T10:00:02.000Z");
+}
+
 /// Without a timestamp a line is a message as it is, even one that starts with a level word
 /// (the accuracy scorer's content mode feeds such lines).
 #[test]
@@ -714,7 +762,8 @@ const PIECES: &[&str] = &[
     "2024-03-05T09:12:04.000000001Z stderr F \tat a.B.c(B.java:1)\n",
 ];
 
-/// The same for Docker json-file records: whole lines, stack-trace records, split long lines.
+/// The same for JSON sources: Docker json-file records (whole lines, stack-trace records, split
+/// long lines), other JSON, and plain lines and raw stack traces among them.
 const DOCKER_PIECES: &[&str] = &[
     "{\"log\":\"2024-03-05 09:12:01,001 INFO [main] A - started\\n\",\"stream\":\"stdout\",\"time\":\"2024-03-05T09:12:01Z\"}\n",
     "{\"log\":\"java.lang.IllegalStateException: x\\n\",\"stream\":\"stderr\",\"time\":\"2024-03-05T09:12:02Z\"}\n",
@@ -724,6 +773,9 @@ const DOCKER_PIECES: &[&str] = &[
     "{\"level\":\"info\",\"msg\":\"plain json\"}\n",
     "not json at all\n",
     "\n",
+    "2024-03-05 09:12:09,001 ERROR [main] A - plain line\n",
+    "\tat a.B.c(B.java:1)\n",
+    "Caused by: java.io.IOException: y\n",
 ];
 
 proptest! {

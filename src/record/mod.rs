@@ -109,12 +109,14 @@ impl Format {
     }
 
     /// Whether `line` continues the previous event in a source of this format: the `plain`
-    /// rule ([`parse::is_continuation`]), or for JSON the same rule applied to the line inside
-    /// a Docker json-file record ([`json::docker_continuation`]).
+    /// rule ([`parse::is_continuation`]), for JSON also applied to the line inside a Docker
+    /// json-file record ([`json::docker_continuation`]).
     pub fn continues(self, line: &[u8]) -> bool {
         match self {
             Format::Plain => parse::is_continuation(line),
-            Format::Json => json::docker_continuation(line),
+            // A JSON service's raw stack trace (`\tat ...` between JSON lines) joins too.
+            Format::Json if line.first() == Some(&b'{') => json::docker_continuation(line),
+            Format::Json => parse::is_continuation(line),
             _ => false,
         }
     }

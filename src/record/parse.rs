@@ -138,8 +138,8 @@ impl<'c> Ctx<'c> {
 
 /// Parses one event (`raw`: its lines, without the final newline; `first`: its first line) in
 /// `format`. Returns whether the format's own layout was recognized (detection counts these);
-/// when it was not, the event still carries the whole text as its message, or for syslog,
-/// access and logfmt sources what a `plain` header parse makes of the line.
+/// when it was not, the event is what another format's parser makes of it ([`other_layout`]),
+/// or else carries the whole text as its message.
 pub fn parse_event<'a>(
     format: Format,
     first: &'a [u8],
@@ -161,7 +161,12 @@ pub fn parse_event<'a>(
             }
             true
         }
-        Format::Plain => plain::parse(first, raw, ev, ctx),
+        Format::Plain => {
+            plain::parse(first, raw, ev, ctx) || {
+                other_layout(format, first, raw, ev, ctx);
+                false
+            }
+        }
         Format::Syslog => {
             if syslog::parse(raw, ev, &ctx.time) {
                 // `app[1]: {"level":"error",...}`: the program logs JSON through syslog.
@@ -169,26 +174,68 @@ pub fn parse_event<'a>(
                 logfmt::parse_embedded(ev, &ctx.time, &ctx.keys);
                 return true;
             }
-            // Still pick up a timestamp/level from a line that is not syslog after all.
-            plain::parse(first, raw, ev, ctx);
+            other_layout(format, first, raw, ev, ctx);
             false
         }
-        // A line of another shape in an access or logfmt source (an error line, a banner) still
-        // gets its timestamp/level header read; it just does not count as recognized.
         Format::Access => {
             access::parse(raw, ev, &ctx.time) || {
-                plain::parse(first, raw, ev, ctx);
+                other_layout(format, first, raw, ev, ctx);
                 false
             }
         }
         Format::Logfmt => {
             logfmt::parse(raw, ev, &ctx.time, &ctx.keys) || {
-                plain::parse(first, raw, ev, ctx);
+                other_layout(format, first, raw, ev, ctx);
                 false
             }
         }
-        Format::Json if raw.len() > first.len() => json::parse_joined(first, raw, ev, ctx),
-        Format::Json => json::parse(raw, ev, ctx),
+        Format::Json => {
+            let ok = if raw.len() > first.len() {
+                json::parse_joined(first, raw, ev, ctx)
+            } else {
+                json::parse(raw, ev, ctx)
+            };
+            if !ok {
+                other_layout(format, first, raw, ev, ctx);
+            }
+            ok
+        }
+    }
+}
+
+/// A line in another layout than its source's (an access or syslog source with an error
+/// line or a banner, a JSON service that prints plain lines and raw stack traces, logs of
+/// several kinds piped together): read by the first other parser that knows it (a JSON
+/// object, an access-log line, a `plain` timestamp/level header), so it still gets its time,
+/// level and fields. It does not count as recognized, and is left as it is when no parser
+/// knows it.
+fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) {
+    let fresh = |ev: &Event<'a>| {
+        let mut e = Event::bare(ev.line, raw);
+        e.lines = ev.lines;
+        e.invalid_utf8 = ev.invalid_utf8;
+        e
+    };
+    let single = first.len() == raw.len();
+    if format != Format::Json && single && first.first() == Some(&b'{') {
+        let mut e = fresh(ev);
+        if json::parse(raw, &mut e, ctx) {
+            *ev = e;
+            return;
+        }
+    }
+    if format != Format::Access && single && first.first().is_some_and(u8::is_ascii_alphanumeric) {
+        let mut e = fresh(ev);
+        if access::parse(raw, &mut e, &ctx.time) {
+            *ev = e;
+            return;
+        }
+    }
+    if format != Format::Plain {
+        let mut e = fresh(ev);
+        if plain::parse(first, raw, &mut e, ctx) {
+            *ev = e;
+        }
     }
 }
 
