@@ -520,18 +520,23 @@ fn failing_route<'a>(
         .map(|(_, r)| r)
 }
 
-/// Failing requests in `[from, to)` of each route of `method`: a request-line template
-/// covers every path of its method, so its requests are those routes'.
+/// Failing requests in `[from, to)` of each route of `method` as access logs counted them: a
+/// request-line template covers every path of its method in those logs, so its requests are
+/// those routes' (the same requests in router or JSON logs are other events).
 fn route_failures<'a>(
     sum: &'a Summary,
     method: &str,
     from: i64,
     to: i64,
 ) -> Vec<(u64, &'a crate::endpoints::RouteStats)> {
+    // `""`: a route from a snapshot written before routes were kept per view.
+    let access = |r: &crate::endpoints::RouteStats| {
+        r.view.is_empty() || r.view == crate::record::Format::Access.as_str()
+    };
     sum.endpoints
         .routes
         .iter()
-        .filter(|r| r.method == method)
+        .filter(|r| r.method == method && access(r))
         .map(|r| {
             (
                 count_between(&r.fail_series, sum.resolution_ms, from, to),
