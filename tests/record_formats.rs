@@ -673,6 +673,35 @@ fn mixed_layouts_in_one_source() {
     assert_eq!(s(&ev[2], "/time"), "2026-11-27T10:00:02.000Z");
 }
 
+/// Zone abbreviations after a stamp (`2024-01-01 10:00:00 PST`, `date`'s and Java's
+/// `Mon Jan 01 10:00:00 PST 2024`) set the offset, and a level word after a ctime stamp is a
+/// level, not a syslog host.
+#[test]
+fn zone_names_and_ctime_levels() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path().join("tz.log");
+    std::fs::write(
+        &p,
+        "Mon Jan 01 10:00:00 PST 2024 ERROR something broke\n\
+         Sun Dec 04 04:47:44 2005 WARN disk low\n\
+         2024-07-01 10:00:00 CEST INFO started\n",
+    )
+    .expect("write");
+    let ev = events(&[p.to_str().expect("path")]);
+    let got: Vec<(&str, &str, &str)> = ev
+        .iter()
+        .map(|e| (s(e, "/time"), s(e, "/level"), s(e, "/message")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2024-01-01T18:00:00.000Z", "error", "something broke"),
+            ("2005-12-04T04:47:44.000Z", "warn", "disk low"),
+            ("2024-07-01T08:00:00.000Z", "info", "started"),
+        ]
+    );
+}
+
 /// Without a timestamp a line is a message as it is, even one that starts with a level word
 /// (the accuracy scorer's content mode feeds such lines).
 #[test]

@@ -180,7 +180,9 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         if let Some(h) = rails(b, tc).or_else(|| glog(b, tc)) {
             return Some(h);
         }
-        if let Some(s) = syslog::rfc3164(b, tc, false) {
+        // A ctime stamp (`Sun Dec 04 04:47:44 2005 ERROR ...`) has no host after it.
+        let ctime = super::time::is_weekday(b) && b.get(3) == Some(&b' ');
+        if let Some(s) = syslog::rfc3164(b, tc, false).filter(|_| !ctime) {
             return Some(Header {
                 time: s.time,
                 level: None,

@@ -166,7 +166,8 @@ pub fn month_abbr(b: &[u8]) -> Option<u32> {
     })
 }
 
-fn is_weekday(b: &[u8]) -> bool {
+/// Whether `b` starts with an English weekday abbreviation (`Mon`...`Sun`).
+pub fn is_weekday(b: &[u8]) -> bool {
     matches!(
         b.get(..3),
         Some(b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun")
@@ -238,10 +239,8 @@ fn zone(b: &[u8], i: usize) -> (Option<i32>, usize) {
             }
             (Some(sign * (h as i32 * 3600 + m as i32 * 60)), end)
         }
-        Some(b' ') => match b.get(i + 1..i + 4) {
-            Some(b"UTC" | b"GMT") if !b.get(i + 4).is_some_and(u8::is_ascii_alphanumeric) => {
-                (Some(0), i + 4)
-            }
+        Some(b' ') => match zone_abbr(&b[i + 1..]) {
+            Some((off, n)) => (Some(off), i + 1 + n),
             _ if matches!(b.get(i + 1), Some(b'+' | b'-'))
                 && num4(b, i + 2).is_some()
                 && !b.get(i + 6).is_some_and(u8::is_ascii_digit) =>
@@ -257,6 +256,44 @@ fn zone(b: &[u8], i: usize) -> (Option<i32>, usize) {
         },
         _ => (None, i),
     }
+}
+
+/// A zone abbreviation at the start of `b` (followed by a non-alphanumeric byte): (offset
+/// seconds, length). Only names that mean one offset in practice: UTC/GMT, the North
+/// American zones (`CST` is US Central, as Java's and `date`'s output in US setups has it),
+/// central/eastern/western Europe, Japan, eastern Australia. `BST` and `IST` are ambiguous
+/// and not read.
+fn zone_abbr(b: &[u8]) -> Option<(i32, usize)> {
+    let n = b
+        .iter()
+        .take(5)
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    if !(2..=4).contains(&n) || b.get(n).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let hours = match &b[..n] {
+        b"UTC" | b"GMT" | b"UT" | b"WET" => 0,
+        b"EST" => -5,
+        b"EDT" | b"AST" => -4,
+        b"CST" => -6,
+        b"CDT" => -5,
+        b"MST" => -7,
+        b"MDT" => -6,
+        b"PST" => -8,
+        b"PDT" => -7,
+        b"AKST" => -9,
+        b"AKDT" => -8,
+        b"HST" => -10,
+        b"CET" | b"WEST" => 1,
+        b"CEST" | b"EET" => 2,
+        b"EEST" | b"MSK" => 3,
+        b"JST" | b"KST" => 9,
+        b"AEST" => 10,
+        b"AEDT" => 11,
+        _ => return None,
+    };
+    Some((hours * 3600, n))
 }
 
 /// Parses a timestamp at the start of `b`; returns (UTC millis, bytes used).
@@ -492,11 +529,16 @@ fn ctime(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
         return None;
     }
     let (h, mi, s, ms, end) = clock(b, at + 1)?;
+    // `date` and Java's `Date.toString()` put a zone before the year: `... 10:00:00 PST 2024`.
+    let (off, end) = match b.get(end + 1..).and_then(zone_abbr) {
+        Some((off, n)) if b.get(end) == Some(&b' ') => (Some(off), end + 1 + n),
+        _ => (None, end),
+    };
     if b.get(end) != Some(&b' ') {
         return None;
     }
     let y = num4(b, end + 1)?;
-    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end + 5))
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?, end + 5))
 }
 
 /// Epoch number → millis, deciding the unit by magnitude: below 1e11 seconds (until year
@@ -596,6 +638,44 @@ mod tests {
             Some(ms("2024-01-01T10:00:00Z"))
         );
         assert_eq!(at("2024-01-01T10:00"), Some(ms("2024-01-01T10:00:00Z")));
+    }
+
+    #[test]
+    fn zone_abbreviations() {
+        assert_eq!(
+            at("2024-01-01 10:00:00 PST ERROR x"),
+            Some(ms("2024-01-01T18:00:00Z"))
+        );
+        assert_eq!(
+            at("2024-07-01 10:00:00.5 CEST x"),
+            Some(ms("2024-07-01T08:00:00.500Z"))
+        );
+        assert_eq!(
+            at("2024-01-01 10:00:00 UTC x"),
+            Some(ms("2024-01-01T10:00:00Z"))
+        );
+        assert_eq!(
+            at("Mon Jan 01 10:00:00 PST 2024 x"),
+            Some(ms("2024-01-01T18:00:00Z"))
+        );
+        assert_eq!(
+            at("Sat Nov 28 06:51:22 UTC 2026"),
+            Some(ms("2026-11-28T06:51:22Z"))
+        );
+        // Ambiguous or unknown names, and words, are not zones: the stamp is read as it is.
+        let tc_cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&tc_cfg);
+        for (line, end) in [
+            ("2024-01-01 10:00:00 IST x", 19),
+            ("2024-01-01 10:00:00 ESTIMATE x", 19),
+            ("2024-01-01 10:00:00 ERROR x", 19),
+            ("2024-01-01 10:00:00 PSTx", 19),
+        ] {
+            let (t, n) = parse_prefix(line.as_bytes(), &tc).expect(line);
+            assert_eq!((t, n), (ms("2024-01-01T10:00:00Z"), end), "{line}");
+        }
+        let (_, n) = parse_prefix(b"2024-01-01 10:00:00 PST x", &tc).expect("pst");
+        assert_eq!(n, 23);
     }
 
     #[test]
