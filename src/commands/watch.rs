@@ -223,7 +223,10 @@ impl LiveSource {
         let idle = self.last_data.elapsed() >= Duration::from_secs(1);
         if meta.format.joins_lines() && !force && !idle && self.pending.len() < MAX_BATCH_BYTES {
             // Keep the last event back: its continuation lines (a stack trace) may still come.
-            cut = last_event_start(&self.pending, meta.format);
+            // The final '\n' ends the last line.
+            cut = meta
+                .format
+                .last_event_start(&self.pending, self.pending.len().saturating_sub(1));
             if cut == 0 {
                 return None;
             }
@@ -246,22 +249,6 @@ impl LiveSource {
         *seq += 1;
         self.next_line += lines;
         Some(chunk)
-    }
-}
-
-/// Byte offset where the last event of `data` (whole lines) starts.
-fn last_event_start(data: &[u8], format: Format) -> usize {
-    let mut end = data.len().saturating_sub(1); // the final '\n'
-    loop {
-        let start = memchr::memrchr(b'\n', &data[..end]).map_or(0, |i| i + 1);
-        if start == 0 {
-            return 0;
-        }
-        let prev = memchr::memrchr(b'\n', &data[..start - 1]).map_or(0, |i| i + 1);
-        if !format.joins(&data[prev..start - 1], &data[start..end]) {
-            return start;
-        }
-        end = start - 1;
     }
 }
 
@@ -568,6 +555,7 @@ mod tests {
 
     #[test]
     fn last_event_start_skips_continuations() {
+        let last_event_start = |d: &[u8], f: Format| f.last_event_start(d, d.len() - 1);
         let d = b"a\nb\n  at x\n  at y\n";
         assert_eq!(last_event_start(d, Format::Plain), 2);
         assert_eq!(last_event_start(b"a\n", Format::Plain), 0);

@@ -153,19 +153,8 @@ impl Chunker {
             return Some(last_nl + 1);
         }
         // Cut before the last complete line that starts a new event; a cut at 0 is no cut.
-        let mut end = last_nl;
-        loop {
-            let start = memrchr(b'\n', &self.buf[..end]).map_or(0, |i| i + 1);
-            if start == 0 {
-                return None;
-            }
-            let prev = memrchr(b'\n', &self.buf[..start - 1]).map_or(0, |i| i + 1);
-            let prev_line = &self.buf[prev..start - 1];
-            if !self.source.format.joins(prev_line, &self.buf[start..end]) {
-                return Some(start);
-            }
-            end = start - 1;
-        }
+        let start = self.source.format.last_event_start(&self.buf, last_nl);
+        (start > 0).then_some(start)
     }
 
     fn emit(

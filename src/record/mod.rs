@@ -136,6 +136,23 @@ impl Format {
     pub fn joins(self, prev: &[u8], line: &[u8]) -> bool {
         self.continues(line) || self.leaves_open(prev)
     }
+
+    /// Where the last event of `data[..end]` starts (`end`: the offset of the `\n` ending its
+    /// last line, or the length): the start of the last line that does not join the one
+    /// before it, 0 when every line does. The chunker cuts there and `watch` holds the rest.
+    pub fn last_event_start(self, data: &[u8], mut end: usize) -> usize {
+        loop {
+            let start = memchr::memrchr(b'\n', &data[..end]).map_or(0, |i| i + 1);
+            if start == 0 {
+                return 0;
+            }
+            let prev = memchr::memrchr(b'\n', &data[..start - 1]).map_or(0, |i| i + 1);
+            if !self.joins(&data[prev..start - 1], &data[start..end]) {
+                return start;
+            }
+            end = start - 1;
+        }
+    }
 }
 
 /// HTTP fields of an event, when it describes a request (access logs, request logs).
