@@ -455,41 +455,20 @@ fn docker_line(line: &[u8]) -> Option<(Cow<'_, [u8]>, bool)> {
 /// would be (JSON or a `plain` header). Returns whether the first record was JSON.
 pub fn parse_joined<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     let ok = parse(first, ev, ctx);
-    let Some((body, mut whole)) = docker_line(first).filter(|_| ok) else {
+    let rest = &raw[first.len()..];
+    let Some((body, whole)) = docker_line(first).filter(|_| ok) else {
         // Not a Docker record: its own message, then the app's lines of the others.
         let mut msg = if ok {
             ev.message.to_vec()
         } else {
             first.to_vec()
         };
-        for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            msg.push(b'\n');
-            match docker_line(line) {
-                Some((body, _)) => msg.extend_from_slice(&body),
-                None => msg.extend_from_slice(line),
-            }
-        }
+        docker_append(rest, true, &mut msg);
         ev.message = Cow::Owned(msg);
         return ok;
     };
     let mut text = body.into_owned();
-    for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if whole {
-            text.push(b'\n');
-        }
-        match docker_line(line) {
-            Some((body, w)) => {
-                text.extend_from_slice(&body);
-                whole = w;
-            }
-            None => {
-                text.extend_from_slice(line);
-                whole = true;
-            }
-        }
-    }
+    docker_append(rest, whole, &mut text);
     // `parse` filled the event from the first record alone: start again from the wrapper.
     let wrapper_time = parse_wrapper_time(first, ctx);
     let fields: Vec<_> = std::mem::take(&mut ev.fields)
@@ -504,6 +483,28 @@ pub fn parse_joined<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx:
     parse_owned_body(text, ev, ctx);
     ev.fields.extend(fields);
     true
+}
+
+/// Appends the app's lines of the records in `rest` (which starts with the `\n` after the
+/// previous record) to `out`: a newline between lines, none after a record whose line was
+/// split (`whole` false); a line that is not a Docker record as it is.
+fn docker_append(rest: &[u8], mut whole: bool, out: &mut Vec<u8>) {
+    for line in rest.split(|&b| b == b'\n').skip(1) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if whole {
+            out.push(b'\n');
+        }
+        match docker_line(line) {
+            Some((body, w)) => {
+                out.extend_from_slice(&body);
+                whole = w;
+            }
+            None => {
+                out.extend_from_slice(line);
+                whole = true;
+            }
+        }
+    }
 }
 
 /// The Docker wrapper's own `time`.

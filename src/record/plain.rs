@@ -56,8 +56,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         // The joined lines of a multi-line event in a Kubernetes CRI log each carry the CRI
         // prefix: the message is the container's lines without them, and a line the runtime
         // split (`P` records) is whole again.
+        // (A first record that is a `P` part went to `cri_rejoined`.)
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
-        cri_append(&raw[first.len()..], !cri_partial(first), &mut msg);
+        cri_append(&raw[first.len()..], true, &mut msg);
         ev.message = Cow::Owned(msg);
     }
     if h.nginx {
