@@ -311,3 +311,71 @@ fn spikes_without_timestamps_says_so() {
         "{s}"
     );
 }
+
+/// A sparse template's burst in a quiet stretch of traffic: against the other events alone
+/// its normal expectation collapses to almost nothing there, and the factor shown must be
+/// the one both exposure models support (the clock's, here), not the traffic model's
+/// thousands.
+#[test]
+fn spike_factor_is_the_one_both_models_support() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines: Vec<(i64, String)> = Vec::new();
+    let min = 60_000i64;
+    let t0 = 1_767_225_600_000i64; // 2026-01-01T00:00:00Z
+                                   // Requests: 20 a minute, except 0.2 a minute from 05:00 to 08:00.
+    for m in 0..12 * 60 {
+        let quiet = (5 * 60..8 * 60).contains(&m);
+        let n = if quiet { i64::from(m % 5 == 0) } else { 20 };
+        for k in 0..n {
+            let t = t0 + m * min + k * (min / n.max(1));
+            lines.push((t, format!("INFO request served id={}", m * 100 + k)));
+        }
+    }
+    // The sparse template: every 15 minutes all day, and 10 in five minutes at 06:00.
+    for q in 0..12 * 4 {
+        let t = t0 + q * 15 * min + 7 * min;
+        lines.push((t, format!("WARN cache refresh stalled on shard {}", q % 7)));
+    }
+    for k in 0..10 {
+        let t = t0 + 6 * 60 * min + k * 30_000 + 1_000;
+        lines.push((t, format!("WARN cache refresh stalled on shard {k}")));
+    }
+    lines.sort();
+    let text: String = lines
+        .iter()
+        .map(|(t, m)| format!("{} {m}\n", iso(*t)))
+        .collect();
+    std::fs::write(dir.path().join("quiet.log"), text).unwrap();
+    let v = json(dir.path(), &["spikes", "-o", "json", "quiet.log"]);
+    let findings = v["findings"].as_array().unwrap();
+    let f = findings
+        .iter()
+        .find(|f| {
+            f["kind"] == "spike"
+                && f["template"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("cache refresh stalled"))
+        })
+        .unwrap_or_else(|| panic!("no spike of the stalled cache: {:#?}", titles(&v)));
+    let factor = f["factor"].as_f64().unwrap();
+    let by_traffic = f["details"]["peak_factor_vs_traffic"].as_f64().unwrap();
+    let by_time = f["details"]["peak_factor_vs_time"].as_f64().unwrap();
+    // The scenario does what it is for: traffic alone makes the burst look enormous.
+    assert!(by_traffic > 5.0 * by_time, "{}", f["details"]);
+    assert!((factor - by_time.min(by_traffic)).abs() < 0.01, "{f}");
+    // 4 a minute at the peak against 4 an hour: tens, not thousands.
+    assert!((10.0..=200.0).contains(&factor), "{f}");
+    // What is printed agrees with itself: rate now / normal rate = factor.
+    let (rate, normal) = (
+        f["rate"].as_f64().unwrap(),
+        f["baseline_rate"].as_f64().unwrap(),
+    );
+    assert!((rate / normal - factor).abs() < 0.01 * factor, "{f}");
+    assert!(
+        f["title"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Spike ×{factor:.1}"))
+            || factor >= 100.0
+    );
+}

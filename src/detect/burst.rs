@@ -87,6 +87,9 @@ pub struct Burst {
     pub g: f64,
     /// Part of a regular schedule (see the module doc).
     pub periodic: bool,
+    /// The normal rate under the second exposure model of [`scan_both`] (outside this window
+    /// and that model's own bursts), when the burst was confirmed under it.
+    pub alt_rate: Option<f64>,
 }
 
 impl Burst {
@@ -239,7 +242,7 @@ pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstPa
         }
     }
     let w_all: f64 = secondary.iter().sum();
-    sc.bursts.retain(|b| {
+    sc.bursts.retain_mut(|b| {
         let (mut cn, mut wn) = (0f64, 0f64);
         for i in (0..counts.len()).filter(|&i| normal[i] && (i < b.start || i >= b.end)) {
             cn += counts[i] as f64;
@@ -252,6 +255,7 @@ pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstPa
         let cf = c as f64;
         let w_in: f64 = secondary[b.start..b.end].iter().sum();
         let rate = normal_rate(cn, wn, w_all).0;
+        b.alt_rate = Some(rate);
         c >= p.min_count
             && cf >= p.min_factor * rate * w_in
             && two_sample_g(cf, w_in, cn, wn) / alt.dispersion >= g_needed(p, b.end - b.start)
@@ -399,6 +403,7 @@ fn find_windows(
             expected: rate * (pw[b] - pw[a]),
             g,
             periodic: false,
+            alt_rate: None,
         });
     }
     bursts

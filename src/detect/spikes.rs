@@ -15,7 +15,8 @@
 //! events, same method with `min_factor` 2.
 //!
 //! Reported per spike: onset, end (None while still going on at the end of the data), peak
-//! bucket, peak rate vs the normal rate at that time (per minute, and the factor), events in
+//! bucket, peak rate vs the normal rate at that time (per minute, and the factor: the smaller
+//! of the two exposure models' factors, since the burst had to pass both), events in
 //! the spike, the display series for a sparkline, and in `details` the G statistic,
 //! dispersion and expectation. A burst of a template never seen outside it is titled
 //! "Burst" and its factor capped at 100 (against "less than one event" any ratio is made up).
@@ -77,8 +78,24 @@ struct Located {
     count: u64,
     peak_time: i64,
     peak_count: u64,
-    /// Expected events in the peak bucket at the normal rate.
-    peak_expected: f64,
+    /// Expected events in the peak bucket at the normal rate, following the traffic (the
+    /// scan's model) and following the clock (the confirming model, when it confirmed).
+    peak_expected_traffic: f64,
+    peak_expected_time: Option<f64>,
+}
+
+impl Located {
+    /// Expected events in the peak bucket: the larger of the two models' expectations, so
+    /// the factor shown is the smaller one. Against traffic alone a sparse template's
+    /// expectation collapses wherever other events are few (a quiet stretch of a sampled
+    /// log gave "×64,505"); the burst passed both models, and the honest size is the one
+    /// both support.
+    fn peak_expected(&self) -> f64 {
+        self.peak_expected_time
+            .map_or(self.peak_expected_traffic, |t| {
+                t.max(self.peak_expected_traffic)
+            })
+    }
 }
 
 fn locate(ctx: &Ctx, own_series: &Series, own: &[u64], w: &[f64], sc: &Scan, b: &Burst) -> Located {
@@ -124,7 +141,8 @@ fn locate(ctx: &Ctx, own_series: &Series, own: &[u64], w: &[f64], sc: &Scan, b: 
         count,
         peak_time: g.start_ms(b.peak),
         peak_count: own[b.peak],
-        peak_expected: sc.rate * w[b.peak],
+        peak_expected_traffic: sc.rate * w[b.peak],
+        peak_expected_time: b.alt_rate.map(|r| r * ctx.time_w[b.peak]),
     }
 }
 
@@ -255,10 +273,11 @@ fn spike_finding(ctx: &Ctx, own: &[u64], sc: &Scan, loc: &Located, kind: Finding
     f.peak = Some(loc.peak_time);
     f.count = loc.count;
     let rate = per_min(loc.peak_count as f64, g.width);
-    let normal = per_min(loc.peak_expected, g.width);
+    let expected = loc.peak_expected();
+    let normal = per_min(expected, g.width);
     f.rate = Some(rate);
     f.baseline_rate = Some(normal);
-    f.factor = Some(loc.peak_count as f64 / loc.peak_expected.max(1e-9));
+    f.factor = Some(loc.peak_count as f64 / expected.max(1e-9));
     f.series = own.to_vec();
     f.series_start = Some(g.start_ms(0));
     f.bucket_ms = Some(g.width);
@@ -271,6 +290,14 @@ fn spike_finding(ctx: &Ctx, own: &[u64], sc: &Scan, loc: &Located, kind: Finding
     d.insert("dispersion".into(), json_f64(sc.dispersion));
     d.insert("normal_rate_per_min".into(), json_f64(sc.rate * 60_000.0));
     d.insert("peak_count".into(), loc.peak_count.into());
+    let peak_factor = |e: f64| json_f64(loc.peak_count as f64 / e.max(1e-9));
+    d.insert(
+        "peak_factor_vs_traffic".into(),
+        peak_factor(loc.peak_expected_traffic),
+    );
+    if let Some(e) = loc.peak_expected_time {
+        d.insert("peak_factor_vs_time".into(), peak_factor(e));
+    }
     d.insert("bucket_ms".into(), g.width.into());
     if sc.periodic {
         d.insert("periodic_bursts_suppressed".into(), true.into());
