@@ -302,13 +302,22 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             pct(w.window_error_rate.unwrap_or(0.0)),
         ));
     }
-    match top {
-        Some(f) if !(w.found && f.kind == FindingKind::ErrorRateSpike && findings.len() == 1) => {
-            let f = if f.kind == FindingKind::ErrorRateSpike && w.found {
-                findings.get(1).unwrap_or(f)
-            } else {
-                f
-            };
+    // With an incident window, the finding named is the top one inside it (the error-rate
+    // finding is the window itself): the top finding of another day would pass for its cause.
+    let named = if w.found {
+        let mut rest = findings
+            .iter()
+            .filter(|f| f.kind != FindingKind::ErrorRateSpike);
+        let first = rest.clone().next();
+        match rest.find(|f| overlaps_window(f, w)) {
+            Some(f) => Some((f, "top finding")),
+            None => first.map(|f| (f, "top finding (outside that window)")),
+        }
+    } else {
+        top.map(|f| (f, "top finding"))
+    };
+    match named {
+        Some((f, label)) => {
             let mut s = if parts.is_empty() && f.severity < Severity::Medium {
                 // Nothing rose to medium and the error rate did not move: say so, rather
                 // than headline a weak finding as if it were the incident.
@@ -320,7 +329,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             } else if parts.is_empty() {
                 ellipsize(&f.title, 140)
             } else {
-                format!("top finding: {}", ellipsize(&f.title, 120))
+                format!("{label}: {}", ellipsize(&f.title, 120))
             };
             let mut extra = Vec::new();
             if let Some(st) = f.start_ms {
@@ -346,7 +355,6 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             s.push_str(&format!(" ({})", extra.join(", ")));
             parts.push(s);
         }
-        Some(_) => {}
         None if !w.found => parts.push("Nothing stands out: no findings.".to_string()),
         None => {}
     }
@@ -357,9 +365,59 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
     h
 }
 
+/// Whether a finding's time span meets the incident window (a finding without a start, or
+/// a window without one, counts as meeting it: nothing says otherwise).
+fn overlaps_window(f: &FindingRow, w: &IncidentWindow) -> bool {
+    match (f.start_ms, w.start_ms) {
+        (Some(fs), Some(ws)) => {
+            fs < w.end_ms.unwrap_or(i64::MAX) && f.end_ms.unwrap_or(i64::MAX) > ws
+        }
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With an incident window, the headline names the top finding inside it, and says so
+    /// when every other finding lies outside it.
+    #[test]
+    fn headline_names_a_finding_inside_the_window() {
+        use crate::report::fixtures::{incident_report, MIN, T0};
+        let r = incident_report();
+        let w = &r.incident_window;
+        assert!(w.found);
+        let inside = r
+            .findings
+            .iter()
+            .find(|f| f.kind != FindingKind::ErrorRateSpike)
+            .expect("a finding besides the error rate")
+            .clone();
+        let mut outside = inside.clone();
+        outside.title = "Spike ×9.0: nightly backup slow".into();
+        outside.start_ms = Some(T0 + 5 * MIN);
+        outside.end_ms = Some(T0 + 10 * MIN);
+        outside.score = inside.score + 10.0;
+        let mut ranked = vec![outside.clone()];
+        ranked.extend(r.findings.iter().cloned());
+        let h = headline(&ranked, w, &r.overview);
+        assert!(h.contains(&format!("top finding: {}", inside.title)), "{h}");
+        assert!(!h.contains("nightly backup"), "{h}");
+        let only_outside: Vec<FindingRow> = std::iter::once(outside)
+            .chain(
+                r.findings
+                    .iter()
+                    .filter(|f| f.kind == FindingKind::ErrorRateSpike)
+                    .cloned(),
+            )
+            .collect();
+        let h = headline(&only_outside, w, &r.overview);
+        assert!(
+            h.contains("top finding (outside that window): Spike ×9.0: nightly backup slow"),
+            "{h}"
+        );
+    }
 
     #[test]
     fn splits_locations() {
