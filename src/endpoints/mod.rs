@@ -518,6 +518,17 @@ fn hash_bytes(b: &[u8]) -> u64 {
     h.finish()
 }
 
+/// The stage-1 route key `METHOD /normalized/path` (see [`route::normalize_path`]) into `out`
+/// (cleared first), `norm` being scratch space: the key of the endpoint table, and of
+/// `watch`'s live route tracks, so both name a route the same way.
+pub fn write_route_key(method: Option<&[u8]>, path: &[u8], norm: &mut Vec<u8>, out: &mut Vec<u8>) {
+    out.clear();
+    write_method(method, out);
+    out.push(b' ');
+    route::normalize_path(path, norm);
+    out.extend_from_slice(norm);
+}
+
 fn write_method(m: Option<&[u8]>, out: &mut Vec<u8>) {
     match m {
         Some(m) if !m.is_empty() && m.len() <= 12 && m.iter().all(u8::is_ascii_alphabetic) => {
@@ -684,11 +695,7 @@ impl EndpointTable {
         if let Some(path) = http.path.as_deref().filter(|_| !outbound) {
             let mut key = std::mem::take(&mut self.scratch.key);
             let mut norm = std::mem::take(&mut self.scratch.norm);
-            key.clear();
-            write_method(http.method.as_deref(), &mut key);
-            key.push(b' ');
-            route::normalize_path(path, &mut norm);
-            key.extend_from_slice(&norm);
+            write_route_key(http.method.as_deref(), path, &mut norm, &mut key);
             let ri = self.route_idx(self.scratch.view, &key);
             self.scratch.key = key;
             self.scratch.norm = norm;

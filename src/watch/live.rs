@@ -10,7 +10,8 @@
 //! events arriving out of order within the tolerance land in the right bucket; later ones are
 //! counted in the summary but not in live detection (`late_dropped`).
 //!
-//! Keys: each warn-or-worse template, each route's 5xx responses, each upstream's rate-limit /
+//! Keys: each warn-or-worse template, each route's 5xx responses (the route named as the
+//! endpoint table names it, `endpoints::write_route_key`), each upstream's rate-limit /
 //! timeout / failure events. Each key has a `Track`: a ring of its last `window_buckets`
 //! bucket counts and an exponentially decaying normal rate learned from the buckets that roll
 //! off the ring (with a half-life of hours; buckets of an active spike are folded in at the
@@ -402,6 +403,7 @@ pub struct Live {
     /// bucket, warn-or-worse events per bucket by template id).
     seed: Option<(f64, f64, FxHashMap<String, f64>)>,
     scratch: Vec<u8>,
+    scratch_norm: Vec<u8>,
     dense: Vec<u64>,
     totals: Vec<u64>,
     minutes: Vec<u64>,
@@ -442,6 +444,7 @@ impl Live {
             stats: LiveStats::default(),
             seed: None,
             scratch: Vec::new(),
+            scratch_norm: Vec::new(),
             dense: Vec::new(),
             totals: Vec::new(),
             minutes: Vec::new(),
@@ -558,7 +561,12 @@ impl Live {
             return None;
         }
         let path = o.path?;
-        route_key(o.method, path, &mut self.scratch);
+        crate::endpoints::write_route_key(
+            o.method,
+            path,
+            &mut self.scratch_norm,
+            &mut self.scratch,
+        );
         if let Some(&i) = self.routes.get(self.scratch.as_slice()) {
             return Some(i);
         }
@@ -1112,32 +1120,4 @@ fn upstream_problem(status: Option<u16>, message: &[u8]) -> Option<UpKind> {
         return Some(UpKind::Failure);
     }
     None
-}
-
-/// `METHOD /path` with the query dropped and id-like segments (numbers, hex, UUIDs) replaced
-/// by `:id`, so one route is one key. (Interim: the endpoints work has the full normalizer.)
-pub fn route_key(method: Option<&[u8]>, path: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    if let Some(m) = method {
-        out.extend(m.iter().map(|b| b.to_ascii_uppercase()));
-        out.push(b' ');
-    }
-    let path = path.split(|&b| b == b'?').next().unwrap_or(path);
-    let mut first = true;
-    for seg in path.split(|&b| b == b'/') {
-        if !first {
-            out.push(b'/');
-        }
-        first = false;
-        let idish = !seg.is_empty()
-            && (seg.iter().all(|b| b.is_ascii_digit())
-                || (seg.len() >= 8
-                    && seg.iter().all(|b| b.is_ascii_hexdigit() || *b == b'-')
-                    && seg.iter().any(|b| b.is_ascii_digit())));
-        if idish {
-            out.extend_from_slice(b":id");
-        } else {
-            out.extend_from_slice(seg);
-        }
-    }
 }

@@ -372,7 +372,9 @@ fn upstream_rate_limiting_and_route_failures_alert() {
             let mut fail = ev(t + 2, Level::Error, "request failed");
             fail.http = Http {
                 method: Some(Cow::Borrowed(b"POST")),
-                path: Some(Cow::Owned(format!("/api/v1/checkout?id={i}").into_bytes())),
+                path: Some(Cow::Owned(
+                    format!("/api/v1/orders/{}/pay?id={i}", 7000 + i).into_bytes(),
+                )),
                 status: Some(503),
                 ..Http::default()
             };
@@ -405,7 +407,8 @@ fn upstream_rate_limiting_and_route_failures_alert() {
     assert!(
         kinds.contains(&(
             FindingKind::FailingRoute,
-            Some("POST /api/v1/checkout".into()),
+            // Named as the endpoint table names it (`route::normalize_path`).
+            Some("POST /api/v1/orders/{id}/pay".into()),
             None
         )),
         "{kinds:?}"
