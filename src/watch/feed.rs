@@ -246,6 +246,7 @@ impl Watcher {
         };
         let live = &mut self.live;
         let source = chunk.source.name.as_str();
+        let view = chunk.source.format.as_str();
         let per_line = &r.per_line;
         let mut i = 0usize;
         parse_chunk(
@@ -261,7 +262,7 @@ impl Watcher {
                 } else {
                     remap.get(local as usize).copied().unwrap_or(u32::MAX)
                 };
-                live.observe(&Obs::from_event(&ev, source, sig, untimed_at));
+                live.observe(&Obs::from_event(&ev, source, view, sig, untimed_at));
             },
         );
         let lines = chunk.data.iter().filter(|&&b| b == b'\n').count() as u64

@@ -92,6 +92,10 @@ pub struct Obs<'a> {
     pub message: &'a [u8],
     /// Where the event came from, for evidence lines (`file:line` and the raw text).
     pub source: &'a str,
+    /// The source's view (its format, as in the endpoint table): the proxy's, the router's
+    /// and the app's records of one request are separate tracks of the route, so a failure
+    /// is counted once per view, not once per log that saw it.
+    pub view: &'a str,
     pub line: u64,
     pub raw: &'a [u8],
 }
@@ -102,6 +106,7 @@ impl<'a> Obs<'a> {
     pub fn from_event(
         ev: &'a crate::record::Event<'a>,
         source: &'a str,
+        view: &'a str,
         sig: u32,
         untimed_at: i64,
     ) -> Obs<'a> {
@@ -117,6 +122,7 @@ impl<'a> Obs<'a> {
             upstream: ev.http.upstream.as_deref(),
             message: &ev.message,
             source,
+            view,
             line: ev.line,
             raw: ev.raw,
         }
@@ -214,6 +220,9 @@ struct Track {
     provisional: bool,
     /// The latest evidence lines (one per bucket), newest last.
     recent_examples: Vec<Example>,
+    /// A route track whose spike is not alerted because another view's track of the same
+    /// route is already alerting it (one condition, one alert).
+    silenced: bool,
     /// The global decayed traffic total when this track's history began (and its bucket),
     /// subtracted so that the key's rate per event compares like with like.
     /// `None` until the global total reaches `tot_from` (see `pending_stamps`).
@@ -243,6 +252,7 @@ impl Track {
             merged: false,
             provisional: false,
             recent_examples: Vec::new(),
+            silenced: false,
             tot_offset: None,
             tot_from: history_start_bucket,
             hot: false,
@@ -388,7 +398,10 @@ pub struct Live {
     unmapped: bool,
     tracks: Vec<Track>,
     slot_by_id: FxHashMap<String, u32>,
+    /// Route tracks by route key, a unit separator, and view.
     routes: FxHashMap<Vec<u8>, u32>,
+    /// Route tracks by route key (one per view that saw the route fail).
+    route_views: FxHashMap<String, Vec<u32>>,
     upstreams: FxHashMap<(Vec<u8>, u8), u32>,
     events_ring: Ring,
     errors_ring: Ring,
@@ -435,6 +448,7 @@ impl Live {
             tracks: Vec::new(),
             slot_by_id: FxHashMap::default(),
             routes: FxHashMap::default(),
+            route_views: FxHashMap::default(),
             upstreams: FxHashMap::default(),
             events_ring: Ring::new(cfg.history_buckets),
             errors_ring: Ring::new(cfg.history_buckets),
@@ -567,6 +581,9 @@ impl Live {
             &mut self.scratch_norm,
             &mut self.scratch,
         );
+        let route_len = self.scratch.len();
+        self.scratch.push(0x1f);
+        self.scratch.extend_from_slice(o.view.as_bytes());
         if let Some(&i) = self.routes.get(self.scratch.as_slice()) {
             return Some(i);
         }
@@ -574,9 +591,10 @@ impl Live {
             self.stats.keys_dropped += 1;
             return None;
         }
-        let name = String::from_utf8_lossy(&self.scratch).into_owned();
-        let i = self.new_track(KeyKind::Route(name), o.time, Some(Level::Error));
+        let name = String::from_utf8_lossy(&self.scratch[..route_len]).into_owned();
+        let i = self.new_track(KeyKind::Route(name.clone()), o.time, Some(Level::Error));
         self.routes.insert(self.scratch.clone(), i);
+        self.route_views.entry(name).or_default().push(i);
         Some(i)
     }
 
@@ -867,7 +885,30 @@ impl Live {
         }
     }
 
+    /// For a route track: whether another view's track of the route is alerting, and one
+    /// that is active but silenced (to take over when this one ends).
+    fn other_views(&self, i: usize) -> (bool, Option<usize>) {
+        let KeyKind::Route(name) = &self.tracks[i].key else {
+            return (false, None);
+        };
+        let (mut alerting, mut silenced) = (false, None);
+        for &j in self.route_views.get(name).into_iter().flatten() {
+            let j = j as usize;
+            if j == i {
+                continue;
+            }
+            if self.active.contains_key(&j) {
+                alerting = true;
+            } else if self.tracks[j].silenced && self.tracks[j].cond.is_active() {
+                silenced.get_or_insert(j);
+            }
+        }
+        (alerting, silenced)
+    }
+
     fn evaluate(&mut self, i: usize, b: i64, end: i64, alerting: bool) {
+        let (route_busy, heir) = self.other_views(i);
+        let mut take_over = None;
         let (d, prior) = (self.decay, self.prior);
         let w = self.cfg.bucket_ms;
         let cap = self.cfg.window_buckets as i64;
@@ -974,6 +1015,11 @@ impl Live {
                 t.active_from = Some(from);
                 t.active_to = None;
                 t.active_count = (from..=b).map(|x| t.recent.get(x)).sum();
+                if route_busy {
+                    // Another view of this route already alerts this condition.
+                    t.silenced = true;
+                    return;
+                }
                 let mut f = spike_finding(t, &ev, onset, w);
                 f.examples = t.recent_examples.clone();
                 self.active.insert(i, f.clone());
@@ -983,6 +1029,17 @@ impl Live {
                     finding: f,
                     template_slot: is_template.then_some(i as u32),
                 });
+            }
+            Some(Transition::End) if t.silenced || heir.is_some() => {
+                // Silent end, or the route is still failing in another view: that view's
+                // track carries the open alert on (and ends it).
+                t.active_to = Some(t.last_event_bucket);
+                if !std::mem::take(&mut t.silenced) {
+                    if let (Some(j), Some(f)) = (heir, self.active.remove(&i)) {
+                        self.active.insert(j, f);
+                        take_over = Some(j);
+                    }
+                }
             }
             Some(Transition::End) => {
                 let last_hot_end = (t.last_event_bucket + 1) * w;
@@ -1023,6 +1080,9 @@ impl Live {
             && !self.active.contains_key(&i)
         {
             t.hot = false;
+        }
+        if let Some(j) = take_over {
+            self.tracks[j].silenced = false;
         }
     }
 }

@@ -39,6 +39,10 @@ impl Harness {
     }
 
     fn push(&mut self, ev: &Event<'_>) {
+        self.push_view(ev, "plain");
+    }
+
+    fn push_view(&mut self, ev: &Event<'_>, view: &str) {
         let msg = String::from_utf8_lossy(&ev.message).into_owned();
         let t = ev.time.unwrap_or(0);
         let sig = match self.index.get(&msg) {
@@ -54,7 +58,8 @@ impl Harness {
                 i
             }
         };
-        self.live.observe(&Obs::from_event(ev, "test.log", sig, t));
+        self.live
+            .observe(&Obs::from_event(ev, "test.log", view, sig, t));
         self.tick(t);
     }
 
@@ -422,6 +427,89 @@ fn upstream_rate_limiting_and_route_failures_alert() {
     }
 }
 
+/// The proxy and the app both log every request, failing in minutes `access` and `json`
+/// (10 s apart): the route's alerts (checked to be one start and one end), and the failures
+/// of the access view.
+fn two_view_route_alerts(
+    access: std::ops::Range<i64>,
+    json: std::ops::Range<i64>,
+) -> (Vec<Alert>, u64) {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let request = |t: i64, status: u16| {
+        let mut e = ev(
+            t,
+            if status >= 500 {
+                Level::Error
+            } else {
+                Level::Info
+            },
+            "request",
+        );
+        e.http = Http {
+            method: Some(Cow::Borrowed(b"POST")),
+            path: Some(Cow::Borrowed(b"/api/v1/checkout")),
+            status: Some(status),
+            ..Http::default()
+        };
+        e
+    };
+    let mut failures = 0u64;
+    for i in 0..(60 * 6) {
+        let t = T0 + i * 10_000;
+        let m = i / 6;
+        failures += u64::from(access.contains(&m));
+        let status = |r: &std::ops::Range<i64>| if r.contains(&m) { 503 } else { 201 };
+        h.push_view(&request(t, status(&access)), "access");
+        h.push_view(&request(t + 1, status(&json)), "json");
+    }
+    let route: Vec<Alert> = h
+        .finish()
+        .into_iter()
+        .filter(|a| a.finding.kind == FindingKind::FailingRoute)
+        .collect();
+    // One condition, one alert and its end.
+    let phases: Vec<AlertPhase> = route.iter().map(|a| a.phase).collect();
+    assert_eq!(
+        phases,
+        vec![AlertPhase::Start, AlertPhase::End],
+        "{route:#?}"
+    );
+    (route, failures)
+}
+
+/// A route failing in two views is one alert, counted from one view (not the sum of the
+/// logs that saw it), and ends once.
+#[test]
+fn a_route_failing_in_two_views_alerts_once_with_one_views_count() {
+    let (route, failures) = two_view_route_alerts(20..30, 20..30);
+    assert_eq!(
+        route[0].finding.route.as_deref(),
+        Some("POST /api/v1/checkout")
+    );
+    let counted = route[1].finding.count;
+    assert!(
+        counted <= failures && counted + 6 >= failures,
+        "{counted} counted for {failures} failed requests"
+    );
+}
+
+/// When the alerting view recovers while another still fails, the alert stays open and
+/// ends when the last view recovers.
+#[test]
+fn a_route_alert_ends_when_the_last_view_recovers() {
+    let (route, _) = two_view_route_alerts(20..26, 20..34);
+    let end = route[1].finding.end.expect("end");
+    assert!(
+        (end - (T0 + 34 * MIN)).abs() <= 2 * MIN,
+        "ended {}",
+        (end - T0) / MIN
+    );
+}
+
 #[test]
 fn reclustering_moves_state_to_the_new_template() {
     // Two signatures first mapped to their own templates, then clustered into one: the
@@ -455,6 +543,7 @@ fn reclustering_moves_state_to_the_new_template() {
                 upstream: None,
                 message: b"x",
                 source: "t",
+                view: "plain",
                 line: 1,
                 raw: b"x",
             });
@@ -485,6 +574,7 @@ fn reclustering_moves_state_to_the_new_template() {
             upstream: None,
             message: b"x",
             source: "t",
+            view: "plain",
             line: 1,
             raw: b"x",
         });
@@ -512,6 +602,7 @@ fn provisional_templates_are_not_reported_new_until_clustered() {
         upstream: None,
         message: b"x",
         source: "t",
+        view: "plain",
         line: 1,
         raw: b"x",
     };
