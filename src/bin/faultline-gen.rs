@@ -2059,8 +2059,8 @@ fn cmd_scenario(a: ScenarioArgs) -> io::Result<()> {
     Ok(())
 }
 
-/// `DIR.manifest.json` beside the scenario's directory `DIR`: outside it, so that reading the
-/// directory reads the logs and not the answer key (whose patterns would be counted as events).
+/// `OUT.manifest.json` beside the scenario's directory or bundle `OUT`: outside it, so that
+/// reading it reads the logs and not the answer key (whose patterns would be counted as events).
 fn manifest_path(out: &std::path::Path) -> std::path::PathBuf {
     let dir = out.components().as_path();
     let mut name = dir.as_os_str().to_owned();
@@ -2519,8 +2519,11 @@ fn cmd_bundle(a: BundleArgs) -> io::Result<()> {
     let mut m = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
     m.push(b'\n');
 
-    let mut entries: Vec<(String, Vec<u8>)> = vec![("scenario/manifest.json".into(), m)];
-    entries.push(("scenario/app.log".into(), app[cut..].to_vec()));
+    // The answer key goes beside the bundle, not in it: read as input, its patterns would be
+    // counted as events.
+    fs::write(manifest_path(&a.out), m)?;
+    let mut entries: Vec<(String, Vec<u8>)> =
+        vec![("scenario/app.log".into(), app[cut..].to_vec())];
     entries.push(("scenario/app.log.1.gz".into(), rotated));
     for (k, v) in files {
         entries.push((format!("scenario/{k}"), v));
@@ -2833,7 +2836,8 @@ enum Cmd {
     Scenario(ScenarioArgs),
     /// A large log of roughly --size bytes for benchmarks.
     Bench(BenchArgs),
-    /// A scenario packed as .tar.gz/.tgz/.tar/.zip with a rotated app.log.1.gz inside.
+    /// A scenario packed as .tar.gz/.tgz/.tar/.zip with a rotated app.log.1.gz inside
+    /// (+ OUT.manifest.json beside it).
     Bundle(BundleArgs),
     /// Malformed-input fixtures.
     Messy(MessyArgs),
