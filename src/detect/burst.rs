@@ -227,40 +227,91 @@ pub fn two_sample_g(c_in: f64, w_in: f64, c_out: f64, w_out: f64) -> f64 {
 /// a timer's constant rate looks like a burst at night against traffic-weighted exposure,
 /// and a request error's daytime peak looks like a burst against plain time. A burst is
 /// reported only when its window also passes `min_count`, `min_factor` and `min_g` against
-/// the normal rate and dispersion estimated under `secondary`.
+/// the normal rate and dispersion estimated under the other model.
+///
+/// Candidates come from both scans: each model's windows are checked under the other. Under
+/// one model alone a long stretch that is abnormal only for that model (a clock-driven
+/// template's whole night, against traffic) can swallow a real burst inside it, since
+/// windows do not overlap; the other model's scan still finds that burst. Every burst
+/// returned carries the first model's expectation and `G` (computed as in the check) and
+/// the second model's normal rate in `alt_rate`.
 pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstParams) -> Scan {
     let mut sc = scan(counts, primary, p);
-    if sc.bursts.is_empty() {
+    let alt = scan(counts, secondary, p);
+    if sc.bursts.is_empty() && alt.bursts.iter().all(|b| b.periodic) {
         return sc;
     }
-    let alt = scan(counts, secondary, p);
-    // The secondary model's normal region: outside its own bursts and outside this window.
+    let first = sc.clone();
+    sc.bursts
+        .retain_mut(|b| match confirm(b, counts, secondary, &alt, p) {
+            Some(c) => {
+                b.alt_rate = Some(c.rate);
+                true
+            }
+            None => false,
+        });
+    for a in alt.bursts.iter().filter(|a| !a.periodic) {
+        if sc.bursts.iter().any(|b| b.start < a.end && a.start < b.end) {
+            continue;
+        }
+        if let Some(c) = confirm(a, counts, primary, &first, p) {
+            sc.bursts.push(Burst {
+                expected: c.expected,
+                g: c.g,
+                alt_rate: Some(alt.rate),
+                ..a.clone()
+            });
+        }
+    }
+    sc
+}
+
+/// A window's statistics under a model whose scan is `model` (see [`confirm`]).
+struct Confirmed {
+    /// Normal rate: outside the model's own bursts and outside the window.
+    rate: f64,
+    /// Events expected in the window at that rate.
+    expected: f64,
+    /// Two-sample `G` of the window against that normal region, dispersion-scaled.
+    g: f64,
+}
+
+/// Whether burst `b` (found under another model) is also a burst under `exposure`, whose
+/// own scan is `model`: `min_count`, `min_factor` and the `G` a window of its length needs,
+/// against the normal region outside `model`'s bursts and outside the window.
+fn confirm(
+    b: &Burst,
+    counts: &[u64],
+    exposure: &[f64],
+    model: &Scan,
+    p: &BurstParams,
+) -> Option<Confirmed> {
     let mut normal = vec![true; counts.len()];
-    for b in alt.bursts.iter().filter(|b| !b.periodic) {
-        for x in normal.iter_mut().take(b.end).skip(b.start) {
+    for m in model.bursts.iter().filter(|m| !m.periodic) {
+        for x in normal.iter_mut().take(m.end).skip(m.start) {
             *x = false;
         }
     }
-    let w_all: f64 = secondary.iter().sum();
-    sc.bursts.retain_mut(|b| {
-        let (mut cn, mut wn) = (0f64, 0f64);
-        for i in (0..counts.len()).filter(|&i| normal[i] && (i < b.start || i >= b.end)) {
-            cn += counts[i] as f64;
-            wn += secondary[i];
-        }
-        if wn < MIN_OUTSIDE_SHARE * w_all {
-            return false;
-        }
-        let c: u64 = counts[b.start..b.end].iter().sum();
-        let cf = c as f64;
-        let w_in: f64 = secondary[b.start..b.end].iter().sum();
-        let rate = normal_rate(cn, wn, w_all).0;
-        b.alt_rate = Some(rate);
-        c >= p.min_count
-            && cf >= p.min_factor * rate * w_in
-            && two_sample_g(cf, w_in, cn, wn) / alt.dispersion >= g_needed(p, b.end - b.start)
-    });
-    sc
+    let w_all: f64 = exposure.iter().sum();
+    let (mut cn, mut wn) = (0f64, 0f64);
+    for i in (0..counts.len()).filter(|&i| normal[i] && (i < b.start || i >= b.end)) {
+        cn += counts[i] as f64;
+        wn += exposure[i];
+    }
+    if wn < MIN_OUTSIDE_SHARE * w_all {
+        return None;
+    }
+    let c: u64 = counts[b.start..b.end].iter().sum();
+    let cf = c as f64;
+    let w_in: f64 = exposure[b.start..b.end].iter().sum();
+    let rate = normal_rate(cn, wn, w_all).0;
+    let g = two_sample_g(cf, w_in, cn, wn) / model.dispersion;
+    (c >= p.min_count && cf >= p.min_factor * rate * w_in && g >= g_needed(p, b.end - b.start))
+        .then_some(Confirmed {
+            rate,
+            expected: rate * w_in,
+            g,
+        })
 }
 
 /// Quasi-Poisson dispersion from the robust spread of Pearson residuals of normal buckets.
@@ -670,6 +721,41 @@ mod tests {
         let s = scan_both(&own, &w_traffic, &w_time, &BurstParams::default());
         assert_eq!(s.bursts.len(), 1);
         assert_eq!(s.bursts[0].start, 200);
+    }
+
+    #[test]
+    fn a_burst_swallowed_by_a_night_window_is_still_found() {
+        // A replica timeout around the clock (~1 an hour) with 11 in the half hour from bucket
+        // 100 (08:20), under a day's traffic curve (quiet nights). Against the traffic the
+        // night and morning up to the burst are one long window (the events at night are
+        // many for so little traffic), which the clock does not confirm, and which used to
+        // hide the burst inside it; the clock model's own scan finds the burst.
+        let hourly = [
+            1571u64, 1206, 1007, 996, 1236, 1643, 2353, 3055, 3997, 4765, 5718, 7080, 8260, 8330,
+            7976, 7747, 7470, 6856, 6367, 5802, 4845, 3983, 3047, 2231,
+        ];
+        let traffic: Vec<u64> = (0..288).map(|i| hourly[i / 12] / 12).collect();
+        let mut own = vec![0u64; 288];
+        for i in [
+            4, 5, 19, 26, 36, 37, 44, 46, 54, 64, 67, 73, 83, 86, 87, 91, 94, 158, 162, 164, 168,
+            183, 184, 187, 216, 220, 223, 235,
+        ] {
+            own[i] += 1;
+        }
+        for (k, v) in [1, 1, 1, 2, 0, 3, 3].iter().enumerate() {
+            own[100 + k] += v;
+        }
+        let others: Vec<u64> = traffic.iter().zip(&own).map(|(t, o)| t - o).collect();
+        let w_traffic = crate::detect::timeline::exposure(&others, 300_000);
+        let w_time = vec![300_000.0; 288];
+        let s = scan_both(&own, &w_traffic, &w_time, &BurstParams::default());
+        assert_eq!(s.bursts.len(), 1, "{s:?}");
+        let b = &s.bursts[0];
+        assert!(
+            (99..=101).contains(&b.start) && (105..=108).contains(&b.end),
+            "{b:?}"
+        );
+        assert!(b.alt_rate.is_some());
     }
 
     #[test]
