@@ -379,3 +379,56 @@ fn spike_factor_is_the_one_both_models_support() {
             || factor >= 100.0
     );
 }
+
+/// A request error that follows the traffic is silent through a quiet night by chance: not a
+/// new error type, though the clock alone would call five hours of silence unlikely. An
+/// error that really starts at noon, after hours of daytime traffic, still is one.
+#[test]
+fn a_traffic_following_error_silent_at_night_is_not_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let min = 60_000i64;
+    let t0 = 1_767_225_600_000i64; // 2026-01-01T00:00:00Z
+    let mut lines: Vec<(i64, String)> = Vec::new();
+    for m in 0..24 * 60 {
+        // 10 requests an hour at night (00-06), 1,000 an hour by day.
+        let per_hour = if m < 6 * 60 { 10 } else { 1_000 };
+        let n = per_hour / 60 + i64::from((m * per_hour) % 60 < per_hour % 60);
+        for k in 0..n {
+            let t = t0 + m * min + k * (min / n.max(1));
+            lines.push((t, format!("INFO request served id={}", m * 100 + k)));
+        }
+        // The steady error: one in 450 requests, by day only by chance of the draw.
+        if m >= 6 * 60 + 10 && m % 27 == 0 {
+            lines.push((
+                t0 + m * min + 500,
+                "ERROR search backend query failed: circuit breaker open".into(),
+            ));
+        }
+        // The new one: from noon, as often.
+        if m >= 12 * 60 && m % 27 == 13 {
+            lines.push((
+                t0 + m * min + 700,
+                "ERROR payment capture failed: card network unreachable".into(),
+            ));
+        }
+    }
+    lines.sort();
+    let text: String = lines
+        .iter()
+        .map(|(t, m)| format!("{} {m}\n", iso(*t)))
+        .collect();
+    std::fs::write(dir.path().join("day.log"), text).unwrap();
+    let v = json(dir.path(), &["summary", "-o", "json", "day.log"]);
+    let new: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "new_error")
+        .filter_map(|f| f["template"].as_str())
+        .collect();
+    assert!(
+        new.iter().any(|t| t.contains("payment capture failed")),
+        "{new:?}"
+    );
+    assert!(!new.iter().any(|t| t.contains("search backend")), "{new:?}");
+}

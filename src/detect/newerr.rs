@@ -42,6 +42,10 @@ pub fn find(
         (Some(a), Some(b)) => Some(a + ((b - a) as f64 * cfg.warmup_fraction) as i64),
         _ => None,
     };
+    // Every warn-or-worse template is one more chance for a steady one to miss the warm-up
+    // by chance: the silence threshold is shared among them (Bonferroni, 5 % in all).
+    let candidates = templates.list.iter().filter(|t| candidate(t)).count();
+    let max_p = silence_threshold(candidates);
     let mut out = Vec::new();
     for t in templates.list.iter().filter(|t| candidate(t)) {
         let reason = match baseline {
@@ -55,8 +59,10 @@ pub fn find(
                 (Some(first), Some(w)) if first > w => {
                     // A rare steady template can miss the warm-up by chance: it is new only
                     // if its own rate would have shown it before.
-                    let p0 = silence_probability(t, sum, sum.time_min.unwrap_or(first), first);
-                    if p0 >= MAX_SILENCE_P {
+                    let from = sum.time_min.unwrap_or(first);
+                    let quiet_events = events_between(sum, from, first);
+                    let p0 = silence_probability(t, sum, from, first, quiet_events);
+                    if p0 >= max_p {
                         continue;
                     }
                     format!(
@@ -71,7 +77,10 @@ pub fn find(
         // With a baseline: was the baseline long enough to have shown it at today's rate?
         let weak_absence = match baseline {
             Some((bs, _)) => match (bs.time_min, bs.time_max) {
-                (Some(a), Some(b)) => silence_probability(t, sum, a, b) >= MAX_SILENCE_P,
+                (Some(a), Some(b)) => {
+                    let events = bs.events.saturating_sub(bs.untimed);
+                    silence_probability(t, sum, a, b, events) >= MAX_SILENCE_P
+                }
                 _ => false,
             },
             None => false,
@@ -140,21 +149,57 @@ pub fn find(
 }
 
 /// Largest chance of the observed silence under the template's own rate for it to count as
-/// new (see [`silence_probability`]).
+/// new (see [`silence_probability`]), for up to five candidate templates; and for judging
+/// whether a baseline was long enough to show a template.
 pub const MAX_SILENCE_P: f64 = 0.01;
 
-/// Probability that a Poisson process at the template's rate since its first sighting would
-/// have produced no event in `[from, to)`: `exp(−λ · (to − from))`, with
-/// `λ = count / max(time since first sighting, one resolution bucket)`. Small means the
-/// earlier silence is real evidence that the template is new.
-pub fn silence_probability(t: &TemplateStats, sum: &Summary, from: i64, to: i64) -> f64 {
+/// The silence threshold when `candidates` warn-or-worse templates are tested: 5 % shared
+/// among them, and never above [`MAX_SILENCE_P`].
+pub fn silence_threshold(candidates: usize) -> f64 {
+    (0.05 / candidates.max(1) as f64).min(MAX_SILENCE_P)
+}
+
+/// Probability that the template, at its own rate since its first sighting, would have
+/// produced no event in a silence `[from, to)` holding `quiet_events` events of any kind:
+/// `exp(−expected)` under the two models the spike detector uses, and the larger of the two
+/// (the silence must be unlikely under both):
+///
+/// - following the clock: `expected = count / max(time since first sighting, one bucket)
+///   × (to − from)`;
+/// - following the traffic: `expected = count / (other events since first sighting)
+///   × quiet_events`. A request error that logs 0.06 % of lines is silent through a quiet
+///   night by chance: against the clock the night looks like 5 hours of absence, against the
+///   traffic like a few thousand lines of it.
+///
+/// Small means the earlier silence is real evidence that the template is new.
+pub fn silence_probability(
+    t: &TemplateStats,
+    sum: &Summary,
+    from: i64,
+    to: i64,
+    quiet_events: u64,
+) -> f64 {
     let (Some(first), Some(tmax)) = (t.first_time, sum.time_max) else {
         return 1.0;
     };
     let active = (tmax - first).max(sum.resolution_ms).max(1) as f64;
     let timed = t.count.saturating_sub(t.untimed) as f64;
-    let expected = timed / active * (to - from).max(0) as f64;
-    (-expected).exp()
+    let by_time = timed / active * (to - from).max(0) as f64;
+    let others = events_between(sum, first, tmax.saturating_add(1)).saturating_sub(timed as u64);
+    let by_traffic = if others > 0 {
+        timed / others as f64 * quiet_events as f64
+    } else {
+        f64::INFINITY
+    };
+    (-by_time.min(by_traffic)).exp()
+}
+
+/// Timestamped events of any kind in `[from, to)`, at the summary's resolution.
+fn events_between(sum: &Summary, from: i64, to: i64) -> u64 {
+    sum.level_series
+        .iter()
+        .map(|s| super::spikes::count_between(s, sum.resolution_ms, from, to))
+        .sum()
 }
 
 /// How far before a new error a one-off new event (deploy, restart, config reload) is
