@@ -36,6 +36,16 @@ fn days(dir: &Path) -> Injected {
     inj.expect("incident day has incidents")
 }
 
+/// Writes `(time, "LEVEL message")` lines, sorted by time, as a plain log.
+fn write_timed(dir: &Path, name: &str, mut lines: Vec<(i64, String)>) {
+    lines.sort();
+    let text: String = lines
+        .iter()
+        .map(|(t, m)| format!("{} {m}\n", iso(*t)))
+        .collect();
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
 fn titles(v: &serde_json::Value) -> Vec<String> {
     v["findings"]
         .as_array()
@@ -340,12 +350,7 @@ fn spike_factor_is_the_one_both_models_support() {
         let t = t0 + 6 * 60 * min + k * 30_000 + 1_000;
         lines.push((t, format!("WARN cache refresh stalled on shard {k}")));
     }
-    lines.sort();
-    let text: String = lines
-        .iter()
-        .map(|(t, m)| format!("{} {m}\n", iso(*t)))
-        .collect();
-    std::fs::write(dir.path().join("quiet.log"), text).unwrap();
+    write_timed(dir.path(), "quiet.log", lines);
     let v = json(dir.path(), &["spikes", "-o", "json", "quiet.log"]);
     let findings = v["findings"].as_array().unwrap();
     let f = findings
@@ -412,12 +417,7 @@ fn a_traffic_following_error_silent_at_night_is_not_new() {
             ));
         }
     }
-    lines.sort();
-    let text: String = lines
-        .iter()
-        .map(|(t, m)| format!("{} {m}\n", iso(*t)))
-        .collect();
-    std::fs::write(dir.path().join("day.log"), text).unwrap();
+    write_timed(dir.path(), "day.log", lines);
     let v = json(dir.path(), &["summary", "-o", "json", "day.log"]);
     let new: Vec<&str> = v["findings"]
         .as_array()
