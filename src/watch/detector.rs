@@ -16,13 +16,20 @@
 //!   events at the spike's own rate (2 to 10 minutes), the count fell to at most twice the
 //!   normal expectation. Waiting for "six expected events" keeps a sparse spike from ending
 //!   (and re-alerting) just because two of its events were a little further apart.
-//! - **new template confirmed**: it occurred at least `new_min_count` times, and its rate since
-//!   first seen, times how long the stream had been watched before it appeared, is at least
-//!   `new_evidence` (default 10): a template that would have shown up about ten times before
-//!   if it had always been there is new, while a rare background error that merely had not
-//!   come up during a short warm-up is not (it recurs too slowly to pass the test). An error
-//!   template never seen in an hour or more of watching (`new_alone_ms`) is reported at its
-//!   first occurrence: after that long, waiting for a second one only delays the news.
+//! - **new template confirmed**: it occurred at least `new_min_count` times, and a template
+//!   that had always been there at a steady rate would hardly have crowded all of them into
+//!   the time since its first sighting: given `c` events, the `c − 1` after the first fall
+//!   anywhere in the watched time, so all of them landing within the `age` since the first
+//!   has probability `(age / (watched + age))^(c − 1)`, which must be at most `new_p_value`
+//!   (10⁻⁴). The test is on the count, not on a rate estimated from one interval: a rare
+//!   background warning whose second event happens to follow its first within minutes is
+//!   not new (one gap says little), while a deploy's new error, several events in a minute
+//!   after hours of watching, is. An error template is reported at its first occurrence when
+//!   it follows a change (a one-off new event below warning level within 15 minutes: a
+//!   deploy, a restart, a config reload), or when it was never seen in an hour and 50,000
+//!   events of watching (`new_alone_ms`, `new_alone_events`): a background error that logs
+//!   once in a few thousand lines has not come up in a quiet night's hour by chance, but
+//!   would have in 50,000 lines.
 
 /// Counts of one key over its trailing window, and what is known about its past.
 pub struct Window<'a> {
@@ -33,6 +40,8 @@ pub struct Window<'a> {
     /// The key's counts per minute over the last hours, oldest first (last = current
     /// minute), to recognise bursts that recur every hour (cron jobs).
     pub minutes: &'a [u64],
+    /// How many trailing entries of `minutes` lie inside the watched history.
+    pub minutes_watched: usize,
     pub bucket_ms: i64,
     /// How many trailing entries of `counts` lie inside the watched history (older entries
     /// are from before the stream began and say nothing).
@@ -84,22 +93,34 @@ impl Window<'_> {
         (time_mu.max(traffic_mu), n)
     }
 
-    /// Whether a burst of `c` events over the last `k` buckets also happened one, two or
-    /// three hours earlier (± 2 minutes): a recurring job, not news.
-    pub fn recurs_hourly(&self, k: usize, c: u64) -> bool {
+    /// The key's hourly level for the last `k` buckets: the mean count in the same
+    /// minutes (± 2) one, two and three hours earlier, over those of the hours the stream
+    /// covers that had any (a job's typical run); `None` when none had an event (nothing
+    /// recurs). A job that runs every hour (its warnings included) is judged against its own
+    /// runs, not against the quiet minutes between them: a run within its usual variation
+    /// is not a spike, a run many times its usual size is.
+    pub fn hourly_level(&self, k: usize) -> Option<f64> {
         let len = self.minutes.len();
         let kmin = ((k as i64 * self.bucket_ms) as f64 / 60_000.0).ceil() as usize;
-        (1..=3).any(|h| {
+        let (mut sum, mut hours) = (0u64, 0u32);
+        for h in 1..=3 {
             let Some(end) = (len + 2).checked_sub(1 + 60 * h) else {
-                return false;
+                break;
             };
             let Some(start) = end.checked_sub(kmin + 4) else {
-                return false;
+                break;
             };
-            let end = end.min(len - 1);
-            let past: u64 = self.minutes[start..=end].iter().sum();
-            past * 2 >= c
-        })
+            if len - end.min(len - 1) > self.minutes_watched {
+                // That hour's window ends before the stream began.
+                break;
+            }
+            let run = self.minutes[start..=end.min(len - 1)].iter().sum::<u64>();
+            if run > 0 {
+                sum += run;
+                hours += 1;
+            }
+        }
+        (sum > 0).then(|| sum as f64 / f64::from(hours))
     }
 }
 
@@ -128,8 +149,13 @@ pub struct NewCandidate {
     pub age_ms: i64,
     /// How long the stream (plus any baseline) had been watched before it first appeared, ms.
     pub watched_before_ms: i64,
+    /// Events the stream had carried before it appeared.
+    pub watched_events: u64,
     /// Error level or worse (not just a warning).
     pub is_error: bool,
+    /// First seen within minutes after a change: a one-off new event below warning level,
+    /// such as a deploy, a restart or a config reload.
+    pub after_change: bool,
 }
 
 /// The seam for detection rules; see the module doc.
@@ -150,9 +176,16 @@ pub struct PoissonDetector {
     /// Buckets of history (outside the tested window) needed before a key can spike.
     pub min_reference: usize,
     pub new_min_count: u64,
-    pub new_evidence: f64,
-    /// An error template never seen in this long is reported at its first occurrence.
+    /// Largest chance that a steady template crowded its events into the time since it was
+    /// first seen (see the module doc).
+    pub new_p_value: f64,
+    /// Shortest age credited to a candidate (events in the same instant are not infinitely
+    /// dense).
+    pub new_min_age_ms: i64,
+    /// An error template never seen in this long, and in this many events, is reported at
+    /// its first occurrence.
     pub new_alone_ms: i64,
+    pub new_alone_events: u64,
 }
 
 impl PoissonDetector {
@@ -166,8 +199,10 @@ impl PoissonDetector {
             windows: vec![per_min, 2 * per_min, 5 * per_min, 10 * per_min],
             min_reference: 10 * per_min,
             new_min_count: 2,
-            new_evidence: 20.0,
+            new_p_value: 1e-4,
+            new_min_age_ms: 10_000,
             new_alone_ms: 3_600_000,
+            new_alone_events: 50_000,
         }
     }
 }
@@ -187,6 +222,7 @@ impl Detector for PoissonDetector {
             if support < self.min_reference as f64 {
                 continue;
             }
+            let mu = w.hourly_level(k).map_or(mu, |h| mu.max(h));
             let (factor, p_max) = if w.strict {
                 (self.min_factor * 3.0, self.p_value / 100.0)
             } else {
@@ -196,7 +232,7 @@ impl Detector for PoissonDetector {
                 continue;
             }
             let p = poisson_tail(c, mu);
-            if p < p_max && !w.recurs_hourly(k, c) && best.as_ref().is_none_or(|b| p < b.p_value) {
+            if p < p_max && best.as_ref().is_none_or(|b| p < b.p_value) {
                 best = Some(SpikeEvidence {
                     buckets: k,
                     count: c,
@@ -224,17 +260,19 @@ impl Detector for PoissonDetector {
     }
 
     fn new_confirmed(&self, c: &NewCandidate) -> bool {
-        if c.is_error && c.count >= 1 && c.watched_before_ms >= self.new_alone_ms {
+        let long_unseen =
+            c.watched_before_ms >= self.new_alone_ms && c.watched_events >= self.new_alone_events;
+        if c.is_error && c.count >= 1 && (c.after_change || long_unseen) {
             return true;
         }
         if c.count < self.new_min_count {
             return false;
         }
-        // The first occurrence only opens the case; the rate comes from the ones after it.
-        // At least two minutes: two events a few seconds apart say little about a rate.
-        let age_min = (c.age_ms.max(120_000)) as f64 / 60_000.0;
-        let rate_per_min = (c.count - 1) as f64 / age_min;
-        rate_per_min * (c.watched_before_ms.max(0) as f64 / 60_000.0) >= self.new_evidence
+        // The first occurrence only opens the case; the events after it are the evidence.
+        let age = c.age_ms.max(self.new_min_age_ms) as f64;
+        let watched = c.watched_before_ms.max(0) as f64;
+        let after_first = (c.count - 1).min(i32::MAX as u64) as i32;
+        (age / (watched + age)).powi(after_first) <= self.new_p_value
     }
 }
 
@@ -302,6 +340,7 @@ mod tests {
             counts,
             totals: &[],
             minutes: &[],
+            minutes_watched: 0,
             bucket_ms: 10_000,
             in_history: counts.len(),
             active_from: None,
@@ -341,20 +380,50 @@ mod tests {
         assert!(d.spike_start(&window(&two, 0.0001)).is_none());
     }
 
+    /// 120 buckets of 10 s, the last minute (6 buckets) holding `per_bucket` events each.
+    fn last_minute(per_bucket: u64) -> Vec<u64> {
+        let mut c = vec![0u64; 120];
+        for b in c.iter_mut().skip(114) {
+            *b = per_bucket;
+        }
+        c
+    }
+
     #[test]
     fn hourly_recurring_bursts_are_not_spikes() {
         let d = PoissonDetector::new(10_000);
-        let mut c = vec![0u64; 120];
-        for b in c.iter_mut().skip(114) {
-            *b = 4;
-        }
+        let c = last_minute(4);
         let mut minutes = vec![0u64; 190];
         minutes[189] = 24; // this minute
         let mut w = window(&c, 0.01);
         assert!(d.spike_start(&w).is_some());
         minutes[189 - 60] = 20; // the same minute an hour ago
         w.minutes = &minutes;
+        w.minutes_watched = 190;
         assert!(d.spike_start(&w).is_none());
+        // An hour the stream does not cover says nothing.
+        w.minutes_watched = 50;
+        assert!(d.spike_start(&w).is_some());
+    }
+
+    #[test]
+    fn an_hourly_job_is_judged_against_its_own_runs() {
+        let d = PoissonDetector::new(10_000);
+        // Six warnings in this minute's run, where the last three runs had 2, 1 and 2:
+        // within a job's run-to-run variation.
+        let mut minutes = vec![0u64; 200];
+        for (h, n) in [(1, 2), (2, 1), (3, 2)] {
+            minutes[199 - 60 * h] = n;
+        }
+        for (per_bucket, news) in [(1, false), (4, true)] {
+            // (A run ten times its usual size is news.)
+            let c = last_minute(per_bucket);
+            minutes[199] = 6 * per_bucket;
+            let mut w = window(&c, 0.005);
+            w.minutes = &minutes;
+            w.minutes_watched = 200;
+            assert_eq!(d.spike_start(&w).is_some(), news, "{per_bucket} per bucket");
+        }
     }
 
     #[test]
@@ -385,17 +454,24 @@ mod tests {
     fn new_needs_recurrence_and_evidence() {
         let d = PoissonDetector::new(10_000);
         let fast = NewCandidate {
-            count: 2,
+            count: 4,
             age_ms: 30_000,
             watched_before_ms: 50 * 60_000,
+            watched_events: 5_000,
             is_error: false,
+            after_change: false,
         };
         assert!(d.new_confirmed(&fast));
+        // One gap says little: two events 30 s apart after 50 minutes (p ≈ 0.01).
+        let two = NewCandidate { count: 2, ..fast };
+        assert!(!d.new_confirmed(&two));
         let once = NewCandidate {
             count: 1,
             age_ms: 30_000,
             watched_before_ms: 600 * 60_000,
+            watched_events: 100_000,
             is_error: false,
+            after_change: false,
         };
         assert!(
             !d.new_confirmed(&once),
@@ -406,19 +482,36 @@ mod tests {
             ..once
         };
         assert!(d.new_confirmed(&error_after_hours));
+        // Hours of a quiet night are a few thousand events: a background error that logs
+        // once in that many is not news at its first occurrence.
+        let error_after_quiet_hours = NewCandidate {
+            watched_events: 3_000,
+            ..error_after_hours
+        };
+        assert!(!d.new_confirmed(&error_after_quiet_hours));
         let error_early = NewCandidate {
             count: 1,
             age_ms: 0,
             watched_before_ms: 20 * 60_000,
+            watched_events: 500,
             is_error: true,
+            after_change: false,
         };
         assert!(!d.new_confirmed(&error_early));
+        // Right after a deploy, it is.
+        let error_after_deploy = NewCandidate {
+            after_change: true,
+            ..error_early
+        };
+        assert!(d.new_confirmed(&error_after_deploy));
         // A rare error (2 in 30 minutes) first seen 6 minutes into the stream is not new.
         let rare = NewCandidate {
             count: 2,
             age_ms: 30 * 60_000,
             watched_before_ms: 6 * 60_000,
+            watched_events: 500,
             is_error: true,
+            after_change: false,
         };
         assert!(!d.new_confirmed(&rare));
     }

@@ -124,6 +124,8 @@ impl Mapper {
                     first_time: sig.first_time,
                     known,
                     provisional: true,
+                    count: sig.count,
+                    level: sig.max_level(),
                 });
             }
             return self.map.clone();
@@ -146,6 +148,8 @@ impl Mapper {
                     first_time: tpl.first_time,
                     known,
                     provisional: false,
+                    count: tpl.count,
+                    level: tpl.max_level(),
                 }
             })
             .collect();

@@ -74,6 +74,12 @@ pub const MINUTES_KEPT: usize = 3 * 60 + 10;
 
 /// Most routes and upstreams tracked; more are counted in `keys_dropped`.
 pub const MAX_ROUTES: usize = 5_000;
+/// A template with at most this many events, first seen after the warm-up below warning
+/// level, is a change (deploy, restart, config reload) for new errors that follow it.
+pub const MAX_CHANGE_EVENTS: u64 = 3;
+/// How long after a change a new error counts as following it (as in the batch report's
+/// "preceded by", `detect::newerr::CHANGE_LOOKBACK_MS`).
+pub const CHANGE_LOOKBACK_MS: i64 = crate::detect::newerr::CHANGE_LOOKBACK_MS;
 pub const MAX_UPSTREAMS: usize = 1_000;
 
 /// One event as live detection sees it.
@@ -141,6 +147,9 @@ pub struct TplInfo {
     /// A stand-in (one signature, not clustered yet): never reported as new until the real
     /// clustering says which template it belongs to.
     pub provisional: bool,
+    /// Events so far, and the highest level among them.
+    pub count: u64,
+    pub level: Option<Level>,
 }
 
 /// Signature → template, from the caller's clustering.
@@ -220,6 +229,9 @@ struct Track {
     provisional: bool,
     /// The latest evidence lines (one per bucket), newest last.
     recent_examples: Vec<Example>,
+    /// Events the stream had carried when this track was created (for a new template: about
+    /// when it was first seen).
+    events_before: u64,
     /// A route track whose spike is not alerted because another view's track of the same
     /// route is already alerting it (one condition, one alert).
     silenced: bool,
@@ -253,6 +265,7 @@ impl Track {
             provisional: false,
             recent_examples: Vec::new(),
             silenced: false,
+            events_before: 0,
             tot_offset: None,
             tot_from: history_start_bucket,
             hot: false,
@@ -398,6 +411,8 @@ pub struct Live {
     unmapped: bool,
     tracks: Vec<Track>,
     slot_by_id: FxHashMap<String, u32>,
+    /// First sightings of one-off new events below warning level (see `set_templates`).
+    changes: Vec<i64>,
     /// Route tracks by route key, a unit separator, and view.
     routes: FxHashMap<Vec<u8>, u32>,
     /// Route tracks by route key (one per view that saw the route fail).
@@ -449,6 +464,7 @@ impl Live {
             slot_by_id: FxHashMap::default(),
             routes: FxHashMap::default(),
             route_views: FxHashMap::default(),
+            changes: Vec::new(),
             upstreams: FxHashMap::default(),
             events_ring: Ring::new(cfg.history_buckets),
             errors_ring: Ring::new(cfg.history_buckets),
@@ -676,6 +692,21 @@ impl Live {
     pub fn set_templates(&mut self, map: &TemplateMap) {
         let hist = self.history_start_bucket();
         let warmup_end = self.start.map(|s| s + self.cfg.warmup_ms);
+        // Changes: one-off new events below warning level (a deploy, a restart, a config
+        // reload), by first sighting.
+        self.changes = map
+            .list
+            .iter()
+            .filter(|i| {
+                !i.known
+                    && !i.provisional
+                    && i.count <= MAX_CHANGE_EVENTS
+                    && i.level.is_none_or(|l| l < Level::Warn)
+            })
+            .filter_map(|i| i.first_time)
+            .filter(|&f| warmup_end.is_some_and(|w| f >= w))
+            .collect();
+        self.changes.sort_unstable();
         for s in 0..self.sig_slot.len() {
             if self.sig_slot[s] == UNSEEN {
                 continue;
@@ -724,6 +755,7 @@ impl Live {
                         t.base_at = t.base_at.max(first.div_euclid(self.cfg.bucket_ms));
                         Novelty::Candidate
                     };
+                    t.events_before = self.stats.events;
                     self.tracks.push(t);
                     let i = (self.tracks.len() - 1) as u32;
                     if !seeded {
@@ -928,6 +960,9 @@ impl Live {
             counts: &self.dense,
             totals: &self.totals,
             minutes: &self.minutes,
+            minutes_watched: self
+                .start
+                .map_or(0, |s| ((end - s).max(0) / 60_000) as usize + 1),
             past_total: match t.tot_offset {
                 Some(off) => (self.past_total
                     - off * d.powi((self.past_total_at - t.tot_from).clamp(0, 1 << 30) as i32))
@@ -949,11 +984,17 @@ impl Live {
         if is_template && t.novelty == Novelty::Candidate {
             let age = end - t.first_seen;
             let start = self.start.unwrap_or(t.first_seen);
+            let first = t.first_seen;
             let cand = NewCandidate {
                 count: t.total,
                 age_ms: age,
-                watched_before_ms: t.first_seen - start + self.cfg.watched_before_ms,
+                watched_before_ms: first - start + self.cfg.watched_before_ms,
+                watched_events: t.events_before,
                 is_error: t.max_level.is_some_and(|l| l >= Level::Error),
+                after_change: self
+                    .changes
+                    .iter()
+                    .any(|&c| c <= first && first - c <= CHANGE_LOOKBACK_MS),
             };
             if alerting && !t.provisional && self.det.new_confirmed(&cand) {
                 t.novelty = Novelty::Reported;

@@ -19,6 +19,8 @@ struct Harness {
     live: Live,
     sigs: Vec<String>,
     first: Vec<i64>,
+    /// Events and highest level per message.
+    counts: Vec<(u64, Option<Level>)>,
     index: FxHashMap<String, u32>,
     alerts: Vec<Alert>,
     /// Messages the "baseline" knows.
@@ -32,6 +34,7 @@ impl Harness {
             live: Live::new(cfg, Box::new(det)),
             sigs: Vec::new(),
             first: Vec::new(),
+            counts: Vec::new(),
             index: FxHashMap::default(),
             alerts: Vec::new(),
             known: Vec::new(),
@@ -55,41 +58,54 @@ impl Harness {
                 self.index.insert(msg.clone(), i);
                 self.sigs.push(msg);
                 self.first.push(t);
+                self.counts.push((0, None));
                 i
             }
         };
+        let c = &mut self.counts[sig as usize];
+        c.0 += 1;
+        c.1 = c.1.max(ev.level);
         self.live
             .observe(&Obs::from_event(ev, "test.log", view, sig, t));
         self.tick(t);
     }
 
-    fn map(sigs: &[String], first: &[i64], known: &[String]) -> TemplateMap {
+    fn map(
+        sigs: &[String],
+        first: &[i64],
+        counts: &[(u64, Option<Level>)],
+        known: &[String],
+    ) -> TemplateMap {
         TemplateMap {
             by_sig: (0..sigs.len() as u32).collect(),
             list: sigs
                 .iter()
                 .zip(first)
-                .map(|(s, &f)| TplInfo {
+                .zip(counts)
+                .map(|((s, &f), &(count, level))| TplInfo {
                     id: template_id(s),
                     text: s.clone(),
                     first_time: Some(f),
                     known: known.contains(s),
                     provisional: false,
+                    count,
+                    level,
                 })
                 .collect(),
         }
     }
 
     fn tick(&mut self, now: i64) {
-        let (sigs, first, known) = (&self.sigs, &self.first, &self.known);
+        let (sigs, first, counts, known) = (&self.sigs, &self.first, &self.counts, &self.known);
         self.live
-            .tick(now, &mut || Harness::map(sigs, first, known));
+            .tick(now, &mut || Harness::map(sigs, first, counts, known));
         self.alerts.extend(self.live.take_alerts());
     }
 
     fn finish(&mut self) -> Vec<Alert> {
-        let (sigs, first, known) = (&self.sigs, &self.first, &self.known);
-        self.live.finish(&mut || Harness::map(sigs, first, known));
+        let (sigs, first, counts, known) = (&self.sigs, &self.first, &self.counts, &self.known);
+        self.live
+            .finish(&mut || Harness::map(sigs, first, counts, known));
         self.alerts.extend(self.live.take_alerts());
         std::mem::take(&mut self.alerts)
     }
@@ -273,6 +289,55 @@ fn steady_noise_alerts_nothing() {
     }
     let alerts = h.finish();
     assert!(alerts.is_empty(), "{:#?}", summary(&alerts));
+}
+
+/// A quiet night (a request every 10 s): a background error first seen after two hours of
+/// it is not news at its first occurrence (two hours are 720 events, too few for an error
+/// that logs once in thousands to have come up), nor is a rare warning whose second event
+/// happens to follow its first within minutes. The same error right after a deploy is.
+#[test]
+fn a_first_error_after_a_quiet_night_waits_unless_a_change_precedes_it() {
+    let quiet_night = |extra: Vec<(i64, Level, &'static str)>| {
+        let mut h = Harness::new(LiveConfig::default());
+        let mut parts = vec![
+            every(
+                T0,
+                T0 + 3 * 60 * MIN,
+                10_000,
+                Level::Info,
+                "request handled",
+            ),
+            vec![(
+                T0 + 125 * MIN,
+                Level::Error,
+                "search query failed: breaker open",
+            )],
+            vec![
+                (T0 + 100 * MIN, Level::Warn, "thread starvation detected"),
+                (T0 + 104 * MIN, Level::Warn, "thread starvation detected"),
+            ],
+        ];
+        parts.push(extra);
+        for (t, l, m) in script(parts) {
+            h.push(&ev(t, l, m));
+        }
+        summary(&h.finish())
+    };
+    let alerts = quiet_night(Vec::new());
+    assert!(alerts.is_empty(), "{alerts:#?}");
+    let alerts = quiet_night(vec![(
+        T0 + 124 * MIN,
+        Level::Info,
+        "Deploying version 1.5.0 (build 8812)",
+    )]);
+    assert_eq!(
+        alerts,
+        vec![(
+            AlertPhase::Start,
+            FindingKind::NewError,
+            "search query failed: breaker open".to_string()
+        )]
+    );
 }
 
 #[test]
@@ -528,6 +593,8 @@ fn reclustering_moves_state_to_the_new_template() {
                 first_time: Some(T0),
                 known: true,
                 provisional: false,
+                count: 100,
+                level: Some(Level::Error),
             })
             .collect(),
     };
@@ -558,6 +625,8 @@ fn reclustering_moves_state_to_the_new_template() {
             first_time: Some(T0),
             known: true,
             provisional: false,
+            count: 200,
+            level: Some(Level::Error),
         }],
     };
     live.set_templates(&merged);
@@ -612,6 +681,8 @@ fn provisional_templates_are_not_reported_new_until_clustered() {
         first_time: Some(first),
         known: false,
         provisional,
+        count: 100,
+        level: Some(Level::Error),
     };
     // Two hours of one known error, then a new signature at T+2h.
     for m in 0..120 {
@@ -637,13 +708,20 @@ fn provisional_templates_are_not_reported_new_until_clustered() {
     live.observe(&obs(new_at + 2 * MIN, 1));
     live.tick(new_at + 4 * MIN, &mut || merged.clone());
     assert!(live.take_alerts().is_empty());
-    // A signature that really is a new template is reported once clustered.
+    // A signature that really is a new template, an error right after a deploy, is
+    // reported once clustered.
     live.observe(&obs(new_at + 5 * MIN, 2));
+    let deploy = TplInfo {
+        count: 1,
+        level: Some(Level::Info),
+        ..info("Deploying version 2.4.1", new_at + 4 * MIN, false)
+    };
     let real = TemplateMap {
         by_sig: vec![0, 0, 1],
         list: vec![
             info("known", T0, false),
             info("brand new", new_at + 5 * MIN, false),
+            deploy,
         ],
     };
     live.tick(new_at + 7 * MIN, &mut || real.clone());
