@@ -234,7 +234,8 @@ pub fn two_sample_g(c_in: f64, w_in: f64, c_out: f64, w_out: f64) -> f64 {
 /// template's whole night, against traffic) can swallow a real burst inside it, since
 /// windows do not overlap; the other model's scan still finds that burst. Every burst
 /// returned carries the first model's expectation and `G` (computed as in the check) and
-/// the second model's normal rate in `alt_rate`.
+/// the second model's normal rate in `alt_rate`. Where windows of the two models overlap,
+/// the one with the larger `G` under its weaker model is kept.
 pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstParams) -> Scan {
     let mut sc = scan(counts, primary, p);
     let alt = scan(counts, secondary, p);
@@ -242,27 +243,39 @@ pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstPa
         return sc;
     }
     let first = sc.clone();
-    sc.bursts
-        .retain_mut(|b| match confirm(b, counts, secondary, &alt, p) {
-            Some(c) => {
-                b.alt_rate = Some(c.rate);
-                true
-            }
-            None => false,
-        });
+    // Each kept burst with the weaker of its two models' G: how well both support it.
+    let mut kept: Vec<(Burst, f64)> = Vec::new();
+    for mut b in std::mem::take(&mut sc.bursts) {
+        if let Some(c) = confirm(&b, counts, secondary, &alt, p) {
+            b.alt_rate = Some(c.rate);
+            let support = b.g.min(c.g);
+            kept.push((b, support));
+        }
+    }
     for a in alt.bursts.iter().filter(|a| !a.periodic) {
-        if sc.bursts.iter().any(|b| b.start < a.end && a.start < b.end) {
+        let Some(c) = confirm(a, counts, primary, &first, p) else {
+            continue;
+        };
+        let support = a.g.min(c.g);
+        // Where windows of the two models overlap, the one both support better stands: the
+        // traffic model's whole quiet night (which the clock barely confirms) gives way to
+        // the half-hour burst inside it that both models see clearly.
+        let overlaps = |b: &Burst| b.start < a.end && a.start < b.end;
+        if kept.iter().any(|(b, s)| overlaps(b) && *s >= support) {
             continue;
         }
-        if let Some(c) = confirm(a, counts, primary, &first, p) {
-            sc.bursts.push(Burst {
+        kept.retain(|(b, _)| !overlaps(b));
+        kept.push((
+            Burst {
                 expected: c.expected,
                 g: c.g,
                 alt_rate: Some(alt.rate),
                 ..a.clone()
-            });
-        }
+            },
+            support,
+        ));
     }
+    sc.bursts = kept.into_iter().map(|(b, _)| b).collect();
     sc
 }
 
@@ -756,6 +769,77 @@ mod tests {
             "{b:?}"
         );
         assert!(b.alt_rate.is_some());
+    }
+
+    #[test]
+    fn overlapping_windows_keep_the_one_both_models_support() {
+        // A generated day (seed 6) where the replica's background timeouts happened to be
+        // more frequent at night than by day, with the half-hour burst at bucket 100
+        // (08:20). Against the traffic, the whole night up to the burst is one window, which
+        // the clock also passes (the burst is in it); the clock's own window is the burst,
+        // which both models see far more clearly. The onset must be 08:20, not midnight.
+        let hourly = [
+            960u64, 715, 607, 575, 748, 927, 1410, 1730, 2095, 2841, 3392, 4059, 4939, 4402, 4374,
+            4455, 4211, 4170, 3737, 3348, 2825, 2244, 1668, 1282,
+        ];
+        let others: Vec<u64> = (0..288).map(|i| hourly[i / 12] / 12).collect();
+        let mut own = vec![0u64; 288];
+        for (i, c) in [
+            (8, 1),
+            (9, 1),
+            (11, 1),
+            (16, 1),
+            (20, 1),
+            (22, 2),
+            (24, 1),
+            (27, 1),
+            (28, 1),
+            (35, 1),
+            (39, 1),
+            (43, 1),
+            (63, 1),
+            (68, 1),
+            (71, 1),
+            (77, 1),
+            (81, 1),
+            (88, 3),
+            (92, 1),
+            (100, 1),
+            (101, 5),
+            (102, 1),
+            (103, 2),
+            (104, 4),
+            (105, 5),
+            (106, 3),
+            (109, 1),
+            (110, 1),
+            (121, 1),
+            (129, 1),
+            (142, 1),
+            (148, 1),
+            (155, 1),
+            (158, 1),
+            (167, 1),
+            (186, 1),
+            (199, 1),
+            (207, 1),
+            (223, 1),
+            (230, 1),
+            (248, 1),
+            (258, 1),
+            (259, 1),
+            (284, 1),
+        ] {
+            own[i] = c;
+        }
+        let w_traffic = crate::detect::timeline::exposure(&others, 300_000);
+        let w_time = vec![300_000.0; 288];
+        let s = scan_both(&own, &w_traffic, &w_time, &BurstParams::default());
+        let b = s.bursts.iter().find(|b| b.start <= 105 && b.end > 100);
+        assert!(
+            b.is_some_and(|b| (99..=101).contains(&b.start) && (106..=108).contains(&b.end)),
+            "{s:?}"
+        );
     }
 
     #[test]
