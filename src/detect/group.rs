@@ -177,7 +177,10 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
     heads
 }
 
-/// Halves the score of an error-rate spike when specific findings start inside its window.
+/// Halves the score of an error-rate spike when specific findings start inside its window,
+/// or up to [`SHARED_ENTITY_MS`] before it: a cause can show before the aggregate's onset
+/// (an upstream's first timeouts come minutes before enough errors pile up to move the
+/// overall rate) and then runs on inside it.
 fn explain_error_rate(findings: &mut [Finding]) {
     let windows: Vec<(usize, i64, i64)> = findings
         .iter()
@@ -190,8 +193,9 @@ fn explain_error_rate(findings: &mut [Finding]) {
             .iter()
             .filter(|f| f.kind != FindingKind::ErrorRateSpike)
             .filter(|f| {
-                f.start
-                    .is_some_and(|s| s >= start - SAME_ONSET_MS && s <= end)
+                f.start.is_some_and(|s| {
+                    s >= start - SHARED_ENTITY_MS && s <= end && f.end.is_none_or(|e| e > start)
+                })
             })
             .map(|f| f.title.clone())
             .take(3)
@@ -296,5 +300,31 @@ mod tests {
         assert_eq!(out[0].title, "Spike: db");
         assert!(out[1].score < 20.0);
         assert!(out[1].notes.iter().any(|n| n.contains("explained by")));
+    }
+
+    #[test]
+    fn a_cause_that_starts_minutes_before_the_error_rate_explains_it() {
+        // An upstream's timeouts from 19:12, the overall error rate up from 19:14.
+        let at = |m: i64| m * 60_000;
+        let mut rate = finding(FindingKind::ErrorRateSpike, "Error rate ×7.8", at(14), 18.0);
+        rate.end = Some(at(37));
+        let mut cause = finding(
+            FindingKind::UpstreamTimeout,
+            "upstream: 132 timeouts",
+            at(12),
+            40.0,
+        );
+        cause.end = Some(at(38));
+        let out = group(vec![rate.clone(), cause]);
+        assert!(out[1].score < 18.0, "{out:#?}");
+        // One that ended before the rise explains nothing.
+        let mut over = finding(FindingKind::Spike, "Spike: earlier", at(5), 20.0);
+        over.end = Some(at(10));
+        let out = group(vec![rate, over]);
+        let r = out
+            .iter()
+            .find(|f| f.kind == FindingKind::ErrorRateSpike)
+            .unwrap();
+        assert_eq!(r.score, 18.0);
     }
 }
