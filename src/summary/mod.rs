@@ -43,12 +43,8 @@ pub const MAX_EXAMPLE_BYTES: usize = 2_000;
 pub const EXAMPLES_PER_SIG: usize = 3;
 
 /// Events per signature kept as a uniform sample of all its occurrences, besides the first
-/// ones: a burst late in the input then has evidence from inside it (see [`Sample`]). A
-/// burst holding a share `s` of a template's events is missed by all of them with
-/// probability `(1 − s)^6`: 7 % for a third (it was 27 % with three; on 30 generated days
-/// the replica spike's evidence came from before it on 9, now on 1). Only signatures with
-/// more events than that pay for it, and a sample is kept only when its rank is small.
-pub const SAMPLES_PER_SIG: usize = 6;
+/// ones: a burst late in the input then has evidence from inside it (see [`Sample`]).
+pub const SAMPLES_PER_SIG: usize = 3;
 
 /// One sampled occurrence. The sample is the events with the smallest `rank`, a hash of the
 /// event's place in the input (source and line): the same events whatever the chunking or
