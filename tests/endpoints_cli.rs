@@ -226,6 +226,15 @@ fn endpoints_json(paths: &[&Path], extra: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("bad json ({e}): {out}"))
 }
 
+/// The string `field` of every object in the array `list`.
+fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v[field].as_str().unwrap())
+        .collect()
+}
+
 fn route<'a>(doc: &'a Value, key: &str) -> &'a Value {
     doc["routes"]
         .as_array()
@@ -393,13 +402,7 @@ fn same_traffic_in_several_logs_is_counted_once() {
     let checkout = route(&doc, "POST /api/v1/checkout");
     assert_eq!(checkout["requests"].as_u64(), Some(n("/api/v1/checkout")));
     assert_eq!(checkout["counted_from"], "access");
-    let also: Vec<&str> = checkout["also_seen"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["log"].as_str().unwrap())
-        .collect();
-    assert_eq!(also, ["json", "logfmt"]);
+    assert_eq!(strings(&checkout["also_seen"], "log"), ["json", "logfmt"]);
     assert_eq!(doc["requests"], alone["requests"]);
     assert_eq!(
         checkout["failed"],
@@ -458,13 +461,10 @@ fn mixed_inputs_name_failing_route_and_timing_out_api() {
         .expect("rate limited");
     assert_eq!(rl["upstream"], "api.partner.com");
     assert_eq!(rl["details"]["retry_after_max_s"], 30);
-    let hosts: Vec<&str> = doc["upstreams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["host"].as_str().unwrap())
-        .collect();
-    assert_eq!(hosts[0], "payments.example.com");
+    assert_eq!(
+        strings(&doc["upstreams"], "host")[0],
+        "payments.example.com"
+    );
 }
 
 #[test]

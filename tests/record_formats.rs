@@ -52,6 +52,22 @@ fn events_of(name: &str) -> Vec<Value> {
     events(&[path.to_str().expect("utf-8 path")])
 }
 
+/// A log written to a temporary directory, removed when this is dropped.
+struct TempLog {
+    _dir: tempfile::TempDir,
+    path: String,
+}
+
+impl TempLog {
+    fn new(name: &str, text: &str) -> TempLog {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        let path = p.to_str().expect("utf-8 path").to_string();
+        TempLog { _dir: dir, path }
+    }
+}
+
 fn s<'v>(v: &'v Value, ptr: &str) -> &'v str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or_else(|| {
         panic!("no string at {ptr} in {v}");
@@ -362,8 +378,6 @@ fn line_format_keeps_every_line() {
 /// is still one event, its message without the prefixes, and it groups by crash.
 #[test]
 fn cri_stack_traces_join_into_one_event() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let p = dir.path().join("pod.log");
     let mut text = String::new();
     for (i, frame) in ["Foo.bar(Foo.java:10)", "Foo.baz(Foo.java:20)"]
         .iter()
@@ -377,8 +391,8 @@ fn cri_stack_traces_join_into_one_event() {
         ));
     }
     text.push_str("2026-11-27T10:00:05.000000001Z stdout F 2026-11-27 10:00:05,001 INFO [main] c.a.Foo - ok\n");
-    std::fs::write(&p, &text).expect("write");
-    let path = p.to_str().expect("path");
+    let log = TempLog::new("pod.log", &text);
+    let path = log.path.as_str();
     let ev = events(&[path]);
     assert_eq!(ev.len(), 3, "{ev:?}");
     assert_eq!(
@@ -394,8 +408,6 @@ fn cri_stack_traces_join_into_one_event() {
 /// being the unescaped lines, whatever the chunk size.
 #[test]
 fn docker_stack_traces_join_into_one_event() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let p = dir.path().join("container-json.log");
     let rec = |log: &str, stream: &str, t: u32| {
         format!(
             "{{\"log\":{},\"stream\":\"{stream}\",\"time\":\"2026-11-27T10:00:0{t}.000000001Z\"}}\n",
@@ -429,8 +441,8 @@ fn docker_stack_traces_join_into_one_event() {
         "{\"log\":\"\\u0009at com.acme.Main.main(Main.java:5)\\n\",\"stream\":\"stderr\",\"time\":\"2026-11-27T10:00:02.5Z\"}\n",
     );
     text.push_str(&rec("{\"level\":\"info\",\"msg\":\"done\"}", "stdout", 3));
-    std::fs::write(&p, &text).expect("write");
-    let path = p.to_str().expect("path");
+    let log = TempLog::new("container-json.log", &text);
+    let path = log.path.as_str();
     let ev = events(&[path]);
     assert_eq!(ev.len(), 4, "{ev:?}");
     assert_eq!(
@@ -455,15 +467,12 @@ fn docker_stack_traces_join_into_one_event() {
 /// December-to-January log keeps its order when read in the new year.
 #[test]
 fn yearless_syslog_years() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let p = dir.path().join("messages");
-    std::fs::write(
-        &p,
+    let log = TempLog::new(
+        "messages",
         "Dec 31 23:59:58 gw01 sshd[1]: Failed password for root\n\
          Jan  1 00:00:02 gw01 sshd[1]: Failed password for root\n",
-    )
-    .expect("write");
-    let path = p.to_str().expect("path");
+    );
+    let path = log.path.as_str();
     let ev = events(&["--year", "2024", path]);
     assert_eq!(s(&ev[0], "/time"), "2024-12-31T23:59:58.000Z");
     assert_eq!(s(&ev[1], "/time"), "2024-01-01T00:00:02.000Z");
@@ -630,10 +639,8 @@ fn container_wrapped(text: &[u8]) -> (String, String) {
 /// fields, and the stack trace joins its line, at every chunk size.
 #[test]
 fn mixed_layouts_in_one_source() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let p = dir.path().join("mixed.log");
-    std::fs::write(
-        &p,
+    let log = TempLog::new(
+        "mixed.log",
         "{\"ts\":\"2026-11-27T10:00:00Z\",\"level\":\"info\",\"msg\":\"started\"}\n\
          {\"ts\":\"2026-11-27T10:00:01Z\",\"level\":\"info\",\"msg\":\"listening\"}\n\
          {\"ts\":\"2026-11-27T10:00:02Z\",\"level\":\"warn\",\"msg\":\"slow\"}\n\
@@ -642,9 +649,8 @@ fn mixed_layouts_in_one_source() {
          \tat com.acme.Foo.bar(Foo.java:10)\n\
          10.0.0.1 - - [27/Nov/2026:10:00:04 +0000] \"GET /health HTTP/1.1\" 503 12\n\
          {\"ts\":\"2026-11-27T10:00:05Z\",\"level\":\"info\",\"msg\":\"done\"}\n",
-    )
-    .expect("write");
-    let path = p.to_str().expect("path");
+    );
+    let path = log.path.as_str();
     let ev = events(&[path]);
     assert_eq!(ev.len(), 6, "{ev:?}");
     assert_eq!(
@@ -659,15 +665,13 @@ fn mixed_layouts_in_one_source() {
     assert_eq!(s(&ev[5], "/message"), "done");
     same_at_any_chunk_size(path, &ev);
     // A JSON line in a plain source is read as JSON.
-    let q = dir.path().join("plain.log");
-    std::fs::write(
-        &q,
+    let plain = TempLog::new(
+        "plain.log",
         "2026-11-27 10:00:00,001 INFO [main] c.a.Foo - started\n\
          2026-11-27 10:00:01,001 INFO [main] c.a.Foo - listening\n\
          {\"ts\":\"2026-11-27T10:00:02Z\",\"level\":\"error\",\"msg\":\"from json\"}\n",
-    )
-    .expect("write");
-    let ev = events(&[q.to_str().expect("path")]);
+    );
+    let ev = events(&[&plain.path]);
     assert_eq!(s(&ev[2], "/message"), "from json");
     assert_eq!(s(&ev[2], "/level"), "error");
     assert_eq!(s(&ev[2], "/time"), "2026-11-27T10:00:02.000Z");
@@ -678,16 +682,13 @@ fn mixed_layouts_in_one_source() {
 /// level, not a syslog host.
 #[test]
 fn zone_names_and_ctime_levels() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let p = dir.path().join("tz.log");
-    std::fs::write(
-        &p,
+    let log = TempLog::new(
+        "tz.log",
         "Mon Jan 01 10:00:00 PST 2024 ERROR something broke\n\
          Sun Dec 04 04:47:44 2005 WARN disk low\n\
          2024-07-01 10:00:00 CEST INFO started\n",
-    )
-    .expect("write");
-    let ev = events(&[p.to_str().expect("path")]);
+    );
+    let ev = events(&[&log.path]);
     let got: Vec<(&str, &str, &str)> = ev
         .iter()
         .map(|e| (s(e, "/time"), s(e, "/level"), s(e, "/message")))
@@ -706,14 +707,11 @@ fn zone_names_and_ctime_levels() {
 /// (the accuracy scorer's content mode feeds such lines).
 #[test]
 fn line_format_keeps_untimed_lines_whole() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let p = dir.path().join("content.log");
-    std::fs::write(
-        &p,
+    let log = TempLog::new(
+        "content.log",
         "ERROR IN CONTACTING RM.\nerror: Received disconnect from 10.0.0.1: 3\n20171223-22:16:0:119|Step_LSC|30002312|onStandStepChanged 3579\n",
-    )
-    .expect("write");
-    let ev = events(&["--input-format", "line", p.to_str().expect("path")]);
+    );
+    let ev = events(&["--input-format", "line", &log.path]);
     assert_eq!(ev.len(), 3);
     assert_eq!(s(&ev[0], "/message"), "ERROR IN CONTACTING RM.");
     assert_eq!(
@@ -727,14 +725,11 @@ fn line_format_keeps_untimed_lines_whole() {
 
 #[test]
 fn tz_and_custom_keys() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let p = dir.path().join("custom.log");
-    std::fs::write(
-        &p,
+    let log = TempLog::new(
+        "custom.log",
         "{\"when\":\"2024-07-01 10:00:00\",\"sev\":\"crit\",\"body\":\"boom\"}\n",
-    )
-    .expect("write");
-    let p = p.to_str().expect("path");
+    );
+    let p = log.path.as_str();
     let ev = events(&[
         "--tz",
         "Europe/Berlin",
@@ -835,10 +830,8 @@ proptest! {
 /// with chunks of `size` bytes.
 fn whole_and_cut(pieces: &[&str], picks: &[usize], format: &str, size: usize) -> (String, String) {
     let text: String = picks.iter().map(|&i| pieces[i]).collect();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let p = dir.path().join("gen.log");
-    std::fs::write(&p, &text).expect("write");
-    let p = p.to_str().expect("path");
+    let log = TempLog::new("gen.log", &text);
+    let p = log.path.as_str();
     let size = size.to_string();
     (
         run_raw(&["--input-format", format, p]),
