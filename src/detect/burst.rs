@@ -242,18 +242,18 @@ pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstPa
     if sc.bursts.is_empty() && alt.bursts.iter().all(|b| b.periodic) {
         return sc;
     }
-    let first = sc.clone();
+    let (by_first, by_second) = (Model::of(primary, &sc), Model::of(secondary, &alt));
     // Each kept burst with the weaker of its two models' G: how well both support it.
     let mut kept: Vec<(Burst, f64)> = Vec::new();
     for mut b in std::mem::take(&mut sc.bursts) {
-        if let Some(c) = confirm(&b, counts, secondary, &alt, p) {
+        if let Some(c) = by_second.confirm(&b, counts, p) {
             b.alt_rate = Some(c.rate);
             let support = b.g.min(c.g);
             kept.push((b, support));
         }
     }
     for a in alt.bursts.iter().filter(|a| !a.periodic) {
-        let Some(c) = confirm(a, counts, primary, &first, p) else {
+        let Some(c) = by_first.confirm(a, counts, p) else {
             continue;
         };
         let support = a.g.min(c.g);
@@ -279,7 +279,7 @@ pub fn scan_both(counts: &[u64], primary: &[f64], secondary: &[f64], p: &BurstPa
     sc
 }
 
-/// A window's statistics under a model whose scan is `model` (see [`confirm`]).
+/// A window's statistics under one model (see [`Model::confirm`]).
 struct Confirmed {
     /// Normal rate: outside the model's own bursts and outside the window.
     rate: f64,
@@ -289,42 +289,57 @@ struct Confirmed {
     g: f64,
 }
 
-/// Whether burst `b` (found under another model) is also a burst under `exposure`, whose
-/// own scan is `model`: `min_count`, `min_factor` and the `G` a window of its length needs,
-/// against the normal region outside `model`'s bursts and outside the window.
-fn confirm(
-    b: &Burst,
-    counts: &[u64],
-    exposure: &[f64],
-    model: &Scan,
-    p: &BurstParams,
-) -> Option<Confirmed> {
-    let mut normal = vec![true; counts.len()];
-    for m in model.bursts.iter().filter(|m| !m.periodic) {
-        for x in normal.iter_mut().take(m.end).skip(m.start) {
-            *x = false;
+/// One exposure model as its scan left it: the buckets outside its own (non-periodic) bursts
+/// are its normal region.
+struct Model<'a> {
+    exposure: &'a [f64],
+    normal: Vec<bool>,
+    w_all: f64,
+    dispersion: f64,
+}
+
+impl<'a> Model<'a> {
+    fn of(exposure: &'a [f64], scan: &Scan) -> Model<'a> {
+        let mut normal = vec![true; exposure.len()];
+        for m in scan.bursts.iter().filter(|m| !m.periodic) {
+            for x in normal.iter_mut().take(m.end).skip(m.start) {
+                *x = false;
+            }
+        }
+        Model {
+            exposure,
+            normal,
+            w_all: exposure.iter().sum(),
+            dispersion: scan.dispersion,
         }
     }
-    let w_all: f64 = exposure.iter().sum();
-    let (mut cn, mut wn) = (0f64, 0f64);
-    for i in (0..counts.len()).filter(|&i| normal[i] && (i < b.start || i >= b.end)) {
-        cn += counts[i] as f64;
-        wn += exposure[i];
+
+    /// Whether burst `b` (found under another model) is also a burst under this one:
+    /// `min_count`, `min_factor` and the `G` a window of its length needs, against the
+    /// normal region outside this model's bursts and outside the window.
+    fn confirm(&self, b: &Burst, counts: &[u64], p: &BurstParams) -> Option<Confirmed> {
+        let (mut cn, mut wn) = (0f64, 0f64);
+        for i in (0..counts.len().min(self.normal.len()))
+            .filter(|&i| self.normal[i] && (i < b.start || i >= b.end))
+        {
+            cn += counts[i] as f64;
+            wn += self.exposure[i];
+        }
+        if wn < MIN_OUTSIDE_SHARE * self.w_all {
+            return None;
+        }
+        let c: u64 = counts[b.start..b.end].iter().sum();
+        let cf = c as f64;
+        let w_in: f64 = self.exposure[b.start..b.end].iter().sum();
+        let rate = normal_rate(cn, wn, self.w_all).0;
+        let g = two_sample_g(cf, w_in, cn, wn) / self.dispersion;
+        (c >= p.min_count && cf >= p.min_factor * rate * w_in && g >= g_needed(p, b.end - b.start))
+            .then_some(Confirmed {
+                rate,
+                expected: rate * w_in,
+                g,
+            })
     }
-    if wn < MIN_OUTSIDE_SHARE * w_all {
-        return None;
-    }
-    let c: u64 = counts[b.start..b.end].iter().sum();
-    let cf = c as f64;
-    let w_in: f64 = exposure[b.start..b.end].iter().sum();
-    let rate = normal_rate(cn, wn, w_all).0;
-    let g = two_sample_g(cf, w_in, cn, wn) / model.dispersion;
-    (c >= p.min_count && cf >= p.min_factor * rate * w_in && g >= g_needed(p, b.end - b.start))
-        .then_some(Confirmed {
-            rate,
-            expected: rate * w_in,
-            g,
-        })
 }
 
 /// Quasi-Poisson dispersion from the robust spread of Pearson residuals of normal buckets.
