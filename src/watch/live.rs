@@ -991,10 +991,14 @@ impl Live {
                 watched_before_ms: first - start + self.cfg.watched_before_ms,
                 watched_events: t.events_before,
                 is_error: t.max_level.is_some_and(|l| l >= Level::Error),
+                // `changes` is sorted: the first one not too long before, if not after.
                 after_change: self
                     .changes
-                    .iter()
-                    .any(|&c| c <= first && first - c <= CHANGE_LOOKBACK_MS),
+                    .get(
+                        self.changes
+                            .partition_point(|&c| c < first.saturating_sub(CHANGE_LOOKBACK_MS)),
+                    )
+                    .is_some_and(|&c| c <= first),
             };
             if alerting && !t.provisional && self.det.new_confirmed(&cand) {
                 t.novelty = Novelty::Reported;
