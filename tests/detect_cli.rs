@@ -385,6 +385,75 @@ fn spike_factor_is_the_one_both_models_support() {
     );
 }
 
+/// A template that comes in similar clumps at irregular times all day (a datanode's transfer
+/// warnings) is not reported as spikes; a clump three times their size among them is.
+#[test]
+fn recurring_clumps_are_habit_and_only_an_outsized_one_is_a_spike() {
+    let min = 60_000i64;
+    let t0 = 1_767_225_600_000i64; // 2026-01-01T00:00:00Z
+    let day = |clumps: &[(i64, i64)]| {
+        let mut lines: Vec<(i64, String)> = Vec::new();
+        for m in 0..24 * 60 {
+            for k in 0..10 {
+                lines.push((
+                    t0 + m * min + k * 6_000,
+                    format!("INFO request served id={m}{k}"),
+                ));
+            }
+            if m % 50 == 7 {
+                lines.push((
+                    t0 + m * min + 500,
+                    "WARN transfer to datanode 7 interrupted".into(),
+                ));
+            }
+        }
+        for &(at, n) in clumps {
+            for k in 0..n {
+                let t = t0 + at * min + k * (20 * min / n) + 250;
+                lines.push((
+                    t,
+                    format!("WARN transfer to datanode {} interrupted", k % 9),
+                ));
+            }
+        }
+        lines
+    };
+    let spikes_of = |dir: &Path| -> Vec<serde_json::Value> {
+        let v = json(dir, &["spikes", "-o", "json", "day.log"]);
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["template"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("interrupted"))
+            })
+            .cloned()
+            .collect()
+    };
+    let habit = [(110, 24), (395, 30), (610, 26), (1_010, 28), (1_300, 25)];
+    let dir = tempfile::tempdir().unwrap();
+    write_timed(dir.path(), "day.log", day(&habit));
+    let found = spikes_of(dir.path());
+    assert!(found.is_empty(), "{found:#?}");
+    // The same day with one clump of 90.
+    let mut odd = habit;
+    odd[2].1 = 90;
+    write_timed(dir.path(), "day.log", day(&odd));
+    let found = spikes_of(dir.path());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(time_of(f, "start") / min, 610 + t0 / min, "{f}");
+    assert_eq!(f["details"]["recurrent_bursts_suppressed"], 4, "{f}");
+    assert!(
+        f["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .is_some_and(|n| n.starts_with("this template comes in clumps"))),
+        "{f}"
+    );
+}
+
 /// A request error that follows the traffic is silent through a quiet night by chance: not a
 /// new error type, though the clock alone would call five hours of silence unlikely. An
 /// error that really starts at noon, after hours of daytime traffic, still is one.

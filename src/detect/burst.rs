@@ -40,6 +40,10 @@
 //!    those episodes are a schedule (hourly cron), not an incident: they are marked
 //!    `periodic` (see [`mark_periodic`]). Bursts more than 3× the schedule's usual size stay
 //!    unmarked (the cron run that went wrong).
+//! 5. **Recurrence** (callers that report per template, see [`mark_recurrent`]): three or
+//!    more bursts of similar size at irregular times, spread over at least a third of the
+//!    series, are the template's habit (a datanode's transfer warnings that come in clumps
+//!    all day) and marked `recurrent`; an outsized one stays unmarked.
 //!
 //! A steady template (however frequent) never reaches `min_factor`; a rare one going 0 → 3
 //! never reaches `min_count`.
@@ -87,6 +91,8 @@ pub struct Burst {
     pub g: f64,
     /// Part of a regular schedule (see the module doc).
     pub periodic: bool,
+    /// One of several similar bursts spread over the series (see [`mark_recurrent`]).
+    pub recurrent: bool,
     /// The normal rate under the second exposure model of [`scan_both`] (outside this window
     /// and that model's own bursts), when the burst was confirmed under it.
     pub alt_rate: Option<f64>,
@@ -482,6 +488,7 @@ fn find_windows(
             expected: rate * (pw[b] - pw[a]),
             g,
             periodic: false,
+            recurrent: false,
             alt_rate: None,
         });
     }
@@ -572,6 +579,58 @@ pub fn mark_periodic(bursts: &mut [Burst], counts: &[u64]) -> bool {
     any
 }
 
+/// Fewest similar bursts that make a template's bursts its habit rather than an incident.
+const RECURRENT_MIN_BURSTS: usize = 3;
+/// Least share of the series the similar bursts must span (first onset to last end).
+const RECURRENT_MIN_SPAN: f64 = 1.0 / 3.0;
+
+/// What [`mark_recurrent`] found: how many similar bursts, and their median size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Recurrence {
+    pub bursts: usize,
+    pub median_count: f64,
+}
+
+/// Marks the bursts of a template that comes in irregular clumps: at least 3 non-periodic
+/// bursts within 3× of their median size, spread over at least a third of the series
+/// (`len` buckets). Such a template has shown several times in the same log that a clump of
+/// this size is what it does; no one of them is news, whatever the rate between clumps. A
+/// burst more than 3× the family's median stays unmarked (the clump that went wrong), as for
+/// schedules in [`mark_periodic`]. Bursts packed into a shorter stretch stay unmarked too:
+/// an error that flaps three times within an hour of a day-long log is one incident, not a
+/// habit. Returns the family when one was found.
+pub fn mark_recurrent(bursts: &mut [Burst], len: usize) -> Option<Recurrence> {
+    let mut sizes: Vec<f64> = bursts
+        .iter()
+        .filter(|b| !b.periodic)
+        .map(|b| b.count as f64)
+        .collect();
+    if sizes.len() < RECURRENT_MIN_BURSTS {
+        return None;
+    }
+    let med = median(&mut sizes);
+    let similar = |b: &Burst| {
+        let c = b.count as f64;
+        !b.periodic && c >= med / 3.0 && c <= med * 3.0
+    };
+    let family: Vec<&Burst> = bursts.iter().filter(|b| similar(b)).collect();
+    let first = family.iter().map(|b| b.start).min()?;
+    let last = family.iter().map(|b| b.end).max()?;
+    if family.len() < RECURRENT_MIN_BURSTS
+        || ((last - first) as f64) < RECURRENT_MIN_SPAN * len as f64
+    {
+        return None;
+    }
+    let found = Recurrence {
+        bursts: family.len(),
+        median_count: med,
+    };
+    for b in bursts.iter_mut().filter(|b| similar(b)) {
+        b.recurrent = true;
+    }
+    Some(found)
+}
+
 /// Poisson CUSUM change-point refinement (Page 1954; reference value for Poisson counts from
 /// Lucas 1985, "Counted data CUSUMs", Technometrics 27(2)): given fine-grained counts and
 /// their normal and burst expectations per bucket, returns `(onset, end)` as bucket indexes
@@ -655,6 +714,63 @@ mod tests {
         assert!(b.end >= 106 && b.end <= 107, "{b:?}");
         assert!(b.factor() > 10.0);
         assert!(!b.periodic);
+    }
+
+    /// A rare template (1 event per 9 buckets) with clumps of `sizes` starting at `at`.
+    fn clumps(at: &[usize], sizes: &[u64]) -> Vec<u64> {
+        let mut c = vec![0u64; 288];
+        for i in (0..288).step_by(9) {
+            c[i] = 1;
+        }
+        for (&a, &n) in at.iter().zip(sizes) {
+            // n events over 5 buckets.
+            for k in 0..5 {
+                c[a + k] += n / 5 + u64::from((k as u64) < n % 5);
+            }
+        }
+        c
+    }
+
+    fn scan_recurrent(c: &[u64]) -> (Scan, Option<Recurrence>) {
+        let mut s = scan(c, &flat(c.len()), &BurstParams::default());
+        let r = mark_recurrent(&mut s.bursts, c.len());
+        (s, r)
+    }
+
+    #[test]
+    fn similar_clumps_spread_over_the_series_are_recurrent() {
+        // Irregular spacing: not a schedule, but the same size of clump four times in a day.
+        let (s, r) = scan_recurrent(&clumps(&[20, 95, 150, 260], &[18, 22, 15, 20]));
+        assert_eq!(s.bursts.len(), 4, "{s:?}");
+        assert!(!s.periodic);
+        assert_eq!(r.map(|r| r.bursts), Some(4), "{r:?}");
+        assert!(s.bursts.iter().all(|b| b.recurrent), "{s:?}");
+    }
+
+    #[test]
+    fn clumps_packed_together_are_one_incident_not_a_habit() {
+        // Three flaps within 85 buckets of a 288-bucket series (a third is 96).
+        let (s, r) = scan_recurrent(&clumps(&[150, 190, 230], &[18, 22, 15]));
+        assert_eq!(s.bursts.len(), 3, "{s:?}");
+        assert_eq!(r, None);
+        assert!(s.bursts.iter().all(|b| !b.recurrent));
+    }
+
+    #[test]
+    fn an_outsized_clump_stands_out_of_recurrent_ones() {
+        let (s, r) = scan_recurrent(&clumps(&[20, 95, 150, 260], &[18, 22, 120, 20]));
+        let r = r.unwrap_or_else(|| panic!("no recurrence in {s:?}"));
+        assert_eq!(r.bursts, 3);
+        let odd: Vec<&Burst> = s.bursts.iter().filter(|b| !b.recurrent).collect();
+        assert_eq!(odd.len(), 1, "{s:?}");
+        assert!(odd[0].start >= 149 && odd[0].start <= 150, "{:?}", odd[0]);
+    }
+
+    #[test]
+    fn two_clumps_are_not_yet_a_habit() {
+        let (s, r) = scan_recurrent(&clumps(&[20, 260], &[18, 22]));
+        assert_eq!(s.bursts.len(), 2, "{s:?}");
+        assert_eq!(r, None);
     }
 
     #[test]

@@ -152,11 +152,21 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
             continue;
         }
         for r in m.iter().take(3) {
-            h.notes.push(format!(
-                "same incident: {} ({})",
-                r.title,
-                r.severity.as_str()
-            ));
+            let same_series = r.kind == h.kind
+                && r.template_id == h.template_id
+                && r.route == h.route
+                && r.upstream == h.upstream;
+            // The head's own title again would read as a duplicate: say which other stretch.
+            let what = match r.start {
+                Some(s) if same_series => format!(
+                    "another burst since {}, {} events",
+                    crate::report::rfc3339(s),
+                    r.count
+                ),
+                _ => r.title.clone(),
+            };
+            h.notes
+                .push(format!("same incident: {what} ({})", r.severity.as_str()));
         }
         if m.len() > 3 {
             h.notes.push(format!(
@@ -281,6 +291,22 @@ mod tests {
         c.template_id = Some("c".into());
         let out = group(vec![a, b, c]);
         assert_eq!(out.len(), 2, "{out:#?}");
+    }
+
+    #[test]
+    fn a_second_burst_of_the_same_template_is_named_by_its_time_not_its_title() {
+        let mut a = finding(FindingKind::Spike, "Spike ×30: disk full", 0, 20.0);
+        a.template_id = Some("d".into());
+        a.count = 90;
+        let mut b = finding(FindingKind::Spike, "Spike ×12: disk full", 300_000, 12.0);
+        b.template_id = Some("d".into());
+        b.count = 40;
+        let out = group(vec![a, b]);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert_eq!(
+            out[0].notes,
+            vec!["same incident: another burst since 1970-01-01T00:05:00Z, 40 events (medium)"]
+        );
     }
 
     #[test]

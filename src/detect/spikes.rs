@@ -146,9 +146,14 @@ fn locate(ctx: &Ctx, own_series: &Series, own: &[u64], w: &[f64], sc: &Scan, b: 
     }
 }
 
-/// Bursts of one series worth reporting: not periodic, most significant first, at most `max`.
+/// Bursts of one series worth reporting: neither periodic nor recurrent, most significant
+/// first, at most `max`.
 fn reportable(sc: &Scan, max: usize) -> Vec<&Burst> {
-    let mut v: Vec<&Burst> = sc.bursts.iter().filter(|b| !b.periodic).collect();
+    let mut v: Vec<&Burst> = sc
+        .bursts
+        .iter()
+        .filter(|b| !b.periodic && !b.recurrent)
+        .collect();
     v.sort_by(|a, b| b.g.total_cmp(&a.g).then(a.start.cmp(&b.start)));
     v.truncate(max);
     v
@@ -185,7 +190,8 @@ fn template_spikes(
         let own = ctx.grid.dense(&t.series);
         let others = timeline::others(&ctx.all, &own);
         let w = timeline::exposure(&others, ctx.grid.width);
-        let sc = burst::scan_both(&own, &w, &ctx.time_w, &cfg.spike);
+        let mut sc = burst::scan_both(&own, &w, &ctx.time_w, &cfg.spike);
+        let recurrence = burst::mark_recurrent(&mut sc.bursts, own.len());
         let bursts = reportable(&sc, cfg.max_spikes_per_template);
         if bursts.is_empty() {
             continue;
@@ -227,6 +233,20 @@ fn template_spikes(
                 // let them pass for evidence from inside the burst.
                 f.notes.push(
                     "examples are this template's first events, from before the burst".to_string(),
+                );
+            }
+            if let Some(r) = recurrence {
+                f.notes.push(format!(
+                    "this template comes in clumps: {} others of ~{:.0} events spread over the log; this one is {:.1}× that size",
+                    r.bursts,
+                    r.median_count,
+                    b.count as f64 / r.median_count.max(1.0)
+                ));
+                f.details
+                    .insert("recurrent_bursts_suppressed".into(), r.bursts.into());
+                f.details.insert(
+                    "recurrent_burst_median_count".into(),
+                    json_f64(r.median_count),
                 );
             }
             if t.untimed > 0 {
