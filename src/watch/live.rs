@@ -235,6 +235,12 @@ struct Track {
     /// A route track whose spike is not alerted because another view's track of the same
     /// route is already alerting it (one condition, one alert).
     silenced: bool,
+    /// The template's last spikes (onset, events), newest last, at most [`EPISODES_KEPT`]:
+    /// its habit, if it comes in clumps (see [`habit_size`]).
+    episodes: Vec<(i64, u64)>,
+    /// The spike under way is one of the template's usual clumps and was not alerted: the
+    /// clumps' median size, and the evidence and onset to alert with if it outgrows them.
+    habit: Option<(f64, super::detector::SpikeEvidence, i64)>,
     /// The global decayed traffic total when this track's history began (and its bucket),
     /// subtracted so that the key's rate per event compares like with like.
     /// `None` until the global total reaches `tot_from` (see `pending_stamps`).
@@ -265,6 +271,8 @@ impl Track {
             provisional: false,
             recent_examples: Vec::new(),
             silenced: false,
+            episodes: Vec::new(),
+            habit: None,
             events_before: 0,
             tot_offset: None,
             tot_from: history_start_bucket,
@@ -279,6 +287,18 @@ impl Track {
         self.recent = Ring::new(1);
         self.minutes = Ring::new(1);
         self.recent_examples = Vec::new();
+    }
+
+    /// Records the spike that just ended among the template's episodes.
+    fn note_episode(&mut self, end: i64, w: i64) {
+        let onset = self
+            .habit
+            .take()
+            .map_or_else(|| self.active_from.map_or(end, |x| x * w), |h| h.2);
+        if self.episodes.len() >= EPISODES_KEPT {
+            self.episodes.remove(0);
+        }
+        self.episodes.push((onset, self.active_count));
     }
 
     fn note_example(&mut self, e: &Example) {
@@ -359,8 +379,13 @@ impl Track {
         } else if other.novelty == Novelty::Known {
             self.novelty = Novelty::Known;
         }
+        self.episodes.extend_from_slice(&other.episodes);
+        self.episodes.sort_unstable();
+        let extra = self.episodes.len().saturating_sub(EPISODES_KEPT);
+        self.episodes.drain(..extra);
         if !self.cond.is_active() && other.cond.is_active() {
             self.cond = other.cond;
+            self.habit = other.habit.clone();
             self.active_from = other.active_from;
             self.active_to = other.active_to;
             self.active_count = other.active_count;
@@ -944,6 +969,7 @@ impl Live {
         let (d, prior) = (self.decay, self.prior);
         let w = self.cfg.bucket_ms;
         let cap = self.cfg.window_buckets as i64;
+        let watched_ms = self.start.map_or(0, |s| (end - s).max(0));
         let t = &mut self.tracks[i];
         let is_template = matches!(t.key, KeyKind::Template { .. });
         t.roll_to(b, d, prior);
@@ -1065,6 +1091,15 @@ impl Live {
                     t.silenced = true;
                     return;
                 }
+                if is_template {
+                    if let Some(size) = habit_size(&t.episodes, onset, watched_ms) {
+                        // One more of the template's usual clumps: alerted only if it outgrows
+                        // them (below).
+                        t.silenced = true;
+                        t.habit = Some((size, ev, onset));
+                        return;
+                    }
+                }
                 let mut f = spike_finding(t, &ev, onset, w);
                 f.examples = t.recent_examples.clone();
                 self.active.insert(i, f.clone());
@@ -1079,6 +1114,9 @@ impl Live {
                 // Silent end, or the route is still failing in another view: that view's
                 // track carries the open alert on (and ends it).
                 t.active_to = Some(t.last_event_bucket);
+                if is_template {
+                    t.note_episode(end, w);
+                }
                 if !std::mem::take(&mut t.silenced) {
                     if let (Some(j), Some(f)) = (heir, self.active.remove(&i)) {
                         self.active.insert(j, f);
@@ -1089,6 +1127,9 @@ impl Live {
             Some(Transition::End) => {
                 let last_hot_end = (t.last_event_bucket + 1) * w;
                 t.active_to = Some(t.last_event_bucket);
+                if is_template {
+                    t.note_episode(end, w);
+                }
                 let mut f = self
                     .active
                     .remove(&i)
@@ -1117,6 +1158,30 @@ impl Live {
             if let Some(f) = self.active.get_mut(&i) {
                 f.count = t.active_count;
             }
+            let outgrown = t
+                .habit
+                .as_ref()
+                .filter(|h| t.silenced && t.active_count as f64 > HABIT_OUTGROWN * h.0);
+            if let Some((size, ev, onset)) = outgrown.cloned() {
+                // The clump that went wrong: alerted now, with how far past the usual size.
+                t.silenced = false;
+                let mut f = spike_finding(t, &ev, onset, w);
+                f.count = t.active_count;
+                f.examples = t.recent_examples.clone();
+                f.notes.push(format!(
+                    "this template comes in clumps of ~{size:.0} events; this one has {} so far",
+                    t.active_count
+                ));
+                f.details
+                    .insert("usual_clump_events".into(), serde_json::json!(size));
+                self.active.insert(i, f.clone());
+                self.alerts.push(Alert {
+                    phase: AlertPhase::Start,
+                    at: end,
+                    finding: f,
+                    template_slot: Some(i as u32),
+                });
+            }
         }
         let quiet = self.dense.iter().all(|&c| c == 0);
         if quiet
@@ -1130,6 +1195,33 @@ impl Live {
             self.tracks[j].silenced = false;
         }
     }
+}
+
+/// Spikes remembered per template (see [`habit_size`]).
+const EPISODES_KEPT: usize = 8;
+/// A usual clump that grows past this many times the usual size is alerted after all.
+const HABIT_OUTGROWN: f64 = 3.0;
+
+/// The usual size of a template's clumps, when a spike starting at `onset` is one more of
+/// them: at least 3 earlier spikes within 3× of their median size, the oldest of them at
+/// least an hour and a third of the watched time (up to a day) before `onset`. The live
+/// counterpart of [`crate::detect::burst::mark_recurrent`]: a template that has come in
+/// similar clumps at irregular times for hours is not news at its next clump (the first
+/// three are alerted; the batch report, seeing the whole input, drops them all). Flaps
+/// packed into the last hour stay alerts.
+fn habit_size(episodes: &[(i64, u64)], onset: i64, watched_ms: i64) -> Option<f64> {
+    if episodes.len() < 3 {
+        return None;
+    }
+    let mut sizes: Vec<f64> = episodes.iter().map(|e| e.1 as f64).collect();
+    let med = crate::detect::burst::median(&mut sizes);
+    let family: Vec<&(i64, u64)> = episodes
+        .iter()
+        .filter(|e| (e.1 as f64) >= med / 3.0 && (e.1 as f64) <= med * 3.0)
+        .collect();
+    let oldest = family.iter().map(|e| e.0).min()?;
+    let need = (watched_ms.min(86_400_000) / 3).max(3_600_000);
+    (family.len() >= 3 && onset - oldest >= need).then_some(med)
 }
 
 fn spike_kind(key: &KeyKind) -> FindingKind {

@@ -771,3 +771,67 @@ fn baseline_rates_let_spikes_alert_without_live_history() {
         "without history nothing is known to be abnormal"
     );
 }
+
+/// A warning that comes in similar clumps at irregular times (a datanode's transfer warnings)
+/// is alerted for its first clumps only: once three of them span hours, the next one of that
+/// size is its habit. A clump three times the usual size is alerted after all, when it gets
+/// there, with the usual size in the finding.
+#[test]
+fn a_template_that_comes_in_clumps_stops_alerting_once_that_is_its_habit() {
+    const MSG: &str = "transfer to datanode interrupted";
+    let clump = |at: i64, n: i64| -> Vec<(i64, Level, &'static str)> {
+        (0..n)
+            .map(|k| (T0 + at * MIN + k * (20 * MIN / n) + 300, Level::Warn, MSG))
+            .collect()
+    };
+    let mut parts = vec![
+        every(
+            T0,
+            T0 + 13 * 60 * MIN,
+            2_000,
+            Level::Info,
+            "request handled",
+        ),
+        every(T0 + 1_000, T0 + 13 * 60 * MIN, 50 * MIN, Level::Warn, MSG),
+    ];
+    for (at, n) in [
+        (100, 25),
+        (250, 28),
+        (330, 24),
+        (480, 26),
+        (600, 25),
+        (700, 90),
+    ] {
+        parts.push(clump(at, n));
+    }
+    let mut h = Harness::new(LiveConfig::default());
+    for (t, l, m) in script(parts) {
+        h.push(&ev(t, l, m));
+    }
+    let alerts = h.finish();
+    let starts: Vec<i64> = alerts
+        .iter()
+        .filter(|a| a.phase == AlertPhase::Start && a.finding.kind == FindingKind::Spike)
+        .map(|a| (a.finding.start.unwrap_or(0) - T0) / MIN)
+        .collect();
+    assert_eq!(starts.len(), 4, "{starts:?} {:#?}", summary(&alerts));
+    for (s, want) in starts.iter().zip([100, 250, 330, 700]) {
+        assert!((want..want + 5).contains(s), "{starts:?}");
+    }
+    let last = alerts
+        .iter()
+        .rfind(|a| a.phase == AlertPhase::Start)
+        .map(|a| &a.finding)
+        .unwrap_or_else(|| panic!("{:#?}", summary(&alerts)));
+    assert!(last.count > 75, "{last:#?}");
+    assert!(
+        last.notes
+            .iter()
+            .any(|n| n.starts_with("this template comes in clumps of ~2")),
+        "{last:#?}"
+    );
+    // Every spike alerted ends, and nothing else is alerted.
+    let ends = alerts.iter().filter(|a| a.phase == AlertPhase::End).count();
+    assert_eq!(ends, 4, "{:#?}", summary(&alerts));
+    assert_eq!(alerts.len(), 8, "{:#?}", summary(&alerts));
+}
