@@ -1030,13 +1030,14 @@ impl Live {
                 t.novelty = Novelty::Reported;
                 let mut f = new_finding(t, end, w);
                 f.examples = t.recent_examples.clone();
-                self.active.insert(i, f.clone());
-                self.alerts.push(Alert {
-                    phase: AlertPhase::Start,
-                    at: end,
-                    finding: f,
-                    template_slot: Some(i as u32),
-                });
+                open_alert(
+                    &mut self.active,
+                    &mut self.alerts,
+                    i,
+                    end,
+                    f,
+                    Some(i as u32),
+                );
             } else if age > self.cfg.new_window_ms {
                 t.novelty = Novelty::Known;
             }
@@ -1102,13 +1103,14 @@ impl Live {
                 }
                 let mut f = spike_finding(t, &ev, onset, w);
                 f.examples = t.recent_examples.clone();
-                self.active.insert(i, f.clone());
-                self.alerts.push(Alert {
-                    phase: AlertPhase::Start,
-                    at: end,
-                    finding: f,
-                    template_slot: is_template.then_some(i as u32),
-                });
+                open_alert(
+                    &mut self.active,
+                    &mut self.alerts,
+                    i,
+                    end,
+                    f,
+                    is_template.then_some(i as u32),
+                );
             }
             Some(Transition::End) if t.silenced || heir.is_some() => {
                 // Silent end, or the route is still failing in another view: that view's
@@ -1174,13 +1176,14 @@ impl Live {
                 ));
                 f.details
                     .insert("usual_clump_events".into(), serde_json::json!(size));
-                self.active.insert(i, f.clone());
-                self.alerts.push(Alert {
-                    phase: AlertPhase::Start,
-                    at: end,
-                    finding: f,
-                    template_slot: Some(i as u32),
-                });
+                open_alert(
+                    &mut self.active,
+                    &mut self.alerts,
+                    i,
+                    end,
+                    f,
+                    Some(i as u32),
+                );
             }
         }
         let quiet = self.dense.iter().all(|&c| c == 0);
@@ -1222,6 +1225,24 @@ fn habit_size(episodes: &[(i64, u64)], onset: i64, watched_ms: i64) -> Option<f6
     let oldest = family.iter().map(|e| e.0).min()?;
     let need = (watched_ms.min(86_400_000) / 3).max(3_600_000);
     (family.len() >= 3 && onset - oldest >= need).then_some(med)
+}
+
+/// Makes `f` the open finding of track `i` and alerts its start at `end`.
+fn open_alert(
+    active: &mut BTreeMap<usize, Finding>,
+    alerts: &mut Vec<Alert>,
+    i: usize,
+    end: i64,
+    f: Finding,
+    template_slot: Option<u32>,
+) {
+    active.insert(i, f.clone());
+    alerts.push(Alert {
+        phase: AlertPhase::Start,
+        at: end,
+        finding: f,
+        template_slot,
+    });
 }
 
 fn spike_kind(key: &KeyKind) -> FindingKind {
