@@ -10,7 +10,9 @@
 //! The default rules ([`PoissonDetector`]):
 //! - **spike start**: in some trailing window (1, 2, 5 or 10 minutes) the count `c` is at least
 //!   `min_count`, at least `min_factor` × the expected count `μ = normal rate × window`, and the
-//!   Poisson tail `P(X ≥ c | μ)` is below `p_value`. Short windows catch dense bursts within a
+//!   chance of `c` or more is below `p_value` — by the conditional two-Poisson test (see
+//!   [`rate_test`]), which knows that `μ` learned from a few dozen events is uncertain, and is
+//!   the Poisson tail `P(X ≥ c | μ)` for long histories. Short windows catch dense bursts within a
 //!   bucket or two; long ones catch sparse bursts (a few events where one an hour is normal).
 //! - **spike end**: over the last `W` buckets, where `W` is long enough to expect about six
 //!   events at the spike's own rate (2 to 10 minutes), the count fell to at most twice the
@@ -68,6 +70,13 @@ impl Window<'_> {
     /// traffic curve (errors that scale with requests are not a spike at the morning peak);
     /// the first keeps a flood of one key from explaining itself.
     pub fn expected(&self, k: usize) -> (f64, f64) {
+        let (mu, n, _) = self.expected_from(k);
+        (mu, n)
+    }
+
+    /// [`Window::expected`], and the key's own (decayed) events in the history the estimate
+    /// rests on, prior included: how sure the estimate is.
+    pub fn expected_from(&self, k: usize) -> (f64, f64, f64) {
         let len = self.counts.len();
         let from = len - self.in_history.min(len);
         let to = len.saturating_sub(k).min(self.active_from.unwrap_or(len));
@@ -77,8 +86,9 @@ impl Window<'_> {
             n += (to - from) as f64;
         }
         let time_mu = (key + self.prior.0) / (n + self.prior.1) * k as f64;
+        let history = key + self.prior.0;
         if self.totals.len() != len {
-            return (time_mu, n);
+            return (time_mu, n, history);
         }
         if to > from {
             tot += self.totals[from..to].iter().sum::<u64>() as f64;
@@ -90,7 +100,7 @@ impl Window<'_> {
         let win_tot: u64 = self.totals[win_from..].iter().sum();
         let win_key: u64 = self.counts[win_from..].iter().sum();
         let traffic_mu = odds * win_tot.saturating_sub(win_key) as f64;
-        (time_mu.max(traffic_mu), n)
+        (time_mu.max(traffic_mu), n, history)
     }
 
     /// The key's hourly level for the last `k` buckets: the mean count in the same
@@ -218,11 +228,12 @@ impl Detector for PoissonDetector {
             if c < self.min_count {
                 continue;
             }
-            let (mu, support) = w.expected(k);
+            let (mu, support, history) = w.expected_from(k);
             if support < self.min_reference as f64 {
                 continue;
             }
-            let mu = w.hourly_level(k).map_or(mu, |h| mu.max(h));
+            let hourly = w.hourly_level(k).filter(|&h| h > mu);
+            let mu = hourly.unwrap_or(mu);
             let (factor, p_max) = if w.strict {
                 (self.min_factor * 3.0, self.p_value / 100.0)
             } else {
@@ -231,7 +242,10 @@ impl Detector for PoissonDetector {
             if (c as f64) < factor * mu {
                 continue;
             }
-            let p = poisson_tail(c, mu);
+            let p = match hourly {
+                Some(_) => poisson_tail(c, mu),
+                None => rate_test(c, mu, history),
+            };
             if p < p_max && best.as_ref().is_none_or(|b| p < b.p_value) {
                 best = Some(SpikeEvidence {
                     buckets: k,
@@ -274,6 +288,49 @@ impl Detector for PoissonDetector {
         let after_first = (c.count - 1).min(i32::MAX as u64) as i32;
         (age / (watched + age)).powi(after_first) <= self.new_p_value
     }
+}
+
+/// How unlikely `c` events in the window are when `mu` were expected from a history that
+/// held `history` of the key's events: the conditional test of two Poisson counts (Przyborowski
+/// & Wilenski 1940): given the `c + K` events of window and history together, the window's
+/// share is `Binomial(c + K, mu / (mu + K))` under "same rate". Unlike `P(X ≥ c | mu)` it
+/// knows that a rate learned from a dozen events is uncertain: a template an hour old whose
+/// share of the traffic was estimated from 15 events is not spiking when a 10-minute window
+/// holds 2.5× that estimate. With a long history (`K` ≥ 1000) it is the Poisson tail; with
+/// almost none (`K` < 1, a key known only from its prior) the Poisson tail too, as before.
+pub fn rate_test(c: u64, mu: f64, history: f64) -> f64 {
+    if !(1.0..1000.0).contains(&history) {
+        return poisson_tail(c, mu);
+    }
+    let k = history.round() as u64;
+    binomial_tail(c, c + k, mu / (mu + k as f64))
+}
+
+/// `P(X ≥ c)` for `X ~ Binomial(n, p)`, summed in log space from the `c`-th term.
+pub fn binomial_tail(c: u64, n: u64, p: f64) -> f64 {
+    if c == 0 || p >= 1.0 {
+        return 1.0;
+    }
+    if c > n || p <= 0.0 {
+        return 0.0;
+    }
+    let cf = c as f64;
+    if cf <= n as f64 * p {
+        return 1.0;
+    }
+    let log_first = ln_factorial(n) - ln_factorial(c) - ln_factorial(n - c)
+        + cf * p.ln()
+        + (n - c) as f64 * (-p).ln_1p();
+    let odds = p / (1.0 - p);
+    let (mut sum, mut term) = (1.0f64, 1.0f64);
+    for j in c..n {
+        term *= (n - j) as f64 / (j + 1) as f64 * odds;
+        sum += term;
+        if term < 1e-12 * sum {
+            break;
+        }
+    }
+    (log_first + sum.ln()).exp().min(1.0)
 }
 
 /// `P(X ≥ c)` for `X ~ Poisson(mu)`, computed in log space (no overflow for large counts).
@@ -332,6 +389,36 @@ mod tests {
         assert!(big > 0.0 && big < 1e-100, "{big}");
         assert_eq!(poisson_tail(5, 10.0), 1.0);
         assert!((ln_factorial(40) - (1..=40).map(|i| (i as f64).ln()).sum::<f64>()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn binomial_tail_matches_closed_forms() {
+        let (n, p) = (12u64, 0.1f64);
+        // P(X >= 1) = 1 - (1-p)^n, P(X >= n) = p^n.
+        assert!(
+            (binomial_tail(2, n, p) - (1.0 - 0.9f64.powi(12) - 12.0 * 0.1 * 0.9f64.powi(11))).abs()
+                < 1e-12
+        );
+        assert!((binomial_tail(n, n, p) / p.powi(12) - 1.0).abs() < 1e-9);
+        assert_eq!(binomial_tail(13, n, p), 0.0);
+        assert_eq!(binomial_tail(1, n, p), 1.0); // at or below the mean
+        let tiny = binomial_tail(400, 1_000, 0.2);
+        assert!(tiny > 0.0 && tiny < 1e-30, "{tiny}");
+    }
+
+    #[test]
+    fn a_rate_learned_from_few_events_is_held_less_sure() {
+        // 15 events where 3.8 were expected: alarming if 3.8 were known exactly, not when it
+        // was estimated from 20 events of history.
+        assert!(poisson_tail(15, 3.8) < 1e-4);
+        let few = rate_test(15, 3.8, 20.0);
+        assert!(few > 1e-4, "{few}");
+        // A long history is the Poisson case; a much bigger excess is alarming either way.
+        let long = rate_test(15, 3.8, 5_000.0);
+        assert_eq!(long, poisson_tail(15, 3.8));
+        let near = rate_test(15, 3.8, 900.0);
+        assert!((near / poisson_tail(15, 3.8) - 1.0).abs() < 0.2, "{near}");
+        assert!(rate_test(40, 3.8, 20.0) < 1e-8);
     }
 
     /// A window whose past (one hour of it) had `normal` events per bucket.
