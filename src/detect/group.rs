@@ -130,21 +130,42 @@ pub fn related(a: &Finding, b: &Finding) -> bool {
 }
 
 /// Groups related findings (see the module doc) and re-ranks. `findings` must be ranked.
+///
+/// Groups are the connected parts of the "related" relation over all pairs, so the outcome
+/// does not depend on which finding was looked at first: a refused-connection upstream and a
+/// failing route that are each related to the app's new error are one incident, though the
+/// two name nothing in common.
 pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut heads: Vec<Finding> = Vec::new();
-    // Members of each head, to test relation against every finding already in a group.
-    let mut members: Vec<Vec<Finding>> = Vec::new();
-    for f in findings {
-        let home = heads
-            .iter()
-            .zip(&members)
-            .position(|(h, m)| related(h, &f) || m.iter().any(|x| related(x, &f)));
-        match home {
-            Some(i) => members[i].push(f),
-            None => {
-                heads.push(f);
-                members.push(Vec::new());
+    let n = findings.len();
+    // Union-find; the root of a group is its best-ranked finding (smallest index).
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    for j in 1..n {
+        for i in 0..j {
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            if a != b && related(&findings[i], &findings[j]) {
+                parent[a.max(b)] = a.min(b);
             }
+        }
+    }
+    let mut heads: Vec<Finding> = Vec::new();
+    let mut members: Vec<Vec<Finding>> = Vec::new();
+    let mut slot_of: Vec<usize> = vec![usize::MAX; n];
+    for (i, f) in findings.into_iter().enumerate() {
+        let r = root(&mut parent, i);
+        if r == i {
+            slot_of[i] = heads.len();
+            heads.push(f);
+            members.push(Vec::new());
+        } else {
+            // The root has a smaller index: already placed.
+            members[slot_of[r]].push(f);
         }
     }
     for (h, m) in heads.iter_mut().zip(members) {
@@ -307,6 +328,40 @@ mod tests {
             out[0].notes,
             vec!["same incident: another burst since 1970-01-01T00:05:00Z, 40 events (medium)"]
         );
+    }
+
+    #[test]
+    fn findings_linked_only_through_a_third_are_one_incident() {
+        // The route and the refused upstream name nothing in common; each goes with the new
+        // error logged in the same minute. Ranked route, upstream, error: one group all the
+        // same, whichever was looked at first.
+        let mut route = finding(
+            FindingKind::FailingRoute,
+            "GET /api/orders/{id} failing",
+            0,
+            30.0,
+        );
+        route.route = Some("GET /api/orders/{id}".into());
+        let mut up = finding(
+            FindingKind::UpstreamFailure,
+            "10.0.3.7:5432 refused",
+            0,
+            25.0,
+        );
+        up.upstream = Some("10.0.3.7:5432".into());
+        let mut err = finding(
+            FindingKind::NewError,
+            "New error: query failed",
+            2_000,
+            20.0,
+        );
+        err.template_id = Some("q".into());
+        let later = finding(FindingKind::NewError, "New error: other", 3_600_000, 10.0);
+        let out = group(vec![route.clone(), up.clone(), err.clone(), later.clone()]);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert_eq!(out[0].title, route.title);
+        assert_eq!(out[0].details["related"].as_array().map(Vec::len), Some(2));
+        assert_eq!(out[1].title, later.title);
     }
 
     #[test]
