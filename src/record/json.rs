@@ -224,6 +224,8 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     } else if !w.assign.has_message() {
         // No message key: the whole object is the message (the miner masks its values).
         ev.message = Cow::Borrowed(b);
+    } else {
+        super::keys::with_error_text(ev);
     }
     true
 }
@@ -645,6 +647,47 @@ mod tests {
         assert_eq!(ev.http.upstream.as_deref(), Some(&b"api.stripe.com"[..]));
         assert_eq!(field(&ev, "user"), Some(&b"u1"[..]));
         assert_eq!(ev.fields.len(), 1);
+    }
+
+    #[test]
+    fn the_error_field_joins_the_message() {
+        // zap: a generic message, the cause in `error`.
+        let (_, ev) = run(
+            r#"{"level":"error","msg":"query failed","error":"dial tcp 10.0.3.7:5432: connect: connection refused","table":"orders"}"#,
+        );
+        assert_eq!(
+            &*ev.message,
+            b"query failed: dial tcp 10.0.3.7:5432: connect: connection refused"
+        );
+        assert!(field(&ev, "error").is_some());
+        // ECS-style object: its message beats its type.
+        let (_, ev) = run(
+            r#"{"msg":"NPE in toDto","error":{"type":"java.lang.NullPointerException","message":"order.address is null"}}"#,
+        );
+        assert_eq!(&*ev.message, b"NPE in toDto: order.address is null");
+        let (_, ev) =
+            run(r#"{"msg":"NPE in toDto","error":{"type":"java.lang.NullPointerException"}}"#);
+        assert_eq!(
+            &*ev.message,
+            b"NPE in toDto: java.lang.NullPointerException"
+        );
+        // Nothing to add: no error, a flag, or text the message already holds.
+        for line in [
+            r#"{"msg":"request failed","error":true}"#,
+            r#"{"msg":"request failed","err":null,"error":""}"#,
+            r#"{"msg":"request failed: timeout","error":"timeout"}"#,
+            r#"{"msg":"request failed"}"#,
+        ] {
+            let (_, ev) = run(line);
+            assert!(ev.message.starts_with(b"request failed"), "{line}");
+            assert!(
+                ev.message.len() <= "request failed: timeout".len(),
+                "{line}"
+            );
+        }
+        // Without a message key the whole object is the message, as before.
+        let (_, ev) = run(r#"{"error":"boom","code":7}"#);
+        assert_eq!(&*ev.message, br#"{"error":"boom","code":7}"#);
     }
 
     #[test]

@@ -203,6 +203,55 @@ pub fn url_host(v: &[u8]) -> &[u8] {
     }
 }
 
+/// Rank of a key whose value says what went wrong (zap/logrus `err`/`error`, ECS
+/// `error.message`, an exception's type), best first; `None` for other keys.
+fn error_rank(key: &[u8]) -> Option<u8> {
+    Some(match key {
+        b"err" | b"error" => 0,
+        b"error.message" | b"err.message" | b"error.msg" | b"err.msg" => 1,
+        b"error_message" | b"errorMessage" | b"error_msg" | b"exception.message" => 2,
+        b"exception" | b"exc" => 3,
+        b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType" => 4,
+        _ => return None,
+    })
+}
+
+/// Appends the error field of a structured event to its message: `msg="query failed"
+/// err="dial tcp 10.0.3.7:5432: connect: connection refused"` is templated (and shown) as
+/// `query failed: dial tcp <IP>:<NUM>: connect: connection refused`. Services log a generic
+/// message and put the cause in a field; without it, "query failed" from a refused connection
+/// and from a syntax error would be one template. The field stays among the event's fields.
+/// Values that say nothing (`true`, `null`, `nil`, empty) and text the message already holds
+/// are left out. Call after the message key was assigned.
+pub fn with_error_text(ev: &mut Event<'_>) {
+    let mut best: Option<(u8, usize)> = None;
+    for (i, (k, v)) in ev.fields.iter().enumerate() {
+        let Some(r) = error_rank(k) else {
+            continue;
+        };
+        let v = v.trim_ascii();
+        let empty = matches!(
+            v,
+            b"" | b"true" | b"false" | b"null" | b"nil" | b"<nil>" | b"None" | b"-" | b"0"
+        );
+        if !empty && best.is_none_or(|(b, _)| r < b) {
+            best = Some((r, i));
+        }
+    }
+    let Some((_, i)) = best else {
+        return;
+    };
+    let err = ev.fields[i].1.trim_ascii();
+    if memchr::memmem::find(&ev.message, err).is_some() {
+        return;
+    }
+    let mut m = Vec::with_capacity(ev.message.len() + 2 + err.len());
+    m.extend_from_slice(ev.message.trim_ascii_end());
+    m.extend_from_slice(b": ");
+    m.extend_from_slice(err);
+    ev.message = Cow::Owned(m);
+}
+
 /// Keys given with `--message-key`/`--time-key`/`--level-key`, checked before the built-ins.
 #[derive(Default)]
 pub struct UserKeys {

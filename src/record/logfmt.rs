@@ -169,6 +169,8 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
     }
     if !assign.has_message() {
         ev.message = Cow::Borrowed(b);
+    } else {
+        super::keys::with_error_text(ev);
     }
     true
 }
@@ -226,5 +228,22 @@ mod tests {
         assert_eq!(ev.http.latency_ms, Some(1500.0));
         assert!(!looks_like(b"hello world"));
         assert!(!looks_like(b"2024-01-01 a=b c=d"));
+    }
+
+    #[test]
+    fn the_err_field_joins_the_message() {
+        let line = r#"level=error msg="query failed" err="dial tcp 10.0.3.7:5432: connect: connection refused" path=/api/orders/7"#;
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        assert_eq!(
+            &*ev.message,
+            b"query failed: dial tcp 10.0.3.7:5432: connect: connection refused"
+        );
+        let line = r#"level=info msg="retry ok" err=<nil>"#;
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        assert_eq!(&*ev.message, b"retry ok");
     }
 }
