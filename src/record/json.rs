@@ -308,6 +308,12 @@ fn walk<'a>(
         let Some(val) = unused else {
             return;
         };
+        // An error field's long value (a stack trace) is kept as the line that names the error.
+        let val = if super::keys::is_error_key(path) {
+            super::keys::error_line(val)
+        } else {
+            val
+        };
         if depth <= 1 && val.len() <= MAX_FIELD {
             let k: Cow<'a, [u8]> = if prefix.is_none() && !kesc {
                 Cow::Borrowed(key_slice(obj, key))
@@ -685,6 +691,21 @@ mod tests {
                 "{line}"
             );
         }
+        // A stack trace in the field: the line that names the error.
+        let (_, ev) = run(
+            r#"{"event":"cache lookup failed","exception":"Traceback (most recent call last):\n  File \"/app/cache.py\", line 88, in get\n    return self.client.get(key)\nredis.exceptions.ConnectionError: Error 111 connecting to redis-master:6379. Connection refused."}"#,
+        );
+        assert_eq!(
+            &*ev.message,
+            &b"cache lookup failed: redis.exceptions.ConnectionError: Error 111 connecting to redis-master:6379. Connection refused."[..]
+        );
+        let (_, ev) = run(
+            r#"{"message":"job crashed","stack_trace":"java.lang.IllegalStateException: pool closed\n\tat com.acme.Pool.get(Pool.java:42)\n\tat com.acme.Job.run(Job.java:7)"}"#,
+        );
+        assert_eq!(
+            &*ev.message,
+            b"job crashed: java.lang.IllegalStateException: pool closed"
+        );
         // Without a message key the whole object is the message, as before.
         let (_, ev) = run(r#"{"error":"boom","code":7}"#);
         assert_eq!(&*ev.message, br#"{"error":"boom","code":7}"#);

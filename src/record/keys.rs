@@ -210,10 +210,47 @@ fn error_rank(key: &[u8]) -> Option<u8> {
         b"err" | b"error" => 0,
         b"error.message" | b"err.message" | b"error.msg" | b"err.msg" => 1,
         b"error_message" | b"errorMessage" | b"error_msg" | b"exception.message" => 2,
-        b"exception" | b"exc" => 3,
+        b"exception" | b"exc" | b"exc_info" => 3,
         b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType" => 4,
+        b"stack_trace" | b"stacktrace" | b"stack" | b"error.stack_trace" | b"error.stack" => 5,
         _ => return None,
     })
+}
+
+/// Whether a structured key holds what went wrong (see [`with_error_text`]).
+pub fn is_error_key(key: &[u8]) -> bool {
+    error_rank(key).is_some()
+}
+
+/// Longest error text kept from a field.
+const MAX_ERROR_TEXT: usize = 200;
+
+/// The line of an error field's value that says what went wrong: a Python traceback's last
+/// line (`redis.exceptions.ConnectionError: Error 111 connecting to redis-master:6379.`), else
+/// the first (a Java stack's `java.lang.IllegalStateException: boom`), at most 200 bytes.
+pub fn error_line(v: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    if v.len() <= MAX_ERROR_TEXT && memchr::memchr(b'\n', &v).is_none() {
+        return v;
+    }
+    let mut lines = v
+        .split(|&c| c == b'\n')
+        .map(<[u8]>::trim_ascii_end)
+        .filter(|l| !l.trim_ascii().is_empty());
+    // Every slice taken here must lie inside `v` (see `sub`): an empty value gives `v[..0]`.
+    let first = lines.next().unwrap_or(&v[..0]);
+    let line = if first
+        .trim_ascii()
+        .starts_with(b"Traceback (most recent call last)")
+    {
+        lines
+            .rfind(|l| !l.first().is_some_and(u8::is_ascii_whitespace))
+            .unwrap_or(first)
+    } else {
+        first
+    };
+    let line = line.trim_ascii();
+    let line = &line[..line.len().min(MAX_ERROR_TEXT)];
+    sub(&v, line)
 }
 
 /// Appends the error field of a structured event to its message: `msg="query failed"
@@ -311,15 +348,18 @@ fn slot(r: Role) -> usize {
     }
 }
 
-/// A sub-slice of a borrowed-or-owned value, still borrowed when the value was.
+/// A sub-slice of a borrowed-or-owned value, still borrowed when the value was. `part` should
+/// lie inside `v`; if it does not, it is copied rather than trusted.
 fn sub<'a>(v: &Cow<'a, [u8]>, part: &[u8]) -> Cow<'a, [u8]> {
-    match v {
-        Cow::Borrowed(b) => {
-            let start = part.as_ptr() as usize - b.as_ptr() as usize;
-            Cow::Borrowed(&b[start..start + part.len()])
+    if let Cow::Borrowed(b) = v {
+        let inside = (part.as_ptr() as usize)
+            .checked_sub(b.as_ptr() as usize)
+            .and_then(|start| b.get(start..start.checked_add(part.len())?));
+        if let Some(s) = inside {
+            return Cow::Borrowed(s);
         }
-        Cow::Owned(_) => Cow::Owned(part.to_vec()),
     }
+    Cow::Owned(part.to_vec())
 }
 
 impl Assign {
@@ -383,6 +423,25 @@ impl Assign {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_line_picks_the_line_that_names_the_error() {
+        let line = |v: &str| {
+            String::from_utf8_lossy(&error_line(Cow::Borrowed(v.as_bytes()))).into_owned()
+        };
+        assert_eq!(line("connection refused"), "connection refused");
+        assert_eq!(
+            line("Traceback (most recent call last):\n  File \"a.py\", line 1, in f\n    g()\nKeyError: 'user'\n"),
+            "KeyError: 'user'"
+        );
+        assert_eq!(
+            line("java.io.IOException: broken pipe\n\tat a.B.c(B.java:1)\nCaused by: x"),
+            "java.io.IOException: broken pipe"
+        );
+        // A long one-line value is cut, never dropped; a value of blank lines stays empty.
+        assert_eq!(line(&"x".repeat(500)).len(), MAX_ERROR_TEXT);
+        assert_eq!(line("\n \n"), "");
+    }
 
     #[test]
     fn durations() {

@@ -163,6 +163,10 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
             (_, Some((role, prio))) => assign.offer(ev, role, prio, val, tc),
             (_, None) => Some(val),
         };
+        let unused = match unused {
+            Some(v) if super::keys::is_error_key(k) => Some(super::keys::error_line(v)),
+            other => other,
+        };
         if let Some(val) = unused.filter(|v| v.len() <= 200) {
             ev.fields.push((Cow::Borrowed(k), val));
         }
