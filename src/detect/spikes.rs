@@ -491,7 +491,13 @@ fn error_rate_spikes(
         for (_, t) in contrib.iter().take(3) {
             // An error from inside the burst where the kept examples reach one.
             let window = Some((loc.onset, loc.end));
-            if let Some(e) = t.evidence(Some(Level::Error), window).into_iter().next() {
+            // Only an error: a template's kept examples may all be its successes (an access
+            // log's `GET <PATH>` line with status 200 is no evidence of an error rate).
+            if let Some(e) = t
+                .evidence(Some(Level::Error), window)
+                .into_iter()
+                .find(|e| e.level.is_some_and(|l| l >= Level::Error))
+            {
                 f.examples.push(e);
             }
         }

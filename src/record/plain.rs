@@ -508,8 +508,14 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         }
         if nginx_pid(tok) {
             // Nginx error log `1234#1234: *5 msg`; the request/upstream are in the message.
+            // The connection number `*5` is the header's too.
             h.nginx = true;
             pos = e;
+            let c = skip_spaces(b, e);
+            let ce = token_end(b, c);
+            if ce > c + 1 && b[c] == b'*' && b[c + 1..ce].iter().all(u8::is_ascii_digit) {
+                pos = ce;
+            }
             continue;
         }
         if h.logger.is_none() && !tok.iter().any(|&c| c == b'=' || c == b'"') {
@@ -1074,7 +1080,11 @@ mod tests {
         let mut ev = Event::bare(1, line.as_bytes());
         assert!(parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx));
         assert_eq!(ev.level, Some(Error));
-        assert!(ev.message.starts_with(b"*5 connect() failed"));
+        assert!(
+            ev.message.starts_with(b"connect() failed"),
+            "{:?}",
+            ev.message
+        );
         assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
         assert_eq!(ev.http.path.as_deref(), Some(&b"/api/cart"[..]));
         assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.0.0.12:8080"[..]));

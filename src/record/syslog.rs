@@ -57,6 +57,14 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
         return None;
     }
     let (host, after_host) = token(b, n + 1)?;
+    if host
+        .strip_prefix(b"[")
+        .and_then(|h| h.strip_suffix(b"]"))
+        .is_some_and(|l| super::level::from_word(l).is_some())
+    {
+        // `2024/03/05 17:00:00 [error] 1234#1234: msg` (Nginx's error log): a level, not a host.
+        return None;
+    }
     // No host field: the first token already is the tag.
     let (tag, after_tag) = if host.ends_with(b":") {
         (&host[..host.len() - 1], after_host)
@@ -249,6 +257,19 @@ mod tests {
         assert_eq!(&*ev.message, b"check pass");
         let (ok, _) = run("hello world");
         assert!(!ok);
+    }
+
+    #[test]
+    fn a_bracketed_level_is_no_host() {
+        // Nginx's error log is `plain` (its level would be lost as a syslog host).
+        let (ok, _) = run("2026/08/14 13:47:00 [warn] 31#31: *4500 upstream timed out");
+        assert!(!ok);
+        assert_eq!(
+            crate::record::detect::detect_format(
+                b"2026/08/14 13:47:00 [warn] 31#31: *1 an upstream response is buffered\n"
+            ),
+            crate::record::Format::Plain
+        );
     }
 
     #[test]
