@@ -11,7 +11,9 @@
 //! - onsets within [`SHARED_ENTITY_MS`], when one names an upstream host or route that the
 //!   other's template, title or evidence mentions; or
 //! - onsets within [`SAME_ONSET_MS`], when the words of one template are nearly all in the
-//!   other (the same error logged by two services, one with more detail).
+//!   other (the same error logged by two services, one with more detail); or
+//! - two template findings that start and end in the same minute with nearly the same
+//!   count (one event logged several ways: an OOM kill, the exit, the restart).
 //!
 //! The highest-scoring finding of a group stays in the list; the others move into its
 //! `details.related` (nothing is dropped) and are named in a note. The overall error-rate
@@ -91,6 +93,22 @@ fn same_words(a: &Finding, b: &Finding) -> bool {
     shared * 5 >= short.len() * 4
 }
 
+/// Two template findings that start in the same minute, end in the same minute (or both go
+/// on) and count nearly the same events (within 1.5×): one event logged several ways, as
+/// the kernel's OOM kill, the service's exit and its restart are, five times over.
+fn move_together(a: &Finding, b: &Finding) -> bool {
+    if !(is_template(a.kind) && is_template(b.kind)) {
+        return false;
+    }
+    let ends = match (a.end, b.end) {
+        (Some(x), Some(y)) => (x - y).abs() <= SAME_ONSET_MS,
+        (None, None) => true,
+        _ => false,
+    };
+    let (lo, hi) = (a.count.min(b.count), a.count.max(b.count));
+    ends && lo > 0 && hi as f64 <= 1.5 * lo as f64
+}
+
 fn entity(f: &Finding) -> Option<&str> {
     f.upstream.as_deref().or(f.route.as_deref())
 }
@@ -112,6 +130,9 @@ pub fn related(a: &Finding, b: &Finding) -> bool {
     let cross = (is_endpoint(a.kind) && is_template(b.kind))
         || (is_template(a.kind) && is_endpoint(b.kind));
     if cross && gap <= SAME_ONSET_MS {
+        return true;
+    }
+    if gap <= SAME_ONSET_MS && move_together(a, b) {
         return true;
     }
     if gap <= SHARED_ENTITY_MS {
@@ -362,6 +383,41 @@ mod tests {
         assert_eq!(out[0].title, route.title);
         assert_eq!(out[0].details["related"].as_array().map(Vec::len), Some(2));
         assert_eq!(out[1].title, later.title);
+    }
+
+    #[test]
+    fn templates_that_start_end_and_count_together_are_one_incident() {
+        let mk = |title: &str, id: &str, start: i64, end: i64, count: u64, score: f64| {
+            let mut f = finding(FindingKind::NewError, title, start, score);
+            f.template_id = Some(id.into());
+            f.end = Some(end);
+            f.count = count;
+            f
+        };
+        let oom = mk(
+            "New error: Out of memory: Killed process",
+            "o",
+            0,
+            1_700_000,
+            5,
+            20.0,
+        );
+        let exit = mk(
+            "New error: app.service: Main process exited",
+            "e",
+            200,
+            1_700_200,
+            5,
+            19.0,
+        );
+        let restart = mk("Spike: Started App Service.", "r", 6_000, 1_706_000, 6, 8.0);
+        // Same minute, but far more events, or a different end: other incidents.
+        let busy = mk("Spike: GET /api/items", "g", 0, 1_700_000, 900, 18.0);
+        let short = mk("New error: disk quota", "d", 0, 120_000, 5, 17.0);
+        let out = group(vec![oom, exit, busy, short, restart]);
+        let titles: Vec<&str> = out.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(out.len(), 3, "{titles:?}");
+        assert_eq!(out[0].details["related"].as_array().map(Vec::len), Some(2));
     }
 
     #[test]

@@ -247,25 +247,52 @@ fn build_series(sum: &mut Summary, timed: &mut [(u32, u8, i64)], res: i64) {
     }
 }
 
+/// Words that give an unleveled message a level, most severe first (lowercase; matched
+/// anywhere in the first 512 bytes). Besides "error"/"failed"/"warn": the kernel's OOM killer
+/// and segfaults, refused or unreachable connections and timeouts, which syslog and
+/// plain-text programs log without any level word.
+const LEVEL_WORDS: &[(&str, Level)] = &[
+    ("fatal", Level::Fatal),
+    ("panic", Level::Fatal),
+    ("error", Level::Error),
+    ("exception", Level::Error),
+    ("traceback", Level::Error),
+    ("failed", Level::Error),
+    ("failure", Level::Error),
+    ("out of memory", Level::Error),
+    ("oom-kill", Level::Error),
+    ("killed process", Level::Error),
+    ("segfault", Level::Error),
+    ("core dumped", Level::Error),
+    ("refused", Level::Error),
+    ("unreachable", Level::Error),
+    ("timed out", Level::Error),
+    ("unable to", Level::Error),
+    ("critical", Level::Error),
+    ("warn", Level::Warn),
+];
+
 /// A level for events that carry none, from words in the message: cheap, and only a guess.
 /// Looks at the first 512 bytes, lowercased on the stack.
 pub fn guess_level(msg: &[u8]) -> Option<Level> {
+    static FINDERS: std::sync::OnceLock<Vec<(memchr::memmem::Finder<'static>, Level)>> =
+        std::sync::OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        LEVEL_WORDS
+            .iter()
+            .map(|(w, l)| (memchr::memmem::Finder::new(w.as_bytes()), *l))
+            .collect()
+    });
     let head = &msg[..msg.len().min(512)];
     let mut buf = [0u8; 512];
     let lower = &mut buf[..head.len()];
     for (d, s) in lower.iter_mut().zip(head) {
         *d = s.to_ascii_lowercase();
     }
-    let has = |w: &[u8]| memchr::memmem::find(lower, w).is_some();
-    if has(b"fatal") || has(b"panic") {
-        Some(Level::Fatal)
-    } else if has(b"error") || has(b"exception") || has(b"traceback") || has(b"failed") {
-        Some(Level::Error)
-    } else if has(b"warn") {
-        Some(Level::Warn)
-    } else {
-        None
-    }
+    finders
+        .iter()
+        .find(|(f, _)| f.find(lower).is_some())
+        .map(|(_, l)| *l)
 }
 
 #[cfg(test)]
@@ -282,5 +309,16 @@ mod tests {
         assert_eq!(guess_level(b"Warning: disk almost full"), Some(Level::Warn));
         assert_eq!(guess_level(b"kernel panic"), Some(Level::Fatal));
         assert_eq!(guess_level(b"all good"), None);
+        // Programs that log no level word at all.
+        for msg in [
+            "[33120.000] Out of memory: Killed process 4000 (java) total-vm:8123456kB",
+            "app[311]: segfault at 0 ip 00007f sp 00007ffd error 4 in libc.so.6",
+            "dial tcp 10.0.3.7:5432: connect: connection refused",
+            "upstream timed out (110: Connection timed out) while reading response header",
+            "Unable to open /var/lib/app/state.db",
+        ] {
+            assert_eq!(guess_level(msg.as_bytes()), Some(Level::Error), "{msg}");
+        }
+        assert_eq!(guess_level(b"Started Session 42 of user deploy."), None);
     }
 }
