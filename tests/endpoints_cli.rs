@@ -361,6 +361,14 @@ fn json_request_log_scenario_links_errors_and_contrasts() {
         .unwrap_or_else(|| panic!("region contrast: {over:#?}"));
     assert_eq!(region["value"], "eu-west-1");
     assert_eq!(region["failing_share"].as_f64(), Some(1.0));
+    // ...and says so in words where the reader looks first.
+    let working = region["working_share"].as_f64().unwrap();
+    let note = format!(
+        "failing requests: region=eu-west-1 in 100% (working requests: {:.0}%)",
+        100.0 * working
+    );
+    let notes = f["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n == note.as_str()), "{notes:#?}");
 }
 
 #[test]

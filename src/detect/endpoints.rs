@@ -396,6 +396,21 @@ fn common_route_details(
         ),
     );
     let contrast = r.contrast(r.failed == 0);
+    // The strongest contrasts in words, where the reader looks first: a deploy's version, a
+    // region, a pod that most failing requests share and working ones mostly do not.
+    for c in contrast
+        .iter()
+        .filter(|c| c.failing_share >= 0.5 && c.failing_share >= 2.0 * c.working_share)
+        .take(2)
+    {
+        f.notes.push(format!(
+            "failing requests: {}={} in {:.0}% (working requests: {:.0}%)",
+            c.field,
+            c.value,
+            100.0 * c.failing_share,
+            100.0 * c.working_share
+        ));
+    }
     f.details.insert(
         "over_represented".into(),
         Value::Array(
