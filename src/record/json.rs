@@ -681,6 +681,7 @@ mod tests {
         for line in [
             r#"{"msg":"request failed","error":true}"#,
             r#"{"msg":"request failed","err":null,"error":""}"#,
+            r#"{"msg":"request failed","error":"None","err":"OK"}"#,
             r#"{"msg":"request failed: timeout","error":"timeout"}"#,
             r#"{"msg":"request failed"}"#,
         ] {

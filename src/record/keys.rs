@@ -267,10 +267,22 @@ pub fn with_error_text(ev: &mut Event<'_>) {
             continue;
         };
         let v = v.trim_ascii();
-        let empty = matches!(
-            v,
-            b"" | b"true" | b"false" | b"null" | b"nil" | b"<nil>" | b"None" | b"-" | b"0"
-        );
+        let empty = v.len() <= 5
+            && [
+                &b""[..],
+                b"true",
+                b"false",
+                b"null",
+                b"nil",
+                b"<nil>",
+                b"none",
+                b"-",
+                b"0",
+                b"ok",
+                b"n/a",
+            ]
+            .iter()
+            .any(|w| v.eq_ignore_ascii_case(w));
         if !empty && best.is_none_or(|(b, _)| r < b) {
             best = Some((r, i));
         }
