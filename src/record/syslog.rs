@@ -95,11 +95,35 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
     if program.is_empty() || program.len() > 64 {
         return None;
     }
+    let mut msg = (after_tag + 1).min(b.len());
+    if program == b"kernel" {
+        msg += kernel_uptime(&b[msg..]);
+    }
     Some(Sys {
         time: Some(t),
         program: Some(program),
-        msg: (after_tag + 1).min(b.len()),
+        msg,
     })
+}
+
+/// Length of the kernel's uptime stamp (`[33120.123456] `) at the start of a `kernel:`
+/// message: header, not message (every line would otherwise start with `[<NUM>]`).
+fn kernel_uptime(m: &[u8]) -> usize {
+    let Some(rest) = m.strip_prefix(b"[") else {
+        return 0;
+    };
+    let Some(close) = memchr::memchr(b']', rest) else {
+        return 0;
+    };
+    let inner = rest[..close].trim_ascii();
+    let stamp = !inner.is_empty()
+        && inner.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && inner.iter().any(u8::is_ascii_digit);
+    if !stamp {
+        return 0;
+    }
+    let after = close + 2;
+    after + rest[after - 1..].iter().take_while(|c| **c == b' ').count()
 }
 
 /// A program name with spaces and a pid (macOS `Google Chrome Helper[31322]:`, optionally
@@ -257,6 +281,22 @@ mod tests {
         assert_eq!(&*ev.message, b"check pass");
         let (ok, _) = run("hello world");
         assert!(!ok);
+    }
+
+    #[test]
+    fn kernel_uptime_is_header() {
+        let (ok, ev) = run(
+            "Aug 14 09:12:00 web-3 kernel: [ 3312.004] Out of memory: Killed process 4000 (java)",
+        );
+        assert!(ok);
+        assert_eq!(&*ev.message, b"Out of memory: Killed process 4000 (java)");
+        // Only a number in the bracket, and only for the kernel.
+        let (_, ev) = run("Aug 14 09:12:00 web-3 kernel: [drm] GPU reset");
+        assert_eq!(&*ev.message, b"[drm] GPU reset");
+        let (_, ev) = run("Aug 14 09:12:00 web-3 app[7]: [12.5] ratio");
+        assert_eq!(&*ev.message, b"[12.5] ratio");
+        let (_, ev) = run("Aug 14 09:12:00 web-3 kernel: [12.5]");
+        assert_eq!(&*ev.message, b"");
     }
 
     #[test]
