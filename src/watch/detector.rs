@@ -27,8 +27,8 @@
 //!   background warning whose second event happens to follow its first within minutes is
 //!   not new (one gap says little), while a deploy's new error, several events in a minute
 //!   after hours of watching, is. An error template is reported at its first occurrence when
-//!   it follows a change (a one-off new event below warning level within 15 minutes: a
-//!   deploy, a restart, a config reload), or when it was never seen in an hour and 50,000
+//!   it follows a change (a one-off new event below warning level whose text names one, within
+//!   15 minutes: a deploy, a restart, a config reload), or when it was never seen in an hour and 50,000
 //!   events of watching (`new_alone_ms`, `new_alone_events`): a background error that logs
 //!   once in a few thousand lines has not come up in a quiet night's hour by chance, but
 //!   would have in 50,000 lines.

@@ -77,6 +77,43 @@ pub const MAX_ROUTES: usize = 5_000;
 /// A template with at most this many events, first seen after the warm-up below warning
 /// level, is a change (deploy, restart, config reload) for new errors that follow it.
 pub const MAX_CHANGE_EVENTS: u64 = 3;
+
+/// Word stems of what changes a running system (lowercase, matched anywhere): deploys,
+/// versions and builds, starts and restarts, config reloads, migrations, failovers.
+const CHANGE_WORDS: &[&str] = &[
+    "deploy",
+    "version",
+    "release",
+    "build",
+    "rollout",
+    "rolled out",
+    "rollback",
+    "rolled back",
+    "upgrad",
+    "start",
+    "restart",
+    "stop",
+    "shutdown",
+    "shutting down",
+    "boot",
+    "listening",
+    "initializ",
+    "reload",
+    "config",
+    "migrat",
+    "failover",
+    "promot",
+    "elected",
+    "feature flag",
+];
+
+/// Whether a template's text says it is a change (see [`CHANGE_WORDS`]): a one-off new info
+/// line that does not ("cache warmed", "report generated") is no reason to trust an error
+/// that follows it at first sight.
+pub fn names_a_change(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    CHANGE_WORDS.iter().any(|w| lower.contains(w))
+}
 /// How long after a change a new error counts as following it (as in the batch report's
 /// "preceded by", `detect::newerr::CHANGE_LOOKBACK_MS`).
 pub const CHANGE_LOOKBACK_MS: i64 = crate::detect::newerr::CHANGE_LOOKBACK_MS;
@@ -727,6 +764,7 @@ impl Live {
                     && !i.provisional
                     && i.count <= MAX_CHANGE_EVENTS
                     && i.level.is_none_or(|l| l < Level::Warn)
+                    && names_a_change(&i.text)
             })
             .filter_map(|i| i.first_time)
             .filter(|&f| warmup_end.is_some_and(|w| f >= w))
