@@ -12,8 +12,9 @@
 //!   `min_count`, at least `min_factor` × the expected count `μ = normal rate × window`, and the
 //!   chance of `c` or more is below `p_value` — by the conditional two-Poisson test (see
 //!   [`rate_test`]), which knows that `μ` learned from a few dozen events is uncertain, and is
-//!   the Poisson tail `P(X ≥ c | μ)` for long histories. Short windows catch dense bursts within a
-//!   bucket or two; long ones catch sparse bursts (a few events where one an hour is normal).
+//!   the Poisson tail `P(X ≥ c | μ)` for long histories. Short windows catch dense bursts
+//!   within a bucket or two; long ones catch sparse bursts (a few events where one an hour is
+//!   normal).
 //! - **spike end**: over the last `W` buckets, where `W` is long enough to expect about six
 //!   events at the spike's own rate (2 to 10 minutes), the count fell to at most twice the
 //!   normal expectation. Waiting for "six expected events" keeps a sparse spike from ending
@@ -28,10 +29,10 @@
 //!   not new (one gap says little), while a deploy's new error, several events in a minute
 //!   after hours of watching, is. An error template is reported at its first occurrence when
 //!   it follows a change (a one-off new event below warning level whose text names one, within
-//!   15 minutes: a deploy, a restart, a config reload), or when it was never seen in an hour and 50,000
-//!   events of watching (`new_alone_ms`, `new_alone_events`): a background error that logs
-//!   once in a few thousand lines has not come up in a quiet night's hour by chance, but
-//!   would have in 50,000 lines.
+//!   15 minutes: a deploy, a restart, a config reload), or when it was never seen in an hour
+//!   and 50,000 events of watching (`new_alone_ms`, `new_alone_events`): a background error
+//!   that logs once in a few thousand lines has not come up in a quiet night's hour by
+//!   chance, but would have in 50,000 lines.
 
 /// Counts of one key over its trailing window, and what is known about its past.
 pub struct Window<'a> {

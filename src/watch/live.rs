@@ -114,6 +114,7 @@ pub fn names_a_change(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     CHANGE_WORDS.iter().any(|w| lower.contains(w))
 }
+
 /// How long after a change a new error counts as following it (as in the batch report's
 /// "preceded by", `detect::newerr::CHANGE_LOOKBACK_MS`).
 pub const CHANGE_LOOKBACK_MS: i64 = crate::detect::newerr::CHANGE_LOOKBACK_MS;
