@@ -14,6 +14,8 @@
 # first examples and a sample of three events; the series budget coarsens the summary once),
 # then stays at 91.5 MiB for the remaining ~4.5M events; 553k events/s end to end (the
 # generator shares the CPU). Without those two bounds RSS grew with the input.
+# Re-measured 2026-11-28 after JSON error fields joined messages: flat at 95.7 MiB from ~12 s
+# (the build before that change: 94.4 MiB), 520-550k events/s.
 set -euo pipefail
 
 LINES=${LINES:-10000000}
