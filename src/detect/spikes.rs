@@ -546,8 +546,14 @@ fn error_rate_spikes(
 /// The method of a request-line template (`GET <PATH> HTTP/<NUM>`: how access-log requests
 /// template), which covers every path of that method.
 fn request_line_method(t: &TemplateStats) -> Option<&str> {
-    let mut words = t.text.split(' ');
-    let (Some(method), Some("<PATH>"), Some("HTTP/<NUM>"), None) =
+    request_line(&t.text)
+}
+
+/// The method of a template that is an access log's request line, `METHOD <PATH> HTTP/<NUM>`
+/// (the path a `<*>` when clustering merged paths of several shapes).
+pub fn request_line(text: &str) -> Option<&str> {
+    let mut words = text.split(' ');
+    let (Some(method), Some("<PATH>" | "<*>"), Some("HTTP/<NUM>"), None) =
         (words.next(), words.next(), words.next(), words.next())
     else {
         return None;
@@ -608,4 +614,18 @@ pub fn count_between(s: &Series, res: i64, from: i64, to: i64) -> u64 {
         })
         .map(|&(_, c)| c)
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_line;
+
+    #[test]
+    fn request_line_templates() {
+        assert_eq!(request_line("GET <PATH> HTTP/<NUM>"), Some("GET"));
+        assert_eq!(request_line("POST <*> HTTP/<NUM>"), Some("POST"));
+        assert_eq!(request_line("GET /health HTTP/<NUM>"), None);
+        assert_eq!(request_line("GET <PATH> HTTP/<NUM> extra"), None);
+        assert_eq!(request_line("Get <PATH> HTTP/<NUM>"), None);
+    }
 }

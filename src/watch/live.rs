@@ -1092,8 +1092,12 @@ impl Live {
                 self.active.remove(&i);
             }
         }
-        // Spikes: only for keys with history (a never-seen template is news, not a spike).
-        let eligible = alerting && (!is_template || t.novelty == Novelty::Known);
+        // Spikes: only for keys with history (a never-seen template is news, not a spike), and
+        // not for an access log's request line (`GET <PATH> HTTP/<NUM>`): its failing requests
+        // are the route tracks' alerts, named by route.
+        let request_line = matches!(&t.key, KeyKind::Template { text, .. }
+            if crate::detect::spikes::request_line(text).is_some());
+        let eligible = alerting && (!is_template || t.novelty == Novelty::Known) && !request_line;
         let start_ev = if eligible {
             self.det.spike_start(&window)
         } else {

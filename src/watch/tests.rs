@@ -843,3 +843,44 @@ fn a_template_that_comes_in_clumps_stops_alerting_once_that_is_its_habit() {
     assert_eq!(ends, 4, "{:#?}", summary(&alerts));
     assert_eq!(alerts.len(), 8, "{:#?}", summary(&alerts));
 }
+
+/// An access log's failing requests are the route's alert, named by route: the request-line
+/// template they share (`POST <PATH> HTTP/<NUM>`) does not alert a spike of its own.
+#[test]
+fn request_line_templates_leave_failures_to_the_route() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    for i in 0..(90 * 6) {
+        let t = T0 + i * 10_000;
+        let m = i / 6;
+        // A 503 every ten minutes for an hour and a half, then half of them for 20 minutes.
+        let failing = (60..80).contains(&m) && i % 2 == 0 || i % 60 == 7;
+        let mut e = ev(
+            t,
+            if failing { Level::Error } else { Level::Info },
+            "POST <PATH> HTTP/<NUM>",
+        );
+        e.http = Http {
+            method: Some(Cow::Borrowed(b"POST")),
+            path: Some(Cow::Borrowed(b"/api/v1/checkout")),
+            status: Some(if failing { 503 } else { 201 }),
+            ..Http::default()
+        };
+        h.push_view(&e, "access");
+    }
+    let alerts = h.finish();
+    let kinds: Vec<(AlertPhase, FindingKind)> =
+        alerts.iter().map(|a| (a.phase, a.finding.kind)).collect();
+    assert!(
+        kinds.contains(&(AlertPhase::Start, FindingKind::FailingRoute)),
+        "{kinds:?}"
+    );
+    assert!(
+        !kinds.iter().any(|k| k.1 == FindingKind::Spike),
+        "{:#?}",
+        summary(&alerts)
+    );
+}
