@@ -504,6 +504,15 @@ const MIN_PERIOD: f64 = 6.0;
 /// Share of gaps that must fit the schedule.
 const REGULAR_SHARE: f64 = 0.8;
 
+/// How far from their median the sizes of one family (a schedule's runs, a template's usual
+/// clumps) may lie, either way; a member this many times the median is the one that went wrong.
+pub const FAMILY_RATIO: f64 = 3.0;
+
+/// Whether a size `c` belongs with a family of median size `med` (see [`FAMILY_RATIO`]).
+pub fn same_size(c: f64, med: f64) -> bool {
+    c >= med / FAMILY_RATIO && c <= med * FAMILY_RATIO
+}
+
 /// Marks bursts that belong to a regular schedule; returns whether one was found.
 ///
 /// The schedule is looked for in the *episodes* of the series (runs of consecutive non-empty
@@ -538,13 +547,8 @@ pub fn mark_periodic(bursts: &mut [Burst], counts: &[u64]) -> bool {
     }
     let mut sizes: Vec<f64> = eps.iter().map(|e| e.2 as f64).collect();
     let med = median(&mut sizes);
-    let family: Vec<&(usize, usize, u64)> = eps
-        .iter()
-        .filter(|e| {
-            let c = e.2 as f64;
-            c >= med / 3.0 && c <= med * 3.0
-        })
-        .collect();
+    let family: Vec<&(usize, usize, u64)> =
+        eps.iter().filter(|e| same_size(e.2 as f64, med)).collect();
     if family.len() < 3 {
         return false;
     }
@@ -571,7 +575,7 @@ pub fn mark_periodic(bursts: &mut [Burst], counts: &[u64]) -> bool {
     let mut any = false;
     for b in bursts.iter_mut() {
         let on_schedule = family.iter().any(|e| e.0 < b.end && b.start < e.1);
-        if on_schedule && (b.count as f64) <= med * 3.0 {
+        if on_schedule && (b.count as f64) <= med * FAMILY_RATIO {
             b.periodic = true;
             any = true;
         }
@@ -609,10 +613,7 @@ pub fn mark_recurrent(bursts: &mut [Burst], len: usize) -> Option<Recurrence> {
         return None;
     }
     let med = median(&mut sizes);
-    let similar = |b: &Burst| {
-        let c = b.count as f64;
-        !b.periodic && c >= med / 3.0 && c <= med * 3.0
-    };
+    let similar = |b: &Burst| !b.periodic && same_size(b.count as f64, med);
     let family: Vec<&Burst> = bursts.iter().filter(|b| similar(b)).collect();
     let first = family.iter().map(|b| b.start).min()?;
     let last = family.iter().map(|b| b.end).max()?;

@@ -26,7 +26,7 @@ use rustc_hash::FxHashMap;
 use super::detector::{ActiveSpike, Detector, NewCandidate, Window};
 use super::ring::Ring;
 use super::state::{Condition, Phase, Transition};
-use crate::detect::{Finding, FindingKind};
+use crate::detect::{burst, Finding, FindingKind};
 use crate::record::Level;
 use crate::summary::{Example, EXAMPLES_PER_SIG};
 
@@ -1206,7 +1206,7 @@ impl Live {
             let outgrown = t
                 .habit
                 .as_ref()
-                .filter(|h| t.silenced && t.active_count as f64 > HABIT_OUTGROWN * h.0);
+                .filter(|h| t.silenced && t.active_count as f64 > burst::FAMILY_RATIO * h.0);
             if let Some((size, ev, onset)) = outgrown.cloned() {
                 // The clump that went wrong: alerted now, with how far past the usual size.
                 t.silenced = false;
@@ -1245,8 +1245,6 @@ impl Live {
 
 /// Spikes remembered per template (see [`habit_size`]).
 const EPISODES_KEPT: usize = 8;
-/// A usual clump that grows past this many times the usual size is alerted after all.
-const HABIT_OUTGROWN: f64 = 3.0;
 
 /// The usual size of a template's clumps, when a spike starting at `onset` is one more of
 /// them: at least 3 earlier spikes within 3× of their median size, the oldest of them at
@@ -1260,10 +1258,10 @@ fn habit_size(episodes: &[(i64, u64)], onset: i64, watched_ms: i64) -> Option<f6
         return None;
     }
     let mut sizes: Vec<f64> = episodes.iter().map(|e| e.1 as f64).collect();
-    let med = crate::detect::burst::median(&mut sizes);
+    let med = burst::median(&mut sizes);
     let family: Vec<&(i64, u64)> = episodes
         .iter()
-        .filter(|e| (e.1 as f64) >= med / 3.0 && (e.1 as f64) <= med * 3.0)
+        .filter(|e| burst::same_size(e.1 as f64, med))
         .collect();
     let oldest = family.iter().map(|e| e.0).min()?;
     let need = (watched_ms.min(86_400_000) / 3).max(3_600_000);
