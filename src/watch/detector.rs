@@ -10,11 +10,12 @@
 //! The default rules ([`PoissonDetector`]):
 //! - **spike start**: in some trailing window (1, 2, 5 or 10 minutes) the count `c` is at least
 //!   `min_count`, at least `min_factor` × the expected count `μ = normal rate × window`, and the
-//!   chance of `c` or more is below `p_value` — by the conditional two-Poisson test (see
-//!   [`rate_test`]), which knows that `μ` learned from a few dozen events is uncertain, and is
-//!   the Poisson tail `P(X ≥ c | μ)` for long histories. Short windows catch dense bursts
-//!   within a bucket or two; long ones catch sparse bursts (a few events where one an hour is
-//!   normal).
+//!   chance of `c` or more is below `p_value × window / longest window` — by the conditional
+//!   two-Poisson test (see [`rate_test`]), which knows that `μ` learned from a few dozen events
+//!   is uncertain, and is the Poisson tail `P(X ≥ c | μ)` for long histories. Short windows
+//!   catch dense bursts within a bucket or two; long ones catch sparse bursts (a few events
+//!   where one an hour is normal). A day has ten times as many 1-minute windows as 10-minute
+//!   ones, hence the bar in proportion to the window: each length adds as many chance alarms.
 //! - **spike end**: over the last `W` buckets, where `W` is long enough to expect about six
 //!   events at the spike's own rate (2 to 10 minutes), the count fell to at most twice the
 //!   normal expectation. Waiting for "six expected events" keeps a sparse spike from ending
@@ -221,6 +222,7 @@ impl PoissonDetector {
 impl Detector for PoissonDetector {
     fn spike_start(&self, w: &Window<'_>) -> Option<SpikeEvidence> {
         let mut best: Option<SpikeEvidence> = None;
+        let longest = self.windows.iter().copied().max().unwrap_or(1).max(1);
         for &k in &self.windows {
             if k > w.counts.len() {
                 break;
@@ -247,6 +249,10 @@ impl Detector for PoissonDetector {
                 Some(_) => poisson_tail(c, mu),
                 None => rate_test(c, mu, history),
             };
+            // A day holds ten times as many distinct 1-minute windows as 10-minute ones: each
+            // length gets a bar in proportion to its length, so that short windows do not
+            // raise more false alarms than long ones.
+            let p_max = p_max * k as f64 / longest as f64;
             if p < p_max && best.as_ref().is_none_or(|b| p < b.p_value) {
                 best = Some(SpikeEvidence {
                     buckets: k,
@@ -297,14 +303,18 @@ impl Detector for PoissonDetector {
 /// share is `Binomial(c + K, mu / (mu + K))` under "same rate". Unlike `P(X ≥ c | mu)` it
 /// knows that a rate learned from a dozen events is uncertain: a template an hour old whose
 /// share of the traffic was estimated from 15 events is not spiking when a 10-minute window
-/// holds 2.5× that estimate. With a long history (`K` ≥ 1000) it is the Poisson tail; with
-/// almost none (`K` < 1, a key known only from its prior) the Poisson tail too, as before.
+/// holds 2.5× that estimate. With a long history (`K` ≥ 1000) it is the Poisson tail. A
+/// history of less than one event is taken as one: a key seen once in the night, its weight
+/// decayed since, is not "known" to be rarer than three events in ten minutes of the morning.
 pub fn rate_test(c: u64, mu: f64, history: f64) -> f64 {
-    if !(1.0..1000.0).contains(&history) {
+    if !(history > 0.0 && history < 1000.0) {
         return poisson_tail(c, mu);
     }
-    let k = history.round() as u64;
-    binomial_tail(c, c + k, mu / (mu + k as f64))
+    // The window's share of the exposure; a history of less than one event (a key seen once,
+    // long ago, or only through the prior) counts as one event, not as a known rate.
+    let share = mu / (mu + history);
+    let k = history.round().max(1.0) as u64;
+    binomial_tail(c, c + k, share)
 }
 
 /// `P(X ≥ c)` for `X ~ Binomial(n, p)`, summed in log space from the `c`-th term.
@@ -420,6 +430,37 @@ mod tests {
         let near = rate_test(15, 3.8, 900.0);
         assert!((near / poisson_tail(15, 3.8) - 1.0).abs() < 0.2, "{near}");
         assert!(rate_test(40, 3.8, 20.0) < 1e-8);
+        // A history of half an event (one sighting hours ago, decayed) is not a known rate:
+        // three events where 0.03 were expected are unremarkable next to it, though the
+        // Poisson tail of that estimate says one in 200,000.
+        assert!(poisson_tail(3, 0.03) < 1e-5);
+        let faint = rate_test(3, 0.03, 0.5);
+        assert!(faint > 1e-4, "{faint}");
+        assert_eq!(faint, rate_test(3, 0.03 / 0.5, 1.0));
+    }
+
+    #[test]
+    fn short_windows_need_stronger_evidence() {
+        let d = PoissonDetector::new(10_000);
+        // Three events in one minute, with nothing else in the last ten, of an error whose
+        // rate is known from ten days: from one that logs 4 an hour, a day of one-minute
+        // windows turns that up now and then (p ≈ 5e-5 per window, above the 1-minute bar of
+        // 1e-5); from one that logs 1 an hour, it does not (p ≈ 8e-7).
+        let mut c = vec![0u64; 60];
+        c[54] = 1;
+        c[56] = 1;
+        c[59] = 1;
+        fn known(c: &[u64], per_hour: f64) -> Window<'_> {
+            let mut w = window(c, per_hour / 360.0);
+            w.past_sum *= 240.0;
+            w.past_n *= 240.0;
+            w
+        }
+        let p4 = poisson_tail(3, 6.0 * 4.0 / 360.0);
+        assert!(p4 > 1e-5 && p4 < 1e-4, "{p4}");
+        assert!(d.spike_start(&known(&c, 4.0)).is_none());
+        let ev = d.spike_start(&known(&c, 1.0)).expect("rare enough");
+        assert_eq!(ev.buckets, 6, "{ev:?}");
     }
 
     /// A window whose past (one hour of it) had `normal` events per bucket.
@@ -443,15 +484,19 @@ mod tests {
     #[test]
     fn sparse_and_dense_spikes_start() {
         let d = PoissonDetector::new(10_000);
-        // One event an hour is normal (1/360 per bucket); three within two minutes is a spike.
+        // One event an hour is normal (1/360 per bucket, learned over six hours); three within
+        // two minutes is a spike.
         let mut c = vec![0u64; 60];
         c[50] = 1;
         c[55] = 1;
         c[59] = 1;
-        let ev = d
-            .spike_start(&window(&c, 1.0 / 360.0))
-            .expect("sparse spike");
+        let mut w = window(&c, 1.0 / 360.0);
+        w.past_sum *= 6.0;
+        w.past_n *= 6.0;
+        let ev = d.spike_start(&w).expect("sparse spike");
         assert!(ev.buckets <= 12, "{ev:?}");
+        // Learned from the one event of a single hour, the rate is too uncertain for that.
+        assert!(d.spike_start(&window(&c, 1.0 / 360.0)).is_none());
         // Steady 5 per bucket with normal 5 is not a spike, even with noise.
         let steady: Vec<u64> = (0..60).map(|i| 4 + (i % 3)).collect();
         assert!(d.spike_start(&window(&steady, 5.0)).is_none());
