@@ -161,3 +161,47 @@ fn the_normal_day_has_nothing_above_low() {
         );
     }
 }
+
+/// The day's four logs piped together (`cat dir/* | faultline`: an access log first, so the
+/// stream is detected as one, with the app's Java traces among JSON and logfmt lines) read
+/// like the directory: the same events and templates, traces joined to their lines.
+#[test]
+fn piped_mix_of_the_days_logs_reads_like_the_directory() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = format!("{root}/testdata/example/incident");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("example dir")
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    names.sort();
+    let mut piped = Vec::new();
+    for p in &names {
+        piped.extend(std::fs::read(p).expect("example log"));
+    }
+    let templates = |o: std::process::Output| {
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("templates JSON");
+        let mut t: Vec<(u64, String)> = doc["templates"]
+            .as_array()
+            .expect("templates")
+            .iter()
+            .map(|t| {
+                let text = t["template"].as_str().unwrap_or("").to_string();
+                (t["count"].as_u64().unwrap_or(0), text)
+            })
+            .collect();
+        t.sort();
+        (doc["events"].as_u64(), t)
+    };
+    let from_dir = templates(run(&["templates", "-q", "-o", "json", &dir], None));
+    let from_pipe = templates(run(&["templates", "-q", "-o", "json"], Some(&piped)));
+    assert_eq!(from_pipe.0, from_dir.0);
+    assert!(
+        !from_pipe
+            .1
+            .iter()
+            .any(|(_, t)| t.starts_with("at ") || t.starts_with("Caused by")),
+        "trace lines became events of their own"
+    );
+    assert_eq!(from_pipe.1, from_dir.1);
+}

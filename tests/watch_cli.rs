@@ -169,6 +169,36 @@ fn steady_noise_alerts_nothing() {
     assert!(alert_lines(&out).is_empty(), "{out}");
 }
 
+/// Events without a time of their own (a bare `FATAL ...` line amid timestamped ones) count
+/// when they arrive: a new error made of them is dated by the stream's clock, never by a
+/// placeholder.
+#[test]
+fn untimed_new_error_is_dated_by_the_stream() {
+    let mut data = String::new();
+    for s in 0..600 {
+        data.push_str(&format!("{} INFO request handled in {}ms\n", ts(s), s % 50));
+        if s == 480 {
+            for w in 0..5 {
+                data.push_str(&format!("FATAL untimed crash in worker {w}\n"));
+            }
+        }
+    }
+    let o = run(
+        &["watch", "--plain", "--warmup", "1m"],
+        Some(data.as_bytes()),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let alerts = alert_lines(&out);
+    assert_eq!(alerts.len(), 1, "{out}");
+    assert!(
+        alerts[0].contains("New error: untimed crash in worker <NUM>"),
+        "{out}"
+    );
+    let since = format!("since {}", ts(480));
+    assert!(alerts[0].contains(&since), "{out}");
+}
+
 /// The report at the end of input is `faultline summary` of the same data.
 #[test]
 fn end_of_input_report_matches_batch() {

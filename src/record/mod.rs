@@ -105,19 +105,23 @@ impl Format {
     /// Whether continuation lines (stack traces, indented lines) join the previous event.
     /// The chunker uses this to never cut a chunk inside a multi-line event.
     pub fn joins_lines(self) -> bool {
-        matches!(self, Format::Plain | Format::Json)
+        !matches!(self, Format::Line)
     }
 
     /// Whether `line` continues the previous event in a source of this format: the `plain`
-    /// rule ([`parse::is_continuation`]), for JSON also applied to the line inside a Docker
-    /// json-file record ([`json::docker_continuation`]).
+    /// rule ([`parse::is_continuation`]) in every format but `line`, for JSON also applied to
+    /// the line inside a Docker json-file record ([`json::docker_continuation`]).
     pub fn continues(self, line: &[u8]) -> bool {
         match self {
             Format::Plain => parse::is_continuation(line),
             // A JSON service's raw stack trace (`\tat ...` between JSON lines) joins too.
             Format::Json if line.first() == Some(&b'{') => json::docker_continuation(line),
-            Format::Json => parse::is_continuation(line),
-            _ => false,
+            // Every other format's lines start with a timestamp, an address or `key=`: a
+            // raw stack trace among them (logs of several kinds piped together) joins too.
+            Format::Json | Format::Access | Format::Logfmt | Format::Syslog => {
+                parse::is_continuation(line)
+            }
+            Format::Line => false,
         }
     }
 

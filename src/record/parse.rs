@@ -7,6 +7,8 @@
 //! cut, which is why it looks at two adjacent lines only: joining in here must never be looser
 //! than cutting there, or events would depend on the chunk size.
 
+use std::borrow::Cow;
+
 use memchr::memchr;
 
 use super::keys::UserKeys;
@@ -168,26 +170,31 @@ pub fn parse_event<'a>(
             }
         }
         Format::Syslog => {
-            if syslog::parse(raw, ev, &ctx.time) {
+            if syslog::parse(first, ev, &ctx.time) {
                 // `app[1]: {"level":"error",...}`: the program logs JSON through syslog.
                 json::parse_embedded(ev, ctx);
                 logfmt::parse_embedded(ev, &ctx.time, &ctx.keys);
+                append_tail(first, raw, ev);
                 return true;
             }
             other_layout(format, first, raw, ev, ctx);
             false
         }
         Format::Access => {
-            access::parse(raw, ev, &ctx.time) || {
-                other_layout(format, first, raw, ev, ctx);
-                false
+            if access::parse(first, ev, &ctx.time) {
+                append_tail(first, raw, ev);
+                return true;
             }
+            other_layout(format, first, raw, ev, ctx);
+            false
         }
         Format::Logfmt => {
-            logfmt::parse(raw, ev, &ctx.time, &ctx.keys) || {
-                other_layout(format, first, raw, ev, ctx);
-                false
+            if logfmt::parse(first, ev, &ctx.time, &ctx.keys) {
+                append_tail(first, raw, ev);
+                return true;
             }
+            other_layout(format, first, raw, ev, ctx);
+            false
         }
         Format::Json => {
             let ok = if raw.len() > first.len() {
@@ -201,6 +208,21 @@ pub fn parse_event<'a>(
             ok
         }
     }
+}
+
+/// The lines that joined a one-line format's event (a raw stack trace after a logfmt or
+/// syslog line in a mixed stream) follow its message, as they follow a `plain` header's.
+fn append_tail<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>) {
+    let Some(tail) = raw.get(first.len()..).filter(|t| !t.is_empty()) else {
+        return;
+    };
+    let mut msg = std::mem::take(&mut ev.message).into_owned();
+    // Line by line, without the `\r` of CRLF endings (the first line was parsed without it).
+    for line in tail.split(|&b| b == b'\n').skip(1) {
+        msg.push(b'\n');
+        msg.extend_from_slice(strip_cr(line));
+    }
+    ev.message = Cow::Owned(msg);
 }
 
 /// A line in another layout than its source's (an access or syslog source with an error
@@ -425,6 +447,41 @@ mod tests {
         let lines: Vec<u32> = ev.iter().map(|e| e.1).collect();
         assert_eq!(lines, vec![1, 5, 5]);
         assert!(ev[2].2.ends_with("previous location ---"));
+    }
+
+    #[test]
+    fn raw_traces_join_logfmt_access_and_syslog_lines() {
+        let trace = "java.lang.IllegalStateException: boom\r\n\tat c.a.Foo.run(Foo.java:10)\n";
+        let logfmt = format!(
+            "ts=2024-01-01T10:00:00Z level=error msg=\"job failed\"\n{trace}\
+             ts=2024-01-01T10:00:01Z level=info msg=next\n"
+        );
+        let access = format!(
+            "1.2.3.4 - - [01/Jan/2024:10:00:00 +0000] \"GET /a HTTP/1.1\" 500 5 \"-\" \"c\"\n\
+             2024-01-01 10:00:00,000 ERROR [main] c.a.Foo - failed\n{trace}\
+             1.2.3.4 - - [01/Jan/2024:10:00:01 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"c\"\n"
+        );
+        let syslog = format!(
+            "Jan  1 10:00:00 web1 app[12]: job failed\n{trace}Jan  1 10:00:01 web1 app[12]: next\n"
+        );
+        for (text, format, failed_at) in [
+            (&logfmt, Format::Logfmt, 0),
+            (&access, Format::Access, 1),
+            (&syslog, Format::Syslog, 0),
+        ] {
+            let ev = events(text, format);
+            assert_eq!(ev.len(), failed_at + 2, "{format:?}: {ev:?}");
+            let (line, lines, msg) = &ev[failed_at];
+            assert_eq!((*line, *lines), (failed_at as u64 + 1, 3), "{format:?}");
+            // (`plain`, which reads the access source's app line, keeps a CRLF's `\r`.)
+            assert!(
+                msg.replace('\r', "").ends_with(
+                    "failed\njava.lang.IllegalStateException: boom\n\tat c.a.Foo.run(Foo.java:10)"
+                ),
+                "{format:?}: {msg:?}"
+            );
+            assert_eq!(ev[failed_at + 1].1, 1);
+        }
     }
 
     #[test]

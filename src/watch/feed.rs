@@ -253,6 +253,10 @@ impl Watcher {
         let view = chunk.source.format.as_str();
         let per_line = &r.per_line;
         let mut i = 0usize;
+        // An event without a time of its own is placed at the time of the timed event before
+        // it in the chunk (where it stands in the stream), or at the clock for the chunk's
+        // leading ones (a line arriving alone after a stall).
+        let mut last_time: Option<i64> = None;
         parse_chunk(
             &chunk.data,
             chunk.first_line,
@@ -266,7 +270,9 @@ impl Watcher {
                 } else {
                     remap.get(local as usize).copied().unwrap_or(u32::MAX)
                 };
-                live.observe(&Obs::from_event(&ev, source, view, sig, untimed_at));
+                last_time = ev.time.or(last_time);
+                let at = last_time.unwrap_or(untimed_at);
+                live.observe(&Obs::from_event(&ev, source, view, sig, at));
             },
         );
         let lines = chunk.data.iter().filter(|&&b| b == b'\n').count() as u64

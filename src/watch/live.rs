@@ -965,6 +965,10 @@ impl Live {
             t.recent.add(b, c);
             t.minutes.add((b * w).div_euclid(60_000), c);
             t.total += c;
+            if t.first_seen == i64::MAX {
+                // A template whose events carry no time was first seen when they arrived.
+                t.first_seen = b * w;
+            }
             t.last_event_bucket = b;
             if t.cond.is_active() {
                 t.active_count += c;
