@@ -28,8 +28,13 @@ use crate::summary::DEFAULT_MAX_SIGS;
 use crate::watch::detector::PoissonDetector;
 use crate::watch::render::{alert_json, alert_line, StatusBlock};
 use crate::watch::report::{final_report, load_snapshot, save_snapshot};
-use crate::watch::source::{spawn_follow, spawn_once, spawn_stdin, Feed};
+use crate::watch::source::{
+    merge_candidates, spawn_follow, spawn_once, spawn_once_merged, spawn_stdin, Feed,
+};
 use crate::watch::{Alert, Baseline, Live, LiveConfig, Watcher};
+
+/// Chunk size for files read side by side.
+const MERGED_CHUNK: usize = 256 << 10;
 
 #[derive(Args, Debug)]
 #[command(after_long_help = WATCH_HELP)]
@@ -325,8 +330,19 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     };
     if !once.is_empty() {
         let mut c: InputConfig = cfg.clone();
-        c.paths = once;
-        spawn_once(c, tx.clone(), stop.clone());
+        // Several files (a directory of logs) are read side by side in event time; each
+        // reader holds a chunk or two, so chunks are kept small.
+        match merge_candidates(&once) {
+            Some(files) => {
+                c.chunk_size = c.chunk_size.min(MERGED_CHUNK);
+                watcher.hold = Some(i64::MIN);
+                spawn_once_merged(c, files, tx.clone(), stop.clone());
+            }
+            None => {
+                c.paths = once;
+                spawn_once(c, tx.clone(), stop.clone());
+            }
+        }
         open_ends += 1;
     }
     let following = !follow.is_empty();
@@ -400,6 +416,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
                 }
                 open_ends = open_ends.saturating_sub(1);
             }
+            Ok(Feed::Hold(h)) => watcher.hold = h,
             Ok(Feed::OnceDone(stats)) => {
                 once_stats = stats;
                 open_ends = open_ends.saturating_sub(1);

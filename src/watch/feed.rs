@@ -178,6 +178,9 @@ pub struct Watcher {
     /// Set when the series budget coarsened the summary: the bucket width.
     pub coarsened: Option<i64>,
     pub series_budget: usize,
+    /// Buckets after this event time stay open: files read side by side have not all come
+    /// this far ([`Feed::Hold`](super::source::Feed::Hold)).
+    pub hold: Option<i64>,
 }
 
 impl Watcher {
@@ -210,6 +213,7 @@ impl Watcher {
             since_budget_check: 0,
             coarsened: None,
             series_budget: SERIES_BUDGET,
+            hold: None,
         }
     }
 
@@ -305,6 +309,7 @@ impl Watcher {
     /// input is stalled).
     pub fn tick(&mut self, wall: Instant) {
         let now = self.clock.now(wall);
+        let now = self.hold.map_or(now, |h| now.min(h));
         let (live, mapper, summary) = (&mut self.live, &mut self.mapper, &self.summary);
         live.tick(now, &mut || mapper.map(summary));
     }

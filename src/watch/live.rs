@@ -597,6 +597,11 @@ impl Live {
         }
         let b = o.time.div_euclid(self.cfg.bucket_ms);
         match self.next_close {
+            // Nothing closed yet: an earlier first event only moves the start back.
+            Some(nc) if b < nc && self.stats.buckets_closed == 0 => {
+                self.next_close = Some(b - self.cfg.late_ms.div_euclid(self.cfg.bucket_ms) - 1);
+                self.start = self.start.map(|s| s.min(o.time));
+            }
             Some(nc) if b < nc => {
                 self.stats.late_dropped += 1;
                 return;
@@ -860,7 +865,7 @@ impl Live {
             return;
         };
         let w = self.cfg.bucket_ms;
-        let limit = (now - self.cfg.late_ms).div_euclid(w); // buckets < limit may close
+        let limit = now.saturating_sub(self.cfg.late_ms).div_euclid(w); // buckets < limit may close
         if nc >= limit {
             return;
         }

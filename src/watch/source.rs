@@ -22,6 +22,8 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 use crate::input::{read_inputs, Chunk, InputConfig, InputStats};
+use crate::record::parse::parse_chunk;
+use crate::record::ParseConfig;
 
 /// How often followed files are polled.
 pub const POLL: Duration = Duration::from_millis(250);
@@ -39,6 +41,10 @@ pub enum Feed {
     End { source: usize },
     /// Sources read once are finished; their statistics.
     OnceDone(InputStats),
+    /// Files read once side by side ([`spawn_once_merged`]): every file still being read is
+    /// past this event time (`None`: no file holds the clock back any more). Buckets after it
+    /// must stay open, or the events of a file that is behind would arrive too late.
+    Hold(Option<i64>),
 }
 
 /// Cuts a byte stream into whole lines; lines longer than `max_line` are cut to it (and
@@ -209,6 +215,150 @@ pub fn spawn_once(cfg: InputConfig, tx: Sender<Feed>, stop: Arc<AtomicBool>) {
     std::thread::spawn(move || {
         let mut sink = |c: Chunk| !stop.load(Ordering::Relaxed) && tx.send(Feed::Chunk(c)).is_ok();
         let stats = read_inputs(&cfg, &mut sink);
+        let _ = tx.send(Feed::OnceDone(stats));
+    });
+}
+
+/// Most files read side by side; a longer list is read one file after another.
+pub const MAX_MERGED: usize = 64;
+
+/// The files `paths` stand for (directories listed recursively in sorted order, hidden
+/// entries skipped, as the batch reader does), when there are 2 to [`MAX_MERGED`] of them and
+/// every directory could be listed.
+pub fn merge_candidates(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Option<()> {
+        if !p.is_dir() {
+            out.push(p.to_path_buf());
+            return (out.len() <= MAX_MERGED).then_some(());
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for e in entries {
+            let hidden = e
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if !hidden {
+                walk(&e, out)?;
+            }
+        }
+        Some(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        walk(p, &mut out)?;
+    }
+    (out.len() >= 2).then_some(out)
+}
+
+/// The time of the last timestamped event of `chunk` (looking back at most 64 lines).
+fn chunk_time(chunk: &Chunk, parse: &ParseConfig) -> Option<i64> {
+    let data = chunk.data.strip_suffix(b"\n").unwrap_or(&chunk.data);
+    let mut end = data.len();
+    for _ in 0..64 {
+        let start = memchr::memrchr(b'\n', &data[..end]).map_or(0, |i| i + 1);
+        let mut time = None;
+        parse_chunk(
+            &data[start..end],
+            1,
+            chunk.source.format,
+            parse,
+            &mut |ev| {
+                time = time.or(ev.time);
+            },
+        );
+        if time.is_some() || start == 0 {
+            return time;
+        }
+        end = start - 1;
+    }
+    None
+}
+
+/// Reads the files `files` once, side by side in event time, as `tail -F` of them would have
+/// shown them: each file has its own reader, and the next chunk is always taken from the file
+/// furthest behind, so the stream does not go back hours at each file. After each chunk, a
+/// [`Feed::Hold`] tells how far every file still being read has come. (The members of one
+/// archive are still read one after another.)
+pub fn spawn_once_merged(
+    cfg: InputConfig,
+    files: Vec<PathBuf>,
+    tx: Sender<Feed>,
+    stop: Arc<AtomicBool>,
+) {
+    enum Msg {
+        Chunk(Chunk),
+        Done(InputStats),
+    }
+    struct Lane {
+        rx: crossbeam_channel::Receiver<Msg>,
+        at: Option<i64>,
+        done: bool,
+    }
+    let mut lanes = Vec::with_capacity(files.len());
+    for f in files {
+        let (ltx, lrx) = crossbeam_channel::bounded::<Msg>(1);
+        let mut c = cfg.clone();
+        c.paths = vec![f];
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut sink =
+                |ch: Chunk| !stop.load(Ordering::Relaxed) && ltx.send(Msg::Chunk(ch)).is_ok();
+            let stats = read_inputs(&c, &mut sink);
+            let _ = ltx.send(Msg::Done(stats));
+        });
+        lanes.push(Lane {
+            rx: lrx,
+            at: None,
+            done: false,
+        });
+    }
+    let parse = cfg.parse.clone();
+    std::thread::spawn(move || {
+        let mut stats = InputStats::default();
+        // A file not yet heard from comes first; then the one furthest behind.
+        while let Some(i) = (0..lanes.len())
+            .filter(|&i| !lanes[i].done)
+            .min_by_key(|&i| lanes[i].at.map_or((0, 0), |t| (1, t)))
+        {
+            match lanes[i].rx.recv() {
+                Ok(Msg::Chunk(c)) => {
+                    if let Some(t) = chunk_time(&c, &parse) {
+                        lanes[i].at = Some(lanes[i].at.map_or(t, |a| a.max(t)));
+                    }
+                    if tx.send(Feed::Chunk(c)).is_err() {
+                        return;
+                    }
+                }
+                Ok(Msg::Done(st)) => {
+                    lanes[i].done = true;
+                    stats.sources.extend(st.sources);
+                    stats.notices.extend(st.notices);
+                    stats.bytes += st.bytes;
+                    stats.truncated_lines += st.truncated_lines;
+                }
+                Err(_) => lanes[i].done = true,
+            }
+            let open: Vec<Option<i64>> = lanes.iter().filter(|l| !l.done).map(|l| l.at).collect();
+            let hold = if open.is_empty() {
+                None
+            } else {
+                // A file still being read that has shown no time yet holds everything.
+                Some(
+                    open.iter()
+                        .map(|a| a.unwrap_or(i64::MIN))
+                        .min()
+                        .unwrap_or(i64::MIN),
+                )
+            };
+            if tx.send(Feed::Hold(hold)).is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Feed::Hold(None));
         let _ = tx.send(Feed::OnceDone(stats));
     });
 }
@@ -405,6 +555,31 @@ fn display(p: &Path) -> String {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn merge_candidates_lists_directories_like_the_batch_reader() {
+        let dir = std::env::temp_dir().join(format!("fl-merge-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("web2")).expect("mkdir");
+        for f in ["b.log", "a.log", ".swp", "web2/access.log"] {
+            std::fs::write(dir.join(f), "x\n").expect("write");
+        }
+        let got = merge_candidates(std::slice::from_ref(&dir)).expect("three files");
+        let names: Vec<_> = got
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap_or(p).to_path_buf())
+            .collect();
+        let want: Vec<PathBuf> = ["a.log", "b.log", "web2/access.log"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(names, want);
+        // One file is read as it is; so is a list too long to read side by side.
+        assert!(merge_candidates(&[dir.join("a.log")]).is_none());
+        let many: Vec<PathBuf> = (0..=MAX_MERGED).map(|_| dir.join("a.log")).collect();
+        assert!(merge_candidates(&many).is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn splitter_gives_whole_lines_only() {

@@ -25,6 +25,8 @@ struct Harness {
     alerts: Vec<Alert>,
     /// Messages the "baseline" knows.
     known: Vec<String>,
+    /// The clock is held back (files read side by side): ticks close nothing.
+    held: bool,
 }
 
 impl Harness {
@@ -38,6 +40,7 @@ impl Harness {
             index: FxHashMap::default(),
             alerts: Vec::new(),
             known: Vec::new(),
+            held: false,
         }
     }
 
@@ -67,7 +70,7 @@ impl Harness {
         c.1 = c.1.max(ev.level);
         self.live
             .observe(&Obs::from_event(ev, "test.log", view, sig, t));
-        self.tick(t);
+        self.tick(if self.held { i64::MIN } else { t });
     }
 
     fn map(
@@ -346,6 +349,28 @@ fn a_first_error_after_a_quiet_night_waits_unless_a_change_precedes_it() {
             "search query failed: breaker open".to_string()
         )]
     );
+}
+
+#[test]
+fn a_held_clock_lets_a_file_that_is_behind_catch_up() {
+    // Files read side by side: while one is an hour behind the other, the clock is held
+    // (`i64::MIN`, no overflow), nothing closes, and its events count, the earliest first.
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    h.held = true;
+    h.push(&ev(T0 + 3_600_000, Level::Info, "tick"));
+    for i in 0..60 {
+        h.push(&ev(T0 + i * 1_000, Level::Info, "tick"));
+    }
+    assert_eq!(h.live.stats().buckets_closed, 0);
+    h.held = false;
+    h.finish();
+    assert_eq!(h.live.stats().late_dropped, 0);
+    assert_eq!(h.live.stats().events, 61);
+    assert!(h.live.stats().buckets_closed > 0);
 }
 
 #[test]
