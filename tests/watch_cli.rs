@@ -268,6 +268,60 @@ fn interrupt(child: &std::process::Child) {
     }
 }
 
+/// With -F, what the files already hold is read side by side in event time before they are
+/// followed (not one file after the other, which would leave the second hours behind the
+/// clock): a new error in the second file, two hours before the first one ends, is alerted;
+/// then the followers go on from where that reading stopped, each line read once.
+#[test]
+fn follow_reads_what_files_hold_side_by_side() {
+    let dir = TestDir::new();
+    let (a, b) = (dir.path("a.log"), dir.path("b.log"));
+    let (mut da, mut db) = (String::new(), String::new());
+    for s in (0..3 * 3600).step_by(5) {
+        da.push_str(&format!("{} INFO request handled in {}ms\n", ts(s), s % 50));
+        db.push_str(&format!("{} INFO job step {} done\n", ts(s), s % 7));
+        if (3600..3630).contains(&s) {
+            db.push_str(&format!(
+                "{} ERROR disk quota exceeded by {} bytes\n",
+                ts(s),
+                s * 7
+            ));
+        }
+    }
+    append(&a, &da);
+    append(&b, &db);
+    let out_path = dir.path("stdout.txt");
+    let err_path = dir.path("stderr.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["watch", "-F", "--plain", path_str(&a), path_str(&b)])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("out"))
+        .stderr(std::fs::File::create(&err_path).expect("err"))
+        .spawn()
+        .expect("spawn");
+    wait_for(&out_path, "disk quota");
+    append(
+        &a,
+        &format!("{} INFO request handled in 1ms\n", ts(3 * 3600)),
+    );
+    std::thread::sleep(Duration::from_millis(800));
+    interrupt(&child);
+    let status = child.wait().expect("wait");
+    let out = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let err = std::fs::read_to_string(&err_path).unwrap_or_default();
+    assert!(status.success(), "{err}");
+    let alerts = alert_lines(&out);
+    assert_eq!(alerts.len(), 1, "{out}");
+    assert!(
+        alerts[0].contains("New error: disk quota exceeded by <NUM> bytes"),
+        "{out}"
+    );
+    assert!(alerts[0].contains(&format!("since {}", ts(3600))), "{out}");
+    // 2160 + 2166 lines held, 1 appended: each read once.
+    assert!(out.contains("\n4,327 events · 2 sources"), "{out}");
+}
+
 /// Lines are read across rotation (rename + recreate) and truncation; `.gz` is read once.
 #[test]
 fn follow_survives_rotation_and_truncation() {

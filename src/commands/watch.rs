@@ -29,7 +29,8 @@ use crate::watch::detector::PoissonDetector;
 use crate::watch::render::{alert_json, alert_line, StatusBlock};
 use crate::watch::report::{final_report, load_snapshot, save_snapshot};
 use crate::watch::source::{
-    merge_candidates, spawn_follow, spawn_once, spawn_once_merged, spawn_stdin, Feed,
+    expand_files, spawn_follow, spawn_once, spawn_once_merged, spawn_stdin, Feed, Part, Start,
+    MAX_MERGED,
 };
 use crate::watch::{Alert, Baseline, Live, LiveConfig, Watcher};
 
@@ -328,22 +329,37 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     } else {
         (files, Vec::new())
     };
-    if !once.is_empty() {
-        let mut c: InputConfig = cfg.clone();
-        // Several files (a directory of logs) are read side by side in event time; each
-        // reader holds a chunk or two, so chunks are kept small.
-        match merge_candidates(&once) {
-            Some(files) => {
-                c.chunk_size = c.chunk_size.min(MERGED_CHUNK);
-                watcher.hold = Some(i64::MIN);
-                spawn_once_merged(c, files, tx.clone(), stop.clone());
-            }
-            None => {
+    // Several files (a directory of logs, or what the followed files already hold) are read
+    // side by side in event time; each reader holds a chunk or two, so chunks are kept small.
+    // The followers then go on from where that reading stopped.
+    let mut starts: Vec<Option<Start>> = vec![None; follow.len()];
+    if !args.from_end {
+        for (s, p) in starts.iter_mut().zip(&follow) {
+            *s = Start::now(p);
+        }
+    }
+    let mut parts: Option<Vec<Part>> = expand_files(&once).map(|f| {
+        let heads = starts.iter().flatten().cloned().map(Part::Head);
+        f.into_iter().map(Part::Whole).chain(heads).collect()
+    });
+    parts = parts.filter(|p| (2..=MAX_MERGED).contains(&p.len()));
+    match parts {
+        Some(parts) => {
+            let mut c: InputConfig = cfg.clone();
+            c.chunk_size = c.chunk_size.min(MERGED_CHUNK);
+            watcher.hold = Some(i64::MIN);
+            spawn_once_merged(c, parts, tx.clone(), stop.clone());
+            open_ends += 1;
+        }
+        None => {
+            starts.iter_mut().for_each(|s| *s = None);
+            if !once.is_empty() {
+                let mut c: InputConfig = cfg.clone();
                 c.paths = once;
                 spawn_once(c, tx.clone(), stop.clone());
+                open_ends += 1;
             }
         }
-        open_ends += 1;
     }
     let following = !follow.is_empty();
     if following {
@@ -353,6 +369,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         }
         spawn_follow(
             follow,
+            starts,
             first,
             cfg.max_line,
             args.from_end,

@@ -45,6 +45,25 @@ pub fn read_inputs(cfg: &InputConfig, sink: &mut dyn FnMut(Chunk) -> bool) -> In
     r.stats
 }
 
+/// Reads one already opened stream named `name` (the first `n` bytes of a followed file, say)
+/// as [`read_inputs`] reads a file.
+pub fn read_reader(
+    cfg: &InputConfig,
+    name: &str,
+    reader: &mut dyn Read,
+    sink: &mut dyn FnMut(Chunk) -> bool,
+) -> InputStats {
+    let mut r = Reader {
+        cfg,
+        stats: InputStats::default(),
+        seq: 0,
+        stopped: false,
+        sink,
+    };
+    r.read_stream(name, reader, 0, false);
+    r.stats
+}
+
 struct Reader<'a> {
     cfg: &'a InputConfig,
     stats: InputStats,

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use crossbeam_channel::Sender;
 
-use crate::input::{read_inputs, Chunk, InputConfig, InputStats};
+use crate::input::{read_inputs, read_reader, Chunk, InputConfig, InputStats};
 use crate::record::parse::parse_chunk;
 use crate::record::ParseConfig;
 
@@ -223,9 +223,9 @@ pub fn spawn_once(cfg: InputConfig, tx: Sender<Feed>, stop: Arc<AtomicBool>) {
 pub const MAX_MERGED: usize = 64;
 
 /// The files `paths` stand for (directories listed recursively in sorted order, hidden
-/// entries skipped, as the batch reader does), when there are 2 to [`MAX_MERGED`] of them and
-/// every directory could be listed.
-pub fn merge_candidates(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
+/// entries skipped, as the batch reader does), when there are at most [`MAX_MERGED`] of them
+/// and every directory could be listed.
+pub fn expand_files(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
     fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Option<()> {
         if !p.is_dir() {
             out.push(p.to_path_buf());
@@ -251,7 +251,36 @@ pub fn merge_candidates(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
     for p in paths {
         walk(p, &mut out)?;
     }
-    (out.len() >= 2).then_some(out)
+    Some(out)
+}
+
+/// What one reader of [`spawn_once_merged`] reads.
+pub enum Part {
+    /// A file (or archive), whole.
+    Whole(PathBuf),
+    /// What a followed file held when watching began; its follower goes on from there.
+    Head(Start),
+}
+
+/// Where a followed file's follower starts: after its first `len` bytes, if it is still the
+/// file `id` (else, rotated meanwhile, at the start of the new one).
+#[derive(Clone, Debug)]
+pub struct Start {
+    pub path: PathBuf,
+    pub len: u64,
+    pub id: (u64, u64),
+}
+
+impl Start {
+    /// The file at `path` as it is now; `None` when it does not exist (yet).
+    pub fn now(path: &Path) -> Option<Start> {
+        let m = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        Some(Start {
+            path: path.to_path_buf(),
+            len: m.len(),
+            id: file_id(&m),
+        })
+    }
 }
 
 /// The time of the last timestamped event of `chunk` (looking back at most 64 lines).
@@ -278,14 +307,14 @@ fn chunk_time(chunk: &Chunk, parse: &ParseConfig) -> Option<i64> {
     None
 }
 
-/// Reads the files `files` once, side by side in event time, as `tail -F` of them would have
-/// shown them: each file has its own reader, and the next chunk is always taken from the file
-/// furthest behind, so the stream does not go back hours at each file. After each chunk, a
+/// Reads `parts` (whole files, and what followed files held when watching began) once, side
+/// by side in event time, as `tail -F` of them would have shown them: each part has its own
+/// reader, and the next chunk is always taken from the one furthest behind, so the stream does not go back hours at each file. After each chunk, a
 /// [`Feed::Hold`] tells how far every file still being read has come. (The members of one
 /// archive are still read one after another.)
 pub fn spawn_once_merged(
     cfg: InputConfig,
-    files: Vec<PathBuf>,
+    parts: Vec<Part>,
     tx: Sender<Feed>,
     stop: Arc<AtomicBool>,
 ) {
@@ -298,16 +327,34 @@ pub fn spawn_once_merged(
         at: Option<i64>,
         done: bool,
     }
-    let mut lanes = Vec::with_capacity(files.len());
-    for f in files {
+    let mut lanes = Vec::with_capacity(parts.len());
+    for part in parts {
         let (ltx, lrx) = crossbeam_channel::bounded::<Msg>(1);
         let mut c = cfg.clone();
-        c.paths = vec![f];
         let stop = stop.clone();
         std::thread::spawn(move || {
             let mut sink =
                 |ch: Chunk| !stop.load(Ordering::Relaxed) && ltx.send(Msg::Chunk(ch)).is_ok();
-            let stats = read_inputs(&c, &mut sink);
+            let stats = match part {
+                Part::Whole(f) => {
+                    c.paths = vec![f];
+                    read_inputs(&c, &mut sink)
+                }
+                Part::Head(f) => {
+                    let name = display(&f.path);
+                    let mut stats = match File::open(&f.path) {
+                        Ok(file) if file.metadata().is_ok_and(|m| file_id(&m) == f.id) => {
+                            let mut r = io::BufReader::new(file.take(f.len));
+                            read_reader(&c, &name, &mut r, &mut sink)
+                        }
+                        // Rotated since: the follower reads the new file from its start.
+                        _ => InputStats::default(),
+                    };
+                    // The follower's source: its bytes and lines are counted as they come.
+                    stats.sources.clear();
+                    stats
+                }
+            };
             let _ = ltx.send(Msg::Done(stats));
         });
         lanes.push(Lane {
@@ -393,6 +440,8 @@ pub struct Followed {
     split: LineSplitter,
     /// Start reading at the current end when the file is first opened (`--from-end`).
     from_end: bool,
+    /// Start reading after what was already read of the file (see [`Start`]).
+    start: Option<Start>,
 }
 
 impl Followed {
@@ -404,7 +453,15 @@ impl Followed {
             offset: 0,
             split: LineSplitter::new(max_line),
             from_end,
+            start: None,
         }
+    }
+
+    /// Following a file whose first bytes were read already.
+    pub fn after(start: Start, max_line: usize) -> Followed {
+        let mut f = Followed::new(start.path.clone(), max_line, false);
+        f.start = Some(start);
+        f
     }
 
     /// Reads everything new; `out` gets whole lines, the return value what happened to the
@@ -419,8 +476,13 @@ impl Followed {
                     self.offset = 0;
                     if self.from_end {
                         self.offset = f.seek(SeekFrom::End(0))?;
+                    } else if let Some(s) = self.start.take() {
+                        if s.id == self.id && m.len() >= s.len {
+                            self.offset = f.seek(SeekFrom::Start(s.len))?;
+                        }
                     }
                     self.from_end = false;
+                    self.start = None;
                     self.file = Some(f);
                     events.push(FollowEvent::Opened);
                 }
@@ -486,6 +548,7 @@ impl Followed {
 /// Follows `paths` (source ids `first_source..`) until `stop` is set.
 pub fn spawn_follow(
     paths: Vec<PathBuf>,
+    starts: Vec<Option<Start>>,
     first_source: usize,
     max_line: usize,
     from_end: bool,
@@ -493,9 +556,13 @@ pub fn spawn_follow(
     stop: Arc<AtomicBool>,
 ) {
     std::thread::spawn(move || {
+        let mut starts = starts.into_iter();
         let mut files: Vec<Followed> = paths
             .into_iter()
-            .map(|p| Followed::new(p, max_line, from_end))
+            .map(|p| match starts.next().flatten() {
+                Some(s) => Followed::after(s, max_line),
+                None => Followed::new(p, max_line, from_end),
+            })
             .collect();
         let mut failed = vec![false; files.len()];
         while !stop.load(Ordering::Relaxed) {
@@ -557,14 +624,14 @@ mod tests {
     use std::io::Write;
 
     #[test]
-    fn merge_candidates_lists_directories_like_the_batch_reader() {
+    fn expand_files_lists_directories_like_the_batch_reader() {
         let dir = std::env::temp_dir().join(format!("fl-merge-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("web2")).expect("mkdir");
         for f in ["b.log", "a.log", ".swp", "web2/access.log"] {
             std::fs::write(dir.join(f), "x\n").expect("write");
         }
-        let got = merge_candidates(std::slice::from_ref(&dir)).expect("three files");
+        let got = expand_files(std::slice::from_ref(&dir)).expect("three files");
         let names: Vec<_> = got
             .iter()
             .map(|p| p.strip_prefix(&dir).unwrap_or(p).to_path_buf())
@@ -574,10 +641,9 @@ mod tests {
             .map(PathBuf::from)
             .collect();
         assert_eq!(names, want);
-        // One file is read as it is; so is a list too long to read side by side.
-        assert!(merge_candidates(&[dir.join("a.log")]).is_none());
+        // A list too long to read side by side is read as it is.
         let many: Vec<PathBuf> = (0..=MAX_MERGED).map(|_| dir.join("a.log")).collect();
-        assert!(merge_candidates(&many).is_none());
+        assert!(expand_files(&many).is_none());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
