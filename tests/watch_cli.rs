@@ -261,6 +261,19 @@ fn append(p: &std::path::Path, data: &str) {
     f.write_all(data.as_bytes()).expect("append");
 }
 
+/// `faultline watch --plain ARGS` in the background, its output going to the two files.
+fn spawn_watch(args: &[&str], out: &std::path::Path, err: &std::path::Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["watch", "--plain"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(out).expect("out"))
+        .stderr(std::fs::File::create(err).expect("err"))
+        .spawn()
+        .expect("spawn")
+}
+
 fn interrupt(child: &std::process::Child) {
     // SAFETY: kill(2) with a valid pid of our own child and SIGINT has no memory effects.
     unsafe {
@@ -290,16 +303,8 @@ fn follow_reads_what_files_hold_side_by_side() {
     }
     append(&a, &da);
     append(&b, &db);
-    let out_path = dir.path("stdout.txt");
-    let err_path = dir.path("stderr.txt");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .args(["watch", "-F", "--plain", path_str(&a), path_str(&b)])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).expect("out"))
-        .stderr(std::fs::File::create(&err_path).expect("err"))
-        .spawn()
-        .expect("spawn");
+    let (out_path, err_path) = (dir.path("stdout.txt"), dir.path("stderr.txt"));
+    let mut child = spawn_watch(&["-F", path_str(&a), path_str(&b)], &out_path, &err_path);
     wait_for(&out_path, "disk quota");
     append(
         &a,
@@ -329,16 +334,12 @@ fn follow_survives_rotation_and_truncation() {
     let log = dir.path("app.log");
     let old_gz = dir.write("app.log.2.gz", &common::gzip(b"old one\nold two\n"));
     append(&log, "first a\nfirst b\n");
-    let err_path = dir.path("stderr.txt");
-    let out_path = dir.path("stdout.txt");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .args(["watch", "-F", "--plain", path_str(&log), path_str(&old_gz)])
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out_path).expect("out"))
-        .stderr(std::fs::File::create(&err_path).expect("err"))
-        .spawn()
-        .expect("spawn");
+    let (out_path, err_path) = (dir.path("stdout.txt"), dir.path("stderr.txt"));
+    let mut child = spawn_watch(
+        &["-F", path_str(&log), path_str(&old_gz)],
+        &out_path,
+        &err_path,
+    );
     // Polling needs time to see each change; the markers in stderr say when it did.
     std::thread::sleep(Duration::from_millis(600));
     append(&log, "second c\n");

@@ -22,13 +22,7 @@ const MAX_NESTING: usize = 4;
 /// Reads every input in order and hands its chunks to `sink` (false from the sink stops
 /// reading). Problems with one path are recorded in the returned stats; the rest is still read.
 pub fn read_inputs(cfg: &InputConfig, sink: &mut dyn FnMut(Chunk) -> bool) -> InputStats {
-    let mut r = Reader {
-        cfg,
-        stats: InputStats::default(),
-        seq: 0,
-        stopped: false,
-        sink,
-    };
+    let mut r = Reader::new(cfg, sink);
     if cfg.paths.is_empty() {
         r.read_stdin();
     }
@@ -53,13 +47,7 @@ pub fn read_reader(
     reader: &mut dyn Read,
     sink: &mut dyn FnMut(Chunk) -> bool,
 ) -> InputStats {
-    let mut r = Reader {
-        cfg,
-        stats: InputStats::default(),
-        seq: 0,
-        stopped: false,
-        sink,
-    };
+    let mut r = Reader::new(cfg, sink);
     r.read_stream(name, reader, 0, false);
     r.stats
 }
@@ -76,7 +64,17 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(cfg: &'a InputConfig, sink: &'a mut dyn FnMut(Chunk) -> bool) -> Reader<'a> {
+        Reader {
+            cfg,
+            stats: InputStats::default(),
+            seq: 0,
+            stopped: false,
+            sink,
+        }
+    }
+
     fn notice(&mut self, source: &str, kind: NoticeKind, message: impl Into<String>) {
         self.stats.notices.push(Notice {
             source: source.to_string(),
