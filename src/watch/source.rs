@@ -272,12 +272,20 @@ pub struct Start {
 }
 
 impl Start {
-    /// The file at `path` as it is now; `None` when it does not exist (yet).
+    /// The file at `path` as it is now, up to its last whole line (a line being written is
+    /// left to the follower); `None` when it does not exist (yet).
     pub fn now(path: &Path) -> Option<Start> {
-        let m = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        let mut f = File::open(path).ok()?;
+        let m = f.metadata().ok().filter(|m| m.is_file())?;
+        let tail = m.len().min(64 << 10);
+        let mut buf = Vec::with_capacity(tail as usize);
+        f.seek(SeekFrom::Start(m.len() - tail)).ok()?;
+        f.take(tail).read_to_end(&mut buf).ok()?;
+        // No line end in the last 64 KiB: a giant line in the making; the follower has it all.
+        let len = memchr::memrchr(b'\n', &buf).map_or(0, |i| m.len() - tail + i as u64 + 1);
         Some(Start {
             path: path.to_path_buf(),
-            len: m.len(),
+            len,
             id: file_id(&m),
         })
     }
@@ -309,9 +317,10 @@ fn chunk_time(chunk: &Chunk, parse: &ParseConfig) -> Option<i64> {
 
 /// Reads `parts` (whole files, and what followed files held when watching began) once, side
 /// by side in event time, as `tail -F` of them would have shown them: each part has its own
-/// reader, and the next chunk is always taken from the one furthest behind, so the stream does not go back hours at each file. After each chunk, a
-/// [`Feed::Hold`] tells how far every file still being read has come. (The members of one
-/// archive are still read one after another.)
+/// reader, and the next chunk is always taken from the one furthest behind, so the stream
+/// does not go back hours at each file. After each chunk, a [`Feed::Hold`] tells how far every
+/// file still being read has come. (The members of one archive are still read one after
+/// another.)
 pub fn spawn_once_merged(
     cfg: InputConfig,
     parts: Vec<Part>,
@@ -644,6 +653,24 @@ mod tests {
         // A list too long to read side by side is read as it is.
         let many: Vec<PathBuf> = (0..=MAX_MERGED).map(|_| dir.join("a.log")).collect();
         assert!(expand_files(&many).is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn follower_starts_after_the_last_whole_line() {
+        let dir = std::env::temp_dir().join(format!("fl-start-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let p = dir.join("app.log");
+        std::fs::write(&p, "one\ntwo\nthr").expect("write");
+        let start = Start::now(&p).expect("exists");
+        assert_eq!(start.len, 8);
+        append(&p, b"ee\nfour\n");
+        let mut f = Followed::after(start, 1 << 20);
+        let mut out = Vec::new();
+        f.poll(&mut out).expect("poll");
+        assert_eq!(out, b"three\nfour\n");
+        assert!(Start::now(&dir.join("missing.log")).is_none());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
