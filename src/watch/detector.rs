@@ -106,15 +106,15 @@ impl Window<'_> {
     }
 
     /// The key's hourly level for the last `k` buckets: the mean count in the same
-    /// minutes (± 2) one, two and three hours earlier, over those of the hours the stream
-    /// covers that had any (a job's typical run); `None` when none had an event (nothing
-    /// recurs). A job that runs every hour (its warnings included) is judged against its own
+    /// minutes (± 2) one, two and three hours earlier (a job's typical run), when two of
+    /// those hours had some (the one hour, when the stream covers only one); `None`
+    /// otherwise (nothing recurs every hour). A job that runs every hour (its warnings included) is judged against its own
     /// runs, not against the quiet minutes between them: a run within its usual variation
     /// is not a spike, a run many times its usual size is.
     pub fn hourly_level(&self, k: usize) -> Option<f64> {
         let len = self.minutes.len();
         let kmin = ((k as i64 * self.bucket_ms) as f64 / 60_000.0).ceil() as usize;
-        let (mut sum, mut hours) = (0u64, 0u32);
+        let (mut sum, mut hours, mut covered) = (0u64, 0u32, 0u32);
         for h in 1..=3 {
             let Some(end) = (len + 2).checked_sub(1 + 60 * h) else {
                 break;
@@ -127,12 +127,16 @@ impl Window<'_> {
                 break;
             }
             let run = self.minutes[start..=end.min(len - 1)].iter().sum::<u64>();
+            covered += 1;
             if run > 0 {
                 sum += run;
                 hours += 1;
             }
         }
-        (sum > 0).then(|| sum as f64 / f64::from(hours))
+        // A job runs every hour: one event of a rare key that fell in the same minutes an
+        // hour or two ago is not a run. (Two runs of three hours will do: a new job is
+        // recognized at its third run.)
+        (hours > 0 && hours >= covered.min(2)).then(|| sum as f64 / f64::from(hours))
     }
 }
 
@@ -526,13 +530,23 @@ mod tests {
     fn hourly_recurring_bursts_are_not_spikes() {
         let d = PoissonDetector::new(10_000);
         let c = last_minute(4);
-        let mut minutes = vec![0u64; 190];
-        minutes[189] = 24; // this minute
+        let mut one_run = vec![0u64; 190];
+        one_run[189] = 24; // this minute
         let mut w = window(&c, 0.01);
         assert!(d.spike_start(&w).is_some());
-        minutes[189 - 60] = 20; // the same minute an hour ago
-        w.minutes = &minutes;
+        one_run[189 - 60] = 20; // the same minute an hour ago
+        let mut two_runs = one_run.clone();
+        two_runs[189 - 120] = 22; // and two hours ago
+                                  // One run in the three hours watched is no habit (a rare key's event that happened
+                                  // to fall in these minutes an hour ago, say); two are.
         w.minutes_watched = 190;
+        w.minutes = &one_run;
+        assert!(d.spike_start(&w).is_some());
+        w.minutes = &two_runs;
+        assert!(d.spike_start(&w).is_none());
+        // With only the last hour watched, its run is all there is to go by.
+        w.minutes = &one_run;
+        w.minutes_watched = 70;
         assert!(d.spike_start(&w).is_none());
         // An hour the stream does not cover says nothing.
         w.minutes_watched = 50;
