@@ -118,7 +118,11 @@ How it works:
   time passes its end plus --late, so out-of-order events within --late count where they
   belong. When input stalls, the clock moves on with the wall clock from the last event, so
   a spike's end is still reported on a quiet stream. Events without a timestamp are counted
-  at the clock's current time.
+  at the time of the timed event before them.
+
+  Several files (a directory, or what -F's files already hold) are replayed side by side in
+  event time, the file furthest behind read next, buckets evaluated once every file has
+  passed them (up to 64 files; archive members are read one after another).
 
   Following (-F): files are polled every 250 ms (portable, works on network file systems).
   A rename + recreate (rotation) drains the old file, then reads the new one from its start;

@@ -3,8 +3,9 @@
 //! Event time is the largest timestamp seen. When input stalls, the clock keeps moving with the
 //! wall clock from the moment the last event arrived (`now = max event time + wall time since
 //! then`), so that "spike ended" alerts still fire on a quiet stream instead of waiting for the
-//! next line. Events without a timestamp are placed at the clock's current time; before any
-//! timestamp was seen, at the wall-clock time.
+//! next line. Events without a timestamp are placed at the time of the timed event before them
+//! in their chunk, or (leading a chunk) at the clock's current time; before any timestamp was
+//! seen, at the wall-clock time.
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
