@@ -31,9 +31,12 @@ use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig};
 ///   `Error: x` or `Exception: x` does not count: in header-less logs those are often events
 ///   of their own.
 pub fn is_continuation(line: &[u8]) -> bool {
-    // Kubernetes writes every line of a container's output as its own CRI record: a stack
-    // trace's frames are continuation lines behind that prefix.
-    let line = super::plain::cri_body(line).unwrap_or(line);
+    // Kubernetes writes every line of a container's output as its own CRI record, and
+    // `kubectl logs --prefix` puts `[pod/NAME/CONTAINER] ` before each: a stack trace's frames
+    // are continuation lines behind those prefixes.
+    let line = super::plain::cri_body(line)
+        .or_else(|| super::plain::kubectl_body(line))
+        .unwrap_or(line);
     let Some(&c) = line.first() else {
         return true;
     };
@@ -447,6 +450,24 @@ mod tests {
         let lines: Vec<u32> = ev.iter().map(|e| e.1).collect();
         assert_eq!(lines, vec![1, 5, 5]);
         assert!(ev[2].2.ends_with("previous location ---"));
+    }
+
+    #[test]
+    fn joins_java_trace_behind_kubectl_prefix() {
+        let t = "[pod/api-7f9c-abcde/api] 2024-01-01 10:00:00,000 ERROR [main] c.a.Foo - failed\n\
+                 [pod/api-7f9c-abcde/api] java.lang.IllegalStateException: boom\n\
+                 [pod/api-7f9c-abcde/api] \tat c.a.Foo.run(Foo.java:10)\n\
+                 [pod/api-85d2-klmno/api] 2024-01-01 10:00:01,000 INFO [main] c.a.Foo - next\n";
+        let ev = events(t, Format::Plain);
+        assert_eq!(ev.len(), 2, "{ev:?}");
+        assert_eq!((ev[0].0, ev[0].1), (1, 3));
+        assert_eq!(
+            ev[0].2,
+            "failed\njava.lang.IllegalStateException: boom\n\tat c.a.Foo.run(Foo.java:10)"
+        );
+        assert_eq!((ev[1].0, ev[1].1, ev[1].2.as_str()), (4, 1, "next"));
+        // Only that prefix: a bracketed word is no pod.
+        assert!(!is_continuation(b"[main] \tat x"));
     }
 
     #[test]

@@ -52,7 +52,17 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         ev.logger = Some(Cow::Borrowed(l));
     }
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
-    if raw.len() > first.len() && cri_body(first).is_some() {
+    if raw.len() > first.len() && kubectl_body(first).is_some() {
+        // `kubectl logs --prefix`: each joined line carries the pod prefix; the message is the
+        // container's lines without it.
+        let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
+        for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            msg.push(b'\n');
+            msg.extend_from_slice(kubectl_body(line).unwrap_or(line));
+        }
+        ev.message = Cow::Owned(msg);
+    } else if raw.len() > first.len() && cri_body(first).is_some() {
         // The joined lines of a multi-line event in a Kubernetes CRI log each carry the CRI
         // prefix: the message is the container's lines without them, and a line the runtime
         // split (`P` records) is whole again.
@@ -220,6 +230,18 @@ pub fn cri_body(line: &[u8]) -> Option<&[u8]> {
 /// runtime splits lines over 16 KiB): the next record continues it.
 pub fn cri_partial(line: &[u8]) -> bool {
     cri_split(line).is_some_and(|(partial, _)| partial)
+}
+
+/// The container's line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] `, if `line`
+/// has that prefix: the continuation rule looks behind it, as behind a CRI prefix.
+pub fn kubectl_body(line: &[u8]) -> Option<&[u8]> {
+    if !line.starts_with(b"[pod/") {
+        return None;
+    }
+    let end = memchr::memchr(b']', &line[..line.len().min(320)])?;
+    let name = &line[5..end];
+    let ok = name.contains(&b'/') && !name.contains(&b' ');
+    (ok && line.get(end + 1) == Some(&b' ')).then(|| &line[end + 2..])
 }
 
 /// (partial, the container's line) of a CRI record.
