@@ -471,6 +471,48 @@ mod tests {
     }
 
     #[test]
+    fn kubectl_timestamps_before_the_apps_header() {
+        // `kubectl logs --timestamps`: the app's own time, level, logger and message are read
+        // behind kubectl's stamp, and a trace's stamped lines join the event.
+        let t = "2024-01-01T10:00:00.000123456Z 2024-01-01 10:00:00,000 ERROR [main] c.a.Foo - failed\n\
+                 2024-01-01T10:00:00.000223456Z java.lang.IllegalStateException: boom\n\
+                 2024-01-01T10:00:00.000323456Z \tat c.a.Foo.run(Foo.java:10)\n\
+                 2024-01-01T10:00:01.000123456Z 2024-01-01 10:00:01,000 INFO [main] c.a.Foo - next\n";
+        let mut evs = Vec::new();
+        parse_chunk(
+            t.as_bytes(),
+            1,
+            Format::Plain,
+            &ParseConfig::default(),
+            &mut |ev| {
+                evs.push((
+                    ev.lines,
+                    ev.level,
+                    ev.logger
+                        .as_deref()
+                        .map(|l| String::from_utf8_lossy(l).into_owned()),
+                    String::from_utf8_lossy(&ev.message).into_owned(),
+                ))
+            },
+        );
+        assert_eq!(evs.len(), 2, "{evs:?}");
+        assert_eq!(evs[0].0, 3);
+        assert_eq!(evs[0].1, Some(crate::record::Level::Error));
+        assert_eq!(evs[0].2.as_deref(), Some("c.a.Foo"));
+        assert_eq!(
+            evs[0].3,
+            "failed\njava.lang.IllegalStateException: boom\n\tat c.a.Foo.run(Foo.java:10)"
+        );
+        assert_eq!(
+            (evs[1].0, evs[1].1, evs[1].3.as_str()),
+            (1, Some(crate::record::Level::Info), "next")
+        );
+        // A log whose own lines carry such stamps: an indented message is an event of its own.
+        let own = "2024-01-01T10:00:00Z INFO a\n2024-01-01T10:00:01Z   indented b\n";
+        assert_eq!(events(own, Format::Plain).len(), 2);
+    }
+
+    #[test]
     fn raw_traces_join_logfmt_access_and_syslog_lines() {
         let trace = "java.lang.IllegalStateException: boom\r\n\tat c.a.Foo.run(Foo.java:10)\n";
         let logfmt = format!(

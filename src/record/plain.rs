@@ -43,23 +43,43 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         return cri_rejoined(first, raw, ev, ctx);
     }
     let tc = &ctx.time;
-    let Some(h) = header(first, tc) else {
+    let Some(mut h) = header(first, tc) else {
         return false;
     };
+    if h.level.is_none() && stamp_body(first).is_some_and(dated) {
+        // `kubectl logs --timestamps` (or a shipper) before the app's own header: the app's
+        // time, level, logger and message.
+        let at = h.msg.min(first.len());
+        if let Some(inner) = header(&first[at..], tc).filter(|i| i.time.is_some()) {
+            h = Header {
+                msg: at + inner.msg,
+                ..inner
+            };
+        }
+    }
     ev.time = h.time;
     ev.level = h.level;
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
         ev.logger = Some(Cow::Borrowed(l));
     }
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
-    if raw.len() > first.len() && kubectl_body(first).is_some() {
-        // `kubectl logs --prefix`: each joined line carries the pod prefix; the message is the
-        // container's lines without it.
+    // Joined lines that each carry a prefix (`kubectl logs --timestamps`' stamp, `--prefix`'s
+    // pod): the message is the app's lines without it.
+    let prefix: Option<LinePrefix> = if raw.len() == first.len() {
+        None
+    } else if stamp_body(first).is_some_and(dated) {
+        Some(stamp_body)
+    } else if kubectl_body(first).is_some() {
+        Some(kubectl_body)
+    } else {
+        None
+    };
+    if let Some(body) = prefix {
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
         for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             msg.push(b'\n');
-            msg.extend_from_slice(kubectl_body(line).unwrap_or(line));
+            msg.extend_from_slice(body(line).unwrap_or(line));
         }
         ev.message = Cow::Owned(msg);
     } else if raw.len() > first.len() && cri_body(first).is_some() {
@@ -230,6 +250,54 @@ pub fn cri_body(line: &[u8]) -> Option<&[u8]> {
 /// runtime splits lines over 16 KiB): the next record continues it.
 pub fn cri_partial(line: &[u8]) -> bool {
     cri_split(line).is_some_and(|(partial, _)| partial)
+}
+
+/// Finds the app's line behind a prefix that every line of a stream carries.
+type LinePrefix = fn(&[u8]) -> Option<&[u8]>;
+
+/// The line behind a bare RFC 3339 stamp and one space (`2026-11-27T10:00:00.123456789Z `,
+/// as `kubectl logs --timestamps` and log shippers put before every line), if `line` starts
+/// with one.
+pub fn stamp_body(line: &[u8]) -> Option<&[u8]> {
+    let digits = |r: std::ops::Range<usize>| {
+        line.get(r)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let stamp = line.len() > 21
+        && digits(0..4)
+        && line[4] == b'-'
+        && line[10] == b'T'
+        && digits(11..13)
+        && line[13] == b':';
+    if !stamp {
+        return None;
+    }
+    let sp = memchr::memchr(b' ', &line[..line.len().min(40)])?;
+    let end = line[sp - 1];
+    (end == b'Z' || end.is_ascii_digit()).then(|| &line[sp + 1..])
+}
+
+/// Whether `body` starts with a date of its own (`2026-11-27 ...`, `2026/11/27 ...`): the
+/// app's header behind a shipper's stamp.
+fn dated(body: &[u8]) -> bool {
+    body.len() > 10
+        && body[..4].iter().all(u8::is_ascii_digit)
+        && matches!(body[4], b'-' | b'/')
+        && body[5..7].iter().all(u8::is_ascii_digit)
+}
+
+/// Every line stamped (`kubectl logs --timestamps`): `line`, behind its stamp, continues the
+/// event before it, whose line `prev` is the app's header behind a stamp (or a continuation
+/// behind one). Only such double-stamped logs: in a log of stamped lines of its own, an
+/// indented message after the stamp is no continuation.
+pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
+    let Some(body) = stamp_body(line) else {
+        return false;
+    };
+    if !super::parse::is_continuation(body) {
+        return false;
+    }
+    stamp_body(prev).is_some_and(|p| dated(p) || super::parse::is_continuation(p))
 }
 
 /// The container's line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] `, if `line`
