@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::record::{Format, ParseConfig};
 
 pub use chunker::Chunker;
-pub use open::{read_inputs, read_reader};
+pub use open::{list_dir, read_inputs, read_reader};
 
 /// One source of log data: a file, an archive member, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -60,6 +60,21 @@ struct Reader<'a> {
     sink: &'a mut dyn FnMut(Chunk) -> bool,
 }
 
+/// The entries of directory `dir` that are read as input, in sorted order (the same on every
+/// machine): hidden files and directories (.git, editor swap files) are not logs.
+pub fn list_dir(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
 fn display(path: &Path) -> String {
     path.display().to_string()
 }
@@ -123,26 +138,17 @@ impl<'a> Reader<'a> {
 
     /// Reads a directory recursively, in sorted order so that output is the same everywhere.
     fn read_dir(&mut self, dir: &Path) {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        let entries = match list_dir(dir) {
+            Ok(entries) => entries,
             Err(e) => {
                 let msg = format!("cannot list directory: {e}");
                 self.notice(&display(dir), NoticeKind::Error, msg);
                 return;
             }
         };
-        entries.sort();
         for p in entries {
             if self.stopped {
                 return;
-            }
-            // Hidden files and directories (.git, editor swap files) are not logs.
-            let hidden = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if hidden {
-                continue;
             }
             self.read_path(&p);
         }

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use crossbeam_channel::Sender;
 
-use crate::input::{read_inputs, read_reader, Chunk, InputConfig, InputStats};
+use crate::input::{list_dir, read_inputs, read_reader, Chunk, InputConfig, InputStats};
 use crate::record::parse::parse_chunk;
 use crate::record::ParseConfig;
 
@@ -222,8 +222,8 @@ pub fn spawn_once(cfg: InputConfig, tx: Sender<Feed>, stop: Arc<AtomicBool>) {
 /// Most files read side by side; a longer list is read one file after another.
 pub const MAX_MERGED: usize = 64;
 
-/// The files `paths` stand for (directories listed recursively in sorted order, hidden
-/// entries skipped, as the batch reader does), when there are at most [`MAX_MERGED`] of them
+/// The files `paths` stand for (directories listed recursively by [`list_dir`], as the batch
+/// reader does), when there are at most [`MAX_MERGED`] of them
 /// and every directory could be listed.
 pub fn expand_files(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
     fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Option<()> {
@@ -231,19 +231,8 @@ pub fn expand_files(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
             out.push(p.to_path_buf());
             return (out.len() <= MAX_MERGED).then_some(());
         }
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-            .ok()?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for e in entries {
-            let hidden = e
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if !hidden {
-                walk(&e, out)?;
-            }
+        for e in list_dir(p).ok()? {
+            walk(&e, out)?;
         }
         Some(())
     }
@@ -398,18 +387,13 @@ pub fn spawn_once_merged(
                 }
                 Err(_) => lanes[i].done = true,
             }
-            let open: Vec<Option<i64>> = lanes.iter().filter(|l| !l.done).map(|l| l.at).collect();
-            let hold = if open.is_empty() {
-                None
-            } else {
-                // A file still being read that has shown no time yet holds everything.
-                Some(
-                    open.iter()
-                        .map(|a| a.unwrap_or(i64::MIN))
-                        .min()
-                        .unwrap_or(i64::MIN),
-                )
-            };
+            // A file still being read that has shown no time yet holds everything; none left
+            // being read holds nothing.
+            let hold = lanes
+                .iter()
+                .filter(|l| !l.done)
+                .map(|l| l.at.unwrap_or(i64::MIN))
+                .min();
             if tx.send(Feed::Hold(hold)).is_err() {
                 return;
             }
