@@ -220,12 +220,18 @@ fn append_tail<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>) {
         return;
     };
     let mut msg = std::mem::take(&mut ev.message).into_owned();
-    // Line by line, without the `\r` of CRLF endings (the first line was parsed without it).
-    for line in tail.split(|&b| b == b'\n').skip(1) {
-        msg.push(b'\n');
-        msg.extend_from_slice(strip_cr(line));
-    }
+    append_lines(tail, &mut msg, |l| l);
     ev.message = Cow::Owned(msg);
+}
+
+/// Appends the lines of `rest` (which starts with the `\n` after an event's first line) to
+/// `msg`, each after a newline, without the `\r` of CRLF endings and seen through `body` (a
+/// prefix every line carries taken off).
+pub(super) fn append_lines(rest: &[u8], msg: &mut Vec<u8>, body: impl Fn(&[u8]) -> &[u8]) {
+    for line in rest.split(|&b| b == b'\n').skip(1) {
+        msg.push(b'\n');
+        msg.extend_from_slice(body(strip_cr(line)));
+    }
 }
 
 /// A line in another layout than its source's (an access or syslog source with an error

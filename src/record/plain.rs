@@ -76,11 +76,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     };
     if let Some(body) = prefix {
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
-        for line in raw[first.len()..].split(|&b| b == b'\n').skip(1) {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            msg.push(b'\n');
-            msg.extend_from_slice(body(line).unwrap_or(line));
-        }
+        super::parse::append_lines(&raw[first.len()..], &mut msg, |l| body(l).unwrap_or(l));
         ev.message = Cow::Owned(msg);
     } else if raw.len() > first.len() && cri_body(first).is_some() {
         // The joined lines of a multi-line event in a Kubernetes CRI log each carry the CRI
