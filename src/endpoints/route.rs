@@ -85,9 +85,59 @@ fn segment(seg: &[u8], out: &mut Vec<u8>) {
                 out.extend_from_slice(ext);
                 return;
             }
+            // A cache-busting content hash after the name: `main.8d3f2a1b.js`,
+            // `index-4f3a2b1c.chunk.js`, `application-<64 hex>.css`.
+            let mut parts = stem.split(|&b| matches!(b, b'.' | b'-' | b'_'));
+            if let Some(name) = parts.next() {
+                if parts.any(|p| stem_value(p).is_some()) {
+                    out.extend_from_slice(&stem[..name.len()]);
+                    let mut at = name.len();
+                    while at < stem.len() {
+                        out.push(stem[at]); // the separator
+                        at += 1;
+                        let len = stem[at..]
+                            .iter()
+                            .position(|&b| matches!(b, b'.' | b'-' | b'_'))
+                            .unwrap_or(stem.len() - at);
+                        let part = &stem[at..at + len];
+                        match stem_value(part) {
+                            Some(ph) => out.extend_from_slice(ph.as_bytes()),
+                            None => out.extend_from_slice(part),
+                        }
+                        at += len;
+                    }
+                    out.extend_from_slice(ext);
+                    return;
+                }
+            }
         }
     }
     out.extend_from_slice(seg);
+}
+
+/// The placeholder for a part of a file name after its first (`8d3f2a1b` in
+/// `main.8d3f2a1b.js`): a hex hash of at least 8 characters with letters and digits, a
+/// number of at least 8 digits (a build time), or a mixed-case base64url hash of at least 8
+/// (`index-BKj3k2Lm.js`). Versions (`1.3.2`) and words with a digit (`sms1`) stay.
+fn stem_value(p: &[u8]) -> Option<&'static str> {
+    if p.len() < 8 {
+        return None;
+    }
+    let digits = p.iter().filter(|b| b.is_ascii_digit()).count();
+    if digits == p.len() {
+        return Some("{id}");
+    }
+    if digits == 0 || !p.iter().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    if p.iter().all(|b| b.is_ascii_hexdigit()) && !has_mixed_case(p) {
+        return Some("{hash}");
+    }
+    let switches = p
+        .windows(2)
+        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+        .count();
+    (has_mixed_case(p) && switches >= 2).then_some("{hash}")
 }
 
 fn is_extension(e: &[u8]) -> bool {
@@ -423,6 +473,25 @@ mod tests {
             "/files/logstash/logstash-1.3.2-monolithic.jar"
         );
         assert_eq!(norm("/images/nagios-sms1.png"), "/images/nagios-sms1.png");
+        // Cache-busting content hashes in file names; the name and extension stay.
+        assert_eq!(
+            norm("/static/js/main.8d3f2a1b.js"),
+            "/static/js/main.{hash}.js"
+        );
+        assert_eq!(
+            norm("/static/js/2.a1b2c3d4.chunk.js"),
+            "/static/js/2.{hash}.chunk.js"
+        );
+        assert_eq!(norm("/assets/index-BKj3k2Lm.js"), "/assets/index-{hash}.js");
+        assert_eq!(
+            norm("/assets/application-9f86d081884c7d659a2feaa0c55ad015.css"),
+            "/assets/application-{hash}.css"
+        );
+        assert_eq!(norm("/dl/nightly.20241131.tar"), "/dl/nightly.{id}.tar");
+        assert_eq!(norm("/js/jquery.3.6.0.min.js"), "/js/jquery.3.6.0.min.js");
+        assert_eq!(norm("/img/deadbeef-cafe.png"), "/img/deadbeef-cafe.png");
+        assert_eq!(norm("/doc/user-Handbook.pdf"), "/doc/user-Handbook.pdf");
+        assert_eq!(norm("/doc/guide-Windows10.pdf"), "/doc/guide-Windows10.pdf");
         assert_eq!(
             norm("/presentations/logstash-scale11x/"),
             "/presentations/logstash-scale11x/"
