@@ -13,7 +13,7 @@ use crate::input::{Chunk, InputConfig, Notice, NoticeKind};
 use crate::mine::Masker;
 use crate::pipeline;
 use crate::snapshot;
-use crate::summary::build::Saturated;
+use crate::summary::build::{ExampleBound, Saturated};
 use crate::summary::sig_hash;
 use crate::summary::{ChunkBuilder, Summary, DEFAULT_MAX_SIGS, EXAMPLES_PER_SIG, SAMPLES_PER_SIG};
 
@@ -132,8 +132,8 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
 /// Reads and summarizes log inputs (no snapshots) through the parallel pipeline.
 fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<EngineOutput> {
     let saturated = Saturated::default();
-    // Which merged signatures are already in `saturated`.
-    let mut marked: Vec<bool> = Vec::new();
+    // The last example published to `saturated` for each merged signature.
+    let mut marked: Vec<Option<(Option<i64>, u64)>> = Vec::new();
     // The sample bound last published for each merged signature.
     let mut bound: Vec<u64> = Vec::new();
     let builder = ChunkBuilder {
@@ -153,14 +153,20 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
         |chunk: &Chunk| builder.summarize(chunk),
         |_chunk, r| {
             let remap = acc.merge(r.summary, opts.max_sigs);
-            marked.resize(acc.sigs.len(), false);
+            marked.resize(acc.sigs.len(), None);
             bound.resize(acc.sigs.len(), u64::MAX);
-            let mut done: Vec<u64> = Vec::new();
+            let mut done: Vec<(u64, ExampleBound)> = Vec::new();
             let mut below: Vec<(u64, u64)> = Vec::new();
             for &i in remap.iter().filter(|&&i| i != u32::MAX) {
                 let i = i as usize;
                 let s = &acc.sigs[i];
-                let full = !marked[i] && s.examples.len() >= EXAMPLES_PER_SIG;
+                // Published when complete, and again when an earlier example came in.
+                let last = s
+                    .examples
+                    .last()
+                    .filter(|_| s.examples.len() >= EXAMPLES_PER_SIG)
+                    .filter(|l| marked[i] != Some((l.time, l.line)));
+                let full = last.is_some();
                 // Published only when the bound moved: it shrinks a few times per signature.
                 let moved = s
                     .samples
@@ -171,9 +177,9 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
                     continue;
                 }
                 let h = sig_hash(s.sig.as_bytes());
-                if full {
-                    marked[i] = true;
-                    done.push(h);
+                if let Some(l) = last {
+                    marked[i] = Some((l.time, l.line));
+                    done.push((h, (l.time, std::sync::Arc::clone(&l.source), l.line)));
                 }
                 if let Some(r) = moved {
                     bound[i] = r;

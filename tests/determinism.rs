@@ -76,6 +76,67 @@ fn templates_identical_for_threads_and_chunk_sizes() {
     }
 }
 
+#[test]
+fn summary_identical_for_file_order_threads_and_chunk_sizes() {
+    // Four logs of one incident, given in different orders: the report (findings, their
+    // examples and the event before each first occurrence, templates, routes, upstreams) is
+    // the same; only the list of sources follows the command line.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = format!("{root}/testdata/example/incident");
+    let f = |n: &str| format!("{dir}/{n}");
+    let (app, api, access, router) = (
+        f("app.log"),
+        f("api.jsonl"),
+        f("access.log"),
+        f("router.log"),
+    );
+    let (app, api, access, router) = (app.as_str(), api.as_str(), access.as_str(), router.as_str());
+    let report = |files: [&str; 4], threads: &str, chunk: &str| {
+        let mut a = vec![
+            "summary",
+            "-q",
+            "-o",
+            "json",
+            "--threads",
+            threads,
+            "--chunk-size",
+            chunk,
+        ];
+        a.extend(files);
+        let o = run(&a, None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("summary JSON");
+        v["overview"]["sources"] = serde_json::Value::Null;
+        v
+    };
+    let base = report([app, api, access, router], "1", "4194304");
+    assert!(
+        base["findings"].as_array().is_some_and(|f| f.len() >= 4),
+        "{base}"
+    );
+    for (files, threads, chunk) in [
+        ([router, access, api, app], "2", "4194304"),
+        ([api, router, app, access], "2", "65536"),
+        ([access, app, router, api], "3", "1000"),
+    ] {
+        let o = report(files, threads, chunk);
+        for k in [
+            "headline",
+            "findings",
+            "templates",
+            "endpoints",
+            "upstreams",
+            "overview",
+        ] {
+            assert_eq!(
+                o[k], base[k],
+                "{k} differs for {files:?}, --threads {threads} --chunk-size {chunk}"
+            );
+        }
+        assert_eq!(o, base);
+    }
+}
+
 /// In-process: the chunker + parser give the same events for every chunk size, on random
 /// mixes of header lines, continuation lines, blank lines, CRLF and long lines.
 fn events_with_chunk_size(data: &[u8], chunk_size: usize) -> Vec<(u64, u32, Vec<u8>)> {

@@ -271,13 +271,21 @@ fn remap_sig(s: u32, remap: Option<&[u32]>) -> u32 {
     }
 }
 
+/// Merges examples: the earliest [`EXAMPLES`] of both (see `summary::example_order`).
 fn fill(dst: &mut Vec<Example>, src: &[Example]) {
     for e in src {
-        if dst.len() >= EXAMPLES {
-            break;
-        }
-        dst.push(e.clone());
+        offer(dst, e.time, &e.source, e.line, || e.clone());
     }
+}
+
+fn offer(
+    dst: &mut Vec<Example>,
+    time: Option<i64>,
+    source: &str,
+    line: u64,
+    make: impl FnOnce() -> Example,
+) {
+    crate::summary::offer_earliest(dst, EXAMPLES, time, source, line, make);
 }
 
 /// Everything known about one external host.
@@ -846,17 +854,13 @@ impl EndpointTable {
             }
             None => r.untimed += 1,
         }
-        if r.examples.len() < EXAMPLES {
-            r.examples
-                .push(Example::new(source, ev.line, ev.time, ev.raw));
+        let ex = || Example::new(source, ev.line, ev.time, ev.raw);
+        offer(&mut r.examples, ev.time, source, ev.line, ex);
+        if failed {
+            offer(&mut r.fail_examples, ev.time, source, ev.line, ex);
         }
-        if failed && r.fail_examples.len() < EXAMPLES {
-            r.fail_examples
-                .push(Example::new(source, ev.line, ev.time, ev.raw));
-        }
-        if client && r.client_examples.len() < EXAMPLES {
-            r.client_examples
-                .push(Example::new(source, ev.line, ev.time, ev.raw));
+        if client {
+            offer(&mut r.client_examples, ev.time, source, ev.line, ex);
         }
         // The event's own message, when it is an application error rather than the request
         // line itself (which names the path).
@@ -936,9 +940,7 @@ impl EndpointTable {
                 } else {
                     u.refused += 1;
                 }
-                if u.timeout_examples.len() < EXAMPLES {
-                    u.timeout_examples.push(ex());
-                }
+                offer(&mut u.timeout_examples, ev.time, source, ev.line, ex);
                 u.timeout_first = min_opt(u.timeout_first, ev.time);
                 U_TIMEOUT
             }
@@ -949,9 +951,7 @@ impl EndpointTable {
                     u.retry_after_sum_s += s;
                     u.retry_after_n += 1;
                 }
-                if u.rate_examples.len() < EXAMPLES {
-                    u.rate_examples.push(ex());
-                }
+                offer(&mut u.rate_examples, ev.time, source, ev.line, ex);
                 u.rate_first = min_opt(u.rate_first, ev.time);
                 U_RATE
             }
@@ -960,9 +960,7 @@ impl EndpointTable {
                 if route.is_some() {
                     u.server_errors_inbound += 1;
                 }
-                if u.error_examples.len() < EXAMPLES {
-                    u.error_examples.push(ex());
-                }
+                offer(&mut u.error_examples, ev.time, source, ev.line, ex);
                 u.error_first = min_opt(u.error_first, ev.time);
                 U_ERROR
             }

@@ -5,7 +5,8 @@
 //! its bucket width) is known, from a compact list of `(signature, level, time)`.
 
 use super::{
-    level_slot, sample_rank, series, sig_hash, Example, SigStats, Summary, EXAMPLES_PER_SIG,
+    level_slot, offer_earliest, sample_rank, series, sig_hash, Example, SigStats, Summary,
+    EXAMPLES_PER_SIG,
 };
 use crate::input::Chunk;
 use crate::mine::Masker;
@@ -31,12 +32,12 @@ pub struct ChunkBuilder<'a> {
 
 /// What the merged summary already holds, so workers need not build it again.
 ///
-/// The consumer merges chunk summaries strictly in input order, so once a signature has
-/// [`EXAMPLES_PER_SIG`] examples in the merged summary, every later chunk's examples (and its
-/// "event before the first") for it are discarded by the merge; and once its sample is full,
-/// an event ranked at or above the sample's largest rank can never enter it. Workers look a
-/// signature up once per chunk and skip building those: the output is identical whatever the
-/// timing, and the allocations for frequent signatures — most of a chunk's — disappear.
+/// Once a signature has [`EXAMPLES_PER_SIG`] examples in the merged summary, an event later
+/// in [`example_order`](super::example_order) than the last of them can never become one (nor
+/// bring its "event before the first"); and once its sample is full, an event ranked at or
+/// above the sample's largest rank can never enter it. Workers look a signature up once per
+/// chunk and skip building those: the output is identical whatever the timing, and the
+/// allocations for frequent signatures — most of a chunk's — disappear.
 /// Keyed by a 64-bit hash of the signature; a collision only means a signature gets fewer
 /// examples or samples.
 #[derive(Default)]
@@ -44,37 +45,50 @@ pub struct Saturated(std::sync::RwLock<SaturatedInner>);
 
 #[derive(Default)]
 struct SaturatedInner {
-    examples_done: rustc_hash::FxHashSet<u64>,
+    /// Signature hash → the last of its merged examples (time, source, line): an event must
+    /// come before it to become an example.
+    examples_before: rustc_hash::FxHashMap<u64, ExampleBound>,
     /// Signature hash → rank an event must be below to enter the sample.
     sample_below: rustc_hash::FxHashMap<u64, u64>,
 }
 
 impl Saturated {
-    /// For the signature with [`sig_hash`] `hash`: whether its examples are complete, and the
-    /// rank below which an event can still enter its sample.
-    pub fn lookup(&self, hash: u64) -> (bool, u64) {
-        self.0.read().map_or((false, u64::MAX), |inner| {
+    /// For the signature with [`sig_hash`] `hash`: the event its examples end with when they
+    /// are complete, and the rank below which an event can still enter its sample.
+    pub fn lookup(&self, hash: u64) -> (Option<ExampleBound>, u64) {
+        self.0.read().map_or((None, u64::MAX), |inner| {
             (
-                inner.examples_done.contains(&hash),
+                inner.examples_before.get(&hash).cloned(),
                 inner.sample_below.get(&hash).copied().unwrap_or(u64::MAX),
             )
         })
     }
 
-    /// Records signatures whose examples are complete, and lowered sample bounds.
+    /// Records the last example of signatures whose examples are complete (it only moves
+    /// earlier), and lowered sample bounds.
     pub fn update(
         &self,
-        done: impl IntoIterator<Item = u64>,
+        done: impl IntoIterator<Item = (u64, ExampleBound)>,
         below: impl IntoIterator<Item = (u64, u64)>,
     ) {
         if let Ok(mut inner) = self.0.write() {
-            inner.examples_done.extend(done);
+            inner.examples_before.extend(done);
             for (h, r) in below {
                 let e = inner.sample_below.entry(h).or_insert(u64::MAX);
                 *e = (*e).min(r);
             }
         }
     }
+}
+
+/// The last example of a signature whose examples are complete: (time, source, line).
+pub type ExampleBound = (Option<i64>, std::sync::Arc<str>, u64);
+
+/// Whether the event at `key` comes before `bound` in [`example_order`](super::example_order).
+fn before(key: (Option<i64>, &str, u64), bound: &Option<ExampleBound>) -> bool {
+    bound
+        .as_ref()
+        .is_none_or(|(t, s, l)| super::example_order(key, (*t, s, *l)) == std::cmp::Ordering::Less)
 }
 
 /// What a chunk yields: its partial summary and, with `per_line`, each event's signature and
@@ -90,8 +104,8 @@ impl ChunkBuilder<'_> {
         let mut sum = Summary::default();
         let mut per_line = Vec::new();
         let mut event_lines: Vec<u32> = Vec::new();
-        // Per local signature: examples already complete in the merged summary.
-        let mut examples_done: Vec<bool> = Vec::new();
+        // Per local signature: the last example of the merged summary, once it has them all.
+        let mut examples_before: Vec<Option<ExampleBound>> = Vec::new();
         // Per local signature: rank an event must be below to possibly enter the sample.
         let mut sample_below: Vec<u64> = Vec::new();
         let mut scratch: Vec<u8> = Vec::with_capacity(256);
@@ -128,16 +142,11 @@ impl ChunkBuilder<'_> {
                 let idx = match sum.find_sig(hash, &sig_str) {
                     Some(i) => i,
                     None if sum.sigs.len() < self.max_sigs => {
-                        let (done, below) =
-                            self.saturated.map_or((false, u64::MAX), |s| s.lookup(hash));
-                        let mut s = SigStats::new(sig_str.into_owned());
-                        if !done {
-                            s.before_first =
-                                prev.map(|(line, t, raw)| Example::new(source, line, t, raw));
-                        }
-                        examples_done.push(done);
+                        let (bound, below) =
+                            self.saturated.map_or((None, u64::MAX), |s| s.lookup(hash));
+                        examples_before.push(bound);
                         sample_below.push(below);
-                        sum.push_sig(hash, s)
+                        sum.push_sig(hash, SigStats::new(sig_str.into_owned()))
                     }
                     None => u32::MAX,
                 };
@@ -153,10 +162,19 @@ impl ChunkBuilder<'_> {
                     let s = &mut sum.sigs[idx as usize];
                     s.count += 1;
                     s.levels[slot] += 1;
-                    if s.examples.len() < EXAMPLES_PER_SIG && !examples_done[idx as usize] {
-                        s.examples.push(
-                            Example::new(source, ev.line, ev.time, ev.raw).with_level(ev.level),
-                        );
+                    let key = (ev.time, &**source, ev.line);
+                    if before(key, &examples_before[idx as usize])
+                        && offer_earliest(
+                            &mut s.examples,
+                            EXAMPLES_PER_SIG,
+                            ev.time,
+                            source,
+                            ev.line,
+                            || Example::new(source, ev.line, ev.time, ev.raw).with_level(ev.level),
+                        ) == Some(0)
+                    {
+                        s.before_first =
+                            prev.map(|(line, t, raw)| Example::new(source, line, t, raw));
                     }
                     if self.full {
                         let rank = sample_rank(source_seed, ev.line);
@@ -298,6 +316,142 @@ pub fn guess_level(msg: &[u8]) -> Option<Level> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::{Chunk, SourceMeta};
+    use crate::record::Format;
+
+    fn chunk(name: &str, id: u32, first_line: u64, text: &str) -> Chunk {
+        Chunk {
+            source: std::sync::Arc::new(SourceMeta {
+                id,
+                name: name.to_string(),
+                format: Format::Plain,
+                detected: true,
+            }),
+            seq: 0,
+            first_line,
+            data: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn examples_are_the_earliest_events_in_any_merge_order() {
+        let masker = Masker::new(Vec::new());
+        let parse = ParseConfig::default();
+        let saturated = Saturated::default();
+        let b = ChunkBuilder {
+            masker: &masker,
+            parse: &parse,
+            max_sigs: 100,
+            per_line: false,
+            time_range: None,
+            saturated: Some(&saturated),
+            full: true,
+        };
+        // Two files, and the second chunk of the first one: the error first happens in
+        // b.log (10:00:05), after a deploy line; a.log has it later.
+        let a1 = chunk(
+            "a.log",
+            0,
+            1,
+            "2026-11-27 10:00:01 INFO started\n2026-11-27 10:00:09 ERROR db down\n",
+        );
+        let a2 = chunk(
+            "a.log",
+            0,
+            3,
+            "2026-11-27 10:00:10 ERROR db down\n2026-11-27 10:00:11 ERROR db down\n",
+        );
+        let b1 = chunk(
+            "b.log",
+            1,
+            1,
+            "2026-11-27 10:00:04 INFO deploy v2\n2026-11-27 10:00:05 ERROR db down\n\
+             2026-11-27 10:00:12 ERROR db down\n",
+        );
+        let merged = |order: &[&Chunk]| {
+            let mut acc = Summary::default();
+            for c in order {
+                acc.merge(b.summarize(c).summary, 100);
+            }
+            let s = acc.sigs.iter().find(|s| s.sig.contains("db down")).cloned();
+            s.map(|s| {
+                let ex: Vec<(String, u64)> = s
+                    .examples
+                    .iter()
+                    .map(|e| (e.source.to_string(), e.line))
+                    .collect();
+                let before = s.before_first.map(|e| e.text);
+                (ex, before, s.count)
+            })
+        };
+        let want = Some((
+            vec![
+                ("b.log".to_string(), 2),
+                ("a.log".to_string(), 2),
+                ("a.log".to_string(), 3),
+            ],
+            Some("2026-11-27 10:00:04 INFO deploy v2".to_string()),
+            5,
+        ));
+        assert_eq!(merged(&[&a1, &a2, &b1]), want);
+        assert_eq!(merged(&[&b1, &a1, &a2]), want);
+        assert_eq!(merged(&[&a1, &b1, &a2]), want);
+    }
+
+    #[test]
+    fn first_occurrence_at_a_chunk_start_follows_its_own_source() {
+        let masker = Masker::new(Vec::new());
+        let parse = ParseConfig::default();
+        let b = ChunkBuilder {
+            masker: &masker,
+            parse: &parse,
+            max_sigs: 100,
+            per_line: false,
+            time_range: None,
+            saturated: None,
+            full: true,
+        };
+        // a.log's chunks arrive with b.log's between them (as `watch DIR` reads): the event
+        // before the error's first occurrence is a.log's last line before it, not b.log's.
+        let a1 = chunk("a.log", 0, 1, "2026-11-27 10:00:01 INFO config reloaded\n");
+        let b1 = chunk("b.log", 1, 1, "2026-11-27 10:00:02 INFO tick\n");
+        let a2 = chunk("a.log", 0, 2, "2026-11-27 10:00:03 ERROR disk full\n");
+        let mut acc = Summary::default();
+        for c in [&a1, &b1, &a2] {
+            acc.merge(b.summarize(c).summary, 100);
+        }
+        let s = acc.sigs.iter().find(|s| s.sig.contains("disk full"));
+        let before = s
+            .and_then(|s| s.before_first.as_ref())
+            .map(|e| e.text.as_str());
+        assert_eq!(before, Some("2026-11-27 10:00:01 INFO config reloaded"));
+    }
+
+    #[test]
+    fn offer_earliest_keeps_the_earliest_untimed_last() {
+        let ex = |t: Option<i64>, src: &str, line: u64| Example::named(src, line, t, b"x");
+        let mut v = Vec::new();
+        for (t, src, line) in [
+            (None, "a", 1),
+            (Some(5), "b", 9),
+            (Some(5), "a", 20),
+            (Some(7), "a", 2),
+            (Some(3), "c", 4),
+            (Some(5), "a", 20), // the same event again
+        ] {
+            crate::summary::offer_earliest(&mut v, 3, t, src, line, || ex(t, src, line));
+        }
+        let got: Vec<(Option<i64>, &str, u64)> = v.iter().map(|e| e.key()).collect();
+        assert_eq!(
+            got,
+            vec![(Some(3), "c", 4), (Some(5), "a", 20), (Some(5), "b", 9)]
+        );
+        let mut u = Vec::new();
+        for line in [9, 4, 6, 1] {
+            crate::summary::offer_earliest(&mut u, 2, None, "a", line, || ex(None, "a", line));
+        }
+        assert_eq!(u.iter().map(|e| e.line).collect::<Vec<_>>(), vec![1, 4]);
+    }
 
     #[test]
     fn guesses_levels_from_words() {

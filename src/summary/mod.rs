@@ -39,8 +39,61 @@ pub fn level_slot(level: Option<Level>) -> usize {
 
 /// Longest example text kept (bytes); longer events are cut at a character boundary.
 pub const MAX_EXAMPLE_BYTES: usize = 2_000;
-/// Examples kept per signature: the first ones in input order.
+/// Sources whose last event [`Summary::tails`] keeps.
+pub const MAX_TAILS: usize = 64;
+
+/// Examples kept per signature: the earliest ones (see [`offer_earliest`]).
 pub const EXAMPLES_PER_SIG: usize = 3;
+
+/// Where an event stands in "earliest first" order: its time (events without one after all
+/// timed ones), then source name, then line. Examples are the events smallest in this order,
+/// so they do not depend on the order inputs are read in (`summary a.log b.log` and `b.log
+/// a.log`, or `watch DIR` replaying files side by side, keep the same ones).
+pub fn example_order(
+    a: (Option<i64>, &str, u64),
+    b: (Option<i64>, &str, u64),
+) -> std::cmp::Ordering {
+    let ta = a.0.unwrap_or(i64::MAX);
+    let tb = b.0.unwrap_or(i64::MAX);
+    ta.cmp(&tb)
+        .then_with(|| {
+            if std::ptr::eq(a.1, b.1) {
+                std::cmp::Ordering::Equal
+            } else {
+                a.1.cmp(b.1)
+            }
+        })
+        .then(a.2.cmp(&b.2))
+}
+
+/// Offers the event at `(time, source, line)` to `v`, the `cap` earliest examples in
+/// [`example_order`], kept sorted; `make` builds it only if it is kept. Returns where it was
+/// put. The same event offered twice (a snapshot merged twice) is kept once.
+pub fn offer_earliest(
+    v: &mut Vec<Example>,
+    cap: usize,
+    time: Option<i64>,
+    source: &str,
+    line: u64,
+    make: impl FnOnce() -> Example,
+) -> Option<usize> {
+    let key = (time, source, line);
+    if v.len() >= cap
+        && v.last()
+            .is_some_and(|l| example_order(key, l.key()) != std::cmp::Ordering::Less)
+    {
+        return None;
+    }
+    let pos = v.partition_point(|e| example_order(e.key(), key) == std::cmp::Ordering::Less);
+    if v.get(pos)
+        .is_some_and(|e| e.line == line && *e.source == *source)
+    {
+        return None;
+    }
+    v.insert(pos, make());
+    v.truncate(cap);
+    (pos < cap).then_some(pos)
+}
 
 /// Events per signature kept as a uniform sample of all its occurrences, besides the first
 /// ones: a burst late in the input then has evidence from inside it (see [`Sample`]).
@@ -110,6 +163,11 @@ impl Example {
     /// Like [`Example::new`] for a source name that is not shared (allocates it).
     pub fn named(source: &str, line: u64, time: Option<i64>, raw: &[u8]) -> Example {
         Example::new(&std::sync::Arc::from(source), line, time, raw)
+    }
+
+    /// This event's place in [`example_order`].
+    pub fn key(&self) -> (Option<i64>, &str, u64) {
+        (self.time, &self.source, self.line)
     }
 
     /// `file:line`, the way findings point at evidence.
@@ -188,11 +246,24 @@ impl SigStats {
         self.last_time = max_opt(self.last_time, other.last_time);
         self.series.merge(&other.series);
         self.untimed += other.untimed;
+        // The event before the first occurrence goes with the earliest example.
+        let other_first = match (other.examples.first(), self.examples.first()) {
+            (Some(o), Some(s)) => example_order(o.key(), s.key()) == std::cmp::Ordering::Less,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if other_first {
+            self.before_first = other.before_first.clone();
+        }
         for e in &other.examples {
-            if self.examples.len() >= EXAMPLES_PER_SIG {
-                break;
-            }
-            self.examples.push(e.clone());
+            offer_earliest(
+                &mut self.examples,
+                EXAMPLES_PER_SIG,
+                e.time,
+                &e.source,
+                e.line,
+                || e.clone(),
+            );
         }
         for x in &other.samples {
             self.offer_sample(x.rank, x.example.line, || x.example.clone());
@@ -259,6 +330,11 @@ pub struct Summary {
     /// occurrence" across chunk boundaries.
     pub first_event: Option<Example>,
     pub last_event: Option<Example>,
+    /// The last event merged so far of each recent source (at most [`MAX_TAILS`], most
+    /// recent last): chunks of several sources may arrive interleaved (`watch DIR`), and a
+    /// chunk's first event follows the last one of its own source.
+    #[serde(skip)]
+    pub tails: Vec<Example>,
     /// Per-route and per-upstream request statistics.
     pub endpoints: crate::endpoints::EndpointTable,
     #[serde(skip)]
@@ -328,6 +404,7 @@ impl Default for Summary {
             input: InputStats::default(),
             first_event: None,
             last_event: None,
+            tails: Vec::new(),
             endpoints: Default::default(),
             index: SigIndex::default(),
         }
@@ -412,22 +489,26 @@ impl Summary {
         let mut remap = Vec::with_capacity(other.sigs.len());
         let hashes = other.sig_hashes();
         for (mut s, h) in other.sigs.drain(..).zip(hashes) {
+            // Earliest at the very start of `other`: the event before it is the last one
+            // merged of the same source.
+            if let (None, Some(ex), Some(start)) =
+                (&s.before_first, s.examples.first(), &other.first_event)
+            {
+                if ex.line == start.line && ex.source == start.source {
+                    s.before_first = self
+                        .tails
+                        .iter()
+                        .rev()
+                        .find(|t| t.source == ex.source && t.line < ex.line)
+                        .cloned();
+                }
+            }
             match self.index.find(&self.sigs, h, &s.sig) {
                 Some(i) => {
                     self.sigs[i as usize].merge(&s);
                     remap.push(i);
                 }
                 None if self.sigs.len() < max_sigs => {
-                    if s.before_first.is_none() {
-                        // First seen at the very start of `other`: the event before it is
-                        // the last one of `self`, if it is from the same source.
-                        let first_src = s.examples.first().map(|e| &*e.source);
-                        if let Some(last) = &self.last_event {
-                            if Some(&*last.source) == first_src {
-                                s.before_first = Some(last.clone());
-                            }
-                        }
-                    }
                     remap.push(self.push_sig(h, s));
                 }
                 None => {
@@ -445,6 +526,13 @@ impl Summary {
         merge_input(&mut self.input, other.input);
         if self.first_event.is_none() {
             self.first_event = other.first_event;
+        }
+        for t in other.tails.into_iter().chain(other.last_event.clone()) {
+            self.tails.retain(|x| x.source != t.source);
+            if self.tails.len() >= MAX_TAILS {
+                self.tails.remove(0);
+            }
+            self.tails.push(t);
         }
         if other.last_event.is_some() {
             self.last_event = other.last_event;
