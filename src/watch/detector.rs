@@ -16,6 +16,9 @@
 //!   catch dense bursts within a bucket or two; long ones catch sparse bursts (a few events
 //!   where one an hour is normal). A day has ten times as many 1-minute windows as 10-minute
 //!   ones, hence the bar in proportion to the window: each length adds as many chance alarms.
+//!   Routes share the bar: it is divided by the square root of the number of routes that
+//!   have failed ([`Window::family`]), so twenty routes' background 5xx do not raise twenty
+//!   times the chance alarms of one.
 //! - **spike end**: over the last `W` buckets, where `W` is long enough to expect about six
 //!   events at the spike's own rate (2 to 10 minutes), the count fell to at most twice the
 //!   normal expectation. Waiting for "six expected events" keeps a sparse spike from ending
@@ -61,6 +64,9 @@ pub struct Window<'a> {
     pub prior: (f64, f64),
     /// Hold this key to a higher bar (warnings, as opposed to errors).
     pub strict: bool,
+    /// Keys of the same family tested alongside this one (routes that have failed): the
+    /// p-value bar is shared among them.
+    pub family: usize,
 }
 
 impl Window<'_> {
@@ -256,7 +262,7 @@ impl Detector for PoissonDetector {
             // A day holds ten times as many distinct 1-minute windows as 10-minute ones: each
             // length gets a bar in proportion to its length, so that short windows do not
             // raise more false alarms than long ones.
-            let p_max = p_max * k as f64 / longest as f64;
+            let p_max = p_max * k as f64 / longest as f64 / w.family.max(1) as f64;
             if p < p_max && best.as_ref().is_none_or(|b| p < b.p_value) {
                 best = Some(SpikeEvidence {
                     buckets: k,
@@ -467,6 +473,34 @@ mod tests {
         assert_eq!(ev.buckets, 6, "{ev:?}");
     }
 
+    #[test]
+    fn routes_share_the_bar() {
+        let d = PoissonDetector::new(10_000);
+        // Three 5xx in a minute of a route that fails twice an hour (p ≈ 4e-6 over a
+        // 1-minute bar of 1e-5): an alert for a route alone, not for one of 16 that fail
+        // now and then (bar 2.5e-6), where a background cluster like it turns up most days.
+        let mut c = vec![0u64; 60];
+        c[55] = 1;
+        c[57] = 1;
+        c[59] = 1;
+        let mut w = window(&c, 2.0 / 360.0);
+        w.past_sum *= 24.0;
+        w.past_n *= 24.0;
+        let ev = d.spike_start(&w).expect("one route");
+        assert!(ev.p_value > 2.5e-6 && ev.p_value < 1e-5, "{ev:?}");
+        w.family = 4;
+        assert!(d.spike_start(&w).is_none());
+        // A real failure passes either way: six in the minute.
+        c[56] = 1;
+        c[58] = 1;
+        c[54] = 1;
+        let mut w = window(&c, 2.0 / 360.0);
+        w.past_sum *= 24.0;
+        w.past_n *= 24.0;
+        w.family = 4;
+        assert!(d.spike_start(&w).is_some());
+    }
+
     /// A window whose past (one hour of it) had `normal` events per bucket.
     fn window(counts: &[u64], normal: f64) -> Window<'_> {
         Window {
@@ -482,6 +516,7 @@ mod tests {
             past_total: 0.0,
             prior: (0.0, 0.0),
             strict: false,
+            family: 1,
         }
     }
 

@@ -1044,6 +1044,14 @@ impl Live {
                 None => 0.0,
             },
             strict: is_template && t.max_level.is_none_or(|l| l < Level::Error),
+            // Every route that has failed is a chance for a background cluster of 5xx to look
+            // like a failure: they share the bar (by the square root of their number; the
+            // full split would hold back a real failure of a quiet route by another event).
+            family: if matches!(t.key, KeyKind::Route(_)) {
+                (self.route_views.len() as f64).sqrt().ceil() as usize
+            } else {
+                1
+            },
             bucket_ms: w,
             in_history: (b - hist + 1).clamp(0, cap) as usize,
             active_from: t
