@@ -573,3 +573,61 @@ fn committed_fixtures_name_routes() {
     let doc = endpoints_json(&[&root.join("router.log")], &[]);
     route(&doc, "POST /x");
 }
+
+/// A site with more distinct paths than the route table holds (30,000 product slugs, each
+/// requested once), then a new route that fails: the slugs become one route, the new route
+/// is there with its failures (not in an overflow bucket), and the result is the same for
+/// every thread count and chunk size.
+#[test]
+fn a_full_route_table_makes_room_for_later_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reqs = Vec::new();
+    let slug = |mut i: usize| {
+        let mut s = String::from("slug-");
+        for _ in 0..4 {
+            s.push((b'a' + (i % 26) as u8) as char);
+            i /= 26;
+        }
+        s
+    };
+    for i in 0..30_000usize {
+        reqs.push(Req {
+            t: START + i as i64,
+            method: "GET",
+            path: format!("/products/{}", slug(i)),
+            status: 200,
+            ms: 5,
+            trace: String::new(),
+            region: "eu",
+        });
+    }
+    for i in 0..40i64 {
+        reqs.push(Req {
+            t: START + 30_000 + i,
+            method: "POST",
+            path: "/api/v2/checkout".to_string(),
+            status: if i % 4 == 0 { 200 } else { 502 },
+            ms: 30,
+            trace: String::new(),
+            region: "eu",
+        });
+    }
+    let p = write(dir.path(), "access.log", &access_log(&reqs));
+    let base = endpoints_json(&[&p], &["--threads", "1"]);
+    let products = route(&base, "GET /products/{name}");
+    assert_eq!(products["requests"], 30_000, "{products:#}");
+    let checkout = route(&base, "POST /api/v2/checkout");
+    assert_eq!(checkout["requests"], 40, "{checkout:#}");
+    assert_eq!(checkout["failed"], 30, "{checkout:#}");
+    assert!(
+        !strings(&base["routes"], "route")
+            .iter()
+            .any(|r| r.contains("other routes")),
+        "{:#}",
+        base["routes"]
+    );
+    for (threads, chunk) in [("2", "65536"), ("2", "300000"), ("3", "1048576")] {
+        let o = endpoints_json(&[&p], &["--threads", threads, "--chunk-size", chunk]);
+        assert_eq!(o, base, "--threads {threads} --chunk-size {chunk}");
+    }
+}

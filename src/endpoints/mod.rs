@@ -443,6 +443,9 @@ pub struct EndpointTable {
     links: TraceLinks,
     #[serde(skip)]
     scratch: Scratch,
+    /// Set once compacting a full table freed too little: later routes go to the overflow.
+    #[serde(skip)]
+    compacted_out: bool,
 }
 
 impl PartialEq for EndpointTable {
@@ -1059,17 +1062,92 @@ impl EndpointTable {
         }
     }
 
+    /// Makes room in a full route table: routes whose paths [`route::compact`] to the same
+    /// name are merged into one. Returns each old route's new index, or `None` (and marks the
+    /// table) when that would free less than a tenth of it: later routes then go to the
+    /// overflow route, as before.
+    fn compact(&mut self) -> Option<Vec<u32>> {
+        if self.compacted_out {
+            return None;
+        }
+        let paths: Vec<&str> = self.routes.iter().map(|r| r.path.as_str()).collect();
+        let mut names = route::compact(&paths);
+        for (n, r) in names.iter_mut().zip(&self.routes) {
+            if r.path == OVERFLOW_PATH {
+                n.clone_from(&r.path);
+            }
+        }
+        let mut index: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
+        let mut remap = Vec::with_capacity(self.routes.len());
+        let mut key = Vec::new();
+        let mut ikey = Vec::new();
+        for (r, name) in self.routes.iter().zip(&names) {
+            key.clear();
+            key.extend_from_slice(r.method.as_bytes());
+            key.push(b' ');
+            key.extend_from_slice(name.as_bytes());
+            index_key(&r.view, &key, &mut ikey);
+            let next = index.len() as u32;
+            remap.push(*index.entry(ikey.as_slice().into()).or_insert(next));
+        }
+        if index.len() > MAX_ROUTES * 9 / 10 {
+            self.compacted_out = true;
+            return None;
+        }
+        let mut routes: Vec<RouteStats> = Vec::with_capacity(index.len());
+        for ((r, name), &to) in std::mem::take(&mut self.routes)
+            .into_iter()
+            .zip(names)
+            .zip(&remap)
+        {
+            if (to as usize) < routes.len() {
+                routes[to as usize].merge(&r, None);
+            } else {
+                let mut r = r;
+                r.path = name;
+                routes.push(r);
+            }
+        }
+        self.routes = routes;
+        self.route_index = index;
+        for ri in self.links.routes.values_mut() {
+            *ri = remap[*ri as usize];
+        }
+        for x in &mut self.scratch.route_times {
+            x.0 = remap[x.0 as usize];
+        }
+        for x in &mut self.scratch.lat_times {
+            x.0 = remap[x.0 as usize];
+        }
+        Some(remap)
+    }
+
     /// Merges `other` (later in input order) into `self`. `sig_remap[i]` is the index in the
     /// merged summary of `other`'s signature `i` (`u32::MAX`: overflowed).
+    ///
+    /// When the route table is full, it is compacted (see [`EndpointTable::compact`]) before
+    /// a new route is added: which routes are in it when that happens is the first ones in
+    /// input order, whatever the chunking, and compacting looks at nothing else.
     pub fn merge(&mut self, mut other: EndpointTable, sig_remap: &[u32]) {
         self.reindex();
-        let mut route_remap = Vec::with_capacity(other.routes.len());
+        let mut route_remap: Vec<u32> = Vec::with_capacity(other.routes.len());
         let mut key: Vec<u8> = Vec::with_capacity(64);
+        let mut ikey: Vec<u8> = Vec::with_capacity(64);
         for r in &other.routes {
             key.clear();
             key.extend_from_slice(r.method.as_bytes());
             key.push(b' ');
             key.extend_from_slice(r.path.as_bytes());
+            if self.routes.len() >= MAX_ROUTES && r.path != OVERFLOW_PATH {
+                index_key(&r.view, &key, &mut ikey);
+                if !self.route_index.contains_key(ikey.as_slice()) {
+                    if let Some(remap) = self.compact() {
+                        for x in &mut route_remap {
+                            *x = remap[*x as usize];
+                        }
+                    }
+                }
+            }
             let i = self.route_idx(&r.view, &key);
             self.routes[i as usize].merge(r, Some(sig_remap));
             route_remap.push(i);

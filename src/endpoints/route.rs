@@ -387,6 +387,58 @@ fn collapse_node(node: &mut Node, depth: usize, grand_total: u64) {
     }
 }
 
+/// At a path prefix, this many distinct literal segments make the position a value when the
+/// route table is full (see [`compact`]).
+pub const COMPACT_SIBLINGS: usize = 32;
+
+/// Making room in a full route table: like [`collapse`], but from the set of paths alone, not
+/// their counts, so that the result depends only on which paths were seen (the first ones in
+/// input order when the table filled), not on how the input was cut into chunks. Below every
+/// prefix but the root, when at least [`COMPACT_SIBLINGS`] distinct literal segments follow,
+/// each becomes its placeholder (`{name}`, or `{file}.ext` for file names): a site's product
+/// slugs or user names share one route, and the table has room for routes that come later.
+pub fn compact(paths: &[&str]) -> Vec<String> {
+    let mut root = Node::default();
+    for (i, &p) in paths.iter().enumerate() {
+        let mut node = &mut root;
+        if let Some(rest) = p.strip_prefix('/') {
+            for seg in rest.split('/') {
+                node = node.children.entry(seg.to_string()).or_default();
+            }
+        } else {
+            node = node.children.entry(format!("\u{0}{p}")).or_default();
+        }
+        node.ends.push(i);
+    }
+    compact_node(&mut root, 0);
+    let mut out = vec![String::new(); paths.len()];
+    let mut prefix = Vec::new();
+    write_routes(&root, &mut prefix, &mut out);
+    out
+}
+
+fn compact_node(node: &mut Node, depth: usize) {
+    if depth > 0 {
+        let literal: Vec<String> = node
+            .children
+            .keys()
+            .filter(|n| !n.starts_with('{') && !n.starts_with('\u{0}') && !n.is_empty())
+            .cloned()
+            .collect();
+        if literal.len() >= COMPACT_SIBLINGS {
+            for name in literal {
+                if let Some(child) = node.children.remove(&name) {
+                    let ph = tail_placeholder(&name, !child.children.is_empty());
+                    absorb(node.children.entry(ph).or_default(), child);
+                }
+            }
+        }
+    }
+    for child in node.children.values_mut() {
+        compact_node(child, depth + 1);
+    }
+}
+
 fn has_extension(name: &str) -> bool {
     name.rfind('.')
         .is_some_and(|dot| dot > 0 && is_extension(&name.as_bytes()[dot + 1..]))
@@ -565,6 +617,38 @@ mod tests {
             collapse(&refs),
             vec!["/users/alice", "/users/bob", "/users/carol"]
         );
+    }
+
+    #[test]
+    fn compact_merges_many_siblings_whatever_their_counts() {
+        let name = |i: usize| format!("{}{}", (b'a' + (i % 26) as u8) as char, i / 26);
+        let mut input: Vec<String> = Vec::new();
+        for i in 0..40 {
+            input.push(format!("/products/slug-{}", name(i)));
+            input.push(format!("/users/{}/orders", name(i)));
+            input.push(format!("/img/{}.png", name(i)));
+        }
+        for i in 0..26 {
+            input.push(format!("/category/{}", name(i)));
+        }
+        input.push("/health".to_string());
+        input.push("/products".to_string());
+        let refs: Vec<&str> = input.iter().map(String::as_str).collect();
+        let out = compact(&refs);
+        assert_eq!(out[0], "/products/{name}");
+        assert_eq!(out[1], "/users/{name}/orders");
+        assert_eq!(out[2], "/img/{file}.png");
+        assert_eq!(out[119], "/img/{file}.png");
+        // 26 categories are under the bar; the root's own names are never values.
+        assert_eq!(out[120], "/category/a0");
+        assert_eq!(out[146], "/health");
+        assert_eq!(out[147], "/products");
+        // The order of the input does not matter.
+        let mut rev = refs.clone();
+        rev.reverse();
+        let mut out_rev = compact(&rev);
+        out_rev.reverse();
+        assert_eq!(out, out_rev);
     }
 
     #[test]
