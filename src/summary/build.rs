@@ -333,20 +333,27 @@ mod tests {
         }
     }
 
-    #[test]
-    fn examples_are_the_earliest_events_in_any_merge_order() {
-        let masker = Masker::new(Vec::new());
-        let parse = ParseConfig::default();
-        let saturated = Saturated::default();
-        let b = ChunkBuilder {
-            masker: &masker,
-            parse: &parse,
+    fn builder<'a>(
+        masker: &'a Masker,
+        parse: &'a ParseConfig,
+        saturated: Option<&'a Saturated>,
+    ) -> ChunkBuilder<'a> {
+        ChunkBuilder {
+            masker,
+            parse,
             max_sigs: 100,
             per_line: false,
             time_range: None,
-            saturated: Some(&saturated),
+            saturated,
             full: true,
-        };
+        }
+    }
+
+    #[test]
+    fn examples_are_the_earliest_events_in_any_merge_order() {
+        let (masker, parse) = (Masker::new(Vec::new()), ParseConfig::default());
+        let saturated = Saturated::default();
+        let b = builder(&masker, &parse, Some(&saturated));
         // Two files, and the second chunk of the first one: the error first happens in
         // b.log (10:00:05), after a deploy line; a.log has it later.
         let a1 = chunk(
@@ -400,17 +407,8 @@ mod tests {
 
     #[test]
     fn first_occurrence_at_a_chunk_start_follows_its_own_source() {
-        let masker = Masker::new(Vec::new());
-        let parse = ParseConfig::default();
-        let b = ChunkBuilder {
-            masker: &masker,
-            parse: &parse,
-            max_sigs: 100,
-            per_line: false,
-            time_range: None,
-            saturated: None,
-            full: true,
-        };
+        let (masker, parse) = (Masker::new(Vec::new()), ParseConfig::default());
+        let b = builder(&masker, &parse, None);
         // a.log's chunks arrive with b.log's between them (as `watch DIR` reads): the event
         // before the error's first occurrence is a.log's last line before it, not b.log's.
         let a1 = chunk("a.log", 0, 1, "2026-11-27 10:00:01 INFO config reloaded\n");
