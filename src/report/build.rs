@@ -279,7 +279,6 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
     if ov.events == 0 {
         return "No events in the input.".to_string();
     }
-    let top = findings.first();
     let mut parts: Vec<String> = Vec::new();
     if w.found {
         let since = w
@@ -302,21 +301,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             pct(w.window_error_rate.unwrap_or(0.0)),
         ));
     }
-    // With an incident window, the finding named is the top one inside it (the error-rate
-    // finding is the window itself): the top finding of another day would pass for its cause.
-    let named = if w.found {
-        let mut rest = findings
-            .iter()
-            .filter(|f| f.kind != FindingKind::ErrorRateSpike);
-        let first = rest.clone().next();
-        match rest.find(|f| overlaps_window(f, w)) {
-            Some(f) => Some((f, "top finding")),
-            None => first.map(|f| (f, "top finding (outside that window)")),
-        }
-    } else {
-        top.map(|f| (f, "top finding"))
-    };
-    match named {
+    match named_finding(findings, w) {
         Some((f, label)) => {
             let mut s = if parts.is_empty() && f.severity < Severity::Medium {
                 // Nothing rose to medium and the error rate did not move: say so, rather
@@ -363,6 +348,41 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
         h.push('.');
     }
     h
+}
+
+/// The finding a report names as what broke, and how to label it. With an incident window,
+/// the top one that starts with it (the error-rate finding is the window itself): the top
+/// finding of another part of the day, or one that had been going on for hours before the
+/// rise, would pass for its cause. Then the top one still going on in it; then the top one
+/// outside it, said so. Without a window, the top finding.
+pub fn named_finding<'a>(
+    findings: &'a [FindingRow],
+    w: &IncidentWindow,
+) -> Option<(&'a FindingRow, &'static str)> {
+    if !w.found {
+        return findings.first().map(|f| (f, "top finding"));
+    }
+    let rest = findings
+        .iter()
+        .filter(|f| f.kind != FindingKind::ErrorRateSpike);
+    let starting = rest.clone().find(|f| starts_with_window(f, w));
+    let during = rest.clone().find(|f| overlaps_window(f, w));
+    match (starting.or(during), rest.clone().next()) {
+        (Some(f), _) => Some((f, "top finding")),
+        (None, first) => first.map(|f| (f, "top finding (outside that window)")),
+    }
+}
+
+/// Whether a finding starts inside the incident window or shortly before it (a cause can
+/// show before the error rate moves: an upstream's first timeouts), as
+/// [`SHARED_ENTITY_MS`](crate::detect::group::SHARED_ENTITY_MS) allows when grouping.
+fn starts_with_window(f: &FindingRow, w: &IncidentWindow) -> bool {
+    match (f.start_ms, w.start_ms) {
+        (Some(fs), Some(ws)) => {
+            fs >= ws - crate::detect::group::SHARED_ENTITY_MS && fs < w.end_ms.unwrap_or(i64::MAX)
+        }
+        _ => false,
+    }
 }
 
 /// Whether a finding's time span meets the incident window (a finding without a start, or
@@ -417,6 +437,43 @@ mod tests {
             h.contains("top finding (outside that window): Spike ×9.0: nightly backup slow"),
             "{h}"
         );
+    }
+
+    /// A finding that started hours before the error rate rose, still going on in the
+    /// window, is not named as its cause when another one starts with it.
+    #[test]
+    fn headline_prefers_a_finding_that_starts_with_the_window() {
+        use crate::report::fixtures::{incident_report, MIN};
+        let r = incident_report();
+        let w = &r.incident_window;
+        let ws = w.start_ms.expect("window start");
+        let cause = r
+            .findings
+            .iter()
+            .find(|f| f.kind != FindingKind::ErrorRateSpike)
+            .expect("a finding besides the error rate")
+            .clone();
+        assert!(starts_with_window(&cause, w), "{cause:?}");
+        let mut old = cause.clone();
+        old.title = "New error: cache warm-up failed".into();
+        old.start_ms = Some(ws - 300 * MIN);
+        old.end_ms = None;
+        old.score = cause.score + 10.0;
+        let mut ranked = vec![old.clone()];
+        ranked.extend(r.findings.iter().cloned());
+        let h = headline(&ranked, w, &r.overview);
+        assert!(h.contains(&format!("top finding: {}", cause.title)), "{h}");
+        // Without one starting there, the one still going on is named.
+        let only_old: Vec<FindingRow> = std::iter::once(old)
+            .chain(
+                r.findings
+                    .iter()
+                    .filter(|f| f.kind == FindingKind::ErrorRateSpike)
+                    .cloned(),
+            )
+            .collect();
+        let h = headline(&only_old, w, &r.overview);
+        assert!(h.contains("top finding: New error: cache warm-up failed"), "{h}");
     }
 
     #[test]

@@ -88,20 +88,13 @@ impl Renderer for MarkdownRenderer {
         let t0 = ov.start_ms;
         writeln!(out, "### Incident summary")?;
         writeln!(out)?;
-        let top_tpl = r
-            .findings
-            .iter()
-            .find(|f| f.kind != crate::detect::FindingKind::ErrorRateSpike)
-            .and_then(|f| f.template.as_deref());
+        let w = &r.incident_window;
+        // What broke: the finding the headline names (see `build::named_finding`).
+        let named = super::build::named_finding(&r.findings, w).map(|(f, _)| f);
+        let top_tpl = named.and_then(|f| f.template.as_deref());
         writeln!(out, "**{}**", text_with_template(&r.headline, top_tpl))?;
         writeln!(out)?;
-        let w = &r.incident_window;
-        // What broke / since when / where, from the top findings.
-        let cause = r
-            .findings
-            .iter()
-            .find(|f| f.kind != crate::detect::FindingKind::ErrorRateSpike)
-            .or(r.findings.first());
+        let cause = named;
         if let Some(f) = cause {
             writeln!(out, "- **What broke:** {}", title_md(f))?;
         }
