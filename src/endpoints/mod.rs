@@ -446,6 +446,11 @@ pub struct EndpointTable {
     /// Set once compacting a full table freed too little: later routes go to the overflow.
     #[serde(skip)]
     compacted_out: bool,
+    /// Path prefixes whose next segment compacting made a value (see `route::compact`):
+    /// routes merged in later are written the same way, so a path seen again after the
+    /// table was compacted joins its route instead of coming back as a literal.
+    #[serde(skip)]
+    value_prefixes: std::collections::BTreeSet<String>,
 }
 
 impl PartialEq for EndpointTable {
@@ -1071,7 +1076,7 @@ impl EndpointTable {
             return None;
         }
         let paths: Vec<&str> = self.routes.iter().map(|r| r.path.as_str()).collect();
-        let mut names = route::compact(&paths);
+        let (mut names, prefixes) = route::compact(&paths);
         for (n, r) in names.iter_mut().zip(&self.routes) {
             if r.path == OVERFLOW_PATH {
                 n.clone_from(&r.path);
@@ -1110,6 +1115,7 @@ impl EndpointTable {
         }
         self.routes = routes;
         self.route_index = index;
+        self.value_prefixes.extend(prefixes);
         for ri in self.links.routes.values_mut() {
             *ri = remap[*ri as usize];
         }
@@ -1134,10 +1140,18 @@ impl EndpointTable {
         let mut key: Vec<u8> = Vec::with_capacity(64);
         let mut ikey: Vec<u8> = Vec::with_capacity(64);
         for r in &other.routes {
-            key.clear();
-            key.extend_from_slice(r.method.as_bytes());
-            key.push(b' ');
-            key.extend_from_slice(r.path.as_bytes());
+            // The route's key, its path written as compacting left the table's.
+            let key_of = |t: &EndpointTable, key: &mut Vec<u8>| {
+                let rewritten = match t.value_prefixes.is_empty() {
+                    true => None,
+                    false => route::rewrite(&r.path, &t.value_prefixes),
+                };
+                key.clear();
+                key.extend_from_slice(r.method.as_bytes());
+                key.push(b' ');
+                key.extend_from_slice(rewritten.as_deref().unwrap_or(&r.path).as_bytes());
+            };
+            key_of(self, &mut key);
             if self.routes.len() >= MAX_ROUTES && r.path != OVERFLOW_PATH {
                 index_key(&r.view, &key, &mut ikey);
                 if !self.route_index.contains_key(ikey.as_slice()) {
@@ -1145,6 +1159,7 @@ impl EndpointTable {
                         for x in &mut route_remap {
                             *x = remap[*x as usize];
                         }
+                        key_of(self, &mut key);
                     }
                 }
             }

@@ -397,7 +397,10 @@ pub const COMPACT_SIBLINGS: usize = 32;
 /// prefix but the root, when at least [`COMPACT_SIBLINGS`] distinct literal segments follow,
 /// each becomes its placeholder (`{name}`, or `{file}.ext` for file names): a site's product
 /// slugs or user names share one route, and the table has room for routes that come later.
-pub fn compact(paths: &[&str]) -> Vec<String> {
+///
+/// Also returns the prefixes whose segments became values (as compacted paths, `/u` or
+/// `/users/{name}/files`): a path that comes later is written the same way by [`rewrite`].
+pub fn compact(paths: &[&str]) -> (Vec<String>, Vec<String>) {
     let mut root = Node::default();
     for (i, &p) in paths.iter().enumerate() {
         let mut node = &mut root;
@@ -410,15 +413,36 @@ pub fn compact(paths: &[&str]) -> Vec<String> {
         }
         node.ends.push(i);
     }
-    compact_node(&mut root, 0);
+    let mut rules = Vec::new();
+    compact_node(&mut root, &mut String::new(), &mut rules);
     let mut out = vec![String::new(); paths.len()];
     let mut prefix = Vec::new();
     write_routes(&root, &mut prefix, &mut out);
-    out
+    (out, rules)
 }
 
-fn compact_node(node: &mut Node, depth: usize) {
-    if depth > 0 {
+/// `path` written with the value positions `rules` name (from [`compact`]).
+pub fn rewrite(path: &str, rules: &std::collections::BTreeSet<String>) -> Option<String> {
+    let rest = path.strip_prefix('/')?;
+    let mut out = String::with_capacity(path.len());
+    let mut changed = false;
+    let mut segs = rest.split('/').peekable();
+    while let Some(seg) = segs.next() {
+        let literal = !seg.starts_with('{') && !seg.is_empty();
+        if literal && !out.is_empty() && rules.contains(&out) {
+            out.push('/');
+            out.push_str(&tail_placeholder(seg, segs.peek().is_some()));
+            changed = true;
+        } else {
+            out.push('/');
+            out.push_str(seg);
+        }
+    }
+    changed.then_some(out)
+}
+
+fn compact_node(node: &mut Node, prefix: &mut String, rules: &mut Vec<String>) {
+    if !prefix.is_empty() {
         let literal: Vec<String> = node
             .children
             .keys()
@@ -432,10 +456,18 @@ fn compact_node(node: &mut Node, depth: usize) {
                     absorb(node.children.entry(ph).or_default(), child);
                 }
             }
+            rules.push(prefix.clone());
         }
     }
-    for child in node.children.values_mut() {
-        compact_node(child, depth + 1);
+    for (name, child) in node.children.iter_mut() {
+        if name.starts_with('\u{0}') {
+            continue;
+        }
+        let len = prefix.len();
+        prefix.push('/');
+        prefix.push_str(name);
+        compact_node(child, prefix, rules);
+        prefix.truncate(len);
     }
 }
 
@@ -634,7 +666,24 @@ mod tests {
         input.push("/health".to_string());
         input.push("/products".to_string());
         let refs: Vec<&str> = input.iter().map(String::as_str).collect();
-        let out = compact(&refs);
+        let (out, rules) = compact(&refs);
+        assert_eq!(rules, vec!["/img", "/products", "/users"]);
+        // A later path is written the same way.
+        let rules: std::collections::BTreeSet<String> = rules.into_iter().collect();
+        assert_eq!(
+            rewrite("/products/new-one", &rules).as_deref(),
+            Some("/products/{name}")
+        );
+        assert_eq!(
+            rewrite("/users/zed/orders", &rules).as_deref(),
+            Some("/users/{name}/orders")
+        );
+        assert_eq!(
+            rewrite("/img/new.PNG", &rules).as_deref(),
+            Some("/img/{file}.png")
+        );
+        assert_eq!(rewrite("/category/new", &rules), None);
+        assert_eq!(rewrite("/products", &rules), None);
         assert_eq!(out[0], "/products/{name}");
         assert_eq!(out[1], "/users/{name}/orders");
         assert_eq!(out[2], "/img/{file}.png");
@@ -646,7 +695,7 @@ mod tests {
         // The order of the input does not matter.
         let mut rev = refs.clone();
         rev.reverse();
-        let mut out_rev = compact(&rev);
+        let (mut out_rev, _) = compact(&rev);
         out_rev.reverse();
         assert_eq!(out, out_rev);
     }

@@ -473,7 +473,10 @@ mod tests {
             )
             .collect();
         let h = headline(&only_old, w, &r.overview);
-        assert!(h.contains("top finding: New error: cache warm-up failed"), "{h}");
+        assert!(
+            h.contains("top finding: New error: cache warm-up failed"),
+            "{h}"
+        );
     }
 
     #[test]
