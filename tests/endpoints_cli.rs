@@ -575,9 +575,9 @@ fn committed_fixtures_name_routes() {
 }
 
 /// A site with more distinct paths than the route table holds (20,001 product slugs, each
-/// requested once, the last one filling it), then a new route that fails: the slugs become one route, the new route
-/// is there with its failures (not in an overflow bucket), and the result is the same for
-/// every thread count and chunk size.
+/// requested once, the last one filling it; then one of them again), then a new route that
+/// fails: the slugs become one route, the new route is there with its failures (not in an
+/// overflow bucket), and the result is the same for every thread count and chunk size.
 #[test]
 fn a_full_route_table_makes_room_for_later_routes() {
     let dir = tempfile::tempdir().unwrap();
