@@ -33,6 +33,10 @@ pub const MAX_DISPLAY_BUCKETS: i64 = 240;
 /// Bucket-width multipliers that give readable widths on the resolution ladder.
 const NICE_FACTORS: [i64; 16] = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 240, 480, 960];
 
+/// Analysis buckets in each of the two "hours" before a run whose steady level the run's
+/// first buckets must stand out from.
+pub const LOCAL_BUCKETS: usize = 6;
+
 /// Fraction of the timeline that is taken as "early" (normal) when estimating `p0`.
 pub const EARLY_FRACTION: f64 = 0.2;
 
@@ -226,13 +230,52 @@ pub fn detect(tl: &Timeline) -> IncidentWindow {
         .copied()
         .map(|(a, b)| (a, b, excess(a, b)))
         .max_by(|x, y| x.2.total_cmp(&y.2).then_with(|| y.0.cmp(&x.0)));
-    let Some((a, b, exc)) = best.filter(|r| r.2 >= MIN_EXCESS) else {
+    let Some((mut a, b, mut exc)) = best.filter(|r| r.2 >= MIN_EXCESS) else {
         return none(format!(
             "no clear incident window: the error rate stays near its normal level of {} \
              (no time bucket rises significantly above it)",
             pct(p0)
         ));
     };
+    // A rise on top of an earlier, lesser one (an error that has been adding to the rate
+    // for hours, just under the bar): the run's first buckets may only be that level's
+    // jitter. When the rate was steady above normal over the two hours before the run (the
+    // medians of each hour within a quarter of each other, so not the ramp of this same
+    // rise nor an earlier incident ending), the run's first buckets are trimmed while
+    // their errors are within Poisson noise (two standard deviations) of that level, so
+    // the window starts when the new rise does, provided the rest is significantly above
+    // that level.
+    let hour = |from: usize, to: usize| -> Vec<f64> {
+        rates[from..to].iter().flatten().copied().collect()
+    };
+    if a >= 2 * LOCAL_BUCKETS {
+        let mut h1 = hour(a - 2 * LOCAL_BUCKETS, a - LOCAL_BUCKETS);
+        let mut h2 = hour(a - LOCAL_BUCKETS, a);
+        if h1.len() >= 3 && h2.len() >= 3 {
+            let (m1, m2) = (median(&mut h1), median(&mut h2));
+            let mut both = hour(a - 2 * LOCAL_BUCKETS, a);
+            let p_loc = median(&mut both);
+            let steady = (m1 - m2).abs() <= 0.25 * m1.max(m2);
+            if steady && p_loc > p0 {
+                let same_level = |i: usize| {
+                    let expected = p_loc * ev[i] as f64;
+                    (er[i] as f64) <= expected + 2.0 * expected.sqrt()
+                };
+                let mut t = a;
+                while t < b && same_level(t) {
+                    t += 1;
+                }
+                // Only when what is left is a rise of its own over that level (else the
+                // run is that level's fluctuation, and is kept whole).
+                let expected: f64 = (t..=b).map(|i| p_loc * ev[i] as f64).sum();
+                let errors: f64 = (t..=b).map(|i| er[i] as f64).sum();
+                if t > a && errors > expected + 3.0 * expected.sqrt() + MIN_EXCESS {
+                    a = t;
+                    exc = excess(a, b);
+                }
+            }
+        }
+    }
     // Onset at display resolution: the first display bucket in the first analysis bucket of
     // the run whose own rate is above the threshold.
     let mut first_disp = a * m;
@@ -319,6 +362,34 @@ pub fn pct(r: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Six hours of ten-minute buckets at 0.3% errors, then an error adding ~0.9% for
+    /// hours (just under the bar), a few buckets of that level's jitter over the bar, and a
+    /// new rise to 3% at bucket 60: the window starts at the rise, not at the jitter.
+    #[test]
+    fn a_rise_on_top_of_a_steady_lesser_one_starts_where_it_rises() {
+        let n = 7000u64;
+        let mut errors: Vec<u64> = Vec::new();
+        for i in 0..70u64 {
+            errors.push(match i {
+                0..=35 => 21 + i % 3,        // 0.3%
+                36..=55 => 80 + (i * 7) % 9, // ~1.2%
+                56..=59 => 97 + i % 3,       // jitter just over 1.3%
+                _ => 210 + i % 5,            // 3%
+            });
+        }
+        let t = tl(&vec![n; 70], &errors);
+        let w = detect(&t);
+        assert!(w.found, "{w:?}");
+        assert_eq!(w.start_ms, Some(60 * 60_000), "{}", w.explanation);
+        // Without the steady level before it, the jitter is part of the rise.
+        let mut errors2 = errors.clone();
+        for e in errors2.iter_mut().take(56).skip(36) {
+            *e = 21;
+        }
+        let w2 = detect(&tl(&vec![n; 70], &errors2));
+        assert_eq!(w2.start_ms, Some(56 * 60_000), "{}", w2.explanation);
+    }
 
     fn tl(events: &[u64], errors: &[u64]) -> Timeline {
         Timeline {
