@@ -400,6 +400,18 @@ fn overlaps_window(f: &FindingRow, w: &IncidentWindow) -> bool {
 mod tests {
     use super::*;
 
+    /// `f` as the only finding besides the error-rate one(s) of `findings`.
+    fn alone_with_window(f: FindingRow, findings: &[FindingRow]) -> Vec<FindingRow> {
+        std::iter::once(f)
+            .chain(
+                findings
+                    .iter()
+                    .filter(|f| f.kind == FindingKind::ErrorRateSpike)
+                    .cloned(),
+            )
+            .collect()
+    }
+
     /// With an incident window, the headline names the top finding inside it, and says so
     /// when every other finding lies outside it.
     #[test]
@@ -424,15 +436,7 @@ mod tests {
         let h = headline(&ranked, w, &r.overview);
         assert!(h.contains(&format!("top finding: {}", inside.title)), "{h}");
         assert!(!h.contains("nightly backup"), "{h}");
-        let only_outside: Vec<FindingRow> = std::iter::once(outside)
-            .chain(
-                r.findings
-                    .iter()
-                    .filter(|f| f.kind == FindingKind::ErrorRateSpike)
-                    .cloned(),
-            )
-            .collect();
-        let h = headline(&only_outside, w, &r.overview);
+        let h = headline(&alone_with_window(outside, &r.findings), w, &r.overview);
         assert!(
             h.contains("top finding (outside that window): Spike ×9.0: nightly backup slow"),
             "{h}"
@@ -464,15 +468,7 @@ mod tests {
         let h = headline(&ranked, w, &r.overview);
         assert!(h.contains(&format!("top finding: {}", cause.title)), "{h}");
         // Without one starting there, the one still going on is named.
-        let only_old: Vec<FindingRow> = std::iter::once(old)
-            .chain(
-                r.findings
-                    .iter()
-                    .filter(|f| f.kind == FindingKind::ErrorRateSpike)
-                    .cloned(),
-            )
-            .collect();
-        let h = headline(&only_old, w, &r.overview);
+        let h = headline(&alone_with_window(old, &r.findings), w, &r.overview);
         assert!(
             h.contains("top finding: New error: cache warm-up failed"),
             "{h}"
