@@ -99,6 +99,10 @@ impl FieldCounts {
         let slot = match self.values.iter().position(|v| v.value.as_bytes() == value) {
             Some(i) => &mut self.values[i],
             None if self.values.len() < MAX_FIELD_VALUES => {
+                if self.values.capacity() == 0 {
+                    // Most routes of a chunk of many distinct paths see one value.
+                    self.values.reserve_exact(1);
+                }
                 self.values.push(ValueCounts {
                     value: String::from_utf8_lossy(value).into_owned(),
                     ..Default::default()
@@ -204,6 +208,9 @@ impl RouteStats {
         match self.fields.iter().position(|f| f.key.as_bytes() == key) {
             Some(i) => Some(&mut self.fields[i]),
             None if self.fields.len() < MAX_FIELD_KEYS => {
+                if self.fields.capacity() == 0 {
+                    self.fields.reserve_exact(1);
+                }
                 self.fields.push(FieldCounts {
                     key: String::from_utf8_lossy(key).into_owned(),
                     ..Default::default()

@@ -90,6 +90,10 @@ pub fn offer_earliest(
     {
         return None;
     }
+    if v.capacity() == 0 {
+        // Most routes and signatures of a chunk keep one example: room for one, not four.
+        v.reserve_exact(1);
+    }
     v.insert(pos, make());
     v.truncate(cap);
     (pos < cap).then_some(pos)
