@@ -302,3 +302,51 @@ fn structured_upstream_without_status_takes_outcome_from_error_fields() {
     assert_eq!(u.server_errors, 1);
     assert_eq!(u.server_errors_inbound, 0);
 }
+
+#[test]
+fn trace_links_follow_routes_through_compaction() {
+    // A table filled with distinct slugs, one of them traced; it is compacted when a new
+    // route comes; an error logged later with that trace id links to the compacted route.
+    let mut acc = EndpointTable::default();
+    let paths: Vec<String> = (0..MAX_ROUTES)
+        .map(|i| {
+            let mut s = String::from("/item/s-");
+            let mut n = i;
+            for _ in 0..4 {
+                s.push((b'a' + (n % 26) as u8) as char);
+                n /= 26;
+            }
+            s
+        })
+        .collect();
+    let mut a = EndpointTable::default();
+    a.begin_chunk(&std::sync::Arc::from("a.log"), crate::record::Format::Json);
+    for (i, p) in paths.iter().enumerate() {
+        let mut r = req(i as u64 + 1, 1_000 + i as i64, "GET", p, 200, None);
+        if i == 7 {
+            r.trace_id = Some(Cow::Borrowed(b"t7"));
+        }
+        a.observe(&r, 0, None);
+    }
+    a.finish_chunk(1000);
+    acc.merge(a, &[0]);
+    assert_eq!(acc.routes.len(), MAX_ROUTES);
+    let mut b = EndpointTable::default();
+    b.begin_chunk(&std::sync::Arc::from("a.log"), crate::record::Format::Json);
+    b.observe(
+        &req(1, 50_000, "POST", "/new", 503, None),
+        0,
+        Some(Level::Error),
+    );
+    let mut err = Event::bare(2, b"payment declined");
+    err.time = Some(50_001);
+    err.trace_id = Some(Cow::Borrowed(b"t7"));
+    b.observe(&err, 1, Some(Level::Error));
+    b.finish_chunk(1000);
+    acc.merge(b, &[0, 5]);
+    let keys: Vec<String> = acc.routes.iter().map(RouteStats::key).collect();
+    assert_eq!(keys, vec!["GET /item/{name}", "POST /new"], "{keys:?}");
+    assert_eq!(acc.routes[0].requests, MAX_ROUTES as u64);
+    assert_eq!(acc.routes[0].sigs, vec![(5, 1)]);
+    assert_eq!(acc.pending_unlinked(), 0);
+}
