@@ -13,8 +13,9 @@
 //! `2 × threads` chunks exist at once (with their results), whatever the input size: one
 //! being mapped per worker and one waiting per worker. More buys no speed (1 GiB bench logs:
 //! the same time within noise with 4 × threads) but costs memory where results are large (a
-//! log of mostly distinct paths: 410 → 280 MB peak RSS). Because results are consumed
-//! in chunk order, the output does not depend on the thread count (`tests/determinism.rs`).
+//! log of mostly distinct paths: 410 → 280 MB peak RSS from this alone). Because results are
+//! consumed in chunk order, the output does not depend on the thread count
+//! (`tests/determinism.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
