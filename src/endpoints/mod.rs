@@ -162,7 +162,7 @@ pub struct RouteStats {
     pub series: Series,
     pub fail_series: Series,
     pub client_series: Series,
-    /// First requests seen, first failing requests seen, first 4xx seen.
+    /// Earliest requests, earliest failing requests, earliest 4xx (see `summary::example_order`).
     pub examples: Vec<Example>,
     pub fail_examples: Vec<Example>,
     #[serde(default)]
@@ -327,7 +327,7 @@ pub struct UpstreamStats {
     pub timeout_series: Series,
     pub rate_series: Series,
     pub error_series: Series,
-    /// First examples of each trouble kind (timeout/refused, rate limited, 5xx).
+    /// Earliest examples of each trouble kind (timeout/refused, rate limited, 5xx).
     pub timeout_examples: Vec<Example>,
     pub rate_examples: Vec<Example>,
     pub error_examples: Vec<Example>,

@@ -442,7 +442,7 @@ struct Bucket {
     by_route: FxHashMap<u32, u64>,
     by_upstream: FxHashMap<u32, u64>,
     /// The first event of each signature / route / upstream key in the bucket: evidence
-    /// from inside a spike (the summary keeps only the first examples ever).
+    /// from inside a spike (the summary keeps only the earliest examples ever).
     sig_example: FxHashMap<u32, Example>,
     key_example: FxHashMap<u32, Example>,
 }
