@@ -194,7 +194,7 @@ pub struct SigStats {
     /// Events of this signature without a timestamp.
     pub untimed: u64,
     pub examples: Vec<Example>,
-    /// The event just before the first occurrence in the same source (often the deploy or
+    /// The event just before the earliest occurrence, in its source (often the deploy or
     /// config change that caused a new error).
     pub before_first: Option<Example>,
     /// A uniform sample of the occurrences, smallest rank first (at most [`SAMPLES_PER_SIG`]).
