@@ -80,6 +80,14 @@ impl InputStats {
     pub fn has_errors(&self) -> bool {
         self.notices.iter().any(|n| n.kind == NoticeKind::Error)
     }
+
+    /// Adds the statistics of inputs read after these.
+    pub fn merge(&mut self, o: InputStats) {
+        self.bytes += o.bytes;
+        self.truncated_lines += o.truncated_lines;
+        self.sources.extend(o.sources);
+        self.notices.extend(o.notices);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

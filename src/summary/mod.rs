@@ -527,7 +527,7 @@ impl Summary {
         add_levels(&mut self.overflow.levels, &other.overflow.levels);
         self.overflow.series.merge(&other.overflow.series);
         self.endpoints.merge(other.endpoints, &remap);
-        merge_input(&mut self.input, other.input);
+        self.input.merge(other.input);
         if self.first_event.is_none() {
             self.first_event = other.first_event;
         }
@@ -543,11 +543,4 @@ impl Summary {
         }
         remap
     }
-}
-
-fn merge_input(a: &mut InputStats, b: InputStats) {
-    a.bytes += b.bytes;
-    a.truncated_lines += b.truncated_lines;
-    a.sources.extend(b.sources);
-    a.notices.extend(b.notices);
 }

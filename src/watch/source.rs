@@ -380,10 +380,7 @@ pub fn spawn_once_merged(
                 }
                 Ok(Msg::Done(st)) => {
                     lanes[i].done = true;
-                    stats.sources.extend(st.sources);
-                    stats.notices.extend(st.notices);
-                    stats.bytes += st.bytes;
-                    stats.truncated_lines += st.truncated_lines;
+                    stats.merge(st);
                 }
                 Err(_) => lanes[i].done = true,
             }
