@@ -46,7 +46,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     let Some(mut h) = header(first, tc) else {
         return false;
     };
-    if h.level.is_none() && stamp_body(first).is_some_and(dated) {
+    // `kubectl logs --timestamps`' stamp before a dated line of the app's own.
+    let stamped = stamp_body(first).is_some_and(dated);
+    if h.level.is_none() && stamped {
         // `kubectl logs --timestamps` (or a shipper) before the app's own header: the app's
         // time, level, logger and message.
         let at = h.msg.min(first.len());
@@ -67,7 +69,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     // pod): the message is the app's lines without it.
     let prefix: Option<LinePrefix> = if raw.len() == first.len() {
         None
-    } else if stamp_body(first).is_some_and(dated) {
+    } else if stamped {
         Some(stamp_body)
     } else if kubectl_body(first).is_some() {
         Some(kubectl_body)
