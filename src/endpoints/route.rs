@@ -270,8 +270,17 @@ struct Node {
 /// Stage 2: given stage-1 routes (paths without method) with their request counts, returns
 /// for each the collapsed route. Deterministic: depends only on the multiset of inputs.
 pub fn collapse(paths: &[(&str, u64)]) -> Vec<String> {
+    let mut root = trie(paths.iter().copied());
+    let grand_total = root.count;
+    collapse_node(&mut root, 0, grand_total);
+    routes_of(&root, paths.len())
+}
+
+/// The trie of `paths` (with their request counts) by segment; each path's index is kept at
+/// the node it ends at. A path without a leading `/` is one child of the root.
+fn trie<'a>(paths: impl Iterator<Item = (&'a str, u64)>) -> Node {
     let mut root = Node::default();
-    for (i, &(p, c)) in paths.iter().enumerate() {
+    for (i, (p, c)) in paths.enumerate() {
         let mut node = &mut root;
         node.count += c;
         if let Some(rest) = p.strip_prefix('/') {
@@ -285,11 +294,13 @@ pub fn collapse(paths: &[(&str, u64)]) -> Vec<String> {
         }
         node.ends.push(i);
     }
-    let grand_total = root.count;
-    collapse_node(&mut root, 0, grand_total);
-    let mut out = vec![String::new(); paths.len()];
-    let mut prefix = Vec::new();
-    write_routes(&root, &mut prefix, &mut out);
+    root
+}
+
+/// Each of the `n` paths of a trie, written back from the node it ends at.
+fn routes_of(root: &Node, n: usize) -> Vec<String> {
+    let mut out = vec![String::new(); n];
+    write_routes(root, &mut Vec::new(), &mut out);
     out
 }
 
@@ -401,24 +412,10 @@ pub const COMPACT_SIBLINGS: usize = 32;
 /// Also returns the prefixes whose segments became values (as compacted paths, `/u` or
 /// `/users/{name}/files`): a path that comes later is written the same way by [`rewrite`].
 pub fn compact(paths: &[&str]) -> (Vec<String>, Vec<String>) {
-    let mut root = Node::default();
-    for (i, &p) in paths.iter().enumerate() {
-        let mut node = &mut root;
-        if let Some(rest) = p.strip_prefix('/') {
-            for seg in rest.split('/') {
-                node = node.children.entry(seg.to_string()).or_default();
-            }
-        } else {
-            node = node.children.entry(format!("\u{0}{p}")).or_default();
-        }
-        node.ends.push(i);
-    }
+    let mut root = trie(paths.iter().map(|&p| (p, 0)));
     let mut rules = Vec::new();
     compact_node(&mut root, &mut String::new(), &mut rules);
-    let mut out = vec![String::new(); paths.len()];
-    let mut prefix = Vec::new();
-    write_routes(&root, &mut prefix, &mut out);
-    (out, rules)
+    (routes_of(&root, paths.len()), rules)
 }
 
 /// `path` written with the value positions `rules` name (from [`compact`]).
