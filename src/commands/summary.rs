@@ -411,7 +411,7 @@ fn rename_source(sum: &mut Summary, from: &str, to: &str) {
             fix_shared(&mut e.source);
         }
     }
-    for e in sum.first_event.iter_mut().chain(sum.last_event.iter_mut()) {
+    for e in sum.first_event.iter_mut().chain(sum.tails.iter_mut()) {
         fix_shared(&mut e.source);
     }
     for s in &mut sum.input.sources {

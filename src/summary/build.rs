@@ -217,7 +217,7 @@ impl ChunkBuilder<'_> {
             },
         );
         if let Some((line, t, raw)) = prev {
-            sum.last_event = Some(Example::new(source, line, t, raw));
+            sum.tails.push(Example::new(source, line, t, raw));
         }
         let span = match (sum.time_min, sum.time_max) {
             (Some(a), Some(b)) => b - a,

@@ -330,13 +330,11 @@ pub struct Summary {
     pub overflow: Overflow,
     /// Sources read, notices, bytes.
     pub input: InputStats,
-    /// The last event (per the input order) and the first, for stitching "event before first
-    /// occurrence" across chunk boundaries.
+    /// The first event (in input order), and the last event of each recent source (at most
+    /// [`MAX_TAILS`], most recent last), for stitching "event before the first occurrence"
+    /// across chunk boundaries: chunks of several sources may arrive interleaved (`watch
+    /// DIR`), and a chunk's first event follows the last one of its own source.
     pub first_event: Option<Example>,
-    pub last_event: Option<Example>,
-    /// The last event merged so far of each recent source (at most [`MAX_TAILS`], most
-    /// recent last): chunks of several sources may arrive interleaved (`watch DIR`), and a
-    /// chunk's first event follows the last one of its own source.
     #[serde(skip)]
     pub tails: Vec<Example>,
     /// Per-route and per-upstream request statistics.
@@ -407,7 +405,6 @@ impl Default for Summary {
             overflow: Overflow::default(),
             input: InputStats::default(),
             first_event: None,
-            last_event: None,
             tails: Vec::new(),
             endpoints: Default::default(),
             index: SigIndex::default(),
@@ -531,15 +528,12 @@ impl Summary {
         if self.first_event.is_none() {
             self.first_event = other.first_event;
         }
-        for t in other.tails.into_iter().chain(other.last_event.clone()) {
+        for t in other.tails {
             self.tails.retain(|x| x.source != t.source);
             if self.tails.len() >= MAX_TAILS {
                 self.tails.remove(0);
             }
             self.tails.push(t);
-        }
-        if other.last_event.is_some() {
-            self.last_event = other.last_event;
         }
         remap
     }

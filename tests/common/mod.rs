@@ -438,7 +438,7 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
             sum.first_event = Some(Example::named(source, line, Some(e.t), raw.as_bytes()));
         }
         if i + 1 == ev.len() {
-            sum.last_event = Some(Example::named(source, line, Some(e.t), raw.as_bytes()));
+            sum.tails = vec![Example::named(source, line, Some(e.t), raw.as_bytes())];
         }
     }
     for (s, mut b) in sum.sigs.iter_mut().zip(buckets) {
