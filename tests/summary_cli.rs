@@ -592,6 +592,34 @@ fn relative_since_on_stdin_counts_back_from_the_end_of_the_data() {
     assert!(ex.starts_with("-:"), "{ex}");
 }
 
+#[test]
+fn time_filtered_stdin_is_named_stdin_in_all_evidence() {
+    // An access log piped in with --since is read twice from a temporary copy: route,
+    // upstream and sampled evidence name stdin too, not the copy.
+    use std::io::Write;
+    let log = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/example/incident/access.log"
+    ))
+    .expect("example access log");
+    let out = bin()
+        .args(["--since", "3h", "-o", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut ch| {
+            if let Some(mut si) = ch.stdin.take() {
+                si.write_all(&log)?;
+            }
+            ch.wait_with_output()
+        })
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"-:"), "{text}");
+    assert!(!text.contains("faultline-stdin"), "{text}");
+}
+
 /// Runs `args` with each `(threads, chunk size)` and asserts stdout equals `reference`'s.
 fn assert_same_for_chunkings(
     d: &Dir,

@@ -406,12 +406,7 @@ fn rename_source(sum: &mut Summary, from: &str, to: &str) {
             *name = s.into();
         }
     };
-    for s in &mut sum.sigs {
-        for e in s.examples.iter_mut().chain(s.before_first.iter_mut()) {
-            fix_shared(&mut e.source);
-        }
-    }
-    for e in sum.first_event.iter_mut().chain(sum.tails.iter_mut()) {
+    for e in sum.examples_mut() {
         fix_shared(&mut e.source);
     }
     for s in &mut sum.input.sources {

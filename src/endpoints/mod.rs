@@ -1222,6 +1222,23 @@ impl EndpointTable {
         self.links.orphan_events as u64 + self.links.dropped
     }
 
+    /// Every example of every route and upstream.
+    pub fn examples_mut(&mut self) -> impl Iterator<Item = &mut Example> {
+        let routes = self.routes.iter_mut().flat_map(|r| {
+            r.examples
+                .iter_mut()
+                .chain(&mut r.fail_examples)
+                .chain(&mut r.client_examples)
+        });
+        let ups = self.upstreams.iter_mut().flat_map(|u| {
+            u.timeout_examples
+                .iter_mut()
+                .chain(&mut u.rate_examples)
+                .chain(&mut u.error_examples)
+        });
+        routes.chain(ups)
+    }
+
     /// Whether any request or upstream call was seen.
     pub fn is_empty(&self) -> bool {
         self.routes.is_empty() && self.upstreams.is_empty()

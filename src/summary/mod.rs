@@ -274,6 +274,14 @@ impl SigStats {
         }
     }
 
+    /// Every event kept as evidence: examples, the event before the first, the sample.
+    pub fn examples_mut(&mut self) -> impl Iterator<Item = &mut Example> {
+        self.examples
+            .iter_mut()
+            .chain(&mut self.before_first)
+            .chain(self.samples.iter_mut().map(|s| &mut s.example))
+    }
+
     /// The most severe level seen, if any event had one.
     pub fn max_level(&self) -> Option<Level> {
         Level::ALL
@@ -462,6 +470,17 @@ impl Summary {
         self.overflow.series.rebucket(from, to);
         self.endpoints.rebucket(from, to);
         self.resolution_ms = to;
+    }
+
+    /// Every event kept as evidence anywhere in the summary (signatures, routes, upstreams,
+    /// and the first and last events kept for stitching).
+    pub fn examples_mut(&mut self) -> impl Iterator<Item = &mut Example> {
+        self.sigs
+            .iter_mut()
+            .flat_map(SigStats::examples_mut)
+            .chain(&mut self.first_event)
+            .chain(&mut self.tails)
+            .chain(self.endpoints.examples_mut())
     }
 
     /// Merges `other`, which comes after `self` in input order, into `self`.
