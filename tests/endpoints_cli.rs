@@ -581,7 +581,6 @@ fn committed_fixtures_name_routes() {
 #[test]
 fn a_full_route_table_makes_room_for_later_routes() {
     let dir = tempfile::tempdir().unwrap();
-    let mut reqs = Vec::new();
     let slug = |mut i: usize| {
         let mut s = String::from("slug-");
         for _ in 0..4 {
@@ -590,40 +589,24 @@ fn a_full_route_table_makes_room_for_later_routes() {
         }
         s
     };
-    for i in 0..20_001usize {
-        reqs.push(Req {
-            t: START + i as i64,
-            method: "GET",
-            path: format!("/products/{}", slug(i)),
-            status: 200,
-            ms: 5,
-            trace: String::new(),
-            region: "eu",
-        });
-    }
+    let req = |t: i64, method: &'static str, path: String, status: u16| Req {
+        t: START + t,
+        method,
+        path,
+        status,
+        ms: 5,
+        trace: String::new(),
+        region: "eu",
+    };
+    let mut reqs: Vec<Req> = (0..20_001usize)
+        .map(|i| req(i as i64, "GET", format!("/products/{}", slug(i)), 200))
+        .collect();
     // A slug seen before the table filled, requested again after: it joins its route.
-    for i in 0..100usize {
-        reqs.push(Req {
-            t: START + 20_001 + i as i64,
-            method: "GET",
-            path: format!("/products/{}", slug(7)),
-            status: 200,
-            ms: 5,
-            trace: String::new(),
-            region: "eu",
-        });
-    }
-    for i in 0..40i64 {
-        reqs.push(Req {
-            t: START + 20_101 + i,
-            method: "POST",
-            path: "/api/v2/checkout".to_string(),
-            status: if i % 4 == 0 { 200 } else { 502 },
-            ms: 30,
-            trace: String::new(),
-            region: "eu",
-        });
-    }
+    reqs.extend((0..100).map(|i| req(20_001 + i, "GET", format!("/products/{}", slug(7)), 200)));
+    reqs.extend((0..40).map(|i| {
+        let status = if i % 4 == 0 { 200 } else { 502 };
+        req(20_101 + i, "POST", "/api/v2/checkout".to_string(), status)
+    }));
     let p = write(dir.path(), "access.log", &access_log(&reqs));
     let base = endpoints_json(&[&p], &["--threads", "1"]);
     let products = route(&base, "GET /products/{name}");
