@@ -42,22 +42,26 @@ fn bare_paths_run_summary() {
     assert!(stdout(&v).starts_with("faultline "), "{}", stdout(&v));
 }
 
-#[test]
-fn stdin_is_read_when_no_path_is_given() {
-    let mut c = bin();
-    let out = c
-        .args(["--output", "json"])
+/// Runs faultline with `args`, `input` piped to its stdin.
+fn run_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    bin()
+        .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .and_then(|mut ch| {
-            use std::io::Write;
             if let Some(mut si) = ch.stdin.take() {
-                si.write_all(&small_log())?;
+                si.write_all(input)?;
             }
             ch.wait_with_output()
         })
-        .expect("run");
+        .expect("run")
+}
+
+#[test]
+fn stdin_is_read_when_no_path_is_given() {
+    let out = run_stdin(&["--output", "json"], &small_log());
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["overview"]["events"], 22);
@@ -569,20 +573,8 @@ fn relative_since_on_stdin_counts_back_from_the_end_of_the_data() {
     if !parser_has_time("relative_since_on_stdin_counts_back_from_the_end_of_the_data") {
         return;
     }
-    use std::io::Write;
     let log = incident_log("");
-    let out = bin()
-        .args(["--since", "15m", "-o", "json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut ch| {
-            if let Some(mut si) = ch.stdin.take() {
-                si.write_all(log.as_bytes())?;
-            }
-            ch.wait_with_output()
-        })
-        .expect("run");
+    let out = run_stdin(&["--since", "15m", "-o", "json"], log.as_bytes());
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["overview"]["start"], "2026-11-27T10:44:59Z");
@@ -596,24 +588,12 @@ fn relative_since_on_stdin_counts_back_from_the_end_of_the_data() {
 fn time_filtered_stdin_is_named_stdin_in_all_evidence() {
     // An access log piped in with --since is read twice from a temporary copy: route,
     // upstream and sampled evidence name stdin too, not the copy.
-    use std::io::Write;
     let log = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/testdata/example/incident/access.log"
     ))
     .expect("example access log");
-    let out = bin()
-        .args(["--since", "3h", "-o", "json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut ch| {
-            if let Some(mut si) = ch.stdin.take() {
-                si.write_all(&log)?;
-            }
-            ch.wait_with_output()
-        })
-        .expect("run");
+    let out = run_stdin(&["--since", "3h", "-o", "json"], &log);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\"-:"), "{text}");
