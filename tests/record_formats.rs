@@ -859,6 +859,8 @@ const TRICKY_MESSAGES: &[&str] = &[
     "onExtend:1514038530000 14 0 4",
     "\"GET /v2/x HTTP/1.1\" status: 200 len: 1893 time: 0.2477829",
     "x",
+    // Numbers then a single capital: logcat's `pid D`, but message text behind `name - `.
+    "0 V",
 ];
 
 /// Header layouts, each with `{}` where the message goes (synthetic values).

@@ -496,8 +496,8 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 h.logger = pre_logger;
                 break;
             }
-            if saw_pid && word.len() == 1 {
-                // logcat: `pid tid D Tag: msg`.
+            if saw_pid && word.len() == 1 && dash_msg.is_none() {
+                // logcat: `pid tid D Tag: msg` (behind `name - `, `0 V` is message text).
                 if let Some(l) = from_letter(word[0]) {
                     h.level = Some(l);
                     single_letter = true;
