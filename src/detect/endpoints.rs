@@ -112,7 +112,7 @@ fn set_series(f: &mut Finding, s: &Series, sum: &Summary) {
 }
 
 /// Binomial log-likelihood of `k` successes in `n` at the MLE rate.
-fn ll(k: f64, n: f64) -> f64 {
+pub(crate) fn binomial_ll(k: f64, n: f64) -> f64 {
     if n <= 0.0 {
         return 0.0;
     }
@@ -178,7 +178,7 @@ fn scan_rate_in(
         pn[i + 1] = pn[i] + n[i];
     }
     let (kt, nt) = (pk[m], pn[m]);
-    let base = ll(kt as f64, nt as f64);
+    let base = binomial_ll(kt as f64, nt as f64);
     let mut best: Option<Interval> = None;
     for s in starts {
         if k[s] == 0 {
@@ -193,7 +193,7 @@ fn scan_rate_in(
             if ni == 0 || (no > 0 && ki * no <= ko * ni) {
                 continue;
             }
-            let llr = ll(ki as f64, ni as f64) + ll(ko as f64, no as f64) - base;
+            let llr = binomial_ll(ki as f64, ni as f64) + binomial_ll(ko as f64, no as f64) - base;
             if best.is_none_or(|b| llr > b.llr + 1e-9) {
                 best = Some(Interval {
                     start: s,
@@ -987,8 +987,9 @@ pub fn compare(
             let rin = r.error_rate;
             let (rout, nout, kout) =
                 b.map_or((0.0, 0, 0), |b| (b.error_rate, b.requests, b.failed));
-            let llr = ll(r.failed as f64, r.requests as f64) + ll(kout as f64, nout as f64)
-                - ll((r.failed + kout) as f64, (r.requests + nout) as f64);
+            let llr = binomial_ll(r.failed as f64, r.requests as f64)
+                + binomial_ll(kout as f64, nout as f64)
+                - binomial_ll((r.failed + kout) as f64, (r.requests + nout) as f64);
             let fac = factor(rin, rout, 0.5 / (nout as f64 + 1.0));
             let new_route = b.is_none();
             if (new_route && rin >= CHRONIC_RATE)

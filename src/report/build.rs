@@ -31,7 +31,7 @@ pub struct ReportInput<'a> {
 pub fn build(input: ReportInput<'_>) -> Report {
     let sum = input.summary;
     let timeline = incident::timeline(sum);
-    let window = incident::detect(&timeline);
+    let window = incident::detect_in(&timeline, Some(&incident::fine_timeline(sum)));
     let overview = overview(sum, input.time_filter, input.baseline);
     let findings: Vec<FindingRow> = input
         .findings

@@ -7,23 +7,30 @@
 //! Method. Per bucket, the error rate `r = errors / events`. The *normal* rate `p0` is the
 //! lower of two robust estimates: the median of all bucket rates and the median of the first
 //! 20% of buckets (the median tolerates an incident covering up to half of the input; the
-//! early median covers longer incidents when the input starts before them); the median
-//! absolute deviation (MAD) is taken over the same buckets. A bucket is
-//! *elevated* when all of:
-//! - its rate is an outlier by the modified z-score on the median absolute deviation
-//!   (Iglewicz & Hoaglin, "How to Detect and Handle Outliers", 1993: `0.6745 (r − p0) /
-//!   MAD > 3.5`, i.e. `r > p0 + 5.19 MAD`), and at least twice `p0` and one percentage
-//!   point above it (so jitter around a tiny rate is not an incident);
-//! - its error count is significant against `p0` for its traffic: `errors > p0 n + 3 √(p0 n)
-//!   + 2` (a Poisson upper bound; the `+2` keeps a zero normal rate from flagging one error).
+//! early median covers longer incidents when the input starts before them).
 //!
-//! Elevated buckets separated by at most two normal ones are joined into runs; the run with
-//! the most *excess errors* (`Σ errors − p0 n`) is the incident window, if it has at least 5.
+//! The buckets are then cut into runs of constant error rate: the partition with the least
+//! binomial deviance plus a penalty of `3 ln(buckets)` per extra run (exact optimal
+//! partitioning, a change-point method), the deviance divided by the counts' overdispersion
+//! (estimated from neighbouring buckets in the normal state, so traffic noise is not taken
+//! for change points).
+//! A run is *elevated* when its errors are significantly (three standard deviations, with
+//! that overdispersion, plus two) above a bar of twice `p0` and at least one percentage point
+//! above it, so jitter around a tiny rate, or a run just at the bar, is not an incident.
+//! Elevated runs separated by at most two buckets are joined; the group with the most
+//! *excess errors* (`Σ errors − p0 n`) is the incident window, if it has at least 5. A rate
+//! that steps up and stays up is one window from the step, however its buckets jitter, and a
+//! rise on top of an earlier, lesser one that stays under the bar starts where it rises.
+//! The window's edges are then placed on the summary's own (finer) buckets: the most likely
+//! single change point between the window's first (last) run and the one before (after) it,
+//! within one bucket of the coarse edge.
+//!
 //! Sparse inputs are analysed on coarser buckets (joined until they average 30 events), so
 //! the rate of a bucket is never computed from a handful of events.
 
 use super::model::{IncidentWindow, Timeline};
 use super::rfc3339;
+use crate::detect::endpoints::binomial_ll;
 use crate::record::Level;
 use crate::summary::{Series, Summary};
 
@@ -32,10 +39,6 @@ pub const MAX_DISPLAY_BUCKETS: i64 = 240;
 
 /// Bucket-width multipliers that give readable widths on the resolution ladder.
 const NICE_FACTORS: [i64; 16] = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 240, 480, 960];
-
-/// Analysis buckets in each of the two "hours" before a run whose steady level the run's
-/// first buckets must stand out from.
-pub const LOCAL_BUCKETS: usize = 6;
 
 /// Fraction of the timeline that is taken as "early" (normal) when estimating `p0`.
 pub const EARLY_FRACTION: f64 = 0.2;
@@ -58,7 +61,16 @@ pub fn display_width(sum: &Summary) -> i64 {
 
 /// Builds the events / errors / warnings timeline of a summary.
 pub fn timeline(sum: &Summary) -> Timeline {
-    let width = display_width(sum);
+    timeline_at(sum, display_width(sum))
+}
+
+/// The same timeline at the summary's own resolution (at most a few thousand buckets), on
+/// which [`detect_in`] places the window's edges.
+pub fn fine_timeline(sum: &Summary) -> Timeline {
+    timeline_at(sum, sum.resolution_ms.max(1))
+}
+
+fn timeline_at(sum: &Summary, width: i64) -> Timeline {
     let (Some(a), Some(b)) = (sum.time_min, sum.time_max) else {
         return Timeline {
             bucket_ms: width,
@@ -135,9 +147,127 @@ const MIN_MEAN_EVENTS: f64 = 30.0;
 const MIN_BUCKETS: usize = 8;
 /// Fewest excess errors for a window.
 const MIN_EXCESS: f64 = 5.0;
+/// Penalty for each extra segment, in units of `ln(buckets)` of deviance (BIC would charge
+/// two parameters, a rate and a change point, at one each; one more keeps day-long logs'
+/// traffic swings from becoming segments).
+const PENALTY: f64 = 3.0;
+
+/// Binomial deviance of `e` errors in `n` events at their own rate: `-2 ln L`.
+fn deviance(n: f64, e: f64) -> f64 {
+    -2.0 * binomial_ll(e, n)
+}
+
+/// Prefix sums of events and errors, for the deviance of any run of buckets.
+fn prefix(ev: &[u64], er: &[u64]) -> (Vec<f64>, Vec<f64>) {
+    let mut n = Vec::with_capacity(ev.len() + 1);
+    let mut e = Vec::with_capacity(ev.len() + 1);
+    let (mut sn, mut se) = (0u64, 0u64);
+    n.push(0.0);
+    e.push(0.0);
+    for (&a, &b) in ev.iter().zip(er) {
+        sn += a;
+        se += b;
+        n.push(sn as f64);
+        e.push(se as f64);
+    }
+    (n, e)
+}
+
+/// The partition of the buckets into runs of constant error rate with the least total
+/// deviance (divided by the dispersion `phi`) plus `beta` per run after the first: exact
+/// optimal partitioning by dynamic programming (Jackson et al., "An algorithm for optimal
+/// partitioning of data on an interval", 2005), quadratic in the at most 240 buckets.
+/// Returns half-open `[a, b)` runs in order; ties go to the earliest change point.
+fn segments(ev: &[u64], er: &[u64], beta: f64, phi: f64) -> Vec<(usize, usize)> {
+    let t = ev.len();
+    let (pn, pe) = prefix(ev, er);
+    let cost = |a: usize, b: usize| deviance(pn[b] - pn[a], pe[b] - pe[a]) / phi;
+    let mut best = vec![f64::INFINITY; t + 1];
+    let mut from = vec![0usize; t + 1];
+    best[0] = 0.0;
+    for j in 1..=t {
+        for i in 0..j {
+            let c = best[i] + cost(i, j) + if i > 0 { beta } else { 0.0 };
+            if c < best[j] {
+                best[j] = c;
+                from[j] = i;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut j = t;
+    while j > 0 {
+        out.push((from[j], j));
+        j = from[j];
+    }
+    out.reverse();
+    out
+}
+
+/// How much more the bucket counts vary than a binomial would in the normal state: the
+/// median squared standardised difference of neighbouring buckets' rates over the χ²₁ median
+/// (0.455), over pairs whose rates are both at most `floor`; at least 1 (1 when fewer than
+/// five such pairs have errors). Differences of neighbours are untouched by level shifts
+/// except at the shift itself, and leaving out pairs above the bar keeps an incident's own
+/// bursts from hiding the gaps between them.
+fn dispersion(ev: &[u64], er: &[u64], floor: f64) -> f64 {
+    let mut z: Vec<f64> = Vec::new();
+    for i in 1..ev.len() {
+        let (n1, n2) = (ev[i - 1] as f64, ev[i] as f64);
+        if n1 <= 0.0 || n2 <= 0.0 || er[i - 1] as f64 > floor * n1 || er[i] as f64 > floor * n2 {
+            continue;
+        }
+        let p = (er[i - 1] + er[i]) as f64 / (n1 + n2);
+        if p <= 0.0 || p >= 1.0 {
+            continue;
+        }
+        let d = er[i - 1] as f64 / n1 - er[i] as f64 / n2;
+        z.push(d * d / (p * (1.0 - p) * (1.0 / n1 + 1.0 / n2)));
+    }
+    if z.len() < 5 {
+        return 1.0;
+    }
+    (median(&mut z) / 0.455).clamp(1.0, 1e6)
+}
+
+/// The most likely single change point in buckets `lo..hi` of a series, searched within
+/// `reach` buckets of `mid` (both sides keep at least one bucket). Among equally likely
+/// points (empty buckets between), a window's `start` takes the latest, its end the earliest,
+/// so the window does not reach over buckets without events.
+fn change_point(
+    ev: &[u64],
+    er: &[u64],
+    (lo, mid, hi): (usize, usize, usize),
+    reach: usize,
+    start: bool,
+) -> usize {
+    let hi = hi.min(ev.len());
+    let from = (lo + 1).max(mid.saturating_sub(reach));
+    let to = (hi.saturating_sub(1)).min(mid + reach);
+    if from > to || hi <= lo + 1 {
+        return mid;
+    }
+    let (pn, pe) = prefix(&ev[lo..hi], &er[lo..hi]);
+    let (n, e) = (pn[hi - lo], pe[hi - lo]);
+    let mut best = (f64::INFINITY, mid);
+    for s in from..=to {
+        let k = s - lo;
+        let c = deviance(pn[k], pe[k]) + deviance(n - pn[k], e - pe[k]);
+        if c < best.0 || (start && c == best.0) {
+            best = (c, s);
+        }
+    }
+    best.1
+}
 
 /// Finds the incident window on a timeline; see the module doc for the method.
 pub fn detect(tl: &Timeline) -> IncidentWindow {
+    detect_in(tl, None)
+}
+
+/// The same, placing the window's edges on `fine` (the same data at a finer bucket width
+/// that divides the timeline's, see [`fine_timeline`]) when given.
+pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     let none = |why: String| IncidentWindow {
         explanation: why,
         ..IncidentWindow::default()
@@ -191,118 +321,82 @@ pub fn detect(tl: &Timeline) -> IncidentWindow {
     } else {
         f64::INFINITY
     };
-    // The normal level and its spread come from the same set of buckets: all of them, or
-    // the early ones when those are calmer (a long incident drags the overall median up).
-    let (p0, normal): (f64, &[f64]) = if med_early < med_all {
-        (med_early, &early)
-    } else {
-        (med_all, &all)
+    // The normal level: all buckets' median, or the early ones' when those are calmer (a
+    // long incident drags the overall median up).
+    let p0 = med_early.min(med_all);
+    // Segments of constant error rate (the most likely partition, penalised per segment),
+    // then the segments significantly above normal.
+    let floor = (2.0 * p0).max(p0 + 0.01);
+    let phi = dispersion(&ev, &er, floor);
+    let beta = PENALTY * (ev.len() as f64).ln().max(1.0);
+    let segs = segments(&ev, &er, beta, phi);
+    let elevated = |&(a, b): &(usize, usize)| {
+        let n: u64 = ev[a..b].iter().sum();
+        let e: u64 = er[a..b].iter().sum();
+        let (n, e) = (n as f64, e as f64);
+        let bar = floor * n;
+        n > 0.0 && e > bar + 3.0 * (phi * bar).sqrt() + 2.0
     };
-    let mut dev: Vec<f64> = normal.iter().map(|r| (r - p0).abs()).collect();
-    let mad = median(&mut dev);
-    let threshold = (p0 + 5.19 * mad).max(2.0 * p0).max(p0 + 0.01);
-    let elevated: Vec<bool> = (0..ev.len())
-        .map(|i| {
-            let n = ev[i] as f64;
-            let e = er[i] as f64;
-            let expected = p0 * n;
-            n > 0.0 && e / n > threshold && e > expected + 3.0 * expected.sqrt() + 2.0
-        })
-        .collect();
-    // Runs of elevated buckets, joining gaps of up to two buckets.
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for (i, &el) in elevated.iter().enumerate() {
-        if !el {
-            continue;
-        }
-        match runs.last_mut() {
-            Some((_, end)) if i - *end <= 3 => *end = i,
-            _ => runs.push((i, i)),
+    // Elevated segments separated by at most two normal buckets are one group.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for &(a, b) in segs.iter().filter(|s| elevated(s)) {
+        match groups.last_mut() {
+            Some((_, end)) if a - *end <= 2 => *end = b,
+            _ => groups.push((a, b)),
         }
     }
     let excess = |a: usize, b: usize| -> f64 {
-        (a..=b)
+        (a..b)
             .map(|i| er[i] as f64 - p0 * ev[i] as f64)
             .sum::<f64>()
     };
-    let best = runs
+    let best = groups
         .iter()
-        .copied()
-        .map(|(a, b)| (a, b, excess(a, b)))
+        .map(|&(a, b)| (a, b, excess(a, b)))
         .max_by(|x, y| x.2.total_cmp(&y.2).then_with(|| y.0.cmp(&x.0)));
-    let Some((mut a, b, mut exc)) = best.filter(|r| r.2 >= MIN_EXCESS) else {
+    let Some((a, b, _)) = best.filter(|r| r.2 >= MIN_EXCESS) else {
         return none(format!(
             "no clear incident window: the error rate stays near its normal level of {} \
-             (no time bucket rises significantly above it)",
+             (no stretch of time rises significantly above it)",
             pct(p0)
         ));
     };
-    // A rise on top of an earlier, lesser one (an error that has been adding to the rate
-    // for hours, just under the bar): the run's first buckets may only be that level's
-    // jitter. When the rate was steady above normal over the two hours before the run (the
-    // medians of each hour within a quarter of each other, so not the ramp of this same
-    // rise nor an earlier incident ending), the run's first buckets are trimmed while
-    // their errors are within Poisson noise (two standard deviations) of that level, so
-    // the window starts when the new rise does, provided the rest is significantly above
-    // that level.
-    let hour = |from: usize, to: usize| -> Vec<f64> {
-        rates[from..to].iter().flatten().copied().collect()
+    // The edges, placed on the finest series there is: the most likely change point between
+    // the group's first (last) segment and the segment before (after) it, within one
+    // analysis bucket of the coarse edge.
+    let fine = fine
+        .filter(|f| !f.is_empty() && f.bucket_ms > 0)
+        .unwrap_or(tl);
+    let to_fine = |x: usize| -> usize {
+        let ms = tl.bucket_start((x * m).min(tl.len()));
+        let i = (ms - fine.start_ms).div_euclid(fine.bucket_ms);
+        i.clamp(0, fine.len() as i64) as usize
     };
-    if a >= 2 * LOCAL_BUCKETS {
-        let mut h1 = hour(a - 2 * LOCAL_BUCKETS, a - LOCAL_BUCKETS);
-        let mut h2 = hour(a - LOCAL_BUCKETS, a);
-        if h1.len() >= 3 && h2.len() >= 3 {
-            let (m1, m2) = (median(&mut h1), median(&mut h2));
-            let mut both = hour(a - 2 * LOCAL_BUCKETS, a);
-            let p_loc = median(&mut both);
-            let steady = (m1 - m2).abs() <= 0.25 * m1.max(m2);
-            if steady && p_loc > p0 {
-                let same_level = |i: usize| {
-                    let expected = p_loc * ev[i] as f64;
-                    (er[i] as f64) <= expected + 2.0 * expected.sqrt()
-                };
-                let mut t = a;
-                while t < b && same_level(t) {
-                    t += 1;
-                }
-                // Only when what is left is a rise of its own over that level (else the
-                // run is that level's fluctuation, and is kept whole).
-                let expected: f64 = (t..=b).map(|i| p_loc * ev[i] as f64).sum();
-                let errors: f64 = (t..=b).map(|i| er[i] as f64).sum();
-                if t > a && errors > expected + 3.0 * expected.sqrt() + MIN_EXCESS {
-                    a = t;
-                    exc = excess(a, b);
-                }
-            }
-        }
+    let reach = (m as i64 * tl.bucket_ms / fine.bucket_ms).max(1) as usize;
+    let seg_at = |x: usize| segs.iter().position(|s| s.0 <= x && x < s.1);
+    let mut start = to_fine(a);
+    if let Some(k) = seg_at(a).filter(|&k| k > 0) {
+        let (lo, hi) = (to_fine(segs[k - 1].0), to_fine(segs[k].1));
+        start = change_point(&fine.events, &fine.errors, (lo, start, hi), reach, true);
     }
-    // Onset at display resolution: the first display bucket in the first analysis bucket of
-    // the run whose own rate is above the threshold.
-    let mut first_disp = a * m;
-    for i in a * m..((a + 1) * m).min(tl.len()) {
-        if tl.errors[i] > 0 && tl.error_rate(i).is_some_and(|r| r > threshold) {
-            first_disp = i;
-            break;
-        }
+    let ongoing = b >= ev.len();
+    let mut end = if ongoing { fine.len() } else { to_fine(b) };
+    if let Some(k) = seg_at(b - 1).filter(|&k| k + 1 < segs.len()) {
+        let (lo, hi) = (to_fine(segs[k].0), to_fine(segs[k + 1].1));
+        end = change_point(&fine.events, &fine.errors, (lo, end, hi), reach, false);
     }
-    let mut last_disp = ((b + 1) * m).min(tl.len()) - 1;
-    while last_disp > first_disp
-        && !tl.error_rate(last_disp).is_some_and(|r| r > threshold)
-        && last_disp >= b * m
-    {
-        last_disp -= 1;
-    }
-    let (events, errors): (u64, u64) = (first_disp..=last_disp)
-        .map(|i| (tl.events[i], tl.errors[i]))
+    let end = end.max(start + 1).min(fine.len());
+    let (events, errors): (u64, u64) = (start..end)
+        .map(|i| (fine.events[i], fine.errors[i]))
         .fold((0, 0), |(x, y), (n, e)| (x + n, y + e));
-    let (peak_i, peak_r) = (a..=b)
+    let exc = errors as f64 - p0 * events as f64;
+    let (peak_i, peak_r) = (a..b)
         .filter_map(|i| rates[i].map(|r| (i, r)))
         .max_by(|x, y| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0)))
         .unwrap_or((a, 0.0));
-    let ongoing = b + 1 >= ev.len();
     let started_before_input = a == 0;
-    let start_ms = tl.bucket_start(first_disp);
-    let end_ms = tl.bucket_start(last_disp + 1);
+    let start_ms = fine.bucket_start(start);
+    let end_ms = fine.bucket_start(end);
     let window_rate = errors as f64 / events.max(1) as f64;
     let mut explanation = format!(
         "error rate {} from {} (normal {}, peak {}); {} errors in the window, {} more than \
@@ -382,13 +476,88 @@ mod tests {
         let w = detect(&t);
         assert!(w.found, "{w:?}");
         assert_eq!(w.start_ms, Some(60 * 60_000), "{}", w.explanation);
-        // Without the steady level before it, the jitter is part of the rise.
+        // A first step that is itself well above the bar is part of the window.
         let mut errors2 = errors.clone();
         for e in errors2.iter_mut().take(56).skip(36) {
             *e = 21;
         }
+        for e in errors2.iter_mut().take(60).skip(56) {
+            *e = 140; // 2%
+        }
         let w2 = detect(&tl(&vec![n; 70], &errors2));
         assert_eq!(w2.start_ms, Some(56 * 60_000), "{}", w2.explanation);
+    }
+
+    /// The shape of a bad deploy: the rate steps from 0.4% to ~2.7% at bucket 29 and stays
+    /// there, with noisy buckets dipping under twice normal now and then and a short burst
+    /// later. The window is the step, still going on at the end: not the burst, not a run
+    /// cut short by a dip.
+    #[test]
+    fn a_step_that_lasts_is_one_window_from_the_step() {
+        let n: Vec<u64> = (0..144u64).map(|i| 600 + (i * 37) % 200).collect();
+        let er: Vec<u64> = (0..144usize)
+            .map(|i| {
+                let base = if i < 29 { 2 + i % 3 } else { 5 + (i * 7) % 25 };
+                base as u64 + if (115..118).contains(&i) { 15 } else { 0 }
+            })
+            .collect();
+        // Some post-step buckets are below 2 x the normal rate on their own.
+        assert!((29..144).any(|i| (er[i] as f64) / (n[i] as f64) < 0.008));
+        let w = detect(&tl(&n, &er));
+        assert!(w.found, "{}", w.explanation);
+        assert_eq!(w.start_ms, Some(29 * 60_000), "{}", w.explanation);
+        assert!(w.ongoing, "{}", w.explanation);
+    }
+
+    /// Two bursty incidents (errors jumping between many and few from bucket to bucket) with
+    /// half an hour of normal traffic between them are two windows, and the larger is the
+    /// one: the burstiness inside them is not taken as the normal noise, which would hide
+    /// the calm gap and make them one.
+    #[test]
+    fn bursty_incidents_apart_are_not_joined() {
+        let n = vec![40u64; 90];
+        let er: Vec<u64> = (0..90usize)
+            .map(|i| match i {
+                30..=44 => [20, 2][i % 2],
+                55..=75 => [3, 25][i % 2],
+                _ => u64::from(i % 3 == 0),
+            })
+            .collect();
+        let w = detect(&tl(&n, &er));
+        assert!(w.found, "{}", w.explanation);
+        assert_eq!(w.start_ms, Some(55 * 60_000), "{}", w.explanation);
+        assert_eq!(w.end_ms, Some(76 * 60_000), "{}", w.explanation);
+    }
+
+    /// Given the same data at a finer width, the edges move to the fine bucket where the
+    /// rate changes: here minute 123 of ten-minute buckets, and back at minute 187.
+    #[test]
+    fn edges_are_placed_on_the_fine_series() {
+        let (mut fe, mut fr) = (vec![50u64; 300], vec![0u64; 300]);
+        for (i, r) in fr.iter_mut().enumerate() {
+            *r = if (123..187).contains(&i) {
+                10
+            } else {
+                u64::from(i % 10 == 0)
+            };
+        }
+        fe[150] = 0; // an empty minute changes nothing
+        fr[150] = 0;
+        let fine = tl(&fe, &fr);
+        let mut coarse = tl(
+            &fe.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
+            &fr.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
+        );
+        coarse.bucket_ms = 600_000;
+        let w = detect_in(&coarse, Some(&fine));
+        assert!(w.found, "{}", w.explanation);
+        assert_eq!(w.start_ms, Some(123 * 60_000), "{}", w.explanation);
+        assert_eq!(w.end_ms, Some(187 * 60_000), "{}", w.explanation);
+        assert_eq!(w.errors, 630);
+        // Without it, the edges are the coarse buckets'.
+        let w = detect(&coarse);
+        assert_eq!(w.start_ms, Some(120 * 60_000), "{}", w.explanation);
+        assert_eq!(w.end_ms, Some(190 * 60_000), "{}", w.explanation);
     }
 
     fn tl(events: &[u64], errors: &[u64]) -> Timeline {
