@@ -183,7 +183,7 @@ fn overview(
     }
 }
 
-fn finding_row(rank: usize, f: &Finding) -> FindingRow {
+pub(crate) fn finding_row(rank: usize, f: &Finding) -> FindingRow {
     FindingRow {
         rank,
         kind: f.kind,

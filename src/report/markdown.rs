@@ -259,6 +259,11 @@ fn title_md(f: &FindingRow) -> String {
         Some(t) if f.title.contains(&t.chars().take(20).collect::<String>()) => {
             text_with_template(&f.title, Some(t))
         }
+        // A route's template is what its failing requests were logged as (often a generic
+        // request line), not a cause: say so.
+        Some(t) if f.route.is_some() => {
+            format!("{} — logged as {}", md_text(&f.title), code(t, 160))
+        }
         Some(t) => format!("{} — {}", md_text(&f.title), code(t, 160)),
         None => md_text(&f.title),
     }
@@ -288,5 +293,27 @@ mod tests {
             ),
             "top: `a_b <NUM> and more w…`"
         );
+    }
+
+    /// A route's template is what its failing requests were logged as, and says so; a
+    /// template finding's template is the finding.
+    #[test]
+    fn route_template_is_labelled_as_the_log_line() {
+        use crate::detect::{Finding, FindingKind};
+        let mut f = Finding::new(
+            FindingKind::FailingRoute,
+            "POST /pay: 30% of requests failing",
+        );
+        f.template = Some("request completed".into());
+        f.route = Some("POST /pay".into());
+        let row = super::super::build::finding_row(1, &f);
+        assert_eq!(
+            title_md(&row),
+            "POST /pay: 30% of requests failing — logged as `request completed`"
+        );
+        let mut g = Finding::new(FindingKind::Spike, "Spike x9");
+        g.template = Some("disk full on <*>".into());
+        let row = super::super::build::finding_row(1, &g);
+        assert_eq!(title_md(&row), "Spike x9 — `disk full on <*>`");
     }
 }
