@@ -583,3 +583,14 @@ fn directory_is_watched_in_event_time_across_files() {
     let batch_doc: serde_json::Value = serde_json::from_str(&stdout(&b)).expect("summary JSON");
     assert_eq!(last["summary"], batch_doc);
 }
+
+/// A garbled stamp at the very end of year 9999 before a normal line: the stream ends (the
+/// clock's jump is skipped, not walked), and the report prints that time as a time.
+#[test]
+fn a_year_9999_stamp_neither_hangs_nor_prints_raw_milliseconds() {
+    let data = "9999-12-31T23:59:59Z\n2026-11-27T10:00:00Z ERROR x\n";
+    let o = run(&["watch", "--plain"], Some(data.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("→ 9999-12-31T23:59:59Z"), "{out}");
+}

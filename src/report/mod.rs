@@ -54,7 +54,11 @@ pub enum OutputFormat {
 pub fn rfc3339(ms: i64) -> String {
     match jiff::Timestamp::from_millisecond(ms) {
         Ok(ts) => format!("{ts:.0}"),
-        Err(_) => ms.to_string(),
+        // A jiff timestamp stops a day short of the end of year 9999 (room for offsets),
+        // where a parsed `9999-12-31T23:59:59Z` lies: the civil date-time still reads it.
+        Err(_) => jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0)
+            .checked_add(jiff::SignedDuration::from_millis(ms))
+            .map_or_else(|_| ms.to_string(), |dt| format!("{dt:.0}Z")),
     }
 }
 
@@ -161,6 +165,8 @@ mod tests {
     fn formats_times() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000_123), "2023-11-14T22:13:20Z");
+        // The last day of year 9999 is past jiff's timestamps but still a time.
+        assert_eq!(rfc3339(253_402_300_799_000), "9999-12-31T23:59:59Z");
     }
 
     #[test]

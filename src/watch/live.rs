@@ -877,17 +877,14 @@ impl Live {
         // track is quiet, so the rest of the gap can be skipped.
         let max_gap = (self.cfg.window_buckets as i64) + self.cfg.cooldown_ms / w + 2;
         while nc < limit {
-            let next_data = self.open.keys().next().copied();
-            if let Some(nd) = next_data {
-                if nd > nc + max_gap && nd < limit {
-                    self.close_bucket(nc + max_gap);
-                    nc = nd;
-                    continue;
-                }
-            } else if limit > nc + max_gap {
+            // The next bucket with data, or the limit when none comes before it (data
+            // beyond the limit, say a far-future timestamp, must not make the gap up to the
+            // limit walk bucket by bucket).
+            let next = self.open.keys().next().map_or(limit, |&k| k.min(limit));
+            if next > nc + max_gap {
                 self.close_bucket(nc + max_gap);
-                nc = limit;
-                break;
+                nc = next;
+                continue;
             }
             self.close_bucket(nc);
             nc += 1;

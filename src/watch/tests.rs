@@ -909,3 +909,31 @@ fn request_line_templates_leave_failures_to_the_route() {
         summary(&alerts)
     );
 }
+
+#[test]
+fn a_far_future_timestamp_does_not_walk_the_gap_bucket_by_bucket() {
+    // A garbled stamp a year ahead, then a normal event: the clock jumps, and the year of
+    // empty buckets before the far one is skipped, not closed one at a time (with
+    // `9999-12-31` it never ended).
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let far = T0 + 365 * 86_400_000;
+    h.push(&ev(T0, Level::Info, "tick"));
+    h.push(&ev(far, Level::Error, "garbled"));
+    h.push(&ev(T0 + 1_000, Level::Info, "tick"));
+    h.tick(far);
+    assert!(
+        h.live.stats().buckets_closed < 1_000,
+        "{:?}",
+        h.live.stats()
+    );
+    h.finish();
+    assert!(
+        h.live.stats().buckets_closed < 1_000,
+        "{:?}",
+        h.live.stats()
+    );
+}
