@@ -244,6 +244,18 @@ fn finalize_collapses_sorts_and_contrasts() {
     assert_eq!(c[0].value, "eu-west-1");
     assert!((c[0].failing_share - 1.0).abs() < 1e-9);
     assert!(c[0].working_share < 1e-9);
+    // A route where every request fails has nothing to contrast its failures with.
+    assert_eq!(rep.routes[0].contrast(false).len(), 1);
+    let gone: Vec<Event<'_>> = (0..10u64)
+        .map(|i| {
+            let mut ev = req(i, 0, "GET", "/gone", 404, None);
+            ev.fields = vec![(Cow::Borrowed(&b"region"[..]), Cow::Borrowed(&b"eu"[..]))];
+            ev
+        })
+        .collect();
+    let rep2 = finalize(&table_of(&gone, 1000), 1000);
+    assert_eq!(rep2.routes[0].client_errors, 10);
+    assert!(rep2.routes[0].contrast(true).is_empty());
     let p = rep.routes[1].latency.as_ref().unwrap();
     assert!((p.p99 - 3.0).abs() < 0.01);
 }

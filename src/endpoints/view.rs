@@ -440,7 +440,7 @@ fn upstream_view(u: &UpstreamStats) -> UpstreamView {
     }
 }
 
-/// Minimum failing requests for a contrast to mean anything.
+/// Minimum failing requests, and working ones, for a contrast to mean anything.
 pub const CONTRAST_MIN_FAILING: u64 = 3;
 /// Minimum difference between the failing and the working share.
 pub const CONTRAST_MIN_LIFT: f64 = 0.15;
@@ -453,7 +453,9 @@ pub const CONTRAST_MIN_LIFT: f64 = 0.15;
 pub fn contrast(fields: &[FieldCounts], failing: u64, working: u64, client: bool) -> Vec<Contrast> {
     let bad = |v: &super::ValueCounts| if client { v.client_errors } else { v.failed };
     let mut out = Vec::new();
-    if failing < CONTRAST_MIN_FAILING {
+    // Nothing to contrast with when (almost) every request fails: `source=app.log in 100%
+    // (working requests: 0%)` of a route that always 404s would be noise, not a lead.
+    if failing < CONTRAST_MIN_FAILING || working < CONTRAST_MIN_FAILING {
         return out;
     }
     for f in fields {
