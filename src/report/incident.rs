@@ -663,6 +663,23 @@ mod tests {
             } else {
                 proptest::prop_assert!(w.explanation.starts_with("no clear incident window"));
             }
+            // The same cells as the fine series of a coarser timeline (3 per bucket): the
+            // edges stay inside it, in order, and the counts are the fine buckets' between.
+            let mut coarse = tl(
+                &ev.chunks(3).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
+                &er.chunks(3).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
+            );
+            coarse.bucket_ms = 180_000;
+            let w = detect_in(&coarse, Some(&t));
+            if w.found {
+                let (a, b) = (w.start_ms.unwrap_or(-1), w.end_ms.unwrap_or(-1));
+                proptest::prop_assert!(0 <= a && a < b, "{a} {b}");
+                proptest::prop_assert!(b <= t.bucket_start(t.len()));
+                let (i, j) = ((a / 60_000) as usize, (b / 60_000) as usize);
+                proptest::prop_assert_eq!(w.events, ev[i..j].iter().sum::<u64>());
+                proptest::prop_assert_eq!(w.errors, er[i..j].iter().sum::<u64>());
+                proptest::prop_assert!(w.excess_errors <= w.errors);
+            }
         }
     }
 
