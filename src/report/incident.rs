@@ -233,31 +233,45 @@ fn dispersion(ev: &[u64], er: &[u64], floor: f64) -> f64 {
 /// The most likely single change point in buckets `lo..hi` of a series, searched within
 /// `reach` buckets of `mid` (both sides keep at least one bucket). Among equally likely
 /// points (empty buckets between), a window's `start` takes the latest, its end the earliest,
-/// so the window does not reach over buckets without events.
+/// so the window does not reach over buckets without events. Also returns the first and
+/// last point of the search whose deviance is within `slack` of the best (a likelihood
+/// interval for the change, cut at the search's reach).
 fn change_point(
     ev: &[u64],
     er: &[u64],
     (lo, mid, hi): (usize, usize, usize),
     reach: usize,
     start: bool,
-) -> usize {
+    slack: f64,
+) -> (usize, usize, usize) {
     let hi = hi.min(ev.len());
     let from = (lo + 1).max(mid.saturating_sub(reach));
     let to = (hi.saturating_sub(1)).min(mid + reach);
     if from > to || hi <= lo + 1 {
-        return mid;
+        return (mid, mid, mid);
     }
     let (pn, pe) = prefix(&ev[lo..hi], &er[lo..hi]);
     let (n, e) = (pn[hi - lo], pe[hi - lo]);
+    let costs: Vec<f64> = (from..=to)
+        .map(|s| {
+            let k = s - lo;
+            deviance(pn[k], pe[k]) + deviance(n - pn[k], e - pe[k])
+        })
+        .collect();
     let mut best = (f64::INFINITY, mid);
-    for s in from..=to {
-        let k = s - lo;
-        let c = deviance(pn[k], pe[k]) + deviance(n - pn[k], e - pe[k]);
+    for (s, &c) in (from..=to).zip(&costs) {
         if c < best.0 || (start && c == best.0) {
             best = (c, s);
         }
     }
-    best.1
+    let near: Vec<usize> = (from..=to)
+        .zip(&costs)
+        .filter(|&(_, &c)| c <= best.0 + slack)
+        .map(|(s, _)| s)
+        .collect();
+    let first = near.first().copied().unwrap_or(best.1);
+    let last = near.last().copied().unwrap_or(best.1);
+    (best.1, first, last)
 }
 
 /// Finds the incident window on a timeline; see the module doc for the method.
@@ -375,15 +389,36 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     let reach = (m as i64 * tl.bucket_ms / fine.bucket_ms).max(1) as usize;
     let seg_at = |x: usize| segs.iter().position(|s| s.0 <= x && x < s.1);
     let mut start = to_fine(a);
+    // 95% likelihood interval of a change point: deviance within χ²₁(0.95) = 3.84 of the
+    // best, times the overdispersion.
+    let slack = 3.84 * phi;
+    let mut onset_range = (start, start);
     if let Some(k) = seg_at(a).filter(|&k| k > 0) {
         let (lo, hi) = (to_fine(segs[k - 1].0), to_fine(segs[k].1));
-        start = change_point(&fine.events, &fine.errors, (lo, start, hi), reach, true);
+        let c = change_point(
+            &fine.events,
+            &fine.errors,
+            (lo, start, hi),
+            reach,
+            true,
+            slack,
+        );
+        start = c.0;
+        onset_range = (c.1, c.2);
     }
     let ongoing = b >= ev.len();
     let mut end = if ongoing { fine.len() } else { to_fine(b) };
     if let Some(k) = seg_at(b - 1).filter(|&k| k + 1 < segs.len()) {
         let (lo, hi) = (to_fine(segs[k].0), to_fine(segs[k + 1].1));
-        end = change_point(&fine.events, &fine.errors, (lo, end, hi), reach, false);
+        end = change_point(
+            &fine.events,
+            &fine.errors,
+            (lo, end, hi),
+            reach,
+            false,
+            slack,
+        )
+        .0;
     }
     let end = end.max(start + 1).min(fine.len());
     let (events, errors): (u64, u64) = (start..end)
@@ -408,6 +443,15 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
         errors,
         exc.round() as u64
     );
+    // Say how sure the onset is when the data leave it open over more than two buckets.
+    if onset_range.1 > onset_range.0 + 2 {
+        explanation.push_str(&format!(
+            "; the rise began between {} and {} (95% likelihood interval, searched within \
+             one bucket of the coarse onset)",
+            rfc3339(fine.bucket_start(onset_range.0)),
+            rfc3339(fine.bucket_start(onset_range.1)),
+        ));
+    }
     if ongoing {
         explanation.push_str("; still elevated at the end of the input");
     } else {
@@ -509,6 +553,37 @@ mod tests {
         assert!(w.ongoing, "{}", w.explanation);
     }
 
+    /// On sparse data (five events a minute, an error every other minute after the change)
+    /// the onset is uncertain over several minutes, and the explanation says between when.
+    #[test]
+    fn an_uncertain_onset_is_given_as_an_interval() {
+        let fe = vec![5u64; 300];
+        let fr: Vec<u64> = (0..300u64)
+            .map(|i| {
+                if (123..240).contains(&i) {
+                    u64::from(i % 2 == 0)
+                } else {
+                    u64::from(i % 10 == 0)
+                }
+            })
+            .collect();
+        let fine = tl(&fe, &fr);
+        let mut coarse = tl(
+            &fe.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
+            &fr.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
+        );
+        coarse.bucket_ms = 600_000;
+        let w = detect_in(&coarse, Some(&fine));
+        assert!(w.found, "{}", w.explanation);
+        let s = w.start_ms.unwrap_or(0) / 60_000;
+        assert!(
+            (115..=130).contains(&s),
+            "start minute {s}: {}",
+            w.explanation
+        );
+        assert!(w.explanation.contains("began between"), "{}", w.explanation);
+    }
+
     /// Two bursty incidents (errors jumping between many and few from bucket to bucket) with
     /// half an hour of normal traffic between them are two windows, and the larger is the
     /// one: the burstiness inside them is not taken as the normal noise, which would hide
@@ -554,6 +629,12 @@ mod tests {
         assert_eq!(w.start_ms, Some(123 * 60_000), "{}", w.explanation);
         assert_eq!(w.end_ms, Some(187 * 60_000), "{}", w.explanation);
         assert_eq!(w.errors, 630);
+        // A sharp change leaves no doubt about the onset: no interval is given.
+        assert!(
+            !w.explanation.contains("began between"),
+            "{}",
+            w.explanation
+        );
         // Without it, the edges are the coarse buckets'.
         let w = detect(&coarse);
         assert_eq!(w.start_ms, Some(120 * 60_000), "{}", w.explanation);
