@@ -568,11 +568,7 @@ mod tests {
             })
             .collect();
         let fine = tl(&fe, &fr);
-        let mut coarse = tl(
-            &fe.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
-            &fr.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
-        );
-        coarse.bucket_ms = 600_000;
+        let coarse = coarse_of(&fe, &fr, 10);
         let w = detect_in(&coarse, Some(&fine));
         assert!(w.found, "{}", w.explanation);
         let s = w.start_ms.unwrap_or(0) / 60_000;
@@ -619,11 +615,7 @@ mod tests {
         fe[150] = 0; // an empty minute changes nothing
         fr[150] = 0;
         let fine = tl(&fe, &fr);
-        let mut coarse = tl(
-            &fe.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
-            &fr.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
-        );
-        coarse.bucket_ms = 600_000;
+        let coarse = coarse_of(&fe, &fr, 10);
         let w = detect_in(&coarse, Some(&fine));
         assert!(w.found, "{}", w.explanation);
         assert_eq!(w.start_ms, Some(123 * 60_000), "{}", w.explanation);
@@ -639,6 +631,14 @@ mod tests {
         let w = detect(&coarse);
         assert_eq!(w.start_ms, Some(120 * 60_000), "{}", w.explanation);
         assert_eq!(w.end_ms, Some(190 * 60_000), "{}", w.explanation);
+    }
+
+    /// A timeline of one-minute buckets summed `k` at a time, for a fine series `ev`/`er`.
+    fn coarse_of(ev: &[u64], er: &[u64], k: usize) -> Timeline {
+        let sum = |v: &[u64]| v.chunks(k).map(|c| c.iter().sum()).collect::<Vec<u64>>();
+        let mut t = tl(&sum(ev), &sum(er));
+        t.bucket_ms = 60_000 * k as i64;
+        t
     }
 
     fn tl(events: &[u64], errors: &[u64]) -> Timeline {
@@ -746,11 +746,7 @@ mod tests {
             }
             // The same cells as the fine series of a coarser timeline (3 per bucket): the
             // edges stay inside it, in order, and the counts are the fine buckets' between.
-            let mut coarse = tl(
-                &ev.chunks(3).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
-                &er.chunks(3).map(|c| c.iter().sum()).collect::<Vec<u64>>(),
-            );
-            coarse.bucket_ms = 180_000;
+            let coarse = coarse_of(&ev, &er, 3);
             let w = detect_in(&coarse, Some(&t));
             if w.found {
                 let (a, b) = (w.start_ms.unwrap_or(-1), w.end_ms.unwrap_or(-1));
