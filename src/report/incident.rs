@@ -444,12 +444,18 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
         exc.round() as u64
     );
     // Say how sure the onset is when the data leave it open over more than two buckets.
-    if onset_range.1 > onset_range.0 + 2 {
+    let onset_interval_ms = (onset_range.1 > onset_range.0 + 2).then(|| {
+        (
+            fine.bucket_start(onset_range.0),
+            fine.bucket_start(onset_range.1),
+        )
+    });
+    if let Some((x, y)) = onset_interval_ms {
         explanation.push_str(&format!(
             "; the rise began between {} and {} (95% likelihood interval, searched within \
              one bucket of the coarse onset)",
-            rfc3339(fine.bucket_start(onset_range.0)),
-            rfc3339(fine.bucket_start(onset_range.1)),
+            rfc3339(x),
+            rfc3339(y),
         ));
     }
     if ongoing {
@@ -461,7 +467,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
         explanation
             .push_str("; already elevated at the start of the input, so it may have begun earlier");
     }
-    if (b - a + 1) * 10 >= ev.len() * 8 {
+    if (b - a) * 10 >= ev.len() * 8 {
         explanation.push_str("; elevated over most of the input, so \"normal\" is uncertain");
     }
     IncidentWindow {
@@ -478,6 +484,8 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
         errors,
         excess_errors: exc.max(0.0).round() as u64,
         explanation,
+        onset_interval: onset_interval_ms.map(|(x, y)| [rfc3339(x), rfc3339(y)]),
+        onset_interval_ms,
         start_ms: Some(start_ms),
         end_ms: Some(end_ms),
     }
@@ -578,6 +586,8 @@ mod tests {
             w.explanation
         );
         assert!(w.explanation.contains("began between"), "{}", w.explanation);
+        let (x, y) = w.onset_interval_ms.unwrap_or_default();
+        assert!(x < y && x <= w.start_ms.unwrap_or(0) && w.start_ms.unwrap_or(0) <= y);
     }
 
     /// Two bursty incidents (errors jumping between many and few from bucket to bucket) with
@@ -627,6 +637,7 @@ mod tests {
             "{}",
             w.explanation
         );
+        assert_eq!(w.onset_interval, None);
         // Without it, the edges are the coarse buckets'.
         let w = detect(&coarse);
         assert_eq!(w.start_ms, Some(120 * 60_000), "{}", w.explanation);

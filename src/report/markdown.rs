@@ -105,9 +105,13 @@ impl Renderer for MarkdownRenderer {
             } else {
                 format!("until {}", w.end.as_deref().unwrap_or("?"))
             };
+            let between = match &w.onset_interval {
+                Some([x, y]) => format!("; the rise began between {x} and {y}"),
+                None => String::new(),
+            };
             writeln!(
                 out,
-                "- **Since:** {start} ({end}); error rate {} → {}, peak {}",
+                "- **Since:** {start} ({end}{between}); error rate {} → {}, peak {}",
                 pct(w.normal_error_rate.unwrap_or(0.0)),
                 pct(w.window_error_rate.unwrap_or(0.0)),
                 pct(w.peak_error_rate.unwrap_or(0.0)),

@@ -207,6 +207,11 @@ pub struct IncidentWindow {
     pub excess_errors: u64,
     /// How the window was found, or why none was.
     pub explanation: String,
+    /// When the data leave the onset open over more than two buckets: its 95% likelihood
+    /// interval `[earliest, latest]`.
+    pub onset_interval: Option<[String; 2]>,
+    #[serde(skip)]
+    pub onset_interval_ms: Option<(i64, i64)>,
     #[serde(skip)]
     pub start_ms: Option<i64>,
     #[serde(skip)]

@@ -182,3 +182,27 @@ fn show() {
         println!("{}", render(f, false, 80));
     }
 }
+
+#[test]
+fn an_uncertain_onset_is_shown_in_the_terminal_and_markdown() {
+    let mut r = incident_report();
+    let base = r.incident_window.start_ms.unwrap_or(0);
+    r.incident_window.onset_interval_ms = Some((base - 120_000, base));
+    r.incident_window.onset_interval = Some([
+        "2026-11-27T10:38:00Z".to_string(),
+        "2026-11-27T10:40:00Z".to_string(),
+    ]);
+    let t = render_report(&r, OutputFormat::Table, false, 100);
+    assert!(
+        t.contains("the rise began between 10:38:00Z and 10:40:00Z"),
+        "{t}"
+    );
+    let m = render_report(&r, OutputFormat::Markdown, false, 100);
+    assert!(
+        m.contains("; the rise began between 2026-11-27T10:38:00Z and 2026-11-27T10:40:00Z)"),
+        "{m}"
+    );
+    // Without one, neither says anything of the kind.
+    let plain = render(OutputFormat::Table, false, 100);
+    assert!(!plain.contains("the rise began"), "{plain}");
+}

@@ -247,6 +247,14 @@ impl Renderer for TerminalRenderer {
                 pct(w.peak_error_rate.unwrap_or(0.0)),
                 fmt_count(w.errors)
             )?;
+            if let Some((x, y)) = w.onset_interval_ms {
+                writeln!(
+                    out,
+                    "  the rise began between {} and {} (the data leave the onset open)",
+                    short_time(x, t0),
+                    short_time(y, t0)
+                )?;
+            }
         } else {
             writeln!(out, "{}", self.wrapped(&sanitize::terminal(&w.explanation)))?;
         }
