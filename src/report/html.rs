@@ -267,6 +267,14 @@ impl Renderer for HtmlRenderer {
                 fmt_count(w.errors),
                 fmt_count(w.excess_errors)
             );
+            if let Some([x, y]) = &w.onset_interval {
+                let _ = write!(
+                    h,
+                    "<p class=\"note\">The rise began between {} and {} (the data leave the onset open).</p>",
+                    esc(x),
+                    esc(y)
+                );
+            }
             if w.started_before_input {
                 h.push_str("<p class=\"note\">Already elevated at the start of the logs: the onset may be earlier.</p>");
             }

@@ -184,7 +184,7 @@ fn show() {
 }
 
 #[test]
-fn an_uncertain_onset_is_shown_in_the_terminal_and_markdown() {
+fn an_uncertain_onset_is_shown_in_terminal_markdown_and_html() {
     let mut r = incident_report();
     let base = r.incident_window.start_ms.unwrap_or(0);
     r.incident_window.onset_interval_ms = Some((base - 120_000, base));
@@ -201,6 +201,11 @@ fn an_uncertain_onset_is_shown_in_the_terminal_and_markdown() {
     assert!(
         m.contains("; the rise began between 2026-11-27T10:38:00Z and 2026-11-27T10:40:00Z)"),
         "{m}"
+    );
+    let h = render_report(&r, OutputFormat::Html, false, 100);
+    assert!(
+        h.contains("The rise began between 2026-11-27T10:38:00Z and 2026-11-27T10:40:00Z"),
+        "{h}"
     );
     // Without one, neither says anything of the kind.
     let plain = render(OutputFormat::Table, false, 100);
