@@ -350,6 +350,24 @@ pub fn route_templates(
     out
 }
 
+/// Route examples are the route's earliest (failing) requests; when none of them is from the
+/// finding's own time, says so rather than let them pass for evidence of the change.
+fn note_examples_before_onset(f: &mut Finding, which: &str) {
+    let Some(start) = f.start else {
+        return;
+    };
+    if !f.examples.is_empty()
+        && !f
+            .examples
+            .iter()
+            .any(|e| e.time.is_some_and(|t| t >= start))
+    {
+        f.notes.push(format!(
+            "examples are this route's first {which}, from before the onset"
+        ));
+    }
+}
+
 fn pick_examples(primary: &[Example], fallback: &[Example]) -> Vec<Example> {
     let mut v: Vec<Example> = primary.to_vec();
     for e in fallback {
@@ -615,6 +633,14 @@ fn failing_route(
         .insert("class".into(), (if client { "4xx" } else { "5xx" }).into());
     common_route_details(&mut f, r, sum, templates);
     f.examples = pick_examples(bad_examples, &[]);
+    note_examples_before_onset(
+        &mut f,
+        if client {
+            "4xx requests"
+        } else {
+            "failing requests"
+        },
+    );
     set_series(&mut f, bad_series, sum);
     f.rescore(Some(if client { Level::Warn } else { Level::Error }));
     Some(f)
@@ -754,6 +780,7 @@ fn latency_regression(
         .push("window percentiles are from log bins (±5%); overall ones are exact".into());
     common_route_details(&mut f, r, sum, templates);
     f.examples = pick_examples(r.examples(), &[]);
+    note_examples_before_onset(&mut f, "requests");
     // Sparkline: requests slower than the baseline p99, per display bucket.
     let po_bin = crate::endpoints::latency::bin_of((po * 1000.0) as u64);
     let slow_series = Series::from_buckets(
@@ -1039,6 +1066,7 @@ pub fn compare(
                 f.details.insert("class".into(), "5xx".into());
                 common_route_details(&mut f, r, current, templates);
                 f.examples = pick_examples(r.fail_examples(), &[]);
+                note_examples_before_onset(&mut f, "failing requests");
                 set_series(&mut f, &r.stats.fail_series, current);
                 f.rescore(Some(Level::Error));
                 out.push(f);

@@ -145,6 +145,8 @@ fn failing_route_and_upstream_head_the_findings_with_onset() {
     assert!(fr.factor.unwrap() > 10.0);
     assert!(!fr.series.is_empty());
     assert_eq!(fr.details["statuses"][0]["status"], 200);
+    // Its examples are from the failing stretch: no note about them.
+    assert!(!fr.notes.iter().any(|n| n.contains("from before the onset")));
     let up = f
         .iter()
         .find(|x| x.kind == FindingKind::UpstreamTimeout)
@@ -159,6 +161,37 @@ fn failing_route_and_upstream_head_the_findings_with_onset() {
     {
         assert!(pos >= 2);
     }
+}
+
+/// Three background failures early on are the route's first failing requests, so its
+/// examples come from before the onset: the finding says so.
+#[test]
+fn route_examples_from_before_the_onset_are_named_as_such() {
+    let (mut reqs, msgs) = scenario();
+    for s in [100i64, 500, 900] {
+        reqs.push(Req {
+            t: T0 + s * 1000,
+            method: "POST",
+            path: "/api/v1/checkout".into(),
+            status: 500,
+            ms: 90.0,
+        });
+    }
+    reqs.sort_by_key(|r| r.t);
+    let sum = summary_of(&reqs, &msgs);
+    let f = detect(&sum, None);
+    let fr = f
+        .iter()
+        .find(|x| x.kind == FindingKind::FailingRoute)
+        .unwrap_or_else(|| panic!("no failing route: {f:#?}"));
+    assert!(fr.examples.iter().all(|e| e.time < fr.start));
+    assert!(
+        fr.notes
+            .iter()
+            .any(|n| n == "examples are this route's first failing requests, from before the onset"),
+        "{:?}",
+        fr.notes
+    );
 }
 
 #[test]
