@@ -350,6 +350,28 @@ pub fn route_templates(
     out
 }
 
+/// Evidence for a finding that starts at `start`: the kept requests from its own time
+/// (earliest first, from the earliest ones and the uniform sample), then the route's
+/// earliest ones to make up three.
+fn examples_from<'a>(
+    start: Option<i64>,
+    earliest: &'a [Example],
+    sample: impl Iterator<Item = &'a Example>,
+) -> Vec<Example> {
+    let Some(start) = start else {
+        return pick_examples(earliest, &[]);
+    };
+    let mut inside: Vec<&Example> = earliest
+        .iter()
+        .chain(sample)
+        .filter(|e| e.time.is_some_and(|t| t >= start))
+        .collect();
+    inside.sort_by(|a, b| crate::summary::example_order(a.key(), b.key()));
+    inside.dedup_by(|a, b| a.line == b.line && a.source == b.source);
+    let inside: Vec<Example> = inside.into_iter().take(3).cloned().collect();
+    pick_examples(&inside, earliest)
+}
+
 /// Route examples are the route's earliest (failing) requests; when none of them is from the
 /// finding's own time, says so rather than let them pass for evidence of the change.
 fn note_examples_before_onset(f: &mut Finding, which: &str) {
@@ -632,7 +654,11 @@ fn failing_route(
     f.details
         .insert("class".into(), (if client { "4xx" } else { "5xx" }).into());
     common_route_details(&mut f, r, sum, templates);
-    f.examples = pick_examples(bad_examples, &[]);
+    f.examples = if client {
+        pick_examples(bad_examples, &[])
+    } else {
+        examples_from(f.start, bad_examples, r.fail_samples())
+    };
     note_examples_before_onset(
         &mut f,
         if client {
@@ -1065,7 +1091,7 @@ pub fn compare(
                 f.details.insert("factor_of".into(), "failing_share".into());
                 f.details.insert("class".into(), "5xx".into());
                 common_route_details(&mut f, r, current, templates);
-                f.examples = pick_examples(r.fail_examples(), &[]);
+                f.examples = examples_from(f.start, r.fail_examples(), r.fail_samples());
                 note_examples_before_onset(&mut f, "failing requests");
                 set_series(&mut f, &r.stats.fail_series, current);
                 f.rescore(Some(Level::Error));

@@ -27,7 +27,9 @@ use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
 use crate::record::{Event, Format, Level};
-use crate::summary::{max_opt, min_opt, Example, Series};
+use crate::summary::{
+    max_opt, min_opt, offer_sample, sample_rank, sig_hash, Example, Sample, Series,
+};
 use latency::{bin_of, ms_to_us, Latency, LatencyBins};
 use upstream::{normalize_upstream, scan_message, Mention, Outcome};
 
@@ -165,6 +167,10 @@ pub struct RouteStats {
     /// Earliest requests, earliest failing requests, earliest 4xx (see `summary::example_order`).
     pub examples: Vec<Example>,
     pub fail_examples: Vec<Example>,
+    /// A uniform sample of the failing requests (smallest [`crate::summary::sample_rank`]),
+    /// so a route that fails late has evidence from inside the failure.
+    #[serde(default)]
+    pub fail_samples: Vec<Sample>,
     #[serde(default)]
     pub client_examples: Vec<Example>,
     /// Warn-or-worse signatures linked to this route: `(signature index, events)`.
@@ -246,6 +252,11 @@ impl RouteStats {
         self.client_series.merge(&o.client_series);
         fill(&mut self.examples, &o.examples);
         fill(&mut self.fail_examples, &o.fail_examples);
+        for x in &o.fail_samples {
+            offer_sample(&mut self.fail_samples, x.rank, x.example.line, || {
+                x.example.clone()
+            });
+        }
         fill(&mut self.client_examples, &o.client_examples);
         for &(s, c) in &o.sigs {
             let s = remap_sig(s, sig_remap);
@@ -419,6 +430,8 @@ pub struct TraceLinks {
 #[derive(Clone, Debug, Default)]
 struct Scratch {
     source: std::sync::Arc<str>,
+    /// Hash of the source's name, for sample ranks (as the summary's signatures use).
+    source_seed: u64,
     /// The chunk's view (its source's format).
     view: &'static str,
     /// `view`, a separator, then `METHOD path`: the route index's key.
@@ -620,6 +633,7 @@ impl EndpointTable {
     /// in (the source's format); call before `observe`.
     pub fn begin_chunk(&mut self, source: &std::sync::Arc<str>, format: Format) {
         self.scratch.source = std::sync::Arc::clone(source);
+        self.scratch.source_seed = sig_hash(source.as_bytes());
         self.scratch.view = format.as_str();
     }
 
@@ -873,6 +887,8 @@ impl EndpointTable {
         offer(&mut r.examples, ev.time, source, ev.line, ex);
         if failed {
             offer(&mut r.fail_examples, ev.time, source, ev.line, ex);
+            let rank = sample_rank(self.scratch.source_seed, ev.line);
+            offer_sample(&mut r.fail_samples, rank, ev.line, ex);
         }
         if client {
             offer(&mut r.client_examples, ev.time, source, ev.line, ex);
@@ -1228,6 +1244,7 @@ impl EndpointTable {
             r.examples
                 .iter_mut()
                 .chain(&mut r.fail_examples)
+                .chain(r.fail_samples.iter_mut().map(|s| &mut s.example))
                 .chain(&mut r.client_examples)
         });
         let ups = self.upstreams.iter_mut().flat_map(|u| {

@@ -118,6 +118,11 @@ impl RouteView {
         &self.stats.fail_examples
     }
 
+    /// A uniform sample of the failing requests (see [`super::RouteStats::fail_samples`]).
+    pub fn fail_samples(&self) -> impl Iterator<Item = &Example> {
+        self.stats.fail_samples.iter().map(|s| &s.example)
+    }
+
     pub fn client_examples(&self) -> &[Example] {
         &self.stats.client_examples
     }

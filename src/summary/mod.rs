@@ -119,6 +119,26 @@ impl Sample {
     }
 }
 
+/// Offers the event of `rank` to a sample of at most [`SAMPLES_PER_SIG`] (the smallest
+/// ranks); `make` builds it only if it is kept.
+pub fn offer_sample(v: &mut Vec<Sample>, rank: u64, line: u64, make: impl FnOnce() -> Example) {
+    if v.len() >= SAMPLES_PER_SIG && v.last().is_some_and(|s| (rank, line) >= s.key()) {
+        return;
+    }
+    let pos = v.partition_point(|s| s.key() < (rank, line));
+    if v.get(pos).is_some_and(|s| s.key() == (rank, line)) {
+        return; // the same event (a snapshot merged twice)
+    }
+    v.insert(
+        pos,
+        Sample {
+            rank,
+            example: make(),
+        },
+    );
+    v.truncate(SAMPLES_PER_SIG);
+}
+
 /// The [`Sample::rank`] of the event at `line` of the source whose name hashes to `source`.
 pub fn sample_rank(source: u64, line: u64) -> u64 {
     // splitmix64's finalizer: consecutive lines spread over the whole range.
@@ -220,27 +240,7 @@ impl SigStats {
 
     /// Offers the event of `rank` to the sample; `make` builds it only if it is kept.
     pub fn offer_sample(&mut self, rank: u64, line: u64, make: impl FnOnce() -> Example) {
-        if self.samples.len() >= SAMPLES_PER_SIG
-            && self.samples.last().is_some_and(|s| (rank, line) >= s.key())
-        {
-            return;
-        }
-        let pos = self.samples.partition_point(|s| s.key() < (rank, line));
-        if self
-            .samples
-            .get(pos)
-            .is_some_and(|s| s.key() == (rank, line))
-        {
-            return; // the same event (a snapshot merged twice)
-        }
-        self.samples.insert(
-            pos,
-            Sample {
-                rank,
-                example: make(),
-            },
-        );
-        self.samples.truncate(SAMPLES_PER_SIG);
+        offer_sample(&mut self.samples, rank, line, make);
     }
 
     fn merge(&mut self, other: &SigStats) {

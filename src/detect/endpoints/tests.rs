@@ -163,10 +163,10 @@ fn failing_route_and_upstream_head_the_findings_with_onset() {
     }
 }
 
-/// Three background failures early on are the route's first failing requests, so its
-/// examples come from before the onset: the finding says so.
+/// Three background failures early on are the route's first failing requests; the uniform
+/// sample of failing requests gives evidence from inside the failure, which comes first.
 #[test]
-fn route_examples_from_before_the_onset_are_named_as_such() {
+fn route_evidence_comes_from_inside_the_failure() {
     let (mut reqs, msgs) = scenario();
     for s in [100i64, 500, 900] {
         reqs.push(Req {
@@ -184,13 +184,39 @@ fn route_examples_from_before_the_onset_are_named_as_such() {
         .iter()
         .find(|x| x.kind == FindingKind::FailingRoute)
         .unwrap_or_else(|| panic!("no failing route: {f:#?}"));
-    assert!(fr.examples.iter().all(|e| e.time < fr.start));
-    assert!(
-        fr.notes
-            .iter()
-            .any(|n| n == "examples are this route's first failing requests, from before the onset"),
-        "{:?}",
-        fr.notes
+    // The earliest failing requests are all before the onset...
+    let route = &analyze(&sum, None).report.routes[0];
+    assert!(route.fail_examples().iter().all(|e| e.time < fr.start));
+    // ...but the evidence shown starts inside it, in time order.
+    assert!(fr.examples[0].time >= fr.start, "{:?}", fr.examples);
+    assert!(!fr.notes.iter().any(|n| n.contains("from before the onset")));
+}
+
+/// When nothing kept is from the finding's time, the examples say where they are from.
+#[test]
+fn route_examples_from_before_the_onset_are_named_as_such() {
+    let ex = |t: i64, line: u64| Example {
+        source: std::sync::Arc::from("a.log"),
+        line,
+        time: Some(t),
+        text: format!("req {line}"),
+        level: None,
+    };
+    let earliest = [ex(10, 1), ex(20, 2), ex(30, 3)];
+    let sample = [ex(500, 50), ex(25, 2)];
+    // The sampled request at 500 is inside a finding from 400: it comes first.
+    let got = examples_from(Some(400), &earliest, sample.iter());
+    let lines: Vec<u64> = got.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![50, 1, 2]);
+    // From 600 nothing kept is inside: the earliest, with a note.
+    let mut f = Finding::new(FindingKind::FailingRoute, "x");
+    f.start = Some(600);
+    f.examples = examples_from(f.start, &earliest, sample.iter());
+    assert_eq!(f.examples.len(), 3);
+    note_examples_before_onset(&mut f, "failing requests");
+    assert_eq!(
+        f.notes,
+        vec!["examples are this route's first failing requests, from before the onset"]
     );
 }
 
