@@ -235,6 +235,17 @@ fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// No route of the `endpoints` document has `part` in its name.
+fn assert_no_route_containing(doc: &Value, part: &str) {
+    assert!(
+        !strings(&doc["routes"], "route")
+            .iter()
+            .any(|r| r.contains(part)),
+        "{part}: {:#}",
+        doc["routes"]
+    );
+}
+
 fn route<'a>(doc: &'a Value, key: &str) -> &'a Value {
     doc["routes"]
         .as_array()
@@ -611,23 +622,11 @@ fn a_full_route_table_makes_room_for_later_routes() {
     let base = endpoints_json(&[&p], &["--threads", "1"]);
     let products = route(&base, "GET /products/{name}");
     assert_eq!(products["requests"], 20_101, "{products:#}");
-    assert!(
-        !strings(&base["routes"], "route")
-            .iter()
-            .any(|r| r.contains("/products/slug-")),
-        "{:#}",
-        base["routes"]
-    );
+    assert_no_route_containing(&base, "/products/slug-");
     let checkout = route(&base, "POST /api/v2/checkout");
     assert_eq!(checkout["requests"], 40, "{checkout:#}");
     assert_eq!(checkout["failed"], 30, "{checkout:#}");
-    assert!(
-        !strings(&base["routes"], "route")
-            .iter()
-            .any(|r| r.contains("other routes")),
-        "{:#}",
-        base["routes"]
-    );
+    assert_no_route_containing(&base, "other routes");
     for (threads, chunk) in [
         ("2", "65536"),
         ("2", "300000"),

@@ -264,23 +264,15 @@ fn change_point(
             best = (c, s);
         }
     }
-    let near: Vec<usize> = (from..=to)
-        .zip(&costs)
-        .filter(|&(_, &c)| c <= best.0 + slack)
-        .map(|(s, _)| s)
-        .collect();
-    let first = near.first().copied().unwrap_or(best.1);
-    let last = near.last().copied().unwrap_or(best.1);
+    let near = |&c: &f64| c <= best.0 + slack;
+    let first = costs.iter().position(near).map_or(best.1, |i| from + i);
+    let last = costs.iter().rposition(near).map_or(best.1, |i| from + i);
     (best.1, first, last)
 }
 
-/// Finds the incident window on a timeline; see the module doc for the method.
-pub fn detect(tl: &Timeline) -> IncidentWindow {
-    detect_in(tl, None)
-}
-
-/// The same, placing the window's edges on `fine` (the same data at a finer bucket width
-/// that divides the timeline's, see [`fine_timeline`]) when given.
+/// Finds the incident window on a timeline (see the module doc for the method), placing its
+/// edges on `fine` (the same data at a finer bucket width that divides the timeline's, see
+/// [`fine_timeline`]) when given.
 pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     let none = |why: String| IncidentWindow {
         explanation: why,
@@ -650,6 +642,11 @@ mod tests {
         let mut t = tl(&sum(ev), &sum(er));
         t.bucket_ms = 60_000 * k as i64;
         t
+    }
+
+    /// The window on the timeline's own buckets (no finer series).
+    fn detect(tl: &Timeline) -> IncidentWindow {
+        detect_in(tl, None)
     }
 
     fn tl(events: &[u64], errors: &[u64]) -> Timeline {
