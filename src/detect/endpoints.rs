@@ -350,11 +350,12 @@ pub fn route_templates(
     out
 }
 
-/// Evidence for a finding that starts at `start`: the kept requests from its own time
-/// (earliest first, from the earliest ones and the uniform sample), then the route's
+/// Evidence for a finding over `[start, end)` (`end` None: ongoing): the kept events from its
+/// own time (earliest first, from the earliest ones and the uniform sample), then the
 /// earliest ones to make up three.
 fn examples_from<'a>(
     start: Option<i64>,
+    end: Option<i64>,
     earliest: &'a [Example],
     sample: impl Iterator<Item = &'a Example>,
 ) -> Vec<Example> {
@@ -364,7 +365,10 @@ fn examples_from<'a>(
     let mut inside: Vec<&Example> = earliest
         .iter()
         .chain(sample)
-        .filter(|e| e.time.is_some_and(|t| t >= start))
+        .filter(|e| {
+            e.time
+                .is_some_and(|t| t >= start && end.is_none_or(|end| t < end))
+        })
         .collect();
     inside.sort_by(|a, b| crate::summary::example_order(a.key(), b.key()));
     inside.dedup_by(|a, b| a.line == b.line && a.source == b.source);
@@ -372,21 +376,21 @@ fn examples_from<'a>(
     pick_examples(&inside, earliest)
 }
 
-/// Route examples are the route's earliest (failing) requests; when none of them is from the
-/// finding's own time, says so rather than let them pass for evidence of the change.
+/// Route and upstream examples are their earliest (failing) events plus a small uniform
+/// sample; when none of them is from the finding's own time, says so rather than let them
+/// pass for evidence of the change. `which` names them: "route's first failing requests".
 fn note_examples_before_onset(f: &mut Finding, which: &str) {
     let Some(start) = f.start else {
         return;
     };
     if !f.examples.is_empty()
-        && !f
-            .examples
-            .iter()
-            .any(|e| e.time.is_some_and(|t| t >= start))
+        && !f.examples.iter().any(|e| {
+            e.time
+                .is_some_and(|t| t >= start && f.end.is_none_or(|end| t < end))
+        })
     {
-        f.notes.push(format!(
-            "examples are this route's first {which}, from before the onset"
-        ));
+        f.notes
+            .push(format!("examples are this {which}, from before the onset"));
     }
 }
 
@@ -657,14 +661,14 @@ fn failing_route(
     f.examples = if client {
         pick_examples(bad_examples, &[])
     } else {
-        examples_from(f.start, bad_examples, r.fail_samples())
+        examples_from(f.start, f.end, bad_examples, r.fail_samples())
     };
     note_examples_before_onset(
         &mut f,
         if client {
-            "4xx requests"
+            "route's first 4xx requests"
         } else {
-            "failing requests"
+            "route's first failing requests"
         },
     );
     set_series(&mut f, bad_series, sum);
@@ -806,7 +810,7 @@ fn latency_regression(
         .push("window percentiles are from log bins (±5%); overall ones are exact".into());
     common_route_details(&mut f, r, sum, templates);
     f.examples = pick_examples(r.examples(), &[]);
-    note_examples_before_onset(&mut f, "requests");
+    note_examples_before_onset(&mut f, "route's first requests");
     // Sparkline: requests slower than the baseline p99, per display bucket.
     let po_bin = crate::endpoints::latency::bin_of((po * 1000.0) as u64);
     let slow_series = Series::from_buckets(
@@ -832,6 +836,7 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
             u.timeouts + u.refused,
             &s.timeout_series,
             &s.timeout_examples,
+            &s.timeout_samples,
             s.timeout_first,
         ),
         (
@@ -839,6 +844,7 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
             u.rate_limited,
             &s.rate_series,
             &s.rate_examples,
+            &s.rate_samples,
             s.rate_first,
         ),
         (
@@ -852,31 +858,46 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
             },
             &s.error_series,
             &s.error_examples,
+            &s.error_samples,
             s.error_first,
         ),
     ];
-    for (kind, count, series, examples, first) in kinds {
+    for (kind, count, series, examples, samples, first) in kinds {
         if count < MIN_UPSTREAM_EVENTS {
             continue;
         }
-        let what = match kind {
-            FindingKind::UpstreamTimeout => {
+        let (what, noun, which) = match kind {
+            FindingKind::UpstreamTimeout => (
                 if u.refused > 0 && u.timeouts > 0 {
                     format!("{} timeouts, {} refused connections", u.timeouts, u.refused)
                 } else if u.refused > 0 {
                     format!("{} refused connections", u.refused)
                 } else {
                     format!("{} timeouts", u.timeouts)
-                }
-            }
-            FindingKind::RateLimited => match u.retry_after_max_s {
-                Some(ra) => format!(
-                    "{} rate-limited calls (429, Retry-After up to {ra}s)",
-                    count
-                ),
-                None => format!("{count} rate-limited calls (429)"),
-            },
-            _ => format!("{count} server errors (5xx)"),
+                },
+                match (u.timeouts > 0, u.refused > 0) {
+                    (true, true) => "timeouts or refused connections",
+                    (false, true) => "refused connections",
+                    _ => "timeouts",
+                },
+                "upstream's first timeouts",
+            ),
+            FindingKind::RateLimited => (
+                match u.retry_after_max_s {
+                    Some(ra) => format!(
+                        "{} rate-limited calls (429, Retry-After up to {ra}s)",
+                        count
+                    ),
+                    None => format!("{count} rate-limited calls (429)"),
+                },
+                "rate-limited calls",
+                "upstream's first rate-limited calls",
+            ),
+            _ => (
+                format!("{count} server errors (5xx)"),
+                "server errors",
+                "upstream's first server errors",
+            ),
         };
         let mut f = Finding::new(kind, format!("{}: {what}", u.host));
         f.upstream = Some(u.host.clone());
@@ -916,6 +937,15 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
                         }
                         if iv.k_out > 0 {
                             f.details.insert("outside_window".into(), iv.k_out.into());
+                            // The title's totals include trouble outside the burst: say how
+                            // much of it the burst holds, as the count column does.
+                            f.title = format!(
+                                "{}: {} {noun} in {} ({what} in all)",
+                                u.host,
+                                iv.k_in,
+                                // Whole minutes: the window is bucket-aligned anyway.
+                                crate::report::fmt_duration(mins_in.round().max(1.0) * 60.0)
+                            );
                         }
                     }
                     None => {
@@ -970,7 +1000,8 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
                     .collect(),
             ),
         );
-        f.examples = examples.clone();
+        f.examples = examples_from(f.start, f.end, examples, samples.iter().map(|s| &s.example));
+        note_examples_before_onset(&mut f, which);
         set_series(&mut f, series, sum);
         f.rescore(Some(Level::Error));
         out.push(f);
@@ -1091,8 +1122,8 @@ pub fn compare(
                 f.details.insert("factor_of".into(), "failing_share".into());
                 f.details.insert("class".into(), "5xx".into());
                 common_route_details(&mut f, r, current, templates);
-                f.examples = examples_from(f.start, r.fail_examples(), r.fail_samples());
-                note_examples_before_onset(&mut f, "failing requests");
+                f.examples = examples_from(f.start, f.end, r.fail_examples(), r.fail_samples());
+                note_examples_before_onset(&mut f, "route's first failing requests");
                 set_series(&mut f, &r.stats.fail_series, current);
                 f.rescore(Some(Level::Error));
                 out.push(f);

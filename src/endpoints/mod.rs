@@ -252,11 +252,7 @@ impl RouteStats {
         self.client_series.merge(&o.client_series);
         fill(&mut self.examples, &o.examples);
         fill(&mut self.fail_examples, &o.fail_examples);
-        for x in &o.fail_samples {
-            offer_sample(&mut self.fail_samples, x.rank, x.example.line, || {
-                x.example.clone()
-            });
-        }
+        merge_samples(&mut self.fail_samples, &o.fail_samples);
         fill(&mut self.client_examples, &o.client_examples);
         for &(s, c) in &o.sigs {
             let s = remap_sig(s, sig_remap);
@@ -293,6 +289,12 @@ fn remap_sig(s: u32, remap: Option<&[u32]>) -> u32 {
 fn fill(dst: &mut Vec<Example>, src: &[Example]) {
     for e in src {
         offer(dst, e.time, &e.source, e.line, || e.clone());
+    }
+}
+
+fn merge_samples(dst: &mut Vec<Sample>, src: &[Sample]) {
+    for x in src {
+        offer_sample(dst, x.rank, x.example.line, || x.example.clone());
     }
 }
 
@@ -342,6 +344,14 @@ pub struct UpstreamStats {
     pub timeout_examples: Vec<Example>,
     pub rate_examples: Vec<Example>,
     pub error_examples: Vec<Example>,
+    /// A uniform sample of each trouble kind (see [`RouteStats::fail_samples`]), so trouble
+    /// that bursts late has evidence from inside the burst.
+    #[serde(default)]
+    pub timeout_samples: Vec<Sample>,
+    #[serde(default)]
+    pub rate_samples: Vec<Sample>,
+    #[serde(default)]
+    pub error_samples: Vec<Sample>,
     /// First trouble occurrence per kind.
     pub timeout_first: Option<i64>,
     pub rate_first: Option<i64>,
@@ -381,6 +391,9 @@ impl UpstreamStats {
         fill(&mut self.timeout_examples, &o.timeout_examples);
         fill(&mut self.rate_examples, &o.rate_examples);
         fill(&mut self.error_examples, &o.error_examples);
+        merge_samples(&mut self.timeout_samples, &o.timeout_samples);
+        merge_samples(&mut self.rate_samples, &o.rate_samples);
+        merge_samples(&mut self.error_samples, &o.error_samples);
         self.timeout_first = min_opt(self.timeout_first, o.timeout_first);
         self.rate_first = min_opt(self.rate_first, o.rate_first);
         self.error_first = min_opt(self.error_first, o.error_first);
@@ -956,6 +969,7 @@ impl EndpointTable {
             add_route_ref(&mut u.routes, r, 1);
         }
         let ex = || Example::new(source, ev.line, ev.time, ev.raw);
+        let rank = sample_rank(self.scratch.source_seed, ev.line);
         let flag = match m.outcome {
             Outcome::Ok => {
                 u.ok += 1;
@@ -972,6 +986,7 @@ impl EndpointTable {
                     u.refused += 1;
                 }
                 offer(&mut u.timeout_examples, ev.time, source, ev.line, ex);
+                offer_sample(&mut u.timeout_samples, rank, ev.line, ex);
                 u.timeout_first = min_opt(u.timeout_first, ev.time);
                 U_TIMEOUT
             }
@@ -983,6 +998,7 @@ impl EndpointTable {
                     u.retry_after_n += 1;
                 }
                 offer(&mut u.rate_examples, ev.time, source, ev.line, ex);
+                offer_sample(&mut u.rate_samples, rank, ev.line, ex);
                 u.rate_first = min_opt(u.rate_first, ev.time);
                 U_RATE
             }
@@ -992,6 +1008,7 @@ impl EndpointTable {
                     u.server_errors_inbound += 1;
                 }
                 offer(&mut u.error_examples, ev.time, source, ev.line, ex);
+                offer_sample(&mut u.error_samples, rank, ev.line, ex);
                 u.error_first = min_opt(u.error_first, ev.time);
                 U_ERROR
             }
@@ -1252,6 +1269,13 @@ impl EndpointTable {
                 .iter_mut()
                 .chain(&mut u.rate_examples)
                 .chain(&mut u.error_examples)
+                .chain(
+                    u.timeout_samples
+                        .iter_mut()
+                        .chain(&mut u.rate_samples)
+                        .chain(&mut u.error_samples)
+                        .map(|s| &mut s.example),
+                )
         });
         routes.chain(ups)
     }

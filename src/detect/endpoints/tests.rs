@@ -192,6 +192,47 @@ fn route_evidence_comes_from_inside_the_failure() {
     assert!(!fr.notes.iter().any(|n| n.contains("from before the onset")));
 }
 
+/// Timeouts now and then all hour, then a burst: the title counts the burst (the count column's
+/// number) against the total, and the evidence is from inside the burst, not the first
+/// background timeouts.
+#[test]
+fn upstream_burst_title_and_evidence_are_the_bursts() {
+    let (reqs, _) = scenario();
+    let mut msgs = Vec::new();
+    for k in 0..8 {
+        msgs.push((
+            T0 + 60_000 + k * 240_000,
+            "Call to payments.example.com timed out after 30000ms",
+        ));
+    }
+    for k in 0..40 {
+        msgs.push((
+            T0 + 3_000_000 + k * 15_000,
+            "Call to payments.example.com timed out after 30000ms",
+        ));
+    }
+    let sum = summary_of(&reqs, &msgs);
+    let f = detect(&sum, None);
+    let up = f
+        .iter()
+        .find(|x| x.kind == FindingKind::UpstreamTimeout)
+        .unwrap_or_else(|| panic!("no upstream finding: {f:#?}"));
+    let start = up.start.unwrap();
+    assert!((start - (T0 + 3_000_000)).abs() <= 60_000, "{}", start - T0);
+    assert_eq!(up.count, 40, "{up:#?}");
+    assert_eq!(up.details["outside_window"], 8);
+    assert_eq!(
+        up.title,
+        "payments.example.com: 40 timeouts in 10m (48 timeouts in all)"
+    );
+    // The first kept timeouts are the background ones...
+    let u = &analyze(&sum, None).report.upstreams[0];
+    assert!(u.stats.timeout_examples.iter().all(|e| e.time < up.start));
+    // ...the evidence shown is from the burst.
+    assert!(up.examples[0].time >= up.start, "{:?}", up.examples);
+    assert!(!up.notes.iter().any(|n| n.contains("from before the onset")));
+}
+
 /// When nothing kept is from the finding's time, the examples say where they are from.
 #[test]
 fn route_examples_from_before_the_onset_are_named_as_such() {
@@ -205,15 +246,15 @@ fn route_examples_from_before_the_onset_are_named_as_such() {
     let earliest = [ex(10, 1), ex(20, 2), ex(30, 3)];
     let sample = [ex(500, 50), ex(25, 2)];
     // The sampled request at 500 is inside a finding from 400: it comes first.
-    let got = examples_from(Some(400), &earliest, sample.iter());
+    let got = examples_from(Some(400), None, &earliest, sample.iter());
     let lines: Vec<u64> = got.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![50, 1, 2]);
     // From 600 nothing kept is inside: the earliest, with a note.
     let mut f = Finding::new(FindingKind::FailingRoute, "x");
     f.start = Some(600);
-    f.examples = examples_from(f.start, &earliest, sample.iter());
+    f.examples = examples_from(f.start, f.end, &earliest, sample.iter());
     assert_eq!(f.examples.len(), 3);
-    note_examples_before_onset(&mut f, "failing requests");
+    note_examples_before_onset(&mut f, "route's first failing requests");
     assert_eq!(
         f.notes,
         vec!["examples are this route's first failing requests, from before the onset"]
