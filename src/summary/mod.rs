@@ -101,7 +101,7 @@ pub fn offer_earliest(
 
 /// Events per signature kept as a uniform sample of all its occurrences, besides the first
 /// ones: a burst late in the input then has evidence from inside it (see [`Sample`]).
-pub const SAMPLES_PER_SIG: usize = 3;
+pub const SAMPLES_PER_SIG: usize = 8;
 
 /// One sampled occurrence. The sample is the events with the smallest `rank`, a hash of the
 /// event's place in the input (source and line): the same events whatever the chunking or
