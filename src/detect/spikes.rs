@@ -599,7 +599,7 @@ fn route_failures<'a>(
         .map(|r| {
             (
                 count_between(&r.fail_series, sum.resolution_ms, from, to),
-                r,
+                &**r,
             )
         })
         .collect()

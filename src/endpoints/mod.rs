@@ -275,6 +275,17 @@ impl RouteStats {
         self.client_series.rebucket(from, to);
         self.lat_bins.rebucket(from, to);
     }
+
+    /// Makes a route taken whole from another table this table's: the name `created` got
+    /// here, and signature indexes through `sig_remap`. Equal to merging into `created`.
+    fn adopt(&mut self, created: RouteStats, sig_remap: &[u32]) {
+        self.method = created.method;
+        self.path = created.path;
+        self.view = created.view;
+        for (s, c) in std::mem::take(&mut self.sigs) {
+            self.add_sig(remap_sig(s, Some(sig_remap)), c);
+        }
+    }
 }
 
 fn remap_sig(s: u32, remap: Option<&[u32]>) -> u32 {
@@ -466,7 +477,9 @@ const U_ERROR: u8 = 4;
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct EndpointTable {
     /// Routes in order of first appearance.
-    pub routes: Vec<RouteStats>,
+    /// Boxed: a chunk of distinct paths holds thousands of routes, and a vector of the
+    /// 0.5 KB structs themselves wastes up to half its capacity while it grows.
+    pub routes: Vec<Box<RouteStats>>,
     pub upstreams: Vec<UpstreamStats>,
     #[serde(skip)]
     route_index: FxHashMap<Box<[u8]>, u32>,
@@ -693,12 +706,12 @@ impl EndpointTable {
                     return self.route_idx(view, &k);
                 }
                 let i = self.routes.len() as u32;
-                self.routes.push(RouteStats {
+                self.routes.push(Box::new(RouteStats {
                     method: String::from_utf8_lossy(method).into_owned(),
                     path: String::from_utf8_lossy(path).into_owned(),
                     view: view.to_string(),
                     ..Default::default()
-                });
+                }));
                 self.route_index.insert(ikey.as_slice().into(), i);
                 i
             }
@@ -1139,7 +1152,7 @@ impl EndpointTable {
             self.compacted_out = true;
             return None;
         }
-        let mut routes: Vec<RouteStats> = Vec::with_capacity(index.len());
+        let mut routes: Vec<Box<RouteStats>> = Vec::with_capacity(index.len());
         for ((r, name), &to) in std::mem::take(&mut self.routes)
             .into_iter()
             .zip(names)
@@ -1179,7 +1192,7 @@ impl EndpointTable {
         let mut route_remap: Vec<u32> = Vec::with_capacity(other.routes.len());
         let mut key: Vec<u8> = Vec::with_capacity(64);
         let mut ikey: Vec<u8> = Vec::with_capacity(64);
-        for r in &other.routes {
+        for r in std::mem::take(&mut other.routes) {
             // The route's key, its path written as compacting left the table's.
             let key_of = |t: &EndpointTable, key: &mut Vec<u8>| {
                 let rewritten = match t.value_prefixes.is_empty() {
@@ -1203,8 +1216,17 @@ impl EndpointTable {
                     }
                 }
             }
+            let n = self.routes.len();
             let i = self.route_idx(&r.view, &key);
-            self.routes[i as usize].merge(r, Some(sig_remap));
+            let dst = &mut self.routes[i as usize];
+            if i as usize == n && dst.requests == 0 && dst.sigs.is_empty() {
+                // A route new to the table: take the chunk's as it is (under the table's
+                // name for it) instead of copying it into an empty one.
+                let created = std::mem::replace(dst, r);
+                dst.adopt(*created, sig_remap);
+            } else {
+                dst.merge(&r, Some(sig_remap));
+            }
             route_remap.push(i);
         }
         for u in &other.upstreams {

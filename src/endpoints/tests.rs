@@ -356,9 +356,50 @@ fn trace_links_follow_routes_through_compaction() {
     b.observe(&err, 1, Some(Level::Error));
     b.finish_chunk(1000);
     acc.merge(b, &[0, 5]);
-    let keys: Vec<String> = acc.routes.iter().map(RouteStats::key).collect();
+    let keys: Vec<String> = acc.routes.iter().map(|r| r.key()).collect();
     assert_eq!(keys, vec!["GET /item/{name}", "POST /new"], "{keys:?}");
     assert_eq!(acc.routes[0].requests, MAX_ROUTES as u64);
     assert_eq!(acc.routes[0].sigs, vec![(5, 1)]);
     assert_eq!(acc.pending_unlinked(), 0);
+}
+
+/// A route new to the table is taken whole from the chunk's table; that must equal merging
+/// it into an empty route, signature remapping included (one signature overflowed).
+#[test]
+fn adopting_a_new_route_equals_merging_it() {
+    let mut b = EndpointTable::default();
+    b.begin_chunk(&std::sync::Arc::from("a.log"), crate::record::Format::Json);
+    for (i, (status, ms)) in [(200, 12.0), (503, 900.0), (200, 15.0), (502, 30.0)]
+        .into_iter()
+        .enumerate()
+    {
+        let level = (status >= 500).then_some(Level::Error);
+        let mut r = req(i as u64 + 1, 1_000 * i as i64, "POST", "/pay", status, Some(ms));
+        let trace = [b"t0", b"t1", b"t2", b"t3"][i];
+        r.trace_id = Some(Cow::Borrowed(trace));
+        b.observe(&r, 0, level);
+    }
+    // Errors linked to the route by trace id, under signatures 0 and 1.
+    for (i, (trace, sig)) in [(b"t1", 0), (b"t3", 1), (b"t1", 0)].into_iter().enumerate() {
+        let mut err = Event::bare(10 + i as u64, b"payment declined");
+        err.time = Some(5_000);
+        err.trace_id = Some(Cow::Borrowed(trace));
+        b.observe(&err, sig, Some(Level::Error));
+    }
+    b.finish_chunk(1000);
+    let remap = [7, u32::MAX];
+    let mut want = RouteStats {
+        method: "POST".into(),
+        path: "/pay".into(),
+        view: "json".into(),
+        ..Default::default()
+    };
+    want.merge(&b.routes[0], Some(&remap));
+    assert!(!want.sigs.is_empty() && want.other_sig_events > 0, "{want:?}");
+    let mut acc = EndpointTable::default();
+    acc.merge(b, &remap);
+    assert_eq!(
+        serde_json::to_value(&*acc.routes[0]).unwrap(),
+        serde_json::to_value(&want).unwrap()
+    );
 }

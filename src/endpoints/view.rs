@@ -256,7 +256,7 @@ pub fn finalize_with(
             }
             None => {
                 index.insert((key.clone(), r.view.as_str()), per_view.len());
-                let mut s = r.clone();
+                let mut s = RouteStats::clone(r);
                 s.path = name.clone();
                 per_view.push((key, s, 1));
             }
