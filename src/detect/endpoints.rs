@@ -47,6 +47,8 @@ pub const MIN_LLR: f64 = 12.0;
 /// route, no interval search): G = 2·LLR ≥ 16 is p ≈ 6e-5, a 1% false-alarm rate over ~150
 /// routes compared.
 pub const MIN_BASELINE_LLR: f64 = 8.0;
+/// Fewest other events for an upstream's trouble to be weighed against the traffic.
+const MIN_TRAFFIC_EVENTS: u64 = 50;
 /// Fewest trouble events for an upstream finding.
 pub const MIN_UPSTREAM_EVENTS: u64 = 3;
 /// Latency: fewest samples inside and outside, smallest p99 ratio and rise.
@@ -862,7 +864,9 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
             s.error_first,
         ),
     ];
-    for (kind, count, series, examples, samples, first) in kinds {
+    for (kind_index, (kind, count, series, examples, samples, first)) in
+        kinds.into_iter().enumerate()
+    {
         if count < MIN_UPSTREAM_EVENTS {
             continue;
         }
@@ -911,7 +915,25 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
                 let n = (tmax.div_euclid(res) - b0 + 1).max(1) as usize;
                 let k = series.dense(b0, b0 + n as i64 - 1);
                 let bucket_min = res as f64 / 60_000.0;
-                match scan_poisson(&k).filter(|iv| iv.llr >= MIN_LLR) {
+                // Trouble that rises and falls with the traffic (a provider failing a steady
+                // share of calls, busier by day) is not a burst: the window must also stand
+                // out as a share of all events logged, as spikes must under both models.
+                let all = all_events_dense(sum, b0, &k);
+                // The same failed call in the app's log and its request log is one piece of
+                // evidence counted twice: the likelihood ratio is divided by how many times
+                // over trouble is counted (as for overdispersed counts).
+                let phi = s.duplication(kind_index);
+                // Too few other events to say what the traffic is: time alone (as spikes do).
+                let others: u64 = all.iter().zip(&k).map(|(a, t)| a - t).sum();
+                let with_traffic = |iv: &Interval| {
+                    others < MIN_TRAFFIC_EVENTS
+                        || scan_rate(&k, &all).is_some_and(|t| {
+                            t.llr / phi >= MIN_LLR && t.start < iv.end && iv.start < t.end
+                        })
+                };
+                let burst = scan_poisson(&k).filter(|iv| iv.llr / phi >= MIN_LLR);
+                let follows_traffic = burst.as_ref().is_some_and(|iv| !with_traffic(iv));
+                match burst.filter(|_| !follows_traffic) {
                     Some(iv) => {
                         let mins_in = (iv.end - iv.start) as f64 * bucket_min;
                         let mins_out = (n - (iv.end - iv.start)) as f64 * bucket_min;
@@ -951,8 +973,13 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
                     None => {
                         let mins = (n as f64 * bucket_min).max(bucket_min);
                         f.rate = Some(round3(count as f64 / mins));
-                        f.notes
-                            .push("steady over the whole window: no onset inside it".into());
+                        f.notes.push(if follows_traffic {
+                            "follows the traffic: a steady share of what is logged, no onset \
+                             inside the window"
+                                .into()
+                        } else {
+                            "steady over the whole window: no onset inside it".into()
+                        });
                     }
                 }
                 f.details
@@ -1007,6 +1034,22 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
         out.push(f);
     }
     out
+}
+
+/// All events per bucket `b0..b0 + k.len()` at the summary's resolution (every level), and
+/// never fewer than the `k` trouble events counted there.
+fn all_events_dense(sum: &Summary, b0: i64, k: &[u64]) -> Vec<u64> {
+    let n = k.len();
+    let mut all = vec![0u64; n];
+    for s in &sum.level_series {
+        for (a, b) in all.iter_mut().zip(s.dense(b0, b0 + n as i64 - 1)) {
+            *a += b;
+        }
+    }
+    for (a, &t) in all.iter_mut().zip(k) {
+        *a = (*a).max(t);
+    }
+    all
 }
 
 /// Findings of an already finalized report (see [`analyze`]).

@@ -369,6 +369,42 @@ pub struct UpstreamStats {
     pub error_first: Option<i64>,
     /// Routes whose requests went to this upstream: `(route key, requests)`, bounded.
     pub routes: Vec<(String, u64)>,
+    /// Trouble per kind of log it was seen in (`json`, `plain`...): timeouts and refused,
+    /// rate limited, 5xx. The same failed call logged by the app and its request log is
+    /// counted once per log; the detector uses this to not take it for twice the evidence.
+    #[serde(default)]
+    pub trouble_by_view: Vec<(String, [u64; 3])>,
+}
+
+impl UpstreamStats {
+    /// How many times over the same trouble of kind `kind` (0 timeouts, 1 rate limited,
+    /// 2 5xx) is counted: all of it against the kind of log that saw most (at least 1).
+    pub fn duplication(&self, kind: usize) -> f64 {
+        let total: u64 = self.trouble_by_view.iter().map(|(_, c)| c[kind]).sum();
+        let most = self
+            .trouble_by_view
+            .iter()
+            .map(|(_, c)| c[kind])
+            .max()
+            .unwrap_or(0);
+        if most == 0 {
+            1.0
+        } else {
+            total as f64 / most as f64
+        }
+    }
+
+    fn add_trouble(&mut self, view: &str, kind: usize, n: u64) {
+        match self.trouble_by_view.iter_mut().find(|(v, _)| v == view) {
+            Some((_, c)) => c[kind] += n,
+            None => {
+                let mut c = [0; 3];
+                c[kind] = n;
+                self.trouble_by_view.push((view.to_string(), c));
+                self.trouble_by_view.sort_by(|a, b| a.0.cmp(&b.0));
+            }
+        }
+    }
 }
 
 impl UpstreamStats {
@@ -410,6 +446,13 @@ impl UpstreamStats {
         self.error_first = min_opt(self.error_first, o.error_first);
         for (r, c) in &o.routes {
             add_route_ref(&mut self.routes, r, *c);
+        }
+        for (v, c) in &o.trouble_by_view {
+            for (kind, &n) in c.iter().enumerate() {
+                if n > 0 {
+                    self.add_trouble(v, kind, n);
+                }
+            }
         }
     }
 
@@ -1026,6 +1069,9 @@ impl EndpointTable {
                 U_ERROR
             }
         };
+        if let Some(kind) = [U_TIMEOUT, U_RATE, U_ERROR].iter().position(|&f| f == flag) {
+            u.add_trouble(self.scratch.view, kind, 1);
+        }
         match ev.time {
             Some(t) => {
                 u.first_time = Some(u.first_time.map_or(t, |f| f.min(t)));

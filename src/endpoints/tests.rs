@@ -374,7 +374,14 @@ fn adopting_a_new_route_equals_merging_it() {
         .enumerate()
     {
         let level = (status >= 500).then_some(Level::Error);
-        let mut r = req(i as u64 + 1, 1_000 * i as i64, "POST", "/pay", status, Some(ms));
+        let mut r = req(
+            i as u64 + 1,
+            1_000 * i as i64,
+            "POST",
+            "/pay",
+            status,
+            Some(ms),
+        );
         let trace = [b"t0", b"t1", b"t2", b"t3"][i];
         r.trace_id = Some(Cow::Borrowed(trace));
         b.observe(&r, 0, level);
@@ -395,7 +402,10 @@ fn adopting_a_new_route_equals_merging_it() {
         ..Default::default()
     };
     want.merge(&b.routes[0], Some(&remap));
-    assert!(!want.sigs.is_empty() && want.other_sig_events > 0, "{want:?}");
+    assert!(
+        !want.sigs.is_empty() && want.other_sig_events > 0,
+        "{want:?}"
+    );
     let mut acc = EndpointTable::default();
     acc.merge(b, &remap);
     assert_eq!(

@@ -56,6 +56,12 @@ fn summary_of(reqs: &[Req], messages: &[(i64, &'static str)]) -> Summary {
         t.observe(&ev, u32::MAX, Some(Level::Error));
     }
     t.finish_chunk(res);
+    // Every event in the level series, as the summary builder counts them: requests at
+    // info, messages at error.
+    let mut info: Vec<i64> = reqs.iter().map(|r| r.t.div_euclid(res)).collect();
+    let mut error: Vec<i64> = messages.iter().map(|m| m.0.div_euclid(res)).collect();
+    sum.level_series[Level::Info.index()] = Series::from_buckets(&mut info);
+    sum.level_series[Level::Error.index()] = Series::from_buckets(&mut error);
     sum.resolution_ms = res;
     sum.time_min = Some(tmin);
     sum.time_max = Some(tmax);
@@ -421,4 +427,123 @@ fn compare_finds_slower_successful_requests() {
     assert!(lr.factor.unwrap() > 8.0, "{:?}", lr.factor);
     assert_eq!(lr.count, 600);
     assert!(compare(&cur, &base, None).is_empty());
+}
+
+/// Requests: 2 a minute for three hours, then 20 a minute for three more; the provider fails
+/// about one call in fifty all along, so its 5xx are ten times as frequent in the busy half.
+fn traffic_day() -> (Vec<Req>, Vec<(i64, &'static str)>) {
+    let mut reqs = Vec::new();
+    let mut msgs = Vec::new();
+    let mut n = 0u64;
+    for minute in 0..360i64 {
+        let per_min = if minute < 180 { 2 } else { 20 };
+        for j in 0..per_min {
+            let t = T0 + minute * 60_000 + j * (60_000 / per_min);
+            reqs.push(Req {
+                t,
+                method: "POST",
+                path: "/api/pay".into(),
+                status: 200,
+                ms: 20.0,
+            });
+            n += 1;
+            if n % 50 == 0 {
+                msgs.push((
+                    t + 1,
+                    "request to https://billing.internal/v1/charge failed: status 503",
+                ));
+            }
+        }
+    }
+    (reqs, msgs)
+}
+
+/// Trouble that rises with the traffic is a steady share of it, not a burst: no onset.
+#[test]
+fn upstream_trouble_following_the_traffic_has_no_onset() {
+    let (reqs, msgs) = traffic_day();
+    let sum = summary_of(&reqs, &msgs);
+    let f = detect(&sum, None);
+    let up = f
+        .iter()
+        .find(|x| x.kind == FindingKind::UpstreamFailure)
+        .unwrap_or_else(|| panic!("no upstream finding: {f:#?}"));
+    assert_eq!(up.count, msgs.len() as u64, "{up:#?}");
+    assert!(up.end.is_none() && up.factor.is_none(), "{up:#?}");
+    assert!(
+        up.notes
+            .iter()
+            .any(|n| n.starts_with("follows the traffic")),
+        "{:?}",
+        up.notes
+    );
+    // Against time alone the busy half is a burst: the traffic model is what says otherwise.
+    let k: Vec<u64> = {
+        let res = sum.resolution_ms;
+        let s = &analyze(&sum, None).report.upstreams[0].stats.error_series;
+        let b0 = sum.time_min.unwrap().div_euclid(res);
+        s.dense(b0, sum.time_max.unwrap().div_euclid(res))
+    };
+    assert!(scan_poisson(&k).is_some_and(|iv| iv.llr >= MIN_LLR));
+}
+
+/// Two timeouts seconds apart among ten spread over six hours, each logged by the app and by
+/// its JSON request log: four events in a burst, but the same evidence counted twice.
+#[test]
+fn trouble_logged_twice_is_not_twice_the_evidence() {
+    let reqs: Vec<Req> = (0..360 * 6)
+        .map(|i| Req {
+            t: T0 + i * 10_000,
+            method: "GET",
+            path: "/api/items".into(),
+            status: 200,
+            ms: 5.0,
+        })
+        .collect();
+    let msg = "Call to payments.example.com timed out after 30000ms";
+    let mut msgs: Vec<(i64, &'static str)> = (0..10)
+        .map(|i| (T0 + 1_000_000 + i * 2_000_000, msg))
+        .collect();
+    msgs.push((T0 + 12_000_000, msg));
+    msgs.push((T0 + 12_005_000, msg));
+    msgs.sort();
+    let once = summary_of(&reqs, &msgs);
+    let mut twice = summary_of(&reqs, &msgs);
+    let mut plain = EndpointTable::default();
+    plain.begin_chunk(
+        &std::sync::Arc::from("app.log"),
+        crate::record::Format::Plain,
+    );
+    for (i, (time, m)) in msgs.iter().enumerate() {
+        let mut ev = Event::bare(500_000 + i as u64, m.as_bytes());
+        ev.time = Some(*time);
+        plain.observe(&ev, u32::MAX, Some(Level::Error));
+    }
+    plain.finish_chunk(twice.resolution_ms);
+    twice.endpoints.merge(plain, &[]);
+    let mut err: Vec<i64> = msgs
+        .iter()
+        .map(|m| m.0.div_euclid(twice.resolution_ms))
+        .collect();
+    let e = Level::Error.index();
+    twice.level_series[e].merge(&Series::from_buckets(&mut err));
+    let up_of = |sum: &Summary| {
+        detect(sum, None)
+            .into_iter()
+            .find(|x| x.kind == FindingKind::UpstreamTimeout)
+            .expect("upstream finding")
+    };
+    let (a, b) = (up_of(&once), up_of(&twice));
+    assert_eq!((a.count, b.count), (12, 24));
+    let u = &analyze(&twice, None).report.upstreams[0];
+    assert_eq!(u.stats.duplication(0), 2.0);
+    // Neither reads as a burst: counting each timeout twice is not new evidence.
+    for f in [&a, &b] {
+        assert!(f.factor.is_none(), "{f:#?}");
+        assert!(
+            f.notes.iter().any(|n| n.starts_with("steady")),
+            "{:?}",
+            f.notes
+        );
+    }
 }
