@@ -365,9 +365,12 @@ pub fn named_finding<'a>(
     let rest = findings
         .iter()
         .filter(|f| f.kind != FindingKind::ErrorRateSpike);
+    // In a long window (a lasting rise), what started at its onset explains it, not a
+    // later incident inside it.
+    let at_onset = rest.clone().find(|f| starts_at_onset(f, w));
     let starting = rest.clone().find(|f| starts_with_window(f, w));
     let during = rest.clone().find(|f| overlaps_window(f, w));
-    match (starting.or(during), rest.clone().next()) {
+    match (at_onset.or(starting).or(during), rest.clone().next()) {
         (Some(f), _) => Some((f, "top finding")),
         (None, first) => first.map(|f| (f, "top finding (outside that window)")),
     }
@@ -383,6 +386,19 @@ fn starts_with_window(f: &FindingRow, w: &IncidentWindow) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether a finding starts at the window's onset: within
+/// [`SHARED_ENTITY_MS`](crate::detect::group::SHARED_ENTITY_MS) of it, or of the interval
+/// the onset is known to lie in.
+fn starts_at_onset(f: &FindingRow, w: &IncidentWindow) -> bool {
+    let Some(ws) = w.start_ms else {
+        return false;
+    };
+    let (lo, hi) = w.onset_interval_ms.unwrap_or((ws, ws));
+    let slack = crate::detect::group::SHARED_ENTITY_MS;
+    f.start_ms
+        .is_some_and(|fs| fs >= lo.min(ws) - slack && fs <= hi.max(ws) + slack)
 }
 
 /// Whether a finding's time span meets the incident window (a finding without a start, or
@@ -473,6 +489,37 @@ mod tests {
             h.contains("top finding: New error: cache warm-up failed"),
             "{h}"
         );
+    }
+
+    /// In a window that lasts for the rest of the day, a later incident inside it (ranked
+    /// higher) is not named as the cause of the rise: what started at the onset is.
+    #[test]
+    fn headline_names_what_started_at_the_onset_of_a_long_window() {
+        use crate::report::fixtures::{incident_report, MIN};
+        let r = incident_report();
+        let mut w = r.incident_window.clone();
+        w.end_ms = None;
+        w.end = None;
+        let ws = w.start_ms.expect("window start");
+        let cause = r
+            .findings
+            .iter()
+            .find(|f| f.kind != FindingKind::ErrorRateSpike)
+            .expect("a finding besides the error rate")
+            .clone();
+        assert!(starts_at_onset(&cause, &w), "{cause:?}");
+        let mut later = cause.clone();
+        later.title = "Spike ×3735: payment timeouts".into();
+        later.start_ms = Some(ws + 14 * 60 * MIN);
+        later.end_ms = Some(ws + 15 * 60 * MIN);
+        later.score = cause.score + 10.0;
+        let mut ranked = vec![later.clone()];
+        ranked.extend(r.findings.iter().cloned());
+        let h = headline(&ranked, &w, &r.overview);
+        assert!(h.contains(&format!("top finding: {}", cause.title)), "{h}");
+        // Alone in the window, the later one is still named (it is inside it).
+        let h = headline(&alone_with_window(later, &r.findings), &w, &r.overview);
+        assert!(h.contains("top finding: Spike ×3735"), "{h}");
     }
 
     #[test]
