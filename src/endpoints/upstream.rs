@@ -216,6 +216,9 @@ pub fn find_host(msg: &[u8]) -> Option<String> {
         }
     }
     let mut name: Option<String> = None;
+    // The address after `client` (`Client 10.1.2.3 exceeded the rate limit`, `client=...`)
+    // is the caller, not a service this one calls.
+    let mut after_peer = false;
     for tok in msg.split(|&b| {
         b.is_ascii_whitespace()
             || matches!(
@@ -225,6 +228,9 @@ pub fn find_host(msg: &[u8]) -> Option<String> {
     }) {
         let tok = trim_token(tok);
         if tok.is_empty() {
+            continue;
+        }
+        if std::mem::replace(&mut after_peer, is_peer_word(tok)) {
             continue;
         }
         if let Some(ip) = ip_with_port(tok) {
@@ -237,6 +243,20 @@ pub fn find_host(msg: &[u8]) -> Option<String> {
         }
     }
     name
+}
+
+/// Words that name the other end of an inbound connection.
+fn is_peer_word(t: &[u8]) -> bool {
+    const PEERS: [&[u8]; 7] = [
+        b"client",
+        b"clientip",
+        b"client_ip",
+        b"remote",
+        b"remote_addr",
+        b"remote_ip",
+        b"peer",
+    ];
+    PEERS.iter().any(|p| t.eq_ignore_ascii_case(p))
 }
 
 fn trim_token(t: &[u8]) -> &[u8] {
@@ -454,6 +474,15 @@ mod tests {
             Some(("10.0.0.7:8080".into(), Outcome::Timeout, None, None))
         );
         assert_eq!(
+            scan("Rate limited by api.partner.com (429) for client 10.0.0.1"),
+            Some((
+                "api.partner.com".into(),
+                Outcome::RateLimited,
+                Some(429),
+                None
+            ))
+        );
+        assert_eq!(
             scan("HTTP 429 Too Many Requests from api.partner.com, Retry-After: 30"),
             Some((
                 "api.partner.com".into(),
@@ -485,6 +514,12 @@ mod tests {
     #[test]
     fn ignores_ordinary_messages() {
         assert_eq!(scan("User alice logged in from 10.0.0.1"), None);
+        // Inbound rate limiting names the client, not an upstream.
+        assert_eq!(
+            scan("Client 10.65.12.149 exceeded soft rate limit (53479 req/min), allowing"),
+            None
+        );
+        assert_eq!(scan("rate limit exceeded client=10.0.0.9"), None);
         assert_eq!(scan("processed 500 items in 5000ms"), None);
         assert_eq!(scan("Request timed out"), None); // no host to blame
         assert_eq!(
