@@ -661,7 +661,7 @@ fn failing_route(
         .insert("class".into(), (if client { "4xx" } else { "5xx" }).into());
     common_route_details(&mut f, r, sum, templates);
     f.examples = if client {
-        pick_examples(bad_examples, &[])
+        examples_from(f.start, f.end, bad_examples, r.client_samples())
     } else {
         examples_from(f.start, f.end, bad_examples, r.fail_samples())
     };

@@ -173,6 +173,9 @@ pub struct RouteStats {
     pub fail_samples: Vec<Sample>,
     #[serde(default)]
     pub client_examples: Vec<Example>,
+    /// A uniform sample of the 4xx requests, as `fail_samples` is of the failing ones.
+    #[serde(default)]
+    pub client_samples: Vec<Sample>,
     /// Warn-or-worse signatures linked to this route: `(signature index, events)`.
     pub sigs: Vec<(u32, u64)>,
     /// Linked events whose signature did not fit (cap, or signature overflow).
@@ -254,6 +257,7 @@ impl RouteStats {
         fill(&mut self.fail_examples, &o.fail_examples);
         merge_samples(&mut self.fail_samples, &o.fail_samples);
         fill(&mut self.client_examples, &o.client_examples);
+        merge_samples(&mut self.client_samples, &o.client_samples);
         for &(s, c) in &o.sigs {
             let s = remap_sig(s, sig_remap);
             self.add_sig(s, c);
@@ -961,6 +965,8 @@ impl EndpointTable {
         }
         if client {
             offer(&mut r.client_examples, ev.time, source, ev.line, ex);
+            let rank = sample_rank(self.scratch.source_seed, ev.line);
+            offer_sample(&mut r.client_samples, rank, ev.line, ex);
         }
         // The event's own message, when it is an application error rather than the request
         // line itself (which names the path).
@@ -1331,6 +1337,7 @@ impl EndpointTable {
                 .chain(&mut r.fail_examples)
                 .chain(r.fail_samples.iter_mut().map(|s| &mut s.example))
                 .chain(&mut r.client_examples)
+                .chain(r.client_samples.iter_mut().map(|s| &mut s.example))
         });
         let ups = self.upstreams.iter_mut().flat_map(|u| {
             u.timeout_examples

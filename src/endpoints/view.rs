@@ -123,6 +123,11 @@ impl RouteView {
         self.stats.fail_samples.iter().map(|s| &s.example)
     }
 
+    /// A uniform sample of the 4xx requests.
+    pub fn client_samples(&self) -> impl Iterator<Item = &Example> {
+        self.stats.client_samples.iter().map(|s| &s.example)
+    }
+
     pub fn client_examples(&self) -> &[Example] {
         &self.stats.client_examples
     }

@@ -547,3 +547,37 @@ fn trouble_logged_twice_is_not_twice_the_evidence() {
         );
     }
 }
+
+/// A route whose 4xx surge comes late, after a few early 4xx: the evidence is from the surge
+/// (the uniform sample of 4xx requests), not the route's first 4xx.
+#[test]
+fn client_error_evidence_comes_from_inside_the_surge() {
+    let mut reqs = Vec::new();
+    let mut x: u64 = 11;
+    for s in 0..3600i64 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let r = (x >> 33) % 100;
+        let early = [100, 500, 900].contains(&s);
+        let surge = s >= 2400 && r < 40;
+        reqs.push(Req {
+            t: T0 + s * 1000,
+            method: "GET",
+            path: "/api/v1/coupons".into(),
+            status: if early || surge { 404 } else { 200 },
+            ms: 10.0,
+        });
+    }
+    let sum = summary_of(&reqs, &[]);
+    let f = detect(&sum, None);
+    let fr = f
+        .iter()
+        .find(|x| x.kind == FindingKind::FailingRoute)
+        .unwrap_or_else(|| panic!("no 4xx finding: {f:#?}"));
+    assert_eq!(fr.details["class"], "4xx");
+    let route = &analyze(&sum, None).report.routes[0];
+    assert!(route.client_examples().iter().all(|e| e.time < fr.start));
+    assert!(fr.examples[0].time >= fr.start, "{:?}", fr.examples);
+    assert!(!fr.notes.iter().any(|n| n.contains("from before the onset")));
+}
