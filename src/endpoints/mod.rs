@@ -956,7 +956,12 @@ impl EndpointTable {
             }
             None => r.untimed += 1,
         }
-        let ex = || Example::new(source, ev.line, ev.time, ev.raw);
+        // Built once, shared by every list that keeps it (the text is reference-counted).
+        let made = std::cell::OnceCell::new();
+        let ex = || {
+            made.get_or_init(|| Example::new(source, ev.line, ev.time, ev.raw))
+                .clone()
+        };
         offer(&mut r.examples, ev.time, source, ev.line, ex);
         if failed {
             offer(&mut r.fail_examples, ev.time, source, ev.line, ex);
@@ -1030,7 +1035,12 @@ impl EndpointTable {
         if let Some(r) = route {
             add_route_ref(&mut u.routes, r, 1);
         }
-        let ex = || Example::new(source, ev.line, ev.time, ev.raw);
+        // Built once, shared by every list that keeps it (the text is reference-counted).
+        let made = std::cell::OnceCell::new();
+        let ex = || {
+            made.get_or_init(|| Example::new(source, ev.line, ev.time, ev.raw))
+                .clone()
+        };
         let rank = sample_rank(self.scratch.source_seed, ev.line);
         let flag = match m.outcome {
             Outcome::Ok => {

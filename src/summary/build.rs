@@ -163,6 +163,15 @@ impl ChunkBuilder<'_> {
                     s.count += 1;
                     s.levels[slot] += 1;
                     let key = (ev.time, &**source, ev.line);
+                    // Built once when kept, shared (the text is reference-counted) when kept
+                    // both among the first examples and in the sample.
+                    let made = std::cell::OnceCell::new();
+                    let example = || {
+                        made.get_or_init(|| {
+                            Example::new(source, ev.line, ev.time, ev.raw).with_level(ev.level)
+                        })
+                        .clone()
+                    };
                     if before(key, &examples_before[idx as usize])
                         && offer_earliest(
                             &mut s.examples,
@@ -170,7 +179,7 @@ impl ChunkBuilder<'_> {
                             ev.time,
                             source,
                             ev.line,
-                            || Example::new(source, ev.line, ev.time, ev.raw).with_level(ev.level),
+                            example,
                         ) == Some(0)
                     {
                         s.before_first =
@@ -180,9 +189,7 @@ impl ChunkBuilder<'_> {
                         let rank = sample_rank(source_seed, ev.line);
                         // `<=`: an equal rank is settled by line inside `offer_sample`.
                         if rank <= sample_below[idx as usize] {
-                            s.offer_sample(rank, ev.line, || {
-                                Example::new(source, ev.line, ev.time, ev.raw).with_level(ev.level)
-                            });
+                            s.offer_sample(rank, ev.line, example);
                         }
                     }
                     match ev.time {
@@ -387,7 +394,7 @@ mod tests {
                     .iter()
                     .map(|e| (e.source.to_string(), e.line))
                     .collect();
-                let before = s.before_first.map(|e| e.text);
+                let before = s.before_first.map(|e| e.text.to_string());
                 (ex, before, s.count)
             })
         };
@@ -419,9 +426,7 @@ mod tests {
             acc.merge(b.summarize(c).summary, 100);
         }
         let s = acc.sigs.iter().find(|s| s.sig.contains("disk full"));
-        let before = s
-            .and_then(|s| s.before_first.as_ref())
-            .map(|e| e.text.as_str());
+        let before = s.and_then(|s| s.before_first.as_ref()).map(|e| &*e.text);
         assert_eq!(before, Some("2026-11-27 10:00:01 INFO config reloaded"));
     }
 

@@ -155,7 +155,8 @@ pub struct Example {
     pub source: std::sync::Arc<str>,
     pub line: u64,
     pub time: Option<i64>,
-    pub text: String,
+    /// Shared when the same event is kept twice (as one of the first and in the sample).
+    pub text: std::sync::Arc<str>,
     /// The event's level, so evidence can be picked at the level a finding is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::record::Level>,
@@ -173,7 +174,7 @@ impl Example {
             source: std::sync::Arc::clone(source),
             line,
             time,
-            text,
+            text: text.into(),
             level: None,
         }
     }

@@ -246,7 +246,7 @@ fn route_examples_from_before_the_onset_are_named_as_such() {
         source: std::sync::Arc::from("a.log"),
         line,
         time: Some(t),
-        text: format!("req {line}"),
+        text: format!("req {line}").into(),
         level: None,
     };
     let earliest = [ex(10, 1), ex(20, 2), ex(30, 3)];
