@@ -367,15 +367,18 @@ fn examples_from<'a>(
     let mut inside: Vec<&Example> = earliest
         .iter()
         .chain(sample)
-        .filter(|e| {
-            e.time
-                .is_some_and(|t| t >= start && end.is_none_or(|end| t < end))
-        })
+        .filter(|e| during(e, start, end))
         .collect();
     inside.sort_by(|a, b| crate::summary::example_order(a.key(), b.key()));
     inside.dedup_by(|a, b| a.line == b.line && a.source == b.source);
     let inside: Vec<Example> = inside.into_iter().take(3).cloned().collect();
     pick_examples(&inside, earliest)
+}
+
+/// Whether `e` is from `[start, end)` (`end` None: ongoing).
+fn during(e: &Example, start: i64, end: Option<i64>) -> bool {
+    e.time
+        .is_some_and(|t| t >= start && end.is_none_or(|end| t < end))
 }
 
 /// Route and upstream examples are their earliest (failing) events plus a small uniform
@@ -385,12 +388,7 @@ fn note_examples_before_onset(f: &mut Finding, which: &str) {
     let Some(start) = f.start else {
         return;
     };
-    if !f.examples.is_empty()
-        && !f.examples.iter().any(|e| {
-            e.time
-                .is_some_and(|t| t >= start && f.end.is_none_or(|end| t < end))
-        })
-    {
+    if !f.examples.is_empty() && !f.examples.iter().any(|e| during(e, start, f.end)) {
         f.notes
             .push(format!("examples are this {which}, from before the onset"));
     }
@@ -1039,13 +1037,14 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
 /// All events per bucket `b0..b0 + k.len()` at the summary's resolution (every level), and
 /// never fewer than the `k` trouble events counted there.
 fn all_events_dense(sum: &Summary, b0: i64, k: &[u64]) -> Vec<u64> {
-    let n = k.len();
-    let mut all = vec![0u64; n];
-    for s in &sum.level_series {
-        for (a, b) in all.iter_mut().zip(s.dense(b0, b0 + n as i64 - 1)) {
-            *a += b;
-        }
-    }
+    let res = sum.resolution_ms.max(1);
+    let grid = super::timeline::Grid {
+        width: res,
+        first: b0,
+        len: k.len(),
+        res,
+    };
+    let mut all = super::timeline::all_events(sum, &grid);
     for (a, &t) in all.iter_mut().zip(k) {
         *a = (*a).max(t);
     }

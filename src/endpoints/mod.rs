@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{Event, Format, Level};
 use crate::summary::{
-    max_opt, min_opt, offer_sample, sample_rank, sig_hash, Example, Sample, Series,
+    max_opt, merge_samples, min_opt, offer_sample, sample_rank, sig_hash, Example, Sample, Series,
 };
 use latency::{bin_of, ms_to_us, Latency, LatencyBins};
 use upstream::{normalize_upstream, scan_message, Mention, Outcome};
@@ -304,12 +304,6 @@ fn remap_sig(s: u32, remap: Option<&[u32]>) -> u32 {
 fn fill(dst: &mut Vec<Example>, src: &[Example]) {
     for e in src {
         offer(dst, e.time, &e.source, e.line, || e.clone());
-    }
-}
-
-fn merge_samples(dst: &mut Vec<Sample>, src: &[Sample]) {
-    for x in src {
-        offer_sample(dst, x.rank, x.example.line, || x.example.clone());
     }
 }
 
@@ -1035,13 +1029,6 @@ impl EndpointTable {
         if let Some(r) = route {
             add_route_ref(&mut u.routes, r, 1);
         }
-        // Built once, shared by every list that keeps it (the text is reference-counted).
-        let made = std::cell::OnceCell::new();
-        let ex = || {
-            made.get_or_init(|| Example::new(source, ev.line, ev.time, ev.raw))
-                .clone()
-        };
-        let rank = sample_rank(self.scratch.source_seed, ev.line);
         let flag = match m.outcome {
             Outcome::Ok => {
                 u.ok += 1;
@@ -1051,15 +1038,12 @@ impl EndpointTable {
                 u.client_errors += 1;
                 0
             }
-            Outcome::Timeout | Outcome::Refused => {
-                if m.outcome == Outcome::Timeout {
-                    u.timeouts += 1;
-                } else {
-                    u.refused += 1;
-                }
-                offer(&mut u.timeout_examples, ev.time, source, ev.line, ex);
-                offer_sample(&mut u.timeout_samples, rank, ev.line, ex);
-                u.timeout_first = min_opt(u.timeout_first, ev.time);
+            Outcome::Timeout => {
+                u.timeouts += 1;
+                U_TIMEOUT
+            }
+            Outcome::Refused => {
+                u.refused += 1;
                 U_TIMEOUT
             }
             Outcome::RateLimited => {
@@ -1069,9 +1053,6 @@ impl EndpointTable {
                     u.retry_after_sum_s += s;
                     u.retry_after_n += 1;
                 }
-                offer(&mut u.rate_examples, ev.time, source, ev.line, ex);
-                offer_sample(&mut u.rate_samples, rank, ev.line, ex);
-                u.rate_first = min_opt(u.rate_first, ev.time);
                 U_RATE
             }
             Outcome::ServerError => {
@@ -1079,13 +1060,43 @@ impl EndpointTable {
                 if route.is_some() {
                     u.server_errors_inbound += 1;
                 }
-                offer(&mut u.error_examples, ev.time, source, ev.line, ex);
-                offer_sample(&mut u.error_samples, rank, ev.line, ex);
-                u.error_first = min_opt(u.error_first, ev.time);
                 U_ERROR
             }
         };
-        if let Some(kind) = [U_TIMEOUT, U_RATE, U_ERROR].iter().position(|&f| f == flag) {
+        // Trouble of one kind: its examples, sample, first time and count per kind of log.
+        let trouble = match flag {
+            U_TIMEOUT => Some((
+                0,
+                &mut u.timeout_examples,
+                &mut u.timeout_samples,
+                &mut u.timeout_first,
+            )),
+            U_RATE => Some((
+                1,
+                &mut u.rate_examples,
+                &mut u.rate_samples,
+                &mut u.rate_first,
+            )),
+            U_ERROR => Some((
+                2,
+                &mut u.error_examples,
+                &mut u.error_samples,
+                &mut u.error_first,
+            )),
+            _ => None,
+        };
+        if let Some((kind, examples, samples, first)) = trouble {
+            // Built once, shared by both lists when both keep it (the text is
+            // reference-counted).
+            let made = std::cell::OnceCell::new();
+            let ex = || {
+                made.get_or_init(|| Example::new(source, ev.line, ev.time, ev.raw))
+                    .clone()
+            };
+            offer(examples, ev.time, source, ev.line, ex);
+            let rank = sample_rank(self.scratch.source_seed, ev.line);
+            offer_sample(samples, rank, ev.line, ex);
+            *first = min_opt(*first, ev.time);
             u.add_trouble(self.scratch.view, kind, 1);
         }
         match ev.time {

@@ -428,6 +428,15 @@ mod tests {
             .collect()
     }
 
+    /// The report's top finding that is not the error rate itself.
+    fn first_besides_error_rate(findings: &[FindingRow]) -> FindingRow {
+        findings
+            .iter()
+            .find(|f| f.kind != FindingKind::ErrorRateSpike)
+            .expect("a finding besides the error rate")
+            .clone()
+    }
+
     /// With an incident window, the headline names the top finding inside it, and says so
     /// when every other finding lies outside it.
     #[test]
@@ -436,12 +445,7 @@ mod tests {
         let r = incident_report();
         let w = &r.incident_window;
         assert!(w.found);
-        let inside = r
-            .findings
-            .iter()
-            .find(|f| f.kind != FindingKind::ErrorRateSpike)
-            .expect("a finding besides the error rate")
-            .clone();
+        let inside = first_besides_error_rate(&r.findings);
         let mut outside = inside.clone();
         outside.title = "Spike ×9.0: nightly backup slow".into();
         outside.start_ms = Some(T0 + 5 * MIN);
@@ -467,12 +471,7 @@ mod tests {
         let r = incident_report();
         let w = &r.incident_window;
         let ws = w.start_ms.expect("window start");
-        let cause = r
-            .findings
-            .iter()
-            .find(|f| f.kind != FindingKind::ErrorRateSpike)
-            .expect("a finding besides the error rate")
-            .clone();
+        let cause = first_besides_error_rate(&r.findings);
         assert!(starts_with_window(&cause, w), "{cause:?}");
         let mut old = cause.clone();
         old.title = "New error: cache warm-up failed".into();
@@ -501,12 +500,7 @@ mod tests {
         w.end_ms = None;
         w.end = None;
         let ws = w.start_ms.expect("window start");
-        let cause = r
-            .findings
-            .iter()
-            .find(|f| f.kind != FindingKind::ErrorRateSpike)
-            .expect("a finding besides the error rate")
-            .clone();
+        let cause = first_besides_error_rate(&r.findings);
         assert!(starts_at_onset(&cause, &w), "{cause:?}");
         let mut later = cause.clone();
         later.title = "Spike ×3735: payment timeouts".into();

@@ -139,6 +139,13 @@ pub fn offer_sample(v: &mut Vec<Sample>, rank: u64, line: u64, make: impl FnOnce
     v.truncate(SAMPLES_PER_SIG);
 }
 
+/// Adds sample `src` to sample `dst`: the smallest ranks of both (exact, as for one sample).
+pub fn merge_samples(dst: &mut Vec<Sample>, src: &[Sample]) {
+    for x in src {
+        offer_sample(dst, x.rank, x.example.line, || x.example.clone());
+    }
+}
+
 /// The [`Sample::rank`] of the event at `line` of the source whose name hashes to `source`.
 pub fn sample_rank(source: u64, line: u64) -> u64 {
     // splitmix64's finalizer: consecutive lines spread over the whole range.
@@ -270,9 +277,7 @@ impl SigStats {
                 || e.clone(),
             );
         }
-        for x in &other.samples {
-            self.offer_sample(x.rank, x.example.line, || x.example.clone());
-        }
+        merge_samples(&mut self.samples, &other.samples);
     }
 
     /// Every event kept as evidence: examples, the event before the first, the sample.
