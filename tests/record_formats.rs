@@ -204,6 +204,113 @@ fn access_log() {
 }
 
 #[test]
+fn envoy_and_istio_access_lines() {
+    let ev = events_of("envoy.log");
+    assert_eq!(ev.len(), 4);
+    let e = &ev[0];
+    assert_eq!(s(e, "/time"), "2024-03-05T10:00:07.123Z");
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(
+        s(e, "/message"),
+        "GET /api/v1/orders/88?expand=items HTTP/1.1"
+    );
+    assert_eq!(s(e, "/http/path"), "/api/v1/orders/88?expand=items");
+    assert_eq!(n(e, "/http/status"), 503.0);
+    assert_eq!(n(e, "/http/latency_ms"), 30001.0);
+    assert_eq!(s(e, "/http/upstream"), "10.0.0.3:8080");
+    assert_eq!(s(e, "/trace_id"), "0f1e2d3c-aaaa-4bbb-8ccc-123456789abc");
+    assert_eq!(s(e, "/fields/response_flags"), "UF");
+    // The proxy's own log line among them keeps its plain header.
+    assert_eq!(s(&ev[1], "/level"), "warn");
+    assert_eq!(s(&ev[1], "/time"), "2024-03-05T10:00:07.500Z");
+    // Istio's longer default format: details and a quoted reason before the numbers.
+    let e = &ev[2];
+    assert_eq!(s(e, "/http/method"), "POST");
+    assert_eq!(n(e, "/http/status"), 200.0);
+    assert_eq!(n(e, "/http/latency_ms"), 42.0);
+    assert_eq!(s(e, "/http/upstream"), "10.44.1.27:8080");
+    // Status 0 (the client left first) is no status.
+    assert!(ev[3]["http"].get("status").is_none());
+    assert_eq!(n(&ev[3], "/http/latency_ms"), 3.0);
+}
+
+#[test]
+fn java_server_php_and_redis_headers() {
+    let ev = events_of("tomcat.log");
+    assert_eq!(ev.len(), 5);
+    // Tomcat's one-line format, with a stack trace joined.
+    assert_eq!(s(&ev[0], "/time"), "2024-03-05T10:00:08.123Z");
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(n(&ev[0], "/lines"), 3.0);
+    assert_eq!(s(&ev[1], "/level"), "info");
+    // java.util.logging's two-line records: time and logger from the first line, level and
+    // message from the second, the stack trace after it.
+    let e = &ev[2];
+    assert_eq!(s(e, "/time"), "2024-03-05T10:00:10.000Z");
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(
+        s(e, "/logger"),
+        "org.apache.catalina.core.StandardWrapperValve invoke"
+    );
+    assert!(s(e, "/message").starts_with(
+        "Servlet.service() for servlet [jsp] threw exception\njava.lang.IllegalStateException"
+    ));
+    assert_eq!(n(e, "/lines"), 4.0);
+    assert_eq!(s(&ev[3], "/time"), "2024-03-05T13:00:11.000Z");
+    assert_eq!(
+        s(&ev[3], "/message"),
+        "Starting ProtocolHandler [\"http-nio-8080\"]"
+    );
+    // A level line without the header before it stays an event of its own.
+    assert_eq!(n(&ev[4], "/line"), 11.0);
+    assert_eq!(s(&ev[4], "/level"), "warn");
+    assert!(ev[4]["time"].is_null());
+
+    let ev = events_of("php.log");
+    let levels: Vec<&str> = ev.iter().map(|e| s(e, "/level")).collect();
+    assert_eq!(levels, ["fatal", "warn", "info", "warn"]);
+    assert_eq!(s(&ev[0], "/time"), "2024-03-05T10:00:08.000Z");
+    assert!(s(&ev[0], "/message").starts_with("PHP Fatal error:  Uncaught Error"));
+    assert_eq!(
+        s(&ev[3], "/message"),
+        "server reached pm.max_children setting (5), consider raising it"
+    );
+
+    let ev = events_of("redis.log");
+    let levels: Vec<&str> = ev.iter().map(|e| s(e, "/level")).collect();
+    assert_eq!(levels, ["info", "warn", "info", "debug"]);
+    assert_eq!(s(&ev[1], "/time"), "2024-03-05T10:00:02.123Z");
+    assert_eq!(
+        s(&ev[1], "/message"),
+        "WARNING Memory overcommit must be enabled!"
+    );
+}
+
+#[test]
+fn json_of_caddy_google_cloud_and_serilog() {
+    let ev = events_of("json_vendors.log");
+    assert_eq!(ev.len(), 5);
+    // Caddy writes its duration in seconds.
+    assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
+    assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
+    assert_eq!(n(&ev[0], "/http/status"), 502.0);
+    // Google Cloud Logging: httpRequest, and the message in jsonPayload or textPayload.
+    assert_eq!(s(&ev[1], "/message"), "upstream timed out");
+    assert_eq!(n(&ev[1], "/http/latency_ms"), 2500.0);
+    assert_eq!(s(&ev[2], "/message"), "Connection reset by peer");
+    assert_eq!(s(&ev[2], "/level"), "error");
+    // Serilog's request logging: the message template and its properties.
+    let e = &ev[3];
+    assert_eq!(s(e, "/time"), "2024-03-05T10:00:03.123Z");
+    assert_eq!(s(e, "/http/method"), "GET");
+    assert_eq!(s(e, "/http/path"), "/api/users/5");
+    assert_eq!(n(e, "/http/status"), 500.0);
+    assert_eq!(n(e, "/http/latency_ms"), 12.3);
+    // Any other logger's unit-less duration stays milliseconds.
+    assert_eq!(n(&ev[4], "/http/latency_ms"), 1.5);
+}
+
+#[test]
 fn syslog_both_rfcs() {
     let ev = events_of("syslog.log");
     assert_eq!(ev.len(), 3);
@@ -757,6 +864,9 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "plain_misc.log",
         "columns.log",
         "macos.log",
+        "envoy.log",
+        "tomcat.log",
+        "redis.log",
     ] {
         let path = fixture(name);
         let p = path.to_str().expect("path");
@@ -784,6 +894,9 @@ const PIECES: &[&str] = &[
     "2024-03-05T09:12:03.000000001Z stdout P {\"level\":\"error\",\"msg\":\"long\n",
     "2024-03-05T09:12:03.000000002Z stdout F  line\"}\n",
     "2024-03-05T09:12:04.000000001Z stderr F \tat a.B.c(B.java:1)\n",
+    "Mar 05, 2024 10:00:10 AM org.a.B invoke\n",
+    "SEVERE: failed\n",
+    "[2024-03-05T10:00:07.123Z] \"GET /a HTTP/1.1\" 503 UF 0 91 30001 - \"-\" \"ua\" \"r\" \"h\" \"10.0.0.3:8080\"\n",
 ];
 
 /// The same for JSON sources: Docker json-file records (whole lines, stack-trace records, split

@@ -59,12 +59,28 @@ pub fn set_request<'a>(request: &'a [u8], ev: &mut Event<'a>) {
     }
 }
 
+/// What every access line sets: time, status, the level the status implies (5xx error, 4xx
+/// warn, else info) and the request line as the message.
+fn commit<'a>(ev: &mut Event<'a>, time: i64, request: &'a [u8], status: Option<u16>) {
+    ev.time = Some(time);
+    ev.http.status = status;
+    ev.level = Some(match status {
+        Some(500..) => Level::Error,
+        Some(400..=499) => Level::Warn,
+        _ => Level::Info,
+    });
+    ev.message = Cow::Borrowed(request);
+}
+
 /// Parses an access log line; returns whether it was one.
 pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
     parse_inner(b, ev, tc).is_some()
 }
 
 fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
+    if b.first() == Some(&b'[') {
+        return envoy(b, ev, tc);
+    }
     // host, ident, then the user up to the `[` (users with spaces exist in the wild).
     let i = skip_token(b, 0)?;
     let i = skip_token(b, i)?;
@@ -90,14 +106,7 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
         return None;
     };
     // Commit: from here on the line is an access log line.
-    ev.time = Some(time);
-    ev.http.status = status;
-    ev.level = Some(match status {
-        Some(500..) => Level::Error,
-        Some(400..=499) => Level::Warn,
-        _ => Level::Info,
-    });
-    ev.message = Cow::Borrowed(request);
+    commit(ev, time, request, status);
     set_request(request, ev);
     // Bytes, then optional quoted referer and agent, then extras.
     let mut i = status_end + 1;
@@ -163,6 +172,91 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
     Some(())
 }
 
+/// Envoy's default access log, also Istio's sidecars' (the `kubectl logs` of a mesh):
+/// `[START_TIME] "METHOD PATH PROTOCOL" CODE FLAGS [DETAILS...] BYTES_RECEIVED BYTES_SENT
+/// DURATION UPSTREAM_TIME "X-FORWARDED-FOR" "USER-AGENT" "X-REQUEST-ID" "AUTHORITY"
+/// "UPSTREAM_HOST" ...`. Istio puts response-code details and a quoted transport failure
+/// reason between the flags and the byte counts, so the numbers are found as the first run
+/// of three integers. Duration is in milliseconds; the request id is the trace id; the
+/// upstream host is the upstream, as Nginx's `upstream_addr`; the response flags (`UF`,
+/// `UT`, `URX`, `NR`...) are kept as a field.
+pub fn envoy<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
+    let close = memchr::memchr(b']', &b[..b.len().min(48)])?;
+    if b.get(close + 1..close + 3) != Some(b" \"") {
+        return None;
+    }
+    let stamp = &b[1..close];
+    let (time, n) = parse_prefix(stamp, tc)?;
+    if n != stamp.len() {
+        return None;
+    }
+    let (request, i) = quoted(b, close + 2)?;
+    let mut parts = request.splitn(3, |&c| c == b' ');
+    let (Some(m), Some(p), Some(proto)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    if m.is_empty() || m.len() > 16 || !m.iter().all(u8::is_ascii_uppercase) || p.is_empty() {
+        return None;
+    }
+    if !(proto.starts_with(b"HTTP/") || proto == b"-") || b.get(i) != Some(&b' ') {
+        return None;
+    }
+    let status_end = i + 1 + memchr::memchr(b' ', &b[i + 1..])?;
+    let status_b = &b[i + 1..status_end];
+    // Envoy writes 0 when the client left before a response.
+    let status = match status_code(status_b) {
+        Some(s) => Some(s),
+        None if status_b == b"0" => None,
+        None => return None,
+    };
+    // The tokens after the status: flags, Istio's details, the byte counts and duration,
+    // the upstream time, then the quoted fields.
+    let mut toks: Vec<(&[u8], bool)> = Vec::new();
+    let mut j = status_end + 1;
+    while j < b.len() && toks.len() < 24 {
+        if b[j] == b' ' {
+            j += 1;
+            continue;
+        }
+        if b[j] == b'"' {
+            let (inner, e) = quoted(b, j)?;
+            toks.push((inner, true));
+            j = e;
+        } else {
+            let e = j + memchr::memchr(b' ', &b[j..]).unwrap_or(b.len() - j);
+            toks.push((&b[j..e], false));
+            j = e;
+        }
+    }
+    let int = |t: &(&[u8], bool)| !t.1 && !t.0.is_empty() && t.0.iter().all(u8::is_ascii_digit);
+    let run = toks.windows(3).position(|w| w.iter().all(int))?;
+    let flags = toks.first().filter(|t| !t.1 && run > 0).map(|t| t.0);
+    let duration = parse_f64(toks[run + 2].0)?;
+    // After the upstream time (a number or `-`): X-Forwarded-For, user agent, request id,
+    // authority, upstream host.
+    let quoted_after: Vec<&[u8]> = toks[run + 3..]
+        .iter()
+        .skip_while(|t| !t.1)
+        .take_while(|t| t.1)
+        .map(|t| t.0)
+        .collect();
+    commit(ev, time, request, status);
+    ev.http.method = Some(Cow::Borrowed(m));
+    ev.http.path = Some(Cow::Borrowed(p));
+    ev.http.latency_ms = Some(duration);
+    if let Some(id) = quoted_after.get(2).filter(|v| !v.is_empty() && *v != b"-") {
+        ev.trace_id = Some(Cow::Borrowed(id));
+    }
+    if let Some(up) = quoted_after.get(4).filter(|v| !v.is_empty() && *v != b"-") {
+        ev.http.upstream = Some(Cow::Borrowed(up));
+    }
+    if let Some(f) = flags.filter(|f| *f != b"-") {
+        ev.fields
+            .push((Cow::Borrowed(&b"response_flags"[..]), Cow::Borrowed(f)));
+    }
+    Some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +295,40 @@ mod tests {
         let ev = run(r#"1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 502 0 "-" "ua" 1.503 upstream_addr=10.0.3.7:9000"#).expect("time then kv");
         assert_eq!(ev.http.latency_ms, Some(1503.0));
         assert!(run("not an access line").is_none());
+        // Envoy's default format, and Istio's with details and a transport failure reason.
+        let ev = run(r#"[2024-03-05T10:00:07.123Z] "GET /api/v1/x?q=1 HTTP/1.1" 503 UF 0 91 30001 - "-" "curl/8" "abc-123" "shop.example" "10.0.0.3:8080""#).expect("envoy");
+        assert_eq!(ev.time, Some(1_709_632_807_123));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/v1/x?q=1"[..]));
+        assert_eq!(ev.http.status, Some(503));
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.http.latency_ms, Some(30001.0));
+        assert_eq!(ev.trace_id.as_deref(), Some(&b"abc-123"[..]));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.0.0.3:8080"[..]));
+        assert_eq!(&*ev.message, b"GET /api/v1/x?q=1 HTTP/1.1");
+        assert!(ev
+            .fields
+            .iter()
+            .any(|(k, v)| &**k == b"response_flags" && &**v == b"UF"));
+        let ev = run(r#"[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_upstream - "-" 0 135 4 4 "-" "curl/7.73.0-DEV" "84961386-6d84-929d-98bd-c5aee93b5c88" "httpbin:8000" "10.44.1.27:80" outbound|8000||httpbin.foo.svc.cluster.local 10.44.1.23:37652 10.0.45.184:8000 10.44.1.23:46520 - default"#).expect("istio");
+        assert_eq!(ev.http.status, Some(418));
+        assert_eq!(ev.http.latency_ms, Some(4.0));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.44.1.27:80"[..]));
+        assert_eq!(
+            ev.trace_id.as_deref(),
+            Some(&b"84961386-6d84-929d-98bd-c5aee93b5c88"[..])
+        );
+        assert!(ev.fields.is_empty());
+        // A client that left before the response: status 0, no status.
+        let ev = run(
+            r#"[2024-03-05T10:00:07.123Z] "POST /a HTTP/2" 0 DC 12 0 5 - "-" "ua" "r" "h" "-""#,
+        )
+        .expect("status 0");
+        assert_eq!(ev.http.status, None);
+        assert_eq!(ev.http.upstream, None);
+        // A bracketed stamp before other text is not an access line.
+        assert!(run("[2024-03-05T10:00:07.123Z] ERROR boom").is_none());
+        assert!(run(r#"[2024-03-05 10:00:02] "quoted" message 200 1 2 3"#).is_none());
         assert!(run(r#"1.2.3.4 - - [garbage] "GET / HTTP/1.1" 200 1"#).is_none());
     }
 }

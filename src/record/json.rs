@@ -227,6 +227,15 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     } else {
         super::keys::with_error_text(ev);
     }
+    // Caddy's access log writes `duration` in seconds.
+    if w.assign.latency_unitless
+        && ev
+            .logger
+            .as_deref()
+            .is_some_and(|l| l.starts_with(b"http.log.access"))
+    {
+        ev.http.latency_ms = ev.http.latency_ms.map(|s| s * 1000.0);
+    }
     true
 }
 

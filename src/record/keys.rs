@@ -10,7 +10,8 @@
 //! (pino-http, morgan) are milliseconds; `*_us` microseconds; `*_ns` and ECS `event.duration`
 //! nanoseconds; `*_s`, `duration_seconds` and Nginx's `request_time` seconds. Unit-less
 //! `duration`/`latency`/`elapsed`: a number is milliseconds (the most common choice of
-//! app loggers), a string is a Go duration (`1.5s`, `250ms`, `1m2s`) as zap/logrus and GCP's
+//! app loggers; Caddy's access log, logger `http.log.access…`, writes seconds and is read
+//! so), a string is a Go duration (`1.5s`, `250ms`, `1m2s`) as zap/logrus and GCP's
 //! `httpRequest.latency` write it. Any latency key holding a Go duration string is read as one.
 
 use std::borrow::Cow;
@@ -57,6 +58,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"text" => (Message, 4),
         b"log" => (Message, 5),
         b"event" => (Message, 6),
+        // Google Cloud Logging's payloads.
+        b"textPayload" | b"jsonPayload.message" => (Message, 7),
 
         b"ts" => (Time, 0),
         b"time" => (Time, 1),
@@ -83,6 +86,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"request.method" => (Method, 3),
         b"method" | b"http_method" | b"request_method" => (Method, 4),
         b"httpRequest.requestMethod" => (Method, 5),
+        // Serilog's ASP.NET Core request logging.
+        b"RequestMethod" => (Method, 6),
 
         b"url" => (Path, 0),
         b"path" => (Path, 1),
@@ -93,6 +98,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"url.path" | b"url.original" | b"http.request.path" => (Path, 6),
         b"request_uri" | b"request_path" => (Path, 7),
         b"httpRequest.requestUrl" => (Path, 8),
+        b"RequestPath" => (Path, 9),
 
         b"status" => (Status, 0),
         b"status_code" | b"statusCode" => (Status, 1),
@@ -101,10 +107,11 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"http.response.status_code" => (Status, 4),
         b"response.status" | b"response.status_code" | b"response.statusCode" => (Status, 5),
         b"http_status" | b"response_code" | b"httpRequest.status" => (Status, 6),
+        b"StatusCode" => (Status, 7),
 
         b"latency_ms" | b"duration_ms" | b"elapsed_ms" => (Latency(Ms), 0),
         b"response_time_ms" | b"took_ms" | b"time_ms" | b"request_time_ms" => (Latency(Ms), 1),
-        b"responseTime" | b"response_time" | b"took" => (Latency(Ms), 2),
+        b"responseTime" | b"response_time" | b"took" | b"Elapsed" => (Latency(Ms), 2),
         b"latency_us" | b"duration_us" | b"elapsed_us" => (Latency(Us), 3),
         b"latency_ns" | b"duration_ns" | b"elapsed_ns" | b"event.duration" => (Latency(Ns), 3),
         b"latency_s" | b"duration_s" | b"elapsed_s" | b"duration_seconds" => (Latency(S), 3),
@@ -335,12 +342,15 @@ impl UserKeys {
 /// Assigns values to event fields, keeping for each role the value of the best-priority key.
 pub struct Assign {
     best: [u8; 11],
+    /// The latency came from a unit-less key holding a bare number (read as milliseconds).
+    pub latency_unitless: bool,
 }
 
 impl Default for Assign {
     fn default() -> Self {
         Assign {
             best: [u8::MAX; 11],
+            latency_unitless: false,
         }
     }
 }
@@ -408,7 +418,13 @@ impl Assign {
                 _ => return Some(v),
             },
             Role::Latency(unit) => match latency_ms(&v, unit) {
-                Some(ms) => ev.http.latency_ms = Some(ms),
+                Some(ms) => {
+                    ev.http.latency_ms = Some(ms);
+                    self.latency_unitless = unit == Unit::Auto
+                        && v.trim_ascii()
+                            .iter()
+                            .all(|c| c.is_ascii_digit() || *c == b'.');
+                }
                 None => return Some(v),
             },
             Role::Upstream => ev.http.upstream = Some(v),

@@ -167,6 +167,11 @@ pub fn parse_event<'a>(
             true
         }
         Format::Plain => {
+            // An Envoy access line among a proxy's own log lines (an Istio sidecar's output).
+            if first.first() == Some(&b'[') && access::envoy(first, ev, &ctx.time).is_some() {
+                append_tail(first, raw, ev);
+                return true;
+            }
             plain::parse(first, raw, ev, ctx) || {
                 other_layout(format, first, raw, ev, ctx);
                 false

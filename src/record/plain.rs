@@ -43,6 +43,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         return cri_rejoined(first, raw, ev, ctx);
     }
     let tc = &ctx.time;
+    if raw.len() > first.len() && jul(first, raw, ev, tc) {
+        return true;
+    }
     let Some(mut h) = header(first, tc) else {
         return false;
     };
@@ -92,12 +95,104 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if h.nginx {
         nginx_tail(first, ev);
     }
+    if ev.level.is_none() {
+        ev.level = php_level(&ev.message);
+    }
     if h.level.is_none() && first.len() == raw.len() {
         // A JSON app line inside a Kubernetes CRI record (the usual production setup) or
         // behind a shipper's timestamp.
         json::parse_embedded(ev, ctx);
         logfmt::parse_embedded(ev, tc, &ctx.keys);
     }
+    true
+}
+
+/// The level a PHP error log line names after its stamp: `PHP Fatal error:  ...`, `PHP
+/// Warning:  ...`, `PHP Notice:  ...`, `PHP Deprecated:  ...`, `PHP Parse error:  ...`.
+fn php_level(msg: &[u8]) -> Option<Level> {
+    let rest = msg.strip_prefix(b"PHP ")?;
+    let kind = &rest[..memchr::memchr(b':', &rest[..rest.len().min(40)])?];
+    let has = |w: &[u8]| kind.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    Some(if kind.starts_with(b"Fatal") {
+        Level::Fatal
+    } else if has(b"error") {
+        Level::Error
+    } else if has(b"warning") {
+        Level::Warn
+    } else if has(b"notice") || has(b"deprecated") || has(b"strict") {
+        Level::Info
+    } else {
+        return None;
+    })
+}
+
+/// java.util.logging's level line, the second line of each `SimpleFormatter` record
+/// (`SEVERE: msg`): its level and where the message starts.
+fn jul_level(line: &[u8]) -> Option<(Level, usize)> {
+    const LEVELS: [(&[u8], Level); 7] = [
+        (b"SEVERE: ", Level::Error),
+        (b"WARNING: ", Level::Warn),
+        (b"INFO: ", Level::Info),
+        (b"CONFIG: ", Level::Info),
+        (b"FINE: ", Level::Debug),
+        (b"FINER: ", Level::Trace),
+        (b"FINEST: ", Level::Trace),
+    ];
+    if !matches!(line.first(), Some(b'S' | b'W' | b'I' | b'C' | b'F')) {
+        return None;
+    }
+    LEVELS
+        .iter()
+        .find(|(w, _)| line.starts_with(w))
+        .map(|&(w, l)| (l, w.len()))
+}
+
+/// The shape of a `SimpleFormatter` record's first line, `Mar 05, 2024 10:00:08 AM
+/// com.example.Class method`: where the class starts. Checked by shape only (the
+/// continuation rule asks it without a time context; the parser reads the stamp).
+fn jul_first_line(line: &[u8]) -> Option<usize> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    super::time::month_abbr(line)?;
+    if line.get(3) != Some(&b' ') {
+        return None;
+    }
+    let head = &line[..line.len().min(32)];
+    let ampm = head.windows(4).position(|w| w == b" AM " || w == b" PM ")?;
+    let comma = head.windows(2).position(|w| w == b", ")?;
+    let class = ampm + 4;
+    // The class and the method: two tokens, nothing after them.
+    let rest = &line[class..];
+    (comma < ampm && (5..=6).contains(&comma) && rest.split(|&c| c == b' ').count() == 2)
+        .then_some(class)
+}
+
+/// Whether `line` is the level line of the `SimpleFormatter` record that `prev` starts.
+#[inline]
+pub fn jul_continuation(prev: &[u8], line: &[u8]) -> bool {
+    jul_level(line).is_some() && jul_first_line(prev).is_some()
+}
+
+/// A `SimpleFormatter` record (Tomcat's older `catalina.out`, any java.util.logging app):
+/// time from its first line, `class method` as the logger, level and message from the
+/// second line on (a stack trace after it stays in the message).
+fn jul<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
+    let Some(class) = jul_first_line(first) else {
+        return false;
+    };
+    let Some(nl) = memchr::memchr(b'\n', &raw[first.len()..]) else {
+        return false;
+    };
+    let second = first.len() + nl + 1;
+    let Some((level, off)) = jul_level(&raw[second..]) else {
+        return false;
+    };
+    let Some((time, _)) = parse_prefix(first, tc) else {
+        return false;
+    };
+    ev.time = Some(time);
+    ev.level = Some(level);
+    ev.logger = Some(Cow::Borrowed(&first[class..]));
+    ev.message = Cow::Borrowed(&raw[second + off..]);
     true
 }
 
@@ -221,7 +316,41 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             });
         }
     }
-    generic(b, tc).or_else(|| leading_columns(b, tc))
+    generic(b, tc)
+        .or_else(|| redis(b, tc))
+        .or_else(|| leading_columns(b, tc))
+}
+
+/// Redis: `pid:role DD Mon YYYY HH:MM:SS.mmm <level> message`, the role one of `X C S M`
+/// (sentinel, child, replica, master) and the level one character: `.` debug, `-` verbose,
+/// `*` notice, `#` warning.
+fn redis<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    let pid = b.iter().take(10).take_while(|c| c.is_ascii_digit()).count();
+    if b.get(pid) != Some(&b':')
+        || !matches!(b.get(pid + 1), Some(b'X' | b'C' | b'S' | b'M'))
+        || b.get(pid + 2) != Some(&b' ')
+    {
+        return None;
+    }
+    let at = pid + 3;
+    let (time, n) = parse_prefix(&b[at..], tc)?;
+    let e = at + n;
+    if b.get(e) != Some(&b' ') || b.get(e + 2).is_some_and(|&c| c != b' ') {
+        return None;
+    }
+    let level = match b.get(e + 1)? {
+        b'#' => Level::Warn,
+        b'*' => Level::Info,
+        b'-' | b'.' => Level::Debug,
+        _ => return None,
+    };
+    Some(Header {
+        time: Some(time),
+        level: Some(level),
+        logger: None,
+        msg: (e + 3).min(b.len()),
+        nginx: false,
+    })
 }
 
 /// After a timestamp ending at `n`, the rest of a Kubernetes CRI prefix

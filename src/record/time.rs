@@ -301,7 +301,9 @@ fn zone_abbr(b: &[u8]) -> Option<(i32, usize)> {
 /// Layouts: ISO 8601 / RFC 3339 (`T` or space, `.`/`,` fraction, optional zone), `YYYY/MM/DD
 /// HH:MM:SS`, access-log `10/Oct/2000:13:55:36 -0700`, syslog `Jun 14 15:16:01`, ctime
 /// `Sun Dec 04 04:47:44 2005`, Loghub/HDFS `081109 203615`, logcat `03-17 16:13:38.811`,
-/// Proxifier `10.30 16:49:06`, Spark `17/06/09 20:10:40`, compact `20171223-22:15:29:606`.
+/// Proxifier `10.30 16:49:06`, Spark `17/06/09 20:10:40`, compact `20171223-22:15:29:606`,
+/// Tomcat/PHP `05-Mar-2024 10:00:08.123`, Redis `05 Mar 2024 10:00:02.123`, java.util.logging
+/// `Mar 05, 2024 10:00:08 AM`.
 pub fn parse_prefix(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let c0 = *b.first()?;
     if c0.is_ascii_digit() {
@@ -322,9 +324,47 @@ pub fn parse_prefix(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
                 return Some(r);
             }
         }
-        return syslog_stamp(b, tc);
+        return syslog_stamp(b, tc).or_else(|| us_date(b, tc));
     }
     None
+}
+
+/// java.util.logging's `SimpleFormatter` (Tomcat's older `catalina.out`): `Mar 05, 2024
+/// 10:00:08 AM` or `Mar 5, 2024 9:00:08 PM` (12-hour clock).
+fn us_date(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let mo = month_abbr(b)?;
+    if b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (d, i) = short_num(b, 4, 2)?;
+    if b.get(i..i + 2) != Some(b", ") {
+        return None;
+    }
+    let y = num4(b, i + 2)?;
+    if b.get(i + 6) != Some(&b' ') {
+        return None;
+    }
+    let (h, j) = short_num(b, i + 7, 2)?;
+    if b.get(j) != Some(&b':') {
+        return None;
+    }
+    let mi = num2(b, j + 1)?;
+    let s = if b.get(j + 3) == Some(&b':') {
+        num2(b, j + 4)?
+    } else {
+        return None;
+    };
+    let (ms, end) = fraction(b, j + 6);
+    let pm = match b.get(end..end + 3) {
+        Some(x) if x.eq_ignore_ascii_case(b" AM") => false,
+        Some(x) if x.eq_ignore_ascii_case(b" PM") => true,
+        _ => return None,
+    };
+    if !(1..=12).contains(&h) {
+        return None;
+    }
+    let h = h % 12 + if pm { 12 } else { 0 };
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end + 3))
 }
 
 /// `YYYY-MM-DD[T ]HH:MM[:SS][.frac][zone]` and `YYYY/MM/DD HH:MM:SS`.
@@ -344,10 +384,16 @@ fn iso(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?, end))
 }
 
-/// Common Log Format `10/Oct/2000:13:55:36 -0700`.
+/// Common Log Format `10/Oct/2000:13:55:36 -0700`, and the same day-month-year order with
+/// dashes or spaces: Tomcat and PHP `05-Mar-2024 10:00:08.123`, Redis `05 Mar 2024
+/// 10:00:02.123`.
 fn clf(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let d = num2(b, 0)?;
-    if b.get(2) != Some(&b'/') || b.get(6) != Some(&b'/') || b.get(11) != Some(&b':') {
+    let sep = *b.get(2)?;
+    if !matches!(sep, b'/' | b'-' | b' ')
+        || b.get(6) != Some(&sep)
+        || !matches!(b.get(11), Some(b':' | b' '))
+    {
         return None;
     }
     let mo = month_abbr(b.get(3..6)?)?;
@@ -638,6 +684,59 @@ mod tests {
             Some(ms("2024-01-01T10:00:00Z"))
         );
         assert_eq!(at("2024-01-01T10:00"), Some(ms("2024-01-01T10:00:00Z")));
+    }
+
+    #[test]
+    fn day_month_year_and_twelve_hour_layouts() {
+        let tc_cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&tc_cfg);
+        for (line, want, used) in [
+            // Tomcat 8.5+ OneLineFormatter, PHP error log, Redis.
+            (
+                "05-Mar-2024 10:00:08.123 SEVERE [main] x",
+                "2024-03-05T10:00:08.123Z",
+                24,
+            ),
+            (
+                "05-Mar-2024 10:00:08 UTC] PHP Fatal",
+                "2024-03-05T10:00:08Z",
+                24,
+            ),
+            (
+                "05 Mar 2024 10:00:02.123 # WARNING",
+                "2024-03-05T10:00:02.123Z",
+                24,
+            ),
+            // java.util.logging SimpleFormatter: 12-hour clock, 12 AM is midnight.
+            (
+                "Mar 05, 2024 10:00:08 AM org.a.B c",
+                "2024-03-05T10:00:08Z",
+                24,
+            ),
+            (
+                "Mar 5, 2024 9:00:08 PM org.a.B c",
+                "2024-03-05T21:00:08Z",
+                22,
+            ),
+            ("Mar 5, 2024 12:00:08 AM x", "2024-03-05T00:00:08Z", 23),
+            ("Mar 5, 2024 12:30:00 PM x", "2024-03-05T12:30:00Z", 23),
+        ] {
+            assert_eq!(
+                parse_prefix(line.as_bytes(), &tc),
+                Some((ms(want), used)),
+                "{line}"
+            );
+        }
+        for line in [
+            "05-Mar-2024",
+            "05-Mar/2024 10:00:08",
+            "05 March 2024 10:00:08",
+            "Mar 05, 2024 10:00:08 x",
+            "Mar 05, 2024 13:00:08 PM",
+            "Mar 05 2024 10:00:08 AM",
+        ] {
+            assert_eq!(parse_prefix(line.as_bytes(), &tc), None, "{line}");
+        }
     }
 
     #[test]
