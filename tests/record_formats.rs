@@ -235,6 +235,66 @@ fn envoy_and_istio_access_lines() {
 }
 
 #[test]
+fn load_balancer_lines() {
+    // AWS ALB: the three processing times (seconds) add up; -1 means no answer.
+    let ev = events_of("alb.log");
+    assert_eq!(ev.len(), 2);
+    assert_eq!(s(&ev[0], "/time"), "2024-03-05T10:00:00.123Z");
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(n(&ev[0], "/http/status"), 502.0);
+    assert_eq!(n(&ev[0], "/http/latency_ms"), 252.0);
+    assert_eq!(s(&ev[0], "/http/upstream"), "10.0.0.1:80");
+    assert_eq!(
+        s(&ev[0], "/trace_id"),
+        "Root=1-58337281-1d84f3d73c47ec4e58577259"
+    );
+    assert_eq!(n(&ev[1], "/http/status"), 504.0);
+    assert!(ev[1]["http"].get("latency_ms").is_none());
+    assert_eq!(s(&ev[1], "/http/path"), "http://shop.example:80/api/v1/pay");
+    // HAProxy's HTTP log behind syslog: the request, its accept date (with the year) and
+    // total time; other HAProxy lines stay syslog lines.
+    let ev = events_of("haproxy.log");
+    assert_eq!(ev.len(), 3);
+    assert_eq!(s(&ev[0], "/time"), "2024-03-05T10:00:00.123Z");
+    assert_eq!(s(&ev[0], "/message"), "GET /api/v1/orders HTTP/1.1");
+    assert_eq!(n(&ev[0], "/http/status"), 503.0);
+    assert_eq!(n(&ev[0], "/http/latency_ms"), 251.0);
+    assert_eq!(s(&ev[0], "/http/upstream"), "be_api/api2");
+    assert_eq!(s(&ev[0], "/logger"), "haproxy");
+    assert_eq!(s(&ev[1], "/http/path"), "/api/v1/cart/7");
+    assert_eq!(s(&ev[1], "/level"), "info");
+    assert!(s(&ev[2], "/message").starts_with("Server be_api/api2 is DOWN"));
+    assert!(ev[2].get("http").is_none());
+}
+
+#[test]
+fn postgres_reports_and_lambda_lines() {
+    let ev = events_of("postgres.log");
+    assert_eq!(ev.len(), 4);
+    // An error's DETAIL and STATEMENT lines (same prefix: time and pid) join it, without
+    // their prefixes; another backend's line does not.
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(n(&ev[0], "/lines"), 3.0);
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "duplicate key value violates unique constraint \"users_pkey\"\nDETAIL:  Key (id)=(5) already exists.\nSTATEMENT:  INSERT INTO users VALUES (5)"
+    );
+    assert_eq!(n(&ev[1], "/line"), 4.0);
+    assert_eq!(s(&ev[2], "/level"), "info");
+    assert_eq!(s(&ev[2], "/message"), "checkpoint starting: time");
+    assert_eq!(s(&ev[3], "/level"), "fatal");
+
+    // AWS Lambda: the request id between the stamp and the level.
+    let ev = events_of("lambda.log");
+    assert_eq!(ev.len(), 5);
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(s(&ev[1], "/time"), "2024-03-05T10:00:00.123Z");
+    assert!(s(&ev[1], "/message").starts_with("Invoke Error"));
+    assert_eq!(s(&ev[2], "/message"), "processed 3 records");
+    assert!(s(&ev[3], "/message").starts_with("END RequestId"));
+}
+
+#[test]
 fn java_server_php_and_redis_headers() {
     let ev = events_of("tomcat.log");
     assert_eq!(ev.len(), 5);
@@ -287,9 +347,9 @@ fn java_server_php_and_redis_headers() {
 }
 
 #[test]
-fn json_of_caddy_google_cloud_and_serilog() {
+fn json_of_caddy_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 5);
+    assert_eq!(ev.len(), 6);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -308,6 +368,12 @@ fn json_of_caddy_google_cloud_and_serilog() {
     assert_eq!(n(e, "/http/latency_ms"), 12.3);
     // Any other logger's unit-less duration stays milliseconds.
     assert_eq!(n(&ev[4], "/http/latency_ms"), 1.5);
+    // `journalctl -o json`: microsecond time, syslog priority, identifier.
+    let e = &ev[5];
+    assert_eq!(s(e, "/time"), "2024-03-05T10:00:00.123Z");
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(s(e, "/logger"), "nginx");
+    assert_eq!(s(e, "/message"), "worker process 42 exited on signal 9");
 }
 
 #[test]
@@ -867,6 +933,8 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "envoy.log",
         "tomcat.log",
         "redis.log",
+        "postgres.log",
+        "haproxy.log",
     ] {
         let path = fixture(name);
         let p = path.to_str().expect("path");
@@ -896,6 +964,8 @@ const PIECES: &[&str] = &[
     "2024-03-05T09:12:04.000000001Z stderr F \tat a.B.c(B.java:1)\n",
     "Mar 05, 2024 10:00:10 AM org.a.B invoke\n",
     "SEVERE: failed\n",
+    "2024-03-05 10:00:01.123 UTC [4321] ERROR:  duplicate key\n",
+    "2024-03-05 10:00:01.123 UTC [4321] DETAIL:  Key (id)=(5) already exists.\n",
     "[2024-03-05T10:00:07.123Z] \"GET /a HTTP/1.1\" 503 UF 0 91 30001 - \"-\" \"ua\" \"r\" \"h\" \"10.0.0.3:8080\"\n",
 ];
 

@@ -16,6 +16,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::mine::is_uuid;
+
 /// Longest route kept, in bytes; longer paths are cut at a segment boundary and end in `/…`.
 pub const MAX_ROUTE_BYTES: usize = 200;
 /// Most segments kept.
@@ -225,16 +227,6 @@ pub fn placeholder(seg: &[u8]) -> Option<&'static str> {
 
 fn has_mixed_case(s: &[u8]) -> bool {
     s.iter().any(|b| b.is_ascii_lowercase()) && s.iter().any(|b| b.is_ascii_uppercase())
-}
-
-fn is_uuid(s: &[u8]) -> bool {
-    if s.len() != 36 {
-        return false;
-    }
-    s.iter().enumerate().all(|(i, &b)| match i {
-        8 | 13 | 18 | 23 => b == b'-',
-        _ => b.is_ascii_hexdigit(),
-    })
 }
 
 /// `2024-01-31`, `2024_01_31`.

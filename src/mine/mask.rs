@@ -752,7 +752,8 @@ fn is_hex(s: &[u8]) -> bool {
     (has_digit && has_alpha) || (!has_digit && s.len() >= 8)
 }
 
-fn is_uuid(s: &[u8]) -> bool {
+/// `8f5e3a1c-1111-4222-8333-444455556666`: 8-4-4-4-12 hex digits.
+pub(crate) fn is_uuid(s: &[u8]) -> bool {
     s.len() == 36
         && s.iter().enumerate().all(|(i, &b)| match i {
             8 | 13 | 18 | 23 => b == b'-',

@@ -19,6 +19,7 @@ mod stack;
 mod tests;
 
 pub use cluster::{cluster, ClusterConfig, Clustering, TemplateInfo, OTHER_TEMPLATE};
+pub(crate) use mask::is_uuid;
 pub use mask::Masker;
 pub use stack::is_stack_trace;
 

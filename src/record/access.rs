@@ -33,6 +33,27 @@ fn quoted(b: &[u8], i: usize) -> Option<(&[u8], usize)> {
     }
 }
 
+/// The space-separated fields of `b` from `from` on, at most `max`: (text, was quoted), a
+/// quoted field without its quotes. `None` when a quote is not closed.
+fn fields(b: &[u8], from: usize, max: usize) -> Option<Vec<(&[u8], bool)>> {
+    let mut toks = Vec::with_capacity(max.min(24));
+    let mut j = from;
+    while j < b.len() && toks.len() < max {
+        if b[j] == b' ' {
+            j += 1;
+        } else if b[j] == b'"' {
+            let (inner, e) = quoted(b, j)?;
+            toks.push((inner, true));
+            j = e;
+        } else {
+            let e = j + memchr::memchr(b' ', &b[j..]).unwrap_or(b.len() - j);
+            toks.push((&b[j..e], false));
+            j = e;
+        }
+    }
+    Some(toks)
+}
+
 fn parse_f64(b: &[u8]) -> Option<f64> {
     if b.is_empty() || !b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
         return None;
@@ -80,6 +101,11 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
 fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
     if b.first() == Some(&b'[') {
         return envoy(b, ev, tc);
+    }
+    if matches!(b.first(), Some(b'h' | b'w' | b'g')) {
+        if let Some(()) = alb(b, ev, tc) {
+            return Some(());
+        }
     }
     // host, ident, then the user up to the `[` (users with spaces exist in the wild).
     let i = skip_token(b, 0)?;
@@ -172,6 +198,102 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
     Some(())
 }
 
+/// AWS Application Load Balancer access log: `type time elb client:port target:port
+/// request_processing_time target_processing_time response_processing_time elb_status_code
+/// target_status_code received_bytes sent_bytes "request" "user_agent" ...`. Latency is the
+/// sum of the three processing times (seconds; `-1` when the target never answered, then
+/// none); the target is the upstream; the `Root=` X-Amzn-Trace-Id is the trace id.
+fn alb<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
+    let (kind, rest) = b.split_at(memchr::memchr(b' ', &b[..b.len().min(6)])?);
+    if !matches!(kind, b"http" | b"https" | b"h2" | b"grpcs" | b"ws" | b"wss") {
+        return None;
+    }
+    let toks = fields(rest, 1, 20)?;
+    // time, elb, client, target, 3 times, 2 statuses, 2 byte counts, "request".
+    if toks.len() < 12 || toks[..11].iter().any(|t| t.1) || !toks[11].1 {
+        return None;
+    }
+    let (time, n) = parse_prefix(toks[0].0, tc)?;
+    if n != toks[0].0.len() {
+        return None;
+    }
+    let secs: Vec<f64> = toks[4..7]
+        .iter()
+        .map(|t| std::str::from_utf8(t.0).ok()?.parse::<f64>().ok())
+        .collect::<Option<_>>()?;
+    let status = match status_code(toks[7].0) {
+        Some(s) => Some(s),
+        None if toks[7].0 == b"-" => None,
+        None => return None,
+    };
+    let request = toks[11].0;
+    commit(ev, time, request, status);
+    set_request(request, ev);
+    if secs.iter().all(|&s| s >= 0.0) {
+        ev.http.latency_ms = Some(secs.iter().sum::<f64>() * 1000.0);
+    }
+    if toks[3].0 != b"-" {
+        ev.http.upstream = Some(Cow::Borrowed(toks[3].0));
+    }
+    if let Some(t) = toks[12..].iter().find(|t| t.1 && t.0.starts_with(b"Root=")) {
+        ev.trace_id = Some(Cow::Borrowed(t.0));
+    }
+    Some(())
+}
+
+/// HAProxy's HTTP log line (usually behind a syslog header, `haproxy[1234]: ...`):
+/// `client:port [accept_date] frontend backend/server Tq/Tw/Tc/Tr/Ta status bytes cookie
+/// cookie state conns queues ["{headers}"] "request"`. When `ev`'s message is one, the event
+/// becomes the request: time from the accept date, total time `Ta` as latency (none when
+/// negative: the request was aborted), `backend/server` as the upstream.
+pub fn haproxy_embedded<'a>(ev: &mut Event<'a>, tc: &TimeCtx) {
+    let Cow::Borrowed(m) = ev.message else {
+        return;
+    };
+    if !m.first().is_some_and(u8::is_ascii_digit) && m.first() != Some(&b'[') {
+        return;
+    }
+    let Some(all) = fields(m, 0, 24) else {
+        return;
+    };
+    // The request is the last quoted field (captured headers `{...}` may come before it).
+    let Some(&(request, true)) = all.last() else {
+        return;
+    };
+    let toks: Vec<&[u8]> = all.iter().filter(|t| !t.1).map(|t| t.0).collect();
+    if toks.len() < 11 || !toks[0].contains(&b':') {
+        return;
+    }
+    let Some(stamp) = toks[1]
+        .strip_prefix(b"[")
+        .and_then(|t| t.strip_suffix(b"]"))
+    else {
+        return;
+    };
+    let Some((time, n)) = parse_prefix(stamp, tc) else {
+        return;
+    };
+    let timers: Vec<&[u8]> = toks[4].split(|&c| c == b'/').collect();
+    if n != stamp.len() || !(4..=5).contains(&timers.len()) || !toks[3].contains(&b'/') {
+        return;
+    }
+    let status = match status_code(toks[5]) {
+        Some(s) => Some(s),
+        None if toks[5] == b"-1" => None,
+        None => return,
+    };
+    let total = timers[timers.len() - 1];
+    let total = total.strip_prefix(b"+").unwrap_or(total);
+    commit(ev, time, request, status);
+    set_request(request, ev);
+    if let Some(ms) = parse_f64(total) {
+        ev.http.latency_ms = Some(ms);
+    }
+    if !toks[3].ends_with(b"<NOSRV>") {
+        ev.http.upstream = Some(Cow::Borrowed(toks[3]));
+    }
+}
+
 /// Envoy's default access log, also Istio's sidecars' (the `kubectl logs` of a mesh):
 /// `[START_TIME] "METHOD PATH PROTOCOL" CODE FLAGS [DETAILS...] BYTES_RECEIVED BYTES_SENT
 /// DURATION UPSTREAM_TIME "X-FORWARDED-FOR" "USER-AGENT" "X-REQUEST-ID" "AUTHORITY"
@@ -211,23 +333,7 @@ pub fn envoy<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
     };
     // The tokens after the status: flags, Istio's details, the byte counts and duration,
     // the upstream time, then the quoted fields.
-    let mut toks: Vec<(&[u8], bool)> = Vec::new();
-    let mut j = status_end + 1;
-    while j < b.len() && toks.len() < 24 {
-        if b[j] == b' ' {
-            j += 1;
-            continue;
-        }
-        if b[j] == b'"' {
-            let (inner, e) = quoted(b, j)?;
-            toks.push((inner, true));
-            j = e;
-        } else {
-            let e = j + memchr::memchr(b' ', &b[j..]).unwrap_or(b.len() - j);
-            toks.push((&b[j..e], false));
-            j = e;
-        }
-    }
+    let toks = fields(b, status_end + 1, 24)?;
     let int = |t: &(&[u8], bool)| !t.1 && !t.0.is_empty() && t.0.iter().all(u8::is_ascii_digit);
     let run = toks.windows(3).position(|w| w.iter().all(int))?;
     let flags = toks.first().filter(|t| !t.1 && run > 0).map(|t| t.0);
@@ -326,6 +432,49 @@ mod tests {
         .expect("status 0");
         assert_eq!(ev.http.status, None);
         assert_eq!(ev.http.upstream, None);
+        // HAProxy's HTTP log line, as the syslog parser hands it over.
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let msg = r#"10.0.0.1:51234 [05/Mar/2024:10:00:00.123] fe_https~ be_api/api2 0/0/1/250/251 503 212 - - sH-- 10/10/2/1/0 0/0 "GET /api/v1/orders HTTP/1.1""#;
+        let mut ev = Event::bare(1, msg.as_bytes());
+        haproxy_embedded(&mut ev, &tc);
+        assert_eq!(ev.time, Some(1_709_632_800_123));
+        assert_eq!(ev.http.status, Some(503));
+        assert_eq!(ev.http.latency_ms, Some(251.0));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"be_api/api2"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/v1/orders"[..]));
+        assert_eq!(&*ev.message, b"GET /api/v1/orders HTTP/1.1");
+        let msg = r#"10.0.0.1:51234 [05/Mar/2024:10:00:00.123] fe be/<NOSRV> -1/-1/-1/-1/+5 -1 0 - - CR-- 1/1/0/0/0 0/0 "<BADREQ>""#;
+        let mut ev = Event::bare(1, msg.as_bytes());
+        haproxy_embedded(&mut ev, &tc);
+        assert_eq!(ev.http.status, None);
+        assert_eq!(ev.http.upstream, None);
+        assert_eq!(ev.http.latency_ms, Some(5.0));
+        let msg = "Proxy be_api started.";
+        let mut ev = Event::bare(1, msg.as_bytes());
+        haproxy_embedded(&mut ev, &tc);
+        assert_eq!(ev.time, None);
+        // AWS ALB: the three processing times add up; -1 means the target never answered.
+        let ev = run(r#"https 2024-03-05T10:00:00.123456Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.001 0.251 0.000 502 502 34 366 "GET https://shop.example:443/api/v1/orders?x=1 HTTP/1.1" "curl/7.46.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/t/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e58577259" "shop.example" "-" 0 2024-03-05T10:00:00.120000Z "forward" "-" "-" "10.0.0.1:80" "502" "-" "-""#).expect("alb");
+        assert_eq!(ev.time, Some(1_709_632_800_123));
+        assert_eq!(ev.http.status, Some(502));
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.http.latency_ms, Some(252.0));
+        assert_eq!(ev.http.method.as_deref(), Some(&b"GET"[..]));
+        assert_eq!(
+            ev.http.path.as_deref(),
+            Some(&b"https://shop.example:443/api/v1/orders?x=1"[..])
+        );
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.0.0.1:80"[..]));
+        assert_eq!(
+            ev.trace_id.as_deref(),
+            Some(&b"Root=1-58337281-1d84f3d73c47ec4e58577259"[..])
+        );
+        let ev = run(r#"http 2024-03-05T10:00:01.000000Z app/my-lb/50dc 10.1.1.1:2817 - -1 -1 -1 504 - 34 0 "POST http://shop.example:80/pay HTTP/1.1" "ua" - - - "Root=1-2-3""#).expect("alb timeout");
+        assert_eq!(ev.http.status, Some(504));
+        assert_eq!(ev.http.latency_ms, None);
+        assert_eq!(ev.http.upstream, None);
+        assert!(run("https is a protocol 1 2 3 4 5 6 7 8 9 10 \"x\"").is_none());
         // A bracketed stamp before other text is not an access line.
         assert!(run("[2024-03-05T10:00:07.123Z] ERROR boom").is_none());
         assert!(run(r#"[2024-03-05 10:00:02] "quoted" message 200 1 2 3"#).is_none());

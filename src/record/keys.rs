@@ -60,6 +60,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"event" => (Message, 6),
         // Google Cloud Logging's payloads.
         b"textPayload" | b"jsonPayload.message" => (Message, 7),
+        // `journalctl -o json`.
+        b"MESSAGE" => (Message, 8),
 
         b"ts" => (Time, 0),
         b"time" => (Time, 1),
@@ -69,6 +71,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"date" | b"datetime" => (Time, 5),
         b"time_local" | b"time_iso8601" | b"timeMillis" => (Time, 6),
         b"t.$date" => (Time, 7),
+        b"__REALTIME_TIMESTAMP" => (Time, 8),
 
         b"level" => (Level, 0),
         b"severity" => (Level, 1),
@@ -79,6 +82,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"@l" | b"@level" | b"severity_text" | b"severityText" => (Level, 6),
         // MongoDB's one-letter severity; a value that is no level stays a plain field.
         b"s" => (Level, 7),
+        b"PRIORITY" => (Level, 8),
 
         b"http.request.method" => (Method, 0),
         b"http.method" => (Method, 1),
@@ -128,6 +132,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"app" | b"application" | b"program" => (Logger, 2),
         b"component" | b"module" => (Logger, 3),
         b"name" => (Logger, 4),
+        b"SYSLOG_IDENTIFIER" => (Logger, 5),
+        b"_SYSTEMD_UNIT" => (Logger, 6),
 
         b"trace_id" | b"traceId" | b"traceid" | b"trace.id" => (TraceId, 0),
         b"request_id" | b"requestId" | b"req_id" | b"reqId" => (TraceId, 1),

@@ -137,12 +137,13 @@ impl Format {
     }
 
     /// Whether `line` joins the event whose last line is `prev`.
-    #[inline]
     pub fn joins(self, prev: &[u8], line: &[u8]) -> bool {
         self.continues(line)
             || self.leaves_open(prev)
             || (self == Format::Plain
-                && (plain::stamped_continuation(prev, line) || plain::jul_continuation(prev, line)))
+                && (plain::stamped_continuation(prev, line)
+                    || plain::jul_continuation(prev, line)
+                    || plain::pg_continuation(prev, line)))
     }
 
     /// Where the last event of `data[..end]` starts (`end`: the offset of the `\n` ending its

@@ -182,6 +182,7 @@ pub fn parse_event<'a>(
                 // `app[1]: {"level":"error",...}`: the program logs JSON through syslog.
                 json::parse_embedded(ev, ctx);
                 logfmt::parse_embedded(ev, &ctx.time, &ctx.keys);
+                access::haproxy_embedded(ev, &ctx.time);
                 append_tail(first, raw, ev);
                 return true;
             }

@@ -79,6 +79,13 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     } else {
         None
     };
+    let prefix = prefix.or_else(|| {
+        let second = &raw[first.len()..];
+        let second = second.strip_prefix(b"\r").unwrap_or(second);
+        let second = second.strip_prefix(b"\n")?;
+        let second = &second[..memchr::memchr(b'\n', second).unwrap_or(second.len())];
+        pg_continuation(first, second).then_some(pg_body as LinePrefix)
+    });
     if let Some(body) = prefix {
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
         super::parse::append_lines(&raw[first.len()..], &mut msg, |l| body(l).unwrap_or(l));
@@ -124,6 +131,48 @@ fn php_level(msg: &[u8]) -> Option<Level> {
     } else {
         return None;
     })
+}
+
+/// PostgreSQL's report lines after an error (`... [4321] DETAIL:  Key (id)=(5) already
+/// exists.`, also `HINT`, `STATEMENT`, `CONTEXT`, `QUERY`, `LOCATION`): where the part after the
+/// `log_line_prefix` starts, if `line` is one.
+fn pg_part(line: &[u8]) -> Option<usize> {
+    let head = &line[..line.len().min(128)];
+    // The first `:  ` (PostgreSQL puts two spaces after the level).
+    let mut from = 0;
+    let k = loop {
+        let k = from + memchr::memchr(b':', &head[from..])?;
+        if head.get(k + 1..k + 3) == Some(b"  ") {
+            break k;
+        }
+        from = k + 1;
+    };
+    let ws = head[..k]
+        .iter()
+        .rposition(|&c| c == b' ')
+        .map_or(0, |i| i + 1);
+    matches!(
+        &head[ws..k],
+        b"DETAIL" | b"HINT" | b"STATEMENT" | b"CONTEXT" | b"QUERY" | b"LOCATION"
+    )
+    .then_some(ws)
+}
+
+/// A PostgreSQL report line that continues the message before it: PostgreSQL writes the
+/// same prefix (time and pid) before every line of one report, so a `DETAIL:` line whose
+/// prefix is its predecessor's joins it. Only lines that share the predecessor's first 23
+/// bytes (its stamp to the millisecond, or to the second and a zone) are looked at further.
+#[inline]
+pub fn pg_continuation(prev: &[u8], line: &[u8]) -> bool {
+    if line.len() < 24 || prev.len() < 24 || !line[0].is_ascii_digit() || prev[..23] != line[..23] {
+        return false;
+    }
+    pg_part(line).is_some_and(|ws| prev.starts_with(&line[..ws]))
+}
+
+/// The part of a joined PostgreSQL report line after its prefix (`DETAIL:  ...`).
+fn pg_body(line: &[u8]) -> Option<&[u8]> {
+    pg_part(line).map(|ws| &line[ws..])
 }
 
 /// java.util.logging's level line, the second line of each `SimpleFormatter` record
@@ -616,6 +665,8 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             } else {
                 from_word(word)
             };
+            // PostgreSQL's `LOG:` (its ordinary messages); `log` alone is too often prose.
+            let lvl = lvl.or_else(|| (tok == b"LOG:").then_some(Level::Info));
             // Behind `name - `, a level is only a column when ` - ` follows it too (Python's
             // `name - LEVEL - msg`); otherwise the message just starts with that word.
             let lvl = lvl.filter(|_| dash_msg.is_none() || b[e..].starts_with(b" - "));
@@ -645,6 +696,12 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             seen = true;
             if tok.iter().all(u8::is_ascii_digit) {
                 saw_pid = true;
+                pos = e;
+                continue;
+            }
+            if crate::mine::is_uuid(tok) {
+                // AWS Lambda's `stamp\trequest-id\tLEVEL\tmsg`: the request id before the
+                // level (kept in the message when no level follows).
                 pos = e;
                 continue;
             }

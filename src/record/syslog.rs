@@ -57,12 +57,9 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
         return None;
     }
     let (host, after_host) = token(b, n + 1)?;
-    if host
-        .strip_prefix(b"[")
-        .and_then(|h| h.strip_suffix(b"]"))
-        .is_some_and(|l| super::level::from_word(l).is_some())
-    {
-        // `2024/03/05 17:00:00 [error] 1234#1234: msg` (Nginx's error log): a level, not a host.
+    if host.first() == Some(&b'[') {
+        // `2024/03/05 17:00:00 [error] 1234#1234: msg` (Nginx's error log): a level, not a
+        // host; `2024-03-05 10:00:01.123 UTC [4321] ERROR:  msg` (PostgreSQL): a pid.
         return None;
     }
     // No host field: the first token already is the tag.
@@ -92,7 +89,9 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
         Some(i) if tag.ends_with(b"]") => &tag[..i],
         _ => tag,
     };
-    if program.is_empty() || program.len() > 64 {
+    if program.is_empty() || program.len() > 64 || super::level::from_upper_word(program).is_some()
+    {
+        // `host ERROR: msg`: a level, not a program.
         return None;
     }
     let mut msg = (after_tag + 1).min(b.len());
@@ -310,6 +309,11 @@ mod tests {
             ),
             crate::record::Format::Plain
         );
+        // PostgreSQL: a pid in brackets, then the level; neither is a host or a program.
+        let (ok, _) = run("2024-03-05 10:00:01.123 UTC [4321] ERROR:  duplicate key");
+        assert!(!ok);
+        let (ok, _) = run("Mar  2 04:00:01 box ERROR: disk full");
+        assert!(!ok);
     }
 
     #[test]
