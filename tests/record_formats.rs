@@ -191,7 +191,7 @@ fn logfmt_heroku_router() {
 #[test]
 fn access_log() {
     let ev = events_of("access.log");
-    assert_eq!(ev.len(), 4);
+    assert_eq!(ev.len(), 5);
     assert_eq!(s(&ev[0], "/message"), "GET /products/15?ref=home HTTP/1.1");
     assert_eq!(n(&ev[0], "/http/latency_ms"), 23.0);
     assert_eq!(s(&ev[1], "/time"), "2024-03-05T17:00:01.000Z");
@@ -201,6 +201,10 @@ fn access_log() {
     assert_eq!(s(&ev[2], "/level"), "warn");
     assert_eq!(n(&ev[2], "/http/latency_ms"), 1.84);
     assert!(ev[3]["http"].get("latency_ms").is_none());
+    // ingress-nginx: `$request_time` sits before `[$proxy_upstream_name]`.
+    assert_eq!(n(&ev[4], "/http/latency_ms"), 60001.0);
+    assert_eq!(s(&ev[4], "/http/upstream"), "10.244.1.7:8080");
+    assert_eq!(s(&ev[4], "/trace_id"), "1a2b3c4d5e6f708192a3b4c5d6e7f809");
 }
 
 #[test]

@@ -80,6 +80,38 @@ pub fn set_request<'a>(request: &'a [u8], ev: &mut Event<'a>) {
     }
 }
 
+/// The rest of an ingress-nginx line from after its `[$proxy_upstream_name]` (ending at
+/// `at`): `time` is the bare number before that bracket (`$request_time`, seconds); the
+/// upstream is the first address after the alternative upstream's bracket (several are
+/// separated by `, `), the request id the last field.
+fn ingress_nginx<'a>(b: &'a [u8], at: usize, time: Option<&[u8]>, ev: &mut Event<'a>) {
+    if let Some(s) = time.filter(|t| t.contains(&b'.')).and_then(parse_f64) {
+        ev.http.latency_ms = Some(s * 1000.0);
+    }
+    let Some(rest) = fields(b, at, 24) else {
+        return;
+    };
+    let mut rest = rest.iter().map(|t| t.0).peekable();
+    // The alternative upstream's bracket (`[]` when none).
+    if rest
+        .peek()
+        .is_some_and(|t| t.starts_with(b"[") && t.ends_with(b"]"))
+    {
+        rest.next();
+    }
+    if let Some(addr) = rest.next().map(|a| a.strip_suffix(b",").unwrap_or(a)) {
+        if addr != b"-" && addr.contains(&b':') {
+            ev.http.upstream = Some(Cow::Borrowed(addr));
+        }
+    }
+    if let Some(id) = rest
+        .last()
+        .filter(|id| id.len() >= 16 && id.iter().all(u8::is_ascii_hexdigit))
+    {
+        ev.trace_id = Some(Cow::Borrowed(id));
+    }
+}
+
 /// What every access line sets: time, status, the level the status implies (5xx error, 4xx
 /// warn, else info) and the request line as the message.
 fn commit<'a>(ev: &mut Event<'a>, time: i64, request: &'a [u8], status: Option<u16>) {
@@ -183,6 +215,13 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
             }
         } else if parse_f64(tok).is_some() {
             last_bare = Some(tok);
+        } else if tok.starts_with(b"[") && tok.ends_with(b"]") {
+            // ingress-nginx's default format: `... $request_length $request_time
+            // [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr
+            // $upstream_response_length $upstream_response_time $upstream_status $req_id`:
+            // the request time is the number before the first bracket, not the last one.
+            ingress_nginx(b, e, last_bare, ev);
+            break;
         }
         i = e;
     }
@@ -401,6 +440,18 @@ mod tests {
         let ev = run(r#"1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 502 0 "-" "ua" 1.503 upstream_addr=10.0.3.7:9000"#).expect("time then kv");
         assert_eq!(ev.http.latency_ms, Some(1503.0));
         assert!(run("not an access line").is_none());
+        // ingress-nginx: the request time is before the upstream's bracket, not last.
+        let ev = run(r#"10.244.0.1 - - [05/Mar/2024:10:00:01 +0000] "POST /api/v1/checkout HTTP/1.1" 504 160 "-" "okhttp/4" 300 60.001 [shop-api-8080] [] 10.244.1.7:8080 0 60.000 504 1a2b3c4d5e6f708192a3b4c5d6e7f809"#).expect("ingress-nginx");
+        assert_eq!(ev.http.latency_ms, Some(60001.0));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.244.1.7:8080"[..]));
+        assert_eq!(
+            ev.trace_id.as_deref(),
+            Some(&b"1a2b3c4d5e6f708192a3b4c5d6e7f809"[..])
+        );
+        let ev = run(r#"10.244.0.1 - - [05/Mar/2024:10:00:02 +0000] "GET /healthz HTTP/1.1" 502 150 "-" "kube-probe/1.29" 80 0.001 [shop-api-8080] [] 10.244.1.7:8080, 10.244.1.8:8080 0, 0 0.000, 0.001 502, 502 aa"#).expect("retried upstreams");
+        assert_eq!(ev.http.latency_ms, Some(1.0));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.244.1.7:8080"[..]));
+        assert_eq!(ev.trace_id, None);
         // Envoy's default format, and Istio's with details and a transport failure reason.
         let ev = run(r#"[2024-03-05T10:00:07.123Z] "GET /api/v1/x?q=1 HTTP/1.1" 503 UF 0 91 30001 - "-" "curl/8" "abc-123" "shop.example" "10.0.0.3:8080""#).expect("envoy");
         assert_eq!(ev.time, Some(1_709_632_807_123));
