@@ -351,9 +351,9 @@ fn java_server_php_and_redis_headers() {
 }
 
 #[test]
-fn json_of_caddy_google_cloud_serilog_and_journald() {
+fn json_of_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 6);
+    assert_eq!(ev.len(), 7);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -378,6 +378,12 @@ fn json_of_caddy_google_cloud_serilog_and_journald() {
     assert_eq!(s(e, "/level"), "error");
     assert_eq!(s(e, "/logger"), "nginx");
     assert_eq!(s(e, "/message"), "worker process 42 exited on signal 9");
+    // Traefik's access log: status, duration in nanoseconds, and an empty message that the
+    // request names.
+    let e = &ev[6];
+    assert_eq!(n(e, "/http/status"), 502.0);
+    assert_eq!(n(e, "/http/latency_ms"), 30001.235);
+    assert_eq!(s(e, "/message"), "POST /api/v1/pay");
 }
 
 #[test]

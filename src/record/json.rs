@@ -227,14 +227,31 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     } else {
         super::keys::with_error_text(ev);
     }
-    // Caddy's access log writes `duration` in seconds.
-    if w.assign.latency_unitless
-        && ev
+    if w.assign.latency_unitless {
+        // Caddy's access log writes `duration` in seconds, Traefik's `Duration` nanoseconds.
+        let caddy = ev
             .logger
             .as_deref()
-            .is_some_and(|l| l.starts_with(b"http.log.access"))
-    {
-        ev.http.latency_ms = ev.http.latency_ms.map(|s| s * 1000.0);
+            .is_some_and(|l| l.starts_with(b"http.log.access"));
+        let traefik = ev
+            .fields
+            .iter()
+            .any(|(k, _)| matches!(&**k, b"RouterName" | b"entryPointName"));
+        if caddy {
+            ev.http.latency_ms = ev.http.latency_ms.map(|s| s * 1000.0);
+        } else if traefik {
+            ev.http.latency_ms = ev.http.latency_ms.map(|ns| ns / 1e6);
+        }
+    }
+    if ev.message.trim_ascii().is_empty() {
+        // A request log without a message (Traefik writes `"msg":""`): the request names it.
+        if let (Some(m), Some(p)) = (&ev.http.method, &ev.http.path) {
+            let mut msg = Vec::with_capacity(m.len() + 1 + p.len());
+            msg.extend_from_slice(m);
+            msg.push(b' ');
+            msg.extend_from_slice(p);
+            ev.message = Cow::Owned(msg);
+        }
     }
     true
 }

@@ -10,8 +10,8 @@
 //! (pino-http, morgan) are milliseconds; `*_us` microseconds; `*_ns` and ECS `event.duration`
 //! nanoseconds; `*_s`, `duration_seconds` and Nginx's `request_time` seconds. Unit-less
 //! `duration`/`latency`/`elapsed`: a number is milliseconds (the most common choice of
-//! app loggers; Caddy's access log, logger `http.log.access…`, writes seconds and is read
-//! so), a string is a Go duration (`1.5s`, `250ms`, `1m2s`) as zap/logrus and GCP's
+//! app loggers; Caddy's access log, logger `http.log.access…`, writes seconds and Traefik's
+//! `Duration` nanoseconds, and they are read so), a string is a Go duration (`1.5s`, `250ms`, `1m2s`) as zap/logrus and GCP's
 //! `httpRequest.latency` write it. Any latency key holding a Go duration string is read as one.
 
 use std::borrow::Cow;
@@ -112,6 +112,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"response.status" | b"response.status_code" | b"response.statusCode" => (Status, 5),
         b"http_status" | b"response_code" | b"httpRequest.status" => (Status, 6),
         b"StatusCode" => (Status, 7),
+        // Traefik's access log.
+        b"DownstreamStatus" => (Status, 8),
 
         b"latency_ms" | b"duration_ms" | b"elapsed_ms" => (Latency(Ms), 0),
         b"response_time_ms" | b"took_ms" | b"time_ms" | b"request_time_ms" => (Latency(Ms), 1),
@@ -121,6 +123,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"latency_s" | b"duration_s" | b"elapsed_s" | b"duration_seconds" => (Latency(S), 3),
         b"request_time" => (Latency(S), 4),
         b"latency" | b"duration" | b"elapsed" | b"httpRequest.latency" => (Latency(Auto), 5),
+        b"Duration" => (Latency(Auto), 6),
 
         b"upstream" | b"upstream_host" => (Upstream, 0),
         b"peer.service" | b"upstream_addr" => (Upstream, 1),
