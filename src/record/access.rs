@@ -3,8 +3,10 @@
 //! `host ident user [10/Oct/2000:13:55:36 -0700] "GET /path HTTP/1.1" 200 2326 ["referer"
 //! "user agent"] [extra...]`. The message is the raw request line (`GET /path HTTP/1.1`): it
 //! keeps method and path for templates without the status, which is its own field. Level:
-//! 5xx error, 4xx warn, else info. Trailing extras: a bare number at the end is the request
-//! time (with a dot: Nginx `$request_time` seconds; an integer: Apache `%D` microseconds);
+//! 5xx error, 4xx warn, else info. Trailing extras: the request time is the first bare
+//! number with a dot (Nginx `$request_time`, seconds; in `$request_time
+//! $upstream_response_time` the first), else the last bare integer (Apache `%D`,
+//! microseconds);
 //! `key=value` extras are read for `rt`/`request_time`/`urt`/`upstream_response_time`
 //! (seconds), `upstream_addr`/`upstream`/`ua` and `request_id`/`trace_id`/`req_id`.
 
@@ -175,6 +177,7 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
     // The request time is the last bare number after the quoted fields; `k=v` extras may
     // follow it.
     let mut last_bare: Option<&[u8]> = None;
+    let mut first_decimal: Option<&[u8]> = None;
     while i < b.len() {
         if b[i] == b' ' {
             i += 1;
@@ -215,6 +218,9 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
             }
         } else if parse_f64(tok).is_some() {
             last_bare = Some(tok);
+            if first_decimal.is_none() && tok.contains(&b'.') {
+                first_decimal = Some(tok);
+            }
         } else if tok.starts_with(b"[") && tok.ends_with(b"]") {
             // ingress-nginx's default format: `... $request_length $request_time
             // [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr
@@ -226,7 +232,10 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
         i = e;
     }
     if ev.http.latency_ms.is_none() {
-        if let Some(v) = last_bare.and_then(|t| parse_f64(t).map(|f| (t, f))) {
+        if let Some(v) = first_decimal
+            .or(last_bare)
+            .and_then(|t| parse_f64(t).map(|f| (t, f)))
+        {
             ev.http.latency_ms = Some(if v.0.contains(&b'.') {
                 v.1 * 1000.0
             } else {
@@ -440,6 +449,11 @@ mod tests {
         let ev = run(r#"1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 502 0 "-" "ua" 1.503 upstream_addr=10.0.3.7:9000"#).expect("time then kv");
         assert_eq!(ev.http.latency_ms, Some(1503.0));
         assert!(run("not an access line").is_none());
+        // `$request_time $upstream_response_time`: the first is the request's.
+        let ev = run(r#"1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "GET /b HTTP/1.1" 504 512 "-" "curl/8" 60.004 60.001 ."#).expect("timed_combined");
+        assert_eq!(ev.http.latency_ms, Some(60004.0));
+        let ev = run(r#"1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "GET /b HTTP/1.1" 200 512 "-" "curl/8" 0.004 -"#).expect("static file");
+        assert_eq!(ev.http.latency_ms, Some(4.0));
         // ingress-nginx: the request time is before the upstream's bracket, not last.
         let ev = run(r#"10.244.0.1 - - [05/Mar/2024:10:00:01 +0000] "POST /api/v1/checkout HTTP/1.1" 504 160 "-" "okhttp/4" 300 60.001 [shop-api-8080] [] 10.244.1.7:8080 0 60.000 504 1a2b3c4d5e6f708192a3b4c5d6e7f809"#).expect("ingress-nginx");
         assert_eq!(ev.http.latency_ms, Some(60001.0));
