@@ -299,7 +299,7 @@ fn postgres_reports_and_lambda_lines() {
 }
 
 #[test]
-fn java_server_php_and_redis_headers() {
+fn java_servers_php_and_redis_headers() {
     let ev = events_of("tomcat.log");
     assert_eq!(ev.len(), 5);
     // Tomcat's one-line format, with a stack trace joined.
@@ -329,6 +329,18 @@ fn java_server_php_and_redis_headers() {
     assert_eq!(n(&ev[4], "/line"), 11.0);
     assert_eq!(s(&ev[4], "/level"), "warn");
     assert!(ev[4]["time"].is_null());
+
+    // Elasticsearch's bracketed columns; Cassandra's level, thread, then the stamp.
+    let ev = events_of("cassandra_es.log");
+    assert_eq!(ev.len(), 4);
+    assert_eq!(s(&ev[0], "/level"), "warn");
+    assert_eq!(s(&ev[0], "/message"), "high disk watermark [90%] exceeded");
+    assert_eq!(s(&ev[1], "/time"), "2024-03-05T10:00:02.123Z");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(n(&ev[1], "/lines"), 3.0);
+    assert!(s(&ev[1], "/message").starts_with("Exception encountered during startup\n"));
+    assert_eq!(s(&ev[2], "/time"), "2024-03-05T10:00:03.000Z");
+    assert_eq!(s(&ev[2], "/message"), "Cassandra version: 4.0.1");
 
     let ev = events_of("php.log");
     let levels: Vec<&str> = ev.iter().map(|e| s(e, "/level")).collect();
@@ -945,6 +957,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "redis.log",
         "postgres.log",
         "haproxy.log",
+        "cassandra_es.log",
     ] {
         let path = fixture(name);
         let p = path.to_str().expect("path");

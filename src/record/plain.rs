@@ -601,6 +601,14 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 if let Some((t, _)) = parse_prefix(&b[p + 1..close], tc) {
                     h.time = Some(t);
                     pos = close + 1;
+                } else {
+                    // Cassandra's `%-5level [%thread] %date %F:%L - %msg`: the stamp after
+                    // the thread.
+                    let q = skip_spaces(b, close + 1);
+                    if let Some((t, n)) = parse_prefix(&b[q..], tc) {
+                        h.time = Some(t);
+                        pos = q + n;
+                    }
                 }
             }
         }
