@@ -363,9 +363,9 @@ fn java_servers_php_and_redis_headers() {
 }
 
 #[test]
-fn json_of_caddy_traefik_google_cloud_serilog_and_journald() {
+fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 7);
+    assert_eq!(ev.len(), 10);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -396,6 +396,18 @@ fn json_of_caddy_traefik_google_cloud_serilog_and_journald() {
     assert_eq!(n(e, "/http/status"), 502.0);
     assert_eq!(n(e, "/http/latency_ms"), 30001.235);
     assert_eq!(s(e, "/message"), "POST /api/v1/pay");
+    // Nginx's JSON log_format: `$request` gives method and path unless keys of their own do;
+    // with no message and no level, the request names the event and its status the level.
+    let e = &ev[7];
+    assert_eq!(s(e, "/http/method"), "GET");
+    assert_eq!(s(e, "/http/path"), "/api/v1/orders/5?x=1");
+    assert_eq!(s(e, "/message"), "GET /api/v1/orders/5?x=1");
+    assert_eq!(s(e, "/level"), "info");
+    assert_eq!(n(e, "/http/latency_ms"), 12.0);
+    assert_eq!(s(&ev[8], "/level"), "error");
+    assert_eq!(s(&ev[8], "/message"), "POST /api/v1/checkout");
+    assert_eq!(n(&ev[8], "/http/latency_ms"), 60001.0);
+    assert_eq!(s(&ev[9], "/message"), "GET /x");
 }
 
 #[test]

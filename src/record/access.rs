@@ -119,11 +119,7 @@ fn ingress_nginx<'a>(b: &'a [u8], at: usize, time: Option<&[u8]>, ev: &mut Event
 fn commit<'a>(ev: &mut Event<'a>, time: i64, request: &'a [u8], status: Option<u16>) {
     ev.time = Some(time);
     ev.http.status = status;
-    ev.level = Some(match status {
-        Some(500..) => Level::Error,
-        Some(400..=499) => Level::Warn,
-        _ => Level::Info,
-    });
+    ev.level = Some(status.map_or(Level::Info, super::level::from_http_status));
     ev.message = Cow::Borrowed(request);
 }
 

@@ -222,7 +222,8 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     if let (Some((inner, esc)), true) = (w.docker_log, w.docker_stream) {
         docker_inner(inner, esc, ev, ctx);
     } else if !w.assign.has_message() {
-        // No message key: the whole object is the message (the miner masks its values).
+        // No message key: the whole object is the message (the miner masks its values),
+        // unless it is a request log (below).
         ev.message = Cow::Borrowed(b);
     } else {
         super::keys::with_error_text(ev);
@@ -243,14 +244,18 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
             ev.http.latency_ms = ev.http.latency_ms.map(|ns| ns / 1e6);
         }
     }
-    if ev.message.trim_ascii().is_empty() {
-        // A request log without a message (Traefik writes `"msg":""`): the request names it.
-        if let (Some(m), Some(p)) = (&ev.http.method, &ev.http.path) {
+    if let (Some(m), Some(p)) = (&ev.http.method, &ev.http.path) {
+        // A request log without a message (Nginx's JSON `log_format`, Traefik's `"msg":""`):
+        // the request names it, and its status gives the level, as in an access log.
+        if !w.assign.has_message() || ev.message.trim_ascii().is_empty() {
             let mut msg = Vec::with_capacity(m.len() + 1 + p.len());
             msg.extend_from_slice(m);
             msg.push(b' ');
             msg.extend_from_slice(p);
             ev.message = Cow::Owned(msg);
+        }
+        if ev.level.is_none() {
+            ev.level = ev.http.status.map(super::level::from_http_status);
         }
     }
     true

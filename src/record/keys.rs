@@ -42,6 +42,9 @@ pub enum Role {
     Upstream,
     /// An outbound URL whose host is the upstream.
     UpstreamUrl,
+    /// A whole request line (`GET /path HTTP/1.1`, Nginx's `$request` in a JSON log_format):
+    /// method and path unless keys of their own give them.
+    RequestLine,
     Logger,
     TraceId,
 }
@@ -129,6 +132,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"peer.service" | b"upstream_addr" => (Upstream, 1),
         b"peer.hostname" | b"net.peer.name" | b"server.address" => (Upstream, 2),
         b"upstream_url" | b"target_url" | b"outbound_url" => (UpstreamUrl, 3),
+        b"request" => (RequestLine, 0),
 
         b"logger" | b"logger_name" | b"loggerName" | b"log.logger" => (Logger, 0),
         b"service" | b"service.name" | b"service_name" => (Logger, 1),
@@ -376,6 +380,7 @@ fn slot(r: Role) -> usize {
         Role::Upstream | Role::UpstreamUrl => 7,
         Role::Logger => 8,
         Role::TraceId => 9,
+        Role::RequestLine => 10,
     }
 }
 
@@ -446,6 +451,26 @@ impl Assign {
             }
             Role::Logger => ev.logger = Some(v),
             Role::TraceId => ev.trace_id = Some(v),
+            Role::RequestLine => {
+                let mut parts = v.splitn(3, |&c| c == b' ');
+                let (Some(m), Some(p)) = (parts.next(), parts.next()) else {
+                    return Some(v);
+                };
+                let method = !m.is_empty() && m.len() <= 16 && m.iter().all(u8::is_ascii_uppercase);
+                if !method || !p.starts_with(b"/") && !p.contains(&b':') {
+                    return Some(v);
+                }
+                // Keys of their own (`request_method`, `uri`) win whenever they come.
+                const WEAK: u8 = u8::MAX - 1;
+                if self.best[slot(Role::Method)] == u8::MAX {
+                    ev.http.method = Some(sub(&v, m));
+                    self.best[slot(Role::Method)] = WEAK;
+                }
+                if self.best[slot(Role::Path)] == u8::MAX {
+                    ev.http.path = Some(sub(&v, p));
+                    self.best[slot(Role::Path)] = WEAK;
+                }
+            }
         }
         self.best[s] = prio;
         None

@@ -65,6 +65,16 @@ pub fn from_syslog_severity(sev: u32) -> Level {
     }
 }
 
+/// The level a request's HTTP status implies, as access logs have none: 5xx error, 4xx
+/// warn, else info.
+pub fn from_http_status(status: u16) -> Level {
+    match status {
+        500.. => Level::Error,
+        400..=499 => Level::Warn,
+        _ => Level::Info,
+    }
+}
+
 /// A numeric level: bunyan/pino (10 trace … 60 fatal); small numbers are read as syslog
 /// severities (0 emerg … 7 debug), which is what GELF and journald use.
 pub fn from_number(n: f64) -> Option<Level> {
