@@ -255,6 +255,14 @@ fn load_balancer_lines() {
     assert_eq!(n(&ev[1], "/http/status"), 504.0);
     assert!(ev[1]["http"].get("latency_ms").is_none());
     assert_eq!(s(&ev[1], "/http/path"), "http://shop.example:80/api/v1/pay");
+    // IIS with its default W3C fields (time-taken in ms); the `#` header lines stay text.
+    let ev = events_of("iis.log");
+    assert_eq!(ev.len(), 6);
+    assert!(ev[3]["time"].is_null());
+    assert_eq!(s(&ev[4], "/level"), "error");
+    assert_eq!(s(&ev[4], "/http/path"), "/api/orders");
+    assert_eq!(n(&ev[4], "/http/latency_ms"), 1234.0);
+    assert_eq!(n(&ev[5], "/http/status"), 200.0);
     // HAProxy's HTTP log behind syslog: the request, its accept date (with the year) and
     // total time; other HAProxy lines stay syslog lines.
     let ev = events_of("haproxy.log");

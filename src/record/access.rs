@@ -137,6 +137,11 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
             return Some(());
         }
     }
+    if b.get(4) == Some(&b'-') && b.get(10) == Some(&b' ') {
+        if let Some(()) = iis(b, ev, tc) {
+            return Some(());
+        }
+    }
     // host, ident, then the user up to the `[` (users with spaces exist in the wild).
     let i = skip_token(b, 0)?;
     let i = skip_token(b, i)?;
@@ -338,6 +343,41 @@ pub fn haproxy_embedded<'a>(ev: &mut Event<'a>, tc: &TimeCtx) {
     }
 }
 
+/// IIS (W3C extended) with IIS's default fields: `date time s-ip cs-method cs-uri-stem
+/// cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus
+/// sc-win32-status time-taken` (time-taken in milliseconds). Other `#Fields:` choices are
+/// not read from the header.
+fn iis<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
+    let (time, n) = parse_prefix(b, tc)?;
+    if n != 19 {
+        return None;
+    }
+    let toks: Vec<&[u8]> = b[n..]
+        .split(|&c| c == b' ')
+        .filter(|t| !t.is_empty())
+        .collect();
+    if toks.len() != 13 {
+        return None;
+    }
+    let (method, stem) = (toks[1], toks[2]);
+    if method.is_empty() || method.len() > 16 || !method.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let status = status_code(toks[9])?;
+    let taken = toks[12];
+    if !stem.starts_with(b"/") || !taken.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // The message is the request as IIS logs it: method and stem (the query is its own field).
+    let start = stem.as_ptr() as usize - b.as_ptr() as usize;
+    let msg_start = method.as_ptr() as usize - b.as_ptr() as usize;
+    commit(ev, time, &b[msg_start..start + stem.len()], Some(status));
+    ev.http.method = Some(Cow::Borrowed(method));
+    ev.http.path = Some(Cow::Borrowed(stem));
+    ev.http.latency_ms = parse_f64(taken);
+    Some(())
+}
+
 /// Envoy's default access log, also Istio's sidecars' (the `kubectl logs` of a mesh):
 /// `[START_TIME] "METHOD PATH PROTOCOL" CODE FLAGS [DETAILS...] BYTES_RECEIVED BYTES_SENT
 /// DURATION UPSTREAM_TIME "X-FORWARDED-FOR" "USER-AGENT" "X-REQUEST-ID" "AUTHORITY"
@@ -515,6 +555,19 @@ mod tests {
         let mut ev = Event::bare(1, msg.as_bytes());
         haproxy_embedded(&mut ev, &tc);
         assert_eq!(ev.time, None);
+        // IIS with its default fields.
+        let ev = run("2024-03-05 10:00:00 10.0.0.5 GET /api/orders id=5 443 - 1.2.3.4 Mozilla/5.0+(Windows) - 500 0 0 1234").expect("iis");
+        assert_eq!(ev.time, Some(1_709_632_800_000));
+        assert_eq!(ev.http.status, Some(500));
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/orders"[..]));
+        assert_eq!(ev.http.latency_ms, Some(1234.0));
+        assert_eq!(&*ev.message, b"GET /api/orders");
+        assert!(
+            run("2024-03-05 10:00:00 INFO GET /api/orders id=5 443 - 1.2.3.4 ua - 500 0 0 x")
+                .is_none()
+        );
+        assert!(run("2024-03-05 10:00:00 ERROR something failed").is_none());
         // AWS ALB: the three processing times add up; -1 means the target never answered.
         let ev = run(r#"https 2024-03-05T10:00:00.123456Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.001 0.251 0.000 502 502 34 366 "GET https://shop.example:443/api/v1/orders?x=1 HTTP/1.1" "curl/7.46.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/t/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e58577259" "shop.example" "-" 0 2024-03-05T10:00:00.120000Z "forward" "-" "-" "10.0.0.1:80" "502" "-" "-""#).expect("alb");
         assert_eq!(ev.time, Some(1_709_632_800_123));
