@@ -11,8 +11,9 @@
 //! nanoseconds; `*_s`, `duration_seconds` and Nginx's `request_time` seconds. Unit-less
 //! `duration`/`latency`/`elapsed`: a number is milliseconds (the most common choice of
 //! app loggers; Caddy's access log, logger `http.log.access…`, writes seconds and Traefik's
-//! `Duration` nanoseconds, and they are read so), a string is a Go duration (`1.5s`, `250ms`, `1m2s`) as zap/logrus and GCP's
-//! `httpRequest.latency` write it. Any latency key holding a Go duration string is read as one.
+//! `Duration` nanoseconds, and they are read so), a string is a Go duration (`1.5s`,
+//! `250ms`, `1m2s`) as zap/logrus and GCP's `httpRequest.latency` write it. Any latency key
+//! holding a Go duration string is read as one.
 
 use std::borrow::Cow;
 
