@@ -1,14 +1,19 @@
-//! `access`: Apache/Nginx common and combined logs, with optional trailing fields.
+//! `access`: web server, proxy and load balancer request logs.
 //!
-//! `host ident user [10/Oct/2000:13:55:36 -0700] "GET /path HTTP/1.1" 200 2326 ["referer"
-//! "user agent"] [extra...]`. The message is the raw request line (`GET /path HTTP/1.1`): it
-//! keeps method and path for templates without the status, which is its own field. Level:
-//! 5xx error, 4xx warn, else info. Trailing extras: the request time is the first bare
-//! number with a dot (Nginx `$request_time`, seconds; in `$request_time
-//! $upstream_response_time` the first), else the last bare integer (Apache `%D`,
-//! microseconds);
-//! `key=value` extras are read for `rt`/`request_time`/`urt`/`upstream_response_time`
-//! (seconds), `upstream_addr`/`upstream`/`ua` and `request_id`/`trace_id`/`req_id`.
+//! Apache/Nginx common and combined: `host ident user [10/Oct/2000:13:55:36 -0700] "GET
+//! /path HTTP/1.1" 200 2326 ["referer" "user agent"] [extra...]`. The message is the raw
+//! request line (`GET /path HTTP/1.1`): it keeps method and path for templates without the
+//! status, which is its own field. Level: 5xx error, 4xx warn, else info. Trailing extras:
+//! the request time is the first bare number with a dot (Nginx `$request_time`, seconds; of
+//! `$request_time $upstream_response_time` the first), else the last bare integer (Apache
+//! `%D`, microseconds); `key=value` extras are read for `rt`/`request_time` (seconds),
+//! `upstream_addr`/`upstream`/`ua` and `request_id`/`trace_id`/`req_id`; ingress-nginx's
+//! `[$proxy_upstream_name]` marks its own tail (`ingress_nginx`).
+//!
+//! Other layouts with the same fields, each recognised by its fixed shape: Envoy and Istio
+//! (`envoy`, `[START_TIME] "GET /x HTTP/1.1" 503 UF ...`), AWS ALB (`alb`, `https <ISO
+//! time> app/...`), IIS with its default W3C fields (`iis`), and HAProxy's HTTP log line
+//! inside a syslog message ([`haproxy_embedded`]).
 
 use std::borrow::Cow;
 
