@@ -594,3 +594,51 @@ fn a_year_9999_stamp_neither_hangs_nor_prints_raw_milliseconds() {
     let out = stdout(&o);
     assert!(out.contains("→ 9999-12-31T23:59:59Z"), "{out}");
 }
+
+/// An access stream whose lines name the upstream serving each request (Envoy's upstream
+/// host, as Nginx's `upstream_addr`): a route's 5xx is the route's failure, as in the batch
+/// endpoint table, not a failure of the one backend every request goes to.
+#[test]
+fn failing_route_behind_a_named_upstream_is_the_routes_alert() {
+    let mut log = String::new();
+    for i in 0..3600 {
+        let s = i64::from(i);
+        let (method, path) = match i % 4 {
+            0 => ("GET", format!("/api/v1/orders/{}", 1000 + i % 97)),
+            1 => ("GET", "/api/v1/cart".to_string()),
+            2 => ("POST", "/api/v1/checkout".to_string()),
+            _ => ("GET", "/healthz".to_string()),
+        };
+        let failing = path == "/api/v1/checkout" && s >= 40 * 60 && i % 8 == 2;
+        let (status, flags, ms) = if failing {
+            (503, "UT", 30000)
+        } else {
+            (200, "-", 12)
+        };
+        log.push_str(&format!(
+            "[{}] \"{method} {path} HTTP/1.1\" {status} {flags} 0 91 {ms} - \"-\" \"okhttp/4\" \"r{i}\" \"shop:8080\" \"10.0.0.3:8080\"\n",
+            ts(s)
+        ));
+    }
+    let o = run(&["watch", "-o", "json"], Some(log.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let starts: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["alert"] == "start")
+        .collect();
+    let kinds: Vec<String> = starts
+        .iter()
+        .map(|a| format!("{} {}", a["kind"], a["title"]))
+        .collect();
+    assert!(
+        starts
+            .iter()
+            .any(|a| a["kind"] == "failing_route" && a["route"] == "POST /api/v1/checkout"),
+        "{kinds:?}"
+    );
+    assert!(
+        !starts.iter().any(|a| a["kind"] == "upstream_failure"),
+        "{kinds:?}"
+    );
+}

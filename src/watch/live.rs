@@ -652,10 +652,14 @@ impl Live {
         }
     }
 
-    /// Route slot for a failed (5xx) request, creating the track on first sight.
+    /// Route slot for a failed (5xx) request, creating the track on first sight. A request
+    /// that names the upstream serving it (Nginx's `upstream_addr`, Envoy's upstream host, a
+    /// load balancer's target, an app's request log naming the provider it called) is still
+    /// the route's request; only an outbound call (its path an absolute URL to the upstream
+    /// itself) is not, as in the batch endpoint table.
     fn route_slot(&mut self, o: &Obs<'_>) -> Option<u32> {
         let status = o.status?;
-        if status < 500 || o.upstream.is_some() {
+        if status < 500 || outbound(o) {
             return None;
         }
         let path = o.path?;
@@ -686,6 +690,11 @@ impl Live {
     fn upstream_slot(&mut self, o: &Obs<'_>) -> Option<u32> {
         let host = o.upstream?;
         let kind = upstream_problem(o.status, o.message)?;
+        if kind == UpKind::Failure && o.path.is_some() && !outbound(o) {
+            // The 5xx of an inbound request that names its upstream: the failing route
+            // reports it (the batch table counts it as `server_errors_inbound`).
+            return None;
+        }
         let k = (host.to_vec(), kind as u8);
         if let Some(&i) = self.upstreams.get(&k) {
             return Some(i);
@@ -1377,6 +1386,18 @@ fn new_finding(t: &Track, end: i64, w: i64) -> Finding {
     f.bucket_ms = Some(w);
     f.rescore(t.max_level);
     f
+}
+
+/// Whether the event is an outbound call: its path an absolute URL to its upstream host.
+fn outbound(o: &Obs<'_>) -> bool {
+    match (o.path, o.upstream) {
+        (Some(p), Some(h)) => {
+            (p.starts_with(b"http://") || p.starts_with(b"https://"))
+                && crate::endpoints::upstream::host_of(p)
+                    .is_some_and(|ph| crate::endpoints::upstream::normalize_upstream(h) == Some(ph))
+        }
+        _ => false,
+    }
 }
 
 /// Classifies an outbound call's problem from its status and message.
