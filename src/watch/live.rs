@@ -690,9 +690,14 @@ impl Live {
     fn upstream_slot(&mut self, o: &Obs<'_>) -> Option<u32> {
         let host = o.upstream?;
         let kind = upstream_problem(o.status, o.message)?;
-        if kind == UpKind::Failure && o.path.is_some() && !outbound(o) {
+        if kind == UpKind::Failure
+            && o.status.is_some_and(|s| s >= 500)
+            && o.path.is_some()
+            && !outbound(o)
+        {
             // The 5xx of an inbound request that names its upstream: the failing route
-            // reports it (the batch table counts it as `server_errors_inbound`).
+            // reports it (the batch table counts it as `server_errors_inbound`). Without a
+            // status, the message's own words still make it the upstream's failure.
             return None;
         }
         let k = (host.to_vec(), kind as u8);
