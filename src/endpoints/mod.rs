@@ -790,10 +790,7 @@ impl EndpointTable {
         let mut route: Option<u32> = None;
         // An absolute URL to the upstream itself is the outbound call, not an inbound route.
         let outbound = match (http.path.as_deref(), up_host.as_deref()) {
-            (Some(p), Some(h)) => {
-                (p.starts_with(b"http://") || p.starts_with(b"https://"))
-                    && upstream::host_of(p).is_some_and(|ph| ph == h)
-            }
+            (Some(p), Some(h)) => upstream::is_outbound(p, h),
             _ => false,
         };
         if let Some(path) = http.path.as_deref().filter(|_| !outbound) {

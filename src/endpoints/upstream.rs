@@ -245,6 +245,13 @@ pub fn find_host(msg: &[u8]) -> Option<String> {
     name
 }
 
+/// Whether a request whose path is `path` and whose upstream is `host` (normalized) is an
+/// outbound call: its path an absolute URL to that host, not an inbound route.
+pub fn is_outbound(path: &[u8], host: &str) -> bool {
+    (path.starts_with(b"http://") || path.starts_with(b"https://"))
+        && host_of(path).is_some_and(|ph| ph == host)
+}
+
 /// Words that name the other end of an inbound connection.
 fn is_peer_word(t: &[u8]) -> bool {
     const PEERS: [&[u8]; 7] = [

@@ -1395,12 +1395,9 @@ fn new_finding(t: &Track, end: i64, w: i64) -> Finding {
 
 /// Whether the event is an outbound call: its path an absolute URL to its upstream host.
 fn outbound(o: &Obs<'_>) -> bool {
-    match (o.path, o.upstream) {
-        (Some(p), Some(h)) => {
-            (p.starts_with(b"http://") || p.starts_with(b"https://"))
-                && crate::endpoints::upstream::host_of(p)
-                    .is_some_and(|ph| crate::endpoints::upstream::normalize_upstream(h) == Some(ph))
-        }
+    use crate::endpoints::upstream::{is_outbound, normalize_upstream};
+    match (o.path, o.upstream.and_then(normalize_upstream)) {
+        (Some(p), Some(h)) => is_outbound(p, &h),
         _ => false,
     }
 }
