@@ -40,25 +40,48 @@ fn quoted(b: &[u8], i: usize) -> Option<(&[u8], usize)> {
     }
 }
 
-/// The space-separated fields of `b` from `from` on, at most `max`: (text, was quoted), a
+/// Most fields [`fields`] reads from one line.
+const MAX_FIELDS: usize = 24;
+
+/// The fields of one line in a fixed array (no allocation per line): `(text, was quoted)`.
+struct Fields<'b> {
+    toks: [(&'b [u8], bool); MAX_FIELDS],
+    n: usize,
+}
+
+impl<'b> std::ops::Deref for Fields<'b> {
+    type Target = [(&'b [u8], bool)];
+    fn deref(&self) -> &Self::Target {
+        &self.toks[..self.n]
+    }
+}
+
+/// The space-separated fields of `b` from `from` on, at most `max` (and [`MAX_FIELDS`]): a
 /// quoted field without its quotes. `None` when a quote is not closed.
-fn fields(b: &[u8], from: usize, max: usize) -> Option<Vec<(&[u8], bool)>> {
-    let mut toks = Vec::with_capacity(max.min(24));
+fn fields(b: &[u8], from: usize, max: usize) -> Option<Fields<'_>> {
+    let mut f = Fields {
+        toks: [(&b""[..], false); MAX_FIELDS],
+        n: 0,
+    };
+    let max = max.min(MAX_FIELDS);
     let mut j = from;
-    while j < b.len() && toks.len() < max {
+    while j < b.len() && f.n < max {
         if b[j] == b' ' {
             j += 1;
-        } else if b[j] == b'"' {
+            continue;
+        }
+        if b[j] == b'"' {
             let (inner, e) = quoted(b, j)?;
-            toks.push((inner, true));
+            f.toks[f.n] = (inner, true);
             j = e;
         } else {
             let e = j + memchr::memchr(b' ', &b[j..]).unwrap_or(b.len() - j);
-            toks.push((&b[j..e], false));
+            f.toks[f.n] = (&b[j..e], false);
             j = e;
         }
+        f.n += 1;
     }
-    Some(toks)
+    Some(f)
 }
 
 fn parse_f64(b: &[u8]) -> Option<f64> {
@@ -314,7 +337,13 @@ pub fn haproxy_embedded<'a>(ev: &mut Event<'a>, tc: &TimeCtx) {
     let Some(&(request, true)) = all.last() else {
         return;
     };
-    let toks: Vec<&[u8]> = all.iter().filter(|t| !t.1).map(|t| t.0).collect();
+    let mut toks = [&b""[..]; MAX_FIELDS];
+    let mut n = 0;
+    for t in all.iter().filter(|t| !t.1) {
+        toks[n] = t.0;
+        n += 1;
+    }
+    let toks = &toks[..n];
     if toks.len() < 11 || !toks[0].contains(&b':') {
         return;
     }
