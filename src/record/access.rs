@@ -99,6 +99,17 @@ pub fn status_code(b: &[u8]) -> Option<u16> {
     Some(b.iter().fold(0u16, |a, c| a * 10 + u16::from(c - b'0')))
 }
 
+/// A status field that may hold the layout's "no response" marker (`-`, Envoy's `0`,
+/// HAProxy's `-1`): `Some(Some(code))`, `Some(None)` for the marker, `None` when the field is
+/// neither (the line is not of this layout).
+fn status_or_absent(b: &[u8], absent: &[u8]) -> Option<Option<u16>> {
+    match status_code(b) {
+        Some(s) => Some(Some(s)),
+        None if b == absent => Some(None),
+        None => None,
+    }
+}
+
 /// Method and path from a request line (`GET /path HTTP/1.1`), when it looks like one.
 pub fn set_request<'a>(request: &'a [u8], ev: &mut Event<'a>) {
     let mut parts = request.splitn(3, |&c| c == b' ');
@@ -187,13 +198,7 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
     i += 1;
     let status_end = i + memchr::memchr(b' ', &b[i..]).unwrap_or(b.len() - i);
     let status_b = &b[i..status_end];
-    let status = if let Some(s) = status_code(status_b) {
-        Some(s)
-    } else if status_b == b"-" {
-        None
-    } else {
-        return None;
-    };
+    let status = status_or_absent(status_b, b"-")?;
     // Commit: from here on the line is an access log line.
     commit(ev, time, request, status);
     set_request(request, ev);
@@ -294,15 +299,11 @@ fn alb<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
     if n != toks[0].0.len() {
         return None;
     }
-    let secs: Vec<f64> = toks[4..7]
-        .iter()
-        .map(|t| std::str::from_utf8(t.0).ok()?.parse::<f64>().ok())
-        .collect::<Option<_>>()?;
-    let status = match status_code(toks[7].0) {
-        Some(s) => Some(s),
-        None if toks[7].0 == b"-" => None,
-        None => return None,
-    };
+    let mut secs = [0f64; 3];
+    for (s, t) in secs.iter_mut().zip(&toks[4..7]) {
+        *s = std::str::from_utf8(t.0).ok()?.parse::<f64>().ok()?;
+    }
+    let status = status_or_absent(toks[7].0, b"-")?;
     let request = toks[11].0;
     commit(ev, time, request, status);
     set_request(request, ev);
@@ -356,16 +357,15 @@ pub fn haproxy_embedded<'a>(ev: &mut Event<'a>, tc: &TimeCtx) {
     let Some((time, n)) = parse_prefix(stamp, tc) else {
         return;
     };
-    let timers: Vec<&[u8]> = toks[4].split(|&c| c == b'/').collect();
-    if n != stamp.len() || !(4..=5).contains(&timers.len()) || !toks[3].contains(&b'/') {
+    // Tq/Tw/Tc/Tr/Ta (or Tt): four or five timers, the last the total.
+    let timers = toks[4].split(|&c| c == b'/').count();
+    if n != stamp.len() || !(4..=5).contains(&timers) || !toks[3].contains(&b'/') {
         return;
     }
-    let status = match status_code(toks[5]) {
-        Some(s) => Some(s),
-        None if toks[5] == b"-1" => None,
-        None => return,
+    let Some(status) = status_or_absent(toks[5], b"-1") else {
+        return;
     };
-    let total = timers[timers.len() - 1];
+    let total = toks[4].rsplit(|&c| c == b'/').next().unwrap_or(toks[4]);
     let total = total.strip_prefix(b"+").unwrap_or(total);
     commit(ev, time, request, status);
     set_request(request, ev);
@@ -386,11 +386,14 @@ fn iis<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
     if n != 19 {
         return None;
     }
-    let toks: Vec<&[u8]> = b[n..]
-        .split(|&c| c == b' ')
-        .filter(|t| !t.is_empty())
-        .collect();
-    if toks.len() != 13 {
+    // Exactly the 13 default fields after the date and time.
+    let mut toks = [&b""[..]; 13];
+    let mut count = 0;
+    for t in b[n..].split(|&c| c == b' ').filter(|t| !t.is_empty()) {
+        *toks.get_mut(count)? = t;
+        count += 1;
+    }
+    if count != toks.len() {
         return None;
     }
     let (method, stem) = (toks[1], toks[2]);
@@ -444,11 +447,7 @@ pub fn envoy<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
     let status_end = i + 1 + memchr::memchr(b' ', &b[i + 1..])?;
     let status_b = &b[i + 1..status_end];
     // Envoy writes 0 when the client left before a response.
-    let status = match status_code(status_b) {
-        Some(s) => Some(s),
-        None if status_b == b"0" => None,
-        None => return None,
-    };
+    let status = status_or_absent(status_b, b"0")?;
     // The tokens after the status: flags, Istio's details, the byte counts and duration,
     // the upstream time, then the quoted fields.
     let toks = fields(b, status_end + 1, 24)?;
@@ -458,20 +457,22 @@ pub fn envoy<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
     let duration = parse_f64(toks[run + 2].0)?;
     // After the upstream time (a number or `-`): X-Forwarded-For, user agent, request id,
     // authority, upstream host.
-    let quoted_after: Vec<&[u8]> = toks[run + 3..]
+    let mut quoted_after = toks[run + 3..]
         .iter()
         .skip_while(|t| !t.1)
         .take_while(|t| t.1)
-        .map(|t| t.0)
-        .collect();
+        .map(|t| t.0);
+    let present = |v: &&[u8]| !v.is_empty() && *v != b"-";
+    let request_id = quoted_after.nth(2).filter(present);
+    let upstream_host = quoted_after.nth(1).filter(present);
     commit(ev, time, request, status);
     ev.http.method = Some(Cow::Borrowed(m));
     ev.http.path = Some(Cow::Borrowed(p));
     ev.http.latency_ms = Some(duration);
-    if let Some(id) = quoted_after.get(2).filter(|v| !v.is_empty() && *v != b"-") {
+    if let Some(id) = request_id {
         ev.trace_id = Some(Cow::Borrowed(id));
     }
-    if let Some(up) = quoted_after.get(4).filter(|v| !v.is_empty() && *v != b"-") {
+    if let Some(up) = upstream_host {
         ev.http.upstream = Some(Cow::Borrowed(up));
     }
     if let Some(f) = flags.filter(|f| *f != b"-") {
