@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{Event, Format, Level};
 use crate::summary::{
-    max_opt, merge_samples, min_opt, offer_sample, sample_rank, sig_hash, Example, Sample, Series,
+    max_opt, merge_samples, min_opt, offer_sample, sample_rank, sig_hash, Example, LazyExample,
+    Sample, Series,
 };
 use latency::{bin_of, ms_to_us, Latency, LatencyBins};
 use upstream::{normalize_upstream, scan_message, Mention, Outcome};
@@ -948,11 +949,8 @@ impl EndpointTable {
             None => r.untimed += 1,
         }
         // Built once, shared by every list that keeps it (the text is reference-counted).
-        let made = std::cell::OnceCell::new();
-        let ex = || {
-            made.get_or_init(|| Example::new(source, ev.line, ev.time, ev.raw))
-                .clone()
-        };
+        let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
+        let ex = || lazy.get();
         offer(&mut r.examples, ev.time, source, ev.line, ex);
         if failed {
             offer(&mut r.fail_examples, ev.time, source, ev.line, ex);
@@ -1085,11 +1083,8 @@ impl EndpointTable {
         if let Some((kind, examples, samples, first)) = trouble {
             // Built once, shared by both lists when both keep it (the text is
             // reference-counted).
-            let made = std::cell::OnceCell::new();
-            let ex = || {
-                made.get_or_init(|| Example::new(source, ev.line, ev.time, ev.raw))
-                    .clone()
-            };
+            let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
+            let ex = || lazy.get();
             offer(examples, ev.time, source, ev.line, ex);
             let rank = sample_rank(self.scratch.source_seed, ev.line);
             offer_sample(samples, rank, ev.line, ex);

@@ -5,8 +5,8 @@
 //! its bucket width) is known, from a compact list of `(signature, level, time)`.
 
 use super::{
-    level_slot, offer_earliest, sample_rank, series, sig_hash, Example, SigStats, Summary,
-    EXAMPLES_PER_SIG,
+    level_slot, offer_earliest, sample_rank, series, sig_hash, Example, LazyExample, SigStats,
+    Summary, EXAMPLES_PER_SIG,
 };
 use crate::input::Chunk;
 use crate::mine::Masker;
@@ -165,13 +165,9 @@ impl ChunkBuilder<'_> {
                     let key = (ev.time, &**source, ev.line);
                     // Built once when kept, shared (the text is reference-counted) when kept
                     // both among the first examples and in the sample.
-                    let made = std::cell::OnceCell::new();
-                    let example = || {
-                        made.get_or_init(|| {
-                            Example::new(source, ev.line, ev.time, ev.raw).with_level(ev.level)
-                        })
-                        .clone()
-                    };
+                    let lazy =
+                        LazyExample::new(source, ev.line, ev.time, ev.raw).with_level(ev.level);
+                    let example = || lazy.get();
                     if before(key, &examples_before[idx as usize])
                         && offer_earliest(
                             &mut s.examples,

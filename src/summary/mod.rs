@@ -155,6 +155,51 @@ pub fn sample_rank(source: u64, line: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// An event's [`Example`], built at most once, when a list first keeps it, and then shared
+/// (the text is reference-counted) by every other list that keeps it: `|| lazy.get()` is the
+/// `make` argument of [`offer_earliest`] and [`offer_sample`].
+pub struct LazyExample<'e> {
+    made: std::cell::OnceCell<Example>,
+    source: &'e std::sync::Arc<str>,
+    line: u64,
+    time: Option<i64>,
+    raw: &'e [u8],
+    level: Option<crate::record::Level>,
+}
+
+impl<'e> LazyExample<'e> {
+    pub fn new(
+        source: &'e std::sync::Arc<str>,
+        line: u64,
+        time: Option<i64>,
+        raw: &'e [u8],
+    ) -> LazyExample<'e> {
+        LazyExample {
+            made: std::cell::OnceCell::new(),
+            source,
+            line,
+            time,
+            raw,
+            level: None,
+        }
+    }
+
+    /// The example will carry the event's level.
+    pub fn with_level(mut self, level: Option<crate::record::Level>) -> LazyExample<'e> {
+        self.level = level;
+        self
+    }
+
+    /// The example: built on the first call, shared after.
+    pub fn get(&self) -> Example {
+        self.made
+            .get_or_init(|| {
+                Example::new(self.source, self.line, self.time, self.raw).with_level(self.level)
+            })
+            .clone()
+    }
+}
+
 /// One event shown as evidence, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Example {
