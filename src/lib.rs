@@ -18,4 +18,6 @@ pub mod report;
 pub mod sanitize;
 pub mod snapshot;
 pub mod summary;
+#[cfg(test)]
+mod testrng;
 pub mod watch;

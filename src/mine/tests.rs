@@ -4,6 +4,7 @@
 //! accuracy on the labelled fixture in `testdata/mine/`.
 
 use super::*;
+use crate::testrng::{Lcg, XorShift};
 use rustc_hash::FxHashMap;
 
 fn sig(m: &Masker, s: &str) -> String {
@@ -184,22 +185,16 @@ fn user_masks_apply_first() {
 
 #[test]
 fn mask_never_panics_on_arbitrary_bytes() {
-    // A small xorshift generator: deterministic, no extra dependency.
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let alphabet =
         b" \t\n\r0123456789abcdefxX.:-_/\\\"'=,;()[]{}<>@#%+~*ZTmsKMGBhu\xc2\xb5\xff\x00";
     let m = Masker::new(Vec::new());
     let mut out = Vec::new();
     for _ in 0..20_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let len = (x % 64) as usize;
+        let len = (rng.next() % 64) as usize;
         let mut msg = Vec::with_capacity(len);
         for _ in 0..len {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = rng.next();
             let b = if x % 4 == 0 {
                 (x >> 8) as u8
             } else {
@@ -365,12 +360,9 @@ fn order_and_thread_independent() {
     };
     let base = run(&sigs, 1);
     let mut shuffled = sigs.clone();
-    let mut x: u64 = 42;
+    let mut rng = Lcg(42);
     for i in (1..shuffled.len()).rev() {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        shuffled.swap(i, (x >> 33) as usize % (i + 1));
+        shuffled.swap(i, rng.next() as usize % (i + 1));
     }
     assert_eq!(run(&shuffled, 1), base);
     assert_eq!(run(&shuffled, 4), base);
@@ -587,13 +579,8 @@ fn known_names_generalise_the_first_column() {
 
 #[test]
 fn cluster_never_panics_on_odd_signatures() {
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    let mut next = || rng.next();
     let words: [&[u8]; 12] = [
         b"a",
         b"<NUM>",

@@ -7,6 +7,7 @@ use super::*;
 use crate::endpoints::EndpointTable;
 use crate::record::{Event, Http};
 use crate::summary::series::resolution_for;
+use crate::testrng::Lcg;
 
 const T0: i64 = 1_764_000_000_000;
 
@@ -73,13 +74,10 @@ fn summary_of(reqs: &[Req], messages: &[(i64, &'static str)]) -> Summary {
 /// 60 minutes; checkout fails 40% from minute 40; one rare route fails once; orders fine.
 fn scenario() -> (Vec<Req>, Vec<(i64, &'static str)>) {
     let mut reqs = Vec::new();
-    let mut x: u64 = 7;
+    let mut rng = Lcg(7);
     for s in 0..3600i64 {
         let t = T0 + s * 1000;
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let r = (x >> 33) % 100;
+        let r = rng.next() % 100;
         reqs.push(Req {
             t,
             method: "GET",
@@ -553,12 +551,9 @@ fn trouble_logged_twice_is_not_twice_the_evidence() {
 #[test]
 fn client_error_evidence_comes_from_inside_the_surge() {
     let mut reqs = Vec::new();
-    let mut x: u64 = 11;
+    let mut rng = Lcg(11);
     for s in 0..3600i64 {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let r = (x >> 33) % 100;
+        let r = rng.next() % 100;
         let early = [100, 500, 900].contains(&s);
         let surge = s >= 2400 && r < 40;
         reqs.push(Req {
