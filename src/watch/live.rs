@@ -570,9 +570,16 @@ impl Live {
         (self.events_ring.dense(), self.errors_ring.dense())
     }
 
-    /// Ongoing spikes and recently confirmed new templates.
+    /// Ongoing spikes and recently confirmed new templates, most severe first.
     pub fn active_findings(&self) -> Vec<&Finding> {
-        self.active.values().collect()
+        let mut v: Vec<&Finding> = self.active.values().collect();
+        v.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.kind.cmp(&b.kind))
+                .then_with(|| a.title.cmp(&b.title))
+        });
+        v
     }
 
     /// Takes the alerts detected so far, in detection order.
@@ -1119,6 +1126,13 @@ impl Live {
             if !t.cond.is_active() {
                 self.active.remove(&i);
             }
+        } else if is_template && t.novelty == Novelty::Reported && !t.cond.is_active() {
+            if let Some(f) = self.active.get_mut(&i) {
+                // A new template in the status block: its events and severity so far.
+                f.count = t.total;
+                f.rate = Some(t.total as f64 / ((end - t.first_seen).max(w) as f64 / 60_000.0));
+                f.rescore(t.max_level);
+            }
         }
         // Spikes: only for keys with history (a never-seen template is news, not a spike), and
         // not for an access log's request line (`GET <PATH> HTTP/<NUM>`): its failing requests
@@ -1229,7 +1243,16 @@ impl Live {
         }
         if t.cond.is_active() {
             if let Some(f) = self.active.get_mut(&i) {
+                // The open finding as it stands now (the status block shows it; the start
+                // alert said what was known then): events, rate and severity so far.
+                let since = t.active_from.map_or(end, |x| x * w);
                 f.count = t.active_count;
+                f.rate = Some(t.active_count as f64 / ((end - since).max(w) as f64 / 60_000.0));
+                f.factor = f
+                    .baseline_rate
+                    .filter(|&r| r > 0.0)
+                    .and_then(|r| f.rate.map(|x| x / r));
+                f.rescore(t.max_level);
             }
             let outgrown = t
                 .habit

@@ -251,6 +251,59 @@ fn scripted_incident_gives_exactly_the_expected_alerts() {
     assert!(end.finding.count >= 55, "{:?}", end.finding);
 }
 
+/// The status block's findings are kept current: a new error that keeps coming shows its
+/// events so far and the severity they earn (the start alert said what was known then), and
+/// the most severe finding is listed first.
+#[test]
+fn active_findings_show_the_condition_as_it_stands() {
+    let mut h = Harness::new(LiveConfig::default());
+    for (t, l, m) in incident_script()
+        .into_iter()
+        .filter(|e| e.0 < T0 + 28 * MIN)
+    {
+        h.push(&ev(t, l, m));
+    }
+    h.tick(T0 + 28 * MIN);
+    let started = |tpl: &str| {
+        h.alerts
+            .iter()
+            .find(|a| a.phase == AlertPhase::Start && a.finding.template.as_deref() == Some(tpl))
+            .map(|a| a.finding.clone())
+            .expect(tpl)
+    };
+    let (new_at_start, spike_at_start) = (started("NPE in mapper"), started("db timeout"));
+    let active = h.live.active_findings();
+    assert_eq!(active.len(), 2, "{active:#?}");
+    let new = active
+        .iter()
+        .find(|f| f.kind == FindingKind::NewError)
+        .expect("new error active");
+    // Every 20 s from T+12m: 48 events before T+28m; all but the last bucket's are counted.
+    assert!(
+        (46..=48).contains(&new.count) && new.count > new_at_start.count,
+        "{} then {}",
+        new_at_start.count,
+        new.count
+    );
+    assert!(
+        new.severity > new_at_start.severity,
+        "{:?} then {:?}",
+        new_at_start.severity,
+        new.severity
+    );
+    let spike = active
+        .iter()
+        .find(|f| f.kind == FindingKind::Spike)
+        .expect("spike active");
+    assert!(spike.count > spike_at_start.count + 20, "{}", spike.count);
+    assert!(
+        spike.rate.is_some_and(|r| (5.0..=7.0).contains(&r)),
+        "{:?}",
+        spike.rate
+    );
+    assert!(active[0].score >= active[1].score, "{active:#?}");
+}
+
 #[test]
 fn steady_noise_alerts_nothing() {
     let mut h = Harness::new(LiveConfig::default());
