@@ -793,6 +793,10 @@ fn refine<'a>(
     while let Some((members, free)) = work.pop() {
         let mut still_free = Vec::new();
         let mut split: Option<(u32, ColStats<'a>)> = None;
+        // Many-valued columns, learned from only if the cluster is final: in a mix of
+        // templates that is split next (`MDNS: IPV4 Addr:` with `keepalive: Remote IP:`)
+        // the words of two templates' constant columns line up as if they were one slot.
+        let mut many_valued: Vec<&'a [u8]> = Vec::new();
         for &c in &free {
             let st = col_stats(&members, c, toks, counts);
             if st.values.len() <= 1 {
@@ -801,7 +805,7 @@ fn refine<'a>(
             let why = variable_reason(c, &st, known);
             if why == Some(Why::Count) && known.is_empty() {
                 let words = st.values.iter().map(|v| v.0).filter(|v| !valueish(v));
-                learned.values.extend(words);
+                many_valued.extend(words);
             }
             if why.is_none() && st.keys.is_none() && known.is_empty() {
                 learned.splits.push(st.values.iter().map(|v| v.0).collect());
@@ -818,6 +822,7 @@ fn refine<'a>(
         }
         match split {
             None => {
+                learned.values.append(&mut many_valued);
                 let first = &toks[members[0] as usize];
                 let tokens = first
                     .iter()

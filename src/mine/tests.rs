@@ -562,6 +562,26 @@ fn names_seen_as_values_elsewhere_generalise_small_columns() {
     assert_eq!(t[120], "password changed for <*>");
 }
 
+/// Two templates whose constant words line up column by column (`MDNS: IPV4 Addr:` and
+/// `keepalive: Remote IP:`) look like one template with a four-valued slot until they are
+/// split: those words are no user names, and must not turn `Remote`/`Local` into a value.
+#[test]
+fn words_of_a_mix_that_splits_are_not_learned_as_values() {
+    let mut lines = Vec::new();
+    for i in 0..6 {
+        lines.push(format!("wl0: MDNS: IPV4 Addr: 10.0.0.{i}"));
+        lines.push(format!("wl0: MDNS: IPV6 Addr: fe80::{i}"));
+        lines.push(format!("wl0: keepalive: Remote IP: 10.1.0.{i}"));
+        lines.push(format!("wl0: keepalive: Local IP: 10.2.0.{i}"));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let t = mine(&refs);
+    let distinct: std::collections::BTreeSet<&String> = t.iter().collect();
+    assert_eq!(distinct.len(), 4, "{distinct:#?}");
+    assert_eq!(t[2], "wl0: keepalive: Remote IP: <IP>");
+    assert_eq!(t[3], "wl0: keepalive: Local IP: <IP>");
+}
+
 #[test]
 fn known_names_generalise_the_first_column() {
     let mut lines = Vec::new();
