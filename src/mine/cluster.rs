@@ -672,11 +672,37 @@ fn placeholder_evidence(values: &[(&[u8], u64, u32)]) -> bool {
 /// component names. Where such names differ between otherwise equal messages they are the
 /// message's subject (a value), not a word of its template.
 fn structured_identifier(t: &[u8]) -> bool {
+    if dotted_constant(t) {
+        return false;
+    }
     let dots = t.iter().filter(|&&b| b == b'.').count();
     let slash = t.contains(&b'/');
     // `instruction......` is a dot leader, not a name.
     let leader = t.windows(2).any(|w| w == b"..");
     !leader && t.iter().any(u8::is_ascii_alphabetic) && (dots >= 2 || (slash && dots >= 1))
+}
+
+/// `android.intent.action.SCREEN_ON`, `TimeUnit.SECONDS`: a qualified name whose last part is
+/// an upper-case constant is an enum constant from the code (see [`enum_constants`]), not a
+/// package or class name that varies as the message's subject.
+fn dotted_constant(t: &[u8]) -> bool {
+    let Some(dot) = t.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
+    let (path, last) = (&t[..dot], &t[dot + 1..]);
+    upper_constant(last)
+        && !path.is_empty()
+        && path
+            .split(|&b| b == b'.')
+            .all(|p| !p.is_empty() && p.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_'))
+}
+
+/// `NEW`, `FAIL_TASK_CLEANUP`: at least three characters, upper-case letters and underscores,
+/// a letter first.
+fn upper_constant(t: &[u8]) -> bool {
+    t.len() >= 3
+        && t[0].is_ascii_uppercase()
+        && t.iter().all(|b| b.is_ascii_uppercase() || *b == b'_')
 }
 
 /// Fewest distinct signatures per value for a value to count as its own pattern.
@@ -705,13 +731,14 @@ fn enum_constants(st: &ColStats<'_>) -> bool {
                     .take_while(|b| !b.is_ascii_alphanumeric())
                     .count();
             let t = if a < z { &t[a..z] } else { &t[..0] };
-            t.len() >= 3
-                && t[0].is_ascii_uppercase()
-                && (t.iter().all(|b| b.is_ascii_uppercase() || *b == b'_')
-                    // `Started`, `Paused`, `Resumed`: capitalised words are the states and
-                    // verbs of the message, written in the code; names of users and hosts are
-                    // lower case or carry digits and dots.
-                    || t[1..].iter().all(u8::is_ascii_lowercase))
+            upper_constant(t)
+                || dotted_constant(t)
+                // `Started`, `Paused`, `Resumed`: capitalised words are the states and verbs
+                // of the message, written in the code; names of users and hosts are lower
+                // case or carry digits and dots.
+                || (t.len() >= 3
+                    && t[0].is_ascii_uppercase()
+                    && t[1..].iter().all(u8::is_ascii_lowercase))
         })
 }
 

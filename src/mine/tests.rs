@@ -582,6 +582,33 @@ fn words_of_a_mix_that_splits_are_not_learned_as_values() {
     assert_eq!(t[3], "wl0: keepalive: Local IP: <IP>");
 }
 
+/// Qualified names that differ are the message's subject (`com.tencent.mm/.ui.LauncherUI`),
+/// but one ending in an upper-case constant is an enum constant that names the event: a
+/// broadcast of `TIME_TICK` is not one of `SCREEN_ON`, however many of each there are.
+#[test]
+fn dotted_enum_constants_stay_apart_package_names_vary() {
+    let mut lines = Vec::new();
+    for _ in 0..5 {
+        for a in ["TIME_TICK", "SCREEN_ON", "SCREEN_OFF", "BATTERY_CHANGED"] {
+            lines.push(format!("onReceive action: android.intent.action.{a}"));
+        }
+        for (i, p) in ["com.tencent.mm", "com.android.phone", "org.mozilla.firefox"]
+            .iter()
+            .enumerate()
+        {
+            lines.push(format!("Start proc {p}.ui.Main for activity uid {i}"));
+        }
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let t = mine(&refs);
+    assert_eq!(t[0], "onReceive action: android.intent.action.TIME_TICK");
+    assert_eq!(t[1], "onReceive action: android.intent.action.SCREEN_ON");
+    assert_ne!(t[2], t[3]);
+    assert!(t[4].starts_with("Start proc <*>"), "{}", t[4]);
+    assert_eq!(t[5], t[4]);
+    assert_eq!(t[6], t[4]);
+}
+
 #[test]
 fn known_names_generalise_the_first_column() {
     let mut lines = Vec::new();
