@@ -682,10 +682,15 @@ fn structured_identifier(t: &[u8]) -> bool {
     !leader && t.iter().any(u8::is_ascii_alphabetic) && (dots >= 2 || (slash && dots >= 1))
 }
 
-/// `android.intent.action.SCREEN_ON`, `TimeUnit.SECONDS`: a qualified name whose last part is
-/// an upper-case constant is an enum constant from the code (see [`enum_constants`]), not a
+/// `android.intent.action.SCREEN_ON`, `TimeUnit.SECONDS` (also as `action:` or `act=` value):
+/// a qualified name whose last part is an upper-case constant is an enum constant from the code (see [`enum_constants`]), not a
 /// package or class name that varies as the message's subject.
 fn dotted_constant(t: &[u8]) -> bool {
+    // The value of a glued `action:` or `act=` key.
+    let t = match t.iter().rposition(|&b| b == b':' || b == b'=') {
+        Some(k) => &t[k + 1..],
+        None => t,
+    };
     let Some(dot) = t.iter().rposition(|&b| b == b'.') else {
         return false;
     };

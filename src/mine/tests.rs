@@ -605,6 +605,14 @@ fn dotted_enum_constants_stay_apart_package_names_vary() {
     assert_eq!(t[1], "onReceive action: android.intent.action.SCREEN_ON");
     assert_ne!(t[2], t[3]);
     assert!(t[4].starts_with("Start proc <*>"), "{}", t[4]);
+    // Glued to its key as well.
+    let glued = mine(&[
+        "processHandleBroadcastAction action:android.intent.action.TIME_TICK",
+        "processHandleBroadcastAction action:android.intent.action.SCREEN_ON",
+        "processHandleBroadcastAction action:android.intent.action.TIME_TICK",
+    ]);
+    assert_ne!(glued[0], glued[1]);
+    assert_eq!(glued[0], glued[2]);
     assert_eq!(t[5], t[4]);
     assert_eq!(t[6], t[4]);
 }
