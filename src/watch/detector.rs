@@ -113,10 +113,11 @@ impl Window<'_> {
 
     /// The key's hourly level for the last `k` buckets: the mean count in the same
     /// minutes (± 2) one, two and three hours earlier (a job's typical run), when two of
-    /// those hours had some (the one hour, when the stream covers only one); `None`
-    /// otherwise (nothing recurs every hour). A job that runs every hour (its warnings included) is judged against its own
-    /// runs, not against the quiet minutes between them: a run within its usual variation
-    /// is not a spike, a run many times its usual size is.
+    /// those hours had a run of at least two events (the one hour, when the stream covers
+    /// only one); `None` otherwise (nothing recurs every hour). A job that runs every hour
+    /// (its warnings included) is judged against its own runs, not against the quiet
+    /// minutes between them: a run within its usual variation is not a spike, a run many
+    /// times its usual size is.
     pub fn hourly_level(&self, k: usize) -> Option<f64> {
         let len = self.minutes.len();
         let kmin = ((k as i64 * self.bucket_ms) as f64 / 60_000.0).ceil() as usize;
@@ -134,14 +135,15 @@ impl Window<'_> {
             }
             let run = self.minutes[start..=end.min(len - 1)].iter().sum::<u64>();
             covered += 1;
-            if run > 0 {
+            // One event is no run: a rare key's background (a timeout an hour) falls in the
+            // same minutes of two earlier hours a few times a day by chance.
+            if run >= 2 {
                 sum += run;
                 hours += 1;
             }
         }
-        // A job runs every hour: one event of a rare key that fell in the same minutes an
-        // hour or two ago is not a run. (Two runs of three hours will do: a new job is
-        // recognized at its third run.)
+        // A job runs every hour. (Two runs of three hours will do: a new job is recognized
+        // at its third run.)
         (hours > 0 && hours >= covered.min(2)).then(|| sum as f64 / f64::from(hours))
     }
 }
@@ -456,10 +458,7 @@ mod tests {
         // rate is known from ten days: from one that logs 4 an hour, a day of one-minute
         // windows turns that up now and then (p ≈ 5e-5 per window, above the 1-minute bar of
         // 1e-5); from one that logs 1 an hour, it does not (p ≈ 8e-7).
-        let mut c = vec![0u64; 60];
-        c[54] = 1;
-        c[56] = 1;
-        c[59] = 1;
+        let c = events_at(&[54, 56, 59]);
         fn known(c: &[u64], per_hour: f64) -> Window<'_> {
             let mut w = window(c, per_hour / 360.0);
             w.past_sum *= 240.0;
@@ -479,10 +478,7 @@ mod tests {
         // Three 5xx in a minute of a route that fails twice an hour (p ≈ 4e-6 over a
         // 1-minute bar of 1e-5): an alert for a route alone, not for one of 16 that fail
         // now and then (bar 2.5e-6), where a background cluster like it turns up most days.
-        let mut c = vec![0u64; 60];
-        c[55] = 1;
-        c[57] = 1;
-        c[59] = 1;
+        let mut c = events_at(&[55, 57, 59]);
         let mut w = window(&c, 2.0 / 360.0);
         w.past_sum *= 24.0;
         w.past_n *= 24.0;
@@ -520,15 +516,21 @@ mod tests {
         }
     }
 
+    /// An hour of 10-second buckets (60) with one event in each of the buckets `at`.
+    fn events_at(at: &[usize]) -> Vec<u64> {
+        let mut c = vec![0u64; 60];
+        for &b in at {
+            c[b] = 1;
+        }
+        c
+    }
+
     #[test]
     fn sparse_and_dense_spikes_start() {
         let d = PoissonDetector::new(10_000);
         // One event an hour is normal (1/360 per bucket, learned over six hours); three within
         // two minutes is a spike.
-        let mut c = vec![0u64; 60];
-        c[50] = 1;
-        c[55] = 1;
-        c[59] = 1;
+        let c = events_at(&[50, 55, 59]);
         let mut w = window(&c, 1.0 / 360.0);
         w.past_sum *= 6.0;
         w.past_n *= 6.0;
@@ -586,6 +588,29 @@ mod tests {
         // An hour the stream does not cover says nothing.
         w.minutes_watched = 50;
         assert!(d.spike_start(&w).is_some());
+    }
+
+    /// A rare key's single background events that happened to fall in the same minutes of
+    /// two earlier hours are no hourly job: three events in two minutes are still a spike.
+    #[test]
+    fn single_events_in_earlier_hours_are_no_job() {
+        let d = PoissonDetector::new(10_000);
+        let c = events_at(&[50, 55, 59]);
+        let mut w = window(&c, 1.0 / 360.0);
+        w.past_sum *= 6.0;
+        w.past_n *= 6.0;
+        let mut singles = vec![0u64; 200];
+        singles[199 - 60] = 1;
+        singles[198 - 120] = 1;
+        w.minutes = &singles;
+        w.minutes_watched = 200;
+        assert!(d.spike_start(&w).is_some());
+        // Runs of two or more in those hours are a job's runs, and three is within them.
+        let mut runs = singles.clone();
+        runs[199 - 60] = 3;
+        runs[198 - 120] = 2;
+        w.minutes = &runs;
+        assert!(d.spike_start(&w).is_none());
     }
 
     #[test]
