@@ -315,14 +315,17 @@ pub fn score(affected: u64, factor: Option<f64>, novel: bool, level: Option<Leve
     impact * boost * novelty * level_w
 }
 
-/// Sorts findings most important first: score, then kind and title for a stable order.
+/// Sorts findings most important first (see [`rank_order`]).
 pub fn rank(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.kind.cmp(&b.kind))
-            .then_with(|| a.title.cmp(&b.title))
-    });
+    findings.sort_by(rank_order);
+}
+
+/// The order of importance: score, then kind and title for a stable order.
+pub fn rank_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.kind.cmp(&b.kind))
+        .then_with(|| a.title.cmp(&b.title))
 }
 
 #[cfg(test)]

@@ -683,8 +683,9 @@ fn structured_identifier(t: &[u8]) -> bool {
 }
 
 /// `android.intent.action.SCREEN_ON`, `TimeUnit.SECONDS` (also as `action:` or `act=` value):
-/// a qualified name whose last part is an upper-case constant is an enum constant from the code (see [`enum_constants`]), not a
-/// package or class name that varies as the message's subject.
+/// a qualified name whose last part is an upper-case constant is an enum constant from the
+/// code (see [`enum_constants`]), not a package or class name that varies as the message's
+/// subject.
 fn dotted_constant(t: &[u8]) -> bool {
     // The value of a glued `action:` or `act=` key.
     let t = match t.iter().rposition(|&b| b == b':' || b == b'=') {

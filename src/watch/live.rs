@@ -573,12 +573,7 @@ impl Live {
     /// Ongoing spikes and recently confirmed new templates, most severe first.
     pub fn active_findings(&self) -> Vec<&Finding> {
         let mut v: Vec<&Finding> = self.active.values().collect();
-        v.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.kind.cmp(&b.kind))
-                .then_with(|| a.title.cmp(&b.title))
-        });
+        v.sort_by(|a, b| crate::detect::rank_order(a, b));
         v
     }
 
