@@ -493,6 +493,14 @@ fn alert_examples_belong_to_their_template() {
     );
 }
 
+/// The "start" alerts among `watch -o json` output lines.
+fn start_alerts(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["alert"] == "start")
+        .collect()
+}
+
 /// A directory of logs (the bundled incident day: access, JSON, app and router logs) is read
 /// side by side in event time, not one file after the other (which would leave every file
 /// but the first hours behind the clock, too late for live detection): every injected
@@ -505,11 +513,7 @@ fn directory_is_watched_in_event_time_across_files() {
     let o = run(&["watch", "-o", "json", &dir], None);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    let alerts: Vec<serde_json::Value> = out
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["alert"] == "start")
-        .collect();
+    let alerts = start_alerts(&out);
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let out: String = alerts
         .iter()
@@ -622,11 +626,7 @@ fn failing_route_behind_a_named_upstream_is_the_routes_alert() {
     }
     let o = run(&["watch", "-o", "json"], Some(log.as_bytes()));
     assert!(o.status.success(), "{}", stderr(&o));
-    let starts: Vec<serde_json::Value> = stdout(&o)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["alert"] == "start")
-        .collect();
+    let starts = start_alerts(&stdout(&o));
     let kinds: Vec<String> = starts
         .iter()
         .map(|a| format!("{} {}", a["kind"], a["title"]))

@@ -459,16 +459,14 @@ mod tests {
         // windows turns that up now and then (p ≈ 5e-5 per window, above the 1-minute bar of
         // 1e-5); from one that logs 1 an hour, it does not (p ≈ 8e-7).
         let c = events_at(&[54, 56, 59]);
-        fn known(c: &[u64], per_hour: f64) -> Window<'_> {
-            let mut w = window(c, per_hour / 360.0);
-            w.past_sum *= 240.0;
-            w.past_n *= 240.0;
-            w
-        }
         let p4 = poisson_tail(3, 6.0 * 4.0 / 360.0);
         assert!(p4 > 1e-5 && p4 < 1e-4, "{p4}");
-        assert!(d.spike_start(&known(&c, 4.0)).is_none());
-        let ev = d.spike_start(&known(&c, 1.0)).expect("rare enough");
+        assert!(d
+            .spike_start(&window_over(&c, 4.0 / 360.0, 240.0))
+            .is_none());
+        let ev = d
+            .spike_start(&window_over(&c, 1.0 / 360.0, 240.0))
+            .expect("rare enough");
         assert_eq!(ev.buckets, 6, "{ev:?}");
     }
 
@@ -479,9 +477,7 @@ mod tests {
         // 1-minute bar of 1e-5): an alert for a route alone, not for one of 16 that fail
         // now and then (bar 2.5e-6), where a background cluster like it turns up most days.
         let mut c = events_at(&[55, 57, 59]);
-        let mut w = window(&c, 2.0 / 360.0);
-        w.past_sum *= 24.0;
-        w.past_n *= 24.0;
+        let mut w = window_over(&c, 2.0 / 360.0, 24.0);
         let ev = d.spike_start(&w).expect("one route");
         assert!(ev.p_value > 2.5e-6 && ev.p_value < 1e-5, "{ev:?}");
         w.family = 4;
@@ -490,15 +486,18 @@ mod tests {
         c[56] = 1;
         c[58] = 1;
         c[54] = 1;
-        let mut w = window(&c, 2.0 / 360.0);
-        w.past_sum *= 24.0;
-        w.past_n *= 24.0;
+        let mut w = window_over(&c, 2.0 / 360.0, 24.0);
         w.family = 4;
         assert!(d.spike_start(&w).is_some());
     }
 
     /// A window whose past (one hour of it) had `normal` events per bucket.
     fn window(counts: &[u64], normal: f64) -> Window<'_> {
+        window_over(counts, normal, 1.0)
+    }
+
+    /// A window whose past of `hours` hours had `normal` events per bucket.
+    fn window_over(counts: &[u64], normal: f64, hours: f64) -> Window<'_> {
         Window {
             counts,
             totals: &[],
@@ -507,8 +506,8 @@ mod tests {
             bucket_ms: 10_000,
             in_history: counts.len(),
             active_from: None,
-            past_sum: normal * 360.0,
-            past_n: 360.0,
+            past_sum: normal * 360.0 * hours,
+            past_n: 360.0 * hours,
             past_total: 0.0,
             prior: (0.0, 0.0),
             strict: false,
@@ -531,9 +530,7 @@ mod tests {
         // One event an hour is normal (1/360 per bucket, learned over six hours); three within
         // two minutes is a spike.
         let c = events_at(&[50, 55, 59]);
-        let mut w = window(&c, 1.0 / 360.0);
-        w.past_sum *= 6.0;
-        w.past_n *= 6.0;
+        let w = window_over(&c, 1.0 / 360.0, 6.0);
         let ev = d.spike_start(&w).expect("sparse spike");
         assert!(ev.buckets <= 12, "{ev:?}");
         // Learned from the one event of a single hour, the rate is too uncertain for that.
@@ -596,9 +593,7 @@ mod tests {
     fn single_events_in_earlier_hours_are_no_job() {
         let d = PoissonDetector::new(10_000);
         let c = events_at(&[50, 55, 59]);
-        let mut w = window(&c, 1.0 / 360.0);
-        w.past_sum *= 6.0;
-        w.past_n *= 6.0;
+        let mut w = window_over(&c, 1.0 / 360.0, 6.0);
         let mut singles = vec![0u64; 200];
         singles[199 - 60] = 1;
         singles[198 - 120] = 1;
