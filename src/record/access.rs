@@ -110,14 +110,23 @@ fn status_or_absent(b: &[u8], absent: &[u8]) -> Option<Option<u16>> {
     }
 }
 
+/// An HTTP method token: 1 to 16 upper-case letters (`GET`, `PROPFIND`).
+pub fn is_method(m: &[u8]) -> bool {
+    !m.is_empty() && m.len() <= 16 && m.iter().all(u8::is_ascii_uppercase)
+}
+
+/// Method and path of a request line (`GET /path HTTP/1.1`), when it looks like one.
+pub fn request_parts(request: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut parts = request.splitn(3, |&c| c == b' ');
+    let (m, p) = (parts.next()?, parts.next()?);
+    is_method(m).then_some((m, p))
+}
+
 /// Method and path from a request line (`GET /path HTTP/1.1`), when it looks like one.
 pub fn set_request<'a>(request: &'a [u8], ev: &mut Event<'a>) {
-    let mut parts = request.splitn(3, |&c| c == b' ');
-    if let (Some(m), Some(p)) = (parts.next(), parts.next()) {
-        if !m.is_empty() && m.len() <= 16 && m.iter().all(u8::is_ascii_uppercase) {
-            ev.http.method = Some(Cow::Borrowed(m));
-            ev.http.path = Some(Cow::Borrowed(p));
-        }
+    if let Some((m, p)) = request_parts(request) {
+        ev.http.method = Some(Cow::Borrowed(m));
+        ev.http.path = Some(Cow::Borrowed(p));
     }
 }
 
@@ -397,7 +406,7 @@ fn iis<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
         return None;
     }
     let (method, stem) = (toks[1], toks[2]);
-    if method.is_empty() || method.len() > 16 || !method.iter().all(u8::is_ascii_uppercase) {
+    if !is_method(method) {
         return None;
     }
     let status = status_code(toks[9])?;
@@ -438,7 +447,7 @@ pub fn envoy<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
     let (Some(m), Some(p), Some(proto)) = (parts.next(), parts.next(), parts.next()) else {
         return None;
     };
-    if m.is_empty() || m.len() > 16 || !m.iter().all(u8::is_ascii_uppercase) || p.is_empty() {
+    if !is_method(m) || p.is_empty() {
         return None;
     }
     if !(proto.starts_with(b"HTTP/") || proto == b"-") || b.get(i) != Some(&b' ') {

@@ -453,12 +453,10 @@ impl Assign {
             Role::Logger => ev.logger = Some(v),
             Role::TraceId => ev.trace_id = Some(v),
             Role::RequestLine => {
-                let mut parts = v.splitn(3, |&c| c == b' ');
-                let (Some(m), Some(p)) = (parts.next(), parts.next()) else {
+                let Some((m, p)) = super::access::request_parts(&v) else {
                     return Some(v);
                 };
-                let method = !m.is_empty() && m.len() <= 16 && m.iter().all(u8::is_ascii_uppercase);
-                if !method || !p.starts_with(b"/") && !p.contains(&b':') {
+                if !p.starts_with(b"/") && !p.contains(&b':') {
                     return Some(v);
                 }
                 // Keys of their own (`request_method`, `uri`) win whenever they come.
