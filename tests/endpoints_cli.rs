@@ -126,6 +126,40 @@ fn access_log(reqs: &[Req]) -> String {
     s
 }
 
+/// The requests as an Azure App Service IIS log: W3C columns named by the `#Fields:`
+/// directive (not IIS's default 15), time-taken in ms, the region's server as
+/// `s-computername`.
+fn w3c_log(reqs: &[Req]) -> String {
+    let mut s = String::from(
+        "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n\
+         #Fields: date time s-sitename s-computername cs-method cs-uri-stem cs-uri-query s-port \
+         cs-username c-ip cs(User-Agent) cs(Referer) cs-host sc-status sc-substatus \
+         sc-win32-status sc-bytes cs-bytes time-taken\n",
+    );
+    for r in reqs {
+        let ts = jiff::Timestamp::from_second(r.t)
+            .unwrap()
+            .strftime("%Y-%m-%d %H:%M:%S");
+        let (stem, query) = r.path.split_once('?').unwrap_or((&r.path, "-"));
+        let server = if r.region == "eu-west-1" {
+            "RD-EU-7"
+        } else {
+            "RD-US-2"
+        };
+        s.push_str(&format!(
+            "{ts} SHOP {server} {} {stem} {query} 443 - 10.1.{}.{} Mozilla/5.0+(X11) - \
+             shop.example.com {} 0 0 {} 300 {}\n",
+            r.method,
+            r.t % 7,
+            r.t % 250,
+            r.status,
+            100 + r.ms,
+            r.ms
+        ));
+    }
+    s
+}
+
 fn json_log(reqs: &[Req]) -> String {
     let mut s = String::new();
     for r in reqs {
@@ -285,6 +319,22 @@ fn check_percentiles(doc: &Value, key: &str, reqs: &[Req], pred: impl Fn(&Req) -
 }
 
 /// Time (s) of the first failing checkout: the true onset.
+/// The failing-route finding and its over-represented value of `field`.
+fn failing_route_contrast<'a>(doc: &'a Value, field: &str) -> (&'a Value, &'a Value) {
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "failing_route")
+        .expect("failing route finding");
+    let over = f["details"]["over_represented"].as_array().unwrap();
+    let c = over
+        .iter()
+        .find(|c| c["field"] == field)
+        .unwrap_or_else(|| panic!("{field} contrast: {over:#?}"));
+    (f, c)
+}
+
 fn first_failure(reqs: &[Req]) -> i64 {
     reqs.iter()
         .filter(|r| r.status >= 500)
@@ -341,6 +391,37 @@ fn access_log_scenario() {
 }
 
 #[test]
+fn w3c_log_with_its_own_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let reqs = scenario();
+    let p = write(dir.path(), "u_ex240305.log", &w3c_log(&reqs));
+    let doc = endpoints_json(&[&p], &[]);
+    check_failing_checkout(&doc, &reqs);
+    route(&doc, "GET /users/{name}");
+    check_percentiles(&doc, "GET /api/v1/orders/{id}", &reqs, |r| {
+        r.path.starts_with("/api/v1/orders/")
+    });
+    check_percentiles(&doc, "POST /api/v1/checkout", &reqs, |r| {
+        r.path == "/api/v1/checkout"
+    });
+    // The failures all come from one server, which the contrast names.
+    let (_, server) = failing_route_contrast(&doc, "s-computername");
+    assert_eq!(server["value"], "RD-EU-7");
+    assert_eq!(server["failing_share"].as_f64(), Some(1.0));
+    // The summary's error-rate finding names the route, not the `POST <PATH>` template.
+    let (out, code) = faultline(&["summary", "-o", "json"], &[&p]);
+    assert_eq!(code, 0);
+    let sum: Value = serde_json::from_str(&out).unwrap();
+    let rate = sum["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "error_rate_spike")
+        .unwrap_or_else(|| panic!("error rate finding: {sum:#}"));
+    assert_eq!(rate["route"], "POST /api/v1/checkout", "{rate:#}");
+}
+
+#[test]
 fn json_request_log_scenario_links_errors_and_contrasts() {
     let dir = tempfile::tempdir().unwrap();
     let reqs = scenario();
@@ -359,17 +440,7 @@ fn json_request_log_scenario_links_errors_and_contrasts() {
             .contains("charge failed")),
         "linked error template: {tpl:#?}"
     );
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["kind"] == "failing_route")
-        .unwrap();
-    let over = f["details"]["over_represented"].as_array().unwrap();
-    let region = over
-        .iter()
-        .find(|c| c["field"] == "region")
-        .unwrap_or_else(|| panic!("region contrast: {over:#?}"));
+    let (f, region) = failing_route_contrast(&doc, "region");
     assert_eq!(region["value"], "eu-west-1");
     assert_eq!(region["failing_share"].as_f64(), Some(1.0));
     // ...and says so in words where the reader looks first.

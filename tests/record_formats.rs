@@ -3,7 +3,7 @@
 //! events, using the same joining rule as the parser).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
 use serde_json::Value;
@@ -263,6 +263,59 @@ fn load_balancer_lines() {
     assert_eq!(s(&ev[4], "/http/path"), "/api/orders");
     assert_eq!(n(&ev[4], "/http/latency_ms"), 1234.0);
     assert_eq!(n(&ev[5], "/http/status"), 200.0);
+    // Other W3C columns, as the `#Fields:` directive names them: Azure App Service's 19
+    // (site, host and byte counts between IIS's defaults), and CloudFront's 33, tab-separated
+    // with time-taken in seconds. Every chunk reads with the columns from the file's start.
+    let ev = events_of("iis_azure.log");
+    assert_eq!(ev.len(), 12);
+    assert_eq!(s(&ev[5], "/message"), "POST /api/v1/checkout");
+    assert_eq!(s(&ev[5], "/level"), "error");
+    assert_eq!(n(&ev[5], "/http/status"), 502.0);
+    assert_eq!(n(&ev[5], "/http/latency_ms"), 30011.0);
+    assert_eq!(s(&ev[5], "/fields/s-sitename"), "SHOP-API");
+    assert_eq!(s(&ev[6], "/fields/host"), "shop-api.azurewebsites.net");
+    assert!(ev[6]["http"].get("latency_ms").is_none());
+    assert!(ev[10]["http"].is_null());
+    assert_eq!(s(&ev[11], "/http/method"), "DELETE");
+    assert_eq!(s(&ev[11], "/level"), "warn");
+    let path = fixture("iis_azure.log");
+    same_at_any_chunk_size(path.to_str().expect("path"), &ev);
+    let ev = events_of("cloudfront.log");
+    assert_eq!(ev.len(), 5);
+    assert_eq!(s(&ev[3], "/time"), "2019-12-04T21:02:31.000Z");
+    assert_eq!(s(&ev[3], "/message"), "GET /api/catalog");
+    assert_eq!(n(&ev[3], "/http/status"), 504.0);
+    assert_eq!(n(&ev[3], "/http/latency_ms"), 30002.0);
+    assert_eq!(
+        s(&ev[3], "/fields/x-edge-detailed-result-type"),
+        "OriginCommError"
+    );
+    assert_eq!(s(&ev[4], "/fields/x-edge-location"), "SEA19-C1");
+    let path = fixture("cloudfront.log");
+    same_at_any_chunk_size(path.to_str().expect("path"), &ev);
+    // The same lines piped in, and with `--input-format access`: the directive at the start
+    // of the stream still names the columns.
+    let text = std::fs::read(fixture("cloudfront.log")).expect("fixture");
+    for args in [&["-"][..], &["--input-format", "access", "-"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .arg("events")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().expect("stdin").write_all(&text)?;
+                c.wait_with_output()
+            })
+            .expect("faultline events -");
+        let piped: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        assert_eq!(piped.len(), 5, "{args:?}");
+        assert_eq!(n(&piped[3], "/http/latency_ms"), 30002.0, "{args:?}");
+    }
     // HAProxy's HTTP log behind syslog: the request, its accept date (with the year) and
     // total time; other HAProxy lines stay syslog lines.
     let ev = events_of("haproxy.log");
@@ -1123,6 +1176,7 @@ fn layouts_keep_messages_whole() {
             text.as_bytes(),
             1,
             format,
+            None,
             &ParseConfig::default(),
             &mut |ev| {
                 assert!(
@@ -1146,6 +1200,7 @@ fn messages_of(text: &str) -> Vec<String> {
         text.as_bytes(),
         1,
         format,
+        None,
         &ParseConfig::default(),
         &mut |ev| got.push(String::from_utf8_lossy(&ev.message).into_owned()),
     );

@@ -206,23 +206,22 @@ impl LiveSource {
             if !force && self.pending.len() < SAMPLE_BYTES && age < Duration::from_secs(1) {
                 return None;
             }
+            let head = &self.pending[..self.pending.len().min(SAMPLE_BYTES)];
+            let sample = match memchr::memrchr(b'\n', head) {
+                Some(i) if i > 0 => &head[..i],
+                _ => head,
+            };
             let (format, detected) = match forced {
                 Some(f) => (f, false),
-                None => {
-                    let head = &self.pending[..self.pending.len().min(SAMPLE_BYTES)];
-                    let sample = match memchr::memrchr(b'\n', head) {
-                        Some(i) if i > 0 => &head[..i],
-                        _ => head,
-                    };
-                    (detect_format(sample), true)
-                }
+                None => (detect_format(sample), true),
             };
-            self.meta = Some(Arc::new(SourceMeta {
+            self.meta = Some(Arc::new(SourceMeta::new(
                 id,
-                name: self.name.clone(),
+                self.name.clone(),
                 format,
                 detected,
-            }));
+                sample,
+            )));
         }
         let meta = self.meta.clone()?;
         let full = self.pending_lines >= batch_lines || self.pending.len() >= MAX_BATCH_BYTES;

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::record::w3c::W3cFields;
 use crate::record::{Format, ParseConfig};
 
 pub use chunker::Chunker;
@@ -31,6 +32,27 @@ pub struct SourceMeta {
     pub format: Format,
     /// Whether the format was detected (false when forced with `--input-format`).
     pub detected: bool,
+    /// The columns a W3C access log's `#Fields:` directive names (IIS, CloudFront), read
+    /// once from the start of the source.
+    #[serde(skip)]
+    pub w3c: Option<Arc<W3cFields>>,
+}
+
+impl SourceMeta {
+    /// A source's metadata; `sample` (its first lines) gives a W3C log's columns.
+    pub fn new(id: u32, name: String, format: Format, detected: bool, sample: &[u8]) -> SourceMeta {
+        let w3c = (format == Format::Access)
+            .then(|| W3cFields::from_sample(sample))
+            .flatten()
+            .map(Arc::new);
+        SourceMeta {
+            id,
+            name,
+            format,
+            detected,
+            w3c,
+        }
+    }
 }
 
 /// A run of whole lines (whole events for `plain`) from one source.

@@ -217,12 +217,13 @@ impl<'a> Reader<'a> {
             Some(f) => (f, false),
             None => (detect_format(sample_lines(&head)), true),
         };
-        let source = Arc::new(SourceMeta {
-            id: self.stats.sources.len() as u32,
-            name: name.to_string(),
+        let source = Arc::new(SourceMeta::new(
+            self.stats.sources.len() as u32,
+            name.to_string(),
             format,
             detected,
-        });
+            sample_lines(&head),
+        ));
         let chunker = Chunker::new(source, self.cfg.chunk_size, self.cfg.max_line);
         let sink = &mut *self.sink;
         let (st, end) = chunker.run(head, reader, &mut self.seq, sink);

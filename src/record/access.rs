@@ -12,12 +12,14 @@
 //!
 //! Other layouts with the same fields, each recognised by its fixed shape: Envoy and Istio
 //! (`envoy`, `[START_TIME] "GET /x HTTP/1.1" 503 UF ...`), AWS ALB (`alb`, `https <ISO
-//! time> app/...`), IIS with its default W3C fields (`iis`), and HAProxy's HTTP log line
-//! inside a syslog message ([`haproxy_embedded`]).
+//! time> app/...`), W3C extended logs (IIS, Azure App Service, CloudFront: [`w3c`], with the
+//! source's `#Fields:` columns, or IIS's defaults), and HAProxy's HTTP log line inside a
+//! syslog message ([`haproxy_embedded`]).
 
 use std::borrow::Cow;
 
 use super::time::{parse_prefix, TimeCtx};
+use super::w3c::{self, W3cFields};
 use super::{Event, Level};
 
 fn skip_token(b: &[u8], i: usize) -> Option<usize> {
@@ -102,7 +104,7 @@ pub fn status_code(b: &[u8]) -> Option<u16> {
 /// A status field that may hold the layout's "no response" marker (`-`, Envoy's `0`,
 /// HAProxy's `-1`): `Some(Some(code))`, `Some(None)` for the marker, `None` when the field is
 /// neither (the line is not of this layout).
-fn status_or_absent(b: &[u8], absent: &[u8]) -> Option<Option<u16>> {
+pub(super) fn status_or_absent(b: &[u8], absent: &[u8]) -> Option<Option<u16>> {
     match status_code(b) {
         Some(s) => Some(Some(s)),
         None if b == absent => Some(None),
@@ -171,8 +173,19 @@ fn commit<'a>(ev: &mut Event<'a>, time: i64, request: &'a [u8], status: Option<u
     ev.message = Cow::Borrowed(request);
 }
 
-/// Parses an access log line; returns whether it was one.
-pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
+/// Parses an access log line; returns whether it was one. `columns`: the source's W3C
+/// columns (from its `#Fields:` directive), tried first when there are some.
+pub fn parse<'a>(
+    b: &'a [u8],
+    ev: &mut Event<'a>,
+    tc: &TimeCtx,
+    columns: Option<&W3cFields>,
+) -> bool {
+    if let Some(layout) = columns {
+        if w3c::parse(b, ev, tc, layout).is_some() {
+            return true;
+        }
+    }
     parse_inner(b, ev, tc).is_some()
 }
 
@@ -186,7 +199,7 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
         }
     }
     if b.get(4) == Some(&b'-') && b.get(10) == Some(&b' ') {
-        if let Some(()) = iis(b, ev, tc) {
+        if let Some(()) = w3c::parse(b, ev, tc, w3c::iis_default()) {
             return Some(());
         }
     }
@@ -386,44 +399,6 @@ pub fn haproxy_embedded<'a>(ev: &mut Event<'a>, tc: &TimeCtx) {
     }
 }
 
-/// IIS (W3C extended) with IIS's default fields: `date time s-ip cs-method cs-uri-stem
-/// cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus
-/// sc-win32-status time-taken` (time-taken in milliseconds). Other `#Fields:` choices are
-/// not read from the header.
-fn iis<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> {
-    let (time, n) = parse_prefix(b, tc)?;
-    if n != 19 {
-        return None;
-    }
-    // Exactly the 13 default fields after the date and time.
-    let mut toks = [&b""[..]; 13];
-    let mut count = 0;
-    for t in b[n..].split(|&c| c == b' ').filter(|t| !t.is_empty()) {
-        *toks.get_mut(count)? = t;
-        count += 1;
-    }
-    if count != toks.len() {
-        return None;
-    }
-    let (method, stem) = (toks[1], toks[2]);
-    if !is_method(method) {
-        return None;
-    }
-    let status = status_code(toks[9])?;
-    let taken = toks[12];
-    if !stem.starts_with(b"/") || !taken.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    // The message is the request as IIS logs it: method and stem (the query is its own field).
-    let start = stem.as_ptr() as usize - b.as_ptr() as usize;
-    let msg_start = method.as_ptr() as usize - b.as_ptr() as usize;
-    commit(ev, time, &b[msg_start..start + stem.len()], Some(status));
-    ev.http.method = Some(Cow::Borrowed(method));
-    ev.http.path = Some(Cow::Borrowed(stem));
-    ev.http.latency_ms = parse_f64(taken);
-    Some(())
-}
-
 /// Envoy's default access log, also Istio's sidecars' (the `kubectl logs` of a mesh):
 /// `[START_TIME] "METHOD PATH PROTOCOL" CODE FLAGS [DETAILS...] BYTES_RECEIVED BYTES_SENT
 /// DURATION UPSTREAM_TIME "X-FORWARDED-FOR" "USER-AGENT" "X-REQUEST-ID" "AUTHORITY"
@@ -500,7 +475,7 @@ mod tests {
         let cfg = ParseConfig::default();
         let tc = TimeCtx::new(&cfg);
         let mut ev = Event::bare(1, line.as_bytes());
-        parse(line.as_bytes(), &mut ev, &tc).then_some(ev)
+        parse(line.as_bytes(), &mut ev, &tc, None).then_some(ev)
     }
 
     #[test]

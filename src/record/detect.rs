@@ -8,6 +8,7 @@
 //! `line` is never detected: it is only chosen with `--input-format line`.
 
 use super::parse::{is_continuation, parse_event, Ctx};
+use super::w3c::W3cFields;
 use super::{Event, Format, ParseConfig};
 
 /// Lines of the sample looked at.
@@ -25,7 +26,9 @@ const CANDIDATES: [Format; 5] = [
 /// Picks the format that parses most of the sample's lines.
 pub fn detect_format(sample: &[u8]) -> Format {
     let cfg = ParseConfig::default();
-    let ctxs = CANDIDATES.map(|f| Ctx::new(&cfg, f));
+    // A W3C log's lines are read with the columns its `#Fields:` directive names.
+    let columns = W3cFields::from_sample(sample);
+    let ctxs = CANDIDATES.map(|f| Ctx::with_columns(&cfg, f, columns.as_ref()));
     let mut counts = [0usize; CANDIDATES.len()];
     let sample = sample.strip_prefix(super::parse::BOM).unwrap_or(sample);
     for line in sample

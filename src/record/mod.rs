@@ -8,7 +8,8 @@
 //! - [`parse`]: the chunk loop (one `memchr` pass, no per-line allocation), the multi-line
 //!   joining rule shared with the chunker, and dispatch per format.
 //! - [`detect`]: picks a source's format from a sample.
-//! - [`plain`], [`json`], [`logfmt`], [`access`], [`syslog`]: one parser per format.
+//! - [`plain`], [`json`], [`logfmt`], [`access`], [`syslog`]: one parser per format;
+//!   [`w3c`]: access logs whose `#Fields:` directive names their columns (IIS, CloudFront).
 //! - [`keys`]: which JSON/logfmt key feeds which field, and latency units.
 //! - [`time`], [`level`]: timestamp fast paths (UTC milliseconds) and level normalization.
 //!
@@ -30,6 +31,7 @@ pub mod parse;
 pub mod plain;
 pub mod syslog;
 pub mod time;
+pub mod w3c;
 
 pub use detect::detect_format;
 pub use parse::parse_chunk;

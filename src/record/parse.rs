@@ -13,6 +13,7 @@ use memchr::memchr;
 
 use super::keys::UserKeys;
 use super::time::TimeCtx;
+use super::w3c::W3cFields;
 use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig};
 
 /// Whether a line continues the previous event. Decided from the line alone:
@@ -120,14 +121,25 @@ fn go_frame(line: &[u8]) -> bool {
 /// UTF-8 byte order mark, written at the start of files by some Windows tools.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Per-chunk parsing state: the resolved time settings and (for JSON) the key table.
+/// Per-chunk parsing state: the resolved time settings, (for JSON) the key table and (for
+/// W3C access logs) the source's columns.
 pub struct Ctx<'c> {
     pub time: TimeCtx<'c>,
     pub keys: UserKeys,
+    pub w3c: Option<&'c W3cFields>,
 }
 
 impl<'c> Ctx<'c> {
     pub fn new(cfg: &'c ParseConfig, format: Format) -> Ctx<'c> {
+        Ctx::with_columns(cfg, format, None)
+    }
+
+    /// As [`Ctx::new`], for a source whose `#Fields:` directive named its columns.
+    pub fn with_columns(
+        cfg: &'c ParseConfig,
+        format: Format,
+        w3c: Option<&'c W3cFields>,
+    ) -> Ctx<'c> {
         // Plain needs the keys too: JSON lines inside Kubernetes CRI records.
         let structured = !matches!(format, Format::Line | Format::Access | Format::Syslog);
         Ctx {
@@ -137,6 +149,7 @@ impl<'c> Ctx<'c> {
             } else {
                 UserKeys::default()
             },
+            w3c: w3c.filter(|_| format == Format::Access),
         }
     }
 }
@@ -190,7 +203,7 @@ pub fn parse_event<'a>(
             false
         }
         Format::Access => {
-            if access::parse(first, ev, &ctx.time) {
+            if access::parse(first, ev, &ctx.time, ctx.w3c) {
                 append_tail(first, raw, ev);
                 return true;
             }
@@ -263,7 +276,7 @@ fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Eve
     }
     if format != Format::Access && single && first.first().is_some_and(u8::is_ascii_alphanumeric) {
         let mut e = fresh(ev);
-        if access::parse(raw, &mut e, &ctx.time) {
+        if access::parse(raw, &mut e, &ctx.time, ctx.w3c) {
             *ev = e;
             return;
         }
@@ -277,15 +290,17 @@ fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Eve
 }
 
 /// Parses every event of `chunk` (whole lines; its first line is `first_line` of the source)
-/// and hands them to `f` in order.
+/// and hands them to `f` in order. `w3c`: the source's W3C columns, when it has a `#Fields:`
+/// directive.
 pub fn parse_chunk<'a>(
     chunk: &'a [u8],
     first_line: u64,
     format: Format,
+    w3c: Option<&W3cFields>,
     cfg: &ParseConfig,
     f: &mut dyn FnMut(Event<'a>),
 ) {
-    let ctx = Ctx::new(cfg, format);
+    let ctx = Ctx::with_columns(cfg, format, w3c);
     let joins = format.joins_lines();
     let len = chunk.len();
     let line_end = |from: usize| memchr(b'\n', &chunk[from..]).map_or(len, |i| from + i);
@@ -406,6 +421,7 @@ mod tests {
             text.as_bytes(),
             1,
             format,
+            None,
             &ParseConfig::default(),
             &mut |ev| {
                 out.push((
@@ -495,6 +511,7 @@ mod tests {
             t.as_bytes(),
             1,
             Format::Plain,
+            None,
             &ParseConfig::default(),
             &mut |ev| {
                 evs.push((
@@ -586,7 +603,7 @@ mod tests {
                  <11>Mar  5 10:00:01 web1 api[42]: {not json\n";
         let cfg = ParseConfig::default();
         let mut out = Vec::new();
-        parse_chunk(t.as_bytes(), 1, Format::Syslog, &cfg, &mut |ev| {
+        parse_chunk(t.as_bytes(), 1, Format::Syslog, None, &cfg, &mut |ev| {
             out.push((
                 ev.level,
                 ev.logger.map(|l| l.into_owned()),
@@ -636,7 +653,7 @@ mod tests {
                     ..ParseConfig::default()
                 };
                 let mut next_line = 1;
-                parse_chunk(bytes, 1, format, &cfg, &mut |ev| {
+                parse_chunk(bytes, 1, format, None, &cfg, &mut |ev| {
                     assert_eq!(ev.line, next_line);
                     next_line += u64::from(ev.lines);
                 });
@@ -709,6 +726,7 @@ mod tests {
             b"ok line\nbad \xff line\n",
             1,
             Format::Line,
+            None,
             &ParseConfig::default(),
             &mut |ev| flags.push(ev.invalid_utf8),
         );

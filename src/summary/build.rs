@@ -121,6 +121,7 @@ impl ChunkBuilder<'_> {
             &chunk.data,
             chunk.first_line,
             chunk.source.format,
+            chunk.source.w3c.as_deref(),
             self.parse,
             &mut |ev: Event<'_>| {
                 if let (Some((lo, hi)), Some(t)) = (self.time_range, ev.time) {
@@ -324,12 +325,13 @@ mod tests {
 
     fn chunk(name: &str, id: u32, first_line: u64, text: &str) -> Chunk {
         Chunk {
-            source: std::sync::Arc::new(SourceMeta {
+            source: std::sync::Arc::new(SourceMeta::new(
                 id,
-                name: name.to_string(),
-                format: Format::Plain,
-                detected: true,
-            }),
+                name.to_string(),
+                Format::Plain,
+                true,
+                b"",
+            )),
             seq: 0,
             first_line,
             data: text.as_bytes().to_vec(),
