@@ -375,6 +375,57 @@ fn examples_from<'a>(
     pick_examples(&inside, earliest)
 }
 
+/// The bin of the nearest-rank p99 of `n` requests in bins `0..nb` (`count(bin)`), as
+/// [`crate::endpoints::latency::bins_quantile_ms`] finds it, but read from the slowest bin
+/// down: the answer is the lowest bin with at most `n - rank` requests above it.
+fn tail_q99_bin(n: u64, nb: usize, count: impl Fn(usize) -> u64) -> Option<usize> {
+    if n == 0 {
+        return None;
+    }
+    let rank = ((0.99 * n as f64).ceil() as u64).max(1);
+    let allowed = n - rank.min(n);
+    let mut above = 0;
+    for b in (0..nb).rev() {
+        above += count(b);
+        if above > allowed {
+            return Some(b);
+        }
+    }
+    Some(0)
+}
+
+/// Evidence for a latency regression: kept requests slower than `normal_ms` from its own
+/// time (`start` None: any time), from the latency bands that hold at least a tenth of its
+/// slow requests (`slow`: latency in µs and count), so a lone outlier is not shown as the
+/// regression; earliest first. The route's first requests when none is kept.
+fn slow_examples(
+    r: &RouteView,
+    normal_ms: f64,
+    slow: impl Iterator<Item = (u64, u64)>,
+    start: Option<i64>,
+    end: Option<i64>,
+) -> Vec<Example> {
+    let mut per_band = [0u64; 65];
+    for (us, n) in slow {
+        per_band[crate::endpoints::octave(us) as usize] += n;
+    }
+    let total: u64 = per_band.iter().sum();
+    let mut kept: Vec<&Example> = r
+        .slower_than(normal_ms)
+        .filter(|(us, _)| 10 * per_band[crate::endpoints::octave(*us) as usize] >= total)
+        .map(|(_, e)| e)
+        .filter(|e| start.is_none_or(|s| during(e, s, end)))
+        .collect();
+    if kept.is_empty() {
+        return pick_examples(r.examples(), &[]);
+    }
+    kept.sort_by(|a, b| crate::summary::example_order(a.key(), b.key()));
+    kept.into_iter()
+        .take(crate::endpoints::EXAMPLES)
+        .cloned()
+        .collect()
+}
+
 /// Whether `e` is from `[start, end)` (`end` None: ongoing).
 fn during(e: &Example, start: i64, end: Option<i64>) -> bool {
     e.time
@@ -718,32 +769,39 @@ fn latency_regression(
     }
     let q99 = |counts: &[u64]| crate::endpoints::latency::bins_quantile_ms(counts, 0.99);
     let total = &pref[m];
+    // Requests per prefix of cells, so an interval's count is one subtraction.
+    let tot: Vec<u64> = pref.iter().map(|p| p.iter().sum()).collect();
     let mut best: Option<(f64, usize, usize, f64, f64, u64, u64)> = None;
     let mut inside = vec![0u64; nb];
     let mut outside = vec![0u64; nb];
+    // Every interval of cells against the rest. Only the top 1% of each side decides its p99
+    // and only requests above the outside p99 count as slow, so both are read from the
+    // slowest bin down ([`tail_q99_bin`]): a few bins per interval, not all of them.
     for s in 0..m {
         for e in s + 1..=m {
-            let mut ni = 0;
-            for b in 0..nb {
-                inside[b] = pref[e][b] - pref[s][b];
-                outside[b] = total[b] - inside[b];
-                ni += inside[b];
-            }
-            let no: u64 = outside.iter().sum();
+            let ni = tot[e] - tot[s];
+            let no = tot[m] - ni;
             if ni < MIN_LAT_SAMPLES / 2 || no < MIN_LAT_SAMPLES {
                 continue;
             }
-            let (Some(pi), Some(po)) = (q99(&inside), q99(&outside)) else {
+            let in_bin = |b: usize| pref[e][b] - pref[s][b];
+            let out_bin = |b: usize| total[b] - in_bin(b);
+            let (Some(bi), Some(bo)) =
+                (tail_q99_bin(ni, nb, in_bin), tail_q99_bin(no, nb, out_bin))
+            else {
                 continue;
             };
+            let pi = crate::endpoints::latency::bin_mid_us(bi as u16) / 1000.0;
+            let po = crate::endpoints::latency::bin_mid_us(bo as u16) / 1000.0;
             if pi < po * MIN_LAT_FACTOR || pi - po < MIN_LAT_RISE_MS {
                 continue;
             }
             // Requests inside slower than the outside p99: the affected ones.
             let po_bin = crate::endpoints::latency::bin_of((po * 1000.0) as u64) as usize;
-            let slow: u64 = inside.iter().skip(po_bin + 1).sum();
+            let slow: u64 = (po_bin + 1..nb).map(in_bin).sum();
             if slow < MIN_FAILED {
-                return None;
+                // A lone outlier's interval: not this one, but maybe a longer one.
+                continue;
             }
             let score = slow as f64 * (pi / po).ln();
             if best.is_none_or(|b| score > b.0 + 1e-9) {
@@ -809,7 +867,12 @@ fn latency_regression(
     f.notes
         .push("window percentiles are from log bins (±5%); overall ones are exact".into());
     common_route_details(&mut f, r, sum, templates);
-    f.examples = pick_examples(r.examples(), &[]);
+    let slow_bins = inside
+        .iter()
+        .enumerate()
+        .skip(po_bin + 1)
+        .map(|(b, &n)| (crate::endpoints::latency::bin_mid_us(b as u16) as u64, n));
+    f.examples = slow_examples(r, po, slow_bins, f.start, f.end);
     note_examples_before_onset(&mut f, "route's first requests");
     // Sparkline: requests slower than the baseline p99, per display bucket.
     let po_bin = crate::endpoints::latency::bin_of((po * 1000.0) as u64);
@@ -1225,7 +1288,14 @@ pub fn compare(
                                "p99_ms": round3(pb.p99), "max_ms": round3(pb.max)}),
                     );
                     common_route_details(&mut f, r, current, templates);
-                    f.examples = pick_examples(r.examples(), &[]);
+                    let slow_values = r
+                        .stats
+                        .latency
+                        .sparse()
+                        .iter()
+                        .copied()
+                        .filter(|&(v, _)| v as f64 / 1000.0 > pb.p99);
+                    f.examples = slow_examples(r, pb.p99, slow_values, None, None);
                     set_series(&mut f, &r.stats.series, current);
                     f.rescore(Some(Level::Error));
                     out.push(f);

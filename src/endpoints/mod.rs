@@ -177,6 +177,10 @@ pub struct RouteStats {
     /// A uniform sample of the 4xx requests, as `fail_samples` is of the failing ones.
     #[serde(default)]
     pub client_samples: Vec<Sample>,
+    /// Successful timed requests by latency: one per latency octave ([`offer_by_latency`]),
+    /// so a latency regression shows its slow requests, not the route's first ones.
+    #[serde(default)]
+    pub latency_samples: Vec<LatencySample>,
     /// Warn-or-worse signatures linked to this route: `(signature index, events)`.
     pub sigs: Vec<(u32, u64)>,
     /// Linked events whose signature did not fit (cap, or signature overflow).
@@ -259,6 +263,16 @@ impl RouteStats {
         merge_samples(&mut self.fail_samples, &o.fail_samples);
         fill(&mut self.client_examples, &o.client_examples);
         merge_samples(&mut self.client_samples, &o.client_samples);
+        for x in &o.latency_samples {
+            let s = &x.sample;
+            offer_by_latency(
+                &mut self.latency_samples,
+                x.us,
+                s.rank,
+                s.example.line,
+                || s.example.clone(),
+            );
+        }
         for &(s, c) in &o.sigs {
             let s = remap_sig(s, sig_remap);
             self.add_sig(s, c);
@@ -298,6 +312,54 @@ fn remap_sig(s: u32, remap: Option<&[u32]>) -> u32 {
         _ if s == u32::MAX => u32::MAX,
         None => s,
         Some(r) => r.get(s as usize).copied().unwrap_or(u32::MAX),
+    }
+}
+
+/// A request kept as latency evidence, with its latency.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencySample {
+    /// Latency in microseconds.
+    pub us: u64,
+    pub sample: Sample,
+}
+
+/// The latency band of `us`: one per doubling, from about a millisecond (0 below it).
+pub fn octave(us: u64) -> u32 {
+    u64::BITS - (us >> 10).leading_zeros()
+}
+
+/// Requests kept per latency band in [`RouteStats::latency_samples`].
+pub const PER_BAND: usize = 2;
+
+/// Offers a request of latency `us` to `v`, which keeps per latency octave the [`PER_BAND`]
+/// requests with the smallest sample rank (`summary::sample_rank`): a uniform sample of the
+/// requests at every latency the route has seen, sorted by band. Whatever the outliers, the
+/// requests above a regression's baseline p99 in the bands where most of its slow requests
+/// are are then from the regression, and the same ones for any chunking (merging keeps the
+/// smallest ranks per band, as offering does).
+fn offer_by_latency(
+    v: &mut Vec<LatencySample>,
+    us: u64,
+    rank: u64,
+    line: u64,
+    make: impl FnOnce() -> Example,
+) {
+    let band = octave(us);
+    let key = (band, rank, line);
+    let order = |x: &LatencySample| (octave(x.us), x.sample.rank, x.sample.example.line);
+    let start = v.partition_point(|x| octave(x.us) < band);
+    let end = start + v[start..].partition_point(|x| octave(x.us) == band);
+    let pos = start + v[start..end].partition_point(|x| order(x) < key);
+    if pos - start >= PER_BAND || v.get(pos).is_some_and(|x| order(x) == key) {
+        return; // a larger rank than the band keeps, or the same event again
+    }
+    let sample = Sample {
+        rank,
+        example: make(),
+    };
+    v.insert(pos, LatencySample { us, sample });
+    if end + 1 - start > PER_BAND {
+        v.remove(start + PER_BAND);
     }
 }
 
@@ -934,6 +996,9 @@ impl EndpointTable {
         if let Some(us) = us {
             r.latency.record(us);
         }
+        // Built once, shared by every list that keeps it (the text is reference-counted).
+        let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
+        let ex = || lazy.get();
         match ev.time {
             Some(t) => {
                 r.first_time = Some(r.first_time.map_or(t, |f| f.min(t)));
@@ -944,13 +1009,12 @@ impl EndpointTable {
                 // timeouts) are the failing-route finding's evidence, not a slowdown.
                 if let Some(us) = us.filter(|_| !failed) {
                     self.scratch.lat_times.push((ri, t, bin_of(us)));
+                    let rank = sample_rank(self.scratch.source_seed, ev.line);
+                    offer_by_latency(&mut r.latency_samples, us, rank, ev.line, ex);
                 }
             }
             None => r.untimed += 1,
         }
-        // Built once, shared by every list that keeps it (the text is reference-counted).
-        let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
-        let ex = || lazy.get();
         offer(&mut r.examples, ev.time, source, ev.line, ex);
         if failed {
             offer(&mut r.fail_examples, ev.time, source, ev.line, ex);
@@ -1351,6 +1415,7 @@ impl EndpointTable {
                 .chain(r.fail_samples.iter_mut().map(|s| &mut s.example))
                 .chain(&mut r.client_examples)
                 .chain(r.client_samples.iter_mut().map(|s| &mut s.example))
+                .chain(r.latency_samples.iter_mut().map(|s| &mut s.sample.example))
         });
         let ups = self.upstreams.iter_mut().flat_map(|u| {
             u.timeout_examples

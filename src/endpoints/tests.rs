@@ -97,6 +97,78 @@ fn merging_chunks_equals_one_pass() {
 }
 
 #[test]
+fn latency_samples_keep_two_requests_per_band_whatever_the_chunks() {
+    // Latencies from 0.5 ms to about 8 s; every seventh request fails (never kept).
+    let evs: Vec<Event<'static>> = (0..600u64)
+        .map(|i| {
+            let ms = 0.5 * 1.017f64.powi(i as i32 % 577);
+            let status = if i % 7 == 0 { 503 } else { 200 };
+            req(
+                i + 1,
+                1_700_000_000_000 + i as i64 * 1000,
+                "GET",
+                "/search",
+                status,
+                Some(ms),
+            )
+        })
+        .collect();
+    let whole = table_of(&evs, 1000);
+    let kept = &whole.routes[0].latency_samples;
+    let bands: Vec<u32> = kept.iter().map(|s| octave(s.us)).collect();
+    let mut want: Vec<u32> = evs
+        .iter()
+        .filter(|e| e.http.status == Some(200))
+        .filter_map(|e| e.http.latency_ms.and_then(ms_to_us).map(octave))
+        .collect();
+    want.sort_unstable();
+    let mut per_band = want.clone();
+    per_band.dedup_by_key(|b| *b);
+    let want: Vec<u32> = per_band
+        .iter()
+        .flat_map(|&b| {
+            std::iter::repeat_n(b, want.iter().filter(|&&x| x == b).count().min(PER_BAND))
+        })
+        .collect();
+    assert_eq!(bands, want, "two per band, slowest band last");
+    assert!(kept
+        .windows(2)
+        .all(|w| (octave(w[0].us), w[0].sample.key()) < (octave(w[1].us), w[1].sample.key())));
+    // Per band, the smallest sample ranks of its successful requests.
+    let seed = crate::summary::sig_hash(b"app.log");
+    for &b in &per_band {
+        let mut ranks: Vec<u64> = evs
+            .iter()
+            .filter(|e| e.http.status == Some(200))
+            .filter(|e| e.http.latency_ms.and_then(ms_to_us).map(octave) == Some(b))
+            .map(|e| crate::summary::sample_rank(seed, e.line))
+            .collect();
+        ranks.sort_unstable();
+        ranks.truncate(PER_BAND);
+        let got: Vec<u64> = kept
+            .iter()
+            .filter(|s| octave(s.us) == b)
+            .map(|s| s.sample.rank)
+            .collect();
+        assert_eq!(got, ranks, "band {b}");
+    }
+    for s in kept {
+        let ev = &evs[s.sample.example.line as usize - 1];
+        assert_eq!(
+            ev.http.status,
+            Some(200),
+            "failing requests are not latency evidence"
+        );
+        assert_eq!(ev.http.latency_ms.and_then(ms_to_us), Some(s.us));
+    }
+    for cut in [1, 100, 333, 599] {
+        let mut a = table_of(&evs[..cut], 1000);
+        a.merge(table_of(&evs[cut..], 1000), &[0]);
+        assert_eq!(a.routes[0].latency_samples, *kept, "cut at {cut}");
+    }
+}
+
+#[test]
 fn snapshot_round_trip() {
     let t = table_of(&sample(), 1000);
     let json = serde_json::to_string(&t).unwrap();

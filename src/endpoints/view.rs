@@ -128,6 +128,16 @@ impl RouteView {
         self.stats.client_samples.iter().map(|s| &s.example)
     }
 
+    /// Successful requests slower than `ms` among those kept per latency band (see
+    /// [`super::RouteStats::latency_samples`]), with their latency in µs.
+    pub fn slower_than(&self, ms: f64) -> impl Iterator<Item = (u64, &Example)> {
+        self.stats
+            .latency_samples
+            .iter()
+            .filter(move |s| s.us as f64 > ms * 1000.0)
+            .map(|s| (s.us, &s.sample.example))
+    }
+
     pub fn client_examples(&self) -> &[Example] {
         &self.stats.client_examples
     }

@@ -298,12 +298,16 @@ fn latency_regression_found_with_onset() {
     let mut reqs = Vec::new();
     for s in 0..1800i64 {
         let slow = s >= 1200;
+        // A few outliers long before the onset, slower than anything in the regression.
+        let outlier = s % 400 == 77;
         reqs.push(Req {
             t: T0 + s * 1000,
             method: "GET",
             path: "/search".into(),
             status: 200,
-            ms: if slow {
+            ms: if outlier {
+                5000.0
+            } else if slow {
                 400.0 + (s % 50) as f64
             } else {
                 20.0 + (s % 10) as f64
@@ -325,6 +329,18 @@ fn latency_regression_found_with_onset() {
     );
     assert!(lr.factor.unwrap() > 5.0);
     assert!(!f.iter().any(|x| x.kind == FindingKind::FailingRoute));
+    // The evidence is slow requests of the regression, not the route's first (fast) ones
+    // nor the outliers.
+    assert!(!lr.examples.is_empty());
+    for e in &lr.examples {
+        let r = &reqs[e.line as usize - 1];
+        assert!(
+            r.t >= onset && (400.0..450.0).contains(&r.ms),
+            "{e:?}: {} ms",
+            r.ms
+        );
+    }
+    assert!(!lr.notes.iter().any(|n| n.contains("before the onset")));
 }
 
 #[test]
@@ -575,4 +591,24 @@ fn client_error_evidence_comes_from_inside_the_surge() {
     assert!(route.client_examples().iter().all(|e| e.time < fr.start));
     assert!(fr.examples[0].time >= fr.start, "{:?}", fr.examples);
     assert!(!fr.notes.iter().any(|n| n.contains("from before the onset")));
+}
+
+#[test]
+fn p99_from_the_tail_is_the_nearest_rank_p99() {
+    let mut rng = Lcg(11);
+    for _ in 0..2000 {
+        let nb = 1 + (rng.next() % 40) as usize;
+        let counts: Vec<u64> = (0..nb)
+            .map(|_| match rng.next() % 4 {
+                0 => 0,
+                1 => rng.next() % 3,
+                _ => rng.next() % 500,
+            })
+            .collect();
+        let n: u64 = counts.iter().sum();
+        let want = crate::endpoints::latency::bins_quantile_ms(&counts, 0.99);
+        let got = tail_q99_bin(n, nb, |b| counts[b])
+            .map(|b| crate::endpoints::latency::bin_mid_us(b as u16) / 1000.0);
+        assert_eq!(got, want, "{counts:?}");
+    }
 }
