@@ -58,9 +58,7 @@ pub const MAX_COLUMNS: usize = 128;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct W3cFields {
     roles: Vec<Role>,
-    /// Index of the `date`, `time`, `cs-method` and URI columns (method: `None` if absent).
-    date: usize,
-    time: usize,
+    /// Index of the `cs-method` column (`None` if absent) and of the URI column.
     method: Option<usize>,
     uri: usize,
 }
@@ -105,13 +103,11 @@ impl W3cFields {
             };
             roles.push(role);
         }
-        if !status {
+        if !status || date.is_none() || time.is_none() {
             return None;
         }
         Some(W3cFields {
             roles,
-            date: date?,
-            time: time?,
             method,
             uri: uri?,
         })
@@ -136,8 +132,6 @@ pub fn iis_default() -> &'static W3cFields {
         cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
     static EMPTY: W3cFields = W3cFields {
         roles: Vec::new(),
-        date: 0,
-        time: 0,
         method: None,
         uri: 0,
     };
@@ -207,12 +201,8 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, layout: &W3cFiel
     ev.time = Some(time);
     ev.http.status = status;
     ev.level = Some(status.map_or(Level::Info, super::level::from_http_status));
-    ev.message = request_line(
-        b,
-        method,
-        uri,
-        layout.method.is_some() && sep == b' ' && layout.method.map(|m| m + 1) == Some(layout.uri),
-    );
+    let adjacent = sep == b' ' && layout.method.map(|m| m + 1) == Some(layout.uri);
+    ev.message = request_line(b, method, uri, adjacent);
     if layout.method.is_some() {
         ev.http.method = Some(Cow::Borrowed(method));
     }
@@ -225,7 +215,8 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, layout: &W3cFiel
     Some(())
 }
 
-/// The message: `METHOD /uri`, borrowed from the line when the two columns are adjacent.
+/// The message: `METHOD /uri`, borrowed from the line when the two columns are adjacent and
+/// one space apart.
 fn request_line<'a>(b: &'a [u8], method: &'a [u8], uri: &'a [u8], adjacent: bool) -> Cow<'a, [u8]> {
     if method.is_empty() {
         return Cow::Borrowed(uri);
@@ -233,8 +224,10 @@ fn request_line<'a>(b: &'a [u8], method: &'a [u8], uri: &'a [u8], adjacent: bool
     if adjacent {
         let start = method.as_ptr() as usize - b.as_ptr() as usize;
         let end = uri.as_ptr() as usize - b.as_ptr() as usize + uri.len();
-        if let Some(s) = b.get(start..end) {
-            return Cow::Borrowed(s);
+        if end == start + method.len() + 1 + uri.len() {
+            if let Some(s) = b.get(start..end) {
+                return Cow::Borrowed(s);
+            }
         }
     }
     let mut m = Vec::with_capacity(method.len() + 1 + uri.len());
@@ -339,6 +332,10 @@ mod tests {
         let l = iis_default();
         let ok = "2024-03-05 10:00:00 10.0.0.5 GET /api/orders id=5 443 - 1.2.3.4 Mozilla/5.0+(Windows) - 500 0 0 1234";
         assert!(run(ok, l).is_some());
+        // A doubled space is still one separator, and not part of the message.
+        let doubled = ok.replace("GET /", "GET  /");
+        let ev = run(&doubled, l).expect("doubled space");
+        assert_eq!(&*ev.message, b"GET /api/orders");
         for bad in [
             "#Fields: date time s-ip cs-method cs-uri-stem",
             "2024-03-05 10:00:00 10.0.0.5 GET /api/orders id=5 443 - 1.2.3.4 - 500 0 0 1234",
