@@ -1000,8 +1000,12 @@ fn is_email(s: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')
 }
 
-/// Absolute or explicitly relative paths: `/var/log/x`, `./a/b`, `../a`, `~/x`, `C:\x\y`.
+/// Absolute or explicitly relative paths: `/var/log/x`, `./a/b`, `../a`, `~/x`, `C:\x\y`,
+/// and Windows UNC paths ([`is_unc_path`]).
 fn is_path(s: &[u8]) -> bool {
+    if is_unc_path(s) {
+        return true;
+    }
     let body = if s.len() >= 2 && s[0] == b'/' && s[1] != b'/' {
         &s[1..]
     } else if s.starts_with(b"./") || s.starts_with(b"~/") {
@@ -1019,6 +1023,29 @@ fn is_path(s: &[u8]) -> bool {
         && body
             .iter()
             .any(|b| b.is_ascii_alphabetic() || *b == b'.' || *b == b'_')
+}
+
+/// A Windows UNC path: `\\server\share\dir`, `\\?\C:\dir`, `\\?\GLOBALROOT\Device\…`,
+/// `\\.\pipe\name`: two backslashes, a server (or `?`, `.`), a backslash, and a non-empty
+/// next part; `\\x00\\x01` (escaped bytes) is none.
+pub(super) fn is_unc_path(s: &[u8]) -> bool {
+    let Some(rest) = s.strip_prefix(b"\\\\") else {
+        return false;
+    };
+    let Some(sep) = memchr(b'\\', rest) else {
+        return false;
+    };
+    let server = &rest[..sep];
+    let server_ok = server == b"?"
+        || server == b"."
+        || (!server.is_empty()
+            && server
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'$')));
+    server_ok
+        && rest
+            .get(sep + 1)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.'))
 }
 
 /// Characters that separate values inside one whitespace-free token.

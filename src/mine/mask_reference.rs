@@ -710,6 +710,10 @@ fn is_email(s: &[u8]) -> bool {
 
 /// Absolute or explicitly relative paths: `/var/log/x`, `./a/b`, `../a`, `~/x`, `C:\x\y`.
 fn is_path(s: &[u8]) -> bool {
+    // Added since: UNC paths, by the masker's own checker.
+    if super::is_unc_path(s) {
+        return true;
+    }
     let body = if s.len() >= 2 && s[0] == b'/' && s[1] != b'/' {
         &s[1..]
     } else if s.starts_with(b"./") || s.starts_with(b"~/") {

@@ -133,6 +133,15 @@ fn masks_urls_emails_paths_hosts() {
     );
     assert_eq!(masked("open ./logs/app.log"), "open <PATH>");
     assert_eq!(masked("open C:\\temp\\x.txt"), "open <PATH>");
+    // UNC paths: a share, the `\\?\` long-path prefix, a named pipe.
+    assert_eq!(masked("copy \\\\fs01\\reports$\\q3.xlsx"), "copy <PATH>");
+    assert_eq!(
+        masked("from path '\\\\?\\GLOBALROOT\\Device\\X\\SOFTWARE'."),
+        "from path '<PATH>'."
+    );
+    assert_eq!(masked("pipe \\\\.\\pipe\\sql\\query"), "pipe <PATH>");
+    // Escaped bytes are no path.
+    assert_ne!(masked("bytes \\\\x00\\\\x01"), "bytes <PATH>");
     assert_eq!(masked("via proxy.cse.cuhk.edu.hk:5070"), "via <HOST>:<NUM>");
     assert_eq!(
         masked("old msra-sa-41/10.190.173.170:9000"),
