@@ -276,7 +276,13 @@ fn common_affixes<'a>(members: &[u32], col: usize, toks: &[Vec<&'a [u8]>]) -> (&
         .iter()
         .position(|b| !b.is_ascii_alphanumeric() && *b != b'_')
         .map_or(0, |i| suf - i);
-    while s > 0 && matches!(first[first.len() - s], b'>' | b'-' | b'.') {
+    // A file extension keeps its dot (`<*>.txt`, `<*>.rrd`); other dots go with the value.
+    let extension = (2..=6).contains(&s)
+        && first[first.len() - s] == b'.'
+        && first[first.len() - s + 1..]
+            .iter()
+            .all(u8::is_ascii_alphanumeric);
+    while s > 0 && !extension && matches!(first[first.len() - s], b'>' | b'-' | b'.') {
         s -= 1;
     }
     if p + s > min_len {
@@ -421,28 +427,37 @@ fn cluster_group<'a>(
     // Longest common pattern of each signature → initial clusters.
     let mut initial: BTreeMap<Vec<(u32, &[u8])>, Vec<u32>> = BTreeMap::new();
     let mut tally: Vec<(u32, u32)> = Vec::new();
+    let mut skip: Vec<bool> = Vec::new();
     for &m in members {
         let t = &toks[m as usize];
-        tally.clear();
         let fs: Vec<u32> = t
             .iter()
             .enumerate()
             .map(|(p, &x)| freq.get(&(p as u32, x)).copied().unwrap_or(1))
             .collect();
-        for &f in &fs {
-            match tally.iter_mut().find(|(g, _)| *g == f) {
-                Some((_, c)) => *c += 1,
-                None => tally.push((f, 1)),
+        // A list of values only this signature has (`f1.txt f2.txt f3.txt f4.txt`, `an142
+        // an143 an147`: three or more adjacent tokens with digits or placeholders) is no part
+        // of a pattern: a line made mostly of a list of ids would otherwise be a pattern of
+        // its own. It still counts when what is left has no word to be a pattern of.
+        let lone = |p: usize| fs[p] == 1 && id_like(t[p]);
+        skip.clear();
+        skip.resize(len, false);
+        let mut p = 0;
+        while p < len {
+            let run = (p..len).take_while(|&q| lone(q)).count();
+            if run >= 3 {
+                skip[p..p + run].fill(true);
             }
+            p += run.max(1);
         }
-        // Most tokens first; on a tie the more frequent pattern (the one shared with more
-        // signatures) wins, which keeps a template together rather than splitting it.
-        let best = tally
-            .iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
-            .map_or(0, |x| x.0);
+        let mut best = most_shared(&fs, &skip, &mut tally);
+        let has_word = (0..len).any(|p| !skip[p] && fs[p] == best && !id_like(t[p]));
+        if skip.contains(&true) && !has_word {
+            skip.fill(false);
+            best = most_shared(&fs, &skip, &mut tally);
+        }
         let key: Vec<(u32, &[u8])> = (0..len)
-            .filter(|&p| fs[p] == best)
+            .filter(|&p| fs[p] == best && !skip[p])
             .map(|p| (p as u32, t[p]))
             .collect();
         initial.entry(key).or_default().push(m);
@@ -454,6 +469,23 @@ fn cluster_group<'a>(
         refine(g, free, toks, counts, known, &mut refined, &mut learned);
     }
     (merge_compatible(refined, toks, counts), learned)
+}
+
+/// The frequency shared by the most tokens of a signature (`fs`: each token's frequency in
+/// its group), `skip`ped tokens left out; on a tie the more frequent pattern (the one shared
+/// with more signatures) wins, which keeps a template together rather than splitting it.
+fn most_shared(fs: &[u32], skip: &[bool], tally: &mut Vec<(u32, u32)>) -> u32 {
+    tally.clear();
+    for (&f, _) in fs.iter().zip(skip).filter(|(_, &s)| !s) {
+        match tally.iter_mut().find(|(g, _)| *g == f) {
+            Some((_, c)) => *c += 1,
+            None => tally.push((f, 1)),
+        }
+    }
+    tally
+        .iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))
+        .map_or(1, |x| x.0)
 }
 
 /// Most clusters a group may have for the pairwise compatibility merge; beyond it the merge is
@@ -612,6 +644,11 @@ fn col_stats<'a>(
         }
     }
     ColStats { values, keys }
+}
+
+/// A token with a digit or a placeholder in it: an id or a value rather than a word.
+fn id_like(t: &[u8]) -> bool {
+    t.iter().any(u8::is_ascii_digit) || valueish(t)
 }
 
 /// True when a token holds a placeholder: masking already found a value in it.

@@ -336,6 +336,40 @@ fn variable_length_values_do_not_split() {
     assert_eq!(c.assignment[0], c.assignment[1]);
 }
 
+/// Lines made mostly of a list of ids: the list's tokens are each in one signature only,
+/// and used to outvote the constant words, so every line with four or more items was a
+/// template of its own.
+#[test]
+fn lists_longer_than_the_sentence_do_not_split() {
+    let mut rng = crate::testrng::Lcg(1);
+    let mut lines = Vec::new();
+    for _ in 0..40 {
+        let n = 1 + rng.next() % 6;
+        let files: Vec<String> = (0..n)
+            .map(|_| {
+                format!(
+                    "f{}_{}.txt",
+                    rng.next() % 1000,
+                    ["log", "tmp", "bak"][(rng.next() % 3) as usize]
+                )
+            })
+            .collect();
+        lines.push(format!("Removed {n} files: {}", files.join(" ")));
+        lines.push(format!("User u{} logged in", rng.next() % 5));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let t = mine(&refs);
+    for (line, tpl) in lines.iter().zip(&t).step_by(2) {
+        // The shared `.txt` stays a file extension.
+        assert_eq!(tpl, "Removed <NUM> files: <*>.txt", "{line}");
+    }
+    // Not a licence to merge: a lone unrelated line with one id-like word stays itself.
+    let mut lines = vec!["disk sda1 mounted on /data ok"; 3];
+    lines.push("kernel taint flag 0x1 set by module nvidia");
+    let t = mine(&lines);
+    assert_eq!(t[3], "kernel taint flag <HEX> set by module nvidia");
+}
+
 #[test]
 fn order_and_thread_independent() {
     let text = std::fs::read_to_string(concat!(
