@@ -177,8 +177,9 @@ pub struct RouteStats {
     /// A uniform sample of the 4xx requests, as `fail_samples` is of the failing ones.
     #[serde(default)]
     pub client_samples: Vec<Sample>,
-    /// Successful timed requests by latency: one per latency octave ([`offer_by_latency`]),
-    /// so a latency regression shows its slow requests, not the route's first ones.
+    /// Successful timed requests by latency: [`PER_BAND`] per latency octave
+    /// ([`offer_by_latency`]), so a latency regression shows its slow requests, not the
+    /// route's first ones.
     #[serde(default)]
     pub latency_samples: Vec<LatencySample>,
     /// Warn-or-worse signatures linked to this route: `(signature index, events)`.
@@ -334,9 +335,9 @@ pub const PER_BAND: usize = 2;
 /// Offers a request of latency `us` to `v`, which keeps per latency octave the [`PER_BAND`]
 /// requests with the smallest sample rank (`summary::sample_rank`): a uniform sample of the
 /// requests at every latency the route has seen, sorted by band. Whatever the outliers, the
-/// requests above a regression's baseline p99 in the bands where most of its slow requests
-/// are are then from the regression, and the same ones for any chunking (merging keeps the
-/// smallest ranks per band, as offering does).
+/// kept requests above a regression's normal p99, in the bands that hold most of its slow
+/// requests, are then from the regression; and they are the same for any chunking (merging
+/// keeps the smallest ranks per band, as offering does).
 fn offer_by_latency(
     v: &mut Vec<LatencySample>,
     us: u64,

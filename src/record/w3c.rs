@@ -115,6 +115,7 @@ impl W3cFields {
 
     /// The layout of the first `#Fields:` line among the first lines of `sample`.
     pub fn from_sample(sample: &[u8]) -> Option<W3cFields> {
+        let sample = sample.strip_prefix(super::parse::BOM).unwrap_or(sample);
         sample
             .split(|&b| b == b'\n')
             .take(super::detect::MAX_LINES)
@@ -400,5 +401,8 @@ mod tests {
         let l = W3cFields::from_sample(sample).expect("layout");
         assert_eq!(l.roles.len(), 5);
         assert!(W3cFields::from_sample(b"2024-03-05 10:00:00 GET / 200\n").is_none());
+        // A byte order mark before a directive on the first line.
+        let bom = b"\xEF\xBB\xBF#Fields: date time cs-uri-stem sc-status\r\n";
+        assert_eq!(W3cFields::from_sample(bom).map(|l| l.roles.len()), Some(4));
     }
 }
