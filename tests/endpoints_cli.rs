@@ -453,6 +453,36 @@ fn json_request_log_scenario_links_errors_and_contrasts() {
     assert!(notes.iter().any(|n| n == note.as_str()), "{notes:#?}");
 }
 
+/// A JSON request log writes `request completed` for every request, at error for a 5xx; the
+/// application's own error comes for only some of the failures. The finding's template is
+/// the error, though the generic request record is linked more often.
+#[test]
+fn failing_route_names_the_error_not_the_request_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let reqs = scenario();
+    let text: String = json_log(&reqs)
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| !l.contains("charge failed") || i % 3 == 0)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let p = write(dir.path(), "requests.jsonl", &text);
+    let doc = endpoints_json(&[&p], &[]);
+    let (f, _) = failing_route_contrast(&doc, "region");
+    let tpl = f["details"]["error_templates"].as_array().unwrap();
+    assert_eq!(tpl[1]["template"], "request completed", "{tpl:#?}");
+    assert!(
+        tpl[1]["count"].as_u64() > tpl[0]["count"].as_u64(),
+        "{tpl:#?}"
+    );
+    assert!(
+        f["template"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("charge failed")),
+        "{f:#}"
+    );
+}
+
 #[test]
 fn logfmt_router_log_scenario() {
     let dir = tempfile::tempdir().unwrap();

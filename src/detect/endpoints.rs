@@ -331,25 +331,34 @@ pub fn route_templates(
     sum: &Summary,
     templates: Option<&Templates>,
 ) -> Vec<(String, Option<String>, u64)> {
-    let mut out: Vec<(String, Option<String>, u64)> = Vec::new();
+    // (text, id, linked events, whether the template is mostly errors).
+    let mut out: Vec<(String, Option<String>, u64, bool)> = Vec::new();
     for (sig, c) in r.top_sigs() {
-        let (text, id) = match templates.and_then(|t| {
+        let (text, id, specific) = match templates.and_then(|t| {
             let ti = *t.by_sig.get(sig as usize)?;
             t.list.get(ti as usize)
         }) {
-            Some(t) => (t.text.clone(), Some(t.id.clone())),
+            Some(t) => (
+                t.text.clone(),
+                Some(t.id.clone()),
+                2 * t.errors() >= t.count,
+            ),
             None => match sum.sigs.get(sig as usize) {
-                Some(s) => (s.sig.clone(), None),
+                Some(s) => (s.sig.clone(), None, true),
                 None => continue,
             },
         };
-        match out.iter_mut().find(|(t, _, _)| *t == text) {
+        match out.iter_mut().find(|(t, _, _, _)| *t == text) {
             Some(e) => e.2 += c,
-            None => out.push((text, id, c)),
+            None => out.push((text, id, c, specific)),
         }
     }
-    out.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-    out
+    // A message the service also logs for its good requests (`request completed` at the
+    // level of its status) or for slow ones (`slow request`, a warning) names no failure:
+    // templates that are mostly errors (`charge failed: card declined`, `request failed`)
+    // come first.
+    out.sort_by(|a, b| b.3.cmp(&a.3).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    out.into_iter().map(|(t, id, c, _)| (t, id, c)).collect()
 }
 
 /// Evidence for a finding over `[start, end)` (`end` None: ongoing): the kept events from its
