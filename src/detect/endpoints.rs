@@ -781,8 +781,6 @@ fn latency_regression(
     // Requests per prefix of cells, so an interval's count is one subtraction.
     let tot: Vec<u64> = pref.iter().map(|p| p.iter().sum()).collect();
     let mut best: Option<(f64, usize, usize, f64, f64, u64, u64)> = None;
-    let mut inside = vec![0u64; nb];
-    let mut outside = vec![0u64; nb];
     // Every interval of cells against the rest. Only the top 1% of each side decides its p99
     // and only requests above the outside p99 count as slow, so both are read from the
     // slowest bin down ([`tail_q99_bin`]): a few bins per interval, not all of them.
@@ -829,15 +827,11 @@ fn latency_regression(
                 - pref[i].iter().skip(thr_bin + 1).sum::<u64>()
         })
         .collect();
-    let all_n: Vec<u64> = (0..m)
-        .map(|i| pref[i + 1].iter().sum::<u64>() - pref[i].iter().sum::<u64>())
-        .collect();
+    let all_n: Vec<u64> = (0..m).map(|i| tot[i + 1] - tot[i]).collect();
     let iv = scan_rate(&slow_k, &all_n)?;
     let (s, e) = (iv.start, iv.end);
-    for b in 0..nb {
-        inside[b] = pref[e][b] - pref[s][b];
-        outside[b] = total[b] - inside[b];
-    }
+    let inside: Vec<u64> = (0..nb).map(|b| pref[e][b] - pref[s][b]).collect();
+    let outside: Vec<u64> = (0..nb).map(|b| total[b] - inside[b]).collect();
     let ni: u64 = inside.iter().sum();
     let (pi, po) = (q99(&inside)?, q99(&outside)?);
     if pi < po * MIN_LAT_FACTOR || pi - po < MIN_LAT_RISE_MS || iv.llr < MIN_LLR {

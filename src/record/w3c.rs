@@ -20,7 +20,7 @@
 //! can say that failures come from one server, site or edge, and why.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use super::access::{is_method, status_or_absent};
 use super::time::{parse_prefix, TimeCtx};
@@ -55,7 +55,7 @@ const FIELD_KEYS: [(&str, &str); 6] = [
 pub const MAX_COLUMNS: usize = 128;
 
 /// A source's columns, from its `#Fields:` directive.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct W3cFields {
     roles: Vec<Role>,
     /// Index of the `cs-method` column (`None` if absent) and of the URI column.
@@ -68,8 +68,7 @@ impl W3cFields {
     /// `time`, a URI (`cs-uri-stem` or `cs-uri`) and `sc-status`.
     pub fn from_directive(line: &[u8]) -> Option<W3cFields> {
         let rest = line.strip_prefix(b"#Fields:")?;
-        let mut roles = Vec::new();
-        let (mut date, mut time, mut method, mut uri, mut status) = (None, None, None, None, false);
+        let mut roles: Vec<Role> = Vec::new();
         for name in rest
             .split(|&c| c == b' ' || c == b'\t' || c == b'\r')
             .filter(|n| !n.is_empty())
@@ -77,22 +76,16 @@ impl W3cFields {
             if roles.len() == MAX_COLUMNS {
                 return None;
             }
-            let i = roles.len();
             let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
-            let role = if is("date") && date.is_none() {
-                date = Some(i);
+            let role = if is("date") {
                 Role::Date
-            } else if is("time") && time.is_none() {
-                time = Some(i);
+            } else if is("time") {
                 Role::Time
-            } else if is("cs-method") && method.is_none() {
-                method = Some(i);
+            } else if is("cs-method") {
                 Role::Method
-            } else if (is("cs-uri-stem") || is("cs-uri")) && uri.is_none() {
-                uri = Some(i);
+            } else if is("cs-uri-stem") || is("cs-uri") {
                 Role::Uri
-            } else if is("sc-status") && !status {
-                status = true;
+            } else if is("sc-status") {
                 Role::Status
             } else if is("time-taken") {
                 Role::Taken
@@ -101,16 +94,20 @@ impl W3cFields {
             } else {
                 Role::Skip
             };
-            roles.push(role);
+            // Only the first column of each kind is read (time-taken and fields: any).
+            let once = !matches!(role, Role::Skip | Role::Taken | Role::Field(_));
+            roles.push(if once && roles.contains(&role) {
+                Role::Skip
+            } else {
+                role
+            });
         }
-        if !status || date.is_none() || time.is_none() {
-            return None;
-        }
-        Some(W3cFields {
-            roles,
-            method,
-            uri: uri?,
-        })
+        let at = |role: Role| roles.iter().position(|&r| r == role);
+        at(Role::Date)?;
+        at(Role::Time)?;
+        at(Role::Status)?;
+        let (method, uri) = (at(Role::Method), at(Role::Uri)?);
+        Some(W3cFields { roles, method, uri })
     }
 
     /// The layout of the first `#Fields:` line among the first lines of `sample`.
@@ -128,20 +125,13 @@ impl W3cFields {
 /// cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status
 /// time-taken`, for lines without a directive.
 pub fn iis_default() -> &'static W3cFields {
-    static DEFAULT: OnceLock<Option<W3cFields>> = OnceLock::new();
     const LINE: &[u8] = b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
         cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
-    static EMPTY: W3cFields = W3cFields {
-        roles: Vec::new(),
-        method: None,
-        uri: 0,
-    };
-    // The directive above is a constant that parses; `EMPTY` (which matches no line) only
-    // keeps this free of a panic path.
-    DEFAULT
-        .get_or_init(|| W3cFields::from_directive(LINE))
-        .as_ref()
-        .unwrap_or(&EMPTY)
+    // The directive above is a constant that parses; the empty default (which matches no
+    // line) only keeps this free of a panic path.
+    static DEFAULT: LazyLock<W3cFields> =
+        LazyLock::new(|| W3cFields::from_directive(LINE).unwrap_or_default());
+    &DEFAULT
 }
 
 /// Reads one line of `layout`; `None` (nothing set) when the line is not one: a directive,
