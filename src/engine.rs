@@ -54,8 +54,13 @@ impl EngineOptions {
 /// (`u32::MAX` for events whose signature overflowed the cap).
 pub struct EngineOutput {
     pub summary: Summary,
+    /// With `per_line`: each physical line's signature (`u32::MAX`: beyond the signature cap;
+    /// [`DIRECTIVE_LINE`]: a W3C directive line, not an event).
     pub per_line: Vec<u32>,
 }
+
+/// [`EngineOutput::per_line`]'s mark for a W3C directive line (`#Fields: …`).
+pub const DIRECTIVE_LINE: u32 = u32::MAX - 1;
 
 /// A run of inputs of one kind, in command-line order.
 enum Part {
@@ -192,9 +197,17 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
             if opts.per_line {
                 // One entry per physical line, so `templates --per-line` lines up with the
                 // input even where lines were joined into one multi-line event.
-                for (&i, &n) in r.per_line.iter().zip(&r.event_lines) {
+                // W3C directive lines (not events) get [`DIRECTIVE_LINE`].
+                let mut gaps = r.directive_gaps.iter().peekable();
+                for (k, (&i, &n)) in r.per_line.iter().zip(&r.event_lines).enumerate() {
+                    while let Some(&(_, d)) = gaps.next_if(|&&(at, _)| at as usize <= k) {
+                        per_line.extend(std::iter::repeat_n(DIRECTIVE_LINE, d as usize));
+                    }
                     let g = if i == u32::MAX { i } else { remap[i as usize] };
                     per_line.extend(std::iter::repeat_n(g, n as usize));
+                }
+                for &(_, d) in gaps {
+                    per_line.extend(std::iter::repeat_n(DIRECTIVE_LINE, d as usize));
                 }
             }
             true

@@ -255,42 +255,45 @@ fn load_balancer_lines() {
     assert_eq!(n(&ev[1], "/http/status"), 504.0);
     assert!(ev[1]["http"].get("latency_ms").is_none());
     assert_eq!(s(&ev[1], "/http/path"), "http://shop.example:80/api/v1/pay");
-    // IIS with its default W3C fields (time-taken in ms); the `#` header lines stay text.
+    // IIS with its default W3C fields (time-taken in ms); the `#` directive lines are the
+    // log's header, not events, and the events keep their own line numbers.
     let ev = events_of("iis.log");
-    assert_eq!(ev.len(), 6);
-    assert!(ev[3]["time"].is_null());
-    assert_eq!(s(&ev[4], "/level"), "error");
-    assert_eq!(s(&ev[4], "/http/path"), "/api/orders");
-    assert_eq!(n(&ev[4], "/http/latency_ms"), 1234.0);
-    assert_eq!(n(&ev[5], "/http/status"), 200.0);
+    assert_eq!(ev.len(), 2);
+    assert_eq!(n(&ev[0], "/line"), 5.0);
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(s(&ev[0], "/http/path"), "/api/orders");
+    assert_eq!(n(&ev[0], "/http/latency_ms"), 1234.0);
+    assert_eq!(n(&ev[1], "/line"), 6.0);
+    assert_eq!(n(&ev[1], "/http/status"), 200.0);
     // Other W3C columns, as the `#Fields:` directive names them: Azure App Service's 19
     // (site, host and byte counts between IIS's defaults), and CloudFront's 33, tab-separated
     // with time-taken in seconds. Every chunk reads with the columns from the file's start.
+    // The header block again after a restart (lines 8-11) is skipped as well.
     let ev = events_of("iis_azure.log");
-    assert_eq!(ev.len(), 12);
-    assert_eq!(s(&ev[5], "/message"), "POST /api/v1/checkout");
-    assert_eq!(s(&ev[5], "/level"), "error");
-    assert_eq!(n(&ev[5], "/http/status"), 502.0);
-    assert_eq!(n(&ev[5], "/http/latency_ms"), 30011.0);
-    assert_eq!(s(&ev[5], "/fields/s-sitename"), "SHOP-API");
-    assert_eq!(s(&ev[6], "/fields/host"), "shop-api.azurewebsites.net");
-    assert!(ev[6]["http"].get("latency_ms").is_none());
-    assert!(ev[10]["http"].is_null());
-    assert_eq!(s(&ev[11], "/http/method"), "DELETE");
-    assert_eq!(s(&ev[11], "/level"), "warn");
+    assert_eq!(ev.len(), 4);
+    assert_eq!(s(&ev[1], "/message"), "POST /api/v1/checkout");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(n(&ev[1], "/http/status"), 502.0);
+    assert_eq!(n(&ev[1], "/http/latency_ms"), 30011.0);
+    assert_eq!(s(&ev[1], "/fields/s-sitename"), "SHOP-API");
+    assert_eq!(s(&ev[2], "/fields/host"), "shop-api.azurewebsites.net");
+    assert!(ev[2]["http"].get("latency_ms").is_none());
+    assert_eq!(n(&ev[3], "/line"), 12.0);
+    assert_eq!(s(&ev[3], "/http/method"), "DELETE");
+    assert_eq!(s(&ev[3], "/level"), "warn");
     let path = fixture("iis_azure.log");
     same_at_any_chunk_size(path.to_str().expect("path"), &ev);
     let ev = events_of("cloudfront.log");
-    assert_eq!(ev.len(), 5);
-    assert_eq!(s(&ev[3], "/time"), "2019-12-04T21:02:31.000Z");
-    assert_eq!(s(&ev[3], "/message"), "GET /api/catalog");
-    assert_eq!(n(&ev[3], "/http/status"), 504.0);
-    assert_eq!(n(&ev[3], "/http/latency_ms"), 30002.0);
+    assert_eq!(ev.len(), 3);
+    assert_eq!(s(&ev[1], "/time"), "2019-12-04T21:02:31.000Z");
+    assert_eq!(s(&ev[1], "/message"), "GET /api/catalog");
+    assert_eq!(n(&ev[1], "/http/status"), 504.0);
+    assert_eq!(n(&ev[1], "/http/latency_ms"), 30002.0);
     assert_eq!(
-        s(&ev[3], "/fields/x-edge-detailed-result-type"),
+        s(&ev[1], "/fields/x-edge-detailed-result-type"),
         "OriginCommError"
     );
-    assert_eq!(s(&ev[4], "/fields/x-edge-location"), "SEA19-C1");
+    assert_eq!(s(&ev[2], "/fields/x-edge-location"), "SEA19-C1");
     let path = fixture("cloudfront.log");
     same_at_any_chunk_size(path.to_str().expect("path"), &ev);
     // The same lines piped in, and with `--input-format access`: the directive at the start
@@ -313,8 +316,8 @@ fn load_balancer_lines() {
             .lines()
             .map(|l| serde_json::from_str(l).expect("a JSON line"))
             .collect();
-        assert_eq!(piped.len(), 5, "{args:?}");
-        assert_eq!(n(&piped[3], "/http/latency_ms"), 30002.0, "{args:?}");
+        assert_eq!(piped.len(), 3, "{args:?}");
+        assert_eq!(n(&piped[1], "/http/latency_ms"), 30002.0, "{args:?}");
     }
     // HAProxy's HTTP log behind syslog: the request, its accept date (with the year) and
     // total time; other HAProxy lines stay syslog lines.
@@ -330,6 +333,82 @@ fn load_balancer_lines() {
     assert_eq!(s(&ev[1], "/level"), "info");
     assert!(s(&ev[2], "/message").starts_with("Server be_api/api2 is DOWN"));
     assert!(ev[2].get("http").is_none());
+}
+
+/// Runs `faultline <args>` (any command) and returns stdout.
+fn faultline_out(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(args)
+        .output()
+        .expect("run faultline");
+    assert!(
+        out.status.success(),
+        "faultline {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn w3c_directive_lines_are_the_header_not_events() {
+    let path = fixture("iis_azure.log");
+    let path = path.to_str().expect("path");
+    // The report counts them apart: no event without a time, no `unknown` level.
+    let doc: Value =
+        serde_json::from_str(&faultline_out(&["summary", "-o", "json", path])).expect("JSON");
+    let ov = &doc["overview"];
+    assert_eq!(ov["events"], 4, "{ov:#}");
+    assert_eq!(ov["directive_lines"], 8, "{ov:#}");
+    assert_eq!(ov["untimed_events"], 0, "{ov:#}");
+    assert!(ov["levels"].get("unknown").is_none(), "{ov:#}");
+    let text = faultline_out(&["summary", path]);
+    assert!(
+        text.contains("8 W3C directive lines (#Fields:, #Date: …): the log's header, not events"),
+        "{text}"
+    );
+    assert!(!text.contains("no timestamp"), "{text}");
+    let md = faultline_out(&["summary", "-o", "markdown", path]);
+    assert!(md.contains("8 W3C directive lines (not events)"), "{md}");
+    // `templates --per-line` still gives one object per physical line, the directives with
+    // a template of their own, at any chunk size and thread count.
+    let per_line = faultline_out(&["templates", "--per-line", path]);
+    let tpl: Vec<String> = per_line
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("a JSON line");
+            v["template"].as_str().expect("template").to_string()
+        })
+        .collect();
+    let directive = "#<directive>: <*>";
+    let want: Vec<&str> = vec![
+        directive,
+        directive,
+        directive,
+        directive,
+        "GET <PATH>",
+        "POST <PATH>",
+        "GET <PATH>",
+        directive,
+        directive,
+        directive,
+        directive,
+        "DELETE <PATH>",
+    ];
+    assert_eq!(tpl, want);
+    for args in [
+        &["--chunk-size", "10"][..],
+        &["--chunk-size", "333", "--threads", "1"][..],
+    ] {
+        let mut a = vec!["templates", "--per-line"];
+        a.extend_from_slice(args);
+        a.push(path);
+        assert_eq!(faultline_out(&a), per_line, "{args:?}");
+    }
+    // With `--input-format line` every physical line is an event, directives included.
+    let line = faultline_out(&["summary", "-o", "json", "--input-format", "line", path]);
+    let doc: Value = serde_json::from_str(&line).expect("JSON");
+    assert_eq!(doc["overview"]["events"], 12);
+    assert_eq!(doc["overview"]["directive_lines"], 0);
 }
 
 #[test]

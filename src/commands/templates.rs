@@ -12,6 +12,9 @@ use crate::engine::{self, EngineOptions};
 use crate::mine::ClusterConfig;
 use crate::mine::OTHER_TEMPLATE;
 use crate::record::Level;
+
+/// The `--per-line` template of a W3C directive line (`#Fields: …`, `#Date: …`).
+const DIRECTIVE_TEMPLATE: &str = "#<directive>: <*>";
 use crate::report::{self, ellipsize, rfc3339_opt, OutputFormat};
 use crate::sanitize;
 use crate::summary::templates::{finalize, TemplateStats};
@@ -109,7 +112,19 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
         let other =
             serde_json::json!({"template": OTHER_TEMPLATE, "id": crate::mine::template_id(OTHER_TEMPLATE)})
                 .to_string();
+        // A W3C directive line (`#Fields: …`) is the log's header, not an event: it has a
+        // template of its own, outside the summary.
+        let directive = serde_json::json!({
+            "template": DIRECTIVE_TEMPLATE,
+            "id": crate::mine::template_id(DIRECTIVE_TEMPLATE)
+        })
+        .to_string();
         for &sig in &out.per_line {
+            if sig == crate::engine::DIRECTIVE_LINE {
+                w.write_all(directive.as_bytes())?;
+                w.write_all(b"\n")?;
+                continue;
+            }
             let t = if sig == u32::MAX {
                 u32::MAX
             } else {

@@ -292,6 +292,10 @@ fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Eve
 /// Parses every event of `chunk` (whole lines; its first line is `first_line` of the source)
 /// and hands them to `f` in order. `w3c`: the source's W3C columns, when it has a `#Fields:`
 /// directive.
+///
+/// In an access log, W3C directive lines (`#Fields: …`, `#Date: …`: the header IIS and
+/// CloudFront write at the top of a file and after each restart) are not events: they are
+/// skipped, and their number is returned so the report can say so.
 pub fn parse_chunk<'a>(
     chunk: &'a [u8],
     first_line: u64,
@@ -299,7 +303,7 @@ pub fn parse_chunk<'a>(
     w3c: Option<&W3cFields>,
     cfg: &ParseConfig,
     f: &mut dyn FnMut(Event<'a>),
-) {
+) -> u64 {
     let ctx = Ctx::with_columns(cfg, format, w3c);
     let joins = format.joins_lines();
     let len = chunk.len();
@@ -316,8 +320,19 @@ pub fn parse_chunk<'a>(
     // One validation of the whole chunk is much cheaper than one per event; only a chunk with
     // invalid bytes is checked event by event.
     let chunk_valid = std::str::from_utf8(chunk).is_ok();
+    let directives = format == Format::Access;
+    let mut skipped = 0u64;
     while start < len {
         let first_end = known_end.take().unwrap_or_else(|| line_end(start));
+        if directives
+            && chunk[start] == b'#'
+            && super::w3c::is_directive(strip_cr(&chunk[start..first_end]))
+        {
+            skipped += 1;
+            line_no += 1;
+            start = first_end + 1;
+            continue;
+        }
         let mut end = first_end;
         let mut next = first_end + 1;
         let mut n_lines = 1u32;
@@ -349,6 +364,7 @@ pub fn parse_chunk<'a>(
         line_no += u64::from(n_lines);
         start = next;
     }
+    skipped
 }
 
 fn strip_cr(b: &[u8]) -> &[u8] {
@@ -573,6 +589,37 @@ mod tests {
                 "{format:?}: {msg:?}"
             );
             assert_eq!(ev[failed_at + 1].1, 1);
+        }
+    }
+
+    #[test]
+    fn w3c_directives_are_skipped_in_access_logs_only() {
+        let text = "#Software: Microsoft Internet Information Services 10.0\r\n\
+                    #Fields: date time cs-method cs-uri-stem sc-status time-taken\r\n\
+                    2024-03-05 10:00:01 GET /a 200 5\r\n\
+                    #remark: restarted\n\
+                    #not a directive\n\
+                    2024-03-05 10:00:02 GET /b 500 7\n\
+                    #Date: 2024-03-05 10:00:03\n";
+        let cfg = ParseConfig::default();
+        let layout = crate::record::w3c::W3cFields::from_sample(text.as_bytes());
+        assert!(layout.is_some());
+        let mut got = Vec::new();
+        let skipped = parse_chunk(
+            text.as_bytes(),
+            1,
+            Format::Access,
+            layout.as_ref(),
+            &cfg,
+            &mut |ev| got.push((ev.line, ev.http.status)),
+        );
+        assert_eq!(skipped, 4);
+        // Events keep their own line numbers; a `#` line that is no directive stays an event.
+        assert_eq!(got, vec![(3, Some(200)), (5, None), (6, Some(500))]);
+        for format in [Format::Line, Format::Plain] {
+            let mut n = 0;
+            let skipped = parse_chunk(text.as_bytes(), 1, format, None, &cfg, &mut |_| n += 1);
+            assert_eq!((skipped, n), (0, 7), "{format:?}");
         }
     }
 

@@ -121,6 +121,29 @@ impl W3cFields {
     }
 }
 
+/// Whether `line` is a W3C directive (`#Version:`, `#Fields:`, `#Software:`, `#Date:`,
+/// `#Start-Date:`, `#End-Date:`, `#Remark:`): the log's own header, written at the top of
+/// each file and again after each server restart, not a request.
+pub fn is_directive(line: &[u8]) -> bool {
+    const NAMES: [&[u8]; 7] = [
+        b"Version",
+        b"Fields",
+        b"Software",
+        b"Date",
+        b"Start-Date",
+        b"End-Date",
+        b"Remark",
+    ];
+    let Some(rest) = line.strip_prefix(b"#") else {
+        return false;
+    };
+    let Some(colon) = memchr::memchr(b':', rest) else {
+        return false;
+    };
+    let name = &rest[..colon];
+    NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
+}
+
 /// IIS's default fields: `date time s-ip cs-method cs-uri-stem cs-uri-query s-port
 /// cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status
 /// time-taken`, for lines without a directive.

@@ -153,6 +153,7 @@ fn overview(
         untimed_events: sum.untimed,
         invalid_utf8_events: sum.invalid_utf8,
         truncated_lines: sum.input.truncated_lines,
+        directive_lines: sum.directive_lines,
         start: sum.time_min.map(rfc3339),
         end: sum.time_max.map(rfc3339),
         span_seconds: match (sum.time_min, sum.time_max) {

@@ -395,6 +395,9 @@ impl Renderer for HtmlRenderer {
         if ov.truncated_lines > 0 {
             kv("Truncated lines", fmt_count(ov.truncated_lines));
         }
+        if ov.directive_lines > 0 {
+            kv("W3C directive lines", fmt_count(ov.directive_lines));
+        }
         if let Some(tf) = &ov.time_filter {
             kv(
                 "Time filter",

@@ -248,6 +248,12 @@ impl Renderer for MarkdownRenderer {
         if ov.untimed_events > 0 {
             input.push_str(&format!(", {} without time", fmt_count(ov.untimed_events)));
         }
+        if ov.directive_lines > 0 {
+            input.push_str(&format!(
+                ", {} W3C directive lines (not events)",
+                fmt_count(ov.directive_lines)
+            ));
+        }
         let skipped = ov.notices.len();
         if skipped > 0 {
             input.push_str(&format!(", {skipped} input notice(s)"));

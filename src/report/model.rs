@@ -52,6 +52,9 @@ pub struct Overview {
     pub untimed_events: u64,
     pub invalid_utf8_events: u64,
     pub truncated_lines: u64,
+    /// W3C directive lines of access logs (`#Fields: …`, `#Date: …`): the log's own header,
+    /// read for its column names, not counted as events.
+    pub directive_lines: u64,
     pub start: Option<String>,
     pub end: Option<String>,
     pub span_seconds: Option<f64>,

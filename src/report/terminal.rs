@@ -394,6 +394,14 @@ impl Renderer for TerminalRenderer {
         if !damage.is_empty() {
             writeln!(out, "  {}", damage.join(" · "))?;
         }
+        if ov.directive_lines > 0 {
+            writeln!(
+                out,
+                "  {} W3C directive line{} (#Fields:, #Date: …): the log's header, not events",
+                fmt_count(ov.directive_lines),
+                if ov.directive_lines == 1 { "" } else { "s" }
+            )?;
+        }
         if let Some(tf) = &ov.time_filter {
             writeln!(
                 out,

@@ -92,11 +92,14 @@ fn before(key: (Option<i64>, &str, u64), bound: &Option<ExampleBound>) -> bool {
 }
 
 /// What a chunk yields: its partial summary and, with `per_line`, each event's signature and
-/// the number of physical lines it spans.
+/// the number of physical lines it spans, and where W3C directive lines (not events) stood.
 pub struct ChunkResult {
     pub summary: Summary,
     pub per_line: Vec<u32>,
     pub event_lines: Vec<u32>,
+    /// With `per_line`: (index of the event they came before, or the number of events for
+    /// the chunk's last lines; how many) for the skipped W3C directive lines, in order.
+    pub directive_gaps: Vec<(u32, u32)>,
 }
 
 impl ChunkBuilder<'_> {
@@ -114,16 +117,27 @@ impl ChunkBuilder<'_> {
         let source = &source;
         let source_seed = sig_hash(source.as_bytes());
         let mut prev: Option<(u64, Option<i64>, &[u8])> = None;
+        let mut directive_gaps: Vec<(u32, u32)> = Vec::new();
+        // The line the next event starts on unless directive lines came first.
+        let mut next_line = chunk.first_line;
         if self.full {
             sum.endpoints.begin_chunk(source, chunk.source.format);
         }
-        parse_chunk(
+        sum.directive_lines = parse_chunk(
             &chunk.data,
             chunk.first_line,
             chunk.source.format,
             chunk.source.w3c.as_deref(),
             self.parse,
             &mut |ev: Event<'_>| {
+                if self.per_line {
+                    // Lines are only ever left out of events as directives.
+                    if ev.line > next_line {
+                        let gap = u32::try_from(ev.line - next_line).unwrap_or(u32::MAX);
+                        directive_gaps.push((per_line.len() as u32, gap));
+                    }
+                    next_line = ev.line + u64::from(ev.lines.max(1));
+                }
                 if let (Some((lo, hi)), Some(t)) = (self.time_range, ev.time) {
                     if t < lo || t >= hi {
                         sum.filtered_out += 1;
@@ -220,6 +234,13 @@ impl ChunkBuilder<'_> {
                 prev = Some((ev.line, ev.time, ev.raw));
             },
         );
+        if self.per_line {
+            let placed: u64 = directive_gaps.iter().map(|&(_, n)| u64::from(n)).sum();
+            if sum.directive_lines > placed {
+                let rest = u32::try_from(sum.directive_lines - placed).unwrap_or(u32::MAX);
+                directive_gaps.push((per_line.len() as u32, rest));
+            }
+        }
         if let Some((line, t, raw)) = prev {
             sum.tails.push(Example::new(source, line, t, raw));
         }
@@ -237,6 +258,7 @@ impl ChunkBuilder<'_> {
             summary: sum,
             per_line,
             event_lines,
+            directive_gaps,
         }
     }
 }

@@ -376,6 +376,10 @@ pub struct Summary {
     /// Events without a usable timestamp: counted, never given an invented time.
     pub untimed: u64,
     pub invalid_utf8: u64,
+    /// W3C directive lines (`#Fields: …`) of access logs: the log's header, not events; in no
+    /// other count.
+    #[serde(default)]
+    pub directive_lines: u64,
     /// Timed events dropped by a time filter (`--since`/`--until`); not in any other count.
     #[serde(default)]
     pub filtered_out: u64,
@@ -455,6 +459,7 @@ impl Default for Summary {
             events: 0,
             untimed: 0,
             invalid_utf8: 0,
+            directive_lines: 0,
             filtered_out: 0,
             time_min: None,
             time_max: None,
@@ -552,6 +557,7 @@ impl Summary {
         self.events += other.events;
         self.untimed += other.untimed;
         self.invalid_utf8 += other.invalid_utf8;
+        self.directive_lines += other.directive_lines;
         self.filtered_out += other.filtered_out;
         add_levels(&mut self.levels, &other.levels);
         for (a, b) in self.level_series.iter_mut().zip(&other.level_series) {
