@@ -268,6 +268,24 @@ mod tests {
         s
     }
 
+    /// The summary of the bundled incident's access and app logs: signatures with series and
+    /// examples, routes with latency histograms, upstreams.
+    fn populated() -> Summary {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/example/incident");
+        let cfg = crate::input::InputConfig {
+            paths: vec![
+                PathBuf::from(format!("{dir}/access.log")),
+                PathBuf::from(format!("{dir}/app.log")),
+            ],
+            ..crate::input::InputConfig::default()
+        };
+        let opts = crate::engine::EngineOptions::new(crate::mine::Masker::new(Vec::new()), 1);
+        let mut sum = crate::engine::summarize(&cfg, &opts).unwrap().summary;
+        // Stitching state for chunks still to come, not part of the format.
+        sum.tails.clear();
+        sum
+    }
+
     #[test]
     fn round_trips() {
         let mut buf = Vec::new();
@@ -277,6 +295,30 @@ mod tests {
         let (s, m) = read_from(&mut buf.as_slice(), Path::new("t.flt")).unwrap();
         assert_eq!(s, sample());
         assert_eq!(m, meta);
+
+        let full = populated();
+        assert!(full.events > 1_000, "{}", full.events);
+        assert!(full.sigs.len() > 10, "{}", full.sigs.len());
+        assert!(full.sigs.iter().all(|s| !s.examples.is_empty()));
+        assert!(full.sigs.iter().any(|s| s.series.0.len() > 10));
+        assert!(full.level_series.iter().any(|s| !s.0.is_empty()));
+        assert!(full.endpoints.routes.len() > 3);
+        assert!(!full.endpoints.upstreams.is_empty());
+        assert!(full.first_event.is_some());
+        let mut buf = Vec::new();
+        write_to(&mut buf, &full, &meta).unwrap();
+        let (s, m) = read_from(&mut buf.as_slice(), Path::new("t.flt")).unwrap();
+        assert_eq!(m, meta);
+        assert_eq!(s.sigs, full.sigs);
+        assert_eq!(s.endpoints, full.endpoints);
+        assert_eq!(s.level_series, full.level_series);
+        assert_eq!(s.first_event, full.first_event);
+        // The rest (counts, input stats, the index); whole, its Debug is megabytes.
+        assert!(s == full, "round trip changed the summary");
+        // The index is rebuilt: signatures are found by their text.
+        for (i, g) in full.sigs.iter().enumerate() {
+            assert_eq!(s.sig_index(&g.sig), Some(i as u32));
+        }
     }
 
     #[test]

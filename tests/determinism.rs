@@ -64,6 +64,7 @@ fn templates_identical_for_threads_and_chunk_sizes() {
         a.extend(["--threads", "1", path_str(&p)]);
         let base = run(&a, None);
         assert!(base.status.success());
+        assert!(!base.stdout.is_empty(), "{args:?}: no output");
         for (threads, chunk) in [("2", "64"), ("4", "9"), ("2", "1000000")] {
             let mut a = args.clone();
             a.extend(["--threads", threads, "--chunk-size", chunk, path_str(&p)]);

@@ -670,8 +670,47 @@ fn committed_fixtures_parse_without_error() {
         for fmt in ["table", "json", "markdown"] {
             let (out, code) = faultline(&["endpoints", "--output", fmt, "--quiet"], &[&p]);
             assert_eq!(code, 0, "{name} {fmt}: {out}");
+            assert!(!out.trim().is_empty(), "{name} {fmt}: no output");
         }
     }
+    // The two message-only fixtures: each upstream with what went wrong, as the lines say.
+    let upstreams = |name: &str| {
+        let doc = endpoints_json(&[&root.join(name)], &[]);
+        let ups = doc["upstreams"].as_array().expect("upstreams").clone();
+        let mut got: Vec<(String, u64, u64, u64)> = ups
+            .iter()
+            .map(|u| {
+                let n = |k: &str| u[k].as_u64().unwrap_or_else(|| panic!("{k}: {u:#}"));
+                (
+                    u["host"].as_str().expect("host").to_string(),
+                    n("timeouts"),
+                    n("refused"),
+                    n("rate_limited"),
+                )
+            })
+            .collect();
+        got.sort();
+        (got, ups)
+    };
+    let row =
+        |h: &str, timeouts, refused, rate_limited| (h.to_string(), timeouts, refused, rate_limited);
+    let (got, _) = upstreams("nginx_error.log");
+    assert_eq!(
+        got,
+        vec![row("10.0.0.7:8080", 1, 0, 0), row("10.0.0.8:8080", 0, 1, 0)]
+    );
+    let (got, ups) = upstreams("app.log");
+    assert_eq!(
+        got,
+        vec![
+            // The default port is dropped.
+            row("10.0.0.5", 0, 1, 0),
+            row("api.partner.com", 0, 0, 1),
+            row("payments.example.com", 1, 0, 0),
+        ]
+    );
+    let partner = ups.iter().find(|u| u["host"] == "api.partner.com");
+    assert_eq!(partner.map(|u| &u["retry_after_max_s"]), Some(&30.into()));
 }
 
 #[test]

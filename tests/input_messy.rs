@@ -163,6 +163,11 @@ fn random_bytes_never_panic() {
             None,
         );
         assert_eq!(o.status.code(), Some(0), "{fmt}: {}", stderr(&o));
+        let n: u64 = stdout(&o)
+            .trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("{fmt}: count {:?}: {e}", stdout(&o)));
+        assert!(n > 0, "{fmt}: no events");
     }
     let o = run(&["templates", "--top", "3", path_str(&p)], None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

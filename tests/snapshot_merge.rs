@@ -266,7 +266,11 @@ fn snapshot_and_logs_mix_in_one_command() {
         ],
     );
     let rows = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap()["rows"].clone();
-    assert_eq!(rows(&a), rows(&b));
+    let (ra, rb) = (rows(&a), rows(&b));
+    for r in [&ra, &rb] {
+        assert!(r.as_array().is_some_and(|v| !v.is_empty()), "{r}");
+    }
+    assert_eq!(ra, rb);
 }
 
 #[test]
@@ -315,6 +319,12 @@ fn damaged_snapshots_are_errors_naming_the_file() {
     // merge refuses logs: shards must be snapshots.
     let out = run(d, &["merge", "good.flt", &parts[1], "-o", "out.flt"]);
     assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&parts[1]) && err.contains("not a faultline snapshot"),
+        "{err}"
+    );
+    assert!(!d.join("out.flt").exists(), "no output from a failed merge");
 }
 
 #[test]

@@ -149,14 +149,25 @@ fn terminal_output_fits_80_columns() {
     // Piped output is laid out at 100 columns; COLUMNS applies to terminals. Check the
     // TTY path with `script` where available.
     assert_eq!(o.status.code(), Some(0));
-    if let Some(tty) = run_in_tty(&d, "COLUMNS=80 NO_COLOR=1", "a.log") {
-        for line in tty.lines() {
-            let w = line.trim_end_matches('\r').chars().count();
-            assert!(
-                w <= 80,
-                "line of {w} columns:\n{line}\n\nfull output:\n{tty}"
-            );
-        }
+    assert!(stdout(&o).contains("TOP ERROR TEMPLATES"), "{}", stdout(&o));
+    let Some(tty) = run_in_tty(&d, "COLUMNS=80 NO_COLOR=1", "a.log") else {
+        eprintln!("SKIPPED: `script` is not installed");
+        return;
+    };
+    // The report itself, not an error message, was laid out.
+    for section in ["TOP ERROR TEMPLATES", "INPUT"] {
+        assert!(tty.contains(section), "no {section}:\n{tty}");
+    }
+    assert!(
+        tty.contains("connection refused to db-primary"),
+        "no error template:\n{tty}"
+    );
+    for line in tty.lines() {
+        let w = line.trim_end_matches('\r').chars().count();
+        assert!(
+            w <= 80,
+            "line of {w} columns:\n{line}\n\nfull output:\n{tty}"
+        );
     }
 }
 
@@ -259,6 +270,11 @@ fn out_writes_a_file_and_nothing_to_stdout() {
         &["a.log", "--out", "/nonexistent-dir/x.json", "-o", "json"],
     );
     assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot write /nonexistent-dir/x.json"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// With a baseline, a warn-or-worse template absent from it is a new error — this works even

@@ -364,29 +364,62 @@ fn follow_survives_rotation_and_truncation() {
     assert!(out.contains("\n8 events · 2 sources"), "{out}");
 }
 
+/// Requests every 10 s from `from` for `minutes`, and from `error_from` seconds on the disk
+/// filling up every 30 s.
+fn disk_full_log(from: i64, minutes: i64, error_from: i64) -> String {
+    let mut s = String::new();
+    for t in (0..minutes * 60).step_by(10) {
+        s.push_str(&format!("{} INFO request handled in 12ms\n", ts(from + t)));
+        if t >= error_from && t % 30 == 0 {
+            s.push_str(&format!("{} ERROR disk full on /var\n", ts(from + t + 1)));
+        }
+    }
+    s
+}
+
 #[test]
 fn snapshot_is_written_and_reads_back_as_baseline() {
     let dir = TestDir::new();
     let snap = dir.path("state.json");
-    let data = "2026-11-27T10:00:00Z ERROR disk full on /var\n2026-11-27T10:00:01Z INFO ok\n";
+    // Yesterday: two hours with the error all along. 720 requests, 240 errors.
+    let yesterday = disk_full_log(-86_400, 120, 0);
     let o = run(
         &["watch", "--plain", "--snapshot", path_str(&snap)],
-        Some(data.as_bytes()),
+        Some(yesterday.as_bytes()),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(snap.exists());
-    let again = run(
-        &["watch", "--plain", "--baseline", path_str(&snap)],
-        Some(data.as_bytes()),
+    let (sum, _) = faultline::snapshot::read(&snap).expect("snapshot reads back");
+    assert_eq!(sum.events, 960);
+    let disk: Vec<_> = sum
+        .sigs
+        .iter()
+        .filter(|s| s.sig.contains("disk full on"))
+        .collect();
+    assert_eq!(disk.len(), 1, "{:?}", sum.sigs);
+    assert_eq!(disk[0].count, 240);
+    // Today the error starts after the warm-up: news without a baseline...
+    let today = disk_full_log(0, 30, 15 * 60);
+    let o = run(&["watch", "--plain"], Some(today.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let alerts = alert_lines(&out);
+    assert_eq!(alerts.len(), 1, "{out}");
+    assert!(
+        alerts[0].contains("new_error") && alerts[0].contains("disk full on"),
+        "{out}"
     );
-    assert!(again.status.success(), "{}", stderr(&again));
-    // Baseline log files are accepted too.
-    let logs = dir.write("yesterday.log", data.as_bytes());
-    let third = run(
-        &["watch", "--plain", "--baseline", path_str(&logs)],
-        Some(data.as_bytes()),
-    );
-    assert!(third.status.success(), "{}", stderr(&third));
+    // ...known against yesterday's snapshot, or yesterday's log itself.
+    let logs = dir.write("yesterday.log", yesterday.as_bytes());
+    for base in [&snap, &logs] {
+        let o = run(
+            &["watch", "--plain", "--baseline", path_str(base)],
+            Some(today.as_bytes()),
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert_eq!(alert_lines(&out), Vec::<&str>::new(), "{base:?}: {out}");
+        assert!(out.contains("\n210 events"), "{out}");
+    }
 }
 
 #[test]
@@ -429,10 +462,19 @@ fn baseline_makes_known_errors_not_new_and_alerts_without_warmup() {
 
 #[test]
 fn bad_flags_exit_2() {
-    let o = run(&["watch", "--warmup", "soon"], None);
-    assert_eq!(o.status.code(), Some(2));
-    let o = run(&["watch", "--output", "html"], None);
-    assert_eq!(o.status.code(), Some(2));
+    // Each error names the flag, and the bad value or what is accepted instead.
+    for (flag, value, says) in [
+        ("--warmup", "soon", "soon"),
+        ("--output", "html", "table or json"),
+    ] {
+        let o = run(&["watch", flag, value], None);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(flag) && err.contains(says),
+            "{flag} {value}: {err}"
+        );
+    }
 }
 
 #[test]

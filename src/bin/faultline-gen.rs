@@ -2911,7 +2911,7 @@ mod tests {
         assert_eq!(ma["incidents"].as_array().map(Vec::len), Some(5));
         let (n, mn) = Scenario::new(args("normal")).unwrap().generate();
         assert_eq!(mn["incidents"].as_array().map(Vec::len), Some(0));
-        // The router log of the normal day is a line-subset of the incident day's, except for
+        // The access log of the normal day is a line-subset of the incident day's, except for
         // requests degraded by the endpoint failure.
         let inc = String::from_utf8_lossy(&a["access.log"]).into_owned();
         let missing = String::from_utf8_lossy(&n["access.log"])
@@ -2920,19 +2920,79 @@ mod tests {
             .filter(|l| !l.contains("/api/v1/checkout"))
             .count();
         assert_eq!(missing, 0);
-        // Every injected pattern is literally present in each plain/JSON file it names.
+        // Every incident shows in app.log and api.jsonl when it names them: its pattern
+        // literally in app.log; in api.jsonl a record inside the incident's window that is
+        // the pattern as its message, or (structured) a record of its upstream's 429s or
+        // timeouts, or of its route failing.
+        let records: Vec<serde_json::Value> = String::from_utf8_lossy(&a["api.jsonl"])
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let secs = |v: &serde_json::Value| -> i64 {
+            match v {
+                serde_json::Value::String(s) => s.parse::<jiff::Timestamp>().unwrap().as_second(),
+                v => v.as_f64().unwrap() as i64,
+            }
+        };
+        let app = String::from_utf8_lossy(&a["app.log"]).into_owned();
+        let mut checked = 0;
         for i in ma["incidents"].as_array().into_iter().flatten() {
-            let Some(pat) = i["pattern"].as_str() else {
-                continue;
-            };
+            let kind = i["kind"].as_str().unwrap();
+            let pat = i["pattern"].as_str();
+            let (onset, end) = (secs(&i["onset"]), secs(&i["end"]));
             for f in i["files"].as_array().into_iter().flatten() {
-                let name = f.as_str().unwrap();
-                if name == "app.log" {
-                    let text = String::from_utf8_lossy(&a[name]).into_owned();
-                    assert!(text.contains(pat), "{pat} missing from {name}");
+                match f.as_str().unwrap() {
+                    "app.log" => {
+                        let pat = pat.unwrap();
+                        assert!(app.contains(pat), "{pat} missing from app.log");
+                    }
+                    "api.jsonl" => {
+                        let shows = |r: &serde_json::Value| {
+                            let msg = r.get("msg").or_else(|| r.get("message"));
+                            let http = &r["http"];
+                            let status = http
+                                .get("status")
+                                .or_else(|| http.pointer("/response/status"))
+                                .and_then(serde_json::Value::as_u64);
+                            match kind {
+                                "new_error" => msg.and_then(|m| m.as_str()) == pat,
+                                "rate_limit" => {
+                                    r["upstream"] == i["upstream"] && status == Some(429)
+                                }
+                                "upstream_timeout" => {
+                                    r["upstream"] == i["upstream"]
+                                        && r["timeout_ms"] == i["timeout_ms"]
+                                }
+                                "endpoint_failure" => {
+                                    http["method"] == i["method"]
+                                        && http["path"] == i["path"]
+                                        && i["statuses"]
+                                            .as_array()
+                                            .unwrap()
+                                            .iter()
+                                            .any(|s| s.as_u64() == status)
+                                }
+                                k => panic!("no api.jsonl check for {k}"),
+                            }
+                        };
+                        let hits = records
+                            .iter()
+                            .filter(|r| {
+                                let t = secs(r.get("ts").unwrap_or(&r["time"]));
+                                (onset..=end).contains(&t)
+                            })
+                            .filter(|r| shows(r))
+                            .count();
+                        assert!(hits > 0, "{kind} not in api.jsonl");
+                    }
+                    _ => continue,
                 }
+                checked += 1;
             }
         }
+        // new_error, spike, rate_limit and upstream_timeout in app.log; all but the spike in
+        // api.jsonl.
+        assert_eq!(checked, 8);
         let app = String::from_utf8_lossy(&n["app.log"]).into_owned();
         assert!(!app.contains("NullPointerException"));
         assert!(app.contains(DB_TIMEOUT_MSG));

@@ -333,6 +333,14 @@ mod tests {
         c.template_id = Some("c".into());
         let out = group(vec![a, b, c]);
         assert_eq!(out.len(), 2, "{out:#?}");
+        // `a` heads the incident with `b` related to it; the cache error stays on its own.
+        assert_eq!(out[0].template_id.as_deref(), Some("a"), "{out:#?}");
+        let related = out[0].details["related"].as_array().expect("related");
+        assert_eq!(related.len(), 1, "{out:#?}");
+        assert_eq!(related[0]["template_id"], "b");
+        assert!(out[0].notes.iter().any(|n| n.contains("NPE for order")));
+        assert_eq!(out[1].title, "New error: cache");
+        assert!(!out[1].details.contains_key("related"), "{out:#?}");
     }
 
     #[test]
@@ -421,11 +429,49 @@ mod tests {
     }
 
     #[test]
-    fn unrelated_findings_at_different_times_stay_apart() {
+    fn unrelated_findings_in_the_same_minute_stay_apart() {
         let a = finding(FindingKind::NewError, "New error: a", 0, 10.0);
         let b = finding(FindingKind::NewError, "New error: b", 30_000, 9.0);
         // Two new errors in the same minute are not merged by time alone.
         assert_eq!(group(vec![a, b]).len(), 2);
+    }
+
+    #[test]
+    fn related_findings_far_apart_in_time_stay_apart() {
+        // An upstream's timeouts and a new error naming that upstream: one incident when
+        // they start minutes apart, two when over [`SHARED_ENTITY_MS`] apart.
+        let pair = |gap: i64| {
+            let mut up = finding(
+                FindingKind::UpstreamTimeout,
+                "payments.example: 40 timeouts",
+                0,
+                20.0,
+            );
+            up.upstream = Some("payments.example".into());
+            let mut err = finding(
+                FindingKind::NewError,
+                "New error: call to payments.example failed",
+                gap,
+                15.0,
+            );
+            err.template_id = Some("e".into());
+            group(vec![up, err])
+        };
+        assert_eq!(pair(5 * 60_000).len(), 1);
+        assert_eq!(pair(SHARED_ENTITY_MS + 60_000).len(), 2);
+        // The same error logged by two services: one incident in the same minute, not when
+        // an hour apart.
+        let twins = |gap: i64| {
+            let mut a = finding(FindingKind::NewError, "New error: NPE", 0, 20.0);
+            a.template = Some("NullPointerException in OrderMapper.toDto".into());
+            a.template_id = Some("a".into());
+            let mut b = finding(FindingKind::NewError, "New error: NPE again", gap, 19.0);
+            b.template = Some("NullPointerException in OrderMapper.toDto for order <NUM>".into());
+            b.template_id = Some("b".into());
+            group(vec![a, b])
+        };
+        assert_eq!(twins(30_000).len(), 1);
+        assert_eq!(twins(3_600_000).len(), 2);
     }
 
     #[test]

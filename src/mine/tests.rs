@@ -212,9 +212,18 @@ fn mask_never_panics_on_arbitrary_bytes() {
             msg.push(b);
         }
         m.mask(&msg, &mut out);
+        let first = out.clone();
+        // Whitespace is collapsed and trimmed: never a space at either end.
+        assert!(
+            !first.starts_with(b" ") && !first.ends_with(b" "),
+            "{msg:?} -> {first:?}"
+        );
         // Idempotent on its own output is not required, but it must not panic either.
-        let again = out.clone();
-        m.mask(&again, &mut out);
+        m.mask(&first, &mut out);
+        // Deterministic: the same input gives the same signature, also after other input
+        // went through the token cache in between.
+        m.mask(&msg, &mut out);
+        assert_eq!(out, first, "{msg:?}");
     }
 }
 
@@ -474,11 +483,7 @@ fn python_and_go_and_dotnet_traces() {
 fn template_id_is_stable() {
     // Fixed expected values: ids are persisted in summaries and compared across machines.
     assert_eq!(template_id(""), "cbf29ce48422");
-    assert_eq!(
-        template_id("VM Started on <*>"),
-        template_id("VM Started on <*>")
-    );
-    assert_eq!(template_id("VM Started on <*>").len(), 12);
+    assert_eq!(template_id("VM Started on <*>"), "b2e82936f2c3");
     assert_eq!(template_id("a"), "af63dc4c8601");
 }
 

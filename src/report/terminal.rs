@@ -524,8 +524,18 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn wrapped_lines_fit(s in "[a-z ]{0,200}", width in 12usize..100) {
-            for line in wrap(&s, width, "  ").lines() {
+            let out = wrap(&s, width, "  ");
+            for line in out.lines() {
                 proptest::prop_assert!(line.chars().count() <= width.max(12), "{line:?}");
+                proptest::prop_assert!(line.starts_with("  "), "{line:?}");
+            }
+            // Nothing is lost or reordered: the same letters in the same order, and the same
+            // words when none is too long for a line (a longer one is cut).
+            let letters = |t: &str| t.split_whitespace().collect::<String>();
+            proptest::prop_assert_eq!(letters(&out), letters(&s));
+            if s.split(' ').all(|w| w.len() <= width - 2) {
+                let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+                proptest::prop_assert_eq!(words(&out), words(&s));
             }
         }
     }

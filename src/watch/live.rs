@@ -1435,3 +1435,17 @@ fn upstream_problem(status: Option<u16>, message: &[u8]) -> Option<UpKind> {
     }
     None
 }
+
+#[cfg(test)]
+impl Live {
+    /// Test helper: the events counted into template `id`'s track, in all and in its recent
+    /// window; `None` if there is no such track or it was merged into another.
+    pub(crate) fn template_counts(&self, id: &str) -> Option<(u64, u64)> {
+        let &i = self.slot_by_id.get(id)?;
+        let t = &self.tracks[i as usize];
+        if t.merged {
+            return None;
+        }
+        Some((t.total, t.recent.dense().iter().sum()))
+    }
+}

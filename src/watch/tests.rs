@@ -684,25 +684,28 @@ fn reclustering_moves_state_to_the_new_template() {
             })
             .collect(),
     };
+    let obs = |time: i64, sig: u32| Obs {
+        time,
+        level: Some(Level::Error),
+        sig,
+        method: None,
+        path: None,
+        status: None,
+        upstream: None,
+        message: b"x",
+        source: "t",
+        view: "plain",
+        line: 1,
+        raw: b"x",
+    };
     for i in 0..20 {
         for sig in 0..2u32 {
-            live.observe(&Obs {
-                time: T0 + i * 1_000,
-                level: Some(Level::Error),
-                sig,
-                method: None,
-                path: None,
-                status: None,
-                upstream: None,
-                message: b"x",
-                source: "t",
-                view: "plain",
-                line: 1,
-                raw: b"x",
-            });
+            live.observe(&obs(T0 + i * 1_000, sig));
         }
     }
     live.tick(T0 + 3 * MIN, &mut || sep(2));
+    assert_eq!(live.template_counts("t0"), Some((20, 20)));
+    assert_eq!(live.template_counts("t1"), Some((20, 20)));
     let merged = TemplateMap {
         by_sig: vec![0, 0],
         list: vec![TplInfo {
@@ -716,29 +719,30 @@ fn reclustering_moves_state_to_the_new_template() {
         }],
     };
     live.set_templates(&merged);
-    // The merged track exists and has all 40 events in its window: a burst now is measured
-    // against the merged history, and nothing panics on the old, merged-away slots.
+    // The merged track has all 40 events in its window; the old tracks are gone.
+    assert_eq!(live.template_counts("both"), Some((40, 40)));
+    assert_eq!(live.template_counts("t0"), None);
+    assert_eq!(live.template_counts("t1"), None);
+    // Later events of either signature count to the merged template, and nothing panics on
+    // the old, merged-away slots.
     for i in 0..5 {
-        live.observe(&Obs {
-            time: T0 + 4 * MIN + i,
-            level: Some(Level::Error),
-            sig: 1,
-            method: None,
-            path: None,
-            status: None,
-            upstream: None,
-            message: b"x",
-            source: "t",
-            view: "plain",
-            line: 1,
-            raw: b"x",
-        });
+        live.observe(&obs(T0 + 4 * MIN + i, 1));
     }
     live.tick(T0 + 6 * MIN, &mut || merged.clone());
-    assert!(live
-        .take_alerts()
-        .iter()
-        .all(|a| a.finding.template_id.as_deref() != Some("t1")));
+    assert_eq!(live.template_counts("both"), Some((45, 45)));
+    assert!(live.take_alerts().is_empty());
+    // A burst (after the ten minutes of history a spike needs) is alerted on the merged
+    // template, not on either old one.
+    for i in 0..300 {
+        live.observe(&obs(T0 + 20 * MIN + i * 200, (i % 2) as u32));
+    }
+    live.tick(T0 + 22 * MIN, &mut || merged.clone());
+    let alerts = live.take_alerts();
+    assert!(!alerts.is_empty(), "no alert for the burst");
+    for a in &alerts {
+        assert_eq!(a.finding.template_id.as_deref(), Some("both"), "{a:#?}");
+    }
+    assert_eq!(live.template_counts("both").map(|c| c.0), Some(345));
 }
 
 #[test]
