@@ -248,10 +248,50 @@ fn validate(sum: &Summary) -> Result<(), String> {
             return Err(format!("duplicate signature {:?}", s.sig));
         }
     }
-    if let (Some(a), Some(b)) = (sum.time_min, sum.time_max) {
-        if a > b {
-            return Err("time range reversed".into());
+    let (a, b) = match (sum.time_min, sum.time_max) {
+        (Some(a), Some(b)) => (a, b),
+        (None, None) => (0, -1),
+        _ => return Err("time range half missing".into()),
+    };
+    if b >= a {
+        use crate::record::time::plausible;
+        if !plausible(a) || !plausible(b) {
+            return Err("time range outside 1970-2200".into());
         }
+        // Merging keeps at most this many buckets over the span: a finer resolution would
+        // make reports allocate bucket arrays for nothing.
+        if sum.resolution_ms < crate::summary::series::resolution_for(b - a) {
+            return Err(format!(
+                "resolution {} ms too fine for the time range",
+                sum.resolution_ms
+            ));
+        }
+    }
+    // Every series bucket lies within the time range (none at all without one), and every
+    // latency bin is one a latency can fall in.
+    let (lo, hi) = (
+        a.div_euclid(sum.resolution_ms),
+        b.div_euclid(sum.resolution_ms),
+    );
+    let mut bounds: Vec<(i64, i64)> = sum
+        .level_series
+        .iter()
+        .chain(std::iter::once(&sum.overflow.series))
+        .chain(sum.sigs.iter().map(|s| &s.series))
+        .filter_map(|s| Some((s.0.first()?.0, s.0.last()?.0)))
+        .collect();
+    bounds.extend(sum.endpoints.bucket_bounds());
+    if bounds.iter().any(|&(f, l)| f < lo || l > hi) {
+        return Err("series bucket outside the time range".into());
+    }
+    let max_bin = crate::endpoints::latency::bin_of(u64::MAX);
+    let bins_ok = sum
+        .endpoints
+        .routes
+        .iter()
+        .all(|r| r.lat_bins.0.iter().all(|&(_, bin, _)| bin <= max_bin));
+    if !bins_ok {
+        return Err("latency bin out of range".into());
     }
     Ok(())
 }
@@ -343,5 +383,52 @@ mod tests {
         let mid = buf.len() / 2;
         flipped[mid] ^= 0x55;
         assert!(read_from(&mut flipped.as_slice(), p).is_err());
+    }
+
+    /// A snapshot that parses but whose times or buckets would make reports allocate
+    /// billions of buckets (or overflow) is refused, naming what is wrong.
+    #[test]
+    fn rejects_times_and_buckets_no_log_can_have() {
+        let good = populated();
+        assert_eq!(validate(&good), Ok(()));
+        let p = Path::new("x.flt");
+        let check = |sum: &Summary, want: &str| {
+            let mut buf = Vec::new();
+            write_to(&mut buf, sum, &SnapshotMeta::default()).unwrap();
+            let e = read_from(&mut buf.as_slice(), p).unwrap_err();
+            assert!(e.to_string().contains(want), "{e}");
+        };
+        let mut s = good.clone();
+        s.time_min = Some(-9_000_000_000_000_000_000);
+        check(&s, "outside 1970-2200");
+        let mut s = good.clone();
+        s.time_max = Some(i64::MAX);
+        check(&s, "outside 1970-2200");
+        let mut s = good.clone();
+        s.time_max = None;
+        check(&s, "half missing");
+        // A year of data at one-second resolution.
+        let mut s = good.clone();
+        s.time_max = s.time_min.map(|t| t + 365 * 86_400_000);
+        s.resolution_ms = 1_000;
+        check(&s, "too fine");
+        let mut s = good.clone();
+        let past = s.time_max.unwrap() / s.resolution_ms + 10;
+        s.sigs[0].series.0.push((past, 1));
+        check(&s, "series bucket outside");
+        let mut s = good.clone();
+        let route = s.endpoints.routes.first_mut().expect("a route");
+        let last = route.series.0.first().map(|e| e.0).unwrap();
+        route.fail_series.0.insert(0, (last - 1_000_000, 1));
+        check(&s, "series bucket outside");
+        let mut s = good.clone();
+        let route = s
+            .endpoints
+            .routes
+            .iter_mut()
+            .find(|r| !r.lat_bins.0.is_empty())
+            .expect("a route with latencies");
+        route.lat_bins.0[0].1 = u16::MAX;
+        check(&s, "latency bin out of range");
     }
 }

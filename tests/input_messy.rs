@@ -172,3 +172,32 @@ fn random_bytes_never_panic() {
     let o = run(&["templates", "--top", "3", path_str(&p)], None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// Stamps no real event has (a 25-digit epoch, Go's zero time, year 0) used to stretch the
+/// timeline over centuries: reports then tried to allocate billions of time buckets and
+/// aborted. Such an event is kept, without a time, and said so.
+#[test]
+fn absurd_timestamps_are_no_time_not_a_crash() {
+    let t = TestDir::new();
+    let p = t.write(
+        "g.jsonl",
+        b"{\"time\":\"2024-03-05T10:00:00Z\",\"level\":\"error\",\"msg\":\"a\",\"path\":\"/x\",\"status\":500}\n\
+          {\"time\":\"10000000000000000000000000\",\"level\":\"error\",\"msg\":\"b\",\"path\":\"/x\",\"status\":500}\n\
+          {\"time\":\"0001-01-01T00:00:00Z\",\"level\":\"error\",\"msg\":\"c\"}\n\
+          {\"time\":\"2024-03-05T10:00:05Z\",\"level\":\"info\",\"msg\":\"d\"}\n",
+    );
+    for cmd in ["summary", "templates", "endpoints", "spikes"] {
+        let o = run(&[cmd, path_str(&p)], None);
+        assert!(o.status.success(), "{cmd}: {}", stderr(&o));
+    }
+    let o = run(&["summary", "-o", "json", path_str(&p)], None);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let ov = &doc["overview"];
+    assert_eq!(ov["events"], 4, "{ov:#}");
+    assert_eq!(ov["untimed_events"], 2, "{ov:#}");
+    assert_eq!(ov["start"], "2024-03-05T10:00:00Z", "{ov:#}");
+    assert_eq!(ov["end"], "2024-03-05T10:00:05Z", "{ov:#}");
+    let data = std::fs::read(&p).expect("read");
+    let o = run(&["watch", "--plain", "-"], Some(&data));
+    assert!(o.status.success(), "watch: {}", stderr(&o));
+}

@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::io::Read;
+
 use common::*;
 
 fn sources_and_lines(o: &std::process::Output) -> Vec<(String, u64, String)> {
@@ -80,6 +82,71 @@ fn tar_gz_bundle_with_gz_member_names_each_source() {
             (format!("{bundle}:app/api.log"), 2, "api two".into()),
             (format!("{bundle}:app/old.log"), 1, "old one".into()),
         ]
+    );
+}
+
+/// Long member names (GNU long-name and PAX entries) are read; but the `tar` crate reads such
+/// an entry whole into memory at the size its header claims, so a crafted one (a few MB
+/// gzipped, gigabytes declared) took gigabytes of RAM. Past 4 MiB of headers before a member,
+/// the archive is reported damaged, and what came before is kept.
+#[test]
+fn tar_long_names_are_read_and_a_giant_one_is_damage() {
+    let t = TestDir::new();
+    let long = format!("app/{}/api.log", "deep".repeat(60));
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        ("first.log", &b"before\n"[..]),
+        (long.as_str(), &b"long\n"[..]),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).expect("tar append");
+    }
+    let mut pax = tar::Header::new_ustar();
+    pax.set_size(5);
+    pax.set_mode(0o644);
+    pax.set_cksum();
+    let pax_name = format!("pax/{}/b.log", "p".repeat(150));
+    b.append_pax_extensions([("path", pax_name.as_bytes())])
+        .expect("pax");
+    b.append_data(&mut pax, "pax/short.log", &b"pax!\n"[..])
+        .expect("tar append");
+    // A long-name entry of 6 MiB before the last member.
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::GNULongName);
+    h.set_path("././@LongLink").expect("path");
+    h.set_size(6 << 20);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append(&h, std::io::repeat(b'a').take(6 << 20))
+        .expect("tar append");
+    let mut h = tar::Header::new_gnu();
+    h.set_size(6);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append_data(&mut h, "after.log", &b"after\n"[..])
+        .expect("tar append");
+    let tar = b.into_inner().expect("tar finish");
+    let p = t.write("bundle.tar.gz", &gzip(&tar));
+    let o = run(&["events", "--input-format", "line", path_str(&p)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The gzip layer's name is the file's without `.gz`.
+    let bundle = path_str(&p).trim_end_matches(".gz").to_string();
+    let ev = sources_and_lines(&o);
+    assert_eq!(
+        ev,
+        vec![
+            (format!("{bundle}:first.log"), 1, "before".into()),
+            (format!("{bundle}:{long}"), 1, "long".into()),
+            (format!("{bundle}:{pax_name}"), 1, "pax!".into()),
+        ]
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("more than 4 MiB of headers") && err.contains("kept the members before"),
+        "{err}"
     );
 }
 

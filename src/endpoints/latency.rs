@@ -219,12 +219,12 @@ pub fn bin_mid_us(bin: u16) -> f64 {
     if bin < 16 {
         return bin as f64;
     }
-    let b = (bin - 16) as u64;
+    let b = i32::from(bin - 16);
     let octave = b / 8 + 4;
-    let sub = b % 8;
-    let width = 1u64 << (octave - 3);
-    let low = (8 + sub) << (octave - 3);
-    low as f64 + width as f64 / 2.0
+    let sub = f64::from(b % 8);
+    // In floating point: a bin read from a damaged snapshot may be past the last octave.
+    let width = 2f64.powi(octave - 3);
+    (8.0 + sub) * width + width / 2.0
 }
 
 /// Sparse `(time bucket, log bin, count)`, sorted, for latency over time.

@@ -1237,6 +1237,38 @@ impl EndpointTable {
         }
     }
 
+    /// The earliest and latest time bucket of each series of the table (route and upstream
+    /// series, latency bins): for checking a snapshot read from disk.
+    pub fn bucket_bounds(&self) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        let mut add = |s: &Series| {
+            let lo = s.0.iter().map(|e| e.0).min();
+            let hi = s.0.iter().map(|e| e.0).max();
+            if let (Some(a), Some(b)) = (lo, hi) {
+                out.push((a, b));
+            }
+        };
+        for r in &self.routes {
+            add(&r.series);
+            add(&r.fail_series);
+            add(&r.client_series);
+        }
+        for u in &self.upstreams {
+            add(&u.series);
+            add(&u.timeout_series);
+            add(&u.rate_series);
+            add(&u.error_series);
+        }
+        for r in &self.routes {
+            let lo = r.lat_bins.0.iter().map(|e| e.0).min();
+            let hi = r.lat_bins.0.iter().map(|e| e.0).max();
+            if let (Some(a), Some(b)) = (lo, hi) {
+                out.push((a, b));
+            }
+        }
+        out
+    }
+
     /// Coarsens every series from width `from` to `to`.
     pub fn rebucket(&mut self, from: i64, to: i64) {
         if to <= from {

@@ -16,6 +16,42 @@ use super::chunker::{Chunker, StreamEnd};
 use super::{Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta, SourceStats};
 use crate::record::detect_format;
 
+/// Most bytes a tar archive may take between two members: headers, GNU long names, PAX
+/// records (real ones are a few KiB).
+const TAR_META_LIMIT: u64 = 4 << 20;
+
+/// A tar archive's reader, with a budget (`Some`: bytes left) while the `tar` crate looks for
+/// the next member; past it, reading fails and the archive is reported damaged.
+struct MetaBudget<R> {
+    inner: R,
+    left: std::rc::Rc<std::cell::Cell<Option<u64>>>,
+}
+
+impl<R: Read> Read for MetaBudget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(left) = self.left.get() else {
+            return self.inner.read(buf);
+        };
+        if left == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "more than 4 MiB of headers (long names, PAX records) before a member",
+            ));
+        }
+        let max = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.left.set(Some(left - n as u64));
+        Ok(n)
+    }
+}
+
+/// Reads the rest of a tar member (a skipped one, or one whose reading stopped early), so
+/// the search for the next member reads only headers. An error here (a truncated archive)
+/// shows again, and is reported, when the next member is looked for.
+fn drain(entry: &mut impl Read) {
+    let _ = io::copy(entry, &mut io::sink());
+}
+
 /// How deep archives may nest (a tar in a tar in a zip...). Guards against zip bombs of nesting.
 const MAX_NESTING: usize = 4;
 
@@ -253,18 +289,31 @@ impl<'a> Reader<'a> {
     }
 
     fn read_tar(&mut self, name: &str, reader: impl Read, depth: usize) {
-        let mut archive = tar::Archive::new(reader);
-        let entries = match archive.entries() {
+        // The `tar` crate reads a GNU long-name or PAX entry whole into memory, at whatever
+        // size its header claims: what it reads between two members is capped. Each member
+        // is read to its end here, so that is all it reads there.
+        let budget = std::rc::Rc::new(std::cell::Cell::new(None));
+        let mut archive = tar::Archive::new(MetaBudget {
+            inner: reader,
+            left: std::rc::Rc::clone(&budget),
+        });
+        let mut entries = match archive.entries() {
             Ok(e) => e,
             Err(e) => {
                 self.notice(name, NoticeKind::Damaged, format!("cannot read tar: {e}"));
                 return;
             }
         };
-        for entry in entries {
+        loop {
             if self.stopped {
                 return;
             }
+            budget.set(Some(TAR_META_LIMIT));
+            let next = entries.next();
+            budget.set(None);
+            let Some(entry) = next else {
+                return;
+            };
             let mut entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -277,6 +326,7 @@ impl<'a> Reader<'a> {
                 }
             };
             if !entry.header().entry_type().is_file() {
+                drain(&mut entry);
                 continue;
             }
             let member = match entry.path() {
@@ -288,10 +338,12 @@ impl<'a> Reader<'a> {
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with('.'));
             if hidden {
+                drain(&mut entry);
                 continue;
             }
             let full = format!("{name}:{member}");
             self.read_stream(&full, &mut entry, depth + 1, false);
+            drain(&mut entry);
         }
     }
 

@@ -296,9 +296,25 @@ fn is_placeholder(t: &[u8]) -> bool {
     t.len() >= 3
         && t[0] == b'<'
         && t[t.len() - 1] == b'>'
-        && t[1..t.len() - 1]
-            .iter()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_' || *b == b'*')
+        && t[1..t.len() - 1].iter().all(|&b| placeholder_byte(b))
+}
+
+/// A byte of a placeholder's name (`NUM`, `IP`, `*`, a `--mask` name).
+fn placeholder_byte(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'*'
+}
+
+/// Length of the placeholder starting at `t[i]`, if one does. Only the name's bytes are
+/// looked at, so scanning every `<` of a token stays linear (a line of `<<<<…` included).
+fn placeholder_at(t: &[u8], i: usize) -> Option<usize> {
+    if t.get(i) != Some(&b'<') {
+        return None;
+    }
+    let name = t[i + 1..]
+        .iter()
+        .take_while(|&&b| placeholder_byte(b))
+        .count();
+    (name > 0 && t.get(i + 1 + name) == Some(&b'>')).then_some(name + 2)
 }
 
 /// Template text with every run of adjacent wildcard tokens reduced to one `<*>`: the merge
@@ -343,14 +359,10 @@ fn collapse_wildcards(text: &[u8]) -> Vec<u8> {
 fn untyped(t: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < t.len() {
-        if t[i] == b'<' {
-            if let Some(q) = t[i + 1..].iter().position(|&b| b == b'>') {
-                if is_placeholder(&t[i..i + q + 2]) {
-                    out.extend_from_slice(b"<*>");
-                    i += q + 2;
-                    continue;
-                }
-            }
+        if let Some(n) = placeholder_at(t, i) {
+            out.extend_from_slice(b"<*>");
+            i += n;
+            continue;
         }
         out.push(t[i]);
         i += 1;
@@ -653,12 +665,7 @@ fn id_like(t: &[u8]) -> bool {
 
 /// True when a token holds a placeholder: masking already found a value in it.
 fn valueish(t: &[u8]) -> bool {
-    memchr::memmem::find(t, b"<").is_some_and(|p| {
-        t[p + 1..]
-            .iter()
-            .position(|&b| b == b'>')
-            .is_some_and(|q| is_placeholder(&t[p..p + q + 2]))
-    })
+    memchr::memchr_iter(b'<', t).any(|p| placeholder_at(t, p).is_some())
 }
 
 /// Did masking find a value in the part where this column's values differ? A placeholder in
@@ -927,5 +934,36 @@ fn refine<'a>(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_inside_tokens() {
+        let mut out = Vec::new();
+        untyped(b"a<NUM>b<<IP>>c<x>d<>e<*>", &mut out);
+        assert_eq!(out, b"a<*>b<<*>>c<x>d<>e<*>");
+        assert_eq!(placeholder_at(b"<NUM>", 0), Some(5));
+        assert_eq!(placeholder_at(b"x<NUM", 1), None);
+        assert!(valueish(b"a<b<NUM>"), "not only the first '<'");
+        assert!(!valueish(b"a<b>c"));
+    }
+
+    #[test]
+    fn a_token_of_angle_brackets_is_linear() {
+        // Each `<` used to be followed by a search to the end of the token for a `>`: a 1 MiB
+        // line of `<` took minutes. (No timing assertion: a regression makes this test hang.)
+        let mut t = vec![b'<'; 1 << 20];
+        t.extend_from_slice(b"NUM>");
+        let mut out = Vec::new();
+        untyped(&t, &mut out);
+        assert_eq!(out.len(), (1 << 20) - 1 + 3);
+        assert!(out.ends_with(b"<<*>"));
+        assert!(valueish(&t));
+        t.truncate(1 << 20);
+        assert!(!valueish(&t));
     }
 }

@@ -360,6 +360,7 @@ pub fn parse_chunk<'a>(
         ev.lines = n_lines;
         ev.invalid_utf8 = !chunk_valid && std::str::from_utf8(raw).is_err();
         parse_event(format, first, raw, &mut ev, &ctx);
+        ev.time = ev.time.filter(|&t| super::time::plausible(t));
         f(ev);
         line_no += u64::from(n_lines);
         start = next;
@@ -621,6 +622,30 @@ mod tests {
             let skipped = parse_chunk(text.as_bytes(), 1, format, None, &cfg, &mut |_| n += 1);
             assert_eq!((skipped, n), (0, 7), "{format:?}");
         }
+    }
+
+    #[test]
+    fn times_no_event_can_have_are_dropped() {
+        let text = "{\"time\":\"0001-01-01T00:00:00Z\",\"msg\":\"go zero time\"}\n\
+                    {\"time\":\"10000000000000000000000000\",\"msg\":\"25 digits\"}\n\
+                    {\"time\":\"2300-01-01T00:00:00Z\",\"msg\":\"far future\"}\n\
+                    {\"time\":0,\"msg\":\"epoch\"}\n\
+                    {\"time\":\"2199-12-31T23:59:59Z\",\"msg\":\"last\"}\n";
+        let cfg = ParseConfig::default();
+        let mut got = Vec::new();
+        parse_chunk(text.as_bytes(), 1, Format::Json, None, &cfg, &mut |ev| {
+            got.push(ev.time)
+        });
+        assert_eq!(
+            got,
+            vec![None, None, None, Some(0), Some(7_258_118_399_000)]
+        );
+        let logfmt = b"time=0000-01-01T00:00:00Z level=error msg=a\n";
+        let mut got = Vec::new();
+        parse_chunk(logfmt, 1, Format::Logfmt, None, &cfg, &mut |ev| {
+            got.push((ev.time, ev.level))
+        });
+        assert_eq!(got, vec![(None, Some(crate::record::Level::Error))]);
     }
 
     #[test]

@@ -12,6 +12,19 @@ use std::cell::Cell;
 
 use super::{ParseConfig, YearRef};
 
+/// The earliest time an event may have: the Unix epoch (1970-01-01T00:00:00Z).
+pub const MIN_MS: i64 = 0;
+/// The latest time an event may have: 2200-01-01T00:00:00Z.
+pub const MAX_MS: i64 = 7_258_118_400_000;
+
+/// Whether `ms` is a time an event may have ([`MIN_MS`]..=[`MAX_MS`]). Stamps outside (Go's
+/// zero time `0001-01-01`, a 25-digit epoch number, a year 9999 placeholder) are not real
+/// event times: such an event is kept without a time rather than stretching the timeline over
+/// centuries, and every span of event times fits comfortably in an `i64`.
+pub fn plausible(ms: i64) -> bool {
+    (MIN_MS..=MAX_MS).contains(&ms)
+}
+
 /// What timestamp parsing needs from the config, resolved once per chunk.
 pub struct TimeCtx<'c> {
     tz: &'c jiff::tz::TimeZone,
