@@ -192,7 +192,10 @@ impl Chunker {
     }
 
     fn truncate_long_lines(&mut self, data: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(data.len().min(self.chunk_size + self.max_line));
+        let mut out = Vec::with_capacity(
+            data.len()
+                .min(self.chunk_size.saturating_add(self.max_line)),
+        );
         for line in data.split_inclusive(|&b| b == b'\n') {
             let body = line.strip_suffix(b"\n").unwrap_or(line);
             if body.len() > self.max_line {
