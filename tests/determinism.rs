@@ -163,7 +163,7 @@ fn events_with_chunk_size(data: &[u8], chunk_size: usize) -> Vec<(u64, u32, Vec<
             &chunk.data,
             chunk.first_line,
             chunk.source.format,
-            chunk.source.w3c.as_deref(),
+            chunk.w3c.as_deref(),
             &parse,
             &mut |ev| {
                 out.push((ev.line, ev.lines, ev.raw.to_vec()));

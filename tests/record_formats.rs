@@ -411,6 +411,82 @@ fn w3c_directive_lines_are_the_header_not_events() {
     assert_eq!(doc["overview"]["directive_lines"], 0);
 }
 
+/// IIS writes a new header block when its logging fields change: the lines after a later
+/// `#Fields:` are read with its columns, at any chunk size, from a file or a pipe, and in
+/// `watch`.
+#[test]
+fn w3c_fields_changing_part_way_are_followed() {
+    let path = fixture("iis_fields_change.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 5);
+    assert_eq!(n(&ev[1], "/line"), 6.0);
+    assert_eq!(n(&ev[1], "/http/status"), 502.0);
+    assert!(ev[1]["http"].get("latency_ms").is_none());
+    assert!(ev[1].get("fields").is_none());
+    assert_eq!(n(&ev[3], "/line"), 12.0);
+    assert_eq!(s(&ev[3], "/message"), "POST /api/v1/checkout");
+    assert_eq!(n(&ev[3], "/http/status"), 503.0);
+    assert_eq!(n(&ev[3], "/http/latency_ms"), 30002.0);
+    assert_eq!(s(&ev[3], "/fields/s-computername"), "RD0003FF2");
+    same_at_any_chunk_size(path, &ev);
+    for size in ["40", "70"] {
+        assert_eq!(
+            events(&["--chunk-size", size, path]),
+            ev,
+            "chunk size {size}"
+        );
+    }
+    let text = std::fs::read(path).expect("fixture");
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["events", "--chunk-size", "50", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().expect("stdin").write_all(&text)?;
+            c.wait_with_output()
+        })
+        .expect("faultline events -");
+    let piped: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(piped.len(), 5);
+    assert_eq!(piped[3]["http"], ev[3]["http"]);
+    // `watch` cuts its own chunks: its report has the same latency for the route.
+    let batch: Value =
+        serde_json::from_str(&faultline_out(&["summary", "-o", "json", path])).expect("JSON");
+    let watch = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["watch", "-o", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().expect("stdin").write_all(&text)?;
+            c.wait_with_output()
+        })
+        .expect("faultline watch");
+    let last: Value = String::from_utf8_lossy(&watch.stdout)
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .expect("report line");
+    let routes = |doc: &Value| doc["endpoints"].clone();
+    assert_eq!(routes(&last["summary"]), routes(&batch));
+    let checkout = batch["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .find(|r| r["route"] == "POST /api/v1/checkout")
+        .cloned()
+        .expect("checkout route");
+    assert_eq!(checkout["requests"], 2, "{checkout:#}");
+    assert_eq!(checkout["p99_ms"].as_f64(), Some(30002.0), "{checkout:#}");
+}
+
 #[test]
 fn postgres_reports_and_lambda_lines() {
     let ev = events_of("postgres.log");

@@ -45,7 +45,7 @@ pub fn run(args: &EventsArgs) -> anyhow::Result<i32> {
                 &chunk.data,
                 chunk.first_line,
                 chunk.source.format,
-                chunk.source.w3c.as_deref(),
+                chunk.w3c.as_deref(),
                 &parse,
                 &mut |ev| {
                     n += 1;

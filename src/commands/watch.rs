@@ -167,6 +167,8 @@ struct LiveSource {
     last_data: Instant,
     next_line: u64,
     ended: bool,
+    /// W3C columns in effect at the next chunk (see [`Chunk::w3c`]).
+    w3c: Option<Arc<crate::record::w3c::W3cFields>>,
 }
 
 const BATCH_WAIT: Duration = Duration::from_millis(200);
@@ -185,6 +187,7 @@ impl LiveSource {
             last_data: Instant::now(),
             next_line: 1,
             ended: false,
+            w3c: None,
         }
     }
 
@@ -215,13 +218,9 @@ impl LiveSource {
                 Some(f) => (f, false),
                 None => (detect_format(sample), true),
             };
-            self.meta = Some(Arc::new(SourceMeta::new(
-                id,
-                self.name.clone(),
-                format,
-                detected,
-                sample,
-            )));
+            let meta = SourceMeta::new(id, self.name.clone(), format, detected, sample);
+            self.w3c.clone_from(&meta.w3c);
+            self.meta = Some(Arc::new(meta));
         }
         let meta = self.meta.clone()?;
         let full = self.pending_lines >= batch_lines || self.pending.len() >= MAX_BATCH_BYTES;
@@ -249,12 +248,7 @@ impl LiveSource {
         } else {
             Some(Instant::now())
         };
-        let chunk = Chunk {
-            source: meta,
-            seq: *seq,
-            first_line: self.next_line,
-            data,
-        };
+        let chunk = Chunk::new(meta, *seq, self.next_line, data, &mut self.w3c);
         *seq += 1;
         self.next_line += lines;
         Some(chunk)

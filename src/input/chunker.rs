@@ -30,6 +30,8 @@ pub struct Chunker {
     buf: Vec<u8>,
     next_line: u64,
     stats: ChunkerStats,
+    /// W3C columns in effect at the next chunk (see [`Chunk::w3c`]).
+    w3c: Option<Arc<crate::record::w3c::W3cFields>>,
 }
 
 /// Why reading a stream stopped early.
@@ -47,6 +49,7 @@ impl Chunker {
         let chunk_size = chunk_size.max(1);
         let max_line = max_line.max(16);
         Chunker {
+            w3c: source.w3c.clone(),
             source,
             chunk_size,
             max_line,
@@ -180,12 +183,13 @@ impl Chunker {
         }
         self.stats.bytes += data.len() as u64;
         self.stats.lines += lines;
-        let chunk = Chunk {
-            source: self.source.clone(),
-            seq: *seq,
-            first_line: self.next_line,
+        let chunk = Chunk::new(
+            self.source.clone(),
+            *seq,
+            self.next_line,
             data,
-        };
+            &mut self.w3c,
+        );
         *seq += 1;
         self.next_line += lines;
         sink(chunk)

@@ -65,6 +65,36 @@ pub struct Chunk {
     pub first_line: u64,
     /// Whole lines, each ending in `\n` (the last line of a source may lack it).
     pub data: Vec<u8>,
+    /// The W3C columns in effect at the chunk's first line: the source's (from its first
+    /// `#Fields:`), or those of the last `#Fields:` directive before the chunk.
+    pub w3c: Option<Arc<W3cFields>>,
+}
+
+impl Chunk {
+    /// `source`'s chunk of `data`, whose first line is line `first_line`; `w3c` is the layout
+    /// in effect before it, and becomes the one in effect after it (a `#Fields:` directive
+    /// inside `data` changes it).
+    pub fn new(
+        source: Arc<SourceMeta>,
+        seq: u64,
+        first_line: u64,
+        data: Vec<u8>,
+        w3c: &mut Option<Arc<W3cFields>>,
+    ) -> Chunk {
+        let at_start = w3c.clone();
+        if source.format == Format::Access {
+            if let Some(after) = crate::record::w3c::last_directive(&data) {
+                *w3c = after.map(Arc::new);
+            }
+        }
+        Chunk {
+            source,
+            seq,
+            first_line,
+            data,
+            w3c: at_start,
+        }
+    }
 }
 
 /// Why something in the input was not (fully) read.

@@ -28,7 +28,7 @@ pub fn detect_format(sample: &[u8]) -> Format {
     let cfg = ParseConfig::default();
     // A W3C log's lines are read with the columns its `#Fields:` directive names.
     let columns = W3cFields::from_sample(sample);
-    let ctxs = CANDIDATES.map(|f| Ctx::with_columns(&cfg, f, columns.as_ref()));
+    let mut ctxs = CANDIDATES.map(|f| Ctx::with_columns(&cfg, f, columns.as_ref()));
     let mut counts = [0usize; CANDIDATES.len()];
     let sample = sample.strip_prefix(super::parse::BOM).unwrap_or(sample);
     for line in sample
@@ -37,6 +37,17 @@ pub fn detect_format(sample: &[u8]) -> Format {
         .filter(|l| !is_continuation(l))
         .take(MAX_LINES)
     {
+        if line.first() == Some(&b'#') && super::w3c::is_directive(line) {
+            // A W3C header line; a `#Fields:` directive names the columns of the lines after
+            // it (a server writes a new header when its logging fields change).
+            if let Some(k) = CANDIDATES.iter().position(|&f| f == Format::Access) {
+                counts[k] += 1;
+                if line.starts_with(b"#Fields:") {
+                    ctxs[k].w3c = W3cFields::from_directive(line);
+                }
+            }
+            continue;
+        }
         for (k, f) in CANDIDATES.iter().enumerate() {
             let mut ev = Event::bare(1, line);
             if parse_event(*f, line, line, &mut ev, &ctxs[k]) {

@@ -126,7 +126,7 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub struct Ctx<'c> {
     pub time: TimeCtx<'c>,
     pub keys: UserKeys,
-    pub w3c: Option<&'c W3cFields>,
+    pub w3c: Option<W3cFields>,
 }
 
 impl<'c> Ctx<'c> {
@@ -135,11 +135,7 @@ impl<'c> Ctx<'c> {
     }
 
     /// As [`Ctx::new`], for a source whose `#Fields:` directive named its columns.
-    pub fn with_columns(
-        cfg: &'c ParseConfig,
-        format: Format,
-        w3c: Option<&'c W3cFields>,
-    ) -> Ctx<'c> {
+    pub fn with_columns(cfg: &'c ParseConfig, format: Format, w3c: Option<&W3cFields>) -> Ctx<'c> {
         // Plain needs the keys too: JSON lines inside Kubernetes CRI records.
         let structured = !matches!(format, Format::Line | Format::Access | Format::Syslog);
         Ctx {
@@ -149,7 +145,7 @@ impl<'c> Ctx<'c> {
             } else {
                 UserKeys::default()
             },
-            w3c: w3c.filter(|_| format == Format::Access),
+            w3c: w3c.filter(|_| format == Format::Access).cloned(),
         }
     }
 }
@@ -203,7 +199,7 @@ pub fn parse_event<'a>(
             false
         }
         Format::Access => {
-            if access::parse(first, ev, &ctx.time, ctx.w3c) {
+            if access::parse(first, ev, &ctx.time, ctx.w3c.as_ref()) {
                 append_tail(first, raw, ev);
                 return true;
             }
@@ -276,7 +272,7 @@ fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Eve
     }
     if format != Format::Access && single && first.first().is_some_and(u8::is_ascii_alphanumeric) {
         let mut e = fresh(ev);
-        if access::parse(raw, &mut e, &ctx.time, ctx.w3c) {
+        if access::parse(raw, &mut e, &ctx.time, ctx.w3c.as_ref()) {
             *ev = e;
             return;
         }
@@ -290,8 +286,9 @@ fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Eve
 }
 
 /// Parses every event of `chunk` (whole lines; its first line is `first_line` of the source)
-/// and hands them to `f` in order. `w3c`: the source's W3C columns, when it has a `#Fields:`
-/// directive.
+/// and hands them to `f` in order. `w3c`: the W3C columns in effect at the chunk's start
+/// ([`Chunk::w3c`](crate::input::Chunk::w3c)); a `#Fields:` directive in the chunk changes
+/// them for the lines after it.
 ///
 /// In an access log, W3C directive lines (`#Fields: …`, `#Date: …`: the header IIS and
 /// CloudFront write at the top of a file and after each restart) are not events: they are
@@ -304,7 +301,7 @@ pub fn parse_chunk<'a>(
     cfg: &ParseConfig,
     f: &mut dyn FnMut(Event<'a>),
 ) -> u64 {
-    let ctx = Ctx::with_columns(cfg, format, w3c);
+    let mut ctx = Ctx::with_columns(cfg, format, w3c);
     let joins = format.joins_lines();
     let len = chunk.len();
     let line_end = |from: usize| memchr(b'\n', &chunk[from..]).map_or(len, |i| from + i);
@@ -328,6 +325,11 @@ pub fn parse_chunk<'a>(
             && chunk[start] == b'#'
             && super::w3c::is_directive(strip_cr(&chunk[start..first_end]))
         {
+            let line = &chunk[start..first_end];
+            if line.starts_with(b"#Fields:") {
+                // The server's logging fields changed: the lines after have these columns.
+                ctx.w3c = W3cFields::from_directive(line);
+            }
             skipped += 1;
             line_no += 1;
             start = first_end + 1;

@@ -3,10 +3,12 @@
 //!
 //! Which columns a server writes is its administrator's choice (Azure App Service adds
 //! `s-sitename`, `cs-host`, `sc-bytes`…; CloudFront writes 33 columns), so a source's layout is
-//! read from the first `#Fields:` line of its sample ([`W3cFields::from_sample`]) and every
-//! chunk of the source parses with that one layout, whatever the chunk size. Without a
-//! directive (a file read from its middle, a pipe) IIS's default fields are assumed
-//! ([`iis_default`]).
+//! read from the first `#Fields:` line of its sample ([`W3cFields::from_sample`]). IIS writes
+//! a new header when its logging fields change: whoever cuts a source into chunks passes on
+//! the layout of the last `#Fields:` before each chunk ([`last_directive`],
+//! `Chunk::w3c`), and a directive inside a chunk switches it for the lines after, so every
+//! line is read with the same layout whatever the chunk size. Without a directive (a file
+//! read from its middle, a pipe) IIS's default fields are assumed ([`iis_default`]).
 //!
 //! Values never contain the separator: IIS writes `+` for a space, CloudFront URL-encodes and
 //! separates columns with tabs where IIS uses spaces; a line is split on tabs when it has one.
@@ -119,6 +121,20 @@ impl W3cFields {
             .find(|l| l.starts_with(b"#Fields:"))
             .and_then(W3cFields::from_directive)
     }
+}
+
+/// The layout named by the last `#Fields:` line of `data` (whole lines), when it has one:
+/// `Some(None)` when that directive does not name a request's columns. A server writes a new
+/// header block when its logging fields change; the lines after it have the new columns.
+pub fn last_directive(data: &[u8]) -> Option<Option<W3cFields>> {
+    let data = data.strip_prefix(super::parse::BOM).unwrap_or(data);
+    let at = match memchr::memmem::rfind(data, b"\n#Fields:") {
+        Some(i) => i + 1,
+        None if data.starts_with(b"#Fields:") => 0,
+        None => return None,
+    };
+    let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |e| at + e);
+    Some(W3cFields::from_directive(&data[at..end]))
 }
 
 /// Whether `line` is a W3C directive (`#Version:`, `#Fields:`, `#Software:`, `#Date:`,
@@ -291,6 +307,33 @@ fn taken_ms(v: &[u8]) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::record::ParseConfig;
+
+    #[test]
+    fn the_last_fields_directive_of_a_chunk() {
+        let a = b"#Fields: date time cs-uri-stem sc-status\n";
+        let b = b"#Fields: date time cs-method cs-uri-stem sc-status time-taken\r\n";
+        let rows = b"2024-03-05 10:00:00 /x 200\n";
+        assert_eq!(last_directive(rows), None);
+        let mut data = a.to_vec();
+        data.extend_from_slice(rows);
+        assert_eq!(
+            last_directive(&data),
+            Some(W3cFields::from_directive(&a[..a.len() - 1]))
+        );
+        data.extend_from_slice(b);
+        data.extend_from_slice(rows);
+        let got = last_directive(&data).flatten().expect("a layout");
+        assert_eq!(got.roles.len(), 6);
+        assert_eq!(got.method, Some(2));
+        // A directive without a request's columns: no layout after it.
+        data.extend_from_slice(b"#Fields: date time c-ip\n");
+        assert_eq!(last_directive(&data), Some(None));
+        // Not at the start of a line: not a directive.
+        assert_eq!(
+            last_directive(b"x #Fields: date time cs-uri sc-status\n"),
+            None
+        );
+    }
 
     fn run<'a>(line: &'a str, layout: &W3cFields) -> Option<Event<'a>> {
         let cfg = ParseConfig::default();

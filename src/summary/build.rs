@@ -127,7 +127,7 @@ impl ChunkBuilder<'_> {
             &chunk.data,
             chunk.first_line,
             chunk.source.format,
-            chunk.source.w3c.as_deref(),
+            chunk.w3c.as_deref(),
             self.parse,
             &mut |ev: Event<'_>| {
                 if self.per_line {
@@ -357,6 +357,7 @@ mod tests {
             seq: 0,
             first_line,
             data: text.as_bytes().to_vec(),
+            w3c: None,
         }
     }
 

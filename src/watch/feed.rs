@@ -265,7 +265,7 @@ impl Watcher {
             &chunk.data,
             chunk.first_line,
             chunk.source.format,
-            chunk.source.w3c.as_deref(),
+            chunk.w3c.as_deref(),
             &self.parse,
             &mut |ev: Event<'_>| {
                 let local = per_line.get(i).copied().unwrap_or(u32::MAX);

@@ -291,7 +291,7 @@ fn chunk_time(chunk: &Chunk, parse: &ParseConfig) -> Option<i64> {
             &data[start..end],
             1,
             chunk.source.format,
-            chunk.source.w3c.as_deref(),
+            chunk.w3c.as_deref(),
             parse,
             &mut |ev| {
                 time = time.or(ev.time);
