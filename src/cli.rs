@@ -193,7 +193,11 @@ pub fn run() -> i32 {
             if is_broken_pipe(&e) {
                 return EXIT_OK;
             }
-            eprintln!("faultline: error: {e:#}");
+            // Errors name paths, which can hold escape sequences like log lines can.
+            eprintln!(
+                "faultline: error: {}",
+                crate::sanitize::terminal(&format!("{e:#}"))
+            );
             EXIT_ERROR
         }
     }

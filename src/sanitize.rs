@@ -6,8 +6,10 @@
 use std::fmt::Write;
 
 /// Escapes control characters (except none: tab and newline too) so that text is inert on a
-/// terminal: `\t`, `\n`, `\r`, `\e` and `\xNN` / `\u{NNNN}` for the rest, including C1 controls
-/// and bidirectional overrides.
+/// terminal: `\t`, `\n`, `\r`, `\e` and `\xNN` / `\u{NNNN}` for the rest, including C1 controls,
+/// bidirectional marks and overrides, and invisible characters (zero-width spaces and
+/// joiners, soft hyphen, line and paragraph separators, byte order mark) that would make two
+/// different texts look the same or hide part of one.
 pub fn terminal(s: &str) -> String {
     if !s.chars().any(needs_escape) {
         return s.to_string();
@@ -35,7 +37,18 @@ pub fn terminal(s: &str) -> String {
 
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
 }
 
 /// Escapes `& < > " '` for HTML text and attribute values.
@@ -71,6 +84,11 @@ mod tests {
         assert_eq!(terminal("plain é"), "plain é");
         assert_eq!(terminal("\u{202e}evil"), "\\u{202e}evil");
         assert_eq!(terminal("\u{9b}2J"), "\\x9b2J");
+        // Invisible characters that make different texts look alike.
+        assert_eq!(
+            terminal("ad\u{200b}min\u{61c}\u{2028}\u{ad}X\u{feff}"),
+            "ad\\u{200b}min\\u{061c}\\u{2028}\\xadX\\u{feff}"
+        );
     }
 
     #[test]

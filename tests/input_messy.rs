@@ -201,3 +201,68 @@ fn absurd_timestamps_are_no_time_not_a_crash() {
     let o = run(&["watch", "--plain", "-"], Some(&data));
     assert!(o.status.success(), "watch: {}", stderr(&o));
 }
+
+/// Markup in log content (a message, a route's path) is text in every Markdown output: no
+/// tag, link or emphasis a renderer would act on. `<` is only ever written escaped.
+#[test]
+fn markdown_outputs_escape_markup_from_the_logs() {
+    let t = TestDir::new();
+    let evil = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **bold** &lt;";
+    let mut log = String::new();
+    for s in (0..3600).step_by(5) {
+        log.push_str(&format!(
+            "{{\"ts\":\"2026-01-05T{:02}:{:02}:{:02}Z\",\"level\":\"info\",\"msg\":\"request done\",\"method\":\"GET\",\"path\":\"/ok\",\"status\":200,\"duration_ms\":10}}\n",
+            10 + s / 3600, s / 60 % 60, s % 60
+        ));
+    }
+    for s in (1800..3600).step_by(3) {
+        let at = format!("2026-01-05T10:{:02}:{:02}Z", s / 60 % 60, s % 60);
+        log.push_str(&format!(
+            "{{\"ts\":\"{at}\",\"level\":\"error\",\"msg\":\"render failed {}\"}}\n",
+            evil.replace('"', "\\\"")
+        ));
+        log.push_str(&format!(
+            "{{\"ts\":\"{at}\",\"level\":\"error\",\"msg\":\"request failed\",\"method\":\"POST\",\"path\":\"/r/<img src=x onerror=alert(1)>/[click](javascript:alert(1))\",\"status\":503,\"duration_ms\":900}}\n"
+        ));
+    }
+    let p = t.write("md.jsonl", log.as_bytes());
+    let mut saw_markup = 0;
+    for cmd in ["summary", "spikes", "endpoints", "templates"] {
+        let o = run(&[cmd, "-o", "markdown", path_str(&p)], None);
+        assert!(o.status.success(), "{cmd}: {}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        for line in out.lines() {
+            // Inside a code span markup is inert; elsewhere every `<` and `[` is escaped.
+            let bare: String = line.split('`').step_by(2).collect();
+            if bare.contains("img src") || bare.contains("click") {
+                saw_markup += 1;
+            }
+            for (i, _) in bare.match_indices(['<', '[']) {
+                let escaped = bare[..i].ends_with('\\');
+                let own = bare[i..].starts_with("<sub>") || bare[i..].starts_with("</sub>");
+                assert!(escaped || own, "{cmd}: unescaped markup in {line:?}");
+            }
+            assert!(!bare.contains("**bold**"), "{cmd}: {line:?}");
+            assert!(
+                !bare.contains(" &lt;"),
+                "{cmd}: entity left live in {line:?}"
+            );
+        }
+    }
+    assert!(
+        saw_markup > 0,
+        "the log's markup is shown somewhere outside code spans"
+    );
+}
+
+/// Error messages name paths, and a path can hold escape sequences as log lines can.
+#[test]
+fn paths_in_errors_are_escaped_for_the_terminal() {
+    let t = TestDir::new();
+    let p = t.write("snap\x1b]0;PWNED\x07\x1b[2J.flt", b"FLTSNAP\x01\x1f\x8bxx");
+    let o = run(&["summary", path_str(&p)], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("snap\\e]0;PWNED\\x07\\e[2J.flt"), "{err}");
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+}

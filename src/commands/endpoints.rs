@@ -346,7 +346,8 @@ fn write_markdown(
     if !findings.is_empty() {
         writeln!(w, "### Endpoint findings\n")?;
         for f in findings.iter().take(10) {
-            writeln!(w, "- {}", sanitize::markdown_cell(&finding_line(f)))?;
+            // Outside a code span: everything Markdown would read as markup is escaped.
+            writeln!(w, "- {}", report::markdown::md_text(&finding_line(f)))?;
         }
         writeln!(w)?;
     }

@@ -212,7 +212,7 @@ pub fn run(args: &SpikesArgs) -> anyhow::Result<i32> {
                     fmt_x(f.factor),
                     f.count,
                     report::sparkline(&report::squeeze(&f.series, 40)),
-                    sanitize::markdown_cell(&ellipsize(&f.title, 200)),
+                    report::markdown::md_text(&ellipsize(&f.title, 200)),
                 )?;
             }
         }

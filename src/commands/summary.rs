@@ -534,7 +534,7 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
             if !quiet {
                 eprintln!(
                     "faultline: wrote {} ({}): {}",
-                    path.display(),
+                    crate::sanitize::terminal(&path.display().to_string()),
                     progress::bytes(buf.len() as u64),
                     crate::sanitize::terminal(&doc.headline)
                 );

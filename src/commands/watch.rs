@@ -496,7 +496,10 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     if let Some(p) = &args.snapshot {
         save_snapshot(&watcher.summary, &args.mine.mask, p)?;
         if !args.input.quiet {
-            eprintln!("faultline: snapshot saved to {}", p.display());
+            eprintln!(
+                "faultline: snapshot saved to {}",
+                sanitize::terminal(&p.display().to_string())
+            );
         }
     }
     if let Some(w) = watcher.coarsened {
