@@ -94,6 +94,8 @@ struct Reader<'a> {
     seq: u64,
     stopped: bool,
     sink: &'a mut dyn FnMut(Chunk) -> bool,
+    /// Bytes of zip archives held in memory now (a zip inside a zip holds both).
+    in_memory: u64,
 }
 
 /// The entries of directory `dir` that are read as input, in sorted order (the same on every
@@ -123,6 +125,7 @@ impl<'a> Reader<'a> {
             seq: 0,
             stopped: false,
             sink,
+            in_memory: 0,
         }
     }
 
@@ -351,7 +354,8 @@ impl<'a> Reader<'a> {
         // Zip needs random access (the directory is at the end), so the archive is buffered
         // in memory, up to a cap. Plain zip files on disk are re-opened for seeking instead.
         let mut data = head;
-        let cap = self.cfg.max_member_in_memory;
+        // One budget for all the zips held at once, however deep they nest.
+        let cap = self.cfg.max_member_in_memory.saturating_sub(self.in_memory);
         if let Err(e) = reader.take(cap + 1).read_to_end(&mut data) {
             self.notice(name, NoticeKind::Damaged, format!("cannot read zip: {e}"));
             return;
@@ -364,6 +368,13 @@ impl<'a> Reader<'a> {
             );
             return;
         }
+        let held = data.len() as u64;
+        self.in_memory += held;
+        self.read_zip_members(name, data, depth);
+        self.in_memory -= held;
+    }
+
+    fn read_zip_members(&mut self, name: &str, data: Vec<u8>, depth: usize) {
         let mut archive = match zip::ZipArchive::new(Cursor::new(data)) {
             Ok(a) => a,
             Err(e) => {
@@ -473,5 +484,59 @@ fn sample_lines(head: &[u8]) -> &[u8] {
     match memchr::memrchr(b'\n', head) {
         Some(i) if i > 0 => &head[..i],
         _ => head,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut buf = Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        // Stored, so sizes are what they look like.
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, data) in members {
+            z.start_file(*name, opts).unwrap();
+            z.write_all(data).unwrap();
+        }
+        z.finish().unwrap();
+        buf.into_inner()
+    }
+
+    fn read(cfg: &InputConfig, data: &[u8]) -> (Vec<String>, InputStats) {
+        let mut names = Vec::new();
+        let stats = read_reader(cfg, "in.zip", &mut &data[..], &mut |c: Chunk| {
+            names.push(c.source.name.clone());
+            true
+        });
+        names.dedup();
+        (names, stats)
+    }
+
+    /// Zips in a stream are held in memory to be read; a zip inside a zip is held with its
+    /// parent, under one budget, so nesting cannot multiply the memory used.
+    #[test]
+    fn nested_zips_share_one_memory_budget() {
+        let mut log = vec![b'x'; 100];
+        log.push(b'\n');
+        let inner = zip_of(&[("a.log", &log)]);
+        let outer = zip_of(&[("inner.zip", &inner), ("b.log", &log)]);
+        let mut cfg = InputConfig {
+            max_member_in_memory: outer.len() as u64 + inner.len() as u64 + 10,
+            ..InputConfig::default()
+        };
+        let (names, stats) = read(&cfg, &outer);
+        assert_eq!(names, ["in.zip:b.log", "in.zip:inner.zip:a.log"]);
+        assert!(stats.notices.is_empty(), "{:?}", stats.notices);
+        // Room for the outer zip but not for both: the inner one is skipped, with a notice.
+        cfg.max_member_in_memory = outer.len() as u64 + 10;
+        let (names, stats) = read(&cfg, &outer);
+        assert_eq!(names, ["in.zip:b.log"]);
+        assert_eq!(stats.notices.len(), 1, "{:?}", stats.notices);
+        assert_eq!(stats.notices[0].source, "in.zip:inner.zip");
+        assert!(stats.notices[0].message.contains("larger than"));
     }
 }
