@@ -300,19 +300,9 @@ fn load_balancer_lines() {
     // of the stream still names the columns.
     let text = std::fs::read(fixture("cloudfront.log")).expect("fixture");
     for args in [&["-"][..], &["--input-format", "access", "-"][..]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
-            .arg("events")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .and_then(|mut c| {
-                use std::io::Write;
-                c.stdin.take().expect("stdin").write_all(&text)?;
-                c.wait_with_output()
-            })
-            .expect("faultline events -");
-        let piped: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        let mut all = vec!["events"];
+        all.extend_from_slice(args);
+        let piped: Vec<Value> = faultline_stdin(&all, &text)
             .lines()
             .map(|l| serde_json::from_str(l).expect("a JSON line"))
             .collect();
@@ -333,6 +323,22 @@ fn load_balancer_lines() {
     assert_eq!(s(&ev[1], "/level"), "info");
     assert!(s(&ev[2], "/message").starts_with("Server be_api/api2 is DOWN"));
     assert!(ev[2].get("http").is_none());
+}
+
+/// Runs `faultline <args>` with `input` on stdin and returns stdout.
+fn faultline_stdin(args: &[&str], input: &[u8]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().expect("stdin").write_all(input)?;
+            c.wait_with_output()
+        })
+        .expect("run faultline");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Runs `faultline <args>` (any command) and returns stdout.
@@ -438,18 +444,7 @@ fn w3c_fields_changing_part_way_are_followed() {
         );
     }
     let text = std::fs::read(path).expect("fixture");
-    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .args(["events", "--chunk-size", "50", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().expect("stdin").write_all(&text)?;
-            c.wait_with_output()
-        })
-        .expect("faultline events -");
-    let piped: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+    let piped: Vec<Value> = faultline_stdin(&["events", "--chunk-size", "50", "-"], &text)
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
@@ -458,18 +453,7 @@ fn w3c_fields_changing_part_way_are_followed() {
     // `watch` cuts its own chunks: its report has the same latency for the route.
     let batch: Value =
         serde_json::from_str(&faultline_out(&["summary", "-o", "json", path])).expect("JSON");
-    let watch = Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .args(["watch", "-o", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().expect("stdin").write_all(&text)?;
-            c.wait_with_output()
-        })
-        .expect("faultline watch");
-    let last: Value = String::from_utf8_lossy(&watch.stdout)
+    let last: Value = faultline_stdin(&["watch", "-o", "json"], &text)
         .lines()
         .last()
         .and_then(|l| serde_json::from_str(l).ok())

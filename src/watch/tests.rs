@@ -114,6 +114,24 @@ impl Harness {
     }
 }
 
+/// An error of template `sig` at `time`, as the feed hands it to [`Live`].
+fn obs(time: i64, sig: u32) -> Obs<'static> {
+    Obs {
+        time,
+        level: Some(Level::Error),
+        sig,
+        method: None,
+        path: None,
+        status: None,
+        upstream: None,
+        message: b"x",
+        source: "t",
+        view: "plain",
+        line: 1,
+        raw: b"x",
+    }
+}
+
 fn ev(t: i64, level: Level, msg: &str) -> Event<'_> {
     let mut e = Event::bare(1, msg.as_bytes());
     e.time = Some(t);
@@ -684,20 +702,6 @@ fn reclustering_moves_state_to_the_new_template() {
             })
             .collect(),
     };
-    let obs = |time: i64, sig: u32| Obs {
-        time,
-        level: Some(Level::Error),
-        sig,
-        method: None,
-        path: None,
-        status: None,
-        upstream: None,
-        message: b"x",
-        source: "t",
-        view: "plain",
-        line: 1,
-        raw: b"x",
-    };
     for i in 0..20 {
         for sig in 0..2u32 {
             live.observe(&obs(T0 + i * 1_000, sig));
@@ -751,20 +755,6 @@ fn provisional_templates_are_not_reported_new_until_clustered() {
         LiveConfig::default(),
         Box::new(PoissonDetector::new(10_000)),
     );
-    let obs = |t: i64, sig: u32| Obs {
-        time: t,
-        level: Some(Level::Error),
-        sig,
-        method: None,
-        path: None,
-        status: None,
-        upstream: None,
-        message: b"x",
-        source: "t",
-        view: "plain",
-        line: 1,
-        raw: b"x",
-    };
     let info = |id: &str, first: i64, provisional: bool| TplInfo {
         id: id.into(),
         text: id.into(),
