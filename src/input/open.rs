@@ -346,6 +346,9 @@ impl<'a> Reader<'a> {
             }
             let full = format!("{name}:{member}");
             self.read_stream(&full, &mut entry, depth + 1, false);
+            if self.stopped {
+                return;
+            }
             drain(&mut entry);
         }
     }
