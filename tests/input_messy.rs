@@ -266,3 +266,56 @@ fn paths_in_errors_are_escaped_for_the_terminal() {
     assert!(err.contains("snap\\e]0;PWNED\\x07\\e[2J.flt"), "{err}");
     assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
 }
+
+/// JSON output printed to a terminal (`events`, `-o json`) is as inert as the table: C1
+/// controls (U+009B is a CSI) and invisible characters from the logs are `\u` escapes.
+#[test]
+fn json_output_escapes_c1_controls() {
+    let t = TestDir::new();
+    let p = t.write(
+        "c1.log",
+        "2024-03-05T10:00:00Z ERROR boom \u{9b}2J \u{202e}evil \u{200b}x\n".as_bytes(),
+    );
+    let raw = |b: &[u8]| {
+        let s = String::from_utf8_lossy(b);
+        s.contains('\u{9b}') || s.contains('\u{202e}') || s.contains('\u{200b}')
+    };
+    for args in [
+        &["events", path_str(&p)][..],
+        &["summary", "-o", "json", path_str(&p)][..],
+        &["templates", "-o", "json", path_str(&p)][..],
+        &["templates", "--per-line", path_str(&p)][..],
+    ] {
+        let o = run(args, None);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(!raw(&o.stdout), "{args:?}: raw control in output");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("\\u009b2J"), "{args:?}: {out}");
+    }
+    // `watch -o json`: the alert for the new error and the end report.
+    let mut data = String::new();
+    for s in 0..600 {
+        data.push_str(&format!(
+            "2024-03-05T10:{:02}:{:02}Z INFO request served\n",
+            s / 60,
+            s % 60
+        ));
+    }
+    for s in 0..20 {
+        data.push_str(&format!("2024-03-05T10:10:{s:02}Z ERROR boom "));
+        data.push_str("\u{9b}2J \u{202e}evil\n");
+    }
+    data.push_str("2024-03-05T10:12:00Z INFO request served\n");
+    let o = run(
+        &["watch", "-o", "json", "--warmup", "1m", "-"],
+        Some(data.as_bytes()),
+    );
+    assert!(o.status.success(), "watch: {}", stderr(&o));
+    assert!(!raw(&o.stdout), "watch: raw control in output");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let alert = out
+        .lines()
+        .find(|l| l.contains("\"alert\""))
+        .unwrap_or_else(|| panic!("an alert line: {out}"));
+    assert!(alert.contains("\\u009b2J"), "{alert}");
+}

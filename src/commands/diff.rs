@@ -95,7 +95,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<i32> {
                 "rows": rows,
                 "findings": findings,
             });
-            serde_json::to_writer_pretty(&mut w, &doc)?;
+            crate::sanitize::write_json(&mut w, &doc, true)?;
             writeln!(w)?;
         }
         OutputFormat::Markdown => {

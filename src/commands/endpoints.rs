@@ -126,7 +126,7 @@ pub fn run(args: &EndpointsArgs) -> anyhow::Result<i32> {
                 "findings": findings,
                 "unlinked_errors": rep.unlinked_errors,
             });
-            serde_json::to_writer_pretty(&mut w, &doc)?;
+            crate::sanitize::write_json(&mut w, &doc, true)?;
             writeln!(w)?;
         }
         OutputFormat::Markdown => {

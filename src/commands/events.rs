@@ -97,8 +97,11 @@ fn lossy(b: &[u8]) -> Cow<'_, str> {
 }
 
 fn json_str(buf: &mut Vec<u8>, s: &[u8]) {
-    // serde_json escapes control characters and quotes; invalid UTF-8 becomes U+FFFD.
+    // serde_json escapes control characters and quotes, and C1 controls and invisible
+    // characters are escaped too; invalid UTF-8 becomes U+FFFD.
+    let start = buf.len();
     let _ = serde_json::to_writer(&mut *buf, &lossy(s));
+    crate::sanitize::json_inert_from(buf, start);
 }
 
 /// Writes one event as a JSON object line. Field order is fixed (documented in the README).

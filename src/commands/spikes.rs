@@ -191,7 +191,7 @@ pub fn run(args: &SpikesArgs) -> anyhow::Result<i32> {
                 "baseline": sides.base.as_ref().map(|(b, _)| serde_json::json!({"events": b.events})),
                 "findings": findings,
             });
-            serde_json::to_writer_pretty(&mut w, &doc)?;
+            crate::sanitize::write_json(&mut w, &doc, true)?;
             writeln!(w)?;
         }
         OutputFormat::Markdown => {

@@ -107,7 +107,12 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
         let lines: Vec<String> = templates
             .list
             .iter()
-            .map(|t| serde_json::json!({"template": t.text, "id": t.id}).to_string())
+            .map(|t| {
+                let mut line = Vec::new();
+                let doc = serde_json::json!({"template": t.text, "id": t.id});
+                let _ = crate::sanitize::write_json(&mut line, &doc, false);
+                String::from_utf8_lossy(&line).into_owned()
+            })
             .collect();
         let other =
             serde_json::json!({"template": OTHER_TEMPLATE, "id": crate::mine::template_id(OTHER_TEMPLATE)})
@@ -163,7 +168,7 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
                 "templates_total": templates.list.len(),
                 "templates": rows,
             });
-            serde_json::to_writer_pretty(&mut w, &doc)?;
+            crate::sanitize::write_json(&mut w, &doc, true)?;
             writeln!(w)?;
         }
         OutputFormat::Markdown => {

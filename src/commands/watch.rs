@@ -531,7 +531,8 @@ fn print_alerts(
     status.clear(out)?;
     for a in &alerts {
         if json {
-            writeln!(out, "{}", alert_json(a))?;
+            crate::sanitize::write_json(out, &alert_json(a), false)?;
+            writeln!(out)?;
         } else {
             writeln!(out, "{}", alert_line(a))?;
         }

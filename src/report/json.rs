@@ -8,7 +8,7 @@ pub struct JsonRenderer;
 
 impl Renderer for JsonRenderer {
     fn render(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, report)?;
+        crate::sanitize::write_json(out, report, true)?;
         writeln!(out)
     }
 }

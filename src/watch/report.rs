@@ -44,7 +44,7 @@ pub fn final_report(
         // The `summary -o json` document, on one line (serialized directly: parsing a
         // rendered report and printing it again can change a float's last digit).
         w.write_all(b"{\"summary\":")?;
-        serde_json::to_writer(&mut *w, &doc)?;
+        crate::sanitize::write_json(w, &doc, false)?;
         w.write_all(b"}\n")?;
     } else {
         report::renderer(format, report::use_color(), report::term_width()).render(&doc, w)?;
