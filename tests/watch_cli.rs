@@ -465,7 +465,8 @@ fn bad_flags_exit_2() {
     // Each error names the flag, and the bad value or what is accepted instead.
     for (flag, value, says) in [
         ("--warmup", "soon", "soon"),
-        ("--output", "html", "table or json"),
+        ("--output", "html", "--output html is not"),
+        ("--output", "markdown", "table or json"),
     ] {
         let o = run(&["watch", flag, value], None);
         assert_eq!(o.status.code(), Some(2), "{flag} {value}");

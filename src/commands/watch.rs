@@ -257,7 +257,15 @@ impl LiveSource {
 
 pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     if matches!(args.output, OutputFormat::Markdown | OutputFormat::Html) {
-        anyhow::bail!("watch prints alerts as they happen: use --output table or json");
+        let name = if args.output == OutputFormat::Html {
+            "html"
+        } else {
+            "markdown"
+        };
+        anyhow::bail!(
+            "watch prints alerts as they happen: --output {name} is not available; use \
+             --output table or json"
+        );
     }
     if args.bucket < 1_000 {
         anyhow::bail!("--bucket must be at least 1s");
