@@ -30,6 +30,10 @@ pub fn detect_format(sample: &[u8]) -> Format {
     let columns = W3cFields::from_sample(sample);
     let mut ctxs = CANDIDATES.map(|f| Ctx::with_columns(&cfg, f, columns.as_ref()));
     let mut counts = [0usize; CANDIDATES.len()];
+    let access = CANDIDATES
+        .iter()
+        .position(|&f| f == Format::Access)
+        .unwrap_or(0);
     let sample = sample.strip_prefix(super::parse::BOM).unwrap_or(sample);
     for line in sample
         .split(|&b| b == b'\n')
@@ -37,15 +41,9 @@ pub fn detect_format(sample: &[u8]) -> Format {
         .filter(|l| !is_continuation(l))
         .take(MAX_LINES)
     {
-        if line.first() == Some(&b'#') && super::w3c::is_directive(line) {
-            // A W3C header line; a `#Fields:` directive names the columns of the lines after
-            // it (a server writes a new header when its logging fields change).
-            if let Some(k) = CANDIDATES.iter().position(|&f| f == Format::Access) {
-                counts[k] += 1;
-                if line.starts_with(b"#Fields:") {
-                    ctxs[k].w3c = W3cFields::from_directive(line);
-                }
-            }
+        // A W3C header line counts for access (and a `#Fields:` one sets its columns).
+        if ctxs[access].directive(line) {
+            counts[access] += 1;
             continue;
         }
         for (k, f) in CANDIDATES.iter().enumerate() {

@@ -148,6 +148,19 @@ impl<'c> Ctx<'c> {
             w3c: w3c.filter(|_| format == Format::Access).cloned(),
         }
     }
+
+    /// Whether `line` (without its `\r`) is a W3C directive: the log's header, not an event.
+    /// A `#Fields:` directive names the columns of the lines after it (a server writes a new
+    /// header when its logging fields change), so it becomes this context's layout.
+    pub fn directive(&mut self, line: &[u8]) -> bool {
+        if line.first() != Some(&b'#') || !super::w3c::is_directive(line) {
+            return false;
+        }
+        if line.starts_with(b"#Fields:") {
+            self.w3c = W3cFields::from_directive(line);
+        }
+        true
+    }
 }
 
 /// Parses one event (`raw`: its lines, without the final newline; `first`: its first line) in
@@ -321,15 +334,7 @@ pub fn parse_chunk<'a>(
     let mut skipped = 0u64;
     while start < len {
         let first_end = known_end.take().unwrap_or_else(|| line_end(start));
-        if directives
-            && chunk[start] == b'#'
-            && super::w3c::is_directive(strip_cr(&chunk[start..first_end]))
-        {
-            let line = &chunk[start..first_end];
-            if line.starts_with(b"#Fields:") {
-                // The server's logging fields changed: the lines after have these columns.
-                ctx.w3c = W3cFields::from_directive(line);
-            }
+        if directives && ctx.directive(strip_cr(&chunk[start..first_end])) {
             skipped += 1;
             line_no += 1;
             start = first_end + 1;
