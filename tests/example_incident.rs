@@ -79,6 +79,23 @@ fn check_day(dir: &str, manifest: &str, args: &[&str], spike_slack_ms: i64) {
             inc["onset"]
         );
     }
+    // The services the shop calls are the only upstreams: not its own host, nor the client
+    // addresses of its requests (the router's `host=` and `fwd=` on a dyno timeout).
+    let called: Vec<&str> = incidents
+        .iter()
+        .filter_map(|i| i["upstream"].as_str())
+        .collect();
+    let upstreams: Vec<&str> = doc["upstreams"]
+        .as_array()
+        .expect("upstreams")
+        .iter()
+        .map(|u| u["host"].as_str().expect("upstream host"))
+        .collect();
+    assert!(!upstreams.is_empty());
+    assert!(
+        upstreams.iter().all(|u| called.contains(u)),
+        "{dir}: upstreams {upstreams:?}, the shop calls {called:?}"
+    );
     // The background errors (`random_errors`) are noise, not incidents. Compared by their
     // leading words (up to the first variable part), as the pattern and the template mask
     // values differently.

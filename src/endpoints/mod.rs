@@ -953,7 +953,7 @@ impl EndpointTable {
             // lines of an application log (unleveled messages are still scanned).
             && level.is_none_or(|l| l >= Level::Warn)
         {
-            if let Some(mut m) = scan_message(&ev.message) {
+            if let Some(mut m) = scan_message(&ev.message, route.is_some()) {
                 if route.is_some() {
                     // A request line's own status is not the upstream's.
                     if matches!(m.outcome, Outcome::ServerError | Outcome::ClientError)

@@ -90,10 +90,12 @@ fn matcher() -> Option<&'static AhoCorasick> {
 }
 
 /// Looks for an outbound-call problem in `msg`; `None` for the vast majority of messages.
-pub fn scan_message(msg: &[u8]) -> Option<Mention> {
+/// `inbound`: the message is an inbound request's own record (it has a route), so its
+/// `host=`/`server:` fields name this service, not one it calls.
+pub fn scan_message(msg: &[u8], inbound: bool) -> Option<Mention> {
     let msg = &msg[..msg.len().min(SCAN_BYTES)];
     let (outcome, status, retry_after_s) = classify(msg)?;
-    let host = find_host(msg)?;
+    let host = find_host(msg, inbound)?;
     Some(Mention {
         host,
         outcome,
@@ -203,8 +205,10 @@ fn leading_number(s: &[u8]) -> Option<u64> {
 }
 
 /// The external host named in a message: nginx's `upstream: "URL"` first, then any URL,
-/// then an IP address (with port), then a host name.
-pub fn find_host(msg: &[u8]) -> Option<String> {
+/// then an IP address (with port), then a host name. With `inbound` (the message is a
+/// request's own record), the value of a `host=`/`server:`-style field is the request's own
+/// host and is skipped.
+pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
     if let Some(i) = memchr::memmem::find(msg, b"upstream: \"") {
         if let Some(h) = host_of(&msg[i + 11..]) {
             return Some(h);
@@ -216,8 +220,8 @@ pub fn find_host(msg: &[u8]) -> Option<String> {
         }
     }
     let mut name: Option<String> = None;
-    // The address after `client` (`Client 10.1.2.3 exceeded the rate limit`, `client=...`)
-    // is the caller, not a service this one calls.
+    // The address after `client` (`Client 10.1.2.3 exceeded the rate limit`, `client=...`,
+    // Heroku's `fwd="..."`) is the caller, not a service this one calls.
     let mut after_peer = false;
     for tok in msg.split(|&b| {
         b.is_ascii_whitespace()
@@ -226,11 +230,15 @@ pub fn find_host(msg: &[u8]) -> Option<String> {
                 b'"' | b'\'' | b'(' | b')' | b',' | b';' | b'[' | b']' | b'<' | b'>' | b'=' | b'@'
             )
     }) {
+        // The byte after the token: `=` or `:` makes it a field's key.
+        let end = tok.as_ptr() as usize - msg.as_ptr() as usize + tok.len();
+        let is_key = tok.ends_with(b":") || matches!(msg.get(end), Some(b'=' | b':'));
         let tok = trim_token(tok);
         if tok.is_empty() {
             continue;
         }
-        if std::mem::replace(&mut after_peer, is_peer_word(tok)) {
+        let skip_next = is_peer_word(tok) || (inbound && is_key && is_own_host_key(tok));
+        if std::mem::replace(&mut after_peer, skip_next) {
             continue;
         }
         if let Some(ip) = ip_with_port(tok) {
@@ -254,7 +262,7 @@ pub fn is_outbound(path: &[u8], host: &str) -> bool {
 
 /// Words that name the other end of an inbound connection.
 fn is_peer_word(t: &[u8]) -> bool {
-    const PEERS: [&[u8]; 7] = [
+    const PEERS: [&[u8]; 12] = [
         b"client",
         b"clientip",
         b"client_ip",
@@ -262,8 +270,27 @@ fn is_peer_word(t: &[u8]) -> bool {
         b"remote_addr",
         b"remote_ip",
         b"peer",
+        b"fwd",
+        b"forwarded",
+        b"forwarded_for",
+        b"x_forwarded_for",
+        b"x-forwarded-for",
     ];
     PEERS.iter().any(|p| t.eq_ignore_ascii_case(p))
+}
+
+/// Field keys that, in a request's own record, name the host the request was sent to (this
+/// service): Heroku's `host=`, nginx's `server:`/`host:`.
+fn is_own_host_key(t: &[u8]) -> bool {
+    const OWN: [&[u8]; 6] = [
+        b"host",
+        b"hostname",
+        b"server",
+        b"server_name",
+        b"vhost",
+        b"http_host",
+    ];
+    OWN.iter().any(|p| t.eq_ignore_ascii_case(p))
 }
 
 fn trim_token(t: &[u8]) -> &[u8] {
@@ -463,7 +490,7 @@ mod tests {
     use super::*;
 
     fn scan(s: &str) -> Option<(String, Outcome, Option<u16>, Option<u64>)> {
-        scan_message(s.as_bytes()).map(|m| (m.host, m.outcome, m.status, m.retry_after_s))
+        scan_message(s.as_bytes(), false).map(|m| (m.host, m.outcome, m.status, m.retry_after_s))
     }
 
     #[test]
@@ -536,6 +563,41 @@ mod tests {
         assert_eq!(scan("status 200 from api.example.com"), None);
         assert_eq!(
             scan("Property 'payments.timeout' is deprecated, use 'payments.client.read-timeout' instead"),
+            None
+        );
+    }
+
+    #[test]
+    fn an_inbound_requests_own_host_and_client_are_not_upstreams() {
+        // Heroku router: the dyno timed out (H12); `fwd` is the client, `host` this app.
+        let h12 = b"at=error code=H12 desc=\"Request timeout\" method=POST path=\"/api/v1/checkout\" host=shop.acme.example request_id=4d2e976b fwd=\"212.177.77.128\" dyno=web.4 connect=2ms service=30000ms status=503";
+        assert!(scan_message(h12, true).is_none());
+        // Outside a request record `host=` may well name the service called.
+        assert_eq!(
+            scan_message(b"connect timed out host=db-1.internal", false).map(|m| m.host),
+            Some("db-1.internal".into())
+        );
+        assert_eq!(
+            scan_message(b"connect timed out host=db-1.internal", true).map(|m| m.host),
+            None
+        );
+        // nginx error line without an upstream: `server:` is this server.
+        let ngx = b"upstream timed out (110: Connection timed out), client: 1.2.3.4, server: shop.example.com, request: \"GET /api HTTP/1.1\"";
+        assert!(scan_message(ngx, true).is_none());
+        // A called host named in the prose of a request's record is still found.
+        assert_eq!(
+            scan_message(
+                b"checkout failed: call to payments.example.com timed out host=shop.example.com",
+                true
+            )
+            .map(|m| m.host),
+            Some("payments.example.com".into())
+        );
+        assert_eq!(
+            scan_message(
+                b"request failed: x_forwarded_for=10.0.0.1 connection refused",
+                false
+            ),
             None
         );
     }
