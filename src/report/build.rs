@@ -368,13 +368,24 @@ pub fn named_finding<'a>(
         .filter(|f| f.kind != FindingKind::ErrorRateSpike);
     // In a long window (a lasting rise), what started at its onset explains it, not a
     // later incident inside it.
-    let at_onset = rest.clone().find(|f| starts_at_onset(f, w));
-    let starting = rest.clone().find(|f| starts_with_window(f, w));
-    let during = rest.clone().find(|f| overlaps_window(f, w));
-    match (at_onset.or(starting).or(during), rest.clone().next()) {
-        (Some(f), _) => Some((f, "top finding")),
-        (None, first) => first.map(|f| (f, "top finding (outside that window)")),
+    // The label says which rule chose it when it is not the report's top finding, so the
+    // headline never calls a lower-ranked finding the top one.
+    let first = rest.clone().next();
+    let label = |f: &FindingRow, other: &'static str| {
+        if first.is_some_and(|g| std::ptr::eq(f, g)) {
+            "top finding"
+        } else {
+            other
+        }
+    };
+    if let Some(f) = rest.clone().find(|f| starts_at_onset(f, w)) {
+        return Some((f, label(f, "at its onset")));
     }
+    let starting = rest.clone().find(|f| starts_with_window(f, w));
+    if let Some(f) = starting.or_else(|| rest.clone().find(|f| overlaps_window(f, w))) {
+        return Some((f, label(f, "top finding in that window")));
+    }
+    first.map(|f| (f, "top finding (outside that window)"))
 }
 
 /// Whether a finding starts inside the incident window or shortly before it (a cause can
@@ -455,8 +466,19 @@ mod tests {
         let mut ranked = vec![outside.clone()];
         ranked.extend(r.findings.iter().cloned());
         let h = headline(&ranked, w, &r.overview);
-        assert!(h.contains(&format!("top finding: {}", inside.title)), "{h}");
+        // Not the report's top finding, so not called that.
+        assert!(
+            h.contains(&format!("; at its onset: {}", inside.title)),
+            "{h}"
+        );
         assert!(!h.contains("nightly backup"), "{h}");
+        assert!(!h.contains("top finding"), "{h}");
+        // The top one is named as such when it is the one inside.
+        let h = headline(&r.findings, w, &r.overview);
+        assert!(
+            h.contains(&format!("; top finding: {}", inside.title)),
+            "{h}"
+        );
         let h = headline(&alone_with_window(outside, &r.findings), w, &r.overview);
         assert!(
             h.contains("top finding (outside that window): Spike ×9.0: nightly backup slow"),
@@ -482,11 +504,27 @@ mod tests {
         let mut ranked = vec![old.clone()];
         ranked.extend(r.findings.iter().cloned());
         let h = headline(&ranked, w, &r.overview);
-        assert!(h.contains(&format!("top finding: {}", cause.title)), "{h}");
-        // Without one starting there, the one still going on is named.
-        let h = headline(&alone_with_window(old, &r.findings), w, &r.overview);
         assert!(
-            h.contains("top finding: New error: cache warm-up failed"),
+            h.contains(&format!("; at its onset: {}", cause.title)),
+            "{h}"
+        );
+        // Without one starting there, the one still going on is named.
+        let h = headline(&alone_with_window(old.clone(), &r.findings), w, &r.overview);
+        assert!(
+            h.contains("; top finding: New error: cache warm-up failed"),
+            "{h}"
+        );
+        // ... also below a higher-ranked one outside the window, labelled as chosen.
+        let mut outside = cause.clone();
+        outside.title = "Spike ×9.0: nightly backup slow".into();
+        outside.start_ms = Some(ws - 200 * MIN);
+        outside.end_ms = Some(ws - 190 * MIN);
+        outside.score = old.score + 10.0;
+        let mut ranked = alone_with_window(old, &r.findings);
+        ranked.insert(0, outside);
+        let h = headline(&ranked, w, &r.overview);
+        assert!(
+            h.contains("; top finding in that window: New error: cache warm-up failed"),
             "{h}"
         );
     }
@@ -511,7 +549,10 @@ mod tests {
         let mut ranked = vec![later.clone()];
         ranked.extend(r.findings.iter().cloned());
         let h = headline(&ranked, &w, &r.overview);
-        assert!(h.contains(&format!("top finding: {}", cause.title)), "{h}");
+        assert!(
+            h.contains(&format!("; at its onset: {}", cause.title)),
+            "{h}"
+        );
         // Alone in the window, the later one is still named (it is inside it).
         let h = headline(&alone_with_window(later, &r.findings), &w, &r.overview);
         assert!(h.contains("top finding: Spike ×3735"), "{h}");
