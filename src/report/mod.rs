@@ -72,16 +72,18 @@ pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Width to lay tables out for: the terminal's, or 100 columns when not a terminal.
+/// Width to lay tables out for: on a terminal, `COLUMNS` when exported, else the terminal's
+/// own width (shells rarely export `COLUMNS`), else 80; 100 columns when not a terminal, so
+/// piped output is the same everywhere.
 pub fn term_width() -> u16 {
-    if std::io::stdout().is_terminal() {
-        if let Some(w) = std::env::var("COLUMNS")
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        let w = std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.parse::<u16>().ok())
-        {
-            return w.max(40);
-        }
-        return 80;
+            .or_else(|| terminal_size::terminal_size_of(&stdout).map(|(w, _)| w.0))
+            .unwrap_or(80);
+        return w.max(40);
     }
     100
 }
