@@ -214,12 +214,22 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
             return Some(h);
         }
     }
-    if let Some(i) = memchr::memmem::find(msg, b"://") {
+    // The first URL that is not a pointer to documentation (Hadoop's `For more details
+    // see: http://wiki.apache.org/hadoop/NoRouteToHost`).
+    for i in memchr::memmem::find_iter(msg, b"://") {
+        if is_doc_link(&msg[..i]) {
+            continue;
+        }
         if let Some(h) = host_of(&msg[i.saturating_sub(5)..]) {
             return Some(h);
         }
+        break;
     }
     let mut name: Option<String> = None;
+    // `to NAME:PORT` names the callee even without a domain (`Connection to
+    // db-replica-2:5432 timed out`, `to msra-sa-41:9000 failed`): a service name, as in
+    // Kubernetes and Docker networks.
+    let mut after_to = false;
     // The address after `client` (`Client 10.1.2.3 exceeded the rate limit`, `client=...`,
     // Heroku's `fwd="..."`) is the caller, not a service this one calls.
     let mut after_peer = false;
@@ -243,6 +253,11 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
         }
         if let Some(ip) = ip_with_port(tok) {
             return Some(ip);
+        }
+        if std::mem::replace(&mut after_to, tok.eq_ignore_ascii_case(b"to")) {
+            if let Some(h) = service_with_port(tok) {
+                return Some(h);
+            }
         }
         if name.is_none() && is_hostname(tok) {
             name = Some(strip_default_port(
@@ -357,6 +372,53 @@ fn strip_default_port(h: &str) -> String {
         .or_else(|| h.strip_suffix(":80"))
         .unwrap_or(h)
         .to_string()
+}
+
+/// Whether the text before a URL says the URL is documentation to read (`see:`, `details`,
+/// `docs`, `visit`, `refer to`), not the service called.
+fn is_doc_link(before: &[u8]) -> bool {
+    let tail = &before[before.len().saturating_sub(32)..];
+    // The URL's scheme is part of `before`: look at the words ahead of it.
+    let tail = match tail.iter().rposition(|b| b.is_ascii_whitespace()) {
+        Some(i) => &tail[..i],
+        None => return false,
+    };
+    let tail = String::from_utf8_lossy(tail).to_ascii_lowercase();
+    [
+        "see",
+        "details",
+        "docs",
+        "documentation",
+        "visit",
+        "refer to",
+        "more info",
+        "help",
+    ]
+    .iter()
+    .any(|w| tail.contains(w))
+}
+
+/// `name:port` with a service name (letters, digits, `-`, `_`, `.`; a letter first) and a
+/// port (80-65535, or a well-known one below): what follows "to" when a service is named
+/// without its domain.
+fn service_with_port(t: &[u8]) -> Option<String> {
+    let i = memchr::memrchr(b':', t)?;
+    let (name, port) = (&t[..i], &t[i + 1..]);
+    let port_ok = (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
+        && std::str::from_utf8(port)
+            .ok()
+            .and_then(|p| p.parse::<u32>().ok())
+            // Low numbers are steps and counts (`to step:2`), not ports, but for the
+            // well-known ones below 80 (ftp, ssh, telnet, smtp, dns).
+            .is_some_and(|p| (80..=65535).contains(&p) || matches!(p, 21 | 22 | 23 | 25 | 53));
+    let name_ok = (2..=253).contains(&name.len())
+        && name[0].is_ascii_alphabetic()
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    (port_ok && name_ok)
+        .then(|| strip_default_port(&String::from_utf8_lossy(t).to_ascii_lowercase()))
 }
 
 fn ip_with_port(t: &[u8]) -> Option<String> {
@@ -599,6 +661,34 @@ mod tests {
                 false
             ),
             None
+        );
+    }
+
+    #[test]
+    fn services_named_after_to_and_documentation_links() {
+        assert_eq!(
+            scan("Connection to db-replica-2:5432 timed out after 3000ms"),
+            Some(("db-replica-2:5432".into(), Outcome::Timeout, None, None))
+        );
+        // Hadoop: the callee is `msra-sa-41:9000`, the URL is the manual.
+        assert_eq!(
+            scan("java.net.NoRouteToHostException: No Route to Host from  MININT-FNANLI5/127.0.0.1 to msra-sa-41:9000 failed on socket timeout exception: java.net.NoRouteToHostException: No route to host: no further information; For more details see:  http://wiki.apache.org/hadoop/NoRouteToHost").map(|m| m.0),
+            Some("msra-sa-41:9000".into())
+        );
+        assert_eq!(
+            scan("connection refused, see https://docs.example.com/errors/refused").map(|m| m.0),
+            None
+        );
+        // A name without a port after "to" is prose, not a service.
+        assert_eq!(scan("failed to connect to database: timed out"), None);
+        assert_eq!(scan("Timeout while switching to step:2"), None);
+        assert_eq!(
+            scan("Could not connect to redis:6379: Connection refused").map(|m| m.0),
+            Some("redis:6379".into())
+        );
+        assert_eq!(
+            scan("ssh: connect to sftp-gw:22 timed out").map(|m| m.0),
+            Some("sftp-gw:22".into())
         );
     }
 
