@@ -239,7 +239,8 @@ fn template_row(t: &TemplateStats, total: f64, sum: &Summary, tl: &Timeline) -> 
     }
 }
 
-/// Short human time: `10:14:03Z` within one day of the input's start, else the full RFC 3339.
+/// Short human time: `10:14:03Z` within one day of `reference` (see
+/// [`Overview::day_reference`]), else the full RFC 3339.
 pub fn short_time(ms: i64, reference: Option<i64>) -> String {
     let full = rfc3339(ms);
     match reference {
@@ -284,7 +285,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
     if w.found {
         let since = w
             .start_ms
-            .map(|s| short_time(s, ov.start_ms))
+            .map(|s| short_time(s, ov.day_reference()))
             .unwrap_or_default();
         let until = if w.ongoing {
             "ongoing".to_string()
@@ -292,7 +293,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             format!(
                 "until {}",
                 w.end_ms
-                    .map(|e| short_time(e, ov.start_ms))
+                    .map(|e| short_time(e, ov.day_reference()))
                     .unwrap_or_default()
             )
         };
@@ -319,7 +320,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             };
             let mut extra = Vec::new();
             if let Some(st) = f.start_ms {
-                extra.push(format!("since {}", short_time(st, ov.start_ms)));
+                extra.push(format!("since {}", short_time(st, ov.day_reference())));
             }
             if let Some(r) = &f.route {
                 extra.push(format!("on {r}"));
@@ -569,6 +570,31 @@ mod tests {
             Some(("b.tgz:logs/api.log", "boom"))
         );
         assert_eq!(split_location("no location here"), None);
+    }
+
+    /// Times print without a date only when the whole input lies within a day: in a
+    /// three-day log, `11:05:05Z` would not say which day.
+    #[test]
+    fn bare_times_only_for_an_input_within_a_day() {
+        let t = 1_795_773_600_000;
+        let ov = |end: i64| Overview {
+            start_ms: Some(t),
+            end_ms: Some(end),
+            ..Overview::default()
+        };
+        let short = ov(t + 6 * 3_600_000);
+        assert_eq!(short.day_reference(), Some(t));
+        assert_eq!(
+            short_time(t + 3_600_000, short.day_reference()),
+            "11:00:00Z"
+        );
+        let long = ov(t + 3 * 86_400_000);
+        assert_eq!(long.day_reference(), None);
+        assert_eq!(
+            short_time(t + 3_600_000, long.day_reference()),
+            "2026-11-27T11:00:00Z"
+        );
+        assert_eq!(Overview::default().day_reference(), None);
     }
 
     #[test]

@@ -118,7 +118,7 @@ impl Renderer for HtmlRenderer {
     fn render(&self, r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         let mut h = String::with_capacity(64 << 10);
         let ov = &r.overview;
-        let t0 = ov.start_ms;
+        let t0 = ov.day_reference();
         let top_sev = r.findings.first().map(|f| f.severity);
         let _ = write!(
             h,

@@ -98,7 +98,7 @@ pub fn text_with_template(text: &str, template: Option<&str>) -> String {
 impl Renderer for MarkdownRenderer {
     fn render(&self, r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         let ov = &r.overview;
-        let t0 = ov.start_ms;
+        let t0 = ov.day_reference();
         writeln!(out, "### Incident summary")?;
         writeln!(out)?;
         let w = &r.incident_window;

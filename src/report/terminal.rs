@@ -106,7 +106,7 @@ impl TerminalRenderer {
 impl Renderer for TerminalRenderer {
     fn render(&self, r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         let ov = &r.overview;
-        let t0 = ov.start_ms;
+        let t0 = ov.day_reference();
         // Title line.
         let mut title = format!(
             "{} events · {} source{}",
