@@ -251,7 +251,7 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
         if std::mem::replace(&mut after_peer, skip_next) {
             continue;
         }
-        if let Some(ip) = ip_with_port(tok) {
+        if let Some(ip) = ip_with_port(tok).or_else(|| java_socket_address(tok)) {
             return Some(ip);
         }
         if std::mem::replace(&mut after_to, tok.eq_ignore_ascii_case(b"to")) {
@@ -277,7 +277,9 @@ pub fn is_outbound(path: &[u8], host: &str) -> bool {
 
 /// Words that name the other end of an inbound connection.
 fn is_peer_word(t: &[u8]) -> bool {
-    const PEERS: [&[u8]; 12] = [
+    const PEERS: [&[u8]; 14] = [
+        b"local",
+        b"local_addr",
         b"client",
         b"clientip",
         b"client_ip",
@@ -419,6 +421,32 @@ fn service_with_port(t: &[u8]) -> Option<String> {
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     (port_ok && name_ok)
         .then(|| strip_default_port(&String::from_utf8_lossy(t).to_ascii_lowercase()))
+}
+
+/// Java's socket address, `name/10.0.0.5:9092` or `/10.0.0.5:9092` (`Connection refused:
+/// kafka-1/10.0.0.5:9092`): the name with the port when there is one, else the address. A
+/// port is required: `MININT-FNANLI5/127.0.0.1` is a host's own name and address.
+fn java_socket_address(t: &[u8]) -> Option<String> {
+    let slash = memchr::memchr(b'/', t)?;
+    let (name, addr) = (&t[..slash], &t[slash + 1..]);
+    let colon = memchr::memrchr(b':', addr)?;
+    ip_with_port(addr)?;
+    let name_ok = !name.is_empty()
+        && name.len() <= 253
+        && name.iter().any(u8::is_ascii_alphabetic)
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    let host = if name_ok {
+        let mut h = String::from_utf8_lossy(name).to_ascii_lowercase();
+        h.push_str(&String::from_utf8_lossy(&addr[colon..]));
+        h
+    } else if name.is_empty() {
+        String::from_utf8_lossy(addr).into_owned()
+    } else {
+        return None;
+    };
+    Some(strip_default_port(&host))
 }
 
 fn ip_with_port(t: &[u8]) -> Option<String> {
@@ -689,6 +717,30 @@ mod tests {
         assert_eq!(
             scan("ssh: connect to sftp-gw:22 timed out").map(|m| m.0),
             Some("sftp-gw:22".into())
+        );
+    }
+
+    #[test]
+    fn java_socket_addresses() {
+        assert_eq!(
+            scan("java.net.ConnectException: Connection refused: kafka-1/10.0.0.5:9092")
+                .map(|m| m.0),
+            Some("kafka-1:9092".into())
+        );
+        assert_eq!(
+            scan("io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: /10.0.0.7:6379")
+                .map(|m| m.0),
+            Some("10.0.0.7:6379".into())
+        );
+        // HDFS: `local=` is this node, `remote=` the peer that called it.
+        assert_eq!(
+            scan("java.net.SocketTimeoutException: 60000 millis timeout while waiting for channel to be ready for read. ch : java.nio.channels.SocketChannel[connected local=/10.251.91.84:50010 remote=/10.251.91.84:42365]"),
+            None
+        );
+        // A host's own name and address, no port: not a callee.
+        assert_eq!(
+            scan("No Route to Host from MININT-FNANLI5/127.0.0.1 timed out"),
+            None
         );
     }
 
