@@ -36,7 +36,7 @@ pub struct SummaryArgs {
     pub mine: MineArgs,
 
     /// Known-good logs to compare against (files, directories, archives; repeatable): turns
-    /// on "new since the baseline" instead of "new since the first 20% of the input".
+    /// on "new since the baseline" instead of "new since the first 15% of the input".
     #[arg(long, value_name = "PATH")]
     pub baseline: Vec<PathBuf>,
 

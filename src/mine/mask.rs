@@ -658,7 +658,7 @@ pub(super) fn is_mixed_id(s: &[u8]) -> bool {
 /// `00:1a:2b:3c:4d:5e`, `00-1A-2B-3C-4D-5E`, `FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC`: pairs of hex
 /// digits joined by one kind of separator (MAC addresses, chip and card ids).
 fn is_hex_pairs(s: &[u8]) -> bool {
-    if s.len() < 11 || (s.len() + 1) % 3 != 0 {
+    if s.len() < 11 || !(s.len() + 1).is_multiple_of(3) {
         return false;
     }
     let sep = s[2];

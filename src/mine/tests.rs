@@ -204,7 +204,7 @@ fn mask_never_panics_on_arbitrary_bytes() {
         let mut msg = Vec::with_capacity(len);
         for _ in 0..len {
             let x = rng.next();
-            let b = if x % 4 == 0 {
+            let b = if x.is_multiple_of(4) {
                 (x >> 8) as u8
             } else {
                 alphabet[((x >> 8) % alphabet.len() as u64) as usize]

@@ -466,7 +466,7 @@ fn traffic_day() -> (Vec<Req>, Vec<(i64, &'static str)>) {
                 ms: 20.0,
             });
             n += 1;
-            if n % 50 == 0 {
+            if n.is_multiple_of(50) {
                 msgs.push((
                     t + 1,
                     "request to https://billing.internal/v1/charge failed: status 503",
