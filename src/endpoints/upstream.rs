@@ -430,7 +430,12 @@ fn java_socket_address(t: &[u8]) -> Option<String> {
     let slash = memchr::memchr(b'/', t)?;
     let (name, addr) = (&t[..slash], &t[slash + 1..]);
     let colon = memchr::memrchr(b':', addr)?;
-    ip_with_port(addr)?;
+    // Without its port when the port is ephemeral (see `ip_with_port`).
+    let port = if ip_with_port(addr)?.contains(':') {
+        &addr[colon..]
+    } else {
+        &[][..]
+    };
     let name_ok = !name.is_empty()
         && name.len() <= 253
         && name.iter().any(u8::is_ascii_alphabetic)
@@ -439,10 +444,10 @@ fn java_socket_address(t: &[u8]) -> Option<String> {
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     let host = if name_ok {
         let mut h = String::from_utf8_lossy(name).to_ascii_lowercase();
-        h.push_str(&String::from_utf8_lossy(&addr[colon..]));
+        h.push_str(&String::from_utf8_lossy(port));
         h
     } else if name.is_empty() {
-        String::from_utf8_lossy(addr).into_owned()
+        ip_with_port(addr)?
     } else {
         return None;
     };
@@ -466,9 +471,22 @@ fn ip_with_port(t: &[u8]) -> Option<String> {
         if p.is_empty() || p.len() > 5 || !p.iter().all(u8::is_ascii_digit) {
             return None;
         }
+        // An ephemeral port (32768 and up, Linux's and Windows' ranges) names one
+        // connection, not a service: `socket to 172.16.96.116:33569` on every line with
+        // another port is one peer, not a new upstream each time.
+        if std::str::from_utf8(p)
+            .ok()
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|p| p >= EPHEMERAL_PORTS)
+        {
+            return Some(String::from_utf8_lossy(ip).into_owned());
+        }
     }
     Some(strip_default_port(&String::from_utf8_lossy(t)))
 }
+
+/// The first port of the ephemeral range (IANA's 49152 and Linux's 32768: the lower).
+const EPHEMERAL_PORTS: u32 = 32768;
 
 /// Looks like a DNS name: lowercase labels with at least one dot, last label a plausible
 /// TLD (letters), and not a file name or a Java/Python module path.
@@ -721,6 +739,22 @@ mod tests {
     }
 
     #[test]
+    fn an_ephemeral_port_is_a_connection_not_a_service() {
+        // BGL: one peer, a new port on every line.
+        for port in [33569, 41060, 52839] {
+            let line = format!("ciod: failed to read message prefix on control stream (CioStream socket to 172.16.96.116:{port}: Connection reset by peer");
+            assert_eq!(
+                scan_message(line.as_bytes(), false).map(|m| m.host),
+                Some("172.16.96.116".into())
+            );
+        }
+        assert_eq!(
+            scan("connect ECONNREFUSED 10.0.0.5:8080").map(|m| m.0),
+            Some("10.0.0.5:8080".into())
+        );
+    }
+
+    #[test]
     fn java_socket_addresses() {
         assert_eq!(
             scan("java.net.ConnectException: Connection refused: kafka-1/10.0.0.5:9092")
@@ -731,6 +765,10 @@ mod tests {
             scan("io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: /10.0.0.7:6379")
                 .map(|m| m.0),
             Some("10.0.0.7:6379".into())
+        );
+        assert_eq!(
+            scan("Connection refused: broker-2/10.0.0.6:45123").map(|m| m.0),
+            Some("broker-2".into())
         );
         // HDFS: `local=` is this node, `remote=` the peer that called it.
         assert_eq!(
