@@ -210,6 +210,20 @@ fn spikes_finds_the_injected_bursts_and_no_noise() {
     let rl = find(RATE_LIMIT);
     assert!((time_of(rl, "start") - inj.rate_limit).abs() <= 2 * 60_000);
     assert!((time_of(rl, "end") - inj.rate_limit_end).abs() <= 2 * bucket);
+    // The table gives times without their date when the input lies within a day: the
+    // onset column stays narrow.
+    let table = run(d, &["spikes", "--input-format", "plain", "incident.log"]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    let bare = |f: &serde_json::Value, k: &str| {
+        let t = jiff::Timestamp::from_millisecond(time_of(f, k)).expect("time in range");
+        t.strftime("%H:%M:%SZ").to_string()
+    };
+    assert!(
+        table.contains(&format!("┆ {}", bare(rl, "start")))
+            && table.contains(&format!("┆ → {}", bare(rl, "end"))),
+        "{table}"
+    );
+    assert!(!table.contains("T00:") && !table.contains("T1"), "{table}");
     for f in findings {
         let t = f["template"].as_str().unwrap_or("");
         assert!(!NOISE.iter().any(|n| t.contains(n)), "noise reported: {t}");

@@ -228,13 +228,20 @@ pub fn run(args: &SpikesArgs) -> anyhow::Result<i32> {
                 ],
                 report::term_width(),
             );
+            // Times without their date when the input lies within one day (as in the
+            // summary), so the column is narrow and the finding's text gets the room.
+            let day = match (sides.cur.time_min, sides.cur.time_max) {
+                (Some(a), Some(b)) if b - a < 86_400_000 => Some(a),
+                _ => None,
+            };
+            let when = |t: i64| report::build::short_time(t, day);
             for f in &findings {
                 table.add_row(vec![
                     f.severity.as_str().to_string(),
                     format!(
                         "{}\n→ {}",
-                        rfc3339_opt(f.start),
-                        f.end.map_or_else(|| "ongoing".to_string(), report::rfc3339)
+                        f.start.map_or_else(|| "-".to_string(), when),
+                        f.end.map_or_else(|| "ongoing".to_string(), when)
                     ),
                     format!(
                         "{:.2} ({:.3})\n×{}",
@@ -243,7 +250,7 @@ pub fn run(args: &SpikesArgs) -> anyhow::Result<i32> {
                         fmt_x(f.factor)
                     ),
                     f.count.to_string(),
-                    report::sparkline(&report::squeeze(&f.series, 30)),
+                    report::sparkline(&report::squeeze(&f.series, 16)),
                     example_cell(f),
                 ]);
             }
