@@ -230,10 +230,7 @@ pub fn run(args: &SpikesArgs) -> anyhow::Result<i32> {
             );
             // Times without their date when the input lies within one day (as in the
             // summary), so the column is narrow and the finding's text gets the room.
-            let day = match (sides.cur.time_min, sides.cur.time_max) {
-                (Some(a), Some(b)) if b - a < 86_400_000 => Some(a),
-                _ => None,
-            };
+            let day = report::build::day_reference(sides.cur.time_min, sides.cur.time_max);
             let when = |t: i64| report::build::short_time(t, day);
             for f in &findings {
                 table.add_row(vec![

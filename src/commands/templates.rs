@@ -196,17 +196,49 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
                 anyhow::bail!("--output html is available for `faultline summary`; use table, json or markdown here");
             }
             let width = report::term_width();
+            // Times without their date when the input lies within one day, and levels
+            // that can wrap: the template gets the room.
+            let day = report::build::day_reference(out.summary.time_min, out.summary.time_max);
+            let when = |t: Option<i64>| {
+                t.map_or_else(|| "-".to_string(), |t| report::build::short_time(t, day))
+            };
             let mut table = report::table::new_table(
                 &[
                     "id",
                     "count",
                     "share",
                     "levels",
-                    "first / last seen",
+                    "first/last",
                     "template / example",
                 ],
                 width,
             );
+            // The template is what people read: at least 45% of a wide enough table when
+            // the times are short (else it gets what the other columns leave); the id whole
+            // (12 characters and the padding).
+            if let Some(c) = table.column_mut(0) {
+                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                    comfy_table::Width::Fixed(14),
+                ));
+            }
+            // Levels one per line rather than a wide column.
+            if let Some(c) = table.column_mut(3) {
+                c.set_constraint(comfy_table::ColumnConstraint::UpperBoundary(
+                    comfy_table::Width::Fixed(10),
+                ));
+            }
+            // The times whole, as the id.
+            let time_width = if day.is_some() { 12 } else { 22 };
+            if let Some(c) = table.column_mut(4) {
+                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                    comfy_table::Width::Fixed(time_width),
+                ));
+            }
+            if let Some(c) = table.column_mut(5).filter(|_| width >= 90 && day.is_some()) {
+                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                    comfy_table::Width::Fixed(width * 45 / 100),
+                ));
+            }
             for t in &shown {
                 let example = t
                     .examples
@@ -217,12 +249,8 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
                     t.id.clone(),
                     t.count.to_string(),
                     format!("{:.1}%", 100.0 * t.count as f64 / total),
-                    levels_text(t),
-                    format!(
-                        "{}\n{}",
-                        rfc3339_opt(t.first_time),
-                        rfc3339_opt(t.last_time)
-                    ),
+                    levels_text(t).replace(',', ", "),
+                    format!("{}\n{}", when(t.first_time), when(t.last_time)),
                     format!(
                         "{}\ne.g. {}",
                         sanitize::terminal(&ellipsize(&t.text, 300)),

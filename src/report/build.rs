@@ -239,6 +239,15 @@ fn template_row(t: &TemplateStats, total: f64, sum: &Summary, tl: &Timeline) -> 
     }
 }
 
+/// The reference for [`short_time`] of an input from `start` to `end`: its start when all
+/// of it lies within one day, else `None` (a bare time would not say which day).
+pub fn day_reference(start: Option<i64>, end: Option<i64>) -> Option<i64> {
+    match (start, end) {
+        (Some(s), Some(e)) if e - s < 86_400_000 => Some(s),
+        _ => None,
+    }
+}
+
 /// Short human time: `10:14:03Z` within one day of `reference` (see
 /// [`Overview::day_reference`]), else the full RFC 3339.
 pub fn short_time(ms: i64, reference: Option<i64>) -> String {

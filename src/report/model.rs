@@ -78,10 +78,7 @@ impl Overview {
     /// all of it lies within one day, so times print without their date (`03:05:17Z`);
     /// `None` for a longer input, where a bare time would not say which day it is.
     pub fn day_reference(&self) -> Option<i64> {
-        match (self.start_ms, self.end_ms) {
-            (Some(s), Some(e)) if e - s < 86_400_000 => Some(s),
-            _ => None,
-        }
+        super::build::day_reference(self.start_ms, self.end_ms)
     }
 }
 
