@@ -376,8 +376,9 @@ fn strip_default_port(h: &str) -> String {
         .to_string()
 }
 
-/// Whether the text before a URL says the URL is documentation to read (`see:`, `details`,
-/// `docs`, `visit`, `refer to`), not the service called.
+/// Whether the text before a URL says the URL is documentation to read (the words `see`,
+/// `details`, `docs`, `documentation`, `visit`, `refer`, `info`, `help`, `wiki` among the
+/// few ahead of it), not the service called. Whole words: `seems` is not `see`.
 fn is_doc_link(before: &[u8]) -> bool {
     let tail = &before[before.len().saturating_sub(32)..];
     // The URL's scheme is part of `before`: look at the words ahead of it.
@@ -385,19 +386,19 @@ fn is_doc_link(before: &[u8]) -> bool {
         Some(i) => &tail[..i],
         None => return false,
     };
-    let tail = String::from_utf8_lossy(tail).to_ascii_lowercase();
-    [
-        "see",
-        "details",
-        "docs",
-        "documentation",
-        "visit",
-        "refer to",
-        "more info",
-        "help",
-    ]
-    .iter()
-    .any(|w| tail.contains(w))
+    const DOC_WORDS: [&[u8]; 9] = [
+        b"see",
+        b"details",
+        b"docs",
+        b"documentation",
+        b"visit",
+        b"refer",
+        b"info",
+        b"help",
+        b"wiki",
+    ];
+    tail.split(|b| !b.is_ascii_alphabetic())
+        .any(|w| DOC_WORDS.iter().any(|d| w.eq_ignore_ascii_case(d)))
 }
 
 /// `name:port` with a service name (letters, digits, `-`, `_`, `.`; a letter first) and a
@@ -724,6 +725,11 @@ mod tests {
         assert_eq!(
             scan("connection refused, see https://docs.example.com/errors/refused").map(|m| m.0),
             None
+        );
+        // A word that merely begins like one does not make the URL documentation.
+        assert_eq!(
+            scan("request seems to have timed out: https://api.partner.com/v1/quote").map(|m| m.0),
+            Some("api.partner.com".into())
         );
         // A name without a port after "to" is prose, not a service.
         assert_eq!(scan("failed to connect to database: timed out"), None);
