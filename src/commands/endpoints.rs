@@ -255,11 +255,7 @@ fn write_table(
             width,
         );
         // The route is what people read first: never squeeze it below 30 columns.
-        if let Some(c) = t.column_mut(0) {
-            c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
-                comfy_table::Width::Fixed(30.min(width / 3)),
-            ));
-        }
+        report::table::at_least(&mut t, 0, 30.min(width / 3));
         for r in routes.iter().take(args.top) {
             t.add_row(vec![
                 sanitize::terminal(&ellipsize(&r.key, 70)),
@@ -303,11 +299,7 @@ fn write_table(
             ],
             width,
         );
-        if let Some(c) = t.column_mut(0) {
-            c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
-                comfy_table::Width::Fixed(24.min(width / 3)),
-            ));
-        }
+        report::table::at_least(&mut t, 0, 24.min(width / 3));
         for u in ups.iter().take(args.top) {
             t.add_row(vec![
                 sanitize::terminal(&ellipsize(&u.host, 50)),

@@ -216,28 +216,12 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
             // The template is what people read: at least 45% of a wide enough table when
             // the times are short (else it gets what the other columns leave); the id whole
             // (12 characters and the padding).
-            if let Some(c) = table.column_mut(0) {
-                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
-                    comfy_table::Width::Fixed(14),
-                ));
-            }
-            // Levels one per line rather than a wide column.
-            if let Some(c) = table.column_mut(3) {
-                c.set_constraint(comfy_table::ColumnConstraint::UpperBoundary(
-                    comfy_table::Width::Fixed(10),
-                ));
-            }
-            // The times whole, as the id.
-            let time_width = if day.is_some() { 12 } else { 22 };
-            if let Some(c) = table.column_mut(4) {
-                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
-                    comfy_table::Width::Fixed(time_width),
-                ));
-            }
-            if let Some(c) = table.column_mut(5).filter(|_| width >= 90 && day.is_some()) {
-                c.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
-                    comfy_table::Width::Fixed(width * 45 / 100),
-                ));
+            report::table::at_least(&mut table, 0, 14);
+            // Levels one per line rather than a wide column; the times whole, as the id.
+            report::table::at_most(&mut table, 3, 10);
+            report::table::at_least(&mut table, 4, if day.is_some() { 12 } else { 22 });
+            if width >= 90 && day.is_some() {
+                report::table::at_least(&mut table, 5, width * 45 / 100);
             }
             for t in &shown {
                 let example = t
