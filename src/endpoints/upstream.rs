@@ -401,25 +401,17 @@ fn is_doc_link(before: &[u8]) -> bool {
         .any(|w| DOC_WORDS.iter().any(|d| w.eq_ignore_ascii_case(d)))
 }
 
-/// `name:port` with a service name (letters, digits, `-`, `_`, `.`; a letter first) and a
-/// port (80-65535, or a well-known one below): what follows "to" when a service is named
-/// without its domain.
+/// `name:port` with a service name (a letter first, see [`is_service_name`]) and a port
+/// (80-65535, or a well-known one below): what follows "to" when a service is named without
+/// its domain.
 fn service_with_port(t: &[u8]) -> Option<String> {
     let i = memchr::memrchr(b':', t)?;
     let (name, port) = (&t[..i], &t[i + 1..]);
-    let port_ok = (1..=5).contains(&port.len())
-        && port.iter().all(u8::is_ascii_digit)
-        && std::str::from_utf8(port)
-            .ok()
-            .and_then(|p| p.parse::<u32>().ok())
-            // Low numbers are steps and counts (`to step:2`), not ports, but for the
-            // well-known ones below 80 (ftp, ssh, telnet, smtp, dns).
-            .is_some_and(|p| (80..=65535).contains(&p) || matches!(p, 21 | 22 | 23 | 25 | 53));
-    let name_ok = (2..=253).contains(&name.len())
-        && name[0].is_ascii_alphabetic()
-        && name
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    // Low numbers are steps and counts (`to step:2`), not ports, but for the well-known
+    // ones below 80 (ftp, ssh, telnet, smtp, dns).
+    let port_ok = port_number(port)
+        .is_some_and(|p| (80..=65535).contains(&p) || matches!(p, 21 | 22 | 23 | 25 | 53));
+    let name_ok = name.len() >= 2 && name[0].is_ascii_alphabetic() && is_service_name(name);
     (port_ok && name_ok)
         .then(|| strip_default_port(&String::from_utf8_lossy(t).to_ascii_lowercase()))
 }
@@ -430,29 +422,36 @@ fn service_with_port(t: &[u8]) -> Option<String> {
 fn java_socket_address(t: &[u8]) -> Option<String> {
     let slash = memchr::memchr(b'/', t)?;
     let (name, addr) = (&t[..slash], &t[slash + 1..]);
-    let colon = memchr::memrchr(b':', addr)?;
-    // Without its port when the port is ephemeral (see `ip_with_port`).
-    let port = if ip_with_port(addr)?.contains(':') {
-        &addr[colon..]
-    } else {
-        &[][..]
-    };
-    let name_ok = !name.is_empty()
-        && name.len() <= 253
-        && name.iter().any(u8::is_ascii_alphabetic)
+    memchr::memchr(b':', addr)?;
+    let ip = ip_with_port(addr)?;
+    if name.is_empty() {
+        return Some(ip);
+    }
+    if !(name.iter().any(u8::is_ascii_alphabetic) && is_service_name(name)) {
+        return None;
+    }
+    // The port as `ip_with_port` kept it: none when it is ephemeral or the default.
+    let mut host = String::from_utf8_lossy(name).to_ascii_lowercase();
+    if let Some(i) = ip.rfind(':') {
+        host.push_str(&ip[i..]);
+    }
+    Some(host)
+}
+
+/// A host or service name's characters: letters, digits, `-`, `_`, `.`; at most 253.
+fn is_service_name(name: &[u8]) -> bool {
+    name.len() <= 253
         && name
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    let host = if name_ok {
-        let mut h = String::from_utf8_lossy(name).to_ascii_lowercase();
-        h.push_str(&String::from_utf8_lossy(port));
-        h
-    } else if name.is_empty() {
-        ip_with_port(addr)?
-    } else {
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// A port written as 1-5 digits, as a number (not checked against 65535).
+fn port_number(p: &[u8]) -> Option<u32> {
+    if !(1..=5).contains(&p.len()) || !p.iter().all(u8::is_ascii_digit) {
         return None;
-    };
-    Some(strip_default_port(&host))
+    }
+    std::str::from_utf8(p).ok()?.parse().ok()
 }
 
 fn ip_with_port(t: &[u8]) -> Option<String> {
@@ -469,17 +468,10 @@ fn ip_with_port(t: &[u8]) -> Option<String> {
         return None;
     }
     if let Some(p) = port {
-        if p.is_empty() || p.len() > 5 || !p.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
         // An ephemeral port (32768 and up, Linux's and Windows' ranges) names one
         // connection, not a service: `socket to 172.16.96.116:33569` on every line with
         // another port is one peer, not a new upstream each time.
-        if std::str::from_utf8(p)
-            .ok()
-            .and_then(|p| p.parse::<u32>().ok())
-            .is_some_and(|p| p >= EPHEMERAL_PORTS)
-        {
+        if port_number(p)? >= EPHEMERAL_PORTS {
             return Some(String::from_utf8_lossy(ip).into_owned());
         }
     }
@@ -496,10 +488,8 @@ fn is_hostname(t: &[u8]) -> bool {
         Some(i) => (&t[..i], Some(&t[i + 1..])),
         None => (t, None),
     };
-    if let Some(p) = port {
-        if p.is_empty() || p.len() > 5 || !p.iter().all(u8::is_ascii_digit) {
-            return false;
-        }
+    if port.is_some_and(|p| port_number(p).is_none()) {
+        return false;
     }
     if name.len() < 4
         || !name.contains(&b'.')
