@@ -204,9 +204,13 @@ pub fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) 
             counted_from: r.view.clone(),
         })
         .collect();
+    // Failing routes first, then the ones clients get wrong (404 hotspots, 401 storms),
+    // then the busiest: an alphabetical tail of one-request routes says nothing.
     routes.sort_by(|a, b| {
         b.server_errors
             .cmp(&a.server_errors)
+            .then(b.client_errors.cmp(&a.client_errors))
+            .then(b.requests.cmp(&a.requests))
             .then(a.route.cmp(&b.route))
     });
     routes.truncate(20);
@@ -217,7 +221,8 @@ pub fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) 
             host: u.host.clone(),
             calls: u.events,
             failures: u.trouble,
-            timeouts: u.timeouts + u.refused,
+            timeouts: u.timeouts,
+            refused: u.refused,
             rate_limited: u.rate_limited,
             failure_rate: u.trouble as f64 / u.events.max(1) as f64,
             p99_ms: u.latency.as_ref().map(|p| p.p99),

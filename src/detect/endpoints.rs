@@ -937,15 +937,18 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
         let (what, noun, which) = match kind {
             FindingKind::UpstreamTimeout => (
                 if u.refused > 0 && u.timeouts > 0 {
-                    format!("{} timeouts, {} refused connections", u.timeouts, u.refused)
+                    format!(
+                        "{} timeouts, {} refused or reset connections",
+                        u.timeouts, u.refused
+                    )
                 } else if u.refused > 0 {
-                    format!("{} refused connections", u.refused)
+                    format!("{} refused or reset connections", u.refused)
                 } else {
                     format!("{} timeouts", u.timeouts)
                 },
                 match (u.timeouts > 0, u.refused > 0) {
-                    (true, true) => "timeouts or refused connections",
-                    (false, true) => "refused connections",
+                    (true, true) => "timeouts or refused/reset connections",
+                    (false, true) => "refused or reset connections",
                     _ => "timeouts",
                 },
                 "upstream's first timeouts",

@@ -240,20 +240,27 @@ fn template_row(t: &TemplateStats, total: f64, sum: &Summary, tl: &Timeline) -> 
 }
 
 /// The reference for [`short_time`] of an input from `start` to `end`: its start when all
-/// of it lies within one day, else `None` (a bare time would not say which day).
+/// of it lies within one UTC date, else `None` (a bare time would not say which day: a
+/// night from 22:00 to 02:00 printed as `00:30:00Z` leaves the reader to guess the date).
 pub fn day_reference(start: Option<i64>, end: Option<i64>) -> Option<i64> {
     match (start, end) {
-        (Some(s), Some(e)) if e - s < 86_400_000 => Some(s),
+        (Some(s), Some(e)) if same_date(s, e) => Some(s),
         _ => None,
     }
 }
 
-/// Short human time: `10:14:03Z` within one day of `reference` (see
+const DAY_MS: i64 = 86_400_000;
+
+fn same_date(a: i64, b: i64) -> bool {
+    a.div_euclid(DAY_MS) == b.div_euclid(DAY_MS)
+}
+
+/// Short human time: `10:14:03Z` on the UTC date of `reference` (see
 /// [`Overview::day_reference`]), else the full RFC 3339.
 pub fn short_time(ms: i64, reference: Option<i64>) -> String {
     let full = rfc3339(ms);
     match reference {
-        Some(r) if (ms - r).abs() < 86_400_000 && full.len() == 20 => {
+        Some(r) if same_date(ms, r) && full.len() == 20 => {
             format!("{}Z", &full[11..19])
         }
         _ => full,
@@ -604,6 +611,13 @@ mod tests {
             "2026-11-27T11:00:00Z"
         );
         assert_eq!(Overview::default().day_reference(), None);
+        // Under a day, but across midnight: which day 00:30 is would be a guess.
+        let night = Overview {
+            start_ms: Some(t + 12 * 3_600_000),
+            end_ms: Some(t + 15 * 3_600_000),
+            ..Overview::default()
+        };
+        assert_eq!(night.day_reference(), None);
     }
 
     #[test]
@@ -615,5 +629,9 @@ mod tests {
             "2026-11-29T10:00:00Z"
         );
         assert_eq!(short_time(t, None), "2026-11-27T10:00:00Z");
+        assert_eq!(
+            short_time(t + 14 * 3_600_000, Some(t)),
+            "2026-11-28T00:00:00Z"
+        );
     }
 }

@@ -192,7 +192,7 @@ impl Renderer for HtmlRenderer {
                     _ => {}
                 }
                 if let Some(rate) = f.rate {
-                    meta.push(format!("{rate:.1}/min"));
+                    meta.push(super::fmt_rate(rate));
                 }
                 if let Some(x) = f.factor {
                     meta.push(format!("×{x:.1} normal"));
@@ -346,16 +346,17 @@ impl Renderer for HtmlRenderer {
             h.push_str("</tbody></table></section>");
         }
         if !r.upstreams.is_empty() {
-            h.push_str("<section id=\"upstreams\"><h2>Upstreams</h2><table><thead><tr><th>Host</th><th class=\"num\">Calls</th><th class=\"num\">Failed</th><th class=\"num\">Timeouts</th><th class=\"num\">429</th><th class=\"num\">p99</th></tr></thead><tbody>");
+            h.push_str("<section id=\"upstreams\"><h2>Upstreams</h2><table><thead><tr><th>Host</th><th class=\"num\">Calls</th><th class=\"num\">Failed</th><th class=\"num\">Timeouts</th><th class=\"num\">Refused</th><th class=\"num\">429</th><th class=\"num\">p99</th></tr></thead><tbody>");
             for u in &r.upstreams {
                 let _ = write!(
                     h,
-                    "<tr><td><code class=\"tpl\">{}</code></td><td class=\"num\">{}</td><td class=\"num\">{} ({})</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    "<tr><td><code class=\"tpl\">{}</code></td><td class=\"num\">{}</td><td class=\"num\">{} ({})</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                     log(&u.host),
                     fmt_count(u.calls),
                     fmt_count(u.failures),
                     pct(u.failure_rate),
                     fmt_count(u.timeouts),
+                    fmt_count(u.refused),
                     fmt_count(u.rate_limited),
                     u.p99_ms.map_or("-".to_string(), |p| format!("{p:.0} ms"))
                 );

@@ -170,7 +170,8 @@ impl Renderer for MarkdownRenderer {
                     f.severity.as_str().to_uppercase(),
                     title_md(f)
                 );
-                let mut facts = vec![format!("{} events", fmt_count(f.count))];
+                let noun = if f.count == 1 { "event" } else { "events" };
+                let mut facts = vec![format!("{} {noun}", fmt_count(f.count))];
                 if let Some(s) = f.start_ms {
                     facts.push(format!("since {}", short_time(s, t0)));
                 }
@@ -186,6 +187,11 @@ impl Renderer for MarkdownRenderer {
                 writeln!(out, "{line}")?;
                 if let Some(e) = f.examples.first() {
                     writeln!(out, "   e.g. {}", code(e, 220))?;
+                }
+                // The caveats go with the finding: few samples, examples from before the
+                // burst, a template that comes in clumps.
+                for n in &f.notes {
+                    writeln!(out, "   *note:* {}", md_text(n))?;
                 }
             }
             if r.findings.len() > LISTED {
@@ -214,15 +220,16 @@ impl Renderer for MarkdownRenderer {
             writeln!(out)?;
             writeln!(out, "**Routes**")?;
             writeln!(out)?;
-            writeln!(out, "| route | requests | 5xx | error rate | p99 |")?;
-            writeln!(out, "|---|---:|---:|---:|---:|")?;
+            writeln!(out, "| route | requests | 5xx | 4xx | error rate | p99 |")?;
+            writeln!(out, "|---|---:|---:|---:|---:|---:|")?;
             for e in r.endpoints.iter().take(5) {
                 writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} |",
                     code_cell(&e.route, 80),
                     fmt_count(e.requests),
                     fmt_count(e.server_errors),
+                    fmt_count(e.client_errors),
                     pct(e.error_rate),
                     e.p99_ms.map_or("-".into(), |p| format!("{p:.0} ms"))
                 )?;
@@ -232,17 +239,18 @@ impl Renderer for MarkdownRenderer {
             writeln!(out)?;
             writeln!(out, "**Upstreams**")?;
             writeln!(out)?;
-            writeln!(out, "| host | calls | failed | timeouts | 429 |")?;
-            writeln!(out, "|---|---:|---:|---:|---:|")?;
+            writeln!(out, "| host | calls | failed | timeouts | refused | 429 |")?;
+            writeln!(out, "|---|---:|---:|---:|---:|---:|")?;
             for u in r.upstreams.iter().take(5) {
                 writeln!(
                     out,
-                    "| {} | {} | {} ({}) | {} | {} |",
+                    "| {} | {} | {} ({}) | {} | {} | {} |",
                     code_cell(&u.host, 80),
                     fmt_count(u.calls),
                     fmt_count(u.failures),
                     pct(u.failure_rate),
                     fmt_count(u.timeouts),
+                    fmt_count(u.refused),
                     fmt_count(u.rate_limited)
                 )?;
             }

@@ -124,6 +124,25 @@ pub fn fmt_duration(secs: f64) -> String {
     }
 }
 
+/// A rate given per minute, in the unit that keeps it readable: `120/min`, `2.5/min`,
+/// `3.2/h`, `1.5/day`. A rare error (a dozen in a week) is not printed as `0.0/min`.
+pub fn fmt_rate(per_min: f64) -> String {
+    if !per_min.is_finite() || per_min <= 0.0 {
+        return "0/min".to_string();
+    }
+    if per_min >= 99.5 {
+        format!("{per_min:.0}/min")
+    } else if per_min >= 0.95 {
+        format!("{per_min:.1}/min")
+    } else if per_min * 60.0 >= 0.95 {
+        format!("{:.1}/h", per_min * 60.0)
+    } else if per_min * 1440.0 >= 0.095 {
+        format!("{:.1}/day", per_min * 1440.0)
+    } else {
+        "<0.1/day".to_string()
+    }
+}
+
 /// Cuts `s` to at most `max` characters, marking the cut with `…`.
 pub fn ellipsize(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -187,5 +206,16 @@ mod tests {
         assert_eq!(fmt_duration(5400.0), "1h30m");
         assert_eq!(fmt_duration(3600.0), "1h");
         assert_eq!(fmt_duration(187_200.0), "2d4h");
+    }
+
+    #[test]
+    fn formats_rates_in_a_readable_unit() {
+        assert_eq!(fmt_rate(120.4), "120/min");
+        assert_eq!(fmt_rate(2.54), "2.5/min");
+        assert_eq!(fmt_rate(0.5), "30.0/h");
+        // A dozen in a week is not "0.0/min".
+        assert_eq!(fmt_rate(12.0 / (7.0 * 1440.0)), "1.7/day");
+        assert_eq!(fmt_rate(1e-7), "<0.1/day");
+        assert_eq!(fmt_rate(0.0), "0/min");
     }
 }

@@ -279,7 +279,10 @@ pub struct UpstreamRow {
     pub calls: u64,
     /// Failed calls of any kind (5xx, timeouts, refused, 429).
     pub failures: u64,
+    /// Calls that timed out.
     pub timeouts: u64,
+    /// Connections refused or reset.
+    pub refused: u64,
     pub rate_limited: u64,
     /// Failure share of calls (0..1).
     pub failure_rate: f64,

@@ -155,7 +155,7 @@ impl Renderer for TerminalRenderer {
                     _ => {}
                 }
                 if let Some(rate) = f.rate {
-                    when.push(format!("{rate:.1}/min"));
+                    when.push(super::fmt_rate(rate));
                 }
                 if let Some(x) = f.factor {
                     when.push(format!("×{x:.1} normal"));
@@ -326,12 +326,13 @@ impl Renderer for TerminalRenderer {
         // Endpoints and upstreams, when known.
         if !r.endpoints.is_empty() {
             self.heading(out, "Routes")?;
-            let mut t = self.new_table(&["route", "requests", "5xx", "error rate", "p99"]);
+            let mut t = self.new_table(&["route", "requests", "5xx", "4xx", "error rate", "p99"]);
             for e in r.endpoints.iter().take(10) {
                 t.add_row(vec![
                     Cell::new(ellipsize(&sanitize::terminal(&e.route), 40)),
                     Cell::new(fmt_count(e.requests)).set_alignment(CellAlignment::Right),
                     Cell::new(fmt_count(e.server_errors)).set_alignment(CellAlignment::Right),
+                    Cell::new(fmt_count(e.client_errors)).set_alignment(CellAlignment::Right),
                     Cell::new(pct(e.error_rate)).set_alignment(CellAlignment::Right),
                     Cell::new(e.p99_ms.map_or("-".into(), |p| format!("{p:.0} ms")))
                         .set_alignment(CellAlignment::Right),
@@ -341,7 +342,9 @@ impl Renderer for TerminalRenderer {
         }
         if !r.upstreams.is_empty() {
             self.heading(out, "Upstreams")?;
-            let mut t = self.new_table(&["host", "calls", "failed", "timeouts", "429", "p99"]);
+            let mut t = self.new_table(&[
+                "host", "calls", "failed", "timeouts", "refused", "429", "p99",
+            ]);
             for u in r.upstreams.iter().take(10) {
                 t.add_row(vec![
                     Cell::new(ellipsize(&sanitize::terminal(&u.host), 36)),
@@ -353,6 +356,7 @@ impl Renderer for TerminalRenderer {
                     ))
                     .set_alignment(CellAlignment::Right),
                     Cell::new(fmt_count(u.timeouts)).set_alignment(CellAlignment::Right),
+                    Cell::new(fmt_count(u.refused)).set_alignment(CellAlignment::Right),
                     Cell::new(fmt_count(u.rate_limited)).set_alignment(CellAlignment::Right),
                     Cell::new(u.p99_ms.map_or("-".into(), |p| format!("{p:.0} ms")))
                         .set_alignment(CellAlignment::Right),
