@@ -147,7 +147,8 @@ fn endpoint_and_upstream_tables_are_drawn_when_filled() {
         host: "payments.example.com".into(),
         calls: 800,
         failures: 200,
-        timeouts: 150,
+        timeouts: 120,
+        refused: 30,
         rate_limited: 50,
         failure_rate: 0.25,
         ..UpstreamRow::default()
@@ -163,16 +164,43 @@ fn endpoint_and_upstream_tables_are_drawn_when_filled() {
     );
     let m = render_report(&r, OutputFormat::Markdown, false, 80);
     assert!(
-        m.contains("**Routes**") && m.contains("| `payments.example.com` | 800 |"),
+        m.contains("**Routes**")
+            && m.contains("| `payments.example.com` | 800 | 200 (25%) | 120 | 30 | 50 |"),
         "{m}"
     );
+    assert!(t.contains("refused"), "{t}");
     let h = render_report(&r, OutputFormat::Html, false, 80);
     assert!(h.contains("id=\"endpoints\"") && h.contains("POST /api/checkout/&lt;script&gt;"));
     assert!(h.contains("id=\"upstreams\""));
     let j = render_report(&r, OutputFormat::Json, false, 80);
     let v: serde_json::Value = serde_json::from_str(&j).expect("json");
     assert_eq!(v["endpoints"][0]["server_errors"], 360);
-    assert_eq!(v["upstreams"][0]["timeouts"], 150);
+    assert_eq!(v["upstreams"][0]["timeouts"], 120);
+    assert_eq!(v["upstreams"][0]["refused"], 30);
+}
+
+/// A finding's caveats ("few samples", "examples from before the burst") reach every
+/// medium, Markdown included: the pasted summary must not sound surer than the terminal.
+#[test]
+fn notes_are_in_terminal_markdown_and_html() {
+    let mut r = incident_report();
+    r.findings[0]
+        .notes
+        .push("few samples (2): weak evidence, may be a one-off".into());
+    r.findings[0].count = 1;
+    for f in [
+        OutputFormat::Table,
+        OutputFormat::Markdown,
+        OutputFormat::Html,
+    ] {
+        let s = render_report(&r, f, false, 120);
+        assert!(s.contains("few samples (2): weak evidence"), "{f:?}:\n{s}");
+    }
+    let m = render_report(&r, OutputFormat::Markdown, false, 120);
+    assert!(
+        m.contains(" — 1 event,") || m.contains(" — 1 event\n"),
+        "{m}"
+    );
 }
 
 #[test]
