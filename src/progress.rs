@@ -171,11 +171,9 @@ fn size_of(p: &Path, depth: usize) -> Option<u64> {
         return Some(0);
     }
     let mut total = 0;
-    for e in std::fs::read_dir(p).ok()?.flatten() {
-        let hidden = e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
-        if !hidden {
-            total += size_of(&e.path(), depth + 1).unwrap_or(0);
-        }
+    // What the reader reads: not the links and special files it passes over.
+    for e in crate::input::list_dir(p).ok()?.entries {
+        total += size_of(&e, depth + 1).unwrap_or(0);
     }
     Some(total)
 }

@@ -226,6 +226,25 @@ pub fn read(path: &Path) -> Result<(Summary, SnapshotMeta), SnapshotError> {
 /// Checks invariants later stages rely on, so a hand-edited or damaged-but-parseable
 /// snapshot gives an error rather than a panic or nonsense.
 fn validate(sum: &Summary) -> Result<(), String> {
+    // 2^48 events (28 PB of 100-byte lines) is more than any log holds; merging counts near
+    // 2^64 would wrap around.
+    const MAX_COUNT: u64 = 1 << 48;
+    let counts = [
+        sum.events,
+        sum.untimed,
+        sum.invalid_utf8,
+        sum.directive_lines,
+        sum.filtered_out,
+    ];
+    if counts.iter().any(|&c| c > MAX_COUNT)
+        || sum
+            .sigs
+            .iter()
+            .any(|s| s.count > MAX_COUNT || s.untimed > s.count)
+        || sum.sigs.iter().fold(0u64, |a, s| a.saturating_add(s.count)) > MAX_COUNT
+    {
+        return Err("event counts larger than any log".into());
+    }
     if !crate::summary::series::LADDER_MS.contains(&sum.resolution_ms) {
         return Err(format!(
             "resolution {} ms is not on the ladder",
@@ -430,5 +449,12 @@ mod tests {
             .expect("a route with latencies");
         route.lat_bins.0[0].1 = u16::MAX;
         check(&s, "latency bin out of range");
+        // Counts near 2^64 would wrap around when merged.
+        let mut s = good.clone();
+        s.events = u64::MAX;
+        check(&s, "larger than any log");
+        let mut s = good.clone();
+        s.sigs[0].count = u64::MAX / 2;
+        check(&s, "larger than any log");
     }
 }

@@ -550,3 +550,20 @@ fn templates_table_keeps_ids_whole_and_times_short() {
     );
     assert!(!row.contains(seen), "{row}");
 }
+
+/// A bucket wider than a week is refused as a bad flag (exit 2), not attempted: the grid's
+/// cost grows with the width, and a width of years would abort on allocation.
+#[test]
+fn a_bucket_wider_than_a_week_is_a_bad_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("a.log"),
+        "2026-11-27T10:00:00Z ERROR boom\n",
+    )
+    .expect("write");
+    let o = run(dir.path(), &["spikes", "--bucket", "9999999d", "a.log"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("at most 7d"));
+    let o = run(dir.path(), &["spikes", "--bucket", "7d", "a.log"]);
+    assert_eq!(o.status.code(), Some(0));
+}

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use std::io::Read;
 
 #[test]
 fn invalid_utf8_is_decoded_lossily_and_flagged() {
@@ -318,4 +319,80 @@ fn json_output_escapes_c1_controls() {
         .find(|l| l.contains("\"alert\""))
         .unwrap_or_else(|| panic!("an alert line: {out}"));
     assert!(alert.contains("\\u009b2J"), "{alert}");
+}
+
+/// A latency no clock gives (`1e400` seconds overflows to infinity) is no latency: the event
+/// is kept, its JSON stays JSON.
+#[test]
+fn an_infinite_latency_is_dropped_and_the_json_stays_valid() {
+    let t = TestDir::new();
+    let nines = "9".repeat(400);
+    let access = format!(
+        "10.0.0.1 - - [27/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 12 \"-\" \"curl\" {nines}.5\n"
+    );
+    let p = t.write("a.log", access.as_bytes());
+    let q = t.write(
+        "a.jsonl",
+        format!("{{\"ts\":\"2026-11-27T10:00:00Z\",\"msg\":\"GET /a\",\"status\":200,\"duration\":\"{nines}h\"}}\n").as_bytes(),
+    );
+    for f in [&p, &q] {
+        let o = run(&["events", path_str(f)], None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let ev = json_lines(&o);
+        assert_eq!(ev.len(), 1);
+        assert!(ev[0]["http"]["latency_ms"].is_null(), "{}", ev[0]);
+    }
+}
+
+/// Damage near the end of a small gzip file (read in one go) still keeps the text decoded
+/// before it.
+#[test]
+fn corrupt_gzip_keeps_the_text_before_the_damage() {
+    let t = TestDir::new();
+    // Text that compresses poorly, so that the damage lies within the first read.
+    let mut x: u64 = 1;
+    let body: String = (0..4_000)
+        .map(|i| {
+            let words: Vec<String> = (0..6)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    format!("{:x}", x >> 40)
+                })
+                .collect();
+            format!("event {i} {}\n", words.join(" "))
+        })
+        .collect();
+    let good = gzip(body.as_bytes());
+    // The first byte flip from 90% on that breaks the deflate stream itself (most
+    // flips only garble text until the checksum at the end).
+    let gz = (good.len() * 9 / 10..good.len() - 8)
+        .map(|at| {
+            let mut gz = good.clone();
+            gz[at] ^= 0x5a;
+            gz
+        })
+        .find(|gz| {
+            let mut out = Vec::new();
+            let r = flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut out);
+            r.is_err_and(|e| !e.to_string().contains("checksum"))
+        })
+        .expect("a flip that breaks the stream");
+    let p = t.write("bad.log.gz", &gz);
+    let o = run(
+        &["events", "--count", "--input-format", "line", path_str(&p)],
+        None,
+    );
+    let n: u64 = stdout(&o).trim().parse().expect("count");
+    let err = stderr(&o);
+    // The damage lies about 90% in: all but the last 64 KiB before it is kept (the whole
+    // stream decoded in one read would keep only the 64 KiB sample read first).
+    assert!(n > 2_500 && n < 4_000, "kept {n} events; {err}");
+    assert!(err.contains("deflate"), "{err}");
+    assert!(
+        err.contains("bad.log.gz") && err.contains("corrupt"),
+        "{err}"
+    );
+    assert_eq!(o.status.code(), Some(0));
 }

@@ -197,6 +197,55 @@ fn directories_are_read_recursively_in_sorted_order() {
     assert_eq!(msgs, ["one", "mid", "two"]);
 }
 
+/// Inside a directory, links are not followed (a loop back up the tree, a link to `/`) and
+/// FIFOs are not opened (they would wait forever): each is skipped with a note, the files
+/// are read once, and skipping is no error. Named on the command line, a link is read.
+#[test]
+fn directory_walks_skip_links_and_fifos_with_a_note() {
+    let t = TestDir::new();
+    t.write("logs/sub/a.log", b"one\n");
+    std::os::unix::fs::symlink("..", t.path("logs/sub/up")).expect("symlink");
+    std::os::unix::fs::symlink("/", t.path("logs/root")).expect("symlink");
+    std::os::unix::fs::symlink("sub/a.log", t.path("logs/current.log")).expect("symlink");
+    let fifo = t.path("logs/pipe.log");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let o = run(
+        &[
+            "events",
+            "--input-format",
+            "line",
+            path_str(&t.path("logs")),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+    assert_eq!(msgs, ["one"]);
+    let err = stderr(&o);
+    for name in ["logs/sub/up", "logs/root", "logs/current.log"] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(name) && l.contains("symbolic link, not followed")),
+            "{name}: {err}"
+        );
+    }
+    if made.is_ok_and(|s| s.success()) {
+        assert!(err.contains("pipe.log: not a regular file"), "{err}");
+    }
+    // Named on the command line, a link is read.
+    let o = run(
+        &[
+            "events",
+            "--input-format",
+            "line",
+            path_str(&t.path("logs/current.log")),
+        ],
+        None,
+    );
+    let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+    assert_eq!(msgs, ["one"]);
+}
+
 #[test]
 fn count_counts_events_without_printing_them() {
     let t = TestDir::new();

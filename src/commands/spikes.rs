@@ -40,8 +40,16 @@ pub struct DetectArgs {
     pub warmup: f64,
 }
 
+/// The widest bucket `--bucket` takes: the grid is laid over the summary's own buckets, so
+/// its cost grows with the width (a bucket of years would ask for gigabytes).
+const MAX_BUCKET_MS: i64 = 7 * 86_400_000;
+
 fn parse_bucket(s: &str) -> Result<i64, String> {
-    timeline::parse_duration(s)
+    let ms = timeline::parse_duration(s)?;
+    if ms > MAX_BUCKET_MS {
+        return Err(format!("bucket {s:?} is too wide: at most 7d"));
+    }
+    Ok(ms)
 }
 
 impl DetectArgs {

@@ -80,30 +80,25 @@ impl Chunker {
             while !eof && self.buf.len() < target {
                 let want = (target - self.buf.len()).clamp(8 << 10, 1 << 20);
                 let old = self.buf.len();
-                self.buf.resize(old + want, 0);
-                match reader.read(&mut self.buf[old..]) {
-                    Ok(0) => {
-                        self.buf.truncate(old);
-                        eof = true;
-                    }
-                    Ok(n) => {
-                        self.buf.truncate(old + n);
-                        if skipping {
-                            // Drop the rest of the truncated line.
-                            match memchr(b'\n', &self.buf[old..]) {
-                                Some(i) => {
-                                    self.buf.drain(old..old + i + 1);
-                                    skipping = false;
-                                }
-                                None => self.buf.truncate(old),
-                            }
-                        }
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => self.buf.truncate(old),
+                // `read_to_end` on a `take` fills the spare capacity without zeroing a whole
+                // megabyte first for every read (a gzip stream hands out 64 KiB at a time),
+                // and reads until `want` bytes or the end.
+                match (&mut *reader).take(want as u64).read_to_end(&mut self.buf) {
+                    Ok(n) => eof = n < want,
                     Err(e) => {
-                        self.buf.truncate(old);
+                        // What was read before the error is kept (it is good data).
                         eof = true;
                         failure = Some(e);
+                    }
+                }
+                if skipping {
+                    // Drop the rest of the truncated line.
+                    match memchr(b'\n', &self.buf[old..]) {
+                        Some(i) => {
+                            self.buf.drain(old..old + i + 1);
+                            skipping = false;
+                        }
+                        None => self.buf.truncate(old),
                     }
                 }
             }

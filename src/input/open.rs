@@ -98,19 +98,45 @@ struct Reader<'a> {
     in_memory: u64,
 }
 
-/// The entries of directory `dir` that are read as input, in sorted order (the same on every
-/// machine): hidden files and directories (.git, editor swap files) are not logs.
-pub fn list_dir(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        })
-        .collect();
-    entries.sort();
-    Ok(entries)
+/// A directory's entries that are read as input, in sorted order (the same on every
+/// machine), and those passed over with the reason.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub entries: Vec<PathBuf>,
+    pub skipped: Vec<(PathBuf, &'static str)>,
+}
+
+/// Lists directory `dir` for reading. Hidden files and directories (.git, editor swap files)
+/// are not logs and are left out silently. Inside a directory, as in ripgrep and fd, a
+/// symbolic link is not followed (a link back up the tree would read the same files over and
+/// over, one to `/` the whole filesystem, and a `current -> app.log` link would count its
+/// target twice) and a FIFO, socket or device is not read (a FIFO would wait forever); both
+/// are listed in `skipped`. Named on the command line, they are read.
+pub fn list_dir(dir: &Path) -> io::Result<Listing> {
+    let mut out = Listing::default();
+    for e in std::fs::read_dir(dir)?.flatten() {
+        let p = e.path();
+        if p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
+            continue;
+        }
+        match e.file_type() {
+            Ok(t) if t.is_symlink() => out.skipped.push((
+                p,
+                "symbolic link, not followed inside a directory (name it to read it)",
+            )),
+            Ok(t) if t.is_file() || t.is_dir() => out.entries.push(p),
+            Ok(_) => out
+                .skipped
+                .push((p, "not a regular file (FIFO, socket or device)")),
+            Err(_) => out.entries.push(p),
+        }
+    }
+    out.entries.sort();
+    out.skipped.sort();
+    Ok(out)
 }
 
 fn display(path: &Path) -> String {
@@ -177,15 +203,18 @@ impl<'a> Reader<'a> {
 
     /// Reads a directory recursively, in sorted order so that output is the same everywhere.
     fn read_dir(&mut self, dir: &Path) {
-        let entries = match list_dir(dir) {
-            Ok(entries) => entries,
+        let listing = match list_dir(dir) {
+            Ok(listing) => listing,
             Err(e) => {
                 let msg = format!("cannot list directory: {e}");
                 self.notice(&display(dir), NoticeKind::Error, msg);
                 return;
             }
         };
-        for p in entries {
+        for (p, why) in listing.skipped {
+            self.notice(&display(&p), NoticeKind::Skipped, why);
+        }
+        for p in listing.entries {
             if self.stopped {
                 return;
             }
@@ -225,7 +254,7 @@ impl<'a> Reader<'a> {
                     self.notice(
                         name,
                         NoticeKind::Damaged,
-                        format!("gzip data is truncated or corrupt ({e}); kept everything before the damage"),
+                        format!("gzip data is truncated or corrupt ({e}); kept what was decoded before the damage, less up to 64 KiB just before it"),
                     );
                 }
                 return;
@@ -430,6 +459,10 @@ impl<R: Read> Read for Counting<R> {
 
 /// Turns a gzip decoding error into end-of-stream, remembering it, so that everything decoded
 /// before the damage is still chunked and the damage is reported once, by name.
+///
+/// The decoder is asked for at most [`GZ_STEP`] bytes at a time: when it meets damage, the
+/// output of the call that met it is lost with the error, so a large read would lose
+/// everything decoded in it (a small damaged file: all of it).
 struct GzGuard<'a, R: Read> {
     inner: &'a mut R,
     error: Option<io::Error>,
@@ -440,7 +473,8 @@ impl<R: Read> Read for GzGuard<'_, R> {
         if self.error.is_some() {
             return Ok(0);
         }
-        match self.inner.read(buf) {
+        let step = buf.len().min(GZ_STEP);
+        match self.inner.read(&mut buf[..step]) {
             Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
             Err(e) => {
@@ -450,6 +484,10 @@ impl<R: Read> Read for GzGuard<'_, R> {
         }
     }
 }
+
+/// The most a gzip read asks for (see [`GzGuard`]): at most this much decoded text before a
+/// damaged spot is lost with it.
+const GZ_STEP: usize = 64 << 10;
 
 /// Reads until `buf` holds `n` bytes or the stream ends.
 fn read_up_to(reader: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<()> {

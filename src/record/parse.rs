@@ -174,6 +174,26 @@ pub fn parse_event<'a>(
     ev: &mut Event<'a>,
     ctx: &Ctx,
 ) -> bool {
+    let recognized = parse_layout(format, first, raw, ev, ctx);
+    // A latency no clock gives (`1e400` seconds is infinite, a negative one is garbage) is
+    // no latency: it would poison the percentiles and is not even JSON.
+    if ev
+        .http
+        .latency_ms
+        .is_some_and(|ms| !ms.is_finite() || ms < 0.0)
+    {
+        ev.http.latency_ms = None;
+    }
+    recognized
+}
+
+fn parse_layout<'a>(
+    format: Format,
+    first: &'a [u8],
+    raw: &'a [u8],
+    ev: &mut Event<'a>,
+    ctx: &Ctx,
+) -> bool {
     match format {
         Format::Line => {
             // One event per physical line, but a timestamped header is still read: with the

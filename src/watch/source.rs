@@ -231,7 +231,7 @@ pub fn expand_files(paths: &[PathBuf]) -> Option<Vec<PathBuf>> {
             out.push(p.to_path_buf());
             return (out.len() <= MAX_MERGED).then_some(());
         }
-        for e in list_dir(p).ok()? {
+        for e in list_dir(p).ok()?.entries {
             walk(&e, out)?;
         }
         Some(())
