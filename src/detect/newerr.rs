@@ -12,8 +12,11 @@
 //!   clustering their signatures together);
 //! - **without one**: when its first timestamped occurrence comes after the *warm-up*, the
 //!   first `warmup_fraction` (default 15 %) of the window's time span: everything logged in
-//!   the warm-up is taken as the normal repertoire. Without timestamps there is no window, so
-//!   nothing is called new without a baseline.
+//!   the warm-up is taken as the normal repertoire, unless its first sighting ends a silence
+//!   a hundred times less likely than the usual bar, or ends a silence under 5 % likely within
+//!   15 minutes of a one-off change line (a deploy an hour into a log that starts at midnight:
+//!   the night's few requests make the silence alone weak evidence). Without timestamps there
+//!   is no window, so nothing is called new without a baseline.
 //!
 //! A new template seen only once or twice is weak evidence: its score is halved and it carries
 //! a "few samples" note. Each finding has the first-seen time, count, rate since then, and the
@@ -56,20 +59,44 @@ pub fn find(
                 "absent from the baseline".to_string()
             }
             None => match (t.first_time, warmup_end) {
-                (Some(first), Some(w)) if first > w => {
+                (Some(first), Some(w)) => {
                     // A rare steady template can miss the warm-up by chance: it is new only
                     // if its own rate would have shown it before.
                     let from = sum.time_min.unwrap_or(first);
                     let quiet_events = events_between(sum, from, first);
                     let p0 = silence_probability(t, sum, from, first, quiet_events);
-                    if p0 >= max_p {
+                    if first > w && p0 < max_p {
+                        format!(
+                            "first seen after the warm-up (first {:.0}% of the window, until {})",
+                            cfg.warmup_fraction * 100.0,
+                            crate::report::rfc3339(w)
+                        )
+                    } else if first <= w && p0 < max_p * WARMUP_P_FACTOR {
+                        // Inside the warm-up, only a silence no steady template would keep.
+                        format!(
+                            "first seen {} into the window, after a silence its rate since \
+                             makes a {:.0e} chance",
+                            crate::report::fmt_duration((first - from) as f64 / 1000.0),
+                            p0
+                        )
+                    } else if first <= w && p0 < CHANGE_SILENCE_P {
+                        // Or a silence that was probably real, ended right after a change: a
+                        // deploy's error an hour into a log that starts at midnight, when the
+                        // night's few requests make the silence itself weak evidence.
+                        let Some(change) = change_before(t, templates, from) else {
+                            continue;
+                        };
+                        format!(
+                            "first seen {} into the window, {} after a change ({})",
+                            crate::report::fmt_duration((first - from) as f64 / 1000.0),
+                            crate::report::fmt_duration(
+                                (first - change.first_time.unwrap_or(first)) as f64 / 1000.0
+                            ),
+                            crate::report::ellipsize(&change.text, 80)
+                        )
+                    } else {
                         continue;
                     }
-                    format!(
-                        "first seen after the warm-up (first {:.0}% of the window, until {})",
-                        cfg.warmup_fraction * 100.0,
-                        crate::report::rfc3339(w)
-                    )
                 }
                 _ => continue,
             },
@@ -148,6 +175,51 @@ pub fn find(
     out
 }
 
+/// Word stems of what changes a running system (lowercase, matched anywhere): deploys,
+/// versions and builds, starts and restarts, config reloads, migrations, failovers.
+const CHANGE_WORDS: &[&str] = &[
+    "deploy",
+    "version",
+    "release",
+    "build",
+    "rollout",
+    "rolled out",
+    "rollback",
+    "rolled back",
+    "upgrad",
+    "start",
+    "restart",
+    "stop",
+    "shutdown",
+    "shutting down",
+    "boot",
+    "listening",
+    "initializ",
+    "reload",
+    "config",
+    "migrat",
+    "failover",
+    "promot",
+    "elected",
+    "feature flag",
+];
+
+/// Whether a template's text says it is a change (see [`CHANGE_WORDS`]): a one-off new info
+/// line that does not ("cache warmed", "report generated") is no reason to trust an error
+/// that follows it at first sight.
+pub fn names_a_change(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    CHANGE_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Inside the warm-up, a template that follows a change needs only a silence this unlikely
+/// under its own rate (see [`change_before`]).
+const CHANGE_SILENCE_P: f64 = 0.05;
+
+/// Inside the warm-up, the silence bar is this much lower (the warm-up is where the normal
+/// repertoire shows itself, so being absent from its start is weaker evidence).
+const WARMUP_P_FACTOR: f64 = 0.01;
+
 /// Largest chance of the observed silence under the template's own rate for it to count as
 /// new (see [`silence_probability`]), for up to five candidate templates; and for judging
 /// whether a baseline was long enough to show a template.
@@ -210,6 +282,27 @@ pub const CHANGE_LOOKBACK_MS: i64 = 15 * 60_000;
 /// within [`CHANGE_LOOKBACK_MS`] before `t`: in a busy log the line just before the first
 /// error is usually unrelated traffic, while "Deploying version 1.5.0" a minute earlier is
 /// the lead an on-call engineer wants. Closest first, at most 3.
+/// The change `t` follows, for a template first seen inside the warm-up: a template of at
+/// most three events below warning level whose text names a change ([`names_a_change`]:
+/// a deploy, a restart, a config reload), first seen after the input's start (`from`) and
+/// at most [`CHANGE_LOOKBACK_MS`] before `t`. The latest such one.
+fn change_before<'t>(
+    t: &TemplateStats,
+    templates: &'t Templates,
+    from: i64,
+) -> Option<&'t TemplateStats> {
+    let first = t.first_time?;
+    templates
+        .list
+        .iter()
+        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= 3)
+        .filter(|c| c.warn_or_worse() == 0 && names_a_change(&c.text))
+        .filter_map(|c| Some((c.first_time?, c)))
+        .filter(|&(ft, _)| ft > from && ft <= first && first - ft <= CHANGE_LOOKBACK_MS)
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.id.cmp(&a.1.id)))
+        .map(|(_, c)| c)
+}
+
 fn preceded_by(
     t: &TemplateStats,
     templates: &Templates,
@@ -308,6 +401,49 @@ mod tests {
             .text
             .contains("Deploying"));
         assert!(f[0].notes.iter().all(|n| !n.contains("few samples")));
+    }
+
+    /// A deploy an hour into a day that starts at midnight: its error is first seen inside
+    /// the warm-up. Right after a change, a silence its rate makes unlikely is enough; without
+    /// the change, or without the silence (the error from the first minutes), it is not new.
+    #[test]
+    fn an_error_right_after_a_change_inside_the_warm_up_is_new() {
+        const MIN: i64 = 60_000;
+        let sum = summary(0, 24 * 60 * MIN);
+        let npe = |from: i64| {
+            tmpl(
+                "npe",
+                Level::Error,
+                &(0..)
+                    .map(|i| from + i * 10 * MIN)
+                    .take_while(|&t| t < 24 * 60 * MIN)
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let mut deploy = tmpl("deploy", Level::Info, &[59 * MIN]);
+        deploy.text = "Deploying version 1.5.0 (build 8812)".into();
+        let mut chatter = tmpl("chatter", Level::Info, &[59 * MIN]);
+        chatter.text = "Cache warmed in 3s".into();
+        let found = |list: Vec<TemplateStats>| {
+            let t = Templates {
+                list,
+                by_sig: Vec::new(),
+            };
+            find(&sum, &t, &DetectConfig::default(), None)
+        };
+        let f = found(vec![npe(60 * MIN), deploy.clone()]);
+        assert_eq!(f.len(), 1, "{f:?}");
+        let reason = f[0].details["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("after a change (Deploying version"),
+            "{reason}"
+        );
+        // No change before it: an hour of silence at six an hour is not proof enough.
+        assert!(found(vec![npe(60 * MIN), chatter]).is_empty());
+        // There from the start: no silence, not new, deploy or not.
+        let mut early_deploy = deploy;
+        early_deploy.first_time = Some(MIN);
+        assert!(found(vec![npe(2 * MIN), early_deploy]).is_empty());
     }
 
     #[test]

@@ -78,42 +78,7 @@ pub const MAX_ROUTES: usize = 5_000;
 /// level, is a change (deploy, restart, config reload) for new errors that follow it.
 pub const MAX_CHANGE_EVENTS: u64 = 3;
 
-/// Word stems of what changes a running system (lowercase, matched anywhere): deploys,
-/// versions and builds, starts and restarts, config reloads, migrations, failovers.
-const CHANGE_WORDS: &[&str] = &[
-    "deploy",
-    "version",
-    "release",
-    "build",
-    "rollout",
-    "rolled out",
-    "rollback",
-    "rolled back",
-    "upgrad",
-    "start",
-    "restart",
-    "stop",
-    "shutdown",
-    "shutting down",
-    "boot",
-    "listening",
-    "initializ",
-    "reload",
-    "config",
-    "migrat",
-    "failover",
-    "promot",
-    "elected",
-    "feature flag",
-];
-
-/// Whether a template's text says it is a change (see [`CHANGE_WORDS`]): a one-off new info
-/// line that does not ("cache warmed", "report generated") is no reason to trust an error
-/// that follows it at first sight.
-pub fn names_a_change(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    CHANGE_WORDS.iter().any(|w| lower.contains(w))
-}
+pub use crate::detect::newerr::names_a_change;
 
 /// How long after a change a new error counts as following it (as in the batch report's
 /// "preceded by", `detect::newerr::CHANGE_LOOKBACK_MS`).
