@@ -567,3 +567,48 @@ fn a_bucket_wider_than_a_week_is_a_bad_flag() {
     let o = run(dir.path(), &["spikes", "--bucket", "7d", "a.log"]);
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// "Not seen outside it" is said only when the burst holds every event of its template: a
+/// message that only ever comes in bursts (two of them) is "seen only in bursts".
+#[test]
+fn a_burst_says_not_seen_outside_only_when_that_is_true() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t0 = 1_795_737_600_000; // 2026-11-27T00:00:00Z
+    let mut lines: Vec<(i64, String)> = (0..2880)
+        .map(|i| (t0 + i * 30_000, "INFO heartbeat ok".to_string()))
+        .collect();
+    for i in 0..30 {
+        lines.push((
+            t0 + 10 * HOUR + i * 10_000,
+            "ERROR disk full on /data".into(),
+        ));
+        lines.push((
+            t0 + 14 * HOUR + i * 10_000,
+            "ERROR fan failure in rack 7".into(),
+        ));
+    }
+    for i in 0..20 {
+        lines.push((
+            t0 + 18 * HOUR + i * 10_000,
+            "ERROR disk full on /data".into(),
+        ));
+    }
+    write_timed(dir.path(), "a.log", lines);
+    let v = json(dir.path(), &["spikes", "-o", "json", "a.log"]);
+    let titles = titles(&v);
+    let fan: Vec<&String> = titles
+        .iter()
+        .filter(|t| t.contains("fan failure"))
+        .collect();
+    let disk: Vec<&String> = titles.iter().filter(|t| t.contains("disk full")).collect();
+    assert!(!fan.is_empty() && !disk.is_empty(), "{titles:#?}");
+    assert!(
+        fan.iter().all(|t| t.contains("(not seen outside it)")),
+        "{fan:#?}"
+    );
+    assert!(
+        disk.iter()
+            .all(|t| !t.contains("not seen outside") && t.contains("seen only in bursts")),
+        "{disk:#?}"
+    );
+}

@@ -209,10 +209,20 @@ fn template_spikes(
                 continue;
             }
             let mut f = spike_finding(&ctx, &own, &sc, &loc, FindingKind::Spike);
-            f.title = if sc.rate_is_floor {
+            // Only when this burst holds every event does it say so: a template whose events
+            // all fall in several bursts is "only in bursts", not "not seen outside" this one.
+            let alone = sc.bursts.len() <= 1 && t.series.total() <= b.count;
+            f.title = if sc.rate_is_floor && alone {
                 format!(
                     "Burst: {} (not seen outside it)",
                     crate::report::ellipsize(&t.text, 120)
+                )
+            } else if sc.rate_is_floor {
+                format!(
+                    "Burst: {} (seen only in bursts: {} of its {} events in this one)",
+                    crate::report::ellipsize(&t.text, 120),
+                    loc.count,
+                    t.series.total()
                 )
             } else {
                 format!(
@@ -328,7 +338,7 @@ fn spike_finding(ctx: &Ctx, own: &[u64], sc: &Scan, loc: &Located, kind: Finding
         d.insert("uncapped_factor".into(), json_f64(f.factor.unwrap_or(0.0)));
         f.factor = f.factor.map(|x| x.min(MAX_FLOOR_FACTOR));
         f.notes.push(
-            "never seen outside this burst: normal rate taken as < 1 event in the window; factor capped"
+            "no event outside its bursts: normal rate taken as < 1 event in the window; factor capped"
                 .into(),
         );
     }
