@@ -278,10 +278,6 @@ fn events_between(sum: &Summary, from: i64, to: i64) -> u64 {
 /// reported as a likely cause.
 pub const CHANGE_LOOKBACK_MS: i64 = 15 * 60_000;
 
-/// One-off templates (≤ 3 events, any level) that are themselves new and first appeared
-/// within [`CHANGE_LOOKBACK_MS`] before `t`: in a busy log the line just before the first
-/// error is usually unrelated traffic, while "Deploying version 1.5.0" a minute earlier is
-/// the lead an on-call engineer wants. Closest first, at most 3.
 /// The change `t` follows, for a template first seen inside the warm-up: a template of at
 /// most three events below warning level whose text names a change ([`names_a_change`]:
 /// a deploy, a restart, a config reload), first seen after the input's start (`from`) and
@@ -303,6 +299,10 @@ fn change_before<'t>(
         .map(|(_, c)| c)
 }
 
+/// One-off templates (≤ 3 events, any level) that are themselves new and first appeared
+/// within [`CHANGE_LOOKBACK_MS`] before `t`: in a busy log the line just before the first
+/// error is usually unrelated traffic, while "Deploying version 1.5.0" a minute earlier is
+/// the lead an on-call engineer wants. Closest first, at most 3.
 fn preceded_by(
     t: &TemplateStats,
     templates: &Templates,
