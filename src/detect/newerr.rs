@@ -141,8 +141,12 @@ pub fn find(
             let g_w = grid.map_or(60_000, |g| g.width);
             let span = (tmax - first).max(g_w);
             f.rate = Some(t.count as f64 * 60_000.0 / span as f64);
-            // Still going on when last seen within the last two display buckets.
-            f.end = t.last_time.filter(|&l| l < tmax - 2 * g_w);
+            // Still going on when last seen within the last two display buckets, or within
+            // five of its own mean gaps: an error every five minutes has not stopped because
+            // the last quarter of an hour happened to be quiet.
+            let mean_gap = span / t.count.max(1) as i64;
+            let quiet = (2 * g_w).max(5 * mean_gap);
+            f.end = t.last_time.filter(|&l| l < tmax - quiet);
         }
         if let Some(g) = grid {
             f.series = g.dense(&t.series);
@@ -444,6 +448,43 @@ mod tests {
         let mut early_deploy = deploy;
         early_deploy.first_time = Some(MIN);
         assert!(found(vec![npe(2 * MIN), early_deploy]).is_empty());
+    }
+
+    /// An error every ten minutes whose last event came half an hour before the end
+    /// is still going on; one that stopped hours before the end has ended.
+    #[test]
+    fn a_sparse_new_error_is_ongoing_until_it_has_really_stopped() {
+        const MIN: i64 = 60_000;
+        let sum = summary(0, 24 * 60 * MIN);
+        let every_10_min = |from: i64, to: i64| {
+            (0..)
+                .map(|i| from + i * 10 * MIN)
+                .take_while(|&t| t <= to)
+                .collect::<Vec<_>>()
+        };
+        let t = Templates {
+            list: vec![
+                tmpl(
+                    "sparse",
+                    Level::Error,
+                    &every_10_min(12 * 60 * MIN, 23 * 60 * MIN + 30 * MIN),
+                ),
+                tmpl(
+                    "stopped",
+                    Level::Error,
+                    &every_10_min(12 * 60 * MIN, 16 * 60 * MIN),
+                ),
+            ],
+            by_sig: Vec::new(),
+        };
+        let f = find(&sum, &t, &DetectConfig::default(), None);
+        let end = |id: &str| {
+            f.iter()
+                .find(|x| x.template_id.as_deref() == Some(id))
+                .map(|x| x.end)
+        };
+        assert_eq!(end("sparse"), Some(None), "{f:?}");
+        assert_eq!(end("stopped"), Some(Some(16 * 60 * MIN)), "{f:?}");
     }
 
     #[test]
