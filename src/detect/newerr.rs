@@ -282,29 +282,43 @@ fn events_between(sum: &Summary, from: i64, to: i64) -> u64 {
 /// reported as a likely cause.
 pub const CHANGE_LOOKBACK_MS: i64 = 15 * 60_000;
 
-/// The change `t` follows, for a template first seen inside the warm-up: a template of at
-/// most three events below warning level whose text names a change ([`names_a_change`]:
-/// a deploy, a restart, a config reload), first seen after the input's start (`from`) and
-/// at most [`CHANGE_LOOKBACK_MS`] before `t`. The latest such one.
-fn change_before<'t>(
-    t: &TemplateStats,
+/// Most events a one-off template (a deploy, a restart, a config reload) has.
+pub const MAX_CHANGE_EVENTS: u64 = 3;
+
+/// One-off templates (at most [`MAX_CHANGE_EVENTS`] events, any level) first seen within
+/// [`CHANGE_LOOKBACK_MS`] before `t`'s first sighting, with that time: the candidates for
+/// what `t` follows.
+fn one_offs_before<'t>(
+    t: &'t TemplateStats,
     templates: &'t Templates,
-    from: i64,
-) -> Option<&'t TemplateStats> {
-    let first = t.first_time?;
+) -> impl Iterator<Item = (i64, &'t TemplateStats)> + 't {
+    let first = t.first_time;
     templates
         .list
         .iter()
-        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= 3)
-        .filter(|c| c.warn_or_worse() == 0 && names_a_change(&c.text))
-        .filter_map(|c| Some((c.first_time?, c)))
-        .filter(|&(ft, _)| ft > from && ft <= first && first - ft <= CHANGE_LOOKBACK_MS)
+        .filter(move |c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= MAX_CHANGE_EVENTS)
+        .filter_map(move |c| {
+            let (ft, first) = (c.first_time?, first?);
+            (ft <= first && first - ft <= CHANGE_LOOKBACK_MS).then_some((ft, c))
+        })
+}
+
+/// The change `t` follows, for a template first seen inside the warm-up: a one-off below
+/// warning level whose text names a change ([`names_a_change`]: a deploy, a restart, a
+/// config reload), first seen after the input's start (`from`). The latest such one.
+fn change_before<'t>(
+    t: &'t TemplateStats,
+    templates: &'t Templates,
+    from: i64,
+) -> Option<&'t TemplateStats> {
+    one_offs_before(t, templates)
+        .filter(|&(ft, c)| ft > from && c.warn_or_worse() == 0 && names_a_change(&c.text))
         .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.id.cmp(&a.1.id)))
         .map(|(_, c)| c)
 }
 
-/// One-off templates (≤ 3 events, any level) that are themselves new and first appeared
-/// within [`CHANGE_LOOKBACK_MS`] before `t`: in a busy log the line just before the first
+/// One-off templates that are themselves new and first appeared within
+/// [`CHANGE_LOOKBACK_MS`] before `t`: in a busy log the line just before the first
 /// error is usually unrelated traffic, while "Deploying version 1.5.0" a minute earlier is
 /// the lead an on-call engineer wants. Closest first, at most 3.
 fn preceded_by(
@@ -313,17 +327,7 @@ fn preceded_by(
     baseline: Option<(&Summary, &Templates)>,
     warmup_end: Option<i64>,
 ) -> Vec<serde_json::Value> {
-    let Some(first) = t.first_time else {
-        return Vec::new();
-    };
-    let mut v: Vec<(i64, &TemplateStats)> = templates
-        .list
-        .iter()
-        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= 3)
-        .filter_map(|c| {
-            let ft = c.first_time?;
-            (ft <= first && first - ft <= CHANGE_LOOKBACK_MS).then_some((ft, c))
-        })
+    let mut v: Vec<(i64, &TemplateStats)> = one_offs_before(t, templates)
         .filter(|(ft, c)| match baseline {
             Some((_, bt)) => bt.by_id(&c.id).is_none_or(|b| b.count == 0),
             None => warmup_end.is_some_and(|w| *ft > w),

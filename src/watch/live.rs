@@ -74,11 +74,10 @@ pub const MINUTES_KEPT: usize = 3 * 60 + 10;
 
 /// Most routes and upstreams tracked; more are counted in `keys_dropped`.
 pub const MAX_ROUTES: usize = 5_000;
-/// A template with at most this many events, first seen after the warm-up below warning
-/// level, is a change (deploy, restart, config reload) for new errors that follow it.
-pub const MAX_CHANGE_EVENTS: u64 = 3;
-
-pub use crate::detect::newerr::names_a_change;
+/// A template with at most [`MAX_CHANGE_EVENTS`] events, first seen after the warm-up
+/// below warning level, whose text [`names_a_change`], is a change (deploy, restart, config
+/// reload) for new errors that follow it: the batch report's rule.
+pub use crate::detect::newerr::{names_a_change, MAX_CHANGE_EVENTS};
 
 /// How long after a change a new error counts as following it (as in the batch report's
 /// "preceded by", `detect::newerr::CHANGE_LOOKBACK_MS`).
