@@ -178,22 +178,20 @@ fn zip_bundle_members_are_read_in_name_order() {
     );
 }
 
+/// `events --input-format line PATH`: the run and its events' messages, in order.
+fn line_messages(path: &std::path::Path) -> (std::process::Output, Vec<String>) {
+    let o = run(&["events", "--input-format", "line", path_str(path)], None);
+    let msgs = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+    (o, msgs)
+}
+
 #[test]
 fn directories_are_read_recursively_in_sorted_order() {
     let t = TestDir::new();
     t.write("logs/b/2.log", b"two\n");
     t.write("logs/a.log", b"one\n");
     t.write("logs/b/1.log", b"mid\n");
-    let o = run(
-        &[
-            "events",
-            "--input-format",
-            "line",
-            path_str(&t.path("logs")),
-        ],
-        None,
-    );
-    let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+    let (_, msgs) = line_messages(&t.path("logs"));
     assert_eq!(msgs, ["one", "mid", "two"]);
 }
 
@@ -209,17 +207,8 @@ fn directory_walks_skip_links_and_fifos_with_a_note() {
     std::os::unix::fs::symlink("sub/a.log", t.path("logs/current.log")).expect("symlink");
     let fifo = t.path("logs/pipe.log");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    let o = run(
-        &[
-            "events",
-            "--input-format",
-            "line",
-            path_str(&t.path("logs")),
-        ],
-        None,
-    );
+    let (o, msgs) = line_messages(&t.path("logs"));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
     assert_eq!(msgs, ["one"]);
     let err = stderr(&o);
     for name in ["logs/sub/up", "logs/root", "logs/current.log"] {
@@ -233,16 +222,7 @@ fn directory_walks_skip_links_and_fifos_with_a_note() {
         assert!(err.contains("pipe.log: not a regular file"), "{err}");
     }
     // Named on the command line, a link is read.
-    let o = run(
-        &[
-            "events",
-            "--input-format",
-            "line",
-            path_str(&t.path("logs/current.log")),
-        ],
-        None,
-    );
-    let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+    let (_, msgs) = line_messages(&t.path("logs/current.log"));
     assert_eq!(msgs, ["one"]);
 }
 
