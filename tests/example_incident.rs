@@ -240,3 +240,43 @@ fn piped_mix_of_the_days_logs_reads_like_the_directory() {
     );
     assert_eq!(from_pipe.1, from_dir.1);
 }
+
+/// The app's log and its JSON request log report the same upstream calls: with both, each
+/// kind of trouble counts what the log that saw most of it counts, never the sum.
+#[test]
+fn the_same_upstream_calls_in_two_logs_are_counted_once() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = format!("{root}/testdata/example/incident");
+    let upstreams = |paths: &[String]| -> Vec<serde_json::Value> {
+        let mut args = vec!["endpoints", "-q", "--upstreams", "-o", "json"];
+        args.extend(paths.iter().map(String::as_str));
+        let o = run(&args, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        doc["upstreams"].as_array().cloned().unwrap_or_default()
+    };
+    let field = |ups: &[serde_json::Value], host: &str, key: &str| -> u64 {
+        ups.iter()
+            .find(|u| u["host"] == host)
+            .and_then(|u| u[key].as_u64())
+            .unwrap_or(0)
+    };
+    let app = upstreams(&[format!("{dir}/app.log")]);
+    let api = upstreams(&[format!("{dir}/api.jsonl")]);
+    let both = upstreams(&[format!("{dir}/app.log"), format!("{dir}/api.jsonl")]);
+    let mut overlapping = 0;
+    for host in ["api.shipfast.example", "payments.stripe-like.example"] {
+        for key in ["timeouts", "refused", "rate_limited", "server_errors"] {
+            let (a, b) = (field(&app, host, key), field(&api, host, key));
+            assert_eq!(
+                field(&both, host, key),
+                a.max(b),
+                "{host} {key}: {a} and {b}"
+            );
+            overlapping += usize::from(a > 0 && b > 0);
+        }
+    }
+    // The fixture does log the same trouble in both (else this test would prove nothing).
+    assert!(overlapping >= 2, "{overlapping}");
+    assert!(field(&both, "api.shipfast.example", "rate_limited") > 0);
+}

@@ -928,9 +928,7 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
             s.error_first,
         ),
     ];
-    for (kind_index, (kind, count, series, examples, samples, first)) in
-        kinds.into_iter().enumerate()
-    {
+    for (kind, count, series, examples, samples, first) in kinds {
         if count < MIN_UPSTREAM_EVENTS {
             continue;
         }
@@ -986,19 +984,15 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
                 // share of calls, busier by day) is not a burst: the window must also stand
                 // out as a share of all events logged, as spikes must under both models.
                 let all = all_events_dense(sum, b0, &k);
-                // The same failed call in the app's log and its request log is one piece of
-                // evidence counted twice: the likelihood ratio is divided by how many times
-                // over trouble is counted (as for overdispersed counts).
-                let phi = s.duplication(kind_index);
                 // Too few other events to say what the traffic is: time alone (as spikes do).
                 let others: u64 = all.iter().zip(&k).map(|(a, t)| a - t).sum();
                 let with_traffic = |iv: &Interval| {
                     others < MIN_TRAFFIC_EVENTS
                         || scan_rate(&k, &all).is_some_and(|t| {
-                            t.llr / phi >= MIN_LLR && t.start < iv.end && iv.start < t.end
+                            t.llr >= MIN_LLR && t.start < iv.end && iv.start < t.end
                         })
                 };
-                let burst = scan_poisson(&k).filter(|iv| iv.llr / phi >= MIN_LLR);
+                let burst = scan_poisson(&k).filter(|iv| iv.llr >= MIN_LLR);
                 let follows_traffic = burst.as_ref().is_some_and(|iv| !with_traffic(iv));
                 match burst.filter(|_| !follows_traffic) {
                     Some(iv) => {

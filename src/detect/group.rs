@@ -16,7 +16,9 @@
 //!   count (one event logged several ways: an OOM kill, the exit, the restart).
 //!
 //! The highest-scoring finding of a group stays in the list; the others move into its
-//! `details.related` (nothing is dropped) and are named in a note. The overall error-rate
+//! `details.related` (nothing is dropped) and are named in a note. One exception: an
+//! upstream's finding leads instead of the app's template that names the host (see
+//! `promote_upstream`). The overall error-rate
 //! spike is an aggregate: when specific findings start inside its window it is explained by
 //! them, and its score is halved so that the specific causes rank above it.
 
@@ -189,10 +191,11 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
             members[slot_of[r]].push(f);
         }
     }
-    for (h, m) in heads.iter_mut().zip(members) {
+    for (h, mut m) in heads.iter_mut().zip(members) {
         if m.is_empty() {
             continue;
         }
+        promote_upstream(h, &mut m);
         for r in m.iter().take(3) {
             let same_series = r.kind == h.kind
                 && r.template_id == h.template_id
@@ -227,6 +230,40 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
     explain_error_rate(&mut heads);
     rank(&mut heads);
     heads
+}
+
+/// Upstream trouble reported by the app's own error template: the upstream's finding leads
+/// the group when it is as severe as the template's and the template names its host. It
+/// names the failing dependency and counts its calls across every log (once per call, not
+/// once per log), where the template is one log's wording of the same calls. The group
+/// keeps the best score of the two, so the incident's rank does not change.
+fn promote_upstream(h: &mut Finding, m: &mut Vec<Finding>) {
+    if !is_template(h.kind) {
+        return;
+    }
+    let best = m
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            matches!(
+                r.kind,
+                FindingKind::UpstreamTimeout
+                    | FindingKind::RateLimited
+                    | FindingKind::UpstreamFailure
+            ) && r.severity >= h.severity
+                && r.upstream.as_deref().is_some_and(|u| {
+                    let t = h.template.as_deref().unwrap_or("").to_ascii_lowercase();
+                    t.contains(&u.to_ascii_lowercase())
+                })
+        })
+        .map(|(i, _)| i)
+        .next();
+    if let Some(i) = best {
+        let score = h.score;
+        let mut up = m.remove(i);
+        up.score = up.score.max(score);
+        m.insert(0, std::mem::replace(h, up));
+    }
 }
 
 /// Halves the score of an error-rate spike when specific findings start inside its window,
@@ -308,6 +345,45 @@ mod tests {
         assert_eq!(out[0].details["related"].as_array().map(Vec::len), Some(2));
         assert!(out[0].notes.iter().any(|n| n.contains("call failed")));
         assert_eq!(out[1].title, "Spike: db timeouts");
+    }
+
+    #[test]
+    fn an_upstream_leads_the_app_template_that_names_it() {
+        let spike = |title: &str, template: &str, score: f64| {
+            let mut f = finding(FindingKind::Spike, title, 1_000_000, score);
+            f.template = Some(template.into());
+            f.template_id = Some(format!("{score}"));
+            f
+        };
+        let up = |severity_score: f64| {
+            let mut f = finding(
+                FindingKind::UpstreamTimeout,
+                "payments.example: 55 timeouts",
+                1_010_000,
+                severity_score,
+            );
+            f.upstream = Some("payments.example".into());
+            f
+        };
+        let named = "Call failed: upstream payments.example timed out after <DURATION>";
+        // As severe, and named by the template: the upstream leads, with the group's score.
+        let out = group(vec![spike("Spike: call failed", named, 35.0), up(31.0)]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].kind, FindingKind::UpstreamTimeout, "{out:#?}");
+        assert_eq!(out[0].score, 35.0);
+        assert!(
+            out[0].notes[0].contains("Spike: call failed"),
+            "{:?}",
+            out[0].notes
+        );
+        // Less severe: the template stays the lead.
+        let out = group(vec![spike("Spike: call failed", named, 35.0), up(6.0)]);
+        assert_eq!(out[0].kind, FindingKind::Spike);
+        // A template that does not name the host: grouped, but it leads.
+        let other = "NullPointerException in OrderMapper.toDto";
+        let out = group(vec![spike("New error: NPE", other, 35.0), up(31.0)]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].kind, FindingKind::Spike);
     }
 
     #[test]

@@ -431,42 +431,12 @@ pub struct UpstreamStats {
     pub error_first: Option<i64>,
     /// Routes whose requests went to this upstream: `(route key, requests)`, bounded.
     pub routes: Vec<(String, u64)>,
-    /// Trouble per kind of log it was seen in (`json`, `plain`...): timeouts and refused,
-    /// rate limited, 5xx. The same failed call logged by the app and its request log is
-    /// counted once per log; the detector uses this to not take it for twice the evidence.
+    /// The kind of log these events come from (its source's format: `json`, `plain`...).
+    /// The same calls logged by the app and its request log are one host per view, so
+    /// reports can count them once instead of adding the views up (see
+    /// `view::finalize_with`). Empty in snapshots from before views were kept apart.
     #[serde(default)]
-    pub trouble_by_view: Vec<(String, [u64; 3])>,
-}
-
-impl UpstreamStats {
-    /// How many times over the same trouble of kind `kind` (0 timeouts, 1 rate limited,
-    /// 2 5xx) is counted: all of it against the kind of log that saw most (at least 1).
-    pub fn duplication(&self, kind: usize) -> f64 {
-        let total: u64 = self.trouble_by_view.iter().map(|(_, c)| c[kind]).sum();
-        let most = self
-            .trouble_by_view
-            .iter()
-            .map(|(_, c)| c[kind])
-            .max()
-            .unwrap_or(0);
-        if most == 0 {
-            1.0
-        } else {
-            total as f64 / most as f64
-        }
-    }
-
-    fn add_trouble(&mut self, view: &str, kind: usize, n: u64) {
-        match self.trouble_by_view.iter_mut().find(|(v, _)| v == view) {
-            Some((_, c)) => c[kind] += n,
-            None => {
-                let mut c = [0; 3];
-                c[kind] = n;
-                self.trouble_by_view.push((view.to_string(), c));
-                self.trouble_by_view.sort_by(|a, b| a.0.cmp(&b.0));
-            }
-        }
-    }
+    pub view: String,
 }
 
 impl UpstreamStats {
@@ -497,6 +467,14 @@ impl UpstreamStats {
         self.timeout_series.merge(&o.timeout_series);
         self.rate_series.merge(&o.rate_series);
         self.error_series.merge(&o.error_series);
+        self.merge_evidence(o);
+        for (r, c) in &o.routes {
+            add_route_ref(&mut self.routes, r, *c);
+        }
+    }
+
+    /// Takes in `o`'s examples, samples and first times of each kind of trouble.
+    pub(super) fn merge_evidence(&mut self, o: &UpstreamStats) {
         fill(&mut self.timeout_examples, &o.timeout_examples);
         fill(&mut self.rate_examples, &o.rate_examples);
         fill(&mut self.error_examples, &o.error_examples);
@@ -506,16 +484,6 @@ impl UpstreamStats {
         self.timeout_first = min_opt(self.timeout_first, o.timeout_first);
         self.rate_first = min_opt(self.rate_first, o.rate_first);
         self.error_first = min_opt(self.error_first, o.error_first);
-        for (r, c) in &o.routes {
-            add_route_ref(&mut self.routes, r, *c);
-        }
-        for (v, c) in &o.trouble_by_view {
-            for (kind, &n) in c.iter().enumerate() {
-                if n > 0 {
-                    self.add_trouble(v, kind, n);
-                }
-            }
-        }
     }
 
     fn rebucket(&mut self, from: i64, to: i64) {
@@ -589,7 +557,7 @@ pub struct EndpointTable {
     #[serde(skip)]
     route_index: FxHashMap<Box<[u8]>, u32>,
     #[serde(skip)]
-    up_index: FxHashMap<String, u32>,
+    up_index: FxHashMap<Box<[u8]>, u32>,
     #[serde(skip)]
     links: TraceLinks,
     #[serde(skip)]
@@ -786,7 +754,11 @@ impl EndpointTable {
                 .upstreams
                 .iter()
                 .enumerate()
-                .map(|(i, u)| (u.host.clone(), i as u32))
+                .map(|(i, u)| {
+                    let mut k = Vec::new();
+                    index_key(&u.view, u.host.as_bytes(), &mut k);
+                    (k.into_boxed_slice(), i as u32)
+                })
                 .collect();
         }
     }
@@ -825,19 +797,30 @@ impl EndpointTable {
         i
     }
 
-    fn upstream_idx(&mut self, host: &str) -> u32 {
-        if let Some(&i) = self.up_index.get(host) {
-            return i;
-        }
-        if self.upstreams.len() >= MAX_UPSTREAMS && host != OVERFLOW_HOST {
-            return self.upstream_idx(OVERFLOW_HOST);
-        }
-        let i = self.upstreams.len() as u32;
-        self.upstreams.push(UpstreamStats {
-            host: host.to_string(),
-            ..Default::default()
-        });
-        self.up_index.insert(host.to_string(), i);
+    /// Index of `host` as seen in `view`, creating it (or using the overflow host when the
+    /// cap is reached).
+    fn upstream_idx(&mut self, view: &str, host: &str) -> u32 {
+        let mut ikey = std::mem::take(&mut self.scratch.ikey);
+        index_key(view, host.as_bytes(), &mut ikey);
+        let found = self.up_index.get(ikey.as_slice()).copied();
+        let i = match found {
+            Some(i) => i,
+            None if self.upstreams.len() >= MAX_UPSTREAMS && host != OVERFLOW_HOST => {
+                self.scratch.ikey = ikey;
+                return self.upstream_idx(view, OVERFLOW_HOST);
+            }
+            None => {
+                let i = self.upstreams.len() as u32;
+                self.upstreams.push(UpstreamStats {
+                    host: host.to_string(),
+                    view: view.to_string(),
+                    ..Default::default()
+                });
+                self.up_index.insert(ikey.as_slice().into(), i);
+                i
+            }
+        };
+        self.scratch.ikey = ikey;
         i
     }
 
@@ -1073,7 +1056,7 @@ impl EndpointTable {
         structured: bool,
         route: Option<&str>,
     ) {
-        let ui = self.upstream_idx(&m.host);
+        let ui = self.upstream_idx(self.scratch.view, &m.host);
         let source = &self.scratch.source;
         let u = &mut self.upstreams[ui as usize];
         u.events += 1;
@@ -1126,26 +1109,19 @@ impl EndpointTable {
         // Trouble of one kind: its examples, sample, first time and count per kind of log.
         let trouble = match flag {
             U_TIMEOUT => Some((
-                0,
                 &mut u.timeout_examples,
                 &mut u.timeout_samples,
                 &mut u.timeout_first,
             )),
-            U_RATE => Some((
-                1,
-                &mut u.rate_examples,
-                &mut u.rate_samples,
-                &mut u.rate_first,
-            )),
+            U_RATE => Some((&mut u.rate_examples, &mut u.rate_samples, &mut u.rate_first)),
             U_ERROR => Some((
-                2,
                 &mut u.error_examples,
                 &mut u.error_samples,
                 &mut u.error_first,
             )),
             _ => None,
         };
-        if let Some((kind, examples, samples, first)) = trouble {
+        if let Some((examples, samples, first)) = trouble {
             // Built once, shared by both lists when both keep it (the text is
             // reference-counted).
             let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
@@ -1154,7 +1130,6 @@ impl EndpointTable {
             let rank = sample_rank(self.scratch.source_seed, ev.line);
             offer_sample(samples, rank, ev.line, ex);
             *first = min_opt(*first, ev.time);
-            u.add_trouble(self.scratch.view, kind, 1);
         }
         match ev.time {
             Some(t) => {
@@ -1392,7 +1367,7 @@ impl EndpointTable {
             route_remap.push(i);
         }
         for u in &other.upstreams {
-            let i = self.upstream_idx(&u.host);
+            let i = self.upstream_idx(&u.view, &u.host);
             self.upstreams[i as usize].merge(u);
         }
         // Trace links across the boundary: our waiting errors may find their request in

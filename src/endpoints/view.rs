@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::latency::{bins_quantile_ms, Latency, LatencyBins};
 use super::route::collapse;
 use super::{EndpointTable, FieldCounts, RouteStats, StatusClasses, UpstreamStats, OVERFLOW_PATH};
-use crate::summary::{Example, Series};
+use crate::summary::{max_opt, min_opt, Example, Series};
 
 /// Latency percentiles in milliseconds (nearest rank, within 0.1% of exact).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -303,7 +303,15 @@ pub fn finalize_with(
             .then(b.requests.cmp(&a.requests))
             .then(a.key.cmp(&b.key))
     });
-    let mut upstreams: Vec<UpstreamView> = table.upstreams.iter().map(upstream_view).collect();
+    // One host seen by several views: counted once (see `one_upstream`).
+    let mut by_host: std::collections::BTreeMap<&str, Vec<&UpstreamStats>> = Default::default();
+    for u in &table.upstreams {
+        by_host.entry(u.host.as_str()).or_default().push(u);
+    }
+    let mut upstreams: Vec<UpstreamView> = by_host
+        .into_values()
+        .map(|views| upstream_view(&one_upstream(views)))
+        .collect();
     upstreams.sort_by(|a, b| {
         b.trouble
             .cmp(&a.trouble)
@@ -420,6 +428,66 @@ fn route_view(m: Merged, total: u64) -> RouteView {
         variants,
         stats: s,
     }
+}
+
+/// One host's statistics from the views that saw it (the app's log, its request log...),
+/// which log the same calls: never added up. Each kind of trouble (timeouts and refused,
+/// rate limited, 5xx) is counted, with its series, from the view that saw most of it;
+/// traffic (events, calls, latency) from the view with the most events (ties: view name);
+/// each status's count is its largest in any view. Examples, samples and first times come
+/// from every view: they count nothing, and the app's own wording is often the clearest.
+fn one_upstream(mut views: Vec<&UpstreamStats>) -> UpstreamStats {
+    views.sort_by(|a, b| b.events.cmp(&a.events).then(a.view.cmp(&b.view)));
+    let Some((&first, rest)) = views.split_first() else {
+        return UpstreamStats::default();
+    };
+    let mut u = first.clone();
+    if rest.is_empty() {
+        return u;
+    }
+    let most = |f: fn(&UpstreamStats) -> u64| -> &UpstreamStats {
+        let mut best = first;
+        for &v in rest {
+            if f(v) > f(best) {
+                best = v;
+            }
+        }
+        best
+    };
+    let t = most(|v| v.timeouts + v.refused);
+    u.timeouts = t.timeouts;
+    u.refused = t.refused;
+    u.timeout_series = t.timeout_series.clone();
+    let r = most(|v| v.rate_limited);
+    u.rate_limited = r.rate_limited;
+    u.retry_after_max_s = r.retry_after_max_s;
+    u.retry_after_sum_s = r.retry_after_sum_s;
+    u.retry_after_n = r.retry_after_n;
+    u.rate_series = r.rate_series.clone();
+    let e = most(|v| v.server_errors);
+    u.server_errors = e.server_errors;
+    u.server_errors_inbound = e.server_errors_inbound;
+    u.error_series = e.error_series.clone();
+    for &v in rest {
+        for &(st, c) in &v.statuses {
+            match u.statuses.binary_search_by_key(&st, |&(x, _)| x) {
+                Ok(i) => u.statuses[i].1 = u.statuses[i].1.max(c),
+                Err(i) => u.statuses.insert(i, (st, c)),
+            }
+        }
+        for (route, c) in &v.routes {
+            match u.routes.iter_mut().find(|(x, _)| x == route) {
+                Some((_, n)) => *n = (*n).max(*c),
+                None => u.routes.push((route.clone(), *c)),
+            }
+        }
+        u.first_time = min_opt(u.first_time, v.first_time);
+        u.last_time = max_opt(u.last_time, v.last_time);
+        u.merge_evidence(v);
+    }
+    let trouble = u.timeouts + u.refused + u.rate_limited + u.server_errors;
+    u.events = u.events.max(trouble + u.ok + u.client_errors);
+    u
 }
 
 fn upstream_view(u: &UpstreamStats) -> UpstreamView {
