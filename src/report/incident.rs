@@ -7,7 +7,10 @@
 //! Method. Per bucket, the error rate `r = errors / events`. The *normal* rate `p0` is the
 //! lower of two robust estimates: the median of all bucket rates and the median of the first
 //! 20% of buckets (the median tolerates an incident covering up to half of the input; the
-//! early median covers longer incidents when the input starts before them).
+//! early median covers longer incidents when the input starts before them). When that is 0
+//! because the background has under one error per bucket, the normal rate *reported* is the
+//! pooled rate of all buckets outside the elevated runs, so a report never says "rose from
+//! 0%" of a log that had errors before.
 //!
 //! The buckets are then cut into runs of constant error rate: the partition with the least
 //! binomial deviance plus a penalty of `3 ln(buckets)` per extra run (exact optimal
@@ -356,6 +359,23 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
             .map(|i| er[i] as f64 - p0 * ev[i] as f64)
             .sum::<f64>()
     };
+    // The normal rate reported. A median of bucket rates is 0 when the background has under
+    // one error per bucket, though it has errors: then the pooled rate of every bucket
+    // outside the elevated stretches is the measured normal level (detection above keeps
+    // its bar of one percentage point).
+    let shown_p0 = if p0 > 0.0 {
+        p0
+    } else {
+        let inside = |i: usize| groups.iter().any(|&(a, b)| a <= i && i < b);
+        let (n, e) = (0..ev.len())
+            .filter(|&i| !inside(i))
+            .fold((0u64, 0u64), |(n, e), i| (n + ev[i], e + er[i]));
+        if n > 0 {
+            e as f64 / n as f64
+        } else {
+            p0
+        }
+    };
     let best = groups
         .iter()
         .map(|&(a, b)| (a, b, excess(a, b)))
@@ -364,7 +384,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
         return none(format!(
             "no clear incident window: the error rate stays near its normal level of {} \
              (no stretch of time rises significantly above it)",
-            pct(p0)
+            pct(shown_p0)
         ));
     };
     // The edges, placed on the finest series there is: the most likely change point between
@@ -416,7 +436,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     let (events, errors): (u64, u64) = (start..end)
         .map(|i| (fine.events[i], fine.errors[i]))
         .fold((0, 0), |(x, y), (n, e)| (x + n, y + e));
-    let exc = errors as f64 - p0 * events as f64;
+    let exc = errors as f64 - shown_p0 * events as f64;
     let (peak_i, peak_r) = (a..b)
         .filter_map(|i| rates[i].map(|r| (i, r)))
         .max_by(|x, y| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0)))
@@ -430,7 +450,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
          the normal rate predicts",
         pct(window_rate),
         rfc3339(start_ms),
-        pct(p0),
+        pct(shown_p0),
         pct(peak_r),
         errors,
         exc.round() as u64
@@ -468,7 +488,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
         end: (!ongoing).then(|| rfc3339(end_ms)),
         ongoing,
         started_before_input,
-        normal_error_rate: Some(p0),
+        normal_error_rate: Some(shown_p0),
         window_error_rate: Some(window_rate),
         peak_error_rate: Some(peak_r),
         peak: Some(rfc3339(tl.bucket_start(peak_i * m))),
@@ -500,6 +520,28 @@ pub fn pct(r: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Background errors too sparse for a bucket median (one in every fourth bucket of 100
+    /// events), then a rise to 20%: the normal rate reported is the measured 0.25%, not 0%.
+    #[test]
+    fn a_sparse_background_is_reported_as_its_measured_rate() {
+        let errors: Vec<u64> = (0..80u64)
+            .map(|i| match i {
+                60..=69 => 20,
+                _ if i % 4 == 0 => 1,
+                _ => 0,
+            })
+            .collect();
+        let t = tl(&[100; 80], &errors);
+        let w = detect(&t);
+        assert!(w.found, "{w:?}");
+        assert_eq!(w.start_ms, Some(t.bucket_start(60)));
+        let normal = w.normal_error_rate.unwrap_or(0.0);
+        // 17 errors in the 7,000 events outside the rise (buckets 0..60 and 70..80).
+        assert!((normal - 17.0 / 7000.0).abs() < 1e-9, "{normal}");
+        assert_eq!(w.excess_errors, (200.0 - normal * 1000.0).round() as u64);
+        assert!(w.explanation.contains("(normal 0.2%,"), "{}", w.explanation);
+    }
 
     /// Six hours of ten-minute buckets at 0.3% errors, then an error adding ~0.9% for
     /// hours (just under the bar), a few buckets of that level's jitter over the bar, and a
