@@ -644,6 +644,36 @@ fn upstreams_from_plain_error_messages() {
     assert_eq!(ups.len(), 3, "{ups:#?}");
 }
 
+/// An app log whose lines quote the requests it served (a Python WSGI server behind its
+/// logging header): the routes, statuses and latencies are found in it.
+#[test]
+fn requests_quoted_in_an_app_log_are_routes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    for i in 0..40 {
+        let (status, time) = if i % 4 == 0 { (503, 1.5) } else { (200, 0.25) };
+        log.push_str(&format!(
+            "2024-03-05 10:{i:02}:00.008 25746 INFO api.wsgi.server [req-{i}] 10.0.0.1 \
+             \"GET /v2/items/{} HTTP/1.1\" status: {status} len: 1893 time: {time}\n",
+            1000 + i
+        ));
+        log.push_str(&format!(
+            "2024-03-05 10:{i:02}:30,123 INFO werkzeug: 127.0.0.1 - - \"POST /login HTTP/1.1\" 401 -\n"
+        ));
+    }
+    let p = write(dir.path(), "api.log", &log);
+    let doc = endpoints_json(&[&p], &[]);
+    let items = route(&doc, "GET /v2/items/{id}");
+    assert_eq!(items["requests"], 40);
+    assert_eq!(items["failed"], 10, "{items:#}");
+    assert_eq!(items["latency"]["p99_ms"], 1500.0, "{items:#}");
+    let login = route(&doc, "POST /login");
+    assert_eq!(
+        (&login["requests"], &login["client_errors"]),
+        (&40.into(), &40.into())
+    );
+}
+
 #[test]
 fn no_http_fields_says_so() {
     let dir = tempfile::tempdir().unwrap();

@@ -111,7 +111,63 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         json::parse_embedded(ev, ctx);
         logfmt::parse_embedded(ev, tc, &ctx.keys);
     }
+    if ev.http.method.is_none() && ev.http.status.is_none() {
+        embedded_request(first.get(h.msg..).unwrap_or_default(), ev);
+    }
     true
+}
+
+/// A request line quoted in an app's message with its status after it, as Python WSGI
+/// servers and others log requests: `"GET /a HTTP/1.1" 200 1234` (Werkzeug, Django,
+/// gunicorn), `"GET /a HTTP/1.1" status: 200 len: 1893 time: 0.2477829` (OpenStack's
+/// eventlet, `time` in seconds), `"GET /a HTTP/1.1" 200 OK` (uvicorn). Gives method, path
+/// and status, and the latency when it is labelled `time:`. A quoted request line without a
+/// status after it is not a request the line reports.
+fn embedded_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
+    static PROTO: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let proto = PROTO.get_or_init(|| memchr::memmem::Finder::new(b" HTTP/"));
+    let Some(p) = proto.find(msg) else {
+        return;
+    };
+    let (Some(open), Some(close)) = (
+        memchr::memrchr(b'"', &msg[..p]),
+        memchr::memchr(b'"', &msg[p..]).map(|c| p + c),
+    ) else {
+        return;
+    };
+    let Some((method, path)) = super::access::request_parts(&msg[open + 1..close]) else {
+        return;
+    };
+    if !(path.starts_with(b"/") || path.starts_with(b"http")) {
+        return;
+    }
+    let rest = &msg[close + 1..];
+    let rest = &rest[skip_spaces(rest, 0)..];
+    let rest = rest
+        .strip_prefix(b"status: ")
+        .or_else(|| rest.strip_prefix(b"status="))
+        .unwrap_or(rest);
+    let code = rest.get(..3).filter(|d| d.iter().all(u8::is_ascii_digit));
+    let Some(code) = code.filter(|_| rest.get(3).is_none_or(|&c| c == b' ')) else {
+        return;
+    };
+    let status = code.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+    if !(100..=599).contains(&status) {
+        return;
+    }
+    ev.http.method = Some(Cow::Borrowed(method));
+    ev.http.path = Some(Cow::Borrowed(path));
+    ev.http.status = Some(status);
+    if let Some(t) = memchr::memmem::find(rest, b" time: ") {
+        let v = &rest[t + 7..];
+        let v = &v[..token_end(v, 0)];
+        if let Some(s) = std::str::from_utf8(v)
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+        {
+            ev.http.latency_ms = Some(s * 1000.0);
+        }
+    }
 }
 
 /// The level a PHP error log line names after its stamp: `PHP Fatal error:  ...`, `PHP
@@ -1171,6 +1227,54 @@ mod tests {
         parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
         assert!(ev.http.is_empty());
         assert_eq!(&*ev.message, &b"Release v42 created by user a@b.c"[..]);
+    }
+
+    #[test]
+    fn a_request_line_quoted_in_a_message_with_its_status_is_a_request() {
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let http = |line: &str| {
+            let mut ev = Event::bare(1, line.as_bytes());
+            assert!(
+                parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx),
+                "{line}"
+            );
+            let s = |c: Option<Cow<'_, [u8]>>| c.map(|c| String::from_utf8_lossy(&c).into_owned());
+            (
+                s(ev.http.method),
+                s(ev.http.path),
+                ev.http.status,
+                ev.http.latency_ms,
+            )
+        };
+        let req = |m: &str, p: &str, st: u16, lat: Option<f64>| {
+            (Some(m.to_string()), Some(p.to_string()), Some(st), lat)
+        };
+        // OpenStack (eventlet): `status: N len: N time: seconds`.
+        let os = "2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b - - -] 10.11.10.1 \"GET /v2/54fadb41/servers/detail HTTP/1.1\" status: 200 len: 1893 time: 0.2477829";
+        let (m, p, st, lat) = http(os);
+        let want = req("GET", "/v2/54fadb41/servers/detail", 200, None);
+        assert_eq!((m, p, st), (want.0, want.1, want.2));
+        assert!(lat.is_some_and(|l| (l - 247.7829).abs() < 1e-6), "{lat:?}");
+        // Werkzeug / Django behind Python logging, uvicorn's `200 OK`.
+        assert_eq!(
+            http("2024-03-05 10:00:01,123 INFO werkzeug: 127.0.0.1 - - [05/Mar/2024 10:00:01] \"POST /api/login HTTP/1.1\" 401 -"),
+            req("POST", "/api/login", 401, None)
+        );
+        assert_eq!(
+            http("2024-03-05 10:00:01,123 INFO uvicorn.access: 10.0.0.1:5321 - \"GET /health HTTP/1.1\" 200 OK"),
+            req("GET", "/health", 200, None)
+        );
+        // A quoted request line without a status after it, or not a request line: nothing.
+        for line in [
+            "2024-03-05 10:00:01,123 ERROR app: bad request \"GET /a HTTP/1.1\" from 10.0.0.1",
+            "2024-03-05 10:00:01,123 INFO app: said \"hello HTTP/1.1\" 200 times",
+            "2024-03-05 10:00:01,123 INFO app: \"GET /a HTTP/1.1\" 2000 bytes",
+            "2024-03-05 10:00:01,123 INFO app: \"GET /a HTTP/1.1\" 999 x",
+            "2024-03-05 10:00:01,123 INFO app: proxy says HTTP/1.1 200",
+        ] {
+            assert_eq!(http(line), (None, None, None, None), "{line}");
+        }
     }
 
     fn p(line: &str) -> Got {
