@@ -59,6 +59,15 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("connection reset", Kw::Refused),
     ("ehostunreach", Kw::Refused),
     ("no route to host", Kw::Refused),
+    // A connection that was never made (Hadoop's `Retrying connect to server: host:8030`,
+    // `Could not connect to proxy host:5070`): counted with the refused ones.
+    ("could not connect", Kw::Refused),
+    ("couldn't connect", Kw::Refused),
+    ("failed to connect", Kw::Refused),
+    ("unable to connect", Kw::Refused),
+    ("cannot connect", Kw::Refused),
+    ("can't connect", Kw::Refused),
+    ("retrying connect to", Kw::Refused),
     ("too many requests", Kw::Rate),
     ("rate limit", Kw::Rate),
     ("rate-limit", Kw::Rate),
@@ -254,7 +263,9 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
         if let Some(ip) = ip_with_port(tok).or_else(|| java_socket_address(tok)) {
             return Some(ip);
         }
-        if std::mem::replace(&mut after_to, tok.eq_ignore_ascii_case(b"to")) {
+        // `to server: NAME:PORT`, `to proxy NAME:PORT`: the word naming the role is skipped.
+        let role = after_to && is_role_word(tok);
+        if std::mem::replace(&mut after_to, role || tok.eq_ignore_ascii_case(b"to")) && !role {
             if let Some(h) = service_with_port(tok) {
                 return Some(h);
             }
@@ -273,6 +284,12 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
 pub fn is_outbound(path: &[u8], host: &str) -> bool {
     (path.starts_with(b"http://") || path.starts_with(b"https://"))
         && host_of(path).is_some_and(|ph| ph == host)
+}
+
+/// Words that say what the host after `to` is (`connect to server: NAME:PORT`).
+fn is_role_word(t: &[u8]) -> bool {
+    const ROLES: [&[u8]; 5] = [b"server", b"proxy", b"host", b"broker", b"master"];
+    ROLES.iter().any(|p| t.eq_ignore_ascii_case(p))
 }
 
 /// Words that name the other end of an inbound connection.
@@ -590,6 +607,28 @@ mod tests {
 
     fn scan(s: &str) -> Option<(String, Outcome, Option<u16>, Option<u64>)> {
         scan_message(s.as_bytes(), false).map(|m| (m.host, m.outcome, m.status, m.retry_after_s))
+    }
+
+    #[test]
+    fn a_connection_never_made_counts_with_the_refused() {
+        let refused = |h: &str| Some((h.to_string(), Outcome::Refused, None, None));
+        assert_eq!(
+            scan("Could not connect to proxy proxy.cse.cuhk.edu.hk:5070 - Could not resolve proxy.cse.cuhk.edu.hk error 11001"),
+            refused("proxy.cse.cuhk.edu.hk:5070")
+        );
+        assert_eq!(
+            scan("Retrying connect to server: msra-sa-41:8030. Already tried 0 time(s)"),
+            refused("msra-sa-41:8030")
+        );
+        assert_eq!(
+            scan("Failed to connect to redis-master:6379 after 3 attempts"),
+            refused("redis-master:6379")
+        );
+        // The same words inside a name are not an event.
+        assert_eq!(
+            scan("config key failed_to_connect_retries=3 for db.example.com"),
+            None
+        );
     }
 
     #[test]
