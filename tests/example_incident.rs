@@ -280,3 +280,48 @@ fn the_same_upstream_calls_in_two_logs_are_counted_once() {
     assert!(overlapping >= 2, "{overlapping}");
     assert!(field(&both, "api.shipfast.example", "rate_limited") > 0);
 }
+
+/// The summary's upstream rows describe one set of records: no share of calls when only
+/// trouble messages name a host (the app's log alone), and statuses from the same log as
+/// the calls when there are some.
+#[test]
+fn upstream_rows_do_not_invent_calls_or_mix_logs() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = format!("{root}/testdata/example/incident");
+    let rows = |path: &str| -> Vec<serde_json::Value> {
+        let o = run(&["summary", "-q", "-o", "json", path], None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        doc["upstreams"].as_array().cloned().unwrap_or_default()
+    };
+    let app = rows(&format!("{dir}/app.log"));
+    assert!(!app.is_empty());
+    for u in &app {
+        assert_eq!(u["calls"], 0, "{u:#}");
+        assert!(u["failure_rate"].is_null(), "{u:#}");
+        assert!(u["failures"].as_u64().unwrap_or(0) > 0, "{u:#}");
+    }
+    let all = rows(&dir);
+    let with_calls: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|u| u["calls"].as_u64().unwrap_or(0) > 0)
+        .collect();
+    assert!(!with_calls.is_empty());
+    for u in with_calls {
+        let calls = u["calls"].as_u64().unwrap_or(0);
+        let answered: u64 = u["statuses"]
+            .as_object()
+            .map(|m| m.values().filter_map(|v| v.as_u64()).sum())
+            .unwrap_or(0);
+        let unanswered = u["timeouts"].as_u64().unwrap_or(0) + u["refused"].as_u64().unwrap_or(0);
+        assert!(answered + unanswered <= calls, "{u:#}");
+        let rate = u["failure_rate"]
+            .as_f64()
+            .expect("a rate when calls are known");
+        let failures = u["failures"].as_u64().unwrap_or(0);
+        assert!(
+            (rate - failures as f64 / calls as f64).abs() < 1e-9,
+            "{u:#}"
+        );
+    }
+}

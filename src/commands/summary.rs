@@ -219,12 +219,12 @@ pub fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) 
         .iter()
         .map(|u| UpstreamRow {
             host: u.host.clone(),
-            calls: u.events,
+            calls: u.calls,
             failures: u.trouble,
             timeouts: u.timeouts,
             refused: u.refused,
             rate_limited: u.rate_limited,
-            failure_rate: u.trouble as f64 / u.events.max(1) as f64,
+            failure_rate: (u.calls > 0).then(|| (u.trouble as f64 / u.calls as f64).min(1.0)),
             p99_ms: u.latency.as_ref().map(|p| p.p99),
             statuses: statuses(&u.stats.statuses),
         })

@@ -433,8 +433,8 @@ fn route_view(m: Merged, total: u64) -> RouteView {
 /// One host's statistics from the views that saw it (the app's log, its request log...),
 /// which log the same calls: never added up. Each kind of trouble (timeouts and refused,
 /// rate limited, 5xx) is counted, with its series, from the view that saw most of it;
-/// traffic (events, calls, latency) from the view with the most events (ties: view name);
-/// each status's count is its largest in any view. Examples, samples and first times come
+/// traffic (events, calls, latency, statuses) from the view with the most events (ties:
+/// view name), so statuses and calls describe the same records. Examples, samples and first times come
 /// from every view: they count nothing, and the app's own wording is often the clearest.
 fn one_upstream(mut views: Vec<&UpstreamStats>) -> UpstreamStats {
     views.sort_by(|a, b| b.events.cmp(&a.events).then(a.view.cmp(&b.view)));
@@ -469,12 +469,6 @@ fn one_upstream(mut views: Vec<&UpstreamStats>) -> UpstreamStats {
     u.server_errors_inbound = e.server_errors_inbound;
     u.error_series = e.error_series.clone();
     for &v in rest {
-        for &(st, c) in &v.statuses {
-            match u.statuses.binary_search_by_key(&st, |&(x, _)| x) {
-                Ok(i) => u.statuses[i].1 = u.statuses[i].1.max(c),
-                Err(i) => u.statuses.insert(i, (st, c)),
-            }
-        }
         for (route, c) in &v.routes {
             match u.routes.iter_mut().find(|(x, _)| x == route) {
                 Some((_, n)) => *n = (*n).max(*c),

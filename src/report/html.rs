@@ -12,7 +12,7 @@ use std::io::Write;
 use super::build::short_time;
 use super::incident::pct;
 use super::model::*;
-use super::{fmt_count, fmt_duration, svg, Renderer};
+use super::{fmt_calls, fmt_count, fmt_duration, fmt_failed, svg, Renderer};
 use crate::detect::Severity;
 
 pub struct HtmlRenderer;
@@ -350,11 +350,10 @@ impl Renderer for HtmlRenderer {
             for u in &r.upstreams {
                 let _ = write!(
                     h,
-                    "<tr><td><code class=\"tpl\">{}</code></td><td class=\"num\">{}</td><td class=\"num\">{} ({})</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    "<tr><td><code class=\"tpl\">{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                     log(&u.host),
-                    fmt_count(u.calls),
-                    fmt_count(u.failures),
-                    pct(u.failure_rate),
+                    fmt_calls(u.calls),
+                    fmt_failed(u.failures, u.failure_rate),
                     fmt_count(u.timeouts),
                     fmt_count(u.refused),
                     fmt_count(u.rate_limited),

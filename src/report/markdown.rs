@@ -11,7 +11,7 @@ use std::io::Write;
 use super::build::short_time;
 use super::incident::pct;
 use super::model::*;
-use super::{ellipsize, fmt_count, fmt_duration, Renderer};
+use super::{ellipsize, fmt_calls, fmt_count, fmt_duration, fmt_failed, Renderer};
 use crate::sanitize;
 
 pub struct MarkdownRenderer;
@@ -244,11 +244,10 @@ impl Renderer for MarkdownRenderer {
             for u in r.upstreams.iter().take(5) {
                 writeln!(
                     out,
-                    "| {} | {} | {} ({}) | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} |",
                     code_cell(&u.host, 80),
-                    fmt_count(u.calls),
-                    fmt_count(u.failures),
-                    pct(u.failure_rate),
+                    fmt_calls(u.calls),
+                    fmt_failed(u.failures, u.failure_rate),
                     fmt_count(u.timeouts),
                     fmt_count(u.refused),
                     fmt_count(u.rate_limited)

@@ -88,6 +88,23 @@ pub fn term_width() -> u16 {
     100
 }
 
+/// An upstream's known calls, `-` when none are known (only trouble messages name it).
+pub fn fmt_calls(calls: u64) -> String {
+    if calls == 0 {
+        "-".to_string()
+    } else {
+        fmt_count(calls)
+    }
+}
+
+/// Failed calls with their share of the known calls: `194 (4.7%)`, or `85` alone.
+pub fn fmt_failed(failures: u64, rate: Option<f64>) -> String {
+    match rate {
+        Some(r) => format!("{} ({})", fmt_count(failures), incident::pct(r)),
+        None => fmt_count(failures),
+    }
+}
+
 /// A count with thousands separators: `12,345`.
 pub fn fmt_count(n: u64) -> String {
     let s = n.to_string();

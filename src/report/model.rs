@@ -276,6 +276,8 @@ pub struct EndpointRow {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct UpstreamRow {
     pub host: String,
+    /// Calls known from structured records (an `upstream` field); 0 when only messages
+    /// about trouble name the host, so the share of calls that failed is unknown.
     pub calls: u64,
     /// Failed calls of any kind (5xx, timeouts, refused, 429).
     pub failures: u64,
@@ -284,8 +286,8 @@ pub struct UpstreamRow {
     /// Connections refused or reset.
     pub refused: u64,
     pub rate_limited: u64,
-    /// Failure share of calls (0..1).
-    pub failure_rate: f64,
+    /// Failure share of calls (0..1); `None` when no calls are known.
+    pub failure_rate: Option<f64>,
     pub p99_ms: Option<f64>,
     pub statuses: BTreeMap<String, u64>,
 }

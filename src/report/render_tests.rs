@@ -150,7 +150,7 @@ fn endpoint_and_upstream_tables_are_drawn_when_filled() {
         timeouts: 120,
         refused: 30,
         rate_limited: 50,
-        failure_rate: 0.25,
+        failure_rate: Some(0.25),
         ..UpstreamRow::default()
     });
     let t = render_report(&r, OutputFormat::Table, false, 80);

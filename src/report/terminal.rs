@@ -13,7 +13,9 @@ use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use super::build::short_time;
 use super::incident::pct;
 use super::model::*;
-use super::{ellipsize, fmt_count, fmt_duration, sparkline, squeeze, table, Renderer};
+use super::{
+    ellipsize, fmt_calls, fmt_count, fmt_duration, fmt_failed, sparkline, squeeze, table, Renderer,
+};
 use crate::detect::Severity;
 use crate::sanitize;
 
@@ -348,13 +350,9 @@ impl Renderer for TerminalRenderer {
             for u in r.upstreams.iter().take(10) {
                 t.add_row(vec![
                     Cell::new(ellipsize(&sanitize::terminal(&u.host), 36)),
-                    Cell::new(fmt_count(u.calls)).set_alignment(CellAlignment::Right),
-                    Cell::new(format!(
-                        "{} ({})",
-                        fmt_count(u.failures),
-                        pct(u.failure_rate)
-                    ))
-                    .set_alignment(CellAlignment::Right),
+                    Cell::new(fmt_calls(u.calls)).set_alignment(CellAlignment::Right),
+                    Cell::new(fmt_failed(u.failures, u.failure_rate))
+                        .set_alignment(CellAlignment::Right),
                     Cell::new(fmt_count(u.timeouts)).set_alignment(CellAlignment::Right),
                     Cell::new(fmt_count(u.refused)).set_alignment(CellAlignment::Right),
                     Cell::new(fmt_count(u.rate_limited)).set_alignment(CellAlignment::Right),
