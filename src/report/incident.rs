@@ -7,10 +7,12 @@
 //! Method. Per bucket, the error rate `r = errors / events`. The *normal* rate `p0` is the
 //! lower of two robust estimates: the median of all bucket rates and the median of the first
 //! 20% of buckets (the median tolerates an incident covering up to half of the input; the
-//! early median covers longer incidents when the input starts before them). When that is 0
-//! because the background has under one error per bucket, the normal rate *reported* is the
-//! pooled rate of all buckets outside the elevated runs, so a report never says "rose from
-//! 0%" of a log that had errors before.
+//! early median covers longer incidents when the input starts before them). A median of
+//! sparse counts runs low (0 under one error per bucket, about a third of an error below the
+//! mean above that), so when a bucket holds under [`SPARSE_ERRORS`] errors at that rate the
+//! normal rate is refined to the pooled rate of the buckets outside the elevated runs
+//! (found again with the new rate) while that is higher: a report never says "rose from 0%"
+//! of a log that had errors before, nor "still elevated" of a rate back at its old level.
 //!
 //! The buckets are then cut into runs of constant error rate: the partition with the least
 //! binomial deviance plus a penalty of `3 ln(buckets)` per extra run (exact optimal
@@ -42,6 +44,10 @@ pub const MAX_DISPLAY_BUCKETS: i64 = 240;
 
 /// Bucket-width multipliers that give readable widths on the resolution ladder.
 const NICE_FACTORS: [i64; 16] = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60, 120, 240, 480, 960];
+
+/// Errors per bucket at the normal rate below which the median of bucket rates is too low
+/// an estimate of it (see [`detect_in`]).
+pub const SPARSE_ERRORS: f64 = 5.0;
 
 /// Fraction of the timeline that is taken as "early" (normal) when estimating `p0`.
 pub const EARLY_FRACTION: f64 = 0.2;
@@ -332,49 +338,63 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     };
     // The normal level: all buckets' median, or the early ones' when those are calmer (a
     // long incident drags the overall median up).
-    let p0 = med_early.min(med_all);
-    // Segments of constant error rate (the most likely partition, penalised per segment),
-    // then the segments significantly above normal.
-    let floor = (2.0 * p0).max(p0 + 0.01);
-    let phi = dispersion(&ev, &er, floor);
+    let mut p0 = med_early.min(med_all);
     let beta = PENALTY * (ev.len() as f64).ln().max(1.0);
-    let segs = segments(&ev, &er, beta, phi);
-    let elevated = |&(a, b): &(usize, usize)| {
-        let n: u64 = ev[a..b].iter().sum();
-        let e: u64 = er[a..b].iter().sum();
-        let (n, e) = (n as f64, e as f64);
-        let bar = floor * n;
-        n > 0.0 && e > bar + 3.0 * (phi * bar).sqrt() + 2.0
+    // Segments of constant error rate (the most likely partition, penalised per segment),
+    // then the segments significantly above normal, joined into groups when at most two
+    // normal buckets apart.
+    let analyse = |p0: f64| {
+        let floor = (2.0 * p0).max(p0 + 0.01);
+        let phi = dispersion(&ev, &er, floor);
+        let segs = segments(&ev, &er, beta, phi);
+        let elevated = |&(a, b): &(usize, usize)| {
+            let n: u64 = ev[a..b].iter().sum();
+            let e: u64 = er[a..b].iter().sum();
+            let (n, e) = (n as f64, e as f64);
+            let bar = floor * n;
+            n > 0.0 && e > bar + 3.0 * (phi * bar).sqrt() + 2.0
+        };
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        for &(a, b) in segs.iter().filter(|s| elevated(s)) {
+            match groups.last_mut() {
+                Some((_, end)) if a - *end <= 2 => *end = b,
+                _ => groups.push((a, b)),
+            }
+        }
+        (phi, segs, groups)
     };
-    // Elevated segments separated by at most two normal buckets are one group.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    for &(a, b) in segs.iter().filter(|s| elevated(s)) {
-        match groups.last_mut() {
-            Some((_, end)) if a - *end <= 2 => *end = b,
-            _ => groups.push((a, b)),
+    // The pooled rate of every bucket outside the elevated groups.
+    let outside = |groups: &[(usize, usize)]| -> Option<f64> {
+        let inside = |i: usize| groups.iter().any(|&(a, b)| a <= i && i < b);
+        let (n, e) = (0..ev.len())
+            .filter(|&i| !inside(i))
+            .fold((0u64, 0u64), |(n, e), i| (n + ev[i], e + er[i]));
+        (n > 0).then(|| e as f64 / n as f64)
+    };
+    let (mut phi, mut segs, mut groups) = analyse(p0);
+    // A median of bucket rates runs low when errors are sparse: it is 0 under one error per
+    // bucket, and a Poisson count's median is about a third below its mean. When a bucket
+    // holds fewer than [`SPARSE_ERRORS`] errors at that rate, the normal level is refined to
+    // the pooled rate outside the elevated stretches while that is higher, so background
+    // jitter is not read as a rise, nor a return to the old level as "still elevated".
+    // (With busier buckets the median stays: it is not moved by a lesser error that runs
+    // for hours, which a pooled rate would take for the normal level.)
+    let mut busy: Vec<f64> = ev.iter().filter(|&&n| n > 0).map(|&n| n as f64).collect();
+    let sparse = p0 * median(&mut busy) < SPARSE_ERRORS;
+    let rounds = if sparse { 4 } else { 0 };
+    for _ in 0..rounds {
+        match outside(&groups) {
+            Some(q) if q > p0 * 1.05 + 1e-9 => {
+                p0 = q;
+                (phi, segs, groups) = analyse(p0);
+            }
+            _ => break,
         }
     }
     let excess = |a: usize, b: usize| -> f64 {
         (a..b)
             .map(|i| er[i] as f64 - p0 * ev[i] as f64)
             .sum::<f64>()
-    };
-    // The normal rate reported. A median of bucket rates is 0 when the background has under
-    // one error per bucket, though it has errors: then the pooled rate of every bucket
-    // outside the elevated stretches is the measured normal level (detection above keeps
-    // its bar of one percentage point).
-    let shown_p0 = if p0 > 0.0 {
-        p0
-    } else {
-        let inside = |i: usize| groups.iter().any(|&(a, b)| a <= i && i < b);
-        let (n, e) = (0..ev.len())
-            .filter(|&i| !inside(i))
-            .fold((0u64, 0u64), |(n, e), i| (n + ev[i], e + er[i]));
-        if n > 0 {
-            e as f64 / n as f64
-        } else {
-            p0
-        }
     };
     let best = groups
         .iter()
@@ -384,7 +404,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
         return none(format!(
             "no clear incident window: the error rate stays near its normal level of {} \
              (no stretch of time rises significantly above it)",
-            pct(shown_p0)
+            pct(p0)
         ));
     };
     // The edges, placed on the finest series there is: the most likely change point between
@@ -436,7 +456,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     let (events, errors): (u64, u64) = (start..end)
         .map(|i| (fine.events[i], fine.errors[i]))
         .fold((0, 0), |(x, y), (n, e)| (x + n, y + e));
-    let exc = errors as f64 - shown_p0 * events as f64;
+    let exc = errors as f64 - p0 * events as f64;
     let (peak_i, peak_r) = (a..b)
         .filter_map(|i| rates[i].map(|r| (i, r)))
         .max_by(|x, y| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0)))
@@ -450,7 +470,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
          the normal rate predicts",
         pct(window_rate),
         rfc3339(start_ms),
-        pct(shown_p0),
+        pct(p0),
         pct(peak_r),
         errors,
         exc.round() as u64
@@ -488,7 +508,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
         end: (!ongoing).then(|| rfc3339(end_ms)),
         ongoing,
         started_before_input,
-        normal_error_rate: Some(shown_p0),
+        normal_error_rate: Some(p0),
         window_error_rate: Some(window_rate),
         peak_error_rate: Some(peak_r),
         peak: Some(rfc3339(tl.bucket_start(peak_i * m))),
@@ -541,6 +561,40 @@ mod tests {
         assert!((normal - 17.0 / 7000.0).abs() < 1e-9, "{normal}");
         assert_eq!(w.excess_errors, (200.0 - normal * 1000.0).round() as u64);
         assert!(w.explanation.contains("(normal 0.2%,"), "{}", w.explanation);
+    }
+
+    /// A background of 1.5 errors per 100-event bucket whose bucket median is 1 (skewed
+    /// counts, as sparse Poisson counts are), a rise to 12% for ten buckets, then the
+    /// background again: the normal rate is the pooled one (about 1.5%, not 1%), and the
+    /// window ends where the rise does.
+    #[test]
+    fn a_skewed_sparse_background_is_not_read_as_its_median() {
+        let cycle = [0u64, 0, 1, 1, 2, 5];
+        let errors: Vec<u64> = (0..120usize)
+            .map(|i| {
+                if (60..70).contains(&i) {
+                    12
+                } else {
+                    cycle[i % 6]
+                }
+            })
+            .collect();
+        let t = tl(&[100; 120], &errors);
+        let w = detect(&t);
+        assert!(w.found, "{w:?}");
+        let outside: u64 = (0..120)
+            .filter(|i| !(60..70).contains(i))
+            .map(|i| errors[i])
+            .sum();
+        let normal = w.normal_error_rate.unwrap_or(0.0);
+        assert!(
+            (normal - outside as f64 / 11_000.0).abs() < 1e-9,
+            "{normal}: {}",
+            w.explanation
+        );
+        assert_eq!(w.start_ms, Some(t.bucket_start(60)), "{}", w.explanation);
+        assert_eq!(w.end_ms, Some(t.bucket_start(70)), "{}", w.explanation);
+        assert!(!w.ongoing);
     }
 
     /// Six hours of ten-minute buckets at 0.3% errors, then an error adding ~0.9% for
