@@ -18,9 +18,9 @@
 //! The highest-scoring finding of a group stays in the list; the others move into its
 //! `details.related` (nothing is dropped) and are named in a note. One exception: an
 //! upstream's finding leads instead of the app's template that names the host (see
-//! `promote_upstream`). The overall error-rate
-//! spike is an aggregate: when specific findings start inside its window it is explained by
-//! them, and its score is halved so that the specific causes rank above it.
+//! `promote_upstream`). The overall error-rate spike is an aggregate: when specific findings
+//! start inside its window it is explained by them, and its score is halved so that the
+//! specific causes rank above it.
 
 use super::{rank, Finding, FindingKind, Severity};
 

@@ -434,8 +434,9 @@ fn route_view(m: Merged, total: u64) -> RouteView {
 /// which log the same calls: never added up. Each kind of trouble (timeouts and refused,
 /// rate limited, 5xx) is counted, with its series, from the view that saw most of it;
 /// traffic (events, calls, latency, statuses) from the view with the most events (ties:
-/// view name), so statuses and calls describe the same records. Examples, samples and first times come
-/// from every view: they count nothing, and the app's own wording is often the clearest.
+/// view name), so statuses and calls describe the same records. Examples, samples and first
+/// times come from every view: they count nothing, and the app's own wording is often the
+/// clearest.
 fn one_upstream(mut views: Vec<&UpstreamStats>) -> UpstreamStats {
     views.sort_by(|a, b| b.events.cmp(&a.events).then(a.view.cmp(&b.view)));
     let Some((&first, rest)) = views.split_first() else {

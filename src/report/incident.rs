@@ -8,8 +8,8 @@
 //! lower of two robust estimates: the median of all bucket rates and the median of the first
 //! 20% of buckets (the median tolerates an incident covering up to half of the input; the
 //! early median covers longer incidents when the input starts before them). A median of
-//! sparse counts runs low (0 under one error per bucket, about a third of an error below the
-//! mean above that), so when a bucket holds under [`SPARSE_ERRORS`] errors at that rate the
+//! sparse counts runs low (0 under one error per bucket; a count averaging 1.5 has a median
+//! of 1), so when a bucket holds under [`SPARSE_ERRORS`] errors at that rate the
 //! normal rate is refined to the pooled rate of the buckets outside the elevated runs
 //! (found again with the new rate) while that is higher: a report never says "rose from 0%"
 //! of a log that had errors before, nor "still elevated" of a rate back at its old level.
@@ -373,7 +373,7 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     };
     let (mut phi, mut segs, mut groups) = analyse(p0);
     // A median of bucket rates runs low when errors are sparse: it is 0 under one error per
-    // bucket, and a Poisson count's median is about a third below its mean. When a bucket
+    // bucket, and a count averaging 1.5 has a median of 1. When a bucket
     // holds fewer than [`SPARSE_ERRORS`] errors at that rate, the normal level is refined to
     // the pooled rate outside the elevated stretches while that is higher, so background
     // jitter is not read as a rise, nor a return to the old level as "still elevated".
@@ -542,7 +542,7 @@ mod tests {
     use super::*;
 
     /// Background errors too sparse for a bucket median (one in every fourth bucket of 100
-    /// events), then a rise to 20%: the normal rate reported is the measured 0.25%, not 0%.
+    /// events), then a rise to 20%: the normal rate reported is the measured 0.24%, not 0%.
     #[test]
     fn a_sparse_background_is_reported_as_its_measured_rate() {
         let errors: Vec<u64> = (0..80u64)
