@@ -186,6 +186,16 @@ pub fn sparkline(values: &[u64]) -> String {
         .collect()
 }
 
+/// Fewest events a chart bucket needs for its error rate to be drawn: a tenth of the median
+/// busy bucket's, and at least 3. A bucket of two events, both errors, is not a 100% peak
+/// that flattens the real one to nothing.
+pub fn min_rate_events(events: &[u64]) -> u64 {
+    let mut busy: Vec<u64> = events.iter().copied().filter(|&n| n > 0).collect();
+    busy.sort_unstable();
+    let median = busy.get(busy.len() / 2).copied().unwrap_or(0);
+    (median / 10).max(3)
+}
+
 /// Compresses `values` into at most `width` cells by summing neighbours.
 pub fn squeeze(values: &[u64], width: usize) -> Vec<u64> {
     if values.len() <= width || width == 0 {
@@ -198,6 +208,13 @@ pub fn squeeze(values: &[u64], width: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bucket_of_a_few_events_gives_no_rate() {
+        assert_eq!(min_rate_events(&[200, 180, 0, 220, 2]), 20);
+        assert_eq!(min_rate_events(&[10, 12, 0, 1]), 3);
+        assert_eq!(min_rate_events(&[]), 3);
+    }
 
     #[test]
     fn formats_times() {

@@ -239,3 +239,27 @@ fn an_uncertain_onset_is_shown_in_terminal_markdown_and_html() {
     let plain = render(OutputFormat::Table, false, 100);
     assert!(!plain.contains("the rise began"), "{plain}");
 }
+
+/// A last bucket of two events, both errors, is not drawn as the error-rate peak: the real
+/// peak (the incident's buckets) stays the top of the scale, in the terminal and the SVG.
+#[test]
+fn a_bucket_of_a_few_events_does_not_set_the_rate_scale() {
+    let mut r = incident_report();
+    r.timeline.events.push(2);
+    r.timeline.errors.push(2);
+    r.timeline.warnings.push(0);
+    let s = render_report(&r, OutputFormat::Table, false, 120);
+    let line = s
+        .lines()
+        .find(|l| l.trim_start().starts_with("error rate "))
+        .unwrap_or_else(|| panic!("no rate line:\n{s}"));
+    let cells = line.trim_start().trim_start_matches("error rate").trim();
+    assert!(cells.contains('9'), "{line}");
+    assert!(cells.ends_with('.'), "{line}");
+    // The chart's rate axis tops out near the incident's rate, not at 100%.
+    let h = render_report(&r, OutputFormat::Html, false, 120);
+    assert!(
+        !h.contains(">100%<"),
+        "rate axis scaled to the 2-event bucket"
+    );
+}

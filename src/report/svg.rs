@@ -28,7 +28,11 @@ pub fn timeline_chart(tl: &Timeline, w: &IncidentWindow, reference: Option<i64>)
     let plot_h = H - TOP - BOTTOM;
     let bw = plot_w / n as f64;
     let max_ev = tl.events.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let rates: Vec<Option<f64>> = (0..n).map(|i| tl.error_rate(i)).collect();
+    // Buckets with too few events to give a rate are gaps in the line.
+    let min_n = super::min_rate_events(&tl.events);
+    let rates: Vec<Option<f64>> = (0..n)
+        .map(|i| tl.error_rate(i).filter(|_| tl.events[i] >= min_n))
+        .collect();
     let max_rate = rates
         .iter()
         .flatten()
@@ -107,7 +111,7 @@ pub fn timeline_chart(tl: &Timeline, w: &IncidentWindow, reference: Option<i64>)
         );
     }
     s.push_str(&band);
-    // Error-rate line (gaps where a bucket had no events).
+    // Error-rate line (gaps where a bucket had no events, or too few).
     let mut path = String::new();
     let mut pen_down = false;
     for (i, r) in rates.iter().enumerate() {

@@ -266,10 +266,12 @@ impl Renderer for TerminalRenderer {
             let ev = squeeze(&tl.events, cells);
             let er = squeeze(&tl.errors, cells);
             let per = tl.events.len().div_ceil(ev.len().max(1)).max(1);
+            // Cells with too few events to give a rate are drawn as none.
+            let min_n = super::min_rate_events(&ev);
             let rates: Vec<u64> = ev
                 .iter()
                 .zip(&er)
-                .map(|(&n, &e)| (e * 10_000).checked_div(n).unwrap_or(0))
+                .map(|(&n, &e)| if n < min_n { 0 } else { e * 10_000 / n })
                 .collect();
             writeln!(out, "  error rate  {}", self.spark(&rates, cells))?;
             writeln!(out, "  events      {}", self.spark(&ev, cells))?;
