@@ -241,23 +241,16 @@ fn promote_upstream(h: &mut Finding, m: &mut Vec<Finding>) {
     if !is_template(h.kind) {
         return;
     }
-    let best = m
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| {
-            matches!(
-                r.kind,
-                FindingKind::UpstreamTimeout
-                    | FindingKind::RateLimited
-                    | FindingKind::UpstreamFailure
-            ) && r.severity >= h.severity
-                && r.upstream.as_deref().is_some_and(|u| {
-                    let t = h.template.as_deref().unwrap_or("").to_ascii_lowercase();
-                    t.contains(&u.to_ascii_lowercase())
-                })
-        })
-        .map(|(i, _)| i)
-        .next();
+    let template = h.template.as_deref().unwrap_or("").to_ascii_lowercase();
+    let best = m.iter().position(|r| {
+        matches!(
+            r.kind,
+            FindingKind::UpstreamTimeout | FindingKind::RateLimited | FindingKind::UpstreamFailure
+        ) && r.severity >= h.severity
+            && r.upstream
+                .as_deref()
+                .is_some_and(|u| template.contains(&u.to_ascii_lowercase()))
+    });
     if let Some(i) = best {
         let score = h.score;
         let mut up = m.remove(i);

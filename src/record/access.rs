@@ -86,7 +86,7 @@ fn fields(b: &[u8], from: usize, max: usize) -> Option<Fields<'_>> {
     Some(f)
 }
 
-fn parse_f64(b: &[u8]) -> Option<f64> {
+pub(super) fn parse_f64(b: &[u8]) -> Option<f64> {
     if b.is_empty() || !b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
         return None;
     }

@@ -147,24 +147,16 @@ fn embedded_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
         .strip_prefix(b"status: ")
         .or_else(|| rest.strip_prefix(b"status="))
         .unwrap_or(rest);
-    let code = rest.get(..3).filter(|d| d.iter().all(u8::is_ascii_digit));
-    let Some(code) = code.filter(|_| rest.get(3).is_none_or(|&c| c == b' ')) else {
+    let status = super::access::status_code(&rest[..token_end(rest, 0)]);
+    let Some(status) = status.filter(|s| (100..=599).contains(s)) else {
         return;
     };
-    let status = code.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-    if !(100..=599).contains(&status) {
-        return;
-    }
     ev.http.method = Some(Cow::Borrowed(method));
     ev.http.path = Some(Cow::Borrowed(path));
     ev.http.status = Some(status);
     if let Some(t) = memchr::memmem::find(rest, b" time: ") {
         let v = &rest[t + 7..];
-        let v = &v[..token_end(v, 0)];
-        if let Some(s) = std::str::from_utf8(v)
-            .ok()
-            .and_then(|v| v.parse::<f64>().ok())
-        {
+        if let Some(s) = super::access::parse_f64(&v[..token_end(v, 0)]) {
             ev.http.latency_ms = Some(s * 1000.0);
         }
     }
