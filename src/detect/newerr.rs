@@ -305,14 +305,22 @@ fn one_offs_before<'t>(
 
 /// The change `t` follows, for a template first seen inside the warm-up: a one-off below
 /// warning level whose text names a change ([`names_a_change`]: a deploy, a restart, a
-/// config reload), first seen after the input's start (`from`). The latest such one.
+/// config reload), first seen after the input's start (`from`), in the log where `t` was
+/// first seen. The latest such one.
+///
+/// The same log, because this is the weakest evidence a new error is accepted on: in a
+/// bundle of several services' logs, a batch job starting in one ("Starting nightly
+/// backup") two minutes before another service's first background "request failed" is a
+/// coincidence, while a deploy and the error it brings share the service's log.
 fn change_before<'t>(
     t: &'t TemplateStats,
     templates: &'t Templates,
     from: i64,
 ) -> Option<&'t TemplateStats> {
+    let first_log = t.examples.iter().min_by(|a, b| a.key().cmp(&b.key()))?;
     one_offs_before(t, templates)
         .filter(|&(ft, c)| ft > from && c.warn_or_worse() == 0 && names_a_change(&c.text))
+        .filter(|(_, c)| c.examples.iter().any(|e| e.source == first_log.source))
         .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.id.cmp(&a.1.id)))
         .map(|(_, c)| c)
 }
@@ -448,6 +456,10 @@ mod tests {
         );
         // No change before it: an hour of silence at six an hour is not proof enough.
         assert!(found(vec![npe(60 * MIN), chatter]).is_empty());
+        // A change in another service's log is no lead for this one's error.
+        let mut elsewhere = deploy.clone();
+        elsewhere.examples = vec![Example::named("backup.log", 3, Some(59 * MIN), b"x")];
+        assert!(found(vec![npe(60 * MIN), elsewhere]).is_empty());
         // There from the start: no silence, not new, deploy or not.
         let mut early_deploy = deploy;
         early_deploy.first_time = Some(MIN);
