@@ -91,8 +91,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i16).range(1970..=2199))]
     pub year: Option<i16>,
 
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads (default: all cores; at most 1024).
+    #[arg(long, short = 'j', value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
     /// Longest line kept, in bytes; longer lines are truncated and counted.
@@ -160,6 +160,42 @@ impl InputArgs {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1)
+    }
+}
+
+/// Most worker threads `-j` accepts: more buys nothing (the work is cut into chunks for a
+/// handful of cores) and a hundred thousand threads only exhaust the OS.
+pub const MAX_THREADS: usize = 1024;
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of threads from 1 to {MAX_THREADS}"
+        )),
+    }
+}
+
+impl InputArgs {
+    /// Refuses an output file that is one of the input logs: the report or snapshot would
+    /// replace the log it was made from. A snapshot among the inputs may be replaced (it is
+    /// read whole first): `snapshot base.flt today.log -o base.flt` updates a baseline.
+    pub fn refuse_overwriting_input(&self, out: &std::path::Path) -> anyhow::Result<()> {
+        let Ok(out_c) = std::fs::canonicalize(out) else {
+            // Not there yet (or not reachable): it cannot be an input.
+            return Ok(());
+        };
+        for p in &self.paths {
+            if std::fs::canonicalize(p).is_ok_and(|c| c == out_c)
+                && !crate::snapshot::is_snapshot(p)
+            {
+                anyhow::bail!(
+                    "refusing to write {} over one of the inputs; choose another output file",
+                    crate::sanitize::terminal(&out.display().to_string())
+                );
+            }
+        }
+        Ok(())
     }
 }
 

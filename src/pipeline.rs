@@ -49,7 +49,7 @@ where
     let stop = AtomicBool::new(false);
     let map = &map;
     let stats = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| {
+        let reader = std::thread::Builder::new().spawn_scoped(scope, || {
             let mut sink = |chunk: Chunk| {
                 !stop.load(Ordering::Relaxed)
                     && permit_rx.recv().is_ok()
@@ -59,10 +59,15 @@ where
             drop(chunk_tx);
             stats
         });
+        let reader = match reader {
+            Ok(r) => r,
+            Err(e) => return Err(anyhow::anyhow!("cannot start the input reader thread: {e}")),
+        };
+        let mut workers = 0;
         for _ in 0..threads {
             let rx = chunk_rx.clone();
             let tx = result_tx.clone();
-            scope.spawn(move || {
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 for chunk in rx {
                     let r = map(&chunk);
                     if tx.send((chunk, r)).is_err() {
@@ -70,6 +75,19 @@ where
                     }
                 }
             });
+            match spawned {
+                Ok(_) => workers += 1,
+                // The OS refused more threads: go on with the ones running (the output does
+                // not depend on their number), or fail if there are none.
+                Err(e) if workers == 0 => {
+                    stop.store(true, Ordering::Relaxed);
+                    drop(permit_tx);
+                    drop(result_rx);
+                    let _ = reader.join();
+                    return Err(anyhow::anyhow!("cannot start a worker thread: {e}"));
+                }
+                Err(_) => break,
+            }
         }
         drop(chunk_rx);
         drop(result_tx);
@@ -93,7 +111,9 @@ where
         drop(pending);
         drop(result_rx);
         drop(permit_tx);
-        reader.join()
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the input reader thread panicked"))
     });
-    stats.map_err(|_| anyhow::anyhow!("the input reader thread panicked"))
+    stats
 }

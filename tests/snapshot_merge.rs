@@ -381,3 +381,56 @@ fn snapshots_go_through_pipes() {
     );
     assert_same_summary(&load(&d.join("direct.flt")), &load(&d.join("piped.flt")));
 }
+
+/// A snapshot or a report written over the log it is made from would destroy the log:
+/// refused with exit 2, the log untouched. A snapshot input may be replaced (it is read
+/// whole first): that is how a baseline is updated.
+#[test]
+fn outputs_never_replace_an_input_log() {
+    let d = tempfile::tempdir().unwrap();
+    let (whole, _) = logs(d.path(), 1);
+    let before = std::fs::read(&whole).unwrap();
+    for args in [
+        &["snapshot", "-q", "whole.log", "-o", "whole.log"][..],
+        &[
+            "summary",
+            "-q",
+            "-o",
+            "html",
+            "--out",
+            "./whole.log",
+            "whole.log",
+        ][..],
+    ] {
+        let out = run(d.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("over one of the inputs"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(std::fs::read(&whole).unwrap(), before, "{args:?}");
+    }
+    ok(d.path(), &["snapshot", "-q", "whole.log", "-o", "base.flt"]);
+    ok(
+        d.path(),
+        &["snapshot", "-q", "base.flt", "whole.log", "-o", "base.flt"],
+    );
+    let twice = load(&d.path().join("base.flt"));
+    let once = {
+        ok(d.path(), &["snapshot", "-q", "whole.log", "-o", "once.flt"]);
+        load(&d.path().join("once.flt"))
+    };
+    assert_eq!(twice.events, 2 * once.events);
+}
+
+/// `-j` beyond what any machine uses is a flag error, not a hundred thousand threads.
+#[test]
+fn thread_count_is_bounded() {
+    let d = tempfile::tempdir().unwrap();
+    logs(d.path(), 1);
+    let out = run(d.path(), &["summary", "-j", "100000", "whole.log"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 to 1024"));
+    ok(d.path(), &["summary", "-q", "-j", "3", "whole.log"]);
+}

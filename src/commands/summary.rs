@@ -441,6 +441,9 @@ fn summarize_with_progress(
 
 pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
     let cfg = args.input.to_config()?;
+    if let Some(out) = &args.out {
+        args.input.refuse_overwriting_input(out)?;
+    }
     let quiet = args.input.quiet;
     let since = args
         .since
