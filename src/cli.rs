@@ -87,8 +87,8 @@ pub struct InputArgs {
 
     /// Year for timestamps that carry none (syslog `Jun 14 15:16:01`). Default: the current
     /// year, or the one before for a date after tomorrow (logs are not written in the future).
-    /// 1970 to 2199: event times outside are not read as times.
-    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i16).range(1970..=2199))]
+    /// 2000 to 2199: event times outside are not read as times.
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i16).range(2000..=2199))]
     pub year: Option<i16>,
 
     /// Worker threads (default: all cores; at most 1024).

@@ -275,7 +275,7 @@ fn validate(sum: &Summary) -> Result<(), String> {
     if b >= a {
         use crate::record::time::plausible;
         if !plausible(a) || !plausible(b) {
-            return Err("time range outside 1970-2200".into());
+            return Err("time range outside 2000-2200".into());
         }
         // Merging keeps at most this many buckets over the span: a finer resolution would
         // make reports allocate bucket arrays for nothing.
@@ -322,8 +322,8 @@ mod tests {
     fn sample() -> Summary {
         let mut s = Summary::default();
         s.events = 3;
-        s.time_min = Some(1_000);
-        s.time_max = Some(5_000);
+        s.time_min = Some(1_795_000_000_000);
+        s.time_max = Some(1_795_000_004_000);
         s
     }
 
@@ -419,10 +419,10 @@ mod tests {
         };
         let mut s = good.clone();
         s.time_min = Some(-9_000_000_000_000_000_000);
-        check(&s, "outside 1970-2200");
+        check(&s, "outside 2000-2200");
         let mut s = good.clone();
         s.time_max = Some(i64::MAX);
-        check(&s, "outside 1970-2200");
+        check(&s, "outside 2000-2200");
         let mut s = good.clone();
         s.time_max = None;
         check(&s, "half missing");

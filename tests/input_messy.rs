@@ -396,3 +396,51 @@ fn corrupt_gzip_keeps_the_text_before_the_damage() {
     );
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// A clock that was never set (a line at the Unix epoch, `"ts": 0`) is not an event time:
+/// one such line among a day's events must not stretch the timeline over decades. The
+/// report equals the one without it, apart from the event count; the line is untimed.
+#[test]
+fn an_unset_clock_does_not_stretch_the_timeline() {
+    let t = TestDir::new();
+    let app = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/example/incident/app.log"
+    ))
+    .unwrap();
+    let mut lines: Vec<&str> = app.lines().collect();
+    let clean = t.write("clean/app.log", (lines.join("\n") + "\n").as_bytes());
+    lines.insert(
+        lines.len() / 2,
+        "1970-01-01 00:00:00,000 ERROR [boot] c.acme.Rtc - clock not set",
+    );
+    let dirty = t.write("dirty/app.log", (lines.join("\n") + "\n").as_bytes());
+    let report = |p: &std::path::Path| {
+        let o = run(&["summary", "-q", "-o", "json", path_str(p)], None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v
+    };
+    let (a, b) = (report(&clean), report(&dirty));
+    assert_eq!(a["incident_window"], b["incident_window"]);
+    assert!(
+        a["incident_window"]["found"].as_bool().unwrap_or(false),
+        "{}",
+        a["incident_window"]
+    );
+    let titles = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["title"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(titles(&a), titles(&b));
+    assert_eq!(
+        b["overview"]["untimed_events"].as_u64(),
+        Some(a["overview"]["untimed_events"].as_u64().unwrap_or(0) + 1),
+        "{}",
+        b["overview"]
+    );
+}

@@ -272,7 +272,7 @@ impl Default for ParseConfig {
             message_keys: Vec::new(),
             time_keys: Vec::new(),
             level_keys: Vec::new(),
-            default_year: 1970,
+            default_year: 2000,
             year_ref: YearRef::Fixed,
         }
     }

@@ -657,6 +657,8 @@ mod tests {
                     {\"time\":\"10000000000000000000000000\",\"msg\":\"25 digits\"}\n\
                     {\"time\":\"2300-01-01T00:00:00Z\",\"msg\":\"far future\"}\n\
                     {\"time\":0,\"msg\":\"epoch\"}\n\
+                    {\"time\":\"1999-12-31T23:59:59Z\",\"msg\":\"unset clock\"}\n\
+                    {\"time\":946684800,\"msg\":\"first\"}\n\
                     {\"time\":\"2199-12-31T23:59:59Z\",\"msg\":\"last\"}\n";
         let cfg = ParseConfig::default();
         let mut got = Vec::new();
@@ -665,7 +667,15 @@ mod tests {
         });
         assert_eq!(
             got,
-            vec![None, None, None, Some(0), Some(7_258_118_399_000)]
+            vec![
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(946_684_800_000),
+                Some(7_258_118_399_000)
+            ]
         );
         let logfmt = b"time=0000-01-01T00:00:00Z level=error msg=a\n";
         let mut got = Vec::new();

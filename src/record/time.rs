@@ -12,13 +12,16 @@ use std::cell::Cell;
 
 use super::{ParseConfig, YearRef};
 
-/// The earliest time an event may have: the Unix epoch (1970-01-01T00:00:00Z).
-pub const MIN_MS: i64 = 0;
+/// The earliest time an event may have: 2000-01-01T00:00:00Z. Earlier stamps in a production
+/// log are a clock that was never set (a device booting at the Unix epoch, `"ts": 0`, a
+/// 1980 DOS date) or an uptime read as an epoch; one such line among a day's events would
+/// stretch the timeline over decades and coarsen every series to weeks.
+pub const MIN_MS: i64 = 946_684_800_000;
 /// The latest time an event may have: 2200-01-01T00:00:00Z.
 pub const MAX_MS: i64 = 7_258_118_400_000;
 
 /// Whether `ms` is a time an event may have ([`MIN_MS`]..=[`MAX_MS`]). Stamps outside (Go's
-/// zero time `0001-01-01`, a 25-digit epoch number, a year 9999 placeholder) are not real
+/// zero time `0001-01-01`, the Unix epoch, a 25-digit epoch number, a year 9999 placeholder) are not real
 /// event times: such an event is kept without a time rather than stretching the timeline over
 /// centuries, and every span of event times fits comfortably in an `i64`.
 pub fn plausible(ms: i64) -> bool {
