@@ -685,6 +685,76 @@ mod tests {
         assert_eq!(got, vec![(None, Some(crate::record::Level::Error))]);
     }
 
+    use crate::record::Level;
+
+    /// (level, message) of each line of `text` parsed as `format`.
+    fn levels(text: &str, format: Format) -> Vec<(Option<Level>, String)> {
+        let mut out = Vec::new();
+        parse_chunk(
+            text.as_bytes(),
+            1,
+            format,
+            None,
+            &ParseConfig::default(),
+            &mut |ev| out.push((ev.level, String::from_utf8_lossy(&ev.message).into_owned())),
+        );
+        out
+    }
+
+    /// A number after the level is a pid only when more header follows it; followed by
+    /// words it is the message's own (`429 Too Many Requests`).
+    #[test]
+    fn a_number_after_the_level_is_a_pid_only_before_more_header() {
+        let got = levels(
+            "2026-11-27 10:00:00,123 ERROR [client] 429 Too Many Requests from api.example\n\
+             2026-11-27 10:00:01 WARN 3 retries failed\n\
+             2026-11-27 10:00:02 ERROR 77 [worker-1] pool exhausted\n\
+             2026-11-27 10:00:03.123  INFO 12345 --- [main] starting\n",
+            Format::Plain,
+        );
+        let msgs: Vec<&str> = got.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "429 Too Many Requests from api.example",
+                "3 retries failed",
+                "pool exhausted",
+                "starting"
+            ]
+        );
+    }
+
+    /// Syslog lines whose message starts with a level word, or whose level stands where
+    /// the host would: the level is read (the word stays in a tagged program's message).
+    #[test]
+    fn syslog_messages_that_start_with_a_level() {
+        let plain = levels(
+            "Nov 27 00:00:01 ERROR payment declined\n\
+             Nov 27 00:00:02 web1 ERROR payment declined\n\
+             Nov 27 00:00:03 web1 Error reading file\n",
+            Format::Plain,
+        );
+        assert_eq!(
+            plain,
+            [
+                (Some(Level::Error), "payment declined".to_string()),
+                (Some(Level::Error), "ERROR payment declined".to_string()),
+                (None, "Error reading file".to_string()),
+            ]
+        );
+        let sys = levels(
+            "Nov 27 00:00:01 web1 app[12]: WARN: disk 91% full\n\
+             Nov 27 00:00:02 web1 app[12]: [error] payment declined\n\
+             Nov 27 00:00:03 web1 sshd[1]: Accepted key for root\n",
+            Format::Syslog,
+        );
+        assert_eq!(
+            sys.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            [Some(Level::Warn), Some(Level::Error), None]
+        );
+        assert_eq!(sys[1].1, "[error] payment declined");
+    }
+
     #[test]
     fn bom_is_skipped() {
         let ev = events("\u{feff}2024-01-01 10:00:00 INFO a\nb\n", Format::Plain);

@@ -406,7 +406,7 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         if let Some(s) = syslog::rfc3164(b, tc, false).filter(|_| !ctime) {
             return Some(Header {
                 time: s.time,
-                level: None,
+                level: b.get(s.msg..).and_then(syslog::leading_level),
                 logger: s.program,
                 msg: s.msg,
                 nginx: false,
@@ -833,8 +833,20 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             continue;
         }
         if tok.iter().all(u8::is_ascii_digit) {
-            pos = e;
-            continue;
+            // A pid (Spring Boot `INFO 12345 --- [main]`, `ERROR 7 [worker]`, pid and tid)
+            // is followed by more header; a number followed by words is the message's own
+            // (`ERROR [client] 429 Too Many Requests`, `WARN 3 retries failed`).
+            let n = skip_spaces(b, e);
+            let next = &b[n..token_end(b, n)];
+            if n >= b.len()
+                || b[n] == b'['
+                || is_separator(next)
+                || next.iter().all(u8::is_ascii_digit)
+            {
+                pos = e;
+                continue;
+            }
+            break;
         }
         if nginx_pid(tok) {
             // Nginx error log `1234#1234: *5 msg`; the request/upstream are in the message.
@@ -850,7 +862,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         }
         if h.logger.is_none() && !tok.iter().any(|&c| c == b'=' || c == b'"') {
             let rest = &b[e..];
-            if rest.starts_with(b" - ") || rest.starts_with(b" : ") {
+            if (rest.starts_with(b" - ") || rest.starts_with(b" : ")) && !tok.ends_with(b":") {
                 h.logger = Some(tok);
                 pos = e + 3;
             } else if rest.starts_with(b" [") && dotted_name(tok) {

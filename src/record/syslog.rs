@@ -57,6 +57,10 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
         return None;
     }
     let (host, after_host) = token(b, n + 1)?;
+    if super::level::from_upper_word(host.strip_suffix(b":").unwrap_or(host)).is_some() {
+        // `Nov 27 00:00:01 ERROR payment declined`: a level where the host would be.
+        return None;
+    }
     if host.first() == Some(&b'[') {
         // `2024/03/05 17:00:00 [error] 1234#1234: msg` (Nginx's error log): a level, not a
         // host; `2024-03-05 10:00:01.123 UTC [4321] ERROR:  msg` (PostgreSQL): a pid.
@@ -190,10 +194,24 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
         return false;
     };
     ev.time = s.time;
-    ev.level = sev.map(from_syslog_severity);
+    ev.level = sev
+        .map(from_syslog_severity)
+        .or_else(|| leading_level(&body[s.msg..]));
     ev.logger = s.program.map(Cow::Borrowed);
     ev.message = Cow::Borrowed(&body[s.msg..]);
     true
+}
+
+/// A level written first in a syslog message (`app[12]: ERROR payment declined`,
+/// `[error] …`, `<warn> …`, `WARNING: …`). Upper case unless bracketed, so `Error reading
+/// file` stays prose. The word stays in the message: behind the program tag, the text is
+/// the program's own.
+pub fn leading_level(msg: &[u8]) -> Option<crate::record::Level> {
+    let e = memchr::memchr(b' ', msg)?;
+    match &msg[..e] {
+        [b'[', inner @ .., b']'] | [b'<', inner @ .., b'>'] => super::level::from_word(inner),
+        tok => super::level::from_upper_word(tok.strip_suffix(b":").unwrap_or(tok)),
+    }
 }
 
 /// `1 2003-10-11T22:14:15.003Z host app procid msgid [sd] msg` (after the PRI).

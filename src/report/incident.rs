@@ -465,6 +465,9 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     let start_ms = fine.bucket_start(start);
     let end_ms = fine.bucket_start(end);
     let window_rate = errors as f64 / events.max(1) as f64;
+    // The display buckets may reach past the refined window and dilute its busiest one; the
+    // peak is never below the window's own average.
+    let peak_r = peak_r.max(window_rate);
     let mut explanation = format!(
         "error rate {} from {} (normal {}, peak {}); {} errors in the window, {} more than \
          the normal rate predicts",
@@ -755,6 +758,46 @@ mod tests {
             start_ms: 0,
             bucket_ms: 60_000,
         }
+    }
+
+    /// However the window's edges are placed on the fine buckets, its peak rate is at least
+    /// its average: a burst that straddles two display buckets dilutes both of them.
+    #[test]
+    fn the_peak_is_never_below_the_window_average() {
+        let mut rng = crate::testrng::XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut checked = 0;
+        for _ in 0..200 {
+            let n = 10 * (30 + (rng.next() % 60) as usize);
+            let events: Vec<u64> = (0..n).map(|_| 20 + rng.next() % 40).collect();
+            let (on, len) = ((rng.next() as usize) % n, 3 + (rng.next() as usize) % 30);
+            let errors: Vec<u64> = (0..n)
+                .map(|i| {
+                    let base = u64::from(rng.next().is_multiple_of(50));
+                    if (on..on + len).contains(&i) {
+                        base + events[i] * (20 + rng.next() % 30) / 100
+                    } else {
+                        base
+                    }
+                })
+                .collect();
+            let fine = Timeline {
+                bucket_seconds: 60.0,
+                bucket_ms: 60_000,
+                ..tl(&events, &errors)
+            };
+            let sum10 = |v: &[u64]| v.chunks(10).map(|c| c.iter().sum()).collect::<Vec<u64>>();
+            let coarse = Timeline {
+                bucket_seconds: 600.0,
+                bucket_ms: 600_000,
+                ..tl(&sum10(&events), &sum10(&errors))
+            };
+            let w = detect_in(&coarse, Some(&fine));
+            if let (Some(avg), Some(peak)) = (w.window_error_rate, w.peak_error_rate) {
+                assert!(peak + 1e-12 >= avg, "peak {peak} < average {avg}: {w:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 
     #[test]
