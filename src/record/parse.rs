@@ -459,7 +459,8 @@ mod tests {
         }
     }
 
-    fn events(text: &str, format: Format) -> Vec<(u64, u32, String)> {
+    /// `f` of each event of `text` parsed as `format`.
+    fn parsed<T>(text: &str, format: Format, mut f: impl FnMut(&Event) -> T) -> Vec<T> {
         let mut out = Vec::new();
         parse_chunk(
             text.as_bytes(),
@@ -467,15 +468,19 @@ mod tests {
             format,
             None,
             &ParseConfig::default(),
-            &mut |ev| {
-                out.push((
-                    ev.line,
-                    ev.lines,
-                    String::from_utf8_lossy(&ev.message).into_owned(),
-                ))
-            },
+            &mut |ev| out.push(f(&ev)),
         );
         out
+    }
+
+    fn events(text: &str, format: Format) -> Vec<(u64, u32, String)> {
+        parsed(text, format, |ev| {
+            (
+                ev.line,
+                ev.lines,
+                String::from_utf8_lossy(&ev.message).into_owned(),
+            )
+        })
     }
 
     #[test]
@@ -689,16 +694,9 @@ mod tests {
 
     /// (level, message) of each line of `text` parsed as `format`.
     fn levels(text: &str, format: Format) -> Vec<(Option<Level>, String)> {
-        let mut out = Vec::new();
-        parse_chunk(
-            text.as_bytes(),
-            1,
-            format,
-            None,
-            &ParseConfig::default(),
-            &mut |ev| out.push((ev.level, String::from_utf8_lossy(&ev.message).into_owned())),
-        );
-        out
+        parsed(text, format, |ev| {
+            (ev.level, String::from_utf8_lossy(&ev.message).into_owned())
+        })
     }
 
     /// A number after the level is a pid only when more header follows it; followed by
