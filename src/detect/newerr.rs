@@ -140,13 +140,22 @@ pub fn find(
         if let (Some(first), Some(tmax)) = (t.first_time, sum.time_max) {
             let g_w = grid.map_or(60_000, |g| g.width);
             let span = (tmax - first).max(g_w);
-            f.rate = Some(t.count as f64 * 60_000.0 / span as f64);
             // Still going on when last seen within the last two display buckets, or within
             // five of its own mean gaps: an error every five minutes has not stopped because
-            // the last quarter of an hour happened to be quiet.
-            let mean_gap = span / t.count.max(1) as i64;
+            // the last quarter of an hour happened to be quiet. The gap is measured between
+            // its own events (from three on): five errors in eighteen minutes, then hours of
+            // silence, have stopped.
+            let last = t.last_time.unwrap_or(first);
+            let mean_gap = if t.count >= 3 {
+                (last - first) / (t.count - 1) as i64
+            } else {
+                span / t.count.max(1) as i64
+            };
             let quiet = (2 * g_w).max(5 * mean_gap);
             f.end = t.last_time.filter(|&l| l < tmax - quiet);
+            // Its rate while it lasted, not diluted over the hours after it stopped.
+            let active = f.end.map_or(span, |e| (e - first).max(g_w));
+            f.rate = Some(t.count as f64 * 60_000.0 / active as f64);
         }
         if let Some(g) = grid {
             f.series = g.dense(&t.series);
@@ -501,6 +510,27 @@ mod tests {
         };
         assert_eq!(end("sparse"), Some(None), "{f:?}");
         assert_eq!(end("stopped"), Some(Some(16 * 60 * MIN)), "{f:?}");
+    }
+
+    /// Five errors in eighteen minutes at 15:47, then eight hours without one: it has
+    /// stopped, and its rate is the burst's, not five a day.
+    #[test]
+    fn a_burst_that_stopped_hours_before_the_end_is_not_ongoing() {
+        const MIN: i64 = 60_000;
+        let sum = summary(0, 24 * 60 * MIN);
+        let at: Vec<i64> = [0, 4, 9, 13, 18]
+            .iter()
+            .map(|m| (15 * 60 + 47 + m) * MIN)
+            .collect();
+        let t = Templates {
+            list: vec![tmpl("h13", Level::Error, &at)],
+            by_sig: Vec::new(),
+        };
+        let f = find(&sum, &t, &DetectConfig::default(), None);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].end, Some(at[4]), "{f:?}");
+        let rate = f[0].rate.unwrap_or(0.0);
+        assert!((rate - 5.0 / 18.0).abs() < 1e-9, "{rate}");
     }
 
     #[test]
