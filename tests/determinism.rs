@@ -174,6 +174,53 @@ fn events_with_chunk_size(data: &[u8], chunk_size: usize) -> Vec<(u64, u32, Vec<
     out
 }
 
+/// Short lines are cut into chunks of at most `MAX_CHUNK_LINES` lines (not only by bytes),
+/// at an event start: the events are the same as with chunks cut by size alone.
+#[test]
+fn chunks_of_short_lines_are_cut_by_line_count_with_the_same_events() {
+    use faultline::input::{read_inputs, InputConfig, MAX_CHUNK_LINES};
+    use faultline::record::{Format, ParseConfig};
+    let mut text = String::new();
+    for i in 0..100_000 {
+        if i % 7 == 3 {
+            text.push_str("\tat x.Y(Z.java:1)\n");
+        } else {
+            text.push_str(&format!("2026-01-01 00:00:00 INFO m{i}\n"));
+        }
+    }
+    // By size alone, 1 MiB would hold about 40,000 of these lines.
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("x.log");
+    std::fs::write(&p, &text).expect("write");
+    let cfg = InputConfig {
+        paths: vec![p],
+        chunk_size: 1 << 20,
+        parse: ParseConfig {
+            format: Some(Format::Plain),
+            ..ParseConfig::default()
+        },
+        ..InputConfig::default()
+    };
+    let mut lines_per_chunk = Vec::new();
+    read_inputs(&cfg, &mut |chunk| {
+        lines_per_chunk.push(memchr_count(&chunk.data));
+        true
+    });
+    assert!(lines_per_chunk.len() >= 4, "{lines_per_chunk:?}");
+    assert!(
+        lines_per_chunk.iter().all(|&n| n <= MAX_CHUNK_LINES),
+        "{lines_per_chunk:?}"
+    );
+    assert_eq!(lines_per_chunk.iter().sum::<usize>(), 100_000);
+    let whole = events_with_chunk_size(text.as_bytes(), 1 << 20);
+    assert_eq!(whole.len(), (0..100_000).filter(|i| i % 7 != 3).count());
+    assert_eq!(whole, events_with_chunk_size(text.as_bytes(), 4096));
+}
+
+fn memchr_count(data: &[u8]) -> usize {
+    data.iter().filter(|&&b| b == b'\n').count()
+}
+
 fn line_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => "[a-z ]{0,30}".prop_map(|s| format!("2026-01-01 00:00:00 INFO {s}")),

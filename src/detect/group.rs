@@ -16,7 +16,8 @@
 //!   count (one event logged several ways: an OOM kill, the exit, the restart).
 //!
 //! The highest-scoring finding of a group stays in the list; the others move into its
-//! `details.related` (nothing is dropped) and are named in a note. One exception: an
+//! `details.related` (the best-ranked [`MAX_RELATED`]; how many more there were is
+//! `details.related_omitted`) and are named in a note. One exception: an
 //! upstream's finding leads instead of the app's template that names the host (see
 //! `promote_upstream`). The overall error-rate spike is an aggregate: when specific findings
 //! start inside its window it is explained by them, and its score is halved so that the
@@ -28,6 +29,11 @@ use super::{rank, Finding, FindingKind, Severity};
 pub const SAME_ONSET_MS: i64 = 60_000;
 /// Onsets this close may be the same incident when the findings share an entity.
 pub const SHARED_ENTITY_MS: i64 = 10 * 60_000;
+/// Most related findings listed in a head's `details.related`, best-ranked first; the rest
+/// are only counted (`details.related_omitted`). A log of thousands of distinct one-off lines
+/// in one minute is thousands of findings of one incident: listed in full, each with its
+/// examples, they made a 60 MB report.
+pub const MAX_RELATED: usize = 10;
 
 fn is_endpoint(k: FindingKind) -> bool {
     matches!(
@@ -223,9 +229,14 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
         h.severity = severity;
         let related: Vec<serde_json::Value> = m
             .iter()
+            .take(MAX_RELATED)
             .map(|r| serde_json::to_value(r).unwrap_or(serde_json::Value::Null))
             .collect();
         h.details.insert("related".into(), related.into());
+        if m.len() > MAX_RELATED {
+            h.details
+                .insert("related_omitted".into(), (m.len() - MAX_RELATED).into());
+        }
     }
     explain_error_rate(&mut heads);
     rank(&mut heads);
@@ -495,6 +506,48 @@ mod tests {
         let titles: Vec<&str> = out.iter().map(|f| f.title.as_str()).collect();
         assert_eq!(out.len(), 3, "{titles:?}");
         assert_eq!(out[0].details["related"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn a_huge_incident_lists_a_few_related_findings_and_counts_the_rest() {
+        // Thousands of one-off lines in the same minute move together: one incident. Its
+        // head lists the best-ranked few in full and counts the others.
+        let n = 500;
+        let findings: Vec<Finding> = (0..n)
+            .map(|i| {
+                let mut f = finding(
+                    FindingKind::NewError,
+                    &format!("New error: line {i}"),
+                    i as i64,
+                    20.0 - i as f64 / 100.0,
+                );
+                f.template_id = Some(format!("t{i}"));
+                f.end = Some(60_000);
+                f.count = 1;
+                f
+            })
+            .collect();
+        let out = group(findings);
+        assert_eq!(out.len(), 1);
+        let related = out[0].details["related"].as_array().expect("related");
+        assert_eq!(related.len(), MAX_RELATED);
+        assert_eq!(related[0]["title"], "New error: line 1");
+        assert_eq!(out[0].details["related_omitted"], n - 1 - MAX_RELATED);
+        assert!(
+            out[0]
+                .notes
+                .iter()
+                .any(|x| x == &format!("same incident: {} more related finding(s)", n - 4)),
+            "{:?}",
+            out[0].notes
+        );
+        // A small incident lists all of them and has nothing to count.
+        let few = group(vec![
+            finding(FindingKind::UpstreamTimeout, "x: 3 timeouts", 0, 9.0),
+            finding(FindingKind::NewError, "New error: x", 0, 8.0),
+        ]);
+        assert_eq!(few[0].details["related"].as_array().map(Vec::len), Some(1));
+        assert!(!few[0].details.contains_key("related_omitted"));
     }
 
     #[test]

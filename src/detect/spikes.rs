@@ -173,18 +173,24 @@ fn template_spikes(
         return Vec::new();
     };
     let base = baseline.and_then(|(s, t)| Ctx::new(s, cfg).map(|c| (c, t)));
+    // Once signatures overflow their caps, the `other` bucket only starts counting where the
+    // caps filled: its "burst" from there on says where that was, not what the system did.
+    // (A flood of new messages past the caps still shows in the overall error rate.)
+    let scanned_template = |t: &TemplateStats| {
+        !(t.is_other && sum.overflow.events > 0) && t.series.total() >= cfg.spike.min_count
+    };
     // Multiple-testing correction: every template with enough events is one more series.
     let scanned = templates
         .list
         .iter()
-        .filter(|t| t.series.total() >= cfg.spike.min_count)
+        .filter(|t| scanned_template(t))
         .count();
     let mut cfg = cfg.clone();
     cfg.spike.positions = (scanned * ctx.grid.len) as f64;
     let cfg = &cfg;
     let mut out = Vec::new();
     for t in &templates.list {
-        if t.series.total() < cfg.spike.min_count {
+        if !scanned_template(t) {
             continue;
         }
         let own = ctx.grid.dense(&t.series);

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::record::w3c::W3cFields;
 use crate::record::{Format, ParseConfig};
 
-pub use chunker::Chunker;
+pub use chunker::{Chunker, MAX_CHUNK_LINES};
 pub use open::{list_dir, read_inputs, read_reader};
 
 /// One source of log data: a file, an archive member, or stdin.

@@ -72,10 +72,30 @@ pub struct TemplateInfo {
     pub is_other: bool,
 }
 
-/// Clusters sharing one template key: (total weight, shown text, weight of the cluster whose
-/// text is shown, member signatures).
-/// Last: whether clusters of different texts were merged.
-type MergedTemplate = (u64, Vec<u8>, u64, Vec<u32>, bool);
+/// Clusters sharing one template key.
+#[derive(Default)]
+struct MergedTemplate {
+    /// Total weight.
+    weight: u64,
+    /// The text shown.
+    text: Shown,
+    /// Weight of the cluster whose text is shown (0: none yet).
+    text_weight: u64,
+    members: Vec<u32>,
+    /// Whether clusters of different texts were merged.
+    varied: bool,
+}
+
+/// The text shown for a [`MergedTemplate`].
+#[derive(Default)]
+enum Shown {
+    /// None yet.
+    #[default]
+    Unset,
+    /// The key itself (the common case for literal signatures: the text is stored once).
+    Key,
+    Own(Vec<u8>),
+}
 
 /// Text of the `other` template.
 pub const OTHER_TEMPLATE: &str = "<OTHER>";
@@ -83,15 +103,82 @@ pub const OTHER_TEMPLATE: &str = "<OTHER>";
 /// A column with at least this many distinct values is a variable, however the values look.
 const MIN_DISTINCT_VARIABLE: usize = 4;
 
-/// A cluster found in one token-count group: member signatures and the template tokens
-/// (`None` = wildcard).
+/// A cluster found in one token-count group: member signatures and the template tokens.
 struct Cl<'a> {
     members: Vec<u32>,
-    tokens: Vec<Tok<'a>>,
+    /// `None` when every token is the literal token of the first member (a cluster of one
+    /// signature, most clusters of a log of mostly distinct lines): nothing is stored for it,
+    /// where a token list would cost 32 bytes per word of every such signature.
+    tokens: Option<Vec<Tok<'a>>>,
+}
+
+impl<'a> Cl<'a> {
+    /// Template token `p`.
+    fn tok(&self, p: usize, toks: &Toks<'a>) -> Tok<'a> {
+        match &self.tokens {
+            Some(t) => t[p],
+            None => Tok::Lit(toks[self.members[0] as usize][p]),
+        }
+    }
+
+    /// Number of template tokens (the group's token count).
+    fn len(&self, toks: &Toks<'a>) -> usize {
+        match &self.tokens {
+            Some(t) => t.len(),
+            None => toks[self.members[0] as usize].len(),
+        }
+    }
+
+    /// The template tokens, stored (to be changed in place).
+    fn tokens_mut(&mut self, toks: &Toks<'a>) -> &mut Vec<Tok<'a>> {
+        let first = self.members[0] as usize;
+        self.tokens
+            .get_or_insert_with(|| toks[first].iter().map(|&t| Tok::Lit(t)).collect())
+    }
+
+    /// The template text: literal tokens and placeholders joined by single spaces.
+    fn text(&self, toks: &Toks<'a>) -> Vec<u8> {
+        template_text((0..self.len(toks)).map(|p| self.tok(p, toks)))
+    }
+}
+
+/// The tokens of every distinct signature in one allocation: signature `i`'s tokens are
+/// `flat[start[i]..start[i + 1]]` (a vector per signature cost a header, and up to as much
+/// again in spare capacity, for every signature).
+struct Toks<'a> {
+    flat: Vec<&'a [u8]>,
+    start: Vec<usize>,
+}
+
+impl<'a> Toks<'a> {
+    fn new(sigs: impl Iterator<Item = &'a [u8]> + Clone) -> Toks<'a> {
+        let total: usize = sigs.clone().map(|s| tokens_of(s).count()).sum();
+        let mut flat = Vec::with_capacity(total);
+        let mut start = Vec::with_capacity(sigs.size_hint().0 + 1);
+        start.push(0);
+        for s in sigs {
+            flat.extend(tokens_of(s));
+            start.push(flat.len());
+        }
+        Toks { flat, start }
+    }
+
+    fn len(&self) -> usize {
+        self.start.len() - 1
+    }
+}
+
+impl<'a> std::ops::Index<usize> for Toks<'a> {
+    type Output = [&'a [u8]];
+
+    fn index(&self, i: usize) -> &[&'a [u8]] {
+        &self.flat[self.start[i]..self.start[i + 1]]
+    }
 }
 
 /// One template token: a literal, or a wildcard keeping the prefix and suffix all its values
 /// share (`rhost=<*>`, `Rect(<*>,`), so the key of a `key=value` pair survives generalisation.
+#[derive(Clone, Copy)]
 enum Tok<'a> {
     Lit(&'a [u8]),
     Wild((&'a [u8], &'a [u8])),
@@ -114,11 +201,12 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
         to_uniq[i as usize] = (uniq.len() - 1) as u32;
     }
 
-    let toks: Vec<Vec<&[u8]>> = uniq.iter().map(|(s, _)| tokenize(s)).collect();
+    let toks = Toks::new(uniq.iter().map(|&(s, _)| s));
     let counts: Vec<u64> = uniq.iter().map(|&(_, c)| c).collect();
 
     let mut groups: BTreeMap<(usize, &[u8]), Vec<u32>> = BTreeMap::new();
-    for (i, t) in toks.iter().enumerate() {
+    for i in 0..toks.len() {
+        let t = &toks[i];
         let stack = t
             .iter()
             .rev()
@@ -151,33 +239,54 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
         });
     }
     let clusters: Vec<Vec<Cl<'_>>> = pass.into_iter().map(|(c, _)| c).collect();
+    // Template texts are made from the signatures themselves: the token table can go.
+    drop(toks);
 
     // Template text per cluster; clusters with the same text (or the same text once wildcard
     // runs collapse) are one template.
     let mut by_key: BTreeMap<Vec<u8>, MergedTemplate> = BTreeMap::new();
     for cl in clusters.into_iter().flatten() {
-        let text = template_text(&cl.tokens);
+        let text = match &cl.tokens {
+            Some(t) => template_text(t.iter().copied()),
+            None => template_text(tokens_of(uniq[cl.members[0] as usize].0).map(Tok::Lit)),
+        };
         let key = collapse_wildcards(&text);
         let weight: u64 = cl.members.iter().map(|&m| counts[m as usize]).sum();
-        let e = by_key
-            .entry(key)
-            .or_insert_with(|| (0, Vec::new(), 0, Vec::new(), false));
+        let e = by_key.entry(key.clone()).or_default();
+        let shown: &[u8] = match &e.text {
+            Shown::Unset => b"",
+            Shown::Key => &key,
+            Shown::Own(t) => t,
+        };
         // Several lengths merged: the value has variable length, so show it as one.
-        if !e.1.is_empty() && e.1 != text {
-            e.4 = true;
+        if !shown.is_empty() && shown != text {
+            e.varied = true;
         }
         // The text shown is that of the heaviest cluster (ties: smallest text), so a rare
         // longer variant does not rename a common template.
-        if weight > e.2 || (weight == e.2 && (e.1.is_empty() || text < e.1)) {
-            e.1 = text;
-            e.2 = weight;
+        if weight > e.text_weight
+            || (weight == e.text_weight && (shown.is_empty() || text.as_slice() < shown))
+        {
+            e.text = if text == key {
+                Shown::Key
+            } else {
+                Shown::Own(text)
+            };
+            e.text_weight = weight;
         }
-        e.0 += weight;
-        e.3.extend_from_slice(&cl.members);
+        e.weight += weight;
+        e.members.extend_from_slice(&cl.members);
     }
     let mut tpls: Vec<(u64, Vec<u8>, Vec<u32>)> = by_key
-        .into_values()
-        .map(|(w, t, _, m, varied)| (w, if varied { collapse_typed(&t) } else { t }, m))
+        .into_iter()
+        .map(|(key, e)| {
+            let t = match e.text {
+                Shown::Own(t) => t,
+                Shown::Unset | Shown::Key => key,
+            };
+            let t = if e.varied { collapse_typed(&t) } else { t };
+            (e.weight, t, e.members)
+        })
         .collect();
     tpls.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
 
@@ -191,7 +300,8 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
     };
     for (k, (w, text, members)) in tpls.into_iter().enumerate() {
         let idx = if k < keep {
-            let text = String::from_utf8_lossy(&text).into_owned();
+            let text = String::from_utf8(text)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             templates.push(TemplateInfo {
                 id: template_id(&text),
                 text,
@@ -221,13 +331,14 @@ pub fn cluster(sigs: &[(&[u8], u64)], cfg: &ClusterConfig) -> Clustering {
     }
 }
 
-fn tokenize(s: &[u8]) -> Vec<&[u8]> {
-    s.split(|&b| b == b' ').filter(|t| !t.is_empty()).collect()
+/// A signature's tokens: split at spaces, empty ones (runs of spaces) left out.
+fn tokens_of(s: &[u8]) -> impl Iterator<Item = &[u8]> {
+    s.split(|&b| b == b' ').filter(|t| !t.is_empty())
 }
 
-fn template_text(tokens: &[Tok<'_>]) -> Vec<u8> {
+fn template_text<'a>(tokens: impl Iterator<Item = Tok<'a>>) -> Vec<u8> {
     let mut out = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
+    for (i, t) in tokens.enumerate() {
         if i > 0 {
             out.push(b' ');
         }
@@ -240,12 +351,14 @@ fn template_text(tokens: &[Tok<'_>]) -> Vec<u8> {
             }
         }
     }
+    // Kept for every template until the end: no spare capacity.
+    out.shrink_to_fit();
     out
 }
 
 /// Prefix and suffix shared by every value of column `col`, cut at punctuation so that only
 /// whole keys and brackets are kept (never half a word or half a placeholder).
-fn common_affixes<'a>(members: &[u32], col: usize, toks: &[Vec<&'a [u8]>]) -> (&'a [u8], &'a [u8]) {
+fn common_affixes<'a>(members: &[u32], col: usize, toks: &Toks<'a>) -> (&'a [u8], &'a [u8]) {
     let first = toks[members[0] as usize][col];
     let mut pre = first.len();
     let mut suf = first.len();
@@ -416,7 +529,7 @@ fn collapse_typed(text: &[u8]) -> Vec<u8> {
 /// Clusters one group of signatures that all have the same token count.
 fn cluster_group<'a>(
     members: &[u32],
-    toks: &[Vec<&'a [u8]>],
+    toks: &Toks<'a>,
     counts: &[u64],
     known: &KnownValues<'a>,
 ) -> (Vec<Cl<'a>>, Learned<'a>) {
@@ -425,7 +538,7 @@ fn cluster_group<'a>(
         let m = members[0];
         let cl = Cl {
             members: vec![m],
-            tokens: toks[m as usize].iter().map(|&t| Tok::Lit(t)).collect(),
+            tokens: None,
         };
         return (vec![cl], Learned::default());
     }
@@ -524,10 +637,12 @@ fn tok_key<'a>(t: &Tok<'a>) -> Option<&'a [u8]> {
 }
 
 /// Same constant words everywhere, except at value positions (see [`merge_compatible`]).
-fn compatible(a: &[Tok<'_>], b: &[Tok<'_>]) -> bool {
+fn compatible<'a>(a: &Cl<'a>, b: &Cl<'a>, toks: &Toks<'a>) -> bool {
     let mut asym = 0;
     let mut shared = 0;
-    for (x, y) in a.iter().zip(b) {
+    let n = a.len(toks);
+    for p in 0..n {
+        let (x, y) = (&a.tok(p, toks), &b.tok(p, toks));
         // `num=<*>` and `topActivity=<*>` are different fields: never the same template.
         if let (Some(kx), Some(ky)) = (tok_key(x), tok_key(y)) {
             if kx != ky {
@@ -553,7 +668,7 @@ fn compatible(a: &[Tok<'_>], b: &[Tok<'_>]) -> bool {
         }
     }
     // Two templates made almost only of values say nothing about each other.
-    shared * 2 >= a.len()
+    shared * 2 >= n
 }
 
 /// Merges clusters of one group whose templates differ only at positions where at least one
@@ -561,35 +676,36 @@ fn compatible(a: &[Tok<'_>], b: &[Tok<'_>]) -> bool {
 /// (`<HOST>:<NUM> error ...` vs `csdnimg.cn:<NUM> error ...`); two templates that differ in a
 /// constant word on both sides are never merged here. Heaviest clusters absorb lighter ones,
 /// ties by template text, so the result is order-independent.
-fn merge_compatible<'a>(
-    mut cls: Vec<Cl<'a>>,
-    toks: &[Vec<&'a [u8]>],
-    counts: &[u64],
-) -> Vec<Cl<'a>> {
+fn merge_compatible<'a>(mut cls: Vec<Cl<'a>>, toks: &Toks<'a>, counts: &[u64]) -> Vec<Cl<'a>> {
     if cls.len() < 2 || cls.len() > MAX_MERGE_CLUSTERS {
         return cls;
     }
     let weight = |c: &Cl<'_>| -> u64 { c.members.iter().map(|&m| counts[m as usize]).sum() };
     let mut keyed: Vec<(u64, Vec<u8>, Cl<'a>)> = cls
         .drain(..)
-        .map(|c| (weight(&c), template_text(&c.tokens), c))
+        .map(|c| (weight(&c), c.text(toks), c))
         .collect();
     keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let mut acc: Vec<Cl<'a>> = Vec::new();
     for (_, _, c) in keyed {
-        let target = acc.iter().position(|a| compatible(&a.tokens, &c.tokens));
+        let target = acc.iter().position(|a| compatible(a, &c, toks));
         match target {
             Some(t) => {
                 let a = &mut acc[t];
-                let differs: Vec<usize> = (0..a.tokens.len())
-                    .filter(|&p| match (&a.tokens[p], &c.tokens[p]) {
+                let differs: Vec<usize> = (0..a.len(toks))
+                    .filter(|&p| match (a.tok(p, toks), c.tok(p, toks)) {
                         (Tok::Lit(x), Tok::Lit(y)) => x != y,
                         _ => true,
                     })
                     .collect();
                 a.members.extend_from_slice(&c.members);
-                for p in differs {
-                    a.tokens[p] = Tok::Wild(common_affixes(&a.members, p, toks));
+                let wild: Vec<(usize, Tok<'a>)> = differs
+                    .into_iter()
+                    .map(|p| (p, Tok::Wild(common_affixes(&a.members, p, toks))))
+                    .collect();
+                let tokens = a.tokens_mut(toks);
+                for (p, t) in wild {
+                    tokens[p] = t;
                 }
             }
             None => acc.push(c),
@@ -629,12 +745,7 @@ fn kv_key(t: &[u8]) -> Option<&[u8]> {
     (end > 1 && key.iter().any(|b| b.is_ascii_alphabetic()) && !valueish(key)).then_some(key)
 }
 
-fn col_stats<'a>(
-    members: &[u32],
-    col: u32,
-    toks: &[Vec<&'a [u8]>],
-    counts: &[u64],
-) -> ColStats<'a> {
+fn col_stats<'a>(members: &[u32], col: u32, toks: &Toks<'a>, counts: &[u64]) -> ColStats<'a> {
     let mut map: FxHashMap<&[u8], (u64, u32)> = FxHashMap::default();
     for &m in members {
         let e = map.entry(toks[m as usize][col as usize]).or_default();
@@ -860,7 +971,7 @@ fn variable_reason(col: u32, st: &ColStats<'_>, known: &KnownValues<'_>) -> Opti
 fn refine<'a>(
     members: Vec<u32>,
     free: Vec<u32>,
-    toks: &[Vec<&'a [u8]>],
+    toks: &Toks<'a>,
     counts: &[u64],
     known: &KnownValues<'a>,
     out: &mut Vec<Cl<'a>>,
@@ -901,17 +1012,20 @@ fn refine<'a>(
             None => {
                 learned.values.append(&mut many_valued);
                 let first = &toks[members[0] as usize];
-                let tokens = first
-                    .iter()
-                    .enumerate()
-                    .map(|(p, &t)| {
-                        if still_free.contains(&(p as u32)) {
-                            Tok::Wild(common_affixes(&members, p, toks))
-                        } else {
-                            Tok::Lit(t)
-                        }
-                    })
-                    .collect();
+                // Every column literal (one signature): nothing to store.
+                let tokens = (!still_free.is_empty()).then(|| {
+                    first
+                        .iter()
+                        .enumerate()
+                        .map(|(p, &t)| {
+                            if still_free.contains(&(p as u32)) {
+                                Tok::Wild(common_affixes(&members, p, toks))
+                            } else {
+                                Tok::Lit(t)
+                            }
+                        })
+                        .collect()
+                });
                 out.push(Cl { members, tokens });
             }
             Some((c, st)) => {

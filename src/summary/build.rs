@@ -117,6 +117,10 @@ impl ChunkBuilder<'_> {
         let source = &source;
         let source_seed = sig_hash(source.as_bytes());
         let mut prev: Option<(u64, Option<i64>, &[u8])> = None;
+        // The text of the previous event's example, when one was built for it: the event
+        // before a signature's first occurrence shares it rather than copying the line again
+        // (on a log of distinct lines, every event is both).
+        let mut prev_text: Option<std::sync::Arc<str>> = None;
         let mut directive_gaps: Vec<(u32, u32)> = Vec::new();
         // The line the next event starts on unless directive lines came first.
         let mut next_line = chunk.first_line;
@@ -142,18 +146,21 @@ impl ChunkBuilder<'_> {
                     if t < lo || t >= hi {
                         sum.filtered_out += 1;
                         prev = Some((ev.line, ev.time, ev.raw));
+                        prev_text = None;
                         return;
                     }
                 }
                 let level = ev.level.or_else(|| guess_level(&ev.message));
                 let slot = level_slot(level);
                 self.masker.mask(&ev.message, &mut scratch);
+                super::cap_sig(&mut scratch);
                 // Signatures are nearly always valid UTF-8: check (fast) before converting lossily.
                 let sig_str = match std::str::from_utf8(&scratch) {
                     Ok(s) => std::borrow::Cow::Borrowed(s),
                     Err(_) => String::from_utf8_lossy(&scratch),
                 };
                 let hash = sig_hash(sig_str.as_bytes());
+                let mut made_text = None;
                 let idx = match sum.find_sig(hash, &sig_str) {
                     Some(i) => i,
                     None if sum.sigs.len() < self.max_sigs => {
@@ -193,8 +200,16 @@ impl ChunkBuilder<'_> {
                             example,
                         ) == Some(0)
                     {
-                        s.before_first =
-                            prev.map(|(line, t, raw)| Example::new(source, line, t, raw));
+                        s.before_first = prev.map(|(line, t, raw)| match &prev_text {
+                            Some(text) => Example {
+                                source: std::sync::Arc::clone(source),
+                                line,
+                                time: t,
+                                text: std::sync::Arc::clone(text),
+                                level: None,
+                            },
+                            None => Example::new(source, line, t, raw),
+                        });
                     }
                     if self.full {
                         let rank = sample_rank(source_seed, ev.line);
@@ -203,6 +218,7 @@ impl ChunkBuilder<'_> {
                             s.offer_sample(rank, ev.line, example);
                         }
                     }
+                    made_text = lazy.made().map(|e| std::sync::Arc::clone(&e.text));
                     match ev.time {
                         Some(t) => {
                             s.first_time = Some(s.first_time.map_or(t, |f| f.min(t)));
@@ -232,6 +248,7 @@ impl ChunkBuilder<'_> {
                     sum.first_event = Some(Example::new(source, ev.line, ev.time, ev.raw));
                 }
                 prev = Some((ev.line, ev.time, ev.raw));
+                prev_text = made_text;
             },
         );
         if self.per_line {
@@ -449,6 +466,114 @@ mod tests {
         let s = acc.sigs.iter().find(|s| s.sig.contains("disk full"));
         let before = s.and_then(|s| s.before_first.as_ref()).map(|e| &*e.text);
         assert_eq!(before, Some("2026-11-27 10:00:01 INFO config reloaded"));
+    }
+
+    /// Line `i` of a log of distinct long lines: an id and 150 words.
+    fn long_line(i: usize) -> String {
+        let words: Vec<String> = (0..150)
+            .map(|w| format!("w{}x", (w * 7 + i) % 26))
+            .collect();
+        format!("2026-11-27 10:00:01 ERROR id{i}q {}\n", words.join(" "))
+    }
+
+    #[test]
+    fn long_messages_are_cut_to_the_signature_cap() {
+        let (masker, parse) = (Masker::new(Vec::new()), ParseConfig::default());
+        let b = builder(&masker, &parse, None);
+        // Two messages that agree in their first 3,000 bytes are one signature.
+        let head = "alpha beta gamma ".repeat(200);
+        let text = format!(
+            "2026-11-27 10:00:01 ERROR {head}one\n2026-11-27 10:00:02 ERROR {head}two\n\
+             2026-11-27 10:00:03 ERROR {}\n",
+            "x".repeat(5_000)
+        );
+        let sum = b.summarize(&chunk("a.log", 0, 1, &text)).summary;
+        assert_eq!(
+            sum.sigs.len(),
+            2,
+            "{:?}",
+            sum.sigs.iter().map(|s| s.sig.len()).collect::<Vec<_>>()
+        );
+        let cut = &sum.sigs[0];
+        assert_eq!(cut.count, 2);
+        assert!(
+            cut.sig.len() <= crate::summary::MAX_SIG_BYTES,
+            "{}",
+            cut.sig.len()
+        );
+        assert!(cut.sig.len() > crate::summary::MAX_SIG_BYTES * 3 / 4);
+        // Cut between words, and marked.
+        assert!(
+            cut.sig.ends_with(" gamma …")
+                || cut.sig.ends_with(" beta …")
+                || cut.sig.ends_with(" alpha …"),
+            "{}",
+            &cut.sig[cut.sig.len() - 20..]
+        );
+        // One word longer than the cap: cut inside it, at a character boundary.
+        let word = &sum.sigs[1].sig;
+        assert!(word.len() <= crate::summary::MAX_SIG_BYTES);
+        assert!(word.ends_with("x …"));
+        // Multi-byte characters are never cut in half.
+        let mut v = "é".repeat(3_000).into_bytes();
+        crate::summary::cap_sig(&mut v);
+        let v = String::from_utf8(v).expect("valid UTF-8 after the cut");
+        assert!(v.len() <= crate::summary::MAX_SIG_BYTES && v.ends_with("é …"));
+    }
+
+    #[test]
+    fn the_signature_budget_bounds_what_is_kept_whatever_the_chunking() {
+        let (masker, parse) = (Masker::new(Vec::new()), ParseConfig::default());
+        let b = builder(&masker, &parse, None);
+        let lines: Vec<String> = (0..40).map(long_line).collect();
+        // Room for about 15 of them.
+        let one = crate::summary::sig_cost(
+            &b.summarize(&chunk("a.log", 0, 1, &lines[0])).summary.sigs[0].sig,
+        );
+        let budget = one * 15 + one / 2;
+        let merged = |per_chunk: usize| {
+            let mut acc = Summary::default();
+            for (k, part) in lines.chunks(per_chunk).enumerate() {
+                let c = chunk("a.log", 0, (k * per_chunk) as u64 + 1, &part.concat());
+                acc.merge_within(b.summarize(&c).summary, 1_000, budget);
+            }
+            acc
+        };
+        let whole = merged(lines.len());
+        assert_eq!(whole.sigs.len(), 15);
+        assert!(whole.sig_bytes() <= budget);
+        assert_eq!(whole.overflow.events, 25);
+        assert_eq!(whole.events, 40);
+        // The same signatures are kept however the input is chunked.
+        for per_chunk in [1, 3, 7] {
+            let m = merged(per_chunk);
+            let sigs = |s: &Summary| s.sigs.iter().map(|x| x.sig.clone()).collect::<Vec<_>>();
+            assert_eq!(sigs(&m), sigs(&whole), "{per_chunk} lines per chunk");
+            assert_eq!(m.overflow.events, whole.overflow.events);
+        }
+        // The default merge keeps signatures within the default budget.
+        let mut acc = Summary::default();
+        acc.merge(whole.clone(), usize::MAX);
+        assert_eq!(acc.sig_bytes(), whole.sig_bytes());
+        assert!(acc.sig_bytes() <= crate::summary::DEFAULT_SIG_BUDGET);
+        // The cost: twelve times the text, each word, and a fixed part.
+        assert_eq!(crate::summary::sig_cost("a bc  d"), 12 * 7 + 32 * 3 + 512);
+    }
+
+    #[test]
+    fn the_event_before_a_first_occurrence_shares_its_text() {
+        // On a log of distinct lines every event is both an example and the event before the
+        // next signature's first: its text is held once.
+        let (masker, parse) = (Masker::new(Vec::new()), ParseConfig::default());
+        let b = builder(&masker, &parse, None);
+        let text =
+            "2026-11-27 10:00:01 ERROR alpha failed\n2026-11-27 10:00:02 ERROR beta failed\n";
+        let sum = b.summarize(&chunk("a.log", 0, 1, text)).summary;
+        let (a, beta) = (&sum.sigs[0], &sum.sigs[1]);
+        let before = beta.before_first.as_ref().expect("event before");
+        assert_eq!(&*before.text, "2026-11-27 10:00:01 ERROR alpha failed");
+        assert_eq!((before.line, before.level), (1, None));
+        assert!(std::sync::Arc::ptr_eq(&before.text, &a.examples[0].text));
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub fn offer_earliest(
     line: u64,
     make: impl FnOnce() -> Example,
 ) -> Option<usize> {
+    if cap == 0 {
+        return None;
+    }
     let key = (time, source, line);
     if v.len() >= cap
         && v.last()
@@ -94,8 +97,11 @@ pub fn offer_earliest(
         // Most routes and signatures of a chunk keep one example: room for one, not four.
         v.reserve_exact(1);
     }
+    if v.len() >= cap {
+        // The last one goes: dropped first, the vector does not grow past `cap`.
+        v.truncate(cap - 1);
+    }
     v.insert(pos, make());
-    v.truncate(cap);
     (pos < cap).then_some(pos)
 }
 
@@ -129,6 +135,14 @@ pub fn offer_sample(v: &mut Vec<Sample>, rank: u64, line: u64, make: impl FnOnce
     if v.get(pos).is_some_and(|s| s.key() == (rank, line)) {
         return; // the same event (a snapshot merged twice)
     }
+    if v.capacity() == 0 {
+        // Most signatures of a log of distinct lines have one event: room for one, not four.
+        v.reserve_exact(1);
+    }
+    if v.len() >= SAMPLES_PER_SIG {
+        // The largest rank goes: dropped first, the vector does not grow to 16 to hold 8.
+        v.truncate(SAMPLES_PER_SIG - 1);
+    }
     v.insert(
         pos,
         Sample {
@@ -136,7 +150,6 @@ pub fn offer_sample(v: &mut Vec<Sample>, rank: u64, line: u64, make: impl FnOnce
             example: make(),
         },
     );
-    v.truncate(SAMPLES_PER_SIG);
 }
 
 /// Adds sample `src` to sample `dst`: the smallest ranks of both (exact, as for one sample).
@@ -188,6 +201,11 @@ impl<'e> LazyExample<'e> {
     pub fn with_level(mut self, level: Option<crate::record::Level>) -> LazyExample<'e> {
         self.level = level;
         self
+    }
+
+    /// The example, if [`LazyExample::get`] has built it.
+    pub fn made(&self) -> Option<&Example> {
+        self.made.get()
     }
 
     /// The example: built on the first call, shared after.
@@ -404,6 +422,10 @@ pub struct Summary {
     pub endpoints: crate::endpoints::EndpointTable,
     #[serde(skip)]
     index: SigIndex,
+    /// The [`sig_cost`] of every signature in `sigs`, added up (checked against the byte
+    /// budget when signatures merge, see [`Summary::merge_within`]).
+    #[serde(skip)]
+    sig_bytes: u64,
 }
 
 /// Signature text → position in [`Summary::sigs`]. Entries keep the signature's hash
@@ -472,12 +494,59 @@ impl Default for Summary {
             tails: Vec::new(),
             endpoints: Default::default(),
             index: SigIndex::default(),
+            sig_bytes: 0,
         }
     }
 }
 
 /// Default cap on distinct signatures kept in one summary; later new ones count as overflow.
 pub const DEFAULT_MAX_SIGS: usize = 200_000;
+
+/// Budget for the signatures of one summary, in [`sig_cost`] units (about bytes): a new
+/// signature that would take the total over it counts as overflow, like one beyond
+/// [`DEFAULT_MAX_SIGS`]. The count cap alone let memory grow with the length of the
+/// messages: distinct lines of 180 words took 0.78 GB for 65 MB and 2.9 GB for 262 MB (the
+/// signatures, their examples, and the clustering's work on every word). Short signatures reach the count cap first (200,000 of 40 bytes and 6 words cost
+/// 226 MiB).
+pub const DEFAULT_SIG_BUDGET: u64 = 256 << 20;
+
+/// Longest signature kept (bytes): a longer masked message is cut, at a space where one is
+/// near, and ends in ` …`. Messages that agree in their first 2,000 bytes (after masking) are
+/// one signature.
+pub const MAX_SIG_BYTES: usize = 2_000;
+
+/// What ends a signature cut at [`MAX_SIG_BYTES`].
+pub const SIG_CUT_MARK: &str = " …";
+
+/// Cuts a masked message longer than [`MAX_SIG_BYTES`] to fit, [`SIG_CUT_MARK`] included:
+/// at the last space of its last quarter if there is one (so no word is cut in half), else
+/// at a character boundary.
+pub fn cap_sig(sig: &mut Vec<u8>) {
+    if sig.len() <= MAX_SIG_BYTES {
+        return;
+    }
+    let mut cut = MAX_SIG_BYTES - SIG_CUT_MARK.len();
+    // Not inside a UTF-8 character (continuation bytes are 0b10xx_xxxx).
+    while cut > 0 && sig[cut] & 0xC0 == 0x80 {
+        cut -= 1;
+    }
+    if let Some(sp) = sig[cut * 3 / 4..cut].iter().rposition(|&b| b == b' ') {
+        cut = cut * 3 / 4 + sp;
+    }
+    sig.truncate(cut);
+    sig.extend_from_slice(SIG_CUT_MARK.as_bytes());
+}
+
+/// What a signature costs against [`DEFAULT_SIG_BUDGET`]: a function of its text alone, so
+/// whether it is kept never depends on how the input was chunked. Twelve times its length
+/// (the text, and the up to eleven events it keeps as evidence — examples, the event before
+/// the first, the sample — which are about as long), 32 per word (the clustering's token
+/// table and its work per word), and 512 for the rest (its counters and series, its index
+/// entry, its template).
+pub fn sig_cost(sig: &str) -> u64 {
+    let words = sig.split(' ').filter(|w| !w.is_empty()).count() as u64;
+    12 * sig.len() as u64 + 32 * words + 512
+}
 
 impl Summary {
     /// Rebuilds the signature index (after loading from a snapshot).
@@ -487,6 +556,12 @@ impl Summary {
             index.insert(sig_hash(s.sig.as_bytes()), i as u32);
         }
         self.index = index;
+        self.sig_bytes = self.sigs.iter().map(|s| sig_cost(&s.sig)).sum();
+    }
+
+    /// The signatures' [`sig_cost`], added up.
+    pub fn sig_bytes(&self) -> u64 {
+        self.sig_bytes
     }
 
     pub fn sig_index(&self, sig: &str) -> Option<u32> {
@@ -500,9 +575,15 @@ impl Summary {
 
     /// Appends a new signature (not present yet) and returns its position.
     pub fn push_sig(&mut self, hash: u64, s: SigStats) -> u32 {
+        let cost = sig_cost(&s.sig);
+        self.push_sig_costing(hash, s, cost)
+    }
+
+    fn push_sig_costing(&mut self, hash: u64, s: SigStats, cost: u64) -> u32 {
         let i = self.sigs.len() as u32;
         self.index.insert(hash, i);
         self.sigs.push(s);
+        self.sig_bytes += cost;
         i
     }
 
@@ -539,9 +620,19 @@ impl Summary {
             .chain(self.endpoints.examples_mut())
     }
 
-    /// Merges `other`, which comes after `self` in input order, into `self`.
+    /// Merges `other`, which comes after `self` in input order, into `self`, keeping at most
+    /// `max_sigs` signatures within [`DEFAULT_SIG_BUDGET`].
     /// Returns, for each signature of `other`, its index in `self` (`u32::MAX`: overflowed).
-    pub fn merge(&mut self, mut other: Summary, max_sigs: usize) -> Vec<u32> {
+    pub fn merge(&mut self, other: Summary, max_sigs: usize) -> Vec<u32> {
+        self.merge_within(other, max_sigs, DEFAULT_SIG_BUDGET)
+    }
+
+    /// [`Summary::merge`] with signature budget `budget` ([`sig_cost`] units). A signature
+    /// new to `self` is kept while there are fewer than `max_sigs` and its cost fits in what
+    /// is left of the budget; otherwise its events count as overflow. New signatures are met
+    /// in input order and the total only grows, so the signatures kept are the same however
+    /// the input was chunked: one refused once is refused again whenever it comes back.
+    pub fn merge_within(&mut self, mut other: Summary, max_sigs: usize, budget: u64) -> Vec<u32> {
         self.time_min = min_opt(self.time_min, other.time_min);
         self.time_max = max_opt(self.time_max, other.time_max);
         let span = match (self.time_min, self.time_max) {
@@ -585,14 +676,16 @@ impl Summary {
                     self.sigs[i as usize].merge(&s);
                     remap.push(i);
                 }
-                None if self.sigs.len() < max_sigs => {
-                    remap.push(self.push_sig(h, s));
-                }
                 None => {
-                    self.overflow.events += s.count;
-                    add_levels(&mut self.overflow.levels, &s.levels);
-                    self.overflow.series.merge(&s.series);
-                    remap.push(u32::MAX);
+                    let cost = sig_cost(&s.sig);
+                    if self.sigs.len() < max_sigs && self.sig_bytes.saturating_add(cost) <= budget {
+                        remap.push(self.push_sig_costing(h, s, cost));
+                    } else {
+                        self.overflow.events += s.count;
+                        add_levels(&mut self.overflow.levels, &s.levels);
+                        self.overflow.series.merge(&s.series);
+                        remap.push(u32::MAX);
+                    }
                 }
             }
         }

@@ -154,6 +154,22 @@ impl Templates {
     }
 }
 
+/// Examples and samples gathered for one template before they are cut to size.
+const COMPACT_AT: usize = 64;
+
+/// Earliest examples first (by time where known, then input order), at most
+/// [`EXAMPLES_PER_SIG`].
+fn keep_earliest(v: &mut Vec<Example>) {
+    v.sort_by_key(|e| (e.time.is_none(), e.time));
+    v.truncate(EXAMPLES_PER_SIG);
+}
+
+/// The [`SAMPLES_PER_TEMPLATE`] samples of smallest rank.
+fn keep_smallest_ranks(v: &mut Vec<Sample>) {
+    v.sort_by_key(Sample::key);
+    v.truncate(SAMPLES_PER_TEMPLATE);
+}
+
 /// Clusters the summary's signatures into templates and aggregates their statistics.
 pub fn finalize(sum: &Summary, cfg: &ClusterConfig) -> Templates {
     let sigs: Vec<(&[u8], u64)> = sum
@@ -190,6 +206,15 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         t.sigs.push(si as u32);
         t.examples.extend(s.examples.iter().cloned());
         t.samples.extend(s.samples.iter().cloned());
+        // A template of many signatures (the `other` bucket of 150,000 folded ones) would
+        // gather all their examples first: keep the earliest now and then. A stable sort
+        // and cut keeps exactly what one at the end would (ties stay in signature order).
+        if t.examples.len() >= COMPACT_AT {
+            keep_earliest(&mut t.examples);
+        }
+        if t.samples.len() >= COMPACT_AT {
+            keep_smallest_ranks(&mut t.samples);
+        }
     }
     if sum.overflow.events > 0 {
         let other = match list.iter().position(|t| t.is_other) {
@@ -209,11 +234,8 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         t.series.merge(&sum.overflow.series);
     }
     for t in &mut list {
-        // Earliest examples first (by time where known, then input order).
-        t.examples.sort_by_key(|e| (e.time.is_none(), e.time));
-        t.examples.truncate(EXAMPLES_PER_SIG);
-        t.samples.sort_by_key(Sample::key);
-        t.samples.truncate(SAMPLES_PER_TEMPLATE);
+        keep_earliest(&mut t.examples);
+        keep_smallest_ranks(&mut t.samples);
     }
     // Most frequent first; ties by id so the order is the same everywhere.
     let mut order: Vec<usize> = (0..list.len()).collect();
@@ -239,6 +261,43 @@ mod tests {
 
     fn ex(line: u64, time: i64, level: Level) -> Example {
         Example::named("a.log", line, Some(time), b"x").with_level(Some(level))
+    }
+
+    #[test]
+    fn a_template_of_many_signatures_keeps_the_evidence_of_one_cut_at_the_end() {
+        // Examples and samples are cut to size while a template's signatures are added up;
+        // what is kept is what sorting all of them once would keep, ties included.
+        let mut sum = Summary::default();
+        let (mut all_ex, mut all_samples) = (Vec::new(), Vec::new());
+        for i in 0..500u64 {
+            let mut s = super::super::SigStats::new(format!("sig {i}"));
+            s.count = 1;
+            for k in 0..2 {
+                let time = (i % 3 != 0).then_some(((i * 37 + k * 11) % 50) as i64);
+                let e = Example::named("a.log", i * 2 + k + 1, time, b"x");
+                s.examples.push(e.clone());
+                all_ex.push(e.clone());
+                let smp = Sample {
+                    rank: (i * 7919 + k) % 300,
+                    example: e,
+                };
+                s.samples.push(smp.clone());
+                all_samples.push(smp);
+            }
+            sum.push_sig(super::super::sig_hash(s.sig.as_bytes()), s);
+        }
+        let info = TemplateInfo {
+            text: "sig <*>".into(),
+            id: "x".into(),
+            is_other: false,
+        };
+        let t = aggregate(&sum, &vec![0; 500], std::slice::from_ref(&info));
+        all_ex.sort_by_key(|e| (e.time.is_none(), e.time));
+        all_ex.truncate(EXAMPLES_PER_SIG);
+        all_samples.sort_by_key(Sample::key);
+        all_samples.truncate(SAMPLES_PER_TEMPLATE);
+        assert_eq!(t.list[0].examples, all_ex);
+        assert_eq!(t.list[0].samples, all_samples);
     }
 
     #[test]
