@@ -444,3 +444,29 @@ fn an_unset_clock_does_not_stretch_the_timeline() {
         b["overview"]
     );
 }
+
+/// A baseline with no event would make every template "new": every command that takes one
+/// refuses it with exit 2 and says why.
+#[test]
+fn an_empty_baseline_is_refused() {
+    let t = TestDir::new();
+    let empty = t.write("empty.log", b"");
+    let cur = t.write("app.log", b"2026-11-27 10:00:00 ERROR boom\n");
+    for cmd in ["summary", "diff", "spikes"] {
+        let o = run(
+            &[cmd, "-q", "--baseline", path_str(&empty), path_str(&cur)],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no events to compare against"),
+            "{cmd}: {}",
+            stderr(&o)
+        );
+    }
+    let o = run(
+        &["watch", "--plain", "--baseline", path_str(&empty)],
+        Some(b"2026-11-27 10:00:00 ERROR boom\n"),
+    );
+    assert_eq!(o.status.code(), Some(2), "watch: {}", stderr(&o));
+}

@@ -13,6 +13,15 @@ use crate::sanitize;
 
 /// Prints what was skipped or damaged to stderr (unless quiet) and says whether any input
 /// could not be read at all, which makes the exit code 2.
+/// A baseline with no event (an empty file, a directory of binaries) would make everything
+/// "new": refused (exit 2) rather than compared against.
+pub fn usable_baseline(base: &crate::summary::Summary) -> anyhow::Result<()> {
+    if base.events == 0 {
+        anyhow::bail!("--baseline has no events to compare against; check the paths");
+    }
+    Ok(())
+}
+
 pub fn report_notices(stats: &InputStats, quiet: bool) -> bool {
     if !quiet {
         for n in &stats.notices {

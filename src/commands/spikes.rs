@@ -131,6 +131,7 @@ pub fn load_sides(
     bcfg.paths = baseline.to_vec();
     let base = engine::summarize(&bcfg, &mk()?)?.summary;
     input_errors |= super::report_notices(&base.input, input.quiet);
+    super::usable_baseline(&base)?;
     let (base_t, cur_t) = detect::pair::joint_templates(&base, &cur, &ccfg);
     Ok(Sides {
         cur,

@@ -480,6 +480,7 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
         if berrors && b.summary.events == 0 {
             anyhow::bail!("--baseline: nothing could be read; check the paths");
         }
+        super::usable_baseline(&b.summary)?;
         // A partly unreadable baseline is an error too (exit 2): comparisons against it
         // may call things new that are not.
         errors |= berrors;

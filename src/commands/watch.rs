@@ -578,6 +578,7 @@ fn load_baseline(
         }
         sum.merge(out.summary, DEFAULT_MAX_SIGS);
     }
+    super::usable_baseline(&sum)?;
     Ok(Some(Baseline::from_summary(&sum, cluster)))
 }
 
