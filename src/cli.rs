@@ -159,24 +159,8 @@ impl InputArgs {
     pub fn threads(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-            .max(1)
     }
-}
 
-/// Most worker threads `-j` accepts: more buys nothing (the work is cut into chunks for a
-/// handful of cores) and a hundred thousand threads only exhaust the OS.
-pub const MAX_THREADS: usize = 1024;
-
-fn parse_threads(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "expected a number of threads from 1 to {MAX_THREADS}"
-        )),
-    }
-}
-
-impl InputArgs {
     /// Refuses an output file that is one of the input logs: the report or snapshot would
     /// replace the log it was made from. A snapshot among the inputs may be replaced (it is
     /// read whole first): `snapshot base.flt today.log -o base.flt` updates a baseline.
@@ -196,6 +180,19 @@ impl InputArgs {
             }
         }
         Ok(())
+    }
+}
+
+/// Most worker threads `-j` accepts: more buys nothing (the work is cut into chunks for a
+/// handful of cores) and a hundred thousand threads only exhaust the OS.
+pub const MAX_THREADS: usize = 1024;
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of threads from 1 to {MAX_THREADS}"
+        )),
     }
 }
 
