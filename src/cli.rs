@@ -95,8 +95,8 @@ pub struct InputArgs {
     #[arg(long, short = 'j', value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
-    /// Longest line kept, in bytes; longer lines are truncated and counted.
-    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    /// Longest line kept, in bytes (256 to 1 GiB); longer lines are truncated and counted.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES", value_parser = parse_max_line)]
     pub max_line: usize,
 
     /// Chunk size in bytes for parallel parsing (results do not depend on it).
@@ -192,6 +192,21 @@ fn parse_threads(s: &str) -> Result<usize, String> {
         Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
         _ => Err(format!(
             "expected a number of threads from 1 to {MAX_THREADS}"
+        )),
+    }
+}
+
+/// Shortest `--max-line`: a line cut shorter loses its message to its own header (a
+/// timestamp and level take 30 bytes), and every event would fall into one empty template.
+const MIN_MAX_LINE: usize = 256;
+/// Longest `--max-line`: one line is held whole in memory.
+const MAX_MAX_LINE: usize = 1 << 30;
+
+fn parse_max_line(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (MIN_MAX_LINE..=MAX_MAX_LINE).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a line length in bytes from {MIN_MAX_LINE} to {MAX_MAX_LINE} (1 GiB)"
         )),
     }
 }

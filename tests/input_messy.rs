@@ -470,3 +470,51 @@ fn an_empty_baseline_is_refused() {
     );
     assert_eq!(o.status.code(), Some(2), "watch: {}", stderr(&o));
 }
+
+/// A `--max-line` shorter than a header would cut every message to nothing; it is a flag
+/// error, as is one too large to hold.
+#[test]
+fn max_line_is_bounded() {
+    let t = TestDir::new();
+    let p = t.write("a.log", b"2026-11-27 00:00:00 INFO started\n");
+    for bad in ["0", "16", "255", "1073741825", "lots"] {
+        let o = run(&["summary", "--max-line", bad, path_str(&p)], None);
+        assert_eq!(o.status.code(), Some(2), "--max-line {bad}");
+        assert!(stderr(&o).contains("256 to 1073741824"), "{}", stderr(&o));
+    }
+    let o = run(&["summary", "-q", "--max-line", "256", path_str(&p)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Events whose line is all header have an empty message; findings about them say so
+/// rather than leaving the title blank.
+#[test]
+fn a_template_of_empty_messages_is_labelled() {
+    let t = TestDir::new();
+    let mut log = String::new();
+    for i in 0..3000u32 {
+        let (h, m, s) = (i * 20 / 3600, i * 20 / 60 % 60, i * 20 % 60);
+        log.push_str(&format!(
+            "2026-11-27 {h:02}:{m:02}:{s:02} INFO request ok id={i}\n"
+        ));
+        if (2000..2100).contains(&i) {
+            for _ in 0..5 {
+                log.push_str(&format!("2026-11-27 {h:02}:{m:02}:{s:02} ERROR \n"));
+            }
+        }
+    }
+    let p = t.write("empty.log", log.as_bytes());
+    let o = run(&["summary", "--output", "json", path_str(&p)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let top = &v["findings"][0];
+    assert_eq!(top["template"], "", "{top}");
+    assert!(
+        top["title"]
+            .as_str()
+            .is_some_and(|t| t.ends_with(": (empty message)")),
+        "{top}"
+    );
+    let o = run(&["templates", path_str(&p)], None);
+    assert!(stdout(&o).contains("(empty message)"), "{}", stdout(&o));
+}

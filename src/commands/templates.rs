@@ -187,7 +187,7 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
                     levels_text(t),
                     rfc3339_opt(t.first_time),
                     rfc3339_opt(t.last_time),
-                    sanitize::markdown_cell(&ellipsize(&t.text, 200)),
+                    sanitize::markdown_cell(&crate::report::template_label(&t.text, 200)),
                 )?;
             }
         }
@@ -237,7 +237,7 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
                     format!("{}\n{}", when(t.first_time), when(t.last_time)),
                     format!(
                         "{}\ne.g. {}",
-                        sanitize::terminal(&ellipsize(&t.text, 300)),
+                        sanitize::terminal(&crate::report::template_label(&t.text, 300)),
                         sanitize::terminal(&ellipsize(example, 160))
                     ),
                 ]);

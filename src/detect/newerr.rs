@@ -92,7 +92,7 @@ pub fn find(
                             crate::report::fmt_duration(
                                 (first - change.first_time.unwrap_or(first)) as f64 / 1000.0
                             ),
-                            crate::report::ellipsize(&change.text, 80)
+                            crate::report::template_label(&change.text, 80)
                         )
                     } else {
                         continue;
@@ -120,7 +120,7 @@ pub fn find(
         };
         let mut f = Finding::new(
             FindingKind::NewError,
-            format!("{what}: {}", crate::report::ellipsize(&t.text, 120)),
+            format!("{what}: {}", crate::report::template_label(&t.text, 120)),
         );
         f.template = Some(t.text.clone());
         f.template_id = Some(t.id.clone());

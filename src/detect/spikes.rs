@@ -221,12 +221,12 @@ fn template_spikes(
             f.title = if sc.rate_is_floor && alone {
                 format!(
                     "Burst: {} (not seen outside it)",
-                    crate::report::ellipsize(&t.text, 120)
+                    crate::report::template_label(&t.text, 120)
                 )
             } else if sc.rate_is_floor {
                 format!(
                     "Burst: {} (seen only in bursts: {} of its {} events in this one)",
-                    crate::report::ellipsize(&t.text, 120),
+                    crate::report::template_label(&t.text, 120),
                     loc.count,
                     t.series.total()
                 )
@@ -234,7 +234,7 @@ fn template_spikes(
                 format!(
                     "Spike ×{}: {}",
                     fmt_factor(f.factor),
-                    crate::report::ellipsize(&t.text, 120)
+                    crate::report::template_label(&t.text, 120)
                 )
             };
             f.template = Some(t.text.clone());
@@ -540,7 +540,7 @@ fn error_rate_spikes(
         let cause = contrib.first().map_or(String::new(), |(n, t)| {
             let name = match route {
                 Some(r) => format!("{} requests", r.key()),
-                None => crate::report::ellipsize(&t.text, 80),
+                None => crate::report::template_label(&t.text, 80),
             };
             if 2 * n >= f.count {
                 format!(", mostly {name}")

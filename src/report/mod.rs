@@ -170,6 +170,19 @@ pub fn ellipsize(s: &str, max: usize) -> String {
     out
 }
 
+/// A template's text for a title or table cell, cut to `max` characters; a template of
+/// events with no message text (a line that is all header) reads `(empty message)`
+/// instead of nothing.
+pub fn template_label(text: &str, max: usize) -> String {
+    if text.trim().is_empty() {
+        return EMPTY_MESSAGE.to_string();
+    }
+    ellipsize(text, max)
+}
+
+/// How [`template_label`] shows a template with no message text.
+pub const EMPTY_MESSAGE: &str = "(empty message)";
+
 /// Block-character sparkline of counts (`▁▂▃▄▅▆▇█`), scaled to the largest value.
 pub fn sparkline(values: &[u64]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];

@@ -1310,7 +1310,9 @@ fn spike_kind(key: &KeyKind) -> FindingKind {
 
 fn spike_title(key: &KeyKind) -> String {
     match key {
-        KeyKind::Template { text, .. } => format!("Spike: {text}"),
+        KeyKind::Template { text, .. } => {
+            format!("Spike: {}", crate::report::template_label(text, usize::MAX))
+        }
         KeyKind::Route(r) => format!("{r} failing (5xx)"),
         KeyKind::Upstream { host, kind } => match kind {
             UpKind::RateLimited => format!("Rate limited by {host}"),
