@@ -295,8 +295,11 @@ impl DiffRow {
         };
         f.rate = Some(self.rate * scale);
         f.baseline_rate = Some(self.base_rate * scale);
+        // A gone template's factor is unbounded (its rate fell to 0): null, like a new
+        // one's, and scored as a new one would be (factor 8) rather than as ×1e9.
         f.factor = match self.change {
-            Change::Decreased | Change::Gone => self.factor.map(|x| 1.0 / x.max(1e-9)),
+            Change::Decreased => self.factor.filter(|&x| x > 0.0).map(|x| 1.0 / x),
+            Change::Gone => None,
             _ => self.factor,
         };
         f.start = self.first_seen.filter(|_| self.change == Change::New);
@@ -313,6 +316,10 @@ impl DiffRow {
             .insert("p_value".into(), serde_json::json!(self.p_value));
         f.details.insert("rate_unit".into(), unit.as_str().into());
         f.rescore(self.level);
+        if self.change == Change::Gone {
+            f.score = super::score(f.count, Some(super::NEW_FACTOR), false, self.level);
+            f.severity = super::Severity::from_score(f.score);
+        }
         if self.p_value > 0.01 {
             f.notes.push(format!(
                 "not significant (p = {:.2}): few samples",
@@ -386,6 +393,21 @@ mod tests {
             .unwrap();
         assert!(weak.notes.iter().any(|n| n.contains("not significant")));
         assert!(weak.score * 3.0 < strong.score);
+    }
+
+    #[test]
+    fn a_gone_template_is_not_infinitely_many_times_rarer() {
+        // 400 info heartbeats gone must not outrank 40 new errors (it scored ×1e9).
+        let gone = row(Change::Gone, 400, 0, Some(Level::Info))
+            .to_finding(RateUnit::PerHour)
+            .unwrap();
+        let new = row(Change::New, 0, 40, Some(Level::Error))
+            .to_finding(RateUnit::PerHour)
+            .unwrap();
+        assert_eq!(gone.factor, None);
+        assert_eq!(gone.count, 400);
+        assert!(gone.score < new.score, "{} vs {}", gone.score, new.score);
+        assert!(gone.score > 0.0);
     }
 
     #[test]

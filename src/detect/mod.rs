@@ -286,6 +286,9 @@ impl Finding {
     }
 }
 
+/// The factor a new thing counts as in [`score`] (its rate rose from nothing).
+pub const NEW_FACTOR: f64 = 8.0;
+
 /// The one severity score for all findings:
 ///
 /// `score = ln(1 + affected) × (1 + ln(max(factor, 1))) × novelty × level_weight`
@@ -300,7 +303,7 @@ impl Finding {
 pub fn score(affected: u64, factor: Option<f64>, novel: bool, level: Option<Level>) -> f64 {
     let impact = (1.0 + affected as f64).ln();
     let f = if novel {
-        factor.unwrap_or(8.0)
+        factor.unwrap_or(NEW_FACTOR)
     } else {
         factor.unwrap_or(1.0)
     };
