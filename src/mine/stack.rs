@@ -152,6 +152,26 @@ fn exception_type(t: &[u8]) -> Option<&[u8]> {
     looks.then_some(name)
 }
 
+/// The exception name of a Python traceback's last line (`pkg.mod.Name: message` or a bare
+/// `Name`), unindented: any identifier, since not every exception class ends in `Error`.
+fn python_exception_line(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line
+        .first()
+        .is_none_or(|b| !(b.is_ascii_alphabetic() || *b == b'_'))
+    {
+        return None;
+    }
+    let end = line.iter().position(|&b| b == b':').unwrap_or(line.len());
+    let name = &line[..end];
+    let ok = name
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'))
+        && !name.ends_with(b".")
+        && (end == line.len() || line.get(end + 1) == Some(&b' '));
+    ok.then_some(name)
+}
+
 /// Writes the signature of a stack trace (see the module docs) into `out`.
 pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
     let lines: Vec<&[u8]> = msg.split(|&b| b == b'\n').collect();
@@ -163,6 +183,7 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
     let mut frames_hash = 0xcbf2_9ce4_8422_2325_u64;
     let mut frames = 0usize;
     let mut py_frames: Vec<(&[u8], &[u8])> = Vec::new();
+    let mut saw_py_frame = false;
     let add_frame = |h: &mut u64, n: &mut usize, name: &[u8]| {
         if *n < TOP_FRAMES {
             *h = fnv1a64(name).wrapping_add(h.rotate_left(7));
@@ -182,6 +203,7 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
                 add_frame(&mut frames_hash, &mut frames, name);
             }
         } else if let Some((file, func)) = python_frame(t) {
+            saw_py_frame = true;
             if !is_python_stdlib(file) {
                 py_frames.push((file, func));
             }
@@ -189,7 +211,14 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
             if !is_framework_frame(name) {
                 add_frame(&mut frames_hash, &mut frames, name);
             }
-        } else if let Some(ty) = exception_type(t) {
+        } else if let Some(ty) = exception_type(t).or_else(|| {
+            // Python's last line names the exception, whatever its name ends with
+            // (`smtplib.SMTPServerDisconnected: …`, `KeyboardInterrupt`): an unindented
+            // identifier after the frames.
+            (!py_frames.is_empty() || saw_py_frame)
+                .then(|| python_exception_line(line))
+                .flatten()
+        }) {
             if types.len() < MAX_TYPES && !types.contains(&ty) {
                 types.push(ty);
             }
@@ -208,6 +237,10 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
         out.push(b' ');
     }
     out.extend_from_slice(STACK_TOKEN_PREFIX);
+    if types.is_empty() {
+        // No exception type (a Go panic, a crash dump): say so, as `frames=-` does.
+        out.push(b'-');
+    }
     for (i, t) in types.iter().enumerate() {
         if i > 0 {
             out.push(b',');

@@ -480,6 +480,32 @@ fn python_and_go_and_dotnet_traces() {
 }
 
 #[test]
+fn exception_types_of_any_name_and_none() {
+    // Python's last line names the exception even when it does not end in Error.
+    let py = |ty: &str| {
+        format!(
+            "Traceback (most recent call last):\n  File \"app/mail.py\", line 9, in send\n    s.send(m)\n\
+             During handling of the above exception, another exception occurred:\n{ty}: Connection unexpectedly closed"
+        )
+    };
+    let s = masked(&py("smtplib.SMTPServerDisconnected"));
+    assert!(
+        s.contains("[exc=smtplib.SMTPServerDisconnected;frames="),
+        "{s}"
+    );
+    let t = mine(&[&py("smtplib.SMTPServerDisconnected"), &py("socket.timeout")]);
+    assert_ne!(t[0], t[1]);
+    let s = masked(
+        "Traceback (most recent call last):\n  File \"app/main.py\", line 3, in run\n    loop()\nKeyboardInterrupt",
+    );
+    assert!(s.contains("[exc=KeyboardInterrupt;"), "{s}");
+    // A Go panic has no exception type: `exc=-`, not an empty list.
+    let go = "runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation]\n\ngoroutine 1 [running]:\nmain.handler(0xc000010000)\n\t/src/app/main.go:12 +0x1d";
+    let s = masked(go);
+    assert!(s.contains("[exc=-;frames="), "{s}");
+}
+
+#[test]
 fn template_id_is_stable() {
     // Fixed expected values: ids are persisted in summaries and compared across machines.
     assert_eq!(template_id(""), "cbf29ce48422");
