@@ -55,9 +55,10 @@ fn tar_bytes(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
+        // Written raw: `set_path` would drop a leading `./`, which `tar -C dir .` keeps.
+        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
         h.set_cksum();
-        b.append_data(&mut h, name, data.as_slice())
-            .expect("tar append");
+        b.append(&h, data.as_slice()).expect("tar append");
     }
     b.into_inner().expect("tar finish")
 }
@@ -69,6 +70,7 @@ fn tar_gz_bundle_with_gz_member_names_each_source() {
         ("app/api.log", b"api one\napi two\n".to_vec()),
         ("app/old.log.gz", gzip(b"old one\n")),
         ("app/.hidden", b"skip me\n".to_vec()),
+        ("./app/dot.log", b"dot one\n".to_vec()),
     ]);
     let p = t.write("bundle.tgz", &gzip(&tar));
     let o = run(&["events", "--input-format", "line", path_str(&p)], None);
@@ -81,6 +83,7 @@ fn tar_gz_bundle_with_gz_member_names_each_source() {
             (format!("{bundle}:app/api.log"), 1, "api one".into()),
             (format!("{bundle}:app/api.log"), 2, "api two".into()),
             (format!("{bundle}:app/old.log"), 1, "old one".into()),
+            (format!("{bundle}:app/dot.log"), 1, "dot one".into()),
         ]
     );
 }
@@ -132,8 +135,8 @@ fn tar_long_names_are_read_and_a_giant_one_is_damage() {
     let p = t.write("bundle.tar.gz", &gzip(&tar));
     let o = run(&["events", "--input-format", "line", path_str(&p)], None);
     assert!(o.status.success(), "{}", stderr(&o));
-    // The gzip layer's name is the file's without `.gz`.
-    let bundle = path_str(&p).trim_end_matches(".gz").to_string();
+    // Members are named after the archive file on disk, `.gz` and all.
+    let bundle = path_str(&p).to_string();
     let ev = sources_and_lines(&o);
     assert_eq!(
         ev,

@@ -84,7 +84,7 @@ pub fn read_reader(
     sink: &mut dyn FnMut(Chunk) -> bool,
 ) -> InputStats {
     let mut r = Reader::new(cfg, sink);
-    r.read_stream(name, reader, 0, false);
+    r.read_stream(name, reader, 0, false, false);
     r.stats
 }
 
@@ -169,7 +169,7 @@ impl<'a> Reader<'a> {
             inner: stdin.lock(),
             counter: self.cfg.bytes_read.clone(),
         };
-        self.read_stream("-", &mut lock, 0, true);
+        self.read_stream("-", &mut lock, 0, true, false);
     }
 
     fn read_path(&mut self, path: &Path) {
@@ -192,7 +192,7 @@ impl<'a> Reader<'a> {
                     counter: self.cfg.bytes_read.clone(),
                 };
                 let mut reader = BufReader::with_capacity(256 << 10, counted);
-                self.read_stream(&display(path), &mut reader, 0, false);
+                self.read_stream(&display(path), &mut reader, 0, false, false);
             }
             Err(e) => {
                 let msg = format!("cannot open: {e}");
@@ -223,7 +223,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one stream of unknown kind: sniffs it, then unwraps containers or chunks text.
-    fn read_stream(&mut self, name: &str, reader: &mut dyn Read, depth: usize, is_stdin: bool) {
+    /// `gunzipped`: the stream is the content of the gzip file `name`; text read from it is
+    /// named without the `.gz` (`app.log.gz` holds `app.log`), an archive keeps the name of
+    /// the file that is on disk (`bundle.tar.gz:app/api.log`).
+    fn read_stream(
+        &mut self,
+        name: &str,
+        reader: &mut dyn Read,
+        depth: usize,
+        is_stdin: bool,
+        gunzipped: bool,
+    ) {
         let mut head = Vec::with_capacity(self.cfg.sample_size);
         if let Err(e) = read_up_to(reader, &mut head, self.cfg.sample_size.max(1024)) {
             let kind = if is_stdin || depth > 0 {
@@ -244,12 +254,11 @@ impl<'a> Reader<'a> {
             if head.starts_with(&[0x1f, 0x8b]) {
                 let chained = Cursor::new(head).chain(reader);
                 let mut gz = MultiGzDecoder::new(BufReader::with_capacity(256 << 10, chained));
-                let inner = name.strip_suffix(".gz").unwrap_or(name).to_string();
                 let mut guard = GzGuard {
                     inner: &mut gz,
                     error: None,
                 };
-                self.read_stream(&inner, &mut guard, depth + 1, is_stdin);
+                self.read_stream(name, &mut guard, depth + 1, is_stdin, true);
                 if let Some(e) = guard.error {
                     self.notice(
                         name,
@@ -277,6 +286,10 @@ impl<'a> Reader<'a> {
             );
             return;
         }
+        let name = match name.strip_suffix(".gz") {
+            Some(inner) if gunzipped => inner,
+            _ => name,
+        };
         self.chunk_text(name, head, reader);
     }
 
@@ -373,8 +386,10 @@ impl<'a> Reader<'a> {
                 drain(&mut entry);
                 continue;
             }
+            // `tar -C dir .` stores `./app/api.log`: the member is `app/api.log`.
+            let member = member.trim_start_matches("./");
             let full = format!("{name}:{member}");
-            self.read_stream(&full, &mut entry, depth + 1, false);
+            self.read_stream(&full, &mut entry, depth + 1, false, false);
             if self.stopped {
                 return;
             }
@@ -430,7 +445,7 @@ impl<'a> Reader<'a> {
             }
             let full = format!("{name}:{member}");
             match archive.by_index(i) {
-                Ok(mut f) => self.read_stream(&full, &mut f, depth + 1, false),
+                Ok(mut f) => self.read_stream(&full, &mut f, depth + 1, false, false),
                 Err(e) => self.notice(
                     &full,
                     NoticeKind::Damaged,
