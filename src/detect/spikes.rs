@@ -566,11 +566,12 @@ fn request_line_method(t: &TemplateStats) -> Option<&str> {
 }
 
 /// The method of a template that is an access log's request line, `METHOD <PATH> HTTP/<NUM>`
-/// (the path a `<*>` when clustering merged paths of several shapes), or `METHOD <PATH>` as
+/// (the path a `<*>` when clustering merged paths of several shapes, `<URL>` for an absolute
+/// request target as load balancers such as AWS ALB log it), or `METHOD <PATH>` as
 /// W3C logs (IIS, CloudFront) write the request without its protocol.
 pub fn request_line(text: &str) -> Option<&str> {
     let mut words = text.split(' ');
-    let (Some(method), Some("<PATH>" | "<*>"), None | Some("HTTP/<NUM>"), None) =
+    let (Some(method), Some("<PATH>" | "<URL>" | "<*>"), None | Some("HTTP/<NUM>"), None) =
         (words.next(), words.next(), words.next(), words.next())
     else {
         return None;
@@ -645,6 +646,7 @@ mod tests {
         assert_eq!(request_line("GET <PATH> HTTP/<NUM> extra"), None);
         assert_eq!(request_line("Get <PATH> HTTP/<NUM>"), None);
         assert_eq!(request_line("DELETE <PATH>"), Some("DELETE"));
+        assert_eq!(request_line("GET <URL> HTTP/<NUM>"), Some("GET"));
         assert_eq!(request_line("GET <PATH> <NUM>"), None);
         assert_eq!(request_line("GET"), None);
     }
