@@ -18,12 +18,13 @@
 //! The highest-scoring finding of a group stays in the list; the others move into its
 //! `details.related` (the best-ranked [`MAX_RELATED`]; how many more there were is
 //! `details.related_omitted`) and are named in a note. One exception: an
-//! upstream's finding leads instead of the app's template that names the host (see
-//! `promote_upstream`). The overall error-rate spike is an aggregate: when specific findings
+//! upstream's finding leads instead of the app's template for the same calls, one whose text
+//! or events name the host (see `promote_upstream`). The overall error-rate spike is an aggregate: when specific findings
 //! start inside its window it is explained by them, and its score is halved so that the
 //! specific causes rank above it.
 
 use super::{rank, Finding, FindingKind, Severity};
+use crate::endpoints::upstream::{classify, normalize_upstream, scan_message, Outcome};
 
 /// Onsets this close count as the same moment.
 pub const SAME_ONSET_MS: i64 = 60_000;
@@ -244,30 +245,143 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 /// Upstream trouble reported by the app's own error template: the upstream's finding leads
-/// the group when it is as severe as the template's and the template names its host. It
-/// names the failing dependency and counts its calls across every log (once per call, not
-/// once per log), where the template is one log's wording of the same calls. The group
-/// keeps the best score of the two, so the incident's rank does not change.
+/// the group when it is as severe as the template's and the template's events are calls to
+/// that host (see [`reports_calls_to`]). It names the failing dependency and counts its calls
+/// across every log (once per call, not once per log), where the template is one log's
+/// wording of the same calls. The group keeps the best score of the two, so the incident's
+/// rank does not change.
 fn promote_upstream(h: &mut Finding, m: &mut Vec<Finding>) {
     if !is_template(h.kind) {
         return;
     }
     let template = h.template.as_deref().unwrap_or("").to_ascii_lowercase();
-    let best = m.iter().position(|r| {
-        matches!(
-            r.kind,
-            FindingKind::UpstreamTimeout | FindingKind::RateLimited | FindingKind::UpstreamFailure
-        ) && r.severity >= h.severity
-            && r.upstream
-                .as_deref()
-                .is_some_and(|u| template.contains(&u.to_ascii_lowercase()))
-    });
+    // The head's examples, read as outbound calls only when a candidate needs them.
+    let mut calls: Option<Vec<Option<Call>>> = None;
+    let mut best = None;
+    for (i, r) in m.iter().enumerate() {
+        let Some(host) = r.upstream.as_deref().filter(|_| {
+            matches!(
+                r.kind,
+                FindingKind::UpstreamTimeout
+                    | FindingKind::RateLimited
+                    | FindingKind::UpstreamFailure
+            ) && r.severity >= h.severity
+        }) else {
+            continue;
+        };
+        let host = host.to_ascii_lowercase();
+        if names_host(&template, &host) {
+            best = Some(i);
+            break;
+        }
+        let calls =
+            calls.get_or_insert_with(|| h.examples.iter().map(|e| call_of(&e.text)).collect());
+        if reports_calls_to(h, r, &host, calls) {
+            best = Some(i);
+            break;
+        }
+    }
     if let Some(i) = best {
         let score = h.score;
         let mut up = m.remove(i);
         up.score = up.score.max(score);
         m.insert(0, std::mem::replace(h, up));
     }
+}
+
+/// Whether `text` (lowercase) names `host` (lowercase) as a whole host name: not as part of
+/// a longer one (`api.x.example` is not named by `api.x.example.internal` or
+/// `eu-api.x.example`). A port after it (`:8443`) or a full stop ending a sentence is fine.
+fn names_host(text: &str, host: &str) -> bool {
+    if host.is_empty() {
+        return false;
+    }
+    let part = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
+    let t = text.as_bytes();
+    text.match_indices(host).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| t[i]);
+        let after = t.get(at + host.len()).copied();
+        let after2 = t.get(at + host.len() + 1).copied();
+        // Inside a longer name: a name character or dot before it, a name character after
+        // it, or a dot that goes on with one.
+        let longer = before.is_some_and(|b| part(b) || b == b'.')
+            || after.is_some_and(part)
+            || (after == Some(b'.') && after2.is_some_and(part));
+        !longer
+    })
+}
+
+/// An outbound call as one event tells it: the host (lowercase) and what happened, when
+/// the event says.
+type Call = (String, Option<Outcome>);
+
+/// Reads an example event (its raw text) as the endpoint table does: the host of a
+/// structured upstream field (`"upstream":"payments.example"`, `upstream_url=…`), with the
+/// outcome its status or message gives; else a host the message names next to trouble
+/// words (`Call to payments.example timed out`). None when it names no host.
+fn call_of(text: &str) -> Option<Call> {
+    let raw = text.as_bytes();
+    let format = crate::record::detect_format(raw);
+    let cfg = crate::record::ParseConfig::default();
+    let mut call = None;
+    crate::record::parse_chunk(raw, 1, format, None, &cfg, &mut |ev| {
+        if call.is_some() {
+            return;
+        }
+        let structured = ev.http.upstream.as_deref().and_then(normalize_upstream);
+        call = match structured {
+            Some(host) => {
+                let outcome = match ev.http.status {
+                    Some(429) => Some(Outcome::RateLimited),
+                    Some(504 | 408) => Some(Outcome::Timeout),
+                    Some(500..=599) => Some(Outcome::ServerError),
+                    Some(400..=499) => Some(Outcome::ClientError),
+                    Some(_) => Some(Outcome::Ok),
+                    None => classify(&ev.message).map(|(o, _, _)| o),
+                };
+                Some((host, outcome))
+            }
+            None => scan_message(&ev.message, ev.http.path.is_some())
+                .map(|m| (m.host.to_ascii_lowercase(), Some(m.outcome))),
+        };
+    });
+    call
+}
+
+/// Whether an example's outcome is the trouble an upstream finding of `kind` counts.
+fn is_trouble_of(kind: FindingKind, o: Outcome) -> bool {
+    match kind {
+        FindingKind::UpstreamTimeout => matches!(o, Outcome::Timeout | Outcome::Refused),
+        FindingKind::RateLimited => o == Outcome::RateLimited,
+        FindingKind::UpstreamFailure => o == Outcome::ServerError,
+        _ => false,
+    }
+}
+
+/// Whether the template finding `h` reports the calls that upstream finding `up` (about
+/// `host`) counts, where its template does not name the host (JSON logs keep it in a field:
+/// `{"msg":"upstream call timed out","upstream":"payments.example"}`):
+///
+/// - most of `h`'s examples (`calls`, read with [`call_of`]) are calls to exactly that host
+///   with the trouble `up` counts (a timeout for a timeout finding...); an error about
+///   something else logged in the same minute names no host, or not with that trouble;
+/// - the two windows overlap;
+/// - `up` counts at least half as many events as `h`: the upstream's trouble accounts for
+///   the template's events, not for a few of them.
+fn reports_calls_to(h: &Finding, up: &Finding, host: &str, calls: &[Option<Call>]) -> bool {
+    let (Some(hs), Some(us)) = (h.start, up.start) else {
+        return false;
+    };
+    let overlap = hs < up.end.unwrap_or(i64::MAX) && us < h.end.unwrap_or(i64::MAX);
+    if !overlap || up.count.saturating_mul(2) < h.count {
+        return false;
+    }
+    let named = calls
+        .iter()
+        .flatten()
+        .filter(|(c, o)| c == host && o.is_some_and(|o| is_trouble_of(up.kind, o)))
+        .count();
+    named * 2 > calls.len()
 }
 
 /// Halves the score of an error-rate spike when specific findings start inside its window,
@@ -310,6 +424,7 @@ fn explain_error_rate(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::summary::Example;
 
     fn finding(kind: FindingKind, title: &str, start: i64, score: f64) -> Finding {
         let mut f = Finding::new(kind, title);
@@ -388,6 +503,222 @@ mod tests {
         let out = group(vec![spike("New error: NPE", other, 35.0), up(31.0)]);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].kind, FindingKind::Spike);
+    }
+
+    /// A spike of the app's template with `examples` (raw lines), and an upstream's
+    /// timeouts for `host` in the same minutes: grouped, the spike ranked first.
+    fn spike_and_upstream(
+        template: &str,
+        examples: &[&str],
+        kind: FindingKind,
+        host: &str,
+    ) -> (Finding, Finding) {
+        let mut spike = finding(
+            FindingKind::Spike,
+            "Spike ×690: the app's template",
+            0,
+            31.0,
+        );
+        spike.template = Some(template.into());
+        spike.template_id = Some("t".into());
+        spike.end = Some(26 * 60_000);
+        spike.count = 46;
+        spike.examples = examples
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Example::named("api.jsonl", 6698 + i as u64, Some(0), e.as_bytes()))
+            .collect();
+        let mut up = finding(kind, &format!("{host}: 46 timeouts in 26m"), 30_000, 28.0);
+        up.upstream = Some(host.into());
+        up.end = Some(26 * 60_000);
+        up.count = 46;
+        (spike, up)
+    }
+
+    fn json_line(msg: &str, extra: &str) -> String {
+        format!(
+            r#"{{"ts":"2026-11-27T19:16:19.656Z","level":"error","msg":"{msg}","service":"checkout"{extra}}}"#
+        )
+    }
+
+    fn lead_kind(spike: Finding, up: Finding) -> FindingKind {
+        let out = group(vec![spike, up]);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        out[0].kind
+    }
+
+    #[test]
+    fn an_upstream_leads_the_json_template_whose_events_name_it_in_a_field() {
+        let timeout = json_line(
+            "upstream call timed out",
+            r#","upstream":"payments.example","timeout_ms":30000"#,
+        );
+        let ex = [timeout.as_str(), timeout.as_str(), timeout.as_str()];
+        let (spike, up) = spike_and_upstream(
+            "upstream call timed out",
+            &ex,
+            FindingKind::UpstreamTimeout,
+            "payments.example",
+        );
+        let out = group(vec![spike.clone(), up.clone()]);
+        assert_eq!(out[0].kind, FindingKind::UpstreamTimeout, "{out:#?}");
+        assert_eq!(out[0].score, 31.0);
+        assert!(out[0].notes[0].contains("Spike ×690"), "{:?}", out[0].notes);
+        // The upstream's count must account for the template's events: 20 of 46 do not.
+        let mut few = up.clone();
+        few.count = 20;
+        assert_eq!(lead_kind(spike.clone(), few), FindingKind::Spike);
+        // Windows that do not meet: grouped (the spike's lines name the host), but the
+        // timeouts came after the spike was over.
+        let mut short = spike.clone();
+        short.end = Some(5 * 60_000);
+        let mut later = up.clone();
+        later.start = Some(6 * 60_000);
+        assert_eq!(lead_kind(short, later), FindingKind::Spike);
+        // A URL field names the host too.
+        let url = json_line(
+            "upstream call timed out",
+            r#","upstream_url":"https://payments.example/v1/charges""#,
+        );
+        let (spike, up) = spike_and_upstream(
+            "upstream call timed out",
+            &[url.as_str(), url.as_str()],
+            FindingKind::UpstreamTimeout,
+            "payments.example",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::UpstreamTimeout);
+    }
+
+    #[test]
+    fn an_upstream_does_not_lead_an_error_about_something_else() {
+        // The NullPointerException that arrived at the same time: no host in its lines.
+        let npe = json_line("NullPointerException in OrderMapper.toDto", "");
+        let (spike, up) = spike_and_upstream(
+            "NullPointerException in OrderMapper.toDto",
+            &[npe.as_str(), npe.as_str()],
+            FindingKind::UpstreamTimeout,
+            "payments.example",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::Spike);
+        // Its lines carry the host as context, but say nothing of a timeout.
+        let npe = json_line(
+            "NullPointerException in OrderMapper.toDto",
+            r#","upstream":"payments.example""#,
+        );
+        let (spike, up) = spike_and_upstream(
+            "NullPointerException in OrderMapper.toDto",
+            &[npe.as_str(), npe.as_str()],
+            FindingKind::UpstreamTimeout,
+            "payments.example",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::Spike);
+        // Timeouts of another host whose name merely starts with the upstream's.
+        let other = json_line(
+            "upstream call timed out",
+            r#","upstream":"payments.example.internal""#,
+        );
+        let (spike, up) = spike_and_upstream(
+            "upstream call timed out",
+            &[other.as_str(), other.as_str()],
+            FindingKind::UpstreamTimeout,
+            "payments.example",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::Spike);
+        // Only one example of three names it: most of the template is about other calls.
+        let mine = json_line(
+            "upstream call timed out",
+            r#","upstream":"payments.example""#,
+        );
+        let (spike, up) = spike_and_upstream(
+            "upstream call timed out",
+            &[mine.as_str(), other.as_str(), other.as_str()],
+            FindingKind::UpstreamTimeout,
+            "payments.example",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::Spike);
+    }
+
+    #[test]
+    fn the_examples_must_show_the_trouble_the_upstream_finding_counts() {
+        let limited = json_line(
+            "upstream call failed",
+            r#","upstream":"api.shipfast.example","error":"429 Too Many Requests""#,
+        );
+        let ex = [limited.as_str(), limited.as_str()];
+        let template = "upstream call failed: <NUM> Too Many Requests";
+        let (spike, up) = spike_and_upstream(
+            template,
+            &ex,
+            FindingKind::RateLimited,
+            "api.shipfast.example",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::RateLimited);
+        // The same host's timeouts are another finding than these 429s.
+        let (spike, up) = spike_and_upstream(
+            template,
+            &ex,
+            FindingKind::UpstreamTimeout,
+            "api.shipfast.example",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::Spike);
+        // A 503 status on a structured call is a server error of that host.
+        let failed = json_line(
+            "payment call failed",
+            r#","upstream":"payments.example","status":503"#,
+        );
+        let (spike, up) = spike_and_upstream(
+            "payment call failed",
+            &[failed.as_str()],
+            FindingKind::UpstreamFailure,
+            "payments.example",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::UpstreamFailure);
+    }
+
+    #[test]
+    fn an_upstream_leads_a_plain_template_that_masked_its_host() {
+        // `Connection to db-replica-2:5432 timed out` is templated with the host masked.
+        let line = "2026-11-27 02:15:17,000 ERROR [exec-32] c.acme.db.ReplicaRouter - \
+                    Connection to db-replica-2:5432 timed out after 3000ms";
+        let (spike, up) = spike_and_upstream(
+            "Connection to <HOST>:<NUM> timed out after <DURATION>",
+            &[line, line],
+            FindingKind::UpstreamTimeout,
+            "db-replica-2:5432",
+        );
+        assert_eq!(lead_kind(spike, up), FindingKind::UpstreamTimeout);
+    }
+
+    #[test]
+    fn a_template_names_a_host_only_as_a_whole_name() {
+        let host = "api.x.example";
+        assert!(names_host("call to api.x.example timed out", host));
+        assert!(names_host("call to api.x.example:8443 timed out", host));
+        assert!(names_host("timed out calling api.x.example.", host));
+        assert!(names_host(
+            "upstream \"https://api.x.example/v1\" failed",
+            host
+        ));
+        assert!(!names_host(
+            "call to api.x.example.internal timed out",
+            host
+        ));
+        assert!(!names_host("call to eu-api.x.example timed out", host));
+        assert!(!names_host("call to west.api.x.example timed out", host));
+        assert!(!names_host("call to api.x.examples timed out", host));
+        assert!(!names_host("anything", ""));
+        // So a template about the longer name does not hand the lead to the shorter one.
+        let mut spike = finding(FindingKind::Spike, "Spike: internal", 0, 35.0);
+        spike.template = Some("Call to api.x.example.internal timed out".into());
+        spike.template_id = Some("i".into());
+        let mut up = finding(
+            FindingKind::UpstreamTimeout,
+            "api.x.example: 9 timeouts",
+            0,
+            31.0,
+        );
+        up.upstream = Some(host.into());
+        assert_eq!(lead_kind(spike, up), FindingKind::Spike);
     }
 
     #[test]

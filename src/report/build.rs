@@ -341,7 +341,13 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
             if let Some(r) = &f.route {
                 extra.push(format!("on {r}"));
             }
-            if let Some(u) = &f.upstream {
+            // An upstream's own finding names its host first: saying it again reads as a
+            // stutter (`db-replica-2:5432: 21 timeouts (…, calling db-replica-2:5432, …)`).
+            if let Some(u) = f
+                .upstream
+                .as_ref()
+                .filter(|u| !f.title.starts_with(u.as_str()))
+            {
                 extra.push(format!("calling {u}"));
             }
             // With several sources, which one says where (service, host, file).
@@ -501,6 +507,28 @@ mod tests {
             h.contains("top finding (outside that window): Spike ×9.0: nightly backup slow"),
             "{h}"
         );
+    }
+
+    /// An upstream's finding, whose title starts with its host, is not followed by
+    /// "calling" that host again; a finding that names its upstream only in the field is.
+    #[test]
+    fn headline_names_an_upstream_once() {
+        use crate::report::fixtures::incident_report;
+        let r = incident_report();
+        let w = &r.incident_window;
+        let mut up = first_besides_error_rate(&r.findings);
+        up.kind = FindingKind::UpstreamTimeout;
+        up.title = "payments.example: 46 timeouts in 26m".into();
+        up.upstream = Some("payments.example".into());
+        let h = headline(&alone_with_window(up.clone(), &r.findings), w, &r.overview);
+        assert!(
+            h.contains("top finding: payments.example: 46 timeouts"),
+            "{h}"
+        );
+        assert_eq!(h.matches("payments.example").count(), 1, "{h}");
+        up.title = "Timeouts of the payment provider".into();
+        let h = headline(&alone_with_window(up, &r.findings), w, &r.overview);
+        assert!(h.contains("calling payments.example"), "{h}");
     }
 
     /// A finding that started hours before the error rate rose, still going on in the

@@ -1,0 +1,125 @@
+//! An upstream's trouble leads its incident when the app logs it as JSON, with the host in a
+//! field (`{"msg":"upstream call timed out","upstream":"payments.example"}`) rather than in
+//! the message: the report's top finding and headline name the host in every output
+//! format, and an error about something else that starts in the same minute keeps the lead.
+
+mod summary_util;
+
+use summary_util::*;
+
+/// 2026-11-27T00:00:00Z.
+const DAY: i64 = 1_795_737_600;
+
+fn line(secs: i64, fields: &str) -> String {
+    format!("{{\"ts\":\"{}\",{fields}}}\n", ts(DAY + secs))
+}
+
+/// Six hours of a checkout service's JSON log: a call to `payments.example` every 20 s, a
+/// cache refresh a minute, and three timeouts of that upstream over the first hours. From
+/// 04:00, 40 events in 25 minutes of `burst` (`{"level":…,"msg":…}` fields), and `extra`
+/// timeouts of the upstream at the same time.
+fn day(burst: &str, extra: usize) -> String {
+    const OK: &str = r#""level":"info","msg":"request completed","service":"checkout","http":{"method":"POST","path":"/api/v1/checkout","status":201,"latency_ms":150.0},"upstream":"payments.example""#;
+    const CACHE: &str = r#""level":"info","msg":"cache refreshed","service":"orders""#;
+    const TIMEOUT: &str = r#""level":"error","msg":"upstream call timed out","service":"checkout","upstream":"payments.example","timeout_ms":30000"#;
+    let mut ev: Vec<(i64, &str)> = Vec::new();
+    ev.extend((0..6 * 3600).step_by(20).map(|s| (s, OK)));
+    ev.extend((7..6 * 3600).step_by(60).map(|s| (s, CACHE)));
+    ev.extend([2403, 6603, 11403].map(|s| (s, TIMEOUT)));
+    ev.extend((0..40).map(|k| (4 * 3600 + 11 + k * 37, burst)));
+    ev.extend((0..extra as i64).map(|k| (4 * 3600 + 15 + k * 90, TIMEOUT)));
+    ev.sort_by_key(|&(s, _)| s);
+    ev.into_iter().map(|(s, f)| line(s, f)).collect()
+}
+
+fn summary(d: &Dir, format: &str) -> String {
+    let o = run(d, &["summary", "-q", "-o", format, "api.jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn an_upstream_named_in_a_json_field_leads_its_incident() {
+    let d = Dir::new();
+    d.write(
+        "api.jsonl",
+        day(
+            r#""level":"error","msg":"upstream call timed out","service":"checkout","upstream":"payments.example","timeout_ms":30000"#,
+            0,
+        )
+        .as_bytes(),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&summary(&d, "json")).expect("JSON");
+    let top = &doc["findings"][0];
+    assert_eq!(top["kind"], "upstream_timeout", "{top:#}");
+    assert_eq!(top["upstream"], "payments.example");
+    let title = top["title"].as_str().expect("title");
+    assert!(title.starts_with("payments.example: "), "{title}");
+    // The app's template is the same incident, told under it.
+    let related = top["details"]["related"].as_array().expect("related");
+    assert!(
+        related
+            .iter()
+            .any(|r| r["template"] == "upstream call timed out"),
+        "{related:#?}"
+    );
+    let headline = doc["headline"].as_str().expect("headline");
+    assert!(
+        headline.contains(&format!(
+            "top finding: {title} (since 04:00:00Z, 40 events)"
+        )),
+        "{headline}"
+    );
+    // The other formats say the same.
+    let md = summary(&d, "markdown");
+    assert!(md.contains(&format!("**What broke:** {title}")), "{md}");
+    assert!(md.contains(&format!("1. **CRITICAL** {title}")), "{md}");
+    // The terminal wraps the headline: read its lines as one.
+    let table = summary(&d, "table");
+    let headline: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with('▶'))
+        .take_while(|l| !l.is_empty())
+        .map(str::trim)
+        .collect();
+    assert!(
+        headline
+            .join(" ")
+            .contains(&format!("top finding: {title}")),
+        "{table}"
+    );
+    assert!(
+        table.contains("│ 1 ┆ CRITICAL ┆ payments.example: "),
+        "{table}"
+    );
+    assert!(summary(&d, "html").contains(&format!("top finding: {title}")));
+}
+
+#[test]
+fn an_error_about_something_else_in_the_same_minute_keeps_the_lead() {
+    // A new NullPointerException from 04:00, and 12 timeouts of the upstream meanwhile: one
+    // incident, but the exception's lines name no host, so it stays what the report leads with.
+    let d = Dir::new();
+    d.write(
+        "api.jsonl",
+        day(
+            r#""level":"error","msg":"NullPointerException in OrderMapper.toDto","service":"orders""#,
+            12,
+        )
+        .as_bytes(),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&summary(&d, "json")).expect("JSON");
+    let top = &doc["findings"][0];
+    assert_eq!(top["kind"], "new_error", "{top:#}");
+    assert!(
+        top["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("NullPointerException")),
+        "{top:#}"
+    );
+    let related = top["details"]["related"].as_array().expect("related");
+    assert!(
+        related.iter().any(|r| r["upstream"] == "payments.example"),
+        "{related:#?}"
+    );
+}
