@@ -172,6 +172,72 @@ fn docker_json_file() {
     assert_eq!(s(&ev[2], "/time"), "2024-03-05T15:00:02.000Z");
 }
 
+/// Terminal colour codes (a coloured console log written to a file, or through Docker and
+/// Kubernetes) are no part of the text: the header under them is read, and messages,
+/// templates and examples are clean, whatever the format.
+#[test]
+fn colour_codes_are_stripped_before_parsing() {
+    let path = fixture("ansi.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 4, "{ev:?}");
+    assert_eq!(s(&ev[0], "/time"), "2026-11-27T10:00:00.058Z");
+    assert_eq!(s(&ev[0], "/level"), "info");
+    assert_eq!(s(&ev[0], "/logger"), "c.a.s.web.OrderController");
+    assert_eq!(s(&ev[0], "/message"), "Order 99628 listed in 45 ms");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(ev[1]["lines"], 3);
+    assert!(s(&ev[1], "/message").starts_with("Charge failed for order 7\njava.lang"));
+    assert_eq!(s(&ev[2], "/level"), "warn");
+    assert!(s(&ev[2], "/message").starts_with("http/server.go:55\tserved request"));
+    // CRI, with an OSC hyperlink and an erase-line sequence.
+    assert_eq!(s(&ev[3], "/level"), "error");
+    assert_eq!(s(&ev[3], "/message"), "db unreachable");
+    same_at_any_chunk_size(path, &ev);
+    let line = events(&["--input-format", "line", path]);
+    assert_eq!(s(&line[0], "/message"), "Order 99628 listed in 45 ms");
+    assert_eq!(
+        s(&line[2], "/message"),
+        "java.lang.IllegalStateException: card_declined"
+    );
+
+    // The same console lines in Docker's json-file records, ESC escaped as `\u001b`.
+    let text = std::fs::read_to_string(path).expect("read");
+    let docker: String = text
+        .lines()
+        .map(|l| {
+            let rec = serde_json::json!({
+                "log": format!("{l}\n"),
+                "stream": "stdout",
+                "time": "2026-11-27T10:00:09Z",
+            });
+            format!("{rec}\n")
+        })
+        .collect();
+    assert!(docker.contains("\\u001b[31mERROR"), "{docker}");
+    let log = TempLog::new("docker-ansi.log", &docker);
+    let dv = events(&[&log.path]);
+    assert_eq!(dv.len(), 4, "{dv:?}");
+    for (d, p) in dv.iter().zip(&ev) {
+        for key in ["/time", "/level", "/message"] {
+            assert_eq!(d.pointer(key), p.pointer(key), "{key} of {d}");
+        }
+    }
+    same_at_any_chunk_size(&log.path, &dv);
+
+    // No escape in templates or examples.
+    for p in [path, log.path.as_str()] {
+        let out = faultline_out(&["summary", "-o", "json", p]);
+        assert!(!out.contains("\\u001b"), "{out}");
+        assert!(out.contains("Charge failed for order <NUM>"), "{out}");
+        let out = faultline_out(&["templates", "-o", "json", p]);
+        assert!(
+            !out.contains("\\u001b") && !out.contains("<DURATION>"),
+            "{out}"
+        );
+    }
+}
+
 #[test]
 fn logfmt_heroku_router() {
     let ev = events_of("logfmt.log");

@@ -7,6 +7,7 @@
 //! source is `plain`, where a line without any header is still an event (message = line).
 //! `line` is never detected: it is only chosen with `--input-format line`.
 
+use super::ansi::{has_escape, strip_into};
 use super::parse::{is_continuation, parse_event, Ctx};
 use super::w3c::W3cFields;
 use super::{Event, Format, ParseConfig};
@@ -46,6 +47,16 @@ pub fn detect_format(sample: &[u8]) -> Format {
             counts[access] += 1;
             continue;
         }
+        // A coloured console line is read as its text.
+        let clean;
+        let line = if has_escape(line) {
+            let mut v = Vec::with_capacity(line.len());
+            strip_into(line, &mut v);
+            clean = v;
+            &clean[..]
+        } else {
+            line
+        };
         for (k, f) in CANDIDATES.iter().enumerate() {
             let mut ev = Event::bare(1, line);
             if parse_event(*f, line, line, &mut ev, &ctxs[k]) {

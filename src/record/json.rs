@@ -163,15 +163,19 @@ fn members<'a, F: FnMut(&'a [u8], bool, Val<'a>)>(
 }
 
 /// Unescapes the inside of a JSON string; invalid escapes give the bytes as they are.
+/// Terminal colour codes (`\u001b[31m`, a coloured console line in a Docker `log`) are
+/// dropped: they are no part of the text ([`ansi`](super::ansi)).
 fn unescape(inner: &[u8]) -> Vec<u8> {
     let mut quoted = Vec::with_capacity(inner.len() + 2);
     quoted.push(b'"');
     quoted.extend_from_slice(inner);
     quoted.push(b'"');
-    match serde_json::from_slice::<String>(&quoted) {
+    let mut v = match serde_json::from_slice::<String>(&quoted) {
         Ok(s) => s.into_bytes(),
         Err(_) => inner.to_vec(),
-    }
+    };
+    super::ansi::strip_in_place(&mut v);
+    v
 }
 
 fn str_val(inner: &[u8], esc: bool) -> Cow<'_, [u8]> {
@@ -390,10 +394,6 @@ fn key_slice<'a>(obj: &'a [u8], key: &[u8]) -> &'a [u8] {
     }
 }
 
-fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
-    Cow::Owned(c.into_owned())
-}
-
 /// How every Docker json-file record starts (Docker writes no spaces; a re-serialised file may
 /// have one after the colon).
 const DOCKER_LOG: &[u8] = b"{\"log\":";
@@ -563,29 +563,9 @@ pub fn parse_owned_body<'a>(v: Vec<u8>, ev: &mut Event<'a>, ctx: &Ctx) {
     let outer_time = ev.time;
     let mut inner_ev = Event::bare(ev.line, &v);
     inner_parse(&v, &mut inner_ev, ctx);
-    let owned = Event {
-        line: ev.line,
-        lines: ev.lines,
-        raw: ev.raw,
-        time: inner_ev.time,
-        level: inner_ev.level,
-        message: own(inner_ev.message),
-        logger: inner_ev.logger.map(own),
-        http: super::Http {
-            method: inner_ev.http.method.map(own),
-            path: inner_ev.http.path.map(own),
-            status: inner_ev.http.status,
-            latency_ms: inner_ev.http.latency_ms,
-            upstream: inner_ev.http.upstream.map(own),
-        },
-        trace_id: inner_ev.trace_id.map(own),
-        fields: inner_ev
-            .fields
-            .into_iter()
-            .map(|(k, v)| (own(k), own(v)))
-            .collect(),
-        invalid_utf8: ev.invalid_utf8,
-    };
+    inner_ev.lines = ev.lines;
+    inner_ev.invalid_utf8 = ev.invalid_utf8;
+    let owned = inner_ev.detach(ev.raw);
     merge(ev, owned);
     if ev.time.is_none() {
         ev.time = outer_time;

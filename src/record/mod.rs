@@ -12,6 +12,7 @@
 //!   [`w3c`]: access logs whose `#Fields:` directive names their columns (IIS, CloudFront).
 //! - [`keys`]: which JSON/logfmt key feeds which field, and latency units.
 //! - [`time`], [`level`]: timestamp fast paths (UTC milliseconds) and level normalization.
+//! - [`ansi`]: terminal colour codes, stripped from an event before it is parsed.
 //!
 //! Parsing never fails: a line a parser does not recognize is still an event, with the whole
 //! line as its message (and, for plain-ish lines in a structured source, whatever timestamp
@@ -22,6 +23,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 pub mod access;
+pub mod ansi;
 pub mod detect;
 pub mod json;
 pub mod keys;
@@ -231,6 +233,37 @@ impl<'a> Event<'a> {
             trace_id: None,
             fields: Vec::new(),
             invalid_utf8: false,
+        }
+    }
+
+    /// This event with every field owned, and `raw` as its raw bytes: for an event parsed
+    /// from bytes that live shorter than the chunk (a decoded or cleaned copy of its text).
+    pub fn detach<'b>(self, raw: &'b [u8]) -> Event<'b> {
+        fn own(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+            Cow::Owned(c.into_owned())
+        }
+        Event {
+            line: self.line,
+            lines: self.lines,
+            raw,
+            time: self.time,
+            level: self.level,
+            message: own(self.message),
+            logger: self.logger.map(own),
+            http: Http {
+                method: self.http.method.map(own),
+                path: self.http.path.map(own),
+                status: self.http.status,
+                latency_ms: self.http.latency_ms,
+                upstream: self.http.upstream.map(own),
+            },
+            trace_id: self.trace_id.map(own),
+            fields: self
+                .fields
+                .into_iter()
+                .map(|(k, v)| (own(k), own(v)))
+                .collect(),
+            invalid_utf8: self.invalid_utf8,
         }
     }
 }

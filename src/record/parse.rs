@@ -352,6 +352,9 @@ pub fn parse_chunk<'a>(
     let chunk_valid = std::str::from_utf8(chunk).is_ok();
     let directives = format == Format::Access;
     let mut skipped = 0u64;
+    // Colour codes are looked for once per chunk; only a chunk that has some pays per event.
+    let escapes = super::ansi::has_escape(chunk);
+    let mut scratch = Vec::new();
     while start < len {
         let first_end = known_end.take().unwrap_or_else(|| line_end(start));
         if directives && ctx.directive(strip_cr(&chunk[start..first_end])) {
@@ -386,13 +389,42 @@ pub fn parse_chunk<'a>(
         let mut ev = Event::bare(line_no, raw);
         ev.lines = n_lines;
         ev.invalid_utf8 = !chunk_valid && std::str::from_utf8(raw).is_err();
-        parse_event(format, first, raw, &mut ev, &ctx);
+        if escapes && super::ansi::has_escape(raw) {
+            parse_stripped(format, first, raw, &mut ev, &ctx, &mut scratch);
+        } else {
+            parse_event(format, first, raw, &mut ev, &ctx);
+        }
         ev.time = ev.time.filter(|&t| super::time::plausible(t));
         f(ev);
         line_no += u64::from(n_lines);
         start = next;
     }
     skipped
+}
+
+/// [`parse_event`] for an event with terminal escape sequences (colour codes): they are
+/// stripped (into `scratch`, reused across events) and the clean text is parsed, so its
+/// header, level and message are the text's. The event's fields are then owned; `raw` stays
+/// the bytes as they were. Returns what `parse_event` returned.
+pub fn parse_stripped<'a>(
+    format: Format,
+    first: &'a [u8],
+    raw: &'a [u8],
+    ev: &mut Event<'a>,
+    ctx: &Ctx,
+    scratch: &mut Vec<u8>,
+) -> bool {
+    scratch.clear();
+    super::ansi::strip_into(first, scratch);
+    let first_len = scratch.len();
+    super::ansi::strip_into(raw.get(first.len()..).unwrap_or_default(), scratch);
+    let (s_first, s_raw) = (&scratch[..first_len], &scratch[..]);
+    let mut clean = Event::bare(ev.line, s_raw);
+    clean.lines = ev.lines;
+    clean.invalid_utf8 = ev.invalid_utf8;
+    let ok = parse_event(format, s_first, s_raw, &mut clean, ctx);
+    *ev = clean.detach(raw);
+    ok
 }
 
 fn strip_cr(b: &[u8]) -> &[u8] {
@@ -751,6 +783,39 @@ mod tests {
             [Some(Level::Warn), Some(Level::Error), None]
         );
         assert_eq!(sys[1].1, "[error] payment declined");
+    }
+
+    /// Colour codes are stripped before the header is read, in every format; the event's
+    /// raw bytes stay as they were.
+    #[test]
+    fn colour_codes_are_stripped_before_parsing() {
+        let text = "\x1b[2m2026-11-27 10:00:00.058\x1b[0;39m \x1b[31mERROR\x1b[0;39m \x1b[2m[main]\x1b[0;39m \x1b[36mc.a.Foo\x1b[0;39m - took 39ms\n\
+                    \tat \x1b[1mc.a.Foo.run(Foo.java:1)\x1b[0m\n\
+                    plain \x1b[0mline\n";
+        let cfg = ParseConfig::default();
+        for format in [Format::Plain, Format::Line, Format::Syslog, Format::Json] {
+            let mut got = Vec::new();
+            parse_chunk(text.as_bytes(), 1, format, None, &cfg, &mut |ev| {
+                got.push((
+                    ev.time,
+                    ev.level,
+                    String::from_utf8_lossy(&ev.message).into_owned(),
+                    ev.raw.contains(&0x1b),
+                ))
+            });
+            let (time, level, msg, raw_esc) = &got[0];
+            assert_eq!(*time, Some(1_795_773_600_058), "{format:?}");
+            assert_eq!(*level, Some(Level::Error), "{format:?}");
+            assert!(msg.starts_with("took 39ms"), "{format:?}: {msg:?}");
+            assert!(!msg.contains('\x1b'), "{format:?}: {msg:?}");
+            assert!(raw_esc, "{format:?}");
+            assert_eq!(got.last().map(|g| g.2.as_str()), Some("plain line"));
+        }
+        assert_eq!(
+            crate::record::detect_format(text.as_bytes()),
+            Format::Plain,
+            "detected from the text"
+        );
     }
 
     #[test]

@@ -235,8 +235,20 @@ pub struct Example {
 impl Example {
     pub fn new(source: &std::sync::Arc<str>, line: u64, time: Option<i64>, raw: &[u8]) -> Example {
         let raw = &raw[..raw.len().min(MAX_EXAMPLE_BYTES)];
+        let cut = raw.len() == MAX_EXAMPLE_BYTES;
+        // Colour codes are shown as the text they colour (parsing read the text too), also
+        // where a JSON line has them escaped.
+        let clean;
+        let raw = if crate::record::ansi::shown_with_escapes(raw) {
+            let mut v = Vec::with_capacity(raw.len());
+            crate::record::ansi::strip_for_display(raw, &mut v);
+            clean = v;
+            &clean[..]
+        } else {
+            raw
+        };
         let mut text = String::from_utf8_lossy(raw).into_owned();
-        if text.ends_with('\u{fffd}') && raw.len() == MAX_EXAMPLE_BYTES {
+        if text.ends_with('\u{fffd}') && cut {
             // The cut fell inside a character; drop the broken tail.
             text.pop();
         }
