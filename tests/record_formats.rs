@@ -238,6 +238,27 @@ fn colour_codes_are_stripped_before_parsing() {
     }
 }
 
+/// Winston's default `2026-11-27T10:00:00.153Z error: msg`: the word and its colon are the
+/// level, not a syslog program tag, so the source is `plain` and every event has a level.
+#[test]
+fn winston_level_and_colon() {
+    let path = fixture("winston.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let levels: Vec<&str> = ev.iter().map(|e| s(e, "/level")).collect();
+    assert_eq!(levels, ["info", "warn", "error", "debug", "info"], "{ev:?}");
+    assert!(ev.iter().all(|e| e.get("logger").is_none()), "{ev:?}");
+    assert_eq!(s(&ev[0], "/time"), "2026-11-27T10:00:00.153Z");
+    assert_eq!(s(&ev[0], "/message"), "GET /api/items/475 200 - 80 ms");
+    assert_eq!(ev[2]["lines"], 2);
+    assert!(s(&ev[2], "/message").starts_with("connect ECONNREFUSED 10.0.0.5:5432\n    at "));
+    same_at_any_chunk_size(path, &ev);
+    let one = faultline_stdin(&["events", "-"], b"2026-11-27 00:00:00 error: x\n");
+    let one: Value = serde_json::from_str(one.trim()).expect("json");
+    assert_eq!((s(&one, "/level"), s(&one, "/message")), ("error", "x"));
+    assert!(one.get("logger").is_none(), "{one}");
+}
+
 #[test]
 fn logfmt_heroku_router() {
     let ev = events_of("logfmt.log");

@@ -89,6 +89,7 @@ mod tests {
             ("<34>Oct 11 22:14:15 host su[1]: x\n<13>1 2024-01-01T00:00:00Z h app - - - y\n", Format::Syslog),
             ("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass\n", Format::Syslog),
             ("2024-01-01 10:00:00,000 INFO x\n\tat a.b(C.java:1)\n2024-01-01 10:00:01,000 ERROR y\n", Format::Plain),
+            ("2026-11-27T00:00:00.000Z info: a\n2026-11-27T00:00:01.000Z error: b\n", Format::Plain),
             ("hello\nworld\n", Format::Plain),
             ("", Format::Plain),
         ];

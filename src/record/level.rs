@@ -41,6 +41,14 @@ pub fn from_upper_word(w: &[u8]) -> Option<Level> {
     from_word(w)
 }
 
+/// `ERROR`, `error`: a level word in one case. Capitalized `Error` is more often prose.
+pub fn one_case_level(t: &[u8]) -> Option<Level> {
+    if t.iter().any(u8::is_ascii_uppercase) && t.iter().any(u8::is_ascii_lowercase) {
+        return None;
+    }
+    from_word(t)
+}
+
 /// A single header letter (glog `E0101`, Rails `E, [`, logcat ` E Tag:`).
 pub fn from_letter(c: u8) -> Option<Level> {
     Some(match c {

@@ -20,7 +20,7 @@
 
 use std::borrow::Cow;
 
-use super::level::{from_letter, from_upper_word, from_word};
+use super::level::{from_letter, from_upper_word, from_word, one_case_level};
 use super::parse::Ctx;
 use super::time::{glog_stamp, parse_prefix, TimeCtx};
 use super::{json, logfmt, syslog, Event, Level};
@@ -589,14 +589,6 @@ fn bracket_level(inner: &[u8]) -> Option<Level> {
 
 fn is_separator(t: &[u8]) -> bool {
     matches!(t, b"-" | b"|" | b"--" | b"---" | b":" | b"," | b"::")
-}
-
-/// `ERROR`, `error`: a level word in one case. Capitalized `Error` is more often prose.
-fn one_case_level(t: &[u8]) -> Option<Level> {
-    if t.iter().any(u8::is_ascii_uppercase) && t.iter().any(u8::is_ascii_lowercase) {
-        return None;
-    }
-    from_word(t)
 }
 
 fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {

@@ -57,7 +57,13 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
         return None;
     }
     let (host, after_host) = token(b, n + 1)?;
-    if super::level::from_upper_word(host.strip_suffix(b":").unwrap_or(host)).is_some() {
+    let level_word = match host.strip_suffix(b":") {
+        // `2026-11-27T00:00:00.000Z error: msg` (Winston's default), `... Warning: msg`: a
+        // level and its colon right after the stamp, where the tag would be, not a program.
+        Some(word) => super::level::from_word(word),
+        None => super::level::from_upper_word(host),
+    };
+    if level_word.is_some() {
         // `Nov 27 00:00:01 ERROR payment declined`: a level where the host would be.
         return None;
     }
@@ -93,9 +99,14 @@ pub fn rfc3164<'a>(b: &'a [u8], tc: &TimeCtx, need_tag: bool) -> Option<Sys<'a>>
         Some(i) if tag.ends_with(b"]") => &tag[..i],
         _ => tag,
     };
-    if program.is_empty() || program.len() > 64 || super::level::from_upper_word(program).is_some()
-    {
-        // `host ERROR: msg`: a level, not a program.
+    let level_word = if program.len() == tag.len() {
+        super::level::one_case_level(program)
+    } else {
+        super::level::from_upper_word(program)
+    };
+    if program.is_empty() || program.len() > 64 || level_word.is_some() {
+        // `host ERROR: msg`, `host error: msg`: a level, not a program (`error[12]:`, with a
+        // pid, names one).
         return None;
     }
     let mut msg = (after_tag + 1).min(b.len());
@@ -332,6 +343,32 @@ mod tests {
         assert!(!ok);
         let (ok, _) = run("Mar  2 04:00:01 box ERROR: disk full");
         assert!(!ok);
+    }
+
+    /// `stamp level: msg` (Winston's default format, `printf`-style scripts): the word is a
+    /// level, in either case, with or without a host before it; a tag with a pid is a
+    /// program whatever its name.
+    #[test]
+    fn a_level_and_colon_is_no_tag() {
+        for line in [
+            "2026-11-27T00:00:00.000Z error: connect ECONNREFUSED 10.0.0.5:5432",
+            "2026-11-27 00:00:00 warn: slow",
+            "Nov 27 00:00:00 info: started",
+            "Nov 27 00:00:00 web1 error: x",
+            "Nov 27 00:00:00 web1 WARN: x",
+        ] {
+            let (ok, ev) = run(line);
+            assert!(!ok, "{line}: {:?}", ev.logger);
+        }
+        let (ok, ev) = run("Nov 27 00:00:00 web1 error[12]: x");
+        assert!(ok);
+        assert_eq!(ev.logger.as_deref(), Some(&b"error"[..]));
+        let (ok, _) = run("2026-11-27 00:00:00 Warning: low disk");
+        assert!(!ok);
+        // After a host, a capitalized word may name a program.
+        let (ok, ev) = run("Nov 27 00:00:00 web1 Notice: x");
+        assert!(ok);
+        assert_eq!(ev.logger.as_deref(), Some(&b"Notice"[..]));
     }
 
     #[test]
