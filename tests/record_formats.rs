@@ -1056,6 +1056,54 @@ fn split_long_lines_are_rejoined() {
     same_at_any_chunk_size(docker_path, &dv);
 }
 
+/// The runtime writes stdout and stderr to one file, so a record of one stream can fall
+/// between the parts of the other's split line: the parts are joined without it, and it
+/// is an event of its own, in CRI and Docker logs alike, at every chunk size. Every line
+/// still gets one template with `--per-line`.
+#[test]
+fn split_lines_join_their_own_stream_only() {
+    let path = fixture("cri_interleaved.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 4, "{ev:?}");
+    assert_eq!(s(&ev[1], "/message"), "batch failed");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!((&ev[1]["line"], &ev[1]["lines"]), (&2.into(), &3.into()));
+    assert_eq!(
+        s(&ev[2], "/message"),
+        "watch of *v1.Pod ended with: too old resource version"
+    );
+    assert_eq!(s(&ev[2], "/level"), "warn");
+    assert_eq!(ev[2]["line"], 3);
+    assert_eq!(s(&ev[3], "/message"), "done");
+    same_at_any_chunk_size(path, &ev);
+    let per_line = faultline_out(&["templates", "--per-line", path]);
+    assert_eq!(per_line.lines().count(), 6, "{per_line}");
+
+    let text = std::fs::read_to_string(path).expect("read");
+    let docker: String = text
+        .lines()
+        .map(|l| {
+            let (head, body) = l.split_at(40);
+            let rec = serde_json::json!({
+                "log": if head.ends_with("P ") { body.to_string() } else { format!("{body}\n") },
+                "stream": &head[31..37],
+                "time": &head[..30],
+            });
+            format!("{rec}\n")
+        })
+        .collect();
+    let log = TempLog::new("docker-interleaved.log", &docker);
+    let dv = events(&[&log.path]);
+    assert_eq!(dv.len(), 4, "{dv:?}");
+    for (d, c) in dv.iter().zip(&ev) {
+        for key in ["/line", "/lines", "/level", "/message"] {
+            assert_eq!(d.pointer(key), c.pointer(key), "{key} of {d}");
+        }
+    }
+    same_at_any_chunk_size(&log.path, &dv);
+}
+
 /// A plain log run through Docker's json-file driver or a Kubernetes runtime (one record per
 /// line, stack traces included, lines over 60 bytes split into partial records as the
 /// runtimes split lines over 16 KiB) gives exactly the templates of the plain log: same ids,

@@ -476,6 +476,28 @@ pub fn docker_partial(line: &[u8]) -> bool {
         .is_some_and(|(inner, _, _)| !ends_line(inner))
 }
 
+/// (stream, partial) of a Docker json-file record: stream 0 is stdout, 1 stderr; partial
+/// when its `log` lacks the newline. None when it is no such record or names no stream.
+pub fn docker_record(line: &[u8]) -> Option<(u8, bool)> {
+    let (inner, _, after) = string(line, docker_quote(line)?)?;
+    // Docker writes `stream` right after `log`.
+    let rest = &line[after..];
+    let k = memchr::memmem::find(&rest[..rest.len().min(64)], b"\"stream\"")?;
+    let i = ws(rest, k + 8);
+    if rest.get(i) != Some(&b':') {
+        return None;
+    }
+    let v = rest.get(ws(rest, i + 1)..)?;
+    let stream = if v.starts_with(b"\"stdout\"") {
+        0
+    } else if v.starts_with(b"\"stderr\"") {
+        1
+    } else {
+        return None;
+    };
+    Some((stream, !ends_line(inner)))
+}
+
 /// The `log` line of a Docker json-file record, unescaped and without its line end, and
 /// whether it had one.
 fn docker_line(line: &[u8]) -> Option<(Cow<'_, [u8]>, bool)> {

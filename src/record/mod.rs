@@ -76,6 +76,11 @@ impl Level {
     }
 }
 
+/// Lines after a container runtime's partial record (a CRI `P` record, a Docker record
+/// without its newline) within which its continuation still joins it, records of the other
+/// stream in between ([`Format::stream_open_before`]).
+pub const MAX_INTERLEAVED: usize = 16;
+
 /// Input format of one source. Detected from a sample unless the user forces one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -140,6 +145,52 @@ impl Format {
         }
     }
 
+    /// (stream, partial) of a container runtime's record (a Kubernetes CRI line in `plain`,
+    /// a Docker json-file record in `json`): stream 0 is stdout, 1 stderr. None for any
+    /// other line, and in other formats.
+    pub fn stream_record(self, line: &[u8]) -> Option<(u8, bool)> {
+        match self {
+            Format::Plain => plain::cri_record(line),
+            Format::Json => json::docker_record(line),
+            _ => None,
+        }
+    }
+
+    /// Whether a container stream is still open before the line starting at `start` of
+    /// `data`: among the [`MAX_INTERLEAVED`] lines before it, the latest record of stdout
+    /// or of stderr is a partial one. Its continuation may come after records of the other
+    /// stream (the runtime writes both streams to one file), so no event ends there. The
+    /// parser keeps the same state going forward ([`parse::parse_chunk`]).
+    pub fn stream_open_before(self, data: &[u8], start: usize) -> bool {
+        if !matches!(self, Format::Plain | Format::Json) {
+            return false;
+        }
+        let mut seen = [false; 2];
+        let mut end = start;
+        for _ in 0..MAX_INTERLEAVED {
+            let Some(nl) = end.checked_sub(1) else {
+                break;
+            };
+            let from = memchr::memrchr(b'\n', &data[..nl]).map_or(0, |i| i + 1);
+            let line = &data[from..nl];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if let Some((stream, partial)) = self.stream_record(line) {
+                let s = usize::from(stream);
+                if !seen[s] {
+                    if partial {
+                        return true;
+                    }
+                    seen[s] = true;
+                    if seen == [true, true] {
+                        return false;
+                    }
+                }
+            }
+            end = from;
+        }
+        false
+    }
+
     /// Whether `line` joins the event whose last line is `prev`.
     pub fn joins(self, prev: &[u8], line: &[u8]) -> bool {
         self.continues(line)
@@ -152,7 +203,7 @@ impl Format {
 
     /// Where the last event of `data[..end]` starts (`end`: the offset of the `\n` ending its
     /// last line, or the length): the start of the last line that does not join the one
-    /// before it, 0 when every line does. The chunker cuts there and `watch` holds the rest.
+    /// before it and that no open container stream holds, 0 when every line does. The chunker cuts there and `watch` holds the rest.
     pub fn last_event_start(self, data: &[u8], mut end: usize) -> usize {
         loop {
             let start = memchr::memrchr(b'\n', &data[..end]).map_or(0, |i| i + 1);
@@ -160,7 +211,9 @@ impl Format {
                 return 0;
             }
             let prev = memchr::memrchr(b'\n', &data[..start - 1]).map_or(0, |i| i + 1);
-            if !self.joins(&data[prev..start - 1], &data[start..end]) {
+            if !self.joins(&data[prev..start - 1], &data[start..end])
+                && !self.stream_open_before(data, start)
+            {
                 return start;
             }
             end = start - 1;

@@ -3,9 +3,11 @@
 //! In: a chunk of whole lines (whole events for `plain` and `json`). Out: [`Event`]s in order,
 //! through a callback. One `memchr` pass finds line ends; no per-line allocation happens here.
 //! The joining rule ([`Format::joins`]: [`is_continuation`] on a line, or a container
-//! runtime's partial record before it) is also what the chunker uses to decide where it may
-//! cut, which is why it looks at two adjacent lines only: joining in here must never be looser
-//! than cutting there, or events would depend on the chunk size.
+//! runtime's partial record before it; and a container stream a partial record left open a
+//! few lines before, [`Format::stream_open_before`]) is also what the chunker uses to decide
+//! where it may cut, which is why it looks at two adjacent lines and a bounded look-back
+//! only: joining in here must never be looser than cutting there, or events would depend on
+//! the chunk size.
 
 use std::borrow::Cow;
 
@@ -14,7 +16,7 @@ use memchr::memchr;
 use super::keys::UserKeys;
 use super::time::TimeCtx;
 use super::w3c::W3cFields;
-use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig};
+use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig, MAX_INTERLEAVED};
 
 /// Whether a line continues the previous event. Decided from the line alone:
 ///
@@ -355,6 +357,7 @@ pub fn parse_chunk<'a>(
     // Colour codes are looked for once per chunk; only a chunk that has some pays per event.
     let escapes = super::ansi::has_escape(chunk);
     let mut scratch = Vec::new();
+    let has_streams = matches!(format, Format::Plain | Format::Json);
     while start < len {
         let first_end = known_end.take().unwrap_or_else(|| line_end(start));
         if directives && ctx.directive(strip_cr(&chunk[start..first_end])) {
@@ -366,19 +369,44 @@ pub fn parse_chunk<'a>(
         let mut end = first_end;
         let mut next = first_end + 1;
         let mut n_lines = 1u32;
+        // From an event's second line on, in a container log: its records' streams.
+        let mut tracking = false;
+        let mut streams = Streams::default();
         if joins {
             let mut last = start;
             while next < len {
                 let e = line_end(next);
-                if !format.joins(&chunk[last..end], &chunk[next..e]) {
+                let joined = format.joins(&chunk[last..end], &chunk[next..e])
+                    || (tracking && streams.open_at(n_lines));
+                if !joined {
                     known_end = Some(e);
                     break;
+                }
+                if has_streams {
+                    if !tracking {
+                        tracking = true;
+                        streams.add(format, &chunk[start..first_end]);
+                    }
+                    streams.add(format, &chunk[next..e]);
                 }
                 last = next;
                 end = e;
                 next = e + 1;
                 n_lines += 1;
             }
+        }
+        if tracking && streams.interleaved {
+            // Records of the other stream inside a line the runtime split: the line is whole
+            // again, and each of them is an event of its own.
+            let base = EventBase {
+                line: line_no,
+                chunk_valid,
+                escapes,
+            };
+            emit_interleaved(chunk, (start, end), base, format, &ctx, &mut scratch, f);
+            line_no += u64::from(n_lines);
+            start = next;
+            continue;
         }
         let first = strip_cr(&chunk[start..first_end]);
         let mut raw = strip_cr(&chunk[start..end]);
@@ -400,6 +428,129 @@ pub fn parse_chunk<'a>(
         start = next;
     }
     skipped
+}
+
+/// The records of one multi-line event of a container log (Kubernetes CRI, Docker
+/// json-file), by stream: the joining rule's state (a stream left open by a partial record
+/// holds the event open for [`MAX_INTERLEAVED`] lines, as [`Format::stream_open_before`]
+/// sees it looking back), and which part of the event each record belongs to.
+///
+/// A part is the event's main text or a record of the other stream written while a line
+/// was open (the runtime writes stdout and stderr to one file, so a stderr line can fall
+/// between the parts of a long stdout line): such a record starts a part of its own, and
+/// the open stream's parts after it still continue theirs. A record that joins while no
+/// stream is open (a stack trace's next frame, on either stream) continues its stream's
+/// last part, or the main text. A part is named by the index of its first record.
+#[derive(Clone, Copy, Default)]
+struct Streams {
+    /// Records seen.
+    n: u32,
+    /// Per stream (stdout, stderr): (part, record index) of its latest record if partial.
+    open: [Option<(u32, u32)>; 2],
+    /// Per stream: the part of its latest record.
+    last: [Option<u32>; 2],
+    /// Whether a record started a part of its own.
+    interleaved: bool,
+}
+
+impl Streams {
+    /// Whether a partial record among the [`MAX_INTERLEAVED`] before record `i` is still
+    /// waiting for its stream's next record.
+    fn open_at(&self, i: u32) -> bool {
+        self.open
+            .iter()
+            .flatten()
+            .any(|&(_, at)| i - at <= MAX_INTERLEAVED as u32)
+    }
+
+    /// Adds the event's next line; returns the part it belongs to.
+    fn add(&mut self, format: Format, line: &[u8]) -> u32 {
+        let i = self.n;
+        self.n += 1;
+        let Some((stream, partial)) = format.stream_record(strip_cr(line)) else {
+            // Not a record: the main text's, as the parsers read it.
+            return 0;
+        };
+        let s = usize::from(stream);
+        let live = |o: Option<(u32, u32)>| o.filter(|&(_, at)| i - at <= MAX_INTERLEAVED as u32);
+        let part = if let Some((p, _)) = live(self.open[s]) {
+            p
+        } else if live(self.open[1 - s]).is_some() {
+            self.interleaved = true;
+            i
+        } else {
+            self.last[s].unwrap_or(0)
+        };
+        self.open[s] = partial.then_some((part, i));
+        self.last[s] = Some(part);
+        part
+    }
+}
+
+/// Where an event's lines start in its source, and what is known of its chunk.
+#[derive(Clone, Copy)]
+struct EventBase {
+    line: u64,
+    chunk_valid: bool,
+    escapes: bool,
+}
+
+/// Emits the parts of the event `chunk[start..end]` whose container records interleave
+/// ([`Streams`]) as events of their own, in the order of their first lines: each part's
+/// records are parsed as one event of consecutive lines would be, and its raw bytes are the
+/// lines from its first record to its last. Their line counts add up to the event's.
+fn emit_interleaved<'a>(
+    chunk: &'a [u8],
+    (start, end): (usize, usize),
+    base: EventBase,
+    format: Format,
+    ctx: &Ctx,
+    scratch: &mut Vec<u8>,
+    f: &mut dyn FnMut(Event<'a>),
+) {
+    // (start, end of its line, part) per record, as the joining loop assigned them.
+    let mut streams = Streams::default();
+    let mut records = Vec::new();
+    let mut from = start;
+    while from <= end {
+        let to = memchr(b'\n', &chunk[from..end]).map_or(end, |i| from + i);
+        records.push((from, to, streams.add(format, &chunk[from..to])));
+        from = to + 1;
+    }
+    let mut text = Vec::new();
+    for (k, &(first_from, first_to, part)) in records.iter().enumerate() {
+        if part != k as u32 {
+            continue;
+        }
+        text.clear();
+        let mut lines = 0u32;
+        let mut last_to = first_to;
+        for &(from, to, p) in &records[k..] {
+            if p != part {
+                continue;
+            }
+            if lines > 0 {
+                text.push(b'\n');
+            }
+            text.extend_from_slice(strip_cr(&chunk[from..to]));
+            lines += 1;
+            last_to = to;
+        }
+        let first_len = strip_cr(&chunk[first_from..first_to]).len();
+        let raw = strip_cr(&chunk[first_from..last_to]);
+        let (first, whole) = (&text[..first_len], &text[..]);
+        let mut ev = Event::bare(base.line + k as u64, whole);
+        ev.lines = lines;
+        ev.invalid_utf8 = !base.chunk_valid && std::str::from_utf8(whole).is_err();
+        if base.escapes && super::ansi::has_escape(whole) {
+            parse_stripped(format, first, whole, &mut ev, ctx, scratch);
+        } else {
+            parse_event(format, first, whole, &mut ev, ctx);
+        }
+        let mut ev = ev.detach(raw);
+        ev.time = ev.time.filter(|&t| super::time::plausible(t));
+        f(ev);
+    }
 }
 
 /// [`parse_event`] for an event with terminal escape sequences (colour codes): they are
@@ -818,6 +969,86 @@ mod tests {
         );
     }
 
+    /// A line a container runtime split (CRI `P` records, Docker records without their
+    /// newline) is joined only with its own stream's records: a record of the other stream
+    /// between its parts is an event of its own, and the chunker never cuts inside.
+    #[test]
+    fn split_lines_join_their_own_stream_only() {
+        let cri = "2026-11-27T10:00:01.0Z stdout F {\"level\":\"info\",\"msg\":\"start\"}\n\
+                   2026-11-27T10:00:05.0Z stdout P {\"level\":\"error\",\"msg\":\"batch \n\
+                   2026-11-27T10:00:05.1Z stderr F W1127 10:00:05.100000 7 x.go:1] slow disk\n\
+                   2026-11-27T10:00:05.2Z stderr F E1127 10:00:05.200000 7 x.go:2] no space\n\
+                   2026-11-27T10:00:05.3Z stdout P failed\", \"items\": [1, \n\
+                   2026-11-27T10:00:05.4Z stdout F 2]}\n\
+                   2026-11-27T10:00:05.5Z stderr F \tat x.y(Z.java:1)\n\
+                   2026-11-27T10:00:06.0Z stdout F {\"level\":\"info\",\"msg\":\"done\"}\n";
+        let rec = |log: &str, stream: &str| {
+            format!(
+                "{{\"log\":{},\"stream\":\"{stream}\",\"time\":\"2026-11-27T10:00:05Z\"}}\n",
+                serde_json::to_string(log).unwrap_or_default()
+            )
+        };
+        let docker = [
+            rec("{\"level\":\"info\",\"msg\":\"start\"}\n", "stdout"),
+            rec("{\"level\":\"error\",\"msg\":\"batch ", "stdout"),
+            rec("W1127 10:00:05.100000 7 x.go:1] slow disk\n", "stderr"),
+            rec("E1127 10:00:05.200000 7 x.go:2] no space\n", "stderr"),
+            rec("failed\", \"items\": [1, ", "stdout"),
+            rec("2]}\n", "stdout"),
+            rec("\tat x.y(Z.java:1)\n", "stderr"),
+            rec("{\"level\":\"info\",\"msg\":\"done\"}\n", "stdout"),
+        ]
+        .concat();
+        for (text, format) in [(cri, Format::Plain), (docker.as_str(), Format::Json)] {
+            let got = parsed(text, format, |ev| {
+                (
+                    ev.line,
+                    ev.lines,
+                    ev.level,
+                    String::from_utf8_lossy(&ev.message).into_owned(),
+                )
+            });
+            let want = [
+                (1, 1, Some(Level::Info), "start"),
+                // The split JSON line, whole again.
+                (2, 3, Some(Level::Error), "batch failed"),
+                (3, 1, Some(Level::Warn), "slow disk"),
+                // A trace line after the split line, once no stream is open, joins its own
+                // stream's last line.
+                (4, 2, Some(Level::Error), "no space\n\tat x.y(Z.java:1)"),
+                (8, 1, Some(Level::Info), "done"),
+            ];
+            let got: Vec<_> = got
+                .iter()
+                .map(|(a, b, c, d)| (*a, *b, *c, d.as_str()))
+                .collect();
+            assert_eq!(got, want, "{format:?}");
+            // The chunker cuts only where an event starts.
+            let ends: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+            let starts: Vec<usize> = ends
+                .iter()
+                .map(|&e| format.last_event_start(text.as_bytes(), e))
+                .collect();
+            let line_start = |n: usize| if n == 1 { 0 } else { ends[n - 2] + 1 };
+            assert_eq!(
+                starts,
+                [1, 2, 2, 2, 2, 2, 2, 8].map(line_start),
+                "{format:?}"
+            );
+        }
+        // Stream state only lasts MAX_INTERLEAVED lines: a continuation after more records
+        // of the other stream is an event of its own.
+        let mut long = String::from("2026-11-27T10:00:05.0Z stdout P part one \n");
+        for _ in 0..crate::record::MAX_INTERLEAVED {
+            long.push_str("2026-11-27T10:00:05.1Z stderr F noise\n");
+        }
+        long.push_str("2026-11-27T10:00:05.2Z stdout F part two\n");
+        let got = events(&long, Format::Plain);
+        assert_eq!(got.len(), 2 + crate::record::MAX_INTERLEAVED, "{got:?}");
+        assert_eq!(got[0].2, "part one ");
+        assert_eq!(got.last().map(|e| e.2.as_str()), Some("part two"));
+    }
+
     #[test]
     fn bom_is_skipped() {
         let ev = events("\u{feff}2024-01-01 10:00:00 INFO a\nb\n", Format::Plain);
@@ -894,10 +1125,15 @@ mod tests {
                     tz: jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC),
                     ..ParseConfig::default()
                 };
+                // Events come in the order of their first lines; they follow each other, but
+                // for records of one container stream interleaved in another's split line,
+                // which are events of their own inside it.
                 let mut next_line = 1;
+                let mut last_line = 0;
                 parse_chunk(bytes, 1, format, None, &cfg, &mut |ev| {
-                    assert_eq!(ev.line, next_line);
-                    next_line += u64::from(ev.lines);
+                    assert!(ev.line > last_line && ev.line <= next_line);
+                    last_line = ev.line;
+                    next_line = next_line.max(ev.line) + u64::from(ev.lines);
                 });
                 assert_eq!(next_line - 1, total_lines, "{format:?}");
             }

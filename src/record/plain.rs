@@ -538,11 +538,23 @@ pub fn kubectl_body(line: &[u8]) -> Option<&[u8]> {
 
 /// (partial, the container's line) of a CRI record.
 fn cri_split(line: &[u8]) -> Option<(bool, &[u8])> {
+    let sp = cri_space(line)?;
+    Some((line[sp + 8] == b'P', &line[sp + 10..]))
+}
+
+/// Where the space after a CRI record's timestamp is, if `line` is a CRI record.
+fn cri_space(line: &[u8]) -> Option<usize> {
     if line.len() < 30 || !line[0].is_ascii_digit() || line[10] != b'T' {
         return None;
     }
     let sp = memchr::memchr(b' ', &line[..line.len().min(40)])?;
-    cri_tag(&line[sp..]).then(|| (line[sp + 8] == b'P', &line[sp + 10..]))
+    cri_tag(&line[sp..]).then_some(sp)
+}
+
+/// (stream, partial) of a CRI record: stream 0 is stdout, 1 stderr.
+pub fn cri_record(line: &[u8]) -> Option<(u8, bool)> {
+    let sp = cri_space(line)?;
+    Some((u8::from(line[sp + 4] == b'e'), line[sp + 8] == b'P'))
 }
 
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {

@@ -140,7 +140,9 @@ impl ChunkBuilder<'_> {
                         let gap = u32::try_from(ev.line - next_line).unwrap_or(u32::MAX);
                         directive_gaps.push((per_line.len() as u32, gap));
                     }
-                    next_line = ev.line + u64::from(ev.lines.max(1));
+                    // (A record interleaved in a container's split line is an event of
+                    // its own that starts inside the one before it.)
+                    next_line = next_line.max(ev.line) + u64::from(ev.lines.max(1));
                 }
                 if let (Some((lo, hi)), Some(t)) = (self.time_range, ev.time) {
                     if t < lo || t >= hi {
