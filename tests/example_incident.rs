@@ -333,3 +333,67 @@ fn upstream_rows_do_not_invent_calls_or_mix_logs() {
         );
     }
 }
+
+/// The app logs each rate-limited attempt (`Rate limited by ...: HTTP 429`) and then, for a
+/// call that ran out of retries, `Shipping quote failed after 3 retries: 429 ...` (its JSON
+/// log a record with `"attempts": 3`): the finding counts the attempts and names the
+/// give-ups apart, so no call is counted twice, whichever of the two logs is read.
+#[test]
+fn rate_limit_counts_attempts_and_names_give_ups_apart() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = format!("{root}/testdata/example/incident");
+    let app = std::fs::read_to_string(format!("{dir}/app.log")).expect("fixture");
+    let attempts = app
+        .lines()
+        .filter(|l| l.contains("Rate limited by api.shipfast.example"))
+        .count() as u64;
+    let gave_up = app
+        .lines()
+        .filter(|l| l.contains("failed after") && l.contains("api.shipfast.example"))
+        .count() as u64;
+    assert!(attempts > 10 && gave_up > 10, "{attempts} {gave_up}");
+    for paths in [
+        vec![format!("{dir}/app.log")],
+        vec![format!("{dir}/api.jsonl")],
+        vec![format!("{dir}/app.log"), format!("{dir}/api.jsonl")],
+    ] {
+        let mut args = vec!["summary", "-q", "-o", "json"];
+        args.extend(paths.iter().map(String::as_str));
+        let o = run(&args, None);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        let f = doc["findings"]
+            .as_array()
+            .and_then(|fs| fs.iter().find(|f| f["kind"] == "rate_limited"))
+            .unwrap_or_else(|| panic!("{paths:?}: no rate-limit finding"));
+        assert_eq!(f["details"]["rate_limited"], attempts, "{paths:?}: {f:#}");
+        assert_eq!(f["details"]["gave_up"], gave_up, "{paths:?}: {f:#}");
+        let title = f["title"].as_str().unwrap_or_default();
+        assert!(
+            title.contains(&format!("{attempts} rate-limited calls"))
+                && title.ends_with(&format!("{gave_up} gave up after retries")),
+            "{title}"
+        );
+        let row = doc["upstreams"]
+            .as_array()
+            .and_then(|u| u.iter().find(|u| u["host"] == "api.shipfast.example"))
+            .expect("an upstream row");
+        assert_eq!(row["rate_limited"], attempts);
+        assert_eq!(row["gave_up"], gave_up);
+    }
+    // The give-up lines alone are the calls: each one rate-limited call.
+    let only: String = app
+        .lines()
+        .filter(|l| !l.contains("Rate limited by"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let o = run(&["summary", "-q", "-o", "json", "-"], Some(only.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let f = doc["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["kind"] == "rate_limited"))
+        .expect("a rate-limit finding from the give-ups alone");
+    assert_eq!(f["details"]["rate_limited"], gave_up, "{f:#}");
+    assert_eq!(f["details"]["counted_from"], "gave_up_lines", "{f:#}");
+}

@@ -11,7 +11,7 @@
 //! [{status, count}], latency: {count, p50_ms, p90_ms, p99_ms, max_ms} | null, first_seen,
 //! last_seen, merged_routes, error_templates: [{template, id, count}], examples:
 //! [{location, text}], failing_examples}], upstreams: [{host, events, calls, ok, timeouts,
-//! refused, rate_limited, server_errors, client_errors, failing_call_share,
+//! refused, rate_limited, server_errors, client_errors, gave_up, failing_call_share,
 //! retry_after_max_s, statuses, latency, first_seen, last_seen, routes, examples}],
 //! findings: [Finding], unlinked_errors}`. Finding `details.rate_unit` says what `rate` and
 //! `baseline_rate` measure (see `detect::endpoints`).

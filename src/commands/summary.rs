@@ -224,6 +224,7 @@ pub fn endpoint_rows(summary: &Summary) -> (Vec<EndpointRow>, Vec<UpstreamRow>) 
             timeouts: u.timeouts,
             refused: u.refused,
             rate_limited: u.rate_limited,
+            gave_up: crate::endpoints::view::gave_up_apart(&u.stats).iter().sum(),
             failure_rate: (u.calls > 0).then(|| (u.trouble as f64 / u.calls as f64).min(1.0)),
             p99_ms: u.latency.as_ref().map(|p| p.p99),
             statuses: statuses(&u.stats.statuses),

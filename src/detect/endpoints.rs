@@ -928,11 +928,12 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
             s.error_first,
         ),
     ];
-    for (kind, count, series, examples, samples, first) in kinds {
+    let apart = crate::endpoints::view::gave_up_apart(s);
+    for (ki, (kind, count, series, examples, samples, first)) in kinds.into_iter().enumerate() {
         if count < MIN_UPSTREAM_EVENTS {
             continue;
         }
-        let (what, noun, which) = match kind {
+        let (mut what, noun, which) = match kind {
             FindingKind::UpstreamTimeout => (
                 if u.refused > 0 && u.timeouts > 0 {
                     format!(
@@ -968,7 +969,19 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
                 "upstream's first server errors",
             ),
         };
+        // Give-up lines: the calls that failed for good, apart from the attempts counted.
+        let gave_up = apart[ki];
+        let only_gave_up = s.gave_up.counted[ki];
+        if only_gave_up {
+            what = format!("{what}, each given up after retries");
+        }
         let mut f = Finding::new(kind, format!("{}: {what}", u.host));
+        if gave_up > 0 {
+            f.details.insert("gave_up".into(), gave_up.into());
+        } else if only_gave_up {
+            f.details
+                .insert("counted_from".into(), "gave_up_lines".into());
+        }
         f.upstream = Some(u.host.clone());
         f.count = count;
         f.start = first;
@@ -1050,6 +1063,9 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
                 f.notes
                     .push("no timestamps: cannot say when it started".into());
             }
+        }
+        if gave_up > 0 {
+            f.title = format!("{}; {gave_up} gave up after retries", f.title);
         }
         if let Some(er) = u.error_rate {
             f.details.insert("calls".into(), u.calls.into());
@@ -1425,6 +1441,7 @@ pub fn upstream_json(u: &UpstreamView) -> Value {
         "rate_limited": u.rate_limited,
         "server_errors": u.server_errors,
         "client_errors": u.client_errors,
+        "gave_up": crate::endpoints::view::gave_up_apart(&u.stats).iter().sum::<u64>(),
         "failing_call_share": u.error_rate.map(round3),
         "retry_after_max_s": u.retry_after_max_s,
         "statuses": statuses_json(&u.top_statuses),

@@ -437,6 +437,54 @@ pub struct UpstreamStats {
     /// `view::finalize_with`). Empty in snapshots from before views were kept apart.
     #[serde(default)]
     pub view: String,
+    /// Trouble reported by give-up lines (`Shipping quote failed after 3 retries: 429`, a
+    /// record with `"attempts": 3`): the final outcome of calls whose attempts may each be
+    /// logged too. Counted apart from the kinds above and used as a kind's count only when
+    /// no attempt of that kind was logged (decided per host after merging, see
+    /// `view::settle_gave_up`). Empty in snapshots from before give-ups were kept apart.
+    #[serde(default)]
+    pub gave_up: GaveUp,
+}
+
+/// Give-up events about one host, per kind of trouble, with their series.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GaveUp {
+    pub timeouts: u64,
+    pub refused: u64,
+    pub rate_limited: u64,
+    pub server_errors: u64,
+    /// Of them, structured records naming the upstream (not counted in `calls`).
+    pub calls: u64,
+    pub timeout_series: Series,
+    pub rate_series: Series,
+    pub error_series: Series,
+    /// Per kind (timeouts and refused, rate limited, 5xx): whether the kind's count is made
+    /// of these give-ups because no attempt was logged (set by `view::settle_gave_up`).
+    #[serde(skip)]
+    pub counted: [bool; 3],
+}
+
+impl GaveUp {
+    pub fn total(&self) -> u64 {
+        self.timeouts + self.refused + self.rate_limited + self.server_errors
+    }
+
+    fn merge(&mut self, o: &GaveUp) {
+        self.timeouts += o.timeouts;
+        self.refused += o.refused;
+        self.rate_limited += o.rate_limited;
+        self.server_errors += o.server_errors;
+        self.calls += o.calls;
+        self.timeout_series.merge(&o.timeout_series);
+        self.rate_series.merge(&o.rate_series);
+        self.error_series.merge(&o.error_series);
+    }
+
+    fn rebucket(&mut self, from: i64, to: i64) {
+        self.timeout_series.rebucket(from, to);
+        self.rate_series.rebucket(from, to);
+        self.error_series.rebucket(from, to);
+    }
 }
 
 impl UpstreamStats {
@@ -467,6 +515,7 @@ impl UpstreamStats {
         self.timeout_series.merge(&o.timeout_series);
         self.rate_series.merge(&o.rate_series);
         self.error_series.merge(&o.error_series);
+        self.gave_up.merge(&o.gave_up);
         self.merge_evidence(o);
         for (r, c) in &o.routes {
             add_route_ref(&mut self.routes, r, *c);
@@ -491,6 +540,7 @@ impl UpstreamStats {
         self.timeout_series.rebucket(from, to);
         self.rate_series.rebucket(from, to);
         self.error_series.rebucket(from, to);
+        self.gave_up.rebucket(from, to);
     }
 
     fn add_status(&mut self, status: u16) {
@@ -545,6 +595,8 @@ const F_CLIENT: u8 = 2;
 const U_TIMEOUT: u8 = 1;
 const U_RATE: u8 = 2;
 const U_ERROR: u8 = 4;
+/// With one of the kinds above: a give-up event of that kind (see [`GaveUp`]).
+const U_GAVE_UP: u8 = 8;
 
 /// The mergeable endpoint table; see the module doc.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -1058,8 +1110,66 @@ impl EndpointTable {
     ) {
         let ui = self.upstream_idx(self.scratch.view, &m.host);
         let source = &self.scratch.source;
+        // A give-up line reports calls whose attempts may be counted already: kept apart.
+        let gave_up = !matches!(m.outcome, Outcome::Ok | Outcome::ClientError)
+            && (upstream::gave_up_text(&ev.message)
+                || ev.fields.iter().any(|(k, v)| upstream::gave_up_field(k, v)));
         let u = &mut self.upstreams[ui as usize];
         u.events += 1;
+        if gave_up {
+            let g = &mut u.gave_up;
+            g.calls += structured as u64;
+            let flag = match m.outcome {
+                Outcome::Timeout => {
+                    g.timeouts += 1;
+                    U_TIMEOUT
+                }
+                Outcome::Refused => {
+                    g.refused += 1;
+                    U_TIMEOUT
+                }
+                Outcome::RateLimited => {
+                    g.rate_limited += 1;
+                    U_RATE
+                }
+                _ => {
+                    g.server_errors += 1;
+                    U_ERROR
+                }
+            };
+            let (examples, samples, first) = match flag {
+                U_TIMEOUT => (
+                    &mut u.timeout_examples,
+                    &mut u.timeout_samples,
+                    &mut u.timeout_first,
+                ),
+                U_RATE => (&mut u.rate_examples, &mut u.rate_samples, &mut u.rate_first),
+                _ => (
+                    &mut u.error_examples,
+                    &mut u.error_samples,
+                    &mut u.error_first,
+                ),
+            };
+            // The app's own give-up wording is good evidence; it counts nothing here.
+            let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
+            let ex = || lazy.get();
+            offer(examples, ev.time, source, ev.line, ex);
+            let rank = sample_rank(self.scratch.source_seed, ev.line);
+            offer_sample(samples, rank, ev.line, ex);
+            *first = min_opt(*first, ev.time);
+            if let Some(r) = route {
+                add_route_ref(&mut u.routes, r, 1);
+            }
+            match ev.time {
+                Some(t) => {
+                    u.first_time = Some(u.first_time.map_or(t, |f| f.min(t)));
+                    u.last_time = Some(u.last_time.map_or(t, |l| l.max(t)));
+                    self.scratch.up_times.push((ui, t, flag | U_GAVE_UP));
+                }
+                None => u.untimed += 1,
+            }
+            return;
+        }
         if structured {
             u.calls += 1;
             if let Some(us) = ev.http.latency_ms.and_then(ms_to_us) {
@@ -1187,12 +1297,13 @@ impl EndpointTable {
         ut.sort_unstable();
         let mut i = 0;
         let (mut to, mut ra, mut er) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut gto, mut gra, mut ger) = (Vec::new(), Vec::new(), Vec::new());
         while i < ut.len() {
             let u = ut[i].0;
             all.clear();
-            to.clear();
-            ra.clear();
-            er.clear();
+            for v in [&mut to, &mut ra, &mut er, &mut gto, &mut gra, &mut ger] {
+                v.clear();
+            }
             while i < ut.len() && ut[i].0 == u {
                 let b = ut[i].1.div_euclid(res);
                 all.push(b);
@@ -1200,6 +1311,9 @@ impl EndpointTable {
                     U_TIMEOUT => to.push(b),
                     U_RATE => ra.push(b),
                     U_ERROR => er.push(b),
+                    f if f == U_TIMEOUT | U_GAVE_UP => gto.push(b),
+                    f if f == U_RATE | U_GAVE_UP => gra.push(b),
+                    f if f == U_ERROR | U_GAVE_UP => ger.push(b),
                     _ => {}
                 }
                 i += 1;
@@ -1209,6 +1323,10 @@ impl EndpointTable {
             s.timeout_series.merge(&Series::from_buckets(&mut to));
             s.rate_series.merge(&Series::from_buckets(&mut ra));
             s.error_series.merge(&Series::from_buckets(&mut er));
+            let g = &mut s.gave_up;
+            g.timeout_series.merge(&Series::from_buckets(&mut gto));
+            g.rate_series.merge(&Series::from_buckets(&mut gra));
+            g.error_series.merge(&Series::from_buckets(&mut ger));
         }
     }
 
@@ -1233,6 +1351,9 @@ impl EndpointTable {
             add(&u.timeout_series);
             add(&u.rate_series);
             add(&u.error_series);
+            add(&u.gave_up.timeout_series);
+            add(&u.gave_up.rate_series);
+            add(&u.gave_up.error_series);
         }
         for r in &self.routes {
             let lo = r.lat_bins.0.iter().map(|e| e.0).min();

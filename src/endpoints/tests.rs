@@ -486,3 +486,84 @@ fn adopting_a_new_route_equals_merging_it() {
         serde_json::to_value(&want).unwrap()
     );
 }
+
+/// A give-up line (`failed after 3 retries: 429`, a record with `"attempts": 3`) reports a
+/// call whose attempts may be logged too: counted apart, and used as the count only when no
+/// attempt was logged, whichever views logged what.
+#[test]
+fn give_ups_are_counted_apart_from_logged_attempts() {
+    let attempt = |line: u64, t: i64| {
+        let mut ev = Event::bare(
+            line,
+            b"Rate limited by api.shipfast.example: HTTP 429 Too Many Requests, Retry-After: 30",
+        );
+        ev.time = Some(t);
+        ev
+    };
+    let gave_up = |line: u64, t: i64| {
+        let mut ev = Event::bare(
+            line,
+            b"Shipping quote failed after 3 retries: 429 Too Many Requests from api.shipfast.example",
+        );
+        ev.time = Some(t);
+        ev
+    };
+    let record = |line: u64, t: i64| {
+        let mut ev = Event::bare(line, b"upstream call failed");
+        ev.time = Some(t);
+        ev.http.upstream = Some(Cow::Borrowed(b"api.shipfast.example"));
+        ev.fields = vec![
+            (
+                Cow::Borrowed(&b"error"[..]),
+                Cow::Borrowed(&b"429 Too Many Requests"[..]),
+            ),
+            (Cow::Borrowed(&b"attempts"[..]), Cow::Borrowed(&b"3"[..])),
+        ];
+        ev
+    };
+    let table = |format: crate::record::Format, evs: &[Event<'_>]| {
+        let mut t = EndpointTable::default();
+        t.begin_chunk(&std::sync::Arc::from("app.log"), format);
+        for ev in evs {
+            t.observe(ev, 0, Some(Level::Warn));
+        }
+        t.finish_chunk(1000);
+        t
+    };
+    let report = |t: &EndpointTable| finalize(t, 1000).upstreams[0].clone();
+    // Three calls, each tried three times: nine attempts logged, then three give-ups.
+    let mut plain = Vec::new();
+    for c in 0..3u64 {
+        for a in 0..3u64 {
+            plain.push(attempt(c * 4 + a, (c * 4 + a) as i64 * 1000));
+        }
+        plain.push(gave_up(c * 4 + 3, (c * 4 + 3) as i64 * 1000));
+    }
+    let t = table(crate::record::Format::Plain, &plain);
+    let raw = &t.upstreams[0];
+    assert_eq!((raw.rate_limited, raw.gave_up.rate_limited), (9, 3));
+    assert_eq!(raw.rate_series.total(), 9);
+    assert_eq!(raw.gave_up.rate_series.total(), 3);
+    let u = report(&t);
+    assert_eq!(u.rate_limited, 9);
+    assert_eq!(super::view::gave_up_apart(&u.stats), [0, 3, 0]);
+    assert!(!u.stats.gave_up.counted[1]);
+    // Only the give-ups logged: each is one rate-limited call.
+    let only: Vec<Event<'_>> = (0..3).map(|c| gave_up(c, c as i64 * 1000)).collect();
+    let u = report(&table(crate::record::Format::Plain, &only));
+    assert_eq!(u.rate_limited, 3);
+    assert_eq!(u.stats.rate_series.total(), 3);
+    assert!(u.stats.gave_up.counted[1]);
+    assert_eq!(super::view::gave_up_apart(&u.stats), [0, 0, 0]);
+    // The JSON records with `attempts: 3` are give-ups too; with the plain log's attempts
+    // in another view, the host counts 9 rate-limited calls and 3 give-ups, not 12.
+    let json: Vec<Event<'_>> = (0..3).map(|c| record(100 + c, c as i64 * 4000)).collect();
+    let mut both = table(crate::record::Format::Plain, &plain);
+    both.merge(table(crate::record::Format::Json, &json), &[0]);
+    let u = report(&both);
+    assert_eq!(u.rate_limited, 9);
+    assert_eq!(super::view::gave_up_apart(&u.stats), [0, 3, 0]);
+    // Alone, the records are the calls: 3 rate limited, and 3 calls known.
+    let u = report(&table(crate::record::Format::Json, &json));
+    assert_eq!((u.rate_limited, u.calls), (3, 3));
+}

@@ -386,6 +386,71 @@ pub fn normalize_upstream(v: &[u8]) -> Option<String> {
     host_of(first)
 }
 
+/// Whether a trouble message reports the end of a retried call rather than one attempt:
+/// `Shipping quote failed after 3 retries: 429 ...`, `giving up after 5 attempts`,
+/// `Max retries exceeded with url: ...`, `retries exhausted`. An app that logs every attempt
+/// and then the give-up line would otherwise have each failed call counted once more than
+/// it was made. `after 1 attempt` is the one attempt itself.
+pub fn gave_up_text(msg: &[u8]) -> bool {
+    let msg = &msg[..msg.len().min(SCAN_BYTES)];
+    let lower = msg.to_ascii_lowercase();
+    const PHRASES: [&[u8]; 10] = [
+        b"giving up",
+        b"gave up",
+        b"give up",
+        b"retries exhausted",
+        b"exhausted retries",
+        b"exhausted all retries",
+        b"max retries",
+        b"maximum retries",
+        b"retry limit",
+        b"retries exceeded",
+    ];
+    if PHRASES
+        .iter()
+        .any(|p| memchr::memmem::find(&lower, p).is_some())
+    {
+        return true;
+    }
+    // `after N retries|attempts|tries`.
+    let finder = memchr::memmem::Finder::new(b"after ");
+    for at in finder.find_iter(&lower) {
+        let rest = &lower[at + 6..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || digits > 4 {
+            continue;
+        }
+        let n: u32 = std::str::from_utf8(&rest[..digits])
+            .ok()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(0);
+        let word = rest[digits..].trim_ascii_start();
+        if word.starts_with(b"retr") && n >= 1 {
+            return true;
+        }
+        if (word.starts_with(b"attempt") || word.starts_with(b"tries")) && n >= 2 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a structured record reports a retried call's final outcome: a count of
+/// `attempts` of 2 or more, or of `retries` of 1 or more. (`attempt`, singular, numbers the
+/// attempt the record is about.)
+pub fn gave_up_field(key: &[u8], value: &[u8]) -> bool {
+    let n = || -> Option<u64> { std::str::from_utf8(value).ok()?.trim().parse().ok() };
+    const ATTEMPTS: [&[u8]; 4] = [b"attempts", b"tries", b"attempt_count", b"num_attempts"];
+    const RETRIES: [&[u8]; 4] = [b"retries", b"retry_count", b"retried", b"num_retries"];
+    if ATTEMPTS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        return n().is_some_and(|n| n >= 2);
+    }
+    if RETRIES.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        return n().is_some_and(|n| n >= 1);
+    }
+    false
+}
+
 fn strip_default_port(h: &str) -> String {
     h.strip_suffix(":443")
         .or_else(|| h.strip_suffix(":80"))
@@ -607,6 +672,37 @@ mod tests {
 
     fn scan(s: &str) -> Option<(String, Outcome, Option<u16>, Option<u64>)> {
         scan_message(s.as_bytes(), false).map(|m| (m.host, m.outcome, m.status, m.retry_after_s))
+    }
+
+    #[test]
+    fn give_up_lines_are_told_from_attempts() {
+        for gave_up in [
+            "Shipping quote failed after 3 retries: 429 Too Many Requests from api.shipfast.example",
+            "Failed to connect to redis-master:6379 after 3 attempts",
+            "giving up on api.partner.com: HTTP 503 Service Unavailable",
+            "HTTPSConnectionPool(host='api.x.com', port=443): Max retries exceeded with url: /v1 (Caused by ConnectTimeoutError)",
+            "Retries exhausted calling payments.example.com: timed out",
+            "request to api.x.com failed after 1 retry: 502 Bad Gateway",
+            "gave up after 4 tries: connect ECONNREFUSED 10.0.0.5:443",
+        ] {
+            assert!(gave_up_text(gave_up.as_bytes()), "{gave_up}");
+        }
+        for attempt in [
+            "Rate limited by api.shipfast.example: HTTP 429 Too Many Requests, Retry-After: 30",
+            "Retrying (Retry(total=2, connect=None)) after connection broken by 'ConnectTimeoutError'",
+            "call to api.x.com failed after 1 attempt: 503",
+            "upstream timed out after 30000ms",
+            "request failed after 3 seconds: 504 from api.x.com",
+        ] {
+            assert!(!gave_up_text(attempt.as_bytes()), "{attempt}");
+        }
+        assert!(gave_up_field(b"attempts", b"3"));
+        assert!(gave_up_field(b"Retries", b" 2 "));
+        assert!(!gave_up_field(b"attempts", b"1"));
+        assert!(!gave_up_field(b"retries", b"0"));
+        // `attempt` numbers the attempt the record is about.
+        assert!(!gave_up_field(b"attempt", b"3"));
+        assert!(!gave_up_field(b"attempts", b"three"));
     }
 
     #[test]

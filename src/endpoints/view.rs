@@ -444,6 +444,7 @@ fn one_upstream(mut views: Vec<&UpstreamStats>) -> UpstreamStats {
     };
     let mut u = first.clone();
     if rest.is_empty() {
+        settle_gave_up(&mut u);
         return u;
     }
     let most = |f: fn(&UpstreamStats) -> u64| -> &UpstreamStats {
@@ -469,6 +470,21 @@ fn one_upstream(mut views: Vec<&UpstreamStats>) -> UpstreamStats {
     u.server_errors = e.server_errors;
     u.server_errors_inbound = e.server_errors_inbound;
     u.error_series = e.error_series.clone();
+    // Give-ups likewise, each kind from the view that logged most of them.
+    let g = most(|v| v.gave_up.timeouts + v.gave_up.refused);
+    u.gave_up.timeouts = g.gave_up.timeouts;
+    u.gave_up.refused = g.gave_up.refused;
+    u.gave_up.timeout_series = g.gave_up.timeout_series.clone();
+    let g = most(|v| v.gave_up.rate_limited);
+    u.gave_up.rate_limited = g.gave_up.rate_limited;
+    u.gave_up.rate_series = g.gave_up.rate_series.clone();
+    let g = most(|v| v.gave_up.server_errors);
+    u.gave_up.server_errors = g.gave_up.server_errors;
+    u.gave_up.error_series = g.gave_up.error_series.clone();
+    u.gave_up.calls = rest
+        .iter()
+        .map(|v| v.gave_up.calls)
+        .fold(first.gave_up.calls, u64::max);
     for &v in rest {
         for (route, c) in &v.routes {
             match u.routes.iter_mut().find(|(x, _)| x == route) {
@@ -480,9 +496,50 @@ fn one_upstream(mut views: Vec<&UpstreamStats>) -> UpstreamStats {
         u.last_time = max_opt(u.last_time, v.last_time);
         u.merge_evidence(v);
     }
+    settle_gave_up(&mut u);
     let trouble = u.timeouts + u.refused + u.rate_limited + u.server_errors;
     u.events = u.events.max(trouble + u.ok + u.client_errors);
     u
+}
+
+/// Decides, per kind of trouble, what a host's give-up lines count for. When the attempts
+/// were logged (`Rate limited by X: 429` for each try, then `failed after 3 retries: 429`),
+/// the attempts are the count and the give-ups stay apart (`gave_up`), so no call is
+/// counted twice. When only give-ups were logged, each is one failed call of its kind, and
+/// the kind's count and series are the give-ups' (the kind is then marked in
+/// `gave_up_only`).
+pub fn settle_gave_up(u: &mut UpstreamStats) {
+    let g = &mut u.gave_up;
+    g.counted = [false; 3];
+    if u.timeouts + u.refused == 0 && g.timeouts + g.refused > 0 {
+        u.timeouts = g.timeouts;
+        u.refused = g.refused;
+        u.timeout_series = g.timeout_series.clone();
+        g.counted[0] = true;
+    }
+    if u.rate_limited == 0 && g.rate_limited > 0 {
+        u.rate_limited = g.rate_limited;
+        u.rate_series = g.rate_series.clone();
+        g.counted[1] = true;
+    }
+    if u.server_errors == 0 && g.server_errors > 0 {
+        u.server_errors = g.server_errors;
+        u.error_series = g.error_series.clone();
+        g.counted[2] = true;
+    }
+    if g.counted.iter().any(|&c| c) {
+        // The give-up records are then the calls this log has of that trouble.
+        u.calls += g.calls;
+    }
+}
+
+/// Give-ups kept apart from the attempts, per finding kind: `(timeouts and refused, rate
+/// limited, 5xx)`; zero for a kind whose count is made of give-ups (after
+/// [`settle_gave_up`]), or that had none.
+pub fn gave_up_apart(u: &UpstreamStats) -> [u64; 3] {
+    let g = &u.gave_up;
+    let per_kind = [g.timeouts + g.refused, g.rate_limited, g.server_errors];
+    std::array::from_fn(|i| if g.counted[i] { 0 } else { per_kind[i] })
 }
 
 fn upstream_view(u: &UpstreamStats) -> UpstreamView {

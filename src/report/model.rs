@@ -286,6 +286,9 @@ pub struct UpstreamRow {
     /// Connections refused or reset.
     pub refused: u64,
     pub rate_limited: u64,
+    /// Calls the app reported as given up after retries, counted apart from the attempts
+    /// above (0 when the attempts were not logged: the give-ups are then the counts).
+    pub gave_up: u64,
     /// Failure share of calls (0..1); `None` when no calls are known.
     pub failure_rate: Option<f64>,
     pub p99_ms: Option<f64>,

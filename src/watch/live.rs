@@ -97,6 +97,9 @@ pub struct Obs<'a> {
     pub path: Option<&'a [u8]>,
     pub status: Option<u16>,
     pub upstream: Option<&'a [u8]>,
+    /// The event reports a retried call's final failure (`failed after 3 retries`, a
+    /// record with `"attempts": 3`): not counted for a host whose attempts are logged.
+    pub gave_up: bool,
     pub message: &'a [u8],
     /// Where the event came from, for evidence lines (`file:line` and the raw text).
     pub source: &'a str,
@@ -118,11 +121,22 @@ impl<'a> Obs<'a> {
         sig: u32,
         untimed_at: i64,
     ) -> Obs<'a> {
+        let level = ev
+            .level
+            .or_else(|| crate::summary::build::guess_level(&ev.message));
+        // Only trouble-looking events naming an upstream are looked at (kept off the
+        // request-log lines that name their upstream at info level).
+        let gave_up = ev.http.upstream.is_some()
+            && level.is_none_or(|l| l >= Level::Warn)
+            && (crate::endpoints::upstream::gave_up_text(&ev.message)
+                || ev
+                    .fields
+                    .iter()
+                    .any(|(k, v)| crate::endpoints::upstream::gave_up_field(k, v)));
         Obs {
             time: ev.time.unwrap_or(untimed_at),
-            level: ev
-                .level
-                .or_else(|| crate::summary::build::guess_level(&ev.message)),
+            level,
+            gave_up,
             sig,
             method: ev.http.method.as_deref(),
             path: ev.http.path.as_deref(),
@@ -445,6 +459,8 @@ pub struct Live {
     /// Route tracks by route key (one per view that saw the route fail).
     route_views: FxHashMap<String, Vec<u32>>,
     upstreams: FxHashMap<(Vec<u8>, u8), u32>,
+    /// Hosts with a per-attempt trouble event seen (their give-up lines are not counted).
+    attempt_hosts: rustc_hash::FxHashSet<Vec<u8>>,
     events_ring: Ring,
     errors_ring: Ring,
     /// Decayed count of all events in buckets before `past_total_at` (aligned with the start
@@ -493,6 +509,7 @@ impl Live {
             route_views: FxHashMap::default(),
             changes: Vec::new(),
             upstreams: FxHashMap::default(),
+            attempt_hosts: Default::default(),
             events_ring: Ring::new(cfg.history_buckets),
             errors_ring: Ring::new(cfg.history_buckets),
             past_total: 0.0,
@@ -665,6 +682,14 @@ impl Live {
             // reports it (the batch table counts it as `server_errors_inbound`). Without a
             // status, the message's own words still make it the upstream's failure.
             return None;
+        }
+        // A give-up line after logged attempts would count the same call once more.
+        if o.gave_up {
+            if self.attempt_hosts.contains(host) {
+                return None;
+            }
+        } else if !self.attempt_hosts.contains(host) && self.attempt_hosts.len() < MAX_UPSTREAMS {
+            self.attempt_hosts.insert(host.to_vec());
         }
         let k = (host.to_vec(), kind as u8);
         if let Some(&i) = self.upstreams.get(&k) {

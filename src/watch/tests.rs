@@ -124,6 +124,7 @@ fn obs(time: i64, sig: u32) -> Obs<'static> {
         path: None,
         status: None,
         upstream: None,
+        gave_up: false,
         message: b"x",
         source: "t",
         view: "plain",
@@ -594,6 +595,71 @@ fn upstream_rate_limiting_and_route_failures_alert() {
         let onset = a.finding.start.expect("start");
         assert!((onset - (T0 + 20 * MIN)).abs() <= MIN, "{:?}", a.finding);
     }
+}
+
+/// A give-up record (`"attempts": 3`) after logged attempts is not one more trouble call:
+/// the host whose attempts are logged gets no failure track of its give-ups, and its
+/// rate-limit count is the attempts'; a host known only from give-ups still alerts.
+#[test]
+fn give_up_records_after_logged_attempts_are_not_counted_again() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let gave_up = |t: i64, host: &'static [u8]| {
+        let mut e = ev(t, Level::Error, "upstream call failed");
+        e.http.upstream = Some(Cow::Borrowed(host));
+        e.fields = vec![
+            (
+                Cow::Borrowed(&b"error"[..]),
+                Cow::Borrowed(&b"503 Service Unavailable"[..]),
+            ),
+            (Cow::Borrowed(&b"attempts"[..]), Cow::Borrowed(&b"3"[..])),
+        ];
+        e
+    };
+    let mut evs: Vec<Event<'static>> = Vec::new();
+    let mut attempts = 0;
+    for i in 0..(40 * 6) {
+        let t = T0 + i * 10_000;
+        evs.push(ev(t, Level::Info, "request completed"));
+        if (20 * 6..30 * 6).contains(&i) {
+            for a in 0..3 {
+                let mut rl = ev(t + 1 + a, Level::Warn, "upstream rate limited");
+                rl.http.status = Some(429);
+                rl.http.upstream = Some(Cow::Borrowed(b"api.shipfast.example"));
+                evs.push(rl);
+                attempts += 1;
+            }
+            evs.push(gave_up(t + 5, b"api.shipfast.example"));
+            evs.push(gave_up(t + 6, b"payments.example.com"));
+        }
+    }
+    for e in &evs {
+        h.push(e);
+    }
+    let alerts = h.finish();
+    let of = |host: &str, kind: FindingKind| {
+        alerts
+            .iter()
+            .filter(|a| a.finding.kind == kind && a.finding.upstream.as_deref() == Some(host))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        of("api.shipfast.example", FindingKind::UpstreamFailure).is_empty(),
+        "{alerts:?}"
+    );
+    let rate = of("api.shipfast.example", FindingKind::RateLimited);
+    let end = rate
+        .iter()
+        .find(|a| a.phase == AlertPhase::End)
+        .expect("the rate limiting ends");
+    assert_eq!(end.finding.count, attempts, "{:?}", end.finding);
+    assert!(
+        !of("payments.example.com", FindingKind::UpstreamFailure).is_empty(),
+        "{alerts:?}"
+    );
 }
 
 /// The proxy and the app both log every request, failing in minutes `access` and `json`
