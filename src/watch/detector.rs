@@ -20,9 +20,13 @@
 //!   have failed ([`Window::family`]), so twenty routes' background 5xx do not raise twenty
 //!   times the chance alarms of one.
 //! - **spike end**: over the last `W` buckets, where `W` is long enough to expect about six
-//!   events at the spike's own rate (2 to 10 minutes), the count fell to at most twice the
-//!   normal expectation. Waiting for "six expected events" keeps a sparse spike from ending
-//!   (and re-alerting) just because two of its events were a little further apart.
+//!   events at the spike's own rate (2 to 10 minutes) and, when the key rides on other
+//!   traffic, long enough that the other events logged in it would have carried six of the
+//!   spike's at its share of the traffic while active, and four times the normal count (up
+//!   to 10 minutes), the count fell to
+//!   at most twice the normal expectation. Waiting for "six expected events" keeps a sparse
+//!   spike from ending (and re-alerting) just because two of its events were a little
+//!   further apart, and a failing route from ending because its requests paused.
 //! - **new template confirmed**: it occurred at least `new_min_count` times, and a template
 //!   that had always been there at a steady rate would hardly have crowded all of them into
 //!   the time since its first sighting: given `c` events, the `c − 1` after the first fall
@@ -109,6 +113,32 @@ impl Window<'_> {
         let win_key: u64 = self.counts[win_from..].iter().sum();
         let traffic_mu = odds * win_tot.saturating_sub(win_key) as f64;
         (time_mu.max(traffic_mu), n, history)
+    }
+
+    /// The key's events per other event during the active spike (the buckets from
+    /// `active_from`, within the window), when enough other traffic was logged meanwhile to
+    /// say (`None`: the key is (nearly) all there is, or nothing is active).
+    pub fn active_odds(&self) -> Option<f64> {
+        let from = self.active_from?;
+        if self.totals.len() != self.counts.len() || from >= self.counts.len() {
+            return None;
+        }
+        let key: u64 = self.counts[from..].iter().sum();
+        let tot: u64 = self.totals[from..].iter().sum();
+        let others = tot.saturating_sub(key);
+        // Too little other traffic to measure a share by.
+        (others >= 20 && key > 0).then(|| key as f64 / others as f64)
+    }
+
+    /// Events of other keys in the last `k` buckets.
+    pub fn others_in_last(&self, k: usize) -> f64 {
+        if self.totals.len() != self.counts.len() {
+            return 0.0;
+        }
+        let from = self.counts.len().saturating_sub(k);
+        let tot: u64 = self.totals[from..].iter().sum();
+        let key: u64 = self.counts[from..].iter().sum();
+        tot.saturating_sub(key) as f64
     }
 
     /// The key's hourly level for the last `k` buckets: the mean count in the same
@@ -281,9 +311,22 @@ impl Detector for PoissonDetector {
         let per_min = (60_000 / w.bucket_ms.max(1)).max(1) as f64;
         let rate = active.count as f64 / active.buckets.max(1) as f64;
         let need = if rate > 0.0 { (6.0 / rate).ceil() } else { 0.0 };
-        let k = need
+        let longest = (10.0 * per_min).min(w.counts.len() as f64) as usize;
+        let mut k = need
             .clamp(2.0 * per_min, 10.0 * per_min)
             .min(w.counts.len() as f64) as usize;
+        // A lull in the traffic is no recovery: a route failing a third of its requests logs
+        // no failure while no request comes in. When the key rides on other traffic, the
+        // window must also hold enough of it to expect six of the spike's events at its
+        // share of the traffic while active (else it grows, up to ten minutes: a stalled
+        // input still ends a spike).
+        if let Some(odds) = w.active_odds() {
+            // Enough that falling to twice the normal count is a real drop: the spike's
+            // expected events at least six, and at least four times the normal count.
+            while k < longest && odds * w.others_in_last(k) < (4.0 * w.expected(k).0).max(6.0) {
+                k += 1;
+            }
+        }
         if (active.buckets as usize) < k {
             return false;
         }

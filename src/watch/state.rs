@@ -2,8 +2,11 @@
 //!
 //! `Normal` → (start condition) → `Active` (one "start" alert) → (end condition) → `Cooling`
 //! (one "end" alert) → back to `Normal` only after the start condition has stayed false for the
-//! whole cool-down. A condition that starts again while cooling extends the cool-down instead
-//! of alerting again, so a flapping spike produces one start and one end, not a storm.
+//! whole cool-down. A condition that starts again within the cool-down after its end extends
+//! the cool-down instead of alerting again, so a flapping spike produces at most one start per
+//! cool-down, not a storm; one that holds again, on events after the end, once a whole
+//! cool-down has passed since the end alerts again (it came back: staying silent would hide
+//! it for as long as it flaps).
 
 /// Where a condition (a template spike, an upstream's timeouts, ...) is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +90,15 @@ impl Condition {
                 None
             }
             Phase::Cooling { ended, quiet_since } => {
+                // Back after a whole cool-down, on events of its own: the window that fired
+                // must begin after the end (else it is the ended spike's events again).
+                if starts && now - ended >= cooldown_ms && onset >= ended {
+                    self.phase = Phase::Active {
+                        since: onset.min(now),
+                        last_hot: now,
+                    };
+                    return Some(Transition::Start);
+                }
                 if starts {
                     self.phase = Phase::Cooling {
                         ended,
@@ -130,6 +142,37 @@ mod tests {
             c.step(60_000 + CD + 10_000, true, false, 0, CD),
             Some(Transition::Start)
         );
+    }
+
+    #[test]
+    fn a_condition_back_after_the_cool_down_alerts_again() {
+        let mut c = Condition::default();
+        assert_eq!(c.step(0, true, false, 0, CD), Some(Transition::Start));
+        assert_eq!(c.step(60_000, false, true, 0, CD), Some(Transition::End));
+        // It keeps coming back (every other minute): silent within the cool-down...
+        let mut starts = Vec::new();
+        for m in 2..=30i64 {
+            let now = m * 60_000;
+            let holds = m % 2 == 0;
+            if let Some(tr) = c.step(now, holds, !holds && c.is_active(), now - 30_000, CD) {
+                starts.push((now, tr));
+            }
+        }
+        // ...but not for ever: at most one start per cool-down, each after an end.
+        // (A window that still holds the ended spike's events is no comeback.)
+        let mut d = Condition::default();
+        d.step(0, true, false, 0, CD);
+        d.step(60_000, false, true, 0, CD);
+        assert_eq!(d.step(60_000 + CD, true, false, 30_000, CD), None);
+        let n_starts = starts
+            .iter()
+            .filter(|(_, t)| *t == Transition::Start)
+            .count();
+        assert!((2..=6).contains(&n_starts), "{starts:?}");
+        assert_eq!(starts[0], (6 * 60_000, Transition::Start), "{starts:?}");
+        for w in starts.windows(2) {
+            assert_ne!(w[0].1, w[1].1, "{starts:?}");
+        }
     }
 
     #[test]

@@ -597,6 +597,52 @@ fn upstream_rate_limiting_and_route_failures_alert() {
     }
 }
 
+/// A failing route whose requests pause for four minutes (no events at all) has not
+/// recovered: one start, one end after the failures really stop, not an end in the pause
+/// and silence while it fails again.
+#[test]
+fn a_pause_in_the_traffic_does_not_end_a_failing_route() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let mut evs: Vec<Event<'static>> = Vec::new();
+    for i in 0..(60 * 30) {
+        let t = T0 + i * 2_000;
+        let m = (t - T0) / MIN;
+        if (30..34).contains(&m) {
+            continue;
+        }
+        let failing = (22..50).contains(&m) && i % 3 == 0 || i % 150 == 0;
+        let mut e = ev(
+            t,
+            if failing { Level::Error } else { Level::Info },
+            "request completed",
+        );
+        e.http = Http {
+            method: Some(Cow::Borrowed(b"POST")),
+            path: Some(Cow::Borrowed(b"/api/v1/checkout")),
+            status: Some(if failing { 503 } else { 200 }),
+            ..Http::default()
+        };
+        evs.push(e);
+    }
+    for e in &evs {
+        h.push(e);
+    }
+    let alerts = h.finish();
+    let route: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.finding.kind == FindingKind::FailingRoute)
+        .collect();
+    assert_eq!(route.len(), 2, "{route:#?}");
+    assert_eq!(route[0].phase, AlertPhase::Start);
+    assert_eq!(route[1].phase, AlertPhase::End);
+    let end = route[1].finding.end.expect("an end");
+    assert!(end >= T0 + 49 * MIN, "ended at {}", (end - T0) / 1000);
+}
+
 /// A give-up record (`"attempts": 3`) after logged attempts is not one more trouble call:
 /// the host whose attempts are logged gets no failure track of its give-ups, and its
 /// rate-limit count is the attempts'; a host known only from give-ups still alerts.
