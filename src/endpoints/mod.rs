@@ -1116,108 +1116,80 @@ impl EndpointTable {
                 || ev.fields.iter().any(|(k, v)| upstream::gave_up_field(k, v)));
         let u = &mut self.upstreams[ui as usize];
         u.events += 1;
-        if gave_up {
-            let g = &mut u.gave_up;
-            g.calls += structured as u64;
-            let flag = match m.outcome {
-                Outcome::Timeout => {
-                    g.timeouts += 1;
-                    U_TIMEOUT
-                }
-                Outcome::Refused => {
-                    g.refused += 1;
-                    U_TIMEOUT
-                }
-                Outcome::RateLimited => {
-                    g.rate_limited += 1;
-                    U_RATE
-                }
-                _ => {
-                    g.server_errors += 1;
-                    U_ERROR
-                }
-            };
-            let (examples, samples, first) = match flag {
-                U_TIMEOUT => (
-                    &mut u.timeout_examples,
-                    &mut u.timeout_samples,
-                    &mut u.timeout_first,
-                ),
-                U_RATE => (&mut u.rate_examples, &mut u.rate_samples, &mut u.rate_first),
-                _ => (
-                    &mut u.error_examples,
-                    &mut u.error_samples,
-                    &mut u.error_first,
-                ),
-            };
-            // The app's own give-up wording is good evidence; it counts nothing here.
-            let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
-            let ex = || lazy.get();
-            offer(examples, ev.time, source, ev.line, ex);
-            let rank = sample_rank(self.scratch.source_seed, ev.line);
-            offer_sample(samples, rank, ev.line, ex);
-            *first = min_opt(*first, ev.time);
-            if let Some(r) = route {
-                add_route_ref(&mut u.routes, r, 1);
-            }
-            match ev.time {
-                Some(t) => {
-                    u.first_time = Some(u.first_time.map_or(t, |f| f.min(t)));
-                    u.last_time = Some(u.last_time.map_or(t, |l| l.max(t)));
-                    self.scratch.up_times.push((ui, t, flag | U_GAVE_UP));
-                }
-                None => u.untimed += 1,
-            }
-            return;
-        }
-        if structured {
-            u.calls += 1;
-            if let Some(us) = ev.http.latency_ms.and_then(ms_to_us) {
-                u.latency.record(us);
-            }
-        }
-        if let Some(s) = m.status {
-            u.add_status(s);
-        }
         if let Some(r) = route {
             add_route_ref(&mut u.routes, r, 1);
         }
-        let flag = match m.outcome {
-            Outcome::Ok => {
-                u.ok += 1;
-                0
-            }
-            Outcome::ClientError => {
-                u.client_errors += 1;
-                0
-            }
-            Outcome::Timeout => {
-                u.timeouts += 1;
-                U_TIMEOUT
-            }
-            Outcome::Refused => {
-                u.refused += 1;
-                U_TIMEOUT
-            }
-            Outcome::RateLimited => {
-                u.rate_limited += 1;
-                if let Some(s) = m.retry_after_s {
-                    u.retry_after_max_s = u.retry_after_max_s.max(Some(s));
-                    u.retry_after_sum_s += s;
-                    u.retry_after_n += 1;
+        let flag = if gave_up {
+            // Not a call's record of its own: no call, status or latency counted.
+            let g = &mut u.gave_up;
+            g.calls += structured as u64;
+            U_GAVE_UP
+                | match m.outcome {
+                    Outcome::Timeout => {
+                        g.timeouts += 1;
+                        U_TIMEOUT
+                    }
+                    Outcome::Refused => {
+                        g.refused += 1;
+                        U_TIMEOUT
+                    }
+                    Outcome::RateLimited => {
+                        g.rate_limited += 1;
+                        U_RATE
+                    }
+                    _ => {
+                        g.server_errors += 1;
+                        U_ERROR
+                    }
                 }
-                U_RATE
-            }
-            Outcome::ServerError => {
-                u.server_errors += 1;
-                if route.is_some() {
-                    u.server_errors_inbound += 1;
+        } else {
+            if structured {
+                u.calls += 1;
+                if let Some(us) = ev.http.latency_ms.and_then(ms_to_us) {
+                    u.latency.record(us);
                 }
-                U_ERROR
+            }
+            if let Some(s) = m.status {
+                u.add_status(s);
+            }
+            match m.outcome {
+                Outcome::Ok => {
+                    u.ok += 1;
+                    0
+                }
+                Outcome::ClientError => {
+                    u.client_errors += 1;
+                    0
+                }
+                Outcome::Timeout => {
+                    u.timeouts += 1;
+                    U_TIMEOUT
+                }
+                Outcome::Refused => {
+                    u.refused += 1;
+                    U_TIMEOUT
+                }
+                Outcome::RateLimited => {
+                    u.rate_limited += 1;
+                    if let Some(s) = m.retry_after_s {
+                        u.retry_after_max_s = u.retry_after_max_s.max(Some(s));
+                        u.retry_after_sum_s += s;
+                        u.retry_after_n += 1;
+                    }
+                    U_RATE
+                }
+                Outcome::ServerError => {
+                    u.server_errors += 1;
+                    if route.is_some() {
+                        u.server_errors_inbound += 1;
+                    }
+                    U_ERROR
+                }
             }
         };
-        // Trouble of one kind: its examples, sample, first time and count per kind of log.
-        let trouble = match flag {
+        // Trouble of one kind: its examples, sample, first time and count per kind of log
+        // (a give-up's wording is good evidence too, though it counts apart).
+        let trouble = match flag & !U_GAVE_UP {
             U_TIMEOUT => Some((
                 &mut u.timeout_examples,
                 &mut u.timeout_samples,
