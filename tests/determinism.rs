@@ -246,3 +246,95 @@ proptest! {
         prop_assert_eq!(whole, cut);
     }
 }
+
+/// A service's log with crash output that carries no timestamp (a Go panic and its
+/// goroutine dump, then the restart), and a JSON log with stray plain lines: the untimed
+/// events take the time of the timed event before them in their source, across chunk
+/// boundaries too, so the report is the same for any chunk size and thread count, and the
+/// crashes are a finding placed where they happened.
+#[test]
+fn untimed_crash_output_follows_the_time_before_it_for_any_chunking() {
+    let dir = TestDir::new();
+    let mut go = String::new();
+    let mut json = String::new();
+    let mut crashes = 0;
+    for s in (0..3600).step_by(2) {
+        let ts = format!("2026-11-27T03:{:02}:{:02}.000Z", s / 60, s % 60);
+        go.push_str(&format!(
+            "{ts} INFO handled request path=/api/v1/items/{} status=200\n",
+            s % 97
+        ));
+        json.push_str(&format!(
+            "{{\"ts\":\"{ts}\",\"level\":\"info\",\"msg\":\"tick {}\"}}\n",
+            s % 7
+        ));
+        if s >= 2400 && s % 240 == 0 {
+            crashes += 1;
+            go.push_str(
+                "panic: runtime error: invalid memory address or nil pointer dereference\n\
+                 [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a3b2c]\n\n\
+                 goroutine 42 [running]:\n\
+                 main.(*OrderService).Checkout(0x0, 0xc000123456)\n\
+                 \t/app/orders/service.go:118 +0x2c\n",
+            );
+            go.push_str(&format!("{ts} INFO starting server version=1.4.2\n"));
+            json.push_str("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n");
+        }
+    }
+    let go = dir.write("svc.log", go.as_bytes());
+    let json = dir.write("api.jsonl", json.as_bytes());
+    let report = |threads: &str, chunk: &str| {
+        let o = run(
+            &[
+                "summary",
+                "-q",
+                "-o",
+                "json",
+                "--threads",
+                threads,
+                "--chunk-size",
+                chunk,
+                path_str(&go),
+                path_str(&json),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("summary JSON")
+    };
+    let base = report("1", "4194304");
+    assert_eq!(
+        base["overview"]["time_inherited_events"],
+        2 * crashes,
+        "{}",
+        base["overview"]
+    );
+    assert_eq!(base["overview"]["untimed_events"], 0);
+    let findings = base["findings"].as_array().expect("findings");
+    // A finding, or one told under another as the same incident (both crash at once).
+    let mut all: Vec<&serde_json::Value> = findings.iter().collect();
+    for f in findings {
+        all.extend(f["details"]["related"].as_array().into_iter().flatten());
+    }
+    for needle in ["invalid memory address", "heap out of memory"] {
+        let f = all
+            .iter()
+            .find(|f| f["title"].as_str().is_some_and(|t| t.contains(needle)))
+            .unwrap_or_else(|| panic!("no finding for {needle}: {findings:#?}"));
+        assert_eq!(f["kind"], "new_error", "{f:#}");
+        assert_eq!(f["count"], crashes, "{f:#}");
+        // The first crash follows the request logged at 03:40:00 (the related findings
+        // keep the detector's epoch milliseconds).
+        assert!(
+            f["start"] == "2026-11-27T03:40:00Z" || f["start"] == 1_795_750_800_000i64,
+            "{f:#}"
+        );
+    }
+    for (threads, chunk) in [("2", "7"), ("3", "100"), ("2", "4096"), ("1", "65536")] {
+        assert_eq!(
+            report(threads, chunk),
+            base,
+            "differs with --threads {threads} --chunk-size {chunk}"
+        );
+    }
+}

@@ -21,7 +21,7 @@ use crate::cli::{InputArgs, EXIT_ERROR, EXIT_OK};
 use crate::engine::{self, EngineOptions};
 use crate::input::{Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta};
 use crate::mine::ClusterConfig;
-use crate::record::{detect_format, Format, YearRef};
+use crate::record::{detect_format, YearRef};
 use crate::report::OutputFormat;
 use crate::sanitize;
 use crate::summary::DEFAULT_MAX_SIGS;
@@ -169,6 +169,9 @@ struct LiveSource {
     ended: bool,
     /// W3C columns in effect at the next chunk (see [`Chunk::w3c`]).
     w3c: Option<Arc<crate::record::w3c::W3cFields>>,
+    /// The time before the next chunk when the source's first lines carry timestamps (see
+    /// [`Chunk::time_before`]), as the batch chunker keeps it.
+    times: Option<crate::input::TimeCarry>,
 }
 
 const BATCH_WAIT: Duration = Duration::from_millis(200);
@@ -188,6 +191,7 @@ impl LiveSource {
             next_line: 1,
             ended: false,
             w3c: None,
+            times: None,
         }
     }
 
@@ -195,7 +199,7 @@ impl LiveSource {
     fn take_chunk(
         &mut self,
         id: u32,
-        forced: Option<Format>,
+        parse: &crate::record::ParseConfig,
         batch_lines: usize,
         force: bool,
         seq: &mut u64,
@@ -214,12 +218,14 @@ impl LiveSource {
                 Some(i) if i > 0 => &head[..i],
                 _ => head,
             };
-            let (format, detected) = match forced {
+            let (format, detected) = match parse.format {
                 Some(f) => (f, false),
                 None => (detect_format(sample), true),
             };
             let meta = SourceMeta::new(id, self.name.clone(), format, detected, sample);
             self.w3c.clone_from(&meta.w3c);
+            self.times =
+                crate::input::TimeCarry::for_sample(sample, format, meta.w3c.as_deref(), parse);
             self.meta = Some(Arc::new(meta));
         }
         let meta = self.meta.clone()?;
@@ -248,7 +254,10 @@ impl LiveSource {
         } else {
             Some(Instant::now())
         };
-        let chunk = Chunk::new(meta, *seq, self.next_line, data, &mut self.w3c);
+        let mut chunk = Chunk::new(meta, *seq, self.next_line, data, &mut self.w3c);
+        if let Some(times) = &mut self.times {
+            times.mark(&mut chunk);
+        }
         *seq += 1;
         self.next_line += lines;
         Some(chunk)
@@ -395,7 +404,6 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     let mut once_stats = InputStats::default();
     let mut notices: Vec<Notice> = Vec::new();
     let mut seq = 0u64;
-    let forced = cfg.parse.format;
 
     let mut interrupted = false;
     loop {
@@ -447,7 +455,9 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
             Err(crossbeam_channel::RecvTimeoutError::Disconnected) => open_ends = 0,
         }
         for (i, s) in live_sources.iter_mut().enumerate() {
-            while let Some(c) = s.take_chunk(i as u32, forced, args.batch_lines, false, &mut seq) {
+            while let Some(c) =
+                s.take_chunk(i as u32, &cfg.parse, args.batch_lines, false, &mut seq)
+            {
                 watcher.push_chunk(&c, Instant::now());
             }
         }
@@ -472,7 +482,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     stop.store(true, Ordering::SeqCst);
     // Whatever is still pending (Ctrl-C, or the end of input) is summarized too.
     for (i, s) in live_sources.iter_mut().enumerate() {
-        while let Some(c) = s.take_chunk(i as u32, forced, args.batch_lines, true, &mut seq) {
+        while let Some(c) = s.take_chunk(i as u32, &cfg.parse, args.batch_lines, true, &mut seq) {
             watcher.push_chunk(&c, Instant::now());
         }
     }
@@ -599,10 +609,11 @@ mod tests {
 
     #[test]
     fn last_event_start_skips_continuations() {
-        let last_event_start = |d: &[u8], f: Format| f.last_event_start(d, d.len() - 1);
+        let last_event_start =
+            |d: &[u8], f: crate::record::Format| f.last_event_start(d, d.len() - 1);
         let d = b"a\nb\n  at x\n  at y\n";
-        assert_eq!(last_event_start(d, Format::Plain), 2);
-        assert_eq!(last_event_start(b"a\n", Format::Plain), 0);
-        assert_eq!(last_event_start(b"a\nb\n", Format::Plain), 2);
+        assert_eq!(last_event_start(d, crate::record::Format::Plain), 2);
+        assert_eq!(last_event_start(b"a\n", crate::record::Format::Plain), 0);
+        assert_eq!(last_event_start(b"a\nb\n", crate::record::Format::Plain), 2);
     }
 }

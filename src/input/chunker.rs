@@ -39,6 +39,9 @@ pub struct Chunker {
     stats: ChunkerStats,
     /// W3C columns in effect at the next chunk (see [`Chunk::w3c`]).
     w3c: Option<Arc<crate::record::w3c::W3cFields>>,
+    /// The time before the next chunk, when the source's events carry timestamps (see
+    /// [`Chunker::with_times`]).
+    times: Option<super::TimeCarry>,
 }
 
 /// Why reading a stream stopped early.
@@ -64,7 +67,15 @@ impl Chunker {
             buf: Vec::new(),
             next_line: 1,
             stats: ChunkerStats::default(),
+            times: None,
         }
+    }
+
+    /// Tells each chunk the time of the source's last timed event before it
+    /// ([`Chunk::time_before`]): for a source whose events carry timestamps.
+    pub fn with_times(mut self, times: Option<super::TimeCarry>) -> Chunker {
+        self.times = times;
+        self
     }
 
     /// Reads `reader` to the end, starting with bytes already read from it (`prefix`), and
@@ -196,13 +207,16 @@ impl Chunker {
         }
         self.stats.bytes += data.len() as u64;
         self.stats.lines += lines;
-        let chunk = Chunk::new(
+        let mut chunk = Chunk::new(
             self.source.clone(),
             *seq,
             self.next_line,
             data,
             &mut self.w3c,
         );
+        if let Some(times) = &mut self.times {
+            times.mark(&mut chunk);
+        }
         *seq += 1;
         self.next_line += lines;
         sink(chunk)

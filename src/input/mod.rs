@@ -68,6 +68,15 @@ pub struct Chunk {
     /// The W3C columns in effect at the chunk's first line: the source's (from its first
     /// `#Fields:`), or those of the last `#Fields:` directive before the chunk.
     pub w3c: Option<Arc<W3cFields>>,
+    /// The time of the source's last event with a timestamp before this chunk, when the
+    /// source's events carry timestamps: events of the chunk without a time of their own (a
+    /// crash dump, a stray line in a JSON log) before its first timed one are placed there,
+    /// as the ones after a timed event are placed at its time. Set by the chunker, in order,
+    /// so it is the same for any chunk size.
+    pub time_before: Option<i64>,
+    /// Whether the source's events carry timestamps (its first lines do): only then do
+    /// events without one take the time before them.
+    pub follow_times: bool,
 }
 
 impl Chunk {
@@ -93,7 +102,52 @@ impl Chunk {
             first_line,
             data,
             w3c: at_start,
+            time_before: None,
+            follow_times: false,
         }
+    }
+}
+
+/// Carries the time of a timed source's last timed event from chunk to chunk, in order (see
+/// [`Chunk::time_before`]).
+#[derive(Clone, Debug)]
+pub struct TimeCarry {
+    parse: crate::record::ParseConfig,
+    last: Option<i64>,
+}
+
+impl TimeCarry {
+    /// For a source whose first lines are `sample`: `Some` when they carry timestamps.
+    pub fn for_sample(
+        sample: &[u8],
+        format: crate::record::Format,
+        w3c: Option<&W3cFields>,
+        parse: &crate::record::ParseConfig,
+    ) -> Option<TimeCarry> {
+        let mut timed = false;
+        crate::record::parse_chunk(sample, 1, format, w3c, parse, &mut |ev| {
+            timed |= ev.time.is_some()
+        });
+        timed.then(|| TimeCarry {
+            parse: parse.clone(),
+            last: None,
+        })
+    }
+
+    /// Tells `chunk` (the source's next) the time before it, and takes its last timed
+    /// event's: every event back to it, so that the carry does not depend on where the
+    /// chunks were cut (one event, nearly always).
+    pub fn mark(&mut self, chunk: &mut Chunk) {
+        chunk.follow_times = true;
+        chunk.time_before = self.last;
+        let last = crate::record::parse::last_event_time(
+            &chunk.data,
+            chunk.source.format,
+            chunk.w3c.as_deref(),
+            &self.parse,
+            usize::MAX,
+        );
+        self.last = last.or(self.last);
     }
 }
 

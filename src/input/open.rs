@@ -305,7 +305,16 @@ impl<'a> Reader<'a> {
             detected,
             sample_lines(&head),
         ));
-        let chunker = Chunker::new(source, self.cfg.chunk_size, self.cfg.max_line);
+        // A source whose first lines carry timestamps: its events without one (a crash dump,
+        // a stray line) follow the timed event before them, across chunks too.
+        let times = super::TimeCarry::for_sample(
+            sample_lines(&head),
+            format,
+            source.w3c.as_deref(),
+            &self.cfg.parse,
+        );
+        let chunker =
+            Chunker::new(source, self.cfg.chunk_size, self.cfg.max_line).with_times(times);
         let sink = &mut *self.sink;
         let (st, end) = chunker.run(head, reader, &mut self.seq, sink);
         self.stats.bytes += st.bytes;

@@ -419,7 +419,10 @@ impl Assign {
             Role::Message => ev.message = v,
             Role::Time => match time::parse_value(&v, tc) {
                 Some(t) => ev.time = Some(t),
-                None => return Some(v),
+                None => {
+                    ev.time_rejected = true;
+                    return Some(v);
+                }
             },
             Role::Level => match level::from_value(v.trim_ascii()) {
                 Some(l) => ev.level = Some(l),

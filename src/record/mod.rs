@@ -269,6 +269,10 @@ pub struct Event<'a> {
     pub fields: Vec<Field<'a>>,
     /// True when the event's bytes were not valid UTF-8 (they are decoded lossily on output).
     pub invalid_utf8: bool,
+    /// The event has a timestamp that is no time (`1970-01-01` from a clock never set, a
+    /// `"time"` value that does not parse): it stays untimed, where an event with no stamp
+    /// at all in a timestamped log takes the time before it.
+    pub time_rejected: bool,
 }
 
 impl<'a> Event<'a> {
@@ -286,6 +290,7 @@ impl<'a> Event<'a> {
             trace_id: None,
             fields: Vec::new(),
             invalid_utf8: false,
+            time_rejected: false,
         }
     }
 
@@ -317,6 +322,7 @@ impl<'a> Event<'a> {
                 .map(|(k, v)| (own(k), own(v)))
                 .collect(),
             invalid_utf8: self.invalid_utf8,
+            time_rejected: self.time_rejected,
         }
     }
 }

@@ -320,6 +320,36 @@ fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Eve
     }
 }
 
+/// The time of the last event of `data` (whole lines of one source) that has one, looking
+/// back event by event (the events `parse_chunk` would make of them), at most `max_events`
+/// events: what the next chunk's events without a time of their own follow.
+pub fn last_event_time(
+    data: &[u8],
+    format: Format,
+    w3c: Option<&W3cFields>,
+    cfg: &ParseConfig,
+    max_events: usize,
+) -> Option<i64> {
+    let data = data.strip_suffix(b"\n").unwrap_or(data);
+    let mut end = data.len();
+    for _ in 0..max_events {
+        let start = if format.joins_lines() {
+            format.last_event_start(data, end)
+        } else {
+            memchr::memrchr(b'\n', &data[..end]).map_or(0, |i| i + 1)
+        };
+        let mut time = None;
+        parse_chunk(&data[start..end], 1, format, w3c, cfg, &mut |ev| {
+            time = ev.time.or(time);
+        });
+        if time.is_some() || start == 0 {
+            return time;
+        }
+        end = start - 1;
+    }
+    None
+}
+
 /// Parses every event of `chunk` (whole lines; its first line is `first_line` of the source)
 /// and hands them to `f` in order. `w3c`: the W3C columns in effect at the chunk's start
 /// ([`Chunk::w3c`](crate::input::Chunk::w3c)); a `#Fields:` directive in the chunk changes
@@ -422,7 +452,10 @@ pub fn parse_chunk<'a>(
         } else {
             parse_event(format, first, raw, &mut ev, &ctx);
         }
-        ev.time = ev.time.filter(|&t| super::time::plausible(t));
+        if ev.time.is_some_and(|t| !super::time::plausible(t)) {
+            ev.time = None;
+            ev.time_rejected = true;
+        }
         f(ev);
         line_no += u64::from(n_lines);
         start = next;
@@ -548,7 +581,10 @@ fn emit_interleaved<'a>(
             parse_event(format, first, whole, &mut ev, ctx);
         }
         let mut ev = ev.detach(raw);
-        ev.time = ev.time.filter(|&t| super::time::plausible(t));
+        if ev.time.is_some_and(|t| !super::time::plausible(t)) {
+            ev.time = None;
+            ev.time_rejected = true;
+        }
         f(ev);
     }
 }

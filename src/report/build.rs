@@ -126,6 +126,13 @@ fn overview(
             sum.untimed, sum.events
         ));
     }
+    if sum.time_inherited > 0 {
+        notes.push(format!(
+            "{} events without a timestamp of their own (crash output, stray lines) are placed \
+             at the time of the timed event before them",
+            sum.time_inherited
+        ));
+    }
     if sum.events > 0 && sum.levels[NO_LEVEL] == sum.events {
         notes.push("no event has a level: errors cannot be told apart".to_string());
     }
@@ -151,6 +158,7 @@ fn overview(
         bytes: sum.input.bytes,
         events: sum.events,
         untimed_events: sum.untimed,
+        time_inherited_events: sum.time_inherited,
         invalid_utf8_events: sum.invalid_utf8,
         truncated_lines: sum.input.truncated_lines,
         directive_lines: sum.directive_lines,

@@ -50,6 +50,9 @@ pub struct Overview {
     pub events: u64,
     /// Events without a usable timestamp (counted, never given an invented time).
     pub untimed_events: u64,
+    /// Events without a timestamp of their own placed at the time of the timed event
+    /// before them in their source (not in `untimed_events`).
+    pub time_inherited_events: u64,
     pub invalid_utf8_events: u64,
     pub truncated_lines: u64,
     /// W3C directive lines of access logs (`#Fields: …`, `#Date: …`): the log's own header,

@@ -124,6 +124,9 @@ impl ChunkBuilder<'_> {
         let mut directive_gaps: Vec<(u32, u32)> = Vec::new();
         // The line the next event starts on unless directive lines came first.
         let mut next_line = chunk.first_line;
+        // The time an event without its own takes: the last timed event's before it in its
+        // source (see `Chunk::time_before`).
+        let mut last_time = chunk.time_before;
         if self.full {
             sum.endpoints.begin_chunk(source, chunk.source.format);
         }
@@ -133,7 +136,17 @@ impl ChunkBuilder<'_> {
             chunk.source.format,
             chunk.w3c.as_deref(),
             self.parse,
-            &mut |ev: Event<'_>| {
+            &mut |mut ev: Event<'_>| {
+                if chunk.follow_times {
+                    match ev.time {
+                        Some(t) => last_time = Some(t),
+                        None if last_time.is_some() && !ev.time_rejected => {
+                            ev.time = last_time;
+                            sum.time_inherited += 1;
+                        }
+                        None => {}
+                    }
+                }
                 if self.per_line {
                     // Lines are only ever left out of events as directives.
                     if ev.line > next_line {
@@ -377,6 +390,8 @@ mod tests {
             first_line,
             data: text.as_bytes().to_vec(),
             w3c: None,
+            time_before: None,
+            follow_times: false,
         }
     }
 

@@ -403,8 +403,13 @@ pub struct Summary {
     /// Width of every time bucket in this summary, in milliseconds.
     pub resolution_ms: i64,
     pub events: u64,
-    /// Events without a usable timestamp: counted, never given an invented time.
+    /// Events without a usable timestamp, and none before them in their source: counted,
+    /// never given an invented time.
     pub untimed: u64,
+    /// Events without a timestamp of their own in a source whose events carry them (a
+    /// crash dump, a stray line), placed at the time of the timed event before them.
+    #[serde(default)]
+    pub time_inherited: u64,
     pub invalid_utf8: u64,
     /// W3C directive lines (`#Fields: …`) of access logs: the log's header, not events; in no
     /// other count.
@@ -492,6 +497,7 @@ impl Default for Summary {
             resolution_ms: series::LADDER_MS[0],
             events: 0,
             untimed: 0,
+            time_inherited: 0,
             invalid_utf8: 0,
             directive_lines: 0,
             filtered_out: 0,
@@ -659,6 +665,7 @@ impl Summary {
 
         self.events += other.events;
         self.untimed += other.untimed;
+        self.time_inherited += other.time_inherited;
         self.invalid_utf8 += other.invalid_utf8;
         self.directive_lines += other.directive_lines;
         self.filtered_out += other.filtered_out;

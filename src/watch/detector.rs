@@ -37,7 +37,8 @@
 //!   not new (one gap says little), while a deploy's new error, several events in a minute
 //!   after hours of watching, is. An error template is reported at its first occurrence when
 //!   it follows a change (a one-off new event below warning level whose text names one, within
-//!   15 minutes: a deploy, a restart, a config reload), or when it was never seen in an hour
+//!   15 minutes: a deploy, a restart, a config reload), a fatal one (a panic, a crash) at its
+//!   first occurrence whatever came before, or when it was never seen in an hour
 //!   and 50,000 events of watching (`new_alone_ms`, `new_alone_events`): a background error
 //!   that logs once in a few thousand lines has not come up in a quiet night's hour by
 //!   chance, but would have in 50,000 lines.
@@ -207,6 +208,8 @@ pub struct NewCandidate {
     pub watched_events: u64,
     /// Error level or worse (not just a warning).
     pub is_error: bool,
+    /// Fatal (a panic, a crash): never seen before, it is news at its first occurrence.
+    pub is_fatal: bool,
     /// First seen within minutes after a change: a one-off new event below warning level,
     /// such as a deploy, a restart or a config reload.
     pub after_change: bool,
@@ -338,7 +341,7 @@ impl Detector for PoissonDetector {
     fn new_confirmed(&self, c: &NewCandidate) -> bool {
         let long_unseen =
             c.watched_before_ms >= self.new_alone_ms && c.watched_events >= self.new_alone_events;
-        if c.is_error && c.count >= 1 && (c.after_change || long_unseen) {
+        if c.is_fatal || (c.is_error && c.count >= 1 && (c.after_change || long_unseen)) {
             return true;
         }
         if c.count < self.new_min_count {
@@ -696,6 +699,26 @@ mod tests {
     }
 
     #[test]
+    fn a_never_seen_fatal_is_news_at_once() {
+        let d = PoissonDetector::new(10_000);
+        let panic = NewCandidate {
+            count: 1,
+            age_ms: 0,
+            watched_before_ms: 40 * 60_000,
+            watched_events: 1_200,
+            is_error: true,
+            is_fatal: true,
+            after_change: false,
+        };
+        assert!(d.new_confirmed(&panic));
+        // The same as a plain error waits for more evidence.
+        assert!(!d.new_confirmed(&NewCandidate {
+            is_fatal: false,
+            ..panic
+        }));
+    }
+
+    #[test]
     fn new_needs_recurrence_and_evidence() {
         let d = PoissonDetector::new(10_000);
         let fast = NewCandidate {
@@ -704,6 +727,7 @@ mod tests {
             watched_before_ms: 50 * 60_000,
             watched_events: 5_000,
             is_error: false,
+            is_fatal: false,
             after_change: false,
         };
         assert!(d.new_confirmed(&fast));
@@ -716,6 +740,7 @@ mod tests {
             watched_before_ms: 600 * 60_000,
             watched_events: 100_000,
             is_error: false,
+            is_fatal: false,
             after_change: false,
         };
         assert!(
@@ -724,6 +749,7 @@ mod tests {
         );
         let error_after_hours = NewCandidate {
             is_error: true,
+            is_fatal: false,
             ..once
         };
         assert!(d.new_confirmed(&error_after_hours));
@@ -740,6 +766,7 @@ mod tests {
             watched_before_ms: 20 * 60_000,
             watched_events: 500,
             is_error: true,
+            is_fatal: false,
             after_change: false,
         };
         assert!(!d.new_confirmed(&error_early));
@@ -756,6 +783,7 @@ mod tests {
             watched_before_ms: 6 * 60_000,
             watched_events: 500,
             is_error: true,
+            is_fatal: false,
             after_change: false,
         };
         assert!(!d.new_confirmed(&rare));

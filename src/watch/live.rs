@@ -1075,6 +1075,7 @@ impl Live {
                 watched_before_ms: first - start + self.cfg.watched_before_ms,
                 watched_events: t.events_before,
                 is_error: t.max_level.is_some_and(|l| l >= Level::Error),
+                is_fatal: t.max_level.is_some_and(|l| l >= Level::Fatal),
                 // `changes` is sorted: the first one not too long before, if not after.
                 after_change: self
                     .changes

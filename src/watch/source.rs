@@ -22,7 +22,6 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 use crate::input::{list_dir, read_inputs, read_reader, Chunk, InputConfig, InputStats};
-use crate::record::parse::parse_chunk;
 use crate::record::ParseConfig;
 
 /// How often followed files are polled.
@@ -280,29 +279,15 @@ impl Start {
     }
 }
 
-/// The time of the last timestamped event of `chunk` (looking back at most 64 lines).
+/// The time of the last timestamped event of `chunk` (looking back at most 64 events).
 fn chunk_time(chunk: &Chunk, parse: &ParseConfig) -> Option<i64> {
-    let data = chunk.data.strip_suffix(b"\n").unwrap_or(&chunk.data);
-    let mut end = data.len();
-    for _ in 0..64 {
-        let start = memchr::memrchr(b'\n', &data[..end]).map_or(0, |i| i + 1);
-        let mut time = None;
-        parse_chunk(
-            &data[start..end],
-            1,
-            chunk.source.format,
-            chunk.w3c.as_deref(),
-            parse,
-            &mut |ev| {
-                time = time.or(ev.time);
-            },
-        );
-        if time.is_some() || start == 0 {
-            return time;
-        }
-        end = start - 1;
-    }
-    None
+    crate::record::parse::last_event_time(
+        &chunk.data,
+        chunk.source.format,
+        chunk.w3c.as_deref(),
+        parse,
+        64,
+    )
 }
 
 /// Reads `parts` (whole files, and what followed files held when watching began) once, side
