@@ -149,7 +149,10 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<i32> {
             if !endpoint_findings.is_empty() {
                 writeln!(w, "Endpoints against the baseline:")?;
                 for f in endpoint_findings.iter().take(10) {
-                    let factor = f.factor.map(|x| format!(" ×{x:.1}")).unwrap_or_default();
+                    let factor = f
+                        .factor
+                        .map(|x| format!(" ({})", crate::report::fmt_factor(x, f.baseline_rate)))
+                        .unwrap_or_default();
                     writeln!(
                         w,
                         "  [{}] {}{} ({} affected)",

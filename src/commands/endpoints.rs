@@ -207,7 +207,10 @@ fn finding_line(f: &Finding) -> String {
         (Some(s), Some(e)) => format!(" {} → {}", rfc3339_opt(Some(s)), rfc3339_opt(Some(e))),
         _ => String::new(),
     };
-    let factor = f.factor.map(|x| format!(" ×{x:.1}")).unwrap_or_default();
+    let factor = f
+        .factor
+        .map(|x| format!(" ({})", crate::report::fmt_factor(x, f.baseline_rate)))
+        .unwrap_or_default();
     format!(
         "[{}] {}{}{} ({} affected)",
         f.severity.as_str(),

@@ -195,7 +195,7 @@ impl Renderer for HtmlRenderer {
                     meta.push(super::fmt_rate(rate));
                 }
                 if let Some(x) = f.factor {
-                    meta.push(format!("×{x:.1} normal"));
+                    meta.push(super::fmt_factor(x, f.baseline_rate));
                 }
                 if let Some(route) = &f.route {
                     meta.push(format!("route {route}"));

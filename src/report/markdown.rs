@@ -181,7 +181,7 @@ impl Renderer for MarkdownRenderer {
                     _ => {}
                 }
                 if let Some(x) = f.factor {
-                    facts.push(format!("×{x:.1} normal"));
+                    facts.push(super::fmt_factor(x, f.baseline_rate));
                 }
                 line.push_str(&format!(" — {}", facts.join(", ")));
                 writeln!(out, "{line}")?;

@@ -143,6 +143,17 @@ pub fn fmt_duration(secs: f64) -> String {
 
 /// A rate given per minute, in the unit that keeps it readable: `120/min`, `2.5/min`,
 /// `3.2/h`, `1.5/day`. A rare error (a dozen in a week) is not printed as `0.0/min`.
+/// A finding's factor against normal: `×12.3 normal`, or `normal: none` when nothing of the
+/// kind happened outside the finding (or in the baseline): the factor is then only a capped
+/// stand-in (see `detect::endpoints::MAX_FACTOR_FROM_ZERO`), not a measured ratio.
+pub fn fmt_factor(factor: f64, baseline_rate: Option<f64>) -> String {
+    if baseline_rate.is_some_and(|b| b <= 0.0) {
+        "normal: none".to_string()
+    } else {
+        format!("×{factor:.1} normal")
+    }
+}
+
 pub fn fmt_rate(per_min: f64) -> String {
     if !per_min.is_finite() || per_min <= 0.0 {
         return "0/min".to_string();

@@ -181,6 +181,29 @@ fn endpoint_and_upstream_tables_are_drawn_when_filled() {
 
 /// A finding's caveats ("few samples", "examples from before the burst") reach every
 /// medium, Markdown included: the pasted summary must not sound surer than the terminal.
+/// A factor against a normal of zero is a capped stand-in, not a measured ratio: every
+/// renderer says there was none, and only a real ratio reads `×N normal`.
+#[test]
+fn a_factor_against_nothing_reads_normal_none() {
+    let mut r = incident_report();
+    r.findings[0].factor = Some(100.0);
+    r.findings[0].baseline_rate = Some(0.0);
+    r.findings.truncate(1);
+    for f in [
+        OutputFormat::Table,
+        OutputFormat::Markdown,
+        OutputFormat::Html,
+    ] {
+        let s = render_report(&r, f, false, 120);
+        assert!(s.contains("normal: none"), "{f:?}:\n{s}");
+        assert!(!s.contains("×100.0 normal"), "{f:?}:\n{s}");
+    }
+    r.findings[0].baseline_rate = Some(0.4);
+    r.findings[0].factor = Some(12.5);
+    let s = render_report(&r, OutputFormat::Table, false, 120);
+    assert!(s.contains("×12.5 normal"), "{s}");
+}
+
 #[test]
 fn notes_are_in_terminal_markdown_and_html() {
     let mut r = incident_report();

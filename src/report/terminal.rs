@@ -160,7 +160,7 @@ impl Renderer for TerminalRenderer {
                     when.push(super::fmt_rate(rate));
                 }
                 if let Some(x) = f.factor {
-                    when.push(format!("×{x:.1} normal"));
+                    when.push(super::fmt_factor(x, f.baseline_rate));
                 }
                 if let Some(route) = &f.route {
                     when.push(format!("route {}", sanitize::terminal(route)));
