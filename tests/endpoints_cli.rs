@@ -807,3 +807,34 @@ fn a_full_route_table_makes_room_for_later_routes() {
         assert_eq!(o, base, "--threads {threads} --chunk-size {chunk}");
     }
 }
+
+/// A proxy's error log names the backend on every line it writes about it (`upstream:
+/// "http://10.0.3.7:8080/..."`), but only about trouble (and buffering warnings): those lines
+/// are no record of the calls, so they give no call count and no failing share (which would
+/// read 90% for a backend that served thousands of requests fine), only the trouble.
+#[test]
+fn a_proxy_error_log_reports_trouble_not_calls() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut log = String::new();
+    for i in 0..40 {
+        let s = i % 60;
+        if i % 4 == 0 {
+            log.push_str(&format!(
+                "2026/11/27 10:00:{s:02} [warn] 31#31: *{i} an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/1/00/0000000{i:03} while reading upstream, client: 10.0.0.9, server: shop.example.com, request: \"GET /api/v1/export HTTP/1.1\", upstream: \"http://10.0.3.7:8080/api/v1/export\", host: \"shop.example.com\"\n"
+            ));
+        } else {
+            log.push_str(&format!(
+                "2026/11/27 10:00:{s:02} [error] 31#31: *{i} upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.9, server: shop.example.com, request: \"POST /api/v1/checkout HTTP/1.1\", upstream: \"http://10.0.3.7:8080/api/v1/checkout\", host: \"shop.example.com\"\n"
+            ));
+        }
+    }
+    let p = write(dir.path(), "error.log", &log);
+    let doc = endpoints_json(&[&p], &[]);
+    let ups = doc["upstreams"].as_array().expect("upstreams");
+    assert_eq!(ups.len(), 1, "{ups:#?}");
+    let u = &ups[0];
+    assert_eq!(u["host"], "10.0.3.7:8080");
+    assert_eq!(u["timeouts"], 30, "{u:#}");
+    assert_eq!(u["calls"], 0, "{u:#}");
+    assert!(u["failing_call_share"].is_null(), "{u:#}");
+}

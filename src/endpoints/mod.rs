@@ -982,7 +982,15 @@ impl EndpointTable {
                 },
             };
             let rkey = route.map(|r| self.routes[r as usize].key());
-            self.count_upstream(&m, ev, true, rkey.as_deref());
+            // A call record has a status or a duration, or is a structured record (JSON,
+            // logfmt...); a free-text line that names its upstream (Nginx's error log:
+            // `upstream timed out ... upstream: "http://10.0.3.7:8080/..."`) reports trouble,
+            // not a call: counted as calls, a proxy's error log would make a backend that
+            // served thousands of requests fine look 90% failing.
+            let record = status.is_some()
+                || http.latency_ms.is_some()
+                || self.scratch.view != Format::Plain.as_str();
+            self.count_upstream(&m, ev, record, rkey.as_deref());
         } else if (route.is_none() || failed)
             // Info and below are not trouble reports; skipping them keeps the scan off most
             // lines of an application log (unleveled messages are still scanned).
