@@ -838,3 +838,61 @@ fn a_proxy_error_log_reports_trouble_not_calls() {
     assert_eq!(u["calls"], 0, "{u:#}");
     assert!(u["failing_call_share"].is_null(), "{u:#}");
 }
+
+/// One bad server behind HAProxy (`be_api/api-3` answers 503 to everything from minute 30):
+/// every route it serves fails a third of its requests. The report names the server (not
+/// just the backend `be_api`) and tells one incident, not one per route.
+#[test]
+fn routes_failing_on_one_haproxy_server_are_one_incident_naming_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let paths = [
+        "/api/v1/orders",
+        "/api/v1/cart",
+        "/api/v1/search",
+        "/api/v1/users/42",
+    ];
+    let mut log = String::new();
+    for i in 0..6000u32 {
+        let ms = i * 600;
+        let (m, s, milli) = (ms / 60_000, ms / 1000 % 60, ms % 1000);
+        let srv = ["api-1", "api-2", "api-3"][(i % 3) as usize];
+        let bad = srv == "api-3" && m >= 30;
+        let (status, ta, state) = if bad {
+            (503, 3001, "sH--")
+        } else {
+            (200, 20 + i % 50, "----")
+        };
+        let path = paths[(i / 3 % 4) as usize];
+        log.push_str(&format!(
+            "Mar  5 10:{m:02}:{s:02} lb1 haproxy[1234]: 10.0.0.{}:{} [05/Mar/2024:10:{m:02}:{s:02}.{milli:03}] fe_https~ be_api/{srv} 0/0/1/{}/{ta} {status} 212 - - {state} 10/10/2/1/0 0/0 \"GET {path} HTTP/1.1\"\n",
+            i % 200 + 1,
+            30000 + i,
+            ta - 1
+        ));
+    }
+    let p = write(dir.path(), "haproxy.log", &log);
+    let o = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["summary", "-q", "-o", "json"])
+        .arg(&p)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let routes: Vec<&Value> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["kind"] == "failing_route")
+        .collect();
+    assert_eq!(routes.len(), 1, "{:#}", doc["findings"]);
+    let f = routes[0];
+    let related = f["details"]["related"].as_array().expect("related");
+    let related_routes = related
+        .iter()
+        .filter(|r| r["kind"] == "failing_route")
+        .count();
+    assert_eq!(related_routes, 3, "{f:#}");
+    let top = &f["details"]["over_represented"][0];
+    assert_eq!(top["field"], "upstream", "{f:#}");
+    assert_eq!(top["value"], "be_api/api-3", "{f:#}");
+}

@@ -144,6 +144,9 @@ pub fn related(a: &Finding, b: &Finding) -> bool {
     if gap <= SAME_ONSET_MS && move_together(a, b) {
         return true;
     }
+    if gap <= SHARED_ENTITY_MS && same_culprit(a, b) {
+        return true;
+    }
     if gap <= SHARED_ENTITY_MS {
         if let Some(e) = entity(a) {
             if mentions(b, e) {
@@ -157,6 +160,37 @@ pub fn related(a: &Finding, b: &Finding) -> bool {
         }
     }
     false
+}
+
+/// Two failing routes whose failing requests nearly all went to the same backend (HAProxy's
+/// `be_api/api-3`, an Nginx `upstream_addr`, a load balancer's target) that their working
+/// requests mostly did not: one bad server behind the proxy, not N route incidents.
+fn same_culprit(a: &Finding, b: &Finding) -> bool {
+    const FIELDS: [&str; 2] = ["upstream", "target"];
+    let culprit = |f: &Finding| -> Option<(String, String)> {
+        if f.kind != FindingKind::FailingRoute {
+            return None;
+        }
+        f.details
+            .get("over_represented")?
+            .as_array()?
+            .iter()
+            .find(|c| {
+                let share = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
+                c.get("field")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|k| FIELDS.contains(&k))
+                    && share("failing_share") >= 0.8
+                    && share("failing_share") >= 2.0 * share("working_share")
+            })
+            .and_then(|c| {
+                Some((
+                    c.get("field")?.as_str()?.to_string(),
+                    c.get("value")?.as_str()?.to_string(),
+                ))
+            })
+    };
+    matches!((culprit(a), culprit(b)), (Some(x), Some(y)) if x == y)
 }
 
 /// Groups related findings (see the module doc) and re-ranks. `findings` must be ranked.
@@ -432,6 +466,48 @@ mod tests {
         f.score = score;
         f.severity = Severity::from_score(score);
         f
+    }
+
+    #[test]
+    fn routes_failing_on_one_backend_server_are_one_incident() {
+        let route = |path: &str, start: i64, value: &str, failing: f64, working: f64| {
+            let mut f = finding(
+                FindingKind::FailingRoute,
+                &format!("GET {path}: 33% of requests failing"),
+                start,
+                20.0,
+            );
+            f.route = Some(format!("GET {path}"));
+            f.details.insert(
+                "over_represented".into(),
+                serde_json::json!([{"field": "upstream", "value": value,
+                    "failing_share": failing, "working_share": working}]),
+            );
+            f
+        };
+        let grouped = group(vec![
+            route("/search", 0, "be_api/api-3", 1.0, 0.2),
+            route("/orders", 3 * 60_000, "be_api/api-3", 0.97, 0.25),
+            route("/cart", 90_000, "be_api/api-3", 1.0, 0.2),
+        ]);
+        assert_eq!(grouped.len(), 1, "{grouped:#?}");
+        // Another server, or a backend the failures do not single out, is another story.
+        assert_eq!(
+            group(vec![
+                route("/search", 0, "be_api/api-3", 1.0, 0.2),
+                route("/orders", 3 * 60_000, "be_api/api-1", 1.0, 0.2),
+            ])
+            .len(),
+            2
+        );
+        assert_eq!(
+            group(vec![
+                route("/search", 0, "be_api/api-3", 1.0, 0.2),
+                route("/orders", 3 * 60_000, "be_api/api-3", 0.6, 0.4),
+            ])
+            .len(),
+            2
+        );
     }
 
     #[test]

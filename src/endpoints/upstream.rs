@@ -383,6 +383,21 @@ pub fn normalize_upstream(v: &[u8]) -> Option<String> {
     if first == b"-" {
         return None;
     }
+    // HAProxy's `backend/server` (`be_api/api-3`): the server is what fails, and cutting at
+    // the slash as for `host/path` would name only the backend. A backend name has no dot;
+    // a host (`api.partner.com/v2`) nearly always has one.
+    if let Some(slash) = memchr::memchr(b'/', first) {
+        let (be, srv) = (&first[..slash], &first[slash + 1..]);
+        let ident = |s: &[u8]| {
+            !s.is_empty()
+                && s.len() <= 128
+                && s.iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        };
+        if ident(be) && !be.contains(&b'.') && !be.contains(&b':') && ident(srv) {
+            return Some(String::from_utf8_lossy(first).to_ascii_lowercase());
+        }
+    }
     host_of(first)
 }
 
@@ -925,5 +940,18 @@ mod tests {
         );
         assert_eq!(normalize_upstream(b"-"), None);
         assert_eq!(normalize_upstream(b"payments"), Some("payments".into()));
+        // HAProxy's `backend/server` names the server; a host with a path is the host.
+        assert_eq!(
+            normalize_upstream(b"be_api/API-3"),
+            Some("be_api/api-3".into())
+        );
+        assert_eq!(
+            normalize_upstream(b"api.partner.com/v2/rates"),
+            Some("api.partner.com".into())
+        );
+        assert_eq!(
+            normalize_upstream(b"10.0.0.7:8080/api"),
+            Some("10.0.0.7:8080".into())
+        );
     }
 }
