@@ -236,6 +236,9 @@ struct Track {
     active_count: u64,
     first_seen: i64,
     total: u64,
+    /// Of `total`, failed requests' own records (`{"msg":"request completed","status":503}`):
+    /// a template made of them spikes only as its route does (the route track alerts).
+    requests: u64,
     last_event_bucket: i64,
     max_level: Option<Level>,
     novelty: Novelty,
@@ -280,6 +283,7 @@ impl Track {
             active_count: 0,
             first_seen: first,
             total: 0,
+            requests: 0,
             last_event_bucket: i64::MIN,
             max_level: None,
             novelty: Novelty::Known,
@@ -387,6 +391,7 @@ impl Track {
         self.base_sum += other.base_sum;
         self.base_n = self.base_n.max(other.base_n);
         self.total += other.total;
+        self.requests += other.requests;
         self.first_seen = self.first_seen.min(other.first_seen);
         self.last_event_bucket = self.last_event_bucket.max(other.last_event_bucket);
         self.max_level = self.max_level.max(other.max_level);
@@ -416,7 +421,9 @@ struct Bucket {
     events: u64,
     errors: u64,
     /// Warn-or-worse events per signature, and their most severe level.
-    by_sig: FxHashMap<u32, (u64, Option<Level>)>,
+    /// Per signature: events, highest level, and how many of them were failed requests' own
+    /// records (see `Track::requests`).
+    by_sig: FxHashMap<u32, (u64, Option<Level>, u64)>,
     by_route: FxHashMap<u32, u64>,
     by_upstream: FxHashMap<u32, u64>,
     /// The first event of each signature / route / upstream key in the bucket: evidence
@@ -603,9 +610,10 @@ impl Live {
             bucket.errors += 1;
         }
         if warnish && o.sig != u32::MAX {
-            let e = bucket.by_sig.entry(o.sig).or_insert((0, None));
+            let e = bucket.by_sig.entry(o.sig).or_insert((0, None, 0));
             e.0 += 1;
             e.1 = e.1.max(o.level);
+            e.2 += u64::from(route.is_some());
             bucket
                 .sig_example
                 .entry(o.sig)
@@ -949,12 +957,13 @@ impl Live {
         self.past_total_at = self.past_total_at.max(first_in_ring);
         self.resolve_stamps(first_in_ring);
         let mut touched: Vec<(u32, u64)> = Vec::new();
-        for (&sig, &(c, level)) in &bucket.by_sig {
+        for (&sig, &(c, level, requests)) in &bucket.by_sig {
             let slot = self.sig_slot.get(sig as usize).copied().unwrap_or(UNMAPPED);
             if slot != UNMAPPED {
                 touched.push((slot, c));
                 let t = &mut self.tracks[slot as usize];
                 t.max_level = t.max_level.max(level);
+                t.requests += requests;
                 if let Some(e) = bucket.sig_example.get(&sig) {
                     t.note_example(e);
                 }
@@ -1123,7 +1132,10 @@ impl Live {
         // not for an access log's request line (`GET <PATH> HTTP/<NUM>`): its failing requests
         // are the route tracks' alerts, named by route.
         let request_line = matches!(&t.key, KeyKind::Template { text, .. }
-            if crate::detect::spikes::request_line(text).is_some());
+            if crate::detect::spikes::request_line(text).is_some())
+            // A structured request log's failed records ("request completed" at 503): as
+            // many alerts as the route's, for the same failures.
+            || (is_template && t.requests * 10 >= t.total * 9 && t.total > 0);
         let eligible = alerting && (!is_template || t.novelty == Novelty::Known) && !request_line;
         let start_ev = if eligible {
             self.det.spike_start(&window)

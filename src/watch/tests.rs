@@ -641,6 +641,12 @@ fn a_pause_in_the_traffic_does_not_end_a_failing_route() {
     assert_eq!(route[1].phase, AlertPhase::End);
     let end = route[1].finding.end.expect("an end");
     assert!(end >= T0 + 49 * MIN, "ended at {}", (end - T0) / 1000);
+    // The failed requests' own records ("request completed" at error level) are the route's
+    // failures: no second alert as a spike of their template.
+    assert!(
+        alerts.iter().all(|a| a.finding.kind != FindingKind::Spike),
+        "{alerts:#?}"
+    );
 }
 
 /// A give-up record (`"attempts": 3`) after logged attempts is not one more trouble call:
