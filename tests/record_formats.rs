@@ -561,7 +561,7 @@ fn w3c_fields_changing_part_way_are_followed() {
 #[test]
 fn postgres_reports_and_lambda_lines() {
     let ev = events_of("postgres.log");
-    assert_eq!(ev.len(), 4);
+    assert_eq!(ev.len(), 7);
     // An error's DETAIL and STATEMENT lines (same prefix: time and pid) join it, without
     // their prefixes; another backend's line does not.
     assert_eq!(s(&ev[0], "/level"), "error");
@@ -574,6 +574,21 @@ fn postgres_reports_and_lambda_lines() {
     assert_eq!(s(&ev[2], "/level"), "info");
     assert_eq!(s(&ev[2], "/message"), "checkpoint starting: time");
     assert_eq!(s(&ev[3], "/level"), "fatal");
+    // A deadlock report: the HINT, CONTEXT and STATEMENT lines after the DETAIL's
+    // tab-indented line join it too, and so do the statement's own tab-indented lines.
+    let e = &ev[4];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(n(e, "/lines"), 8.0);
+    assert_eq!(
+        s(e, "/message"),
+        "deadlock detected\nDETAIL:  Process 4500 waits for ShareLock on transaction 901; blocked by process 4501.\n\tProcess 4501 waits for ShareLock on transaction 900; blocked by process 4500.\nHINT:  See server log for query details.\nCONTEXT:  PL/pgSQL function f() line 3 at RAISE\nSTATEMENT:  SELECT a\n\tFROM t\n\tWHERE x"
+    );
+    // Another backend's line after the tab-indented ones stays apart; a new report of the
+    // same backend is an event of its own.
+    assert_eq!(n(&ev[5], "/line"), 15.0);
+    assert!(s(&ev[5], "/message").contains("[4501] HINT:"));
+    assert_eq!(n(&ev[6], "/line"), 16.0);
+    assert_eq!(s(&ev[6], "/level"), "info");
 
     // AWS Lambda: the request id between the stamp and the level.
     let ev = events_of("lambda.log");
@@ -1344,6 +1359,9 @@ const PIECES: &[&str] = &[
     "SEVERE: failed\n",
     "2024-03-05 10:00:01.123 UTC [4321] ERROR:  duplicate key\n",
     "2024-03-05 10:00:01.123 UTC [4321] DETAIL:  Key (id)=(5) already exists.\n",
+    "\tFROM t\n",
+    "2024-03-05 10:00:01.123 UTC [4321] HINT:  See server log.\n",
+    "2024-03-05 10:00:01.123 UTC [4322] CONTEXT:  another backend\n",
     "[2024-03-05T10:00:07.123Z] \"GET /a HTTP/1.1\" 503 UF 0 91 30001 - \"-\" \"ua\" \"r\" \"h\" \"10.0.0.3:8080\"\n",
 ];
 

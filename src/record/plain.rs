@@ -83,8 +83,12 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         let second = &raw[first.len()..];
         let second = second.strip_prefix(b"\r").unwrap_or(second);
         let second = second.strip_prefix(b"\n")?;
-        let second = &second[..memchr::memchr(b'\n', second).unwrap_or(second.len())];
-        pg_continuation(first, second).then_some(pg_body as LinePrefix)
+        // The first joined line that is not a tab-indented continuation (a multi-line
+        // message can come before a PostgreSQL report's DETAIL line).
+        let next = second
+            .split(|&c| c == b'\n')
+            .find(|l| l.first() != Some(&b'\t'))?;
+        pg_continuation(first, next).then_some(pg_body as LinePrefix)
     });
     if let Some(body) = prefix {
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
@@ -211,11 +215,32 @@ fn pg_part(line: &[u8]) -> Option<usize> {
 /// prefix is its predecessor's joins it. Only lines that share the predecessor's first 23
 /// bytes (its stamp to the millisecond, or to the second and a zone) are looked at further.
 #[inline]
-pub fn pg_continuation(prev: &[u8], line: &[u8]) -> bool {
+fn pg_continuation(prev: &[u8], line: &[u8]) -> bool {
     if line.len() < 24 || prev.len() < 24 || !line[0].is_ascii_digit() || prev[..23] != line[..23] {
         return false;
     }
     pg_part(line).is_some_and(|ws| prev.starts_with(&line[..ws]))
+}
+
+/// Whether `line` continues the PostgreSQL report whose lines end with the one starting at
+/// `prev_start` of `before` (`before` ends where that line ends): its prefix is that of the
+/// last line before it that is not a tab-indented continuation. PostgreSQL indents the
+/// further lines of a multi-line message with a tab (a statement's SQL, a deadlock's
+/// processes), and the report's next `HINT:` or `CONTEXT:` line still belongs to it.
+///
+/// A function of the lines before `line` back to that report line, all of which join: the
+/// chunker, looking back from any cut, and the parser, going forward through an event, see
+/// the same lines.
+pub fn pg_joins(before: &[u8], prev_start: usize, line: &[u8]) -> bool {
+    if line.len() < 24 || !line[0].is_ascii_digit() || pg_part(line).is_none() {
+        return false;
+    }
+    let (mut start, mut end) = (prev_start, before.len());
+    while start > 0 && before.get(start) == Some(&b'\t') {
+        end = start - 1;
+        start = memchr::memrchr(b'\n', &before[..end]).map_or(0, |i| i + 1);
+    }
+    pg_continuation(&before[start..end], line)
 }
 
 /// The part of a joined PostgreSQL report line after its prefix (`DETAIL:  ...`).
@@ -1283,6 +1308,54 @@ mod tests {
         ] {
             assert_eq!(http(line), (None, None, None, None), "{line}");
         }
+    }
+
+    /// (first line, line count, message) of each event `parse_chunk` makes of `text` in
+    /// `plain`, and the start of the last event as the chunker sees it.
+    fn events_of(text: &str) -> (Vec<(u64, u32, String)>, usize) {
+        let mut got = Vec::new();
+        let cfg = ParseConfig::default();
+        let fmt = crate::record::Format::Plain;
+        crate::record::parse_chunk(text.as_bytes(), 1, fmt, None, &cfg, &mut |ev| {
+            got.push((
+                ev.line,
+                ev.lines,
+                String::from_utf8_lossy(&ev.message).into_owned(),
+            ));
+        });
+        let last = fmt.last_event_start(text.as_bytes(), text.len() - 1);
+        (got, last)
+    }
+
+    #[test]
+    fn postgres_report_lines_join_past_tab_indented_lines() {
+        let p = "2024-03-05 10:00:01.123 UTC [4321] ";
+        let q = "2024-03-05 10:00:01.123 UTC [4322] ";
+        let text = format!(
+            "{p}ERROR:  deadlock detected\n{p}DETAIL:  Process 1 waits.\n\tProcess 2 waits.\n{p}HINT:  See log.\n{p}STATEMENT:  SELECT a\n\tFROM t\n{p}CONTEXT:  f()\n{q}HINT:  other backend\n\tx\n{p}CONTEXT:  after another backend\n"
+        );
+        let (got, last) = events_of(&text);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    1,
+                    7,
+                    "deadlock detected\nDETAIL:  Process 1 waits.\n\tProcess 2 waits.\nHINT:  See log.\nSTATEMENT:  SELECT a\n\tFROM t\nCONTEXT:  f()".to_string()
+                ),
+                (8, 2, "[4322] HINT:  other backend\n\tx".to_string()),
+                (10, 1, "[4321] CONTEXT:  after another backend".to_string()),
+            ]
+        );
+        // The chunker looks back the same way: the last event starts at line 10.
+        assert_eq!(
+            last,
+            text.match_indices('\n').nth(8).map_or(0, |(i, _)| i + 1)
+        );
+        // A new ERROR of the same backend after tab-indented lines starts a new event.
+        let text = format!("{p}LOG:  statement: SELECT a\n\tFROM t\n{p}ERROR:  boom\n");
+        let (got, _) = events_of(&text);
+        assert_eq!(got.len(), 2);
     }
 
     fn p(line: &str) -> Got {
