@@ -590,6 +590,33 @@ fn postgres_reports_and_lambda_lines() {
     assert_eq!(n(&ev[6], "/line"), 16.0);
     assert_eq!(s(&ev[6], "/level"), "info");
 
+    // Amazon RDS's `%t:%r:%u@%d:[%p]:` prefix: time, level and the message after it (the
+    // client's port stays out of it), report lines joined as behind `%m [%p] `.
+    let ev = events_of("postgres_rds.log");
+    assert_eq!(ev.len(), 7);
+    let e = &ev[0];
+    assert_eq!(s(e, "/time"), "2024-03-05T10:00:01.000Z");
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(n(e, "/lines"), 4.0);
+    assert_eq!(
+        s(e, "/message"),
+        "duplicate key value violates unique constraint \"users_pkey\"\nDETAIL:  Key (id)=(5) already exists.\nSTATEMENT:  INSERT INTO users\n\tVALUES (5)"
+    );
+    assert_eq!(
+        s(&ev[1], "/message"),
+        "duplicate key value violates unique constraint \"users_pkey\""
+    );
+    // A report line after another backend's line stays apart, and says what it is.
+    assert_eq!(n(&ev[2], "/line"), 6.0);
+    assert!(ev[2]["level"].is_null());
+    assert!(s(&ev[2], "/message").starts_with("HINT:  "));
+    // `[local]` for the client; an empty user and database.
+    assert_eq!(s(&ev[3], "/level"), "info");
+    assert!(s(&ev[3], "/message").starts_with("connection authorized"));
+    assert_eq!(s(&ev[4], "/message"), "checkpoint starting: time");
+    assert_eq!(s(&ev[5], "/level"), "warn");
+    assert_eq!(s(&ev[6], "/level"), "fatal");
+
     // AWS Lambda: the request id between the stamp and the level.
     let ev = events_of("lambda.log");
     assert_eq!(ev.len(), 5);
@@ -1326,6 +1353,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "tomcat.log",
         "redis.log",
         "postgres.log",
+        "postgres_rds.log",
         "haproxy.log",
         "cassandra_es.log",
     ] {
@@ -1360,6 +1388,8 @@ const PIECES: &[&str] = &[
     "2024-03-05 10:00:01.123 UTC [4321] ERROR:  duplicate key\n",
     "2024-03-05 10:00:01.123 UTC [4321] DETAIL:  Key (id)=(5) already exists.\n",
     "\tFROM t\n",
+    "2024-03-05 10:00:01 UTC:10.0.1.23(52344):app@orders:[4321]:ERROR:  duplicate key\n",
+    "2024-03-05 10:00:01 UTC:10.0.1.23(52344):app@orders:[4321]:DETAIL:  Key (id)=(5)\n",
     "2024-03-05 10:00:01.123 UTC [4321] HINT:  See server log.\n",
     "2024-03-05 10:00:01.123 UTC [4322] CONTEXT:  another backend\n",
     "[2024-03-05T10:00:07.123Z] \"GET /a HTTP/1.1\" 503 UF 0 91 30001 - \"-\" \"ua\" \"r\" \"h\" \"10.0.0.3:8080\"\n",

@@ -189,7 +189,7 @@ fn php_level(msg: &[u8]) -> Option<Level> {
 /// exists.`, also `HINT`, `STATEMENT`, `CONTEXT`, `QUERY`, `LOCATION`): where the part after the
 /// `log_line_prefix` starts, if `line` is one.
 fn pg_part(line: &[u8]) -> Option<usize> {
-    let head = &line[..line.len().min(128)];
+    let head = &line[..line.len().min(256)];
     // The first `:  ` (PostgreSQL puts two spaces after the level).
     let mut from = 0;
     let k = loop {
@@ -199,15 +199,74 @@ fn pg_part(line: &[u8]) -> Option<usize> {
         }
         from = k + 1;
     };
+    // After a space (`%m [%p] `) or a colon (`%t:%r:%u@%d:[%p]:`).
     let ws = head[..k]
         .iter()
-        .rposition(|&c| c == b' ')
+        .rposition(|&c| c == b' ' || c == b':')
         .map_or(0, |i| i + 1);
+    pg_report_word(&head[ws..k]).then_some(ws)
+}
+
+/// The rest of a PostgreSQL `log_line_prefix` of `%t:%r:%u@%d:[%p]:` (Amazon RDS's, and a
+/// common setting) from the colon after its stamp at `at`: `:10.0.1.23(52344):app@orders:
+/// [4321]:ERROR:  msg`, also with `[local]` for the client and an empty user and database
+/// (`::@:[4321]:LOG:  msg`). Returns the level and where the message starts: after
+/// `LEVEL:  `, or at `DETAIL:` (and the other report words, which are no level) so that
+/// a report line that stands alone still says what it is.
+fn pg_colon_prefix(b: &[u8], at: usize) -> Option<(Option<Level>, usize)> {
+    let head = &b[at..b.len().min(at + 256)];
+    if head.first() != Some(&b':') {
+        return None;
+    }
+    // The `:[pid]:` column: the first `]:` closing a bracket of digits after a colon.
+    let mut from = 0;
+    let word = loop {
+        let close = from + memchr::memmem::find(&head[from..], b"]:")?;
+        let open = memchr::memrchr(b'[', &head[..close])?;
+        let pid = &head[open + 1..close];
+        if open > 0
+            && head[open - 1] == b':'
+            && !pid.is_empty()
+            && pid.iter().all(u8::is_ascii_digit)
+        {
+            break close + 2;
+        }
+        from = close + 2;
+    };
+    // The client, user and database columns hold no spaces.
+    if head[..word].contains(&b' ') {
+        return None;
+    }
+    let len = head[word..]
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        .count();
+    let end = word + len;
+    if len == 0 || head.get(end..end + 3) != Some(b":  ") {
+        return None;
+    }
+    let name = &head[word..end];
+    if pg_report_word(name) {
+        return Some((None, at + word));
+    }
+    let level = match name {
+        b"LOG" => Level::Info,
+        // DEBUG1 ... DEBUG5
+        _ if name.starts_with(b"DEBUG") => Level::Debug,
+        _ => match from_upper_word(name) {
+            Some(l) => l,
+            None => return Some((None, at + word)),
+        },
+    };
+    Some((Some(level), at + end + 3))
+}
+
+/// The words of PostgreSQL's report lines after an error's first line.
+fn pg_report_word(w: &[u8]) -> bool {
     matches!(
-        &head[ws..k],
+        w,
         b"DETAIL" | b"HINT" | b"STATEMENT" | b"CONTEXT" | b"QUERY" | b"LOCATION"
     )
-    .then_some(ws)
 }
 
 /// A PostgreSQL report line that continues the message before it: PostgreSQL writes the
@@ -646,6 +705,15 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             h.time = h.time.or(Some(t));
             h.msg += off;
             return Some(h);
+        }
+        if let Some((level, msg)) = pg_colon_prefix(b, n) {
+            return Some(Header {
+                time: Some(t),
+                level,
+                logger: None,
+                msg,
+                nginx: false,
+            });
         }
         h.time = Some(t);
         pos = n;
@@ -1386,6 +1454,52 @@ mod tests {
         assert_eq!(g.level, level, "level of {line}");
         assert_eq!(g.logger.as_deref(), logger, "logger of {line}");
         assert_eq!(g.msg, msg, "message of {line}");
+    }
+
+    #[test]
+    fn postgres_colon_prefix() {
+        use Level::*;
+        let t = "2024-03-05T10:00:01.000Z";
+        check(
+            "2024-03-05 10:00:01 UTC:10.0.1.23(52344):app@orders:[4321]:ERROR:  duplicate key",
+            t,
+            Some(Error),
+            None,
+            "duplicate key",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC:::1(5432):a@b:[7]:PANIC:  could not write",
+            t,
+            Some(Fatal),
+            None,
+            "could not write",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC:[local]:postgres@postgres:[4400]:DEBUG2:  x",
+            t,
+            Some(Debug),
+            None,
+            "x",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC::@:[4321]:NOTICE:  relation exists",
+            t,
+            Some(Info),
+            None,
+            "relation exists",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC::@:[4321]:CONTEXT:  f()",
+            t,
+            None,
+            None,
+            "CONTEXT:  f()",
+        );
+        // Not that prefix: a colon column with spaces, no `LEVEL:  ` after the pid.
+        let g = p("2024-03-05 10:00:01 UTC:a b:[4321]:ERROR:  x");
+        assert_eq!(g.level, None);
+        let g = p("2024-03-05 10:00:01 UTC:h:[4321]:ERROR: x");
+        assert_eq!(g.level, None);
     }
 
     #[test]
