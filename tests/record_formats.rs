@@ -628,6 +628,37 @@ fn postgres_reports_and_lambda_lines() {
 }
 
 #[test]
+fn celery_and_mysql_levels() {
+    // Celery: `[stamp: LEVEL/process] msg`, a task's traceback joined.
+    let ev = events_of("celery.log");
+    assert_eq!(ev.len(), 4);
+    assert_eq!(s(&ev[0], "/level"), "info");
+    assert_eq!(s(&ev[0], "/logger"), "MainProcess");
+    assert_eq!(s(&ev[0], "/message"), "Connected to redis://redis:6379//");
+    assert_eq!(s(&ev[1], "/time"), "2024-03-05T10:00:01.456Z");
+    assert_eq!(s(&ev[1], "/level"), "warn");
+    assert_eq!(s(&ev[1], "/logger"), "ForkPoolWorker-1");
+    assert!(s(&ev[1], "/message").starts_with("Task tasks.send_email["));
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(n(&ev[2], "/lines"), 5.0);
+    assert!(s(&ev[3], "/message").starts_with("consumer: Cannot connect"));
+    assert_eq!(s(&ev[3], "/level"), "error");
+
+    // MySQL 8's error log: `[System]` and `[Note]` are info, `[Warning]` and `[ERROR]` as
+    // written; the thread id and bracket columns stay out of the message.
+    let ev = events_of("mysql.log");
+    let levels: Vec<&str> = ev.iter().map(|e| s(e, "/level")).collect();
+    assert_eq!(levels, ["info", "info", "warn", "error", "info"]);
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "/usr/sbin/mysqld (mysqld 8.0.36) starting as process 1"
+    );
+    assert_eq!(s(&ev[0], "/time"), "2024-03-05T10:00:01.123Z");
+    assert_eq!(s(&ev[3], "/message"), "Unable to lock ./ibdata1 error: 11");
+    assert_eq!(s(&ev[4], "/message"), "Shutting down plugin 'mysqlx'");
+}
+
+#[test]
 fn java_servers_php_and_redis_headers() {
     let ev = events_of("tomcat.log");
     assert_eq!(ev.len(), 5);
@@ -1354,6 +1385,8 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "redis.log",
         "postgres.log",
         "postgres_rds.log",
+        "celery.log",
+        "mysql.log",
         "haproxy.log",
         "cassandra_es.log",
     ] {

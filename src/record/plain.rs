@@ -683,6 +683,23 @@ fn bracket_level(inner: &[u8]) -> Option<Level> {
         .or_else(|| from_upper_word(t.rsplit(|&c| c == b' ').next()?))
 }
 
+/// The level (and process) in a bracket after its stamp, as Celery writes it:
+/// `[2024-03-05 10:00:01,123: WARNING/ForkPoolWorker-1]`, also without the `/process`.
+fn stamp_level_tail(tail: &[u8]) -> Option<(Level, Option<&[u8]>)> {
+    let tail = tail.strip_prefix(b": ")?;
+    let (word, name) = match memchr::memchr(b'/', tail) {
+        Some(i) => (&tail[..i], Some(&tail[i + 1..]).filter(|n| !n.is_empty())),
+        None => (tail, None),
+    };
+    Some((from_upper_word(word)?, name))
+}
+
+/// MySQL's informational labels, which are no level words: `[Note]` (5.7 and 8), and
+/// `[System]` when a MySQL 8 error code follows (`[System] [MY-010116] [Server] ...`).
+fn mysql_info(inner: &[u8], after: &[u8]) -> Option<Level> {
+    (inner == b"Note" || (inner == b"System" && after.starts_with(b" [MY-"))).then_some(Level::Info)
+}
+
 fn is_separator(t: &[u8]) -> bool {
     matches!(t, b"-" | b"|" | b"--" | b"---" | b":" | b"," | b"::")
 }
@@ -694,7 +711,18 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         let close = close_bracket(b, 0)?;
         let inner = &b[1..close];
         match parse_prefix(inner, tc) {
-            Some((t, _)) => h.time = Some(t),
+            Some((t, n)) => {
+                h.time = Some(t);
+                if let Some((level, logger)) = stamp_level_tail(&inner[n..]) {
+                    return Some(Header {
+                        time: Some(t),
+                        level: Some(level),
+                        logger,
+                        msg: skip_spaces(b, close + 1),
+                        nginx: false,
+                    });
+                }
+            }
             None => h.level = Some(bracket_level(inner)?),
         }
         pos = close + 1;
@@ -790,7 +818,9 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                     break;
                 };
                 seen = true;
-                if let Some(l) = bracket_level(&b[p + 1..close]) {
+                let level = bracket_level(&b[p + 1..close])
+                    .or_else(|| mysql_info(&b[p + 1..close], &b[close + 1..]));
+                if let Some(l) = level {
                     h.level = Some(l);
                     pos = close + 1;
                     break;
@@ -1454,6 +1484,56 @@ mod tests {
         assert_eq!(g.level, level, "level of {line}");
         assert_eq!(g.logger.as_deref(), logger, "logger of {line}");
         assert_eq!(g.msg, msg, "message of {line}");
+    }
+
+    #[test]
+    fn celery_and_mysql_levels() {
+        use Level::*;
+        let t = "2024-03-05T10:00:01.123Z";
+        check(
+            "[2024-03-05 10:00:01,123: WARNING/ForkPoolWorker-1] Task tasks.send_email[3f2a] retry: Retry in 10s",
+            t,
+            Some(Warn),
+            Some("ForkPoolWorker-1"),
+            "Task tasks.send_email[3f2a] retry: Retry in 10s",
+        );
+        check(
+            "[2024-03-05 10:00:01,123: ERROR/MainProcess] consumer: Cannot connect to redis://redis:6379//: Error 111",
+            t,
+            Some(Error),
+            Some("MainProcess"),
+            "consumer: Cannot connect to redis://redis:6379//: Error 111",
+        );
+        check(
+            "[2024-03-05 10:00:01,123: INFO] ready.",
+            t,
+            Some(Info),
+            None,
+            "ready.",
+        );
+        check(
+            "2024-03-05T10:00:01.123456Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.36) starting as process 1",
+            t,
+            Some(Info),
+            None,
+            "/usr/sbin/mysqld (mysqld 8.0.36) starting as process 1",
+        );
+        check(
+            "2024-03-05T10:00:01.123456Z 0 [Note] [MY-010000] [Server] note",
+            t,
+            Some(Info),
+            None,
+            "note",
+        );
+        check(
+            "2024-03-05T10:00:01.123456Z 0 [ERROR] [MY-012574] [InnoDB] Unable to lock ./ibdata1 error: 11",
+            t,
+            Some(Error),
+            None,
+            "Unable to lock ./ibdata1 error: 11",
+        );
+        // `[System]` without a MySQL code after it is no level.
+        assert_eq!(p("2024-03-05 10:00:01 [System] started").level, None);
     }
 
     #[test]
