@@ -725,7 +725,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 10);
+    assert_eq!(ev.len(), 12);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -768,6 +768,16 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     assert_eq!(s(&ev[8], "/message"), "POST /api/v1/checkout");
     assert_eq!(n(&ev[8], "/http/latency_ms"), 60001.0);
     assert_eq!(s(&ev[9], "/message"), "GET /x");
+    // journald's `MESSAGE` as a byte array (text that is not UTF-8) is that text, decoded
+    // lossily; `null` is an empty message.
+    assert_eq!(
+        s(&ev[10], "/message"),
+        "disk /dev/sda: bad sector \u{fffd} at 0x1f"
+    );
+    assert_eq!(s(&ev[10], "/level"), "fatal");
+    assert_eq!(s(&ev[10], "/logger"), "kernel");
+    assert_eq!(s(&ev[11], "/message"), "");
+    assert_eq!(s(&ev[11], "/logger"), "app");
 }
 
 #[test]
