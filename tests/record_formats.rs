@@ -561,7 +561,7 @@ fn w3c_fields_changing_part_way_are_followed() {
 #[test]
 fn postgres_reports_and_lambda_lines() {
     let ev = events_of("postgres.log");
-    assert_eq!(ev.len(), 4);
+    assert_eq!(ev.len(), 7);
     // An error's DETAIL and STATEMENT lines (same prefix: time and pid) join it, without
     // their prefixes; another backend's line does not.
     assert_eq!(s(&ev[0], "/level"), "error");
@@ -574,6 +574,48 @@ fn postgres_reports_and_lambda_lines() {
     assert_eq!(s(&ev[2], "/level"), "info");
     assert_eq!(s(&ev[2], "/message"), "checkpoint starting: time");
     assert_eq!(s(&ev[3], "/level"), "fatal");
+    // A deadlock report: the HINT, CONTEXT and STATEMENT lines after the DETAIL's
+    // tab-indented line join it too, and so do the statement's own tab-indented lines.
+    let e = &ev[4];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(n(e, "/lines"), 8.0);
+    assert_eq!(
+        s(e, "/message"),
+        "deadlock detected\nDETAIL:  Process 4500 waits for ShareLock on transaction 901; blocked by process 4501.\n\tProcess 4501 waits for ShareLock on transaction 900; blocked by process 4500.\nHINT:  See server log for query details.\nCONTEXT:  PL/pgSQL function f() line 3 at RAISE\nSTATEMENT:  SELECT a\n\tFROM t\n\tWHERE x"
+    );
+    // Another backend's line after the tab-indented ones stays apart; a new report of the
+    // same backend is an event of its own.
+    assert_eq!(n(&ev[5], "/line"), 15.0);
+    assert!(s(&ev[5], "/message").contains("[4501] HINT:"));
+    assert_eq!(n(&ev[6], "/line"), 16.0);
+    assert_eq!(s(&ev[6], "/level"), "info");
+
+    // Amazon RDS's `%t:%r:%u@%d:[%p]:` prefix: time, level and the message after it (the
+    // client's port stays out of it), report lines joined as behind `%m [%p] `.
+    let ev = events_of("postgres_rds.log");
+    assert_eq!(ev.len(), 7);
+    let e = &ev[0];
+    assert_eq!(s(e, "/time"), "2024-03-05T10:00:01.000Z");
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(n(e, "/lines"), 4.0);
+    assert_eq!(
+        s(e, "/message"),
+        "duplicate key value violates unique constraint \"users_pkey\"\nDETAIL:  Key (id)=(5) already exists.\nSTATEMENT:  INSERT INTO users\n\tVALUES (5)"
+    );
+    assert_eq!(
+        s(&ev[1], "/message"),
+        "duplicate key value violates unique constraint \"users_pkey\""
+    );
+    // A report line after another backend's line stays apart, and says what it is.
+    assert_eq!(n(&ev[2], "/line"), 6.0);
+    assert!(ev[2]["level"].is_null());
+    assert!(s(&ev[2], "/message").starts_with("HINT:  "));
+    // `[local]` for the client; an empty user and database.
+    assert_eq!(s(&ev[3], "/level"), "info");
+    assert!(s(&ev[3], "/message").starts_with("connection authorized"));
+    assert_eq!(s(&ev[4], "/message"), "checkpoint starting: time");
+    assert_eq!(s(&ev[5], "/level"), "warn");
+    assert_eq!(s(&ev[6], "/level"), "fatal");
 
     // AWS Lambda: the request id between the stamp and the level.
     let ev = events_of("lambda.log");
@@ -583,6 +625,37 @@ fn postgres_reports_and_lambda_lines() {
     assert!(s(&ev[1], "/message").starts_with("Invoke Error"));
     assert_eq!(s(&ev[2], "/message"), "processed 3 records");
     assert!(s(&ev[3], "/message").starts_with("END RequestId"));
+}
+
+#[test]
+fn celery_and_mysql_levels() {
+    // Celery: `[stamp: LEVEL/process] msg`, a task's traceback joined.
+    let ev = events_of("celery.log");
+    assert_eq!(ev.len(), 4);
+    assert_eq!(s(&ev[0], "/level"), "info");
+    assert_eq!(s(&ev[0], "/logger"), "MainProcess");
+    assert_eq!(s(&ev[0], "/message"), "Connected to redis://redis:6379//");
+    assert_eq!(s(&ev[1], "/time"), "2024-03-05T10:00:01.456Z");
+    assert_eq!(s(&ev[1], "/level"), "warn");
+    assert_eq!(s(&ev[1], "/logger"), "ForkPoolWorker-1");
+    assert!(s(&ev[1], "/message").starts_with("Task tasks.send_email["));
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(n(&ev[2], "/lines"), 5.0);
+    assert!(s(&ev[3], "/message").starts_with("consumer: Cannot connect"));
+    assert_eq!(s(&ev[3], "/level"), "error");
+
+    // MySQL 8's error log: `[System]` and `[Note]` are info, `[Warning]` and `[ERROR]` as
+    // written; the thread id and bracket columns stay out of the message.
+    let ev = events_of("mysql.log");
+    let levels: Vec<&str> = ev.iter().map(|e| s(e, "/level")).collect();
+    assert_eq!(levels, ["info", "info", "warn", "error", "info"]);
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "/usr/sbin/mysqld (mysqld 8.0.36) starting as process 1"
+    );
+    assert_eq!(s(&ev[0], "/time"), "2024-03-05T10:00:01.123Z");
+    assert_eq!(s(&ev[3], "/message"), "Unable to lock ./ibdata1 error: 11");
+    assert_eq!(s(&ev[4], "/message"), "Shutting down plugin 'mysqlx'");
 }
 
 #[test]
@@ -652,7 +725,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 10);
+    assert_eq!(ev.len(), 12);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -695,6 +768,16 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     assert_eq!(s(&ev[8], "/message"), "POST /api/v1/checkout");
     assert_eq!(n(&ev[8], "/http/latency_ms"), 60001.0);
     assert_eq!(s(&ev[9], "/message"), "GET /x");
+    // journald's `MESSAGE` as a byte array (text that is not UTF-8) is that text, decoded
+    // lossily; `null` is an empty message.
+    assert_eq!(
+        s(&ev[10], "/message"),
+        "disk /dev/sda: bad sector \u{fffd} at 0x1f"
+    );
+    assert_eq!(s(&ev[10], "/level"), "fatal");
+    assert_eq!(s(&ev[10], "/logger"), "kernel");
+    assert_eq!(s(&ev[11], "/message"), "");
+    assert_eq!(s(&ev[11], "/logger"), "app");
 }
 
 #[test]
@@ -1311,6 +1394,9 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "tomcat.log",
         "redis.log",
         "postgres.log",
+        "postgres_rds.log",
+        "celery.log",
+        "mysql.log",
         "haproxy.log",
         "cassandra_es.log",
     ] {
@@ -1344,6 +1430,11 @@ const PIECES: &[&str] = &[
     "SEVERE: failed\n",
     "2024-03-05 10:00:01.123 UTC [4321] ERROR:  duplicate key\n",
     "2024-03-05 10:00:01.123 UTC [4321] DETAIL:  Key (id)=(5) already exists.\n",
+    "\tFROM t\n",
+    "2024-03-05 10:00:01 UTC:10.0.1.23(52344):app@orders:[4321]:ERROR:  duplicate key\n",
+    "2024-03-05 10:00:01 UTC:10.0.1.23(52344):app@orders:[4321]:DETAIL:  Key (id)=(5)\n",
+    "2024-03-05 10:00:01.123 UTC [4321] HINT:  See server log.\n",
+    "2024-03-05 10:00:01.123 UTC [4322] CONTEXT:  another backend\n",
     "[2024-03-05T10:00:07.123Z] \"GET /a HTTP/1.1\" 503 UF 0 91 30001 - \"-\" \"ua\" \"r\" \"h\" \"10.0.0.3:8080\"\n",
 ];
 

@@ -43,7 +43,8 @@ enum Val<'a> {
     Scalar(&'a [u8]),
     Null,
     Obj(&'a [u8]),
-    Arr,
+    /// An array, brackets included.
+    Arr(&'a [u8]),
 }
 
 #[inline]
@@ -97,14 +98,14 @@ fn value(b: &[u8], i: usize, depth: u32) -> Option<(Val<'_>, usize)> {
             }
             let mut j = ws(b, i + 1);
             if b.get(j) == Some(&b']') {
-                return Some((Val::Arr, j + 1));
+                return Some((Val::Arr(&b[i..j + 1]), j + 1));
             }
             loop {
                 let (_, e) = value(b, j, depth + 1)?;
                 j = ws(b, e);
                 match b.get(j)? {
                     b',' => j = ws(b, j + 1),
-                    b']' => return Some((Val::Arr, j + 1)),
+                    b']' => return Some((Val::Arr(&b[i..j + 1]), j + 1)),
                     _ => return None,
                 }
             }
@@ -326,7 +327,14 @@ fn walk<'a>(
                 str_val(inner, esc)
             }
             Val::Scalar(s) => Cow::Borrowed(s),
-            Val::Null | Val::Arr => return,
+            // journald's `MESSAGE` that is no string: a byte array for text that is not
+            // UTF-8 or has control characters, `null` for an empty message.
+            Val::Null if depth == 0 && path == b"MESSAGE" => Cow::Borrowed(&b""[..]),
+            Val::Arr(arr) if depth == 0 && path == b"MESSAGE" => match byte_array(arr) {
+                Some(bytes) => Cow::Owned(bytes),
+                None => return,
+            },
+            Val::Null | Val::Arr(_) => return,
             Val::Obj(span) => {
                 if depth < 2 && n_nested < nested.len() && !kesc {
                     // The borrowed key, to build the nested prefix after this walk.
@@ -364,6 +372,25 @@ fn walk<'a>(
         }
     }
     end
+}
+
+/// The bytes of a JSON array of integers 0..=255 (`[72,105]`), as journald writes a field
+/// that is not text; None for any other array.
+fn byte_array(arr: &[u8]) -> Option<Vec<u8>> {
+    let inner = arr.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    let mut out = Vec::with_capacity(inner.len() / 3);
+    if inner.trim_ascii().is_empty() {
+        return Some(out);
+    }
+    for item in inner.split(|&c| c == b',') {
+        let item = item.trim_ascii();
+        if item.is_empty() || item.len() > 3 || !item.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = item.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+        out.push(u8::try_from(n).ok()?);
+    }
+    Some(out)
 }
 
 /// `prefix.key` built in `buf` (or `key` itself at the top level); None when too long to be
@@ -865,6 +892,34 @@ mod tests {
         let mut ev = Event::bare(1, raw.as_bytes());
         assert!(!parse_joined(b"oops", raw.as_bytes(), &mut ev, &ctx));
         assert_eq!(&*ev.message, b"oops\n\tat x");
+    }
+
+    #[test]
+    fn journald_message_bytes_and_null() {
+        let (ok, ev) = run(r#"{"PRIORITY":"3","MESSAGE":[72,105,32,27,91,255],"_PID":"1"}"#);
+        assert!(ok);
+        assert_eq!(&*ev.message, b"Hi \x1b[\xff");
+        assert_eq!(ev.level, Some(Level::Error));
+        let (_, ev) = run(r#"{"PRIORITY":"6","MESSAGE":null,"_PID":"1"}"#);
+        assert_eq!(&*ev.message, b"");
+        let (_, ev) = run(r#"{"MESSAGE":[ ],"_PID":"1"}"#);
+        assert_eq!(&*ev.message, b"");
+        // An array that is not bytes is no message (the object stays the message), and other
+        // keys' arrays are not read as bytes.
+        for line in [
+            r#"{"MESSAGE":[72,256],"_PID":"1"}"#,
+            r#"{"MESSAGE":[72,-1],"_PID":"1"}"#,
+            r#"{"MESSAGE":["a"],"_PID":"1"}"#,
+            r#"{"MESSAGE":[1.5],"_PID":"1"}"#,
+            r#"{"msg":[72,105],"_PID":"1"}"#,
+        ] {
+            let (ok, ev) = run(line);
+            assert!(ok, "{line}");
+            assert_eq!(&*ev.message, line.as_bytes(), "{line}");
+        }
+        // A message key that ranks before `MESSAGE` still wins.
+        let (_, ev) = run(r#"{"MESSAGE":[72],"msg":"real"}"#);
+        assert_eq!(&*ev.message, b"real");
     }
 
     #[test]

@@ -191,14 +191,18 @@ impl Format {
         false
     }
 
-    /// Whether `line` joins the event whose last line is `prev`.
-    pub fn joins(self, prev: &[u8], line: &[u8]) -> bool {
+    /// Whether `line` joins the event whose last line starts at `prev_start` of `before`
+    /// (`before` ends where that line ends). Mostly decided by that line and this one; a
+    /// PostgreSQL report line looks back past the tab-indented lines before it to the
+    /// report's line ([`plain::pg_joins`]), lines that all joined.
+    pub fn joins(self, before: &[u8], prev_start: usize, line: &[u8]) -> bool {
+        let prev = &before[prev_start..];
         self.continues(line)
             || self.leaves_open(prev)
             || (self == Format::Plain
                 && (plain::stamped_continuation(prev, line)
                     || plain::jul_continuation(prev, line)
-                    || plain::pg_continuation(prev, line)))
+                    || plain::pg_joins(before, prev_start, line)))
     }
 
     /// Where the last event of `data[..end]` starts (`end`: the offset of the `\n` ending its
@@ -211,7 +215,7 @@ impl Format {
                 return 0;
             }
             let prev = memchr::memrchr(b'\n', &data[..start - 1]).map_or(0, |i| i + 1);
-            if !self.joins(&data[prev..start - 1], &data[start..end])
+            if !self.joins(&data[..start - 1], prev, &data[start..end])
                 && !self.stream_open_before(data, start)
             {
                 return start;

@@ -406,7 +406,7 @@ pub fn parse_chunk<'a>(
             let mut last = start;
             while next < len {
                 let e = line_end(next);
-                let joined = format.joins(&chunk[last..end], &chunk[next..e])
+                let joined = format.joins(&chunk[..end], last, &chunk[next..e])
                     || (tracking && streams.open_at(n_lines));
                 if !joined {
                     known_end = Some(e);

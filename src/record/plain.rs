@@ -83,8 +83,12 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         let second = &raw[first.len()..];
         let second = second.strip_prefix(b"\r").unwrap_or(second);
         let second = second.strip_prefix(b"\n")?;
-        let second = &second[..memchr::memchr(b'\n', second).unwrap_or(second.len())];
-        pg_continuation(first, second).then_some(pg_body as LinePrefix)
+        // The first joined line that is not a tab-indented continuation (a multi-line
+        // message can come before a PostgreSQL report's DETAIL line).
+        let next = second
+            .split(|&c| c == b'\n')
+            .find(|l| l.first() != Some(&b'\t'))?;
+        pg_continuation(first, next).then_some(pg_body as LinePrefix)
     });
     if let Some(body) = prefix {
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
@@ -185,7 +189,7 @@ fn php_level(msg: &[u8]) -> Option<Level> {
 /// exists.`, also `HINT`, `STATEMENT`, `CONTEXT`, `QUERY`, `LOCATION`): where the part after the
 /// `log_line_prefix` starts, if `line` is one.
 fn pg_part(line: &[u8]) -> Option<usize> {
-    let head = &line[..line.len().min(128)];
+    let head = &line[..line.len().min(256)];
     // The first `:  ` (PostgreSQL puts two spaces after the level).
     let mut from = 0;
     let k = loop {
@@ -195,15 +199,74 @@ fn pg_part(line: &[u8]) -> Option<usize> {
         }
         from = k + 1;
     };
+    // After a space (`%m [%p] `) or a colon (`%t:%r:%u@%d:[%p]:`).
     let ws = head[..k]
         .iter()
-        .rposition(|&c| c == b' ')
+        .rposition(|&c| c == b' ' || c == b':')
         .map_or(0, |i| i + 1);
+    pg_report_word(&head[ws..k]).then_some(ws)
+}
+
+/// The rest of a PostgreSQL `log_line_prefix` of `%t:%r:%u@%d:[%p]:` (Amazon RDS's, and a
+/// common setting) from the colon after its stamp at `at`: `:10.0.1.23(52344):app@orders:
+/// [4321]:ERROR:  msg`, also with `[local]` for the client and an empty user and database
+/// (`::@:[4321]:LOG:  msg`). Returns the level and where the message starts: after
+/// `LEVEL:  `, or at `DETAIL:` (and the other report words, which are no level) so that
+/// a report line that stands alone still says what it is.
+fn pg_colon_prefix(b: &[u8], at: usize) -> Option<(Option<Level>, usize)> {
+    let head = &b[at..b.len().min(at + 256)];
+    if head.first() != Some(&b':') {
+        return None;
+    }
+    // The `:[pid]:` column: the first `]:` closing a bracket of digits after a colon.
+    let mut from = 0;
+    let word = loop {
+        let close = from + memchr::memmem::find(&head[from..], b"]:")?;
+        let open = memchr::memrchr(b'[', &head[..close])?;
+        let pid = &head[open + 1..close];
+        if open > 0
+            && head[open - 1] == b':'
+            && !pid.is_empty()
+            && pid.iter().all(u8::is_ascii_digit)
+        {
+            break close + 2;
+        }
+        from = close + 2;
+    };
+    // The client, user and database columns hold no spaces.
+    if head[..word].contains(&b' ') {
+        return None;
+    }
+    let len = head[word..]
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        .count();
+    let end = word + len;
+    if len == 0 || head.get(end..end + 3) != Some(b":  ") {
+        return None;
+    }
+    let name = &head[word..end];
+    if pg_report_word(name) {
+        return Some((None, at + word));
+    }
+    let level = match name {
+        b"LOG" => Level::Info,
+        // DEBUG1 ... DEBUG5
+        _ if name.starts_with(b"DEBUG") => Level::Debug,
+        _ => match from_upper_word(name) {
+            Some(l) => l,
+            None => return Some((None, at + word)),
+        },
+    };
+    Some((Some(level), at + end + 3))
+}
+
+/// The words of PostgreSQL's report lines after an error's first line.
+fn pg_report_word(w: &[u8]) -> bool {
     matches!(
-        &head[ws..k],
+        w,
         b"DETAIL" | b"HINT" | b"STATEMENT" | b"CONTEXT" | b"QUERY" | b"LOCATION"
     )
-    .then_some(ws)
 }
 
 /// A PostgreSQL report line that continues the message before it: PostgreSQL writes the
@@ -211,11 +274,32 @@ fn pg_part(line: &[u8]) -> Option<usize> {
 /// prefix is its predecessor's joins it. Only lines that share the predecessor's first 23
 /// bytes (its stamp to the millisecond, or to the second and a zone) are looked at further.
 #[inline]
-pub fn pg_continuation(prev: &[u8], line: &[u8]) -> bool {
+fn pg_continuation(prev: &[u8], line: &[u8]) -> bool {
     if line.len() < 24 || prev.len() < 24 || !line[0].is_ascii_digit() || prev[..23] != line[..23] {
         return false;
     }
     pg_part(line).is_some_and(|ws| prev.starts_with(&line[..ws]))
+}
+
+/// Whether `line` continues the PostgreSQL report whose lines end with the one starting at
+/// `prev_start` of `before` (`before` ends where that line ends): its prefix is that of the
+/// last line before it that is not a tab-indented continuation. PostgreSQL indents the
+/// further lines of a multi-line message with a tab (a statement's SQL, a deadlock's
+/// processes), and the report's next `HINT:` or `CONTEXT:` line still belongs to it.
+///
+/// A function of the lines before `line` back to that report line, all of which join: the
+/// chunker, looking back from any cut, and the parser, going forward through an event, see
+/// the same lines.
+pub fn pg_joins(before: &[u8], prev_start: usize, line: &[u8]) -> bool {
+    if line.len() < 24 || !line[0].is_ascii_digit() || pg_part(line).is_none() {
+        return false;
+    }
+    let (mut start, mut end) = (prev_start, before.len());
+    while start > 0 && before.get(start) == Some(&b'\t') {
+        end = start - 1;
+        start = memchr::memrchr(b'\n', &before[..end]).map_or(0, |i| i + 1);
+    }
+    pg_continuation(&before[start..end], line)
 }
 
 /// The part of a joined PostgreSQL report line after its prefix (`DETAIL:  ...`).
@@ -599,6 +683,23 @@ fn bracket_level(inner: &[u8]) -> Option<Level> {
         .or_else(|| from_upper_word(t.rsplit(|&c| c == b' ').next()?))
 }
 
+/// The level (and process) in a bracket after its stamp, as Celery writes it:
+/// `[2024-03-05 10:00:01,123: WARNING/ForkPoolWorker-1]`, also without the `/process`.
+fn stamp_level_tail(tail: &[u8]) -> Option<(Level, Option<&[u8]>)> {
+    let tail = tail.strip_prefix(b": ")?;
+    let (word, name) = match memchr::memchr(b'/', tail) {
+        Some(i) => (&tail[..i], Some(&tail[i + 1..]).filter(|n| !n.is_empty())),
+        None => (tail, None),
+    };
+    Some((from_upper_word(word)?, name))
+}
+
+/// MySQL's informational labels, which are no level words: `[Note]` (5.7 and 8), and
+/// `[System]` when a MySQL 8 error code follows (`[System] [MY-010116] [Server] ...`).
+fn mysql_info(inner: &[u8], after: &[u8]) -> Option<Level> {
+    (inner == b"Note" || (inner == b"System" && after.starts_with(b" [MY-"))).then_some(Level::Info)
+}
+
 fn is_separator(t: &[u8]) -> bool {
     matches!(t, b"-" | b"|" | b"--" | b"---" | b":" | b"," | b"::")
 }
@@ -610,7 +711,18 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         let close = close_bracket(b, 0)?;
         let inner = &b[1..close];
         match parse_prefix(inner, tc) {
-            Some((t, _)) => h.time = Some(t),
+            Some((t, n)) => {
+                h.time = Some(t);
+                if let Some((level, logger)) = stamp_level_tail(&inner[n..]) {
+                    return Some(Header {
+                        time: Some(t),
+                        level: Some(level),
+                        logger,
+                        msg: skip_spaces(b, close + 1),
+                        nginx: false,
+                    });
+                }
+            }
             None => h.level = Some(bracket_level(inner)?),
         }
         pos = close + 1;
@@ -621,6 +733,15 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             h.time = h.time.or(Some(t));
             h.msg += off;
             return Some(h);
+        }
+        if let Some((level, msg)) = pg_colon_prefix(b, n) {
+            return Some(Header {
+                time: Some(t),
+                level,
+                logger: None,
+                msg,
+                nginx: false,
+            });
         }
         h.time = Some(t);
         pos = n;
@@ -697,7 +818,9 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                     break;
                 };
                 seen = true;
-                if let Some(l) = bracket_level(&b[p + 1..close]) {
+                let level = bracket_level(&b[p + 1..close])
+                    .or_else(|| mysql_info(&b[p + 1..close], &b[close + 1..]));
+                if let Some(l) = level {
                     h.level = Some(l);
                     pos = close + 1;
                     break;
@@ -1285,6 +1408,54 @@ mod tests {
         }
     }
 
+    /// (first line, line count, message) of each event `parse_chunk` makes of `text` in
+    /// `plain`, and the start of the last event as the chunker sees it.
+    fn events_of(text: &str) -> (Vec<(u64, u32, String)>, usize) {
+        let mut got = Vec::new();
+        let cfg = ParseConfig::default();
+        let fmt = crate::record::Format::Plain;
+        crate::record::parse_chunk(text.as_bytes(), 1, fmt, None, &cfg, &mut |ev| {
+            got.push((
+                ev.line,
+                ev.lines,
+                String::from_utf8_lossy(&ev.message).into_owned(),
+            ));
+        });
+        let last = fmt.last_event_start(text.as_bytes(), text.len() - 1);
+        (got, last)
+    }
+
+    #[test]
+    fn postgres_report_lines_join_past_tab_indented_lines() {
+        let p = "2024-03-05 10:00:01.123 UTC [4321] ";
+        let q = "2024-03-05 10:00:01.123 UTC [4322] ";
+        let text = format!(
+            "{p}ERROR:  deadlock detected\n{p}DETAIL:  Process 1 waits.\n\tProcess 2 waits.\n{p}HINT:  See log.\n{p}STATEMENT:  SELECT a\n\tFROM t\n{p}CONTEXT:  f()\n{q}HINT:  other backend\n\tx\n{p}CONTEXT:  after another backend\n"
+        );
+        let (got, last) = events_of(&text);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    1,
+                    7,
+                    "deadlock detected\nDETAIL:  Process 1 waits.\n\tProcess 2 waits.\nHINT:  See log.\nSTATEMENT:  SELECT a\n\tFROM t\nCONTEXT:  f()".to_string()
+                ),
+                (8, 2, "[4322] HINT:  other backend\n\tx".to_string()),
+                (10, 1, "[4321] CONTEXT:  after another backend".to_string()),
+            ]
+        );
+        // The chunker looks back the same way: the last event starts at line 10.
+        assert_eq!(
+            last,
+            text.match_indices('\n').nth(8).map_or(0, |(i, _)| i + 1)
+        );
+        // A new ERROR of the same backend after tab-indented lines starts a new event.
+        let text = format!("{p}LOG:  statement: SELECT a\n\tFROM t\n{p}ERROR:  boom\n");
+        let (got, _) = events_of(&text);
+        assert_eq!(got.len(), 2);
+    }
+
     fn p(line: &str) -> Got {
         let cfg = ParseConfig {
             default_year: 2024,
@@ -1313,6 +1484,102 @@ mod tests {
         assert_eq!(g.level, level, "level of {line}");
         assert_eq!(g.logger.as_deref(), logger, "logger of {line}");
         assert_eq!(g.msg, msg, "message of {line}");
+    }
+
+    #[test]
+    fn celery_and_mysql_levels() {
+        use Level::*;
+        let t = "2024-03-05T10:00:01.123Z";
+        check(
+            "[2024-03-05 10:00:01,123: WARNING/ForkPoolWorker-1] Task tasks.send_email[3f2a] retry: Retry in 10s",
+            t,
+            Some(Warn),
+            Some("ForkPoolWorker-1"),
+            "Task tasks.send_email[3f2a] retry: Retry in 10s",
+        );
+        check(
+            "[2024-03-05 10:00:01,123: ERROR/MainProcess] consumer: Cannot connect to redis://redis:6379//: Error 111",
+            t,
+            Some(Error),
+            Some("MainProcess"),
+            "consumer: Cannot connect to redis://redis:6379//: Error 111",
+        );
+        check(
+            "[2024-03-05 10:00:01,123: INFO] ready.",
+            t,
+            Some(Info),
+            None,
+            "ready.",
+        );
+        check(
+            "2024-03-05T10:00:01.123456Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.36) starting as process 1",
+            t,
+            Some(Info),
+            None,
+            "/usr/sbin/mysqld (mysqld 8.0.36) starting as process 1",
+        );
+        check(
+            "2024-03-05T10:00:01.123456Z 0 [Note] [MY-010000] [Server] note",
+            t,
+            Some(Info),
+            None,
+            "note",
+        );
+        check(
+            "2024-03-05T10:00:01.123456Z 0 [ERROR] [MY-012574] [InnoDB] Unable to lock ./ibdata1 error: 11",
+            t,
+            Some(Error),
+            None,
+            "Unable to lock ./ibdata1 error: 11",
+        );
+        // `[System]` without a MySQL code after it is no level.
+        assert_eq!(p("2024-03-05 10:00:01 [System] started").level, None);
+    }
+
+    #[test]
+    fn postgres_colon_prefix() {
+        use Level::*;
+        let t = "2024-03-05T10:00:01.000Z";
+        check(
+            "2024-03-05 10:00:01 UTC:10.0.1.23(52344):app@orders:[4321]:ERROR:  duplicate key",
+            t,
+            Some(Error),
+            None,
+            "duplicate key",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC:::1(5432):a@b:[7]:PANIC:  could not write",
+            t,
+            Some(Fatal),
+            None,
+            "could not write",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC:[local]:postgres@postgres:[4400]:DEBUG2:  x",
+            t,
+            Some(Debug),
+            None,
+            "x",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC::@:[4321]:NOTICE:  relation exists",
+            t,
+            Some(Info),
+            None,
+            "relation exists",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC::@:[4321]:CONTEXT:  f()",
+            t,
+            None,
+            None,
+            "CONTEXT:  f()",
+        );
+        // Not that prefix: a colon column with spaces, no `LEVEL:  ` after the pid.
+        let g = p("2024-03-05 10:00:01 UTC:a b:[4321]:ERROR:  x");
+        assert_eq!(g.level, None);
+        let g = p("2024-03-05 10:00:01 UTC:h:[4321]:ERROR: x");
+        assert_eq!(g.level, None);
     }
 
     #[test]
