@@ -291,6 +291,11 @@ fn pg_continuation(prev: &[u8], line: &[u8]) -> bool {
 /// chunker, looking back from any cut, and the parser, going forward through an event, see
 /// the same lines.
 pub fn pg_joins(before: &[u8], prev_start: usize, line: &[u8]) -> bool {
+    // Nearly every line: the one before is no tab-indented continuation, and the cheap
+    // prefix comparison comes first (this runs for every line of a plain log).
+    if before.get(prev_start) != Some(&b'\t') {
+        return pg_continuation(&before[prev_start..], line);
+    }
     if line.len() < 24 || !line[0].is_ascii_digit() || pg_part(line).is_none() {
         return false;
     }
