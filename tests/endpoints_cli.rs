@@ -895,4 +895,17 @@ fn routes_failing_on_one_haproxy_server_are_one_incident_naming_it() {
     let top = &f["details"]["over_represented"][0];
     assert_eq!(top["field"], "upstream", "{f:#}");
     assert_eq!(top["value"], "be_api/api-3", "{f:#}");
+    // The incident, and the headline, lead with the server.
+    let title = f["title"].as_str().unwrap_or_default();
+    assert!(
+        title.starts_with("be_api/api-3: 4 failing routes, e.g. GET "),
+        "{title}"
+    );
+    assert!(
+        doc["headline"]
+            .as_str()
+            .is_some_and(|h| h.contains("be_api/api-3: 4 failing routes")),
+        "{}",
+        doc["headline"]
+    );
 }

@@ -166,31 +166,47 @@ pub fn related(a: &Finding, b: &Finding) -> bool {
 /// `be_api/api-3`, an Nginx `upstream_addr`, a load balancer's target) that their working
 /// requests mostly did not: one bad server behind the proxy, not N route incidents.
 fn same_culprit(a: &Finding, b: &Finding) -> bool {
-    const FIELDS: [&str; 2] = ["upstream", "target"];
-    let culprit = |f: &Finding| -> Option<(String, String)> {
-        if f.kind != FindingKind::FailingRoute {
-            return None;
-        }
-        f.details
-            .get("over_represented")?
-            .as_array()?
-            .iter()
-            .find(|c| {
-                let share = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
-                c.get("field")
-                    .and_then(|v| v.as_str())
-                    .is_some_and(|k| FIELDS.contains(&k))
-                    && share("failing_share") >= 0.8
-                    && share("failing_share") >= 2.0 * share("working_share")
-            })
-            .and_then(|c| {
-                Some((
-                    c.get("field")?.as_str()?.to_string(),
-                    c.get("value")?.as_str()?.to_string(),
-                ))
-            })
-    };
     matches!((culprit(a), culprit(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// The backend a failing route's failures single out: `(field, value)` of its contrast
+/// (`upstream`/`target`) in at least 80% of the failing requests and at least twice the
+/// share of the working ones.
+fn culprit(f: &Finding) -> Option<(String, String)> {
+    const FIELDS: [&str; 2] = ["upstream", "target"];
+    if f.kind != FindingKind::FailingRoute {
+        return None;
+    }
+    f.details
+        .get("over_represented")?
+        .as_array()?
+        .iter()
+        .find(|c| {
+            let share = |k: &str| c.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
+            c.get("field")
+                .and_then(|v| v.as_str())
+                .is_some_and(|k| FIELDS.contains(&k))
+                && share("failing_share") >= 0.8
+                && share("failing_share") >= 2.0 * share("working_share")
+        })
+        .and_then(|c| {
+            Some((
+                c.get("field")?.as_str()?.to_string(),
+                c.get("value")?.as_str()?.to_string(),
+            ))
+        })
+}
+
+/// A group of failing routes that one backend server explains leads with that server's
+/// name: `be_api/api-3: 4 failing routes, e.g. GET /search: 34.9% of requests failing…`.
+fn name_culprit(h: &mut Finding, m: &[Finding]) {
+    let Some(c) = culprit(h) else {
+        return;
+    };
+    let others = m.iter().filter(|r| culprit(r).as_ref() == Some(&c)).count();
+    if others > 0 {
+        h.title = format!("{}: {} failing routes, e.g. {}", c.1, others + 1, h.title);
+    }
 }
 
 /// Groups related findings (see the module doc) and re-ranks. `findings` must be ranked.
@@ -237,6 +253,7 @@ pub fn group(findings: Vec<Finding>) -> Vec<Finding> {
             continue;
         }
         promote_upstream(h, &mut m);
+        name_culprit(h, &m);
         for r in m.iter().take(3) {
             let same_series = r.kind == h.kind
                 && r.template_id == h.template_id
@@ -491,6 +508,13 @@ mod tests {
             route("/cart", 90_000, "be_api/api-3", 1.0, 0.2),
         ]);
         assert_eq!(grouped.len(), 1, "{grouped:#?}");
+        assert!(
+            grouped[0]
+                .title
+                .starts_with("be_api/api-3: 3 failing routes, e.g. GET /search"),
+            "{}",
+            grouped[0].title
+        );
         // Another server, or a backend the failures do not single out, is another story.
         assert_eq!(
             group(vec![
