@@ -1120,8 +1120,7 @@ impl EndpointTable {
         let source = &self.scratch.source;
         // A give-up line reports calls whose attempts may be counted already: kept apart.
         let gave_up = !matches!(m.outcome, Outcome::Ok | Outcome::ClientError)
-            && (upstream::gave_up_text(&ev.message)
-                || ev.fields.iter().any(|(k, v)| upstream::gave_up_field(k, v)));
+            && upstream::gave_up(&ev.message, &ev.fields);
         let u = &mut self.upstreams[ui as usize];
         u.events += 1;
         if let Some(r) = route {

@@ -407,47 +407,65 @@ pub fn normalize_upstream(v: &[u8]) -> Option<String> {
 /// and then the give-up line would otherwise have each failed call counted once more than
 /// it was made. `after 1 attempt` is the one attempt itself.
 pub fn gave_up_text(msg: &[u8]) -> bool {
-    let msg = &msg[..msg.len().min(SCAN_BYTES)];
-    let lower = msg.to_ascii_lowercase();
-    const PHRASES: [&[u8]; 10] = [
-        b"giving up",
-        b"gave up",
-        b"give up",
-        b"retries exhausted",
-        b"exhausted retries",
-        b"exhausted all retries",
-        b"max retries",
-        b"maximum retries",
-        b"retry limit",
-        b"retries exceeded",
+    /// Phrases that say so outright; the last pattern, `after `, starts `after N retries`.
+    const PHRASES: [&str; 11] = [
+        "giving up",
+        "gave up",
+        "give up",
+        "retries exhausted",
+        "exhausted retries",
+        "exhausted all retries",
+        "max retries",
+        "maximum retries",
+        "retry limit",
+        "retries exceeded",
+        "after ",
     ];
-    if PHRASES
-        .iter()
-        .any(|p| memchr::memmem::find(&lower, p).is_some())
-    {
-        return true;
-    }
-    // `after N retries|attempts|tries`.
-    let finder = memchr::memmem::Finder::new(b"after ");
-    for at in finder.find_iter(&lower) {
-        let rest = &lower[at + 6..];
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let Some(ac) = AC
+        .get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(PHRASES)
+                .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    let msg = &msg[..msg.len().min(SCAN_BYTES)];
+    ac.find_iter(msg).any(|m| {
+        if m.pattern().as_usize() != PHRASES.len() - 1 {
+            return true;
+        }
+        // `after N retries|attempts|tries`.
+        let rest = &msg[m.end()..];
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits == 0 || digits > 4 {
-            continue;
-        }
-        let n: u32 = std::str::from_utf8(&rest[..digits])
-            .ok()
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(0);
+        let Some(n) = (1..=4)
+            .contains(&digits)
+            .then(|| {
+                std::str::from_utf8(&rest[..digits])
+                    .ok()?
+                    .parse::<u32>()
+                    .ok()
+            })
+            .flatten()
+        else {
+            return false;
+        };
         let word = rest[digits..].trim_ascii_start();
-        if word.starts_with(b"retr") && n >= 1 {
-            return true;
-        }
-        if (word.starts_with(b"attempt") || word.starts_with(b"tries")) && n >= 2 {
-            return true;
-        }
-    }
-    false
+        let starts = |p: &[u8]| word.len() >= p.len() && word[..p.len()].eq_ignore_ascii_case(p);
+        (starts(b"retr") && n >= 1) || ((starts(b"attempt") || starts(b"tries")) && n >= 2)
+    })
+}
+
+/// Whether an event about a troubled call reports the call's final outcome after retries:
+/// its message ([`gave_up_text`]) or a structured count of attempts ([`gave_up_field`]).
+pub fn gave_up<K: AsRef<[u8]>, V: AsRef<[u8]>>(msg: &[u8], fields: &[(K, V)]) -> bool {
+    gave_up_text(msg)
+        || fields
+            .iter()
+            .any(|(k, v)| gave_up_field(k.as_ref(), v.as_ref()))
 }
 
 /// Whether a structured record reports a retried call's final outcome: a count of

@@ -97,10 +97,9 @@ pub struct Obs<'a> {
     pub path: Option<&'a [u8]>,
     pub status: Option<u16>,
     pub upstream: Option<&'a [u8]>,
-    /// The event reports a retried call's final failure (`failed after 3 retries`, a
-    /// record with `"attempts": 3`): not counted for a host whose attempts are logged.
-    pub gave_up: bool,
     pub message: &'a [u8],
+    /// Structured fields (a record's `"attempts": 3` says it reports a retried call's end).
+    pub fields: &'a [crate::record::Field<'a>],
     /// Where the event came from, for evidence lines (`file:line` and the raw text).
     pub source: &'a str,
     /// The source's view (its format, as in the endpoint table): the proxy's, the router's
@@ -121,28 +120,18 @@ impl<'a> Obs<'a> {
         sig: u32,
         untimed_at: i64,
     ) -> Obs<'a> {
-        let level = ev
-            .level
-            .or_else(|| crate::summary::build::guess_level(&ev.message));
-        // Only trouble-looking events naming an upstream are looked at (kept off the
-        // request-log lines that name their upstream at info level).
-        let gave_up = ev.http.upstream.is_some()
-            && level.is_none_or(|l| l >= Level::Warn)
-            && (crate::endpoints::upstream::gave_up_text(&ev.message)
-                || ev
-                    .fields
-                    .iter()
-                    .any(|(k, v)| crate::endpoints::upstream::gave_up_field(k, v)));
         Obs {
             time: ev.time.unwrap_or(untimed_at),
-            level,
-            gave_up,
+            level: ev
+                .level
+                .or_else(|| crate::summary::build::guess_level(&ev.message)),
             sig,
             method: ev.http.method.as_deref(),
             path: ev.http.path.as_deref(),
             status: ev.http.status,
             upstream: ev.http.upstream.as_deref(),
             message: &ev.message,
+            fields: &ev.fields,
             source,
             view,
             line: ev.line,
@@ -691,8 +680,9 @@ impl Live {
             // status, the message's own words still make it the upstream's failure.
             return None;
         }
-        // A give-up line after logged attempts would count the same call once more.
-        if o.gave_up {
+        // A give-up line after logged attempts would count the same call once more (looked
+        // for only here, on troubled calls).
+        if crate::endpoints::upstream::gave_up(o.message, o.fields) {
             if self.attempt_hosts.contains(host) {
                 return None;
             }
