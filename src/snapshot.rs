@@ -255,12 +255,15 @@ fn validate(sum: &Summary) -> Result<(), String> {
         return Err("level series missing".into());
     }
     let series_ok = |s: &crate::summary::Series| s.0.windows(2).all(|w| w[0].0 < w[1].0);
-    if !sum.level_series.iter().all(series_ok) || !series_ok(&sum.overflow.series) {
+    if !sum.level_series.iter().all(series_ok)
+        || !series_ok(&sum.overflow.series)
+        || !series_ok(&sum.overflow.error_series)
+    {
         return Err("unsorted series".into());
     }
     let mut seen = std::collections::HashSet::new();
     for s in &sum.sigs {
-        if !series_ok(&s.series) {
+        if !series_ok(&s.series) || !series_ok(&s.error_series) {
             return Err("unsorted series".into());
         }
         if !seen.insert(s.sig.as_str()) {
@@ -295,8 +298,8 @@ fn validate(sum: &Summary) -> Result<(), String> {
     let mut bounds: Vec<(i64, i64)> = sum
         .level_series
         .iter()
-        .chain(std::iter::once(&sum.overflow.series))
-        .chain(sum.sigs.iter().map(|s| &s.series))
+        .chain([&sum.overflow.series, &sum.overflow.error_series])
+        .chain(sum.sigs.iter().flat_map(|s| [&s.series, &s.error_series]))
         .filter_map(|s| Some((s.0.first()?.0, s.0.last()?.0)))
         .collect();
     bounds.extend(sum.endpoints.bucket_bounds());

@@ -794,3 +794,62 @@ fn error_rate_on_access_logs_names_the_failing_route() {
     let n = top["count"].as_u64().unwrap_or(0);
     assert!((100..=130).contains(&n), "{top}");
 }
+
+/// A template of request records that mostly succeed (`request completed`, level from the
+/// status) counts only its error records in an error-rate finding, exactly: each signature
+/// keeps its error events' series apart, so nothing is scaled from the template's overall
+/// error share.
+#[test]
+fn error_rate_counts_a_mixed_templates_errors_exactly() {
+    let d = Dir::new();
+    let mut text = String::new();
+    let t0 = 1_795_000_000i64;
+    let (from, to) = (t0 + 7200, t0 + 7800);
+    let mut in_window = 0u64;
+    for i in 0..(3 * 3600 / 2) {
+        let t = t0 + i * 2;
+        let ts = jiff::Timestamp::from_second(t).expect("time");
+        for k in 0..3 {
+            let burst = (from..to).contains(&t);
+            let failed = (burst && (i + k) % 2 == 0) || (i * 3 + k) % 211 == 0;
+            if failed && burst {
+                in_window += 1;
+            }
+            let (level, status) = if failed {
+                ("error", 500)
+            } else {
+                ("info", 200)
+            };
+            text.push_str(&format!(
+                "{{\"time\":\"{ts}\",\"level\":\"{level}\",\"msg\":\"request completed\",\"method\":\"GET\",\"path\":\"/api/items/{}\",\"status\":{status},\"duration_ms\":{}}}\n",
+                1000 + (i * 7 + k) % 300,
+                5 + (i + k) % 70
+            ));
+        }
+    }
+    d.write("app.log", text.as_bytes());
+    let v = json(&run(&d, &["app.log", "-o", "json"]));
+    let f = v["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|x| x["kind"] == "error_rate_spike"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no error-rate finding: {}", v["findings"]));
+    assert_eq!(
+        f["start"],
+        jiff::Timestamp::from_second(from).expect("t").to_string()
+    );
+    let top = f["details"]["top_templates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(top.len(), 1, "{top:?}");
+    assert_eq!(top[0]["template"], "request completed");
+    assert_eq!(top[0]["count"].as_u64(), Some(in_window), "{top:?}");
+    assert!(top[0].get("estimated").is_none(), "{top:?}");
+    assert_eq!(f["count"].as_u64(), Some(in_window));
+    let title = f["title"].as_str().unwrap_or("");
+    assert!(
+        title.ends_with("errors, mostly request completed"),
+        "{title}"
+    );
+}

@@ -383,6 +383,7 @@ mod tests {
             first_time: times.iter().copied().min(),
             last_time: times.iter().copied().max(),
             series: Series::from_buckets(&mut b),
+            error_series: Series::default(),
             untimed: 0,
             examples: vec![Example::named("app.log", 7, times.first().copied(), b"x")],
             before_first: Some(Example::named("app.log", 6, None, b"Deploying 1.5.0")),

@@ -462,27 +462,24 @@ fn error_rate_spikes(
             "error_share_in_burst".into(),
             json_f64(b.count as f64 / total_in.max(1) as f64),
         );
-        // Which templates the extra errors come from.
-        // A template's series counts all its events; only error events count here: exactly
-        // for all-error templates and (from the endpoint table's failing requests) for
-        // request-line templates, scaled by the template's error share otherwise (marked as
-        // estimated).
+        // Which templates the extra errors come from: each template's error events in the
+        // window, or for a request-line template (access logs, whose lines carry no level)
+        // its routes' failing requests there.
         let end = loc.end.unwrap_or(i64::MAX);
         let mut contrib: Vec<(u64, &TemplateStats)> = Vec::new();
-        let mut estimated: Vec<&str> = Vec::new();
         for t in templates.list.iter().filter(|t| t.errors() > 0) {
-            let all = count_between(&t.series, sum.resolution_ms, loc.onset, end);
-            let n = if t.errors() + t.untimed >= t.count {
-                all
-            } else if let Some(method) = request_line_method(t) {
-                route_failures(sum, method, loc.onset, end)
-                    .iter()
-                    .map(|(n, _)| n)
-                    .sum::<u64>()
-                    .min(all)
-            } else {
-                estimated.push(&t.id);
-                ((all as f64) * t.errors() as f64 / t.count.max(1) as f64).round() as u64
+            let errors = count_between(&t.error_series, sum.resolution_ms, loc.onset, end);
+            let n = match request_line_method(t) {
+                Some(method) if t.errors() + t.untimed < t.count => {
+                    let all = count_between(&t.series, sum.resolution_ms, loc.onset, end);
+                    route_failures(sum, method, loc.onset, end)
+                        .iter()
+                        .map(|(n, _)| n)
+                        .sum::<u64>()
+                        .min(all)
+                        .max(errors)
+                }
+                _ => errors,
             };
             if n > 0 {
                 contrib.push((n, t));
@@ -492,13 +489,7 @@ fn error_rate_spikes(
         let top: Vec<serde_json::Value> = contrib
             .iter()
             .take(5)
-            .map(|(n, t)| {
-                let mut v = serde_json::json!({"id": t.id, "template": t.text, "count": n});
-                if estimated.contains(&t.id.as_str()) {
-                    v["estimated"] = true.into();
-                }
-                v
-            })
+            .map(|(n, t)| serde_json::json!({"id": t.id, "template": t.text, "count": n}))
             .collect();
         let in_window = |e: &&crate::summary::Example| {
             e.time

@@ -302,20 +302,36 @@ fn build_series(sum: &mut Summary, timed: &mut [(u32, u8, i64)], res: i64) {
     let mut level_buckets: Vec<Vec<i64>> = vec![Vec::new(); 7];
     let mut i = 0;
     let mut buckets: Vec<i64> = Vec::new();
+    let mut error_buckets: Vec<i64> = Vec::new();
+    let is_error = |slot: u8| {
+        usize::from(slot) == Level::Error.index() || usize::from(slot) == Level::Fatal.index()
+    };
     while i < timed.len() {
         let sig = timed[i].0;
         buckets.clear();
+        error_buckets.clear();
         while i < timed.len() && timed[i].0 == sig {
             let b = timed[i].2.div_euclid(res);
             buckets.push(b);
+            if is_error(timed[i].1) {
+                error_buckets.push(b);
+            }
             level_buckets[timed[i].1 as usize].push(b);
             i += 1;
         }
         let s = series::Series::from_buckets(&mut buckets);
+        // Errors apart only when not all the events are (`SigStats::errors_in`); the
+        // overflow bucket keeps them always.
         if sig == u32::MAX {
             sum.overflow.series.merge(&s);
+            let errors = series::Series::from_buckets(&mut error_buckets);
+            sum.overflow.error_series.merge(&errors);
         } else {
-            sum.sigs[sig as usize].series = s;
+            let st = &mut sum.sigs[sig as usize];
+            if st.errors() < st.count && !error_buckets.is_empty() {
+                st.error_series = series::Series::from_buckets(&mut error_buckets);
+            }
+            st.series = s;
         }
     }
     for (slot, mut b) in level_buckets.into_iter().enumerate() {
@@ -575,6 +591,65 @@ mod tests {
         assert!(acc.sig_bytes() <= crate::summary::DEFAULT_SIG_BUDGET);
         // The cost: twelve times the text, each word, and a fixed part.
         assert_eq!(crate::summary::sig_cost("a bc  d"), 12 * 7 + 32 * 3 + 512);
+    }
+
+    #[test]
+    fn a_signatures_error_series_is_kept_apart_only_while_it_is_mixed() {
+        let (masker, parse) = (Masker::new(Vec::new()), ParseConfig::default());
+        let b = builder(&masker, &parse, None);
+        // One message at two levels: errors in minutes 1-2 only (alone in some chunks), and a
+        // message that is always an error (its series is its error series).
+        let mut lines = Vec::new();
+        for m in 0..4 {
+            for s in 0..6 {
+                let level = if (1..3).contains(&m) && s % 2 == 0 {
+                    "ERROR"
+                } else {
+                    "INFO"
+                };
+                lines.push(format!(
+                    "2026-01-01T00:{m:02}:{s:02}Z {level} request completed\n"
+                ));
+            }
+            lines.push(format!("2026-01-01T00:{m:02}:30Z ERROR disk full\n"));
+        }
+        let merged = |per_chunk: usize| {
+            let mut acc = Summary::default();
+            for (k, part) in lines.chunks(per_chunk).enumerate() {
+                let c = chunk("a.log", 0, (k * per_chunk) as u64 + 1, &part.concat());
+                acc.merge(b.summarize(&c).summary, usize::MAX);
+            }
+            acc
+        };
+        let whole = merged(lines.len());
+        let sig = |s: &Summary, text: &str| {
+            s.sigs
+                .iter()
+                .find(|x| x.sig.contains(text))
+                .cloned()
+                .unwrap_or_else(|| panic!("no {text}"))
+        };
+        let mixed = sig(&whole, "request completed");
+        // 2026-01-01T00:00:00Z in ms: the errors lie in minutes 1-2.
+        let t0 = 1_767_225_600_000;
+        let res = whole.resolution_ms;
+        assert_eq!(mixed.errors_in().total(), 6);
+        assert!(mixed
+            .errors_in()
+            .0
+            .iter()
+            .all(|&(b, _)| b * res >= t0 + 60_000 && b * res < t0 + 180_000));
+        let full = sig(&whole, "disk full");
+        assert!(full.error_series.is_empty());
+        assert_eq!(full.errors_in(), &full.series);
+        // Any chunking (all-error chunks of the mixed message included) gives the same.
+        for per_chunk in [1, 2, 3, 5, 8] {
+            let m = merged(per_chunk);
+            m.sigs.iter().zip(&whole.sigs).for_each(|(a, w)| {
+                assert_eq!(a.series, w.series, "{per_chunk}");
+                assert_eq!(a.error_series, w.error_series, "{per_chunk}");
+            });
+        }
     }
 
     #[test]

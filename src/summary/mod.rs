@@ -294,6 +294,12 @@ pub struct SigStats {
     pub last_time: Option<i64>,
     /// Counts per time bucket (width: the summary's `resolution_ms`).
     pub series: Series,
+    /// The error and fatal events of `series`, kept only while the signature has events of
+    /// other levels too (an all-error signature's is `series`; see [`SigStats::errors_in`]):
+    /// a request record's template is mostly successes, and an error-rate finding counts
+    /// only its failures.
+    #[serde(default, skip_serializing_if = "Series::is_empty")]
+    pub error_series: Series,
     /// Events of this signature without a timestamp.
     pub untimed: u64,
     pub examples: Vec<Example>,
@@ -314,10 +320,25 @@ impl SigStats {
             first_time: None,
             last_time: None,
             series: Series::default(),
+            error_series: Series::default(),
             untimed: 0,
             examples: Vec::new(),
             before_first: None,
             samples: Vec::new(),
+        }
+    }
+
+    /// Error and fatal events of the signature.
+    pub fn errors(&self) -> u64 {
+        self.levels[Level::Error.index()] + self.levels[Level::Fatal.index()]
+    }
+
+    /// The series of the signature's error and fatal events.
+    pub fn errors_in(&self) -> &Series {
+        if self.errors() >= self.count {
+            &self.series
+        } else {
+            &self.error_series
         }
     }
 
@@ -327,6 +348,17 @@ impl SigStats {
     }
 
     fn merge(&mut self, other: &SigStats) {
+        // The error series is kept only while not all events are errors; an all-error
+        // side's is its whole series.
+        if self.errors() + other.errors() < self.count + other.count {
+            let mut errors = if self.errors() >= self.count {
+                self.series.clone()
+            } else {
+                std::mem::take(&mut self.error_series)
+            };
+            errors.merge(other.errors_in());
+            self.error_series = errors;
+        }
         self.count += other.count;
         add_levels(&mut self.levels, &other.levels);
         self.first_time = min_opt(self.first_time, other.first_time);
@@ -395,6 +427,9 @@ pub struct Overflow {
     pub events: u64,
     pub levels: LevelCounts,
     pub series: Series,
+    /// The error and fatal events of `series`.
+    #[serde(default, skip_serializing_if = "Series::is_empty")]
+    pub error_series: Series,
 }
 
 /// The mergeable summary; see the module doc.
@@ -621,8 +656,10 @@ impl Summary {
         }
         for s in &mut self.sigs {
             s.series.rebucket(from, to);
+            s.error_series.rebucket(from, to);
         }
         self.overflow.series.rebucket(from, to);
+        self.overflow.error_series.rebucket(from, to);
         self.endpoints.rebucket(from, to);
         self.resolution_ms = to;
     }
@@ -703,6 +740,7 @@ impl Summary {
                         self.overflow.events += s.count;
                         add_levels(&mut self.overflow.levels, &s.levels);
                         self.overflow.series.merge(&s.series);
+                        self.overflow.error_series.merge(s.errors_in());
                         remap.push(u32::MAX);
                     }
                 }
@@ -711,6 +749,9 @@ impl Summary {
         self.overflow.events += other.overflow.events;
         add_levels(&mut self.overflow.levels, &other.overflow.levels);
         self.overflow.series.merge(&other.overflow.series);
+        self.overflow
+            .error_series
+            .merge(&other.overflow.error_series);
         self.endpoints.merge(other.endpoints, &remap);
         self.input.merge(other.input);
         if self.first_event.is_none() {

@@ -24,6 +24,9 @@ pub struct TemplateStats {
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
     pub series: Series,
+    /// The error and fatal events of `series`.
+    #[serde(skip)]
+    pub error_series: Series,
     pub untimed: u64,
     pub examples: Vec<Example>,
     pub before_first: Option<Example>,
@@ -48,6 +51,7 @@ impl TemplateStats {
             first_time: None,
             last_time: None,
             series: Series::default(),
+            error_series: Series::default(),
             untimed: 0,
             examples: Vec::new(),
             before_first: None,
@@ -198,6 +202,7 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         t.first_time = min_opt(t.first_time, s.first_time);
         t.last_time = max_opt(t.last_time, s.last_time);
         t.series.merge(&s.series);
+        t.error_series.merge(s.errors_in());
         t.untimed += s.untimed;
         // Signatures are in input order, so the first one holds the first occurrence.
         if t.sigs.is_empty() {
@@ -232,6 +237,7 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         t.count += sum.overflow.events;
         add_levels(&mut t.levels, &sum.overflow.levels);
         t.series.merge(&sum.overflow.series);
+        t.error_series.merge(&sum.overflow.error_series);
     }
     for t in &mut list {
         keep_earliest(&mut t.examples);

@@ -35,9 +35,13 @@ pub const SERIES_BUDGET: usize = 1_000_000;
 /// width when it did.
 pub fn enforce_series_budget(sum: &mut Summary, budget: usize) -> Option<i64> {
     let entries = |s: &Summary| {
-        s.sigs.iter().map(|x| x.series.0.len()).sum::<usize>()
+        s.sigs
+            .iter()
+            .map(|x| x.series.0.len() + x.error_series.0.len())
+            .sum::<usize>()
             + s.level_series.iter().map(|x| x.0.len()).sum::<usize>()
             + s.overflow.series.0.len()
+            + s.overflow.error_series.0.len()
     };
     let mut changed = None;
     while entries(sum) > budget {
@@ -399,6 +403,7 @@ mod tests {
                 levels: [0, 0, 100, 0, 0, 0, 0],
                 first_time: Some(0),
                 last_time: Some(99_000),
+                error_series: Series::default(),
                 series: Series((0..100).map(|b| (b, 1)).collect()),
                 untimed: 0,
                 examples: Vec::new(),

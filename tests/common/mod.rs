@@ -389,6 +389,7 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
     sum.time_max = tmax;
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut buckets: Vec<Vec<i64>> = Vec::new();
+    let mut error_buckets: Vec<Vec<i64>> = Vec::new();
     let mut level_buckets: Vec<Vec<i64>> = vec![Vec::new(); 7];
     let mut scratch = Vec::new();
     for (i, e) in ev.iter().enumerate() {
@@ -405,6 +406,7 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
                 first_time: None,
                 last_time: None,
                 series: Series::default(),
+                error_series: Series::default(),
                 untimed: 0,
                 examples: Vec::new(),
                 before_first: i.checked_sub(1).map(|p| {
@@ -415,6 +417,7 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
                 samples: Vec::new(),
             });
             buckets.push(Vec::new());
+            error_buckets.push(Vec::new());
             sum.sigs.len() - 1
         });
         let s = &mut sum.sigs[si];
@@ -431,6 +434,9 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
             Example::named(source, line, Some(e.t), raw.as_bytes()).with_level(Some(e.level))
         });
         buckets[si].push(e.t.div_euclid(res));
+        if e.level >= Level::Error {
+            error_buckets[si].push(e.t.div_euclid(res));
+        }
         level_buckets[slot].push(e.t.div_euclid(res));
         sum.events += 1;
         sum.levels[slot] += 1;
@@ -441,8 +447,12 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
             sum.tails = vec![Example::named(source, line, Some(e.t), raw.as_bytes())];
         }
     }
-    for (s, mut b) in sum.sigs.iter_mut().zip(buckets) {
+    for ((s, mut b), mut e) in sum.sigs.iter_mut().zip(buckets).zip(error_buckets) {
         s.series = Series::from_buckets(&mut b);
+        // Kept apart only for a signature of mixed levels, as the engine does.
+        if s.errors() < s.count {
+            s.error_series = Series::from_buckets(&mut e);
+        }
     }
     for (slot, mut b) in level_buckets.into_iter().enumerate() {
         sum.level_series[slot] = Series::from_buckets(&mut b);
