@@ -628,6 +628,71 @@ fn postgres_reports_and_lambda_lines() {
 }
 
 #[test]
+fn rails_tags_and_exception_reports() {
+    let ev = events_of("rails.log");
+    let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
+    assert_eq!(lines, [1.0, 2.0, 3.0, 4.0, 10.0, 11.0, 15.0, 19.0, 22.0]);
+    // The request-id tag is no part of the message: it is the event's trace id.
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "Started GET \"/orders/42\" for 10.0.0.7 at 2024-03-05 10:00:00 +0000"
+    );
+    assert_eq!(
+        s(&ev[0], "/trace_id"),
+        "9bb9e9fb-c555-4cba-995f-69777afcd35b"
+    );
+    // Rails 5+: one FATAL message, blank first line, each further line behind the tag.
+    assert_eq!(s(&ev[3], "/level"), "fatal");
+    assert_eq!(n(&ev[3], "/lines"), 6.0);
+    let m = s(&ev[3], "/message");
+    assert!(
+        m.starts_with("ActiveRecord::ConnectionTimeoutError (could not"),
+        "{m}"
+    );
+    assert!(
+        m.ends_with("\napp/controllers/orders_controller.rb:12:in `show'"),
+        "{m}"
+    );
+    assert!(!m.contains("[9bb9e9fb"), "{m}");
+    // Tags that are words (ActiveJob's) go too; the job id is the trace id.
+    assert!(s(&ev[4], "/message").starts_with("Performed SendReceiptJob (Job ID:"));
+    assert_eq!(
+        s(&ev[4], "/trace_id"),
+        "0f9c2d1e-77aa-4b1c-9e0d-3c5b7a1f2e44"
+    );
+    // Untagged: the further lines have no prefix at all.
+    assert_eq!(n(&ev[5], "/lines"), 4.0);
+    assert!(s(&ev[5], "/message").starts_with("ActionController::RoutingError (No route"));
+    // Rails 4: every line of the report with a header of its own.
+    assert_eq!(n(&ev[6], "/lines"), 4.0);
+    assert_eq!(
+        s(&ev[6], "/message"),
+        "NoMethodError (undefined method `total' for nil:NilClass):\n\napp/models/cart.rb:17:in `checkout'"
+    );
+    // Ruby's report of an uncaught exception after Sidekiq's line joins it.
+    assert_eq!(s(&ev[7], "/level"), "error");
+    assert_eq!(n(&ev[7], "/lines"), 3.0);
+    assert_eq!(
+        s(&ev[8], "/trace_id"),
+        "3fd42359-92ed-4f45-9a1a-fe878b33e968"
+    );
+    same_at_any_chunk_size(fixture("rails.log").to_str().expect("path"), &ev);
+    // The same app logging to stdout in Kubernetes: every line behind a CRI prefix.
+    let text = std::fs::read_to_string(fixture("rails.log")).expect("fixture");
+    let cri: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("2024-03-05T10:00:{i:02}.000000000Z stdout F {l}\n"))
+        .collect();
+    let log = TempLog::new("rails_cri.log", &cri);
+    let mut got = events(&[&log.path]);
+    for e in &mut got {
+        e["source"] = ev[0]["source"].clone();
+    }
+    assert_eq!(got, ev);
+}
+
+#[test]
 fn celery_and_mysql_levels() {
     // Celery: `[stamp: LEVEL/process] msg`, a task's traceback joined.
     let ev = events_of("celery.log");
@@ -1397,6 +1462,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "postgres_rds.log",
         "celery.log",
         "mysql.log",
+        "rails.log",
         "haproxy.log",
         "cassandra_es.log",
     ] {
@@ -1436,6 +1502,12 @@ const PIECES: &[&str] = &[
     "2024-03-05 10:00:01.123 UTC [4321] HINT:  See server log.\n",
     "2024-03-05 10:00:01.123 UTC [4322] CONTEXT:  another backend\n",
     "[2024-03-05T10:00:07.123Z] \"GET /a HTTP/1.1\" 503 UF 0 91 30001 - \"-\" \"ua\" \"r\" \"h\" \"10.0.0.3:8080\"\n",
+    "F, [2024-03-05T10:00:05.106000 #41] FATAL -- : [9bb9e9fb-c555-4cba-995f] \n",
+    "[9bb9e9fb-c555-4cba-995f] NoMethodError (undefined method `x' for nil):\n",
+    "[9bb9e9fb-c555-4cba-995f] app/models/order.rb:42:in `find'\n",
+    "F, [2024-03-05T10:00:05.106000 #41] FATAL -- :   \n",
+    "I, [2024-03-05T10:00:05.107000 #41]  INFO -- : [ActiveJob] [9bb9e9fb-c555-4cba-995f] done\n",
+    "app/x.rb:9:in `perform': undefined method `id' for nil:NilClass (NoMethodError)\n",
 ];
 
 /// The same for JSON sources: Docker json-file records (whole lines, stack-trace records, split

@@ -853,3 +853,64 @@ fn error_rate_counts_a_mixed_templates_errors_exactly() {
         "{title}"
     );
 }
+
+/// A Rails production.log: the request-id tag is no template, and an exception report (a
+/// blank FATAL line, the exception, its backtrace) is one event named by its exception, so
+/// the report leads with the cause, not with `[<UUID>]` or an empty message.
+#[test]
+fn a_rails_log_leads_with_the_exception() {
+    let d = Dir::new();
+    let mut text = String::new();
+    let t0 = 1_795_000_000i64;
+    for i in 0..(2 * 3600 / 3) {
+        let t = t0 + i * 3;
+        let ts = jiff::Timestamp::from_second(t)
+            .expect("time")
+            .strftime("%Y-%m-%dT%H:%M:%S.%6f");
+        let id = format!("{:08x}-c555-4cba-995f-{:012x}", i * 7919, i);
+        let pid = 4100 + i % 4;
+        let head = |l: &str, w: &str| format!("{l}, [{ts} #{pid}] {w:>5} -- : [{id}] ");
+        text.push_str(&format!(
+            "{}Started GET \"/orders/{}\" for 10.0.0.{} at 2026-01-01 00:00:00 +0000\n",
+            head("I", "INFO"),
+            i % 500,
+            i % 250
+        ));
+        let failing = (t0 + 5400..t0 + 6000).contains(&t) && i % 3 != 0;
+        if failing {
+            text.push_str(&format!(
+                "{}Completed 500 Internal Server Error in 5003ms (ActiveRecord: 0.0ms | Allocations: 912)\n",
+                head("I", "INFO")
+            ));
+            text.push_str(&format!(
+                "{}  \n[{id}] ActiveRecord::ConnectionTimeoutError (could not obtain a connection from the pool within 5.000 seconds (waited 5.00{} seconds); all pooled connections were in use):\n[{id}]   \n[{id}] activerecord (7.0.4) lib/active_record/connection_adapters/abstract/connection_pool/queue.rb:128:in `block in wait_poll'\n[{id}] app/models/order.rb:42:in `find_for_user'\n",
+                head("F", "FATAL"),
+                i % 10
+            ));
+        } else {
+            text.push_str(&format!(
+                "{}Completed 200 OK in {}ms (Views: 1.0ms | ActiveRecord: 2.0ms | Allocations: 1234)\n",
+                head("I", "INFO"),
+                10 + i % 50
+            ));
+        }
+    }
+    d.write("production.log", text.as_bytes());
+    let v = json(&run(&d, &["production.log", "-o", "json"]));
+    let top = &v["findings"][0];
+    let title = top["title"].as_str().unwrap_or("");
+    assert!(
+        title.contains("ActiveRecord::ConnectionTimeoutError (could not obtain"),
+        "{title}"
+    );
+    assert_eq!(top["count"].as_u64(), Some(133), "{top}");
+    // Evidence is the exception's line, not the report's blank first line.
+    let ex = top["examples"][0].as_str().unwrap_or("");
+    assert!(
+        ex.contains("] ActiveRecord::ConnectionTimeoutError"),
+        "{ex}"
+    );
+    let all = v["findings"].to_string();
+    assert!(!all.contains("[<UUID>]"), "{all}");
+    assert!(!all.contains("(empty message)"), "{all}");
+}

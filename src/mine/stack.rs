@@ -1,4 +1,4 @@
-//! Signatures for multi-line stack traces (Java/Kotlin/Scala, Python, Go, .NET).
+//! Signatures for multi-line stack traces (Java/Kotlin/Scala, Python, Go, .NET, Ruby).
 //!
 //! The message text of a crash varies (ids, values), its frames are long and full of line
 //! numbers, and the frames that identify *which* crash it is are the application's own. So the
@@ -35,7 +35,76 @@ pub fn is_stack_trace(msg: &[u8]) -> bool {
             || t.starts_with(b"Traceback (most recent call last)")
             || t.starts_with(b"File \"")
             || t.starts_with(b"goroutine ")
+            || crate::record::parse::ruby_frame(t).is_some()
     })
+}
+
+/// A Ruby frame of the application: not a gem's (`activerecord (7.0.4) lib/…` as Rails'
+/// backtrace cleaner writes it, or a path under `gems/`), the interpreter's or its
+/// standard library's. The frame's name is its file and method (no line number).
+fn ruby_app_frame(t: &[u8]) -> Option<Option<(&[u8], &[u8])>> {
+    let (path, method) = crate::record::parse::ruby_frame(t)?;
+    let library = path.contains(&b' ')
+        || path.starts_with(b"<internal:")
+        || memchr::memmem::find(path, b"/gems/").is_some()
+        || memchr::memmem::find(path, b"/lib/ruby/").is_some()
+        || memchr::memmem::find(path, b"/rubygems/").is_some();
+    Some((!library).then_some((path, method)))
+}
+
+/// The frame of Ruby's report of an uncaught exception (`app/x.rb:9:in `perform': … (Class)`,
+/// the innermost frame; its class is read by [`ruby_exception`]), as [`ruby_app_frame`].
+fn ruby_report_frame(t: &[u8]) -> Option<Option<(&[u8], &[u8])>> {
+    if !crate::record::parse::ruby_report(t) {
+        return None;
+    }
+    let at = memchr::memmem::find(t, b":in ")?;
+    let quote = memchr::memchr2(b'\'', b'`', &t[at + 5..]).map_or(t.len(), |q| at + 5 + q);
+    let frame = [&t[..at], b":in `", &t[at + 5..quote], b"'"].concat();
+    let (path, method) = crate::record::parse::ruby_frame(&frame)?;
+    let (path, method) = (path.len(), method.len());
+    let library = ruby_app_frame(&frame)?.is_none();
+    // The pieces of `t` the frame was made of.
+    let path = &t[..path];
+    let method = &t[at + 5..at + 5 + method];
+    Some((!library).then_some((path, method)))
+}
+
+/// A Ruby exception's class: `ActiveRecord::RecordNotFound (Couldn't find …):` as Rails
+/// reports it, or at the end of Ruby's own report (`…:in 'x': undefined method (NoMethodError)`).
+fn ruby_exception(t: &[u8]) -> Option<&[u8]> {
+    let constant = |name: &[u8]| {
+        !name.is_empty()
+            && name
+                .split(|&c| c == b':')
+                .filter(|seg| !seg.is_empty())
+                .all(|seg| {
+                    seg[0].is_ascii_uppercase()
+                        && seg.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                })
+            && !name.starts_with(b":")
+            && !name.ends_with(b":")
+            // Namespaced, or named like an exception (not `Traceback (most recent…):`).
+            && (memchr::memmem::find(name, b"::").is_some()
+                || [&b"Error"[..], b"Exception", b"Interrupt", b"Timeout"]
+                    .iter()
+                    .any(|s| name.ends_with(s)))
+    };
+    if t.ends_with(b"):") {
+        let sp = memchr::memmem::find(t, b" (")?;
+        let name = &t[..sp];
+        return constant(name).then_some(name);
+    }
+    let inner = t.strip_suffix(b")")?;
+    let open = memchr::memrchr(b'(', inner)?;
+    let name = &inner[open + 1..];
+    (open > 0 && inner[open - 1] == b' ' && constant(name) && ruby_frame_head(t)).then_some(name)
+}
+
+/// Whether `t` starts like Ruby's report of an uncaught exception: `file.rb:12:in `.
+fn ruby_frame_head(t: &[u8]) -> bool {
+    memchr::memmem::find(&t[..t.len().min(300)], b".rb:").is_some()
+        && memchr::memmem::find(t, b":in ").is_some()
 }
 
 fn trim(l: &[u8]) -> &[u8] {
@@ -190,7 +259,7 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
             *n += 1;
         }
     };
-    if let Some(t) = exception_type(trim(first)) {
+    if let Some(t) = exception_type(trim(first)).or_else(|| ruby_exception(trim(first))) {
         types.push(t);
     }
     for (k, line) in lines.iter().enumerate().skip(1) {
@@ -207,11 +276,25 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
             if !is_python_stdlib(file) {
                 py_frames.push((file, func));
             }
+        } else if let Some(frame) = ruby_app_frame(t).or_else(|| ruby_report_frame(t)) {
+            // Ruby prints the innermost frame first, as Java does.
+            if let Some(ty) = ruby_exception(t) {
+                if types.len() < MAX_TYPES && !types.contains(&ty) {
+                    types.push(ty);
+                }
+            }
+            if let Some((path, method)) = frame {
+                if frames < TOP_FRAMES {
+                    let h = fnv1a64(path) ^ fnv1a64(method).rotate_left(17);
+                    frames_hash = h.wrapping_add(frames_hash.rotate_left(7));
+                    frames += 1;
+                }
+            }
         } else if let Some(name) = go_frame(t, lines.get(k + 1).copied()) {
             if !is_framework_frame(name) {
                 add_frame(&mut frames_hash, &mut frames, name);
             }
-        } else if let Some(ty) = exception_type(t).or_else(|| {
+        } else if let Some(ty) = exception_type(t).or_else(|| ruby_exception(t)).or_else(|| {
             // Python's last line names the exception, whatever its name ends with
             // (`smtplib.SMTPServerDisconnected: …`, `KeyboardInterrupt`): an unindented
             // identifier after the frames.

@@ -480,6 +480,52 @@ fn python_and_go_and_dotnet_traces() {
 }
 
 #[test]
+fn ruby_and_rails_traces() {
+    // Rails' exception report (the event's message from its first line with text): the
+    // class before its message, gem frames (as the backtrace cleaner writes them) skipped.
+    let rails = |line: &str, method: &str| {
+        format!(
+            "ActiveRecord::RecordNotFound (Couldn't find Order with 'id'=42):\n  \n\
+             activerecord (7.0.4) lib/active_record/core.rb:284:in `find'\n\
+             app/models/order.rb:{line}:in `{method}'\n\
+             app/controllers/orders_controller.rb:12:in `show'"
+        )
+    };
+    let (a1, a2, b) = (
+        rails("42", "load"),
+        rails("47", "load"),
+        rails("42", "reload"),
+    );
+    // Ruby's own report of an uncaught exception, then `from` frames.
+    let crash = |n: &str| {
+        format!(
+            "Job raised exception\n/app/app/workers/sync_worker.rb:{n}:in `perform': undefined method `id' for nil:NilClass (NoMethodError)\n\
+             \tfrom /usr/local/bundle/gems/sidekiq-7.2.0/lib/sidekiq/processor.rb:202:in `execute_job'"
+        )
+    };
+    let (c1, c2) = (crash("9"), crash("11"));
+    for s in [&a1, &c1] {
+        assert!(is_stack_trace(s.as_bytes()), "{s}");
+    }
+    let t = mine(&[&a1, &a2, &b, &c1, &c2]);
+    assert_eq!(t[0], t[1], "line numbers do not split a crash");
+    assert_ne!(t[0], t[2], "another code path is another crash");
+    assert_eq!(t[3], t[4]);
+    let s = masked(&a1);
+    assert!(
+        s.contains("[exc=ActiveRecord::RecordNotFound;frames="),
+        "{s}"
+    );
+    assert!(!s.contains("frames=-"), "{s}");
+    let s = masked(&c1);
+    assert!(
+        s.starts_with("Job raised exception [exc=NoMethodError;frames="),
+        "{s}"
+    );
+    assert!(!s.contains("frames=-"), "{s}");
+}
+
+#[test]
 fn exception_types_of_any_name_and_none() {
     // Python's last line names the exception even when it does not end in Error.
     let py = |ty: &str| {

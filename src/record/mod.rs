@@ -202,7 +202,8 @@ impl Format {
             || (self == Format::Plain
                 && (plain::stamped_continuation(prev, line)
                     || plain::jul_continuation(prev, line)
-                    || plain::pg_joins(before, prev_start, line)))
+                    || plain::pg_joins(before, prev_start, line)
+                    || plain::rails_joins(prev, line)))
     }
 
     /// Where the last event of `data[..end]` starts (`end`: the offset of the `\n` ending its
@@ -277,9 +278,22 @@ pub struct Event<'a> {
     /// `"time"` value that does not parse): it stays untimed, where an event with no stamp
     /// at all in a timestamped log takes the time before it.
     pub time_rejected: bool,
+    /// Lines (and their bytes) of `raw` before the line that shows the event: a Rails
+    /// exception report's first line is blank, its text on the next ([`Event::shown`]).
+    pub blank_head: (u32, u32),
 }
 
 impl<'a> Event<'a> {
+    /// The line number and raw bytes to show as evidence of the event: from its first
+    /// line with text.
+    pub fn shown(&self) -> (u64, &'a [u8]) {
+        let (lines, bytes) = self.blank_head;
+        match self.raw.get(bytes as usize..) {
+            Some(rest) if lines > 0 => (self.line + u64::from(lines), rest),
+            _ => (self.line, self.raw),
+        }
+    }
+
     /// An event that is just a message, with nothing parsed out of it.
     pub fn bare(line: u64, raw: &'a [u8]) -> Event<'a> {
         Event {
@@ -295,6 +309,7 @@ impl<'a> Event<'a> {
             fields: Vec::new(),
             invalid_utf8: false,
             time_rejected: false,
+            blank_head: (0, 0),
         }
     }
 
@@ -327,6 +342,7 @@ impl<'a> Event<'a> {
                 .collect(),
             invalid_utf8: self.invalid_utf8,
             time_rejected: self.time_rejected,
+            blank_head: self.blank_head,
         }
     }
 }

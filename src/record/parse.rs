@@ -106,6 +106,65 @@ fn exception_line(line: &[u8]) -> bool {
         .any(|s| last.ends_with(s) && (last.len() > s.len() || dotted))
 }
 
+/// A Ruby backtrace frame, `app/models/order.rb:42:in `find_for_user'` (Ruby 3.4:
+/// `in 'Order#find_for_user'`), also as Rails' backtrace cleaner writes a gem's frames
+/// (`activerecord (7.0.4) lib/active_record/base.rb:12:in …`) and after Ruby's `from `:
+/// (the file, the method).
+pub fn ruby_frame(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let t = line.strip_suffix(b"\r").unwrap_or(line);
+    if t.last() != Some(&b'\'') {
+        return None;
+    }
+    let t = t.trim_ascii_start();
+    let t = t.strip_prefix(b"from ").unwrap_or(t);
+    let at = memchr::memmem::find(t, b":in ")?;
+    if !matches!(t.get(at + 4), Some(b'`' | b'\'')) {
+        return None;
+    }
+    let head = &t[..at];
+    let colon = memchr::memrchr(b':', head)?;
+    let digits = &head[colon + 1..];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let path = &head[..colon];
+    // `gem (version) path`: the path after the version.
+    let file = match memchr::memmem::find(path, b") ") {
+        Some(p) if path[..p].contains(&b'(') => &path[p + 2..],
+        _ => path,
+    };
+    if file.is_empty() || file.contains(&b' ') {
+        return None;
+    }
+    Some((path, &t[at + 5..t.len() - 1]))
+}
+
+/// Ruby's report of an uncaught exception: `app/x.rb:9:in `perform': undefined method
+/// `id' for nil:NilClass (NoMethodError)`, a frame, a message and the class in parentheses.
+pub fn ruby_report(line: &[u8]) -> bool {
+    let t = line.strip_suffix(b"\r").unwrap_or(line);
+    let Some(inner) = t.strip_suffix(b")") else {
+        return false;
+    };
+    let Some(open) = memchr::memrchr(b'(', inner) else {
+        return false;
+    };
+    let class = &inner[open + 1..];
+    let Some(at) = memchr::memmem::find(&t[..open], b":in ") else {
+        return false;
+    };
+    let head = &t[..at];
+    let path_ok = memchr::memchr(b' ', head).is_none()
+        && memchr::memrchr(b':', head).is_some_and(|c| {
+            c > 0 && head[c + 1..].iter().all(u8::is_ascii_digit) && c + 1 < head.len()
+        });
+    path_ok
+        && class.first().is_some_and(u8::is_ascii_uppercase)
+        && class
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':'))
+}
+
 /// Go stack frame function lines: `main.main()`, `net/http.(*conn).serve(0xc0001)`.
 fn go_frame(line: &[u8]) -> bool {
     let line = line.strip_suffix(b"\r").unwrap_or(line);

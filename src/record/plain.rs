@@ -67,6 +67,21 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
         ev.logger = Some(Cow::Borrowed(l));
     }
+    let app = cri_body(first).unwrap_or(first);
+    if let Some(l) = rails_layout(app) {
+        // Rails' request-id tag among the tags.
+        let mut at = l.tags;
+        while at < l.msg && app[at] == b'[' {
+            if let Some(n) = request_tag(&app[at..]) {
+                ev.trace_id = Some(Cow::Borrowed(&app[at + 1..at + n - 2]));
+                break;
+            }
+            match memchr::memchr(b']', &app[at..l.msg]) {
+                Some(i) => at = skip_spaces(app, at + i + 1),
+                None => break,
+            }
+        }
+    }
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
     // Joined lines that each carry a prefix (`kubectl logs --timestamps`' stamp, `--prefix`'s
     // pod): the message is the app's lines without it.
@@ -76,6 +91,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         Some(stamp_body)
     } else if kubectl_body(first).is_some() {
         Some(kubectl_body)
+    } else if rails_shape(first) {
+        Some(rails_body)
     } else {
         None
     };
@@ -101,7 +118,34 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         // (A first record that is a `P` part went to `cri_rejoined`.)
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
         cri_append(&raw[first.len()..], true, &mut msg);
+        if cri_body(first).is_some_and(rails_shape) {
+            // A Rails report's further lines behind their headers or request-id tags.
+            let mut lines = msg.split(|&c| c == b'\n');
+            let mut out = lines.next().unwrap_or_default().to_vec();
+            for l in lines {
+                out.push(b'\n');
+                out.extend_from_slice(rails_body(l).unwrap_or(l));
+            }
+            msg = out;
+        }
         ev.message = Cow::Owned(msg);
+    }
+    if raw.len() > first.len() {
+        let skipped = skip_blank_head(&mut ev.message);
+        if skipped > 0 {
+            // The same lines of `raw` (each message line is one raw line).
+            let bytes = raw
+                .split(|&c| c == b'\n')
+                .take(skipped)
+                .map(|l| l.len() + 1)
+                .sum::<usize>();
+            if bytes < raw.len() {
+                ev.blank_head = (
+                    u32::try_from(skipped).unwrap_or(0),
+                    u32::try_from(bytes).unwrap_or(0),
+                );
+            }
+        }
     }
     if h.nginx {
         nginx_tail(first, ev);
@@ -119,6 +163,33 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         embedded_request(first.get(h.msg..).unwrap_or_default(), ev);
     }
     true
+}
+
+/// A multi-line message whose first line is blank (a Rails exception report starts with
+/// one) reads from its first line with text. Returns how many lines were left out.
+fn skip_blank_head(msg: &mut Cow<'_, [u8]>) -> usize {
+    let first_end = memchr::memchr(b'\n', msg).unwrap_or(msg.len());
+    if !blank(&msg[..first_end]) {
+        return 0;
+    }
+    let (mut start, mut skipped) = (0, 0);
+    for line in msg.split(|&c| c == b'\n') {
+        if !blank(line) {
+            break;
+        }
+        start += line.len() + 1;
+        skipped += 1;
+    }
+    if start >= msg.len() {
+        return 0;
+    }
+    match msg {
+        Cow::Borrowed(b) => *b = &b[start..],
+        Cow::Owned(v) => {
+            v.drain(..start);
+        }
+    }
+    skipped
 }
 
 /// A request line quoted in an app's message with its status after it, as Python WSGI
@@ -1099,35 +1170,175 @@ fn pipe_columns<'a>(b: &'a [u8], mut pos: usize, h: &mut Header<'a>) {
     h.msg = skip_spaces(b, pos + 1);
 }
 
-/// Ruby Logger: `E, [2024-01-01T10:00:00.123456 #1234] ERROR -- progname: msg`.
+/// Ruby Logger: `E, [2024-01-01T10:00:00.123456 #1234] ERROR -- progname: msg`, the
+/// message after Rails' tags (`[request-id] `, ActiveSupport::TaggedLogging).
 fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
-    if b.get(1..4) != Some(b", [") {
+    let l = rails_layout(b)?;
+    let letter = from_letter(b[0])?;
+    let (t, _) = parse_prefix(&b[4..l.close], tc)?;
+    let level = from_word(&b[l.level.clone()]).unwrap_or(letter);
+    Some(Header {
+        time: Some(t),
+        level: Some(level),
+        logger: l.logger.map(|r| &b[r]),
+        msg: l.msg,
+        nginx: false,
+    })
+}
+
+/// Where the parts of a Ruby Logger line are (no time parsed).
+struct RailsLayout {
+    /// The `]` closing `[stamp #pid`.
+    close: usize,
+    level: std::ops::Range<usize>,
+    logger: Option<std::ops::Range<usize>>,
+    /// Where the tags start (`msg` when there are none).
+    tags: usize,
+    /// The message, past the tags.
+    msg: usize,
+}
+
+/// A Ruby Logger line's shape: a severity letter, `, [`.
+fn rails_shape(b: &[u8]) -> bool {
+    b.len() > 8 && b[0].is_ascii_uppercase() && &b[1..4] == b", ["
+}
+
+fn rails_layout(b: &[u8]) -> Option<RailsLayout> {
+    if !rails_shape(b) {
         return None;
     }
-    let letter = from_letter(b[0])?;
     let close = close_bracket(b, 3)?;
-    let (t, _) = parse_prefix(&b[4..close], tc)?;
     let mut pos = skip_spaces(b, close + 1);
     let e = token_end(b, pos);
-    let level = from_word(&b[pos..e]).unwrap_or(letter);
+    let level = pos..e;
     pos = skip_spaces(b, e);
     let mut logger = None;
     if b[pos..].starts_with(b"-- ") {
         pos += 3;
         if let Some(colon) = memchr::memmem::find(&b[pos..], b": ") {
-            logger = Some(&b[pos..pos + colon]);
+            logger = Some(pos..pos + colon);
             pos += colon + 2;
         } else if b[pos..].starts_with(b":") {
             pos += 1;
         }
     }
-    Some(Header {
-        time: Some(t),
-        level: Some(level),
+    let tags = skip_spaces(b, pos);
+    Some(RailsLayout {
+        close,
+        level,
         logger,
-        msg: skip_spaces(b, pos),
-        nginx: false,
+        tags,
+        msg: skip_spaces(b, skip_tags(b, tags)),
     })
+}
+
+/// The `#pid` of a Ruby Logger line's `[stamp #pid]`.
+fn rails_pid(b: &[u8], close: usize) -> &[u8] {
+    let head = &b[..close];
+    memchr::memrchr(b'#', head).map_or(&b""[..], |i| &head[i..])
+}
+
+/// Past ActiveSupport::TaggedLogging's tags at `i` (`[f3a9…] [api] `): bracketed words
+/// without spaces, each followed by a space or the end of the line.
+fn skip_tags(b: &[u8], mut i: usize) -> usize {
+    for _ in 0..8 {
+        if b.get(i) != Some(&b'[') {
+            break;
+        }
+        let window = &b[i + 1..b.len().min(i + 130)];
+        let Some(len) = memchr::memchr(b']', window) else {
+            break;
+        };
+        let tag = &window[..len];
+        if tag.is_empty() || tag.iter().any(|&c| matches!(c, b' ' | b'[' | b'\t')) {
+            break;
+        }
+        let after = i + 1 + len + 1;
+        match b.get(after) {
+            Some(b' ') => i = after + 1,
+            None => i = after,
+            _ => break,
+        }
+    }
+    i
+}
+
+/// The length of the request-id tag at the start of `line` (`[0f9c…-…] `, with its
+/// space): a bracketed run of at least 16 hex digits and dashes, as Rails tags lines with
+/// `config.log_tags = [:request_id]`. The lines of a multi-line message after the first
+/// carry it alone.
+fn request_tag(line: &[u8]) -> Option<usize> {
+    if line.first() != Some(&b'[') {
+        return None;
+    }
+    let n = line[1..]
+        .iter()
+        .take(64)
+        .take_while(|c| c.is_ascii_hexdigit() || **c == b'-')
+        .count();
+    (n >= 16 && line.get(1 + n) == Some(&b']') && line.get(2 + n) == Some(&b' ')).then_some(3 + n)
+}
+
+/// A line of a Ruby Logger message after its header: what it holds without the header and
+/// tags (a Rails 4 backtrace logs each frame with a header of its own), or without the
+/// request-id tag Rails puts before each further line of a message.
+fn rails_body(line: &[u8]) -> Option<&[u8]> {
+    if let Some(l) = rails_layout(line) {
+        return Some(&line[l.msg.min(line.len())..]);
+    }
+    request_tag(line).map(|n| &line[n..])
+}
+
+fn blank(b: &[u8]) -> bool {
+    b.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Whether `line` continues the Ruby Logger (Rails) event whose last line is `prev`:
+/// - a Rails exception report is one message that starts with a blank line (`FATAL -- :
+///   [id]   `, then `ActiveRecord::…Error (…):`, a blank line and the backtrace), its
+///   further lines without a header, each behind the request id when lines are tagged;
+/// - Rails 4 logged each of those lines with a header of its own: a blank line, or a
+///   frame, of the same process at the same level joins, and so does the line after a
+///   blank one;
+/// - a Ruby backtrace frame (`app/models/order.rb:42:in 'find'`), or Ruby's report of an
+///   uncaught exception (`app/x.rb:9:in 'perform': undefined method … (NoMethodError)`, as
+///   Sidekiq logs it after its own line), continues anything.
+///
+/// Decided by the two lines alone, cheaply for lines of other logs (the last byte of a
+/// frame, the first of a tag, the shape of the line before).
+pub fn rails_joins(prev: &[u8], line: &[u8]) -> bool {
+    // Also behind the Kubernetes CRI prefix (a Rails app logging to stdout).
+    let line = cri_body(line).unwrap_or(line);
+    let prev = cri_body(prev).unwrap_or(prev);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let prev = prev.strip_suffix(b"\r").unwrap_or(prev);
+    if !rails_shape(prev)
+        && line.first() != Some(&b'[')
+        && !matches!(line.last(), Some(b'\'' | b')'))
+    {
+        return false;
+    }
+    match (rails_layout(prev), rails_layout(line)) {
+        (Some(p), Some(l)) => {
+            let (pm, lm) = (
+                &prev[p.msg.min(prev.len())..],
+                &line[l.msg.min(line.len())..],
+            );
+            prev[0] == line[0]
+                && rails_pid(prev, p.close) == rails_pid(line, l.close)
+                && (blank(pm) || blank(lm) || super::parse::ruby_frame(lm).is_some())
+        }
+        (None, Some(_)) => false,
+        (p, None) => {
+            let tag = request_tag(line);
+            let body = &line[tag.unwrap_or(0)..];
+            p.as_ref()
+                .is_some_and(|p| blank(&prev[p.msg.min(prev.len())..]))
+                || super::parse::ruby_frame(body).is_some()
+                || super::parse::ruby_report(body)
+                || (p.is_none() && tag.is_some_and(|n| prev.get(..n) == line.get(..n)))
+        }
+    }
 }
 
 /// glog: `E0101 10:00:00.123456 1234 file.go:12] msg`.

@@ -157,10 +157,12 @@ impl ChunkBuilder<'_> {
                     // its own that starts inside the one before it.)
                     next_line = next_line.max(ev.line) + u64::from(ev.lines.max(1));
                 }
+                // Evidence shows the event from its first line with text.
+                let (shown_line, shown_raw) = ev.shown();
                 if let (Some((lo, hi)), Some(t)) = (self.time_range, ev.time) {
                     if t < lo || t >= hi {
                         sum.filtered_out += 1;
-                        prev = Some((ev.line, ev.time, ev.raw));
+                        prev = Some((shown_line, ev.time, shown_raw));
                         prev_text = None;
                         return;
                     }
@@ -199,11 +201,11 @@ impl ChunkBuilder<'_> {
                     let s = &mut sum.sigs[idx as usize];
                     s.count += 1;
                     s.levels[slot] += 1;
-                    let key = (ev.time, &**source, ev.line);
+                    let key = (ev.time, &**source, shown_line);
                     // Built once when kept, shared (the text is reference-counted) when kept
                     // both among the first examples and in the sample.
-                    let lazy =
-                        LazyExample::new(source, ev.line, ev.time, ev.raw).with_level(ev.level);
+                    let lazy = LazyExample::new(source, shown_line, ev.time, shown_raw)
+                        .with_level(ev.level);
                     let example = || lazy.get();
                     if before(key, &examples_before[idx as usize])
                         && offer_earliest(
@@ -211,7 +213,7 @@ impl ChunkBuilder<'_> {
                             EXAMPLES_PER_SIG,
                             ev.time,
                             source,
-                            ev.line,
+                            shown_line,
                             example,
                         ) == Some(0)
                     {
@@ -227,10 +229,10 @@ impl ChunkBuilder<'_> {
                         });
                     }
                     if self.full {
-                        let rank = sample_rank(source_seed, ev.line);
+                        let rank = sample_rank(source_seed, shown_line);
                         // `<=`: an equal rank is settled by line inside `offer_sample`.
                         if rank <= sample_below[idx as usize] {
-                            s.offer_sample(rank, ev.line, example);
+                            s.offer_sample(rank, shown_line, example);
                         }
                     }
                     made_text = lazy.made().map(|e| std::sync::Arc::clone(&e.text));
@@ -260,9 +262,9 @@ impl ChunkBuilder<'_> {
                     event_lines.push(ev.lines.max(1));
                 }
                 if sum.first_event.is_none() {
-                    sum.first_event = Some(Example::new(source, ev.line, ev.time, ev.raw));
+                    sum.first_event = Some(Example::new(source, shown_line, ev.time, shown_raw));
                 }
-                prev = Some((ev.line, ev.time, ev.raw));
+                prev = Some((shown_line, ev.time, shown_raw));
                 prev_text = made_text;
             },
         );
