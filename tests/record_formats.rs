@@ -677,19 +677,23 @@ fn rails_tags_and_exception_reports() {
         "3fd42359-92ed-4f45-9a1a-fe878b33e968"
     );
     same_at_any_chunk_size(fixture("rails.log").to_str().expect("path"), &ev);
-    // The same app logging to stdout in Kubernetes: every line behind a CRI prefix.
+    // The same app logging to stdout in Kubernetes: every line behind a CRI prefix (node
+    // logs) or `kubectl logs --timestamps`' stamp.
     let text = std::fs::read_to_string(fixture("rails.log")).expect("fixture");
-    let cri: String = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| format!("2024-03-05T10:00:{i:02}.000000000Z stdout F {l}\n"))
-        .collect();
-    let log = TempLog::new("rails_cri.log", &cri);
-    let mut got = events(&[&log.path]);
-    for e in &mut got {
-        e["source"] = ev[0]["source"].clone();
+    for tag in [" stdout F", ""] {
+        let wrapped: String = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| format!("2024-03-05T10:00:{i:02}.000000000Z{tag} {l}\n"))
+            .collect();
+        let log = TempLog::new("rails_k8s.log", &wrapped);
+        let mut got = events(&[&log.path]);
+        for e in &mut got {
+            e["source"] = ev[0]["source"].clone();
+        }
+        assert_eq!(got, ev, "behind {tag:?}");
+        same_at_any_chunk_size(&log.path, &events(&[&log.path]));
     }
-    assert_eq!(got, ev);
 }
 
 #[test]

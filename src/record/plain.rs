@@ -50,7 +50,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         return false;
     };
     // `kubectl logs --timestamps`' stamp before a dated line of the app's own.
-    let stamped = stamp_body(first).is_some_and(dated);
+    let stamped = stamp_body(first).is_some_and(|b| dated(b) || rails_shape(b));
     if h.level.is_none() && stamped {
         // `kubectl logs --timestamps` (or a shipper) before the app's own header: the app's
         // time, level, logger and message.
@@ -67,7 +67,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
         ev.logger = Some(Cow::Borrowed(l));
     }
-    let app = cri_body(first).unwrap_or(first);
+    let app = cri_body(first)
+        .or_else(|| stamp_body(first).filter(|b| rails_shape(b)))
+        .unwrap_or(first);
     if let Some(l) = rails_layout(app) {
         // Rails' request-id tag among the tags.
         let mut at = l.tags;
@@ -87,6 +89,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     // pod): the message is the app's lines without it.
     let prefix: Option<LinePrefix> = if raw.len() == first.len() {
         None
+    } else if stamped && stamp_body(first).is_some_and(rails_shape) {
+        Some(stamped_rails_body)
     } else if stamped {
         Some(stamp_body)
     } else if kubectl_body(first).is_some() {
@@ -1289,6 +1293,17 @@ fn rails_body(line: &[u8]) -> Option<&[u8]> {
     request_tag(line).map(|n| &line[n..])
 }
 
+/// The app's line behind a CRI prefix or a bare stamp, if it has one.
+fn app_line(l: &[u8]) -> &[u8] {
+    cri_body(l).or_else(|| stamp_body(l)).unwrap_or(l)
+}
+
+/// [`rails_body`] behind `kubectl logs --timestamps`' stamp.
+fn stamped_rails_body(line: &[u8]) -> Option<&[u8]> {
+    let b = stamp_body(line).unwrap_or(line);
+    Some(rails_body(b).unwrap_or(b))
+}
+
 fn blank(b: &[u8]) -> bool {
     b.iter().all(u8::is_ascii_whitespace)
 }
@@ -1307,14 +1322,15 @@ fn blank(b: &[u8]) -> bool {
 /// Decided by the two lines alone, cheaply for lines of other logs (the last byte of a
 /// frame, the first of a tag, the shape of the line before).
 pub fn rails_joins(prev: &[u8], line: &[u8]) -> bool {
-    // Also behind the Kubernetes CRI prefix (a Rails app logging to stdout).
-    let line = cri_body(line).unwrap_or(line);
-    let prev = cri_body(prev).unwrap_or(prev);
+    // Also behind the Kubernetes CRI prefix (a Rails app logging to stdout) or `kubectl
+    // logs --timestamps`' stamp.
+    let (line, prev) = (app_line(line), app_line(prev));
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let prev = prev.strip_suffix(b"\r").unwrap_or(prev);
     if !rails_shape(prev)
         && line.first() != Some(&b'[')
         && !matches!(line.last(), Some(b'\'' | b')'))
+        && !matches!(prev.last(), Some(b':' | b'\''))
     {
         return false;
     }
@@ -1335,6 +1351,10 @@ pub fn rails_joins(prev: &[u8], line: &[u8]) -> bool {
             p.as_ref()
                 .is_some_and(|p| blank(&prev[p.msg.min(prev.len())..]))
                 || super::parse::ruby_frame(body).is_some()
+                // A blank or indented line inside a report, behind a stamp or CRI prefix
+                // (without one it is a continuation anyway).
+                || (super::parse::is_continuation(body)
+                    && (prev.ends_with(b"):") || super::parse::ruby_frame(prev).is_some()))
                 || super::parse::ruby_report(body)
                 || (p.is_none() && tag.is_some_and(|n| prev.get(..n) == line.get(..n)))
         }
