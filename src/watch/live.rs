@@ -310,6 +310,22 @@ impl Track {
         self.episodes.push((onset, self.active_count));
     }
 
+    /// The recent examples from `since` on (an alert's evidence is of its own time, not a
+    /// background event from before it), or all of them when none is that recent.
+    fn examples_since(&self, since: Option<i64>) -> Vec<Example> {
+        let inside: Vec<Example> = self
+            .recent_examples
+            .iter()
+            .filter(|e| matches!((e.time, since), (Some(t), Some(s)) if t >= s))
+            .cloned()
+            .collect();
+        if inside.is_empty() {
+            self.recent_examples.clone()
+        } else {
+            inside
+        }
+    }
+
     fn note_example(&mut self, e: &Example) {
         if self.recent_examples.len() >= EXAMPLES_PER_SIG {
             self.recent_examples.remove(0);
@@ -1087,7 +1103,7 @@ impl Live {
             if alerting && !t.provisional && self.det.new_confirmed(&cand) {
                 t.novelty = Novelty::Reported;
                 let mut f = new_finding(t, end, w);
-                f.examples = t.recent_examples.clone();
+                f.examples = t.examples_since(f.start);
                 open_alert(
                     &mut self.active,
                     &mut self.alerts,
@@ -1174,7 +1190,7 @@ impl Live {
                     }
                 }
                 let mut f = spike_finding(t, &ev, onset, w);
-                f.examples = t.recent_examples.clone();
+                f.examples = t.examples_since(f.start);
                 open_alert(
                     &mut self.active,
                     &mut self.alerts,
@@ -1209,7 +1225,7 @@ impl Live {
                     .remove(&i)
                     .unwrap_or_else(|| Finding::new(spike_kind(&t.key), spike_title(&t.key)));
                 f.end = Some(last_hot_end.min(end));
-                f.examples = t.recent_examples.clone();
+                f.examples = t.examples_since(f.start);
                 f.count = t.active_count;
                 let since = t.active_from.map_or(end, |x| x * w);
                 let minutes = ((last_hot_end - since).max(w)) as f64 / 60_000.0;
@@ -1250,7 +1266,7 @@ impl Live {
                 t.silenced = false;
                 let mut f = spike_finding(t, &ev, onset, w);
                 f.count = t.active_count;
-                f.examples = t.recent_examples.clone();
+                f.examples = t.examples_since(f.start);
                 f.notes.push(format!(
                     "this template comes in clumps of ~{size:.0} events; this one has {} so far",
                     t.active_count

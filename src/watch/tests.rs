@@ -1102,3 +1102,45 @@ fn a_far_future_timestamp_does_not_walk_the_gap_bucket_by_bucket() {
         h.live.stats()
     );
 }
+
+/// A route's alert shows failures of its own time: not a background failure from two
+/// minutes before it, still among the recent examples when the condition starts.
+#[test]
+fn an_alerts_examples_are_from_its_own_time() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let mut evs: Vec<Event<'static>> = Vec::new();
+    for i in 0..(60 * 30) {
+        let t = T0 + i * 2_000;
+        let failing = i == 38 * 30 || (i >= 40 * 30 && i % 2 == 0);
+        let mut e = ev(
+            t,
+            if failing { Level::Error } else { Level::Info },
+            "request completed",
+        );
+        e.http = Http {
+            method: Some(Cow::Borrowed(b"POST")),
+            path: Some(Cow::Borrowed(b"/api/v1/checkout")),
+            status: Some(if failing { 503 } else { 201 }),
+            ..Http::default()
+        };
+        evs.push(e);
+    }
+    for e in &evs {
+        h.push(e);
+    }
+    let alerts = h.finish();
+    let start = alerts
+        .iter()
+        .find(|a| a.phase == AlertPhase::Start && a.finding.kind == FindingKind::FailingRoute)
+        .unwrap_or_else(|| panic!("no route alert: {:?}", summary(&alerts)));
+    let onset = start.finding.start.expect("start");
+    assert!(onset >= T0 + 39 * MIN, "{:?}", start.finding);
+    assert!(!start.finding.examples.is_empty());
+    for e in &start.finding.examples {
+        assert!(e.time.is_some_and(|t| t >= onset), "{e:?} before {onset}");
+    }
+}
