@@ -631,7 +631,10 @@ fn postgres_reports_and_lambda_lines() {
 fn rails_tags_and_exception_reports() {
     let ev = events_of("rails.log");
     let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
-    assert_eq!(lines, [1.0, 2.0, 3.0, 4.0, 10.0, 11.0, 15.0, 19.0, 22.0]);
+    assert_eq!(
+        lines,
+        [1.0, 2.0, 3.0, 4.0, 10.0, 11.0, 15.0, 19.0, 22.0, 23.0]
+    );
     // The request-id tag is no part of the message: it is the event's trace id.
     assert_eq!(
         s(&ev[0], "/message"),
@@ -676,6 +679,17 @@ fn rails_tags_and_exception_reports() {
         s(&ev[8], "/trace_id"),
         "3fd42359-92ed-4f45-9a1a-fe878b33e968"
     );
+    // lograge's one line per request, through the Ruby Logger: a request record.
+    assert_eq!(s(&ev[9], "/http/method"), "GET");
+    assert_eq!(s(&ev[9], "/http/path"), "/orders/42");
+    assert_eq!(n(&ev[9], "/http/status"), 500.0);
+    assert_eq!(n(&ev[9], "/http/latency_ms"), 5003.21);
+    assert_eq!(s(&ev[9], "/fields/controller"), "OrdersController");
+    assert_eq!(
+        s(&ev[9], "/trace_id"),
+        "5b2e77c1-0d4f-4e2a-8c3b-2f1a9e6d7c80"
+    );
+    assert_eq!(s(&ev[9], "/time"), "2024-03-05T10:00:11.000Z");
     same_at_any_chunk_size(fixture("rails.log").to_str().expect("path"), &ev);
     // The same app logging to stdout in Kubernetes: every line behind a CRI prefix (node
     // logs) or `kubectl logs --timestamps`' stamp.

@@ -914,3 +914,42 @@ fn a_rails_log_leads_with_the_exception() {
     assert!(!all.contains("[<UUID>]"), "{all}");
     assert!(!all.contains("(empty message)"), "{all}");
 }
+
+/// Rails with lograge (one logfmt line per request through the Ruby Logger): the requests
+/// are the endpoint table's, so the failing route is found and named.
+#[test]
+fn rails_lograge_requests_find_the_failing_route() {
+    let d = Dir::new();
+    let mut text = String::new();
+    let t0 = 1_795_000_000i64;
+    for i in 0..(2 * 3600 / 2) {
+        let t = t0 + i * 2;
+        let ts = jiff::Timestamp::from_second(t)
+            .expect("time")
+            .strftime("%Y-%m-%dT%H:%M:%S.%6f");
+        let failing = (t0 + 5400..t0 + 6000).contains(&t) && i % 2 == 0;
+        let (path, controller) = if i % 2 == 0 {
+            (format!("/orders/{}", 1000 + i % 300), "OrdersController")
+        } else {
+            (
+                format!("/products/{}", 1000 + i % 300),
+                "ProductsController",
+            )
+        };
+        let (status, duration) = if failing { (500, 5003.2) } else { (200, 12.5) };
+        text.push_str(&format!(
+            "I, [{ts} #{}]  INFO -- : [{:08x}-c555-4cba-995f-{i:012x}] method=GET path={path} format=json controller={controller} action=show status={status} duration={duration} view=0.00 db=0.00\n",
+            4100 + i % 4,
+            i * 7919
+        ));
+    }
+    d.write("production.log", text.as_bytes());
+    let v = json(&run(&d, &["production.log", "-o", "json"]));
+    let f = v["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|x| x["kind"] == "failing_route"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no failing route: {}", v["findings"]));
+    assert_eq!(f["route"], "GET /orders/{id}", "{f}");
+    assert_eq!(f["rank"], 1, "{f}");
+}

@@ -157,11 +157,18 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if ev.level.is_none() {
         ev.level = php_level(&ev.message);
     }
-    if h.level.is_none() && first.len() == raw.len() {
+    // Rails' lograge writes each request as one JSON or logfmt line through the Ruby Logger
+    // (`I, [stamp #pid]  INFO -- : [id] method=GET path=/orders/42 … status=500 duration=…`).
+    let lograge = rails_shape(app) && first.len() == raw.len();
+    if (h.level.is_none() || lograge) && first.len() == raw.len() {
         // A JSON app line inside a Kubernetes CRI record (the usual production setup) or
         // behind a shipper's timestamp.
+        let tag = ev.trace_id.take();
         json::parse_embedded(ev, ctx);
         logfmt::parse_embedded(ev, tc, &ctx.keys);
+        if ev.trace_id.is_none() {
+            ev.trace_id = tag;
+        }
     }
     if ev.http.method.is_none() && ev.http.status.is_none() {
         embedded_request(first.get(h.msg..).unwrap_or_default(), ev);
