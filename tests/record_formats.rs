@@ -711,6 +711,35 @@ fn rails_tags_and_exception_reports() {
 }
 
 #[test]
+fn monolog_channel_levels_and_exception_context() {
+    // Laravel / Symfony (Monolog's LineFormatter): `[stamp] channel.LEVEL: msg`, and an
+    // exception's context with its `[stacktrace]`, `#N` frames, `[previous exception]` and
+    // the closing `"}` is one event.
+    let ev = events_of("monolog.log");
+    let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
+    assert_eq!(lines, [1.0, 2.0, 13.0, 14.0, 15.0, 16.0]);
+    let levels: Vec<&str> = ev.iter().map(|e| s(e, "/level")).collect();
+    assert_eq!(levels, ["info", "error", "warn", "debug", "fatal", "info"]);
+    let loggers: Vec<&str> = ev.iter().map(|e| s(e, "/logger")).collect();
+    assert_eq!(
+        loggers,
+        [
+            "production",
+            "production",
+            "production",
+            "local",
+            "request",
+            "app"
+        ]
+    );
+    assert_eq!(s(&ev[0], "/message"), "Order 42 placed {\"user_id\":7}");
+    assert_eq!(n(&ev[1], "/lines"), 11.0);
+    assert!(s(&ev[1], "/message").ends_with("#1 {main}\n\"}"));
+    assert_eq!(s(&ev[4], "/time"), "2024-03-05T10:00:04.123Z");
+    assert_eq!(s(&ev[5], "/message"), "User 7 logged in [] []");
+}
+
+#[test]
 fn celery_and_mysql_levels() {
     // Celery: `[stamp: LEVEL/process] msg`, a task's traceback joined.
     let ev = events_of("celery.log");
@@ -1481,6 +1510,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "celery.log",
         "mysql.log",
         "rails.log",
+        "monolog.log",
         "haproxy.log",
         "cassandra_es.log",
     ] {
@@ -1526,6 +1556,8 @@ const PIECES: &[&str] = &[
     "F, [2024-03-05T10:00:05.106000 #41] FATAL -- :   \n",
     "I, [2024-03-05T10:00:05.107000 #41]  INFO -- : [ActiveJob] [9bb9e9fb-c555-4cba-995f] done\n",
     "app/x.rb:9:in `perform': undefined method `id' for nil:NilClass (NoMethodError)\n",
+    "[2024-03-05 10:00:01] production.ERROR: refused {\"exception\":\"[object] (E(code: 1): x at /a.php:1)\n",
+    "[stacktrace]\n#0 /var/www/app/A.php(31): A->b()\n#1 {main}\n\"}\n",
 ];
 
 /// The same for JSON sources: Docker json-file records (whole lines, stack-trace records, split

@@ -953,3 +953,40 @@ fn rails_lograge_requests_find_the_failing_route() {
     assert_eq!(f["route"], "GET /orders/{id}", "{f}");
     assert_eq!(f["rank"], 1, "{f}");
 }
+
+/// A Laravel log (Monolog): the exception context's lines are one event at the header's
+/// level, so a burst of them is one new error, not `[stacktrace]` and `#<NUM> {main}`.
+#[test]
+fn a_laravel_log_leads_with_the_exception() {
+    let d = Dir::new();
+    let mut text = String::new();
+    let t0 = 1_795_000_000i64;
+    for i in 0..(2 * 3600 / 2) {
+        let t = t0 + i * 2;
+        let ts = jiff::Timestamp::from_second(t)
+            .expect("time")
+            .strftime("%Y-%m-%d %H:%M:%S");
+        if (t0 + 5400..t0 + 6000).contains(&t) && i % 2 == 0 {
+            text.push_str(&format!(
+                "[{ts}] production.ERROR: SQLSTATE[HY000] [2002] Connection refused (SQL: select * from `orders` where `id` = {i} limit 1) {{\"userId\":{},\"exception\":\"[object] (Illuminate\\\\Database\\\\QueryException(code: 2002): Connection refused at /var/www/vendor/laravel/framework/src/Illuminate/Database/Connection.php:760)\n[stacktrace]\n#0 /var/www/app/Http/Controllers/OrderController.php(31): Illuminate\\\\Database\\\\Connection->select()\n#1 {{main}}\n\"}}\n",
+                i % 50
+            ));
+        } else {
+            text.push_str(&format!(
+                "[{ts}] production.INFO: Order {i} viewed {{\"user_id\":{}}}\n",
+                i % 50
+            ));
+        }
+    }
+    d.write("laravel.log", text.as_bytes());
+    let v = json(&run(&d, &["laravel.log", "-o", "json"]));
+    let top = &v["findings"][0];
+    let title = top["title"].as_str().unwrap_or("");
+    assert!(title.starts_with("New error: SQLSTATE"), "{title}");
+    assert_eq!(top["count"].as_u64(), Some(150), "{top}");
+    for f in v["findings"].as_array().cloned().unwrap_or_default() {
+        let t = f["title"].as_str().unwrap_or("");
+        assert!(!t.contains("[stacktrace]") && !t.contains("{main}"), "{t}");
+    }
+    assert_eq!(top["severity"], "critical", "{top}");
+}

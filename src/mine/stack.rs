@@ -1,4 +1,4 @@
-//! Signatures for multi-line stack traces (Java/Kotlin/Scala, Python, Go, .NET, Ruby).
+//! Signatures for multi-line stack traces (Java/Kotlin/Scala, Python, Go, .NET, Ruby, PHP).
 //!
 //! The message text of a crash varies (ids, values), its frames are long and full of line
 //! numbers, and the frames that identify *which* crash it is are the application's own. So the
@@ -36,7 +36,41 @@ pub fn is_stack_trace(msg: &[u8]) -> bool {
             || t.starts_with(b"File \"")
             || t.starts_with(b"goroutine ")
             || crate::record::parse::ruby_frame(t).is_some()
+            || crate::record::parse::php_frame(t)
     })
+}
+
+/// A PHP frame of the application (`#1 /var/www/app/Http/OrderController.php(31):
+/// Foo->bar()`; not under `vendor/`, not `{main}` or an internal function): its file and
+/// function, no line number.
+fn php_app_frame(t: &[u8]) -> Option<Option<(&[u8], &[u8])>> {
+    if !crate::record::parse::php_frame(t) {
+        return None;
+    }
+    let rest = &t[memchr::memchr(b' ', t)? + 1..];
+    let Some(paren) = memchr::memmem::find(rest, b".php(") else {
+        return Some(None);
+    };
+    let file = &rest[..paren + 4];
+    if memchr::memmem::find(file, b"/vendor/").is_some() {
+        return Some(None);
+    }
+    let call = memchr::memmem::find(rest, b"): ").map_or(&b""[..], |i| &rest[i + 3..]);
+    let func = &call[..memchr::memchr(b'(', call).unwrap_or(call.len())];
+    Some(Some((file, func)))
+}
+
+/// The class of an exception as Monolog writes it: `[object] (App\\Foo\\BarException(code:
+/// 0): msg at /app/x.php:12)`.
+fn php_exception(t: &[u8]) -> Option<&[u8]> {
+    let at = memchr::memmem::find(t, b"[object] (")? + 10;
+    let end = memchr::memmem::find(&t[at..], b"(code:")?;
+    let name = &t[at..at + end];
+    let ok = !name.is_empty()
+        && name
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\\'));
+    ok.then_some(name)
 }
 
 /// A Ruby frame of the application: not a gem's (`activerecord (7.0.4) lib/…` as Rails'
@@ -259,7 +293,10 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
             *n += 1;
         }
     };
-    if let Some(t) = exception_type(trim(first)).or_else(|| ruby_exception(trim(first))) {
+    if let Some(t) = exception_type(trim(first))
+        .or_else(|| ruby_exception(trim(first)))
+        .or_else(|| php_exception(first))
+    {
         types.push(t);
     }
     for (k, line) in lines.iter().enumerate().skip(1) {
@@ -276,7 +313,10 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
             if !is_python_stdlib(file) {
                 py_frames.push((file, func));
             }
-        } else if let Some(frame) = ruby_app_frame(t).or_else(|| ruby_report_frame(t)) {
+        } else if let Some(frame) = ruby_app_frame(t)
+            .or_else(|| ruby_report_frame(t))
+            .or_else(|| php_app_frame(t))
+        {
             // Ruby prints the innermost frame first, as Java does.
             if let Some(ty) = ruby_exception(t) {
                 if types.len() < MAX_TYPES && !types.contains(&ty) {
@@ -294,14 +334,18 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
             if !is_framework_frame(name) {
                 add_frame(&mut frames_hash, &mut frames, name);
             }
-        } else if let Some(ty) = exception_type(t).or_else(|| ruby_exception(t)).or_else(|| {
-            // Python's last line names the exception, whatever its name ends with
-            // (`smtplib.SMTPServerDisconnected: …`, `KeyboardInterrupt`): an unindented
-            // identifier after the frames.
-            (!py_frames.is_empty() || saw_py_frame)
-                .then(|| python_exception_line(line))
-                .flatten()
-        }) {
+        } else if let Some(ty) = exception_type(t)
+            .or_else(|| ruby_exception(t))
+            .or_else(|| php_exception(t))
+            .or_else(|| {
+                // Python's last line names the exception, whatever its name ends with
+                // (`smtplib.SMTPServerDisconnected: …`, `KeyboardInterrupt`): an unindented
+                // identifier after the frames.
+                (!py_frames.is_empty() || saw_py_frame)
+                    .then(|| python_exception_line(line))
+                    .flatten()
+            })
+        {
             if types.len() < MAX_TYPES && !types.contains(&ty) {
                 types.push(ty);
             }

@@ -526,6 +526,34 @@ fn ruby_and_rails_traces() {
 }
 
 #[test]
+fn php_monolog_traces() {
+    let laravel = |line: &str, func: &str| {
+        format!(
+            "SQLSTATE[HY000] [2002] Connection refused {{\"exception\":\"[object] (Illuminate\\\\Database\\\\QueryException(code: 2002): refused at /var/www/vendor/laravel/framework/src/Illuminate/Database/Connection.php:760)\n\
+             [stacktrace]\n\
+             #0 /var/www/vendor/laravel/framework/src/Illuminate/Database/Connection.php(720): Illuminate\\\\Database\\\\Connection->runQueryCallback()\n\
+             #1 /var/www/app/Http/Controllers/OrderController.php({line}): Illuminate\\\\Database\\\\Connection->{func}('x')\n\
+             #2 {{main}}\n\"}}"
+        )
+    };
+    let (a1, a2, b) = (
+        laravel("31", "select"),
+        laravel("35", "select"),
+        laravel("31", "insert"),
+    );
+    assert!(is_stack_trace(a1.as_bytes()), "{a1}");
+    let t = mine(&[&a1, &a2, &b]);
+    assert_eq!(t[0], t[1], "line numbers do not split a crash");
+    assert_ne!(t[0], t[2], "another call is another crash");
+    let s = masked(&a1);
+    assert!(
+        s.contains("[exc=Illuminate\\\\Database\\\\QueryException;frames="),
+        "{s}"
+    );
+    assert!(!s.contains("frames=-"), "{s}");
+}
+
+#[test]
 fn exception_types_of_any_name_and_none() {
     // Python's last line names the exception even when it does not end in Error.
     let py = |ty: &str| {

@@ -55,6 +55,13 @@ pub fn is_continuation(line: &[u8]) -> bool {
         b'g' if line.starts_with(b"goroutine ") && goroutine_header(line) => true,
         b'c' if line.starts_with(b"created by ") => true,
         b'[' if line.starts_with(b"[signal ") => true,
+        // Monolog's exception context (Laravel, Symfony): `[stacktrace]`, `#0 /app/x.php(12):
+        // …`, `[previous exception] [object] (…)`, and the `"}` closing its context.
+        b'[' if line.starts_with(b"[stacktrace]") || line.starts_with(b"[previous exception] ") => {
+            true
+        }
+        b'#' => php_frame(line),
+        b'"' => line.starts_with(b"\"}"),
         _ => exception_line(line) || go_frame(line),
     }
 }
@@ -163,6 +170,23 @@ pub fn ruby_report(line: &[u8]) -> bool {
         && class
             .iter()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':'))
+}
+
+/// A PHP stack frame line: `#0 /var/www/app/Foo.php(31): Foo->bar()`, `#1 [internal
+/// function]: …`, `#2 {main}`.
+pub fn php_frame(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"#") else {
+        return false;
+    };
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || rest.get(digits) != Some(&b' ') {
+        return false;
+    }
+    let t = &rest[digits + 1..];
+    t.starts_with(b"{main}")
+        || t.starts_with(b"[internal function]")
+        || ((t.starts_with(b"/") || t.get(1..3) == Some(b":\\"))
+            && memchr::memmem::find(t, b".php(").is_some())
 }
 
 /// Go stack frame function lines: `main.main()`, `net/http.(*conn).serve(0xc0001)`.

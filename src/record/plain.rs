@@ -787,6 +787,19 @@ fn mysql_info(inner: &[u8], after: &[u8]) -> Option<Level> {
     (inner == b"Note" || (inner == b"System" && after.starts_with(b" [MY-"))).then_some(Level::Info)
 }
 
+/// Monolog's `channel.LEVEL:` (`production.ERROR:`, `request.CRITICAL:`): the channel and
+/// the level.
+fn monolog_level(tok: &[u8]) -> Option<(&[u8], Level)> {
+    let word = tok.strip_suffix(b":")?;
+    let dot = memchr::memrchr(b'.', word)?;
+    let (channel, level) = (&word[..dot], &word[dot + 1..]);
+    let ok = !channel.is_empty()
+        && channel
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    ok.then(|| from_upper_word(level).map(|l| (channel, l)))?
+}
+
 fn is_separator(t: &[u8]) -> bool {
     matches!(t, b"-" | b"|" | b"--" | b"---" | b":" | b"," | b"::")
 }
@@ -918,6 +931,15 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             }
             let e = token_end(b, p);
             let tok = &b[p..e];
+            if !seen {
+                if let Some((channel, l)) = monolog_level(tok) {
+                    // Monolog (Laravel, Symfony): `[stamp] channel.LEVEL: msg`.
+                    h.level = Some(l);
+                    h.logger = Some(channel);
+                    pos = e;
+                    break;
+                }
+            }
             if let Some(v) = tok
                 .strip_prefix(b"level=")
                 .or_else(|| tok.strip_prefix(b"lvl="))
