@@ -780,11 +780,7 @@ fn error_rate_on_access_logs_names_the_failing_route() {
     }
     d.write("access.log", text.as_bytes());
     let v = json(&run(&d, &["access.log", "-o", "json"]));
-    let f = v["findings"]
-        .as_array()
-        .and_then(|f| f.iter().find(|x| x["kind"] == "error_rate_spike"))
-        .cloned()
-        .unwrap_or_else(|| panic!("no error-rate finding: {}", v["findings"]));
+    let f = finding_of_kind(&v, "error_rate_spike");
     let title = f["title"].as_str().unwrap_or("");
     assert!(title.contains("mostly GET /api/items/"), "{title}");
     assert!(!title.contains("<PATH>"), "{title}");
@@ -829,11 +825,7 @@ fn error_rate_counts_a_mixed_templates_errors_exactly() {
     }
     d.write("app.log", text.as_bytes());
     let v = json(&run(&d, &["app.log", "-o", "json"]));
-    let f = v["findings"]
-        .as_array()
-        .and_then(|f| f.iter().find(|x| x["kind"] == "error_rate_spike"))
-        .cloned()
-        .unwrap_or_else(|| panic!("no error-rate finding: {}", v["findings"]));
+    let f = finding_of_kind(&v, "error_rate_spike");
     assert_eq!(
         f["start"],
         jiff::Timestamp::from_second(from).expect("t").to_string()
@@ -945,11 +937,7 @@ fn rails_lograge_requests_find_the_failing_route() {
     }
     d.write("production.log", text.as_bytes());
     let v = json(&run(&d, &["production.log", "-o", "json"]));
-    let f = v["findings"]
-        .as_array()
-        .and_then(|f| f.iter().find(|x| x["kind"] == "failing_route"))
-        .cloned()
-        .unwrap_or_else(|| panic!("no failing route: {}", v["findings"]));
+    let f = finding_of_kind(&v, "failing_route");
     assert_eq!(f["route"], "GET /orders/{id}", "{f}");
     assert_eq!(f["rank"], 1, "{f}");
 }
@@ -989,4 +977,13 @@ fn a_laravel_log_leads_with_the_exception() {
         assert!(!t.contains("[stacktrace]") && !t.contains("{main}"), "{t}");
     }
     assert_eq!(top["severity"], "critical", "{top}");
+}
+
+/// The first finding of `kind` in a summary's JSON.
+fn finding_of_kind(v: &serde_json::Value, kind: &str) -> serde_json::Value {
+    v["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|x| x["kind"] == kind))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {kind} finding: {}", v["findings"]))
 }
