@@ -740,6 +740,28 @@ fn monolog_channel_levels_and_exception_context() {
 }
 
 #[test]
+fn aspnet_core_request_finished_lines_are_requests() {
+    // ASP.NET Core's console logger: `level: Category[EventId]`, the message on the indented
+    // line after it; the hosting layer's `Request finished` names method, URL, status and
+    // duration (ASP.NET Core 6+).
+    let log = TempLog::new(
+        "aspnet.log",
+        "2026-11-30T08:00:00.741Z info: Microsoft.AspNetCore.Hosting.Diagnostics[2]\n      \
+         Request finished HTTP/1.1 GET http://api:8080/api/orders/42 - 500 0 application/json 5012.3456ms\n\
+         2026-11-30T08:00:01.000Z info: Microsoft.AspNetCore.Hosting.Diagnostics[1]\n      \
+         Request starting HTTP/1.1 GET http://api:8080/api/orders/43 - -\n",
+    );
+    let ev = events(&[&log.path]);
+    assert_eq!(ev.len(), 2);
+    assert_eq!(s(&ev[0], "/http/method"), "GET");
+    assert_eq!(s(&ev[0], "/http/path"), "http://api:8080/api/orders/42");
+    assert_eq!(n(&ev[0], "/http/status"), 500.0);
+    assert_eq!(n(&ev[0], "/http/latency_ms"), 5012.346);
+    // A request starting has no status: no request record.
+    assert!(ev[1].pointer("/http").is_none(), "{}", ev[1]);
+}
+
+#[test]
 fn celery_and_mysql_levels() {
     // Celery: `[stamp: LEVEL/process] msg`, a task's traceback joined.
     let ev = events_of("celery.log");

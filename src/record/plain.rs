@@ -173,6 +173,11 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if ev.http.method.is_none() && ev.http.status.is_none() {
         embedded_request(first.get(h.msg..).unwrap_or_default(), ev);
     }
+    if ev.http.status.is_none() {
+        if let Cow::Borrowed(m) = ev.message {
+            aspnet_request(m, ev);
+        }
+    }
     true
 }
 
@@ -245,6 +250,46 @@ fn embedded_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
         if let Some(s) = super::access::parse_f64(&v[..token_end(v, 0)]) {
             ev.http.latency_ms = Some(s * 1000.0);
         }
+    }
+}
+
+/// ASP.NET Core's request log (`Microsoft.AspNetCore.Hosting.Diagnostics[2]`): `Request
+/// finished HTTP/1.1 GET http://host/api/orders/42 - 500 0 - 12.3456ms` (protocol, method,
+/// URL, `-`, status, length, content type, duration).
+fn aspnet_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
+    static FINISHED: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    let finder = FINISHED.get_or_init(|| memchr::memmem::Finder::new(b"Request finished HTTP/"));
+    let Some(at) = finder.find(msg) else {
+        return;
+    };
+    let rest = &msg[at + b"Request finished ".len()..];
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut tokens = line.split(|&c| c == b' ').filter(|t| !t.is_empty());
+    let (Some(_proto), Some(method), Some(url), Some(b"-"), Some(status)) = (
+        tokens.next(),
+        tokens.next(),
+        tokens.next(),
+        tokens.next(),
+        tokens.next(),
+    ) else {
+        return;
+    };
+    let method_ok = method.len() >= 3 && method.iter().all(u8::is_ascii_uppercase);
+    let Some(status) = super::access::status_code(status).filter(|s| (100..=599).contains(s))
+    else {
+        return;
+    };
+    if !method_ok || !(url.starts_with(b"http") || url.starts_with(b"/")) {
+        return;
+    }
+    ev.http.method = Some(Cow::Borrowed(method));
+    ev.http.path = Some(Cow::Borrowed(url));
+    ev.http.status = Some(status);
+    let last = line.rsplit(|&c| c == b' ').next().unwrap_or_default();
+    if let Some(ms) = last.strip_suffix(b"ms").and_then(super::access::parse_f64) {
+        ev.http.latency_ms = Some(ms);
     }
 }
 
