@@ -1580,6 +1580,7 @@ const PIECES: &[&str] = &[
     "app/x.rb:9:in `perform': undefined method `id' for nil:NilClass (NoMethodError)\n",
     "[2024-03-05 10:00:01] production.ERROR: refused {\"exception\":\"[object] (E(code: 1): x at /a.php:1)\n",
     "[stacktrace]\n#0 /var/www/app/A.php(31): A->b()\n#1 {main}\n\"}\n",
+    "x.rb:1:in '\n",
 ];
 
 /// The same for JSON sources: Docker json-file records (whole lines, stack-trace records, split

@@ -94,13 +94,11 @@ fn ruby_report_frame(t: &[u8]) -> Option<Option<(&[u8], &[u8])>> {
     }
     let at = memchr::memmem::find(t, b":in ")?;
     let quote = memchr::memchr2(b'\'', b'`', &t[at + 5..]).map_or(t.len(), |q| at + 5 + q);
-    let frame = [&t[..at], b":in `", &t[at + 5..quote], b"'"].concat();
-    let (path, method) = crate::record::parse::ruby_frame(&frame)?;
-    let (path, method) = (path.len(), method.len());
+    let method = t.get(at + 5..quote)?;
+    let frame = [&t[..at], b":in `", method, b"'"].concat();
     let library = ruby_app_frame(&frame)?.is_none();
-    // The pieces of `t` the frame was made of.
-    let path = &t[..path];
-    let method = &t[at + 5..at + 5 + method];
+    // The frame's file: `t` up to the line number before `:in `.
+    let path = &t[..memchr::memrchr(b':', &t[..at])?];
     Some((!library).then_some((path, method)))
 }
 

@@ -143,7 +143,8 @@ pub fn ruby_frame(line: &[u8]) -> Option<(&[u8], &[u8])> {
     if file.is_empty() || file.contains(&b' ') {
         return None;
     }
-    Some((path, &t[at + 5..t.len() - 1]))
+    // (`x.rb:1:in '` has no method: empty, not a slice past its end.)
+    Some((path, t.get(at + 5..t.len() - 1).unwrap_or_default()))
 }
 
 /// Ruby's report of an uncaught exception: `app/x.rb:9:in `perform': undefined method
@@ -717,6 +718,37 @@ fn trim_trailing_blank_lines(raw: &[u8], keep: usize) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ruby_and_php_frame_shapes() {
+        assert_eq!(
+            ruby_frame(b"app/models/order.rb:42:in `find'"),
+            Some((&b"app/models/order.rb"[..], &b"find"[..]))
+        );
+        assert_eq!(
+            ruby_frame(b"\tfrom activerecord (7.0.4) lib/a/b.rb:12:in 'Order#x'"),
+            Some((&b"activerecord (7.0.4) lib/a/b.rb"[..], &b"Order#x"[..]))
+        );
+        // Degenerate and truncated frames do not panic.
+        for junk in [
+            &b"x.rb:1:in '"[..],
+            b":in '",
+            b"'",
+            b"a:b:in 'c'",
+            b"x.rb::in 'y'",
+        ] {
+            let _ = ruby_frame(junk);
+            let _ = ruby_report(junk);
+        }
+        assert!(ruby_report(
+            b"app/x.rb:9:in `perform': undefined method `id' for nil (NoMethodError)"
+        ));
+        assert!(!ruby_report(b"took a while (slow)"));
+        assert!(php_frame(b"#0 /var/www/app/A.php(31): A->b()"));
+        assert!(php_frame(b"#12 {main}"));
+        assert!(!php_frame(b"#1 item"));
+        assert!(!php_frame(b"# heading"));
+    }
 
     #[test]
     fn continuation_rule() {
