@@ -257,10 +257,18 @@ fn embedded_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
 /// finished HTTP/1.1 GET http://host/api/orders/42 - 500 0 - 12.3456ms` (protocol, method,
 /// URL, `-`, status, length, content type, duration).
 fn aspnet_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
-    static FINISHED: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-        std::sync::OnceLock::new();
-    let finder = FINISHED.get_or_init(|| memchr::memmem::Finder::new(b"Request finished HTTP/"));
-    let Some(at) = finder.find(msg) else {
+    // Only the hosting layer's own message (with its category before it, as the console
+    // logger writes it): a prefix test, not a search through every event.
+    const CATEGORY: &[u8] = b"Microsoft.AspNetCore.Hosting.Diagnostics[";
+    const FINISHED: &[u8] = b"Request finished HTTP/";
+    let at = if msg.starts_with(FINISHED) {
+        0
+    } else if msg.starts_with(CATEGORY) {
+        let Some(at) = memchr::memmem::find(msg, FINISHED) else {
+            return;
+        };
+        at
+    } else {
         return;
     };
     let rest = &msg[at + b"Request finished ".len()..];
