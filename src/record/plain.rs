@@ -67,10 +67,14 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
         ev.logger = Some(Cow::Borrowed(l));
     }
-    let app = cri_body(first)
-        .or_else(|| stamp_body(first).filter(|b| rails_shape(b)))
-        .unwrap_or(first);
-    if let Some(l) = rails_layout(app) {
+    let app = if maybe_stamped(first) {
+        cri_body(first)
+            .or_else(|| stamp_body(first).filter(|b| rails_shape(b)))
+            .unwrap_or(first)
+    } else {
+        first
+    };
+    if let Some(l) = rails_shape(app).then(|| rails_layout(app)).flatten() {
         // Rails' request-id tag among the tags.
         let mut at = l.tags;
         while at < l.msg && app[at] == b'[' {
@@ -1285,6 +1289,7 @@ struct RailsLayout {
 }
 
 /// A Ruby Logger line's shape: a severity letter, `, [`.
+#[inline]
 fn rails_shape(b: &[u8]) -> bool {
     b.len() > 8 && b[0].is_ascii_uppercase() && &b[1..4] == b", ["
 }
@@ -1376,8 +1381,19 @@ fn rails_body(line: &[u8]) -> Option<&[u8]> {
 }
 
 /// The app's line behind a CRI prefix or a bare stamp, if it has one.
+#[inline]
 fn app_line(l: &[u8]) -> &[u8] {
+    if !maybe_stamped(l) {
+        return l;
+    }
     cri_body(l).or_else(|| stamp_body(l)).unwrap_or(l)
+}
+
+/// Whether `l` may start with an RFC 3339 stamp (a CRI record's or a bare one): the one-byte
+/// test that spares every other line the full look.
+#[inline]
+fn maybe_stamped(l: &[u8]) -> bool {
+    l.len() > 21 && l[10] == b'T' && l[0].is_ascii_digit()
 }
 
 /// [`rails_body`] behind `kubectl logs --timestamps`' stamp.
