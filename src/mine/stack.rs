@@ -78,12 +78,17 @@ fn php_exception(t: &[u8]) -> Option<&[u8]> {
 /// standard library's. The frame's name is its file and method (no line number).
 fn ruby_app_frame(t: &[u8]) -> Option<Option<(&[u8], &[u8])>> {
     let (path, method) = crate::record::parse::ruby_frame(t)?;
-    let library = path.contains(&b' ')
+    Some((!ruby_library(path)).then_some((path, method)))
+}
+
+/// A gem's file (`activerecord (7.0.4) lib/…`, a path under `gems/`), the interpreter's or
+/// its standard library's.
+fn ruby_library(path: &[u8]) -> bool {
+    path.contains(&b' ')
         || path.starts_with(b"<internal:")
         || memchr::memmem::find(path, b"/gems/").is_some()
         || memchr::memmem::find(path, b"/lib/ruby/").is_some()
-        || memchr::memmem::find(path, b"/rubygems/").is_some();
-    Some((!library).then_some((path, method)))
+        || memchr::memmem::find(path, b"/rubygems/").is_some()
 }
 
 /// The frame of Ruby's report of an uncaught exception (`app/x.rb:9:in `perform': … (Class)`,
@@ -95,11 +100,9 @@ fn ruby_report_frame(t: &[u8]) -> Option<Option<(&[u8], &[u8])>> {
     let at = memchr::memmem::find(t, b":in ")?;
     let quote = memchr::memchr2(b'\'', b'`', &t[at + 5..]).map_or(t.len(), |q| at + 5 + q);
     let method = t.get(at + 5..quote)?;
-    let frame = [&t[..at], b":in `", method, b"'"].concat();
-    let library = ruby_app_frame(&frame)?.is_none();
-    // The frame's file: `t` up to the line number before `:in `.
+    // The file: `t` up to the line number before `:in `.
     let path = &t[..memchr::memrchr(b':', &t[..at])?];
-    Some((!library).then_some((path, method)))
+    Some((!ruby_library(path)).then_some((path, method)))
 }
 
 /// A Ruby exception's class: `ActiveRecord::RecordNotFound (Couldn't find …):` as Rails

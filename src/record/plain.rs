@@ -67,13 +67,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
         ev.logger = Some(Cow::Borrowed(l));
     }
-    let app = if maybe_stamped(first) {
-        cri_body(first)
-            .or_else(|| stamp_body(first).filter(|b| rails_shape(b)))
-            .unwrap_or(first)
-    } else {
-        first
-    };
+    let app = app_line(first);
     if let Some(l) = rails_shape(app).then(|| rails_layout(app)).flatten() {
         // Rails' request-id tag among the tags.
         let mut at = l.tags;
@@ -93,7 +87,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     // pod): the message is the app's lines without it.
     let prefix: Option<LinePrefix> = if raw.len() == first.len() {
         None
-    } else if stamped && stamp_body(first).is_some_and(rails_shape) {
+    } else if stamped && rails_shape(app) {
         Some(stamped_rails_body)
     } else if stamped {
         Some(stamp_body)

@@ -140,6 +140,24 @@ fn ev(t: i64, level: Level, msg: &str) -> Event<'_> {
     e
 }
 
+/// A `request completed` record of `POST /api/v1/checkout` answered with `status` (an error
+/// when 5xx).
+fn checkout(t: i64, status: u16) -> Event<'static> {
+    let level = if status >= 500 {
+        Level::Error
+    } else {
+        Level::Info
+    };
+    let mut e = ev(t, level, "request completed");
+    e.http = Http {
+        method: Some(Cow::Borrowed(b"POST")),
+        path: Some(Cow::Borrowed(b"/api/v1/checkout")),
+        status: Some(status),
+        ..Http::default()
+    };
+    e
+}
+
 /// A merged, time-ordered script of events.
 fn script(parts: Vec<Vec<(i64, Level, &'static str)>>) -> Vec<(i64, Level, &'static str)> {
     let mut all: Vec<_> = parts.into_iter().flatten().collect();
@@ -615,18 +633,7 @@ fn a_pause_in_the_traffic_does_not_end_a_failing_route() {
             continue;
         }
         let failing = (22..50).contains(&m) && i % 3 == 0 || i % 150 == 0;
-        let mut e = ev(
-            t,
-            if failing { Level::Error } else { Level::Info },
-            "request completed",
-        );
-        e.http = Http {
-            method: Some(Cow::Borrowed(b"POST")),
-            path: Some(Cow::Borrowed(b"/api/v1/checkout")),
-            status: Some(if failing { 503 } else { 200 }),
-            ..Http::default()
-        };
-        evs.push(e);
+        evs.push(checkout(t, if failing { 503 } else { 200 }));
     }
     for e in &evs {
         h.push(e);
@@ -1116,18 +1123,7 @@ fn an_alerts_examples_are_from_its_own_time() {
     for i in 0..(60 * 30) {
         let t = T0 + i * 2_000;
         let failing = i == 38 * 30 || (i >= 40 * 30 && i % 2 == 0);
-        let mut e = ev(
-            t,
-            if failing { Level::Error } else { Level::Info },
-            "request completed",
-        );
-        e.http = Http {
-            method: Some(Cow::Borrowed(b"POST")),
-            path: Some(Cow::Borrowed(b"/api/v1/checkout")),
-            status: Some(if failing { 503 } else { 201 }),
-            ..Http::default()
-        };
-        evs.push(e);
+        evs.push(checkout(t, if failing { 503 } else { 201 }));
     }
     for e in &evs {
         h.push(e);
