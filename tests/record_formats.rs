@@ -644,6 +644,17 @@ fn rails_tags_and_exception_reports() {
         s(&ev[0], "/trace_id"),
         "9bb9e9fb-c555-4cba-995f-69777afcd35b"
     );
+    // The two halves of a request: `Started` has the route, `Completed` the status and the
+    // duration (the endpoint table pairs them by the trace id).
+    assert_eq!(s(&ev[0], "/http/method"), "GET");
+    assert_eq!(s(&ev[0], "/http/path"), "/orders/42");
+    assert!(ev[0]["http"].get("status").is_none(), "{}", ev[0]);
+    assert!(ev[1].get("http").is_none(), "{}", ev[1]);
+    assert_eq!(n(&ev[2], "/http/status"), 500.0);
+    assert_eq!(n(&ev[2], "/http/latency_ms"), 5004.0);
+    assert!(ev[2]["http"].get("path").is_none(), "{}", ev[2]);
+    assert_eq!(n(&ev[8], "/http/status"), 200.0);
+    assert_eq!(n(&ev[8], "/http/latency_ms"), 31.0);
     // Rails 5+: one FATAL message, blank first line, each further line behind the tag.
     assert_eq!(s(&ev[3], "/level"), "fatal");
     assert_eq!(n(&ev[3], "/lines"), 6.0);

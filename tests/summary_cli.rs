@@ -942,6 +942,99 @@ fn rails_lograge_requests_find_the_failing_route() {
     assert_eq!(f["rank"], 1, "{f}");
 }
 
+/// A plain Rails production.log (no lograge): the route is only in `Started GET "/orders/42"`
+/// and the status only in `Completed 500 … in 5003ms`, paired by the request-id tag. Requests
+/// overlap (a slow one completes after the next has started), and the pairs are the same for
+/// any chunk size and thread count.
+#[test]
+fn rails_started_and_completed_lines_pair_into_routes() {
+    let d = Dir::new();
+    let mut text = String::new();
+    let t0 = 1_795_000_000i64;
+    let line = |t: f64, lvl: &str, id: &str, msg: &str| {
+        let ts = jiff::Timestamp::from_millisecond((t * 1000.0) as i64)
+            .expect("time")
+            .strftime("%Y-%m-%dT%H:%M:%S.%6f");
+        format!("{}, [{ts} #4101] {lvl:>5} -- : [{id}] {msg}\n", &lvl[..1])
+    };
+    let mut pending: Option<(f64, String, String)> = None;
+    for i in 0..(2 * 3600 / 2) {
+        let t = (t0 + i * 2) as f64;
+        let id = format!("{:08x}-c555-4cba-995f-{i:012x}", i * 7919);
+        let orders = i % 2 == 0;
+        let path = if orders {
+            format!("/orders/{}", 1000 + i % 300)
+        } else {
+            format!("/products/{}", 1000 + i % 300)
+        };
+        let failing = orders && (t0 + 5400..t0 + 6000).contains(&(t as i64));
+        text.push_str(&line(
+            t,
+            "INFO",
+            &id,
+            &format!("Started GET \"{path}\" for 10.0.0.7 at 2026-11-18 10:00:00 +0000"),
+        ));
+        // The previous request completes after this one started.
+        if let Some((pt, pid, msg)) = pending.take() {
+            text.push_str(&line(pt, "INFO", &pid, &msg));
+        }
+        text.push_str(&line(
+            t + 0.01,
+            "INFO",
+            &id,
+            "Processing by OrdersController#show as JSON",
+        ));
+        let done = if failing {
+            "Completed 500 Internal Server Error in 5003ms (ActiveRecord: 0.0ms | Allocations: 912)"
+        } else {
+            "Completed 200 OK in 12ms (Views: 3.1ms | ActiveRecord: 4.2ms | Allocations: 2012)"
+        };
+        pending = Some((t + 1.5, id.clone(), done.to_string()));
+        if failing {
+            text.push_str(&line(t + 1.6, "FATAL", &id, "  "));
+            text.push_str(&format!("[{id}] ActiveRecord::ConnectionTimeoutError (could not obtain a connection from the pool within 5.000 seconds):\n[{id}]   \n[{id}] app/models/order.rb:42:in `find_for_user'\n"));
+        }
+    }
+    d.write("production.log", text.as_bytes());
+    let v = json(&run(&d, &["production.log", "-o", "json"]));
+    // The exception leads, with the failing route (known only from the pairs) in its group.
+    let top = &v["findings"][0];
+    let title = top["title"].as_str().unwrap_or("");
+    assert!(
+        title.contains("ActiveRecord::ConnectionTimeoutError"),
+        "{title}"
+    );
+    let related = top["details"]["related"]
+        .as_array()
+        .expect("related findings");
+    let route = related
+        .iter()
+        .find(|r| r["kind"] == "failing_route")
+        .unwrap_or_else(|| panic!("no failing route in {top}"));
+    assert_eq!(route["route"], "GET /orders/{id}", "{route}");
+    assert_eq!(route["details"]["failed"], 150, "{route}");
+    let endpoints = |extra: &[&str]| {
+        let mut a = vec!["endpoints", "production.log", "-o", "json"];
+        a.extend(extra);
+        let o = run(&d, &a);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    let base = endpoints(&["--threads", "1"]);
+    let e: serde_json::Value = serde_json::from_slice(&base).expect("endpoints JSON");
+    let routes = e["routes"].as_array().expect("routes");
+    let requests: u64 = routes.iter().filter_map(|r| r["requests"].as_u64()).sum();
+    // Every request but the last (its completion is never written) is counted once.
+    assert_eq!(requests, 3600 - 1, "{e}");
+    assert_eq!(e["unpaired_completions"], 0, "{e}");
+    for (threads, chunk) in [("2", "4096"), ("3", "333"), ("2", "100000")] {
+        assert!(
+            endpoints(&["--threads", threads, "--chunk-size", chunk]) == base,
+            "endpoints differ with --threads {threads} --chunk-size {chunk}"
+        );
+    }
+}
+
 /// A Laravel log (Monolog): the exception context's lines are one event at the header's
 /// level, so a burst of them is one new error, not `[stacktrace]` and `#<NUM> {main}`.
 #[test]

@@ -13,7 +13,7 @@
 //! [{location, text}], failing_examples}], upstreams: [{host, events, calls, ok, timeouts,
 //! refused, rate_limited, server_errors, client_errors, gave_up, failing_call_share,
 //! retry_after_max_s, statuses, latency, first_seen, last_seen, routes, examples}],
-//! findings: [Finding], unlinked_errors}`. Finding `details.rate_unit` says what `rate` and
+//! findings: [Finding], unlinked_errors, unpaired_completions}`. Finding `details.rate_unit` says what `rate` and
 //! `baseline_rate` measure (see `detect::endpoints`).
 
 use std::io::Write;
@@ -125,6 +125,7 @@ pub fn run(args: &EndpointsArgs) -> anyhow::Result<i32> {
                 "upstreams": rep.upstreams.iter().take(args.top).map(upstream_json).collect::<Vec<_>>(),
                 "findings": findings,
                 "unlinked_errors": rep.unlinked_errors,
+                "unpaired_completions": rep.unpaired_completions,
             });
             crate::sanitize::write_json(&mut w, &doc, true)?;
             writeln!(w)?;

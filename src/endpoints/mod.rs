@@ -57,6 +57,11 @@ pub const MAX_FIELD_VALUE_BYTES: usize = 80;
 pub const MAX_TRACES: usize = 100_000;
 /// Error events waiting for a request with their trace id.
 pub const MAX_ORPHANS: usize = 20_000;
+/// How many events after its start a request's completion may come and still be paired
+/// with it (see [`Pairing`]).
+pub const PAIR_WINDOW: u64 = 10_000;
+/// Marks a route index as one of [`Pairing::pending`]'s (a completion counted on its own).
+const PENDING_BIT: u32 = 1 << 31;
 
 /// Counts by status class: `[no status, 1xx, 2xx, 3xx, 4xx, 5xx]`.
 pub type StatusClasses = [u64; 6];
@@ -573,6 +578,67 @@ pub struct TraceLinks {
     pub dropped: u64,
 }
 
+/// Requests logged in two parts that share a request id: the start names the route
+/// (Rails' `Started GET "/orders/42" for …`), the completion has the status and duration but
+/// no path (`Completed 500 Internal Server Error in 5003ms`). A completion (status and
+/// duration, no path, no upstream, a trace id) is counted under the route of the latest start with its id
+/// (method and path, no status or duration) at most [`PAIR_WINDOW`] events before it; each
+/// start pairs once.
+///
+/// Across chunks: a completion with no start before it in its own chunk is counted on its
+/// own (a route entry of one request, [`Pending`]) and paired at merge time with the start
+/// the earlier table kept, so the pairs are the same however the input was chunked. Only
+/// the first [`PAIR_WINDOW`] events of a table can wait for an earlier table, and starts
+/// older than the window are dropped: the state is bounded.
+#[derive(Clone, Debug, Default)]
+struct Pairing {
+    /// Events this table has observed: their ordinals run from 0 to this.
+    observed: u64,
+    /// Trace hash → (route, ordinal) of the latest start not yet paired.
+    starts: FxHashMap<u64, (u32, u64)>,
+    /// Completions with no start before them in this table, in input order.
+    pending: Vec<Pending>,
+    /// Completions that can no longer find their start.
+    unpaired: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Pending {
+    hash: u64,
+    ord: u64,
+    stats: Box<RouteStats>,
+}
+
+/// The route entry for index `ri`: one of `routes`, or a pending completion's.
+fn route_at<'a>(
+    routes: &'a mut [Box<RouteStats>],
+    pending: &'a mut [Pending],
+    ri: u32,
+) -> &'a mut RouteStats {
+    if ri & PENDING_BIT != 0 {
+        &mut pending[(ri & !PENDING_BIT) as usize].stats
+    } else {
+        &mut routes[ri as usize]
+    }
+}
+
+impl Pairing {
+    /// Drops the starts no later completion can pair with.
+    fn prune(&mut self) {
+        let now = self.observed;
+        self.starts
+            .retain(|_, &mut (_, at)| at + PAIR_WINDOW >= now);
+    }
+}
+
+/// The hash of `ev`'s trace/request id, when it has one.
+fn trace_hash(ev: &Event<'_>) -> Option<u64> {
+    ev.trace_id
+        .as_deref()
+        .filter(|t| !t.is_empty() && *t != b"-")
+        .map(hash_bytes)
+}
+
 /// Per-chunk scratch: what `finish_chunk` turns into series.
 #[derive(Clone, Debug, Default)]
 struct Scratch {
@@ -612,6 +678,9 @@ pub struct EndpointTable {
     up_index: FxHashMap<Box<[u8]>, u32>,
     #[serde(skip)]
     links: TraceLinks,
+    /// Two-part requests (start, completion); not kept in snapshots, as links are not.
+    #[serde(skip)]
+    pairing: Pairing,
     #[serde(skip)]
     scratch: Scratch,
     /// Set once compacting a full table freed too little: later routes go to the overflow.
@@ -880,6 +949,8 @@ impl EndpointTable {
     /// index in the chunk's summary (`u32::MAX`: overflowed), `level` its level or guess.
     pub fn observe(&mut self, ev: &Event<'_>, sig: u32, level: Option<Level>) {
         self.reindex();
+        let ord = self.pairing.observed;
+        self.pairing.observed += 1;
         let http = &ev.http;
         let up_host = http.upstream.as_deref().and_then(normalize_upstream);
         let status = http.status;
@@ -887,6 +958,7 @@ impl EndpointTable {
             || (status.is_none() && level_at_least(level, Level::Error));
         let client = status.is_some_and(|s| (400..500).contains(&s));
         let mut route: Option<u32> = None;
+        let trace = trace_hash(ev);
         // An absolute URL to the upstream itself is the outbound call, not an inbound route.
         let outbound = match (http.path.as_deref(), up_host.as_deref()) {
             (Some(p), Some(h)) => upstream::is_outbound(p, h),
@@ -902,7 +974,14 @@ impl EndpointTable {
             route = Some(ri);
             if status.is_some() || http.latency_ms.is_some() {
                 self.count_request(ri, ev, sig, level, failed, client, up_host.as_deref());
-            } else if level_at_least(level, Level::Warn) {
+            } else if let Some(h) = http.method.as_ref().and(trace) {
+                // The start of a request logged in two parts (see `Pairing`).
+                self.pairing.starts.insert(h, (ri, ord));
+                if self.pairing.starts.len() > 2 * PAIR_WINDOW as usize {
+                    self.pairing.prune();
+                }
+            }
+            if status.is_none() && http.latency_ms.is_none() && level_at_least(level, Level::Warn) {
                 // An error that names its request (nginx error log, an app error with the
                 // path) but is not a request record: link it, do not count a request (the
                 // access log counts it, and counting it twice would skew the rates).
@@ -910,13 +989,20 @@ impl EndpointTable {
                 self.routes[ri as usize].linked_events += 1;
             }
         }
+        // The completion of a request logged in two parts (see `Pairing`): a request record
+        // (status and duration) without its path. It is counted as a request, not linked as
+        // an error event.
+        let completion = trace.filter(|_| {
+            http.path.is_none()
+                && status.is_some()
+                && http.latency_ms.is_some()
+                && up_host.is_none()
+        });
+        if let Some(h) = completion {
+            route = self.complete(h, ord, ev, sig, level, failed, client);
+        }
         // Trace linking: requests record their id; error events without a path look it up.
-        if let Some(t) = ev
-            .trace_id
-            .as_deref()
-            .filter(|t| !t.is_empty() && *t != b"-")
-        {
-            let h = hash_bytes(t);
+        if let Some(h) = trace.filter(|_| route.is_some() || completion.is_none()) {
             match route {
                 Some(ri) => {
                     if self.links.routes.len() >= MAX_TRACES {
@@ -1012,6 +1098,42 @@ impl EndpointTable {
         }
     }
 
+    /// Counts a completion (see [`Pairing`]) under its start's route, or on its own until a
+    /// merge pairs it. Returns the route it was counted under.
+    #[allow(clippy::too_many_arguments)]
+    fn complete(
+        &mut self,
+        h: u64,
+        ord: u64,
+        ev: &Event<'_>,
+        sig: u32,
+        level: Option<Level>,
+        failed: bool,
+        client: bool,
+    ) -> Option<u32> {
+        match self.pairing.starts.get(&h) {
+            Some(&(ri, at)) if ord - at <= PAIR_WINDOW => {
+                self.pairing.starts.remove(&h);
+                self.count_request(ri, ev, sig, level, failed, client, None);
+                Some(ri)
+            }
+            _ if ord < PAIR_WINDOW => {
+                let i = self.pairing.pending.len() as u32 | PENDING_BIT;
+                self.pairing.pending.push(Pending {
+                    hash: h,
+                    ord,
+                    stats: Box::default(),
+                });
+                self.count_request(i, ev, sig, level, failed, client, None);
+                None
+            }
+            _ => {
+                self.pairing.unpaired += 1;
+                None
+            }
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn count_request(
         &mut self,
@@ -1024,7 +1146,7 @@ impl EndpointTable {
         up_host: Option<&str>,
     ) {
         let source = &self.scratch.source;
-        let r = &mut self.routes[ri as usize];
+        let r = route_at(&mut self.routes, &mut self.pairing.pending, ri);
         let status = ev.http.status;
         r.requests += 1;
         r.classes[class_slot(status)] += 1;
@@ -1253,7 +1375,7 @@ impl EndpointTable {
                 }
                 i += 1;
             }
-            let s = &mut self.routes[r as usize];
+            let s = route_at(&mut self.routes, &mut self.pairing.pending, r);
             s.series.merge(&Series::from_buckets(&mut all));
             s.fail_series.merge(&Series::from_buckets(&mut fail));
             s.client_series.merge(&Series::from_buckets(&mut client));
@@ -1270,7 +1392,9 @@ impl EndpointTable {
                 i += 1;
             }
             let bins = LatencyBins::from_pairs(&mut pairs);
-            self.routes[r as usize].lat_bins.merge(&bins);
+            route_at(&mut self.routes, &mut self.pairing.pending, r)
+                .lat_bins
+                .merge(&bins);
         }
         let mut ut = std::mem::take(&mut self.scratch.up_times);
         ut.sort_unstable();
@@ -1355,6 +1479,9 @@ impl EndpointTable {
         for u in &mut self.upstreams {
             u.rebucket(from, to);
         }
+        for p in &mut self.pairing.pending {
+            p.stats.rebucket(from, to);
+        }
     }
 
     /// Makes room in a full route table: routes whose paths [`route::compact`] to the same
@@ -1409,11 +1536,19 @@ impl EndpointTable {
         for ri in self.links.routes.values_mut() {
             *ri = remap[*ri as usize];
         }
+        for (ri, _) in self.pairing.starts.values_mut() {
+            *ri = remap[*ri as usize];
+        }
+        // (Pending completions' entries are not in the table.)
         for x in &mut self.scratch.route_times {
-            x.0 = remap[x.0 as usize];
+            if x.0 & PENDING_BIT == 0 {
+                x.0 = remap[x.0 as usize];
+            }
         }
         for x in &mut self.scratch.lat_times {
-            x.0 = remap[x.0 as usize];
+            if x.0 & PENDING_BIT == 0 {
+                x.0 = remap[x.0 as usize];
+            }
         }
         Some(remap)
     }
@@ -1507,6 +1642,48 @@ impl EndpointTable {
             self.links.routes.insert(h, route_remap[ri as usize]);
         }
         self.links.dropped += other_links.dropped;
+        self.merge_pairing(std::mem::take(&mut other.pairing), &route_remap, sig_remap);
+    }
+
+    /// Pairs `other`'s waiting completions with the starts `self` kept, and takes in its
+    /// starts (see [`Pairing`]).
+    fn merge_pairing(&mut self, other: Pairing, route_remap: &[u32], sig_remap: &[u32]) {
+        let offset = self.pairing.observed;
+        for p in other.pending {
+            let ord = offset + p.ord;
+            match self.pairing.starts.get(&p.hash) {
+                Some(&(ri, at)) if ord - at <= PAIR_WINDOW => {
+                    self.pairing.starts.remove(&p.hash);
+                    self.routes[ri as usize].merge(&p.stats, Some(sig_remap));
+                }
+                _ if ord < PAIR_WINDOW => {
+                    let mut stats = p.stats;
+                    for (s, _) in &mut stats.sigs {
+                        *s = remap_sig(*s, Some(sig_remap));
+                    }
+                    self.pairing.pending.push(Pending {
+                        hash: p.hash,
+                        ord,
+                        stats,
+                    });
+                }
+                _ => self.pairing.unpaired += 1,
+            }
+        }
+        for (h, (ri, at)) in other.starts {
+            self.pairing
+                .starts
+                .insert(h, (route_remap[ri as usize], offset + at));
+        }
+        self.pairing.observed += other.observed;
+        self.pairing.unpaired += other.unpaired;
+        self.pairing.prune();
+    }
+
+    /// Completions of two-part requests that found no start with their request id (see
+    /// [`Pairing`]): not counted under any route.
+    pub fn unpaired_completions(&self) -> u64 {
+        self.pairing.unpaired + self.pairing.pending.len() as u64
     }
 
     /// Error events still waiting for a request with their trace id (and those dropped).

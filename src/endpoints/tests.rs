@@ -567,3 +567,131 @@ fn give_ups_are_counted_apart_from_logged_attempts() {
     let u = report(&table(crate::record::Format::Json, &json));
     assert_eq!((u.rate_limited, u.calls), (3, 3));
 }
+
+/// Rails-style two-part requests: `Started` (method, path), `Completed` (status, duration),
+/// sharing a request id, interleaved with other events of the request.
+fn two_part_log() -> Vec<Event<'static>> {
+    let leak = |s: String| -> &'static [u8] { Box::leak(s.into_boxed_str()).as_bytes() };
+    let start = |line: u64, id: &'static [u8], path: &'static str| {
+        let mut ev = Event::bare(line, path.as_bytes());
+        ev.time = Some(1_700_000_000_000 + line as i64 * 100);
+        ev.http.method = Some(Cow::Borrowed(b"GET"));
+        ev.http.path = Some(Cow::Borrowed(path.as_bytes()));
+        ev.trace_id = Some(Cow::Borrowed(id));
+        ev
+    };
+    let completion = |line: u64, id: &'static [u8], status: u16| {
+        let mut ev = Event::bare(line, b"Completed");
+        ev.time = Some(1_700_000_000_000 + line as i64 * 100);
+        ev.http.status = Some(status);
+        ev.http.latency_ms = Some(5.0 + (line % 11) as f64);
+        ev.trace_id = Some(Cow::Borrowed(id));
+        ev
+    };
+    let mut evs = vec![
+        // Completed more than the window later: not paired.
+        start(1, b"far", "/far"),
+        // Completed 6,000 events later: paired, whatever falls between.
+        start(2, b"near", "/near"),
+        // Completed exactly the window later (paired) and one event more (not).
+        start(3, b"edge", "/edge"),
+        start(4, b"past-edge", "/past-edge"),
+    ];
+    let mut open = std::collections::VecDeque::new();
+    for i in 5..12_000u64 {
+        let id = leak(format!("req-{:04}", i % 3000));
+        match i % 3 {
+            0 => {
+                let path = if i % 2 == 0 { "/orders/42" } else { "/cart" };
+                evs.push(start(i, id, path));
+                open.push_back(id);
+            }
+            1 if open.len() > 2 => {
+                let id = open.pop_front().unwrap_or_default();
+                evs.push(completion(i, id, if i % 7 == 1 { 500 } else { 200 }));
+            }
+            _ => {
+                let mut ev = Event::bare(i, b"Processing by OrdersController#show");
+                ev.trace_id = Some(Cow::Borrowed(id));
+                evs.push(ev);
+            }
+        }
+        if i == 6_002 {
+            evs.push(completion(i, b"near", 503));
+        }
+        // (Ordinals: "edge" started at 2, "past-edge" at 3.)
+        if evs.len() as u64 == 2 + PAIR_WINDOW {
+            evs.push(completion(i, b"edge", 200));
+        }
+        if evs.len() as u64 == 3 + PAIR_WINDOW + 1 {
+            evs.push(completion(i, b"past-edge", 200));
+        }
+    }
+    // A second completion of an id already paired, and one never started.
+    let done = open.pop_front().unwrap_or_default();
+    evs.push(completion(12_000, done, 200));
+    evs.push(completion(12_001, done, 200));
+    evs.push(completion(12_002, b"never-started", 200));
+    evs.push(completion(12_003, b"far", 200));
+    evs
+}
+
+/// Merges `parts` (in input order) as a tree: halves first, then the two.
+fn merge_tree(mut parts: Vec<EndpointTable>) -> EndpointTable {
+    if parts.len() == 1 {
+        return parts.remove(0);
+    }
+    let right = parts.split_off(parts.len() / 2);
+    let mut left = merge_tree(parts);
+    left.merge(merge_tree(right), &[0]);
+    left
+}
+
+#[test]
+fn two_part_requests_pair_by_request_id_whatever_the_chunking() {
+    let evs = two_part_log();
+    let whole = table_of(&evs, 1000);
+    let requests: u64 = whole.routes.iter().map(|r| r.requests).sum();
+    let completions = evs
+        .iter()
+        .filter(|e| e.http.status.is_some() && e.http.path.is_none())
+        .count() as u64;
+    // Every completion is counted under its start's route, except the second one of an id,
+    // the one never started, and the ones whose start is more than the window back.
+    assert_eq!(whole.unpaired_completions(), 4);
+    assert_eq!(requests, completions - 4);
+    assert!(requests > 3000, "{requests}");
+    let route = |t: &EndpointTable, p: &str| -> Option<RouteStats> {
+        t.routes.iter().find(|r| r.path == p).map(|r| (**r).clone())
+    };
+    let near = route(&whole, "/near").expect("the /near route");
+    assert_eq!((near.requests, near.failed), (1, 1));
+    assert_eq!(route(&whole, "/far").map(|r| r.requests), Some(0));
+    assert_eq!(route(&whole, "/edge").map(|r| r.requests), Some(1));
+    assert_eq!(route(&whole, "/past-edge").map(|r| r.requests), Some(0));
+    let orders = route(&whole, "/orders/{id}").expect("the /orders route");
+    assert!(orders.failed > 0 && orders.latency.count() == orders.requests);
+
+    for cuts in [
+        vec![1],
+        vec![2, 3, 4],
+        vec![500, 501, 9_999, 10_001],
+        vec![4_000, 8_000, 11_990],
+        (1..evs.len()).step_by(997).collect::<Vec<_>>(),
+    ] {
+        let mut parts = Vec::new();
+        let mut from = 0;
+        for &c in cuts.iter().chain(std::iter::once(&evs.len())) {
+            parts.push(table_of(&evs[from..c], 1000));
+            from = c;
+        }
+        let mut folded = parts[0].clone();
+        for p in &parts[1..] {
+            folded.merge(p.clone(), &[0]);
+        }
+        for merged in [folded, merge_tree(parts)] {
+            assert_eq!(merged.routes, whole.routes, "cuts {cuts:?}");
+            assert_eq!(merged.unpaired_completions(), 4, "cuts {cuts:?}");
+        }
+    }
+}

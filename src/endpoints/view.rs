@@ -194,6 +194,9 @@ pub struct EndpointReport {
     pub upstreams: Vec<UpstreamView>,
     /// Error events with a trace id whose request was never seen.
     pub unlinked_errors: u64,
+    /// Request completions without a path (Rails' `Completed 500 … in 12ms`) whose start
+    /// with the same request id was never seen: not counted under any route.
+    pub unpaired_completions: u64,
 }
 
 /// The collapsed route path for each route of each table, computed on their union so that
@@ -324,6 +327,7 @@ pub fn finalize_with(
         routes,
         upstreams,
         unlinked_errors: table.pending_unlinked(),
+        unpaired_completions: table.unpaired_completions(),
     }
 }
 

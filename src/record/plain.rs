@@ -171,12 +171,60 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if ev.http.method.is_none() && ev.http.status.is_none() {
         embedded_request(first.get(h.msg..).unwrap_or_default(), ev);
     }
-    if ev.http.status.is_none() {
+    if ev.http.status.is_none() && ev.http.path.is_none() {
         if let Cow::Borrowed(m) = ev.message {
             aspnet_request(m, ev);
+            rails_request(m, ev);
         }
     }
     true
+}
+
+/// Rails' two request lines (ActionPack's log subscriber): `Started GET "/orders/42" for
+/// 10.0.0.7 at 2024-03-05 10:00:00 +0000` (method and path) and `Completed 500 Internal
+/// Server Error in 5004ms (ActiveRecord: 0.0ms | Allocations: 912)` (status and duration).
+/// The endpoint table pairs them by their request-id tag.
+fn rails_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
+    if let Some(rest) = msg.strip_prefix(b"Started ") {
+        let Some(sp) = memchr::memchr(b' ', rest) else {
+            return;
+        };
+        let method = &rest[..sp];
+        let Some(quoted) = rest[sp + 1..].strip_prefix(b"\"") else {
+            return;
+        };
+        let Some(close) = memchr::memchr(b'"', quoted) else {
+            return;
+        };
+        let path = &quoted[..close];
+        let method_ok = method.len() >= 3 && method.iter().all(u8::is_ascii_uppercase);
+        if method_ok
+            && quoted[close + 1..].starts_with(b" for ")
+            && (path.starts_with(b"/") || path.starts_with(b"http"))
+        {
+            ev.http.method = Some(Cow::Borrowed(method));
+            ev.http.path = Some(Cow::Borrowed(path));
+        }
+    } else if let Some(rest) = msg.strip_prefix(b"Completed ") {
+        let Some(status) = rest
+            .get(..4)
+            .filter(|s| s[3] == b' ')
+            .and_then(|s| super::access::status_code(&s[..3]))
+            .filter(|s| (100..=599).contains(s))
+        else {
+            return;
+        };
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        let Some(at) = memchr::memmem::find(line, b" in ") else {
+            return;
+        };
+        let took = &line[at + 4..];
+        let took = &took[..token_end(took, 0)];
+        if let Some(ms) = took.strip_suffix(b"ms").and_then(super::access::parse_f64) {
+            ev.http.status = Some(status);
+            ev.http.latency_ms = Some(ms);
+        }
+    }
 }
 
 /// A multi-line message whose first line is blank (a Rails exception report starts with
@@ -1686,6 +1734,63 @@ mod tests {
         parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
         assert!(ev.http.is_empty());
         assert_eq!(&*ev.message, &b"Release v42 created by user a@b.c"[..]);
+    }
+
+    #[test]
+    fn rails_request_halves_and_junk() {
+        let fields = |msg: &str| {
+            let mut ev = Event::bare(1, msg.as_bytes());
+            rails_request(msg.as_bytes(), &mut ev);
+            let s = |c: Option<Cow<'_, [u8]>>| c.map(|c| String::from_utf8_lossy(&c).into_owned());
+            (
+                s(ev.http.method),
+                s(ev.http.path),
+                ev.http.status,
+                ev.http.latency_ms,
+            )
+        };
+        assert_eq!(
+            fields(
+                "Started POST \"/api/v1/orders?page=2\" for 10.0.0.7 at 2024-03-05 10:00:00 +0000"
+            ),
+            (
+                Some("POST".into()),
+                Some("/api/v1/orders?page=2".into()),
+                None,
+                None
+            )
+        );
+        assert_eq!(
+            fields("Completed 422 Unprocessable Entity in 12.5ms (Views: 0.2ms)"),
+            (None, None, Some(422), Some(12.5))
+        );
+        assert_eq!(
+            fields("Completed 200 OK in 31ms (Views: 10.3ms | ActiveRecord: 15.5ms)"),
+            (None, None, Some(200), Some(31.0))
+        );
+        for junk in [
+            "Started",
+            "Started ",
+            "Started GET",
+            "Started GET \"",
+            "Started GET \"/x",
+            "Started GET \"/x\"",
+            "Started GET \"/x\" from 10.0.0.7",
+            "Started get \"/x\" for 10.0.0.7",
+            "Started GET \"x\" for 10.0.0.7",
+            "Started sidekiq worker",
+            "Completed",
+            "Completed 50",
+            "Completed 500",
+            "Completed 5000 in 3ms",
+            "Completed 999 X in 3ms",
+            "Completed 500 Internal Server Error in ",
+            "Completed 500 Internal Server Error in ms",
+            "Completed 500 Internal Server Error in 5s",
+            "Completed job 42 in 3ms",
+        ] {
+            assert_eq!(fields(junk), (None, None, None, None), "{junk}");
+        }
     }
 
     #[test]
