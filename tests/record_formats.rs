@@ -722,6 +722,68 @@ fn rails_tags_and_exception_reports() {
 }
 
 #[test]
+fn rails8_tagged_lines_without_a_header() {
+    // Rails 8's default production logger writes the request-id tag and the message, no
+    // stamp and no level: every line is an event of its own (interleaved requests are not
+    // joined by their tag) except an exception report's, which is one event.
+    let ev = events_of("rails8.log");
+    let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
+    assert_eq!(
+        lines,
+        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 23.0]
+    );
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "Started GET \"/orders/42\" for 10.0.0.7 at 2025-03-05 10:00:00 +0000"
+    );
+    assert_eq!(
+        s(&ev[0], "/trace_id"),
+        "9bb9e9fb-c555-4cba-995f-69777afcd35b"
+    );
+    assert_eq!(s(&ev[0], "/http/path"), "/orders/42");
+    assert_eq!(
+        s(&ev[3], "/trace_id"),
+        "0f9c2d1e-77aa-4b1c-9e0d-3c5b7a1f2e44"
+    );
+    // `Completed` has the status and duration, and its level from the status.
+    assert_eq!(n(&ev[4], "/http/status"), 500.0);
+    assert_eq!(n(&ev[4], "/http/latency_ms"), 5004.0);
+    assert_eq!(s(&ev[4], "/level"), "error");
+    assert_eq!(s(&ev[6], "/level"), "info");
+    // The report: from the class line, the tags gone, fatal as Rails logs it.
+    assert_eq!(n(&ev[5], "/lines"), 5.0);
+    assert_eq!(s(&ev[5], "/level"), "fatal");
+    assert_eq!(
+        s(&ev[5], "/message"),
+        "ActiveRecord::ConnectionTimeoutError (could not obtain a connection from the pool within 5.000 seconds):\n  \napp/models/order.rb:42:in 'Order.find_for_user'\napp/controllers/orders_controller.rb:12:in 'OrdersController#show'"
+    );
+    // A template error's source excerpt is part of its report.
+    assert_eq!(n(&ev[11], "/lines"), 7.0);
+    assert!(s(&ev[11], "/message").starts_with("ActionView::Template::Error (undefined"));
+    // Indented lines of the request's own (`  Parameters:`, `  Rendered …`) are messages.
+    assert!(s(&ev[2], "/message").starts_with("  Parameters: "));
+    assert!(s(&ev[9], "/message").starts_with("  Rendered carts/"));
+    same_at_any_chunk_size(fixture("rails8.log").to_str().expect("path"), &ev);
+    // Behind a CRI prefix or `kubectl logs --timestamps`' stamp (the stamp is the time).
+    let text = std::fs::read_to_string(fixture("rails8.log")).expect("fixture");
+    for tag in [" stdout F", ""] {
+        let wrapped: String = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| format!("2025-03-05T10:00:{i:02}.000000000Z{tag} {l}\n"))
+            .collect();
+        let log = TempLog::new("rails8_k8s.log", &wrapped);
+        let mut got = events(&[&log.path]);
+        for e in &mut got {
+            e["source"] = ev[0]["source"].clone();
+            e["time"] = serde_json::Value::Null;
+        }
+        assert_eq!(got, ev, "behind {tag:?}");
+        same_at_any_chunk_size(&log.path, &events(&[&log.path]));
+    }
+}
+
+#[test]
 fn monolog_channel_levels_and_exception_context() {
     // Laravel / Symfony (Monolog's LineFormatter): `[stamp] channel.LEVEL: msg`, and an
     // exception's context with its `[stacktrace]`, `#N` frames, `[previous exception]` and
@@ -1543,6 +1605,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "celery.log",
         "mysql.log",
         "rails.log",
+        "rails8.log",
         "monolog.log",
         "haproxy.log",
         "cassandra_es.log",
@@ -1592,6 +1655,11 @@ const PIECES: &[&str] = &[
     "[2024-03-05 10:00:01] production.ERROR: refused {\"exception\":\"[object] (E(code: 1): x at /a.php:1)\n",
     "[stacktrace]\n#0 /var/www/app/A.php(31): A->b()\n#1 {main}\n\"}\n",
     "x.rb:1:in '\n",
+    "[9bb9e9fb-c555-4cba-995f] Started GET \"/a\" for 10.0.0.7 at 2025-03-05 10:00:00 +0000\n",
+    "[9bb9e9fb-c555-4cba-995f]   \n[9bb9e9fb-c555-4cba-995f] E (x):\n",
+    "[9bb9e9fb-c555-4cba-995f]     1: <h1>\n",
+    "[9bb9e9fb-c555-4cba-995f]   \n",
+    "[9bb9e9fb-c555-4cba-995f] Completed 500 Internal Server Error in 3ms\n",
 ];
 
 /// The same for JSON sources: Docker json-file records (whole lines, stack-trace records, split

@@ -1035,6 +1035,48 @@ fn rails_started_and_completed_lines_pair_into_routes() {
     }
 }
 
+/// Rails 8's default logger (tags, no stamp, no level): the halves pair into routes and
+/// each failing request's exception report is linked to its route by the request id.
+#[test]
+fn rails8_requests_pair_and_link_their_exceptions() {
+    let d = Dir::new();
+    let fixture = format!("{}/testdata/formats/rails8.log", env!("CARGO_MANIFEST_DIR"));
+    let o = run(&d, &["endpoints", &fixture, "-o", "json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("endpoints JSON");
+    let route = |name: &str| {
+        v["routes"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["route"] == name))
+            .unwrap_or_else(|| panic!("no {name} in {v}"))
+            .clone()
+    };
+    let orders = route("GET /orders/{id}");
+    assert_eq!(
+        (orders["requests"].as_u64(), orders["failed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let linked = |r: &serde_json::Value, prefix: &str| {
+        r["error_templates"].as_array().is_some_and(|t| {
+            t.iter()
+                .any(|t| t["template"].as_str().unwrap_or("").starts_with(prefix))
+        })
+    };
+    assert!(
+        linked(&orders, "ActiveRecord::ConnectionTimeoutError"),
+        "{orders}"
+    );
+    let checkout = route("POST /cart/checkout");
+    assert!(
+        linked(&checkout, "ActionView::Template::Error"),
+        "{checkout}"
+    );
+    assert_eq!(route("GET /up")["failed"], 0);
+    // The last request never completed: its start names a route with no requests.
+    assert_eq!(v["requests"], 3, "{v}");
+    assert_eq!(v["unpaired_completions"], 0, "{v}");
+}
+
 /// A Laravel log (Monolog): the exception context's lines are one event at the header's
 /// level, so a burst of them is one new error, not `[stacktrace]` and `#<NUM> {main}`.
 #[test]

@@ -203,7 +203,7 @@ impl Format {
                 && (plain::stamped_continuation(prev, line)
                     || plain::jul_continuation(prev, line)
                     || plain::pg_joins(before, prev_start, line)
-                    || plain::rails_joins(prev, line)))
+                    || plain::rails_joins(before, prev_start, line)))
     }
 
     /// Where the last event of `data[..end]` starts (`end`: the offset of the `\n` ending its

@@ -50,7 +50,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         return false;
     };
     // `kubectl logs --timestamps`' stamp before a dated line of the app's own.
-    let stamped = stamp_body(first).is_some_and(|b| dated(b) || rails_shape(b));
+    let stamped =
+        stamp_body(first).is_some_and(|b| dated(b) || rails_shape(b) || request_tag(b).is_some());
     if h.level.is_none() && stamped {
         // `kubectl logs --timestamps` (or a shipper) before the app's own header: the app's
         // time, level, logger and message.
@@ -81,19 +82,23 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
                 None => break,
             }
         }
+    } else if let Some(n) = first.get(h.msg..).and_then(request_tag) {
+        // Tags and no Ruby Logger header (Rails 8): the request id is the trace id.
+        ev.trace_id = Some(Cow::Borrowed(&first[h.msg + 1..h.msg + n - 2]));
+        h.msg = skip_tags(first, h.msg);
     }
     ev.message = Cow::Borrowed(raw.get(h.msg.min(first.len())..).unwrap_or_default());
     // Joined lines that each carry a prefix (`kubectl logs --timestamps`' stamp, `--prefix`'s
     // pod): the message is the app's lines without it.
     let prefix: Option<LinePrefix> = if raw.len() == first.len() {
         None
-    } else if stamped && rails_shape(app) {
+    } else if stamped && (rails_shape(app) || request_tag(app).is_some()) {
         Some(stamped_rails_body)
     } else if stamped {
         Some(stamp_body)
     } else if kubectl_body(first).is_some() {
         Some(kubectl_body)
-    } else if rails_shape(first) {
+    } else if rails_shape(first) || request_tag(first).is_some() {
         Some(rails_body)
     } else {
         None
@@ -120,7 +125,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         // (A first record that is a `P` part went to `cri_rejoined`.)
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
         cri_append(&raw[first.len()..], true, &mut msg);
-        if cri_body(first).is_some_and(rails_shape) {
+        if cri_body(first).is_some_and(|b| rails_shape(b) || request_tag(b).is_some()) {
             // A Rails report's further lines behind their headers or request-id tags.
             let mut lines = msg.split(|&c| c == b'\n');
             let mut out = lines.next().unwrap_or_default().to_vec();
@@ -155,6 +160,11 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if ev.level.is_none() {
         ev.level = php_level(&ev.message);
     }
+    if ev.level.is_none() && ev.blank_head.0 > 0 && rails_report_head(&ev.message) {
+        // A Rails exception report without a level (Rails 8's default logger writes none):
+        // Rails logs it as fatal.
+        ev.level = Some(Level::Fatal);
+    }
     // Rails' lograge writes each request as one JSON or logfmt line through the Ruby Logger
     // (`I, [stamp #pid]  INFO -- : [id] method=GET path=/orders/42 … status=500 duration=…`).
     let lograge = rails_shape(app) && first.len() == raw.len();
@@ -178,6 +188,22 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         }
     }
     true
+}
+
+/// The first line of a Rails exception report: `ActiveRecord::RecordNotFound (Couldn't find
+/// Post with 'id'=9):`, the class and the message in parentheses.
+fn rails_report_head(msg: &[u8]) -> bool {
+    let line = &msg[..memchr::memchr(b'\n', msg).unwrap_or(msg.len())];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let Some(sp) = memchr::memmem::find(line, b" (") else {
+        return false;
+    };
+    let class = &line[..sp];
+    class.first().is_some_and(u8::is_ascii_uppercase)
+        && class
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':'))
+        && line.ends_with(b"):")
 }
 
 /// Rails' two request lines (ActionPack's log subscriber): `Started GET "/orders/42" for
@@ -204,6 +230,8 @@ fn rails_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
         {
             ev.http.method = Some(Cow::Borrowed(method));
             ev.http.path = Some(Cow::Borrowed(path));
+            // Rails 8's default logger writes no level.
+            ev.level = ev.level.or(Some(Level::Info));
         }
     } else if let Some(rest) = msg.strip_prefix(b"Completed ") {
         let Some(status) = rest
@@ -223,6 +251,8 @@ fn rails_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
         if let Some(ms) = took.strip_suffix(b"ms").and_then(super::access::parse_f64) {
             ev.http.status = Some(status);
             ev.http.latency_ms = Some(ms);
+            // Without a level of its own, from the status, as an access line's.
+            ev.level = ev.level.or(Some(super::level::from_http_status(status)));
         }
     }
 }
@@ -922,7 +952,13 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                     });
                 }
             }
-            None => h.level = Some(bracket_level(inner)?),
+            None => match bracket_level(inner) {
+                Some(l) => h.level = Some(l),
+                // Rails 8's default logger: `[request-id] Started GET …`, tags and nothing
+                // else (`parse` reads them).
+                None if request_tag(b).is_some() => return Some(Header::default()),
+                None => return None,
+            },
         }
         pos = close + 1;
     } else if let Some((t, n)) = parse_prefix(b, tc) {
@@ -1461,7 +1497,8 @@ fn blank(b: &[u8]) -> bool {
 ///
 /// Decided by the two lines alone, cheaply for lines of other logs (the last byte of a
 /// frame, the first of a tag, the shape of the line before).
-pub fn rails_joins(prev: &[u8], line: &[u8]) -> bool {
+pub fn rails_joins(before: &[u8], prev_start: usize, line: &[u8]) -> bool {
+    let prev = &before[prev_start..];
     // Also behind the Kubernetes CRI prefix (a Rails app logging to stdout) or `kubectl
     // logs --timestamps`' stamp.
     let (line, prev) = (app_line(line), app_line(prev));
@@ -1496,9 +1533,60 @@ pub fn rails_joins(prev: &[u8], line: &[u8]) -> bool {
                 || (super::parse::is_continuation(body)
                     && (prev.ends_with(b"):") || super::parse::ruby_frame(prev).is_some()))
                 || super::parse::ruby_report(body)
-                || (p.is_none() && tag.is_some_and(|n| prev.get(..n) == line.get(..n)))
+                || (p.is_none()
+                    && tag.is_some_and(|n| {
+                        prev.get(..n) == line.get(..n)
+                            && tagged_joins(before, prev_start, &prev[..n], &prev[n..], body)
+                    }))
         }
     }
+}
+
+/// Whether a line behind a request-id tag joins the line before it, behind the same tag
+/// (`prev_body`, `body`: the two without it). Behind a Ruby Logger report's header (`F, [… ]
+/// FATAL -- : [id]   `) every such line does: Rails writes the further lines of a message
+/// behind the tag alone. Without a header on any line (Rails 8's default logger writes `[id]
+/// Started GET …`, no stamp, no level), each line is a message of its own unless it
+/// continues an exception report: the class line after the report's blank first line, the
+/// blank line and source excerpt (`    12: <%= … %>`) after it (frames join anyway).
+fn tagged_joins(
+    before: &[u8],
+    prev_start: usize,
+    tag: &[u8],
+    prev_body: &[u8],
+    body: &[u8],
+) -> bool {
+    if blank(prev_body) && !blank(body) {
+        return true;
+    }
+    let excerpt = |b: &[u8]| {
+        let t = b.trim_ascii_start();
+        b.len() > t.len() && {
+            let digits = t.iter().take_while(|c| c.is_ascii_digit()).count();
+            digits > 0 && t.get(digits) == Some(&b':')
+        }
+    };
+    if super::parse::is_continuation(body) && excerpt(prev_body) {
+        return true;
+    }
+    // Back over the lines behind the tag alone, to the line that has more (a bounded look;
+    // when it is the report's header, each line since joined it, so they are in this chunk).
+    let mut start = prev_start;
+    for _ in 0..64 {
+        if start == 0 {
+            return false;
+        }
+        let end = start - 1;
+        start = memchr::memrchr(b'\n', &before[..end]).map_or(0, |i| i + 1);
+        let l = app_line(&before[start..end]);
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if !l.starts_with(tag) {
+            // The report's header: a Ruby Logger line whose message is blank (only then did
+            // every line since join it).
+            return rails_layout(l).is_some_and(|h| blank(&l[h.msg.min(l.len())..]));
+        }
+    }
+    false
 }
 
 /// glog: `E0101 10:00:00.123456 1234 file.go:12] msg`.
@@ -2193,10 +2281,11 @@ mod tests {
             Some("c.a.Foo"),
             "started",
         );
+        // (A Rails request's `Completed` line: its level from its status.)
         check(
             "2024-03-05T10:00:00.123456+00:00 app[web.1]: Completed 500 in 12ms",
             "2024-03-05T10:00:00.123Z",
-            None,
+            Some(Level::Error),
             Some("app"),
             "Completed 500 in 12ms",
         );
