@@ -704,19 +704,29 @@ fn rails_tags_and_exception_reports() {
     same_at_any_chunk_size(fixture("rails.log").to_str().expect("path"), &ev);
     // The same app logging to stdout in Kubernetes: every line behind a CRI prefix (node
     // logs) or `kubectl logs --timestamps`' stamp.
-    let text = std::fs::read_to_string(fixture("rails.log")).expect("fixture");
+    same_behind_k8s_prefixes("rails.log", &ev, false);
+}
+
+/// The fixture `name` with every line behind a CRI prefix, then behind `kubectl logs
+/// --timestamps`' stamp, gives the events `want` (times aside with `ignore_time`: the
+/// prefix's stamp is the time of lines that have none) at any chunk size.
+fn same_behind_k8s_prefixes(name: &str, want: &[Value], ignore_time: bool) {
+    let text = std::fs::read_to_string(fixture(name)).expect("fixture");
     for tag in [" stdout F", ""] {
         let wrapped: String = text
             .lines()
             .enumerate()
             .map(|(i, l)| format!("2024-03-05T10:00:{i:02}.000000000Z{tag} {l}\n"))
             .collect();
-        let log = TempLog::new("rails_k8s.log", &wrapped);
+        let log = TempLog::new("k8s.log", &wrapped);
         let mut got = events(&[&log.path]);
         for e in &mut got {
-            e["source"] = ev[0]["source"].clone();
+            e["source"] = want[0]["source"].clone();
+            if ignore_time {
+                e["time"] = Value::Null;
+            }
         }
-        assert_eq!(got, ev, "behind {tag:?}");
+        assert_eq!(got, want, "{name} behind {tag:?}");
         same_at_any_chunk_size(&log.path, &events(&[&log.path]));
     }
 }
@@ -765,22 +775,7 @@ fn rails8_tagged_lines_without_a_header() {
     assert!(s(&ev[9], "/message").starts_with("  Rendered carts/"));
     same_at_any_chunk_size(fixture("rails8.log").to_str().expect("path"), &ev);
     // Behind a CRI prefix or `kubectl logs --timestamps`' stamp (the stamp is the time).
-    let text = std::fs::read_to_string(fixture("rails8.log")).expect("fixture");
-    for tag in [" stdout F", ""] {
-        let wrapped: String = text
-            .lines()
-            .enumerate()
-            .map(|(i, l)| format!("2025-03-05T10:00:{i:02}.000000000Z{tag} {l}\n"))
-            .collect();
-        let log = TempLog::new("rails8_k8s.log", &wrapped);
-        let mut got = events(&[&log.path]);
-        for e in &mut got {
-            e["source"] = ev[0]["source"].clone();
-            e["time"] = serde_json::Value::Null;
-        }
-        assert_eq!(got, ev, "behind {tag:?}");
-        same_at_any_chunk_size(&log.path, &events(&[&log.path]));
-    }
+    same_behind_k8s_prefixes("rails8.log", &ev, true);
 }
 
 #[test]
