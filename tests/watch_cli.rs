@@ -690,3 +690,42 @@ fn failing_route_behind_a_named_upstream_is_the_routes_alert() {
         "{kinds:?}"
     );
 }
+
+/// A Rails log without lograge: the route is in `Started`, the status in `Completed`, paired
+/// by the request-id tag as the endpoint table pairs them, so a failing route alerts live.
+#[test]
+fn rails_started_and_completed_make_a_live_route_alert() {
+    let mut log = String::new();
+    for i in 0..3600 {
+        let s = i64::from(i);
+        let stamp = ts(s);
+        let stamp = stamp.trim_end_matches('Z');
+        let id = format!("{i:08x}-c555-4cba-995f-69777afcd35b");
+        let path = if i % 2 == 0 { "/orders/42" } else { "/cart" };
+        let failing = path == "/orders/42" && s >= 40 * 60;
+        log.push_str(&format!(
+            "I, [{stamp}.000000 #41]  INFO -- : [{id}] Started GET \"{path}\" for 10.0.0.7 at {stamp}\n"
+        ));
+        let done = if failing {
+            "Completed 500 Internal Server Error in 5003ms (ActiveRecord: 0.0ms)"
+        } else {
+            "Completed 200 OK in 12ms (Views: 3.1ms)"
+        };
+        log.push_str(&format!(
+            "I, [{stamp}.500000 #41]  INFO -- : [{id}] {done}\n"
+        ));
+    }
+    let o = run(&["watch", "-o", "json"], Some(log.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let starts = start_alerts(&stdout(&o));
+    let kinds: Vec<String> = starts
+        .iter()
+        .map(|a| format!("{} {}", a["kind"], a["title"]))
+        .collect();
+    assert!(
+        starts
+            .iter()
+            .any(|a| a["kind"] == "failing_route" && a["route"] == "GET /orders/{id}"),
+        "{kinds:?}"
+    );
+}

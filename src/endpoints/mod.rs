@@ -580,10 +580,9 @@ pub struct TraceLinks {
 
 /// Requests logged in two parts that share a request id: the start names the route
 /// (Rails' `Started GET "/orders/42" for …`), the completion has the status and duration but
-/// no path (`Completed 500 Internal Server Error in 5003ms`). A completion (status and
-/// duration, no path, no upstream, a trace id) is counted under the route of the latest start with its id
-/// (method and path, no status or duration) at most [`PAIR_WINDOW`] events before it; each
-/// start pairs once.
+/// no path (`Completed 500 Internal Server Error in 5003ms`). A completion is counted under
+/// the route of the latest start with its id at most [`PAIR_WINDOW`] events before it (see
+/// [`half_of`]); each start pairs once.
 ///
 /// Across chunks: a completion with no start before it in its own chunk is counted on its
 /// own (a route entry of one request, [`Pending`]) and paired at merge time with the start
@@ -631,8 +630,40 @@ impl Pairing {
     }
 }
 
+/// One half of a request logged in two parts (see [`Pairing`]), with its trace id's hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Half {
+    /// Method and path, no status, no duration.
+    Start(u64),
+    /// Status and duration, no path.
+    Completion(u64),
+}
+
+/// Which half of a two-part request `ev` is (`trace`: its [`trace_hash`]): neither without a
+/// trace id or with an upstream (a call to another service is not the request's own record).
+pub fn half_of(ev: &Event<'_>, trace: Option<u64>) -> Option<Half> {
+    let (h, http) = (trace?, &ev.http);
+    if http
+        .upstream
+        .as_deref()
+        .and_then(normalize_upstream)
+        .is_some()
+    {
+        return None;
+    }
+    match (
+        http.path.is_some(),
+        http.status.is_some(),
+        http.latency_ms.is_some(),
+    ) {
+        (true, false, false) if http.method.is_some() => Some(Half::Start(h)),
+        (false, true, true) => Some(Half::Completion(h)),
+        _ => None,
+    }
+}
+
 /// The hash of `ev`'s trace/request id, when it has one.
-fn trace_hash(ev: &Event<'_>) -> Option<u64> {
+pub fn trace_hash(ev: &Event<'_>) -> Option<u64> {
     ev.trace_id
         .as_deref()
         .filter(|t| !t.is_empty() && *t != b"-")
@@ -959,6 +990,7 @@ impl EndpointTable {
         let client = status.is_some_and(|s| (400..500).contains(&s));
         let mut route: Option<u32> = None;
         let trace = trace_hash(ev);
+        let half = half_of(ev, trace);
         // An absolute URL to the upstream itself is the outbound call, not an inbound route.
         let outbound = match (http.path.as_deref(), up_host.as_deref()) {
             (Some(p), Some(h)) => upstream::is_outbound(p, h),
@@ -974,8 +1006,7 @@ impl EndpointTable {
             route = Some(ri);
             if status.is_some() || http.latency_ms.is_some() {
                 self.count_request(ri, ev, sig, level, failed, client, up_host.as_deref());
-            } else if let Some(h) = http.method.as_ref().and(trace) {
-                // The start of a request logged in two parts (see `Pairing`).
+            } else if let Some(Half::Start(h)) = half {
                 self.pairing.starts.insert(h, (ri, ord));
                 if self.pairing.starts.len() > 2 * PAIR_WINDOW as usize {
                     self.pairing.prune();
@@ -989,20 +1020,13 @@ impl EndpointTable {
                 self.routes[ri as usize].linked_events += 1;
             }
         }
-        // The completion of a request logged in two parts (see `Pairing`): a request record
-        // (status and duration) without its path. It is counted as a request, not linked as
-        // an error event.
-        let completion = trace.filter(|_| {
-            http.path.is_none()
-                && status.is_some()
-                && http.latency_ms.is_some()
-                && up_host.is_none()
-        });
-        if let Some(h) = completion {
+        // A completion is counted as a request, not linked as an error event.
+        let completion = matches!(half, Some(Half::Completion(_)));
+        if let Some(Half::Completion(h)) = half {
             route = self.complete(h, ord, ev, sig, level, failed, client);
         }
         // Trace linking: requests record their id; error events without a path look it up.
-        if let Some(h) = trace.filter(|_| route.is_some() || completion.is_none()) {
+        if let Some(h) = trace.filter(|_| route.is_some() || !completion) {
             match route {
                 Some(ri) => {
                     if self.links.routes.len() >= MAX_TRACES {

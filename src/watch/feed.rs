@@ -185,6 +185,40 @@ pub struct Watcher {
     /// Buckets after this event time stay open: files read side by side have not all come
     /// this far ([`Feed::Hold`](super::source::Feed::Hold)).
     pub hold: Option<i64>,
+    pairs: LivePairs,
+}
+
+/// Two-part requests for live detection (Rails' `Started GET "/x"` … `Completed 500 …`): the
+/// stream arrives in order, so a completion takes the method and path of the latest start
+/// with its request id, as the endpoint table pairs them (see `endpoints::Pairing`), within
+/// as many events. Bounded: starts older than the window are dropped.
+#[derive(Default)]
+struct LivePairs {
+    seen: u64,
+    starts: FxHashMap<u64, (Vec<u8>, Vec<u8>, u64)>,
+}
+
+impl LivePairs {
+    /// Notes `ev`; for a completion whose start is known, its method and path.
+    fn note(&mut self, ev: &Event<'_>) -> Option<(Vec<u8>, Vec<u8>)> {
+        use crate::endpoints::{half_of, trace_hash, Half, PAIR_WINDOW};
+        let ord = self.seen;
+        self.seen += 1;
+        match half_of(ev, trace_hash(ev))? {
+            Half::Start(h) => {
+                let (m, p) = (ev.http.method.as_deref()?, ev.http.path.as_deref()?);
+                self.starts.insert(h, (m.to_vec(), p.to_vec(), ord));
+                if self.starts.len() > 2 * PAIR_WINDOW as usize {
+                    self.starts.retain(|_, s| s.2 + PAIR_WINDOW > ord);
+                }
+                None
+            }
+            Half::Completion(h) => {
+                let (m, p, at) = self.starts.remove(&h)?;
+                (ord - at <= PAIR_WINDOW).then_some((m, p))
+            }
+        }
+    }
 }
 
 impl Watcher {
@@ -218,6 +252,7 @@ impl Watcher {
             coarsened: None,
             series_budget: SERIES_BUDGET,
             hold: None,
+            pairs: LivePairs::default(),
         }
     }
 
@@ -257,6 +292,7 @@ impl Watcher {
             self.clock.now(wall)
         };
         let live = &mut self.live;
+        let pairs = &mut self.pairs;
         let source = chunk.source.name.as_str();
         let view = chunk.source.format.as_str();
         let per_line = &r.per_line;
@@ -281,7 +317,13 @@ impl Watcher {
                 };
                 last_time = ev.time.or(last_time);
                 let at = last_time.unwrap_or(untimed_at);
-                live.observe(&Obs::from_event(&ev, source, view, sig, at));
+                let paired = pairs.note(&ev);
+                let mut obs = Obs::from_event(&ev, source, view, sig, at);
+                if let Some((m, p)) = &paired {
+                    obs.method = Some(m);
+                    obs.path = Some(p);
+                }
+                live.observe(&obs);
             },
         );
         let lines = chunk.data.iter().filter(|&&b| b == b'\n').count() as u64
