@@ -672,6 +672,16 @@ fn failing_route_behind_a_named_upstream_is_the_routes_alert() {
             ts(s)
         ));
     }
+    let starts = route_alert_starts(&log, "POST /api/v1/checkout");
+    assert!(
+        !starts.iter().any(|a| a["kind"] == "upstream_failure"),
+        "{starts:?}"
+    );
+}
+
+/// The start alerts of `watch -o json` on `log`, which include a failing-route alert for
+/// `route`.
+fn route_alert_starts(log: &str, route: &str) -> Vec<serde_json::Value> {
     let o = run(&["watch", "-o", "json"], Some(log.as_bytes()));
     assert!(o.status.success(), "{}", stderr(&o));
     let starts = start_alerts(&stdout(&o));
@@ -682,13 +692,10 @@ fn failing_route_behind_a_named_upstream_is_the_routes_alert() {
     assert!(
         starts
             .iter()
-            .any(|a| a["kind"] == "failing_route" && a["route"] == "POST /api/v1/checkout"),
-        "{kinds:?}"
+            .any(|a| a["kind"] == "failing_route" && a["route"] == route),
+        "no failing-route alert for {route}: {kinds:?}"
     );
-    assert!(
-        !starts.iter().any(|a| a["kind"] == "upstream_failure"),
-        "{kinds:?}"
-    );
+    starts
 }
 
 /// A Rails log without lograge: the route is in `Started`, the status in `Completed`, paired
@@ -715,17 +722,5 @@ fn rails_started_and_completed_make_a_live_route_alert() {
             "I, [{stamp}.500000 #41]  INFO -- : [{id}] {done}\n"
         ));
     }
-    let o = run(&["watch", "-o", "json"], Some(log.as_bytes()));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let starts = start_alerts(&stdout(&o));
-    let kinds: Vec<String> = starts
-        .iter()
-        .map(|a| format!("{} {}", a["kind"], a["title"]))
-        .collect();
-    assert!(
-        starts
-            .iter()
-            .any(|a| a["kind"] == "failing_route" && a["route"] == "GET /orders/{id}"),
-        "{kinds:?}"
-    );
+    route_alert_starts(&log, "GET /orders/{id}");
 }
