@@ -721,6 +721,23 @@ fn rails_started_and_completed_make_a_live_route_alert() {
         log.push_str(&format!(
             "I, [{stamp}.500000 #41]  INFO -- : [{id}] {done}\n"
         ));
+        if failing {
+            log.push_str(&format!(
+                "F, [{stamp}.600000 #41] FATAL -- : [{id}]   \n[{id}] ActiveRecord::ConnectionTimeoutError (could not obtain a connection):\n[{id}]   \n[{id}] app/models/order.rb:42:in `find'\n"
+            ));
+        }
     }
-    route_alert_starts(&log, "GET /orders/{id}");
+    let starts = route_alert_starts(&log, "GET /orders/{id}");
+    // The exception's alert shows the report from its first line with text (the header's
+    // message is blank), as the summary's examples do.
+    let new = starts
+        .iter()
+        .find(|a| a["kind"] == "new_error")
+        .unwrap_or_else(|| panic!("no new-error alert: {starts:?}"));
+    let text = new["examples"][0]["text"].as_str().unwrap_or("");
+    let first = text.lines().next().unwrap_or("");
+    assert!(
+        first.contains("ActiveRecord::ConnectionTimeoutError ("),
+        "{new}"
+    );
 }

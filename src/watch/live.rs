@@ -120,6 +120,8 @@ impl<'a> Obs<'a> {
         sig: u32,
         untimed_at: i64,
     ) -> Obs<'a> {
+        // Evidence shows the event from its first line with text, as the summary's does.
+        let (line, raw) = ev.shown();
         Obs {
             time: ev.time.unwrap_or(untimed_at),
             level: ev
@@ -134,8 +136,8 @@ impl<'a> Obs<'a> {
             fields: &ev.fields,
             source,
             view,
-            line: ev.line,
-            raw: ev.raw,
+            line,
+            raw,
         }
     }
 }
