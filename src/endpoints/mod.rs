@@ -640,15 +640,11 @@ pub enum Half {
 }
 
 /// Which half of a two-part request `ev` is (`trace`: its [`trace_hash`]): neither without a
-/// trace id or with an upstream (a call to another service is not the request's own record).
-pub fn half_of(ev: &Event<'_>, trace: Option<u64>) -> Option<Half> {
+/// trace id or with an upstream (`upstream`: its normalized host; a call to another service
+/// is not the request's own record).
+pub fn half_of(ev: &Event<'_>, trace: Option<u64>, upstream: Option<&str>) -> Option<Half> {
     let (h, http) = (trace?, &ev.http);
-    if http
-        .upstream
-        .as_deref()
-        .and_then(normalize_upstream)
-        .is_some()
-    {
+    if upstream.is_some() {
         return None;
     }
     match (
@@ -990,7 +986,7 @@ impl EndpointTable {
         let client = status.is_some_and(|s| (400..500).contains(&s));
         let mut route: Option<u32> = None;
         let trace = trace_hash(ev);
-        let half = half_of(ev, trace);
+        let half = half_of(ev, trace, up_host.as_deref());
         // An absolute URL to the upstream itself is the outbound call, not an inbound route.
         let outbound = match (http.path.as_deref(), up_host.as_deref()) {
             (Some(p), Some(h)) => upstream::is_outbound(p, h),

@@ -201,10 +201,13 @@ struct LivePairs {
 impl LivePairs {
     /// Notes `ev`; for a completion whose start is known, its method and path.
     fn note(&mut self, ev: &Event<'_>) -> Option<(Vec<u8>, Vec<u8>)> {
-        use crate::endpoints::{half_of, trace_hash, Half, PAIR_WINDOW};
+        use crate::endpoints::PAIR_WINDOW;
+        use crate::endpoints::{half_of, trace_hash, upstream::normalize_upstream, Half};
         let ord = self.seen;
         self.seen += 1;
-        match half_of(ev, trace_hash(ev))? {
+        let trace = trace_hash(ev)?;
+        let upstream = ev.http.upstream.as_deref().and_then(normalize_upstream);
+        match half_of(ev, Some(trace), upstream.as_deref())? {
             Half::Start(h) => {
                 let (m, p) = (ev.http.method.as_deref()?, ev.http.path.as_deref()?);
                 self.starts.insert(h, (m.to_vec(), p.to_vec(), ord));
