@@ -1484,7 +1484,8 @@ fn blank(b: &[u8]) -> bool {
     b.iter().all(u8::is_ascii_whitespace)
 }
 
-/// Whether `line` continues the Ruby Logger (Rails) event whose last line is `prev`:
+/// Whether `line` continues the Ruby Logger (Rails) event whose last line starts at
+/// `prev_start` of `before` (`prev`):
 /// - a Rails exception report is one message that starts with a blank line (`FATAL -- :
 ///   [id]   `, then `ActiveRecord::…Error (…):`, a blank line and the backtrace), its
 ///   further lines without a header, each behind the request id when lines are tagged;
@@ -1496,7 +1497,9 @@ fn blank(b: &[u8]) -> bool {
 ///   Sidekiq logs it after its own line), continues anything.
 ///
 /// Decided by the two lines alone, cheaply for lines of other logs (the last byte of a
-/// frame, the first of a tag, the shape of the line before).
+/// frame, the first of a tag, the shape of the line before), except that a line behind the
+/// same request-id tag alone as `prev` looks back for the report's header
+/// ([`tagged_joins`]).
 pub fn rails_joins(before: &[u8], prev_start: usize, line: &[u8]) -> bool {
     let prev = &before[prev_start..];
     // Also behind the Kubernetes CRI prefix (a Rails app logging to stdout) or `kubectl
