@@ -1233,9 +1233,18 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         }
         if h.logger.is_none() && !tok.iter().any(|&c| c == b'=' || c == b'"') {
             let rest = &b[e..];
+            let colon = skip_spaces(b, e);
             if (rest.starts_with(b" - ") || rest.starts_with(b" : ")) && !tok.ends_with(b":") {
                 h.logger = Some(tok);
                 pos = e + 3;
+            } else if after_bracket
+                && colon > e + 1
+                && b[colon..].starts_with(b": ")
+                && !tok.ends_with(b":")
+            {
+                // Spring Boot pads the logger column: `--- [main] c.a.Foo      : msg`.
+                h.logger = Some(tok);
+                pos = colon + 2;
             } else if rest.starts_with(b" [") && dotted_name(tok) {
                 // Python oslo.log `LEVEL name.sub [context] msg`: the context bracket (request
                 // and user ids, `[-]` when none) belongs to the header.
@@ -2178,6 +2187,21 @@ mod tests {
             Some(Info),
             Some("c.e.demo.App"),
             "Started App",
+        );
+        // Spring Boot's padded logger column, also with 3.4's application name bracket.
+        check(
+            "2024-01-01T10:00:00.123Z ERROR 1 --- [nio-8080-exec-1] o.a.c.c.C.[.[.[/].[dispatcherServlet]    : Servlet.service() threw exception",
+            "2024-01-01T10:00:00.123Z",
+            Some(Error),
+            Some("o.a.c.c.C.[.[.[/].[dispatcherServlet]"),
+            "Servlet.service() threw exception",
+        );
+        check(
+            "2024-01-01T10:00:00.123+01:00  WARN 1 --- [shop] [           main] c.a.Foo                                  : Pool is 90%: full",
+            "2024-01-01T09:00:00.123Z",
+            Some(Warn),
+            Some("c.a.Foo"),
+            "Pool is 90%: full",
         );
     }
 
