@@ -400,6 +400,13 @@ fn php_level(msg: &[u8]) -> Option<Level> {
 /// exists.`, also `HINT`, `STATEMENT`, `CONTEXT`, `QUERY`, `LOCATION`): where the part after the
 /// `log_line_prefix` starts, if `line` is one.
 fn pg_part(line: &[u8]) -> Option<usize> {
+    let (ws, k) = pg_word(line)?;
+    pg_report_word(&line[ws..k]).then_some(ws)
+}
+
+/// The word before the first `:  ` in the first 256 bytes of `line` (PostgreSQL puts two
+/// spaces after its level and report words), after a space or a colon: its start and end.
+fn pg_word(line: &[u8]) -> Option<(usize, usize)> {
     let head = &line[..line.len().min(256)];
     // The first `:  ` (PostgreSQL puts two spaces after the level).
     let mut from = 0;
@@ -415,7 +422,16 @@ fn pg_part(line: &[u8]) -> Option<usize> {
         .iter()
         .rposition(|&c| c == b' ' || c == b':')
         .map_or(0, |i| i + 1);
-    pg_report_word(&head[ws..k]).then_some(ws)
+    Some((ws, k))
+}
+
+/// A PostgreSQL level word: `LOG`, `DEBUG1` … `DEBUG5`, `ERROR`, `FATAL`, `PANIC`…
+fn pg_level(name: &[u8]) -> Option<Level> {
+    match name {
+        b"LOG" => Some(Level::Info),
+        _ if name.starts_with(b"DEBUG") => Some(Level::Debug),
+        _ => from_upper_word(name),
+    }
 }
 
 /// The rest of a PostgreSQL `log_line_prefix` of `%t:%r:%u@%d:[%p]:` (Amazon RDS's, and a
@@ -460,16 +476,10 @@ fn pg_colon_prefix(b: &[u8], at: usize) -> Option<(Option<Level>, usize)> {
     if pg_report_word(name) {
         return Some((None, at + word));
     }
-    let level = match name {
-        b"LOG" => Level::Info,
-        // DEBUG1 ... DEBUG5
-        _ if name.starts_with(b"DEBUG") => Level::Debug,
-        _ => match from_upper_word(name) {
-            Some(l) => l,
-            None => return Some((None, at + word)),
-        },
-    };
-    Some((Some(level), at + end + 3))
+    match pg_level(name) {
+        Some(level) => Some((Some(level), at + end + 3)),
+        None => Some((None, at + word)),
+    }
 }
 
 /// The words of PostgreSQL's report lines after an error's first line.
@@ -1167,6 +1177,19 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         if h.level.is_none() {
             // A timestamp alone (Go `2024/01/01 10:00:00 msg`): the message follows it.
             h.msg = skip_spaces(b, fallback);
+            if b.get(h.msg) == Some(&b'[') {
+                // PostgreSQL's `%m [%p] ` with more before the level (Debian's `%m [%p]
+                // %q%u@%d `): `[4321] app@orders LOG:  msg`. A report line that joined no
+                // error (`STATEMENT:  …`) starts at its report word, as behind RDS's prefix.
+                if let Some((ws, k)) = pg_word(b).filter(|&(ws, _)| ws > h.msg) {
+                    if pg_report_word(&b[ws..k]) {
+                        h.msg = ws;
+                    } else if let Some(l) = pg_level(&b[ws..k]) {
+                        h.level = Some(l);
+                        h.msg = k + 3;
+                    }
+                }
+            }
             return Some(h);
         }
     }
@@ -1974,8 +1997,9 @@ mod tests {
                     7,
                     "deadlock detected\nDETAIL:  Process 1 waits.\n\tProcess 2 waits.\nHINT:  See log.\nSTATEMENT:  SELECT a\n\tFROM t\nCONTEXT:  f()".to_string()
                 ),
-                (8, 2, "[4322] HINT:  other backend\n\tx".to_string()),
-                (10, 1, "[4321] CONTEXT:  after another backend".to_string()),
+                // Lines that join no error start at their report word, not at the pid.
+                (8, 2, "HINT:  other backend\n\tx".to_string()),
+                (10, 1, "CONTEXT:  after another backend".to_string()),
             ]
         );
         // The chunker looks back the same way: the last event starts at line 10.
@@ -2107,6 +2131,37 @@ mod tests {
             None,
             None,
             "CONTEXT:  f()",
+        );
+        // `%m [%p] ` with the user and database after the pid (Debian's default
+        // `%m [%p] %q%u@%d `), and a report line that stands alone behind `%m [%p] `.
+        check(
+            "2024-03-05 10:00:01 UTC [4321] app@orders LOG:  connection authorized",
+            t,
+            Some(Info),
+            None,
+            "connection authorized",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC [4321] app@orders FATAL:  password authentication failed",
+            t,
+            Some(Fatal),
+            None,
+            "password authentication failed",
+        );
+        check(
+            "2024-03-05 10:00:01 UTC [4321] STATEMENT:  select 1",
+            t,
+            None,
+            None,
+            "STATEMENT:  select 1",
+        );
+        // Not PostgreSQL: a bracket, then words and no level before `:  `.
+        check(
+            "2024-03-05 10:00:01 UTC [worker] Totals:  3 jobs",
+            t,
+            None,
+            None,
+            "[worker] Totals:  3 jobs",
         );
         // Not that prefix: a colon column with spaces, no `LEVEL:  ` after the pid.
         let g = p("2024-03-05 10:00:01 UTC:a b:[4321]:ERROR:  x");
