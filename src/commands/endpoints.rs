@@ -13,8 +13,8 @@
 //! [{location, text}], failing_examples}], upstreams: [{host, events, calls, ok, timeouts,
 //! refused, rate_limited, server_errors, client_errors, gave_up, failing_call_share,
 //! retry_after_max_s, statuses, latency, first_seen, last_seen, routes, examples}],
-//! findings: [Finding], unlinked_errors, unpaired_completions}`. Finding `details.rate_unit` says what `rate` and
-//! `baseline_rate` measure (see `detect::endpoints`).
+//! findings: [Finding], unlinked_errors, unpaired_completions}`. Finding `details.rate_unit`
+//! says what `rate` and `baseline_rate` measure (see `detect::endpoints`).
 
 use std::io::Write;
 

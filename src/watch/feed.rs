@@ -210,7 +210,13 @@ impl LivePairs {
         match half_of(ev, Some(trace), upstream.as_deref())? {
             Half::Start(h) => {
                 let (m, p) = (ev.http.method.as_deref()?, ev.http.path.as_deref()?);
-                self.starts.insert(h, (m.to_vec(), p.to_vec(), ord));
+                match self.starts.get_mut(&h) {
+                    // (Structured logs may repeat the request's method and path on each line.)
+                    Some(s) if s.0 == m && s.1 == p => s.2 = ord,
+                    _ => {
+                        self.starts.insert(h, (m.to_vec(), p.to_vec(), ord));
+                    }
+                }
                 if self.starts.len() > 2 * PAIR_WINDOW as usize {
                     self.starts.retain(|_, s| s.2 + PAIR_WINDOW > ord);
                 }
