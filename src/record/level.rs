@@ -21,7 +21,7 @@ pub fn from_word(w: &[u8]) -> Option<Level> {
         *d = s.to_ascii_lowercase();
     }
     Some(match &buf[..w.len()] {
-        b"trace" | b"trc" | b"finest" | b"finer" | b"verbose" => Level::Trace,
+        b"trace" | b"trc" | b"trce" | b"finest" | b"finer" | b"verbose" => Level::Trace,
         b"debug" | b"dbg" | b"dbug" | b"fine" => Level::Debug,
         b"info" | b"inf" | b"information" | b"informational" | b"notice" | b"config" => Level::Info,
         b"warn" | b"warning" | b"wrn" => Level::Warn,

@@ -187,7 +187,43 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
             rails_request(m, ev);
         }
     }
+    let category = h
+        .level
+        .and(first.get(h.msg..))
+        .and_then(aspnet_category)
+        .filter(|_| raw.len() > first.len());
+    if let Some(name) = category {
+        // ASP.NET Core's console logger: the category is the logger, the message is the
+        // lines after it, without the six spaces they are indented by.
+        ev.logger = Some(Cow::Borrowed(name));
+        let msg = std::mem::take(&mut ev.message);
+        let mut out = Vec::with_capacity(msg.len());
+        for (i, line) in msg.split(|&c| c == b'\n').skip(1).enumerate() {
+            if i > 0 {
+                out.push(b'\n');
+            }
+            let pad = line.iter().take(6).take_while(|&&c| c == b' ').count();
+            out.extend_from_slice(&line[pad..]);
+        }
+        ev.message = Cow::Owned(out);
+    }
     true
+}
+
+/// The category of ASP.NET Core's console logger line `fail: Microsoft.AspNetCore.Server.
+/// Kestrel[13]` after its level (`rest`): the name before the event id.
+fn aspnet_category(rest: &[u8]) -> Option<&[u8]> {
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+    let inner = rest.strip_suffix(b"]")?;
+    let open = memchr::memrchr(b'[', inner)?;
+    let (name, id) = (&inner[..open], &inner[open + 1..]);
+    let ok = name.first().is_some_and(u8::is_ascii_alphabetic)
+        && !id.is_empty()
+        && id.iter().all(u8::is_ascii_digit)
+        && name
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'`' | b'+'));
+    ok.then_some(name)
 }
 
 /// The first line of a Rails exception report: `ActiveRecord::RecordNotFound (Couldn't find
@@ -1857,6 +1893,47 @@ mod tests {
         parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
         assert!(ev.http.is_empty());
         assert_eq!(&*ev.message, &b"Release v42 created by user a@b.c"[..]);
+    }
+
+    #[test]
+    fn aspnet_console_category_is_the_logger() {
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let raw = "fail: Microsoft.AspNetCore.Server.Kestrel[13]\n      Connection id \"0HN1\": An unhandled exception was thrown by the application.\n      System.InvalidOperationException: Sequence contains no elements\n         at Orders.Api.Repo.Get(Int32 id) in /src/Repo.cs:line 41";
+        let first = &raw[..raw.find('\n').unwrap_or(raw.len())];
+        let mut ev = Event::bare(1, raw.as_bytes());
+        assert!(parse(first.as_bytes(), raw.as_bytes(), &mut ev, &ctx));
+        assert_eq!(ev.level, Some(Level::Error));
+        assert_eq!(
+            ev.logger.as_deref(),
+            Some(&b"Microsoft.AspNetCore.Server.Kestrel"[..])
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&ev.message),
+            "Connection id \"0HN1\": An unhandled exception was thrown by the application.\nSystem.InvalidOperationException: Sequence contains no elements\n   at Orders.Api.Repo.Get(Int32 id) in /src/Repo.cs:line 41"
+        );
+        // `trce` is ASP.NET Core's trace level.
+        let raw = "trce: App.Worker[0]\n      tick";
+        let mut ev = Event::bare(1, raw.as_bytes());
+        assert!(parse(b"trce: App.Worker[0]", raw.as_bytes(), &mut ev, &ctx));
+        assert_eq!((ev.level, &*ev.message), (Some(Level::Trace), &b"tick"[..]));
+        for (rest, want) in [
+            (
+                "Microsoft.AspNetCore.Hosting.Diagnostics[2]",
+                Some("Microsoft.AspNetCore.Hosting.Diagnostics"),
+            ),
+            ("App.Worker`1[7]\r", Some("App.Worker`1")),
+            ("[13]", None),
+            ("Kestrel[]", None),
+            ("Kestrel[1x]", None),
+            ("disk full [13]", None),
+            ("Kestrel[13] more", None),
+            ("]", None),
+        ] {
+            let got =
+                aspnet_category(rest.as_bytes()).map(|n| String::from_utf8_lossy(n).into_owned());
+            assert_eq!(got.as_deref(), want, "{rest}");
+        }
     }
 
     #[test]
