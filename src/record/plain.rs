@@ -205,6 +205,16 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
             let pad = line.iter().take(6).take_while(|&&c| c == b' ').count();
             out.extend_from_slice(&line[pad..]);
         }
+        if ev.http.status.is_none() && ev.http.path.is_none() {
+            // Behind a CRI prefix the joined message was built, not borrowed: its request
+            // line is read from the copy.
+            if let Some((method, url, status, ms)) = aspnet_finished(&out) {
+                ev.http.method = Some(Cow::Owned(method.to_vec()));
+                ev.http.path = Some(Cow::Owned(url.to_vec()));
+                ev.http.status = Some(status);
+                ev.http.latency_ms = ms;
+            }
+        }
         ev.message = Cow::Owned(out);
     }
     true
@@ -369,6 +379,16 @@ fn embedded_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
 /// finished HTTP/1.1 GET http://host/api/orders/42 - 500 0 - 12.3456ms` (protocol, method,
 /// URL, `-`, status, length, content type, duration).
 fn aspnet_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
+    if let Some((method, url, status, ms)) = aspnet_finished(msg) {
+        ev.http.method = Some(Cow::Borrowed(method));
+        ev.http.path = Some(Cow::Borrowed(url));
+        ev.http.status = Some(status);
+        ev.http.latency_ms = ms;
+    }
+}
+
+/// [`aspnet_request`]'s reading: method, URL, status and duration.
+fn aspnet_finished(msg: &[u8]) -> Option<(&[u8], &[u8], u16, Option<f64>)> {
     // Only the hosting layer's own message (with its category before it, as the console
     // logger writes it): a prefix test, not a search through every event.
     const CATEGORY: &[u8] = b"Microsoft.AspNetCore.Hosting.Diagnostics[";
@@ -376,12 +396,9 @@ fn aspnet_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
     let at = if msg.starts_with(FINISHED) {
         0
     } else if msg.starts_with(CATEGORY) {
-        let Some(at) = memchr::memmem::find(msg, FINISHED) else {
-            return;
-        };
-        at
+        memchr::memmem::find(msg, FINISHED)?
     } else {
-        return;
+        return None;
     };
     let rest = &msg[at + b"Request finished ".len()..];
     let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
@@ -394,23 +411,16 @@ fn aspnet_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
         tokens.next(),
         tokens.next(),
     ) else {
-        return;
+        return None;
     };
     let method_ok = method.len() >= 3 && method.iter().all(u8::is_ascii_uppercase);
-    let Some(status) = super::access::status_code(status).filter(|s| (100..=599).contains(s))
-    else {
-        return;
-    };
+    let status = super::access::status_code(status).filter(|s| (100..=599).contains(s))?;
     if !method_ok || !(url.starts_with(b"http") || url.starts_with(b"/")) {
-        return;
+        return None;
     }
-    ev.http.method = Some(Cow::Borrowed(method));
-    ev.http.path = Some(Cow::Borrowed(url));
-    ev.http.status = Some(status);
     let last = line.rsplit(|&c| c == b' ').next().unwrap_or_default();
-    if let Some(ms) = last.strip_suffix(b"ms").and_then(super::access::parse_f64) {
-        ev.http.latency_ms = Some(ms);
-    }
+    let ms = last.strip_suffix(b"ms").and_then(super::access::parse_f64);
+    Some((method, url, status, ms))
 }
 
 /// The level a PHP error log line names after its stamp: `PHP Fatal error:  ...`, `PHP
@@ -1912,6 +1922,17 @@ mod tests {
             String::from_utf8_lossy(&ev.message),
             "Connection id \"0HN1\": An unhandled exception was thrown by the application.\nSystem.InvalidOperationException: Sequence contains no elements\n   at Orders.Api.Repo.Get(Int32 id) in /src/Repo.cs:line 41"
         );
+        // Behind Kubernetes' CRI prefix, the hosting layer's request line is a request.
+        let raw = "2024-03-05T10:00:00.1Z stdout F info: Microsoft.AspNetCore.Hosting.Diagnostics[2]\n2024-03-05T10:00:00.1Z stdout F       Request finished HTTP/1.1 GET http://h/orders/17 - 500 0 - 12.5ms";
+        let first = &raw[..raw.find('\n').unwrap_or(raw.len())];
+        let mut ev = Event::bare(1, raw.as_bytes());
+        assert!(parse(first.as_bytes(), raw.as_bytes(), &mut ev, &ctx));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"http://h/orders/17"[..]));
+        assert_eq!(
+            (ev.http.status, ev.http.latency_ms),
+            (Some(500), Some(12.5))
+        );
+        assert!(ev.message.starts_with(b"Request finished HTTP/1.1"));
         // `trce` is ASP.NET Core's trace level.
         let raw = "trce: App.Worker[0]\n      tick";
         let mut ev = Event::bare(1, raw.as_bytes());
