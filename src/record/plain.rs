@@ -208,7 +208,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         if ev.http.status.is_none() && ev.http.path.is_none() {
             // Behind a CRI prefix the joined message was built, not borrowed: its request
             // line is read from the copy.
-            if let Some((method, url, status, ms)) = aspnet_finished(&out) {
+            if let Some(Finished(method, url, status, ms)) = aspnet_finished(&out) {
                 ev.http.method = Some(Cow::Owned(method.to_vec()));
                 ev.http.path = Some(Cow::Owned(url.to_vec()));
                 ev.http.status = Some(status);
@@ -379,7 +379,7 @@ fn embedded_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
 /// finished HTTP/1.1 GET http://host/api/orders/42 - 500 0 - 12.3456ms` (protocol, method,
 /// URL, `-`, status, length, content type, duration).
 fn aspnet_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
-    if let Some((method, url, status, ms)) = aspnet_finished(msg) {
+    if let Some(Finished(method, url, status, ms)) = aspnet_finished(msg) {
         ev.http.method = Some(Cow::Borrowed(method));
         ev.http.path = Some(Cow::Borrowed(url));
         ev.http.status = Some(status);
@@ -387,8 +387,11 @@ fn aspnet_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
     }
 }
 
-/// [`aspnet_request`]'s reading: method, URL, status and duration.
-fn aspnet_finished(msg: &[u8]) -> Option<(&[u8], &[u8], u16, Option<f64>)> {
+/// An ASP.NET Core `Request finished` line: method, URL, status and duration.
+struct Finished<'a>(&'a [u8], &'a [u8], u16, Option<f64>);
+
+/// [`aspnet_request`]'s reading.
+fn aspnet_finished(msg: &[u8]) -> Option<Finished<'_>> {
     // Only the hosting layer's own message (with its category before it, as the console
     // logger writes it): a prefix test, not a search through every event.
     const CATEGORY: &[u8] = b"Microsoft.AspNetCore.Hosting.Diagnostics[";
@@ -420,7 +423,7 @@ fn aspnet_finished(msg: &[u8]) -> Option<(&[u8], &[u8], u16, Option<f64>)> {
     }
     let last = line.rsplit(|&c| c == b' ').next().unwrap_or_default();
     let ms = last.strip_suffix(b"ms").and_then(super::access::parse_f64);
-    Some((method, url, status, ms))
+    Some(Finished(method, url, status, ms))
 }
 
 /// The level a PHP error log line names after its stamp: `PHP Fatal error:  ...`, `PHP
