@@ -307,6 +307,11 @@ impl RouteStats {
         self.method = created.method;
         self.path = created.path;
         self.view = created.view;
+        self.remap_sigs(sig_remap);
+    }
+
+    /// Renames the linked signatures into the merged summary's (`sig_remap`).
+    fn remap_sigs(&mut self, sig_remap: &[u32]) {
         for (s, c) in std::mem::take(&mut self.sigs) {
             self.add_sig(remap_sig(s, Some(sig_remap)), c);
         }
@@ -1678,9 +1683,7 @@ impl EndpointTable {
                 }
                 _ if ord < PAIR_WINDOW => {
                     let mut stats = p.stats;
-                    for (s, _) in &mut stats.sigs {
-                        *s = remap_sig(*s, Some(sig_remap));
-                    }
+                    stats.remap_sigs(sig_remap);
                     self.pairing.pending.push(Pending {
                         hash: p.hash,
                         ord,
