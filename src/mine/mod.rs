@@ -22,6 +22,7 @@ pub use cluster::{cluster, ClusterConfig, Clustering, TemplateInfo, OTHER_TEMPLA
 pub(crate) use mask::is_uuid;
 pub use mask::Masker;
 pub use stack::is_stack_trace;
+pub(crate) use stack::ruby_exception;
 
 /// 64-bit FNV-1a: tiny, fixed and the same on every platform, which is all an id needs.
 pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {

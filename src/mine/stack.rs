@@ -107,7 +107,7 @@ fn ruby_report_frame(t: &[u8]) -> Option<Option<(&[u8], &[u8])>> {
 
 /// A Ruby exception's class: `ActiveRecord::RecordNotFound (Couldn't find …):` as Rails
 /// reports it, or at the end of Ruby's own report (`…:in 'x': undefined method (NoMethodError)`).
-fn ruby_exception(t: &[u8]) -> Option<&[u8]> {
+pub(crate) fn ruby_exception(t: &[u8]) -> Option<&[u8]> {
     let constant = |name: &[u8]| {
         !name.is_empty()
             && name

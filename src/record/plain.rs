@@ -237,19 +237,12 @@ fn aspnet_category(rest: &[u8]) -> Option<&[u8]> {
 }
 
 /// The first line of a Rails exception report: `ActiveRecord::RecordNotFound (Couldn't find
-/// Post with 'id'=9):`, the class and the message in parentheses.
+/// Post with 'id'=9):`, the class and the message in parentheses (as the stack signature
+/// reads Ruby's exception lines).
 fn rails_report_head(msg: &[u8]) -> bool {
     let line = &msg[..memchr::memchr(b'\n', msg).unwrap_or(msg.len())];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let Some(sp) = memchr::memmem::find(line, b" (") else {
-        return false;
-    };
-    let class = &line[..sp];
-    class.first().is_some_and(u8::is_ascii_uppercase)
-        && class
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':'))
-        && line.ends_with(b"):")
+    line.ends_with(b"):") && crate::mine::ruby_exception(line).is_some()
 }
 
 /// Rails' two request lines (ActionPack's log subscriber): `Started GET "/orders/42" for
