@@ -25,6 +25,19 @@ fn small_log() -> Vec<u8> {
     s
 }
 
+/// `secs` (Unix seconds) written with `strftime` format `fmt`.
+fn stamp(secs: i64, fmt: &str) -> String {
+    stamp_ms(secs * 1000, fmt)
+}
+
+/// `ms` (Unix milliseconds) written with `strftime` format `fmt`.
+fn stamp_ms(ms: i64, fmt: &str) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .expect("time")
+        .strftime(fmt)
+        .to_string()
+}
+
 #[test]
 fn bare_paths_run_summary() {
     let d = Dir::new();
@@ -763,9 +776,7 @@ fn error_rate_on_access_logs_names_the_failing_route() {
     let t0 = 1_795_000_000i64;
     for i in 0..(3 * 3600 / 5) {
         let t = t0 + i * 5;
-        let ts = jiff::Timestamp::from_second(t)
-            .expect("time")
-            .strftime("%d/%b/%Y:%H:%M:%S +0000");
+        let ts = stamp(t, "%d/%b/%Y:%H:%M:%S +0000");
         let burst = (t0 + 7200..t0 + 8400).contains(&t);
         let items_status = if burst && i % 2 == 0 { 503 } else { 200 };
         text.push_str(&format!(
@@ -856,9 +867,7 @@ fn a_rails_log_leads_with_the_exception() {
     let t0 = 1_795_000_000i64;
     for i in 0..(2 * 3600 / 3) {
         let t = t0 + i * 3;
-        let ts = jiff::Timestamp::from_second(t)
-            .expect("time")
-            .strftime("%Y-%m-%dT%H:%M:%S.%6f");
+        let ts = stamp(t, "%Y-%m-%dT%H:%M:%S.%6f");
         let id = format!("{:08x}-c555-4cba-995f-{:012x}", i * 7919, i);
         let pid = 4100 + i % 4;
         let head = |l: &str, w: &str| format!("{l}, [{ts} #{pid}] {w:>5} -- : [{id}] ");
@@ -916,9 +925,7 @@ fn rails_lograge_requests_find_the_failing_route() {
     let t0 = 1_795_000_000i64;
     for i in 0..(2 * 3600 / 2) {
         let t = t0 + i * 2;
-        let ts = jiff::Timestamp::from_second(t)
-            .expect("time")
-            .strftime("%Y-%m-%dT%H:%M:%S.%6f");
+        let ts = stamp(t, "%Y-%m-%dT%H:%M:%S.%6f");
         let failing = (t0 + 5400..t0 + 6000).contains(&t) && i % 2 == 0;
         let (path, controller) = if i % 2 == 0 {
             (format!("/orders/{}", 1000 + i % 300), "OrdersController")
@@ -952,9 +959,7 @@ fn rails_started_and_completed_lines_pair_into_routes() {
     let mut text = String::new();
     let t0 = 1_795_000_000i64;
     let line = |t: f64, lvl: &str, id: &str, msg: &str| {
-        let ts = jiff::Timestamp::from_millisecond((t * 1000.0) as i64)
-            .expect("time")
-            .strftime("%Y-%m-%dT%H:%M:%S.%6f");
+        let ts = stamp_ms((t * 1000.0) as i64, "%Y-%m-%dT%H:%M:%S.%6f");
         format!("{}, [{ts} #4101] {lvl:>5} -- : [{id}] {msg}\n", &lvl[..1])
     };
     let mut pending: Option<(f64, String, String)> = None;
@@ -1086,9 +1091,7 @@ fn a_laravel_log_leads_with_the_exception() {
     let t0 = 1_795_000_000i64;
     for i in 0..(2 * 3600 / 2) {
         let t = t0 + i * 2;
-        let ts = jiff::Timestamp::from_second(t)
-            .expect("time")
-            .strftime("%Y-%m-%d %H:%M:%S");
+        let ts = stamp(t, "%Y-%m-%d %H:%M:%S");
         if (t0 + 5400..t0 + 6000).contains(&t) && i % 2 == 0 {
             text.push_str(&format!(
                 "[{ts}] production.ERROR: SQLSTATE[HY000] [2002] Connection refused (SQL: select * from `orders` where `id` = {i} limit 1) {{\"userId\":{},\"exception\":\"[object] (Illuminate\\\\Database\\\\QueryException(code: 2002): Connection refused at /var/www/vendor/laravel/framework/src/Illuminate/Database/Connection.php:760)\n[stacktrace]\n#0 /var/www/app/Http/Controllers/OrderController.php(31): Illuminate\\\\Database\\\\Connection->select()\n#1 {{main}}\n\"}}\n",
