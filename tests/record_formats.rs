@@ -1182,6 +1182,81 @@ fn cri_stack_traces_join_into_one_event() {
     same_at_any_chunk_size(path, &ev);
 }
 
+/// Apps in containers often stamp their lines in local time without a zone; the container
+/// runtime's stamp (CRI, `kubectl logs --timestamps`, Docker's `time`) is UTC and taken
+/// moments later. The app's stamp is moved into the runtime's zone (a whole number of quarter
+/// hours), keeping its milliseconds; a zoned app stamp, or one that is off by no zone's
+/// offset (a skewed clock), stays as it is.
+#[test]
+fn zone_less_app_stamps_take_the_container_runtimes_zone() {
+    // (runtime stamp, app line, the event's time)
+    let lines = [
+        // New York (UTC-5), a Spring Boot line.
+        (
+            "2026-11-27T15:00:00.123456789Z",
+            "2026-11-27 10:00:00.120  ERROR 1 --- [main] c.a.Foo : Boom",
+            "2026-11-27T15:00:00.120Z",
+        ),
+        // India (UTC+5:30), Python logging.
+        (
+            "2026-11-27T15:00:01.000000000Z",
+            "2026-11-27 20:30:00,990 ERROR app: Boom",
+            "2026-11-27T15:00:00.990Z",
+        ),
+        // A JSON line with a zone-less time, Berlin (UTC+1), a day later in local time.
+        (
+            "2026-11-27T23:30:00.000000000Z",
+            r#"{"time":"2026-11-28T00:30:00.000","level":"error","msg":"Boom"}"#,
+            "2026-11-27T23:30:00.000Z",
+        ),
+        // A Ruby Logger header (Rails), Los Angeles (UTC-8).
+        (
+            "2026-11-27T18:00:02.000000000Z",
+            "E, [2026-11-27T10:00:01.500000 #1] ERROR -- : Boom",
+            "2026-11-27T18:00:01.500Z",
+        ),
+        // A zoned app stamp stays, even minutes off the runtime's.
+        (
+            "2026-11-27T15:00:03.000000000Z",
+            "2026-11-27T16:03:00.000+01:00 ERROR app: Boom",
+            "2026-11-27T15:03:00.000Z",
+        ),
+        // A zone-less stamp seven minutes off (a skewed clock, no zone's offset) stays.
+        (
+            "2026-11-27T15:00:04.000000000Z",
+            "2026-11-27 15:07:04,000 ERROR app: Boom",
+            "2026-11-27T15:07:04.000Z",
+        ),
+    ];
+    let want: Vec<&str> = lines.iter().map(|l| l.2).collect();
+    let mut cri = String::new();
+    let mut kubectl = String::new();
+    let mut docker = String::new();
+    for (rt, app, _) in lines {
+        cri.push_str(&format!("{rt} stdout F {app}\n"));
+        kubectl.push_str(&format!("{rt} {app}\n"));
+        docker.push_str(&format!(
+            "{{\"log\":{},\"stream\":\"stdout\",\"time\":\"{rt}\"}}\n",
+            serde_json::to_string(&format!("{app}\n")).expect("json")
+        ));
+    }
+    for (name, text) in [
+        ("cri.log", cri),
+        ("kubectl.log", kubectl),
+        ("docker.log", docker),
+    ] {
+        let log = TempLog::new(name, &text);
+        let ev = events(&[&log.path]);
+        let got: Vec<&str> = ev.iter().map(|e| s(e, "/time")).collect();
+        assert_eq!(got, want, "{name}");
+        assert!(
+            ev.iter().all(|e| s(e, "/level") == "error"),
+            "{name}: {ev:?}"
+        );
+        same_at_any_chunk_size(&log.path, &ev);
+    }
+}
+
 /// Docker's json-file driver writes every line of a container's output as its own JSON
 /// record: a Java stack trace and a Python traceback still become one event each, the message
 /// being the unescaped lines, whatever the chunk size.

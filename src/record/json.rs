@@ -650,9 +650,11 @@ fn docker_inner<'a>(inner: &'a [u8], esc: bool, ev: &mut Event<'a>, ctx: &Ctx) {
         }
     }
     ev.fields.extend(fields);
-    if ev.time.is_none() {
-        ev.time = docker_time;
-    }
+    ev.time = match (ev.time, docker_time) {
+        // Docker stamps in UTC: an app's zone-less local stamp is moved into it.
+        (Some(app), Some(docker)) => Some(super::time::zone_corrected(app, docker)),
+        (app, docker) => app.or(docker),
+    };
 }
 
 fn inner_parse<'a>(s: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) {

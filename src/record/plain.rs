@@ -22,7 +22,7 @@ use std::borrow::Cow;
 
 use super::level::{from_letter, from_upper_word, from_word, one_case_level};
 use super::parse::Ctx;
-use super::time::{glog_stamp, parse_prefix, TimeCtx};
+use super::time::{glog_stamp, parse_prefix, zone_corrected, zoned_iso, TimeCtx};
 use super::{json, logfmt, syslog, Event, Level};
 
 /// What a header told us. `msg` is the offset of the message in the first line.
@@ -217,7 +217,27 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         }
         ev.message = Cow::Owned(out);
     }
+    if let (Some(t), Some(b'T')) = (ev.time, first.get(10)) {
+        if let Some(r) = runtime_stamp(first, tc) {
+            ev.time = Some(zone_corrected(t, r));
+        }
+    }
     true
+}
+
+/// The zoned stamp a container runtime (CRI) or `kubectl logs --timestamps` put before an
+/// app's line that has a time of its own (a dated header, a Ruby Logger header, JSON or
+/// logfmt): the app's stamp is moved into that stamp's zone ([`zone_corrected`]).
+#[inline(never)]
+fn runtime_stamp(first: &[u8], tc: &TimeCtx) -> Option<i64> {
+    let app_dated = |b: &[u8]| {
+        dated(b) || rails_shape(b) || matches!(b.first(), Some(b'{' | b't' | b'l' | b'@'))
+    };
+    if cri_body(first).is_some() || stamp_body(first).is_some_and(app_dated) {
+        zoned_iso(first, tc).map(|r| r.0)
+    } else {
+        None
+    }
 }
 
 /// The category of ASP.NET Core's console logger line `fail: Microsoft.AspNetCore.Server.
@@ -670,6 +690,9 @@ fn cri_rejoined<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ct
     cri_append(&raw[first.len()..], false, &mut msg);
     ev.time = Some(stamp.0);
     json::parse_owned_body(msg, ev, ctx);
+    if let Some(t) = ev.time {
+        ev.time = Some(zone_corrected(t, stamp.0));
+    }
     true
 }
 

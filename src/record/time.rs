@@ -385,6 +385,46 @@ fn us_date(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
 
 /// `YYYY-MM-DD[T ]HH:MM[:SS][.frac][zone]` and `YYYY/MM/DD HH:MM:SS`.
 fn iso(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let (y, mo, d, (h, mi, s, ms), off, end) = iso_fields(b)?;
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?, end))
+}
+
+/// An ISO 8601 stamp at the start of `b` that carries its own zone (`Z` or an offset), as
+/// container runtimes and `kubectl logs --timestamps` write them: (UTC millis, bytes used).
+/// `None` for a stamp without a zone, whose time depends on `--tz`.
+pub fn zoned_iso(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let (y, mo, d, (h, mi, s, ms), off, end) = iso_fields(b)?;
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, Some(off?))?, end))
+}
+
+/// The time of an app's own stamp (`app`) on a line a container runtime stamped (`runtime`,
+/// a zoned stamp: CRI, `kubectl logs --timestamps`). Apps in containers often write local
+/// time without a zone, which is read as `--tz` (UTC by default); the runtime's stamp is
+/// taken moments after the app's. So when the two differ by a whole number of quarter hours
+/// (every zone's offset is one), give or take two minutes of delay, the app's stamp was in
+/// that zone and is moved by it: its own precision and order are kept, the runtime's zone is
+/// used. Any other difference (a skewed clock, a line replayed much later) keeps the app's
+/// stamp as it is.
+pub fn zone_corrected(app: i64, runtime: i64) -> i64 {
+    const QUARTER: i64 = 15 * 60 * 1000;
+    const DELAY: i64 = 2 * 60 * 1000;
+    // Zones run from UTC-12 to UTC+14.
+    const WIDEST: i64 = 14 * 3_600_000 + DELAY;
+    let d = app.saturating_sub(runtime);
+    if d.saturating_abs() <= DELAY || d.saturating_abs() > WIDEST {
+        return app;
+    }
+    let shift = (d + d.signum() * QUARTER / 2) / QUARTER * QUARTER;
+    if shift == 0 || (d - shift).abs() > DELAY {
+        return app;
+    }
+    app - shift
+}
+
+/// The fields of an ISO stamp: (year, month, day, (hour, minute, second, millis), its zone's
+/// offset if it has one, bytes used).
+#[allow(clippy::type_complexity)]
+fn iso_fields(b: &[u8]) -> Option<(u32, u32, u32, (u32, u32, u32, u32), Option<i32>, usize)> {
     let y = num4(b, 0)?;
     let sep = *b.get(4)?;
     if !(sep == b'-' || sep == b'/') || b.get(7) != Some(&sep) {
@@ -397,7 +437,7 @@ fn iso(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     }
     let (h, mi, s, ms, end) = clock(b, 11)?;
     let (off, end) = zone(b, end);
-    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?, end))
+    Some((y, mo, d, (h, mi, s, ms), off, end))
 }
 
 /// Common Log Format `10/Oct/2000:13:55:36 -0700`, and the same day-month-year order with
@@ -955,6 +995,78 @@ mod tests {
         assert_eq!(p("2024-01-01 10:00:00"), Some(ms("2024-01-01T09:00:00Z")));
         assert_eq!(p("2024-07-01 10:00:00"), Some(ms("2024-07-01T08:00:00Z")));
         assert_eq!(p("2024-07-01 10:00:00Z"), Some(ms("2024-07-01T10:00:00Z")));
+    }
+
+    #[test]
+    fn zoned_iso_needs_a_zone() {
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let z = |s: &str| zoned_iso(s.as_bytes(), &tc);
+        assert_eq!(
+            z("2024-01-01T10:00:00.123456789Z stdout F x"),
+            Some((ms("2024-01-01T10:00:00.123Z"), 30))
+        );
+        assert_eq!(
+            z("2024-01-01T10:00:00+05:30 x").map(|r| r.0),
+            Some(ms("2024-01-01T04:30:00Z"))
+        );
+        assert_eq!(z("2024-01-01T10:00:00.123 x"), None);
+        assert_eq!(z("2024-01-01 10:00:00 x"), None);
+        assert_eq!(z("Jan  1 10:00:00 host x"), None);
+    }
+
+    #[test]
+    fn zone_corrected_moves_a_local_stamp_by_its_zone() {
+        let rt = ms("2024-01-01T10:00:00.500Z");
+        let c = |app: &str| zone_corrected(ms(app), rt);
+        // The app's stamp a few ms before the runtime's: kept as it is.
+        assert_eq!(
+            c("2024-01-01T10:00:00.480Z"),
+            ms("2024-01-01T10:00:00.480Z")
+        );
+        // New York (UTC-5), India (UTC+5:30), Nepal (UTC+5:45), Chatham (UTC+13:45),
+        // Baker Island (UTC-12), Kiribati (UTC+14): a zone-less local stamp read as UTC.
+        assert_eq!(
+            c("2024-01-01T05:00:00.480Z"),
+            ms("2024-01-01T10:00:00.480Z")
+        );
+        assert_eq!(
+            c("2024-01-01T15:30:00.480Z"),
+            ms("2024-01-01T10:00:00.480Z")
+        );
+        assert_eq!(
+            c("2024-01-01T15:45:00.480Z"),
+            ms("2024-01-01T10:00:00.480Z")
+        );
+        assert_eq!(
+            c("2024-01-01T23:45:00.480Z"),
+            ms("2024-01-01T10:00:00.480Z")
+        );
+        assert_eq!(
+            c("2023-12-31T22:00:00.480Z"),
+            ms("2024-01-01T10:00:00.480Z")
+        );
+        assert_eq!(
+            c("2024-01-02T00:00:00.480Z"),
+            ms("2024-01-01T10:00:00.480Z")
+        );
+        // Written a minute before the runtime stamped it (a buffered line), in UTC-5.
+        assert_eq!(
+            c("2024-01-01T04:59:00.000Z"),
+            ms("2024-01-01T09:59:00.000Z")
+        );
+        // Not a zone's offset: a skewed clock (7 minutes), a stamp 40 minutes off, a line
+        // replayed days later: the app's stamp stays.
+        for odd in [
+            "2024-01-01T10:07:00.000Z",
+            "2024-01-01T09:20:00.000Z",
+            "2024-01-01T05:07:30.000Z",
+            "2023-12-28T10:00:00.000Z",
+        ] {
+            assert_eq!(c(odd), ms(odd), "{odd}");
+        }
+        assert_eq!(zone_corrected(i64::MAX, i64::MIN), i64::MAX);
+        assert_eq!(zone_corrected(i64::MIN, i64::MAX), i64::MIN);
     }
 
     #[test]
