@@ -927,7 +927,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 12);
+    assert_eq!(ev.len(), 14);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -980,6 +980,36 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     assert_eq!(s(&ev[10], "/logger"), "kernel");
     assert_eq!(s(&ev[11], "/message"), "");
     assert_eq!(s(&ev[11], "/logger"), "app");
+    // .NET's JSON console formatter: PascalCase keys, the request in the hosting log's state.
+    let e = &ev[12];
+    assert_eq!(s(e, "/time"), "2024-03-05T10:00:12.500Z");
+    assert_eq!(s(e, "/level"), "info");
+    assert_eq!(s(e, "/logger"), "Microsoft.AspNetCore.Hosting.Diagnostics");
+    assert_eq!(
+        s(e, "/message"),
+        "Request finished HTTP/1.1 GET http://shop:8080/api/orders/42 - 500 0 - 5087.1234ms"
+    );
+    assert_eq!(s(e, "/http/method"), "GET");
+    assert_eq!(s(e, "/http/path"), "/api/orders/42");
+    assert_eq!(n(e, "/http/status"), 500.0);
+    assert_eq!(n(e, "/http/latency_ms"), 5087.123);
+    // Serilog's `JsonFormatter`: the rendered message, the request in `Properties`.
+    let e = &ev[13];
+    assert_eq!(s(e, "/time"), "2024-03-05T10:00:13.000Z");
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(
+        s(e, "/logger"),
+        "Serilog.AspNetCore.RequestLoggingMiddleware"
+    );
+    assert_eq!(
+        s(e, "/message"),
+        "HTTP \"POST\" \"/api/pay\" responded 502 in 30001.2000 ms"
+    );
+    assert_eq!(s(e, "/http/method"), "POST");
+    assert_eq!(s(e, "/http/path"), "/api/pay");
+    assert_eq!(n(e, "/http/status"), 502.0);
+    assert_eq!(n(e, "/http/latency_ms"), 30001.2);
+    assert_eq!(s(e, "/trace_id"), "0HN1:00000002");
 }
 
 #[test]
@@ -1180,6 +1210,94 @@ fn cri_stack_traces_join_into_one_event() {
     );
     assert_eq!(s(&ev[0], "/level"), "error");
     same_at_any_chunk_size(path, &ev);
+}
+
+/// JSON loggers put an exception's stack in a field (logstash-logback-encoder's
+/// `stack_trace`, .NET's JSON console `Exception`, structlog's `exception`): the stack goes
+/// under the message, so crashes group by exception type and application frames as in a
+/// plain-text log. .NET's `NullReferenceException` has the same message wherever it is thrown:
+/// only the frames tell the two crash sites apart; line numbers do not split a site.
+#[test]
+fn json_stack_fields_group_by_crash() {
+    let mut text = String::new();
+    let java = |at: &str, line: u32| {
+        format!(
+            "java.lang.NullPointerException: null\n\tat com.acme.{at}(X.java:{line})\n\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)"
+        )
+    };
+    let dotnet = |at: &str, line: u32| {
+        format!(
+            "System.NullReferenceException: Object reference not set to an instance of an object.\n   at Shop.{at}() in /src/Shop.cs:line {line}\n   at Microsoft.AspNetCore.Mvc.Infrastructure.ActionMethodExecutor.Execute()"
+        )
+    };
+    for i in 0..12u32 {
+        let (site, n) = if i % 3 == 0 {
+            ("PaymentClient.charge", 3)
+        } else {
+            ("OrderService.load", 2)
+        };
+        let rec = serde_json::json!({
+            "@timestamp": format!("2026-11-27T10:00:{i:02}.000Z"),
+            "level": "ERROR",
+            "logger_name": "com.acme.Api",
+            "message": "request failed",
+            "stack_trace": java(site, 40 + i * n),
+        });
+        text.push_str(&format!("{rec}\n"));
+        let site = if i % 2 == 0 {
+            "Cart.Total"
+        } else {
+            "Checkout.Pay"
+        };
+        let rec = serde_json::json!({
+            "Timestamp": format!("2026-11-27T10:01:{i:02}.000Z"),
+            "EventId": 1,
+            "LogLevel": "Error",
+            "Category": "Shop.Api",
+            "Message": "Unhandled exception",
+            "Exception": dotnet(site, 10 + i),
+        });
+        text.push_str(&format!("{rec}\n"));
+    }
+    let log = TempLog::new("app.json", &text);
+    let out: Value = serde_json::from_str(&faultline_out(&[
+        "templates",
+        &log.path,
+        "--output",
+        "json",
+    ]))
+    .expect("json");
+    let mut got: Vec<(String, u64)> = out["templates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .map(|t| {
+            let tpl = t["template"].as_str().expect("template");
+            // The frames' fingerprint is a hash: keep the exception types.
+            let cut = tpl.find(";frames=").unwrap_or(tpl.len());
+            (tpl[..cut].to_string(), t["count"].as_u64().expect("count"))
+        })
+        .collect();
+    got.sort();
+    let java =
+        "request failed: java.lang.NullPointerException: <*> [exc=java.lang.NullPointerException";
+    let dotnet = "Unhandled exception: System.NullReferenceException: Object reference not set to an instance of an object. [exc=System.NullReferenceException";
+    assert_eq!(
+        got,
+        [
+            (dotnet.to_string(), 6),
+            (dotnet.to_string(), 6),
+            (java.to_string(), 4),
+            (java.to_string(), 8)
+        ],
+        "{out:#}"
+    );
+    // The level and logger come from the keys, the event's time too.
+    let ev = events(&[&log.path]);
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(s(&ev[1], "/logger"), "Shop.Api");
+    assert_eq!(s(&ev[1], "/time"), "2026-11-27T10:01:00.000Z");
+    same_at_any_chunk_size(&log.path, &ev);
 }
 
 /// Apps in containers often stamp their lines in local time without a zone; the container

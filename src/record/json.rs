@@ -200,6 +200,9 @@ struct Walk<'a, 'k> {
     keys: &'k UserKeys,
     docker_log: Option<(&'a [u8], bool)>,
     docker_stream: bool,
+    /// The first error field holding a whole stack trace (logstash-logback-encoder's
+    /// `stack_trace`, .NET's `Exception`, Python's `exc_info`): its frames tell crashes apart.
+    stack: Option<Cow<'a, [u8]>>,
 }
 
 /// Parses a JSON line; returns whether it was a JSON object.
@@ -213,6 +216,7 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
         keys: &ctx.keys,
         docker_log: None,
         docker_stream: false,
+        stack: None,
     };
     // One pass that validates and assigns; an invalid line is reset to a bare message, so
     // half-filled fields never leak out.
@@ -232,6 +236,18 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
         ev.message = Cow::Borrowed(b);
     } else {
         super::keys::with_error_text(ev);
+        if let Some(stack) = w
+            .stack
+            .filter(|_| memchr::memchr(b'\n', &ev.message).is_none())
+        {
+            // The stack goes under the message, as in a plain-text log: the event's template
+            // is its first line plus the exception types and application frames
+            // (`mine::stack`), so the same crash groups and different crashes stay apart.
+            let mut m = std::mem::take(&mut ev.message).into_owned();
+            m.push(b'\n');
+            m.extend_from_slice(&stack);
+            ev.message = Cow::Owned(m);
+        }
     }
     if w.assign.latency_unitless {
         // Caddy's access log writes `duration` in seconds, Traefik's `Duration` nanoseconds.
@@ -353,6 +369,12 @@ fn walk<'a>(
         };
         // An error field's long value (a stack trace) is kept as the line that names the error.
         let val = if super::keys::is_error_key(path) {
+            if w.stack.is_none()
+                && memchr::memchr(b'\n', &val).is_some()
+                && crate::mine::is_stack_trace(&val)
+            {
+                w.stack = Some(val.clone());
+            }
             super::keys::error_line(val)
         } else {
             val
@@ -759,20 +781,42 @@ mod tests {
             let (_, ev) = run(line);
             assert_eq!(String::from_utf8_lossy(&ev.message), want, "{line}");
         }
-        // A stack trace in the field: the line that names the error.
+        // A stack trace in the field: the line that names the error, then the trace under
+        // the message (as a plain-text log has it), the field keeping that line only.
+        let first_line = |ev: &Event| {
+            let m: &[u8] = &ev.message;
+            String::from_utf8_lossy(m.split(|&c| c == b'\n').next().unwrap_or_default())
+                .into_owned()
+        };
         let (_, ev) = run(
             r#"{"event":"cache lookup failed","exception":"Traceback (most recent call last):\n  File \"/app/cache.py\", line 88, in get\n    return self.client.get(key)\nredis.exceptions.ConnectionError: Error 111 connecting to redis-master:6379. Connection refused."}"#,
         );
         assert_eq!(
-            &*ev.message,
-            &b"cache lookup failed: redis.exceptions.ConnectionError: Error 111 connecting to redis-master:6379. Connection refused."[..]
+            first_line(&ev),
+            "cache lookup failed: redis.exceptions.ConnectionError: Error 111 connecting to redis-master:6379. Connection refused."
+        );
+        assert!(ev.message.ends_with(b"\nTraceback (most recent call last):\n  File \"/app/cache.py\", line 88, in get\n    return self.client.get(key)\nredis.exceptions.ConnectionError: Error 111 connecting to redis-master:6379. Connection refused."));
+        assert_eq!(
+            field(&ev, "exception"),
+            Some(&b"redis.exceptions.ConnectionError: Error 111 connecting to redis-master:6379. Connection refused."[..])
         );
         let (_, ev) = run(
             r#"{"message":"job crashed","stack_trace":"java.lang.IllegalStateException: pool closed\n\tat com.acme.Pool.get(Pool.java:42)\n\tat com.acme.Job.run(Job.java:7)"}"#,
         );
         assert_eq!(
             &*ev.message,
-            b"job crashed: java.lang.IllegalStateException: pool closed"
+            b"job crashed: java.lang.IllegalStateException: pool closed\njava.lang.IllegalStateException: pool closed\n\tat com.acme.Pool.get(Pool.java:42)\n\tat com.acme.Job.run(Job.java:7)"
+        );
+        // Multi-line text that is no stack trace stays out of the message, and a message
+        // that has lines of its own keeps them.
+        let (_, ev) = run(r#"{"msg":"x failed","error":"line one\nline two"}"#);
+        assert_eq!(&*ev.message, b"x failed: line one");
+        let (_, ev) = run(
+            r#"{"msg":"x failed\njava.lang.IllegalStateException: a\n\tat com.acme.A.a(A.java:1)","error":"java.lang.IllegalStateException: b\n\tat com.acme.B.b(B.java:2)"}"#,
+        );
+        assert_eq!(
+            &*ev.message,
+            b"x failed\njava.lang.IllegalStateException: a\n\tat com.acme.A.a(A.java:1): java.lang.IllegalStateException: b"
         );
         // Without a message key the whole object is the message, as before.
         let (_, ev) = run(r#"{"error":"boom","code":7}"#);

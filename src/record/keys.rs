@@ -66,6 +66,9 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"textPayload" | b"jsonPayload.message" => (Message, 7),
         // `journalctl -o json`.
         b"MESSAGE" => (Message, 8),
+        // .NET: the JSON console formatter (`Message`), Serilog's `JsonFormatter`.
+        b"Message" | b"RenderedMessage" => (Message, 9),
+        b"MessageTemplate" => (Message, 10),
 
         b"ts" => (Time, 0),
         b"time" => (Time, 1),
@@ -76,6 +79,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"time_local" | b"time_iso8601" | b"timeMillis" => (Time, 6),
         b"t.$date" => (Time, 7),
         b"__REALTIME_TIMESTAMP" => (Time, 8),
+        b"Timestamp" => (Time, 9),
 
         b"level" => (Level, 0),
         b"severity" => (Level, 1),
@@ -87,6 +91,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         // MongoDB's one-letter severity; a value that is no level stays a plain field.
         b"s" => (Level, 7),
         b"PRIORITY" => (Level, 8),
+        b"LogLevel" | b"Level" => (Level, 9),
 
         b"http.request.method" => (Method, 0),
         b"http.method" => (Method, 1),
@@ -96,6 +101,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"httpRequest.requestMethod" => (Method, 5),
         // Serilog's ASP.NET Core request logging.
         b"RequestMethod" => (Method, 6),
+        // .NET's JSON console formatter (the hosting log's state), Serilog's `JsonFormatter`.
+        b"State.Method" | b"Properties.RequestMethod" => (Method, 7),
 
         b"url" => (Path, 0),
         b"path" => (Path, 1),
@@ -107,6 +114,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"request_uri" | b"request_path" => (Path, 7),
         b"httpRequest.requestUrl" => (Path, 8),
         b"RequestPath" => (Path, 9),
+        b"State.Path" | b"Properties.RequestPath" => (Path, 10),
 
         b"status" => (Status, 0),
         b"status_code" | b"statusCode" => (Status, 1),
@@ -118,6 +126,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"StatusCode" => (Status, 7),
         // Traefik's access log.
         b"DownstreamStatus" => (Status, 8),
+        b"State.StatusCode" | b"Properties.StatusCode" => (Status, 9),
 
         b"latency_ms" | b"duration_ms" | b"elapsed_ms" => (Latency(Ms), 0),
         b"response_time_ms" | b"took_ms" | b"time_ms" | b"request_time_ms" => (Latency(Ms), 1),
@@ -128,6 +137,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"request_time" => (Latency(S), 4),
         b"latency" | b"duration" | b"elapsed" | b"httpRequest.latency" => (Latency(Auto), 5),
         b"Duration" => (Latency(Auto), 6),
+        b"ElapsedMilliseconds" | b"State.ElapsedMilliseconds" => (Latency(Ms), 7),
+        b"Properties.Elapsed" => (Latency(Ms), 7),
 
         b"upstream" | b"upstream_host" => (Upstream, 0),
         b"peer.service" | b"upstream_addr" => (Upstream, 1),
@@ -142,6 +153,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"name" => (Logger, 4),
         b"SYSLOG_IDENTIFIER" => (Logger, 5),
         b"_SYSTEMD_UNIT" => (Logger, 6),
+        // .NET: the JSON console formatter's category, Serilog's source context.
+        b"Category" | b"SourceContext" | b"Properties.SourceContext" => (Logger, 7),
 
         b"trace_id" | b"traceId" | b"traceid" | b"trace.id" => (TraceId, 0),
         b"request_id" | b"requestId" | b"req_id" | b"reqId" => (TraceId, 1),
@@ -149,6 +162,10 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"correlation_id" | b"correlationId" | b"correlation-id" => (TraceId, 3),
         b"dd.trace_id" | b"span.trace_id" => (TraceId, 4),
         b"logging.googleapis.com/trace" => (TraceId, 5),
+        // Serilog's compact `@tr`, ASP.NET Core's request id (Serilog's properties, the
+        // JSON console formatter's Kestrel state).
+        b"@tr" | b"TraceId" | b"Properties.TraceId" => (TraceId, 6),
+        b"RequestId" | b"Properties.RequestId" | b"State.TraceIdentifier" => (TraceId, 7),
 
         _ => return None,
     })
@@ -231,7 +248,7 @@ fn error_rank(key: &[u8]) -> Option<u8> {
         b"err" | b"error" => 0,
         b"error.message" | b"err.message" | b"error.msg" | b"err.msg" => 1,
         b"error_message" | b"errorMessage" | b"error_msg" | b"exception.message" => 2,
-        b"exception" | b"exc" | b"exc_info" => 3,
+        b"exception" | b"exc" | b"exc_info" | b"Exception" | b"@x" => 3,
         b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType" => 4,
         b"stack_trace" | b"stacktrace" | b"stack" | b"error.stack_trace" | b"error.stack" => 5,
         _ => return None,
