@@ -1585,11 +1585,12 @@ fn split_lines_join_their_own_stream_only() {
 /// A plain log run through Docker's json-file driver or a Kubernetes runtime (one record per
 /// line, stack traces included, lines over 60 bytes split into partial records as the
 /// runtimes split lines over 16 KiB) gives exactly the templates of the plain log: same ids,
-/// same counts.
+/// same counts, and the same example text (the app's lines, as `kubectl logs` and `docker
+/// logs` show them, not the runtime's records).
 #[test]
 fn container_wrapped_log_templates_like_the_plain_log() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let templates = |path: &Path| -> Vec<(String, u64)> {
+    let templates = |path: &Path| -> Vec<(String, u64, Vec<String>)> {
         let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
             .args(["templates", "--top", "1000", "-o", "json"])
             .arg(path)
@@ -1601,7 +1602,26 @@ fn container_wrapped_log_templates_like_the_plain_log() {
             .as_array()
             .expect("templates")
             .iter()
-            .map(|t| (s(t, "/id").to_string(), t["count"].as_u64().unwrap_or(0)))
+            .map(|t| {
+                // `file:line: text`: the text (the records' lines differ from the plain log's).
+                let examples = t["examples"]
+                    .as_array()
+                    .expect("examples")
+                    .iter()
+                    .map(|e| {
+                        let e = e.as_str().expect("example");
+                        e.split_once(".log:")
+                            .or_else(|| e.split_once(".jsonl:"))
+                            .and_then(|(_, rest)| rest.split_once(": "))
+                            .map_or_else(|| e.to_string(), |(_, text)| text.to_string())
+                    })
+                    .collect();
+                (
+                    s(t, "/id").to_string(),
+                    t["count"].as_u64().unwrap_or(0),
+                    examples,
+                )
+            })
             .collect()
     };
     // A Java/log4j log with stack traces, and a JSON request log.
@@ -1621,12 +1641,23 @@ fn container_wrapped_log_templates_like_the_plain_log() {
 }
 
 /// `text` as Docker json-file records and as CRI records, lines over 60 bytes split into
-/// partial records.
+/// partial records. The runtime stamps a record as the app writes it: with the time of the
+/// app's last stamped line (its header's, or a JSON line's `time`), in UTC.
 fn container_wrapped(text: &[u8]) -> (String, String) {
     let (mut docker, mut cri) = (String::new(), String::new());
+    let mut stamp = "2026-11-27T00:00:00.000".to_string();
     for (i, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
         let line = String::from_utf8_lossy(line);
         let body = line.trim_end_matches('\n');
+        let own = body
+            .strip_prefix(r#"{"time":""#)
+            .or_else(|| body.strip_prefix(r#"{"ts":""#))
+            .unwrap_or(body)
+            .get(..23)
+            .filter(|t| t.starts_with("2026-") && t.as_bytes()[13] == b':');
+        if let Some(t) = own {
+            stamp = format!("{}T{}.{}", &t[..10], &t[11..19], &t[20..23]);
+        }
         let stream = if i % 2 == 0 { "stdout" } else { "stderr" };
         let mut parts: Vec<&str> = Vec::new();
         let mut rest = body;
@@ -1649,14 +1680,12 @@ fn container_wrapped(text: &[u8]) -> (String, String) {
             let rec = serde_json::json!({
                 "log": log,
                 "stream": stream,
-                "time": "2026-11-27T00:00:00.000000000Z",
+                "time": format!("{stamp}000000Z"),
             });
             docker.push_str(&rec.to_string());
             docker.push('\n');
             let tag = if last { 'F' } else { 'P' };
-            cri.push_str(&format!(
-                "2026-11-27T00:00:00.000000001Z {stream} {tag} {part}\n"
-            ));
+            cri.push_str(&format!("{stamp}000001Z {stream} {tag} {part}\n"));
         }
     }
     (docker, cri)

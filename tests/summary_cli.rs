@@ -130,6 +130,55 @@ fn json_has_the_documented_shape() {
     assert!(ex.iter().any(|e| e.contains("ERROR pwned\u{7}")), "{ex:?}");
 }
 
+/// An access log's request template is mostly successes: its errors begin when the incident
+/// does, not with the first request. The error-template tables say when the errors began;
+/// `first_seen` stays the template's first event, and a snapshot keeps the first error.
+#[test]
+fn error_templates_show_when_their_errors_began() {
+    let d = Dir::new();
+    let t0 = 1_795_773_600; // 2026-11-27T10:00:00Z
+    let mut log = String::new();
+    for i in 0..600 {
+        let t = t0 + i * 3;
+        // Failures from 10 minutes into the log on.
+        let status = if i >= 200 && i % 2 == 0 { 503 } else { 200 };
+        log.push_str(&format!(
+            "10.0.0.{} - - [{}] \"GET /api/orders/{} HTTP/1.1\" {status} 512 \"-\" \"curl\"\n",
+            i % 7,
+            stamp(t, "%d/%b/%Y:%H:%M:%S +0000"),
+            i % 50
+        ));
+    }
+    d.write("access.log", log.as_bytes());
+    let o = run(&d, &["summary", "access.log", "-o", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    let tops = v["top_error_templates"].as_array().expect("list");
+    assert_eq!(tops.len(), 1, "{tops:?}");
+    assert_eq!(tops[0]["first_seen"], "2026-11-27T10:00:00Z");
+    assert_eq!(tops[0]["first_error"], "2026-11-27T10:10:00Z");
+    assert_eq!(tops[0]["errors"], 200);
+    let text = stdout(&run(&d, &["summary", "access.log"]));
+    let table = text
+        .split("TOP ERROR TEMPLATES")
+        .nth(1)
+        .expect("error template table");
+    assert!(
+        table.contains("10:10:00Z") && !table.contains("10:00:00Z"),
+        "{text}"
+    );
+    let md = stdout(&run(&d, &["summary", "access.log", "-o", "markdown"]));
+    assert!(md.contains("| 200 | 2026-11-27T10:10:00Z |"), "{md}");
+    // Through a snapshot.
+    let s = run(&d, &["snapshot", "access.log", "-o", "a.flt"]);
+    assert_eq!(s.status.code(), Some(0), "{}", stderr(&s));
+    let v = json(&run(&d, &["summary", "a.flt", "-o", "json"]));
+    assert_eq!(
+        v["top_error_templates"][0]["first_error"],
+        "2026-11-27T10:10:00Z"
+    );
+}
+
 #[test]
 fn terminal_output_escapes_control_characters_and_has_no_color_when_piped() {
     let d = Dir::new();

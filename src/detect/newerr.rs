@@ -382,6 +382,7 @@ mod tests {
             levels,
             first_time: times.iter().copied().min(),
             last_time: times.iter().copied().max(),
+            first_error: None,
             series: Series::from_buckets(&mut b),
             error_series: Series::default(),
             untimed: 0,

@@ -60,6 +60,7 @@ mod tests {
                 levels: [0, 0, *n, 0, 0, 0, 0],
                 first_time: None,
                 last_time: None,
+                first_error: None,
                 error_series: Series::default(),
                 series: Series::default(),
                 untimed: *n,

@@ -595,6 +595,22 @@ pub fn parse_joined<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx:
     true
 }
 
+/// The container's own text of a Docker json-file event (`raw`, one record per line): the
+/// records' `log` lines unescaped, split lines whole again. `None` when `raw` does not start
+/// with a Docker record.
+pub fn docker_text(raw: &[u8]) -> Option<Vec<u8>> {
+    let first = memchr::memchr(b'\n', raw).map_or(raw, |i| &raw[..i]);
+    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    let (body, whole) = docker_line(first)?;
+    let mut text = body.into_owned();
+    let rest = &raw[first.len()..];
+    let rest = rest.strip_prefix(b"\r").unwrap_or(rest);
+    if !rest.is_empty() {
+        docker_append(rest, whole, &mut text);
+    }
+    Some(text)
+}
+
 /// Appends the app's lines of the records in `rest` (which starts with the `\n` after the
 /// previous record) to `out`: a newline between lines, none after a record whose line was
 /// split (`whole` false); a line that is not a Docker record as it is.

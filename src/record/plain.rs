@@ -679,6 +679,22 @@ fn cri_append(rest: &[u8], mut whole: bool, msg: &mut Vec<u8>) {
     }
 }
 
+/// The container's own text of a CRI event (`raw`, records each behind the runtime's
+/// `stamp stream F|P ` prefix): the app's lines as `kubectl logs` shows them, split lines
+/// whole again. `None` when `raw` is not a CRI record.
+pub fn cri_text(raw: &[u8]) -> Option<Vec<u8>> {
+    let first = memchr::memchr(b'\n', raw).map_or(raw, |i| &raw[..i]);
+    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    let (partial, body) = cri_split(first)?;
+    let mut text = body.to_vec();
+    let rest = &raw[first.len()..];
+    let rest = rest.strip_prefix(b"\r").unwrap_or(rest);
+    if !rest.is_empty() {
+        cri_append(rest, !partial, &mut text);
+    }
+    Some(text)
+}
+
 /// A CRI event whose first record is a `P` part: the app's line is only known once its parts
 /// are joined, so its header is read from the joined line (owned), with the record's
 /// timestamp as the fallback time.

@@ -242,6 +242,7 @@ fn template_row(t: &TemplateStats, total: f64, sum: &Summary, tl: &Timeline) -> 
         levels: levels_map(&t.levels),
         first_seen: t.first_time.map(rfc3339),
         last_seen: t.last_time.map(rfc3339),
+        first_error: t.first_error.map(rfc3339),
         examples: t.examples.iter().map(example_line).collect(),
         series: on_timeline(&t.series, sum.resolution_ms, tl),
     }

@@ -26,6 +26,7 @@ pub fn sig(text: &str, level: Level, per_bucket: &[u64]) -> SigStats {
         levels,
         first_time: Some(T0 + first * MIN),
         last_time: Some(T0 + last * MIN),
+        first_error: None,
         error_series: Series::default(),
         series: Series(
             per_bucket

@@ -103,9 +103,11 @@ fn evidence(e: &str) -> String {
     }
 }
 
-fn first_seen_short(t: &TemplateRow, reference: Option<i64>) -> String {
-    t.first_seen
+/// When an error template's errors began (its first event for a template of old snapshots).
+fn first_error_short(t: &TemplateRow, reference: Option<i64>) -> String {
+    t.first_error
         .as_deref()
+        .or(t.first_seen.as_deref())
         .map(|s| {
             s.parse::<jiff::Timestamp>()
                 .map(|ts| short_time(ts.as_millisecond(), reference))
@@ -308,8 +310,8 @@ impl Renderer for HtmlRenderer {
                     "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td title=\"{}\">{}</td><td><code class=\"tpl\">{}</code>{}</td>{}</tr>",
                     fmt_count(t.errors),
                     fmt_count(t.count),
-                    esc(t.first_seen.as_deref().unwrap_or("-")),
-                    esc(&first_seen_short(t, t0)),
+                    esc(t.first_error.as_deref().or(t.first_seen.as_deref()).unwrap_or("-")),
+                    esc(&first_error_short(t, t0)),
                     log(&t.template),
                     t.examples.first().map(|e| evidence(e)).unwrap_or_default(),
                     if spark {

@@ -210,7 +210,10 @@ impl Renderer for MarkdownRenderer {
                     out,
                     "| {} | {} | {} |",
                     fmt_count(t.errors),
-                    t.first_seen.as_deref().unwrap_or("-"),
+                    t.first_error
+                        .as_deref()
+                        .or(t.first_seen.as_deref())
+                        .unwrap_or("-"),
                     code_cell(&t.template, 160)
                 )?;
             }

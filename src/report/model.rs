@@ -246,6 +246,8 @@ pub struct TemplateRow {
     pub levels: BTreeMap<String, u64>,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
+    /// The first error-or-worse event (the error-template tables show it as "first seen").
+    pub first_error: Option<String>,
     /// `file:line: text`.
     pub examples: Vec<String>,
     /// Counts per timeline bucket (same buckets as `timeline`).

@@ -309,8 +309,9 @@ impl Renderer for TerminalRenderer {
                 t.add_row(vec![
                     Cell::new(fmt_count(tr.errors)).set_alignment(CellAlignment::Right),
                     Cell::new(
-                        tr.first_seen
+                        tr.first_error
                             .as_deref()
+                            .or(tr.first_seen.as_deref())
                             .map(|s| {
                                 s.parse::<jiff::Timestamp>()
                                     .map(|ts| short_time(ts.as_millisecond(), t0))

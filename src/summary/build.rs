@@ -240,6 +240,9 @@ impl ChunkBuilder<'_> {
                         Some(t) => {
                             s.first_time = Some(s.first_time.map_or(t, |f| f.min(t)));
                             s.last_time = Some(s.last_time.map_or(t, |l| l.max(t)));
+                            if matches!(level, Some(Level::Error | Level::Fatal)) {
+                                s.first_error = Some(s.first_error.map_or(t, |f| f.min(t)));
+                            }
                         }
                         None => s.untimed += 1,
                     }

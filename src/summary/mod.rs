@@ -234,6 +234,20 @@ pub struct Example {
 
 impl Example {
     pub fn new(source: &std::sync::Arc<str>, line: u64, time: Option<i64>, raw: &[u8]) -> Example {
+        // A container's line is shown as `kubectl logs` / `docker logs` show it: without the
+        // CRI runtime's `stamp stream F` prefix or Docker's JSON wrapper (the example's
+        // `file:line` still points at the record).
+        let mut head = &raw[..raw.len().min(4 * MAX_EXAMPLE_BYTES)];
+        if head.len() < raw.len() {
+            // Whole records only.
+            head = memchr::memrchr(b'\n', head).map_or(head, |i| &head[..i]);
+        }
+        let unwrapped = match head.first() {
+            Some(b'0'..=b'9') => crate::record::plain::cri_text(head),
+            Some(b'{') => crate::record::json::docker_text(head),
+            _ => None,
+        };
+        let raw = unwrapped.as_deref().unwrap_or(raw);
         let raw = &raw[..raw.len().min(MAX_EXAMPLE_BYTES)];
         let cut = raw.len() == MAX_EXAMPLE_BYTES;
         // Colour codes are shown as the text they colour (parsing read the text too), also
@@ -292,6 +306,10 @@ pub struct SigStats {
     pub levels: LevelCounts,
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
+    /// The time of the first error or fatal event (a request record's template is mostly
+    /// successes: its first error can come hours after its first event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_error: Option<i64>,
     /// Counts per time bucket (width: the summary's `resolution_ms`).
     pub series: Series,
     /// The error and fatal events of `series`, kept only while the signature has events of
@@ -319,6 +337,7 @@ impl SigStats {
             levels: [0; 7],
             first_time: None,
             last_time: None,
+            first_error: None,
             series: Series::default(),
             error_series: Series::default(),
             untimed: 0,
@@ -326,6 +345,13 @@ impl SigStats {
             before_first: None,
             samples: Vec::new(),
         }
+    }
+
+    /// When the signature's first error or fatal event happened: exact, or (a snapshot
+    /// written before this was kept) its first event's time when all its events are errors.
+    pub fn first_error_time(&self) -> Option<i64> {
+        self.first_error
+            .or(self.first_time.filter(|_| self.errors() >= self.count))
     }
 
     /// Error and fatal events of the signature.
@@ -363,6 +389,7 @@ impl SigStats {
         add_levels(&mut self.levels, &other.levels);
         self.first_time = min_opt(self.first_time, other.first_time);
         self.last_time = max_opt(self.last_time, other.last_time);
+        self.first_error = min_opt(self.first_error, other.first_error);
         self.series.merge(&other.series);
         self.untimed += other.untimed;
         // The event before the first occurrence goes with the earliest example.

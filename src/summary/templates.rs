@@ -23,6 +23,9 @@ pub struct TemplateStats {
     pub levels: LevelCounts,
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
+    /// The time of the first error or fatal event.
+    #[serde(skip)]
+    pub first_error: Option<i64>,
     pub series: Series,
     /// The error and fatal events of `series`.
     #[serde(skip)]
@@ -50,6 +53,7 @@ impl TemplateStats {
             levels: [0; 7],
             first_time: None,
             last_time: None,
+            first_error: None,
             series: Series::default(),
             error_series: Series::default(),
             untimed: 0,
@@ -201,6 +205,7 @@ pub fn aggregate(sum: &Summary, assignment: &[u32], infos: &[TemplateInfo]) -> T
         add_levels(&mut t.levels, &s.levels);
         t.first_time = min_opt(t.first_time, s.first_time);
         t.last_time = max_opt(t.last_time, s.last_time);
+        t.first_error = min_opt(t.first_error, s.first_error_time());
         t.series.merge(&s.series);
         t.error_series.merge(s.errors_in());
         t.untimed += s.untimed;

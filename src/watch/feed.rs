@@ -454,6 +454,7 @@ mod tests {
                 levels: [0, 0, 100, 0, 0, 0, 0],
                 first_time: Some(0),
                 last_time: Some(99_000),
+                first_error: None,
                 error_series: Series::default(),
                 series: Series((0..100).map(|b| (b, 1)).collect()),
                 untimed: 0,

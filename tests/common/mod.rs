@@ -405,6 +405,7 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
                 levels: [0; 7],
                 first_time: None,
                 last_time: None,
+                first_error: None,
                 series: Series::default(),
                 error_series: Series::default(),
                 untimed: 0,
@@ -425,6 +426,9 @@ pub fn summary_of(ev: &[Ev], source: &str) -> Summary {
         s.levels[slot] += 1;
         s.first_time = Some(s.first_time.map_or(e.t, |f: i64| f.min(e.t)));
         s.last_time = Some(s.last_time.map_or(e.t, |l: i64| l.max(e.t)));
+        if e.level >= Level::Error {
+            s.first_error = Some(s.first_error.map_or(e.t, |f: i64| f.min(e.t)));
+        }
         if s.examples.len() < 3 {
             s.examples.push(
                 Example::named(source, line, Some(e.t), raw.as_bytes()).with_level(Some(e.level)),
