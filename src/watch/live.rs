@@ -198,6 +198,8 @@ enum Novelty {
 enum UpKind {
     RateLimited,
     Timeout,
+    /// Connections refused or reset (a finding of the timeout kind, as in the batch table).
+    Refused,
     Failure,
 }
 
@@ -472,7 +474,11 @@ pub struct Live {
     routes: FxHashMap<Vec<u8>, u32>,
     /// Route tracks by route key (one per view that saw the route fail).
     route_views: FxHashMap<String, Vec<u32>>,
+    /// Upstream tracks by host, a unit separator, and view; and kind.
     upstreams: FxHashMap<(Vec<u8>, u8), u32>,
+    /// Upstream tracks by host and kind (one per view that saw the trouble: an app's JSON
+    /// call records and its plain error lines can both report one failing call).
+    upstream_views: FxHashMap<(String, u8), Vec<u32>>,
     /// Hosts with a per-attempt trouble event seen (their give-up lines are not counted).
     attempt_hosts: rustc_hash::FxHashSet<Vec<u8>>,
     events_ring: Ring,
@@ -523,6 +529,7 @@ impl Live {
             route_views: FxHashMap::default(),
             changes: Vec::new(),
             upstreams: FxHashMap::default(),
+            upstream_views: FxHashMap::default(),
             attempt_hosts: Default::default(),
             events_ring: Ring::new(cfg.history_buckets),
             errors_ring: Ring::new(cfg.history_buckets),
@@ -684,11 +691,22 @@ impl Live {
         Some(i)
     }
 
-    /// Upstream slot for a rate-limited, timed-out or failed outbound call.
+    /// Upstream slot for a rate-limited, timed-out or failed outbound call: an event that
+    /// names its upstream in a field, or (as the batch endpoint table reads them) a warning
+    /// or error whose message says what went wrong with which host (`Error 111 connecting
+    /// to redis-master:6379. Connection refused.`).
     fn upstream_slot(&mut self, o: &Obs<'_>) -> Option<u32> {
-        let host = o.upstream?;
-        let kind = upstream_problem(o.status, o.message)?;
-        if kind == UpKind::Failure
+        let mentioned;
+        let (host, kind) = match o.upstream {
+            Some(host) => (host, upstream_problem(o.status, o.message)?),
+            None => {
+                let (host, kind) = mentioned_upstream(o)?;
+                mentioned = host;
+                (mentioned.as_bytes(), kind)
+            }
+        };
+        if o.upstream.is_some()
+            && kind == UpKind::Failure
             && o.status.is_some_and(|s| s >= 500)
             && o.path.is_some()
             && !outbound(o)
@@ -707,7 +725,10 @@ impl Live {
         } else if !self.attempt_hosts.contains(host) && self.attempt_hosts.len() < MAX_UPSTREAMS {
             self.attempt_hosts.insert(host.to_vec());
         }
-        let k = (host.to_vec(), kind as u8);
+        let mut key = host.to_vec();
+        key.push(0x1f);
+        key.extend_from_slice(o.view.as_bytes());
+        let k = (key, kind as u8);
         if let Some(&i) = self.upstreams.get(&k) {
             return Some(i);
         }
@@ -720,15 +741,20 @@ impl Live {
         } else {
             Level::Error
         };
+        let name = String::from_utf8_lossy(host).into_owned();
         let i = self.new_track(
             KeyKind::Upstream {
-                host: String::from_utf8_lossy(host).into_owned(),
+                host: name.clone(),
                 kind,
             },
             o.time,
             Some(level),
         );
         self.upstreams.insert(k, i);
+        self.upstream_views
+            .entry((name, kind as u8))
+            .or_default()
+            .push(i);
         Some(i)
     }
 
@@ -1009,14 +1035,18 @@ impl Live {
         }
     }
 
-    /// For a route track: whether another view's track of the route is alerting, and one
-    /// that is active but silenced (to take over when this one ends).
+    /// For a route or upstream track: whether another view's track of the route (upstream)
+    /// is alerting, and one that is active but silenced (to take over when this one ends).
     fn other_views(&self, i: usize) -> (bool, Option<usize>) {
-        let KeyKind::Route(name) = &self.tracks[i].key else {
-            return (false, None);
+        let views = match &self.tracks[i].key {
+            KeyKind::Route(name) => self.route_views.get(name),
+            KeyKind::Upstream { host, kind } => {
+                self.upstream_views.get(&(host.clone(), *kind as u8))
+            }
+            KeyKind::Template { .. } => None,
         };
         let (mut alerting, mut silenced) = (false, None);
-        for &j in self.route_views.get(name).into_iter().flatten() {
+        for &j in views.into_iter().flatten() {
             let j = j as usize;
             if j == i {
                 continue;
@@ -1031,7 +1061,7 @@ impl Live {
     }
 
     fn evaluate(&mut self, i: usize, b: i64, end: i64, alerting: bool) {
-        let (route_busy, heir) = self.other_views(i);
+        let (view_busy, heir) = self.other_views(i);
         let mut take_over = None;
         let (d, prior) = (self.decay, self.prior);
         let w = self.cfg.bucket_ms;
@@ -1177,7 +1207,7 @@ impl Live {
                 t.active_from = Some(from);
                 t.active_to = None;
                 t.active_count = (from..=b).map(|x| t.recent.get(x)).sum();
-                if route_busy {
+                if view_busy {
                     // Another view of this route already alerts this condition.
                     t.silenced = true;
                     return;
@@ -1232,10 +1262,7 @@ impl Live {
                 let since = t.active_from.map_or(end, |x| x * w);
                 let minutes = ((last_hot_end - since).max(w)) as f64 / 60_000.0;
                 f.rate = Some(t.active_count as f64 / minutes);
-                f.factor = f
-                    .baseline_rate
-                    .filter(|&r| r > 0.0)
-                    .and_then(|r| f.rate.map(|x| x / r));
+                f.factor = live_factor(f.rate, f.baseline_rate);
                 f.rescore(t.max_level);
                 self.alerts.push(Alert {
                     phase: AlertPhase::End,
@@ -1253,10 +1280,7 @@ impl Live {
                 let since = t.active_from.map_or(end, |x| x * w);
                 f.count = t.active_count;
                 f.rate = Some(t.active_count as f64 / ((end - since).max(w) as f64 / 60_000.0));
-                f.factor = f
-                    .baseline_rate
-                    .filter(|&r| r > 0.0)
-                    .and_then(|r| f.rate.map(|x| x / r));
+                f.factor = live_factor(f.rate, f.baseline_rate);
                 f.rescore(t.max_level);
             }
             let outgrown = t
@@ -1348,7 +1372,7 @@ fn spike_kind(key: &KeyKind) -> FindingKind {
         KeyKind::Route(_) => FindingKind::FailingRoute,
         KeyKind::Upstream { kind, .. } => match kind {
             UpKind::RateLimited => FindingKind::RateLimited,
-            UpKind::Timeout => FindingKind::UpstreamTimeout,
+            UpKind::Timeout | UpKind::Refused => FindingKind::UpstreamTimeout,
             UpKind::Failure => FindingKind::UpstreamFailure,
         },
     }
@@ -1363,6 +1387,7 @@ fn spike_title(key: &KeyKind) -> String {
         KeyKind::Upstream { host, kind } => match kind {
             UpKind::RateLimited => format!("Rate limited by {host}"),
             UpKind::Timeout => format!("Timeouts calling {host}"),
+            UpKind::Refused => format!("Connections refused or reset by {host}"),
             UpKind::Failure => format!("Failures from {host}"),
         },
     }
@@ -1379,6 +1404,17 @@ fn fill_key(f: &mut Finding, key: &KeyKind) {
     }
 }
 
+/// A live finding's factor: its rate over the normal one, or, when there was none, the
+/// batch findings' stand-in for a rise from nothing
+/// ([`MAX_FACTOR_FROM_ZERO`](crate::detect::endpoints::MAX_FACTOR_FROM_ZERO)).
+fn live_factor(rate: Option<f64>, baseline: Option<f64>) -> Option<f64> {
+    match (rate, baseline) {
+        (Some(r), Some(b)) if b > 0.0 => Some(r / b),
+        (Some(r), Some(_)) if r > 0.0 => Some(crate::detect::endpoints::MAX_FACTOR_FROM_ZERO),
+        _ => None,
+    }
+}
+
 fn spike_finding(t: &Track, ev: &super::detector::SpikeEvidence, onset: i64, w: i64) -> Finding {
     let mut f = Finding::new(spike_kind(&t.key), spike_title(&t.key));
     fill_key(&mut f, &t.key);
@@ -1386,13 +1422,16 @@ fn spike_finding(t: &Track, ev: &super::detector::SpikeEvidence, onset: i64, w: 
     let minutes = ev.buckets as f64 / per_min;
     f.start = Some(onset);
     f.count = ev.count;
-    f.baseline_rate = Some(ev.expected / ev.buckets.max(1) as f64 * per_min);
     f.rate = Some(ev.count as f64 / minutes);
-    f.factor = if ev.expected > 0.0 {
-        Some(ev.count as f64 / ev.expected)
+    if t.total <= t.active_count {
+        // Nothing of the key before this: its normal rate is none, not the detector's prior
+        // (whose ratio would only say how long the quiet was), as in the batch findings.
+        f.baseline_rate = Some(0.0);
+        f.factor = live_factor(f.rate, f.baseline_rate);
     } else {
-        None
-    };
+        f.baseline_rate = Some(ev.expected / ev.buckets.max(1) as f64 * per_min);
+        f.factor = (ev.expected > 0.0).then(|| ev.count as f64 / ev.expected);
+    }
     f.bucket_ms = Some(w);
     f.details
         .insert("window_minutes".into(), serde_json::json!(minutes));
@@ -1432,6 +1471,27 @@ fn outbound(o: &Obs<'_>) -> bool {
     }
 }
 
+/// The host and problem a warning or error names in its message, read as the batch endpoint
+/// table reads them (`endpoints::upstream::scan_message`): only for events that are no
+/// successful request of a route, and not a request line's own 5xx.
+fn mentioned_upstream(o: &Obs<'_>) -> Option<(String, UpKind)> {
+    use crate::endpoints::upstream::{scan_message, Outcome};
+    let failed = o.status.is_some_and(|s| s >= 500);
+    let route = o.path.is_some() && o.status.is_some();
+    if (route && !failed) || o.level.is_some_and(|l| l < Level::Warn) {
+        return None;
+    }
+    let m = scan_message(o.message, route)?;
+    let kind = match m.outcome {
+        Outcome::Timeout => UpKind::Timeout,
+        Outcome::Refused => UpKind::Refused,
+        Outcome::RateLimited => UpKind::RateLimited,
+        Outcome::ServerError if !(route && m.status == o.status) => UpKind::Failure,
+        Outcome::ServerError | Outcome::Ok | Outcome::ClientError => return None,
+    };
+    Some((m.host, kind))
+}
+
 /// Classifies an outbound call's problem from its status and message.
 fn upstream_problem(status: Option<u16>, message: &[u8]) -> Option<UpKind> {
     let head = &message[..message.len().min(512)];
@@ -1442,7 +1502,10 @@ fn upstream_problem(status: Option<u16>, message: &[u8]) -> Option<UpKind> {
     if status == Some(504) || has(b"timed out") || has(b"timeout") || has(b"deadline exceeded") {
         return Some(UpKind::Timeout);
     }
-    if status.is_some_and(|s| s >= 500) || has(b"refused") || has(b"failed") {
+    if has(b"refused") || has(b"connection reset") {
+        return Some(UpKind::Refused);
+    }
+    if status.is_some_and(|s| s >= 500) || has(b"failed") {
         return Some(UpKind::Failure);
     }
     None

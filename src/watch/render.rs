@@ -60,10 +60,16 @@ fn numbers(f: &Finding, phase: AlertPhase) -> String {
     if let Some(r) = f.rate {
         let mut s = format!("{r:.1}/min");
         match f.baseline_rate {
+            // Nothing of the kind before: no ratio to give.
+            Some(b) if b <= 0.0 => s.push_str(" (normal: none)"),
+            Some(b) if b < 0.01 => s.push_str(&format!(" vs normal {b:.4}/min")),
             Some(b) => s.push_str(&format!(" vs normal {b:.2}/min")),
             None => s.push_str(" (never seen before)"),
         }
-        if let Some(x) = f.factor {
+        if let Some(x) = f
+            .factor
+            .filter(|_| f.baseline_rate.is_some_and(|b| b > 0.0))
+        {
             s.push_str(&format!(" (x{x:.0})"));
         }
         parts.push(s);

@@ -615,6 +615,75 @@ fn upstream_rate_limiting_and_route_failures_alert() {
     }
 }
 
+/// An upstream named only in the error's text (`Error 111 connecting to
+/// redis-master:6379. Connection refused.`, no structured field), as the batch endpoint
+/// table reads it: a live upstream alert, its normal rate none (nothing of it before) and no
+/// ratio against the detector's prior. The same words in an info line, or a request's own
+/// 5xx line, are no upstream's trouble.
+#[test]
+fn an_upstream_named_in_error_messages_alerts_with_no_normal_rate() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let mut evs: Vec<Event<'static>> = Vec::new();
+    for i in 0..(40 * 6) {
+        let t = T0 + i * 10_000;
+        evs.push(ev(t, Level::Info, "cache warm"));
+        evs.push(ev(
+            t + 1,
+            Level::Info,
+            "retrying: Connection refused by backup-cache:6379",
+        ));
+        if (20 * 6..30 * 6).contains(&i) {
+            evs.push(ev(
+                t + 2,
+                Level::Error,
+                "cache lookup failed: Error 111 connecting to redis-master:6379. Connection refused.",
+            ));
+            let mut own = ev(
+                t + 3,
+                Level::Error,
+                "GET /api/orders/7 HTTP/1.1 503 Service Unavailable",
+            );
+            own.http = Http {
+                method: Some(Cow::Borrowed(b"GET")),
+                path: Some(Cow::Borrowed(b"/api/orders/7")),
+                status: Some(503),
+                ..Http::default()
+            };
+            evs.push(own);
+        }
+    }
+    for e in &evs {
+        h.push(e);
+    }
+    let alerts = h.finish();
+    let ups: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| a.finding.upstream.is_some())
+        .collect();
+    assert_eq!(ups.len(), 2, "{:?}", summary(&alerts));
+    let (start, end) = (&ups[0].finding, &ups[1].finding);
+    assert_eq!(
+        (ups[0].phase, ups[1].phase),
+        (AlertPhase::Start, AlertPhase::End)
+    );
+    assert_eq!(start.kind, FindingKind::UpstreamTimeout);
+    assert_eq!(start.upstream.as_deref(), Some("redis-master:6379"));
+    assert_eq!(
+        start.title,
+        "Connections refused or reset by redis-master:6379"
+    );
+    assert!((start.start.expect("start") - (T0 + 20 * MIN)).abs() <= MIN);
+    assert_eq!(start.baseline_rate, Some(0.0));
+    assert_eq!(end.count, 60);
+    let line = super::render::alert_line(ups[0]);
+    assert!(line.contains("/min (normal: none)"), "{line}");
+    assert!(!line.contains("(x"), "{line}");
+}
+
 /// A failing route whose requests pause for four minutes (no events at all) has not
 /// recovered: one start, one end after the failures really stop, not an end in the pause
 /// and silence while it fails again.
