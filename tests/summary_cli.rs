@@ -158,6 +158,23 @@ fn error_templates_show_when_their_errors_began() {
     assert_eq!(tops[0]["first_seen"], "2026-11-27T10:00:00Z");
     assert_eq!(tops[0]["first_error"], "2026-11-27T10:10:00Z");
     assert_eq!(tops[0]["errors"], 200);
+    // Its examples are its first requests (successes); its error example is a failure.
+    let first = tops[0]["examples"][0].as_str().expect("example");
+    assert!(first.contains("\" 200 "), "{first}");
+    let bad = tops[0]["error_example"].as_str().expect("error example");
+    assert!(
+        bad.starts_with("access.log:") && bad.contains("\" 503 "),
+        "{bad}"
+    );
+    let html = stdout(&run(&d, &["summary", "access.log", "-o", "html"]));
+    let table = html
+        .split("Top error templates")
+        .nth(1)
+        .expect("error table");
+    assert!(
+        table.contains("503") && !table.contains("HTTP/1.1&quot; 200"),
+        "{table}"
+    );
     let text = stdout(&run(&d, &["summary", "access.log"]));
     let table = text
         .split("TOP ERROR TEMPLATES")

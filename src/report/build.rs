@@ -76,6 +76,19 @@ pub fn build(input: ReportInput<'_>) -> Report {
     }
 }
 
+/// An error-or-worse event of `t`: the earliest example at that level, else the sample's
+/// earliest one.
+fn error_example(t: &TemplateStats) -> Option<&Example> {
+    let bad = |e: &&Example| e.level.is_some_and(|l| l >= Level::Error);
+    t.examples.iter().find(bad).or_else(|| {
+        t.samples
+            .iter()
+            .map(|s| &s.example)
+            .filter(bad)
+            .min_by(|a, b| crate::summary::example_order(a.key(), b.key()))
+    })
+}
+
 /// `file:line: text` for evidence lines.
 pub fn example_line(e: &Example) -> String {
     format!("{}: {}", e.location(), e.text)
@@ -244,6 +257,7 @@ fn template_row(t: &TemplateStats, total: f64, sum: &Summary, tl: &Timeline) -> 
         last_seen: t.last_time.map(rfc3339),
         first_error: t.first_error.map(rfc3339),
         examples: t.examples.iter().map(example_line).collect(),
+        error_example: error_example(t).map(example_line),
         series: on_timeline(&t.series, sum.resolution_ms, tl),
     }
 }

@@ -313,7 +313,11 @@ impl Renderer for HtmlRenderer {
                     esc(t.first_error.as_deref().or(t.first_seen.as_deref()).unwrap_or("-")),
                     esc(&first_error_short(t, t0)),
                     log(&t.template),
-                    t.examples.first().map(|e| evidence(e)).unwrap_or_default(),
+                    t.error_example
+                        .as_ref()
+                        .or(t.examples.first())
+                        .map(|e| evidence(e))
+                        .unwrap_or_default(),
                     if spark {
                         format!(
                             "<td class=\"spark-col\">{}</td>",

@@ -250,6 +250,10 @@ pub struct TemplateRow {
     pub first_error: Option<String>,
     /// `file:line: text`.
     pub examples: Vec<String>,
+    /// An error-or-worse event of the template (`file:line: text`): the earliest among the
+    /// examples, else from the uniform sample; `None` when neither holds one. A request
+    /// template's examples are its first requests, mostly successes.
+    pub error_example: Option<String>,
     /// Counts per timeline bucket (same buckets as `timeline`).
     pub series: Vec<u64>,
 }
