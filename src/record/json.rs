@@ -599,12 +599,9 @@ pub fn parse_joined<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx:
 /// records' `log` lines unescaped, split lines whole again. `None` when `raw` does not start
 /// with a Docker record.
 pub fn docker_text(raw: &[u8]) -> Option<Vec<u8>> {
-    let first = memchr::memchr(b'\n', raw).map_or(raw, |i| &raw[..i]);
-    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    let (first, rest) = super::first_record(raw);
     let (body, whole) = docker_line(first)?;
     let mut text = body.into_owned();
-    let rest = &raw[first.len()..];
-    let rest = rest.strip_prefix(b"\r").unwrap_or(rest);
     if !rest.is_empty() {
         docker_append(rest, whole, &mut text);
     }

@@ -389,3 +389,12 @@ impl Default for ParseConfig {
         }
     }
 }
+
+/// The first line of an event's raw bytes (without its line end) and the rest, which starts
+/// with the `\n` before the next line (empty for a one-line event).
+pub(crate) fn first_record(raw: &[u8]) -> (&[u8], &[u8]) {
+    let first = memchr::memchr(b'\n', raw).map_or(raw, |i| &raw[..i]);
+    let rest = &raw[first.len()..];
+    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    (first, rest)
+}

@@ -683,12 +683,9 @@ fn cri_append(rest: &[u8], mut whole: bool, msg: &mut Vec<u8>) {
 /// `stamp stream F|P ` prefix): the app's lines as `kubectl logs` shows them, split lines
 /// whole again. `None` when `raw` is not a CRI record.
 pub fn cri_text(raw: &[u8]) -> Option<Vec<u8>> {
-    let first = memchr::memchr(b'\n', raw).map_or(raw, |i| &raw[..i]);
-    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    let (first, rest) = super::first_record(raw);
     let (partial, body) = cri_split(first)?;
     let mut text = body.to_vec();
-    let rest = &raw[first.len()..];
-    let rest = rest.strip_prefix(b"\r").unwrap_or(rest);
     if !rest.is_empty() {
         cri_append(rest, !partial, &mut text);
     }
@@ -1916,6 +1913,26 @@ mod tests {
         level: Option<Level>,
         logger: Option<String>,
         msg: String,
+    }
+
+    #[test]
+    fn container_text_drops_the_runtime_framing() {
+        let cri = b"2026-11-27T10:00:00.1Z stderr F Boom\r\n2026-11-27T10:00:00.2Z stderr P \tat com.acme.Fo\r\n2026-11-27T10:00:00.3Z stderr F o.bar(Foo.java:1)";
+        assert_eq!(
+            cri_text(cri).as_deref(),
+            Some(&b"Boom\n\tat com.acme.Foo.bar(Foo.java:1)"[..])
+        );
+        assert_eq!(
+            cri_text(b"2026-11-27T10:00:00.1Z stdout F ok").as_deref(),
+            Some(&b"ok"[..])
+        );
+        assert_eq!(cri_text(b"2026-11-27 10:00:00 INFO ok"), None);
+        let docker = b"{\"log\":\"Boom\\n\",\"stream\":\"stderr\"}\r\n{\"log\":\"\\tat com.acme.Fo\",\"stream\":\"stderr\"}\n{\"log\":\"o.bar()\\n\",\"stream\":\"stderr\"}";
+        assert_eq!(
+            super::super::json::docker_text(docker).as_deref(),
+            Some(&b"Boom\n\tat com.acme.Foo.bar()"[..])
+        );
+        assert_eq!(super::super::json::docker_text(b"{\"msg\":\"x\"}"), None);
     }
 
     #[test]
