@@ -684,6 +684,44 @@ fn an_upstream_named_in_error_messages_alerts_with_no_normal_rate() {
     assert!(!line.contains("(x"), "{line}");
 }
 
+/// An app's JSON call records (the upstream in a field) and its plain error lines (the host
+/// in the text) report the same failing calls: one alert, with one log's count, as the
+/// batch table counts an upstream per kind of log.
+#[test]
+fn an_upstream_failing_in_two_views_alerts_once() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    for i in 0..(40 * 6) {
+        let t = T0 + i * 10_000;
+        h.push(&ev(t, Level::Info, "tick"));
+        if (20 * 6..30 * 6).contains(&i) {
+            let mut rec = ev(t + 1, Level::Error, "upstream call timed out");
+            rec.http.upstream = Some(Cow::Borrowed(b"payments.example"));
+            h.push_view(&rec, "json");
+            h.push_view(
+                &ev(
+                    t + 2,
+                    Level::Error,
+                    "Payment failed: upstream payments.example timed out after 30000ms",
+                ),
+                "plain",
+            );
+        }
+    }
+    let alerts = h.finish();
+    let ups: Vec<(AlertPhase, u64)> = alerts
+        .iter()
+        .filter(|a| a.finding.upstream.as_deref() == Some("payments.example"))
+        .map(|a| (a.phase, a.finding.count))
+        .collect();
+    assert_eq!(ups.len(), 2, "{:?}", summary(&alerts));
+    assert_eq!(ups[0].0, AlertPhase::Start);
+    assert_eq!(ups[1], (AlertPhase::End, 60));
+}
+
 /// A failing route whose requests pause for four minutes (no events at all) has not
 /// recovered: one start, one end after the failures really stop, not an end in the pause
 /// and silence while it fails again.
