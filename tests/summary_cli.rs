@@ -196,6 +196,43 @@ fn error_templates_show_when_their_errors_began() {
     );
 }
 
+/// A log without levels: errors are guessed from their words, and the evidence picked at
+/// error level (the error-rate finding's, the error template's) is those same events.
+#[test]
+fn unleveled_errors_are_evidence_at_the_level_they_are_counted() {
+    let d = Dir::new();
+    let t0 = 1_795_773_600; // 2026-11-27T10:00:00Z
+    let mut log = String::new();
+    for i in 0..3600 {
+        let t = stamp(t0 + i, "%Y-%m-%d %H:%M:%S");
+        log.push_str(&format!("{t} worker {} processed job {i}\n", i % 9));
+        if (1800..2400).contains(&i) && i % 2 == 0 {
+            log.push_str(&format!(
+                "{t} worker {}: connection refused by the broker\n",
+                i % 9
+            ));
+        }
+    }
+    d.write("w.log", log.as_bytes());
+    let v = json(&run(&d, &["summary", "w.log", "-o", "json"]));
+    let f = v["findings"].as_array().expect("findings");
+    let rate = f
+        .iter()
+        .find(|f| f["kind"] == "error_rate_spike")
+        .unwrap_or_else(|| panic!("no error-rate finding: {f:?}"));
+    let ex = rate["examples"][0].as_str().unwrap_or_default();
+    assert!(
+        ex.starts_with("w.log:1802: ") && ex.contains("refused"),
+        "{rate}"
+    );
+    let top = &v["top_error_templates"][0];
+    assert_eq!(top["errors"], 300);
+    assert_eq!(
+        top["error_example"],
+        "w.log:1802: 2026-11-27 10:30:00 worker 0: connection refused by the broker"
+    );
+}
+
 #[test]
 fn terminal_output_escapes_control_characters_and_has_no_color_when_piped() {
     let d = Dir::new();

@@ -204,8 +204,10 @@ impl ChunkBuilder<'_> {
                     let key = (ev.time, &**source, shown_line);
                     // Built once when kept, shared (the text is reference-counted) when kept
                     // both among the first examples and in the sample.
-                    let lazy = LazyExample::new(source, shown_line, ev.time, shown_raw)
-                        .with_level(ev.level);
+                    // The level the event is counted at (guessed from its words when the
+                    // log has none), so evidence picked by level matches the counts.
+                    let lazy =
+                        LazyExample::new(source, shown_line, ev.time, shown_raw).with_level(level);
                     let example = || lazy.get();
                     if before(key, &examples_before[idx as usize])
                         && offer_earliest(
