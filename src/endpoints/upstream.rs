@@ -237,7 +237,8 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
     let mut name: Option<String> = None;
     // `to NAME:PORT` names the callee even without a domain (`Connection to
     // db-replica-2:5432 timed out`, `to msra-sa-41:9000 failed`): a service name, as in
-    // Kubernetes and Docker networks.
+    // Kubernetes and Docker networks. So do `by` and `from` (`Connection refused by
+    // queue-broker:5672`, `no response from redis-master:6379`) in a message about trouble.
     let mut after_to = false;
     // The address after `client` (`Client 10.1.2.3 exceeded the rate limit`, `client=...`,
     // Heroku's `fwd="..."`) is the caller, not a service this one calls.
@@ -265,7 +266,10 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
         }
         // `to server: NAME:PORT`, `to proxy NAME:PORT`: the word naming the role is skipped.
         let role = after_to && is_role_word(tok);
-        if std::mem::replace(&mut after_to, role || tok.eq_ignore_ascii_case(b"to")) && !role {
+        let names_callee = tok.eq_ignore_ascii_case(b"to")
+            || tok.eq_ignore_ascii_case(b"by")
+            || tok.eq_ignore_ascii_case(b"from");
+        if std::mem::replace(&mut after_to, role || names_callee) && !role {
             if let Some(h) = service_with_port(tok) {
                 return Some(h);
             }
@@ -900,6 +904,18 @@ mod tests {
             scan("ssh: connect to sftp-gw:22 timed out").map(|m| m.0),
             Some("sftp-gw:22".into())
         );
+        assert_eq!(
+            scan("worker 3: connection refused by queue-broker:5672"),
+            Some(("queue-broker:5672".into(), Outcome::Refused, None, None))
+        );
+        assert_eq!(
+            scan("no response from redis-master:6379 within 2s: timed out").map(|m| m.0),
+            Some("redis-master:6379".into())
+        );
+        // Without a port, or a small number (a step, a count), it is prose.
+        assert_eq!(scan("Connection reset by peer"), None);
+        assert_eq!(scan("request timed out, killed by watchdog"), None);
+        assert_eq!(scan("retry timed out from step:3"), None);
     }
 
     #[test]
