@@ -22,7 +22,7 @@ use std::borrow::Cow;
 
 use super::level::{from_letter, from_upper_word, from_word, one_case_level};
 use super::parse::Ctx;
-use super::time::{glog_stamp, parse_prefix, zone_corrected, zoned_iso, TimeCtx};
+use super::time::{glog_stamp, iso_zoned, parse_prefix, zone_corrected, TimeCtx};
 use super::{json, logfmt, syslog, Event, Level};
 
 /// What a header told us. `msg` is the offset of the message in the first line.
@@ -34,6 +34,9 @@ struct Header<'a> {
     msg: usize,
     /// An Nginx error log line, whose tail names the request and the upstream.
     nginx: bool,
+    /// The line's leading RFC 3339 stamp, when it carries a zone: a container runtime's
+    /// (CRI, `kubectl logs --timestamps`, a shipper's) when the app's own time follows.
+    runtime: Option<i64>,
 }
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
@@ -59,6 +62,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         if let Some(inner) = header(&first[at..], tc).filter(|i| i.time.is_some()) {
             h = Header {
                 msg: at + inner.msg,
+                runtime: h.runtime,
                 ..inner
             };
         }
@@ -217,27 +221,23 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         }
         ev.message = Cow::Owned(out);
     }
-    if let (Some(t), Some(b'T')) = (ev.time, first.get(10)) {
-        if let Some(r) = runtime_stamp(first, tc) {
-            ev.time = Some(zone_corrected(t, r));
-        }
+    if let (Some(t), Some(r)) = (ev.time, h.runtime) {
+        // The app's own time (its header behind the runtime's stamp, a JSON or logfmt time)
+        // in the runtime stamp's zone; the stamp's own time stays as it is.
+        ev.time = Some(zone_corrected(t, r));
     }
     true
 }
 
-/// The zoned stamp a container runtime (CRI) or `kubectl logs --timestamps` put before an
-/// app's line that has a time of its own (a dated header, a Ruby Logger header, JSON or
-/// logfmt): the app's stamp is moved into that stamp's zone ([`zone_corrected`]).
-#[inline(never)]
-fn runtime_stamp(first: &[u8], tc: &TimeCtx) -> Option<i64> {
-    let app_dated = |b: &[u8]| {
-        dated(b) || rails_shape(b) || matches!(b.first(), Some(b'{' | b't' | b'l' | b'@'))
-    };
-    if cri_body(first).is_some() || stamp_body(first).is_some_and(app_dated) {
-        zoned_iso(first, tc).map(|r| r.0)
-    } else {
-        None
+/// A leading timestamp: (time, bytes used, the time again when it is a zoned RFC 3339 stamp,
+/// as a container runtime or shipper writes before an app's line).
+fn leading_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize, Option<i64>)> {
+    if b.get(10) == Some(&b'T') {
+        if let Some((t, n, zoned)) = iso_zoned(b, tc) {
+            return Some((t, n, zoned.then_some(t)));
+        }
     }
+    parse_prefix(b, tc).map(|(t, n)| (t, n, None))
 }
 
 /// The category of ASP.NET Core's console logger line `fail: Microsoft.AspNetCore.Server.
@@ -780,6 +780,7 @@ fn python_basic(b: &[u8]) -> Option<Header<'_>> {
         logger: Some(name),
         msg: c1 + 1 + c2 + 1,
         nginx: false,
+        runtime: None,
     })
 }
 
@@ -798,6 +799,7 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 logger: s.program,
                 msg: s.msg,
                 nginx: false,
+                runtime: None,
             });
         }
     }
@@ -835,6 +837,7 @@ fn redis<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         logger: None,
         msg: (e + 3).min(b.len()),
         nginx: false,
+        runtime: None,
     })
 }
 
@@ -1037,6 +1040,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                         logger,
                         msg: skip_spaces(b, close + 1),
                         nginx: false,
+                        runtime: None,
                     });
                 }
             }
@@ -1049,12 +1053,13 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             },
         }
         pos = close + 1;
-    } else if let Some((t, n)) = parse_prefix(b, tc) {
+    } else if let Some((t, n, runtime)) = leading_stamp(b, tc) {
         if let Some(off) = cri_after(b, n) {
             // Kubernetes CRI: the app's own line follows; its header wins when it has one.
             let mut h = header(&b[off..], tc).unwrap_or_default();
             h.time = h.time.or(Some(t));
             h.msg += off;
+            h.runtime = runtime;
             return Some(h);
         }
         if let Some((level, msg)) = pg_colon_prefix(b, n) {
@@ -1064,9 +1069,11 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 logger: None,
                 msg,
                 nginx: false,
+                runtime: None,
             });
         }
         h.time = Some(t);
+        h.runtime = runtime;
         pos = n;
     } else if let Some(n) = time_of_day(b) {
         // Logback's default `10:00:00.123 [main] INFO c.a.Foo - msg`: no date, so no time,
@@ -1461,6 +1468,7 @@ fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         logger: l.logger.map(|r| &b[r]),
         msg: l.msg,
         nginx: false,
+        runtime: None,
     })
 }
 
@@ -1722,6 +1730,7 @@ fn glog<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         logger: Some(file),
         msg: skip_spaces(b, e),
         nginx: false,
+        runtime: None,
     })
 }
 
@@ -1882,6 +1891,7 @@ fn after_epoch<'a>(
                     logger: prev,
                     msg: skip_spaces(b, e),
                     nginx: false,
+                    runtime: None,
                 });
             }
             prev = Some(tok);

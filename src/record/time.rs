@@ -389,12 +389,16 @@ fn iso(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?, end))
 }
 
-/// An ISO 8601 stamp at the start of `b` that carries its own zone (`Z` or an offset), as
-/// container runtimes and `kubectl logs --timestamps` write them: (UTC millis, bytes used).
-/// `None` for a stamp without a zone, whose time depends on `--tz`.
-pub fn zoned_iso(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+/// An ISO 8601 stamp at the start of `b`: (UTC millis, bytes used, whether it carries its own
+/// zone, `Z` or an offset, as container runtimes and `kubectl logs --timestamps` write it;
+/// a stamp without one depends on `--tz`).
+pub fn iso_zoned(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize, bool)> {
     let (y, mo, d, (h, mi, s, ms), off, end) = iso_fields(b)?;
-    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, Some(off?))?, end))
+    Some((
+        tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?,
+        end,
+        off.is_some(),
+    ))
 }
 
 /// The time of an app's own stamp (`app`) on a line a container runtime stamped (`runtime`,
@@ -1001,7 +1005,11 @@ mod tests {
     fn zoned_iso_needs_a_zone() {
         let cfg = ParseConfig::default();
         let tc = TimeCtx::new(&cfg);
-        let z = |s: &str| zoned_iso(s.as_bytes(), &tc);
+        let z = |s: &str| {
+            iso_zoned(s.as_bytes(), &tc)
+                .filter(|r| r.2)
+                .map(|r| (r.0, r.1))
+        };
         assert_eq!(
             z("2024-01-01T10:00:00.123456789Z stdout F x"),
             Some((ms("2024-01-01T10:00:00.123Z"), 30))
