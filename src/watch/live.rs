@@ -476,9 +476,9 @@ pub struct Live {
     route_views: FxHashMap<String, Vec<u32>>,
     /// Upstream tracks by host, a unit separator, and view; and kind.
     upstreams: FxHashMap<(Vec<u8>, u8), u32>,
-    /// Upstream tracks by host and kind (one per view that saw the trouble: an app's JSON
-    /// call records and its plain error lines can both report one failing call).
-    upstream_views: FxHashMap<(String, u8), Vec<u32>>,
+    /// Upstream tracks by host (one per view and kind of trouble: an app's JSON call records
+    /// and its plain error lines can both report one failing call).
+    upstream_views: FxHashMap<String, Vec<u32>>,
     /// Hosts with a per-attempt trouble event seen (their give-up lines are not counted).
     attempt_hosts: rustc_hash::FxHashSet<Vec<u8>>,
     events_ring: Ring,
@@ -751,10 +751,7 @@ impl Live {
             Some(level),
         );
         self.upstreams.insert(k, i);
-        self.upstream_views
-            .entry((name, kind as u8))
-            .or_default()
-            .push(i);
+        self.upstream_views.entry(name).or_default().push(i);
         Some(i)
     }
 
@@ -1038,17 +1035,21 @@ impl Live {
     /// For a route or upstream track: whether another view's track of the route (upstream)
     /// is alerting, and one that is active but silenced (to take over when this one ends).
     fn other_views(&self, i: usize) -> (bool, Option<usize>) {
-        let views = match &self.tracks[i].key {
+        let key = &self.tracks[i].key;
+        let views = match key {
             KeyKind::Route(name) => self.route_views.get(name),
-            KeyKind::Upstream { host, kind } => {
-                self.upstream_views.get(&(host.clone(), *kind as u8))
-            }
+            KeyKind::Upstream { host, .. } => self.upstream_views.get(host),
             KeyKind::Template { .. } => None,
         };
         let (mut alerting, mut silenced) = (false, None);
         for &j in views.into_iter().flatten() {
             let j = j as usize;
-            if j == i {
+            // An upstream's other views of the same kind of trouble.
+            let other_kind = match (key, &self.tracks[j].key) {
+                (KeyKind::Upstream { kind, .. }, KeyKind::Upstream { kind: k, .. }) => kind != k,
+                _ => false,
+            };
+            if j == i || other_kind {
                 continue;
             }
             if self.active.contains_key(&j) {
