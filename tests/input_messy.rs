@@ -518,3 +518,104 @@ fn a_template_of_empty_messages_is_labelled() {
     let o = run(&["templates", path_str(&p)], None);
     assert!(stdout(&o).contains("(empty message)"), "{}", stdout(&o));
 }
+
+/// The events of `path` without their source name.
+fn events_of(args: &[&str], stdin: Option<&[u8]>) -> Vec<serde_json::Value> {
+    let mut full = vec!["events"];
+    full.extend_from_slice(args);
+    let o = run(&full, stdin);
+    assert!(o.status.success(), "{}", stderr(&o));
+    json_lines(&o)
+        .into_iter()
+        .map(|mut e| {
+            e.as_object_mut().map(|m| m.remove("source"));
+            e
+        })
+        .collect()
+}
+
+fn timed_lines() -> String {
+    let mut s = String::new();
+    for i in 0..300 {
+        s.push_str(&format!(
+            "2026-11-30 10:{:02}:{:02} INFO user café-{i} 日本 🚀 handled in {}ms\n",
+            i / 60,
+            i % 60,
+            i * 3
+        ));
+    }
+    s.push_str("2026-11-30 10:05:00 ERROR payment failed: upstream timeout\n");
+    s
+}
+
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let units = (if bom { "\u{feff}" } else { "" }).encode_utf16();
+    for u in units.chain(text.encode_utf16()) {
+        out.extend_from_slice(&if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
+
+#[test]
+fn utf16_logs_are_decoded_not_skipped_as_binary() {
+    let text = timed_lines();
+    let t = TestDir::new();
+    let want = events_of(&[path_str(&t.write("utf8.log", text.as_bytes()))], None);
+    assert_eq!(want.len(), 301);
+    assert_eq!(
+        want[7]["message"], "user café-7 日本 🚀 handled in 21ms",
+        "{want:?}"
+    );
+    let cases = [
+        ("le-bom.log", utf16(&text, false, true)),
+        ("be-bom.log", utf16(&text, true, true)),
+        ("le.log", utf16(&text, false, false)),
+        ("be.log", utf16(&text, true, false)),
+        ("crlf.log", utf16(&text.replace('\n', "\r\n"), false, true)),
+        ("zipped.log.gz", gzip(&utf16(&text, false, true))),
+    ];
+    for (name, data) in &cases {
+        let p = t.write(name, data);
+        for chunk in ["1", "4096", "1048576"] {
+            let got = events_of(&["--chunk-size", chunk, path_str(&p)], None);
+            assert_eq!(got, want, "{name}, chunk size {chunk}");
+        }
+        let o = run(&["events", path_str(&p)], None);
+        assert!(!stderr(&o).contains("binary"), "{name}: {}", stderr(&o));
+    }
+    // From stdin too, and a lone surrogate is U+FFFD, not the end of the stream.
+    let mut data = utf16("2026-11-30 10:00:00 ERROR bad ", false, true);
+    data.extend_from_slice(&0xd800u16.to_le_bytes());
+    data.extend_from_slice(&utf16(
+        " unit\n2026-11-30 10:00:01 INFO after\n",
+        false,
+        false,
+    ));
+    let got = events_of(&["-"], Some(&data));
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0]["message"], "bad \u{fffd} unit");
+    assert_eq!(got[1]["message"], "after");
+}
+
+#[test]
+fn bare_cr_line_ends_are_lines() {
+    let text = timed_lines();
+    let t = TestDir::new();
+    let want = events_of(&[path_str(&t.write("lf.log", text.as_bytes()))], None);
+    let cr = text.replace('\n', "\r");
+    let p = t.write("cr.log", cr.as_bytes());
+    for chunk in ["1", "4096", "1048576"] {
+        let got = events_of(&["--chunk-size", chunk, path_str(&p)], None);
+        assert_eq!(got, want, "chunk size {chunk}");
+    }
+    assert_eq!(events_of(&["-"], Some(cr.as_bytes())), want);
+    // One CR inside a line of an LF log stays part of the line.
+    let p = t.write("lf-cr.log", b"a\rb\nc\n");
+    let got = events_of(&["--input-format", "line", path_str(&p)], None);
+    assert_eq!(got.len(), 2, "{got:?}");
+}

@@ -492,6 +492,22 @@ fn gzip_on_stdin_is_decompressed_and_binary_refused() {
     assert!(!stdout(&o).contains("not text"), "{}", stdout(&o));
 }
 
+#[test]
+fn utf16_and_bare_cr_on_stdin_read_as_their_lines() {
+    let data = incident_jsonl();
+    let want = run(&["watch", "--plain"], Some(data.as_bytes()));
+    assert!(want.status.success(), "{}", stderr(&want));
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(data.encode_utf16().flat_map(u16::to_le_bytes));
+    let cr = data.replace('\n', "\r");
+    for (name, input) in [("UTF-16", utf16), ("CR", cr.into_bytes())] {
+        let o = run(&["watch", "--plain"], Some(&input));
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(stdout(&o), stdout(&want), "{name}");
+        assert_eq!(alert_lines(&stdout(&o)).len(), 3, "{name}");
+    }
+}
+
 /// Evidence must belong to the alert: every template alert's example contains the literal
 /// words of its template. The bundled log has multi-line stack traces, which once shifted
 /// the signature attached to each event in live mode.

@@ -10,6 +10,7 @@ use std::io::{self, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use encoding_rs_io::DecodeReaderBytesBuilder;
 use flate2::bufread::MultiGzDecoder;
 
 use super::chunker::{Chunker, StreamEnd};
@@ -278,6 +279,19 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
+        if depth < MAX_NESTING {
+            if let Some(encoding) = utf16_encoding(&head) {
+                // Windows writes UTF-16 (PowerShell 5's `>`, SQL Server's ERRORLOG, exported
+                // event logs): every other byte of its ASCII text is NUL. Decoded to UTF-8
+                // (lone surrogates become U+FFFD) and looked at again, as gzip is.
+                let chained = Cursor::new(head).chain(reader);
+                let mut decoded = DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding))
+                    .build(chained);
+                self.read_stream(name, &mut decoded, depth + 1, is_stdin, gunzipped);
+                return;
+            }
+        }
         if looks_binary(&head) {
             self.notice(
                 name,
@@ -293,7 +307,18 @@ impl<'a> Reader<'a> {
         self.chunk_text(name, head, reader);
     }
 
-    fn chunk_text(&mut self, name: &str, head: Vec<u8>, reader: &mut dyn Read) {
+    fn chunk_text(&mut self, name: &str, mut head: Vec<u8>, reader: &mut dyn Read) {
+        if cr_line_ends(&head) {
+            // Lines ended by a bare CR (classic Mac OS, some serial consoles and device
+            // exports) would otherwise be one event for the whole file.
+            cr_to_lf(&mut head);
+            let mut lf = CrAsLf { inner: reader };
+            return self.chunk_lines(name, head, &mut lf);
+        }
+        self.chunk_lines(name, head, reader)
+    }
+
+    fn chunk_lines(&mut self, name: &str, head: Vec<u8>, reader: &mut dyn Read) {
         let (format, detected) = match self.cfg.parse.format {
             Some(f) => (f, false),
             None => (detect_format(sample_lines(&head)), true),
@@ -465,6 +490,71 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A stream whose first bytes end their lines with a bare CR: no LF at all, and at least two
+/// CRs before the last byte (one CR could be a stray one in a single line).
+pub fn cr_line_ends(head: &[u8]) -> bool {
+    memchr::memchr(b'\n', head).is_none()
+        && memchr::memchr_iter(b'\r', &head[..head.len().saturating_sub(1)])
+            .nth(1)
+            .is_some()
+}
+
+fn cr_to_lf(buf: &mut [u8]) {
+    for b in buf.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
+    }
+}
+
+/// Reads a stream with bare-CR line ends as LF lines. A CRLF further on becomes an empty
+/// line, which is no event.
+pub struct CrAsLf<'a> {
+    pub inner: &'a mut dyn Read,
+}
+
+impl Read for CrAsLf<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        cr_to_lf(&mut buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The UTF-16 encoding of a text stream: by its byte-order mark, or, without one, as text
+/// that is mostly printable Latin-1 (at least 3 in 4 code units, a NUL in no more than 1 in
+/// 100 low bytes) with at least one newline code unit. An array of small binary numbers has
+/// NUL high bytes too, but not printable low ones.
+pub fn utf16_encoding(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if head.starts_with(b"\xFF\xFE") {
+        return Some(encoding_rs::UTF_16LE);
+    }
+    if head.starts_with(b"\xFE\xFF") {
+        return Some(encoding_rs::UTF_16BE);
+    }
+    let units = head[..head.len().min(8 << 10)].chunks_exact(2);
+    let total = units.len();
+    if total < 16 {
+        return None;
+    }
+    let printable = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e | 0xa0..);
+    let (mut low_nul, mut latin, mut newline) = ([0usize; 2], [0usize; 2], [false; 2]);
+    for u in units {
+        // [little-endian reading, big-endian reading]
+        for (e, (lo, hi)) in [(u[0], u[1]), (u[1], u[0])].into_iter().enumerate() {
+            low_nul[e] += usize::from(lo == 0);
+            latin[e] += usize::from(hi == 0 && printable(lo));
+            newline[e] |= lo == b'\n' && hi == 0;
+        }
+    }
+    let is = |e: usize| newline[e] && latin[e] * 4 >= total * 3 && low_nul[e] * 100 <= total;
+    if is(0) {
+        Some(encoding_rs::UTF_16LE)
+    } else if is(1) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
 /// Adds the bytes read from a file or stdin to the progress counter, if there is one.
 struct Counting<R: Read> {
     inner: R,
@@ -583,6 +673,37 @@ mod tests {
 
     /// Zips in a stream are held in memory to be read; a zip inside a zip is held with its
     /// parent, under one budget, so nesting cannot multiply the memory used.
+    #[test]
+    fn utf16_is_known_by_its_bom_or_its_latin_text() {
+        let le: Vec<u8> = "a log line\nand another one\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = le.chunks(2).flat_map(|u| [u[1], u[0]]).collect();
+        assert_eq!(utf16_encoding(&le), Some(encoding_rs::UTF_16LE));
+        assert_eq!(utf16_encoding(&be), Some(encoding_rs::UTF_16BE));
+        assert_eq!(utf16_encoding(b"\xFF\xFEx"), Some(encoding_rs::UTF_16LE));
+        assert_eq!(utf16_encoding(b"\xFE\xFFx"), Some(encoding_rs::UTF_16BE));
+        // Not without a newline, not UTF-8 text, not NULs, not small binary numbers.
+        let one_line: Vec<u8> = "a long log line that has no newline at all"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(utf16_encoding(&one_line), None);
+        assert_eq!(utf16_encoding(b"a log line\nand another one\n"), None);
+        assert_eq!(utf16_encoding(&[0u8; 4096]), None);
+        let numbers: Vec<u8> = (0u16..2000).flat_map(|i| (i % 40).to_le_bytes()).collect();
+        assert_eq!(utf16_encoding(&numbers), None);
+    }
+
+    #[test]
+    fn bare_cr_line_ends_need_two_crs_and_no_lf() {
+        assert!(cr_line_ends(b"a\rb\rc"));
+        assert!(!cr_line_ends(b"a\rb\r"));
+        assert!(!cr_line_ends(b"a\rb\rc\n"));
+        assert!(!cr_line_ends(b"a\r\nb\r\n"));
+    }
+
     #[test]
     fn nested_zips_share_one_memory_budget() {
         let mut log = vec![b'x'; 100];

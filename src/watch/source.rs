@@ -21,7 +21,10 @@ use std::time::Duration;
 
 use crossbeam_channel::Sender;
 
-use crate::input::{list_dir, read_inputs, read_reader, Chunk, InputConfig, InputStats};
+use crate::input::{
+    cr_line_ends, list_dir, read_inputs, read_reader, utf16_encoding, Chunk, CrAsLf, InputConfig,
+    InputStats,
+};
 use crate::record::ParseConfig;
 
 /// How often followed files are polled.
@@ -139,8 +142,8 @@ impl LineSplitter {
 
 /// Reads stdin as data arrives (a pipe returns what is available; nothing waits for a full
 /// buffer) and sends whole lines.
-/// Like the batch reader, a gzip stream on stdin is decompressed (as it arrives) and binary
-/// data is refused.
+/// Like the batch reader, a gzip stream on stdin is decompressed (as it arrives), UTF-16 is
+/// decoded, bare-CR line ends are line ends, and binary data is refused.
 pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
     std::thread::spawn(move || {
         let stdin = io::stdin();
@@ -160,6 +163,26 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
             }
         };
         head.truncate(n);
+        if let Some(encoding) = utf16_encoding(&head) {
+            let chained = io::Cursor::new(head).chain(lock);
+            let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .build(chained);
+            read_stream(source, &mut decoded, max_line, &tx);
+            return;
+        }
+        if cr_line_ends(&head) {
+            let mut chained = io::Cursor::new(head).chain(lock);
+            read_stream(
+                source,
+                &mut CrAsLf {
+                    inner: &mut chained,
+                },
+                max_line,
+                &tx,
+            );
+            return;
+        }
         if head.starts_with(&[0x1f, 0x8b]) {
             let chained = io::Cursor::new(head).chain(lock);
             let mut gz = flate2::read::MultiGzDecoder::new(chained);
