@@ -181,6 +181,72 @@ fn zip_bundle_members_are_read_in_name_order() {
     );
 }
 
+/// A zip cut short (an interrupted download or upload of a log bundle) has no central
+/// directory; its members before the cut are read from their local headers, the one cut
+/// in its data up to the cut, and both are reported damaged.
+#[test]
+fn truncated_zip_keeps_the_members_before_the_cut() {
+    let lines = |tag: &str| -> String { (0..400).map(|i| format!("{tag} line {i}\n")).collect() };
+    let deflated = zip::write::SimpleFileOptions::default();
+    let stored = deflated.compression_method(zip::CompressionMethod::Stored);
+    let members = [
+        ("app/a.log", deflated, lines("alpha")),
+        ("app/", deflated, String::new()),
+        ("b.log", stored, lines("beta")),
+        ("c.log", deflated, lines("gamma")),
+    ];
+    let t = TestDir::new();
+    // Written to a file (sizes in the local headers) and to a pipe (sizes after the data).
+    for streamed in [false, true] {
+        let data = if streamed {
+            let mut z = zip::ZipWriter::new_stream(Vec::new());
+            add_members(&mut z, &members);
+            z.finish().expect("zip").into_inner()
+        } else {
+            let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            add_members(&mut z, &members);
+            z.finish().expect("zip").into_inner()
+        };
+        // Cut inside the stored member's text, then inside the last deflate stream.
+        let beta = memchr::memmem::find(&data, b"beta line 200").expect("stored text");
+        let gamma = memchr::memmem::find(&data, b"c.log").expect("third header") + 60;
+        for (cut, want_beta, gammas) in [(beta, 200, 0..1), (gamma, 400, 0..400)] {
+            let p = t.write(&format!("cut-{streamed}-{cut}.zip"), &data[..cut]);
+            let o = run(&["events", "--input-format", "line", path_str(&p)], None);
+            assert!(o.status.success(), "damage is not an error: {}", stderr(&o));
+            let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+            let count = |tag: &str| msgs.iter().filter(|m| m.starts_with(tag)).count();
+            assert_eq!(count("alpha"), 400, "streamed {streamed}, cut {cut}");
+            assert_eq!(count("beta"), want_beta, "streamed {streamed}, cut {cut}");
+            assert!(
+                gammas.contains(&count("gamma")),
+                "streamed {streamed}, cut {cut}"
+            );
+            let err = stderr(&o);
+            assert!(
+                err.contains("without a readable directory") && err.contains("cut short"),
+                "{err}"
+            );
+            assert!(!err.contains(":app/:"), "a directory is no member: {err}");
+        }
+    }
+}
+
+fn add_members<W: std::io::Write + std::io::Seek>(
+    z: &mut zip::ZipWriter<W>,
+    members: &[(&str, zip::write::SimpleFileOptions, String)],
+) {
+    use std::io::Write;
+    for (name, opts, text) in members {
+        if name.ends_with('/') {
+            z.add_directory(*name, *opts).expect("zip");
+        } else {
+            z.start_file(*name, *opts).expect("zip");
+            z.write_all(text.as_bytes()).expect("zip");
+        }
+    }
+}
+
 /// `events --input-format line PATH`: the run and its events' messages, in order.
 fn line_messages(path: &std::path::Path) -> (std::process::Output, Vec<String>) {
     let o = run(&["events", "--input-format", "line", path_str(path)], None);

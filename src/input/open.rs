@@ -456,12 +456,9 @@ impl<'a> Reader<'a> {
     }
 
     fn read_zip_members(&mut self, name: &str, data: Vec<u8>, depth: usize) {
-        let mut archive = match zip::ZipArchive::new(Cursor::new(data)) {
+        let mut archive = match zip::ZipArchive::new(Cursor::new(data.as_slice())) {
             Ok(a) => a,
-            Err(e) => {
-                self.notice(name, NoticeKind::Damaged, format!("cannot read zip: {e}"));
-                return;
-            }
+            Err(e) => return self.salvage_zip(name, &data, depth, &e.to_string()),
         };
         let mut names: Vec<(String, usize)> = (0..archive.len())
             .filter_map(|i| {
@@ -488,6 +485,122 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+impl Reader<'_> {
+    /// Reads the members of a zip archive without a readable central directory (a download
+    /// or upload cut short) from their local headers, in archive order, up to the damage: a
+    /// deflated member until its deflate stream ends (also when its sizes follow its data), a
+    /// stored one by the size in its header, or, when that follows its data, up to the next
+    /// zip signature. (An intact archive's members are read in name order.)
+    fn salvage_zip(&mut self, name: &str, data: &[u8], depth: usize, why: &str) {
+        let mut at = 0;
+        let mut members = 0;
+        let mut rest = "";
+        while let Some(h) = next_local_header(data, at) {
+            let Some(head) = data.get(h..h + 30) else {
+                break;
+            };
+            let le16 = |i: usize| usize::from(u16::from_le_bytes([head[i], head[i + 1]]));
+            let le32 = |i: usize| {
+                u32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]) as usize
+            };
+            let (flags, method, size) = (le16(6), le16(8), le32(18));
+            let body = h + 30 + le16(26) + le16(28);
+            let Some(raw_name) = data.get(h + 30..h + 30 + le16(26)) else {
+                break;
+            };
+            if body > data.len() {
+                break;
+            }
+            let member = String::from_utf8_lossy(raw_name);
+            let member = member.trim_start_matches("./");
+            let full = format!("{name}:{member}");
+            // Zip64 keeps the sizes in an extra field: deflate needs none, stored text ends
+            // at the next signature.
+            let sized = flags & 8 == 0 && size != u32::MAX as usize;
+            let is_dir = member.ends_with('/');
+            if flags & 1 != 0 || !(method == 8 || method == 0) {
+                // Encrypted, or compressed in a way only the directory's sizes can skip.
+                if !sized {
+                    rest = "; the members after an unreadable one with no size are lost";
+                    break;
+                }
+                self.notice(
+                    &full,
+                    NoticeKind::Skipped,
+                    format!("zip member compressed with method {method} or encrypted"),
+                );
+                at = body.saturating_add(size);
+                continue;
+            }
+            members += usize::from(!is_dir);
+            if method == 8 {
+                let mut inflate = flate2::bufread::DeflateDecoder::new(&data[body..]);
+                let mut guard = GzGuard {
+                    inner: &mut inflate,
+                    error: None,
+                };
+                if !is_dir {
+                    self.read_stream(&full, &mut guard, depth + 1, false, false);
+                }
+                drain(&mut guard);
+                if let Some(e) = guard.error {
+                    self.notice(
+                        &full,
+                        NoticeKind::Damaged,
+                        format!("zip member cut short ({e}); kept what was decoded before the damage, less up to 64 KiB just before it"),
+                    );
+                    break;
+                }
+                at = body + inflate.total_in() as usize;
+            } else {
+                let (end, whole) = if sized {
+                    let end = body.saturating_add(size);
+                    (end.min(data.len()), end <= data.len())
+                } else {
+                    // Its size follows it; a text member holds none of these signatures.
+                    let signatures = [&b"PK\x07\x08"[..], b"PK\x03\x04", b"PK\x01\x02"];
+                    let next = signatures
+                        .iter()
+                        .filter_map(|sig| memchr::memmem::find(&data[body..], sig))
+                        .min();
+                    next.map_or((data.len(), false), |n| (body + n, true))
+                };
+                if !is_dir {
+                    self.read_stream(&full, &mut &data[body..end], depth + 1, false, false);
+                }
+                if !whole {
+                    self.notice(
+                        &full,
+                        NoticeKind::Damaged,
+                        "zip member cut short; kept its start",
+                    );
+                    break;
+                }
+                at = end;
+            }
+            if self.stopped {
+                return;
+            }
+        }
+        self.notice(
+            name,
+            NoticeKind::Damaged,
+            format!(
+                "zip archive without a readable directory ({why}): read {members} member{} from their local headers{rest}",
+                if members == 1 { "" } else { "s" }
+            ),
+        );
+    }
+}
+
+/// Where the zip local file header at or just after `at` starts: a member's data may be
+/// followed by a data descriptor (12 to 24 bytes, with or without its own signature).
+fn next_local_header(data: &[u8], at: usize) -> Option<usize> {
+    let window = data.get(at..)?;
+    let window = &window[..window.len().min(32)];
+    memchr::memmem::find(window, b"PK\x03\x04").map(|i| at + i)
 }
 
 /// A stream whose first bytes end their lines with a bare CR: no LF at all, and at least two
