@@ -1228,3 +1228,77 @@ fn finding_of_kind(v: &serde_json::Value, kind: &str) -> serde_json::Value {
         .cloned()
         .unwrap_or_else(|| panic!("no {kind} finding: {}", v["findings"]))
 }
+
+/// ASP.NET Core's console logger: a request log whose POST route starts failing because of a
+/// SQL timeout, logged as the middleware's generic "An unhandled exception has occurred".
+fn aspnet_sql_timeout_log() -> String {
+    let mut s = String::new();
+    for i in 0..3000i64 {
+        let t = T0 + i;
+        let stamp = format!("{}.000Z", &ts(t)[..19]);
+        let (method, path) = match i % 3 {
+            0 => ("GET", format!("/api/products/{}", i % 97)),
+            1 => ("POST", "/api/orders".to_string()),
+            _ => ("GET", "/health".to_string()),
+        };
+        s.push_str(&format!(
+            "{stamp} info: Microsoft.AspNetCore.Hosting.Diagnostics[1]\n      Request starting HTTP/1.1 {method} http://shop:8080{path} - -\n"
+        ));
+        let failing = method == "POST" && i >= 2400;
+        if failing {
+            s.push_str(&format!(
+                "{stamp} fail: Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware[1]\n      An unhandled exception has occurred while executing the request.\n      Microsoft.Data.SqlClient.SqlException (0x80131904): Execution Timeout Expired.  The timeout period elapsed prior to completion of the operation or the server is not responding.\n       ---> System.ComponentModel.Win32Exception (258): The wait operation timed out.\n         at Microsoft.Data.SqlClient.SqlConnection.OnError(SqlException exception, Boolean breakConnection)\n         at Shop.Data.OrderRepository.InsertAsync(Order order) in /src/Shop/Data/OrderRepository.cs:line 57\n         at Shop.Api.OrdersController.Create(OrderDto dto) in /src/Shop/Api/OrdersController.cs:line 31\n"
+            ));
+        }
+        let (status, ms) = if failing {
+            (500, 30000 + i % 7)
+        } else {
+            (200, 5 + i % 40)
+        };
+        s.push_str(&format!(
+            "{stamp} info: Microsoft.AspNetCore.Hosting.Diagnostics[2]\n      Request finished HTTP/1.1 {method} http://shop:8080{path} - {status} - application/json {ms}.1234ms\n"
+        ));
+    }
+    s
+}
+
+/// A stack trace whose first line is a framework's generic message is named by its
+/// exception in the findings (and so in the "same incident" note of the failing route it
+/// explains); evidence of a logger that puts the message under a header line shows both.
+#[test]
+fn generic_exception_messages_are_named_by_their_exception() {
+    let d = Dir::new();
+    d.write("shop.log", aspnet_sql_timeout_log().as_bytes());
+    let o = run(&d, &["summary", "shop.log", "--output", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let mut titles: Vec<String> = Vec::new();
+    for f in v["findings"].as_array().into_iter().flatten() {
+        titles.extend(f["title"].as_str().map(String::from));
+        for r in f["details"]["related"].as_array().into_iter().flatten() {
+            titles.extend(r["title"].as_str().map(String::from));
+        }
+    }
+    let named = "An unhandled exception has occurred while executing the request. — SqlException (<HEX>): Execution Timeout Expired.";
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("New error: ") && t.contains(named)),
+        "{titles:#?}"
+    );
+    // The template keeps its signature token.
+    let templates = v["templates"].as_array().cloned().unwrap_or_default();
+    assert!(
+        templates.iter().any(|t| t["template"]
+            .as_str()
+            .is_some_and(|s| s.contains("request. [exc=Microsoft.Data.SqlClient.SqlException"))),
+        "{templates:#?}"
+    );
+    let o = run(&d, &["summary", "shop.log"]);
+    let out = stdout(&o);
+    assert!(out.contains("— SqlException (<HEX>)"), "{out}");
+    assert!(
+        out.contains("Microsoft.AspNetCore.Hosting.Diagnostics[2] Request finished"),
+        "{out}"
+    );
+}

@@ -287,7 +287,7 @@ fn example_cell(f: &Finding) -> String {
             let ex = format!(
                 "e.g. {} {}",
                 e.location(),
-                e.text.lines().next().unwrap_or("")
+                crate::record::plain::evidence_line(&e.text)
             );
             format!("{title}\n{}", sanitize::terminal(&ellipsize(&ex, 160)))
         }

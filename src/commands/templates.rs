@@ -227,8 +227,8 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
                 let example = t
                     .examples
                     .first()
-                    .map(|e| e.text.lines().next().unwrap_or(""))
-                    .unwrap_or("");
+                    .map(|e| crate::record::plain::evidence_line(&e.text))
+                    .unwrap_or_default();
                 table.add_row(vec![
                     t.id.clone(),
                     t.count.to_string(),
@@ -238,7 +238,7 @@ pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
                     format!(
                         "{}\ne.g. {}",
                         sanitize::terminal(&crate::report::template_label(&t.text, 300)),
-                        sanitize::terminal(&ellipsize(example, 160))
+                        sanitize::terminal(&ellipsize(&example, 160))
                     ),
                 ]);
             }

@@ -120,7 +120,7 @@ pub fn find(
         };
         let mut f = Finding::new(
             FindingKind::NewError,
-            format!("{what}: {}", crate::report::template_label(&t.text, 120)),
+            format!("{what}: {}", crate::report::template_title(t, 120)),
         );
         f.template = Some(t.text.clone());
         f.template_id = Some(t.id.clone());

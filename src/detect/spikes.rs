@@ -221,12 +221,12 @@ fn template_spikes(
             f.title = if sc.rate_is_floor && alone {
                 format!(
                     "Burst: {} (not seen outside it)",
-                    crate::report::template_label(&t.text, 120)
+                    crate::report::template_title(t, 120)
                 )
             } else if sc.rate_is_floor {
                 format!(
                     "Burst: {} (seen only in bursts: {} of its {} events in this one)",
-                    crate::report::template_label(&t.text, 120),
+                    crate::report::template_title(t, 120),
                     loc.count,
                     t.series.total()
                 )
@@ -234,7 +234,7 @@ fn template_spikes(
                 format!(
                     "Spike ×{}: {}",
                     fmt_factor(f.factor),
-                    crate::report::template_label(&t.text, 120)
+                    crate::report::template_title(t, 120)
                 )
             };
             f.template = Some(t.text.clone());
@@ -531,7 +531,7 @@ fn error_rate_spikes(
         let cause = contrib.first().map_or(String::new(), |(n, t)| {
             let name = match route {
                 Some(r) => format!("{} requests", r.key()),
-                None => crate::report::template_label(&t.text, 80),
+                None => crate::report::template_title(t, 80),
             };
             if 2 * n >= f.count {
                 format!(", mostly {name}")

@@ -21,8 +21,8 @@ mod tests;
 pub use cluster::{cluster, ClusterConfig, Clustering, TemplateInfo, OTHER_TEMPLATE};
 pub(crate) use mask::is_uuid;
 pub use mask::Masker;
-pub use stack::is_stack_trace;
 pub(crate) use stack::ruby_exception;
+pub use stack::{exception_line, is_stack_trace};
 
 /// 64-bit FNV-1a: tiny, fixed and the same on every platform, which is all an id needs.
 pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {

@@ -256,6 +256,26 @@ fn exception_type(t: &[u8]) -> Option<&[u8]> {
     looks.then_some(name)
 }
 
+/// The first exception line of a stack trace after its first line (`org.x.FooException: msg`,
+/// `Caused by: …`, .NET's inner ` ---> Inner: …`, a Python traceback's last line), trimmed:
+/// what the trace says went wrong where its first line is a generic log message.
+pub fn exception_line(text: &str) -> Option<&str> {
+    let mut python = false;
+    for line in text.lines().skip(1) {
+        let t = line.trim();
+        let t = t.strip_prefix("---> ").unwrap_or(t);
+        let t = t.strip_prefix("Caused by: ").unwrap_or(t);
+        python |= t.starts_with("File \"");
+        let python_last = python && !line.starts_with([' ', '\t']);
+        if exception_type(t.as_bytes()).is_some()
+            || (python_last && python_exception_line(line.as_bytes()).is_some())
+        {
+            return Some(t);
+        }
+    }
+    None
+}
+
 /// The exception name of a Python traceback's last line (`pkg.mod.Name: message` or a bare
 /// `Name`), unindented: any identifier, since not every exception class ends in `Error`.
 fn python_exception_line(line: &[u8]) -> Option<&[u8]> {

@@ -871,3 +871,39 @@ fn many_keys_cluster_quickly() {
     assert_eq!(c.assignment.len(), sigs.len());
     assert!(start.elapsed().as_secs() < 20);
 }
+
+#[test]
+fn exception_line_is_the_first_exception_after_the_message() {
+    let java = "ERROR Payment failed for order 42\norg.springframework.web.client.ResourceAccessException: I/O error on POST\n\tat com.acme.Pay.call(Pay.java:12)\nCaused by: java.net.SocketTimeoutException: Read timed out\n\tat java.base/x.y(z.java:1)";
+    assert_eq!(
+        exception_line(java),
+        Some("org.springframework.web.client.ResourceAccessException: I/O error on POST")
+    );
+    let dotnet = "fail: Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware[1]\n      An unhandled exception has occurred while executing the request.\n      Microsoft.Data.SqlClient.SqlException (0x80131904): Execution Timeout Expired.\n       ---> System.ComponentModel.Win32Exception (258): The wait operation timed out.\n         at Shop.Data.Repo.Insert() in /src/Repo.cs:line 57";
+    assert_eq!(
+        exception_line(dotnet),
+        Some("Microsoft.Data.SqlClient.SqlException (0x80131904): Execution Timeout Expired.")
+    );
+    let inner_only = "fail: X[1]\n      Request failed\n       ---> System.TimeoutException: gave up\n         at A.B() in /src/A.cs:line 1";
+    assert_eq!(
+        exception_line(inner_only),
+        Some("System.TimeoutException: gave up")
+    );
+    let caused = "ERROR job failed\n\tat com.acme.Job.run(Job.java:3)\nCaused by: java.io.IOException: disk full";
+    assert_eq!(
+        exception_line(caused),
+        Some("java.io.IOException: disk full")
+    );
+    // Python's last line, whatever the exception's name ends with; code lines are not it.
+    let python = "ERROR sending mail\nTraceback (most recent call last):\n  File \"/app/mail.py\", line 9, in send\n    raise SMTPServerDisconnected('gone')\nsmtplib.SMTPServerDisconnected: Connection unexpectedly closed";
+    assert_eq!(
+        exception_line(python),
+        Some("smtplib.SMTPServerDisconnected: Connection unexpectedly closed")
+    );
+    // The first line is never it (the title has it already); no exception, no line.
+    assert_eq!(
+        exception_line("java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)"),
+        None
+    );
+    assert_eq!(exception_line("ERROR plain\nsecond line of text"), None);
+}

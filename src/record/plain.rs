@@ -240,6 +240,35 @@ fn leading_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize, Option<i64>)> {
     parse_prefix(b, tc).map(|(t, n)| (t, n, None))
 }
 
+/// The first line of an event's text as one line of evidence: with the line after it when
+/// the first is only a header whose message is on the next line (ASP.NET Core's console
+/// logger, `info: Microsoft.AspNetCore.Hosting.Diagnostics[2]`; java.util.logging's
+/// `Mar 05, 2024 10:00:08 AM com.example.Class method`), as `header message`.
+pub fn evidence_line(text: &str) -> Cow<'_, str> {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("");
+    let header_only = || {
+        let b = first.as_bytes();
+        let mut words = b.rsplitn(3, |&c| c == b' ');
+        let (last, level) = (words.next(), words.next());
+        let aspnet = matches!((level, last), (Some(l), Some(c))
+            if matches!(l, b"trce:" | b"dbug:" | b"info:" | b"warn:" | b"fail:" | b"crit:")
+                && aspnet_category(c).is_some());
+        // The JUL header after a `file:line: ` location or alone.
+        let jul = || {
+            let at = memchr::memmem::find(b, b": ").map_or(0, |i| i + 2);
+            jul_first_line(&b[at..]).is_some() || jul_first_line(b).is_some()
+        };
+        aspnet || jul()
+    };
+    match lines.next() {
+        Some(next) if !next.trim().is_empty() && header_only() => {
+            Cow::Owned(format!("{first} {}", next.trim_start()))
+        }
+        _ => Cow::Borrowed(first),
+    }
+}
+
 /// The category of ASP.NET Core's console logger line `fail: Microsoft.AspNetCore.Server.
 /// Kestrel[13]` after its level (`rest`): the name before the event id.
 fn aspnet_category(rest: &[u8]) -> Option<&[u8]> {
@@ -1965,6 +1994,27 @@ mod tests {
         parse(line.as_bytes(), line.as_bytes(), &mut ev, &ctx);
         assert!(ev.http.is_empty());
         assert_eq!(&*ev.message, &b"Release v42 created by user a@b.c"[..]);
+    }
+
+    #[test]
+    fn evidence_lines_join_a_header_only_first_line_with_its_message() {
+        let aspnet = "app.log:7: 2026-11-30T09:40:02.116Z info: Microsoft.AspNetCore.Hosting.Diagnostics[2]\n      Request finished HTTP/1.1 POST http://shop/api/orders - 500 - - 30000.1ms";
+        assert_eq!(
+            evidence_line(aspnet),
+            "app.log:7: 2026-11-30T09:40:02.116Z info: Microsoft.AspNetCore.Hosting.Diagnostics[2] Request finished HTTP/1.1 POST http://shop/api/orders - 500 - - 30000.1ms"
+        );
+        let jul = "app.log:3: Mar 05, 2024 10:00:08 AM com.example.OrderService place\nSEVERE: Order failed";
+        assert_eq!(
+            evidence_line(jul),
+            "app.log:3: Mar 05, 2024 10:00:08 AM com.example.OrderService place SEVERE: Order failed"
+        );
+        // Lines whose message is on them stay alone; so does a header with nothing after it.
+        let java = "app.log:1: 2026-11-30 ERROR [main] c.a.B - failed: x[2]\n\tat a.B.c(B.java:1)";
+        assert_eq!(evidence_line(java), java.lines().next().unwrap_or_default());
+        assert_eq!(
+            evidence_line("info: Microsoft.Hosting.Lifetime[0]"),
+            "info: Microsoft.Hosting.Lifetime[0]"
+        );
     }
 
     #[test]

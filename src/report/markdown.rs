@@ -52,17 +52,17 @@ pub fn md_text(s: &str) -> String {
 /// outside tables: backticks become `'` so the span cannot end early, control characters are
 /// escaped; pipes stay (a `\|` would show literally outside a table).
 pub fn code(s: &str, max: usize) -> String {
-    let first = s.lines().next().unwrap_or("");
+    let first = crate::record::plain::evidence_line(s);
     format!(
         "`{}`",
-        sanitize::terminal(&ellipsize(first, max)).replace('`', "'")
+        sanitize::terminal(&ellipsize(&first, max)).replace('`', "'")
     )
 }
 
 /// The same for a table cell, where pipes must be escaped.
 pub fn code_cell(s: &str, max: usize) -> String {
-    let first = s.lines().next().unwrap_or("");
-    format!("`{}`", sanitize::markdown_cell(&ellipsize(first, max)))
+    let first = crate::record::plain::evidence_line(s);
+    format!("`{}`", sanitize::markdown_cell(&ellipsize(&first, max)))
 }
 
 /// Plain text that may quote a template: the quoted part (found by its first characters, up

@@ -186,11 +186,11 @@ impl Renderer for TerminalRenderer {
                 // comes after the location and the timestamp.
                 for e in f.examples.iter().take(2) {
                     text.push('\n');
-                    text.push_str(&ellipsize(&sanitize::terminal(first_line(e)), cw * 2 - 4));
+                    text.push_str(&ellipsize(&sanitize::terminal(&first_line(e)), cw * 2 - 4));
                 }
                 if let Some(b) = &f.before_first {
                     text.push_str("\nbefore: ");
-                    text.push_str(&ellipsize(&sanitize::terminal(first_line(b)), cw * 2 - 12));
+                    text.push_str(&ellipsize(&sanitize::terminal(&first_line(b)), cw * 2 - 12));
                 }
                 for n in &f.notes {
                     text.push_str(&format!("\nnote: {}", sanitize::terminal(n)));
@@ -506,9 +506,10 @@ pub fn wrap(s: &str, width: usize, indent: &str) -> String {
         .join("\n")
 }
 
-/// The first line of a (possibly multi-line) evidence string.
-pub fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or("")
+/// The first line of a (possibly multi-line) evidence string (with the message line after a
+/// header-only first line, see [`evidence_line`](crate::record::plain::evidence_line)).
+pub fn first_line(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::record::plain::evidence_line(s)
 }
 
 #[cfg(test)]

@@ -31,11 +31,11 @@ pub fn alert_line(a: &Alert) -> String {
     }
     if a.phase == AlertPhase::Start {
         if let Some(e) = f.examples.first() {
-            let first = e.text.lines().next().unwrap_or("");
+            let first = crate::record::plain::evidence_line(&e.text);
             s.push_str(&format!(
                 " | e.g. {}: {}",
                 sanitize::terminal(&e.location()),
-                sanitize::terminal(&ellipsize(first, 160))
+                sanitize::terminal(&ellipsize(&first, 160))
             ));
         }
     }
