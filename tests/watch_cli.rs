@@ -493,6 +493,30 @@ fn gzip_on_stdin_is_decompressed_and_binary_refused() {
 }
 
 #[test]
+fn a_generic_stack_trace_alert_names_its_exception() {
+    let mut log = String::new();
+    for s in (0..20 * 60).step_by(2) {
+        log.push_str(&format!("{} INFO request handled in 12ms\n", ts(s)));
+        if s >= 12 * 60 && s % 20 == 0 {
+            log.push_str(&format!(
+                "{} ERROR Request failed\njava.sql.SQLTimeoutException: query timed out after 30000 ms\n\tat com.acme.orders.Repo.find(Repo.java:41)\n\tat com.acme.orders.Api.get(Api.java:12)\n",
+                ts(s)
+            ));
+        }
+    }
+    let o = run(&["watch", "--plain"], Some(log.as_bytes()));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let alerts = alert_lines(&out);
+    assert!(
+        alerts.iter().any(|a| a.contains(
+            " START new_error medium New error: Request failed — SQLTimeoutException: query timed out after <NUM> ms |"
+        )),
+        "{out}"
+    );
+}
+
+#[test]
 fn utf16_and_bare_cr_on_stdin_read_as_their_lines() {
     let data = incident_jsonl();
     let want = run(&["watch", "--plain"], Some(data.as_bytes()));

@@ -194,33 +194,37 @@ pub fn template_label(text: &str, max: usize) -> String {
 /// A template's label in a finding's title. For a stack trace's template whose first line
 /// does not name the exception (`An unhandled exception has occurred while executing the
 /// request. [exc=Microsoft.Data.SqlClient.SqlException;frames=…]`), the `[exc=…]` token gives
-/// way to the exception line of one of its error events, its class without the namespace,
-/// masked: `… — SqlException (<HEX>): Execution Timeout Expired. …`, what went wrong.
+/// way to the exception line of one of its error events (see [`stack_label`]).
 pub fn template_title(t: &crate::summary::templates::TemplateStats, max: usize) -> String {
-    let text = t.text.as_str();
-    let exception = text.find(" [exc=").and_then(|cut| {
-        let bad = |e: &&crate::summary::Example| {
-            e.level.is_some_and(|l| l >= crate::record::Level::Error)
-        };
-        let example = t.examples.iter().find(bad).or(t.examples.first())?;
-        let line = crate::mine::exception_line(&example.text)?;
-        let name = line.split([':', ' ']).next().unwrap_or(line);
-        // The class without its namespace: the title has little room.
-        let short = name
-            .rsplit('.')
-            .next()
-            .filter(|c| !c.is_empty())
-            .unwrap_or(name);
-        let head = &text[..cut];
-        if head.contains(short) {
-            return None;
-        }
-        let line = format!("{short}{}", &line[name.len()..]);
-        let mut masked = Vec::new();
-        crate::mine::Masker::new(Vec::new()).mask(line.as_bytes(), &mut masked);
-        Some(format!("{head} — {}", String::from_utf8_lossy(&masked)))
-    });
-    template_label(exception.as_deref().unwrap_or(text), max)
+    let bad =
+        |e: &&crate::summary::Example| e.level.is_some_and(|l| l >= crate::record::Level::Error);
+    let example = t.examples.iter().find(bad).or(t.examples.first());
+    let label = stack_label(&t.text, example.map(|e| &*e.text));
+    template_label(label.as_deref().unwrap_or(&t.text), max)
+}
+
+/// A stack trace template `text` with its `[exc=…]` token replaced by the exception line of
+/// `example`, its class without the namespace, masked: `… — SqlException (<HEX>): Execution
+/// Timeout Expired. …`, what went wrong. None when the first line names the exception
+/// already or the example has no exception line.
+pub fn stack_label(text: &str, example: Option<&str>) -> Option<String> {
+    let cut = text.find(" [exc=")?;
+    let line = crate::mine::exception_line(example?)?;
+    let name = line.split([':', ' ']).next().unwrap_or(line);
+    // The class without its namespace: the title has little room.
+    let short = name
+        .rsplit('.')
+        .next()
+        .filter(|c| !c.is_empty())
+        .unwrap_or(name);
+    let head = &text[..cut];
+    if head.contains(short) {
+        return None;
+    }
+    let line = format!("{short}{}", &line[name.len()..]);
+    let mut masked = Vec::new();
+    crate::mine::Masker::new(Vec::new()).mask(line.as_bytes(), &mut masked);
+    Some(format!("{head} — {}", String::from_utf8_lossy(&masked)))
 }
 
 /// How [`template_label`] shows a template with no message text.

@@ -431,6 +431,18 @@ impl Watcher {
             if a.finding.examples.is_empty() {
                 a.finding.examples = examples;
             }
+            // A generic stack trace's title names its exception, as in batch findings.
+            let error = a
+                .finding
+                .examples
+                .iter()
+                .find(|e| e.level.is_some_and(|l| l >= crate::record::Level::Error));
+            let example = error.or(a.finding.examples.first());
+            if let Some(tpl) = a.finding.template.as_deref() {
+                if let Some(label) = crate::report::stack_label(tpl, example.map(|e| &*e.text)) {
+                    a.finding.title = a.finding.title.replacen(tpl, &label, 1);
+                }
+            }
             if a.finding.kind == crate::detect::FindingKind::NewError {
                 a.finding.before_first = before_first;
             }
