@@ -1286,6 +1286,13 @@ fn generic_exception_messages_are_named_by_their_exception() {
             .any(|t| t.starts_with("New error: ") && t.contains(named)),
         "{titles:#?}"
     );
+    // The headline names the failing route and, with it, the exception it was logged with.
+    let headline = v["headline"].as_str().unwrap_or_default();
+    assert!(
+        headline.contains("top finding: POST /api/orders")
+            && headline.contains(", logged with SqlException (<HEX>): Execution Timeout Expired."),
+        "{headline}"
+    );
     // The template keeps its signature token.
     let templates = v["templates"].as_array().cloned().unwrap_or_default();
     assert!(

@@ -36,7 +36,7 @@ pub const SHARED_ENTITY_MS: i64 = 10 * 60_000;
 /// examples, they made a 60 MB report.
 pub const MAX_RELATED: usize = 10;
 
-fn is_endpoint(k: FindingKind) -> bool {
+pub fn is_endpoint(k: FindingKind) -> bool {
     matches!(
         k,
         FindingKind::FailingRoute

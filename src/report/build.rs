@@ -385,6 +385,9 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
                 if f.count == 1 { "" } else { "s" }
             ));
             s.push_str(&format!(" ({})", extra.join(", ")));
+            if let Some(e) = logged_exception(f) {
+                s.push_str(&format!(", logged with {}", ellipsize(&e, 100)));
+            }
             parts.push(s);
         }
         None if !w.found => parts.push("Nothing stands out: no findings.".to_string()),
@@ -395,6 +398,27 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
         h.push('.');
     }
     h
+}
+
+/// The exception a failing route's or upstream's calls were logged with: that of the first
+/// stack trace finding of its incident whose title names it (see
+/// [`stack_label`](super::stack_label)). The route says what broke, the exception why.
+fn logged_exception(f: &FindingRow) -> Option<String> {
+    if !crate::detect::group::is_endpoint(f.kind) {
+        return None;
+    }
+    let related = f.details.get("related")?.as_array()?;
+    related.iter().find_map(|r| {
+        let template = r.get("template")?.as_str()?;
+        let example = r
+            .get("examples")?
+            .as_array()?
+            .first()?
+            .get("text")?
+            .as_str();
+        let label = super::stack_label(template, example)?;
+        label.split_once(" — ").map(|(_, e)| e.to_string())
+    })
 }
 
 /// The finding a report names as what broke, and how to label it. With an incident window,
