@@ -394,7 +394,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
         None => {}
     }
     let mut h = parts.join("; ");
-    if !h.ends_with('.') {
+    if !h.ends_with(['.', '…']) {
         h.push('.');
     }
     h
