@@ -1293,7 +1293,10 @@ fn generic_exception_messages_are_named_by_their_exception() {
             && headline.contains(", logged with SqlException (<HEX>): Execution Timeout Expired."),
         "{headline}"
     );
-    assert!(!headline.contains("…."), "a cut sentence ends at its cut: {headline}");
+    assert!(
+        !headline.contains("…."),
+        "a cut sentence ends at its cut: {headline}"
+    );
     // The template keeps its signature token.
     let templates = v["templates"].as_array().cloned().unwrap_or_default();
     assert!(

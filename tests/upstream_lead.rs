@@ -123,3 +123,38 @@ fn an_error_about_something_else_in_the_same_minute_keeps_the_lead() {
         "{related:#?}"
     );
 }
+
+/// A Django app whose database refuses connections: Django logs `Internal Server Error:
+/// /api/orders/` with a traceback ending in libpq's `connection to server at "db-primary"
+/// (10.0.3.7), port 5432 failed: Connection refused`. The report leads with the server the
+/// app asked for (not the address it resolved to) and says the exception it was logged with.
+#[test]
+fn a_database_refusing_connections_is_named_as_the_app_named_it() {
+    let mut log = String::new();
+    for k in 0..3600i64 {
+        let stamp = ts(DAY + k);
+        let stamp = format!("{} {},000", &stamp[..10], &stamp[11..19]);
+        let failing = k >= 2700 && k % 3 == 0;
+        if failing {
+            log.push_str(&format!(
+                "{stamp} ERROR Internal Server Error: /api/orders/\nTraceback (most recent call last):\n  File \"/app/orders/views.py\", line 41, in create\n    order.save()\npsycopg2.OperationalError: connection to server at \"db-primary\" (10.0.3.7), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n"
+            ));
+        } else {
+            log.push_str(&format!("{stamp} INFO order {k} listed in 12ms\n"));
+        }
+    }
+    let d = Dir::new();
+    d.write("app.log", log.as_bytes());
+    let o = run(&d, &["summary", "-q", "-o", "json", "app.log"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    let top = &v["findings"][0];
+    assert_eq!(top["upstream"], "db-primary:5432", "{top:#}");
+    let headline = v["headline"].as_str().unwrap_or_default();
+    assert!(
+        headline.contains("top finding: db-primary:5432: 300 refused or reset connections")
+            && headline.contains("logged with OperationalError: connection to server at"),
+        "{headline}"
+    );
+    assert!(!headline.contains("10.0.3.7"), "{headline}");
+}

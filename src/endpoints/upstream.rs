@@ -223,6 +223,9 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
             return Some(h);
         }
     }
+    if let Some(h) = libpq_host(msg) {
+        return Some(h);
+    }
     // The first URL that is not a pointer to documentation (Hadoop's `For more details
     // see: http://wiki.apache.org/hadoop/NoRouteToHost`).
     for i in memchr::memmem::find_iter(msg, b"://") {
@@ -281,6 +284,38 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
         }
     }
     name
+}
+
+/// The server a PostgreSQL client (libpq: psql, psycopg2, Rails' `pg`) failed to reach, as
+/// `NAME:PORT`: libpq 14+ writes `connection to server at "db-primary" (10.0.3.7), port 5432
+/// failed`, older ones `Is the server running on host "db-primary" (10.0.3.7) and accepting
+/// TCP/IP connections on port 5432?`. The name the app asked for, not the address it
+/// resolved to, which the generic scan would take (a bare IP in parentheses).
+fn libpq_host(msg: &[u8]) -> Option<String> {
+    const MARKERS: [&[u8]; 2] = [b"connection to server at \"", b"server running on host \""];
+    let (i, marker) = MARKERS
+        .iter()
+        .find_map(|m| memchr::memmem::find(msg, m).map(|i| (i, m)))?;
+    let rest = &msg[i + marker.len()..];
+    let end = memchr::memchr(b'"', &rest[..rest.len().min(256)])?;
+    let name = &rest[..end];
+    let ok = !name.is_empty()
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'));
+    if !ok {
+        return None;
+    }
+    let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+    // The port follows within the sentence: `, port 5432 failed`, `on port 5432?`.
+    let after = &rest[end..rest.len().min(end + 160)];
+    let port = memchr::memmem::find(after, b"port ")
+        .and_then(|p| leading_number(&after[p + 5..]))
+        .filter(|&p| (1..=65535).contains(&p));
+    Some(match port {
+        Some(p) if !name.contains(':') => format!("{name}:{p}"),
+        _ => name,
+    })
 }
 
 /// Whether a request whose path is `path` and whose upstream is `host` (normalized) is an
@@ -740,6 +775,29 @@ mod tests {
         // `attempt` numbers the attempt the record is about.
         assert!(!gave_up_field(b"attempt", b"3"));
         assert!(!gave_up_field(b"attempts", b"three"));
+    }
+
+    #[test]
+    fn libpq_names_the_server_it_was_asked_for() {
+        let refused = |h: &str| Some((h.to_string(), Outcome::Refused, None, None));
+        assert_eq!(
+            scan("psycopg2.OperationalError: connection to server at \"db-primary\" (10.0.3.7), port 5432 failed: Connection refused"),
+            refused("db-primary:5432")
+        );
+        assert_eq!(
+            scan("could not connect to server: Connection refused\n\tIs the server running on host \"DB.internal\" (10.0.3.7) and accepting\n\tTCP/IP connections on port 6432?"),
+            refused("db.internal:6432")
+        );
+        assert_eq!(
+            scan("connection to server at \"10.0.3.7\", port 5432 failed: timeout expired")
+                .map(|m| m.0),
+            Some("10.0.3.7:5432".to_string())
+        );
+        // A Unix socket names no host.
+        assert_eq!(
+            scan("connection to server on socket \"/var/run/postgresql/.s.PGSQL.5432\" failed: Connection refused"),
+            None
+        );
     }
 
     #[test]
