@@ -1313,3 +1313,45 @@ fn generic_exception_messages_are_named_by_their_exception() {
         "{out}"
     );
 }
+
+/// A route that starts failing when its handler cannot publish to Kafka: the headline names
+/// the failing route (what broke) and the new error its failures came with (why).
+#[test]
+fn a_failing_routes_headline_says_the_error_it_came_with() {
+    let mut log = String::new();
+    for k in 0..3600i64 {
+        let t = ts(T0 + k);
+        let failing = k >= 2400 && k % 4 == 0;
+        if failing {
+            log.push_str(&format!(
+                "{{\"level\":\"error\",\"ts\":\"{t}\",\"msg\":\"failed to publish event\",\"error\":\"kafka: client has run out of available brokers to talk to\"}}\n"
+            ));
+        }
+        let (path, status) = match k % 2 {
+            0 => ("/v1/orders", if failing { 503 } else { 201 }),
+            _ => ("/healthz", 200),
+        };
+        let method = if path == "/v1/orders" { "POST" } else { "GET" };
+        log.push_str(&format!(
+            "{{\"level\":\"info\",\"ts\":\"{t}\",\"msg\":\"request\",\"method\":\"{method}\",\"path\":\"{path}\",\"status\":{status},\"duration_ms\":12}}\n"
+        ));
+    }
+    let d = Dir::new();
+    d.write("api.jsonl", log.as_bytes());
+    let o = run(&d, &["summary", "-q", "-o", "json", "api.jsonl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(
+        v["findings"][0]["kind"], "failing_route",
+        "{:#}",
+        v["findings"][0]
+    );
+    let headline = v["headline"].as_str().unwrap_or_default();
+    assert!(
+        headline.contains("top finding: POST /v1/orders")
+            && headline.ends_with(
+                ", logged with failed to publish event: kafka: client has run out of available brokers to talk to."
+            ),
+        "{headline}"
+    );
+}

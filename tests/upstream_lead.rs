@@ -70,6 +70,8 @@ fn an_upstream_named_in_a_json_field_leads_its_incident() {
         )),
         "{headline}"
     );
+    // The app's line only says the same again: the headline does not repeat it.
+    assert!(!headline.contains("logged with"), "{headline}");
     // The other formats say the same.
     let md = summary(&d, "markdown");
     assert!(md.contains(&format!("**What broke:** {title}")), "{md}");

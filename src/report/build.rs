@@ -385,7 +385,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
                 if f.count == 1 { "" } else { "s" }
             ));
             s.push_str(&format!(" ({})", extra.join(", ")));
-            if let Some(e) = logged_exception(f) {
+            if let Some(e) = logged_cause(f) {
                 s.push_str(&format!(", logged with {}", ellipsize(&e, 100)));
             }
             parts.push(s);
@@ -400,13 +400,18 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
     h
 }
 
-/// The exception a failing route's or upstream's calls were logged with: that of the first
+/// What a failing route's or upstream's calls were logged with: the exception of the first
 /// stack trace finding of its incident whose title names it (see
-/// [`stack_label`](super::stack_label)). The route says what broke, the exception why.
-fn logged_exception(f: &FindingRow) -> Option<String> {
+/// [`stack_label`](super::stack_label)), and for a route, whose own name says nothing of the
+/// cause, else the first new error of its incident. The route says what broke, this why.
+fn logged_cause(f: &FindingRow) -> Option<String> {
     if !crate::detect::group::is_endpoint(f.kind) {
         return None;
     }
+    let route = matches!(
+        f.kind,
+        FindingKind::FailingRoute | FindingKind::LatencyRegression
+    );
     let related = f.details.get("related")?.as_array()?;
     related.iter().find_map(|r| {
         let template = r.get("template")?.as_str()?;
@@ -416,8 +421,16 @@ fn logged_exception(f: &FindingRow) -> Option<String> {
             .first()?
             .get("text")?
             .as_str();
-        let label = super::stack_label(template, example)?;
-        label.split_once(" — ").map(|(_, e)| e.to_string())
+        if let Some(label) = super::stack_label(template, example) {
+            return label.split_once(" — ").map(|(_, e)| e.to_string());
+        }
+        let title = r.get("title")?.as_str()?;
+        let new_error = r.get("kind")?.as_str()? == FindingKind::NewError.as_str()
+            && (title.starts_with("New error:") || title.starts_with("New fatal error:"));
+        (route && new_error).then(|| {
+            let head = template.split(" [exc=").next().unwrap_or(template);
+            super::template_label(head, usize::MAX)
+        })
     })
 }
 
