@@ -2037,3 +2037,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_node_error_after_a_stamped_line_is_part_of_its_event() {
+    // winston's `${timestamp} ${level}: ${message}` and then the error's stack: the bare
+    // `Error:` line and its frames belong to the stamped line's event.
+    let log = TempLog::new(
+        "node.log",
+        "2026-11-30T09:40:00.241Z error: Unhandled rejection in GET /api/cart/172\n\
+         Error: connect ECONNREFUSED 10.0.4.12:6379\n    \
+         at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n    \
+         at CartService.load (/app/src/services/cart.js:42:23)\n\
+         2026-11-30T09:40:01.000Z info: GET /api/products/7 200 12ms\n",
+    );
+    let ev = events(&[&log.path]);
+    assert_eq!(ev.len(), 2, "{ev:#?}");
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(n(&ev[0], "/lines"), 4.0);
+    assert!(s(&ev[0], "/message").contains("\nError: connect ECONNREFUSED"));
+    same_at_any_chunk_size(&log.path, &ev);
+    // Without stamps, `Error:` lines are messages of their own.
+    let log = TempLog::new("cli.log", "starting\nError: no config\nError: no port\n");
+    assert_eq!(events(&[&log.path]).len(), 3);
+}

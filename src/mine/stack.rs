@@ -31,6 +31,7 @@ pub fn is_stack_trace(msg: &[u8]) -> bool {
         let t = trim(l);
         java_frame(t).is_some()
             || dotnet_frame(t).is_some()
+            || node_frame(t).is_some()
             || t.starts_with(b"Caused by: ")
             || t.starts_with(b"Traceback (most recent call last)")
             || t.starts_with(b"File \"")
@@ -171,6 +172,38 @@ fn dotnet_frame(t: &[u8]) -> Option<&[u8]> {
     let paren = memchr::memchr(b'(', rest)?;
     let name = &rest[..paren];
     (!name.is_empty() && !name.contains(&b' ')).then_some(name)
+}
+
+/// A Node.js frame, `at [async ]NAME [as alias] (FILE:LINE:COL)` or `at FILE:LINE:COL`:
+/// (file, function), no line or column.
+pub(crate) fn node_frame(t: &[u8]) -> Option<(&[u8], &[u8])> {
+    let rest = t.strip_prefix(b"at ")?;
+    let rest = rest.strip_prefix(b"async ").unwrap_or(rest);
+    let (name, loc) = match rest.strip_suffix(b")") {
+        Some(inner) => {
+            let open = memchr::memrchr(b'(', inner)?;
+            (inner[..open].trim_ascii_end(), &inner[open + 1..])
+        }
+        None => (&b""[..], rest),
+    };
+    let name = memchr::memmem::find(name, b" [as ").map_or(name, |i| &name[..i]);
+    let mut parts = loc.rsplitn(3, |&b| b == b':');
+    let digits =
+        |p: Option<&[u8]>| p.is_some_and(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit));
+    if !(digits(parts.next()) && digits(parts.next())) {
+        return None;
+    }
+    let file = parts
+        .next()
+        .filter(|f| !f.is_empty() && !f.contains(&b' '))?;
+    Some((file, name))
+}
+
+/// Node's own modules and installed packages: not the application's code.
+fn is_node_library(file: &[u8]) -> bool {
+    file.starts_with(b"node:")
+        || file.starts_with(b"internal/")
+        || memchr::memmem::find(file, b"/node_modules/").is_some()
 }
 
 /// Frames of runtimes and frameworks: they appear in every crash and say nothing about which.
@@ -325,7 +358,13 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
         if t.is_empty() {
             continue;
         }
-        if let Some(name) = java_frame(t).or_else(|| dotnet_frame(t)) {
+        if let Some((file, func)) = node_frame(t) {
+            if !is_node_library(file) && frames < TOP_FRAMES {
+                let h = fnv1a64(file) ^ fnv1a64(func).rotate_left(17);
+                frames_hash = h.wrapping_add(frames_hash.rotate_left(7));
+                frames += 1;
+            }
+        } else if let Some(name) = java_frame(t).or_else(|| dotnet_frame(t)) {
             if !is_framework_frame(name) {
                 add_frame(&mut frames_hash, &mut frames, name);
             }

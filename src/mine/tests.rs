@@ -907,3 +907,37 @@ fn exception_line_is_the_first_exception_after_the_message() {
     );
     assert_eq!(exception_line("ERROR plain\nsecond line of text"), None);
 }
+
+#[test]
+fn node_traces_group_by_the_apps_frames() {
+    let node = |port: &str, line: &str, caller: &str| {
+        format!(
+            "Unhandled rejection in GET /api/cart/7\nError: connect ECONNREFUSED 10.0.4.12:{port}\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n    at RedisClient.get (/app/node_modules/ioredis/built/Redis.js:120:15)\n    at {caller} (/app/src/services/cart.js:{line}:23)\n    at async CartController.show (/app/src/controllers/cart.js:17:18)"
+        )
+    };
+    let a = node("6379", "42", "CartService.load");
+    // Other values and line numbers: the same crash.
+    let a2 = node("6380", "44", "CartService.load");
+    // Another function of the app: another crash.
+    let b = node("6379", "42", "CartService.save");
+    assert!(is_stack_trace(a.as_bytes()));
+    let t = mine(&[&a, &a2, &b]);
+    assert_eq!(t[0], t[1]);
+    assert_ne!(t[0], t[2]);
+    assert!(
+        t[0].starts_with("Unhandled rejection in GET <PATH> [exc=Error;frames="),
+        "{}",
+        t[0]
+    );
+    assert_eq!(
+        exception_line(&a),
+        Some("Error: connect ECONNREFUSED 10.0.4.12:6379")
+    );
+    // Frames without a function, and lines that only look like frames.
+    assert_eq!(
+        stack::node_frame(b"at /app/src/index.js:10:5"),
+        Some((&b"/app/src/index.js"[..], &b""[..]))
+    );
+    assert_eq!(stack::node_frame(b"at com.foo.Bar.baz(Bar.java:42)"), None);
+    assert_eq!(stack::node_frame(b"at the end of the day (see: 1:2)"), None);
+}

@@ -930,6 +930,15 @@ fn dated(body: &[u8]) -> bool {
         && body[5..7].iter().all(u8::is_ascii_digit)
 }
 
+/// Node.js prints an error as `Error: message` and its `    at …` frames; after a stamped line
+/// (winston's `${timestamp} ${level}: ${message}` then the error's `stack`), a bare `Error:`
+/// line continues that event. Other error classes (`TypeError: …`) continue any event, as
+/// exception lines; a bare `Error:` only after a stamped line, since in an untimed log such
+/// lines are messages of their own.
+pub fn node_error_continuation(prev: &[u8], line: &[u8]) -> bool {
+    line.starts_with(b"Error: ") && dated(prev)
+}
+
 /// Every line stamped (`kubectl logs --timestamps`): `line`, behind its stamp, continues the
 /// event before it, whose line `prev` is the app's header behind a stamp (or a continuation
 /// behind one). Only such double-stamped logs: in a log of stamped lines of its own, an
