@@ -618,7 +618,8 @@ fn route_filter_and_markdown() {
 
 #[test]
 fn upstreams_from_plain_error_messages() {
-    // Works with any record parser: the messages themselves name the hosts.
+    // Works with any record parser: the messages themselves name the hosts. (Right after a
+    // stamped line, a bare `Error:` line would be that event's Node.js stack.)
     let dir = tempfile::tempdir().unwrap();
     let p = write(
         dir.path(),
@@ -626,8 +627,8 @@ fn upstreams_from_plain_error_messages() {
         "2026/11/27 10:00:01 [error] 31#31: *5 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.9, server: shop.example.com, request: \"POST /api/v1/checkout HTTP/1.1\", upstream: \"http://10.0.0.7:8080/api/v1/checkout\", host: \"shop.example.com\"\n\
          2026/11/27 10:00:02 [error] 31#31: *6 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.9, server: shop.example.com, request: \"POST /api/v1/checkout HTTP/1.1\", upstream: \"http://10.0.0.7:8080/api/v1/checkout\", host: \"shop.example.com\"\n\
          2026/11/27 10:00:03 [error] 31#31: *7 connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: shop.example.com, request: \"GET /api/v1/cart HTTP/1.1\", upstream: \"http://10.0.0.8:8080/api/v1/cart\", host: \"shop.example.com\"\n\
-         Error: connect ECONNREFUSED 10.0.0.8:8080\n\
          HTTP 429 Too Many Requests from api.partner.com, Retry-After: 30\n\
+         Error: connect ECONNREFUSED 10.0.0.8:8080\n\
          user alice logged in\n",
     );
     let doc = endpoints_json(&[&p], &[]);
