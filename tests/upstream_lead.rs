@@ -160,3 +160,46 @@ fn a_database_refusing_connections_is_named_as_the_app_named_it() {
     );
     assert!(!headline.contains("10.0.3.7"), "{headline}");
 }
+
+/// Nginx in front of an app that stopped accepting connections: the access log's route
+/// fails with 502 and the error log names the backend. The headline names the route and,
+/// with it, the backend's refused connections.
+#[test]
+fn a_failing_routes_headline_names_the_backend_refusing_it() {
+    let (mut access, mut error) = (String::new(), String::new());
+    for k in 0..3600i64 {
+        let t = ts(DAY + k);
+        let (date, time) = (&t[..10], &t[11..19]);
+        let clf_date = format!("{}/Nov/2026:{time} +0000", &date[8..10]);
+        let (path, bad) = match k % 3 {
+            0 => ("/api/orders", k >= 3000),
+            1 => ("/api/products/7", false),
+            _ => ("/static/app.js", false),
+        };
+        let status = if bad { 502 } else { 200 };
+        access.push_str(&format!(
+            "10.0.0.9 - - [{clf_date}] \"POST {path} HTTP/1.1\" {status} 157 \"-\" \"curl/8.0\"\n"
+        ));
+        if bad {
+            error.push_str(&format!(
+                "{} {time} [error] 31#31: *{k} connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.9, server: shop.example, request: \"POST {path} HTTP/1.1\", upstream: \"http://10.0.2.15:8080{path}\", host: \"shop.example\"\n",
+                date.replace('-', "/")
+            ));
+        }
+    }
+    let d = Dir::new();
+    d.write("access.log", access.as_bytes());
+    d.write("error.log", error.as_bytes());
+    let o = run(
+        &d,
+        &["summary", "-q", "-o", "json", "access.log", "error.log"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    let headline = v["headline"].as_str().unwrap_or_default();
+    assert!(
+        headline.contains("top finding: POST /api/orders: 100.0% of requests failing (502)")
+            && headline.ends_with(", with 10.0.2.15:8080: 200 refused or reset connections."),
+        "{headline}"
+    );
+}

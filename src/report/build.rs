@@ -385,8 +385,8 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
                 if f.count == 1 { "" } else { "s" }
             ));
             s.push_str(&format!(" ({})", extra.join(", ")));
-            if let Some(e) = logged_cause(f) {
-                s.push_str(&format!(", logged with {}", ellipsize(&e, 100)));
+            if let Some(cause) = headline_cause(f) {
+                s.push_str(&cause);
             }
             parts.push(s);
         }
@@ -400,11 +400,13 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
     h
 }
 
-/// What a failing route's or upstream's calls were logged with: the exception of the first
-/// stack trace finding of its incident whose title names it (see
-/// [`stack_label`](super::stack_label)), and for a route, whose own name says nothing of the
-/// cause, else the first new error of its incident. The route says what broke, this why.
-fn logged_cause(f: &FindingRow) -> Option<String> {
+/// What the headline adds to a failing route or upstream, from the findings of its incident
+/// (best-ranked first): the exception a stack trace finding names (see
+/// [`stack_label`](super::stack_label)), `, logged with SqlException (<HEX>): …`; and for a
+/// route, whose own name says nothing of the cause, also an upstream's finding (`, with
+/// 10.0.2.15:8080: 392 refused or reset connections`) or a new error (`, logged with failed
+/// to publish event: …`). The route says what broke, this why.
+fn headline_cause(f: &FindingRow) -> Option<String> {
     if !crate::detect::group::is_endpoint(f.kind) {
         return None;
     }
@@ -412,8 +414,18 @@ fn logged_cause(f: &FindingRow) -> Option<String> {
         f.kind,
         FindingKind::FailingRoute | FindingKind::LatencyRegression
     );
+    let upstream_kinds = [
+        FindingKind::UpstreamTimeout,
+        FindingKind::RateLimited,
+        FindingKind::UpstreamFailure,
+    ];
     let related = f.details.get("related")?.as_array()?;
     related.iter().find_map(|r| {
+        let kind = r.get("kind")?.as_str()?;
+        let title = r.get("title")?.as_str()?;
+        if route && upstream_kinds.iter().any(|k| k.as_str() == kind) {
+            return Some(format!(", with {}", ellipsize(title, 100)));
+        }
         let template = r.get("template")?.as_str()?;
         let example = r
             .get("examples")?
@@ -422,14 +434,14 @@ fn logged_cause(f: &FindingRow) -> Option<String> {
             .get("text")?
             .as_str();
         if let Some(label) = super::stack_label(template, example) {
-            return label.split_once(" — ").map(|(_, e)| e.to_string());
+            let (_, exception) = label.split_once(" — ")?;
+            return Some(format!(", logged with {}", ellipsize(exception, 100)));
         }
-        let title = r.get("title")?.as_str()?;
-        let new_error = r.get("kind")?.as_str()? == FindingKind::NewError.as_str()
+        let new_error = kind == FindingKind::NewError.as_str()
             && (title.starts_with("New error:") || title.starts_with("New fatal error:"));
         (route && new_error).then(|| {
             let head = template.split(" [exc=").next().unwrap_or(template);
-            super::template_label(head, usize::MAX)
+            format!(", logged with {}", super::template_label(head, 100))
         })
     })
 }
