@@ -1258,6 +1258,19 @@ fn json_stack_fields_group_by_crash() {
             "Exception": dotnet(site, 10 + i),
         });
         text.push_str(&format!("{rec}\n"));
+        // pino's serialized error: the Node stack in `err.stack`.
+        let site = if i % 2 == 0 { "load" } else { "save" };
+        let rec = serde_json::json!({
+            "level": 50,
+            "time": 1_795_744_920_000u64 + u64::from(i) * 1000,
+            "msg": "request failed",
+            "err": {
+                "type": "Error",
+                "message": format!("connect ECONNREFUSED 10.0.4.12:{}", 6379 + i),
+                "stack": format!("Error: connect ECONNREFUSED 10.0.4.12:{}\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n    at CartService.{site} (/app/src/services/cart.js:{}:23)", 6379 + i, 40 + i),
+            },
+        });
+        text.push_str(&format!("{rec}\n"));
     }
     let log = TempLog::new("app.json", &text);
     let out: Value = serde_json::from_str(&faultline_out(&[
@@ -1282,11 +1295,14 @@ fn json_stack_fields_group_by_crash() {
     let java =
         "request failed: java.lang.NullPointerException: <*> [exc=java.lang.NullPointerException";
     let dotnet = "Unhandled exception: System.NullReferenceException: Object reference not set to an instance of an object. [exc=System.NullReferenceException";
+    let node = "request failed: connect ECONNREFUSED <IP>:<NUM> [exc=Error";
     assert_eq!(
         got,
         [
             (dotnet.to_string(), 6),
             (dotnet.to_string(), 6),
+            (node.to_string(), 6),
+            (node.to_string(), 6),
             (java.to_string(), 4),
             (java.to_string(), 8)
         ],

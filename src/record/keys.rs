@@ -250,7 +250,9 @@ fn error_rank(key: &[u8]) -> Option<u8> {
         b"error_message" | b"errorMessage" | b"error_msg" | b"exception.message" => 2,
         b"exception" | b"exc" | b"exc_info" | b"Exception" | b"@x" => 3,
         b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType" => 4,
-        b"stack_trace" | b"stacktrace" | b"stack" | b"error.stack_trace" | b"error.stack" => 5,
+        // pino's and bunyan's serialized error: `err.stack`.
+        b"stack_trace" | b"stacktrace" | b"stack" | b"error.stack_trace" | b"error.stack"
+        | b"err.stack" => 5,
         _ => return None,
     })
 }
