@@ -20,7 +20,9 @@ use crate::record::w3c::W3cFields;
 use crate::record::{Format, ParseConfig};
 
 pub use chunker::{Chunker, MAX_CHUNK_LINES};
-pub use open::{cr_line_ends, list_dir, read_inputs, read_reader, utf16_encoding, CrAsLf};
+pub use open::{
+    cr_line_ends, list_dir, looks_binary, read_inputs, read_reader, utf16_encoding, CrAsLf,
+};
 
 /// One source of log data: a file, an archive member, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

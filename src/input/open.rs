@@ -741,7 +741,7 @@ fn is_tar(head: &[u8]) -> bool {
 
 /// Text logs have no NUL bytes; binary files (images, executables, databases) nearly always do.
 /// Looks at the first 8 KiB only, so one stray NUL later in a log does not discard it.
-fn looks_binary(head: &[u8]) -> bool {
+pub fn looks_binary(head: &[u8]) -> bool {
     let sample = &head[..head.len().min(8 << 10)];
     let nuls = memchr::memchr_iter(0, sample).count();
     nuls > 8 || (nuls > 0 && nuls * 1000 >= sample.len())

@@ -196,11 +196,18 @@ pub fn template_label(text: &str, max: usize) -> String {
 /// request. [exc=Microsoft.Data.SqlClient.SqlException;frames=…]`), the `[exc=…]` token gives
 /// way to the exception line of one of its error events (see [`stack_label`]).
 pub fn template_title(t: &crate::summary::templates::TemplateStats, max: usize) -> String {
-    let bad =
-        |e: &&crate::summary::Example| e.level.is_some_and(|l| l >= crate::record::Level::Error);
-    let example = t.examples.iter().find(bad).or(t.examples.first());
-    let label = stack_label(&t.text, example.map(|e| &*e.text));
+    let label = exception_label(&t.text, &t.examples);
     template_label(label.as_deref().unwrap_or(&t.text), max)
+}
+
+/// [`stack_label`] of template `text` from the first error-or-worse event of `examples`,
+/// else the first one.
+pub fn exception_label(text: &str, examples: &[crate::summary::Example]) -> Option<String> {
+    let error = examples
+        .iter()
+        .find(|e| e.level.is_some_and(|l| l >= crate::record::Level::Error));
+    let example = error.or(examples.first())?;
+    stack_label(text, Some(&example.text))
 }
 
 /// A stack trace template `text` with its `[exc=…]` token replaced by the exception line of

@@ -432,14 +432,8 @@ impl Watcher {
                 a.finding.examples = examples;
             }
             // A generic stack trace's title names its exception, as in batch findings.
-            let error = a
-                .finding
-                .examples
-                .iter()
-                .find(|e| e.level.is_some_and(|l| l >= crate::record::Level::Error));
-            let example = error.or(a.finding.examples.first());
             if let Some(tpl) = a.finding.template.as_deref() {
-                if let Some(label) = crate::report::stack_label(tpl, example.map(|e| &*e.text)) {
+                if let Some(label) = crate::report::exception_label(tpl, &a.finding.examples) {
                     a.finding.title = a.finding.title.replacen(tpl, &label, 1);
                 }
             }

@@ -22,8 +22,8 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 use crate::input::{
-    cr_line_ends, list_dir, read_inputs, read_reader, utf16_encoding, Chunk, CrAsLf, InputConfig,
-    InputStats,
+    cr_line_ends, list_dir, looks_binary, read_inputs, read_reader, utf16_encoding, Chunk, CrAsLf,
+    InputConfig, InputStats,
 };
 use crate::record::ParseConfig;
 
@@ -189,8 +189,7 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
             read_stream(source, &mut gz, max_line, &tx);
             return;
         }
-        let nuls = memchr::memchr_iter(0, &head).count();
-        if nuls > 8 || (nuls > 0 && nuls * 1000 >= head.len()) {
+        if looks_binary(&head) {
             let _ = tx.send(Feed::Notice {
                 source: "-".into(),
                 message: "binary data (NUL bytes) on stdin, not a log; skipped".into(),
