@@ -10,7 +10,7 @@
 //!
 //! Each case is a real process (`faultline ...` with stdout to /dev/null), timed by wall clock;
 //! peak RSS comes from `wait4`'s resource usage of that process. Baselines on the same files
-//! (`wc -l`, `gzip -dc`) give the machine's context. The input is read once before timing so
+//! (`wc -l`, `gzip -dc`, `zstd -dc`, `xz -dc`) give the machine's context. The input is read once before timing so
 //! it is in the page cache, as the issues specify.
 
 use std::fs::File;
@@ -48,43 +48,27 @@ fn main() -> io::Result<()> {
     let gen = env!("CARGO_BIN_EXE_faultline-gen");
     let fl = env!("CARGO_BIN_EXE_faultline").to_string();
 
-    let mut inputs = Vec::new();
-    for fmt in ["plain", "json", "access", "logfmt"] {
-        let p = dir.join(format!("{fmt}-{size}.log"));
-        if !p.exists() {
-            eprintln!("generating {}", p.display());
-            let st = Command::new(gen)
-                .args(["bench", "--format", fmt, "--size", &size, "--out"])
-                .arg(&p)
-                .status()?;
-            if !st.success() {
-                return Err(io::Error::other("faultline-gen failed"));
-            }
-        }
-        inputs.push((fmt, p));
+    // Inputs are made in a child process: the compressors' memory would otherwise count in
+    // every timed process's peak RSS (Linux keeps a forked child's high-water mark across exec).
+    if std::env::var_os("FAULTLINE_BENCH_PREPARE").is_some() {
+        prepare(&dir, &size, gen)?;
+        return Ok(());
     }
-    let plain = inputs[0].1.clone();
-    let gz = dir.join(format!("plain-{size}.log.gz"));
-    if !gz.exists() {
-        eprintln!("compressing {}", gz.display());
-        let mut enc = flate2::write::GzEncoder::new(
-            BufWriter::new(File::create(&gz)?),
-            flate2::Compression::new(6),
-        );
-        io::copy(&mut File::open(&plain)?, &mut enc)?;
-        enc.finish()?.flush()?;
+    let st = Command::new(std::env::current_exe()?)
+        .arg("--bench")
+        .env("FAULTLINE_BENCH_PREPARE", "1")
+        .status()?;
+    if !st.success() {
+        return Err(io::Error::other("preparing the inputs failed"));
     }
-    let tgz = dir.join(format!("bundle-{size}.tar.gz"));
-    if !tgz.exists() {
-        eprintln!("bundling {}", tgz.display());
-        let enc = flate2::write::GzEncoder::new(
-            BufWriter::new(File::create(&tgz)?),
-            flate2::Compression::new(6),
-        );
-        let mut tar = tar::Builder::new(enc);
-        tar.append_path_with_name(&plain, "logs/app.log")?;
-        tar.into_inner()?.finish()?.flush()?;
-    }
+    let Inputs {
+        inputs,
+        plain,
+        gz,
+        tgz,
+        zst,
+        txz,
+    } = prepare(&dir, &size, gen)?;
     let len = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
 
     let mut cases = Vec::new();
@@ -105,7 +89,12 @@ fn main() -> io::Result<()> {
     }
     let plain_bytes = len(&plain);
     let plain_events = count_events(&fl, &plain);
-    for (label, p) in [("plain .gz", &gz), ("plain .tar.gz", &tgz)] {
+    for (label, p) in [
+        ("plain .gz", &gz),
+        ("plain .tar.gz", &tgz),
+        ("plain .zst", &zst),
+        ("plain .tar.xz", &txz),
+    ] {
         for cmd in ["events --count", "summary --output json"] {
             let mut args: Vec<String> = cmd.split(' ').map(String::from).collect();
             args.push(p.display().to_string());
@@ -135,6 +124,16 @@ fn main() -> io::Result<()> {
         bytes: plain_bytes,
         events: None,
     });
+    for (program, p, label) in [("zstd", &zst, "plain .zst"), ("xz", &txz, "plain .tar.xz")] {
+        cases.push(Case {
+            name: format!("baseline: {program} -dc ({label})"),
+            program: program.into(),
+            args: vec!["-dc".into(), p.display().to_string()],
+            input: p.to_path_buf(),
+            bytes: plain_bytes,
+            events: None,
+        });
+    }
 
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("faultline throughput, {size} inputs, {threads} cores, best of {runs} runs\n");
@@ -206,4 +205,80 @@ fn timed(program: &str, args: &[String]) -> io::Result<(f64, u64)> {
         return Err(io::Error::other(format!("{program} {args:?} failed: {st}")));
     }
     Ok((secs, usage.ru_maxrss as u64))
+}
+
+/// The generated logs and their compressed forms.
+struct Inputs {
+    inputs: Vec<(&'static str, PathBuf)>,
+    plain: PathBuf,
+    gz: PathBuf,
+    tgz: PathBuf,
+    zst: PathBuf,
+    txz: PathBuf,
+}
+
+/// Generates (once; they are cached in `dir`) the inputs of `size`.
+fn prepare(dir: &Path, size: &str, gen: &str) -> io::Result<Inputs> {
+    let mut inputs = Vec::new();
+    for fmt in ["plain", "json", "access", "logfmt"] {
+        let p = dir.join(format!("{fmt}-{size}.log"));
+        if !p.exists() {
+            eprintln!("generating {}", p.display());
+            let st = Command::new(gen)
+                .args(["bench", "--format", fmt, "--size", size, "--out"])
+                .arg(&p)
+                .status()?;
+            if !st.success() {
+                return Err(io::Error::other("faultline-gen failed"));
+            }
+        }
+        inputs.push((fmt, p));
+    }
+    let plain = inputs[0].1.clone();
+    let gz = dir.join(format!("plain-{size}.log.gz"));
+    if !gz.exists() {
+        eprintln!("compressing {}", gz.display());
+        let mut enc = flate2::write::GzEncoder::new(
+            BufWriter::new(File::create(&gz)?),
+            flate2::Compression::new(6),
+        );
+        io::copy(&mut File::open(&plain)?, &mut enc)?;
+        enc.finish()?.flush()?;
+    }
+    let tgz = dir.join(format!("bundle-{size}.tar.gz"));
+    if !tgz.exists() {
+        eprintln!("bundling {}", tgz.display());
+        let enc = flate2::write::GzEncoder::new(
+            BufWriter::new(File::create(&tgz)?),
+            flate2::Compression::new(6),
+        );
+        let mut tar = tar::Builder::new(enc);
+        tar.append_path_with_name(&plain, "logs/app.log")?;
+        tar.into_inner()?.finish()?.flush()?;
+    }
+    // zstd at its default level, as `zstd FILE` and logrotate's `compresscmd zstd` write it.
+    let zst = dir.join(format!("plain-{size}.log.zst"));
+    if !zst.exists() {
+        eprintln!("compressing {}", zst.display());
+        let mut enc = zstd::stream::write::Encoder::new(BufWriter::new(File::create(&zst)?), 3)?;
+        io::copy(&mut File::open(&plain)?, &mut enc)?;
+        enc.finish()?.flush()?;
+    }
+    // xz at its default level, as sosreport packs a `.tar.xz`.
+    let txz = dir.join(format!("bundle-{size}.tar.xz"));
+    if !txz.exists() {
+        eprintln!("bundling {}", txz.display());
+        let enc = liblzma::write::XzEncoder::new(BufWriter::new(File::create(&txz)?), 6);
+        let mut tar = tar::Builder::new(enc);
+        tar.append_path_with_name(&plain, "logs/app.log")?;
+        tar.into_inner()?.finish()?.flush()?;
+    }
+    Ok(Inputs {
+        inputs,
+        plain,
+        gz,
+        tgz,
+        zst,
+        txz,
+    })
 }

@@ -61,8 +61,9 @@ pub enum Command {
 /// Where input comes from and how it is read; shared by every command that reads logs.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Files, directories (read recursively), archives (.gz .tar .tar.gz .tgz .zip) or `-` for
-    /// stdin. With no path, stdin is read when it is not a terminal.
+    /// Files, directories (read recursively), compressed files (.gz .zst .xz .bz2), archives
+    /// (.tar .zip, compressed too: .tgz .tar.zst .tar.xz) or `-` for stdin. With no path, stdin
+    /// is read when it is not a terminal.
     pub paths: Vec<PathBuf>,
 
     /// Input format instead of detecting it per source.

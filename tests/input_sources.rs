@@ -1,5 +1,5 @@
-//! Sources and containers: files, directories, stdin, gzip (multi-member), tar, tar.gz with a
-//! .gz inside, zip; every event knows `source` and `line`.
+//! Sources and containers: files, directories, stdin, gzip (multi-member), zstd, xz, bzip2,
+//! tar, tar.gz with a .gz inside, zip; every event knows `source` and `line`.
 
 mod common;
 
@@ -47,6 +47,103 @@ fn gzip_is_detected_by_magic_and_multi_member_is_read_whole() {
     assert!(o.status.success(), "{}", stderr(&o));
     let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
     assert_eq!(msgs, ["first", "second", "third"]);
+}
+
+/// zstd (logrotate's `compresscmd zstd`, journald exports), xz (sosreport's `.tar.xz`) and
+/// bzip2 are read like gzip: by their magic bytes, concatenated streams whole (pzstd,
+/// pbzip2, `cat a.xz b.xz`), inside tar archives and from stdin; the text inside is named
+/// without the suffix.
+#[test]
+fn zstd_xz_and_bzip2_are_read_like_gzip() {
+    let t = TestDir::new();
+    let text = b"first\nsecond\nthird\n";
+    for ext in ["zst", "xz", "bz2"] {
+        // Two streams, as parallel compressors write them.
+        let mut data = compress(ext, b"first\nsecond\n");
+        data.extend(compress(ext, b"third\n"));
+        let named = t.write(&format!("app.log.{ext}"), &data);
+        let bare = t.write(&format!("rotated-{ext}.1"), &data);
+        let o = run(
+            &[
+                "events",
+                "--input-format",
+                "line",
+                path_str(&named),
+                path_str(&bare),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{ext}: {}", stderr(&o));
+        let ev = sources_and_lines(&o);
+        let inner = path_str(&named)
+            .strip_suffix(&format!(".{ext}"))
+            .expect("suffix");
+        let msgs: Vec<&str> = ev.iter().map(|e| e.2.as_str()).collect();
+        assert_eq!(msgs, ["first", "second", "third"].repeat(2), "{ext}");
+        assert!(ev[..3].iter().all(|e| e.0 == inner), "{ext}: {ev:?}");
+        assert_eq!(ev[3].0, path_str(&bare), "{ext}: no suffix to drop");
+        assert!(stderr(&o).is_empty(), "{ext}: {}", stderr(&o));
+
+        let o = run(&["events", "--input-format", "line"], Some(&data));
+        let msgs: Vec<String> = sources_and_lines(&o).into_iter().map(|e| e.2).collect();
+        assert_eq!(msgs, ["first", "second", "third"], "{ext} on stdin");
+
+        // A bundle (`.tar.zst`) with a member compressed another way.
+        let other = if ext == "xz" { "bz2" } else { "xz" };
+        let tar = tar_bytes(&[
+            ("var/log/app.log", text.to_vec()),
+            (
+                &format!("var/log/old.log.{other}"),
+                compress(other, b"old one\n"),
+            ),
+        ]);
+        let p = t.write(&format!("sos.tar.{ext}"), &compress(ext, &tar));
+        let o = run(&["events", "--input-format", "line", path_str(&p)], None);
+        assert!(o.status.success(), "{ext}: {}", stderr(&o));
+        let bundle = path_str(&p);
+        assert_eq!(
+            sources_and_lines(&o),
+            vec![
+                (format!("{bundle}:var/log/app.log"), 1, "first".into()),
+                (format!("{bundle}:var/log/app.log"), 2, "second".into()),
+                (format!("{bundle}:var/log/app.log"), 3, "third".into()),
+                (format!("{bundle}:var/log/old.log"), 1, "old one".into()),
+            ],
+            "{ext}"
+        );
+    }
+}
+
+/// Compression formats faultline does not decode are named when skipped, not called binary.
+#[test]
+fn unsupported_compression_is_named_when_skipped() {
+    let t = TestDir::new();
+    let lz4 = t.write(
+        "app.log.lz4",
+        b"\x04\x22\x4d\x18\x64\x40\xa7\x00\x00\x00\x00",
+    );
+    let seven = t.write("logs.7z", b"7z\xbc\xaf\x27\x1c\x00\x04\x00\x00\x00\x00");
+    let plain = t.write("app.log", b"one\n");
+    let o = run(
+        &[
+            "events",
+            "--input-format",
+            "line",
+            path_str(&lz4),
+            path_str(&seven),
+            path_str(&plain),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("app.log.lz4: lz4 data, which faultline does not read"),
+        "{err}"
+    );
+    assert!(err.contains("logs.7z: 7-Zip archive data"), "{err}");
+    assert!(!err.contains("binary"), "{err}");
+    assert_eq!(sources_and_lines(&o).len(), 1);
 }
 
 fn tar_bytes(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {

@@ -327,16 +327,21 @@ fn follow_reads_what_files_hold_side_by_side() {
     assert!(out.contains("\n4,327 events · 2 sources"), "{out}");
 }
 
-/// Lines are read across rotation (rename + recreate) and truncation; `.gz` is read once.
+/// Lines are read across rotation (rename + recreate) and truncation; `.gz` and `.zst` files
+/// are read once.
 #[test]
 fn follow_survives_rotation_and_truncation() {
     let dir = TestDir::new();
     let log = dir.path("app.log");
     let old_gz = dir.write("app.log.2.gz", &common::gzip(b"old one\nold two\n"));
+    let old_zst = dir.write(
+        "app.log.3.zst",
+        &common::compress("zst", b"older one\nolder two\nolder three\n"),
+    );
     append(&log, "first a\nfirst b\n");
     let (out_path, err_path) = (dir.path("stdout.txt"), dir.path("stderr.txt"));
     let mut child = spawn_watch(
-        &["-F", path_str(&log), path_str(&old_gz)],
+        &["-F", path_str(&log), path_str(&old_gz), path_str(&old_zst)],
         &out_path,
         &err_path,
     );
@@ -360,8 +365,8 @@ fn follow_survives_rotation_and_truncation() {
     assert!(err.contains("rotated"), "{err}");
     assert!(err.contains("truncated"), "{err}");
     assert!(out.contains("interrupted"), "{out}");
-    // 2 + 1 + 1 + 1 + 1 followed lines, and 2 from the gz: each line once.
-    assert!(out.contains("\n8 events · 2 sources"), "{out}");
+    // 2 + 1 + 1 + 1 + 1 followed lines, 2 from the gz and 3 from the zst: each line once.
+    assert!(out.contains("\n11 events · 3 sources"), "{out}");
 }
 
 /// Requests every 10 s from `from` for `minutes`, and from `error_from` seconds on the disk
@@ -479,11 +484,16 @@ fn bad_flags_exit_2() {
 }
 
 #[test]
-fn gzip_on_stdin_is_decompressed_and_binary_refused() {
+fn compressed_stdin_is_decompressed_and_binary_refused() {
     let data = "2026-11-27T10:00:00Z INFO one\n2026-11-27T10:00:01Z ERROR two\n";
-    let o = run(&["watch", "--plain"], Some(&common::gzip(data.as_bytes())));
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("\n2 events"), "{}", stdout(&o));
+    for ext in ["gz", "zst", "xz", "bz2"] {
+        let o = run(
+            &["watch", "--plain"],
+            Some(&common::compress(ext, data.as_bytes())),
+        );
+        assert!(o.status.success(), "{ext}: {}", stderr(&o));
+        assert!(stdout(&o).contains("\n2 events"), "{ext}: {}", stdout(&o));
+    }
     let mut bin = vec![0u8; 4096];
     bin.extend_from_slice(b"\x01\x02 not text\n");
     let o = run(&["watch", "--plain"], Some(&bin));

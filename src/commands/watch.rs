@@ -19,7 +19,7 @@ use clap::Args;
 use super::MineArgs;
 use crate::cli::{InputArgs, EXIT_ERROR, EXIT_OK};
 use crate::engine::{self, EngineOptions};
-use crate::input::{Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta};
+use crate::input::{packed_name, Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta};
 use crate::mine::ClusterConfig;
 use crate::record::{detect_format, YearRef};
 use crate::report::OutputFormat;
@@ -47,7 +47,8 @@ pub struct WatchArgs {
     pub mine: MineArgs,
 
     /// Follow the given files like `tail -F`: keep reading as they grow, across rotation
-    /// (rename + recreate) and truncation. `.gz` files are read once, never followed.
+    /// (rename + recreate) and truncation. Compressed files and archives (`.gz`, `.zst`, `.xz`,
+    /// `.bz2`, `.tar`, `.zip`...) are read once, never followed.
     #[arg(short = 'F', long)]
     pub follow: bool,
 
@@ -126,7 +127,8 @@ How it works:
 
   Following (-F): files are polled every 250 ms (portable, works on network file systems).
   A rename + recreate (rotation) drains the old file, then reads the new one from its start;
-  a file that shrank (truncation) is read again from its start. .gz files are read once.
+  a file that shrank (truncation) is read again from its start. Compressed files and archives
+  (.gz .zst .xz .bz2 .tgz .zip ...) are read once.
 
   End: on end of input or Ctrl-C the report of everything seen is printed; --snapshot saves
   the state for use as a later --baseline. A second Ctrl-C exits at once.
@@ -339,7 +341,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     let (once, follow): (Vec<PathBuf>, Vec<PathBuf>) = if args.follow {
         files
             .into_iter()
-            .partition(|p| p.extension().is_some_and(|e| e == "gz") || p.is_dir())
+            .partition(|p| packed_name(p) || p.is_dir())
     } else {
         (files, Vec::new())
     };

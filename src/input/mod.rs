@@ -1,13 +1,14 @@
 //! Input: where bytes come from, cut into line-aligned chunks.
 //!
-//! In: paths (files, directories, `-` for stdin), possibly compressed (`.gz`, multi-member) or
-//! archived (`.tar`, `.tar.gz`/`.tgz`, `.zip`, nested). Out: [`Chunk`]s of whole lines (for
+//! In: paths (files, directories, `-` for stdin), possibly compressed (gzip, zstd, xz, bzip2;
+//! multi-member) or archived (`.tar`, `.tar.gz`/`.tgz`, `.tar.zst`, `.zip`, nested). Out: [`Chunk`]s of whole lines (for
 //! formats that join lines, whole events), each knowing its source and first line number, handed
 //! to a sink in input order; plus [`InputStats`] saying what was read, skipped and why.
 //!
 //! Memory is bounded by the chunk size plus the line cap: a source is never held whole.
 
 mod chunker;
+mod codec;
 mod open;
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use crate::record::w3c::W3cFields;
 use crate::record::{Format, ParseConfig};
 
 pub use chunker::{Chunker, MAX_CHUNK_LINES};
+pub use codec::{packed_name, unsupported, Codec};
 pub use open::{
     cr_line_ends, list_dir, looks_binary, read_inputs, read_reader, utf16_encoding, CrAsLf,
 };

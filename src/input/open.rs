@@ -1,8 +1,9 @@
-//! Opening sources: paths, directories, stdin, gzip, tar and zip, nested.
+//! Opening sources: paths, directories, stdin, compressed streams, tar and zip, nested.
 //!
-//! Containers are recognised by their magic bytes, not their names: gzip (`1f 8b`), zip
-//! (`PK\x03\x04`), tar (`ustar` at offset 257). A gzip stream is decompressed (all members) and
-//! looked at again, so `.tar.gz` and a `.gz` inside a tar both work. Each plain-text stream
+//! Containers are recognised by their magic bytes, not their names: gzip, zstd, xz and bzip2
+//! (see [`Codec`]), zip (`PK\x03\x04`), tar (`ustar` at offset 257). A compressed stream is
+//! decompressed (all members) and looked at again, so `.tar.gz`, `.tar.zst` and a `.gz` inside a
+//! tar all work. Each plain-text stream
 //! that comes out is sampled for format detection, then cut into chunks by the [`Chunker`].
 
 use std::fs::File;
@@ -11,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use encoding_rs_io::DecodeReaderBytesBuilder;
-use flate2::bufread::MultiGzDecoder;
 
 use super::chunker::{Chunker, StreamEnd};
+use super::codec::{unsupported, Codec};
 use super::{Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta, SourceStats};
 use crate::record::detect_format;
 
@@ -85,7 +86,7 @@ pub fn read_reader(
     sink: &mut dyn FnMut(Chunk) -> bool,
 ) -> InputStats {
     let mut r = Reader::new(cfg, sink);
-    r.read_stream(name, reader, 0, false, false);
+    r.read_stream(name, reader, 0, false, None);
     r.stats
 }
 
@@ -170,7 +171,7 @@ impl<'a> Reader<'a> {
             inner: stdin.lock(),
             counter: self.cfg.bytes_read.clone(),
         };
-        self.read_stream("-", &mut lock, 0, true, false);
+        self.read_stream("-", &mut lock, 0, true, None);
     }
 
     fn read_path(&mut self, path: &Path) {
@@ -193,7 +194,7 @@ impl<'a> Reader<'a> {
                     counter: self.cfg.bytes_read.clone(),
                 };
                 let mut reader = BufReader::with_capacity(256 << 10, counted);
-                self.read_stream(&display(path), &mut reader, 0, false, false);
+                self.read_stream(&display(path), &mut reader, 0, false, None);
             }
             Err(e) => {
                 let msg = format!("cannot open: {e}");
@@ -224,16 +225,16 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one stream of unknown kind: sniffs it, then unwraps containers or chunks text.
-    /// `gunzipped`: the stream is the content of the gzip file `name`; text read from it is
-    /// named without the `.gz` (`app.log.gz` holds `app.log`), an archive keeps the name of
-    /// the file that is on disk (`bundle.tar.gz:app/api.log`).
+    /// `unpacked`: the stream is the content of the compressed file `name`; text read from it
+    /// is named without the suffix (`app.log.gz` holds `app.log`), an archive keeps the name
+    /// of the file that is on disk (`bundle.tar.gz:app/api.log`).
     fn read_stream(
         &mut self,
         name: &str,
         reader: &mut dyn Read,
         depth: usize,
         is_stdin: bool,
-        gunzipped: bool,
+        unpacked: Option<Codec>,
     ) {
         let mut head = Vec::with_capacity(self.cfg.sample_size);
         if let Err(e) = read_up_to(reader, &mut head, self.cfg.sample_size.max(1024)) {
@@ -252,19 +253,30 @@ impl<'a> Reader<'a> {
             return;
         }
         if depth < MAX_NESTING {
-            if head.starts_with(&[0x1f, 0x8b]) {
+            if let Some(codec) = Codec::sniff(&head) {
                 let chained = Cursor::new(head).chain(reader);
-                let mut gz = MultiGzDecoder::new(BufReader::with_capacity(256 << 10, chained));
-                let mut guard = GzGuard {
-                    inner: &mut gz,
+                let mut decoder = match codec.decoder(chained) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        let msg = format!("cannot start the {} decoder: {e}", codec.name());
+                        self.notice(name, NoticeKind::Damaged, msg);
+                        return;
+                    }
+                };
+                let mut guard = DecodeGuard {
+                    inner: &mut decoder,
                     error: None,
                 };
-                self.read_stream(name, &mut guard, depth + 1, is_stdin, true);
+                self.read_stream(name, &mut guard, depth + 1, is_stdin, Some(codec));
                 if let Some(e) = guard.error {
                     self.notice(
                         name,
                         NoticeKind::Damaged,
-                        format!("gzip data is truncated or corrupt ({e}); kept what was decoded before the damage, less up to 64 KiB just before it"),
+                        format!(
+                            "{} data is truncated or corrupt ({e}); kept what was decoded before the damage, {}",
+                            codec.name(),
+                            codec.loss()
+                        ),
                     );
                 }
                 return;
@@ -288,9 +300,14 @@ impl<'a> Reader<'a> {
                 let mut decoded = DecodeReaderBytesBuilder::new()
                     .encoding(Some(encoding))
                     .build(chained);
-                self.read_stream(name, &mut decoded, depth + 1, is_stdin, gunzipped);
+                self.read_stream(name, &mut decoded, depth + 1, is_stdin, unpacked);
                 return;
             }
+        }
+        if let Some(kind) = unsupported(&head) {
+            let msg = format!("{kind} data, which faultline does not read; unpack it first");
+            self.notice(name, NoticeKind::Skipped, msg);
+            return;
         }
         if looks_binary(&head) {
             self.notice(
@@ -300,9 +317,9 @@ impl<'a> Reader<'a> {
             );
             return;
         }
-        let name = match name.strip_suffix(".gz") {
-            Some(inner) if gunzipped => inner,
-            _ => name,
+        let name = match unpacked {
+            Some(codec) => codec.inner_name(name),
+            None => name,
         };
         self.chunk_text(name, head, reader);
     }
@@ -354,7 +371,7 @@ impl<'a> Reader<'a> {
             StreamEnd::Eof => {}
             StreamEnd::Stopped => self.stopped = true,
             StreamEnd::Failed(e) => {
-                // GzGuard turns gzip damage into a clean end and reports it itself.
+                // DecodeGuard turns decoding damage into a clean end and reports it itself.
                 self.notice(
                     name,
                     NoticeKind::Damaged,
@@ -423,7 +440,7 @@ impl<'a> Reader<'a> {
             // `tar -C dir .` stores `./app/api.log`: the member is `app/api.log`.
             let member = member.trim_start_matches("./");
             let full = format!("{name}:{member}");
-            self.read_stream(&full, &mut entry, depth + 1, false, false);
+            self.read_stream(&full, &mut entry, depth + 1, false, None);
             if self.stopped {
                 return;
             }
@@ -476,7 +493,7 @@ impl<'a> Reader<'a> {
             }
             let full = format!("{name}:{member}");
             match archive.by_index(i) {
-                Ok(mut f) => self.read_stream(&full, &mut f, depth + 1, false, false),
+                Ok(mut f) => self.read_stream(&full, &mut f, depth + 1, false, None),
                 Err(e) => self.notice(
                     &full,
                     NoticeKind::Damaged,
@@ -537,12 +554,12 @@ impl Reader<'_> {
             members += usize::from(!is_dir);
             if method == 8 {
                 let mut inflate = flate2::bufread::DeflateDecoder::new(&data[body..]);
-                let mut guard = GzGuard {
+                let mut guard = DecodeGuard {
                     inner: &mut inflate,
                     error: None,
                 };
                 if !is_dir {
-                    self.read_stream(&full, &mut guard, depth + 1, false, false);
+                    self.read_stream(&full, &mut guard, depth + 1, false, None);
                 }
                 drain(&mut guard);
                 if let Some(e) = guard.error {
@@ -568,7 +585,7 @@ impl Reader<'_> {
                     next.map_or((data.len(), false), |n| (body + n, true))
                 };
                 if !is_dir {
-                    self.read_stream(&full, &mut &data[body..end], depth + 1, false, false);
+                    self.read_stream(&full, &mut &data[body..end], depth + 1, false, None);
                 }
                 if !whole {
                     self.notice(
@@ -684,18 +701,18 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Turns a gzip decoding error into end-of-stream, remembering it, so that everything decoded
+/// Turns a decoding error (gzip, zstd, xz, bzip2) into end-of-stream, remembering it, so that everything decoded
 /// before the damage is still chunked and the damage is reported once, by name.
 ///
 /// The decoder is asked for at most [`GZ_STEP`] bytes at a time: when it meets damage, the
 /// output of the call that met it is lost with the error, so a large read would lose
 /// everything decoded in it (a small damaged file: all of it).
-struct GzGuard<'a, R: Read> {
+struct DecodeGuard<'a, R: Read + ?Sized> {
     inner: &'a mut R,
     error: Option<io::Error>,
 }
 
-impl<R: Read> Read for GzGuard<'_, R> {
+impl<R: Read + ?Sized> Read for DecodeGuard<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.error.is_some() {
             return Ok(0);
@@ -712,7 +729,7 @@ impl<R: Read> Read for GzGuard<'_, R> {
     }
 }
 
-/// The most a gzip read asks for (see [`GzGuard`]): at most this much decoded text before a
+/// The most a decoder read asks for (see [`DecodeGuard`]): at most this much decoded text before a
 /// damaged spot is lost with it.
 const GZ_STEP: usize = 64 << 10;
 

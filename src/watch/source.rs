@@ -1,5 +1,5 @@
 //! Where live input comes from: stdin (or any pipe) read as it arrives, files followed like
-//! `tail -F`, and files read once (rotated `.gz` files, or paths given without `-F`).
+//! `tail -F`, and files read once (rotated compressed files, or paths given without `-F`).
 //!
 //! Out: [`Feed`] messages on a bounded channel (backpressure: a slow consumer blocks the
 //! readers, memory stays bounded): whole lines as they arrive, whole chunks from files read
@@ -22,8 +22,8 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 use crate::input::{
-    cr_line_ends, list_dir, looks_binary, read_inputs, read_reader, utf16_encoding, Chunk, CrAsLf,
-    InputConfig, InputStats,
+    cr_line_ends, list_dir, looks_binary, read_inputs, read_reader, unsupported, utf16_encoding,
+    Chunk, Codec, CrAsLf, InputConfig, InputStats,
 };
 use crate::record::ParseConfig;
 
@@ -142,7 +142,8 @@ impl LineSplitter {
 
 /// Reads stdin as data arrives (a pipe returns what is available; nothing waits for a full
 /// buffer) and sends whole lines.
-/// Like the batch reader, a gzip stream on stdin is decompressed (as it arrives), UTF-16 is
+/// Like the batch reader, a compressed stream on stdin (gzip, zstd, xz, bzip2) is decompressed
+/// as it arrives, UTF-16 is
 /// decoded, bare-CR line ends are line ends, and binary data is refused.
 pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
     std::thread::spawn(move || {
@@ -183,10 +184,26 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
             );
             return;
         }
-        if head.starts_with(&[0x1f, 0x8b]) {
+        if let Some(codec) = Codec::sniff(&head) {
             let chained = io::Cursor::new(head).chain(lock);
-            let mut gz = flate2::read::MultiGzDecoder::new(chained);
-            read_stream(source, &mut gz, max_line, &tx);
+            match codec.decoder(chained) {
+                Ok(mut decoded) => read_stream(source, &mut decoded, max_line, &tx),
+                Err(e) => {
+                    let _ = tx.send(Feed::Notice {
+                        source: "-".into(),
+                        message: format!("cannot start the {} decoder: {e}", codec.name()),
+                    });
+                    let _ = tx.send(Feed::End { source });
+                }
+            }
+            return;
+        }
+        if let Some(kind) = unsupported(&head) {
+            let _ = tx.send(Feed::Notice {
+                source: "-".into(),
+                message: format!("{kind} data on stdin, which faultline does not read; skipped"),
+            });
+            let _ = tx.send(Feed::End { source });
             return;
         }
         if looks_binary(&head) {

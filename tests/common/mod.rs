@@ -80,6 +80,26 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
     e.finish().expect("gzip finish")
 }
 
+/// `data` compressed as a file with extension `ext` would be: `gz`, `zst`, `xz` or `bz2`.
+pub fn compress(ext: &str, data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    match ext {
+        "gz" => gzip(data),
+        "zst" => zstd::stream::encode_all(data, 3).expect("zstd"),
+        "xz" => {
+            let mut e = liblzma::write::XzEncoder::new(Vec::new(), 1);
+            e.write_all(data).expect("xz");
+            e.finish().expect("xz finish")
+        }
+        "bz2" => {
+            let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+            e.write_all(data).expect("bzip2");
+            e.finish().expect("bzip2 finish")
+        }
+        _ => panic!("no compressor for {ext}"),
+    }
+}
+
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
