@@ -189,7 +189,9 @@ fn colour_codes_are_stripped_before_parsing() {
     assert_eq!(ev[1]["lines"], 3);
     assert!(s(&ev[1], "/message").starts_with("Charge failed for order 7\njava.lang"));
     assert_eq!(s(&ev[2], "/level"), "warn");
-    assert!(s(&ev[2], "/message").starts_with("http/server.go:55\tserved request"));
+    // zap's console encoder with colour: its columns are read once the codes are gone.
+    assert_eq!(s(&ev[2], "/message"), "served request");
+    assert_eq!(s(&ev[2], "/logger"), "http/server.go");
     // CRI, with an OSC hyperlink and an erase-line sequence.
     assert_eq!(s(&ev[3], "/level"), "error");
     assert_eq!(s(&ev[3], "/message"), "db unreachable");
@@ -257,6 +259,92 @@ fn winston_level_and_colon() {
     let one: Value = serde_json::from_str(one.trim()).expect("json");
     assert_eq!((s(&one, "/level"), s(&one, "/message")), ("error", "x"));
     assert!(one.get("logger").is_none(), "{one}");
+}
+
+/// zap's console encoder (Go): the caller column is the logger's file and a field, the JSON
+/// object's fields are read (an error joins the message, HTTP fields make a request), and the
+/// Go stack zap adds at error level (function lines, then tab-indented file lines) is part of
+/// its entry.
+#[test]
+fn zap_console_columns_fields_and_stacks() {
+    let path = fixture("zap.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let lines: Vec<u64> = ev
+        .iter()
+        .map(|e| e["lines"].as_u64().unwrap_or(1))
+        .collect();
+    assert_eq!(lines, [1, 1, 7, 1, 3, 1, 1, 1], "{ev:?}");
+    assert_eq!(s(&ev[0], "/message"), "listening");
+    assert_eq!(s(&ev[0], "/logger"), "api/server.go");
+    assert_eq!(s(&ev[0], "/fields/caller"), "api/server.go:41");
+    assert_eq!(s(&ev[0], "/fields/addr"), ":8080");
+    assert_eq!(s(&ev[1], "/http/path"), "/orders/558");
+    assert_eq!(n(&ev[1], "/http/status"), 200.0);
+    assert_eq!(n(&ev[1], "/http/latency_ms"), 11.2);
+    assert_eq!(s(&ev[1], "/trace_id"), "ea7b5bf55eb561a4");
+    // A named logger: NAME, then the caller.
+    assert_eq!(s(&ev[2], "/logger"), "checkout");
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(n(&ev[2], "/http/status"), 502.0);
+    assert!(
+        s(&ev[2], "/message").starts_with(
+            "request failed: dial tcp 10.0.3.2:5432: connect: connection refused\nmain.(*Server).handleCheckout\n\t/app/api/handler.go:120\n"
+        ),
+        "{}",
+        s(&ev[2], "/message")
+    );
+    assert!(s(&ev[4], "/message").starts_with("request failed: context deadline exceeded\n"));
+    // No JSON object: the message runs to the end of the line.
+    assert_eq!(s(&ev[5], "/message"), "job done in 3 s");
+    // No caller: MESSAGE and the object.
+    assert_eq!(s(&ev[6], "/message"), "plain message, no caller");
+    assert_eq!(s(&ev[6], "/fields/attempt"), "2");
+    assert!(ev[6].get("logger").is_none(), "{}", ev[6]);
+    // A file name alone on a line after a stamped line is no Go frame.
+    assert_eq!(s(&ev[7], "/message"), "main.go");
+    same_at_any_chunk_size(path, &ev);
+
+    // The two failures are two templates (the error field tells them apart), each titled by
+    // the application's function it failed in, not the library frames after it.
+    let out = faultline_out(&["templates", "--output", "json", path]);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let texts: Vec<&str> = v["templates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .filter_map(|t| t["template"].as_str())
+        .filter(|t| t.starts_with("request failed"))
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    // Where they become a finding, its title names that function instead of the
+    // `[exc=-;frames=…]` token, and not the library frames after it.
+    let mut log = String::new();
+    for t in (0..30 * 60).step_by(2) {
+        let stamp = format!("2026-11-30T10:{:02}:{:02}.000Z", t / 60, t % 60);
+        log.push_str(&format!(
+            "{stamp}\tINFO\tapi/handler.go:88\trequest served\t{{\"status\": 200}}\n"
+        ));
+        if t >= 20 * 60 && t % 10 == 0 {
+            log.push_str(&format!(
+                "{stamp}\tERROR\tapi/handler.go:120\trequest failed\t{{\"error\": \"context deadline exceeded\"}}\nnet/http.HandlerFunc.ServeHTTP\n\t/usr/local/go/src/net/http/server.go:2136\nmain.(*Server).handleCheckout\n\t/app/api/handler.go:120\n"
+            ));
+        }
+    }
+    let summary = faultline_stdin(&["summary", "--output", "json", "-"], log.as_bytes());
+    let v: Value = serde_json::from_str(&summary).expect("json");
+    let titles: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["title"].as_str())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.ends_with(
+            "request failed: context deadline exceeded — in main.(*Server).handleCheckout"
+        )),
+        "{titles:?}"
+    );
 }
 
 #[test]
@@ -622,7 +710,10 @@ fn postgres_reports_and_lambda_lines() {
     assert_eq!(ev.len(), 5);
     assert_eq!(s(&ev[1], "/level"), "error");
     assert_eq!(s(&ev[1], "/time"), "2024-03-05T10:00:00.123Z");
-    assert!(s(&ev[1], "/message").starts_with("Invoke Error"));
+    // The Node runtime's `Invoke Error \t{json}`: the object's fields are read, its
+    // errorMessage joins the message (as zap's console encoder's objects are read).
+    assert_eq!(s(&ev[1], "/message"), "Invoke Error: x is undefined");
+    assert_eq!(s(&ev[1], "/fields/errorType"), "TypeError");
     assert_eq!(s(&ev[2], "/message"), "processed 3 records");
     assert!(s(&ev[3], "/message").starts_with("END RequestId"));
 }
@@ -1825,6 +1916,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "java.log",
         "python.log",
         "go.log",
+        "zap.log",
         "dotnet.log",
         "json.log",
         "plain_misc.log",

@@ -22,7 +22,7 @@ pub use cluster::{cluster, ClusterConfig, Clustering, TemplateInfo, OTHER_TEMPLA
 pub(crate) use mask::is_uuid;
 pub use mask::Masker;
 pub(crate) use stack::ruby_exception;
-pub use stack::{exception_line, is_stack_trace};
+pub use stack::{exception_line, go_app_frame, is_stack_trace};
 
 /// 64-bit FNV-1a: tiny, fixed and the same on every platform, which is all an id needs.
 pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {

@@ -27,9 +27,13 @@ pub fn is_stack_trace(msg: &[u8]) -> bool {
     if first.starts_with(b"Traceback (most recent call last)") {
         return true;
     }
+    let mut prev: &[u8] = first;
     lines.any(|l| {
         let t = trim(l);
-        java_frame(t).is_some()
+        // A Go frame: its function line, then its file (zap prints no `goroutine` header).
+        let go = crate::record::plain::go_file_line(l) && go_frame(trim(prev), Some(l)).is_some();
+        prev = l;
+        go || java_frame(t).is_some()
             || dotnet_frame(t).is_some()
             || node_frame(t).is_some()
             || t.starts_with(b"Caused by: ")
@@ -253,18 +257,36 @@ fn is_python_stdlib(file: &[u8]) -> bool {
         || memchr::memmem::find(file, b"\\Lib\\").is_some()
 }
 
-/// Go frame function line: `main.handler(0xc000010000, 0x1)` or `main.(*T).m(...)`, followed by
-/// a `\t/path/file.go:12 +0x1d` line.
-fn go_frame<'a>(t: &'a [u8], next: Option<&[u8]>) -> Option<&'a [u8]> {
+/// Go frame function line: `main.handler(0xc000010000, 0x1)` or `main.(*T).m(...)` in a
+/// panic's trace, `main.(*T).m` in zap's, followed by a `\t/path/file.go:12 +0x1d` line:
+/// (function name without arguments, whether the file is the Go toolchain's or a dependency's:
+/// under GOROOT, the module cache `/go/pkg/mod/` or `vendor/`).
+fn go_frame<'a>(t: &'a [u8], next: Option<&[u8]>) -> Option<(&'a [u8], bool)> {
     let next = trim(next?);
     if !(next.starts_with(b"/") || next.get(1) == Some(&b':'))
         || memchr::memmem::find(next, b".go:").is_none()
     {
         return None;
     }
-    let paren = t.iter().rposition(|&b| b == b'(')?;
-    let name = &t[..paren];
-    (!name.is_empty() && !name.contains(&b' ')).then_some(name)
+    let name = if t.ends_with(b")") {
+        &t[..t.iter().rposition(|&b| b == b'(')?]
+    } else {
+        t
+    };
+    if name.is_empty() || name.contains(&b' ') {
+        return None;
+    }
+    const LIBRARY: [&[u8]; 5] = [
+        b"/go/src/",
+        b"/go/pkg/mod/",
+        b"/vendor/",
+        b"/golang/src/",
+        b"/libexec/src/",
+    ];
+    let library = LIBRARY
+        .iter()
+        .any(|p| memchr::memmem::find(next, p).is_some());
+    Some((name, library))
 }
 
 /// An exception type at the start of `t` (`java.io.IOException: ...`, `ValueError: ...`,
@@ -287,6 +309,21 @@ fn exception_type(t: &[u8]) -> Option<&[u8]> {
             || last.ends_with(b"Error")
             || last.ends_with(b"Throwable"));
     looks.then_some(name)
+}
+
+/// The application's innermost frame of a Go stack (zap's, a panic's): its function, without
+/// arguments (`main.(*Server).checkout`); None when the trace has no such frame. A Go stack
+/// names no exception: where it failed is what tells it apart.
+pub fn go_app_frame(text: &str) -> Option<&str> {
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    lines.iter().enumerate().find_map(|(k, l)| {
+        let next = lines.get(k + 1).map(|n| n.as_bytes());
+        let (name, library) = go_frame(trim(l.as_bytes()), next)?;
+        if library || is_framework_frame(name) {
+            return None;
+        }
+        std::str::from_utf8(name).ok()
+    })
 }
 
 /// The first exception line of a stack trace after its first line (`org.x.FooException: msg`,
@@ -390,8 +427,8 @@ pub(crate) fn signature(masker: &Masker, msg: &[u8], out: &mut Vec<u8>) {
                     frames += 1;
                 }
             }
-        } else if let Some(name) = go_frame(t, lines.get(k + 1).copied()) {
-            if !is_framework_frame(name) {
+        } else if let Some((name, library)) = go_frame(t, lines.get(k + 1).copied()) {
+            if !library && !is_framework_frame(name) {
                 add_frame(&mut frames_hash, &mut frames, name);
             }
         } else if let Some(ty) = exception_type(t)

@@ -909,6 +909,31 @@ fn exception_line_is_the_first_exception_after_the_message() {
 }
 
 #[test]
+fn zap_go_stacks_group_by_the_apps_frames() {
+    // zap's stack: function names without arguments, each with its file; library frames
+    // (GOROOT, the module cache) do not tell crashes apart, the app's do.
+    let zap = |port: &str, line: &str, func: &str, lib_line: &str| {
+        format!(
+            "request failed: dial tcp 10.0.3.2:{port}: connect: connection refused\nnet/http.HandlerFunc.ServeHTTP\n\t/usr/local/go/src/net/http/server.go:2136\ngithub.com/go-chi/chi/v5.(*Mux).routeHTTP\n\t/go/pkg/mod/github.com/go-chi/chi/v5@v5.0.12/mux.go:{lib_line}\nmain.(*Server).{func}\n\t/app/api/handler.go:{line}\nmain.main\n\t/app/main.go:30"
+        )
+    };
+    let a = zap("5432", "120", "handleCheckout", "444");
+    let a2 = zap("5433", "122", "handleCheckout", "450");
+    let b = zap("5432", "120", "handleRefund", "444");
+    assert!(is_stack_trace(a.as_bytes()));
+    let t = mine(&[&a, &a2, &b]);
+    assert_eq!(t[0], t[1]);
+    assert_ne!(t[0], t[2]);
+    assert!(t[0].contains(" [exc=-;frames="), "{}", t[0]);
+    assert_eq!(go_app_frame(&a), Some("main.(*Server).handleCheckout"));
+    // A panic's frames carry arguments; the name is without them.
+    let panic = "panic: runtime error: index out of range [5] with length 3\n\ngoroutine 1 [running]:\nmain.lookup(...)\n\t/app/main.go:12\nmain.main()\n\t/app/main.go:20 +0x1d";
+    assert_eq!(go_app_frame(panic), Some("main.lookup"));
+    // Without a Go file line under it, a dotted word is no frame.
+    assert_eq!(go_app_frame("x\nmain.lookup\nsomething else"), None);
+}
+
+#[test]
 fn node_traces_group_by_the_apps_frames() {
     let node = |port: &str, line: &str, caller: &str| {
         format!(

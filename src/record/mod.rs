@@ -202,6 +202,7 @@ impl Format {
             || (self == Format::Plain
                 && (plain::stamped_continuation(prev, line)
                     || plain::node_error_continuation(prev, line)
+                    || plain::go_function_continuation(prev, line)
                     || plain::jul_continuation(prev, line)
                     || plain::pg_joins(before, prev_start, line)
                     || plain::rails_joins(before, prev_start, line)))

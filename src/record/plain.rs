@@ -161,6 +161,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if h.nginx {
         nginx_tail(first, ev);
     }
+    if h.level.is_some() && h.msg > 0 && first.get(h.msg - 1) == Some(&b'\t') {
+        zap_console(ev, ctx);
+    }
     if ev.level.is_none() {
         ev.level = php_level(&ev.message);
     }
@@ -227,6 +230,106 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         ev.time = Some(zone_corrected(t, r));
     }
     true
+}
+
+/// zap's console encoder (Go's `zap.NewDevelopment()`, or a production config set to
+/// `console`): `STAMP\tLEVEL\t[NAME\t]CALLER\tMESSAGE[\t{"key": value, …}]`, the caller as
+/// `dir/file.go:LINE`, the JSON object only when the entry has fields. The logger is NAME,
+/// or else the caller's file; the caller is a field; the object's fields are read as a JSON
+/// log's (an error field joins the message, so "request failed" from a refused connection
+/// and from a timeout are two templates; HTTP fields make the entry a request); a stack zap
+/// added stays under the message. Without a caller (`EncoderConfig.CallerKey` empty), only an
+/// entry with a JSON object is read this way.
+fn zap_console<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
+    let Cow::Borrowed(msg) = ev.message else {
+        return;
+    };
+    let line_end = memchr::memchr(b'\n', msg).unwrap_or(msg.len());
+    let line = &msg[..line_end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut cols = [&b""[..]; 4];
+    let mut n = 0;
+    let mut rest = line;
+    // NAME, CALLER, MESSAGE, OBJECT at most: split at the first three tabs.
+    while n < 3 {
+        let Some(t) = memchr::memchr(b'\t', rest) else {
+            break;
+        };
+        cols[n] = &rest[..t];
+        rest = &rest[t + 1..];
+        n += 1;
+    }
+    cols[n] = rest;
+    let cols = &cols[..=n];
+    let object = |c: &[u8]| c.first() == Some(&b'{') && c.last() == Some(&b'}');
+    let name_like = |c: &[u8]| !c.is_empty() && !c.contains(&b' ') && !object(c);
+    let caller = cols.iter().take(2).position(|c| go_caller(c));
+    let tail = cols.last().copied().filter(|c| cols.len() > 1 && object(c));
+    let (name, caller, message) = match (caller, tail.is_some()) {
+        (Some(0), _) if cols.len() >= 2 => (None, Some(cols[0]), cols[1]),
+        (Some(1), _) if cols.len() >= 3 && name_like(cols[0]) => {
+            (Some(cols[0]), Some(cols[1]), cols[2])
+        }
+        // No caller: MESSAGE and OBJECT, or NAME, MESSAGE and OBJECT.
+        (None, true) if cols.len() == 2 => (None, None, cols[0]),
+        (None, true) if cols.len() == 3 && name_like(cols[0]) => (Some(cols[0]), None, cols[1]),
+        _ => return,
+    };
+    // Four columns split at three tabs: a message with a tab of its own keeps it.
+    let message_end = if tail.is_some() {
+        tail.map_or(line.len(), |t| {
+            t.as_ptr() as usize - line.as_ptr() as usize - 1
+        })
+    } else {
+        line.len()
+    };
+    let from = message.as_ptr() as usize - msg.as_ptr() as usize;
+    let message = &msg[from..message_end.max(from)];
+    if let Some(obj) = tail {
+        let mut inner = Event::bare(ev.line, ev.raw);
+        if !json::parse(obj, &mut inner, ctx) {
+            return;
+        }
+        ev.http = inner.http;
+        ev.trace_id = inner.trace_id.or(ev.trace_id.take());
+        ev.fields = inner.fields;
+    }
+    if let Some(c) = caller {
+        ev.fields
+            .push((Cow::Borrowed(&b"caller"[..]), Cow::Borrowed(c)));
+    }
+    if ev.logger.is_none() {
+        ev.logger = name
+            .or_else(|| caller.map(|c| &c[..memchr::memrchr(b':', c).unwrap_or(c.len())]))
+            .map(Cow::Borrowed);
+    }
+    let stack = &msg[line_end..];
+    ev.message = if tail.is_none() {
+        // MESSAGE runs to the end of the line: the stack after it is still contiguous.
+        Cow::Borrowed(&msg[from..])
+    } else {
+        Cow::Borrowed(message)
+    };
+    if tail.is_some() {
+        super::keys::with_error_text(ev);
+        if !stack.is_empty() {
+            let mut m = std::mem::take(&mut ev.message).into_owned();
+            m.extend_from_slice(stack);
+            ev.message = Cow::Owned(m);
+        }
+    }
+}
+
+/// zap's caller: `api/handler.go:120`, `main.go:12`.
+fn go_caller(c: &[u8]) -> bool {
+    let Some(colon) = memchr::memrchr(b':', c) else {
+        return false;
+    };
+    let digits = &c[colon + 1..];
+    c[..colon].ends_with(b".go")
+        && !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && !c.contains(&b' ')
 }
 
 /// A leading timestamp: (time, bytes used, the time again when it is a zoned RFC 3339 stamp,
@@ -937,6 +1040,61 @@ fn dated(body: &[u8]) -> bool {
 /// lines are messages of their own.
 pub fn node_error_continuation(prev: &[u8], line: &[u8]) -> bool {
     line.starts_with(b"Error: ") && dated(prev)
+}
+
+/// zap's console encoder (`zap.NewDevelopment()`, and `zap.AddStacktrace` at error level) and
+/// `debug.Stack()` after a message print a Go stack as function names without arguments, each
+/// followed by its `\t/path/file.go:LINE`: `main.(*Server).checkout` then `\t/app/api.go:120`.
+/// The indented file lines continue any event; a function line continues the event when it
+/// follows a frame's file line, or a stamped line (the stack's first frame) when it is
+/// clearly a Go function: in a package path (`/`), a method (`(*T)`) or in `main`, and not a
+/// file name (`main.go`).
+pub fn go_function_continuation(prev: &[u8], line: &[u8]) -> bool {
+    if !go_function_line(line) {
+        return false;
+    }
+    if go_file_line(prev) {
+        return true;
+    }
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let clearly = line.contains(&b'/') || line.contains(&b'(') || line.starts_with(b"main.");
+    clearly && !line.ends_with(b".go") && dated(prev)
+}
+
+/// `main.main`, `net/http.HandlerFunc.ServeHTTP`, `github.com/acme/api.(*Server).Checkout`,
+/// `main.handler.func1`: a package path's last element with a dot, identifier characters only.
+fn go_function_line(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.len() > 512 || !line.first().is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let last = line.rsplit(|&c| c == b'/').next().unwrap_or(line);
+    last.contains(&b'.')
+        && !line.ends_with(b".")
+        && line.iter().all(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    b'.' | b'/' | b'_' | b'-' | b'(' | b')' | b'*' | b'[' | b']' | b'~'
+                )
+        })
+}
+
+/// `\t/app/api/handler.go:120` (zap), `\t/app/main.go:12 +0x1d` (a panic's trace).
+pub fn go_file_line(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"\t") else {
+        return false;
+    };
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+    let rest = match memchr::memmem::find(rest, b" +0x") {
+        Some(i) => &rest[..i],
+        None => rest,
+    };
+    let Some(colon) = memchr::memrchr(b':', rest) else {
+        return false;
+    };
+    let digits = &rest[colon + 1..];
+    rest[..colon].ends_with(b".go") && !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
 }
 
 /// Every line stamped (`kubectl logs --timestamps`): `line`, behind its stamp, continues the
@@ -1955,6 +2113,33 @@ fn after_epoch<'a>(
 mod tests {
     use super::*;
     use crate::record::ParseConfig;
+
+    #[test]
+    fn go_function_lines_continue_stamped_lines_and_frames() {
+        let stamped = b"2026-11-30T10:00:02.410Z\tERROR\tapi/handler.go:120\trequest failed";
+        let file = b"\t/app/api/handler.go:120";
+        for f in [
+            &b"main.(*Server).handleCheckout"[..],
+            b"main.main",
+            b"github.com/acme/api/handler.(*Server).Checkout",
+            b"net/http.HandlerFunc.ServeHTTP\r",
+        ] {
+            assert!(go_function_continuation(stamped, f), "{f:?}");
+            assert!(go_function_continuation(file, f), "{f:?}");
+        }
+        // After a frame's file line any Go function shape; after a stamped line only a
+        // clear one; never a file name, a sentence or a line after an unstamped one.
+        assert!(go_function_continuation(file, b"runtime.goexit"));
+        assert!(!go_function_continuation(stamped, b"runtime.goexit"));
+        assert!(!go_function_continuation(stamped, b"main.go"));
+        assert!(!go_function_continuation(stamped, b"main.go is missing"));
+        assert!(!go_function_continuation(b"starting up", b"main.main"));
+        assert!(!go_function_continuation(stamped, b"Main.main"));
+        assert!(go_file_line(b"\t/app/main.go:12 +0x1d"));
+        assert!(go_file_line(b"\tC:/src/app/main.go:12"));
+        assert!(!go_file_line(b"\t/app/main.go"));
+        assert!(!go_file_line(b"    /app/main.go:12"));
+    }
 
     struct Got {
         time: Option<i64>,

@@ -212,11 +212,17 @@ pub fn exception_label(text: &str, examples: &[crate::summary::Example]) -> Opti
 
 /// A stack trace template `text` with its `[exc=…]` token replaced by the exception line of
 /// `example`, its class without the namespace, masked: `… — SqlException (<HEX>): Execution
-/// Timeout Expired. …`, what went wrong. None when the first line names the exception
+/// Timeout Expired. …`, what went wrong; for a Go stack, the application's function it
+/// failed in (`… — in main.(*Server).checkout`). None when the first line names the exception
 /// already or the example has no exception line.
 pub fn stack_label(text: &str, example: Option<&str>) -> Option<String> {
     let cut = text.find(" [exc=")?;
-    let line = crate::mine::exception_line(example?)?;
+    let example = example?;
+    let Some(line) = crate::mine::exception_line(example) else {
+        // A Go stack names no exception: the function it failed in does.
+        let frame = crate::mine::go_app_frame(example)?;
+        return Some(format!("{} — in {frame}", &text[..cut]));
+    };
     let name = line.split([':', ' ']).next().unwrap_or(line);
     // The class without its namespace: the title has little room.
     let short = name
