@@ -347,6 +347,57 @@ fn zap_console_columns_fields_and_stacks() {
     );
 }
 
+/// structlog, zerolog's console writer and Rust's tracing print fields as `key=value` after
+/// the message: read as fields (HTTP fields make a request, an error joins the message), the
+/// message is the text before them. A comma-separated list or a lone pair stays text.
+#[test]
+fn key_value_tails_after_a_message_are_fields() {
+    let path = fixture("kv_tail.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let msgs: Vec<&str> = ev.iter().map(|e| s(e, "/message")).collect();
+    assert_eq!(ev.len(), 11, "{msgs:?}");
+    assert_eq!(msgs[0], "request served");
+    assert_eq!(s(&ev[0], "/http/path"), "/orders/42");
+    assert_eq!(n(&ev[0], "/http/status"), 200.0);
+    assert_eq!(n(&ev[0], "/http/latency_ms"), 12.5);
+    assert_eq!(s(&ev[0], "/trace_id"), "ab12");
+    // structlog quotes a string with its repr: 'connection refused'.
+    assert_eq!(msgs[1], "request failed: connection refused");
+    assert_eq!(msgs[2], "request failed: read timeout");
+    // Padded (structlog aligns its fields): one pair is enough.
+    assert_eq!(msgs[3], "cache miss");
+    assert_eq!(s(&ev[3], "/fields/key"), "user:42");
+    // A traceback under the line stays under the message.
+    assert!(msgs[4].starts_with("job crashed\nTraceback"), "{}", msgs[4]);
+    assert_eq!(s(&ev[4], "/fields/job"), "nightly-report");
+    assert_eq!(msgs[5], "request failed: context deadline exceeded");
+    assert_eq!(n(&ev[5], "/http/status"), 504.0);
+    // Rust's tracing: the target is the logger; a lone pair stays text.
+    assert_eq!(s(&ev[6], "/logger"), "api::server");
+    assert_eq!(msgs[6], "listening addr=0.0.0.0:8080");
+    assert_eq!(msgs[7], "upstream failed");
+    assert_eq!(n(&ev[7], "/http/status"), 503.0);
+    assert!(msgs[8].ends_with("name=com.android.systemui, ws=null, uid=10037, pid=2227"));
+    assert!(ev[8].get("fields").is_none(), "{}", ev[8]);
+    assert_eq!(msgs[9], "Order ORD-1 created total=683.91 EUR items=6");
+    // Two pairs, none an HTTP, trace or error field: the message keeps them.
+    assert_eq!(msgs[10], "Order ORD-2 shipped carrier=dhl parcels=2");
+    same_at_any_chunk_size(path, &ev);
+
+    // The two failures are two templates, where `error='<*>'` would have made them one.
+    let out = faultline_out(&["templates", "--output", "json", path]);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let failed = v["templates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .filter_map(|t| t["template"].as_str())
+        .filter(|t| t.starts_with("request failed"))
+        .count();
+    assert_eq!(failed, 3, "{out}");
+}
+
 #[test]
 fn logfmt_heroku_router() {
     let ev = events_of("logfmt.log");
@@ -1917,6 +1968,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "python.log",
         "go.log",
         "zap.log",
+        "kv_tail.log",
         "dotnet.log",
         "json.log",
         "plain_misc.log",

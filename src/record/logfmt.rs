@@ -30,17 +30,18 @@ fn pair(b: &[u8], mut i: usize) -> Option<Pair<'_>> {
         return None;
     }
     i += 1;
-    if b.get(i) == Some(&b'"') {
+    // `"quoted"`, or `'quoted'` as Python's structlog writes a string's repr.
+    if let Some(&q @ (b'"' | b'\'')) = b.get(i) {
         let vs = i + 1;
         let mut j = vs;
         let mut esc = false;
         loop {
-            match b.get(j)? {
+            match *b.get(j)? {
                 b'\\' => {
                     esc = true;
                     j += 2;
                 }
-                b'"' => break,
+                c if c == q => break,
                 _ => j += 1,
             }
         }
@@ -92,6 +93,81 @@ pub fn looks_like(b: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// Where a run of `key=value` pairs that ends `b` starts, after a space and some text, and
+/// how many pairs it has: `request failed path=/checkout status=502` → (15, 2). None when `b`
+/// does not end with pairs. A comma-separated list (`tag="View Lock", uid=10037, pid=2227`,
+/// as Android's services write) is no run of pairs: its values end with the commas.
+pub fn pair_tail(b: &[u8]) -> Option<(usize, usize)> {
+    memchr::memchr(b'=', b)?;
+    let listed =
+        |v: &[u8], e: usize| v.ends_with(b",") || v.ends_with(b";") || b.get(e) == Some(&b',');
+    let mut tries = 0;
+    let mut i = memchr::memchr(b' ', b)? + 1;
+    while i < b.len() && tries < 32 {
+        if b[i] != b' ' {
+            if let Some((_, _, _, mut e)) = pair(b, i).filter(|&(_, v, _, e)| !listed(v, e)) {
+                tries += 1;
+                let mut n = 1;
+                loop {
+                    if b[e..].iter().all(|&c| c == b' ' || c == b'\r') {
+                        return Some((i, n));
+                    }
+                    match pair(b, e).filter(|&(_, v, _, e)| !listed(v, e)) {
+                        Some((_, _, _, next)) => {
+                            e = next;
+                            n += 1;
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+        match memchr::memchr(b' ', &b[i..]) {
+            Some(sp) => i += sp + 1,
+            None => break,
+        }
+    }
+    None
+}
+
+/// Reads `key=value` pairs that follow a message (its fields, as structlog or zerolog's
+/// console writer print them) into `ev`: HTTP, trace id, logger and upstream roles as in a
+/// logfmt line, the rest as fields; keys for the message, time or level are fields here (the
+/// header gave those). Returns how many pairs had a role other than the logger's or were an
+/// error field.
+pub fn read_pairs<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys) -> usize {
+    let mut assign = Assign::default();
+    let mut known = 0;
+    let mut i = 0;
+    while let Some((k, v, esc, e)) = pair(b, i) {
+        i = e;
+        let val: Cow<'a, [u8]> = if esc {
+            Cow::Owned(unescape(v))
+        } else {
+            Cow::Borrowed(v)
+        };
+        let unused = match user.lookup(k) {
+            Some((Role::Message | Role::Time | Role::Level, _)) | None => Some(val),
+            Some((role, prio)) => {
+                // A logger-like key (`name`, `module`) says less that these are fields.
+                known += usize::from(role != Role::Logger);
+                assign.offer(ev, role, prio, val, tc)
+            }
+        };
+        let unused = match unused {
+            Some(v) if super::keys::is_error_key(k) => {
+                known += 1;
+                Some(super::keys::error_line(v))
+            }
+            other => other,
+        };
+        if let Some(val) = unused.filter(|v| v.len() <= 200) {
+            ev.fields.push((Cow::Borrowed(k), val));
+        }
+    }
+    known
 }
 
 /// When `ev`'s message (as a header parser left it, borrowed from the line) is logfmt, parses
@@ -193,6 +269,25 @@ mod tests {
         assert!(!looks_like(
             b"20231114-22:13:20:5|Sensor_Hub|40001234|.=a b=c"
         ));
+    }
+
+    #[test]
+    fn pair_tails_end_a_message() {
+        assert_eq!(
+            pair_tail(b"request failed path=/x status=502"),
+            Some((15, 2))
+        );
+        assert_eq!(pair_tail(b"cache miss      key=user:42"), Some((16, 1)));
+        assert_eq!(
+            pair_tail(b"failed   error='read timeout' id=7"),
+            Some((9, 2)),
+            "single quotes"
+        );
+        // Pairs must run to the end; a list of them with commas is not a run.
+        assert_eq!(pair_tail(b"Order created total=683.91 EUR"), None);
+        assert_eq!(pair_tail(b"acquire a=1, b=2, c=3"), Some((18, 1)));
+        assert_eq!(pair_tail(b"no pairs here"), None);
+        assert_eq!(pair_tail(b"k=v"), None, "no text before");
     }
 
     #[test]

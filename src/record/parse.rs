@@ -303,10 +303,12 @@ fn parse_layout<'a>(
                 append_tail(first, raw, ev);
                 return true;
             }
-            plain::parse(first, raw, ev, ctx) || {
-                other_layout(format, first, raw, ev, ctx);
-                false
+            if plain::parse(first, raw, ev, ctx) {
+                plain::kv_tail(ev, ctx);
+                return true;
             }
+            other_layout(format, first, raw, ev, ctx);
+            false
         }
         Format::Syslog => {
             if syslog::parse(first, ev, &ctx.time) {

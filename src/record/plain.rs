@@ -164,6 +164,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if h.level.is_some() && h.msg > 0 && first.get(h.msg - 1) == Some(&b'\t') {
         zap_console(ev, ctx);
     }
+    if h.level.is_some() && ev.logger.is_none() {
+        rust_target(ev);
+    }
     if ev.level.is_none() {
         ev.level = php_level(&ev.message);
     }
@@ -317,6 +320,75 @@ fn zap_console<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
             m.extend_from_slice(stack);
             ev.message = Cow::Owned(m);
         }
+    }
+}
+
+/// structlog's console renderer (`[error    ] request failed    path=/checkout
+/// error='connection refused'`), zerolog's console writer and Rust's `tracing` print an event's
+/// fields after its message as `key=value` pairs. Read as a logfmt line's: HTTP fields make a
+/// request, an error field joins the message (so two causes are two templates, where the
+/// miner would make `error=<*>` of both), the rest are fields, and the message is the text
+/// before them. Only when the pairs are clearly fields: after padding (two spaces or more, as
+/// structlog and logrus align them), or two or more pairs of which one is an HTTP, trace,
+/// upstream or error field; a log4j message ending `… items=6` keeps its text.
+pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
+    let Cow::Borrowed(msg) = ev.message else {
+        return;
+    };
+    if !ev.fields.is_empty() || ev.http.status.is_some() || ev.http.path.is_some() {
+        return;
+    }
+    let line_end = memchr::memchr(b'\n', msg).unwrap_or(msg.len());
+    let line = &msg[..line_end];
+    let Some((start, pairs)) = logfmt::pair_tail(line) else {
+        return;
+    };
+    let text = line[..start].trim_ascii_end();
+    if !text.iter().any(u8::is_ascii_alphabetic) {
+        return;
+    }
+    let padded = line[..start].ends_with(b"  ");
+    let mut inner = Event::bare(ev.line, ev.raw);
+    let known = logfmt::read_pairs(&line[start..], &mut inner, &ctx.time, &ctx.keys);
+    if !(padded || (pairs >= 2 && known > 0)) {
+        return;
+    }
+    ev.http = inner.http;
+    ev.fields = inner.fields;
+    ev.trace_id = inner.trace_id.or(ev.trace_id.take());
+    if ev.logger.is_none() {
+        ev.logger = inner.logger;
+    }
+    ev.message = Cow::Borrowed(text);
+    super::keys::with_error_text(ev);
+    if line_end < msg.len() {
+        // A stack trace under the line stays under the message.
+        let mut m = std::mem::take(&mut ev.message).into_owned();
+        m.extend_from_slice(&msg[line_end..]);
+        ev.message = Cow::Owned(m);
+    }
+}
+
+/// Rust's `tracing` (and `env_logger`'s `[… ERROR api::handler] …` is read by the bracket
+/// rule): `STAMP LEVEL api::handler: message` names its target, a module path, before the
+/// message; it is the logger.
+fn rust_target(ev: &mut Event<'_>) {
+    let Cow::Borrowed(msg) = ev.message else {
+        return;
+    };
+    let Some(colon) = memchr::memmem::find(&msg[..msg.len().min(160)], b": ") else {
+        return;
+    };
+    let target = &msg[..colon];
+    let module = target.first().is_some_and(u8::is_ascii_lowercase)
+        && memchr::memmem::find(target, b"::").is_some()
+        && !target.ends_with(b":")
+        && target
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b':');
+    if module {
+        ev.logger = Some(Cow::Borrowed(target));
+        ev.message = Cow::Borrowed(&msg[colon + 2..]);
     }
 }
 
