@@ -130,7 +130,8 @@ fn kernel_uptime(m: &[u8]) -> usize {
         return 0;
     };
     let inner = rest[..close].trim_ascii();
-    let stamp = !inner.is_empty()
+    // printk writes seconds and microseconds (`[%5lu.%06lu]`): a bare `[0]` is message text.
+    let stamp = inner.contains(&b'.')
         && inner.iter().all(|c| c.is_ascii_digit() || *c == b'.')
         && inner.iter().any(u8::is_ascii_digit);
     if !stamp {
@@ -325,6 +326,8 @@ mod tests {
         assert_eq!(&*ev.message, b"[12.5] ratio");
         let (_, ev) = run("Aug 14 09:12:00 web-3 kernel: [12.5]");
         assert_eq!(&*ev.message, b"");
+        let (_, ev) = run("Aug 14 09:12:00 web-3 kernel: [0] queue");
+        assert_eq!(&*ev.message, b"[0] queue");
     }
 
     #[test]
