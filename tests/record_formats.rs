@@ -356,7 +356,7 @@ fn key_value_tails_after_a_message_are_fields() {
     let path = path.to_str().expect("path");
     let ev = events(&[path]);
     let msgs: Vec<&str> = ev.iter().map(|e| s(e, "/message")).collect();
-    assert_eq!(ev.len(), 11, "{msgs:?}");
+    assert_eq!(ev.len(), 13, "{msgs:?}");
     assert_eq!(msgs[0], "request served");
     assert_eq!(s(&ev[0], "/http/path"), "/orders/42");
     assert_eq!(n(&ev[0], "/http/status"), 200.0);
@@ -383,6 +383,16 @@ fn key_value_tails_after_a_message_are_fields() {
     assert_eq!(msgs[9], "Order ORD-1 created total=683.91 EUR items=6");
     // Two pairs, none an HTTP, trace or error field: the message keeps them.
     assert_eq!(msgs[10], "Order ORD-2 shipped carrier=dhl parcels=2");
+    // logrus's text formatter on a terminal: seconds since start (no time), or a full stamp.
+    assert_eq!(s(&ev[11], "/level"), "error");
+    assert!(ev[11]["time"].is_null(), "{}", ev[11]);
+    assert_eq!(
+        msgs[11],
+        "request failed: dial tcp 10.0.0.5:5432: connect: connection refused"
+    );
+    assert_eq!(s(&ev[11], "/http/path"), "/checkout");
+    assert_eq!(s(&ev[12], "/time"), "2026-11-30T10:00:13.000Z");
+    assert_eq!(msgs[12], "shutting down");
     same_at_any_chunk_size(path, &ev);
 
     // The two failures are two templates, where `error='<*>'` would have made them one.
@@ -395,7 +405,7 @@ fn key_value_tails_after_a_message_are_fields() {
         .filter_map(|t| t["template"].as_str())
         .filter(|t| t.starts_with("request failed"))
         .count();
-    assert_eq!(failed, 3, "{out}");
+    assert_eq!(failed, 4, "{out}");
 }
 
 #[test]

@@ -988,6 +988,43 @@ fn python_basic(b: &[u8]) -> Option<Header<'_>> {
     })
 }
 
+/// logrus's text formatter on a terminal (or with `ForceColors`): `ERRO[0012] msg`, the
+/// seconds since the program started (no time), or `INFO[2026-11-30T10:00:03Z] msg` with
+/// `FullTimestamp`; the fields after the padded message are read by [`kv_tail`].
+fn logrus_text<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    const LEVELS: [(&[u8; 4], Level); 7] = [
+        (b"TRAC", Level::Trace),
+        (b"DEBU", Level::Debug),
+        (b"INFO", Level::Info),
+        (b"WARN", Level::Warn),
+        (b"ERRO", Level::Error),
+        (b"FATA", Level::Fatal),
+        (b"PANI", Level::Fatal),
+    ];
+    if b.get(4) != Some(&b'[') {
+        return None;
+    }
+    let level = LEVELS.iter().find(|(w, _)| b.starts_with(*w))?.1;
+    let close = 5 + memchr::memchr(b']', &b[5..b.len().min(48)])?;
+    let inner = &b[5..close];
+    let time = if !inner.is_empty() && inner.iter().all(u8::is_ascii_digit) {
+        None
+    } else {
+        match parse_prefix(inner, tc) {
+            Some((t, n)) if n == inner.len() => Some(t),
+            _ => return None,
+        }
+    };
+    Some(Header {
+        time,
+        level: Some(level),
+        logger: None,
+        msg: skip_spaces(b, close + 1),
+        nginx: false,
+        runtime: None,
+    })
+}
+
 fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     let c0 = *b.first()?;
     if c0.is_ascii_uppercase() {
@@ -1347,7 +1384,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         // Logback's default `10:00:00.123 [main] INFO c.a.Foo - msg`: no date, so no time,
         // but the header is still stripped.
         pos = n;
-    } else if let Some(h) = python_basic(b) {
+    } else if let Some(h) = python_basic(b).or_else(|| logrus_text(b, tc)) {
         return Some(h);
     } else {
         // `INFO 2024-... msg`, `ERROR: msg`, `error: msg`.
