@@ -408,6 +408,39 @@ fn key_value_tails_after_a_message_are_fields() {
     assert_eq!(failed, 4, "{out}");
 }
 
+/// stern's `POD CONTAINER ` prefix (and `kubectl logs --prefix`'s) before each line: the
+/// app's header, stack trace and JSON are read behind it, and the pod is a field, so a
+/// failure on one replica shows in the contrast. A plain line starting with two words is not
+/// taken for stern's.
+#[test]
+fn pod_prefixes_of_stern_and_kubectl() {
+    let path = fixture("pods.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 5, "{ev:?}");
+    assert_eq!(n(&ev[0], "/lines"), 3.0);
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(s(&ev[0], "/logger"), "c.a.Checkout");
+    assert_eq!(
+        s(&ev[0], "/message"),
+        "charge failed\njava.lang.IllegalStateException: boom\n\tat c.a.Checkout.charge(Checkout.java:42)"
+    );
+    assert_eq!(s(&ev[0], "/fields/pod"), "api-7d9f8c5b6-x2kq9");
+    assert_eq!(s(&ev[0], "/fields/container"), "app");
+    assert_eq!(s(&ev[1], "/time"), "2026-11-30T10:00:02.000Z");
+    assert_eq!(
+        s(&ev[1], "/message"),
+        "db down: dial tcp 10.0.3.7:5432: connect: connection refused"
+    );
+    assert_eq!(s(&ev[1], "/fields/pod"), "api-7d9f8c5b6-bcdfg");
+    assert_eq!(n(&ev[2], "/http/status"), 502.0);
+    assert_eq!(s(&ev[3], "/message"), "ok");
+    assert_eq!(s(&ev[3], "/fields/pod"), "api-7f9c-abcde");
+    assert_eq!(s(&ev[3], "/fields/container"), "api");
+    assert!(s(&ev[4], "/message").starts_with("web-server app 2026-11-30"));
+    same_at_any_chunk_size(path, &ev);
+}
+
 #[test]
 fn logfmt_heroku_router() {
     let ev = events_of("logfmt.log");
@@ -1979,6 +2012,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "go.log",
         "zap.log",
         "kv_tail.log",
+        "pods.log",
         "dotnet.log",
         "json.log",
         "plain_misc.log",

@@ -39,6 +39,7 @@ pub fn is_continuation(line: &[u8]) -> bool {
     // are continuation lines behind those prefixes.
     let line = super::plain::cri_body(line)
         .or_else(|| super::plain::kubectl_body(line))
+        .or_else(|| super::plain::stern_body(line))
         .unwrap_or(line);
     let Some(&c) = line.first() else {
         return true;
@@ -303,8 +304,30 @@ fn parse_layout<'a>(
                 append_tail(first, raw, ev);
                 return true;
             }
-            if plain::parse(first, raw, ev, ctx) {
-                plain::kv_tail(ev, ctx);
+            // A JSON line behind `kubectl logs --prefix`'s or stern's pod prefix.
+            let pod_json = (first.len() == raw.len())
+                .then(|| plain::kubectl_body(first).or_else(|| plain::stern_body(first)))
+                .flatten()
+                .filter(|b| b.first() == Some(&b'{'));
+            let parsed = match pod_json {
+                Some(body) if json::parse(body, ev, ctx) => true,
+                _ => {
+                    let ok = plain::parse(first, raw, ev, ctx);
+                    if ok {
+                        plain::kv_tail(ev, ctx);
+                    }
+                    ok
+                }
+            };
+            if parsed {
+                if let Some((pod, container)) = plain::pod_of(first) {
+                    if !ev.fields.iter().any(|(k, _)| &**k == b"pod") {
+                        ev.fields
+                            .push((Cow::Borrowed(&b"pod"[..]), Cow::Borrowed(pod)));
+                        ev.fields
+                            .push((Cow::Borrowed(&b"container"[..]), Cow::Borrowed(container)));
+                    }
+                }
                 return true;
             }
             other_layout(format, first, raw, ev, ctx);

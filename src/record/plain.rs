@@ -49,9 +49,12 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if raw.len() > first.len() && jul(first, raw, ev, tc) {
         return true;
     }
-    let Some(mut h) = header(first, tc) else {
+    // stern's `POD CONTAINER ` before the container's line.
+    let lead = stern_body(first).map_or(0, |b| first.len() - b.len());
+    let Some(mut h) = header(&first[lead..], tc) else {
         return false;
     };
+    h.msg += lead;
     // `kubectl logs --timestamps`' stamp before a dated line of the app's own.
     let stamped =
         stamp_body(first).is_some_and(|b| dated(b) || rails_shape(b) || request_tag(b).is_some());
@@ -102,6 +105,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         Some(stamp_body)
     } else if kubectl_body(first).is_some() {
         Some(kubectl_body)
+    } else if lead > 0 {
+        Some(stern_body)
     } else if rails_shape(first) || request_tag(first).is_some() {
         Some(rails_body)
     } else {
@@ -1218,6 +1223,58 @@ pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
         return false;
     }
     stamp_body(prev).is_some_and(|p| dated(p) || super::parse::is_continuation(p))
+}
+
+/// (pod, container) of a line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] ` or
+/// stern's `POD CONTAINER `: which replica logged it, for the failing-vs-working contrast
+/// (one bad pod among healthy ones).
+pub fn pod_of(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    if let Some(body) = kubectl_body(line) {
+        let name = &line[5..line.len() - body.len() - 2];
+        let slash = memchr::memrchr(b'/', name)?;
+        return Some((&name[..slash], &name[slash + 1..]));
+    }
+    let body = stern_body(line)?;
+    let head = &line[..line.len() - body.len() - 1];
+    let sp = memchr::memchr(b' ', head)?;
+    Some((&head[..sp], &head[sp + 1..]))
+}
+
+/// The container's line behind stern's `POD CONTAINER ` (`stern api` tails every pod of a
+/// deployment this way), if `line` has that prefix: a pod name as a Deployment makes them,
+/// `NAME-<ReplicaSet hash>-<5 characters>` in Kubernetes' vowel-free alphabet
+/// (`api-7d9f8c5b6-x2kq9`), then a container name. A plain line that starts with two words
+/// is not taken for one.
+pub fn stern_body(line: &[u8]) -> Option<&[u8]> {
+    // Every line is asked (continuation lines too): most start with a digit, an upper-case
+    // level, a bracket or a brace, and are done here.
+    if !line.first().is_some_and(u8::is_ascii_lowercase) {
+        return None;
+    }
+    let sp = memchr::memchr(b' ', &line[..line.len().min(260)])?;
+    let pod = &line[..sp];
+    let mut parts = pod.rsplitn(3, |&c| c == b'-');
+    let (suffix, hash, name) = (parts.next()?, parts.next()?, parts.next()?);
+    // The alphabet of `rand.SafeEncodeString`: no vowels, no 0, 1 or 3.
+    let safe = |s: &[u8]| s.iter().all(|c| b"bcdfghjklmnpqrstvwxz2456789".contains(c));
+    let dns = |s: &[u8]| {
+        !s.is_empty()
+            && s.len() <= 63
+            && s.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.'))
+    };
+    if suffix.len() != 5
+        || !(6..=10).contains(&hash.len())
+        || !safe(suffix)
+        || !safe(hash)
+        || !dns(name)
+    {
+        return None;
+    }
+    let rest = &line[sp + 1..];
+    let sp2 = memchr::memchr(b' ', &rest[..rest.len().min(64)])?;
+    let container = &rest[..sp2];
+    (dns(container) && !container.contains(&b'.')).then(|| &rest[sp2 + 1..])
 }
 
 /// The container's line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] `, if `line`
