@@ -284,13 +284,9 @@ fn zap_console<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
         _ => return,
     };
     // Four columns split at three tabs: a message with a tab of its own keeps it.
-    let message_end = if tail.is_some() {
-        tail.map_or(line.len(), |t| {
-            t.as_ptr() as usize - line.as_ptr() as usize - 1
-        })
-    } else {
-        line.len()
-    };
+    let message_end = tail.map_or(line.len(), |t| {
+        t.as_ptr() as usize - line.as_ptr() as usize - 1
+    });
     let from = message.as_ptr() as usize - msg.as_ptr() as usize;
     let message = &msg[from..message_end.max(from)];
     if let Some(obj) = tail {
