@@ -1355,3 +1355,53 @@ fn a_failing_routes_headline_says_the_error_it_came_with() {
         "{headline}"
     );
 }
+
+/// `stern api` output: every pod's lines behind `POD CONTAINER `. One replica of three starts
+/// failing; the failing route's finding says which one (the pod is a field of each event).
+#[test]
+fn one_bad_pod_in_stern_output_is_named() {
+    let pods = [
+        "api-7d9f8c5b6-x2kq9",
+        "api-7d9f8c5b6-bcdfg",
+        "api-7d9f8c5b6-zq7wp",
+    ];
+    let start = 1_764_493_200_000_i64; // 2025-11-30T09:00:00Z
+    let mut log = String::new();
+    for i in 0..7200_i64 {
+        let ts = stamp_ms(start + i * 500, "%Y-%m-%dT%H:%M:%S%.3fZ");
+        let pod = pods[(i * 7 % 3) as usize];
+        if i > 5000 && pod == pods[2] && i % 5 != 0 {
+            log.push_str(&format!(
+                "{pod} app {{\"level\":\"error\",\"ts\":\"{ts}\",\"msg\":\"query failed\",\"error\":\"pq: too many connections\",\"method\":\"GET\",\"path\":\"/api/orders\",\"status\":500}}\n"
+            ));
+        } else {
+            log.push_str(&format!(
+                "{pod} app {{\"level\":\"info\",\"ts\":\"{ts}\",\"msg\":\"request done\",\"method\":\"GET\",\"path\":\"/api/orders\",\"status\":200,\"duration_ms\":{}}}\n",
+                5 + i % 40
+            ));
+        }
+    }
+    let o = run_stdin(&["summary", "--output", "json", "-"], log.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let top = &v["findings"][0];
+    assert_eq!(top["route"], "GET /api/orders", "{top}");
+    let notes: Vec<&str> = top["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("failing requests: pod=api-7d9f8c5b6-zq7wp in 100%")),
+        "{notes:?}"
+    );
+    // The headline says where, as well as what and why.
+    let headline = v["headline"].as_str().expect("headline");
+    assert!(
+        headline.contains("events, pod=api-7d9f8c5b6-zq7wp in 100% of failures)"),
+        "{headline}"
+    );
+}

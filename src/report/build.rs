@@ -384,6 +384,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
                 super::fmt_count(f.count),
                 if f.count == 1 { "" } else { "s" }
             ));
+            extra.extend(headline_where(f));
             s.push_str(&format!(" ({})", extra.join(", ")));
             if let Some(cause) = headline_cause(f) {
                 s.push_str(&cause);
@@ -398,6 +399,45 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
         h.push('.');
     }
     h
+}
+
+/// Where a failing route fails, when its failing requests nearly all share a place that its
+/// working ones mostly do not: one pod, host or version (`pod=api-7d9f8c5b6-zq7wp in 100% of
+/// failures`), what an on-call engineer restarts or rolls back. From the finding's contrast
+/// of failing and working requests; other fields (an error text) are causes, said elsewhere.
+fn headline_where(f: &FindingRow) -> Option<String> {
+    const PLACES: [&str; 16] = [
+        "pod",
+        "pod_name",
+        "kubernetes.pod_name",
+        "kubernetes.pod.name",
+        "host",
+        "hostname",
+        "host.name",
+        "instance",
+        "node",
+        "server",
+        "dyno",
+        "region",
+        "zone",
+        "version",
+        "app_version",
+        "service.version",
+    ];
+    let contrast = f.details.get("over_represented")?.as_array()?;
+    contrast.iter().find_map(|c| {
+        let field = c.get("field")?.as_str()?;
+        let value = c.get("value")?.as_str()?;
+        let failing = c.get("failing_share")?.as_f64()?;
+        let working = c.get("working_share")?.as_f64()?;
+        (PLACES.contains(&field) && failing >= 0.8 && working <= 0.5).then(|| {
+            format!(
+                "{field}={} in {:.0}% of failures",
+                ellipsize(value, 60),
+                100.0 * failing
+            )
+        })
+    })
 }
 
 /// What the headline adds to a failing route or upstream, from the findings of its incident
