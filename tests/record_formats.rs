@@ -417,7 +417,6 @@ fn pod_prefixes_of_stern_and_kubectl() {
     let path = fixture("pods.log");
     let path = path.to_str().expect("path");
     let ev = events(&[path]);
-    assert_eq!(ev.len(), 5, "{ev:?}");
     assert_eq!(n(&ev[0], "/lines"), 3.0);
     assert_eq!(s(&ev[0], "/level"), "error");
     assert_eq!(s(&ev[0], "/logger"), "c.a.Checkout");
@@ -438,6 +437,19 @@ fn pod_prefixes_of_stern_and_kubectl() {
     assert_eq!(s(&ev[3], "/fields/pod"), "api-7f9c-abcde");
     assert_eq!(s(&ev[3], "/fields/container"), "api");
     assert!(s(&ev[4], "/message").starts_with("web-server app 2026-11-30"));
+    // With `--timestamps`: the runtime's stamp after the prefix, the app's header after it,
+    // and the trace's lines joined behind both.
+    assert_eq!(ev.len(), 8, "{ev:?}");
+    for e in [&ev[5], &ev[7]] {
+        assert_eq!(s(e, "/level"), "error");
+        assert_eq!(s(e, "/logger"), "c.a.Checkout");
+        assert_eq!(
+            s(e, "/message"),
+            "charge failed\njava.lang.IllegalStateException: boom"
+        );
+    }
+    assert_eq!(s(&ev[6], "/message"), "db down");
+    assert_eq!(s(&ev[6], "/time"), "2026-11-30T10:00:01.000Z");
     same_at_any_chunk_size(path, &ev);
 }
 

@@ -1114,8 +1114,12 @@ type LinePrefix = fn(&[u8]) -> Option<&[u8]>;
 
 /// The line behind a bare RFC 3339 stamp and one space (`2026-11-27T10:00:00.123456789Z `,
 /// as `kubectl logs --timestamps` and log shippers put before every line), if `line` starts
-/// with one.
+/// with one, also behind a pod prefix (`kubectl logs --prefix --timestamps`, `stern
+/// --timestamps`).
 pub fn stamp_body(line: &[u8]) -> Option<&[u8]> {
+    let line = kubectl_body(line)
+        .or_else(|| stern_body(line))
+        .unwrap_or(line);
     let digits = |r: std::ops::Range<usize>| {
         line.get(r)
             .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
