@@ -1404,4 +1404,13 @@ fn one_bad_pod_in_stern_output_is_named() {
         headline.contains("events, pod=api-7d9f8c5b6-zq7wp in 100% of failures)"),
         "{headline}"
     );
+    // And the Markdown summary's "Where:".
+    let o = run_stdin(&["summary", "--output", "markdown", "-"], log.as_bytes());
+    let md = stdout(&o);
+    assert!(
+        md.contains(
+            "- **Where:** route `GET /api/orders`, pod=api-7d9f8c5b6-zq7wp in 100% of failures, "
+        ),
+        "{md}"
+    );
 }

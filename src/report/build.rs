@@ -405,7 +405,7 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
 /// working ones mostly do not: one pod, host or version (`pod=api-7d9f8c5b6-zq7wp in 100% of
 /// failures`), what an on-call engineer restarts or rolls back. From the finding's contrast
 /// of failing and working requests; other fields (an error text) are causes, said elsewhere.
-fn headline_where(f: &FindingRow) -> Option<String> {
+pub(crate) fn headline_where(f: &FindingRow) -> Option<String> {
     const PLACES: [&str; 16] = [
         "pod",
         "pod_name",

@@ -147,6 +147,9 @@ impl Renderer for MarkdownRenderer {
             if let Some(u) = &f.upstream {
                 wh.push(format!("upstream {}", code(u, 80)));
             }
+            if let Some(place) = super::build::headline_where(f) {
+                wh.push(md_text(&place));
+            }
             if let Some(e) = f.examples.first() {
                 let loc = e.split(": ").next().unwrap_or(e);
                 wh.push(format!("first evidence at {}", code(loc, 120)));
