@@ -111,6 +111,13 @@ fn truncated_compressed_files_keep_what_came_before_and_warn() {
         );
         // Damaged input is a warning, not an error: the data before the damage is good.
         assert_eq!(o.status.code(), Some(0), "{ext}");
+
+        // Cut inside its first block: nothing decodes, and it is damaged, not "empty".
+        let p = t.write(&format!("head.log.{ext}"), &packed[..16]);
+        let o = run(&["events", "--input-format", "line", path_str(&p)], None);
+        let err = stderr(&o);
+        assert!(err.contains("truncated or corrupt"), "{ext}: {err}");
+        assert!(!err.contains("empty"), "{ext}: {err}");
     }
 }
 

@@ -269,6 +269,13 @@ impl<'a> Reader<'a> {
                 };
                 self.read_stream(name, &mut guard, depth + 1, is_stdin, Some(codec));
                 if let Some(e) = guard.error {
+                    // Damage before any text: the stream is not "empty", it is damaged.
+                    let empty = self.stats.notices.last().is_some_and(|n| {
+                        n.kind == NoticeKind::Skipped && n.source == name && n.message == "empty"
+                    });
+                    if empty {
+                        self.stats.notices.pop();
+                    }
                     self.notice(
                         name,
                         NoticeKind::Damaged,
