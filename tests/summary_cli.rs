@@ -1414,3 +1414,37 @@ fn one_bad_pod_in_stern_output_is_named() {
         "{md}"
     );
 }
+
+/// A Go service (zap's console encoder) whose checkout starts failing with a stack under each
+/// error: the headline names the route and what its errors say, not the Go function the
+/// finding's title ends with (`— in main.(*Server).handleCheckout`).
+#[test]
+fn a_go_routes_headline_says_its_error_not_its_function() {
+    let start = 1_764_496_800_000_i64;
+    let mut log = String::new();
+    for i in 0..6000_i64 {
+        let ts = stamp_ms(start + i * 600, "%Y-%m-%dT%H:%M:%S%.3fZ");
+        if i > 4000 && i % 2 == 0 {
+            log.push_str(&format!(
+                "{ts}\tERROR\tapi/handler.go:120\trequest failed\t{{\"method\": \"POST\", \"path\": \"/checkout\", \"status\": 500, \"error\": \"pq: too many connections\"}}\nmain.(*Server).handleCheckout\n\t/app/api/handler.go:120\nnet/http.HandlerFunc.ServeHTTP\n\t/usr/local/go/src/net/http/server.go:2136\n"
+            ));
+        } else {
+            log.push_str(&format!(
+                "{ts}\tINFO\tapi/handler.go:88\trequest served\t{{\"method\": \"POST\", \"path\": \"/checkout\", \"status\": 200, \"latency\": \"{}ms\"}}\n",
+                3 + i % 37
+            ));
+        }
+    }
+    let o = run_stdin(&["summary", "--output", "json", "-"], log.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let headline = v["headline"].as_str().expect("headline");
+    assert!(
+        headline.contains("top finding: POST /checkout: "),
+        "{headline}"
+    );
+    assert!(
+        headline.ends_with(", logged with request failed: pq: too many connections."),
+        "{headline}"
+    );
+}

@@ -474,8 +474,14 @@ fn headline_cause(f: &FindingRow) -> Option<String> {
             .get("text")?
             .as_str();
         if let Some(label) = super::stack_label(template, example) {
-            let (_, exception) = label.split_once(" — ")?;
-            return Some(format!(", logged with {}", ellipsize(exception, 100)));
+            let (head, exception) = label.split_once(" — ")?;
+            // A Go stack's label is the function it failed in; its first line says what.
+            let said = if exception.starts_with("in ") {
+                super::template_label(head, 100)
+            } else {
+                ellipsize(exception, 100)
+            };
+            return Some(format!(", logged with {said}"));
         }
         let new_error = kind == FindingKind::NewError.as_str()
             && (title.starts_with("New error:") || title.starts_with("New fatal error:"));
