@@ -95,6 +95,29 @@ pub fn looks_like(b: &[u8]) -> bool {
     false
 }
 
+/// A pair's value, unescaped when its quotes held escapes.
+fn value(v: &[u8], esc: bool) -> Cow<'_, [u8]> {
+    if esc {
+        Cow::Owned(unescape(v))
+    } else {
+        Cow::Borrowed(v)
+    }
+}
+
+/// Keeps a value no role took as a field (an error field as its first line; long values are
+/// not kept); returns whether `k` is an error key.
+fn keep_field<'a>(ev: &mut Event<'a>, k: &'a [u8], unused: Option<Cow<'a, [u8]>>) -> bool {
+    let error = super::keys::is_error_key(k);
+    let unused = match unused {
+        Some(v) if error => Some(super::keys::error_line(v)),
+        other => other,
+    };
+    if let Some(val) = unused.filter(|v| v.len() <= 200) {
+        ev.fields.push((Cow::Borrowed(k), val));
+    }
+    error
+}
+
 /// Where a run of `key=value` pairs that ends `b` starts, after a space and some text, and
 /// how many pairs it has: `request failed path=/checkout status=502` → (15, 2). None when `b`
 /// does not end with pairs. A comma-separated list (`tag="View Lock", uid=10037, pid=2227`,
@@ -143,11 +166,7 @@ pub fn read_pairs<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &User
     let mut i = 0;
     while let Some((k, v, esc, e)) = pair(b, i) {
         i = e;
-        let val: Cow<'a, [u8]> = if esc {
-            Cow::Owned(unescape(v))
-        } else {
-            Cow::Borrowed(v)
-        };
+        let val = value(v, esc);
         let unused = match user.lookup(k) {
             Some((Role::Message | Role::Time | Role::Level, _)) | None => Some(val),
             Some((role, prio)) => {
@@ -156,16 +175,8 @@ pub fn read_pairs<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &User
                 assign.offer(ev, role, prio, val, tc)
             }
         };
-        let unused = match unused {
-            Some(v) if super::keys::is_error_key(k) => {
-                known += 1;
-                Some(super::keys::error_line(v))
-            }
-            other => other,
-        };
-        if let Some(val) = unused.filter(|v| v.len() <= 200) {
-            ev.fields.push((Cow::Borrowed(k), val));
-        }
+        let error = unused.is_some() && keep_field(ev, k, unused);
+        known += usize::from(error);
     }
     known
 }
@@ -214,11 +225,7 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
             }
         };
         i = e;
-        let val: Cow<'a, [u8]> = if esc {
-            Cow::Owned(unescape(v))
-        } else {
-            Cow::Borrowed(v)
-        };
+        let val = value(v, esc);
         let unused = match (k, user.lookup(k)) {
             (b"at", _) => match level::from_word(v) {
                 Some(l) => {
@@ -239,13 +246,7 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
             (_, Some((role, prio))) => assign.offer(ev, role, prio, val, tc),
             (_, None) => Some(val),
         };
-        let unused = match unused {
-            Some(v) if super::keys::is_error_key(k) => Some(super::keys::error_line(v)),
-            other => other,
-        };
-        if let Some(val) = unused.filter(|v| v.len() <= 200) {
-            ev.fields.push((Cow::Borrowed(k), val));
-        }
+        keep_field(ev, k, unused);
     }
     if !assign.has_message() {
         ev.message = Cow::Borrowed(b);
