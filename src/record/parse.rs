@@ -304,11 +304,11 @@ fn parse_layout<'a>(
                 append_tail(first, raw, ev);
                 return true;
             }
+            let pod = plain::pod_of(first);
             // A JSON line behind `kubectl logs --prefix`'s or stern's pod prefix.
-            let pod_json = (first.len() == raw.len())
-                .then(|| plain::kubectl_body(first).or_else(|| plain::stern_body(first)))
-                .flatten()
-                .filter(|b| b.first() == Some(&b'{'));
+            let pod_json = pod
+                .map(|(_, _, body)| body)
+                .filter(|b| first.len() == raw.len() && b.first() == Some(&b'{'));
             let parsed = match pod_json {
                 Some(body) if json::parse(body, ev, ctx) => true,
                 _ => {
@@ -320,7 +320,7 @@ fn parse_layout<'a>(
                 }
             };
             if parsed {
-                if let Some((pod, container)) = plain::pod_of(first) {
+                if let Some((pod, container, _)) = pod {
                     if !ev.fields.iter().any(|(k, _)| &**k == b"pod") {
                         ev.fields
                             .push((Cow::Borrowed(&b"pod"[..]), Cow::Borrowed(pod)));

@@ -307,20 +307,24 @@ fn zap_console<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
             .or_else(|| caller.map(|c| &c[..memchr::memrchr(b':', c).unwrap_or(c.len())]))
             .map(Cow::Borrowed);
     }
-    let stack = &msg[line_end..];
-    ev.message = if tail.is_none() {
-        // MESSAGE runs to the end of the line: the stack after it is still contiguous.
-        Cow::Borrowed(&msg[from..])
-    } else {
-        Cow::Borrowed(message)
-    };
     if tail.is_some() {
-        super::keys::with_error_text(ev);
-        if !stack.is_empty() {
-            let mut m = std::mem::take(&mut ev.message).into_owned();
-            m.extend_from_slice(stack);
-            ev.message = Cow::Owned(m);
-        }
+        message_with_error(ev, message, &msg[line_end..]);
+    } else {
+        // MESSAGE runs to the end of the line: the stack after it is still contiguous.
+        ev.message = Cow::Borrowed(&msg[from..]);
+    }
+}
+
+/// The message is `text`, then the event's error field (as a JSON log's, see
+/// [`with_error_text`](super::keys::with_error_text)), then the lines `below` it (a stack
+/// trace, starting with its newline).
+fn message_with_error<'a>(ev: &mut Event<'a>, text: &'a [u8], below: &[u8]) {
+    ev.message = Cow::Borrowed(text);
+    super::keys::with_error_text(ev);
+    if !below.is_empty() {
+        let mut m = std::mem::take(&mut ev.message).into_owned();
+        m.extend_from_slice(below);
+        ev.message = Cow::Owned(m);
     }
 }
 
@@ -360,14 +364,8 @@ pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
     if ev.logger.is_none() {
         ev.logger = inner.logger;
     }
-    ev.message = Cow::Borrowed(text);
-    super::keys::with_error_text(ev);
-    if line_end < msg.len() {
-        // A stack trace under the line stays under the message.
-        let mut m = std::mem::take(&mut ev.message).into_owned();
-        m.extend_from_slice(&msg[line_end..]);
-        ev.message = Cow::Owned(m);
-    }
+    // A stack trace under the line stays under the message.
+    message_with_error(ev, text, &msg[line_end..]);
 }
 
 /// Rust's `tracing` (and `env_logger`'s `[… ERROR api::handler] …` is read by the bracket
@@ -395,14 +393,16 @@ fn rust_target(ev: &mut Event<'_>) {
 
 /// zap's caller: `api/handler.go:120`, `main.go:12`.
 fn go_caller(c: &[u8]) -> bool {
+    go_location(c) && !c.contains(&b' ')
+}
+
+/// `path/file.go:LINE`.
+fn go_location(c: &[u8]) -> bool {
     let Some(colon) = memchr::memrchr(b':', c) else {
         return false;
     };
     let digits = &c[colon + 1..];
-    c[..colon].ends_with(b".go")
-        && !digits.is_empty()
-        && digits.iter().all(u8::is_ascii_digit)
-        && !c.contains(&b' ')
+    c[..colon].ends_with(b".go") && !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
 }
 
 /// A leading timestamp: (time, bytes used, the time again when it is a zoned RFC 3339 stamp,
@@ -1204,11 +1204,7 @@ pub fn go_file_line(line: &[u8]) -> bool {
         Some(i) => &rest[..i],
         None => rest,
     };
-    let Some(colon) = memchr::memrchr(b':', rest) else {
-        return false;
-    };
-    let digits = &rest[colon + 1..];
-    rest[..colon].ends_with(b".go") && !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
+    go_location(rest)
 }
 
 /// Every line stamped (`kubectl logs --timestamps`): `line`, behind its stamp, continues the
@@ -1225,19 +1221,19 @@ pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
     stamp_body(prev).is_some_and(|p| dated(p) || super::parse::is_continuation(p))
 }
 
-/// (pod, container) of a line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] ` or
-/// stern's `POD CONTAINER `: which replica logged it, for the failing-vs-working contrast
-/// (one bad pod among healthy ones).
-pub fn pod_of(line: &[u8]) -> Option<(&[u8], &[u8])> {
+/// (pod, container, the container's line) of a line behind `kubectl logs --prefix`'s
+/// `[pod/NAME/CONTAINER] ` or stern's `POD CONTAINER `: which replica logged it, for the
+/// failing-vs-working contrast (one bad pod among healthy ones).
+pub fn pod_of(line: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     if let Some(body) = kubectl_body(line) {
         let name = &line[5..line.len() - body.len() - 2];
         let slash = memchr::memrchr(b'/', name)?;
-        return Some((&name[..slash], &name[slash + 1..]));
+        return Some((&name[..slash], &name[slash + 1..], body));
     }
     let body = stern_body(line)?;
     let head = &line[..line.len() - body.len() - 1];
     let sp = memchr::memchr(b' ', head)?;
-    Some((&head[..sp], &head[sp + 1..]))
+    Some((&head[..sp], &head[sp + 1..], body))
 }
 
 /// The container's line behind stern's `POD CONTAINER ` (`stern api` tails every pod of a
