@@ -68,6 +68,20 @@ impl TempLog {
     }
 }
 
+/// The templates of `path` (`templates --output json`) that start with `prefix`.
+fn templates_starting(path: &str, prefix: &str) -> Vec<String> {
+    let out = faultline_out(&["templates", "--output", "json", path]);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    v["templates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .filter_map(|t| t["template"].as_str())
+        .filter(|t| t.starts_with(prefix))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn s<'v>(v: &'v Value, ptr: &str) -> &'v str {
     v.pointer(ptr).and_then(Value::as_str).unwrap_or_else(|| {
         panic!("no string at {ptr} in {v}");
@@ -266,6 +280,47 @@ fn winston_level_and_colon() {
 /// Go stack zap adds at error level (function lines, then tab-indented file lines) is part of
 /// its entry.
 #[test]
+fn klog_structured_lines_are_message_and_fields() {
+    let path = fixture("klog.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 9, "{ev:?}");
+    // The quoted message is the message, not a string the miner would mask.
+    assert_eq!(s(&ev[0], "/message"), "Syncing deployment");
+    assert_eq!(s(&ev[0], "/logger"), "controller.go");
+    assert_eq!(s(&ev[0], "/fields/deployment"), "default/web-1");
+    // The error joins it; the object's `name` is a field (the header named the logger).
+    assert_eq!(
+        s(&ev[1], "/message"),
+        "Reconciler error: failed to get secret default/db-creds: context deadline exceeded"
+    );
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(s(&ev[1], "/fields/name"), "web-3");
+    assert_eq!(s(&ev[1], "/fields/controller"), "deployment");
+    assert_eq!(s(&ev[1], "/logger"), "controller.go");
+    assert!(s(&ev[2], "/message").ends_with("\"web-2\": the object has been modified"));
+    assert_eq!(s(&ev[3], "/level"), "warn");
+    assert_eq!(s(&ev[5], "/message"), "Event occurred");
+    assert_eq!(s(&ev[5], "/fields/reason"), "ScalingReplicaSet");
+    // Escapes inside the quoted message are resolved.
+    assert_eq!(s(&ev[6], "/message"), "Quoted \"word\" in the message");
+    // Text after the closing quote, or no quotes: the line's text stays.
+    assert_eq!(
+        s(&ev[7], "/message"),
+        "\"starts quoted\" but then plain text"
+    );
+    assert_eq!(
+        s(&ev[8], "/message"),
+        "plain glog message with k=v at the end"
+    );
+    same_at_any_chunk_size(path, &ev);
+
+    // Two reconcile errors are two templates, named by their errors.
+    let texts = templates_starting(path, "Reconciler error: ");
+    assert_eq!(texts.len(), 2, "{texts:?}");
+}
+
+#[test]
 fn zap_console_columns_fields_and_stacks() {
     let path = fixture("zap.log");
     let path = path.to_str().expect("path");
@@ -307,15 +362,7 @@ fn zap_console_columns_fields_and_stacks() {
 
     // The two failures are two templates (the error field tells them apart), each titled by
     // the application's function it failed in, not the library frames after it.
-    let out = faultline_out(&["templates", "--output", "json", path]);
-    let v: Value = serde_json::from_str(&out).expect("json");
-    let texts: Vec<&str> = v["templates"]
-        .as_array()
-        .expect("templates")
-        .iter()
-        .filter_map(|t| t["template"].as_str())
-        .filter(|t| t.starts_with("request failed"))
-        .collect();
+    let texts = templates_starting(path, "request failed");
     assert_eq!(texts.len(), 2, "{texts:?}");
     // Where they become a finding, its title names that function instead of the
     // `[exc=-;frames=…]` token, and not the library frames after it.
@@ -396,16 +443,8 @@ fn key_value_tails_after_a_message_are_fields() {
     same_at_any_chunk_size(path, &ev);
 
     // The two failures are two templates, where `error='<*>'` would have made them one.
-    let out = faultline_out(&["templates", "--output", "json", path]);
-    let v: Value = serde_json::from_str(&out).expect("json");
-    let failed = v["templates"]
-        .as_array()
-        .expect("templates")
-        .iter()
-        .filter_map(|t| t["template"].as_str())
-        .filter(|t| t.starts_with("request failed"))
-        .count();
-    assert_eq!(failed, 4, "{out}");
+    let texts = templates_starting(path, "request failed");
+    assert_eq!(texts.len(), 4, "{texts:?}");
 }
 
 /// stern's `POD CONTAINER ` prefix (and `kubectl logs --prefix`'s) before each line: the

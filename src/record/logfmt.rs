@@ -96,7 +96,7 @@ pub fn looks_like(b: &[u8]) -> bool {
 }
 
 /// A pair's value, unescaped when its quotes held escapes.
-fn value(v: &[u8], esc: bool) -> Cow<'_, [u8]> {
+pub fn value(v: &[u8], esc: bool) -> Cow<'_, [u8]> {
     if esc {
         Cow::Owned(unescape(v))
     } else {
@@ -155,12 +155,27 @@ pub fn pair_tail(b: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
+/// Whether `b` is nothing but `key=value` pairs (klog's tail after its quoted message).
+pub fn all_pairs(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some((_, _, _, e)) = pair(b, i) {
+        i = e;
+    }
+    i > 0 && b[i..].iter().all(|&c| c == b' ' || c == b'\r')
+}
+
 /// Reads `key=value` pairs that follow a message (its fields, as structlog or zerolog's
 /// console writer print them) into `ev`: HTTP, trace id, logger and upstream roles as in a
 /// logfmt line, the rest as fields; keys for the message, time or level are fields here (the
-/// header gave those). Returns how many pairs had a role other than the logger's or were an
-/// error field.
-pub fn read_pairs<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys) -> usize {
+/// header gave those), and so is a logger key when the header named one (`has_logger`).
+/// Returns how many pairs had a role other than the logger's or were an error field.
+pub fn read_pairs<'a>(
+    b: &'a [u8],
+    ev: &mut Event<'a>,
+    tc: &TimeCtx,
+    user: &UserKeys,
+    has_logger: bool,
+) -> usize {
     let mut assign = Assign::default();
     let mut known = 0;
     let mut i = 0;
@@ -169,6 +184,9 @@ pub fn read_pairs<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &User
         let val = value(v, esc);
         let unused = match user.lookup(k) {
             Some((Role::Message | Role::Time | Role::Level, _)) | None => Some(val),
+            // The header named the logger: a `name=` pair is the object's (klog's
+            // `name="web"`), a field.
+            Some((Role::Logger, _)) if has_logger => Some(val),
             Some((role, prio)) => {
                 // A logger-like key (`name`, `module`) says less that these are fields.
                 known += usize::from(role != Role::Logger);

@@ -37,6 +37,8 @@ struct Header<'a> {
     /// The line's leading RFC 3339 stamp, when it carries a zone: a container runtime's
     /// (CRI, `kubectl logs --timestamps`, a shipper's) when the app's own time follows.
     runtime: Option<i64>,
+    /// A glog header, after which Kubernetes' klog writes its structured form.
+    glog: bool,
 }
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
@@ -168,6 +170,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     }
     if h.level.is_some() && h.msg > 0 && first.get(h.msg - 1) == Some(&b'\t') {
         zap_console(ev, ctx);
+    }
+    if h.glog {
+        klog_structured(ev, ctx);
     }
     if h.level.is_some() && ev.logger.is_none() {
         rust_target(ev);
@@ -308,7 +313,7 @@ fn zap_console<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
             .map(Cow::Borrowed);
     }
     if tail.is_some() {
-        message_with_error(ev, message, &msg[line_end..]);
+        message_with_error(ev, Cow::Borrowed(message), &msg[line_end..]);
     } else {
         // MESSAGE runs to the end of the line: the stack after it is still contiguous.
         ev.message = Cow::Borrowed(&msg[from..]);
@@ -318,8 +323,8 @@ fn zap_console<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
 /// The message is `text`, then the event's error field (as a JSON log's, see
 /// [`with_error_text`](super::keys::with_error_text)), then the lines `below` it (a stack
 /// trace, starting with its newline).
-fn message_with_error<'a>(ev: &mut Event<'a>, text: &'a [u8], below: &[u8]) {
-    ev.message = Cow::Borrowed(text);
+fn message_with_error<'a>(ev: &mut Event<'a>, text: Cow<'a, [u8]>, below: &[u8]) {
+    ev.message = text;
     super::keys::with_error_text(ev);
     if !below.is_empty() {
         let mut m = std::mem::take(&mut ev.message).into_owned();
@@ -354,7 +359,13 @@ pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
     }
     let padded = line[..start].ends_with(b"  ");
     let mut inner = Event::bare(ev.line, ev.raw);
-    let known = logfmt::read_pairs(&line[start..], &mut inner, &ctx.time, &ctx.keys);
+    let known = logfmt::read_pairs(
+        &line[start..],
+        &mut inner,
+        &ctx.time,
+        &ctx.keys,
+        ev.logger.is_some(),
+    );
     if !(padded || (pairs >= 2 && known > 0)) {
         return;
     }
@@ -365,7 +376,48 @@ pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
         ev.logger = inner.logger;
     }
     // A stack trace under the line stays under the message.
-    message_with_error(ev, text, &msg[line_end..]);
+    message_with_error(ev, Cow::Borrowed(text), &msg[line_end..]);
+}
+
+/// Kubernetes' klog writes structured lines as a quoted message and `key=value` pairs after
+/// its glog header: `"Reconciler error" err="context deadline exceeded" controller="deployment"
+/// name="web"`. The message is the quoted text (the miner would make `"<*>"` of it), the
+/// error joins it, the rest are fields.
+fn klog_structured<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
+    let Cow::Borrowed(msg) = ev.message else {
+        return;
+    };
+    let line_end = memchr::memchr(b'\n', msg).unwrap_or(msg.len());
+    let Some(rest) = msg[..line_end].strip_prefix(b"\"") else {
+        return;
+    };
+    let mut close = 0;
+    let mut esc = false;
+    loop {
+        match rest.get(close) {
+            None => return,
+            Some(b'\\') => {
+                esc = true;
+                close += 2;
+            }
+            Some(b'"') => break,
+            Some(_) => close += 1,
+        }
+    }
+    let pairs = &rest[close + 1..];
+    let pairs = pairs.strip_suffix(b"\r").unwrap_or(pairs);
+    if !(pairs.trim_ascii().is_empty() || pairs.starts_with(b" ") && logfmt::all_pairs(pairs)) {
+        return;
+    }
+    let mut inner = Event::bare(ev.line, ev.raw);
+    logfmt::read_pairs(pairs, &mut inner, &ctx.time, &ctx.keys, ev.logger.is_some());
+    ev.http = inner.http;
+    ev.fields = inner.fields;
+    ev.trace_id = inner.trace_id.or(ev.trace_id.take());
+    if ev.logger.is_none() {
+        ev.logger = inner.logger;
+    }
+    message_with_error(ev, logfmt::value(&rest[..close], esc), &msg[line_end..]);
 }
 
 /// Rust's `tracing` (and `env_logger`'s `[… ERROR api::handler] …` is read by the bracket
@@ -986,6 +1038,7 @@ fn python_basic(b: &[u8]) -> Option<Header<'_>> {
         msg: c1 + 1 + c2 + 1,
         nginx: false,
         runtime: None,
+        glog: false,
     })
 }
 
@@ -1023,6 +1076,7 @@ fn logrus_text<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         msg: skip_spaces(b, close + 1),
         nginx: false,
         runtime: None,
+        glog: false,
     })
 }
 
@@ -1042,6 +1096,7 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 msg: s.msg,
                 nginx: false,
                 runtime: None,
+                glog: false,
             });
         }
     }
@@ -1080,6 +1135,7 @@ fn redis<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         msg: (e + 3).min(b.len()),
         nginx: false,
         runtime: None,
+        glog: false,
     })
 }
 
@@ -1399,6 +1455,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                         msg: skip_spaces(b, close + 1),
                         nginx: false,
                         runtime: None,
+                        glog: false,
                     });
                 }
             }
@@ -1428,6 +1485,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 msg,
                 nginx: false,
                 runtime: None,
+                glog: false,
             });
         }
         h.time = Some(t);
@@ -1827,6 +1885,7 @@ fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         msg: l.msg,
         nginx: false,
         runtime: None,
+        glog: false,
     })
 }
 
@@ -2087,8 +2146,8 @@ fn glog<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         level: from_letter(b[0]),
         logger: Some(file),
         msg: skip_spaces(b, e),
-        nginx: false,
-        runtime: None,
+        glog: true,
+        ..Header::default()
     })
 }
 
@@ -2250,6 +2309,7 @@ fn after_epoch<'a>(
                     msg: skip_spaces(b, e),
                     nginx: false,
                     runtime: None,
+                    glog: false,
                 });
             }
             prev = Some(tok);
