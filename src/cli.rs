@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::commands;
 use crate::input::InputConfig;
 use crate::record::time::days_from_civil;
-use crate::record::{Format, ParseConfig, YearRef};
+use crate::record::{DayRef, Format, ParseConfig, YearRef};
 
 /// Exit code: success, nothing above the `--fail-on` threshold.
 pub const EXIT_OK: i32 = 0;
@@ -92,6 +92,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i16).range(2000..=2199))]
     pub year: Option<i16>,
 
+    /// Date of the first timestamp that is a time of day only (logback's `HH:mm:ss.SSS`,
+    /// Phoenix's), as YYYY-MM-DD; later ones roll over at midnight. Default: the last day, up
+    /// to the file's last change (stdin: now), that the first one fits.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Option<jiff::civil::Date>,
+
     /// Worker threads (default: all cores; at most 1024).
     #[arg(long, short = 'j', value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
@@ -152,6 +158,14 @@ impl InputArgs {
                         ))
                     }
                 },
+                day_ref: match self.date {
+                    Some(d) => DayRef::Date(days_from_civil(
+                        i32::from(d.year()),
+                        d.month() as u32,
+                        d.day() as u32,
+                    )),
+                    None => DayRef::Before(jiff::Timestamp::now().as_millisecond()),
+                },
             },
             ..InputConfig::default()
         })
@@ -210,6 +224,17 @@ fn parse_max_line(s: &str) -> Result<usize, String> {
             "expected a line length in bytes from {MIN_MAX_LINE} to {MAX_MAX_LINE} (1 GiB)"
         )),
     }
+}
+
+/// `--date`: a calendar date, YYYY-MM-DD, in 2000–2199 as event times are.
+fn parse_date(v: &str) -> Result<jiff::civil::Date, String> {
+    let d: jiff::civil::Date = v
+        .parse()
+        .map_err(|e| format!("{v:?} is not a date like 2026-11-30 ({e})"))?;
+    if !(2000..=2199).contains(&d.year()) {
+        return Err(format!("{v:?}: the year must be 2000 to 2199"));
+    }
+    Ok(d)
 }
 
 fn today() -> jiff::civil::Date {

@@ -280,6 +280,106 @@ fn winston_level_and_colon() {
 /// Go stack zap adds at error level (function lines, then tab-indented file lines) is part of
 /// its entry.
 #[test]
+fn times_of_day_are_dated_by_the_files_last_change_and_roll_over_midnight() {
+    let text = std::fs::read_to_string(fixture("clock_only.log")).expect("fixture");
+    let log = TempLog::new("app.log", &text);
+    // Written until just after midnight UTC on 30 November.
+    let changed = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_997_405);
+    std::fs::File::options()
+        .write(true)
+        .open(&log.path)
+        .and_then(|f| f.set_modified(changed))
+        .expect("set mtime");
+    let ev = events(&[&log.path]);
+    let times: Vec<&str> = ev.iter().map(|e| s(e, "/time")).collect();
+    assert_eq!(
+        times,
+        [
+            "2026-11-29T23:59:58.120Z",
+            "2026-11-29T23:59:59.870Z",
+            "2026-11-30T00:00:00.315Z",
+            // Stamped before midnight, written after it: the day before, not the next.
+            "2026-11-29T23:59:59.990Z",
+            "2026-11-30T00:00:02.500Z",
+            "2026-11-30T00:00:03.001Z",
+            "2026-11-30T00:00:03.052Z",
+            "2026-11-30T00:00:03.060Z",
+            "2026-11-30T00:00:04.100Z",
+            "2026-11-30T00:00:04.101Z",
+            "2026-11-30T00:00:05.000Z",
+        ]
+    );
+    // logback's columns as before.
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(s(&ev[2], "/logger"), "c.e.shop.PaymentClient");
+    assert_eq!(ev[2]["lines"], 4);
+    // Elixir's metadata and level; Phoenix's request in two halves, paired by request id.
+    assert_eq!(s(&ev[5], "/level"), "info");
+    assert_eq!(s(&ev[5], "/message"), "GET /orders/42");
+    assert_eq!(s(&ev[5], "/http/method"), "GET");
+    assert_eq!(s(&ev[5], "/http/path"), "/orders/42");
+    assert_eq!(s(&ev[5], "/trace_id"), "F3bq8c1mz3x0ybEAAAOB");
+    assert_eq!(s(&ev[6], "/level"), "error");
+    assert_eq!(ev[6]["lines"], 3);
+    assert_eq!(n(&ev[7], "/http/status"), 500.0);
+    assert_eq!(n(&ev[7], "/http/latency_ms"), 2059.0);
+    assert_eq!(s(&ev[7], "/trace_id"), "F3bq8c1mz3x0ybEAAAOB");
+    assert_eq!(n(&ev[9], "/http/latency_ms"), 0.812);
+    // A pair without a level after it stays in the message.
+    assert_eq!(s(&ev[10], "/message"), "user=alice logged in");
+    same_at_any_chunk_size(&log.path, &ev);
+
+    // `--date`: the first one's date; later ones roll over.
+    let ev = events(&["--date", "2026-02-28", &log.path]);
+    assert_eq!(s(&ev[0], "/time"), "2026-02-28T23:59:58.120Z");
+    assert_eq!(s(&ev[2], "/time"), "2026-03-01T00:00:00.315Z");
+    // Piped in: dated from now, in the same order and spacing.
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .arg("events")
+        .stdin(std::fs::File::open(&log.path).expect("open"))
+        .output()
+        .expect("run");
+    let ev: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let at = |i: usize| {
+        s(&ev[i], "/time")
+            .parse::<jiff::Timestamp>()
+            .expect("time")
+            .as_millisecond()
+    };
+    assert_eq!(at(2) - at(0), 2_195);
+    assert_eq!(at(10) - at(3), 5_010);
+
+    // The report says the dates were supplied.
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["summary", "--output", "json", &log.path])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["overview"]["time_dated_events"], 11, "{v}");
+    assert_eq!(v["overview"]["start"], "2026-11-29T23:59:58Z");
+
+    // Only a source whose first lines are times of day has them dated (so each is dated
+    // from the one before it at any chunk size); elsewhere they have no time of their own
+    // (the report places them at the time before them).
+    // (Past the 64 KiB read for detection.)
+    let mut text = "2026-11-30 10:00:00.000 INFO started a worker\n".repeat(2000);
+    text.push_str("23:59:59.000 [main] INFO  a.B - late\n00:00:01.000 [main] INFO  a.B - after\n");
+    let mixed = TempLog::new("mixed.log", &text);
+    let ev = events(&[&mixed.path]);
+    assert_eq!(ev.len(), 2002);
+    for e in &ev[2000..] {
+        assert!(e["time"].is_null(), "{e}");
+    }
+    assert_eq!(s(&ev[2001], "/message"), "after");
+    for size in ["100", "4096"] {
+        assert_eq!(events(&["--chunk-size", size, &mixed.path]), ev);
+    }
+}
+
+#[test]
 fn klog_structured_lines_are_message_and_fields() {
     let path = fixture("klog.log");
     let path = path.to_str().expect("path");

@@ -1415,6 +1415,58 @@ fn one_bad_pod_in_stern_output_is_named() {
     );
 }
 
+/// A Phoenix app logged with Elixir's default console format: times of day without a date,
+/// `request_id` metadata, each request as `GET /path` then `Sent 500 in 2003ms`. Its payments
+/// route starts failing: without dating the times of day there was no timeline at all ("no
+/// findings"), and without pairing the halves no route.
+#[test]
+fn a_phoenix_apps_failing_route_is_found_in_time_of_day_logs() {
+    let mut log = String::new();
+    let paths = ["/api/users/7", "/api/orders", "/api/payments"];
+    for i in 0..3000_i64 {
+        let t = 8 * 3_600_000 + i * 900;
+        let ts = format!(
+            "{:02}:{:02}:{:02}.{:03}",
+            t / 3_600_000,
+            t / 60_000 % 60,
+            t / 1000 % 60,
+            t % 1000
+        );
+        let rid = format!("F{:019x}", i * 7919 + 17);
+        let path = paths[(i * 7 % 3) as usize];
+        log.push_str(&format!("{ts} request_id={rid} [info] GET {path}\n"));
+        if i > 2200 && path == "/api/payments" {
+            log.push_str(&format!(
+                "{ts} request_id={rid} [error] ** (DBConnection.ConnectionError) connection not available and request was dropped from queue after 2000ms\n    (db_connection 2.6.0) lib/db_connection.ex:1000: DBConnection.run/3\n"
+            ));
+            log.push_str(&format!(
+                "{ts} request_id={rid} [info] Sent 500 in 2003ms\n"
+            ));
+        } else {
+            log.push_str(&format!(
+                "{ts} request_id={rid} [info] Sent 200 in {}ms\n",
+                3 + i % 40
+            ));
+        }
+    }
+    let o = run_stdin(&["summary", "--output", "json", "-"], log.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let top = &v["findings"][0];
+    assert_eq!(top["route"], "GET /api/payments", "{top}");
+    let headline = v["headline"].as_str().expect("headline");
+    assert!(headline.contains("GET /api/payments"), "{headline}");
+    assert!(
+        headline.contains("DBConnection.ConnectionError"),
+        "{headline}"
+    );
+    assert_eq!(
+        v["overview"]["time_dated_events"], 6267,
+        "{}",
+        v["overview"]
+    );
+}
+
 /// A Go service (zap's console encoder) whose checkout starts failing with a stack under each
 /// error: the headline names the route and what its errors say, not the Go function the
 /// finding's title ends with (`— in main.(*Server).handleCheckout`).

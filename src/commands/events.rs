@@ -46,7 +46,7 @@ pub fn run(args: &EventsArgs) -> anyhow::Result<i32> {
                 chunk.first_line,
                 chunk.source.format,
                 chunk.w3c.as_deref(),
-                &parse,
+                &chunk.parse_config(&parse),
                 &mut |ev| {
                     n += 1;
                     if !count_only {

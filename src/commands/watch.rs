@@ -21,7 +21,7 @@ use crate::cli::{InputArgs, EXIT_ERROR, EXIT_OK};
 use crate::engine::{self, EngineOptions};
 use crate::input::{packed_name, Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta};
 use crate::mine::ClusterConfig;
-use crate::record::{detect_format, YearRef};
+use crate::record::{detect_format, DayRef, YearRef};
 use crate::report::OutputFormat;
 use crate::sanitize;
 use crate::summary::DEFAULT_MAX_SIGS;
@@ -224,10 +224,11 @@ impl LiveSource {
                 Some(f) => (f, false),
                 None => (detect_format(sample), true),
             };
-            let meta = SourceMeta::new(id, self.name.clone(), format, detected, sample);
+            let mut meta = SourceMeta::new(id, self.name.clone(), format, detected, sample);
             self.w3c.clone_from(&meta.w3c);
             self.times =
                 crate::input::TimeCarry::for_sample(sample, format, meta.w3c.as_deref(), parse);
+            meta.dates_times_of_day = crate::input::TimeCarry::dates(self.times.as_ref());
             self.meta = Some(Arc::new(meta));
         }
         let meta = self.meta.clone()?;
@@ -285,6 +286,11 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     if args.input.year.is_none() {
         // A watch runs across midnight and New Year: the reference day is read per chunk.
         cfg.parse.year_ref = YearRef::Clock;
+    }
+    if args.input.date.is_none() {
+        // Times of day without a date are on the day they are read (before midnight's
+        // lines after it, the day before).
+        cfg.parse.day_ref = DayRef::Clock;
     }
     let cluster = ClusterConfig {
         max_templates: args.mine.max_templates,

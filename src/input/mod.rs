@@ -11,6 +11,7 @@ mod chunker;
 mod codec;
 mod open;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::record::w3c::W3cFields;
-use crate::record::{Format, ParseConfig};
+use crate::record::{DayRef, Format, ParseConfig};
 
 pub use chunker::{Chunker, MAX_CHUNK_LINES};
 pub use codec::{packed_name, unsupported, Codec};
@@ -40,6 +41,15 @@ pub struct SourceMeta {
     /// once from the start of the source.
     #[serde(skip)]
     pub w3c: Option<Arc<W3cFields>>,
+    /// When the file (or archive member) was last changed, in milliseconds since the epoch:
+    /// the day its times of day without a date are on ([`DayRef::Before`]).
+    #[serde(skip)]
+    pub modified: Option<i64>,
+    /// Whether times of day without a date are dated in this source: only when its first
+    /// lines have them ([`TimeCarry::dates`]), so that each is dated from the one before it
+    /// however the source is chunked.
+    #[serde(skip)]
+    pub dates_times_of_day: bool,
 }
 
 impl SourceMeta {
@@ -55,7 +65,24 @@ impl SourceMeta {
             format,
             detected,
             w3c,
+            modified: None,
+            dates_times_of_day: true,
         }
+    }
+
+    /// `cfg` as it applies to this source: its times of day without a date are dated by
+    /// the source's last change rather than the start of the run, unless `--date` says.
+    pub fn parse_config<'c>(&self, cfg: &'c ParseConfig) -> Cow<'c, ParseConfig> {
+        let day_ref = match (self.modified, cfg.day_ref) {
+            (_, DayRef::Off) => return Cow::Borrowed(cfg),
+            _ if !self.dates_times_of_day => DayRef::Off,
+            (Some(at), DayRef::Before(_)) => DayRef::Before(at),
+            _ => return Cow::Borrowed(cfg),
+        };
+        Cow::Owned(ParseConfig {
+            day_ref,
+            ..cfg.clone()
+        })
     }
 }
 
@@ -81,6 +108,10 @@ pub struct Chunk {
     /// Whether the source's events carry timestamps (its first lines do): only then do
     /// events without one take the time before them.
     pub follow_times: bool,
+    /// The time of the source's last event before this chunk whose time was a time of day
+    /// without a date: the chunk's next one is dated nearest it ([`DayRef::After`]). Set by
+    /// the chunker, in order.
+    pub dated_before: Option<i64>,
 }
 
 impl Chunk {
@@ -108,6 +139,21 @@ impl Chunk {
             w3c: at_start,
             time_before: None,
             follow_times: false,
+            dated_before: None,
+        }
+    }
+
+    /// `cfg` as it applies to this chunk: times of day without a date continue from the
+    /// source's before the chunk, or start from its last change ([`SourceMeta::parse_config`]).
+    pub fn parse_config<'c>(&self, cfg: &'c ParseConfig) -> Cow<'c, ParseConfig> {
+        match self.dated_before {
+            Some(at) if cfg.day_ref != DayRef::Off && self.source.dates_times_of_day => {
+                Cow::Owned(ParseConfig {
+                    day_ref: DayRef::After(at),
+                    ..cfg.clone()
+                })
+            }
+            _ => self.source.parse_config(cfg),
         }
     }
 }
@@ -118,6 +164,9 @@ impl Chunk {
 pub struct TimeCarry {
     parse: crate::record::ParseConfig,
     last: Option<i64>,
+    /// Whether the source's times are times of day without a date ([`Chunk::dated_before`]).
+    dated: bool,
+    last_dated: Option<i64>,
 }
 
 impl TimeCarry {
@@ -128,14 +177,23 @@ impl TimeCarry {
         w3c: Option<&W3cFields>,
         parse: &crate::record::ParseConfig,
     ) -> Option<TimeCarry> {
-        let mut timed = false;
+        let (mut timed, mut dated) = (false, false);
         crate::record::parse_chunk(sample, 1, format, w3c, parse, &mut |ev| {
-            timed |= ev.time.is_some()
+            timed |= ev.time.is_some();
+            dated |= ev.time_dated;
         });
         timed.then(|| TimeCarry {
             parse: parse.clone(),
             last: None,
+            dated,
+            last_dated: None,
         })
+    }
+
+    /// Whether the source's first lines have times of day without a date
+    /// ([`SourceMeta::dates_times_of_day`]).
+    pub fn dates(carry: Option<&TimeCarry>) -> bool {
+        carry.is_some_and(|c| c.dated)
     }
 
     /// Tells `chunk` (the source's next) the time before it, and takes its last timed
@@ -144,6 +202,29 @@ impl TimeCarry {
     pub fn mark(&mut self, chunk: &mut Chunk) {
         chunk.follow_times = true;
         chunk.time_before = self.last;
+        chunk.dated_before = self.last_dated;
+        if self.dated {
+            // Each time of day is dated from the one before it: the next chunk's first
+            // needs the day of this chunk's last, which only reading it all in order gives.
+            let (mut last, mut last_dated) = (None, None);
+            let parse = chunk.parse_config(&self.parse);
+            crate::record::parse_chunk(
+                &chunk.data,
+                1,
+                chunk.source.format,
+                chunk.w3c.as_deref(),
+                &parse,
+                &mut |ev| {
+                    last = ev.time.or(last);
+                    if ev.time_dated {
+                        last_dated = ev.time;
+                    }
+                },
+            );
+            self.last = last.or(self.last);
+            self.last_dated = last_dated.or(self.last_dated);
+            return;
+        }
         let last = crate::record::parse::last_event_time(
             &chunk.data,
             chunk.source.format,

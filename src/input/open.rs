@@ -98,6 +98,9 @@ struct Reader<'a> {
     sink: &'a mut dyn FnMut(Chunk) -> bool,
     /// Bytes of zip archives held in memory now (a zip inside a zip holds both).
     in_memory: u64,
+    /// When the file (or tar member) being read was last changed, in milliseconds since
+    /// the epoch: it dates times of day without a date ([`SourceMeta::modified`]).
+    modified: Option<i64>,
 }
 
 /// A directory's entries that are read as input, in sorted order (the same on every
@@ -154,6 +157,7 @@ impl<'a> Reader<'a> {
             stopped: false,
             sink,
             in_memory: 0,
+            modified: None,
         }
     }
 
@@ -194,7 +198,12 @@ impl<'a> Reader<'a> {
                     counter: self.cfg.bytes_read.clone(),
                 };
                 let mut reader = BufReader::with_capacity(256 << 10, counted);
+                self.modified = meta.modified().ok().and_then(|t| {
+                    let since = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+                    i64::try_from(since.as_millis()).ok()
+                });
                 self.read_stream(&display(path), &mut reader, 0, false, None);
+                self.modified = None;
             }
             Err(e) => {
                 let msg = format!("cannot open: {e}");
@@ -347,21 +356,24 @@ impl<'a> Reader<'a> {
             Some(f) => (f, false),
             None => (detect_format(sample_lines(&head)), true),
         };
-        let source = Arc::new(SourceMeta::new(
+        let mut source = SourceMeta::new(
             self.stats.sources.len() as u32,
             name.to_string(),
             format,
             detected,
             sample_lines(&head),
-        ));
+        );
+        source.modified = self.modified;
         // A source whose first lines carry timestamps: its events without one (a crash dump,
         // a stray line) follow the timed event before them, across chunks too.
         let times = super::TimeCarry::for_sample(
             sample_lines(&head),
             format,
             source.w3c.as_deref(),
-            &self.cfg.parse,
+            &source.parse_config(&self.cfg.parse),
         );
+        source.dates_times_of_day = super::TimeCarry::dates(times.as_ref());
+        let source = Arc::new(source);
         let chunker =
             Chunker::new(source, self.cfg.chunk_size, self.cfg.max_line).with_times(times);
         let sink = &mut *self.sink;
@@ -447,7 +459,14 @@ impl<'a> Reader<'a> {
             // `tar -C dir .` stores `./app/api.log`: the member is `app/api.log`.
             let member = member.trim_start_matches("./");
             let full = format!("{name}:{member}");
+            // A member's own time (a bundle's logs were changed at different times); the
+            // archive's for one that has none.
+            let outer = self.modified;
+            if let Some(secs) = entry.header().mtime().ok().filter(|&s| s > 0) {
+                self.modified = i64::try_from(secs).ok().map(|s| s.saturating_mul(1000));
+            }
             self.read_stream(&full, &mut entry, depth + 1, false, None);
+            self.modified = outer;
             if self.stopped {
                 return;
             }

@@ -280,6 +280,8 @@ pub struct Event<'a> {
     /// `"time"` value that does not parse): it stays untimed, where an event with no stamp
     /// at all in a timestamped log takes the time before it.
     pub time_rejected: bool,
+    /// The time is a time of day whose date was supplied ([`DayRef`]), not read.
+    pub time_dated: bool,
     /// Lines (and their bytes) of `raw` before the line that shows the event: a Rails
     /// exception report's first line is blank, its text on the next ([`Event::shown`]).
     pub blank_head: (u32, u32),
@@ -311,6 +313,7 @@ impl<'a> Event<'a> {
             fields: Vec::new(),
             invalid_utf8: false,
             time_rejected: false,
+            time_dated: false,
             blank_head: (0, 0),
         }
     }
@@ -344,6 +347,7 @@ impl<'a> Event<'a> {
                 .collect(),
             invalid_utf8: self.invalid_utf8,
             time_rejected: self.time_rejected,
+            time_dated: self.time_dated,
             blank_head: self.blank_head,
         }
     }
@@ -363,6 +367,29 @@ pub struct ParseConfig {
     /// Year for timestamps without one (syslog `Jun 14 15:16:01`), as `year_ref` applies it.
     pub default_year: i16,
     pub year_ref: YearRef,
+    /// How a stamp with a time of day only (logback's `HH:mm:ss.SSS`) gets its date.
+    pub day_ref: DayRef,
+}
+
+/// How a time of day without a date (logback's default `10:00:00.123 [main] INFO …`,
+/// Phoenix's `10:00:00.123 [info] …`) gets one: the first of a source as this says, each
+/// later one from the one before it (a log crosses midnight).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayRef {
+    /// Not at all: such events have no time.
+    Off,
+    /// Always this day (days since the epoch; `--date`).
+    Date(i64),
+    /// The day of this instant (milliseconds since the epoch; the log's last change, or the
+    /// start of the run for stdin) for a time of day up to an hour after its own, the day
+    /// before for a later one: a log is not written after its last change.
+    Before(i64),
+    /// As `Before`, with the clock read for every chunk (`watch`).
+    Clock,
+    /// After this time (milliseconds since the epoch; the source's dated event before the
+    /// chunk): each time of day after the first is on the day of the one before it, or the
+    /// next when it is more than an hour earlier (the log passed midnight).
+    After(i64),
 }
 
 /// How a timestamp without a year gets one.
@@ -388,6 +415,7 @@ impl Default for ParseConfig {
             level_keys: Vec::new(),
             default_year: 2000,
             year_ref: YearRef::Fixed,
+            day_ref: DayRef::Off,
         }
     }
 }

@@ -39,6 +39,10 @@ struct Header<'a> {
     runtime: Option<i64>,
     /// A glog header, after which Kubernetes' klog writes its structured form.
     glog: bool,
+    /// `time` is a time of day whose date was supplied ([`super::DayRef`]).
+    dated: bool,
+    /// `key=value` metadata columns before the level (start, end): Elixir's `request_id=…`.
+    meta: Option<(usize, usize)>,
 }
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
@@ -73,7 +77,16 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         }
     }
     ev.time = h.time;
+    ev.time_dated = h.dated;
     ev.level = h.level;
+    if let Some((from, to)) = h.meta.filter(|_| h.level.is_some()) {
+        // Elixir's metadata: its `request_id` pairs a Phoenix request's two lines.
+        let mut inner = Event::bare(ev.line, ev.raw);
+        let meta = &first[(from + lead).min(first.len())..(to + lead).min(first.len())];
+        logfmt::read_pairs(meta, &mut inner, tc, &ctx.keys, true);
+        ev.trace_id = inner.trace_id;
+        ev.fields = inner.fields;
+    }
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
         ev.logger = Some(Cow::Borrowed(l));
     }
@@ -525,7 +538,8 @@ fn rails_report_head(msg: &[u8]) -> bool {
 /// Rails' two request lines (ActionPack's log subscriber): `Started GET "/orders/42" for
 /// 10.0.0.7 at 2024-03-05 10:00:00 +0000` (method and path) and `Completed 500 Internal
 /// Server Error in 5004ms (ActiveRecord: 0.0ms | Allocations: 912)` (status and duration).
-/// The endpoint table pairs them by their request-id tag.
+/// The endpoint table pairs them by their request-id tag. Phoenix's alike (Plug.Logger, with
+/// Elixir's `request_id` metadata): `GET /orders/42`, then `Sent 500 in 2003ms`.
 fn rails_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
     if let Some(rest) = msg.strip_prefix(b"Started ") {
         let Some(sp) = memchr::memchr(b' ', rest) else {
@@ -549,6 +563,30 @@ fn rails_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
             // Rails 8's default logger writes no level.
             ev.level = ev.level.or(Some(Level::Info));
         }
+    } else if let Some(rest) = msg.strip_prefix(b"Sent ") {
+        // Phoenix (Plug.Logger): `Sent 500 in 2003ms` / `in 512µs`, after `GET /path`.
+        let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+        let Some((code, took)) = line.split_at_checked(3) else {
+            return;
+        };
+        let Some(took) = took.strip_prefix(b" in ") else {
+            return;
+        };
+        let Some(status) = super::access::status_code(code).filter(|s| (100..=599).contains(s))
+        else {
+            return;
+        };
+        let ms = if let Some(us) = took
+            .strip_suffix("µs".as_bytes())
+            .or_else(|| took.strip_suffix(b"us"))
+        {
+            super::access::parse_f64(us).map(|v| v / 1000.0)
+        } else {
+            took.strip_suffix(b"ms").and_then(super::access::parse_f64)
+        };
+        if let Some(ms) = ms {
+            request_done(ev, status, ms);
+        }
     } else if let Some(rest) = msg.strip_prefix(b"Completed ") {
         let Some(status) = rest
             .get(..4)
@@ -565,12 +603,28 @@ fn rails_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
         let took = &line[at + 4..];
         let took = &took[..token_end(took, 0)];
         if let Some(ms) = took.strip_suffix(b"ms").and_then(super::access::parse_f64) {
-            ev.http.status = Some(status);
-            ev.http.latency_ms = Some(ms);
-            // Without a level of its own, from the status, as an access line's.
-            ev.level = ev.level.or(Some(super::level::from_http_status(status)));
+            request_done(ev, status, ms);
+        }
+    } else if ev.trace_id.is_some() && memchr::memchr(b'\n', msg).is_none() {
+        // Phoenix's request line: `GET /orders/42`, nothing after it.
+        let Some(sp) = memchr::memchr(b' ', msg) else {
+            return;
+        };
+        let (method, path) = (&msg[..sp], &msg[sp + 1..]);
+        let path = path.strip_suffix(b"\r").unwrap_or(path);
+        if super::access::is_method(method) && path.starts_with(b"/") && !path.contains(&b' ') {
+            ev.http.method = Some(Cow::Borrowed(method));
+            ev.http.path = Some(Cow::Borrowed(path));
         }
     }
+}
+
+/// The completion half of a two-part request: its status and duration, and without a level
+/// of its own, the status's, as an access line's.
+fn request_done(ev: &mut Event<'_>, status: u16, ms: f64) {
+    ev.http.status = Some(status);
+    ev.http.latency_ms = Some(ms);
+    ev.level = ev.level.or(Some(super::level::from_http_status(status)));
 }
 
 /// A multi-line message whose first line is blank (a Rails exception report starts with
@@ -985,6 +1039,23 @@ fn time_of_day(b: &[u8]) -> Option<usize> {
     (b.get(i) == Some(&b' ')).then_some(i)
 }
 
+/// `request_id=F2f1…`: one `key=value` metadata column (an identifier key, a value without
+/// quotes).
+fn meta_pair(tok: &[u8]) -> bool {
+    match memchr::memchr(b'=', tok) {
+        Some(i) => {
+            i > 0
+                && i + 1 < tok.len()
+                && tok[0].is_ascii_alphabetic()
+                && tok[..i]
+                    .iter()
+                    .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                && !tok[i + 1..].contains(&b'"')
+        }
+        None => false,
+    }
+}
+
 /// `1234#1234:` (pid#tid of an Nginx error log line).
 fn nginx_pid(tok: &[u8]) -> bool {
     let Some(t) = tok.strip_suffix(b":") else {
@@ -1039,6 +1110,8 @@ fn python_basic(b: &[u8]) -> Option<Header<'_>> {
         nginx: false,
         runtime: None,
         glog: false,
+        dated: false,
+        meta: None,
     })
 }
 
@@ -1077,6 +1150,8 @@ fn logrus_text<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         nginx: false,
         runtime: None,
         glog: false,
+        dated: false,
+        meta: None,
     })
 }
 
@@ -1097,6 +1172,8 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 nginx: false,
                 runtime: None,
                 glog: false,
+                dated: false,
+                meta: None,
             });
         }
     }
@@ -1136,6 +1213,8 @@ fn redis<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         nginx: false,
         runtime: None,
         glog: false,
+        dated: false,
+        meta: None,
     })
 }
 
@@ -1456,6 +1535,8 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                         nginx: false,
                         runtime: None,
                         glog: false,
+                        dated: false,
+                        meta: None,
                     });
                 }
             }
@@ -1486,15 +1567,19 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 nginx: false,
                 runtime: None,
                 glog: false,
+                dated: false,
+                meta: None,
             });
         }
         h.time = Some(t);
         h.runtime = runtime;
         pos = n;
     } else if let Some(n) = time_of_day(b) {
-        // Logback's default `10:00:00.123 [main] INFO c.a.Foo - msg`: no date, so no time,
-        // but the header is still stripped.
+        // Logback's default `10:00:00.123 [main] INFO c.a.Foo - msg`: no date; dated as
+        // `--date` or the log's last change says.
         pos = n;
+        h.time = super::time::time_of_day(b, tc).map(|(t, _)| t);
+        h.dated = h.time.is_some();
     } else if let Some(h) = python_basic(b).or_else(|| logrus_text(b, tc)) {
         return Some(h);
     } else {
@@ -1634,6 +1719,14 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             seen = true;
             if tok.iter().all(u8::is_ascii_digit) {
                 saw_pid = true;
+                pos = e;
+                continue;
+            }
+            if meta_pair(tok) && (h.meta.is_some() || b[e..].starts_with(b" [")) {
+                // Elixir's Logger `$time $metadata[$level] $message` (Phoenix's default):
+                // `request_id=F… [info] GET /`; kept in the message when no level follows.
+                let start = h.meta.map_or(p, |m| m.0);
+                h.meta = Some((start, e));
                 pos = e;
                 continue;
             }
@@ -1886,6 +1979,8 @@ fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         nginx: false,
         runtime: None,
         glog: false,
+        dated: false,
+        meta: None,
     })
 }
 
@@ -2310,6 +2405,8 @@ fn after_epoch<'a>(
                     nginx: false,
                     runtime: None,
                     glog: false,
+                    dated: false,
+                    meta: None,
                 });
             }
             prev = Some(tok);
@@ -2517,6 +2614,15 @@ mod tests {
             fields("Completed 200 OK in 31ms (Views: 10.3ms | ActiveRecord: 15.5ms)"),
             (None, None, Some(200), Some(31.0))
         );
+        // Phoenix's (Plug.Logger).
+        assert_eq!(
+            fields("Sent 503 in 2003ms"),
+            (None, None, Some(503), Some(2003.0))
+        );
+        assert_eq!(
+            fields("Sent 200 in 250µs"),
+            (None, None, Some(200), Some(0.25))
+        );
         for junk in [
             "Started",
             "Started ",
@@ -2536,6 +2642,17 @@ mod tests {
             "Completed 500 Internal Server Error in ",
             "Completed 500 Internal Server Error in ms",
             "Completed 500 Internal Server Error in 5s",
+            "Sent",
+            "Sent 500",
+            "Sent 500 in ",
+            "Sent 500 in 3",
+            "Sent 500 in 3s",
+            "Sent 5000 in 3ms",
+            "Sent 999 in 3ms",
+            "Sent to queue in 3ms",
+            "Sent 500 in 3ms to the client",
+            // A request line needs the request id that pairs it (Elixir's metadata).
+            "GET /orders/42",
             "Completed job 42 in 3ms",
         ] {
             assert_eq!(fields(junk), (None, None, None, None), "{junk}");

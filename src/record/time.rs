@@ -10,7 +10,7 @@
 
 use std::cell::Cell;
 
-use super::{ParseConfig, YearRef};
+use super::{DayRef, ParseConfig, YearRef};
 
 /// The earliest time an event may have: 2000-01-01T00:00:00Z. Earlier stamps in a production
 /// log are a clock that was never set (a device booting at the Unix epoch, `"ts": 0`, a
@@ -40,7 +40,21 @@ pub struct TimeCtx<'c> {
     cache: Cell<(i64, i64)>,
     /// Last (year, month, day) → days since the epoch: consecutive lines share their date.
     last_date: Cell<(i32, u32, u32, i64)>,
+    /// For times of day without a date ([`DayRef`]): the reference day (days since the
+    /// epoch, local), its time of day in milliseconds, and whether the first time is on
+    /// that day whatever its time of day.
+    day_ref: Option<(i64, i64, bool)>,
+    /// The last time of day dated, as local milliseconds since the epoch: the next is put
+    /// on the day nearest it.
+    last_dated: Cell<Option<i64>>,
 }
+
+const DAY_MS: i64 = 86_400_000;
+
+/// For times of day without a date: the first is on the reference instant's day when that
+/// puts it at most this long after the instant (a clock a little ahead), else on the day
+/// before; a later one this much before the one before it is out of order, not the next day.
+const BACK_MS: i64 = 3_600_000;
 
 impl<'c> TimeCtx<'c> {
     pub fn new(cfg: &'c ParseConfig) -> TimeCtx<'c> {
@@ -55,6 +69,19 @@ impl<'c> TimeCtx<'c> {
                 (i32::from(day.year()), Some(days))
             }
         };
+        let local = |ms: i64| {
+            let off = jiff::Timestamp::from_millisecond(ms)
+                .map_or(0, |t| i64::from(cfg.tz.to_offset(t).seconds()));
+            ms + off * 1000
+        };
+        let split = |l: i64| Some((l.div_euclid(DAY_MS), l.rem_euclid(DAY_MS), false));
+        let (day_ref, last_dated) = match cfg.day_ref {
+            DayRef::Off => (None, None),
+            DayRef::Date(d) => (Some((d, 0, true)), None),
+            DayRef::Before(ms) => (split(local(ms)), None),
+            DayRef::Clock => (split(local(jiff::Timestamp::now().as_millisecond())), None),
+            DayRef::After(ms) => (split(local(ms)), Some(local(ms))),
+        };
         TimeCtx {
             tz: &cfg.tz,
             utc: cfg.tz.iana_name() == Some("UTC"),
@@ -62,7 +89,40 @@ impl<'c> TimeCtx<'c> {
             today,
             cache: Cell::new((i64::MIN, 0)),
             last_date: Cell::new((0, 0, 0, 0)),
+            day_ref,
+            last_dated: Cell::new(last_dated),
         }
+    }
+
+    /// Milliseconds since the epoch for a time of day without a date, dated as the config's
+    /// [`DayRef`] says; `None` when it says not to.
+    pub fn dateless_ms(&self, h: u32, mi: u32, s: u32, ms: u32) -> Option<i64> {
+        let (day, at, fixed) = self.day_ref?;
+        if h > 23 || mi > 59 || s > 60 {
+            return None;
+        }
+        let tod = i64::from(h * 3600 + mi * 60 + s) * 1000 + i64::from(ms);
+        let local = match self.last_dated.get() {
+            Some(prev) => {
+                // Logs go forward: on the day of the time before it unless that is more than
+                // an hour back (midnight passed), or nearly a day ahead (a line stamped just
+                // before midnight written just after it).
+                let t = prev.div_euclid(DAY_MS) * DAY_MS + tod;
+                if t < prev - BACK_MS {
+                    t + DAY_MS
+                } else if t > prev + DAY_MS - BACK_MS {
+                    t - DAY_MS
+                } else {
+                    t
+                }
+            }
+            None if fixed || tod <= at + BACK_MS => day * DAY_MS + tod,
+            None => (day - 1) * DAY_MS + tod,
+        };
+        self.last_dated.set(Some(local));
+        let secs = local.div_euclid(1000);
+        let off = if self.utc { 0 } else { self.zone_offset(secs)? };
+        Some(local - off * 1000)
     }
 
     /// Milliseconds since the epoch for a civil date-time. `offset` is the stamp's own UTC
@@ -205,6 +265,13 @@ fn clock(b: &[u8], i: usize) -> Option<(u32, u32, u32, u32, usize)> {
     }
     let (ms, end) = fraction(b, end);
     Some((h, mi, s, ms, end))
+}
+
+/// A time of day alone, `HH:MM:SS` with an optional fraction (logback's `%d{HH:mm:ss.SSS}`),
+/// dated by the config's [`DayRef`]: (milliseconds, end).
+pub fn time_of_day(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let (h, mi, s, ms, end) = clock(b, 0)?;
+    Some((tc.dateless_ms(h, mi, s, ms)?, end))
 }
 
 /// An optional `.ddd…` or `,ddd…` fraction at `i`: (milliseconds, end). Digits past the third
@@ -1085,5 +1152,75 @@ mod tests {
                 .map_or(0, |z| z.timestamp().as_second());
             assert_eq!(days_from_civil(y, m, d) * 86400, j);
         }
+    }
+
+    /// The times of day of `stamps` (`HH:MM:SS.mmm`), dated as `day_ref` says, one context
+    /// as a chunk reads them in order.
+    fn dated(day_ref: DayRef, tz: &str, stamps: &[&str]) -> Vec<Option<i64>> {
+        let cfg = ParseConfig {
+            day_ref,
+            tz: jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC),
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        stamps
+            .iter()
+            .map(|s| time_of_day(s.as_bytes(), &tc).map(|r| r.0))
+            .collect()
+    }
+
+    #[test]
+    fn times_of_day_are_dated_from_a_reference_and_roll_over_midnight() {
+        let off = dated(DayRef::Off, "UTC", &["10:00:00.000"]);
+        assert_eq!(off, [None]);
+        // The reference (a file's last change): its day for a first time up to an hour
+        // after it, the day before for a later one.
+        let end = ms("2026-11-30T00:10:05Z");
+        let got = dated(DayRef::Before(end), "UTC", &["01:00:00.500"]);
+        assert_eq!(got, [Some(ms("2026-11-30T01:00:00.500Z"))]);
+        let got = dated(
+            DayRef::Before(end),
+            "UTC",
+            &[
+                "23:50:01.250",
+                "23:59:59.900",
+                "00:00:00.100",
+                "23:59:59.950",
+                "00:10:00",
+            ],
+        );
+        let want = [
+            "2026-11-29T23:50:01.250Z",
+            "2026-11-29T23:59:59.900Z",
+            // Past midnight...
+            "2026-11-30T00:00:00.100Z",
+            // ...a line stamped before it but written after it is not a day later...
+            "2026-11-29T23:59:59.950Z",
+            "2026-11-30T00:10:00Z",
+        ];
+        assert_eq!(got, want.map(|w| Some(ms(w))));
+        // Out of order within the hour stays on its day; more than an hour back is the
+        // next day (midnight passed, as after a quiet evening).
+        let got = dated(
+            DayRef::After(ms("2026-11-30T18:00:00Z")),
+            "UTC",
+            &["17:30:00", "06:00:00", "05:59:00"],
+        );
+        let want = [
+            "2026-11-30T17:30:00Z",
+            "2026-12-01T06:00:00Z",
+            "2026-12-01T05:59:00Z",
+        ];
+        assert_eq!(got, want.map(|w| Some(ms(w))));
+        // `--date`: the first on that day whatever its time; later ones roll.
+        let day = days_from_civil(2026, 3, 29);
+        let got = dated(DayRef::Date(day), "UTC", &["23:00:00", "01:00:00"]);
+        let want = ["2026-03-29T23:00:00Z", "2026-03-30T01:00:00Z"];
+        assert_eq!(got, want.map(|w| Some(ms(w))));
+        // Local times in `--tz` (CET before the change to summer time).
+        let got = dated(DayRef::Date(day), "Europe/Berlin", &["01:30:00"]);
+        assert_eq!(got, [Some(ms("2026-03-29T00:30:00Z"))]);
+        // Not a time of day.
+        assert_eq!(dated(DayRef::Date(day), "UTC", &["24:00:00"]), [None]);
     }
 }

@@ -146,6 +146,13 @@ fn overview(
             sum.time_inherited
         ));
     }
+    if sum.time_dated > 0 {
+        notes.push(format!(
+            "{} events have a time of day without a date: the first is dated by --date or its \
+             file's last change (stdin: now), later ones roll over at midnight",
+            sum.time_dated
+        ));
+    }
     if sum.events > 0 && sum.levels[NO_LEVEL] == sum.events {
         notes.push("no event has a level: errors cannot be told apart".to_string());
     }
@@ -172,6 +179,7 @@ fn overview(
         events: sum.events,
         untimed_events: sum.untimed,
         time_inherited_events: sum.time_inherited,
+        time_dated_events: sum.time_dated,
         invalid_utf8_events: sum.invalid_utf8,
         truncated_lines: sum.input.truncated_lines,
         directive_lines: sum.directive_lines,

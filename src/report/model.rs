@@ -53,6 +53,9 @@ pub struct Overview {
     /// Events without a timestamp of their own placed at the time of the timed event
     /// before them in their source (not in `untimed_events`).
     pub time_inherited_events: u64,
+    /// Events whose timestamp is a time of day without a date (logback's `HH:mm:ss.SSS`):
+    /// their date was supplied (`--date`, or their file's last change), not read.
+    pub time_dated_events: u64,
     pub invalid_utf8_events: u64,
     pub truncated_lines: u64,
     /// W3C directive lines of access logs (`#Fields: …`, `#Date: …`): the log's own header,

@@ -130,12 +130,13 @@ impl ChunkBuilder<'_> {
         if self.full {
             sum.endpoints.begin_chunk(source, chunk.source.format);
         }
+        let parse = chunk.parse_config(self.parse);
         sum.directive_lines = parse_chunk(
             &chunk.data,
             chunk.first_line,
             chunk.source.format,
             chunk.w3c.as_deref(),
-            self.parse,
+            &parse,
             &mut |mut ev: Event<'_>| {
                 if chunk.follow_times {
                     match ev.time {
@@ -167,6 +168,7 @@ impl ChunkBuilder<'_> {
                         return;
                     }
                 }
+                sum.time_dated += u64::from(ev.time_dated);
                 let level = ev.level.or_else(|| guess_level(&ev.message));
                 let slot = level_slot(level);
                 self.masker.mask(&ev.message, &mut scratch);
@@ -415,6 +417,7 @@ mod tests {
             w3c: None,
             time_before: None,
             follow_times: false,
+            dated_before: None,
         }
     }
 

@@ -472,6 +472,10 @@ pub struct Summary {
     /// crash dump, a stray line), placed at the time of the timed event before them.
     #[serde(default)]
     pub time_inherited: u64,
+    /// Events whose timestamp is a time of day without a date, dated as `--date` or their
+    /// file's last change says ([`crate::record::DayRef`]).
+    #[serde(default)]
+    pub time_dated: u64,
     pub invalid_utf8: u64,
     /// W3C directive lines (`#Fields: …`) of access logs: the log's header, not events; in no
     /// other count.
@@ -560,6 +564,7 @@ impl Default for Summary {
             events: 0,
             untimed: 0,
             time_inherited: 0,
+            time_dated: 0,
             invalid_utf8: 0,
             directive_lines: 0,
             filtered_out: 0,
@@ -730,6 +735,7 @@ impl Summary {
         self.events += other.events;
         self.untimed += other.untimed;
         self.time_inherited += other.time_inherited;
+        self.time_dated += other.time_dated;
         self.invalid_utf8 += other.invalid_utf8;
         self.directive_lines += other.directive_lines;
         self.filtered_out += other.filtered_out;

@@ -315,7 +315,7 @@ impl Watcher {
             chunk.first_line,
             chunk.source.format,
             chunk.w3c.as_deref(),
-            &self.parse,
+            &chunk.parse_config(&self.parse),
             &mut |ev: Event<'_>| {
                 let local = per_line.get(i).copied().unwrap_or(u32::MAX);
                 i += 1;
