@@ -380,6 +380,55 @@ fn times_of_day_are_dated_by_the_files_last_change_and_roll_over_midnight() {
 }
 
 #[test]
+fn uwsgi_request_lines_among_its_own_output() {
+    let path = fixture("uwsgi.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 9, "{ev:?}");
+    assert_eq!(s(&ev[2], "/time"), "2026-11-30T12:00:01.000Z");
+    assert_eq!(s(&ev[2], "/message"), "GET /api/orders?page=2");
+    assert_eq!(s(&ev[2], "/http/path"), "/api/orders?page=2");
+    assert_eq!(n(&ev[2], "/http/status"), 200.0);
+    assert_eq!(n(&ev[2], "/http/latency_ms"), 55.0);
+    assert_eq!(s(&ev[3], "/http/method"), "POST");
+    assert_eq!(n(&ev[3], "/http/status"), 504.0);
+    assert_eq!(n(&ev[3], "/http/latency_ms"), 30001.0);
+    assert_eq!(s(&ev[3], "/level"), "error");
+    assert_eq!(s(&ev[4], "/time"), "2026-11-30T12:00:32.000Z");
+    // `--log-micros`.
+    assert_eq!(n(&ev[5], "/http/latency_ms"), 0.812);
+    // The app's traceback after a request line is its own event, not hidden in the request.
+    assert!(ev[5].get("lines").is_none(), "{}", ev[5]);
+    assert!(s(&ev[6], "/message").starts_with("Traceback (most recent call last):\n"));
+    assert_eq!(ev[6]["lines"], 4);
+    // Cut short (no byte count): no duration, the rest is read.
+    assert_eq!(n(&ev[7], "/http/status"), 200.0);
+    assert!(ev[7]["http"].get("latency_ms").is_none(), "{}", ev[7]);
+    // No time in its brackets: not a request line.
+    assert!(ev[8].get("http").is_none(), "{}", ev[8]);
+    same_at_any_chunk_size(path, &ev);
+
+    // HARAKIRI (a worker killed at its timeout) is an error.
+    let out = faultline_out(&["templates", "--output", "json", path]);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let harakiri = v["templates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .find(|t| {
+            t["template"]
+                .as_str()
+                .is_some_and(|t| t.contains("HARAKIRI"))
+        })
+        .expect("a HARAKIRI template");
+    assert_eq!(
+        harakiri["levels"],
+        serde_json::json!({"error": 1}),
+        "{harakiri}"
+    );
+}
+
+#[test]
 fn klog_structured_lines_are_message_and_fields() {
     let path = fixture("klog.log");
     let path = path.to_str().expect("path");

@@ -173,6 +173,73 @@ fn commit<'a>(ev: &mut Event<'a>, time: i64, request: &'a [u8], status: Option<u
     ev.message = Cow::Borrowed(request);
 }
 
+/// uWSGI's request line (its default log format), among the app's own output in a uWSGI
+/// log: `[pid: 12|app: 0|req: 5/9] 10.0.3.4 () {40 vars in 700 bytes} [Mon Nov 30 12:42:35
+/// 2026] GET /api/checkout => generated 0 bytes in 30001 msecs (HTTP/1.1 504) 2 headers in
+/// 70 bytes (1 switches on core 0)`: time, method and path (the message), status, duration
+/// (`msecs`, or `micros` with `--log-micros`). Returns whether `b` was one.
+pub fn uwsgi<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
+    let Some(at) = uwsgi_generated(b) else {
+        return false;
+    };
+    let head = &b[..at];
+    let Some(close) = memchr::memrchr(b']', head) else {
+        return false;
+    };
+    let Some(open) = memchr::memrchr(b'[', &head[..close]) else {
+        return false;
+    };
+    let Some((time, _)) = parse_prefix(&head[open + 1..close], tc) else {
+        return false;
+    };
+    let request = head[close + 1..].trim_ascii();
+    let Some((method, path)) = request_parts(request) else {
+        return false;
+    };
+    let tail = &b[at + 14..];
+    let status = memchr::memmem::find(tail, b"(HTTP/").and_then(|h| {
+        let after = &tail[h..];
+        let sp = memchr::memchr(b' ', after)?;
+        let code = after.get(sp + 1..sp + 4)?;
+        (after.get(sp + 4) == Some(&b')')).then(|| status_code(code))?
+    });
+    let took = memchr::memmem::find(tail, b" bytes in ").and_then(|i| {
+        let rest = &tail[i + 10..];
+        let sp = memchr::memchr(b' ', rest)?;
+        let n = parse_f64(&rest[..sp])?;
+        let unit = &rest[sp + 1..];
+        if unit.starts_with(b"msecs") {
+            Some(n)
+        } else if unit.starts_with(b"micros") {
+            Some(n / 1000.0)
+        } else {
+            None
+        }
+    });
+    commit(ev, time, request, status);
+    ev.http.method = Some(Cow::Borrowed(method));
+    ev.http.path = Some(Cow::Borrowed(path));
+    ev.http.latency_ms = took;
+    true
+}
+
+/// Whether `line` is a uWSGI request line ([`uwsgi`]): nothing joins it.
+pub fn uwsgi_line(line: &[u8]) -> bool {
+    uwsgi_generated(line).is_some()
+}
+
+/// Where ` => generated ` is in a line that starts as a uWSGI request line.
+fn uwsgi_generated(b: &[u8]) -> Option<usize> {
+    static GENERATED: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    if !b.starts_with(b"[pid: ") {
+        return None;
+    }
+    GENERATED
+        .get_or_init(|| memchr::memmem::Finder::new(b" => generated "))
+        .find(b)
+}
+
 /// Parses an access log line; returns whether it was one. `columns`: the source's W3C
 /// columns (from its `#Fields:` directive), tried first when there are some.
 pub fn parse<'a>(

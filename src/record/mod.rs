@@ -197,6 +197,11 @@ impl Format {
     /// report's line ([`plain::pg_joins`]), lines that all joined.
     pub fn joins(self, before: &[u8], prev_start: usize, line: &[u8]) -> bool {
         let prev = &before[prev_start..];
+        if self == Format::Plain && access::uwsgi_line(prev) {
+            // uWSGI logs a request when it is done: a traceback after it is the app's own
+            // output (of a later request), not part of it.
+            return false;
+        }
         self.continues(line)
             || self.leaves_open(prev)
             || (self == Format::Plain

@@ -55,6 +55,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if raw.len() > first.len() && jul(first, raw, ev, tc) {
         return true;
     }
+    if super::access::uwsgi(first, ev, tc) {
+        return true;
+    }
     // stern's `POD CONTAINER ` before the container's line.
     let lead = stern_body(first).map_or(0, |b| first.len() - b.len());
     let Some(mut h) = header(&first[lead..], tc) else {

@@ -350,8 +350,8 @@ fn build_series(sum: &mut Summary, timed: &mut [(u32, u8, i64)], res: i64) {
 
 /// Words that give an unleveled message a level, most severe first (lowercase; matched
 /// anywhere in the first 512 bytes). Besides "error"/"failed"/"warn": the kernel's OOM killer
-/// and segfaults, refused or unreachable connections and timeouts, which syslog and
-/// plain-text programs log without any level word.
+/// and segfaults, refused or unreachable connections and timeouts, uWSGI's HARAKIRI, which
+/// syslog and plain-text programs log without any level word.
 const LEVEL_WORDS: &[(&str, Level)] = &[
     ("fatal", Level::Fatal),
     ("panic", Level::Fatal),
@@ -363,6 +363,8 @@ const LEVEL_WORDS: &[(&str, Level)] = &[
     ("out of memory", Level::Error),
     ("oom-kill", Level::Error),
     ("killed process", Level::Error),
+    // uWSGI killing a worker stuck past its timeout.
+    ("harakiri", Level::Error),
     ("segfault", Level::Error),
     ("core dumped", Level::Error),
     ("refused", Level::Error),
