@@ -380,6 +380,38 @@ fn times_of_day_are_dated_by_the_files_last_change_and_roll_over_midnight() {
 }
 
 #[test]
+fn times_of_day_in_brackets() {
+    let path = fixture("clock_brackets.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&["--date", "2026-11-30", path]);
+    assert_eq!(ev.len(), 6, "{ev:?}");
+    let times: Vec<&str> = ev[..5].iter().map(|e| s(e, "/time")).collect();
+    assert_eq!(
+        times,
+        [
+            "2026-11-30T12:00:00.000Z",
+            "2026-11-30T12:00:01.000Z",
+            "2026-11-30T12:00:02.250Z",
+            "2026-11-30T12:00:03.000Z",
+            "2026-11-30T12:00:04.000Z",
+        ]
+    );
+    // Serilog's level after the time, the exception joined.
+    assert_eq!(s(&ev[0], "/level"), "info");
+    assert_eq!(s(&ev[0], "/message"), "Starting web host");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(ev[1]["lines"], 3);
+    // pino-pretty's process is header, not message.
+    assert_eq!(s(&ev[2], "/level"), "warn");
+    assert_eq!(s(&ev[2], "/message"), "slow query");
+    assert_eq!(s(&ev[3], "/message"), "server listening");
+    assert_eq!(s(&ev[4], "/message"), "(12) items left");
+    // `[10:00]` is no time of day (no seconds).
+    assert!(ev[5]["time"].is_null(), "{}", ev[5]);
+    assert_eq!(s(&ev[5], "/message"), "[10:00] not a stamp");
+}
+
+#[test]
 fn uwsgi_request_lines_among_its_own_output() {
     let path = fixture("uwsgi.log");
     let path = path.to_str().expect("path");

@@ -1478,6 +1478,28 @@ fn close_bracket(b: &[u8], i: usize) -> Option<usize> {
     None
 }
 
+/// pino-pretty's process after the level, `(1234):` or `(1234 on api-7f9c):`: where it
+/// ends.
+fn pino_pid(b: &[u8]) -> Option<usize> {
+    if b.first() != Some(&b'(') || !b.get(1).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let close = memchr::memchr(b')', &b[..b.len().min(96)])?;
+    let inner = &b[1..close];
+    let digits = inner.iter().take_while(|c| c.is_ascii_digit()).count();
+    let pid_only = digits == inner.len() || inner[digits..].starts_with(b" on ");
+    (pid_only && b.get(close + 1) == Some(&b':')).then_some(close + 2)
+}
+
+/// `HH:MM:SS` (with an optional fraction) at the start of a bracket's text, ending it or
+/// followed by a space: the time, dated ([`super::DayRef`]), and where it ends.
+fn bracket_time_of_day(inner: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    if inner.get(5) != Some(&b':') {
+        return None;
+    }
+    super::time::time_of_day(inner, tc).filter(|&(_, n)| matches!(inner.get(n), None | Some(b' ')))
+}
+
 /// A level inside brackets: `[error]`, `[INFO ]`, `[core:error]`, Serilog `[10:00:00 INF]`.
 fn bracket_level(inner: &[u8]) -> Option<Level> {
     let t = inner.trim_ascii();
@@ -1543,13 +1565,22 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                     });
                 }
             }
-            None => match bracket_level(inner) {
-                Some(l) => h.level = Some(l),
-                // Rails 8's default logger: `[request-id] Started GET …`, tags and nothing
-                // else (`parse` reads them).
-                None if request_tag(b).is_some() => return Some(Header::default()),
-                None => return None,
-            },
+            None => {
+                // A time of day alone (pino-pretty's `[10:00:00.123] INFO`), or before the
+                // level (Serilog's console default `[10:00:00 INF]`): dated as `--date` or
+                // the log's last change says.
+                let tod = bracket_time_of_day(inner, tc);
+                match bracket_level(inner) {
+                    Some(l) => h.level = Some(l),
+                    None if tod.is_some_and(|(_, n)| n == inner.len()) => {}
+                    // Rails 8's default logger: `[request-id] Started GET …`, tags and
+                    // nothing else (`parse` reads them).
+                    None if request_tag(b).is_some() => return Some(Header::default()),
+                    None => return None,
+                }
+                h.time = tod.map(|(t, _)| t);
+                h.dated = h.time.is_some();
+            }
         }
         pos = close + 1;
     } else if let Some((t, n, runtime)) = leading_stamp(b, tc) {
@@ -1811,6 +1842,11 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 }
                 _ => break,
             }
+        }
+        if let Some(end) = pino_pid(&b[p..]) {
+            // pino-pretty's `LEVEL (1234 on host):` before the message.
+            pos = p + end;
+            break;
         }
         let e = token_end(b, p);
         let tok = &b[p..e];
