@@ -633,6 +633,38 @@ fn key_value_tails_after_a_message_are_fields() {
 /// failure on one replica shows in the contrast. A plain line starting with two words is not
 /// taken for stern's.
 #[test]
+fn docker_compose_prefixes() {
+    let path = fixture("compose.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 7, "{ev:?}");
+    let containers: Vec<&str> = ev[..6].iter().map(|e| s(e, "/fields/container")).collect();
+    assert_eq!(
+        containers,
+        ["api-1", "worker-1", "db-1", "shop_api_2", "web-1", "api-2"]
+    );
+    // JSON behind the prefix.
+    assert_eq!(s(&ev[0], "/message"), "request done");
+    assert_eq!(n(&ev[0], "/http/status"), 200.0);
+    // A stack trace whose lines each carry the prefix joins, without them.
+    assert_eq!(
+        s(&ev[1], "/message"),
+        "job failed\njava.lang.IllegalStateException: queue closed\n    at com.example.Worker.run(Worker.java:42)"
+    );
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(s(&ev[2], "/message"), "checkpoint complete");
+    assert_eq!(s(&ev[3], "/level"), "warn");
+    // `docker compose logs -t`: the stamp, then an access line.
+    assert_eq!(n(&ev[4], "/http/status"), 200.0);
+    assert_eq!(s(&ev[4], "/http/path"), "/health");
+    assert_eq!(s(&ev[5], "/message"), "still here");
+    // No replica number: a line with a bar in it, not a container's.
+    assert_eq!(s(&ev[6], "/message"), "status | ok");
+    assert!(ev[6].get("fields").is_none(), "{}", ev[6]);
+    same_at_any_chunk_size(path, &ev);
+}
+
+#[test]
 fn pod_prefixes_of_stern_and_kubectl() {
     let path = fixture("pods.log");
     let path = path.to_str().expect("path");
@@ -653,6 +685,9 @@ fn pod_prefixes_of_stern_and_kubectl() {
     );
     assert_eq!(s(&ev[1], "/fields/pod"), "api-7d9f8c5b6-bcdfg");
     assert_eq!(n(&ev[2], "/http/status"), 502.0);
+    // An access line behind the prefix is one, with its pod.
+    assert_eq!(s(&ev[2], "/message"), "GET /api/x HTTP/1.1");
+    assert_eq!(s(&ev[2], "/fields/container"), "nginx");
     assert_eq!(s(&ev[3], "/message"), "ok");
     assert_eq!(s(&ev[3], "/fields/pod"), "api-7f9c-abcde");
     assert_eq!(s(&ev[3], "/fields/container"), "api");

@@ -1365,22 +1365,7 @@ fn one_bad_pod_in_stern_output_is_named() {
         "api-7d9f8c5b6-bcdfg",
         "api-7d9f8c5b6-zq7wp",
     ];
-    let start = 1_764_493_200_000_i64; // 2025-11-30T09:00:00Z
-    let mut log = String::new();
-    for i in 0..7200_i64 {
-        let ts = stamp_ms(start + i * 500, "%Y-%m-%dT%H:%M:%S%.3fZ");
-        let pod = pods[(i * 7 % 3) as usize];
-        if i > 5000 && pod == pods[2] && i % 5 != 0 {
-            log.push_str(&format!(
-                "{pod} app {{\"level\":\"error\",\"ts\":\"{ts}\",\"msg\":\"query failed\",\"error\":\"pq: too many connections\",\"method\":\"GET\",\"path\":\"/api/orders\",\"status\":500}}\n"
-            ));
-        } else {
-            log.push_str(&format!(
-                "{pod} app {{\"level\":\"info\",\"ts\":\"{ts}\",\"msg\":\"request done\",\"method\":\"GET\",\"path\":\"/api/orders\",\"status\":200,\"duration_ms\":{}}}\n",
-                5 + i % 40
-            ));
-        }
-    }
+    let log = replicas_log(&pods.map(|p| format!("{p} app ")));
     let o = run_stdin(&["summary", "--output", "json", "-"], log.as_bytes());
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
@@ -1412,6 +1397,48 @@ fn one_bad_pod_in_stern_output_is_named() {
             "- **Where:** route `GET /api/orders`, pod=api-7d9f8c5b6-zq7wp in 100% of failures, "
         ),
         "{md}"
+    );
+}
+
+/// A JSON service's log through three replicas' `prefixes`, the third failing the route's
+/// requests from about 70% of the way on.
+fn replicas_log(prefixes: &[String; 3]) -> String {
+    let start = 1_764_493_200_000_i64; // 2025-11-30T09:00:00Z
+    let mut log = String::new();
+    for i in 0..7200_i64 {
+        let ts = stamp_ms(start + i * 500, "%Y-%m-%dT%H:%M:%S%.3fZ");
+        let k = (i * 7 % 3) as usize;
+        let prefix = &prefixes[k];
+        if i > 5000 && k == 2 && i % 5 != 0 {
+            log.push_str(&format!(
+                "{prefix}{{\"level\":\"error\",\"ts\":\"{ts}\",\"msg\":\"query failed\",\"error\":\"pq: too many connections\",\"method\":\"GET\",\"path\":\"/api/orders\",\"status\":500}}\n"
+            ));
+        } else {
+            log.push_str(&format!(
+                "{prefix}{{\"level\":\"info\",\"ts\":\"{ts}\",\"msg\":\"request done\",\"method\":\"GET\",\"path\":\"/api/orders\",\"status\":200,\"duration_ms\":{}}}\n",
+                5 + i % 40
+            ));
+        }
+    }
+    log
+}
+
+/// `docker compose logs` of three replicas, one failing: the headline names its container.
+#[test]
+fn one_bad_replica_in_docker_compose_output_is_named() {
+    let log = replicas_log(&["api-1  | ", "api-2  | ", "api-3  | "].map(String::from));
+    let o = run_stdin(&["summary", "--output", "json", "-"], log.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        v["findings"][0]["route"], "GET /api/orders",
+        "{}",
+        v["findings"][0]
+    );
+    let headline = v["headline"].as_str().expect("headline");
+    assert!(
+        headline.contains("container=api-3 in 100% of failures)"),
+        "{headline}"
     );
 }
 

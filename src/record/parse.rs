@@ -309,8 +309,14 @@ fn parse_layout<'a>(
             let pod_json = pod
                 .map(|(_, _, body)| body)
                 .filter(|b| first.len() == raw.len() && b.first() == Some(&b'{'));
-            let parsed = match pod_json {
-                Some(body) if json::parse(body, ev, ctx) => true,
+            // An access line (an Nginx or ingress container's) behind the prefix, also
+            // behind `--timestamps`' stamp.
+            let pod_access = pod
+                .map(|(_, _, body)| plain::stamp_body(body).unwrap_or(body))
+                .filter(|b| first.len() == raw.len() && b.first().is_some_and(u8::is_ascii_digit));
+            let parsed = match (pod_json, pod_access) {
+                (Some(body), _) if json::parse(body, ev, ctx) => true,
+                (_, Some(body)) if access::parse(body, ev, &ctx.time, None) => true,
                 _ => {
                     let ok = plain::parse(first, raw, ev, ctx);
                     if ok {
@@ -321,9 +327,13 @@ fn parse_layout<'a>(
             };
             if parsed {
                 if let Some((pod, container, _)) = pod {
-                    if !ev.fields.iter().any(|(k, _)| &**k == b"pod") {
-                        ev.fields
-                            .push((Cow::Borrowed(&b"pod"[..]), Cow::Borrowed(pod)));
+                    // (Docker Compose names a container only.)
+                    let key: &[u8] = if pod.is_empty() { b"container" } else { b"pod" };
+                    if !ev.fields.iter().any(|(k, _)| &**k == key) {
+                        if !pod.is_empty() {
+                            ev.fields
+                                .push((Cow::Borrowed(&b"pod"[..]), Cow::Borrowed(pod)));
+                        }
                         ev.fields
                             .push((Cow::Borrowed(&b"container"[..]), Cow::Borrowed(container)));
                     }

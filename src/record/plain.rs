@@ -1368,6 +1368,9 @@ pub fn pod_of(line: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
         let slash = memchr::memrchr(b'/', name)?;
         return Some((&name[..slash], &name[slash + 1..], body));
     }
+    if let Some((name, body)) = compose_prefix(line) {
+        return Some((b"", name, body));
+    }
     let body = stern_body(line)?;
     let head = &line[..line.len() - body.len() - 1];
     let sp = memchr::memchr(b' ', head)?;
@@ -1384,6 +1387,9 @@ pub fn stern_body(line: &[u8]) -> Option<&[u8]> {
     // level, a bracket or a brace, and are done here.
     if !line.first().is_some_and(u8::is_ascii_lowercase) {
         return None;
+    }
+    if let Some((_, body)) = compose_prefix(line) {
+        return Some(body);
     }
     let sp = memchr::memchr(b' ', &line[..line.len().min(260)])?;
     let pod = &line[..sp];
@@ -1409,6 +1415,25 @@ pub fn stern_body(line: &[u8]) -> Option<&[u8]> {
     let sp2 = memchr::memchr(b' ', &rest[..rest.len().min(64)])?;
     let container = &rest[..sp2];
     (dns(container) && !container.contains(&b'.')).then(|| &rest[sp2 + 1..])
+}
+
+/// `docker compose logs`' (and `docker-compose up`'s) `NAME  | ` before each container's
+/// line: the container's name (`api-1`, `shop-api-1`, Compose v1's `shop_api_1`: a replica
+/// number last), padding, then `| `. (The container name, and its line.)
+fn compose_prefix(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let bar = memchr::memchr(b'|', &line[..line.len().min(80)])?;
+    let name = line[..bar].trim_ascii_end();
+    if name.len() == bar || !matches!(line.get(bar + 1), None | Some(b' ')) {
+        return None;
+    }
+    let ok = name.first().is_some_and(u8::is_ascii_lowercase)
+        && name.iter().all(|&c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_' | b'.')
+        });
+    let index = name.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let numbered =
+        index > 0 && index < name.len() && matches!(name[name.len() - index - 1], b'-' | b'_');
+    (ok && numbered).then(|| (name, line.get(bar + 2..).unwrap_or_default()))
 }
 
 /// The container's line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] `, if `line`

@@ -414,8 +414,9 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
 /// failures`), what an on-call engineer restarts or rolls back. From the finding's contrast
 /// of failing and working requests; other fields (an error text) are causes, said elsewhere.
 pub(crate) fn headline_where(f: &FindingRow) -> Option<String> {
-    const PLACES: [&str; 16] = [
+    const PLACES: [&str; 17] = [
         "pod",
+        "container",
         "pod_name",
         "kubernetes.pod_name",
         "kubernetes.pod.name",
