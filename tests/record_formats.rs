@@ -633,6 +633,38 @@ fn key_value_tails_after_a_message_are_fields() {
 /// failure on one replica shows in the contrast. A plain line starting with two words is not
 /// taken for stern's.
 #[test]
+fn aws_logs_tail_stream_names() {
+    let log = TempLog::new(
+        "tail.log",
+        concat!(
+            "2026-11-30T12:00:00.123000+00:00 ecs/api/3f1c2b9a8d7e4f60 {\"level\":\"error\",\"msg\":\"request failed\",\"err\":\"timeout\",\"path\":\"/api/x\",\"status\":504}\n",
+            "2026-11-30T12:00:01.123000+00:00 ecs/api/3f1c2b9a8d7e4f60 2026-11-30 12:00:01,000 ERROR [main] c.e.X - boom\n",
+            "2026-11-30T12:00:02.123000+00:00 2026/11/30/[$LATEST]8f0e1d2c3b4a5968 START RequestId: 8f0e1d2c Version: $LATEST\n",
+            "2026/11/30 12:00:03 handlers/user.go: not a stream before text\n",
+        ),
+    );
+    let ev = events(&[&log.path]);
+    assert_eq!(ev.len(), 4, "{ev:?}");
+    // The stream's JSON, and the stream as a field.
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(s(&ev[0], "/message"), "request failed: timeout");
+    assert_eq!(n(&ev[0], "/http/status"), 504.0);
+    assert_eq!(s(&ev[0], "/fields/log_stream"), "ecs/api/3f1c2b9a8d7e4f60");
+    // The app's own header behind the stream.
+    assert_eq!(s(&ev[1], "/time"), "2026-11-30T12:00:01.000Z");
+    assert_eq!(s(&ev[1], "/logger"), "c.e.X");
+    assert_eq!(s(&ev[1], "/message"), "boom");
+    assert_eq!(s(&ev[1], "/fields/log_stream"), "ecs/api/3f1c2b9a8d7e4f60");
+    // Text after the stream stays text; a path before text is no stream.
+    assert!(s(&ev[2], "/message").starts_with("2026/11/30/[$LATEST]"));
+    assert_eq!(
+        s(&ev[3], "/message"),
+        "handlers/user.go: not a stream before text"
+    );
+    assert!(ev[3].get("fields").is_none(), "{}", ev[3]);
+}
+
+#[test]
 fn docker_compose_prefixes() {
     let path = fixture("compose.log");
     let path = path.to_str().expect("path");

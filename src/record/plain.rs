@@ -67,6 +67,27 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     // `kubectl logs --timestamps`' stamp before a dated line of the app's own.
     let stamped =
         stamp_body(first).is_some_and(|b| dated(b) || rails_shape(b) || request_tag(b).is_some());
+    // `aws logs tail`: `STAMP STREAM LINE`, the CloudWatch log stream's name (an ECS task's
+    // `prefix/container/task-id`, a Lambda's `2026/11/30/[$LATEST]…`) before the app's JSON
+    // or its own dated line.
+    let mut stream = None;
+    if h.level.is_none() && h.time.is_some() && !stamped {
+        let at = h.msg.min(first.len());
+        if let Some(n) = aws_stream(&first[at..]) {
+            let body = &first[at + n..];
+            if body.first() == Some(&b'{') || dated(body) {
+                stream = Some(&first[at..at + n - 1]);
+                h.msg = at + n;
+                if let Some(inner) = header(body, tc).filter(|i| i.time.is_some()) {
+                    h = Header {
+                        msg: at + n + inner.msg,
+                        runtime: h.runtime,
+                        ..inner
+                    };
+                }
+            }
+        }
+    }
     if h.level.is_none() && stamped {
         // `kubectl logs --timestamps` (or a shipper) before the app's own header: the app's
         // time, level, logger and message.
@@ -258,7 +279,26 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         // in the runtime stamp's zone; the stamp's own time stays as it is.
         ev.time = Some(zone_corrected(t, r));
     }
+    if let Some(name) = stream {
+        ev.fields
+            .push((Cow::Borrowed(&b"log_stream"[..]), Cow::Borrowed(name)));
+    }
     true
+}
+
+/// A CloudWatch log stream's name and the space after it, as `aws logs tail` prints it
+/// after the stamp: a name with a `/` in it (`ecs/api/3f1c2b9a8d7e4f60`,
+/// `2026/11/30/[$LATEST]8f0e…`) and no quotes or `=`. Its length with the space.
+fn aws_stream(b: &[u8]) -> Option<usize> {
+    let sp = memchr::memchr(b' ', &b[..b.len().min(512)])?;
+    let name = &b[..sp];
+    let ok = name.len() > 2
+        && name.contains(&b'/')
+        && !name.ends_with(b"/")
+        && name
+            .iter()
+            .all(|&c| c.is_ascii_graphic() && !matches!(c, b'"' | b'\'' | b'=' | b'{'));
+    ok.then_some(sp + 1)
 }
 
 /// zap's console encoder (Go's `zap.NewDevelopment()`, or a production config set to

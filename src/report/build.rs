@@ -414,9 +414,10 @@ fn headline(findings: &[FindingRow], w: &IncidentWindow, ov: &Overview) -> Strin
 /// failures`), what an on-call engineer restarts or rolls back. From the finding's contrast
 /// of failing and working requests; other fields (an error text) are causes, said elsewhere.
 pub(crate) fn headline_where(f: &FindingRow) -> Option<String> {
-    const PLACES: [&str; 17] = [
+    const PLACES: [&str; 18] = [
         "pod",
         "container",
+        "log_stream",
         "pod_name",
         "kubernetes.pod_name",
         "kubernetes.pod.name",
