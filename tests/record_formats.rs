@@ -633,6 +633,42 @@ fn key_value_tails_after_a_message_are_fields() {
 /// failure on one replica shows in the contrast. A plain line starting with two words is not
 /// taken for stern's.
 #[test]
+fn an_apps_own_header_inside_a_syslog_message() {
+    let log = TempLog::new(
+        "journal.log",
+        concat!(
+            "Nov 30 12:00:00 web-3 java[123]: 2026-11-30 13:00:00.123 ERROR [main] c.e.X - boom\n",
+            "Nov 30 12:00:01 web-3 java[123]: 2026-11-30 12:00:01.456  INFO 1 --- [main] c.e.Y : retry after failed attempt\n",
+            "2026-11-30T12:00:02+00:00 web-3 nginx[99]: 2026/11/30 12:00:02 [error] 99#99: *7 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.1, server: _, request: \"GET /api/x HTTP/1.1\", upstream: \"http://127.0.0.1:8080/api/x\", host: \"example.com\"\n",
+            "Nov 30 12:00:03 web-3 app[9]: 2026/11/30 12:00:03 plain go log, no level\n",
+            "Nov 30 12:00:04 web-3 app[9]: 2026-11-27 10:00:00,000 WARN a stamp days off\n",
+        ),
+    );
+    let ev = events(&["--year", "2026", &log.path]);
+    assert_eq!(ev.len(), 5, "{ev:?}");
+    // The app's level and logger, not a level guessed from "failed".
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(s(&ev[0], "/logger"), "c.e.X");
+    assert_eq!(s(&ev[0], "/message"), "boom");
+    // The app's clock an hour off (its zone): its milliseconds, in the record's zone.
+    assert_eq!(s(&ev[0], "/time"), "2026-11-30T12:00:00.123Z");
+    assert_eq!(s(&ev[1], "/level"), "info");
+    assert_eq!(s(&ev[1], "/message"), "retry after failed attempt");
+    assert_eq!(s(&ev[1], "/time"), "2026-11-30T12:00:01.456Z");
+    // Nginx's error line: its level and the request it names.
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(s(&ev[2], "/logger"), "nginx");
+    assert_eq!(s(&ev[2], "/http/path"), "/api/x");
+    // No level in the app's header: the syslog record as it was.
+    assert!(ev[3]["level"].is_null(), "{}", ev[3]);
+    assert_eq!(s(&ev[3], "/logger"), "app");
+    // A stamp days off is not the time.
+    assert_eq!(s(&ev[4], "/level"), "warn");
+    assert_eq!(s(&ev[4], "/time"), "2026-11-30T12:00:04.000Z");
+    assert_eq!(s(&ev[4], "/logger"), "app");
+}
+
+#[test]
 fn aws_logs_tail_stream_names() {
     let log = TempLog::new(
         "tail.log",

@@ -349,6 +349,7 @@ fn parse_layout<'a>(
                 json::parse_embedded(ev, ctx);
                 logfmt::parse_embedded(ev, &ctx.time, &ctx.keys);
                 access::haproxy_embedded(ev, &ctx.time);
+                plain::parse_embedded(ev, ctx);
                 append_tail(first, raw, ev);
                 return true;
             }

@@ -1325,6 +1325,42 @@ fn dated(body: &[u8]) -> bool {
         && body[5..7].iter().all(u8::is_ascii_digit)
 }
 
+/// A program's own dated log line as a syslog message (an app under systemd writing its
+/// logback or Nginx lines to stdout, read back with `journalctl`): its header's level and
+/// logger, and what its message says (an Nginx error's request and upstream), rather than a
+/// level guessed from words in it. The time is the app's (for its milliseconds) when it is
+/// within a minute of the syslog record's, after moving it by a zone's offset if it differs
+/// by one; else the record's.
+pub fn parse_embedded<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
+    let Cow::Borrowed(msg) = ev.message else {
+        return;
+    };
+    if ev.level.is_some() || !ev.http.is_empty() || !dated(msg) {
+        return;
+    }
+    let first = &msg[..memchr::memchr(b'\n', msg).unwrap_or(msg.len())];
+    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    let mut inner = Event::bare(ev.line, ev.raw);
+    if !parse(first, msg, &mut inner, ctx) || inner.level.is_none() {
+        return;
+    }
+    inner.time = match (inner.time, ev.time) {
+        (Some(app), Some(outer)) => {
+            let app = zone_corrected(app, outer);
+            Some(if (app - outer).abs() <= 60_000 {
+                app
+            } else {
+                outer
+            })
+        }
+        (app, outer) => outer.or(app),
+    };
+    inner.logger = inner.logger.or(ev.logger.take());
+    inner.lines = ev.lines;
+    inner.invalid_utf8 = ev.invalid_utf8;
+    *ev = inner;
+}
+
 /// Node.js prints an error as `Error: message` and its `    at …` frames; after a stamped line
 /// (winston's `${timestamp} ${level}: ${message}` then the error's `stack`), a bare `Error:`
 /// line continues that event. Other error classes (`TypeError: …`) continue any event, as
