@@ -325,6 +325,10 @@ fn times_of_day_are_dated_by_the_files_last_change_and_roll_over_midnight() {
     assert_eq!(n(&ev[7], "/http/latency_ms"), 2059.0);
     assert_eq!(s(&ev[7], "/trace_id"), "F3bq8c1mz3x0ybEAAAOB");
     assert_eq!(n(&ev[9], "/http/latency_ms"), 0.812);
+    // More than one metadata pair.
+    assert_eq!(s(&ev[8], "/fields/user_id"), "7");
+    assert_eq!(s(&ev[8], "/http/path"), "/orders");
+    assert_eq!(s(&ev[8], "/trace_id"), "F3bq9a0aa1x0ybEAAAOC");
     // A pair without a level after it stays in the message.
     assert_eq!(s(&ev[10], "/message"), "user=alice logged in");
     same_at_any_chunk_size(&log.path, &ev);

@@ -58,7 +58,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if super::access::uwsgi(first, ev, tc) {
         return true;
     }
-    // stern's `POD CONTAINER ` before the container's line.
+    // stern's `POD CONTAINER ` (or Docker Compose's `NAME  | `) before the container's line.
     let lead = stern_body(first).map_or(0, |b| first.len() - b.len());
     let Some(mut h) = header(&first[lead..], tc) else {
         return false;
@@ -1082,6 +1082,27 @@ fn time_of_day(b: &[u8]) -> Option<usize> {
     (b.get(i) == Some(&b' ')).then_some(i)
 }
 
+/// Where a run of `key=value` metadata columns at `p` ends, when a bracket follows it
+/// (Elixir's `request_id=F… user_id=7 [info]`).
+fn meta_run(b: &[u8], p: usize) -> Option<usize> {
+    let mut e = token_end(b, p);
+    if !meta_pair(&b[p..e]) {
+        return None;
+    }
+    for _ in 0..16 {
+        if b[e..].starts_with(b" [") {
+            return Some(e);
+        }
+        let next = e + 1;
+        let end = token_end(b, next);
+        if b.get(e) != Some(&b' ') || !meta_pair(&b[next..end]) {
+            return None;
+        }
+        e = end;
+    }
+    None
+}
+
 /// `request_id=F2f1…`: one `key=value` metadata column (an identifier key, a value without
 /// quotes).
 fn meta_pair(tok: &[u8]) -> bool {
@@ -1457,7 +1478,7 @@ pub fn pod_of(line: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
 /// deployment this way), if `line` has that prefix: a pod name as a Deployment makes them,
 /// `NAME-<ReplicaSet hash>-<5 characters>` in Kubernetes' vowel-free alphabet
 /// (`api-7d9f8c5b6-x2kq9`), then a container name. A plain line that starts with two words
-/// is not taken for one.
+/// is not taken for one. Also behind Docker Compose's `NAME  | ` ([`compose_prefix`]).
 pub fn stern_body(line: &[u8]) -> Option<&[u8]> {
     // Every line is asked (continuation lines too): most start with a digit, an upper-case
     // level, a bracket or a brace, and are done here.
@@ -1857,12 +1878,11 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 pos = e;
                 continue;
             }
-            if meta_pair(tok) && (h.meta.is_some() || b[e..].starts_with(b" [")) {
+            if let Some(end) = meta_run(b, p).filter(|_| h.meta.is_none()) {
                 // Elixir's Logger `$time $metadata[$level] $message` (Phoenix's default):
                 // `request_id=F… [info] GET /`; kept in the message when no level follows.
-                let start = h.meta.map_or(p, |m| m.0);
-                h.meta = Some((start, e));
-                pos = e;
+                h.meta = Some((p, end));
+                pos = end;
                 continue;
             }
             if crate::mine::is_uuid(tok) {
