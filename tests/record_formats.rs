@@ -416,6 +416,28 @@ fn times_of_day_in_brackets() {
 }
 
 #[test]
+fn django_verbose_columns_and_runserver_requests() {
+    let path = fixture("django.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    assert_eq!(ev.len(), 6, "{ev:?}");
+    // `{module} {process} {thread}` are header: the module is the logger.
+    assert_eq!(s(&ev[0], "/logger"), "log");
+    assert!(s(&ev[0], "/message").starts_with("Internal Server Error: /api/orders/42\nTraceback"));
+    assert_eq!(s(&ev[2], "/message"), "Not Found: /favicon.ico");
+    // Request lines without a level take their status's, as access lines do.
+    assert_eq!(n(&ev[1], "/http/status"), 500.0);
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(s(&ev[3], "/level"), "warn");
+    assert_eq!(s(&ev[4], "/level"), "info");
+    assert_eq!(s(&ev[4], "/http/path"), "/health");
+    // A word and two short numbers are the message's own.
+    assert_eq!(s(&ev[5], "/message"), "retry 3 5 times");
+    assert!(ev[5].get("logger").is_none(), "{}", ev[5]);
+    same_at_any_chunk_size(path, &ev);
+}
+
+#[test]
 fn uwsgi_request_lines_among_its_own_output() {
     let path = fixture("uwsgi.log");
     let path = path.to_str().expect("path");

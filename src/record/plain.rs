@@ -734,6 +734,9 @@ fn embedded_request<'a>(msg: &'a [u8], ev: &mut Event<'a>) {
     ev.http.method = Some(Cow::Borrowed(method));
     ev.http.path = Some(Cow::Borrowed(path));
     ev.http.status = Some(status);
+    // Without a level of its own (Django's runserver, Werkzeug), the status's, as an access
+    // line's: a 500 is an error.
+    ev.level = ev.level.or(Some(super::level::from_http_status(status)));
     if let Some(t) = memchr::memmem::find(rest, b" time: ") {
         let v = &rest[t + 7..];
         if let Some(s) = super::access::parse_f64(&v[..token_end(v, 0)]) {
@@ -1600,6 +1603,30 @@ fn close_bracket(b: &[u8], i: usize) -> Option<usize> {
     None
 }
 
+/// Django's `verbose` log format's `{module} {process:d} {thread:d}` at `p`: a module name,
+/// a process id and a thread id (long, as Python's are), then the message. Where they end.
+fn django_columns(b: &[u8], p: usize) -> Option<usize> {
+    let e = token_end(b, p);
+    let module = &b[p..e];
+    let ident = module
+        .first()
+        .is_some_and(|c| c.is_ascii_lowercase() || *c == b'_')
+        && module
+            .iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
+    if !ident || b.get(e) != Some(&b' ') {
+        return None;
+    }
+    let number = |from: usize| {
+        let end = token_end(b, from);
+        let n = &b[from.min(end)..end];
+        (!n.is_empty() && n.len() <= 20 && n.iter().all(u8::is_ascii_digit)).then_some((n, end))
+    };
+    let (_, pid_end) = number(e + 1)?;
+    let (tid, tid_end) = number(pid_end + 1)?;
+    (tid.len() >= 5 && b.get(tid_end) == Some(&b' ')).then(|| tid_end + 1)
+}
+
 /// pino-pretty's process after the level, `(1234):` or `(1234 on api-7f9c):`: where it
 /// ends.
 fn pino_pid(b: &[u8]) -> Option<usize> {
@@ -1967,6 +1994,12 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         if let Some(end) = pino_pid(&b[p..]) {
             // pino-pretty's `LEVEL (1234 on host):` before the message.
             pos = p + end;
+            break;
+        }
+        if let Some(end) = django_columns(b, p).filter(|_| h.logger.is_none()) {
+            // Django's `verbose` format: `LEVEL stamp module process thread message`.
+            h.logger = Some(&b[p..token_end(b, p)]);
+            pos = end;
             break;
         }
         let e = token_end(b, p);
