@@ -413,6 +413,20 @@ fn times_of_day_in_brackets() {
     // `[10:00]` is no time of day (no seconds).
     assert!(ev[5]["time"].is_null(), "{}", ev[5]);
     assert_eq!(s(&ev[5], "/message"), "[10:00] not a stamp");
+
+    // zerolog's console writer: Go's `time.Kitchen`, minutes only.
+    let log = TempLog::new(
+        "zerolog.log",
+        "11:58PM INF server listening addr=:8080\n12:05AM ERR request failed error=\"connection refused\" path=/api/x status=502\n13:00PM not a time\n",
+    );
+    let ev = events(&["--date", "2026-11-29", &log.path]);
+    assert_eq!(s(&ev[0], "/time"), "2026-11-29T23:58:00.000Z");
+    assert_eq!(s(&ev[0], "/level"), "info");
+    assert_eq!(s(&ev[1], "/time"), "2026-11-30T00:05:00.000Z");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert_eq!(s(&ev[1], "/message"), "request failed: connection refused");
+    assert_eq!(n(&ev[1], "/http/status"), 502.0);
+    assert!(ev[2]["time"].is_null(), "{}", ev[2]);
 }
 
 #[test]

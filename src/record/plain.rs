@@ -1106,6 +1106,29 @@ fn meta_run(b: &[u8], p: usize) -> Option<usize> {
     None
 }
 
+/// Go's `time.Kitchen`, `3:04PM` then a space, as zerolog's console writer prints the time:
+/// (hour of the day, minute, where it ends).
+fn kitchen(b: &[u8]) -> Option<(u32, u32, usize)> {
+    let colon = memchr::memchr(b':', &b[..b.len().min(3)])?;
+    let hour = b[..colon].iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })?;
+    let min = b.get(colon + 1..colon + 3)?;
+    if colon == 0 || !(1..=12).contains(&hour) || !min.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let min = u32::from(min[0] - b'0') * 10 + u32::from(min[1] - b'0');
+    let pm = match b.get(colon + 3..colon + 5)? {
+        b"AM" => false,
+        b"PM" => true,
+        _ => return None,
+    };
+    if min > 59 || b.get(colon + 5) != Some(&b' ') {
+        return None;
+    }
+    Some((hour % 12 + if pm { 12 } else { 0 }, min, colon + 5))
+}
+
 /// `request_id=F2f1…`: one `key=value` metadata column (an identifier key, a value without
 /// quotes).
 fn meta_pair(tok: &[u8]) -> bool {
@@ -1762,6 +1785,11 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         // `--date` or the log's last change says.
         pos = n;
         h.time = super::time::time_of_day(b, tc).map(|(t, _)| t);
+        h.dated = h.time.is_some();
+    } else if let Some((hour, min, n)) = kitchen(b) {
+        // zerolog's console writer: `3:04PM INF msg key=value` (Go's `time.Kitchen`).
+        pos = n;
+        h.time = tc.dateless_ms(hour, min, 0, 0);
         h.dated = h.time.is_some();
     } else if let Some(h) = python_basic(b).or_else(|| logrus_text(b, tc)) {
         return Some(h);
