@@ -44,8 +44,8 @@ pub struct TimeCtx<'c> {
     /// epoch, local), its time of day in milliseconds, and whether the first time is on
     /// that day whatever its time of day.
     day_ref: Option<(i64, i64, bool)>,
-    /// The last time of day dated, as local milliseconds since the epoch: the next is put
-    /// on the day nearest it.
+    /// The last time of day dated, as local milliseconds since the epoch: the next is
+    /// dated from it (its day, or the next once midnight passed).
     last_dated: Cell<Option<i64>>,
 }
 
