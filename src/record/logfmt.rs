@@ -31,27 +31,42 @@ fn pair(b: &[u8], mut i: usize) -> Option<Pair<'_>> {
     }
     i += 1;
     // `"quoted"`, or `'quoted'` as Python's structlog writes a string's repr.
-    if let Some(&q @ (b'"' | b'\'')) = b.get(i) {
-        let vs = i + 1;
-        let mut j = vs;
-        let mut esc = false;
-        loop {
-            match *b.get(j)? {
-                b'\\' => {
-                    esc = true;
-                    j += 2;
-                }
-                c if c == q => break,
-                _ => j += 1,
-            }
-        }
-        return Some((key, &b[vs..j], esc, j + 1));
+    if matches!(b.get(i), Some(b'"' | b'\'')) {
+        let (v, esc, end) = quoted(b, i)?;
+        return Some((key, v, esc, end));
     }
     let vs = i;
     while i < b.len() && b[i] != b' ' {
         i += 1;
     }
     Some((key, &b[vs..i], false, i))
+}
+
+/// The quoted string whose quote (`"` or `'`) is at `open`: its text, whether it holds
+/// backslash escapes, and the index after its closing quote. None when it does not close.
+pub fn quoted(b: &[u8], open: usize) -> Option<(&[u8], bool, usize)> {
+    let q = *b.get(open)?;
+    let mut j = open + 1;
+    let mut esc = false;
+    loop {
+        match *b.get(j)? {
+            b'\\' => {
+                esc = true;
+                j += 2;
+            }
+            c if c == q => break,
+            _ => j += 1,
+        }
+    }
+    Some((&b[open + 1..j], esc, j + 1))
+}
+
+/// Whether `tok` is one `key=value` pair and nothing else, its value unquoted (Elixir's
+/// `request_id=F2f1…` metadata column).
+pub fn bare_pair(tok: &[u8]) -> bool {
+    pair(tok, 0).is_some_and(|(k, v, _, end)| {
+        end == tok.len() && !v.is_empty() && !matches!(tok[k.len() + 1], b'"' | b'\'')
+    })
 }
 
 /// Whether `k` can be a logfmt key: an identifier (`level`, `http.method`, `req-id`,

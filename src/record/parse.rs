@@ -307,12 +307,14 @@ fn parse_layout<'a>(
             let pod = plain::pod_of(first);
             // A JSON line behind `kubectl logs --prefix`'s or stern's pod prefix.
             let pod_json = pod
-                .map(|(_, _, body)| body)
+                .as_ref()
+                .map(|p| p.body)
                 .filter(|b| first.len() == raw.len() && b.first() == Some(&b'{'));
             // An access line (an Nginx or ingress container's) behind the prefix, also
             // behind `--timestamps`' stamp.
             let pod_access = pod
-                .map(|(_, _, body)| plain::stamp_body(body).unwrap_or(body))
+                .as_ref()
+                .map(|p| plain::stamp_body(p.body).unwrap_or(p.body))
                 .filter(|b| first.len() == raw.len() && b.first().is_some_and(u8::is_ascii_digit));
             let parsed = match (pod_json, pod_access) {
                 (Some(body), _) if json::parse(body, ev, ctx) => true,
@@ -326,11 +328,11 @@ fn parse_layout<'a>(
                 }
             };
             if parsed {
-                if let Some((pod, container, _)) = pod {
+                if let Some(plain::PodPrefix { pod, container, .. }) = pod {
                     // (Docker Compose names a container only.)
-                    let key: &[u8] = if pod.is_empty() { b"container" } else { b"pod" };
+                    let key: &[u8] = if pod.is_some() { b"pod" } else { b"container" };
                     if !ev.fields.iter().any(|(k, _)| &**k == key) {
-                        if !pod.is_empty() {
+                        if let Some(pod) = pod {
                             ev.fields
                                 .push((Cow::Borrowed(&b"pod"[..]), Cow::Borrowed(pod)));
                         }

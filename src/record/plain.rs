@@ -425,14 +425,21 @@ pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
     if !(padded || (pairs >= 2 && known > 0)) {
         return;
     }
+    // A stack trace under the line stays under the message.
+    with_pairs(ev, inner, Cow::Borrowed(text), &msg[line_end..]);
+}
+
+/// The pairs read into `inner` (after a message: [`kv_tail`], [`klog_structured`]) are the
+/// event's request, trace id, fields and, when the header named none, logger; the message
+/// is `text` with the error field joined, then the lines `below` it.
+fn with_pairs<'a>(ev: &mut Event<'a>, inner: Event<'a>, text: Cow<'a, [u8]>, below: &[u8]) {
     ev.http = inner.http;
     ev.fields = inner.fields;
     ev.trace_id = inner.trace_id.or(ev.trace_id.take());
     if ev.logger.is_none() {
         ev.logger = inner.logger;
     }
-    // A stack trace under the line stays under the message.
-    message_with_error(ev, Cow::Borrowed(text), &msg[line_end..]);
+    message_with_error(ev, text, below);
 }
 
 /// Kubernetes' klog writes structured lines as a quoted message and `key=value` pairs after
@@ -444,36 +451,21 @@ fn klog_structured<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
         return;
     };
     let line_end = memchr::memchr(b'\n', msg).unwrap_or(msg.len());
-    let Some(rest) = msg[..line_end].strip_prefix(b"\"") else {
+    let line = &msg[..line_end];
+    if line.first() != Some(&b'"') {
+        return;
+    }
+    let Some((text, esc, end)) = logfmt::quoted(line, 0) else {
         return;
     };
-    let mut close = 0;
-    let mut esc = false;
-    loop {
-        match rest.get(close) {
-            None => return,
-            Some(b'\\') => {
-                esc = true;
-                close += 2;
-            }
-            Some(b'"') => break,
-            Some(_) => close += 1,
-        }
-    }
-    let pairs = &rest[close + 1..];
+    let pairs = line.get(end..).unwrap_or_default();
     let pairs = pairs.strip_suffix(b"\r").unwrap_or(pairs);
     if !(pairs.trim_ascii().is_empty() || pairs.starts_with(b" ") && logfmt::all_pairs(pairs)) {
         return;
     }
     let mut inner = Event::bare(ev.line, ev.raw);
     logfmt::read_pairs(pairs, &mut inner, &ctx.time, &ctx.keys, ev.logger.is_some());
-    ev.http = inner.http;
-    ev.fields = inner.fields;
-    ev.trace_id = inner.trace_id.or(ev.trace_id.take());
-    if ev.logger.is_none() {
-        ev.logger = inner.logger;
-    }
-    message_with_error(ev, logfmt::value(&rest[..close], esc), &msg[line_end..]);
+    with_pairs(ev, inner, logfmt::value(text, esc), &msg[line_end..]);
 }
 
 /// Rust's `tracing` (and `env_logger`'s `[… ERROR api::handler] …` is read by the bracket
@@ -1089,7 +1081,7 @@ fn time_of_day(b: &[u8]) -> Option<usize> {
 /// (Elixir's `request_id=F… user_id=7 [info]`).
 fn meta_run(b: &[u8], p: usize) -> Option<usize> {
     let mut e = token_end(b, p);
-    if !meta_pair(&b[p..e]) {
+    if !logfmt::bare_pair(&b[p..e]) {
         return None;
     }
     for _ in 0..16 {
@@ -1098,7 +1090,7 @@ fn meta_run(b: &[u8], p: usize) -> Option<usize> {
         }
         let next = e + 1;
         let end = token_end(b, next);
-        if b.get(e) != Some(&b' ') || !meta_pair(&b[next..end]) {
+        if b.get(e) != Some(&b' ') || !logfmt::bare_pair(&b[next..end]) {
             return None;
         }
         e = end;
@@ -1127,23 +1119,6 @@ fn kitchen(b: &[u8]) -> Option<(u32, u32, usize)> {
         return None;
     }
     Some((hour % 12 + if pm { 12 } else { 0 }, min, colon + 5))
-}
-
-/// `request_id=F2f1…`: one `key=value` metadata column (an identifier key, a value without
-/// quotes).
-fn meta_pair(tok: &[u8]) -> bool {
-    match memchr::memchr(b'=', tok) {
-        Some(i) => {
-            i > 0
-                && i + 1 < tok.len()
-                && tok[0].is_ascii_alphabetic()
-                && tok[..i]
-                    .iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
-                && !tok[i + 1..].contains(&b'"')
-        }
-        None => false,
-    }
 }
 
 /// `1234#1234:` (pid#tid of an Nginx error log line).
@@ -1197,11 +1172,7 @@ fn python_basic(b: &[u8]) -> Option<Header<'_>> {
         level: Some(level),
         logger: Some(name),
         msg: c1 + 1 + c2 + 1,
-        nginx: false,
-        runtime: None,
-        glog: false,
-        dated: false,
-        meta: None,
+        ..Header::default()
     })
 }
 
@@ -1237,11 +1208,7 @@ fn logrus_text<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         level: Some(level),
         logger: None,
         msg: skip_spaces(b, close + 1),
-        nginx: false,
-        runtime: None,
-        glog: false,
-        dated: false,
-        meta: None,
+        ..Header::default()
     })
 }
 
@@ -1259,11 +1226,7 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 level: b.get(s.msg..).and_then(syslog::leading_level),
                 logger: s.program,
                 msg: s.msg,
-                nginx: false,
-                runtime: None,
-                glog: false,
-                dated: false,
-                meta: None,
+                ..Header::default()
             });
         }
     }
@@ -1300,11 +1263,7 @@ fn redis<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         level: Some(level),
         logger: None,
         msg: (e + 3).min(b.len()),
-        nginx: false,
-        runtime: None,
-        glog: false,
-        dated: false,
-        meta: None,
+        ..Header::default()
     })
 }
 
@@ -1482,22 +1441,37 @@ pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
     stamp_body(prev).is_some_and(|p| dated(p) || super::parse::is_continuation(p))
 }
 
-/// (pod, container, the container's line) of a line behind `kubectl logs --prefix`'s
-/// `[pod/NAME/CONTAINER] ` or stern's `POD CONTAINER `: which replica logged it, for the
-/// failing-vs-working contrast (one bad pod among healthy ones).
-pub fn pod_of(line: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+/// The pod, container and container's line of a line behind `kubectl logs --prefix`'s
+/// `[pod/NAME/CONTAINER] `, stern's `POD CONTAINER ` or Docker Compose's `NAME  | ` (a
+/// container, no pod): which replica logged it, for the failing-vs-working contrast (one bad
+/// pod among healthy ones).
+pub fn pod_of(line: &[u8]) -> Option<PodPrefix<'_>> {
+    let prefix = |pod, container, body| PodPrefix {
+        pod,
+        container,
+        body,
+    };
     if let Some(body) = kubectl_body(line) {
         let name = &line[5..line.len() - body.len() - 2];
         let slash = memchr::memrchr(b'/', name)?;
-        return Some((&name[..slash], &name[slash + 1..], body));
+        return Some(prefix(Some(&name[..slash]), &name[slash + 1..], body));
     }
     if let Some((name, body)) = compose_prefix(line) {
-        return Some((b"", name, body));
+        return Some(prefix(None, name, body));
     }
-    let body = stern_body(line)?;
+    let body = stern_pod_body(line)?;
     let head = &line[..line.len() - body.len() - 1];
     let sp = memchr::memchr(b' ', head)?;
-    Some((&head[..sp], &head[sp + 1..], body))
+    Some(prefix(Some(&head[..sp]), &head[sp + 1..], body))
+}
+
+/// What a pod or container prefix says ([`pod_of`]).
+pub struct PodPrefix<'a> {
+    /// None behind Docker Compose's prefix, which names a container only.
+    pub pod: Option<&'a [u8]>,
+    pub container: &'a [u8],
+    /// The container's line.
+    pub body: &'a [u8],
 }
 
 /// The container's line behind stern's `POD CONTAINER ` (`stern api` tails every pod of a
@@ -1511,8 +1485,15 @@ pub fn stern_body(line: &[u8]) -> Option<&[u8]> {
     if !line.first().is_some_and(u8::is_ascii_lowercase) {
         return None;
     }
-    if let Some((_, body)) = compose_prefix(line) {
-        return Some(body);
+    compose_prefix(line)
+        .map(|(_, body)| body)
+        .or_else(|| stern_pod_body(line))
+}
+
+/// The line behind stern's own `POD CONTAINER ` prefix ([`stern_body`]).
+fn stern_pod_body(line: &[u8]) -> Option<&[u8]> {
+    if !line.first().is_some_and(u8::is_ascii_lowercase) {
+        return None;
     }
     let sp = memchr::memchr(b' ', &line[..line.len().min(260)])?;
     let pod = &line[..sp];
@@ -1729,11 +1710,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                         level: Some(level),
                         logger,
                         msg: skip_spaces(b, close + 1),
-                        nginx: false,
-                        runtime: None,
-                        glog: false,
-                        dated: false,
-                        meta: None,
+                        ..Header::default()
                     });
                 }
             }
@@ -1770,11 +1747,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 level,
                 logger: None,
                 msg,
-                nginx: false,
-                runtime: None,
-                glog: false,
-                dated: false,
-                meta: None,
+                ..Header::default()
             });
         }
         h.time = Some(t);
@@ -2197,11 +2170,7 @@ fn rails<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         level: Some(level),
         logger: l.logger.map(|r| &b[r]),
         msg: l.msg,
-        nginx: false,
-        runtime: None,
-        glog: false,
-        dated: false,
-        meta: None,
+        ..Header::default()
     })
 }
 
@@ -2623,11 +2592,7 @@ fn after_epoch<'a>(
                     level: Some(l),
                     logger: prev,
                     msg: skip_spaces(b, e),
-                    nginx: false,
-                    runtime: None,
-                    glog: false,
-                    dated: false,
-                    meta: None,
+                    ..Header::default()
                 });
             }
             prev = Some(tok);
