@@ -228,7 +228,10 @@ impl LiveSource {
             self.w3c.clone_from(&meta.w3c);
             self.times =
                 crate::input::TimeCarry::for_sample(sample, format, meta.w3c.as_deref(), parse);
-            meta.dates_times_of_day = crate::input::TimeCarry::dates(self.times.as_ref());
+            meta.dates_times_of_day = self
+                .times
+                .as_ref()
+                .is_some_and(crate::input::TimeCarry::dates);
             self.meta = Some(Arc::new(meta));
         }
         let meta = self.meta.clone()?;

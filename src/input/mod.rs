@@ -146,13 +146,12 @@ impl Chunk {
     /// `cfg` as it applies to this chunk: times of day without a date continue from the
     /// source's before the chunk, or start from its last change ([`SourceMeta::parse_config`]).
     pub fn parse_config<'c>(&self, cfg: &'c ParseConfig) -> Cow<'c, ParseConfig> {
+        // (Only a source that dates them has one: see `TimeCarry::mark`.)
         match self.dated_before {
-            Some(at) if cfg.day_ref != DayRef::Off && self.source.dates_times_of_day => {
-                Cow::Owned(ParseConfig {
-                    day_ref: DayRef::After(at),
-                    ..cfg.clone()
-                })
-            }
+            Some(at) if cfg.day_ref != DayRef::Off => Cow::Owned(ParseConfig {
+                day_ref: DayRef::After(at),
+                ..cfg.clone()
+            }),
             _ => self.source.parse_config(cfg),
         }
     }
@@ -192,8 +191,8 @@ impl TimeCarry {
 
     /// Whether the source's first lines have times of day without a date
     /// ([`SourceMeta::dates_times_of_day`]).
-    pub fn dates(carry: Option<&TimeCarry>) -> bool {
-        carry.is_some_and(|c| c.dated)
+    pub fn dates(&self) -> bool {
+        self.dated
     }
 
     /// Tells `chunk` (the source's next) the time before it, and takes its last timed

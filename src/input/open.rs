@@ -372,7 +372,7 @@ impl<'a> Reader<'a> {
             source.w3c.as_deref(),
             &source.parse_config(&self.cfg.parse),
         );
-        source.dates_times_of_day = super::TimeCarry::dates(times.as_ref());
+        source.dates_times_of_day = times.as_ref().is_some_and(super::TimeCarry::dates);
         let source = Arc::new(source);
         let chunker =
             Chunker::new(source, self.cfg.chunk_size, self.cfg.max_line).with_times(times);

@@ -383,7 +383,7 @@ pub struct ParseConfig {
 pub enum DayRef {
     /// Not at all: such events have no time.
     Off,
-    /// Always this day (days since the epoch; `--date`).
+    /// This day for the first (days since the epoch; `--date`).
     Date(i64),
     /// The day of this instant (milliseconds since the epoch; the log's last change, or the
     /// start of the run for stdin) for a time of day up to an hour after its own, the day

@@ -41,9 +41,8 @@ pub struct TimeCtx<'c> {
     /// Last (year, month, day) → days since the epoch: consecutive lines share their date.
     last_date: Cell<(i32, u32, u32, i64)>,
     /// For times of day without a date ([`DayRef`]): the reference day (days since the
-    /// epoch, local), its time of day in milliseconds, and whether the first time is on
-    /// that day whatever its time of day.
-    day_ref: Option<(i64, i64, bool)>,
+    /// epoch, local) and its time of day in milliseconds (`--date`'s: the whole day).
+    day_ref: Option<(i64, i64)>,
     /// The last time of day dated, as local milliseconds since the epoch: the next is
     /// dated from it (its day, or the next once midnight passed).
     last_dated: Cell<Option<i64>>,
@@ -74,10 +73,10 @@ impl<'c> TimeCtx<'c> {
                 .map_or(0, |t| i64::from(cfg.tz.to_offset(t).seconds()));
             ms + off * 1000
         };
-        let split = |l: i64| Some((l.div_euclid(DAY_MS), l.rem_euclid(DAY_MS), false));
+        let split = |l: i64| Some((l.div_euclid(DAY_MS), l.rem_euclid(DAY_MS)));
         let (day_ref, last_dated) = match cfg.day_ref {
             DayRef::Off => (None, None),
-            DayRef::Date(d) => (Some((d, 0, true)), None),
+            DayRef::Date(d) => (Some((d, DAY_MS)), None),
             DayRef::Before(ms) => (split(local(ms)), None),
             DayRef::Clock => (split(local(jiff::Timestamp::now().as_millisecond())), None),
             DayRef::After(ms) => (split(local(ms)), Some(local(ms))),
@@ -97,7 +96,7 @@ impl<'c> TimeCtx<'c> {
     /// Milliseconds since the epoch for a time of day without a date, dated as the config's
     /// [`DayRef`] says; `None` when it says not to.
     pub fn dateless_ms(&self, h: u32, mi: u32, s: u32, ms: u32) -> Option<i64> {
-        let (day, at, fixed) = self.day_ref?;
+        let (day, at) = self.day_ref?;
         if h > 23 || mi > 59 || s > 60 {
             return None;
         }
@@ -116,13 +115,22 @@ impl<'c> TimeCtx<'c> {
                     t
                 }
             }
-            None if fixed || tod <= at + BACK_MS => day * DAY_MS + tod,
+            None if tod <= at + BACK_MS => day * DAY_MS + tod,
             None => (day - 1) * DAY_MS + tod,
         };
         self.last_dated.set(Some(local));
-        let secs = local.div_euclid(1000);
-        let off = if self.utc { 0 } else { self.zone_offset(secs)? };
+        let off = self.local_offset(local.div_euclid(1000), None)?;
         Some(local - off * 1000)
+    }
+
+    /// The UTC offset, in seconds, of a local time (seconds since the epoch as if it were
+    /// UTC): the stamp's own `offset`, else `--tz`'s.
+    fn local_offset(&self, local: i64, offset: Option<i32>) -> Option<i64> {
+        match offset {
+            Some(o) => Some(i64::from(o)),
+            None if self.utc => Some(0),
+            None => self.zone_offset(local),
+        }
     }
 
     /// Milliseconds since the epoch for a civil date-time. `offset` is the stamp's own UTC
@@ -158,11 +166,7 @@ impl<'c> TimeCtx<'c> {
             days
         };
         let local = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
-        let off = match offset {
-            Some(o) => i64::from(o),
-            None if self.utc => 0,
-            None => self.zone_offset(local)?,
-        };
+        let off = self.local_offset(local, offset)?;
         Some((local - off) * 1000 + i64::from(ms))
     }
 
