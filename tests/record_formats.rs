@@ -668,6 +668,114 @@ fn key_value_tails_after_a_message_are_fields() {
     assert_eq!(texts.len(), 4, "{texts:?}");
 }
 
+/// Rust's `tracing` default format: the level padded to five columns (` INFO`, ` WARN`: a
+/// header, not an indented continuation of the line before), the spans before the target
+/// (their fields are the event's: a request span's method and URI make a request), the
+/// target as logger, `error=` unquoted with spaces, tower-http's `latency=5003 ms`.
+#[test]
+fn rust_tracing_spans_targets_and_fields() {
+    let path = fixture("tracing.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let msgs: Vec<&str> = ev.iter().map(|e| s(e, "/message")).collect();
+    assert_eq!(ev.len(), 8, "{msgs:?}");
+    assert_eq!(msgs[0], "started processing request");
+    assert_eq!(s(&ev[0], "/logger"), "tower_http::trace::on_request");
+    assert_eq!(s(&ev[0], "/http/method"), "GET");
+    assert_eq!(s(&ev[0], "/http/path"), "/v1/orders/7");
+    // Two spans, one with a quoted field; the message keeps a lone pair that is no error.
+    assert_eq!(s(&ev[1], "/level"), "warn");
+    assert_eq!(s(&ev[1], "/logger"), "orders::db");
+    assert_eq!(msgs[1], "slow acquire waited_ms=812");
+    assert_eq!(s(&ev[1], "/fields/pool"), "main");
+    assert_eq!(
+        msgs[2],
+        "query failed: pool timed out while waiting for an open connection"
+    );
+    assert_eq!(msgs[3], "finished processing request");
+    assert_eq!(n(&ev[3], "/http/status"), 500.0);
+    assert_eq!(n(&ev[3], "/http/latency_ms"), 5003.0);
+    assert_eq!(s(&ev[3], "/http/path"), "/v1/orders/7");
+    // tracing-actix-web's span; a crate's root as the target.
+    assert_eq!(s(&ev[4], "/logger"), "users");
+    assert_eq!(msgs[4], "user loaded");
+    assert_eq!(s(&ev[4], "/http/path"), "/v1/users/9");
+    assert_eq!(s(&ev[4], "/trace_id"), "7f3a");
+    assert_eq!(msgs[5], "indexing failed: connection reset by peer");
+    assert_eq!(s(&ev[5], "/fields/name"), "reindex");
+    assert_eq!(s(&ev[5], "/fields/attempt"), "3");
+    // `Error:` after a target is message text, not a span.
+    assert_eq!(msgs[6], "Error: shutting down");
+    assert_eq!(s(&ev[7], "/logger"), "hyper::proto::h1::io");
+    same_at_any_chunk_size(path, &ev);
+}
+
+/// Sidekiq's default lines: the job context's `key=value` pairs, then `LEVEL: message`
+/// (the level was lost among the pairs, so a Redis outage counted no error); its `elapsed`
+/// is seconds; a backtrace under a context line stays its message.
+#[test]
+fn sidekiq_job_context_before_the_level() {
+    let path = fixture("sidekiq.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let msgs: Vec<&str> = ev.iter().map(|e| s(e, "/message")).collect();
+    assert_eq!(ev.len(), 8, "{msgs:?}");
+    assert_eq!(s(&ev[0], "/level"), "info");
+    assert_eq!(msgs[0], "start");
+    assert_eq!(s(&ev[0], "/fields/class"), "ChargeJob");
+    assert_eq!(s(&ev[0], "/fields/jid"), "abc123");
+    assert_eq!(n(&ev[1], "/http/latency_ms"), 1200.0);
+    assert_eq!(s(&ev[4], "/level"), "warn");
+    assert_eq!(
+        msgs[4],
+        "Stripe::APIConnectionError: Could not connect to Stripe (https://api.stripe.com)"
+    );
+    assert_eq!(s(&ev[5], "/level"), "warn");
+    assert!(msgs[5].starts_with("/app/app/jobs/charge_job.rb:10:in `perform'\n/usr/local/"));
+    assert_eq!(n(&ev[5], "/lines"), 3.0);
+    assert_eq!(n(&ev[6], "/http/latency_ms"), 4.0);
+    assert_eq!(s(&ev[7], "/level"), "error");
+    assert_eq!(
+        msgs[7],
+        "Error fetching job: Error connecting to Redis on redis:6379 (Errno::ECONNREFUSED)"
+    );
+    same_at_any_chunk_size(path, &ev);
+}
+
+/// `heroku logs`: the router's logfmt lines, and each dyno's output behind `app[web.3]: `,
+/// whose own header (the Ruby Logger's `E, [stamp #4] ERROR -- :`, Sidekiq's stamp and
+/// context) gives the level, which was lost, and the message.
+#[test]
+fn heroku_app_lines_with_their_own_headers() {
+    let path = fixture("heroku.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let msgs: Vec<&str> = ev.iter().map(|e| s(e, "/message")).collect();
+    assert_eq!(ev.len(), 7, "{msgs:?}");
+    assert_eq!(s(&ev[0], "/level"), "info");
+    assert_eq!(s(&ev[0], "/logger"), "app");
+    assert_eq!(s(&ev[0], "/http/path"), "/orders/550");
+    assert_eq!(s(&ev[1], "/level"), "error");
+    assert!(msgs[1].starts_with("ActiveRecord::ConnectionTimeoutError (could not"));
+    assert_eq!(n(&ev[2], "/http/status"), 500.0);
+    assert_eq!(n(&ev[2], "/http/latency_ms"), 5003.0);
+    assert_eq!(n(&ev[3], "/http/status"), 500.0);
+    assert_eq!(s(&ev[3], "/logger"), "heroku");
+    assert_eq!(s(&ev[5], "/level"), "error");
+    assert_eq!(s(&ev[5], "/time"), "2026-11-30T11:45:07.001Z");
+    assert!(msgs[5].starts_with("Error fetching job"));
+    assert!(ev[6]["level"].is_null(), "{}", ev[6]);
+    assert_eq!(msgs[6], "a message of the app's own without a header");
+    same_at_any_chunk_size(path, &ev);
+    // The same read as plain lines (a source whose other lines are not syslog's).
+    let plain = events(&["--input-format", "plain", path]);
+    let levels =
+        |ev: &[Value]| -> Vec<String> { ev.iter().map(|e| e["level"].to_string()).collect() };
+    assert_eq!(levels(&plain), levels(&ev));
+    assert_eq!(s(&plain[1], "/logger"), "app");
+    assert_eq!(s(&plain[1], "/message"), msgs[1]);
+}
+
 /// stern's `POD CONTAINER ` prefix (and `kubectl logs --prefix`'s) before each line: the
 /// app's header, stack trace and JSON are read behind it, and the pod is a field, so a
 /// failure on one replica shows in the contrast. A plain line starting with two words is not

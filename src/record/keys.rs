@@ -204,6 +204,10 @@ pub fn go_duration_ms(v: &[u8]) -> Option<f64> {
             return None;
         }
         let n: f64 = std::str::from_utf8(&v[s..i]).ok()?.parse().ok()?;
+        if v.get(i) == Some(&b' ') {
+            // `12 ms`
+            i += 1;
+        }
         let u = i;
         while i < v.len() && !(v[i].is_ascii_digit() || v[i] == b'.') {
             i += 1;
@@ -260,6 +264,11 @@ fn error_rank(key: &[u8]) -> Option<u8> {
 /// Whether a structured key holds what went wrong (see [`with_error_text`]).
 pub fn is_error_key(key: &[u8]) -> bool {
     error_rank(key).is_some()
+}
+
+/// Whether a structured key holds an error's text (not its type or stack trace).
+pub fn is_error_text_key(key: &[u8]) -> bool {
+    error_rank(key).is_some_and(|r| r <= 2)
 }
 
 /// Longest error text kept from a field.

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::keys::{go_duration_ms, Assign, Role, UserKeys};
+use super::keys::{go_duration_ms, Assign, Role, Unit, UserKeys};
 use super::time::TimeCtx;
 use super::{level, Event};
 
@@ -38,6 +38,31 @@ fn pair(b: &[u8], mut i: usize) -> Option<Pair<'_>> {
     let vs = i;
     while i < b.len() && b[i] != b' ' {
         i += 1;
+    }
+    if super::keys::is_error_text_key(key) {
+        // An error's text unquoted, spaces and all (Rust's `tracing` writes `error=connection
+        // refused` for a displayed error): the words up to the next pair.
+        while b.get(i) == Some(&b' ') && b.get(i + 1).is_some_and(|&c| c != b' ') {
+            let word_end = memchr::memchr(b' ', &b[i + 1..]).map_or(b.len(), |e| i + 1 + e);
+            let word = &b[i + 1..word_end];
+            let eq = memchr::memchr(b'=', word);
+            if eq.is_some_and(|e| e > 0 && is_key(&word[..e])) {
+                break;
+            }
+            i = word_end;
+        }
+    }
+    // A number and its unit after a space (tower-http's `latency=12 ms`).
+    let number = i > vs && b[vs..i].iter().all(|&c| c.is_ascii_digit() || c == b'.');
+    if number {
+        for unit in [&b" ms"[..], b" s", b" us", b" \xc2\xb5s", b" ns"] {
+            if b[i..].starts_with(unit)
+                && matches!(b.get(i + unit.len()), None | Some(b' ' | b'\r'))
+            {
+                i += unit.len();
+                break;
+            }
+        }
     }
     Some((key, &b[vs..i], false, i))
 }
@@ -246,9 +271,24 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
     }
     let mut assign = Assign::default();
     let mut i = 0;
+    let (mut elapsed, mut bare) = (None, false);
     while i < b.len() {
         let Some((k, v, esc, e)) = pair(b, i) else {
+            // Sidekiq's `pid=7 tid=2yv class=ChargeJob jid=… elapsed=1.2 INFO: done`: the
+            // job context's pairs, then the level and the message. Its `elapsed` is seconds.
+            let sidekiq = (!bare && !assign.has_message() && ev.level.is_none())
+                .then(|| level_colon(b[i..].trim_ascii_start()))
+                .flatten();
+            if let Some((lvl, msg)) = sidekiq {
+                ev.level = Some(lvl);
+                if let Some(s) = elapsed.and_then(|v| super::keys::latency_ms(v, Unit::S)) {
+                    ev.http.latency_ms = Some(s);
+                }
+                ev.message = Cow::Borrowed(msg);
+                return true;
+            }
             // A bare word between pairs: skip it.
+            bare = true;
             match memchr::memchr(b' ', &b[i..]) {
                 Some(n) => {
                     i += n + 1;
@@ -258,6 +298,9 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
             }
         };
         i = e;
+        if k == b"elapsed" {
+            elapsed = Some(v);
+        }
         let val = value(v, esc);
         let unused = match (k, user.lookup(k)) {
             (b"at", _) => match level::from_word(v) {
@@ -287,6 +330,24 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
         super::keys::with_error_text(ev);
     }
     true
+}
+
+/// Whether `line` is `key=value` pairs, then an upper-case level and a colon (Sidekiq's
+/// `pid=7 tid=2yw class=ChargeJob jid=… INFO: start`).
+pub fn pairs_then_level(line: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some((_, _, _, e)) = pair(line, i) {
+        i = e;
+    }
+    i > 0 && level_colon(line[i..].trim_ascii_start()).is_some()
+}
+
+/// The level and message after it when `rest` is an upper-case level and a colon (`INFO:
+/// done`).
+fn level_colon(rest: &[u8]) -> Option<(super::Level, &[u8])> {
+    let colon = memchr::memchr(b':', &rest[..rest.len().min(9)])?;
+    let lvl = level::from_upper_word(&rest[..colon])?;
+    Some((lvl, rest.get(colon + 1..)?.strip_prefix(b" ")?))
 }
 
 #[cfg(test)]
@@ -322,6 +383,18 @@ mod tests {
         assert_eq!(pair_tail(b"acquire a=1, b=2, c=3"), Some((18, 1)));
         assert_eq!(pair_tail(b"no pairs here"), None);
         assert_eq!(pair_tail(b"k=v"), None, "no text before");
+        // A number's unit after a space; an error's text unquoted, to the next pair.
+        assert_eq!(pair_tail(b"done latency=12 ms status=200"), Some((5, 2)));
+        assert_eq!(pair_tail(b"done latency=12 msx status=200"), Some((20, 1)));
+        assert_eq!(
+            pair(b"error=connection refused status=500", 0),
+            Some((&b"error"[..], &b"connection refused"[..], false, 24))
+        );
+        assert_eq!(
+            pair_tail(b"failed error=connection reset by peer attempt=3"),
+            Some((7, 2))
+        );
+        assert_eq!(pair(b"path=/a b", 0).map(|p| p.1), Some(&b"/a"[..]));
     }
 
     #[test]

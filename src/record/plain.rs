@@ -88,7 +88,13 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
             }
         }
     }
-    if h.level.is_none() && stamped {
+    // Heroku's `STAMP app[web.1]: ` before the app's own line with its header (the Ruby
+    // Logger's `E, [stamp #4] ERROR -- : …`, a dated line).
+    let tagged = h.level.is_none() && !stamped && h.logger.is_some() && h.time.is_some() && {
+        let body = first.get(h.msg..).unwrap_or_default();
+        dated(body) || rails_shape(body)
+    };
+    if h.level.is_none() && (stamped || tagged) {
         // `kubectl logs --timestamps` (or a shipper) before the app's own header: the app's
         // time, level, logger and message.
         let at = h.msg.min(first.len());
@@ -96,6 +102,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
             h = Header {
                 msg: at + inner.msg,
                 runtime: h.runtime,
+                logger: inner.logger.filter(|l| !l.is_empty()).or(h.logger),
                 ..inner
             };
         }
@@ -212,7 +219,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         klog_structured(ev, ctx);
     }
     if h.level.is_some() && ev.logger.is_none() {
-        rust_target(ev);
+        rust_target(ev, ctx);
     }
     if ev.level.is_none() {
         ev.level = php_level(&ev.message);
@@ -225,7 +232,10 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     // Rails' lograge writes each request as one JSON or logfmt line through the Ruby Logger
     // (`I, [stamp #pid]  INFO -- : [id] method=GET path=/orders/42 … status=500 duration=…`).
     let lograge = rails_shape(app) && first.len() == raw.len();
-    if (h.level.is_none() || lograge) && first.len() == raw.len() {
+    // Sidekiq's job context before its level (`pid=7 tid=2yw WARN: …`) heads a backtrace too.
+    let context =
+        h.level.is_none() && logfmt::pairs_then_level(first.get(h.msg..).unwrap_or_default());
+    if (h.level.is_none() || lograge) && first.len() == raw.len() || context {
         // A JSON app line inside a Kubernetes CRI record (the usual production setup) or
         // behind a shipper's timestamp.
         let tag = ev.trace_id.take();
@@ -422,7 +432,15 @@ pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
         &ctx.keys,
         ev.logger.is_some(),
     );
-    if !(padded || (pairs >= 2 && known > 0)) {
+    // A lone error pair is the error's text (`request failed error=connection refused`).
+    let lone_error = pairs == 1
+        && super::keys::is_error_text_key(
+            line[start..]
+                .split(|&c| c == b'=')
+                .next()
+                .unwrap_or_default(),
+        );
+    if !(padded || (pairs >= 2 && known > 0) || lone_error) {
         return;
     }
     // A stack trace under the line stays under the message.
@@ -470,17 +488,57 @@ fn klog_structured<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
 
 /// Rust's `tracing` (and `env_logger`'s `[… ERROR api::handler] …` is read by the bracket
 /// rule): `STAMP LEVEL api::handler: message` names its target, a module path, before the
-/// message; it is the logger.
-fn rust_target(ev: &mut Event<'_>) {
+/// message; it is the logger. The spans the event is in come first, each with its fields:
+/// `request{method=GET uri=/orders/7}:db{pool=main}: api::db: pool timeout`; their fields are
+/// the event's (a request span's method and URI make a request), then the message's own.
+fn rust_target<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
     let Cow::Borrowed(msg) = ev.message else {
         return;
     };
+    let Some(end) = tracing_spans(msg).filter(|_| ev.fields.is_empty() && ev.http.is_empty())
+    else {
+        module_target(ev, msg, false);
+        return;
+    };
+    let mut spans = Event::bare(ev.line, ev.raw);
+    let mut i = 0;
+    while let Some((fields, next)) = tracing_span(msg, i).filter(|_| i < end) {
+        if let Some(fields) = fields {
+            logfmt::read_pairs(fields, &mut spans, &ctx.time, &ctx.keys, true);
+        }
+        i = next;
+    }
+    module_target(ev, &msg[end..], true);
+    // The message's own `key=value` fields, then the spans' under them.
+    kv_tail(ev, ctx);
+    let own = std::mem::take(&mut ev.fields);
+    ev.fields = spans.fields;
+    for (k, v) in own {
+        match ev.fields.iter_mut().find(|(sk, _)| *sk == k) {
+            Some(slot) => slot.1 = v,
+            None => ev.fields.push((k, v)),
+        }
+    }
+    let h = &mut ev.http;
+    h.method = h.method.take().or(spans.http.method);
+    h.path = h.path.take().or(spans.http.path);
+    h.status = h.status.or(spans.http.status);
+    h.latency_ms = h.latency_ms.or(spans.http.latency_ms);
+    h.upstream = h.upstream.take().or(spans.http.upstream);
+    ev.trace_id = ev.trace_id.take().or(spans.trace_id);
+}
+
+/// `msg` as the message, after its `target: ` (a module path, the logger) when it starts
+/// with one. After spans the target may be a crate's root (`users: user loaded`); without,
+/// it must be a path (`api::handler: …`), not a word before a colon.
+fn module_target<'a>(ev: &mut Event<'a>, msg: &'a [u8], after_spans: bool) {
+    ev.message = Cow::Borrowed(msg);
     let Some(colon) = memchr::memmem::find(&msg[..msg.len().min(160)], b": ") else {
         return;
     };
     let target = &msg[..colon];
     let module = target.first().is_some_and(u8::is_ascii_lowercase)
-        && memchr::memmem::find(target, b"::").is_some()
+        && (after_spans || memchr::memmem::find(target, b"::").is_some())
         && !target.ends_with(b":")
         && target
             .iter()
@@ -488,6 +546,72 @@ fn rust_target(ev: &mut Event<'_>) {
     if module {
         ev.logger = Some(Cow::Borrowed(target));
         ev.message = Cow::Borrowed(&msg[colon + 2..]);
+    }
+}
+
+/// Where the spans `tracing` writes before an event's target end (after their `: `), when
+/// the message starts with them: one or more `name{fields}` or `name` joined by `:`, at least
+/// one with fields (`Error: text` is no span).
+fn tracing_spans(msg: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    let mut braced = false;
+    loop {
+        let (fields, next) = tracing_span(msg, i)?;
+        braced |= fields.is_some();
+        if msg.get(next - 1) == Some(&b' ') {
+            return braced.then_some(next);
+        }
+        i = next;
+    }
+}
+
+/// One span at `i` of a `tracing` span list: its fields (the text in its braces; None for a
+/// span without) and the index after the `:` ending it, and after the space when that ends
+/// the list.
+fn tracing_span(msg: &[u8], i: usize) -> Option<(Option<&[u8]>, usize)> {
+    let rest = msg.get(i..)?;
+    if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    // A span's name: an identifier (tracing-actix-web's `HTTP request` has a space).
+    let name = rest
+        .iter()
+        .take(64)
+        .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b' '))
+        .count();
+    let (fields, after) = if rest.get(name) == Some(&b'{') {
+        // The fields, to the brace that closes them (quoted values may hold braces).
+        let mut j = name + 1;
+        let mut depth = 1;
+        while depth > 0 {
+            match *rest.get(j)? {
+                b'"' => j = logfmt::quoted(rest, j)?.2,
+                b'{' => {
+                    depth += 1;
+                    j += 1;
+                }
+                b'}' => {
+                    depth -= 1;
+                    j += 1;
+                }
+                b'\n' => return None,
+                _ => j += 1,
+            }
+        }
+        (Some(&rest[name + 1..j - 1]), j)
+    } else {
+        if rest[..name].contains(&b' ') {
+            return None;
+        }
+        (None, name)
+    };
+    if rest.get(after) != Some(&b':') {
+        return None;
+    }
+    match rest.get(after + 1) {
+        Some(b' ') => Some((fields, i + after + 2)),
+        Some(c) if c.is_ascii_alphabetic() => Some((fields, i + after + 1)),
+        _ => None,
     }
 }
 
@@ -1322,6 +1446,16 @@ pub fn stamp_body(line: &[u8]) -> Option<&[u8]> {
     (end == b'Z' || end.is_ascii_digit()).then(|| &line[sp + 1..])
 }
 
+/// Whether `body` starts with a level padded to five columns (` INFO `, ` WARN `, as Rust's
+/// `tracing` writes them after its stamp): a header, not an indented continuation.
+fn padded_level(body: &[u8]) -> bool {
+    let word = body.trim_ascii_start();
+    let Some(sp) = memchr::memchr(b' ', &word[..word.len().min(8)]) else {
+        return false;
+    };
+    body.len() - word.len() <= 2 && from_upper_word(&word[..sp]).is_some()
+}
+
 /// Whether `body` starts with a date of its own (`2026-11-27 ...`, `2026/11/27 ...`): the
 /// app's header behind a shipper's stamp.
 fn dated(body: &[u8]) -> bool {
@@ -1332,7 +1466,8 @@ fn dated(body: &[u8]) -> bool {
 }
 
 /// A program's own dated log line as a syslog message (an app under systemd writing its
-/// logback or Nginx lines to stdout, read back with `journalctl`): its header's level and
+/// logback or Nginx lines to stdout, read back with `journalctl`; a Ruby Logger line as
+/// Heroku's `app[web.1]: E, [stamp #4] ERROR -- : …`): its header's level and
 /// logger, and what its message says (an Nginx error's request and upstream), rather than a
 /// level guessed from words in it. The time is the app's (for its milliseconds) when it is
 /// within a minute of the syslog record's, after moving it by a zone's offset if it differs
@@ -1341,7 +1476,7 @@ pub fn parse_embedded<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
     let Cow::Borrowed(msg) = ev.message else {
         return;
     };
-    if ev.level.is_some() || !ev.http.is_empty() || !dated(msg) {
+    if ev.level.is_some() || !ev.http.is_empty() || !(dated(msg) || rails_shape(msg)) {
         return;
     }
     let first = &msg[..memchr::memchr(b'\n', msg).unwrap_or(msg.len())];
@@ -1435,7 +1570,7 @@ pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
     let Some(body) = stamp_body(line) else {
         return false;
     };
-    if !super::parse::is_continuation(body) {
+    if !super::parse::is_continuation(body) || padded_level(body) {
         return false;
     }
     stamp_body(prev).is_some_and(|p| dated(p) || super::parse::is_continuation(p))
