@@ -1595,7 +1595,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 14);
+    assert_eq!(ev.len(), 16);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -1678,6 +1678,12 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     assert_eq!(n(e, "/http/status"), 502.0);
     assert_eq!(n(e, "/http/latency_ms"), 30001.2);
     assert_eq!(s(e, "/trace_id"), "0HN1:00000002");
+    // Serilog's compact JSON leaves `@l` out at Information.
+    assert_eq!(s(&ev[14], "/level"), "info");
+    assert_eq!(s(&ev[14], "/message"), "Order {OrderId} shipped");
+    // python-json-logger's `asctime`.
+    assert_eq!(s(&ev[15], "/time"), "2024-03-05T10:00:15.250Z");
+    assert_eq!(s(&ev[15], "/level"), "error");
 }
 
 #[test]

@@ -235,6 +235,10 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
         // unless it is a request log (below).
         ev.message = Cow::Borrowed(b);
     } else {
+        if ev.level.is_none() && w.assign.compact_message() {
+            // Serilog's compact JSON leaves `@l` out at Information.
+            ev.level = Some(super::Level::Info);
+        }
         super::keys::with_error_text(ev);
         if let Some(stack) = w
             .stack

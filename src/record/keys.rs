@@ -80,6 +80,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"t.$date" => (Time, 7),
         b"__REALTIME_TIMESTAMP" => (Time, 8),
         b"Timestamp" => (Time, 9),
+        // python-json-logger's `%(asctime)s`.
+        b"asctime" => (Time, 10),
 
         b"level" => (Level, 0),
         b"severity" => (Level, 1),
@@ -509,6 +511,12 @@ impl Assign {
     /// Whether a message key was seen.
     pub fn has_message(&self) -> bool {
         self.best[0] != u8::MAX
+    }
+
+    /// Whether the message came from Serilog's compact `@m`/`@mt`.
+    pub fn compact_message(&self) -> bool {
+        // (A built-in key's priority as `UserKeys::lookup` gives it.)
+        role(b"@m").is_some_and(|(_, p)| self.best[0] == p + 1)
     }
 }
 
