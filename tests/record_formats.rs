@@ -776,6 +776,47 @@ fn heroku_app_lines_with_their_own_headers() {
     assert_eq!(s(&plain[1], "/message"), msgs[1]);
 }
 
+/// JBoss logging (Quarkus, WildFly) writes `LEVEL [logger] (thread) message`: the bracket is
+/// the logger and the thread is no message text. uvicorn's and CoreDNS's `IP:port - …` is a
+/// client's address, not a `logger - message` column.
+#[test]
+fn jboss_logger_and_thread_and_uvicorn_clients() {
+    let path = fixture("jboss.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let msgs: Vec<&str> = ev.iter().map(|e| s(e, "/message")).collect();
+    assert_eq!(ev.len(), 4, "{msgs:?}");
+    assert_eq!(s(&ev[0], "/logger"), "io.quarkus");
+    assert!(msgs[0].starts_with("shop 1.0.0 on JVM"));
+    assert_eq!(
+        s(&ev[1], "/logger"),
+        "io.qua.ver.htt.run.QuarkusErrorHandler"
+    );
+    assert!(msgs[1].starts_with("HTTP Request to /orders/5 failed"));
+    assert_eq!(n(&ev[1], "/lines"), 2.0);
+    assert_eq!(s(&ev[2], "/logger"), "org.jboss.as.controller");
+    assert_eq!(msgs[2], "WFLYCTL0013: Operation (\"deploy\") failed");
+    // A thread bracket (no dotted name) keeps the parentheses after it.
+    assert_eq!(
+        msgs[3],
+        "(see below) a thread bracket, then text in parentheses"
+    );
+    same_at_any_chunk_size(path, &ev);
+
+    let ev = events_of("uvicorn.log");
+    assert_eq!(ev.len(), 8);
+    assert!(ev[4].get("logger").is_none(), "{}", ev[4]);
+    assert_eq!(
+        s(&ev[5], "/message"),
+        "10.0.0.5:52346 - \"POST /orders HTTP/1.1\" 500 Internal Server Error"
+    );
+    assert_eq!(n(&ev[5], "/http/status"), 500.0);
+    assert_eq!(s(&ev[6], "/level"), "error");
+    assert!(
+        s(&ev[6], "/message").ends_with("TooManyConnectionsError: sorry, too many clients already")
+    );
+}
+
 /// stern's `POD CONTAINER ` prefix (and `kubectl logs --prefix`'s) before each line: the
 /// app's header, stack trace and JSON are read behind it, and the pod is a field, so a
 /// failure on one replica shows in the contrast. A plain line starting with two words is not

@@ -2120,6 +2120,14 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         if b[p] == b'[' {
             match close_bracket(b, p) {
                 Some(close) if !message_bracket(&b[p + 1..close]) => {
+                    let name = &b[p + 1..close];
+                    let thread = paren_thread(b, close + 1);
+                    if let Some(end) = thread.filter(|_| h.logger.is_none() && dotted_name(name)) {
+                        // JBoss logging (Quarkus, WildFly): `LEVEL [logger] (thread) msg`.
+                        h.logger = Some(name);
+                        pos = end;
+                        break;
+                    }
                     pos = close + 1;
                     after_bracket = true;
                     continue;
@@ -2180,7 +2188,10 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         if h.logger.is_none() && !tok.iter().any(|&c| c == b'=' || c == b'"') {
             let rest = &b[e..];
             let colon = skip_spaces(b, e);
-            if (rest.starts_with(b" - ") || rest.starts_with(b" : ")) && !tok.ends_with(b":") {
+            if (rest.starts_with(b" - ") || rest.starts_with(b" : "))
+                && !tok.ends_with(b":")
+                && !client_address(tok)
+            {
                 h.logger = Some(tok);
                 pos = e + 3;
             } else if after_bracket
@@ -2254,6 +2265,27 @@ fn dotted_name(t: &[u8]) -> bool {
         && !t.ends_with(b".")
         && t.iter()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$' | b'-'))
+}
+
+/// Where the message starts after a thread name in parentheses at `i` (` (executor-thread-1)
+/// `, ` (MSC service thread 1-2) `), as JBoss logging writes it after the logger.
+fn paren_thread(b: &[u8], i: usize) -> Option<usize> {
+    let rest = b.get(i..)?.strip_prefix(b" (")?;
+    let close = memchr::memchr2(b')', b'(', &rest[..rest.len().min(100)])?;
+    let ok = rest[close] == b')' && close > 0 && rest.get(close + 1) == Some(&b' ');
+    ok.then_some(i + 2 + close + 2)
+}
+
+/// A client's `IP:port` (uvicorn's and CoreDNS's `10.0.0.5:52345 - "GET / …"`): the address
+/// before a ` - `, no logger.
+fn client_address(t: &[u8]) -> bool {
+    let Some(colon) = memchr::memrchr(b':', t) else {
+        return false;
+    };
+    let (host, port) = (&t[..colon], &t[colon + 1..]);
+    let ipv4 = host.iter().all(|&c| c.is_ascii_digit() || c == b'.') && host.contains(&b'.');
+    let ipv6 = host.starts_with(b"[") && host.ends_with(b"]");
+    !port.is_empty() && port.iter().all(u8::is_ascii_digit) && (ipv4 || ipv6)
 }
 
 /// A short identifier fit to be a component column: letters, digits, `._-`.
