@@ -1636,7 +1636,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 16);
+    assert_eq!(ev.len(), 18);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -1725,6 +1725,16 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     // python-json-logger's `asctime`.
     assert_eq!(s(&ev[15], "/time"), "2024-03-05T10:00:15.250Z");
     assert_eq!(s(&ev[15], "/level"), "error");
+    // Rust's tracing-subscriber JSON: the message and the event's fields under `fields`, the
+    // span's request under `span`, the target as logger.
+    let e = &ev[16];
+    assert_eq!(s(e, "/message"), "request failed: connection refused");
+    assert_eq!(s(e, "/logger"), "my_app::handlers");
+    assert_eq!(s(e, "/http/path"), "/v1/orders/7");
+    assert_eq!(s(e, "/fields/error"), "connection refused");
+    let e = &ev[17];
+    assert_eq!(n(e, "/http/status"), 200.0);
+    assert_eq!(n(e, "/http/latency_ms"), 12.0);
 }
 
 #[test]

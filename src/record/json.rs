@@ -364,7 +364,17 @@ fn walk<'a>(
                 return;
             }
         };
-        let unused = match w.keys.lookup(path) {
+        let mut found = w.keys.lookup(path);
+        let mut own = None;
+        if found.is_none() {
+            // Rust's tracing-subscriber JSON: the event's own fields under `fields`, its span's
+            // under `span`; they have their roles there too, after any top-level key's.
+            own = tracing_inner_key(path);
+            found = own
+                .and_then(|k| w.keys.lookup(k))
+                .map(|(role, prio)| (role, prio.saturating_add(16)));
+        }
+        let unused = match found {
             Some((role, prio)) => w.assign.offer(ev, role, prio, val, &ctx.time),
             None => Some(val),
         };
@@ -372,7 +382,7 @@ fn walk<'a>(
             return;
         };
         // An error field's long value (a stack trace) is kept as the line that names the error.
-        let val = if super::keys::is_error_key(path) {
+        let val = if super::keys::is_error_key(own.unwrap_or(path)) {
             if w.stack.is_none()
                 && memchr::memchr(b'\n', &val).is_some()
                 && crate::mine::is_stack_trace(&val)
@@ -387,7 +397,12 @@ fn walk<'a>(
             let k: Cow<'a, [u8]> = if prefix.is_none() && !kesc {
                 Cow::Borrowed(key_slice(obj, key))
             } else {
-                Cow::Owned(path.to_vec())
+                // (An event's own field under tracing's `fields` by its own name.)
+                Cow::Owned(
+                    own.filter(|_| path.starts_with(b"fields."))
+                        .unwrap_or(path)
+                        .to_vec(),
+                )
             };
             ev.fields.push((k, val));
         }
@@ -398,6 +413,12 @@ fn walk<'a>(
         }
     }
     end
+}
+
+/// The key inside tracing-subscriber's JSON `fields` or `span` object (not the span's name).
+fn tracing_inner_key(path: &[u8]) -> Option<&[u8]> {
+    path.strip_prefix(b"fields.")
+        .or_else(|| path.strip_prefix(b"span.").filter(|k| *k != b"name"))
 }
 
 /// The bytes of a JSON array of integers 0..=255 (`[72,105]`), as journald writes a field

@@ -157,6 +157,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"_SYSTEMD_UNIT" => (Logger, 6),
         // .NET: the JSON console formatter's category, Serilog's source context.
         b"Category" | b"SourceContext" | b"Properties.SourceContext" => (Logger, 7),
+        // Rust's tracing-subscriber JSON: the event's target, a module path.
+        b"target" => (Logger, 8),
 
         b"trace_id" | b"traceId" | b"traceid" | b"trace.id" => (TraceId, 0),
         b"request_id" | b"requestId" | b"req_id" | b"reqId" => (TraceId, 1),
