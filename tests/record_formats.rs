@@ -866,10 +866,36 @@ fn aws_logs_tail_stream_names() {
             "2026-11-30T12:00:01.123000+00:00 ecs/api/3f1c2b9a8d7e4f60 2026-11-30 12:00:01,000 ERROR [main] c.e.X - boom\n",
             "2026-11-30T12:00:02.123000+00:00 2026/11/30/[$LATEST]8f0e1d2c3b4a5968 START RequestId: 8f0e1d2c Version: $LATEST\n",
             "2026/11/30 12:00:03 handlers/user.go: not a stream before text\n",
+            // A stack trace: each line carries the stamp and stream.
+            "2026-11-30T12:00:04.123000+00:00 ecs/api/3f1c2b9a8d7e4f60 2026-11-30 12:00:04,123 ERROR [main] c.e.X - charge failed\n",
+            "2026-11-30T12:00:04.124000+00:00 ecs/api/3f1c2b9a8d7e4f60 java.net.ConnectException: Connection refused\n",
+            "2026-11-30T12:00:04.124000+00:00 ecs/api/3f1c2b9a8d7e4f60 \tat com.acme.OrderService.charge(OrderService.java:42)\n",
+            // Lambda's Python runtime, `[LEVEL]\tSTAMP\tREQUEST-ID\tmessage`, and its traceback.
+            "2026-11-30T12:00:05.000000+00:00 2026/11/30/[$LATEST]8f0e1d2c3b4a5968 [ERROR]\t2026-11-30T12:00:05.000Z\t5e1c2b3a-1111-2222-3333-444455556666\tcharge failed\n",
+            "2026-11-30T12:00:05.000000+00:00 2026/11/30/[$LATEST]8f0e1d2c3b4a5968 Traceback (most recent call last):\n",
+            "2026-11-30T12:00:05.000000+00:00 2026/11/30/[$LATEST]8f0e1d2c3b4a5968   File \"/var/task/app.py\", line 10, in handler\n",
+            "2026-11-30T12:00:05.000000+00:00 2026/11/30/[$LATEST]8f0e1d2c3b4a5968 ValueError: boom\n",
+            "2026-11-30T12:00:06.000000+00:00 2026/11/30/[$LATEST]8f0e1d2c3b4a5968 END RequestId: 5e1c2b3a\n",
         ),
     );
     let ev = events(&[&log.path]);
-    assert_eq!(ev.len(), 4, "{ev:?}");
+    assert_eq!(ev.len(), 7, "{ev:?}");
+    assert_eq!(s(&ev[4], "/level"), "error");
+    assert_eq!(
+        s(&ev[4], "/message"),
+        "charge failed\njava.net.ConnectException: Connection refused\n\tat com.acme.OrderService.charge(OrderService.java:42)"
+    );
+    assert_eq!(s(&ev[5], "/level"), "error");
+    assert_eq!(s(&ev[5], "/time"), "2026-11-30T12:00:05.000Z");
+    assert_eq!(
+        s(&ev[5], "/message"),
+        "charge failed\nTraceback (most recent call last):\n  File \"/var/task/app.py\", line 10, in handler\nValueError: boom"
+    );
+    assert_eq!(
+        s(&ev[5], "/fields/log_stream"),
+        "2026/11/30/[$LATEST]8f0e1d2c3b4a5968"
+    );
+    same_at_any_chunk_size(&log.path, &ev);
     // The stream's JSON, and the stream as a field.
     assert_eq!(s(&ev[0], "/level"), "error");
     assert_eq!(s(&ev[0], "/message"), "request failed: timeout");
@@ -1325,7 +1351,12 @@ fn postgres_reports_and_lambda_lines() {
 
     // AWS Lambda: the request id between the stamp and the level.
     let ev = events_of("lambda.log");
-    assert_eq!(ev.len(), 5);
+    assert_eq!(ev.len(), 6);
+    // The Python runtime's `[LEVEL]\tSTAMP\tREQUEST-ID\tmessage`: its time, and the
+    // message without the stamp and request id.
+    assert_eq!(s(&ev[5], "/level"), "error");
+    assert_eq!(s(&ev[5], "/time"), "2024-03-05T10:00:01.500Z");
+    assert!(s(&ev[5], "/message").starts_with("charge failed\nTraceback"));
     assert_eq!(s(&ev[1], "/level"), "error");
     assert_eq!(s(&ev[1], "/time"), "2024-03-05T10:00:00.123Z");
     // The Node runtime's `Invoke Error \t{json}`: the object's fields are read, its

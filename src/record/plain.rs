@@ -75,7 +75,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         let at = h.msg.min(first.len());
         if let Some(n) = aws_stream(&first[at..]) {
             let body = &first[at + n..];
-            if body.first() == Some(&b'{') || dated(body) {
+            if body.first() == Some(&b'{') || dated(body) || lambda_python_line(body) {
                 stream = Some(&first[at..at + n - 1]);
                 h.msg = at + n;
                 if let Some(inner) = header(body, tc).filter(|i| i.time.is_some()) {
@@ -149,6 +149,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         Some(stamped_rails_body)
     } else if stamped {
         Some(stamp_body)
+    } else if stream.is_some() {
+        Some(stream_body)
     } else if kubectl_body(first).is_some() {
         Some(kubectl_body)
     } else if lead > 0 {
@@ -1463,6 +1465,8 @@ fn dated(body: &[u8]) -> bool {
         && body[..4].iter().all(u8::is_ascii_digit)
         && matches!(body[4], b'-' | b'/')
         && body[5..7].iter().all(u8::is_ascii_digit)
+        // (A Lambda's log stream, `2026/11/30/[$LATEST]…`, is no stamp.)
+        && body[10] != b'/'
 }
 
 /// A program's own dated log line as a syslog message (an app under systemd writing its
@@ -1567,13 +1571,42 @@ pub fn go_file_line(line: &[u8]) -> bool {
 /// behind one). Only such double-stamped logs: in a log of stamped lines of its own, an
 /// indented message after the stamp is no continuation.
 pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
+    use super::parse::is_continuation;
     let Some(body) = stamp_body(line) else {
         return false;
     };
-    if !super::parse::is_continuation(body) || padded_level(body) {
+    // `aws logs tail`'s log stream name after the stamp.
+    let body = behind_stream(body, is_continuation);
+    if !is_continuation(body) || padded_level(body) {
         return false;
     }
-    stamp_body(prev).is_some_and(|p| dated(p) || super::parse::is_continuation(p))
+    stamp_body(prev).is_some_and(|p| {
+        let p = behind_stream(p, |b| {
+            dated(b) || lambda_python_line(b) || is_continuation(b)
+        });
+        dated(p) || lambda_python_line(p) || is_continuation(p)
+    })
+}
+
+/// `body` behind `aws logs tail`'s log stream name when what follows the name is `what`.
+fn behind_stream(body: &[u8], what: impl Fn(&[u8]) -> bool) -> &[u8] {
+    match aws_stream(body) {
+        Some(n) if what(&body[n..]) => &body[n..],
+        _ => body,
+    }
+}
+
+/// A line behind `aws logs tail`'s stamp and log stream name ([`LinePrefix`]).
+fn stream_body(line: &[u8]) -> Option<&[u8]> {
+    let body = stamp_body(line)?;
+    Some(&body[aws_stream(body)?..])
+}
+
+/// `[ERROR]\t2026-…`: AWS Lambda's Python runtime's header ([`lambda_python`]).
+fn lambda_python_line(b: &[u8]) -> bool {
+    b.first() == Some(&b'[')
+        && close_bracket(b, 0)
+            .is_some_and(|c| bracket_level(&b[1..c]).is_some() && b.get(c + 1) == Some(&b'\t'))
 }
 
 /// The pod, container and container's line of a line behind `kubectl logs --prefix`'s
@@ -1864,6 +1897,9 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 }
                 h.time = tod.map(|(t, _)| t);
                 h.dated = h.time.is_some();
+                if let Some(msg) = lambda_python(b, close + 1, &mut h, tc) {
+                    return Some(Header { msg, ..h });
+                }
             }
         }
         pos = close + 1;
@@ -2265,6 +2301,23 @@ fn dotted_name(t: &[u8]) -> bool {
         && !t.ends_with(b".")
         && t.iter()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$' | b'-'))
+}
+
+/// AWS Lambda's Python runtime: `[ERROR]\tSTAMP\tREQUEST-ID\tmessage` after its bracketed
+/// level (at `i`, the tab after the bracket). Sets the time; the message's offset.
+fn lambda_python(b: &[u8], i: usize, h: &mut Header<'_>, tc: &TimeCtx) -> Option<usize> {
+    if h.time.is_some() || b.get(i) != Some(&b'\t') {
+        return None;
+    }
+    let (t, n) = iso_zoned(&b[i + 1..], tc).map(|(t, n, _)| (t, n))?;
+    let at = i + 1 + n;
+    let rest = b.get(at..)?.strip_prefix(b"\t")?;
+    let id = memchr::memchr(b'\t', rest)?;
+    if !crate::mine::is_uuid(&rest[..id]) {
+        return None;
+    }
+    h.time = Some(t);
+    Some(at + 1 + id + 1)
 }
 
 /// Where the message starts after a thread name in parentheses at `i` (` (executor-thread-1)
