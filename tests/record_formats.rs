@@ -744,7 +744,8 @@ fn sidekiq_job_context_before_the_level() {
 
 /// `heroku logs`: the router's logfmt lines, and each dyno's output behind `app[web.3]: `,
 /// whose own header (the Ruby Logger's `E, [stamp #4] ERROR -- :`, Sidekiq's stamp and
-/// context) gives the level, which was lost, and the message.
+/// context) gives the level, which was lost, and the message; the dyno manager's `Error R14`
+/// is an error.
 #[test]
 fn heroku_app_lines_with_their_own_headers() {
     let path = fixture("heroku.log");
@@ -761,6 +762,9 @@ fn heroku_app_lines_with_their_own_headers() {
     assert_eq!(n(&ev[2], "/http/latency_ms"), 5003.0);
     assert_eq!(n(&ev[3], "/http/status"), 500.0);
     assert_eq!(s(&ev[3], "/logger"), "heroku");
+    // The dyno manager's error code.
+    assert_eq!(s(&ev[4], "/level"), "error");
+    assert_eq!(s(&ev[4], "/message"), "Error R14 (Memory quota exceeded)");
     assert_eq!(s(&ev[5], "/level"), "error");
     assert_eq!(s(&ev[5], "/time"), "2026-11-30T11:45:07.001Z");
     assert!(msgs[5].starts_with("Error fetching job"));

@@ -2097,6 +2097,13 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                     h.logger = pre_logger;
                     pos = e;
                     fallback = e;
+                    let msg = skip_spaces(b, e);
+                    if syslog::error_code_line(&b[msg..]) {
+                        // Heroku's `heroku[web.1]: Error R14 (Memory quota exceeded)`.
+                        h.level = Some(Level::Error);
+                        h.msg = msg;
+                        return Some(h);
+                    }
                     continue;
                 }
             }

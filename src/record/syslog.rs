@@ -219,11 +219,26 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
 /// file` stays prose. The word stays in the message: behind the program tag, the text is
 /// the program's own.
 pub fn leading_level(msg: &[u8]) -> Option<crate::record::Level> {
+    if error_code_line(msg) {
+        return Some(crate::record::Level::Error);
+    }
     let e = memchr::memchr(b' ', msg)?;
     match &msg[..e] {
         [b'[', inner @ .., b']'] | [b'<', inner @ .., b'>'] => super::level::from_word(inner),
         tok => super::level::from_upper_word(tok.strip_suffix(b":").unwrap_or(tok)),
     }
+}
+
+/// Whether `msg` starts with `Error` and an error code (`R14`, `H12`, `1045`), as Heroku's
+/// dyno manager writes `heroku[web.1]: Error R14 (Memory quota exceeded)`.
+pub fn error_code_line(msg: &[u8]) -> bool {
+    let Some(rest) = msg.strip_prefix(b"Error ") else {
+        return false;
+    };
+    let code = &rest[..memchr::memchr(b' ', rest).unwrap_or(rest.len())];
+    let letter = code.first().is_some_and(u8::is_ascii_uppercase);
+    let digits = &code[usize::from(letter)..];
+    (digits.len() >= 3 || letter && digits.len() >= 2) && digits.iter().all(u8::is_ascii_digit)
 }
 
 /// `1 2003-10-11T22:14:15.003Z host app procid msgid [sd] msg` (after the PRI).
@@ -310,6 +325,26 @@ mod tests {
         assert_eq!(&*ev.message, b"check pass");
         let (ok, _) = run("hello world");
         assert!(!ok);
+    }
+
+    #[test]
+    fn a_leading_level_word_or_error_code() {
+        use crate::record::Level::{Error, Warn};
+        assert_eq!(leading_level(b"ERROR payment declined"), Some(Error));
+        assert_eq!(leading_level(b"[warn] disk"), Some(Warn));
+        assert_eq!(leading_level(b"Error reading file"), None, "prose");
+        // Heroku's dyno manager's error codes.
+        assert_eq!(
+            leading_level(b"Error R14 (Memory quota exceeded)"),
+            Some(Error)
+        );
+        assert_eq!(leading_level(b"Error H12"), Some(Error));
+        assert_eq!(
+            leading_level(b"Error 1045 (28000): Access denied"),
+            Some(Error)
+        );
+        assert_eq!(leading_level(b"Error R1 x"), None);
+        assert_eq!(leading_level(b"Error 42 times"), None);
     }
 
     #[test]
