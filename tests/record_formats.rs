@@ -821,6 +821,31 @@ fn jboss_logger_and_thread_and_uvicorn_clients() {
     );
 }
 
+/// loguru's default `stamp | LEVEL    | module:function:line - message` (the module is the
+/// logger, one whatever line logged) and log4net's `stamp [thread] LEVEL logger [NDC] -
+/// message` (the NDC bracket and the separator are no message text).
+#[test]
+fn loguru_and_log4net_columns() {
+    let path = fixture("loguru_log4net.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let msgs: Vec<&str> = ev.iter().map(|e| s(e, "/message")).collect();
+    assert_eq!(msgs, ["payment failed", "ok", "payment failed", "ok"]);
+    let loggers: Vec<&str> = ev.iter().map(|e| s(e, "/logger")).collect();
+    assert_eq!(
+        loggers,
+        [
+            "app.main",
+            "app.main",
+            "Acme.Orders.Controller",
+            "Acme.Orders.Controller"
+        ]
+    );
+    assert_eq!(s(&ev[0], "/level"), "error");
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(s(&ev[2], "/time"), "2026-11-30T12:00:02.123Z");
+}
+
 /// stern's `POD CONTAINER ` prefix (and `kubectl logs --prefix`'s) before each line: the
 /// app's header, stack trace and JSON are read behind it, and the pod is a field, so a
 /// failure on one replica shows in the contrast. A plain line starting with two words is not
@@ -2718,6 +2743,7 @@ const TRICKY_MESSAGES: &[&str] = &[
     "12 apples and 3 pears",
     "1 - one",
     "- starts with a dash",
+    "A/a {",
     "[x.c:1831]: No topology change",
     "(root) CMD (run-parts /etc/cron.hourly)",
     "INFO this is not the level",

@@ -75,7 +75,10 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         let at = h.msg.min(first.len());
         if let Some(n) = aws_stream(&first[at..]) {
             let body = &first[at + n..];
-            if body.first() == Some(&b'{') || dated(body) || lambda_python_line(body) {
+            // (Only a whole JSON object: a message `a/b {` keeps its first word.)
+            let json = body.first() == Some(&b'{')
+                && json::parse(body, &mut Event::bare(ev.line, ev.raw), ctx);
+            if json || dated(body) || lambda_python_line(body) {
                 stream = Some(&first[at..at + n - 1]);
                 h.msg = at + n;
                 if let Some(inner) = header(body, tc).filter(|i| i.time.is_some()) {
@@ -2235,7 +2238,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 && !tok.ends_with(b":")
                 && !client_address(tok)
             {
-                h.logger = Some(tok);
+                h.logger = Some(module_of_call_site(tok));
                 pos = e + 3;
             } else if after_bracket
                 && colon > e + 1
@@ -2247,9 +2250,19 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 pos = colon + 2;
             } else if rest.starts_with(b" [") && dotted_name(tok) {
                 // Python oslo.log `LEVEL name.sub [context] msg`: the context bracket (request
-                // and user ids, `[-]` when none) belongs to the header.
+                // and user ids, `[req-… - - -]`, `[-]` when none) belongs to the header, and
+                // so does a separator after a one-word one (log4net's `%logger
+                // [%property{NDC}] - %message`, `[(null)]` when none).
                 h.logger = Some(tok);
-                pos = close_bracket(b, e + 1).map_or(e, |c| c + 1);
+                let close = close_bracket(b, e + 1);
+                pos = close.map_or(e, |c| c + 1);
+                let one_word = close.is_some_and(|c| {
+                    let ndc = &b[e + 2..c];
+                    !ndc.contains(&b' ') && ndc != b"-"
+                });
+                if one_word && b[pos..].starts_with(b" - ") {
+                    pos += 3;
+                }
             } else if padded && rest.starts_with(b"  ") && column_name(tok) {
                 // A padded component column (`Info       CBS    msg`).
                 h.logger = Some(tok);
@@ -2334,6 +2347,23 @@ fn paren_thread(b: &[u8], i: usize) -> Option<usize> {
     let close = memchr::memchr2(b')', b'(', &rest[..rest.len().min(100)])?;
     let ok = rest[close] == b')' && close > 0 && rest.get(close + 1) == Some(&b' ');
     ok.then_some(i + 2 + close + 2)
+}
+
+/// loguru's `{name}:{function}:{line}` column (`app.main:checkout:42`): the module, so one
+/// logger is one logger whatever line logged; any other name as it is.
+fn module_of_call_site(tok: &[u8]) -> &[u8] {
+    let mut parts = tok.rsplitn(3, |&c| c == b':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(line), Some(func), Some(module))
+            if !line.is_empty()
+                && line.iter().all(u8::is_ascii_digit)
+                && !func.is_empty()
+                && !module.is_empty() =>
+        {
+            module
+        }
+        _ => tok,
+    }
 }
 
 /// A client's `IP:port` (uvicorn's and CoreDNS's `10.0.0.5:52345 - "GET / …"`): the address
