@@ -846,6 +846,31 @@ fn loguru_and_log4net_columns() {
     assert_eq!(s(&ev[2], "/time"), "2026-11-30T12:00:02.123Z");
 }
 
+/// A logfmt line among a plain log's lines (logrus's text formatter, `time="…"` first, in a
+/// file other programs also write to) is read as logfmt, not as a header-less message.
+#[test]
+fn a_logfmt_line_among_plain_lines() {
+    let log = TempLog::new(
+        "mixed.log",
+        concat!(
+            "2026-11-30T12:00:00.123Z [main] ERROR com.acme.App - failed to start\n",
+            "2026-11-30 12:00:00 [ERROR] [app] payment failed: card declined\n",
+            "time=\"2026-11-30T12:00:01Z\" level=error msg=\"failed to pull image\" error=\"manifest unknown\" image=\"acme/api:1.2\"\n",
+            "a line of text = no pairs\n",
+        ),
+    );
+    let ev = events(&[&log.path]);
+    assert_eq!(ev.len(), 4, "{ev:?}");
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(s(&ev[2], "/time"), "2026-11-30T12:00:01.000Z");
+    assert_eq!(
+        s(&ev[2], "/message"),
+        "failed to pull image: manifest unknown"
+    );
+    assert_eq!(s(&ev[2], "/fields/image"), "acme/api:1.2");
+    assert_eq!(s(&ev[3], "/message"), "a line of text = no pairs");
+}
+
 /// stern's `POD CONTAINER ` prefix (and `kubectl logs --prefix`'s) before each line: the
 /// app's header, stack trace and JSON are read behind it, and the pod is a field, so a
 /// failure on one replica shows in the contrast. A plain line starting with two words is not

@@ -195,6 +195,11 @@ pub fn pair_tail(b: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
+/// Whether `b` starts with a `key=value` pair.
+pub fn starts_with_pair(b: &[u8]) -> bool {
+    b.first().is_some_and(u8::is_ascii_alphabetic) && pair(b, 0).is_some()
+}
+
 /// Whether `b` is nothing but `key=value` pairs (klog's tail after its quoted message).
 pub fn all_pairs(b: &[u8]) -> bool {
     let mut i = 0;

@@ -437,6 +437,14 @@ fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Eve
             return;
         }
     }
+    if format != Format::Logfmt && single && logfmt::starts_with_pair(first) {
+        // A logfmt line among a plain log's lines (logrus's `time="…" level=error msg=…`).
+        let mut e = fresh(ev);
+        if logfmt::parse(raw, &mut e, &ctx.time, &ctx.keys) {
+            *ev = e;
+            return;
+        }
+    }
     if format != Format::Plain {
         let mut e = fresh(ev);
         if plain::parse(first, raw, &mut e, ctx) {
