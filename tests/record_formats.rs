@@ -712,7 +712,8 @@ fn rust_tracing_spans_targets_and_fields() {
 
 /// Sidekiq's default lines: the job context's `key=value` pairs, then `LEVEL: message`
 /// (the level was lost among the pairs, so a Redis outage counted no error); its `elapsed`
-/// is seconds; a backtrace under a context line stays its message.
+/// is seconds; a backtrace under a context line stays its message; a failed job's JSON
+/// context is read as JSON.
 #[test]
 fn sidekiq_job_context_before_the_level() {
     let path = fixture("sidekiq.log");
@@ -725,6 +726,10 @@ fn sidekiq_job_context_before_the_level() {
     assert_eq!(s(&ev[0], "/fields/class"), "ChargeJob");
     assert_eq!(s(&ev[0], "/fields/jid"), "abc123");
     assert_eq!(n(&ev[1], "/http/latency_ms"), 1200.0);
+    // The job-failure context's JSON: its text is the message, the job's keys fields.
+    assert_eq!(s(&ev[3], "/level"), "warn");
+    assert_eq!(msgs[3], "Job raised exception");
+    assert_eq!(s(&ev[3], "/fields/job.class"), "ChargeJob");
     assert_eq!(s(&ev[4], "/level"), "warn");
     assert_eq!(
         msgs[4],

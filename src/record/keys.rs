@@ -69,6 +69,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         // .NET: the JSON console formatter (`Message`), Serilog's `JsonFormatter`.
         b"Message" | b"RenderedMessage" => (Message, 9),
         b"MessageTemplate" => (Message, 10),
+        // Sidekiq's job-failure context (`{"context":"Job raised exception","job":{…}}`).
+        b"context" => (Message, 11),
 
         b"ts" => (Time, 0),
         b"time" => (Time, 1),

@@ -246,6 +246,10 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         let tag = ev.trace_id.take();
         json::parse_embedded(ev, ctx);
         logfmt::parse_embedded(ev, tc, &ctx.keys);
+        if context && ev.message.first() == Some(&b'{') {
+            // Sidekiq's `WARN: {"context":"Job raised exception","job":{…}}`.
+            json::parse_embedded(ev, ctx);
+        }
         if ev.trace_id.is_none() {
             ev.trace_id = tag;
         }
