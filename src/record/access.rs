@@ -4,9 +4,11 @@
 //! /path HTTP/1.1" 200 2326 ["referer" "user agent"] [extra...]`. The message is the raw
 //! request line (`GET /path HTTP/1.1`): it keeps method and path for templates without the
 //! status, which is its own field. Level: 5xx error, 4xx warn, else info. Trailing extras:
-//! the request time is the first bare number with a dot (Nginx `$request_time`, seconds; of
-//! `$request_time $upstream_response_time` the first), else the last bare integer (Apache
-//! `%D`, microseconds); `key=value` extras are read for `rt`/`request_time` (seconds),
+//! the request time is a duration with its unit (Traefik's last field, `30001ms`), else the
+//! first bare number with a dot (Nginx `$request_time`, seconds; of `$request_time
+//! $upstream_response_time` the first), else the last bare integer (Apache `%D`,
+//! microseconds); a URL quoted after the referer and user agent is the server the request
+//! went to (Traefik's); `key=value` extras are read for `rt`/`request_time` (seconds),
 //! `upstream_addr`/`upstream`/`ua` and `request_id`/`trace_id`/`req_id`; ingress-nginx's
 //! `[$proxy_upstream_name]` marks its own tail (`ingress_nginx`).
 //!
@@ -301,6 +303,9 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
     // follow it.
     let mut last_bare: Option<&[u8]> = None;
     let mut first_decimal: Option<&[u8]> = None;
+    // A duration with its unit (Traefik's last field, `30001ms`).
+    let mut with_unit: Option<f64> = None;
+    let mut n_quoted = 0;
     while i < b.len() {
         if b[i] == b' ' {
             i += 1;
@@ -308,7 +313,14 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
         }
         if b[i] == b'"' {
             match quoted(b, i) {
-                Some((_, e)) => {
+                Some((inner, e)) => {
+                    // After the referer and user agent, a URL is the server the request went
+                    // to (Traefik's `"http://10.0.0.5:80"`).
+                    let url = inner.starts_with(b"http://") || inner.starts_with(b"https://");
+                    if n_quoted >= 2 && url && ev.http.upstream.is_none() {
+                        ev.http.upstream = Some(Cow::Borrowed(super::keys::url_host(inner)));
+                    }
+                    n_quoted += 1;
                     i = e;
                     continue;
                 }
@@ -344,6 +356,8 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
             if first_decimal.is_none() && tok.contains(&b'.') {
                 first_decimal = Some(tok);
             }
+        } else if tok.first().is_some_and(u8::is_ascii_digit) && tok.ends_with(b"s") {
+            with_unit = super::keys::go_duration_ms(tok).or(with_unit);
         } else if tok.starts_with(b"[") && tok.ends_with(b"]") {
             // ingress-nginx's default format: `... $request_length $request_time
             // [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr
@@ -353,6 +367,9 @@ fn parse_inner<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> Option<()> 
             break;
         }
         i = e;
+    }
+    if ev.http.latency_ms.is_none() {
+        ev.http.latency_ms = with_unit;
     }
     if ev.http.latency_ms.is_none() {
         if let Some(v) = first_decimal
@@ -576,6 +593,13 @@ mod tests {
         assert_eq!(ev.http.latency_ms, Some(60004.0));
         let ev = run(r#"1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "GET /b HTTP/1.1" 200 512 "-" "curl/8" 0.004 -"#).expect("static file");
         assert_eq!(ev.http.latency_ms, Some(4.0));
+        // Traefik's CLF: request count, router, server URL, then the duration with its
+        // unit; a referer URL is no upstream.
+        let ev = run(r#"10.0.0.1 - - [30/Nov/2026:12:00:00 +0000] "GET /api/orders/7 HTTP/1.1" 502 11 "https://shop.example.com/" "curl/8.0" 123 "api@docker" "http://10.0.0.5:80" 30001ms"#).expect("traefik");
+        assert_eq!(ev.http.latency_ms, Some(30001.0));
+        assert_eq!(ev.http.upstream.as_deref(), Some(&b"10.0.0.5:80"[..]));
+        let ev = run(r#"10.0.0.1 - - [30/Nov/2026:12:00:00 +0000] "GET / HTTP/1.1" 200 11 "https://shop.example.com/" "curl/8.0""#).expect("combined");
+        assert!(ev.http.upstream.is_none());
         // ingress-nginx: the request time is before the upstream's bracket, not last.
         let ev = run(r#"10.244.0.1 - - [05/Mar/2024:10:00:01 +0000] "POST /api/v1/checkout HTTP/1.1" 504 160 "-" "okhttp/4" 300 60.001 [shop-api-8080] [] 10.244.1.7:8080 0 60.000 504 1a2b3c4d5e6f708192a3b4c5d6e7f809"#).expect("ingress-nginx");
         assert_eq!(ev.http.latency_ms, Some(60001.0));
