@@ -1726,7 +1726,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 18);
+    assert_eq!(ev.len(), 20);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -1825,6 +1825,17 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let e = &ev[17];
     assert_eq!(n(e, "/http/status"), 200.0);
     assert_eq!(n(e, "/http/latency_ms"), 12.0);
+    // GELF (Spring Boot's `gelf` structured logging): `short_message`, the syslog level, the
+    // logger and error fields, the stack trace in `full_message` under the message.
+    let e = &ev[18];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(s(e, "/logger"), "com.acme.OrderService");
+    assert_eq!(
+        s(e, "/message"),
+        "charge failed: Connection refused\njava.net.ConnectException: Connection refused\n\tat com.acme.OrderService.charge(OrderService.java:42)"
+    );
+    assert_eq!(s(&ev[19], "/message"), "started");
+    assert_eq!(s(&ev[19], "/level"), "info");
 }
 
 #[test]

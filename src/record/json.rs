@@ -382,7 +382,9 @@ fn walk<'a>(
             return;
         };
         // An error field's long value (a stack trace) is kept as the line that names the error.
-        let val = if super::keys::is_error_key(own.unwrap_or(path)) {
+        // (GELF's `full_message` holds the stack trace when Spring Boot logs an exception;
+        // it is no error text of its own.)
+        let val = if super::keys::is_error_key(own.unwrap_or(path)) || path == b"full_message" {
             if w.stack.is_none()
                 && memchr::memchr(b'\n', &val).is_some()
                 && crate::mine::is_stack_trace(&val)

@@ -71,6 +71,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"MessageTemplate" => (Message, 10),
         // Sidekiq's job-failure context (`{"context":"Job raised exception","job":{…}}`).
         b"context" => (Message, 11),
+        // GELF (Graylog; Spring Boot's `gelf` structured logging).
+        b"short_message" => (Message, 12),
 
         b"ts" => (Time, 0),
         b"time" => (Time, 1),
@@ -161,6 +163,7 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"Category" | b"SourceContext" | b"Properties.SourceContext" => (Logger, 7),
         // Rust's tracing-subscriber JSON: the event's target, a module path.
         b"target" => (Logger, 8),
+        b"_log_logger" | b"_logger_name" => (Logger, 9),
 
         b"trace_id" | b"traceId" | b"traceid" | b"trace.id" => (TraceId, 0),
         b"request_id" | b"requestId" | b"req_id" | b"reqId" => (TraceId, 1),
@@ -257,9 +260,11 @@ fn error_rank(key: &[u8]) -> Option<u8> {
     Some(match key {
         b"err" | b"error" => 0,
         b"error.message" | b"err.message" | b"error.msg" | b"err.msg" => 1,
-        b"error_message" | b"errorMessage" | b"error_msg" | b"exception.message" => 2,
+        b"error_message" | b"errorMessage" | b"error_msg" | b"exception.message"
+        | b"_error_message" => 2,
         b"exception" | b"exc" | b"exc_info" | b"Exception" | b"@x" => 3,
-        b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType" => 4,
+        b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType"
+        | b"_error_type" => 4,
         // pino's and bunyan's serialized error: `err.stack`.
         b"stack_trace" | b"stacktrace" | b"stack" | b"error.stack_trace" | b"error.stack"
         | b"err.stack" => 5,
