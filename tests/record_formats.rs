@@ -1726,7 +1726,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 20);
+    assert_eq!(ev.len(), 21);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -1836,6 +1836,11 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     );
     assert_eq!(s(&ev[19], "/message"), "started");
     assert_eq!(s(&ev[19], "/level"), "info");
+    // Envoy's and Istio's JSON access log: `start_time`.
+    let e = &ev[20];
+    assert_eq!(s(e, "/time"), "2026-11-30T12:00:00.000Z");
+    assert_eq!(n(e, "/http/status"), 503.0);
+    assert_eq!(s(e, "/http/upstream"), "10.0.0.5:8080");
 }
 
 #[test]

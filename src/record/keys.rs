@@ -86,6 +86,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"Timestamp" => (Time, 9),
         // python-json-logger's `%(asctime)s`.
         b"asctime" => (Time, 10),
+        // Envoy's and Istio's JSON access log.
+        b"start_time" => (Time, 11),
 
         b"level" => (Level, 0),
         b"severity" => (Level, 1),
