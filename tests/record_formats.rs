@@ -1726,7 +1726,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 21);
+    assert_eq!(ev.len(), 22);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -1841,6 +1841,11 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     assert_eq!(s(e, "/time"), "2026-11-30T12:00:00.000Z");
     assert_eq!(n(e, "/http/status"), 503.0);
     assert_eq!(s(e, "/http/upstream"), "10.0.0.5:8080");
+    // express-winston: the request under `meta`.
+    let e = &ev[21];
+    assert_eq!(s(e, "/http/path"), "/orders/5");
+    assert_eq!(n(e, "/http/status"), 500.0);
+    assert_eq!(n(e, "/http/latency_ms"), 12.0);
 }
 
 #[test]
@@ -2790,6 +2795,7 @@ const TRICKY_MESSAGES: &[&str] = &[
     "1 - one",
     "- starts with a dash",
     "A/a {",
+    "A  a=#",
     "[x.c:1831]: No topology change",
     "(root) CMD (run-parts /etc/cron.hourly)",
     "INFO this is not the level",

@@ -368,7 +368,8 @@ fn walk<'a>(
         let mut own = None;
         if found.is_none() {
             // Rust's tracing-subscriber JSON: the event's own fields under `fields`, its span's
-            // under `span`; they have their roles there too, after any top-level key's.
+            // under `span` (express-winston's under `meta`); they have their roles there
+            // too, after any top-level key's.
             own = tracing_inner_key(path);
             found = own
                 .and_then(|k| w.keys.lookup(k))
@@ -417,10 +418,12 @@ fn walk<'a>(
     end
 }
 
-/// The key inside tracing-subscriber's JSON `fields` or `span` object (not the span's name).
+/// The key inside tracing-subscriber's JSON `fields` or `span` object (not the span's name),
+/// or express-winston's `meta` (`meta.req.method`, `meta.res.statusCode`).
 fn tracing_inner_key(path: &[u8]) -> Option<&[u8]> {
     path.strip_prefix(b"fields.")
         .or_else(|| path.strip_prefix(b"span.").filter(|k| *k != b"name"))
+        .or_else(|| path.strip_prefix(b"meta."))
 }
 
 /// The bytes of a JSON array of integers 0..=255 (`[72,105]`), as journald writes a field

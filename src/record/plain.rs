@@ -432,7 +432,9 @@ pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
     if !text.iter().any(u8::is_ascii_alphabetic) {
         return;
     }
-    let padded = line[..start].ends_with(b"  ");
+    // (structlog pads the event to 30 columns, logrus its message to 44: a short text and
+    // two spaces, `A  a=b`, is a message of its own.)
+    let padded = line[..start].ends_with(b"  ") && start >= 20;
     let mut inner = Event::bare(ev.line, ev.raw);
     let known = logfmt::read_pairs(
         &line[start..],
