@@ -370,7 +370,7 @@ fn walk<'a>(
             // Rust's tracing-subscriber JSON: the event's own fields under `fields`, its span's
             // under `span` (express-winston's under `meta`); they have their roles there
             // too, after any top-level key's.
-            own = tracing_inner_key(path);
+            own = wrapped_key(path);
             found = own
                 .and_then(|k| w.keys.lookup(k))
                 .map(|(role, prio)| (role, prio.saturating_add(16)));
@@ -418,9 +418,9 @@ fn walk<'a>(
     end
 }
 
-/// The key inside tracing-subscriber's JSON `fields` or `span` object (not the span's name),
-/// or express-winston's `meta` (`meta.req.method`, `meta.res.statusCode`).
-fn tracing_inner_key(path: &[u8]) -> Option<&[u8]> {
+/// The key inside an object a logger wraps an event's keys in: tracing-subscriber's JSON
+/// `fields` or `span` (not the span's name), express-winston's `meta` (`meta.req.method`).
+fn wrapped_key(path: &[u8]) -> Option<&[u8]> {
     path.strip_prefix(b"fields.")
         .or_else(|| path.strip_prefix(b"span.").filter(|k| *k != b"name"))
         .or_else(|| path.strip_prefix(b"meta."))

@@ -245,7 +245,16 @@ pub struct Http<'a> {
     pub upstream: Option<Cow<'a, [u8]>>,
 }
 
-impl Http<'_> {
+impl<'a> Http<'a> {
+    /// Takes from `other` each part this one lacks.
+    pub fn fill_from(&mut self, other: Http<'a>) {
+        self.method = self.method.take().or(other.method);
+        self.path = self.path.take().or(other.path);
+        self.status = self.status.or(other.status);
+        self.latency_ms = self.latency_ms.or(other.latency_ms);
+        self.upstream = self.upstream.take().or(other.upstream);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.method.is_none()
             && self.path.is_none()

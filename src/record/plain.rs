@@ -75,9 +75,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         let at = h.msg.min(first.len());
         if let Some(n) = aws_stream(&first[at..]) {
             let body = &first[at + n..];
-            // (Only a whole JSON object: a message `a/b {` keeps its first word.)
-            let json = body.first() == Some(&b'{')
-                && json::parse(body, &mut Event::bare(ev.line, ev.raw), ctx);
+            // (A JSON object's shape: a message `a/b {` keeps its first word.)
+            let json = body.starts_with(b"{\"") && body.trim_ascii_end().ends_with(b"}");
             if json || dated(body) || lambda_python_line(body) {
                 stream = Some(&first[at..at + n - 1]);
                 h.msg = at + n;
@@ -530,12 +529,7 @@ fn rust_target<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
             None => ev.fields.push((k, v)),
         }
     }
-    let h = &mut ev.http;
-    h.method = h.method.take().or(spans.http.method);
-    h.path = h.path.take().or(spans.http.path);
-    h.status = h.status.or(spans.http.status);
-    h.latency_ms = h.latency_ms.or(spans.http.latency_ms);
-    h.upstream = h.upstream.take().or(spans.http.upstream);
+    ev.http.fill_from(spans.http);
     ev.trace_id = ev.trace_id.take().or(spans.trace_id);
 }
 
@@ -1589,12 +1583,8 @@ pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
     if !is_continuation(body) || padded_level(body) {
         return false;
     }
-    stamp_body(prev).is_some_and(|p| {
-        let p = behind_stream(p, |b| {
-            dated(b) || lambda_python_line(b) || is_continuation(b)
-        });
-        dated(p) || lambda_python_line(p) || is_continuation(p)
-    })
+    let header_or_more = |b: &[u8]| dated(b) || lambda_python_line(b) || is_continuation(b);
+    stamp_body(prev).is_some_and(|p| header_or_more(behind_stream(p, header_or_more)))
 }
 
 /// `body` behind `aws logs tail`'s log stream name when what follows the name is `what`.
