@@ -1726,7 +1726,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 22);
+    assert_eq!(ev.len(), 26);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -1846,6 +1846,50 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     assert_eq!(s(e, "/http/path"), "/orders/5");
     assert_eq!(n(e, "/http/status"), 500.0);
     assert_eq!(n(e, "/http/latency_ms"), 12.0);
+    // MongoDB: `t.$date`, the one-letter severity, the attributes under `attr` by their own
+    // names, its error object's `errmsg` joined to the message.
+    let e = &ev[22];
+    assert_eq!(s(e, "/time"), "2026-11-30T12:00:02.123Z");
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(
+        s(e, "/message"),
+        "Failed to connect to sync source: Connection refused"
+    );
+    assert_eq!(s(e, "/fields/syncSource"), "db-2:27017");
+    assert_eq!(s(e, "/fields/error.codeName"), "HostUnreachable");
+    assert_eq!(s(&ev[23], "/level"), "fatal");
+    assert_eq!(s(&ev[23], "/fields/reason"), "No space left on device");
+    // OpenTelemetry's log record: nanoseconds in a string, `body`, `severityText`.
+    let e = &ev[24];
+    assert_eq!(s(e, "/time"), "2026-11-30T12:00:04.123Z");
+    assert_eq!(s(e, "/message"), "payment declined");
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(s(e, "/trace_id"), "5b8efff798038103d269b633813fc60c");
+    let e = &ev[25];
+    assert_eq!(s(e, "/message"), "retrying");
+    assert_eq!(s(e, "/logger"), "checkout");
+}
+
+#[test]
+fn hashicorp_hclog_names_and_pairs() {
+    // Consul, Nomad, Vault: `STAMP [LEVEL]  name: message: key=value …`.
+    let ev = events_of("hclog.log");
+    assert_eq!(ev.len(), 4);
+    let e = &ev[1];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(s(e, "/logger"), "agent.client");
+    // The `:` before the pairs is no part of the message; an RPC's `method` is no HTTP method.
+    assert_eq!(
+        s(e, "/message"),
+        "RPC failed to server: rpc error: lead thread didn't get connection"
+    );
+    assert_eq!(e.pointer("/http/method"), None);
+    assert_eq!(s(e, "/fields/method"), "Catalog.Register");
+    assert_eq!(s(&ev[2], "/logger"), "agent.router.manager");
+    let e = &ev[3];
+    assert_eq!(s(e, "/message"), "Request error: Permission denied");
+    assert_eq!(s(e, "/http/method"), "GET");
+    assert_eq!(s(e, "/http/path"), "/v1/kv/app/config");
 }
 
 #[test]

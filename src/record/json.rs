@@ -385,7 +385,8 @@ fn walk<'a>(
         // An error field's long value (a stack trace) is kept as the line that names the error.
         // (GELF's `full_message` holds the stack trace when Spring Boot logs an exception;
         // it is no error text of its own.)
-        let val = if super::keys::is_error_key(own.unwrap_or(path)) || path == b"full_message" {
+        let error_key = super::keys::is_error_key(own.unwrap_or(path));
+        let val = if error_key || path == b"full_message" {
             if w.stack.is_none()
                 && memchr::memchr(b'\n', &val).is_some()
                 && crate::mine::is_stack_trace(&val)
@@ -396,13 +397,15 @@ fn walk<'a>(
         } else {
             val
         };
-        if depth <= 1 && val.len() <= MAX_FIELD {
+        // (A wrapped error object's members, MongoDB's `attr.error.errmsg`, one level deeper.)
+        if (depth <= 1 || depth == 2 && error_key && own.is_some()) && val.len() <= MAX_FIELD {
             let k: Cow<'a, [u8]> = if prefix.is_none() && !kesc {
                 Cow::Borrowed(key_slice(obj, key))
             } else {
-                // (An event's own field under tracing's `fields` by its own name.)
+                // (An event's own field under tracing's `fields` or MongoDB's `attr` by its
+                // own name.)
                 Cow::Owned(
-                    own.filter(|_| path.starts_with(b"fields."))
+                    own.filter(|_| path.starts_with(b"fields.") || path.starts_with(b"attr."))
                         .unwrap_or(path)
                         .to_vec(),
                 )
@@ -419,9 +422,11 @@ fn walk<'a>(
 }
 
 /// The key inside an object a logger wraps an event's keys in: tracing-subscriber's JSON
-/// `fields` or `span` (not the span's name), express-winston's `meta` (`meta.req.method`).
+/// `fields` or `span` (not the span's name), MongoDB's `attr`, express-winston's `meta`
+/// (`meta.req.method`).
 fn wrapped_key(path: &[u8]) -> Option<&[u8]> {
     path.strip_prefix(b"fields.")
+        .or_else(|| path.strip_prefix(b"attr."))
         .or_else(|| path.strip_prefix(b"span.").filter(|k| *k != b"name"))
         .or_else(|| path.strip_prefix(b"meta."))
 }

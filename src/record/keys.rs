@@ -73,6 +73,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"context" => (Message, 11),
         // GELF (Graylog; Spring Boot's `gelf` structured logging).
         b"short_message" => (Message, 12),
+        // OpenTelemetry's log record (the OTLP JSON's `body.stringValue`, exporters' `body`).
+        b"body" | b"body.stringValue" => (Message, 13),
 
         b"ts" => (Time, 0),
         b"time" => (Time, 1),
@@ -88,6 +90,9 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"asctime" => (Time, 10),
         // Envoy's and Istio's JSON access log.
         b"start_time" => (Time, 11),
+        // OpenTelemetry's log record: nanoseconds since the epoch (as a string in OTLP JSON).
+        b"timeUnixNano" | b"time_unix_nano" => (Time, 12),
+        b"observedTimeUnixNano" | b"observed_time_unix_nano" => (Time, 13),
 
         b"level" => (Level, 0),
         b"severity" => (Level, 1),
@@ -166,6 +171,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         // Rust's tracing-subscriber JSON: the event's target, a module path.
         b"target" => (Logger, 8),
         b"_log_logger" | b"_logger_name" => (Logger, 9),
+        // OpenTelemetry's resource attribute, as exporters write it beside the record.
+        b"resource.service.name" => (Logger, 10),
 
         b"trace_id" | b"traceId" | b"traceid" | b"trace.id" => (TraceId, 0),
         b"request_id" | b"requestId" | b"req_id" | b"reqId" => (TraceId, 1),
@@ -261,12 +268,13 @@ pub fn url_host(v: &[u8]) -> &[u8] {
 fn error_rank(key: &[u8]) -> Option<u8> {
     Some(match key {
         b"err" | b"error" => 0,
-        b"error.message" | b"err.message" | b"error.msg" | b"err.msg" => 1,
+        // (MongoDB's error object: `{"code":6,"codeName":"HostUnreachable","errmsg":…}`.)
+        b"error.message" | b"err.message" | b"error.msg" | b"err.msg" | b"error.errmsg" => 1,
         b"error_message" | b"errorMessage" | b"error_msg" | b"exception.message"
         | b"_error_message" => 2,
         b"exception" | b"exc" | b"exc_info" | b"Exception" | b"@x" => 3,
         b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType"
-        | b"_error_type" => 4,
+        | b"_error_type" | b"error.codeName" => 4,
         // pino's and bunyan's serialized error: `err.stack`.
         b"stack_trace" | b"stacktrace" | b"stack" | b"error.stack_trace" | b"error.stack"
         | b"err.stack" => 5,
@@ -426,6 +434,12 @@ fn slot(r: Role) -> usize {
     }
 }
 
+/// Whether `v` can be an HTTP method: 3 to 12 letters, all upper or all lower case.
+fn http_method(v: &[u8]) -> bool {
+    (3..=12).contains(&v.len())
+        && (v.iter().all(u8::is_ascii_uppercase) || v.iter().all(u8::is_ascii_lowercase))
+}
+
 /// A sub-slice of a borrowed-or-owned value, still borrowed when the value was. `part` should
 /// lie inside `v`; if it does not, it is copied rather than trusted.
 fn sub<'a>(v: &Cow<'a, [u8]>, part: &[u8]) -> Cow<'a, [u8]> {
@@ -469,6 +483,9 @@ impl Assign {
                 Some(l) => ev.level = Some(l),
                 None => return Some(v),
             },
+            // A method is one word of letters (`GET`, `PROPFIND`, axios' `get`); hashicorp's
+            // `method=Catalog.Register` is an RPC's name.
+            Role::Method if !http_method(v.trim_ascii()) => return Some(v),
             Role::Method => ev.http.method = Some(v),
             Role::Path => ev.http.path = Some(v),
             // In free-form JSON, `status` may be any number; only real HTTP codes count.
@@ -534,6 +551,23 @@ impl Assign {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_methods_are_one_word_of_letters() {
+        for m in ["GET", "POST", "PROPFIND", "get", "delete"] {
+            assert!(http_method(m.as_bytes()), "{m}");
+        }
+        for m in [
+            "Catalog.Register",
+            "Get",
+            "GO",
+            "/pkg.Svc/Call",
+            "GET /x",
+            "",
+        ] {
+            assert!(!http_method(m.as_bytes()), "{m}");
+        }
+    }
 
     #[test]
     fn error_line_picks_the_line_that_names_the_error() {

@@ -427,7 +427,9 @@ pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
     let Some((start, pairs)) = logfmt::pair_tail(line) else {
         return;
     };
+    // (hashicorp's hclog ends the message with `:` before its pairs: `RPC failed: error=…`.)
     let text = line[..start].trim_ascii_end();
+    let text = text.strip_suffix(b":").unwrap_or(text);
     if !text.iter().any(u8::is_ascii_alphabetic) {
         return;
     }
