@@ -1531,6 +1531,83 @@ fn same_behind_k8s_prefixes(name: &str, want: &[Value], ignore_time: bool) {
 }
 
 #[test]
+fn node_crash_report_is_one_fatal_event() {
+    // Node's report of an uncaught exception: the source line and a caret, a blank line,
+    // the error with its stack and properties, the version. One event, fatal, read from the
+    // error's line.
+    let ev = events_of("node_crash.log");
+    let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
+    assert_eq!(lines, [1.0, 2.0, 3.0, 17.0, 18.0, 27.0]);
+    let e = &ev[2];
+    assert_eq!(s(e, "/level"), "fatal");
+    assert_eq!(n(e, "/lines"), 14.0);
+    assert!(s(e, "/message").starts_with("Error: connect ECONNREFUSED 10.0.0.5:5432\n    at "));
+    assert!(s(e, "/message").ends_with("}\n\nNode.js v20.11.0"));
+    let e = &ev[4];
+    assert_eq!(s(e, "/level"), "fatal");
+    assert!(s(e, "/message").starts_with("[UnhandledPromiseRejection: "));
+    // A bare `Error:` line elsewhere is a message of its own.
+    assert_eq!(ev[5]["level"], Value::Null);
+    assert_eq!(s(&ev[5], "/message"), "Error: not after a crash report");
+    let path = fixture("node_crash.log");
+    same_at_any_chunk_size(path.to_str().expect("path"), &ev);
+    // The same behind a container runtime's prefix, and in Docker's json-file records.
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let cri: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("2024-03-05T10:00:{i:02}.000000000Z stderr F {l}\n"))
+        .collect();
+    let log = TempLog::new("cri.log", &cri);
+    let mut got = events(&[&log.path]);
+    for e in &mut got {
+        e["source"] = ev[0]["source"].clone();
+        e["time"] = Value::Null;
+    }
+    assert_eq!(got, ev);
+    same_at_any_chunk_size(&log.path, &events(&[&log.path]));
+    let docker: String = text
+        .lines()
+        .map(|l| {
+            let log = serde_json::to_string(&format!("{l}\n")).expect("json");
+            format!("{{\"log\":{log},\"stream\":\"stderr\",\"time\":\"2024-03-05T10:00:00Z\"}}\n")
+        })
+        .collect();
+    let log = TempLog::new("docker.log", &docker);
+    let got = events(&[&log.path]);
+    let shape = |v: &[Value]| -> Vec<(Value, Value, Value)> {
+        v.iter()
+            .map(|e| (e["line"].clone(), e["level"].clone(), e["message"].clone()))
+            .collect()
+    };
+    assert_eq!(shape(&got), shape(&ev));
+    same_at_any_chunk_size(&log.path, &got);
+    // Evidence shows the error's line.
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["templates", "-o", "json", path.to_str().expect("path")])
+        .output()
+        .expect("run faultline");
+    let t: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let crash = t["templates"]
+        .as_array()
+        .expect("templates")
+        .iter()
+        .find(|t| {
+            t["template"]
+                .as_str()
+                .is_some_and(|x| x.starts_with("Error: connect"))
+        })
+        .expect("the crash's template");
+    assert_eq!(
+        crash["template"],
+        "Error: connect ECONNREFUSED <IP>:<NUM> [exc=Error;frames=-]"
+    );
+    assert!(crash["examples"][0]
+        .as_str()
+        .is_some_and(|x| x.contains("node_crash.log:7: Error: connect")));
+}
+
+#[test]
 fn rails8_tagged_lines_without_a_header() {
     // Rails 8's default production logger writes the request-id tag and the message, no
     // stamp and no level: every line is an event of its own (interleaved requests are not
@@ -1890,6 +1967,33 @@ fn hashicorp_hclog_names_and_pairs() {
     assert_eq!(s(e, "/message"), "Request error: Permission denied");
     assert_eq!(s(e, "/http/method"), "GET");
     assert_eq!(s(e, "/http/path"), "/v1/kv/app/config");
+}
+
+#[test]
+fn kafka_logger_after_the_message() {
+    // Kafka's `[%d] %p %m (%c)%n`: the class in parentheses is the logger.
+    let ev = events_of("kafka.log");
+    assert_eq!(ev.len(), 5);
+    assert_eq!(s(&ev[0], "/message"), "Starting");
+    assert_eq!(s(&ev[0], "/logger"), "kafka.server.ReplicaFetcherThread");
+    // A stack trace stays under the message.
+    let e = &ev[1];
+    assert_eq!(s(e, "/level"), "warn");
+    assert_eq!(s(e, "/logger"), "kafka.server.ReplicaFetcherThread");
+    assert!(s(e, "/message")
+        .starts_with("Error in response for fetch request\njava.io.IOException: Connection to 2"));
+    assert_eq!(s(&ev[2], "/logger"), "kafka.controller.KafkaController");
+    assert_eq!(s(&ev[2], "/message"), "Error while electing leader");
+    // A host name or words in parentheses are the message's.
+    assert_eq!(
+        s(&ev[3], "/message"),
+        "Connected to the wrong cluster (db.prod.internal)"
+    );
+    assert_eq!(ev[3].pointer("/logger"), None);
+    assert_eq!(
+        s(&ev[4], "/message"),
+        "Cannot read config (see docs.Kafka.Config)"
+    );
 }
 
 #[test]
@@ -2722,6 +2826,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "mysql.log",
         "rails.log",
         "rails8.log",
+        "node_crash.log",
         "monolog.log",
         "haproxy.log",
         "cassandra_es.log",
@@ -2745,6 +2850,7 @@ const PIECES: &[&str] = &[
     "2024-03-05 09:12:02,000 ERROR [main] com.shop.A - failed\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\nCaused by: java.io.IOException: y\n\t... 3 more\n",
     "2024-03-05 10:00:00,456 - w - ERROR - crashed\nTraceback (most recent call last):\n  File \"a.py\", line 1, in f\n    g()\nValueError: bad\n",
     "2024/03/05 11:00:07 panic\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:7 +0x1\n\n",
+    "/app/server.js:12\n    throw err\n    ^\n\nError: boom\n    at f (/app/server.js:12:5) {\n  code: 'E'\n}\n\nNode.js v20.1.0\n",
     "\tstray indented line\n",
     "no header line\n",
     "\n",

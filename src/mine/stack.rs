@@ -183,6 +183,8 @@ fn dotnet_frame(t: &[u8]) -> Option<&[u8]> {
 pub(crate) fn node_frame(t: &[u8]) -> Option<(&[u8], &[u8])> {
     let rest = t.strip_prefix(b"at ")?;
     let rest = rest.strip_prefix(b"async ").unwrap_or(rest);
+    // (The last frame before the error's own properties, `{ errno: -111, … }`.)
+    let rest = rest.strip_suffix(b" {").unwrap_or(rest);
     let (name, loc) = match rest.strip_suffix(b")") {
         Some(inner) => {
             let open = memchr::memrchr(b'(', inner)?;

@@ -560,6 +560,24 @@ pub fn docker_partial(line: &[u8]) -> bool {
         .is_some_and(|(inner, _, _)| !ends_line(inner))
 }
 
+/// Whether the Docker json-file record `line` is the error's first line in Node's report of
+/// an uncaught exception, after a blank record and the caret under the source line in the
+/// record before it ([`plain::node_error_continuation`]); `prev_start` is where the last
+/// record of `before` starts.
+pub fn docker_node_error(before: &[u8], prev_start: usize, line: &[u8]) -> bool {
+    // (Cheap for every other record: the blank record before it, `{"log":"\n",…`.)
+    let prev = &before[prev_start..];
+    let blank_prev = docker_quote(prev).is_some_and(|q| prev[q + 1..].starts_with(b"\\n\""));
+    let Some(above_end) = prev_start.checked_sub(1).filter(|_| blank_prev) else {
+        return false;
+    };
+    if docker_line(line).is_none_or(|(l, _)| l.trim_ascii().is_empty()) {
+        return false;
+    }
+    let above_start = memchr::memrchr(b'\n', &before[..above_end]).map_or(0, |i| i + 1);
+    docker_line(&before[above_start..above_end]).is_some_and(|(a, _)| plain::caret_line(&a))
+}
+
 /// (stream, partial) of a Docker json-file record: stream 0 is stdout, 1 stderr; partial
 /// when its `log` lacks the newline. None when it is no such record or names no stream.
 pub fn docker_record(line: &[u8]) -> Option<(u8, bool)> {

@@ -204,9 +204,10 @@ impl Format {
         }
         self.continues(line)
             || self.leaves_open(prev)
+            || (self == Format::Json && json::docker_node_error(before, prev_start, line))
             || (self == Format::Plain
                 && (plain::stamped_continuation(prev, line)
-                    || plain::node_error_continuation(prev, line)
+                    || plain::node_error_continuation(before, prev_start, line)
                     || plain::go_function_continuation(prev, line)
                     || plain::jul_continuation(prev, line)
                     || plain::pg_joins(before, prev_start, line)

@@ -63,6 +63,15 @@ pub fn is_continuation(line: &[u8]) -> bool {
         }
         b'#' => php_frame(line),
         b'"' => line.starts_with(b"\"}"),
+        // The end of an object printed over several lines (Node's error properties after
+        // its stack: `  code: 'ECONNREFUSED'` … `}`), a caret under a source line, and the
+        // version Node prints after an uncaught exception's report.
+        b'}' | b']' => line
+            .trim_ascii_end()
+            .iter()
+            .all(|c| matches!(c, b'}' | b']' | b')' | b',' | b';')),
+        b'^' => super::plain::caret_line(line),
+        b'N' => line.starts_with(b"Node.js v") && line.get(9).is_some_and(u8::is_ascii_digit),
         _ => exception_line(line) || go_frame(line),
     }
 }
@@ -265,6 +274,9 @@ pub fn parse_event<'a>(
     ctx: &Ctx,
 ) -> bool {
     let recognized = parse_layout(format, first, raw, ev, ctx);
+    if raw.len() > first.len() && matches!(format, Format::Plain | Format::Json) {
+        plain::node_crash(ev);
+    }
     // A latency no clock gives (`1e400` seconds is infinite, a negative one is garbage) is
     // no latency: it would poison the percentiles and is not even JSON.
     if ev

@@ -225,6 +225,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if h.level.is_some() && ev.logger.is_none() {
         rust_target(ev, ctx);
     }
+    if h.level.is_some() && ev.logger.is_none() {
+        logger_after(ev);
+    }
     if ev.level.is_none() {
         ev.level = php_level(&ev.message);
     }
@@ -554,6 +557,42 @@ fn module_target<'a>(ev: &mut Event<'a>, msg: &'a [u8], after_spans: bool) {
         ev.logger = Some(Cow::Borrowed(target));
         ev.message = Cow::Borrowed(&msg[colon + 2..]);
     }
+}
+
+/// Kafka's log4j layout (`[%d] %p %m (%c)%n`) names the logger after the message:
+/// `Error in fetch (kafka.server.ReplicaFetcherThread)`. A class's full name in parentheses
+/// at the end of the first line (two dots or more, the class capitalised) is the logger, and
+/// no part of the message.
+fn logger_after(ev: &mut Event<'_>) {
+    let msg: &[u8] = &ev.message;
+    let line_end = memchr::memchr(b'\n', msg).unwrap_or(msg.len());
+    let line = msg[..line_end].trim_ascii_end();
+    let Some(inner) = line.strip_suffix(b")") else {
+        return;
+    };
+    let Some(open) = memchr::memrchr(b'(', inner) else {
+        return;
+    };
+    let name = &inner[open + 1..];
+    let class = name.rsplit(|&c| c == b'.').next().unwrap_or_default();
+    let java = open > 0
+        && inner[open - 1] == b' '
+        && name.iter().filter(|&&c| c == b'.').count() >= 2
+        && name.split(|&c| c == b'.').all(|p| {
+            p.first().is_some_and(u8::is_ascii_alphabetic)
+                && p.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$'))
+        })
+        && class.first().is_some_and(u8::is_ascii_uppercase);
+    let text = inner[..open].trim_ascii_end();
+    if !java || text.is_empty() {
+        return;
+    }
+    let logger = name.to_vec();
+    let mut m = text.to_vec();
+    m.extend_from_slice(&msg[line_end..]);
+    ev.logger = Some(Cow::Owned(logger));
+    ev.message = Cow::Owned(m);
 }
 
 /// Where the spans `tracing` writes before an event's target end (after their `: `), when
@@ -1516,8 +1555,103 @@ pub fn parse_embedded<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
 /// line continues that event. Other error classes (`TypeError: …`) continue any event, as
 /// exception lines; a bare `Error:` only after a stamped line, since in an untimed log such
 /// lines are messages of their own.
-pub fn node_error_continuation(prev: &[u8], line: &[u8]) -> bool {
-    line.starts_with(b"Error: ") && dated(prev)
+///
+/// Node's report of an uncaught exception puts the throwing source line and a caret under it
+/// first (`/app/node_modules/pg/lib/client.js:526`, `        throw err`, `        ^`), a
+/// blank line, then the error: its first line continues that report.
+pub fn node_error_continuation(before: &[u8], prev_start: usize, line: &[u8]) -> bool {
+    // (Each line may carry a container runtime's or kubectl's prefix.)
+    fn body(l: &[u8]) -> &[u8] {
+        cri_body(l)
+            .or_else(|| kubectl_body(l))
+            .or_else(|| stern_body(l))
+            .unwrap_or(l)
+    }
+    let prev = &before[prev_start..];
+    if line.starts_with(b"Error: ") && dated(prev) {
+        return true;
+    }
+    // After the caret and a blank line, whatever Node printed of the error (`Error: …`,
+    // `TypeError: …`, `[UnhandledPromiseRejection: …] {`).
+    let blank_prev = blank(prev) || prev.len() <= 160 && blank(body(prev));
+    let Some(above_end) = prev_start.checked_sub(1).filter(|_| blank_prev) else {
+        return false;
+    };
+    let above_start = memchr::memrchr(b'\n', &before[..above_end]).map_or(0, |i| i + 1);
+    caret_line(body(&before[above_start..above_end])) && !blank(body(line))
+}
+
+/// A line that is only `^` under a source line (Node's crash report, Python 3.11's
+/// tracebacks).
+pub fn caret_line(line: &[u8]) -> bool {
+    let t = line.trim_ascii();
+    !t.is_empty() && t.iter().all(|&c| c == b'^')
+}
+
+/// Node's report of an uncaught exception, the process's last words on stderr:
+///
+/// ```text
+/// /app/node_modules/pg/lib/client.js:526
+///         throw err
+///         ^
+///
+/// Error: connect ECONNREFUSED 10.0.0.5:5432
+///     at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)
+/// ```
+///
+/// An event whose message (its lines without any container prefix) is such a report, with
+/// no level, is fatal and reads from the error's line: the lines before it, its source,
+/// are left out of the message as a Rails report's blank line is ([`Event::shown`]).
+pub fn node_crash(ev: &mut Event<'_>) {
+    let msg: &[u8] = &ev.message;
+    let first_end = match memchr::memchr(b'\n', msg) {
+        Some(i) if ev.level.is_none() => i,
+        _ => return,
+    };
+    let head = msg[..first_end].trim_ascii_end();
+    let Some(colon) = memchr::memrchr(b':', head) else {
+        return;
+    };
+    let (file, line_no) = (&head[..colon], &head[colon + 1..]);
+    let script = [&b".js"[..], b".mjs", b".cjs", b".ts"]
+        .iter()
+        .any(|x| file.ends_with(x));
+    if line_no.is_empty()
+        || !line_no.iter().all(u8::is_ascii_digit)
+        || !(script && (file.starts_with(b"/") || file.starts_with(b"file://"))
+            || file.starts_with(b"node:"))
+    {
+        return;
+    }
+    let (mut at, mut caret) = (0, false);
+    for (n, line) in msg.split(|&c| c == b'\n').enumerate().take(8) {
+        if caret && !blank(line) {
+            // The same lines of `raw` (each message line is one raw line).
+            let bytes: usize = ev
+                .raw
+                .split(|&c| c == b'\n')
+                .take(n)
+                .map(|l| l.len() + 1)
+                .sum();
+            if bytes >= ev.raw.len() {
+                return;
+            }
+            match &mut ev.message {
+                Cow::Borrowed(b) => *b = &b[at..],
+                Cow::Owned(v) => {
+                    v.drain(..at);
+                }
+            }
+            ev.blank_head = (
+                u32::try_from(n).unwrap_or(0),
+                u32::try_from(bytes).unwrap_or(0),
+            );
+            ev.level = Some(Level::Fatal);
+            return;
+        }
+        caret |= n > 0 && caret_line(line);
+        at += line.len() + 1;
+    }
 }
 
 /// zap's console encoder (`zap.NewDevelopment()`, and `zap.AddStacktrace` at error level) and
