@@ -1510,8 +1510,13 @@ fn rails_tags_and_exception_reports() {
 /// --timestamps`' stamp, gives the events `want` (times aside with `ignore_time`: the
 /// prefix's stamp is the time of lines that have none) at any chunk size.
 fn same_behind_k8s_prefixes(name: &str, want: &[Value], ignore_time: bool) {
+    same_behind_prefixes(name, &[" stdout F", ""], want, ignore_time);
+}
+
+/// [`same_behind_k8s_prefixes`] for the given CRI tags (`""`: the stamp alone).
+fn same_behind_prefixes(name: &str, tags: &[&str], want: &[Value], ignore_time: bool) {
     let text = std::fs::read_to_string(fixture(name)).expect("fixture");
-    for tag in [" stdout F", ""] {
+    for tag in tags {
         let wrapped: String = text
             .lines()
             .enumerate()
@@ -1552,20 +1557,9 @@ fn node_crash_report_is_one_fatal_event() {
     let path = fixture("node_crash.log");
     same_at_any_chunk_size(path.to_str().expect("path"), &ev);
     // The same behind a container runtime's prefix, and in Docker's json-file records.
+    // (Not behind `kubectl logs --timestamps`' stamp alone: see the README's known limits.)
+    same_behind_prefixes("node_crash.log", &[" stderr F"], &ev, true);
     let text = std::fs::read_to_string(&path).expect("fixture");
-    let cri: String = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| format!("2024-03-05T10:00:{i:02}.000000000Z stderr F {l}\n"))
-        .collect();
-    let log = TempLog::new("cri.log", &cri);
-    let mut got = events(&[&log.path]);
-    for e in &mut got {
-        e["source"] = ev[0]["source"].clone();
-        e["time"] = Value::Null;
-    }
-    assert_eq!(got, ev);
-    same_at_any_chunk_size(&log.path, &events(&[&log.path]));
     let docker: String = text
         .lines()
         .map(|l| {
