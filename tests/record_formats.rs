@@ -1797,7 +1797,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 26);
+    assert_eq!(ev.len(), 29);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -1939,6 +1939,15 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let e = &ev[25];
     assert_eq!(s(e, "/message"), "retrying");
     assert_eq!(s(e, "/logger"), "checkout");
+    // Log4j 2's `JsonLayout`: the instant's seconds and nanoseconds, the `thrown` error.
+    let e = &ev[26];
+    assert_eq!(s(e, "/time"), "2026-11-30T12:00:06.123Z");
+    assert_eq!(s(e, "/message"), "charge failed: Connection refused");
+    assert_eq!(s(e, "/logger"), "com.acme.OrderService");
+    // Datadog's `status` is a level, unless a level key says otherwise.
+    assert_eq!(s(&ev[27], "/level"), "warn");
+    assert_eq!(s(&ev[28], "/level"), "info");
+    assert_eq!(s(&ev[28], "/fields/status"), "error");
 }
 
 #[test]

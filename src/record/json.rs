@@ -253,6 +253,17 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
             ev.message = Cow::Owned(m);
         }
     }
+    if let Some(t) = ev.time.filter(|_| w.assign.time_of_instant()) {
+        let nanos = ev
+            .fields
+            .iter()
+            .find(|(k, _)| &**k == b"instant.nanoOfSecond")
+            .and_then(|(_, v)| std::str::from_utf8(v).ok()?.parse::<i64>().ok())
+            .filter(|n| (0..1_000_000_000).contains(n));
+        if let Some(n) = nanos {
+            ev.time = Some(t + n / 1_000_000);
+        }
+    }
     if w.assign.latency_unitless {
         // Caddy's access log writes `duration` in seconds, Traefik's `Duration` nanoseconds.
         let caddy = ev

@@ -93,6 +93,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         // OpenTelemetry's log record: nanoseconds since the epoch (as a string in OTLP JSON).
         b"timeUnixNano" | b"time_unix_nano" => (Time, 12),
         b"observedTimeUnixNano" | b"observed_time_unix_nano" => (Time, 13),
+        // Log4j 2's `JsonLayout`: `"instant":{"epochSecond":…,"nanoOfSecond":…}`.
+        b"instant.epochSecond" => (Time, 14),
 
         b"level" => (Level, 0),
         b"severity" => (Level, 1),
@@ -269,12 +271,13 @@ fn error_rank(key: &[u8]) -> Option<u8> {
     Some(match key {
         b"err" | b"error" => 0,
         // (MongoDB's error object: `{"code":6,"codeName":"HostUnreachable","errmsg":…}`.)
-        b"error.message" | b"err.message" | b"error.msg" | b"err.msg" | b"error.errmsg" => 1,
+        b"error.message" | b"err.message" | b"error.msg" | b"err.msg" | b"error.errmsg"
+        | b"thrown.message" => 1,
         b"error_message" | b"errorMessage" | b"error_msg" | b"exception.message"
         | b"_error_message" => 2,
         b"exception" | b"exc" | b"exc_info" | b"Exception" | b"@x" => 3,
         b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType"
-        | b"_error_type" | b"error.codeName" => 4,
+        | b"_error_type" | b"error.codeName" | b"thrown.name" => 4,
         // pino's and bunyan's serialized error: `err.stack`.
         b"stack_trace" | b"stacktrace" | b"stack" | b"error.stack_trace" | b"error.stack"
         | b"err.stack" => 5,
@@ -491,7 +494,18 @@ impl Assign {
             // In free-form JSON, `status` may be any number; only real HTTP codes count.
             Role::Status => match super::access::status_code(v.trim_ascii()) {
                 Some(n) if (100..=599).contains(&n) => ev.http.status = Some(n),
-                _ => return Some(v),
+                _ => {
+                    // Datadog's `status` is the level (`"status":"warn"`), unless a level
+                    // key says otherwise; it stays a field too.
+                    let lvl = slot(Role::Level);
+                    if self.best[lvl] == u8::MAX {
+                        if let Some(l) = level::from_value(v.trim_ascii()) {
+                            ev.level = Some(l);
+                            self.best[lvl] = u8::MAX - 1;
+                        }
+                    }
+                    return Some(v);
+                }
             },
             Role::Latency(unit) => match latency_ms(&v, unit) {
                 Some(ms) => {
@@ -543,8 +557,19 @@ impl Assign {
 
     /// Whether the message came from Serilog's compact `@m`/`@mt`.
     pub fn compact_message(&self) -> bool {
+        self.filled_by(b"@m")
+    }
+
+    /// Whether the time came from Log4j 2's `instant.epochSecond` (whole seconds; its
+    /// `nanoOfSecond` is the rest).
+    pub fn time_of_instant(&self) -> bool {
+        self.filled_by(b"instant.epochSecond")
+    }
+
+    /// Whether the built-in key `key` filled its role.
+    fn filled_by(&self, key: &[u8]) -> bool {
         // (A built-in key's priority as `UserKeys::lookup` gives it.)
-        role(b"@m").is_some_and(|(_, p)| self.best[0] == p + 1)
+        role(key).is_some_and(|(r, p)| self.best[slot(r)] == p + 1)
     }
 }
 
