@@ -2000,6 +2000,35 @@ fn kafka_logger_after_the_message() {
 }
 
 #[test]
+fn clickhouse_and_airflow_headers() {
+    let ev = events_of("clickhouse_airflow.log");
+    let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
+    assert_eq!(lines, [1.0, 2.0, 7.0, 8.0, 9.0]);
+    // ClickHouse: `YYYY.MM.DD` stamp, `[ thread ] {query-id} <Level> logger: msg`, its
+    // numbered stack frames joined.
+    let e = &ev[0];
+    assert_eq!(s(e, "/time"), "2026-11-30T10:00:00.123Z");
+    assert_eq!(s(e, "/level"), "info");
+    assert_eq!(s(e, "/logger"), "executeQuery");
+    assert_eq!(s(e, "/message"), "Read 10 rows, 1.00 KiB in 0.002 sec.");
+    let e = &ev[1];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(n(e, "/lines"), 5.0);
+    assert!(s(e, "/message").starts_with("Code: 60. DB::Exception: Table default.x"));
+    assert_eq!(s(&ev[2], "/level"), "warn");
+    assert_eq!(s(&ev[2], "/logger"), "Application");
+    // Airflow: `[YYYY-MM-DD, HH:MM:SS UTC] {file.py:12} LEVEL - msg`.
+    let e = &ev[4];
+    assert_eq!(s(e, "/time"), "2026-11-30T10:00:01.000Z");
+    assert_eq!(s(e, "/level"), "error");
+    assert!(s(e, "/message").starts_with("Task failed with exception\nTraceback"));
+    same_at_any_chunk_size(
+        fixture("clickhouse_airflow.log").to_str().expect("path"),
+        &ev,
+    );
+}
+
+#[test]
 fn syslog_both_rfcs() {
     let ev = events_of("syslog.log");
     assert_eq!(ev.len(), 3);

@@ -72,8 +72,16 @@ pub fn is_continuation(line: &[u8]) -> bool {
             .all(|c| matches!(c, b'}' | b']' | b')' | b',' | b';')),
         b'^' => super::plain::caret_line(line),
         b'N' => line.starts_with(b"Node.js v") && line.get(9).is_some_and(u8::is_ascii_digit),
+        b'0'..=b'9' => numbered_frame(line),
         _ => exception_line(line) || go_frame(line),
     }
+}
+
+/// A frame of ClickHouse's stack trace under an exception: `0. DB::Exception::Exception(…)
+/// @ 0x000000000c4fd597 in /usr/bin/clickhouse`.
+fn numbered_frame(line: &[u8]) -> bool {
+    let n = line.iter().take_while(|c| c.is_ascii_digit()).count();
+    n <= 3 && line[n..].starts_with(b". ") && memchr::memmem::find(line, b" @ 0x").is_some()
 }
 
 /// `goroutine 1 [running]:`

@@ -2219,11 +2219,30 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 pos = end;
                 continue;
             }
-            if crate::mine::is_uuid(tok) {
+            if crate::mine::is_uuid(tok) || query_id(tok) {
                 // AWS Lambda's `stamp\trequest-id\tLEVEL\tmsg`: the request id before the
-                // level (kept in the message when no level follows).
+                // level (kept in the message when no level follows); ClickHouse's
+                // `[ thread ] {query-id} <Error>`, Airflow's `{file.py:12} ERROR - `.
                 pos = e;
                 continue;
+            }
+            if let Some(l) = angle_level(tok) {
+                // ClickHouse's `<Error> executeQuery: msg`: the logger after the level.
+                h.level = Some(l);
+                pos = e;
+                let q = skip_spaces(b, e);
+                let t = token_end(b, q);
+                let name = b[q..t].strip_suffix(b":").filter(|n| {
+                    n.first().is_some_and(u8::is_ascii_alphabetic)
+                        && n.iter()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_'))
+                });
+                if let Some(name) = name {
+                    h.logger = Some(name);
+                    h.msg = skip_spaces(b, t);
+                    return Some(h);
+                }
+                break;
             }
             if let Some(tag) = tok.strip_suffix(b"]:") {
                 // Heroku/syslog-style `app[web.1]:` tag after the timestamp.
@@ -2447,6 +2466,22 @@ fn message_bracket(inner: &[u8]) -> bool {
 }
 
 /// `nova.api.server`, `app_main.db`: a dotted logger name.
+/// ClickHouse's query id column (`{}`, `{3f0c…-…}`) and Airflow's call site
+/// (`{taskinstance.py:1234}`): a name in braces, no quotes or spaces.
+fn query_id(t: &[u8]) -> bool {
+    t.strip_prefix(b"{")
+        .and_then(|t| t.strip_suffix(b"}"))
+        .is_some_and(|id| {
+            id.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':' | b'.'))
+        })
+}
+
+/// A level in angle brackets, as ClickHouse writes it: `<Error>`, `<Information>`.
+fn angle_level(t: &[u8]) -> Option<Level> {
+    from_word(t.strip_prefix(b"<")?.strip_suffix(b">")?)
+}
+
 fn dotted_name(t: &[u8]) -> bool {
     t.first().is_some_and(u8::is_ascii_alphabetic)
         && t.contains(&b'.')

@@ -454,7 +454,8 @@ fn us_date(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)?, end + 3))
 }
 
-/// `YYYY-MM-DD[T ]HH:MM[:SS][.frac][zone]` and `YYYY/MM/DD HH:MM:SS`.
+/// `YYYY-MM-DD[T ]HH:MM[:SS][.frac][zone]`, `YYYY/MM/DD HH:MM:SS`, ClickHouse's
+/// `YYYY.MM.DD HH:MM:SS.ffffff` and Airflow's `YYYY-MM-DD, HH:MM:SS UTC`.
 fn iso(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let (y, mo, d, (h, mi, s, ms), off, end) = iso_fields(b)?;
     Some((tc.civil_ms(y as i32, mo, d, h, mi, s, ms, off)?, end))
@@ -502,15 +503,18 @@ pub fn zone_corrected(app: i64, runtime: i64) -> i64 {
 fn iso_fields(b: &[u8]) -> Option<(u32, u32, u32, (u32, u32, u32, u32), Option<i32>, usize)> {
     let y = num4(b, 0)?;
     let sep = *b.get(4)?;
-    if !(sep == b'-' || sep == b'/') || b.get(7) != Some(&sep) {
+    if !matches!(sep, b'-' | b'/' | b'.') || b.get(7) != Some(&sep) {
         return None;
     }
     let mo = num2(b, 5)?;
     let d = num2(b, 8)?;
-    if !matches!(b.get(10), Some(b'T' | b' ' | b't')) {
-        return None;
-    }
-    let (h, mi, s, ms, end) = clock(b, 11)?;
+    let at = match b.get(10) {
+        Some(b'T' | b' ' | b't') => 11,
+        // Airflow's `2026-11-30, 10:00:00 UTC`.
+        Some(b',') if b.get(11) == Some(&b' ') => 12,
+        _ => return None,
+    };
+    let (h, mi, s, ms, end) = clock(b, at)?;
     let (off, end) = zone(b, end);
     Some((y, mo, d, (h, mi, s, ms), off, end))
 }
@@ -807,6 +811,8 @@ mod tests {
             "2015-10-18T16:01:47.978-02:00",
             "2015-10-18 18:01:47.978 UTC",
             "2015-10-18 18:01:47.978 +0000",
+            // ClickHouse; Airflow (whole seconds below).
+            "2015.10.18 18:01:47.978123 [ 12 ]",
         ] {
             assert_eq!(at(s), Some(want), "{s}");
         }
@@ -815,6 +821,11 @@ mod tests {
             Some(ms("2024-01-01T10:00:00Z"))
         );
         assert_eq!(at("2024-01-01T10:00"), Some(ms("2024-01-01T10:00:00Z")));
+        assert_eq!(
+            at("2024-01-01, 10:00:00 UTC] {x.py:1}"),
+            Some(ms("2024-01-01T10:00:00Z"))
+        );
+        assert_eq!(at("2024-01-01,10:00:00"), None);
     }
 
     #[test]
