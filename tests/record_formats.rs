@@ -1797,7 +1797,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 29);
+    assert_eq!(ev.len(), 30);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -1948,6 +1948,17 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     assert_eq!(s(&ev[27], "/level"), "warn");
     assert_eq!(s(&ev[28], "/level"), "info");
     assert_eq!(s(&ev[28], "/fields/status"), "error");
+    // Monolog's JSON formatter: the channel, the exception under `context`, the web
+    // processor's request under `extra`.
+    let e = &ev[29];
+    assert_eq!(s(e, "/level"), "error");
+    assert_eq!(s(e, "/logger"), "production");
+    assert_eq!(
+        s(e, "/message"),
+        "charge failed: cURL error 7: Failed to connect to pay.example.com port 443"
+    );
+    assert_eq!(s(e, "/http/method"), "POST");
+    assert_eq!(s(e, "/http/path"), "/checkout");
 }
 
 #[test]

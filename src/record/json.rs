@@ -413,12 +413,14 @@ fn walk<'a>(
             let k: Cow<'a, [u8]> = if prefix.is_none() && !kesc {
                 Cow::Borrowed(key_slice(obj, key))
             } else {
-                // (An event's own field under tracing's `fields` or MongoDB's `attr` by its
-                // own name.)
+                // (An event's own field under tracing's `fields` or MongoDB's `attr`, and
+                // any wrapped error field, by its own name.)
                 Cow::Owned(
-                    own.filter(|_| path.starts_with(b"fields.") || path.starts_with(b"attr."))
-                        .unwrap_or(path)
-                        .to_vec(),
+                    own.filter(|_| {
+                        error_key || path.starts_with(b"fields.") || path.starts_with(b"attr.")
+                    })
+                    .unwrap_or(path)
+                    .to_vec(),
                 )
             };
             ev.fields.push((k, val));
@@ -433,11 +435,14 @@ fn walk<'a>(
 }
 
 /// The key inside an object a logger wraps an event's keys in: tracing-subscriber's JSON
-/// `fields` or `span` (not the span's name), MongoDB's `attr`, express-winston's `meta`
-/// (`meta.req.method`).
+/// `fields` or `span` (not the span's name), MongoDB's `attr`, Monolog's `context` and
+/// `extra` (`context.exception.message`, the web processor's `extra.http_method`),
+/// express-winston's `meta` (`meta.req.method`).
 fn wrapped_key(path: &[u8]) -> Option<&[u8]> {
     path.strip_prefix(b"fields.")
         .or_else(|| path.strip_prefix(b"attr."))
+        .or_else(|| path.strip_prefix(b"context."))
+        .or_else(|| path.strip_prefix(b"extra."))
         .or_else(|| path.strip_prefix(b"span.").filter(|k| *k != b"name"))
         .or_else(|| path.strip_prefix(b"meta."))
 }

@@ -175,6 +175,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"_log_logger" | b"_logger_name" => (Logger, 9),
         // OpenTelemetry's resource attribute, as exporters write it beside the record.
         b"resource.service.name" => (Logger, 10),
+        // Monolog's JSON formatter (Laravel, Symfony).
+        b"channel" => (Logger, 11),
 
         b"trace_id" | b"traceId" | b"traceid" | b"trace.id" => (TraceId, 0),
         b"request_id" | b"requestId" | b"req_id" | b"reqId" => (TraceId, 1),
@@ -277,7 +279,7 @@ fn error_rank(key: &[u8]) -> Option<u8> {
         | b"_error_message" => 2,
         b"exception" | b"exc" | b"exc_info" | b"Exception" | b"@x" => 3,
         b"error.type" | b"error.kind" | b"exception.type" | b"error_type" | b"errorType"
-        | b"_error_type" | b"error.codeName" | b"thrown.name" => 4,
+        | b"_error_type" | b"error.codeName" | b"thrown.name" | b"exception.class" => 4,
         // pino's and bunyan's serialized error: `err.stack`.
         b"stack_trace" | b"stacktrace" | b"stack" | b"error.stack_trace" | b"error.stack"
         | b"err.stack" => 5,
