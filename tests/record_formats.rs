@@ -2040,6 +2040,62 @@ fn clickhouse_and_airflow_headers() {
 }
 
 #[test]
+fn gin_fiber_and_morgan_request_lines() {
+    // Web frameworks' default request loggers: each line is a request.
+    let ev = events_of("app_requests.log");
+    assert_eq!(ev.len(), 9);
+    assert_eq!(ev[0]["http"], Value::Null);
+    let req = |e: &Value| {
+        (
+            s(e, "/http/method").to_string(),
+            s(e, "/http/path").to_string(),
+            n(e, "/http/status"),
+            n(e, "/http/latency_ms"),
+            s(e, "/level").to_string(),
+            s(e, "/message").to_string(),
+        )
+    };
+    let want = |m: &str, p: &str, st: f64, ms: f64, l: &str| {
+        (m.into(), p.into(), st, ms, l.into(), format!("{m} {p}"))
+    };
+    // Gin: its own time, the Go duration.
+    assert_eq!(s(&ev[1], "/time"), "2026-11-30T10:00:00.000Z");
+    assert_eq!(
+        req(&ev[1]),
+        want("GET", "/api/orders/42", 200.0, 12.345, "info")
+    );
+    assert_eq!(
+        req(&ev[2]),
+        want("POST", "/api/pay", 503.0, 30001.234, "error")
+    );
+    // Fiber, after its time of day.
+    assert_eq!(
+        req(&ev[3]),
+        want("GET", "/api/users/7", 500.0, 12.0, "error")
+    );
+    assert_eq!(req(&ev[4]), want("GET", "/health", 200.0, 1.5, "info"));
+    // morgan's `dev` and `tiny`.
+    assert_eq!(
+        req(&ev[5]),
+        want("GET", "/api/orders", 200.0, 12.345, "info")
+    );
+    assert_eq!(req(&ev[6]), want("POST", "/api/pay", 503.0, 1.2, "error"));
+    assert_eq!(req(&ev[7]), want("GET", "/x", 404.0, 0.456, "warn"));
+    assert_eq!(ev[8]["http"], Value::Null);
+    assert_eq!(s(&ev[8], "/message"), "GET is not a request 200 ok");
+    // Behind a container runtime's prefix too (whose stamp is the time).
+    let untimed: Vec<Value> = ev
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            e["time"] = Value::Null;
+            e
+        })
+        .collect();
+    same_behind_prefixes("app_requests.log", &[" stdout F"], &untimed, true);
+}
+
+#[test]
 fn syslog_both_rfcs() {
     let ev = events_of("syslog.log");
     assert_eq!(ev.len(), 3);

@@ -225,6 +225,120 @@ pub fn uwsgi<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
     true
 }
 
+/// A web framework's own request line, as its default logger writes it to stdout, read from
+/// an event's single-line message `m`:
+///
+/// - Gin: `[GIN] 2026/11/30 - 10:00:00 | 503 |  30.001234s |  10.0.0.1 | POST  "/api/pay"`
+///   (its own time, local, taken when the event has none);
+/// - Fiber, after its `10:00:02 ` time: `500 |   12ms |  10.0.0.1 | GET  | /api/users/7`;
+/// - Express's morgan, `dev` (`GET /api/orders 200 12.345 ms - 1234`) and `tiny`
+///   (`GET /api/orders 200 1234 - 12.345 ms`).
+///
+/// Sets method, path, status, latency, the level from the status when the event has none, and
+/// the message (`METHOD path`, so the request is templated as an access line's). Returns
+/// whether `m` was one.
+pub fn app_request(m: &[u8], ev: &mut Event<'_>, tc: &TimeCtx) -> bool {
+    let (time, cols) = match m.first() {
+        Some(b'[') => match m.strip_prefix(b"[GIN] ") {
+            Some(r) if r.get(10..13) == Some(b" - ") => {
+                // `2026/11/30 - 10:00:00` read as `2026/11/30 10:00:00`.
+                let mut buf = [0u8; 19];
+                let (Some(d), Some(t)) = (r.get(..10), r.get(13..21)) else {
+                    return false;
+                };
+                buf[..10].copy_from_slice(d);
+                buf[10] = b' ';
+                buf[11..].copy_from_slice(t);
+                match parse_prefix(&buf, tc) {
+                    Some((t, 19)) => (Some(t), &r[21..]),
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        },
+        Some(c) if c.is_ascii_digit() => (None, m),
+        Some(c) if c.is_ascii_uppercase() => return morgan(m, ev),
+        _ => return false,
+    };
+    let mut cols = cols.split(|&c| c == b'|').map(<[u8]>::trim_ascii);
+    if time.is_some() && cols.next() != Some(b"") {
+        return false;
+    }
+    let (Some(status), Some(took), Some(_client), Some(req)) =
+        (cols.next(), cols.next(), cols.next(), cols.next())
+    else {
+        return false;
+    };
+    let (Some(status), Some(ms)) = (status_code(status), super::keys::go_duration_ms(took)) else {
+        return false;
+    };
+    // Gin: `POST     "/api/pay"`; Fiber: `GET`, then the path's own column.
+    let (method, path) = match memchr::memchr(b' ', req) {
+        Some(sp) => {
+            let p = req[sp..].trim_ascii();
+            (
+                &req[..sp],
+                p.strip_prefix(b"\"").and_then(|p| p.strip_suffix(b"\"")),
+            )
+        }
+        None => (req, cols.next()),
+    };
+    let Some(path) = path.filter(|p| p.starts_with(b"/")) else {
+        return false;
+    };
+    if !is_method(method) {
+        return false;
+    }
+    if ev.time.is_none() {
+        ev.time = time;
+    }
+    request_found(ev, method, path, status, Some(ms));
+    true
+}
+
+/// morgan's `dev` and `tiny` lines ([`app_request`]).
+fn morgan(m: &[u8], ev: &mut Event<'_>) -> bool {
+    let mut t = m.split(|&c| c == b' ');
+    let (Some(method), Some(path), Some(status)) = (t.next(), t.next(), t.next()) else {
+        return false;
+    };
+    if !is_method(method) || !path.starts_with(b"/") {
+        return false;
+    }
+    let Some(status) = status_code(status) else {
+        return false;
+    };
+    let rest: Vec<&[u8]> = t.collect();
+    let ms = match rest[..] {
+        // dev: `12.345 ms - 1234`
+        [n, b"ms", b"-", _] => parse_f64(n),
+        // tiny: `1234 - 12.345 ms`
+        [_, b"-", n, b"ms"] => parse_f64(n),
+        _ => return false,
+    };
+    let Some(ms) = ms else {
+        return false;
+    };
+    request_found(ev, method, path, status, Some(ms));
+    true
+}
+
+/// Fills `ev` with a request an app's line reported.
+fn request_found(ev: &mut Event<'_>, method: &[u8], path: &[u8], status: u16, ms: Option<f64>) {
+    let mut msg = Vec::with_capacity(method.len() + 1 + path.len());
+    msg.extend_from_slice(method);
+    msg.push(b' ');
+    msg.extend_from_slice(path);
+    ev.http.method = Some(Cow::Owned(method.to_vec()));
+    ev.http.path = Some(Cow::Owned(path.to_vec()));
+    ev.http.status = Some(status);
+    ev.http.latency_ms = ms;
+    if ev.level.is_none() {
+        ev.level = Some(super::level::from_http_status(status));
+    }
+    ev.message = Cow::Owned(msg);
+}
+
 /// Whether `line` is a uWSGI request line ([`uwsgi`]): nothing joins it.
 pub fn uwsgi_line(line: &[u8]) -> bool {
     uwsgi_generated(line).is_some()

@@ -347,6 +347,9 @@ fn parse_layout<'a>(
                     ok
                 }
             };
+            // A framework's request line without a header of its own (Gin, morgan).
+            let parsed =
+                parsed || first.len() == raw.len() && access::app_request(first, ev, &ctx.time);
             if parsed {
                 if let Some(plain::PodPrefix { pod, container, .. }) = pod {
                     // (Docker Compose names a container only.)

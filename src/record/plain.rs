@@ -259,6 +259,12 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if ev.http.method.is_none() && ev.http.status.is_none() {
         embedded_request(first.get(h.msg..).unwrap_or_default(), ev);
     }
+    if ev.http.method.is_none() && ev.http.status.is_none() && raw.len() == first.len() {
+        // Gin's, Fiber's and morgan's request lines, also behind a container's prefix.
+        if let Cow::Borrowed(m) = ev.message {
+            super::access::app_request(m, ev, tc);
+        }
+    }
     if ev.http.status.is_none() && ev.http.path.is_none() {
         if let Cow::Borrowed(m) = ev.message {
             aspnet_request(m, ev);
