@@ -1599,6 +1599,17 @@ fn node_crash_report_is_one_fatal_event() {
     assert!(crash["examples"][0]
         .as_str()
         .is_some_and(|x| x.contains("node_crash.log:7: Error: connect")));
+    // So does the refused upstream's.
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["endpoints", "-o", "json", path.to_str().expect("path")])
+        .output()
+        .expect("run faultline");
+    let e: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let up = &e["upstreams"][0];
+    assert_eq!(up["host"], "10.0.0.5:5432");
+    assert!(up["examples"][0]["location"]
+        .as_str()
+        .is_some_and(|x| x.ends_with("node_crash.log:7")));
 }
 
 #[test]

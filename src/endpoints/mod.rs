@@ -1187,8 +1187,10 @@ impl EndpointTable {
         if let Some(us) = us {
             r.latency.record(us);
         }
-        // Built once, shared by every list that keeps it (the text is reference-counted).
-        let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
+        // Built once, shared by every list that keeps it (the text is reference-counted);
+        // from the event's first line with text (`Event::shown`).
+        let (shown_line, shown_raw) = ev.shown();
+        let lazy = LazyExample::new(source, shown_line, ev.time, shown_raw);
         let ex = || lazy.get();
         match ev.time {
             Some(t) => {
@@ -1200,22 +1202,22 @@ impl EndpointTable {
                 // timeouts) are the failing-route finding's evidence, not a slowdown.
                 if let Some(us) = us.filter(|_| !failed) {
                     self.scratch.lat_times.push((ri, t, bin_of(us)));
-                    let rank = sample_rank(self.scratch.source_seed, ev.line);
-                    offer_by_latency(&mut r.latency_samples, us, rank, ev.line, ex);
+                    let rank = sample_rank(self.scratch.source_seed, shown_line);
+                    offer_by_latency(&mut r.latency_samples, us, rank, shown_line, ex);
                 }
             }
             None => r.untimed += 1,
         }
-        offer(&mut r.examples, ev.time, source, ev.line, ex);
+        offer(&mut r.examples, ev.time, source, shown_line, ex);
         if failed {
-            offer(&mut r.fail_examples, ev.time, source, ev.line, ex);
-            let rank = sample_rank(self.scratch.source_seed, ev.line);
-            offer_sample(&mut r.fail_samples, rank, ev.line, ex);
+            offer(&mut r.fail_examples, ev.time, source, shown_line, ex);
+            let rank = sample_rank(self.scratch.source_seed, shown_line);
+            offer_sample(&mut r.fail_samples, rank, shown_line, ex);
         }
         if client {
-            offer(&mut r.client_examples, ev.time, source, ev.line, ex);
-            let rank = sample_rank(self.scratch.source_seed, ev.line);
-            offer_sample(&mut r.client_samples, rank, ev.line, ex);
+            offer(&mut r.client_examples, ev.time, source, shown_line, ex);
+            let rank = sample_rank(self.scratch.source_seed, shown_line);
+            offer_sample(&mut r.client_samples, rank, shown_line, ex);
         }
         // The event's own message, when it is an application error rather than the request
         // line itself (which names the path).
@@ -1360,11 +1362,12 @@ impl EndpointTable {
         if let Some((examples, samples, first)) = trouble {
             // Built once, shared by both lists when both keep it (the text is
             // reference-counted).
-            let lazy = LazyExample::new(source, ev.line, ev.time, ev.raw);
+            let (line, raw) = ev.shown();
+            let lazy = LazyExample::new(source, line, ev.time, raw);
             let ex = || lazy.get();
-            offer(examples, ev.time, source, ev.line, ex);
-            let rank = sample_rank(self.scratch.source_seed, ev.line);
-            offer_sample(samples, rank, ev.line, ex);
+            offer(examples, ev.time, source, line, ex);
+            let rank = sample_rank(self.scratch.source_seed, line);
+            offer_sample(samples, rank, line, ex);
             *first = min_opt(*first, ev.time);
         }
         match ev.time {

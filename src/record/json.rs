@@ -767,7 +767,10 @@ fn inner_parse<'a>(s: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) {
     }
     // The header is on the first line; the message runs to the end (joined records).
     let first = memchr::memchr(b'\n', s).map_or(s, |i| &s[..i]);
-    plain::parse(first, s, ev, ctx);
+    if !plain::parse(first, s, ev, ctx) && first.len() == s.len() {
+        // A framework's request line without a header (Gin, morgan).
+        super::access::app_request(s, ev, &ctx.time);
+    }
 }
 
 /// Moves the parsed fields of `inner` into `ev` (keeping `ev`'s line, raw and flags).
