@@ -2054,7 +2054,7 @@ fn clickhouse_and_airflow_headers() {
 fn gin_fiber_and_morgan_request_lines() {
     // Web frameworks' default request loggers: each line is a request.
     let ev = events_of("app_requests.log");
-    assert_eq!(ev.len(), 9);
+    assert_eq!(ev.len(), 12);
     assert_eq!(ev[0]["http"], Value::Null);
     let req = |e: &Value| {
         (
@@ -2094,6 +2094,19 @@ fn gin_fiber_and_morgan_request_lines() {
     assert_eq!(req(&ev[7]), want("GET", "/x", 404.0, 0.456, "warn"));
     assert_eq!(ev[8]["http"], Value::Null);
     assert_eq!(s(&ev[8], "/message"), "GET is not a request 200 ok");
+    // Fly.io's `app[machine] region [level] `, a morgan line behind it.
+    assert_eq!(
+        req(&ev[9]),
+        want("GET", "/api/orders", 200.0, 12.345, "info")
+    );
+    assert_eq!(s(&ev[9], "/logger"), "app");
+    assert_eq!(s(&ev[10], "/level"), "error");
+    assert_eq!(s(&ev[10], "/logger"), "proxy");
+    assert_eq!(
+        s(&ev[10], "/message"),
+        "could not find a good candidate within 90 attempts at load balancing"
+    );
+    assert_eq!(s(&ev[11], "/logger"), "sshd");
     // Behind a container runtime's prefix too (whose stamp is the time).
     let untimed: Vec<Value> = ev
         .iter()

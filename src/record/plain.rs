@@ -2267,6 +2267,24 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                     continue;
                 }
             }
+            if let Some(i) = fly_tag(tok).filter(|_| pre_logger.is_none()) {
+                // Fly.io's `app[3d8d7e1c] ams [info] msg`: the process group, the machine,
+                // the region, then the app's level.
+                pre_logger = Some(&tok[..i]);
+                h.logger = pre_logger;
+                let r = skip_spaces(b, e);
+                let re = token_end(b, r);
+                let region = &b[r..re];
+                pos = if (2..=4).contains(&region.len())
+                    && region.iter().all(u8::is_ascii_lowercase)
+                    && b.get(re..re + 2) == Some(b" [")
+                {
+                    re
+                } else {
+                    e
+                };
+                continue;
+            }
             let dash = if b[e..].starts_with(b" - ") {
                 Some(e)
             } else {
@@ -2472,6 +2490,19 @@ fn message_bracket(inner: &[u8]) -> bool {
 }
 
 /// `nova.api.server`, `app_main.db`: a dotted logger name.
+/// Fly.io's `app[3d8d7e1c]` (a process group and its machine's id): where the `[` is.
+fn fly_tag(t: &[u8]) -> Option<usize> {
+    let inner = t.strip_suffix(b"]")?;
+    let i = memchr::memchr(b'[', inner).filter(|&i| i > 0)?;
+    let (name, id) = (&inner[..i], &inner[i + 1..]);
+    let ok = name.iter().all(|c| c.is_ascii_lowercase() || *c == b'-')
+        && id.len() >= 8
+        && id.iter().all(u8::is_ascii_hexdigit)
+        // (Not a pid: `sshd[12345678]`.)
+        && id.iter().any(u8::is_ascii_lowercase);
+    ok.then_some(i)
+}
+
 /// ClickHouse's query id column (`{}`, `{3f0c…-…}`) and Airflow's call site
 /// (`{taskinstance.py:1234}`): a name in braces, no quotes or spaces.
 fn query_id(t: &[u8]) -> bool {
