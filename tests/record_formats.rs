@@ -1530,6 +1530,16 @@ fn same_behind_prefixes(name: &str, tags: &[&str], want: &[Value], ignore_time: 
                 e["time"] = Value::Null;
             }
         }
+        let want: Vec<Value> = want
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                if ignore_time {
+                    e["time"] = Value::Null;
+                }
+                e
+            })
+            .collect();
         assert_eq!(got, want, "{name} behind {tag:?}");
         same_at_any_chunk_size(&log.path, &events(&[&log.path]));
     }
@@ -2108,15 +2118,36 @@ fn gin_fiber_and_morgan_request_lines() {
     );
     assert_eq!(s(&ev[11], "/logger"), "sshd");
     // Behind a container runtime's prefix too (whose stamp is the time).
-    let untimed: Vec<Value> = ev
-        .iter()
-        .cloned()
-        .map(|mut e| {
-            e["time"] = Value::Null;
-            e
-        })
-        .collect();
-    same_behind_prefixes("app_requests.log", &[" stdout F"], &untimed, true);
+    same_behind_prefixes("app_requests.log", &[" stdout F"], &ev, true);
+}
+
+#[test]
+fn trace_ids_in_header_brackets() {
+    let ev = events_of("correlation.log");
+    assert_eq!(ev.len(), 7);
+    // Spring Boot 3: application name, thread and `[traceId-spanId]` brackets before the
+    // padded logger column; a blank correlation bracket when there is no span.
+    let e = &ev[0];
+    assert_eq!(s(e, "/logger"), "c.a.web.OrderController");
+    assert_eq!(s(e, "/message"), "order placed");
+    assert_eq!(s(e, "/trace_id"), "6c2f3a8b9d0e1f2a6c2f3a8b9d0e1f2a");
+    assert_eq!(s(&ev[1], "/message"), "charge failed");
+    assert_eq!(ev[1]["trace_id"], Value::Null);
+    // Spring Cloud Sleuth's `LEVEL [app,traceId,spanId] pid --- [thread] logger : msg`.
+    let e = &ev[2];
+    assert_eq!(s(e, "/logger"), "c.a.web.OrderController");
+    assert_eq!(s(e, "/message"), "sleuth style");
+    assert_eq!(s(e, "/trace_id"), "6c2f3a8b9d0e1f2a");
+    // OpenTelemetry's Python logging format: the bracket's pairs; `trace_id=0` is none.
+    let e = &ev[3];
+    assert_eq!(s(e, "/message"), "charge failed: timeout");
+    assert_eq!(s(e, "/trace_id"), "5b8efff798038103d269b633813fc60c");
+    assert_eq!(s(e, "/fields/span_id"), "eee19b7ec3c1b174");
+    assert_eq!(ev[4]["trace_id"], Value::Null);
+    // Phoenix's `request_id` metadata, also behind a container runtime's prefix.
+    assert_eq!(s(&ev[5], "/trace_id"), "F1abc");
+    assert_eq!(s(&ev[6], "/trace_id"), "F1abc");
+    same_behind_prefixes("correlation.log", &[" stdout F"], &ev, true);
 }
 
 #[test]

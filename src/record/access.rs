@@ -237,7 +237,20 @@ pub fn uwsgi<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
 /// Sets method, path, status, latency, the level from the status when the event has none, and
 /// the message (`METHOD path`, so the request is templated as an access line's). Returns
 /// whether `m` was one.
+#[inline]
 pub fn app_request(m: &[u8], ev: &mut Event<'_>, tc: &TimeCtx) -> bool {
+    // (Cheap for any other message, inline: `[GIN]`, a status's digits, a method's first two
+    // capitals.)
+    let maybe = match m.first() {
+        Some(b'[') => m.starts_with(b"[GIN] "),
+        Some(c) if c.is_ascii_digit() => true,
+        Some(c) if c.is_ascii_uppercase() => m.get(1).is_some_and(u8::is_ascii_uppercase),
+        _ => false,
+    };
+    maybe && app_request_line(m, ev, tc)
+}
+
+fn app_request_line(m: &[u8], ev: &mut Event<'_>, tc: &TimeCtx) -> bool {
     let (time, cols) = match m.first() {
         Some(b'[') => match m.strip_prefix(b"[GIN] ") {
             Some(r) if r.get(10..13) == Some(b" - ") => {
@@ -256,8 +269,17 @@ pub fn app_request(m: &[u8], ev: &mut Event<'_>, tc: &TimeCtx) -> bool {
             }
             _ => return false,
         },
-        Some(c) if c.is_ascii_digit() => (None, m),
-        Some(c) if c.is_ascii_uppercase() => return morgan(m, ev),
+        // (Cheap for any other message: a status and its column bar, a method and a path.)
+        Some(c) if c.is_ascii_digit() && m.get(3..6) == Some(b" | ") => (None, m),
+        Some(c) if c.is_ascii_uppercase() => {
+            let Some(sp) = memchr::memchr(b' ', &m[..m.len().min(17)]) else {
+                return false;
+            };
+            if !is_method(&m[..sp]) || m.get(sp + 1) != Some(&b'/') {
+                return false;
+            }
+            return morgan(m, ev);
+        }
         _ => return false,
     };
     let mut cols = cols.split(|&c| c == b'|').map(<[u8]>::trim_ascii);

@@ -41,8 +41,12 @@ struct Header<'a> {
     glog: bool,
     /// `time` is a time of day whose date was supplied ([`super::DayRef`]).
     dated: bool,
-    /// `key=value` metadata columns before the level (start, end): Elixir's `request_id=…`.
+    /// `key=value` metadata columns before the level (start, end): Elixir's `request_id=…`;
+    /// or in a bracket after it (OpenTelemetry's Python logging format).
     meta: Option<(usize, usize)>,
+    /// A trace id in a bracket after the level (Spring Boot's `[traceId-spanId]`, Sleuth's
+    /// `[app,traceId,spanId]`).
+    trace: Option<&'a [u8]>,
 }
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
@@ -83,6 +87,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
                 if let Some(inner) = header(body, tc).filter(|i| i.time.is_some()) {
                     h = Header {
                         msg: at + n + inner.msg,
+                        meta: inner.meta.map(|(a, z)| (at + n + a, at + n + z)),
                         runtime: h.runtime,
                         ..inner
                     };
@@ -103,6 +108,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         if let Some(inner) = header(&first[at..], tc).filter(|i| i.time.is_some()) {
             h = Header {
                 msg: at + inner.msg,
+                meta: inner.meta.map(|(a, z)| (at + a, at + z)),
                 runtime: h.runtime,
                 logger: inner.logger.filter(|l| !l.is_empty()).or(h.logger),
                 ..inner
@@ -122,6 +128,17 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     }
     if let Some(l) = h.logger.filter(|l| !l.is_empty()) {
         ev.logger = Some(Cow::Borrowed(l));
+    }
+    if let Some(t) = h.trace.filter(|_| ev.trace_id.is_none()) {
+        ev.trace_id = Some(Cow::Borrowed(t));
+    }
+    if ev
+        .trace_id
+        .as_deref()
+        .is_some_and(|t| t.iter().all(|&c| c == b'0'))
+    {
+        // (OpenTelemetry's `trace_id=0` outside any span.)
+        ev.trace_id = None;
     }
     let app = app_line(first);
     if let Some(l) = rails_shape(app).then(|| rails_layout(app)).flatten() {
@@ -1579,7 +1596,8 @@ pub fn node_error_continuation(before: &[u8], prev_start: usize, line: &[u8]) ->
     }
     // After the caret and a blank line, whatever Node printed of the error (`Error: …`,
     // `TypeError: …`, `[UnhandledPromiseRejection: …] {`).
-    let blank_prev = blank(prev) || prev.len() <= 160 && blank(body(prev));
+    // (A blank line behind a prefix is short: most lines are not looked into.)
+    let blank_prev = blank(prev) || prev.len() <= 100 && blank(body(prev));
     let Some(above_end) = prev_start.checked_sub(1).filter(|_| blank_prev) else {
         return false;
     };
@@ -2050,6 +2068,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             let mut h = header(&b[off..], tc).unwrap_or_default();
             h.time = h.time.or(Some(t));
             h.msg += off;
+            h.meta = h.meta.map(|(a, z)| (a + off, z + off));
             h.runtime = runtime;
             return Some(h);
         }
@@ -2332,7 +2351,8 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     // A level padded to a wide column (more than `%-5p` gives) says the header is a table of
     // padded columns, so a word followed by padding is the next column, not prose.
     let padded = b.get(pos..pos + 3) == Some(b"   ");
-    for _ in 0..5 {
+    // (Spring Boot 3: `pid --- [app] [thread] [trace-span] logger : msg`.)
+    for _ in 0..7 {
         let p = skip_spaces(b, pos);
         if p >= b.len() {
             pos = p;
@@ -2342,6 +2362,19 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             match close_bracket(b, p) {
                 Some(close) if !message_bracket(&b[p + 1..close]) => {
                     let name = &b[p + 1..close];
+                    // (A thread's name, `[worker-11]`, is neither: one memchr each.)
+                    if h.trace.is_none() {
+                        h.trace = bracket_trace(name);
+                    }
+                    if h.meta.is_none()
+                        && memchr::memchr(b'=', name).is_some()
+                        && logfmt::starts_with_pair(name)
+                        && logfmt::all_pairs(name)
+                    {
+                        // OpenTelemetry's Python logging format: `[trace_id=… span_id=…
+                        // resource.service.name=… trace_sampled=True]`.
+                        h.meta = Some((p + 1, close));
+                    }
                     let thread = paren_thread(b, close + 1);
                     if let Some(end) = thread.filter(|_| h.logger.is_none() && dotted_name(name)) {
                         // JBoss logging (Quarkus, WildFly): `LEVEL [logger] (thread) msg`.
@@ -2390,6 +2423,9 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 || next.iter().all(u8::is_ascii_digit)
             {
                 pos = e;
+                // (Sleuth's `LEVEL [app,trace,span] pid --- [thread]`: the separator after
+                // the pid does not end the header.)
+                after_bracket = false;
                 continue;
             }
             break;
@@ -2503,6 +2539,25 @@ fn fly_tag(t: &[u8]) -> Option<usize> {
     ok.then_some(i)
 }
 
+/// The trace id in a bracket after the level: Spring Boot 3's correlation `[traceId-spanId]`
+/// (32 and 16 hex digits), Spring Cloud Sleuth's `[app,traceId,spanId]` (16 or 32 hex).
+fn bracket_trace(inner: &[u8]) -> Option<&[u8]> {
+    let hex = |t: &[u8], n: &[usize]| n.contains(&t.len()) && t.iter().all(u8::is_ascii_hexdigit);
+    if inner.len() < 35 {
+        return None;
+    }
+    if inner.len() == 49
+        && inner[32] == b'-'
+        && hex(&inner[..32], &[32])
+        && hex(&inner[33..], &[16])
+    {
+        return Some(&inner[..32]);
+    }
+    let mut parts = inner.split(|&c| c == b',');
+    let (_app, trace, span) = (parts.next()?, parts.next()?, parts.next()?);
+    (hex(trace, &[16, 32]) && hex(span, &[16])).then_some(trace)
+}
+
 /// ClickHouse's query id column (`{}`, `{3f0c…-…}`) and Airflow's call site
 /// (`{taskinstance.py:1234}`): a name in braces, no quotes or spaces.
 fn query_id(t: &[u8]) -> bool {
@@ -2556,6 +2611,10 @@ fn paren_thread(b: &[u8], i: usize) -> Option<usize> {
 /// loguru's `{name}:{function}:{line}` column (`app.main:checkout:42`): the module, so one
 /// logger is one logger whatever line logged; any other name as it is.
 fn module_of_call_site(tok: &[u8]) -> &[u8] {
+    // (Most names have no `:` at all: one memchr.)
+    if memchr::memchr(b':', tok).is_none() {
+        return tok;
+    }
     let mut parts = tok.rsplitn(3, |&c| c == b':');
     match (parts.next(), parts.next(), parts.next()) {
         (Some(line), Some(func), Some(module))
@@ -2573,6 +2632,10 @@ fn module_of_call_site(tok: &[u8]) -> &[u8] {
 /// A client's `IP:port` (uvicorn's and CoreDNS's `10.0.0.5:52345 - "GET / …"`): the address
 /// before a ` - `, no logger.
 fn client_address(t: &[u8]) -> bool {
+    // (A port ends it: cheap for a logger's name.)
+    if !t.last().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     let Some(colon) = memchr::memrchr(b':', t) else {
         return false;
     };
