@@ -2151,6 +2151,34 @@ fn trace_ids_in_header_brackets() {
 }
 
 #[test]
+fn akka_stamp_after_the_level() {
+    // Akka's `[LEVEL] [MM/dd/yyyy HH:mm:ss.SSS] [dispatcher] [source] msg`, also after a
+    // marker bracket.
+    let ev = events_of("akka.log");
+    let got: Vec<(&str, &str, &str)> = ev
+        .iter()
+        .map(|e| (s(e, "/time"), s(e, "/level"), s(e, "/message")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2026-11-30T10:00:00.123Z", "error", "Order lookup failed"),
+            (
+                "2026-11-30T10:00:01.456Z",
+                "warn",
+                "Connection pool exhausted"
+            ),
+            (
+                "2026-11-30T10:00:02.000Z",
+                "info",
+                "Cluster Node [akka://system@10.0.0.5:25520] - is moving node to Up"
+            ),
+            ("2026-05-11T10:00:00.123Z", "error", "month first"),
+        ]
+    );
+}
+
+#[test]
 fn syslog_both_rfcs() {
     let ev = events_of("syslog.log");
     assert_eq!(ev.len(), 3);

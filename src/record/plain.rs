@@ -2362,6 +2362,10 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             match close_bracket(b, p) {
                 Some(close) if !message_bracket(&b[p + 1..close]) => {
                     let name = &b[p + 1..close];
+                    if h.time.is_none() && name.first().is_some_and(u8::is_ascii_digit) {
+                        // Akka's `[ERROR] [11/30/2026 10:00:00.123] [dispatcher] [path] msg`.
+                        h.time = super::time::us_slash_date(name, tc);
+                    }
                     // (A thread's name, `[worker-11]`, is neither: one memchr each.)
                     if h.trace.is_none() {
                         h.trace = bracket_trace(name);

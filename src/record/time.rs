@@ -561,6 +561,19 @@ fn short_slash(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     ))
 }
 
+/// Akka's `11/30/2026 10:00:00.123` (MM/DD/YYYY, as its default logger writes it), filling
+/// the whole of `b`. Not tried as a line's leading stamp: elsewhere `05/11/2026` may be
+/// day first.
+pub fn us_slash_date(b: &[u8], tc: &TimeCtx) -> Option<i64> {
+    if b.get(2) != Some(&b'/') || b.get(5) != Some(&b'/') || b.get(10) != Some(&b' ') {
+        return None;
+    }
+    let (mo, d, y) = (num2(b, 0)?, num2(b, 3)?, num4(b, 6)?);
+    let (h, mi, s, ms, end) = clock(b, 11)?;
+    (end == b.len()).then_some(())?;
+    tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)
+}
+
 /// Android logcat `03-17 16:13:38.811` and Proxifier `10.30 16:49:06` (no year:
 /// `default_year`).
 fn logcat(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
@@ -826,6 +839,16 @@ mod tests {
             Some(ms("2024-01-01T10:00:00Z"))
         );
         assert_eq!(at("2024-01-01,10:00:00"), None);
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        assert_eq!(
+            us_slash_date(b"11/30/2026 10:00:00.123", &tc),
+            Some(ms("2026-11-30T10:00:00.123Z"))
+        );
+        assert_eq!(us_slash_date(b"11/30/2026 10:00:00.123 x", &tc), None);
+        assert_eq!(us_slash_date(b"30/11/2026 10:00:00", &tc), None);
+        // Never a line's leading stamp (day-first elsewhere).
+        assert_eq!(at("11/30/2026 10:00:00 x"), None);
     }
 
     #[test]
