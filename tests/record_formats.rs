@@ -47,6 +47,13 @@ fn same_at_any_chunk_size(path: &str, want: &[Value]) {
     }
 }
 
+/// (time, level, message) of each event.
+fn time_level_message(ev: &[Value]) -> Vec<(&str, &str, &str)> {
+    ev.iter()
+        .map(|e| (s(e, "/time"), s(e, "/level"), s(e, "/message")))
+        .collect()
+}
+
 fn events_of(name: &str) -> Vec<Value> {
     let path = fixture(name);
     events(&[path.to_str().expect("utf-8 path")])
@@ -2155,10 +2162,7 @@ fn akka_stamp_after_the_level() {
     // Akka's `[LEVEL] [MM/dd/yyyy HH:mm:ss.SSS] [dispatcher] [source] msg`, also after a
     // marker bracket.
     let ev = events_of("akka.log");
-    let got: Vec<(&str, &str, &str)> = ev
-        .iter()
-        .map(|e| (s(e, "/time"), s(e, "/level"), s(e, "/message")))
-        .collect();
+    let got = time_level_message(&ev);
     assert_eq!(
         got,
         [
@@ -2928,10 +2932,7 @@ fn zone_names_and_ctime_levels() {
          2024-07-01 10:00:00 CEST INFO started\n",
     );
     let ev = events(&[&log.path]);
-    let got: Vec<(&str, &str, &str)> = ev
-        .iter()
-        .map(|e| (s(e, "/time"), s(e, "/level"), s(e, "/message")))
-        .collect();
+    let got = time_level_message(&ev);
     assert_eq!(
         got,
         [
