@@ -37,10 +37,7 @@ pub fn is_continuation(line: &[u8]) -> bool {
     // Kubernetes writes every line of a container's output as its own CRI record, and
     // `kubectl logs --prefix` puts `[pod/NAME/CONTAINER] ` before each: a stack trace's frames
     // are continuation lines behind those prefixes.
-    let line = super::plain::cri_body(line)
-        .or_else(|| super::plain::kubectl_body(line))
-        .or_else(|| super::plain::stern_body(line))
-        .unwrap_or(line);
+    let line = super::plain::container_body(line).unwrap_or(line);
     let Some(&c) = line.first() else {
         return true;
     };

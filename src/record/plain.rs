@@ -41,9 +41,9 @@ struct Header<'a> {
     glog: bool,
     /// `time` is a time of day whose date was supplied ([`super::DayRef`]).
     dated: bool,
-    /// `key=value` metadata columns before the level (start, end): Elixir's `request_id=…`;
-    /// or in a bracket after it (OpenTelemetry's Python logging format).
-    meta: Option<(usize, usize)>,
+    /// `key=value` metadata columns before the level (Elixir's `request_id=…`), or in a
+    /// bracket after it (OpenTelemetry's Python logging format).
+    meta: Option<&'a [u8]>,
     /// A trace id in a bracket after the level (Spring Boot's `[traceId-spanId]`, Sleuth's
     /// `[app,traceId,spanId]`).
     trace: Option<&'a [u8]>,
@@ -87,7 +87,6 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
                 if let Some(inner) = header(body, tc).filter(|i| i.time.is_some()) {
                     h = Header {
                         msg: at + n + inner.msg,
-                        meta: inner.meta.map(|(a, z)| (at + n + a, at + n + z)),
                         runtime: h.runtime,
                         ..inner
                     };
@@ -108,7 +107,6 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         if let Some(inner) = header(&first[at..], tc).filter(|i| i.time.is_some()) {
             h = Header {
                 msg: at + inner.msg,
-                meta: inner.meta.map(|(a, z)| (at + a, at + z)),
                 runtime: h.runtime,
                 logger: inner.logger.filter(|l| !l.is_empty()).or(h.logger),
                 ..inner
@@ -118,10 +116,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     ev.time = h.time;
     ev.time_dated = h.dated;
     ev.level = h.level;
-    if let Some((from, to)) = h.meta.filter(|_| h.level.is_some()) {
+    if let Some(meta) = h.meta.filter(|_| h.level.is_some()) {
         // Elixir's metadata: its `request_id` pairs a Phoenix request's two lines.
         let mut inner = Event::bare(ev.line, ev.raw);
-        let meta = &first[(from + lead).min(first.len())..(to + lead).min(first.len())];
         logfmt::read_pairs(meta, &mut inner, tc, &ctx.keys, true);
         ev.trace_id = inner.trace_id;
         ev.fields = inner.fields;
@@ -1584,12 +1581,7 @@ pub fn parse_embedded<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
 /// blank line, then the error: its first line continues that report.
 pub fn node_error_continuation(before: &[u8], prev_start: usize, line: &[u8]) -> bool {
     // (Each line may carry a container runtime's or kubectl's prefix.)
-    fn body(l: &[u8]) -> &[u8] {
-        cri_body(l)
-            .or_else(|| kubectl_body(l))
-            .or_else(|| stern_body(l))
-            .unwrap_or(l)
-    }
+    let body = |l| container_body(l).unwrap_or(l);
     let prev = &before[prev_start..];
     if line.starts_with(b"Error: ") && dated(prev) {
         return true;
@@ -1867,6 +1859,14 @@ fn compose_prefix(line: &[u8]) -> Option<(&[u8], &[u8])> {
     (ok && numbered).then(|| (name, line.get(bar + 2..).unwrap_or_default()))
 }
 
+/// The container's line behind a Kubernetes CRI prefix, `kubectl logs --prefix`'s
+/// `[pod/NAME/CONTAINER] ` or stern's pod and container, when it carries one.
+pub fn container_body(line: &[u8]) -> Option<&[u8]> {
+    cri_body(line)
+        .or_else(|| kubectl_body(line))
+        .or_else(|| stern_body(line))
+}
+
 /// The container's line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] `, if `line`
 /// has that prefix: the continuation rule looks behind it, as behind a CRI prefix.
 pub fn kubectl_body(line: &[u8]) -> Option<&[u8]> {
@@ -2068,7 +2068,6 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             let mut h = header(&b[off..], tc).unwrap_or_default();
             h.time = h.time.or(Some(t));
             h.msg += off;
-            h.meta = h.meta.map(|(a, z)| (a + off, z + off));
             h.runtime = runtime;
             return Some(h);
         }
@@ -2240,7 +2239,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             if let Some(end) = meta_run(b, p).filter(|_| h.meta.is_none()) {
                 // Elixir's Logger `$time $metadata[$level] $message` (Phoenix's default):
                 // `request_id=F… [info] GET /`; kept in the message when no level follows.
-                h.meta = Some((p, end));
+                h.meta = Some(&b[p..end]);
                 pos = end;
                 continue;
             }
@@ -2377,7 +2376,7 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                     {
                         // OpenTelemetry's Python logging format: `[trace_id=… span_id=…
                         // resource.service.name=… trace_sampled=True]`.
-                        h.meta = Some((p + 1, close));
+                        h.meta = Some(name);
                     }
                     let thread = paren_thread(b, close + 1);
                     if let Some(end) = thread.filter(|_| h.logger.is_none() && dotted_name(name)) {
