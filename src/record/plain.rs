@@ -211,20 +211,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         ev.message = Cow::Owned(msg);
     }
     if raw.len() > first.len() {
-        let skipped = skip_blank_head(&mut ev.message);
-        if skipped > 0 {
-            // The same lines of `raw` (each message line is one raw line).
-            let bytes = raw
-                .split(|&c| c == b'\n')
-                .take(skipped)
-                .map(|l| l.len() + 1)
-                .sum::<usize>();
-            if bytes < raw.len() {
-                ev.blank_head = (
-                    u32::try_from(skipped).unwrap_or(0),
-                    u32::try_from(bytes).unwrap_or(0),
-                );
-            }
+        if let Some((lines, at)) = blank_head(&ev.message) {
+            skip_head(ev, lines, at);
         }
     }
     if h.nginx {
@@ -853,11 +841,11 @@ fn request_done(ev: &mut Event<'_>, status: u16, ms: f64) {
 }
 
 /// A multi-line message whose first line is blank (a Rails exception report starts with
-/// one) reads from its first line with text. Returns how many lines were left out.
-fn skip_blank_head(msg: &mut Cow<'_, [u8]>) -> usize {
+/// one) reads from its first line with text: how many lines, and bytes, come before it.
+fn blank_head(msg: &[u8]) -> Option<(usize, usize)> {
     let first_end = memchr::memchr(b'\n', msg).unwrap_or(msg.len());
     if !blank(&msg[..first_end]) {
-        return 0;
+        return None;
     }
     let (mut start, mut skipped) = (0, 0);
     for line in msg.split(|&c| c == b'\n') {
@@ -867,16 +855,33 @@ fn skip_blank_head(msg: &mut Cow<'_, [u8]>) -> usize {
         start += line.len() + 1;
         skipped += 1;
     }
-    if start >= msg.len() {
-        return 0;
+    (start < msg.len()).then_some((skipped, start))
+}
+
+/// Leaves the first `lines` lines of the event's message (`at` bytes) out of it, and shows
+/// the event from the raw line after them ([`Event::shown`]; each message line is one raw
+/// line). Nothing changes when no line would be left.
+fn skip_head(ev: &mut Event<'_>, lines: usize, at: usize) -> bool {
+    let bytes: usize = ev
+        .raw
+        .split(|&c| c == b'\n')
+        .take(lines)
+        .map(|l| l.len() + 1)
+        .sum();
+    if lines == 0 || bytes >= ev.raw.len() || at >= ev.message.len() {
+        return false;
     }
-    match msg {
-        Cow::Borrowed(b) => *b = &b[start..],
+    match &mut ev.message {
+        Cow::Borrowed(b) => *b = &b[at..],
         Cow::Owned(v) => {
-            v.drain(..start);
+            v.drain(..at);
         }
     }
-    skipped
+    ev.blank_head = (
+        u32::try_from(lines).unwrap_or(0),
+        u32::try_from(bytes).unwrap_or(0),
+    );
+    true
 }
 
 /// A request line quoted in an app's message with its status after it, as Python WSGI
@@ -1642,27 +1647,9 @@ pub fn node_crash(ev: &mut Event<'_>) {
     let (mut at, mut caret) = (0, false);
     for (n, line) in msg.split(|&c| c == b'\n').enumerate().take(8) {
         if caret && !blank(line) {
-            // The same lines of `raw` (each message line is one raw line).
-            let bytes: usize = ev
-                .raw
-                .split(|&c| c == b'\n')
-                .take(n)
-                .map(|l| l.len() + 1)
-                .sum();
-            if bytes >= ev.raw.len() {
-                return;
+            if skip_head(ev, n, at) {
+                ev.level = Some(Level::Fatal);
             }
-            match &mut ev.message {
-                Cow::Borrowed(b) => *b = &b[at..],
-                Cow::Owned(v) => {
-                    v.drain(..at);
-                }
-            }
-            ev.blank_head = (
-                u32::try_from(n).unwrap_or(0),
-                u32::try_from(bytes).unwrap_or(0),
-            );
-            ev.level = Some(Level::Fatal);
             return;
         }
         caret |= n > 0 && caret_line(line);
