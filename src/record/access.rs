@@ -238,54 +238,42 @@ pub fn uwsgi<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
 /// the message (`METHOD path`, so the request is templated as an access line's). Returns
 /// whether `m` was one.
 #[inline]
-pub fn app_request(m: &[u8], ev: &mut Event<'_>, tc: &TimeCtx) -> bool {
-    // (Cheap for any other message, inline: `[GIN]`, a status's digits, a method's first two
-    // capitals.)
-    let maybe = match m.first() {
-        Some(b'[') => m.starts_with(b"[GIN] "),
-        Some(c) if c.is_ascii_digit() => true,
-        Some(c) if c.is_ascii_uppercase() => m.get(1).is_some_and(u8::is_ascii_uppercase),
+pub fn app_request<'a>(m: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
+    // (Cheap for any other message, inline: `[GIN]`, a status and its column bar, a method's
+    // first two capitals.)
+    match m.first() {
+        Some(b'[') if m.starts_with(b"[GIN] ") => gin(&m[6..], ev, tc),
+        Some(c) if c.is_ascii_digit() && m.get(3..6) == Some(b" | ") => columns(m, None, ev),
+        Some(c) if c.is_ascii_uppercase() && m.get(1).is_some_and(u8::is_ascii_uppercase) => {
+            morgan(m, ev)
+        }
         _ => false,
-    };
-    maybe && app_request_line(m, ev, tc)
+    }
 }
 
-fn app_request_line(m: &[u8], ev: &mut Event<'_>, tc: &TimeCtx) -> bool {
-    let (time, cols) = match m.first() {
-        Some(b'[') => match m.strip_prefix(b"[GIN] ") {
-            Some(r) if r.get(10..13) == Some(b" - ") => {
-                // `2026/11/30 - 10:00:00` read as `2026/11/30 10:00:00`.
-                let mut buf = [0u8; 19];
-                let (Some(d), Some(t)) = (r.get(..10), r.get(13..21)) else {
-                    return false;
-                };
-                buf[..10].copy_from_slice(d);
-                buf[10] = b' ';
-                buf[11..].copy_from_slice(t);
-                match parse_prefix(&buf, tc) {
-                    Some((t, 19)) => (Some(t), &r[21..]),
-                    _ => return false,
-                }
-            }
-            _ => return false,
-        },
-        // (Cheap for any other message: a status and its column bar, a method and a path.)
-        Some(c) if c.is_ascii_digit() && m.get(3..6) == Some(b" | ") => (None, m),
-        Some(c) if c.is_ascii_uppercase() => {
-            let Some(sp) = memchr::memchr(b' ', &m[..m.len().min(17)]) else {
-                return false;
-            };
-            if !is_method(&m[..sp]) || m.get(sp + 1) != Some(&b'/') {
-                return false;
-            }
-            return morgan(m, ev);
-        }
-        _ => return false,
-    };
-    let mut cols = cols.split(|&c| c == b'|').map(<[u8]>::trim_ascii);
-    if time.is_some() && cols.next() != Some(b"") {
+/// Gin's line after `[GIN] `: `2026/11/30 - 10:00:00 | 503 | …`, its stamp read as
+/// `2026/11/30 10:00:00`.
+fn gin<'a>(r: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
+    let (Some(d), Some(b" - "), Some(t)) = (r.get(..10), r.get(10..13), r.get(13..21)) else {
         return false;
+    };
+    let mut buf = [0u8; 19];
+    buf[..10].copy_from_slice(d);
+    buf[10] = b' ';
+    buf[11..].copy_from_slice(t);
+    match parse_prefix(&buf, tc) {
+        Some((time, 19)) => match r[21..].strip_prefix(b" |") {
+            Some(cols) => columns(cols, Some(time), ev),
+            None => false,
+        },
+        _ => false,
     }
+}
+
+/// Gin's and Fiber's columns: `status | latency | client | METHOD "path"` (Gin) or
+/// `… | METHOD | path` (Fiber).
+fn columns<'a>(cols: &'a [u8], time: Option<i64>, ev: &mut Event<'a>) -> bool {
+    let mut cols = cols.split(|&c| c == b'|').map(<[u8]>::trim_ascii);
     let (Some(status), Some(took), Some(_client), Some(req)) =
         (cols.next(), cols.next(), cols.next(), cols.next())
     else {
@@ -294,7 +282,6 @@ fn app_request_line(m: &[u8], ev: &mut Event<'_>, tc: &TimeCtx) -> bool {
     let (Some(status), Some(ms)) = (status_code(status), super::keys::go_duration_ms(took)) else {
         return false;
     };
-    // Gin: `POST     "/api/pay"`; Fiber: `GET`, then the path's own column.
     let (method, path) = match memchr::memchr(b' ', req) {
         Some(sp) => {
             let p = req[sp..].trim_ascii();
@@ -305,60 +292,65 @@ fn app_request_line(m: &[u8], ev: &mut Event<'_>, tc: &TimeCtx) -> bool {
         }
         None => (req, cols.next()),
     };
-    let Some(path) = path.filter(|p| p.starts_with(b"/")) else {
+    let Some(path) = path.filter(|p| p.starts_with(b"/") && is_method(method)) else {
         return false;
     };
-    if !is_method(method) {
-        return false;
-    }
     if ev.time.is_none() {
         ev.time = time;
     }
-    request_found(ev, method, path, status, Some(ms));
+    let mut msg = Vec::with_capacity(method.len() + 1 + path.len());
+    msg.extend_from_slice(method);
+    msg.push(b' ');
+    msg.extend_from_slice(path);
+    request_found(ev, Cow::Owned(msg), method, path, status, ms);
     true
 }
 
-/// morgan's `dev` and `tiny` lines ([`app_request`]).
-fn morgan(m: &[u8], ev: &mut Event<'_>) -> bool {
+/// morgan's `dev` (`GET /a 200 12.345 ms - 1234`) and `tiny` (`GET /a 200 1234 - 12.345
+/// ms`) lines.
+fn morgan<'a>(m: &'a [u8], ev: &mut Event<'a>) -> bool {
     let mut t = m.split(|&c| c == b' ');
-    let (Some(method), Some(path), Some(status)) = (t.next(), t.next(), t.next()) else {
+    let (Some(method), Some(path)) = (t.next(), t.next()) else {
         return false;
     };
     if !is_method(method) || !path.starts_with(b"/") {
         return false;
     }
-    let Some(status) = status_code(status) else {
+    let (Some(status), Some(a), Some(b), Some(c), Some(d), None) =
+        (t.next(), t.next(), t.next(), t.next(), t.next(), t.next())
+    else {
         return false;
     };
-    let rest: Vec<&[u8]> = t.collect();
-    let ms = match rest[..] {
-        // dev: `12.345 ms - 1234`
-        [n, b"ms", b"-", _] => parse_f64(n),
-        // tiny: `1234 - 12.345 ms`
-        [_, b"-", n, b"ms"] => parse_f64(n),
-        _ => return false,
+    let ms = match (a, b, c, d) {
+        (n, b"ms", b"-", _) | (_, b"-", n, b"ms") => parse_f64(n),
+        _ => None,
     };
-    let Some(ms) = ms else {
+    let (Some(status), Some(ms)) = (status_code(status), ms) else {
         return false;
     };
-    request_found(ev, method, path, status, Some(ms));
+    // The message is the line's `METHOD path`.
+    let request = &m[..method.len() + 1 + path.len()];
+    request_found(ev, Cow::Borrowed(request), method, path, status, ms);
     true
 }
 
-/// Fills `ev` with a request an app's line reported.
-fn request_found(ev: &mut Event<'_>, method: &[u8], path: &[u8], status: u16, ms: Option<f64>) {
-    let mut msg = Vec::with_capacity(method.len() + 1 + path.len());
-    msg.extend_from_slice(method);
-    msg.push(b' ');
-    msg.extend_from_slice(path);
-    ev.http.method = Some(Cow::Owned(method.to_vec()));
-    ev.http.path = Some(Cow::Owned(path.to_vec()));
+/// Fills `ev` with a request an app's line reported, named `msg`.
+fn request_found<'a>(
+    ev: &mut Event<'a>,
+    msg: Cow<'a, [u8]>,
+    method: &'a [u8],
+    path: &'a [u8],
+    status: u16,
+    ms: f64,
+) {
+    ev.http.method = Some(Cow::Borrowed(method));
+    ev.http.path = Some(Cow::Borrowed(path));
     ev.http.status = Some(status);
-    ev.http.latency_ms = ms;
+    ev.http.latency_ms = Some(ms);
     if ev.level.is_none() {
         ev.level = Some(super::level::from_http_status(status));
     }
-    ev.message = Cow::Owned(msg);
+    ev.message = msg;
 }
 
 /// Whether `line` is a uWSGI request line ([`uwsgi`]): nothing joins it.
