@@ -226,9 +226,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     }
     if h.level.is_some() && ev.logger.is_none() {
         rust_target(ev, ctx);
-    }
-    if h.level.is_some() && ev.logger.is_none() {
-        logger_after(ev);
+        if ev.logger.is_none() {
+            logger_after(ev);
+        }
     }
     if ev.level.is_none() {
         ev.level = php_level(&ev.message);
