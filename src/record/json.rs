@@ -825,6 +825,19 @@ mod tests {
     }
 
     #[test]
+    fn empty_names_are_no_names() {
+        // Nginx JSON `log_format`s print `-` for an unset variable; an empty logger key
+        // leaves a lower-priority one to name the logger.
+        let (_, ev) = run(
+            r#"{"msg":"x","logger":"","service":"billing","request_id":"-","upstream_addr":"-"}"#,
+        );
+        assert_eq!(ev.logger.as_deref(), Some(&b"billing"[..]));
+        assert_eq!(ev.trace_id, None);
+        assert_eq!(ev.http.upstream, None);
+        assert_eq!(field(&ev, "upstream_addr"), Some(&b"-"[..]));
+    }
+
+    #[test]
     fn the_error_field_joins_the_message() {
         // zap: a generic message, the cause in `error`.
         let (_, ev) = run(

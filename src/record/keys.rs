@@ -475,6 +475,13 @@ impl Assign {
             // A better key already filled this role; a worse one is still no plain field.
             return None;
         }
+        // An empty or `-` name is no name: Heroku's router writes `service=` (its latency)
+        // empty when the app crashed, Nginx JSON formats `"upstream":"-"` without one.
+        if matches!(role, Role::Logger | Role::TraceId | Role::Upstream)
+            && matches!(v.trim_ascii(), b"" | b"-")
+        {
+            return Some(v);
+        }
         match role {
             Role::Message => ev.message = v,
             Role::Time => match time::parse_value(&v, tc) {

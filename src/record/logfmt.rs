@@ -427,6 +427,21 @@ mod tests {
     }
 
     #[test]
+    fn heroku_router_of_a_crashed_app_has_empty_values() {
+        // H10: no dyno answered, so `dyno=`, `connect=` and `service=` are empty; an empty
+        // `service` is neither a latency nor the event's logger.
+        let line = r#"at=error code=H10 desc="App crashed" method=GET path="/x" host=a.herokuapp.com request_id=r2 fwd="1.2.3.4" dyno= connect= service= status=503 bytes= protocol=https"#;
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        assert_eq!(ev.logger, None);
+        assert_eq!(ev.http.latency_ms, None);
+        assert_eq!(ev.http.status, Some(503));
+        assert_eq!(ev.level, Some(Level::Error));
+    }
+
+    #[test]
     fn msg_level_time() {
         let line = r#"time=2024-01-01T10:00:00Z level=warn msg="slow \"query\"" took=1500 db=main"#;
         let cfg = ParseConfig::default();
