@@ -372,7 +372,22 @@ const LEVEL_WORDS: &[(&str, Level)] = &[
     ("timed out", Level::Error),
     ("unable to", Level::Error),
     ("critical", Level::Error),
+    // Heroku's `State changed from up to crashed`, Kubernetes' `CrashLoopBackOff` and
+    // `OOMKilled` reasons.
+    ("crashed", Level::Error),
+    ("crashloopbackoff", Level::Error),
+    ("oomkilled", Level::Error),
     ("warn", Level::Warn),
+];
+
+/// Phrasings of a process's exit status; a non-zero one is an error (`Process exited with
+/// status 137`, Compose's `api-1 exited with code 1`, Go's `exit status 2`).
+const EXIT_PHRASES: &[&str] = &[
+    "exited with status ",
+    "exited with code ",
+    "exit status ",
+    "exit code ",
+    "exit code: ",
 ];
 
 /// A level for events that carry none, from words in the message: cheap, and only a guess.
@@ -396,6 +411,21 @@ pub fn guess_level(msg: &[u8]) -> Option<Level> {
         .iter()
         .find(|(f, _)| f.find(lower).is_some())
         .map(|(_, l)| *l)
+        .or_else(|| nonzero_exit(lower).then_some(Level::Error))
+}
+
+/// Whether `lower` reports a process exiting with a status other than 0.
+fn nonzero_exit(lower: &[u8]) -> bool {
+    if memchr::memmem::find(lower, b"exit").is_none() {
+        return false;
+    }
+    EXIT_PHRASES.iter().any(|p| {
+        memchr::memmem::find_iter(lower, p.as_bytes()).any(|at| {
+            let digits = &lower[at + p.len()..];
+            let n = digits.iter().take_while(|c| c.is_ascii_digit()).count();
+            n > 0 && digits[..n].iter().any(|&c| c != b'0')
+        })
+    })
 }
 
 #[cfg(test)]
@@ -727,5 +757,24 @@ mod tests {
             assert_eq!(guess_level(msg.as_bytes()), Some(Level::Error), "{msg}");
         }
         assert_eq!(guess_level(b"Started Session 42 of user deploy."), None);
+        // Crashes and exit statuses, as platforms report them.
+        for msg in [
+            "State changed from up to crashed",
+            "Process exited with status 137",
+            "api-1 exited with code 1",
+            "Back-off 5m0s: CrashLoopBackOff",
+            "Last State: Terminated, Reason: OOMKilled",
+            "exit status 2",
+        ] {
+            assert_eq!(guess_level(msg.as_bytes()), Some(Level::Error), "{msg}");
+        }
+        for msg in [
+            "Process exited with status 0",
+            "api-1 exited with code 0",
+            "exit code: ",
+            "State changed from starting to up",
+        ] {
+            assert_eq!(guess_level(msg.as_bytes()), None, "{msg}");
+        }
     }
 }
