@@ -2071,7 +2071,7 @@ fn clickhouse_and_airflow_headers() {
 fn gin_fiber_and_morgan_request_lines() {
     // Web frameworks' default request loggers: each line is a request.
     let ev = events_of("app_requests.log");
-    assert_eq!(ev.len(), 12);
+    assert_eq!(ev.len(), 18);
     assert_eq!(ev[0]["http"], Value::Null);
     let req = |e: &Value| {
         (
@@ -2124,6 +2124,21 @@ fn gin_fiber_and_morgan_request_lines() {
         "could not find a good candidate within 90 attempts at load balancing"
     );
     assert_eq!(s(&ev[11], "/logger"), "sshd");
+    // A Go middleware's `METHOD path status duration` behind Go's `log` stamp.
+    assert_eq!(
+        req(&ev[12]),
+        want("POST", "/api/orders", 502.0, 30001.0, "error")
+    );
+    assert_eq!(s(&ev[12], "/time"), "2026-11-30T10:00:07.000Z");
+    assert_eq!(req(&ev[13]), want("GET", "/healthz", 200.0, 0.035, "info"));
+    assert_eq!(ev[14]["http"], Value::Null);
+    // go-chi's `middleware.Logger`, also in its colours: the URL's path.
+    assert_eq!(
+        req(&ev[15]),
+        want("POST", "/api/pay", 503.0, 5002.0, "error")
+    );
+    assert_eq!(req(&ev[16]), want("GET", "/", 200.0, 0.035, "info"));
+    assert_eq!(ev[17]["http"], Value::Null);
     // Behind a container runtime's prefix too (whose stamp is the time).
     same_behind_prefixes("app_requests.log", &[" stdout F"], &ev, true);
 }

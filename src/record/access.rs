@@ -232,7 +232,9 @@ pub fn uwsgi<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
 ///   (its own time, local, taken when the event has none);
 /// - Fiber, after its `10:00:02 ` time: `500 |   12ms |  10.0.0.1 | GET  | /api/users/7`;
 /// - Express's morgan, `dev` (`GET /api/orders 200 12.345 ms - 1234`) and `tiny`
-///   (`GET /api/orders 200 1234 - 12.345 ms`).
+///   (`GET /api/orders 200 1234 - 12.345 ms`), and a Go middleware's `GET /api/orders 200
+///   12.345ms` (a `time.Duration` after the status);
+/// - go-chi's `middleware.Logger` ([`chi`]).
 ///
 /// Sets method, path, status, latency, the level from the status when the event has none, and
 /// the message (`METHOD path`, so the request is templated as an access line's). Returns
@@ -247,8 +249,46 @@ pub fn app_request<'a>(m: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
         Some(c) if c.is_ascii_uppercase() && m.get(1).is_some_and(u8::is_ascii_uppercase) => {
             morgan(m, ev)
         }
+        Some(b'"') if m.get(1).is_some_and(u8::is_ascii_uppercase) => chi(m, ev),
         _ => false,
     }
+}
+
+/// go-chi's `middleware.Logger`: `"GET http://host/api/orders HTTP/1.1" from 10.0.0.7:40000 -
+/// 503 19B in 5.002s` (the path is the URL's, without scheme and host).
+fn chi<'a>(m: &'a [u8], ev: &mut Event<'a>) -> bool {
+    let Some(q) = memchr::memchr(b'"', &m[1..]).map(|q| q + 1) else {
+        return false;
+    };
+    let Some((method, url)) = request_parts(&m[1..q]) else {
+        return false;
+    };
+    let Some(path) = memchr::memmem::find(url, b"://")
+        .and_then(|s| memchr::memchr(b'/', &url[s + 3..]).map(|p| &url[s + 3 + p..]))
+    else {
+        return false;
+    };
+    let Some(rest) = m[q + 1..].strip_prefix(b" from ") else {
+        return false;
+    };
+    let Some(dash) = memchr::memmem::find(rest, b" - ") else {
+        return false;
+    };
+    let mut t = rest[dash + 3..].split(|&c| c == b' ');
+    let (Some(status), Some(size), Some(b"in"), Some(took), None) =
+        (t.next(), t.next(), t.next(), t.next(), t.next())
+    else {
+        return false;
+    };
+    let (Some(status), Some(ms)) = (status_code(status), super::keys::go_duration_ms(took)) else {
+        return false;
+    };
+    if size.last() != Some(&b'B') {
+        return false;
+    }
+    let msg = Cow::Owned(method_path(method, path));
+    request_found(ev, msg, method, path, status, ms);
+    true
 }
 
 /// Gin's line after `[GIN] `: `2026/11/30 - 10:00:00 | 503 | …`, its stamp read as
@@ -298,11 +338,8 @@ fn columns<'a>(cols: &'a [u8], time: Option<i64>, ev: &mut Event<'a>) -> bool {
     if ev.time.is_none() {
         ev.time = time;
     }
-    let mut msg = Vec::with_capacity(method.len() + 1 + path.len());
-    msg.extend_from_slice(method);
-    msg.push(b' ');
-    msg.extend_from_slice(path);
-    request_found(ev, Cow::Owned(msg), method, path, status, ms);
+    let msg = Cow::Owned(method_path(method, path));
+    request_found(ev, msg, method, path, status, ms);
     true
 }
 
@@ -316,13 +353,17 @@ fn morgan<'a>(m: &'a [u8], ev: &mut Event<'a>) -> bool {
     if !is_method(method) || !path.starts_with(b"/") {
         return false;
     }
-    let (Some(status), Some(a), Some(b), Some(c), Some(d), None) =
-        (t.next(), t.next(), t.next(), t.next(), t.next(), t.next())
-    else {
+    let (Some(status), Some(a)) = (t.next(), t.next()) else {
         return false;
     };
-    let ms = match (a, b, c, d) {
-        (n, b"ms", b"-", _) | (_, b"-", n, b"ms") => parse_f64(n),
+    let ms = match (a, t.next(), t.next(), t.next(), t.next()) {
+        (n, Some(b"ms"), Some(b"-"), Some(_), None)
+        | (_, Some(b"-"), Some(n), Some(b"ms"), None) => parse_f64(n),
+        // A Go middleware's `log.Printf("%s %s %d %s", …)` of a `time.Duration`:
+        // `GET /api/orders 200 12.345ms`.
+        (d, None, ..) if d.last().is_some_and(u8::is_ascii_alphabetic) => {
+            super::keys::go_duration_ms(d)
+        }
         _ => None,
     };
     let (Some(status), Some(ms)) = (status_code(status), ms) else {
@@ -332,6 +373,15 @@ fn morgan<'a>(m: &'a [u8], ev: &mut Event<'a>) -> bool {
     let request = &m[..method.len() + 1 + path.len()];
     request_found(ev, Cow::Borrowed(request), method, path, status, ms);
     true
+}
+
+/// `METHOD path`: the message of a request line that is not the line's own text.
+pub fn method_path(method: &[u8], path: &[u8]) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(method.len() + 1 + path.len());
+    msg.extend_from_slice(method);
+    msg.push(b' ');
+    msg.extend_from_slice(path);
+    msg
 }
 
 /// Fills `ev` with a request an app's line reported, named `msg`.

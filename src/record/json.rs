@@ -284,11 +284,7 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
         // A request log without a message (Nginx's JSON `log_format`, Traefik's `"msg":""`):
         // the request names it, and its status gives the level, as in an access log.
         if !w.assign.has_message() || ev.message.trim_ascii().is_empty() {
-            let mut msg = Vec::with_capacity(m.len() + 1 + p.len());
-            msg.extend_from_slice(m);
-            msg.push(b' ');
-            msg.extend_from_slice(p);
-            ev.message = Cow::Owned(msg);
+            ev.message = Cow::Owned(super::access::method_path(m, p));
         }
         if ev.level.is_none() {
             ev.level = ev.http.status.map(super::level::from_http_status);

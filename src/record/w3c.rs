@@ -260,11 +260,7 @@ fn request_line<'a>(b: &'a [u8], method: &'a [u8], uri: &'a [u8], adjacent: bool
             }
         }
     }
-    let mut m = Vec::with_capacity(method.len() + 1 + uri.len());
-    m.extend_from_slice(method);
-    m.push(b' ');
-    m.extend_from_slice(uri);
-    Cow::Owned(m)
+    Cow::Owned(super::access::method_path(method, uri))
 }
 
 /// `date` and `time` columns (`2024-03-05`, `10:00:00`) as one UTC time.
