@@ -95,6 +95,11 @@ fn s<'v>(v: &'v Value, ptr: &str) -> &'v str {
     })
 }
 
+/// The string at `ptr`, or "" where there is none (a `null`).
+fn s_or<'v>(v: &'v Value, ptr: &str) -> &'v str {
+    v.pointer(ptr).and_then(Value::as_str).unwrap_or("")
+}
+
 fn n(v: &Value, ptr: &str) -> f64 {
     v.pointer(ptr)
         .and_then(Value::as_f64)
@@ -2198,6 +2203,59 @@ fn akka_stamp_after_the_level() {
 }
 
 #[test]
+fn nestjs_logger_lines() {
+    // NestJS's ConsoleLogger, in its colours: the date as the locale writes it (en-US with
+    // AM/PM, U+202F before it as Node 20 prints it, en-GB, de-DE), the level, the context as
+    // the logger, the `+5ms` since the previous line dropped; an error's stack joins it.
+    let ev = events_of("nest.log");
+    let got: Vec<(&str, &str, &str)> = ev
+        .iter()
+        .map(|e| (s_or(e, "/time"), s_or(e, "/level"), s_or(e, "/message")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "2026-11-30T10:00:00.000Z",
+                "info",
+                "Starting Nest application..."
+            ),
+            ("2026-11-30T10:00:00.000Z", "info", "AppController {/api}:"),
+            (
+                "2026-11-30T22:00:05.000Z",
+                "error",
+                "connect ECONNREFUSED 10.0.0.9:5432\nError: connect ECONNREFUSED 10.0.0.9:5432\n    \
+                 at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)"
+            ),
+            (
+                "2026-11-30T22:00:06.000Z",
+                "warn",
+                "slow query took +3ms over budget"
+            ),
+            ("2026-11-30T00:00:07.000Z", "fatal", "unhandled rejection"),
+            ("2026-11-30T22:00:08.000Z", "trace", "miss for key orders:42"),
+            ("2026-11-30T22:00:09.000Z", "debug", "hit"),
+            ("", "", "[Nest] 12345  - soon    LOG [Cache] not a stamp"),
+        ]
+    );
+    let loggers: Vec<&str> = ev.iter().map(|e| s_or(e, "/logger")).collect();
+    assert_eq!(
+        loggers,
+        [
+            "NestFactory",
+            "RoutesResolver",
+            "ExceptionsHandler",
+            "OrdersService",
+            "",
+            "Cache",
+            "Cache",
+            ""
+        ]
+    );
+    same_behind_prefixes("nest.log", &[" stderr F"], &ev, true);
+}
+
+#[test]
 fn syslog_both_rfcs() {
     let ev = events_of("syslog.log");
     assert_eq!(ev.len(), 3);
@@ -3028,6 +3086,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "monolog.log",
         "haproxy.log",
         "cassandra_es.log",
+        "nest.log",
     ] {
         let path = fixture(name);
         let p = path.to_str().expect("path");
@@ -3049,6 +3108,8 @@ const PIECES: &[&str] = &[
     "2024-03-05 10:00:00,456 - w - ERROR - crashed\nTraceback (most recent call last):\n  File \"a.py\", line 1, in f\n    g()\nValueError: bad\n",
     "2024/03/05 11:00:07 panic\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:7 +0x1\n\n",
     "/app/server.js:12\n    throw err\n    ^\n\nError: boom\n    at f (/app/server.js:12:5) {\n  code: 'E'\n}\n\nNode.js v20.1.0\n",
+    "[Nest] 7  - 11/30/2026, 10:00:05 PM   ERROR [X] down +5ms\nError: down\n    at f (/app/a.js:1:1)\n",
+    "2024-03-05T09:12:04.000000003Z stderr F Error: boom\n",
     "\tstray indented line\n",
     "no header line\n",
     "\n",
@@ -3261,7 +3322,22 @@ fn a_node_error_after_a_stamped_line_is_part_of_its_event() {
     assert_eq!(n(&ev[0], "/lines"), 4.0);
     assert!(s(&ev[0], "/message").contains("\nError: connect ECONNREFUSED"));
     same_at_any_chunk_size(&log.path, &ev);
-    // Without stamps, `Error:` lines are messages of their own.
+    // Also behind a container runtime's prefix, each line behind its own.
+    let text = std::fs::read_to_string(&log.path).expect("log");
+    let cri: String = text
+        .lines()
+        .map(|l| format!("2026-11-30T09:40:02.5Z stderr F {l}\n"))
+        .collect();
+    let log = TempLog::new("cri.log", &cri);
+    let behind = events(&[&log.path]);
+    assert_eq!(behind.len(), 2, "{behind:#?}");
+    assert_eq!(behind[0]["message"], ev[0]["message"]);
+    // Without stamps, `Error:` lines are messages of their own, also behind a prefix.
     let log = TempLog::new("cli.log", "starting\nError: no config\nError: no port\n");
     assert_eq!(events(&[&log.path]).len(), 3);
+    let log = TempLog::new(
+        "cli.log",
+        "2026-11-30T09:40:02.5Z stderr F starting\n2026-11-30T09:40:02.6Z stderr F Error: no config\n",
+    );
+    assert_eq!(events(&[&log.path]).len(), 2);
 }

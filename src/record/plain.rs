@@ -47,6 +47,9 @@ struct Header<'a> {
     /// A trace id in a bracket after the level (Spring Boot's `[traceId-spanId]`, Sleuth's
     /// `[app,traceId,spanId]`).
     trace: Option<&'a [u8]>,
+    /// NestJS's logger: a `+4ms` after the message's first line (the time since its previous
+    /// line), which is no part of the message.
+    since_last: bool,
 }
 
 /// Parses the header of `first` and fills `ev`; the message runs from after the header to the
@@ -214,6 +217,9 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         if let Some((lines, at)) = blank_head(&ev.message) {
             skip_head(ev, lines, at);
         }
+    }
+    if h.since_last {
+        ev.message = without_since_last(std::mem::take(&mut ev.message));
     }
     if h.nginx {
         nginx_tail(first, ev);
@@ -1409,6 +1415,11 @@ fn logrus_text<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
 
 fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     let c0 = *b.first()?;
+    if c0 == b'[' {
+        if let Some(h) = nest(b, tc) {
+            return Some(h);
+        }
+    }
     if c0.is_ascii_uppercase() {
         if let Some(h) = rails(b, tc).or_else(|| glog(b, tc)) {
             return Some(h);
@@ -1428,6 +1439,101 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     generic(b, tc)
         .or_else(|| redis(b, tc))
         .or_else(|| leading_columns(b, tc))
+}
+
+/// NestJS's `ConsoleLogger`: `[Nest] 12345  - 11/30/2026, 10:00:05 PM   ERROR [ExceptionsHandler]
+/// msg +5ms`: the app's name, its pid, the date as the locale writes it (see
+/// [`super::time::js_locale`]), the level padded to seven columns, the context (the logger).
+fn nest<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    let close = memchr::memchr(b']', &b[..b.len().min(40)])?;
+    let name = &b[1..close];
+    if name.is_empty() || name.contains(&b' ') || b.get(close + 1) != Some(&b' ') {
+        return None;
+    }
+    let pid = b[close + 2..]
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let at = skip_spaces(b, close + 2 + pid);
+    if pid == 0 || b.get(at..at + 2) != Some(b"- ") {
+        return None;
+    }
+    let (time, n) = super::time::js_locale(&b[at + 2..], tc)?;
+    let l = skip_spaces(b, at + 2 + n);
+    let e = token_end(b, l);
+    let level = match &b[l..e] {
+        b"LOG" => Level::Info,
+        b"ERROR" => Level::Error,
+        b"WARN" => Level::Warn,
+        b"DEBUG" => Level::Debug,
+        b"VERBOSE" => Level::Trace,
+        b"FATAL" => Level::Fatal,
+        _ => return None,
+    };
+    let mut msg = (e + 1).min(b.len());
+    let mut logger = None;
+    if b.get(msg) == Some(&b'[') {
+        if let Some(c) = memchr::memchr(b']', &b[msg..]) {
+            logger = Some(&b[msg + 1..msg + c]);
+            msg = (msg + c + 2).min(b.len());
+        }
+    }
+    Some(Header {
+        time: Some(time),
+        level: Some(level),
+        logger,
+        msg,
+        since_last: true,
+        ..Header::default()
+    })
+}
+
+/// Whether `b` starts as a NestJS logger line, `[Nest] 12345  - 1…` (see [`nest`]).
+fn nest_shape(b: &[u8]) -> bool {
+    let Some(close) = b
+        .first()
+        .filter(|&&c| c == b'[')
+        .and_then(|_| memchr::memchr(b']', &b[..b.len().min(40)]))
+    else {
+        return false;
+    };
+    let pid = b[close + 1..]
+        .iter()
+        .skip(1)
+        .take(12)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let at = skip_spaces(b, close + 2 + pid);
+    pid > 0
+        && b.get(close + 1) == Some(&b' ')
+        && b.get(at..at + 2) == Some(b"- ")
+        && b.get(at + 2).is_some_and(u8::is_ascii_digit)
+}
+
+/// `msg` without NestJS's ` +5ms` at the end of its first line.
+fn without_since_last(msg: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    let end = memchr::memchr(b'\n', &msg).unwrap_or(msg.len());
+    let first = msg[..end].strip_suffix(b"\r").unwrap_or(&msg[..end]);
+    let Some(n) = first
+        .strip_suffix(b"ms")
+        .map(|f| f.iter().rev().take_while(|c| c.is_ascii_digit()).count() + 2)
+    else {
+        return msg;
+    };
+    let at = first.len() - n;
+    if n == 2 || !first[..at].ends_with(b" +") {
+        return msg;
+    }
+    let cut = at - 2..first.len();
+    match msg {
+        Cow::Borrowed(m) if cut.end == m.len() => Cow::Borrowed(&m[..cut.start]),
+        m => {
+            let mut out = m[..cut.start].to_vec();
+            out.extend_from_slice(&m[cut.end..]);
+            Cow::Owned(out)
+        }
+    }
 }
 
 /// Redis: `pid:role DD Mon YYYY HH:MM:SS.mmm <level> message`, the role one of `X C S M`
@@ -1588,7 +1694,10 @@ pub fn node_error_continuation(before: &[u8], prev_start: usize, line: &[u8]) ->
     // (Each line may carry a container runtime's or kubectl's prefix.)
     let body = |l| container_body(l).unwrap_or(l);
     let prev = &before[prev_start..];
-    if line.starts_with(b"Error: ") && dated(prev) {
+    if error_line(line) && {
+        let prev = body(prev);
+        dated(prev) || nest_shape(prev)
+    } {
         return true;
     }
     // After the caret and a blank line, whatever Node printed of the error (`Error: …`,
@@ -1600,6 +1709,11 @@ pub fn node_error_continuation(before: &[u8], prev_start: usize, line: &[u8]) ->
     };
     let above_start = memchr::memrchr(b'\n', &before[..above_end]).map_or(0, |i| i + 1);
     caret_line(body(&before[above_start..above_end])) && !blank(body(line))
+}
+
+/// Whether `line` (behind a container's prefix) is a bare `Error: …` line.
+fn error_line(line: &[u8]) -> bool {
+    line.starts_with(b"Error: ") || container_body(line).is_some_and(|b| b.starts_with(b"Error: "))
 }
 
 /// A line that is only `^` under a source line (Node's crash report, Python 3.11's

@@ -574,6 +574,48 @@ pub fn us_slash_date(b: &[u8], tc: &TimeCtx) -> Option<i64> {
     tc.civil_ms(y as i32, mo, d, h, mi, s, ms, None)
 }
 
+/// JavaScript's `Date.toLocaleString()`, as NestJS's logger prints it: en-US `11/30/2026,
+/// 10:00:05 PM` (month first, 12-hour clock; Node 20's ICU writes U+202F before `AM`/`PM`),
+/// or a 24-hour clock after a day-first date, en-GB `30/11/2026, 22:00:05` or de-DE
+/// `30.11.2026, 22:00:05`: (UTC millis, bytes used).
+pub fn js_locale(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
+    let (a, i) = short_num(b, 0, 2)?;
+    let sep = *b.get(i)?;
+    if !matches!(sep, b'/' | b'.') {
+        return None;
+    }
+    let (c, i) = short_num(b, i + 1, 2)?;
+    if b.get(i) != Some(&sep) {
+        return None;
+    }
+    let y = num4(b, i + 1)?;
+    if b.get(i + 5..i + 7) != Some(b", ") {
+        return None;
+    }
+    let (h, j) = short_num(b, i + 7, 2)?;
+    if b.get(j) != Some(&b':') || b.get(j + 3) != Some(&b':') {
+        return None;
+    }
+    let (mi, s) = (num2(b, j + 1)?, num2(b, j + 4)?);
+    let end = j + 6;
+    let gap = match b.get(end) {
+        Some(b' ') => 1,
+        _ if b.get(end..end + 3) == Some("\u{202f}".as_bytes()) => 3,
+        _ => 0,
+    };
+    let pm = match b.get(end + gap..end + gap + 2) {
+        Some(b"AM") if gap > 0 => Some(false),
+        Some(b"PM") if gap > 0 => Some(true),
+        _ => None,
+    };
+    let (mo, d, h, end) = match pm {
+        Some(_) if sep != b'/' || !(1..=12).contains(&h) => return None,
+        Some(pm) => (a, c, h % 12 + if pm { 12 } else { 0 }, end + gap + 2),
+        None => (c, a, h, end),
+    };
+    Some((tc.civil_ms(y as i32, mo, d, h, mi, s, 0, None)?, end))
+}
+
 /// Android logcat `03-17 16:13:38.811` and Proxifier `10.30 16:49:06` (no year:
 /// `default_year`).
 fn logcat(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
@@ -849,6 +891,29 @@ mod tests {
         assert_eq!(us_slash_date(b"30/11/2026 10:00:00", &tc), None);
         // Never a line's leading stamp (day-first elsewhere).
         assert_eq!(at("11/30/2026 10:00:00 x"), None);
+        // JavaScript's `toLocaleString()`: en-US with AM/PM (also behind U+202F), en-GB, de-DE.
+        let js = |s: &str| js_locale(s.as_bytes(), &tc);
+        let t = |s: &str, n: usize| Some((ms(s), n));
+        assert_eq!(
+            js("11/30/2026, 10:00:05 PM  x"),
+            t("2026-11-30T22:00:05Z", 23)
+        );
+        assert_eq!(js("1/5/2026, 12:00:05 AM"), t("2026-01-05T00:00:05Z", 21));
+        assert_eq!(
+            js("11/30/2026, 10:00:05\u{202f}AM"),
+            t("2026-11-30T10:00:05Z", 25)
+        );
+        assert_eq!(js("30/11/2026, 22:00:05 x"), t("2026-11-30T22:00:05Z", 20));
+        assert_eq!(js("30.11.2026, 22:00:05"), t("2026-11-30T22:00:05Z", 20));
+        for bad in [
+            "11/30/2026, 13:00:05 PM",
+            "30.11.2026, 10:00:05 PM",
+            "11/30/2026 10:00:05 PM",
+            "11/30/26, 10:00:05 PM",
+            "11/30/2026, 10:00 PM",
+        ] {
+            assert_eq!(js(bad), None, "{bad}");
+        }
     }
 
     #[test]
