@@ -954,6 +954,20 @@ mod tests {
     }
 
     #[test]
+    fn echo_request_log() {
+        // Echo's `middleware.Logger()`: `latency` is nanoseconds, `latency_human` says so.
+        let (_, ev) = run(
+            r#"{"time":"2026-11-30T10:00:01.123456789Z","id":"","remote_ip":"10.0.0.1","host":"localhost:1323","method":"POST","uri":"/api/pay","status":502,"error":"dial tcp 10.0.0.9:443: i/o timeout","latency":30001234567,"latency_human":"30.001234567s","bytes_in":0,"bytes_out":13}"#,
+        );
+        assert_eq!(ev.http.method.as_deref(), Some(&b"POST"[..]));
+        assert_eq!(ev.http.path.as_deref(), Some(&b"/api/pay"[..]));
+        assert_eq!(ev.http.status, Some(502));
+        let ms = ev.http.latency_ms.unwrap_or_default();
+        assert!((ms - 30001.234567).abs() < 1e-6, "{ms}");
+        assert_eq!(ev.trace_id, None);
+    }
+
+    #[test]
     fn mongodb() {
         let (_, ev) = run(
             r#"{"t":{"$date":"2024-03-05T10:00:00.123+00:00"},"s":"W","c":"NETWORK","id":22943,"ctx":"listener","msg":"Connection refused"}"#,

@@ -13,7 +13,8 @@
 //! app loggers; Caddy's access log, logger `http.log.access…`, writes seconds and Traefik's
 //! `Duration` nanoseconds, and they are read so), a string is a Go duration (`1.5s`,
 //! `250ms`, `1m2s`) as zap/logrus and GCP's `httpRequest.latency` write it. Any latency key
-//! holding a Go duration string is read as one.
+//! holding a Go duration string is read as one; Echo's `latency_human` (its `latency` in
+//! nanoseconds as a Go duration) wins over `latency`.
 
 use std::borrow::Cow;
 
@@ -150,6 +151,8 @@ pub fn role(key: &[u8]) -> Option<(Role, u8)> {
         b"latency_ns" | b"duration_ns" | b"elapsed_ns" | b"event.duration" => (Latency(Ns), 3),
         b"latency_s" | b"duration_s" | b"elapsed_s" | b"duration_seconds" => (Latency(S), 3),
         b"request_time" => (Latency(S), 4),
+        // Echo's request logger: `latency` in nanoseconds, and the same as a Go duration.
+        b"latency_human" => (Latency(Auto), 4),
         b"latency" | b"duration" | b"elapsed" | b"httpRequest.latency" => (Latency(Auto), 5),
         b"Duration" => (Latency(Auto), 6),
         b"ElapsedMilliseconds" | b"State.ElapsedMilliseconds" => (Latency(Ms), 7),
