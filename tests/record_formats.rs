@@ -2203,6 +2203,55 @@ fn akka_stamp_after_the_level() {
 }
 
 #[test]
+fn koa_logger_lines() {
+    // koa-logger indents its lines by two spaces: each is an event, not a continuation; the
+    // response lines (`-->`, `xxx`, `-x-`) are requests, Koa's indented stack under a failed
+    // one joins it.
+    let ev = events_of("koa.log");
+    let got: Vec<(&str, &str)> = ev
+        .iter()
+        .map(|e| (s_or(e, "/level"), s_or(e, "/message")))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("", "server listening on 3000"),
+            ("", "  <-- GET /api/orders"),
+            ("info", "GET /api/orders"),
+            ("", "  <-- POST /api/pay"),
+            (
+                "error",
+                "POST /api/pay\n\n  Error: db down\n      at pay (/app/routes.js:10:11)"
+            ),
+            ("", "  <-- GET /api/report"),
+            ("info", "GET /api/report"),
+            ("info", "GET /api/stream"),
+            ("warn", "unused variable\n  --> src/main.rs:4:5"),
+        ]
+    );
+    let req = |e: &Value| {
+        (
+            s(e, "/http/method").to_string(),
+            s(e, "/http/path").to_string(),
+            n(e, "/http/status"),
+            n(e, "/http/latency_ms"),
+        )
+    };
+    assert_eq!(
+        req(&ev[2]),
+        ("GET".into(), "/api/orders".into(), 200.0, 12.0)
+    );
+    assert_eq!(
+        req(&ev[4]),
+        ("POST".into(), "/api/pay".into(), 500.0, 5002.0)
+    );
+    assert_eq!(req(&ev[6]).3, 30000.0);
+    assert_eq!(req(&ev[7]).2, 200.0);
+    assert_eq!(ev[1]["http"], Value::Null);
+    same_behind_prefixes("koa.log", &[" stdout F"], &ev, true);
+}
+
+#[test]
 fn nestjs_logger_lines() {
     // NestJS's ConsoleLogger, in its colours: the date as the locale writes it (en-US with
     // AM/PM, U+202F before it as Node 20 prints it, en-GB, de-DE), the level, the context as
@@ -3087,6 +3136,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "haproxy.log",
         "cassandra_es.log",
         "nest.log",
+        "koa.log",
     ] {
         let path = fixture(name);
         let p = path.to_str().expect("path");

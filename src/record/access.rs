@@ -234,7 +234,8 @@ pub fn uwsgi<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
 /// - Express's morgan, `dev` (`GET /api/orders 200 12.345 ms - 1234`) and `tiny`
 ///   (`GET /api/orders 200 1234 - 12.345 ms`), and a Go middleware's `GET /api/orders 200
 ///   12.345ms` (a `time.Duration` after the status);
-/// - go-chi's `middleware.Logger` ([`chi`]).
+/// - go-chi's `middleware.Logger` ([`chi`]);
+/// - koa-logger's response lines ([`koa`]).
 ///
 /// Sets method, path, status, latency, the level from the status when the event has none, and
 /// the message (`METHOD path`, so the request is templated as an access line's). Returns
@@ -250,8 +251,64 @@ pub fn app_request<'a>(m: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
             morgan(m, ev)
         }
         Some(b'"') if m.get(1).is_some_and(u8::is_ascii_uppercase) => chi(m, ev),
+        Some(b' ' | b'-' | b'x' | b'<') => koa(m, ev),
         _ => false,
     }
+}
+
+/// koa-logger's arrow, `  --> ` (served), `  xxx ` (failed) or `  -x- ` (closed by the
+/// client), and `  <-- ` (received): the length of the prefix, two spaces included.
+pub fn koa_arrow(line: &[u8]) -> Option<usize> {
+    let at = usize::from(line.starts_with(b"  ")) * 2;
+    let arrow = line.get(at..at + 4)?;
+    if !matches!(arrow, b"--> " | b"xxx " | b"-x- " | b"<-- ") {
+        return None;
+    }
+    // A method and a path (rustc's `  --> src/main.rs:4:5` is no request).
+    let rest = &line[at + 4..];
+    let sp = rest.iter().take(17).position(|&c| c == b' ')?;
+    (is_method(&rest[..sp]) && rest.get(sp + 1) == Some(&b'/')).then_some(at + 4)
+}
+
+/// koa-logger's response line, `  --> GET /api/orders 200 12ms 1.2kb` (`xxx` when the
+/// handler threw, `-x-` when the client went away; the time `5,002ms` or `30s`). Its
+/// `  <-- GET /api/orders` request line is no request of its own: the response line
+/// reports it.
+fn koa<'a>(m: &'a [u8], ev: &mut Event<'a>) -> bool {
+    let Some(at) = koa_arrow(m) else {
+        return false;
+    };
+    if m[at - 4] == b'<' {
+        return false;
+    }
+    let mut t = m[at..].split(|&c| c == b' ');
+    let (Some(method), Some(path), Some(status), Some(took), Some(_size), None) =
+        (t.next(), t.next(), t.next(), t.next(), t.next(), t.next())
+    else {
+        return false;
+    };
+    if !is_method(method) || !path.starts_with(b"/") {
+        return false;
+    }
+    let (num, mult) = match took.strip_suffix(b"ms") {
+        Some(n) => (n, 1.0),
+        None => (took.strip_suffix(b"s").unwrap_or_default(), 1000.0),
+    };
+    // (Thousands are grouped: `5,002ms`.)
+    let ms = (num.first().is_some_and(u8::is_ascii_digit)
+        && num.iter().all(|&c| c.is_ascii_digit() || c == b','))
+    .then(|| {
+        num.iter()
+            .filter(|c| c.is_ascii_digit())
+            .fold(0.0, |v, &c| v * 10.0 + f64::from(c - b'0'))
+            * mult
+    });
+    let (Some(status), Some(ms)) = (status_code(status), ms) else {
+        return false;
+    };
+    let request = &m[at..at + method.len() + 1 + path.len()];
+    request_found(ev, Cow::Borrowed(request), method, path, status, ms);
+    true
 }
 
 /// go-chi's `middleware.Logger`: `"GET http://host/api/orders HTTP/1.1" from 10.0.0.7:40000 -

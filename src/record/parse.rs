@@ -21,7 +21,8 @@ use super::{access, json, logfmt, plain, syslog, Event, Format, ParseConfig, MAX
 /// Whether a line continues the previous event. Decided from the line alone:
 ///
 /// - blank lines and lines starting with a space or tab (Java `\tat`, Python `  File`, .NET
-///   `   at`, Go `\t/path/file.go:12`, wrapped text);
+///   `   at`, Go `\t/path/file.go:12`, wrapped text), but for koa-logger's request lines
+///   (`  --> GET /x 200 12ms 1kb`);
 /// - Java `Caused by:` / `Suppressed:` / `... 12 more`, .NET `--- End of …` and `---> `;
 /// - Python `Traceback (most recent call last):` and the chained-exception sentences;
 /// - Go `goroutine 1 [running]:`, `created by …`, and frame lines like `main.main()` or
@@ -42,7 +43,9 @@ pub fn is_continuation(line: &[u8]) -> bool {
         return true;
     };
     match c {
-        b' ' | b'\t' | b'\r' => true,
+        // (koa-logger indents its request lines by two spaces.)
+        b' ' => access::koa_arrow(line).is_none(),
+        b'\t' | b'\r' => true,
         b'.' => line.starts_with(b"... "),
         b'-' => line.starts_with(b"--- ") || line.starts_with(b"---> "),
         b'C' if line.starts_with(b"Caused by:") => true,
@@ -349,9 +352,20 @@ fn parse_layout<'a>(
                     ok
                 }
             };
-            // A framework's request line without a header of its own (Gin, morgan).
-            let parsed =
-                parsed || first.len() == raw.len() && access::app_request(first, ev, &ctx.time);
+            // A framework's request line without a header of its own (Gin, morgan); Koa
+            // prints a failed request's stack, indented, under koa-logger's line for it.
+            let whole = first.len() == raw.len();
+            let parsed = parsed
+                || (whole || access::koa_arrow(first).is_some())
+                    && access::app_request(first, ev, &ctx.time)
+                    && {
+                        if !whole {
+                            let mut msg = ev.message.to_vec();
+                            msg.extend_from_slice(&raw[first.len()..]);
+                            ev.message = Cow::Owned(msg);
+                        }
+                        true
+                    };
             if parsed {
                 if let Some(plain::PodPrefix { pod, container, .. }) = pod {
                     // (Docker Compose names a container only.)

@@ -193,6 +193,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     if let Some(body) = prefix {
         let mut msg = first.get(h.msg..).unwrap_or_default().to_vec();
         super::parse::append_lines(&raw[first.len()..], &mut msg, |l| body(l).unwrap_or(l));
+        trim_blank_end(&mut msg);
         ev.message = Cow::Owned(msg);
     } else if raw.len() > first.len() && cri_body(first).is_some() {
         // The joined lines of a multi-line event in a Kubernetes CRI log each carry the CRI
@@ -211,6 +212,7 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
             }
             msg = out;
         }
+        trim_blank_end(&mut msg);
         ev.message = Cow::Owned(msg);
     }
     if raw.len() > first.len() {
@@ -271,6 +273,21 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         // Gin's, Fiber's and morgan's request lines, also behind a container's prefix.
         if let Cow::Borrowed(m) = ev.message {
             super::access::app_request(m, ev, tc);
+        }
+    } else if ev.http.method.is_none() && ev.http.status.is_none() {
+        // koa-logger's line of a failed request, and Koa's stack under it.
+        let line = first.get(h.msg..).unwrap_or_default();
+        if super::access::koa_arrow(line).is_some() {
+            let joined = std::mem::take(&mut ev.message);
+            if super::access::app_request(line, ev, tc) {
+                let mut msg = ev.message.to_vec();
+                if let Some(nl) = memchr::memchr(b'\n', &joined) {
+                    msg.extend_from_slice(&joined[nl..]);
+                }
+                ev.message = Cow::Owned(msg);
+            } else {
+                ev.message = joined;
+            }
         }
     }
     if ev.http.status.is_none() && ev.http.path.is_none() {
@@ -1217,6 +1234,14 @@ fn jul<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> 
 
 /// Appends the container's lines of the CRI records in `rest` (which starts with the `\n`
 /// after the previous record) to `msg`: a newline between lines, none after a `P` record.
+/// Drops the blank lines a joined message ends with (a blank record behind a container's
+/// prefix after a stack, as the same lines without prefixes leave none).
+fn trim_blank_end(msg: &mut Vec<u8>) {
+    while msg.last() == Some(&b'\n') {
+        msg.pop();
+    }
+}
+
 fn cri_append(rest: &[u8], mut whole: bool, msg: &mut Vec<u8>) {
     for line in rest.split(|&b| b == b'\n').skip(1) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
