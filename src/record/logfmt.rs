@@ -163,11 +163,13 @@ fn keep_field<'a>(ev: &mut Event<'a>, k: &'a [u8], unused: Option<Cow<'a, [u8]>>
 /// does not end with pairs. A comma-separated list (`tag="View Lock", uid=10037, pid=2227`,
 /// as Android's services write) is no run of pairs: its values end with the commas.
 pub fn pair_tail(b: &[u8]) -> Option<(usize, usize)> {
-    memchr::memchr(b'=', b)?;
+    let eq = memchr::memchr(b'=', b)?;
     let listed =
         |v: &[u8], e: usize| v.ends_with(b",") || v.ends_with(b";") || b.get(e) == Some(&b',');
     let mut tries = 0;
-    let mut i = memchr::memchr(b' ', b)? + 1;
+    // The first word that can be a pair holds the first `=` (and the first word is text).
+    let first = memchr::memchr(b' ', b)? + 1;
+    let mut i = memchr::memrchr(b' ', &b[..eq]).map_or(first, |sp| (sp + 1).max(first));
     while i < b.len() && tries < 32 {
         if b[i] != b' ' {
             if let Some((_, _, _, mut e)) = pair(b, i).filter(|&(_, v, _, e)| !listed(v, e)) {

@@ -456,7 +456,11 @@ pub fn kv_tail<'a>(ev: &mut Event<'a>, ctx: &Ctx) {
     if !ev.fields.is_empty() || ev.http.status.is_some() || ev.http.path.is_some() {
         return;
     }
-    let line_end = memchr::memchr(b'\n', msg).unwrap_or(msg.len());
+    // (A one-line event's message has no newline to look for.)
+    let line_end = match ev.lines {
+        0 | 1 => msg.len(),
+        _ => memchr::memchr(b'\n', msg).unwrap_or(msg.len()),
+    };
     let line = &msg[..line_end];
     let Some((start, pairs)) = logfmt::pair_tail(line) else {
         return;
@@ -1609,6 +1613,7 @@ fn cri_tag(rest: &[u8]) -> bool {
 /// The container's own line inside a Kubernetes CRI log record
 /// (`2024-01-01T10:00:00.123456789Z stdout F <line>`), if `line` is one. Cheaper than a
 /// header parse: the continuation rule asks this of every line.
+#[inline]
 pub fn cri_body(line: &[u8]) -> Option<&[u8]> {
     cri_split(line).map(|(_, body)| body)
 }
@@ -1660,6 +1665,7 @@ fn padded_level(body: &[u8]) -> bool {
 
 /// Whether `body` starts with a date of its own (`2026-11-27 ...`, `2026/11/27 ...`): the
 /// app's header behind a shipper's stamp.
+#[inline]
 fn dated(body: &[u8]) -> bool {
     body.len() > 10
         && body[..4].iter().all(u8::is_ascii_digit)
@@ -1901,6 +1907,10 @@ pub fn pod_of(line: &[u8]) -> Option<PodPrefix<'_>> {
         let slash = memchr::memrchr(b'/', name)?;
         return Some(prefix(Some(&name[..slash]), &name[slash + 1..], body));
     }
+    // (Compose's and stern's names are lower case: most lines are done here.)
+    if !line.first().is_some_and(u8::is_ascii_lowercase) {
+        return None;
+    }
     if let Some((name, body)) = compose_prefix(line) {
         return Some(prefix(None, name, body));
     }
@@ -1924,6 +1934,7 @@ pub struct PodPrefix<'a> {
 /// `NAME-<ReplicaSet hash>-<5 characters>` in Kubernetes' vowel-free alphabet
 /// (`api-7d9f8c5b6-x2kq9`), then a container name. A plain line that starts with two words
 /// is not taken for one. Also behind Docker Compose's `NAME  | ` ([`compose_prefix`]).
+#[inline]
 pub fn stern_body(line: &[u8]) -> Option<&[u8]> {
     // Every line is asked (continuation lines too): most start with a digit, an upper-case
     // level, a bracket or a brace, and are done here.
@@ -1987,6 +1998,7 @@ fn compose_prefix(line: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// The container's line behind a Kubernetes CRI prefix, `kubectl logs --prefix`'s
 /// `[pod/NAME/CONTAINER] ` or stern's pod and container, when it carries one.
+#[inline]
 pub fn container_body(line: &[u8]) -> Option<&[u8]> {
     cri_body(line)
         .or_else(|| kubectl_body(line))
@@ -1995,6 +2007,7 @@ pub fn container_body(line: &[u8]) -> Option<&[u8]> {
 
 /// The container's line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] `, if `line`
 /// has that prefix: the continuation rule looks behind it, as behind a CRI prefix.
+#[inline]
 pub fn kubectl_body(line: &[u8]) -> Option<&[u8]> {
     if !line.starts_with(b"[pod/") {
         return None;
@@ -2006,12 +2019,14 @@ pub fn kubectl_body(line: &[u8]) -> Option<&[u8]> {
 }
 
 /// (partial, the container's line) of a CRI record.
+#[inline]
 fn cri_split(line: &[u8]) -> Option<(bool, &[u8])> {
     let sp = cri_space(line)?;
     Some((line[sp + 8] == b'P', &line[sp + 10..]))
 }
 
 /// Where the space after a CRI record's timestamp is, if `line` is a CRI record.
+#[inline]
 fn cri_space(line: &[u8]) -> Option<usize> {
     if line.len() < 30 || !line[0].is_ascii_digit() || line[10] != b'T' {
         return None;
@@ -2063,15 +2078,18 @@ fn close_bracket(b: &[u8], i: usize) -> Option<usize> {
 /// Django's `verbose` log format's `{module} {process:d} {thread:d}` at `p`: a module name,
 /// a process id and a thread id (long, as Python's are), then the message. Where they end.
 fn django_columns(b: &[u8], p: usize) -> Option<usize> {
-    let e = token_end(b, p);
-    let module = &b[p..e];
-    let ident = module
-        .first()
+    // (A module's name, ended by a space: most tokens fail at their first bytes.)
+    if !b
+        .get(p)
         .is_some_and(|c| c.is_ascii_lowercase() || *c == b'_')
-        && module
-            .iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_');
-    if !ident || b.get(e) != Some(&b' ') {
+    {
+        return None;
+    }
+    let e = p + b[p..]
+        .iter()
+        .take_while(|&&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        .count();
+    if b.get(e) != Some(&b' ') {
         return None;
     }
     let number = |from: usize| {
@@ -2740,8 +2758,8 @@ fn paren_thread(b: &[u8], i: usize) -> Option<usize> {
 /// loguru's `{name}:{function}:{line}` column (`app.main:checkout:42`): the module, so one
 /// logger is one logger whatever line logged; any other name as it is.
 fn module_of_call_site(tok: &[u8]) -> &[u8] {
-    // (Most names have no `:` at all: one memchr.)
-    if memchr::memchr(b':', tok).is_none() {
+    // (A call site ends in its line number: most names are done at their last byte.)
+    if !tok.last().is_some_and(u8::is_ascii_digit) || memchr::memchr(b':', tok).is_none() {
         return tok;
     }
     let mut parts = tok.rsplitn(3, |&c| c == b':');
