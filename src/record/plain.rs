@@ -1934,13 +1934,18 @@ pub struct PodPrefix<'a> {
 /// `NAME-<ReplicaSet hash>-<5 characters>` in Kubernetes' vowel-free alphabet
 /// (`api-7d9f8c5b6-x2kq9`), then a container name. A plain line that starts with two words
 /// is not taken for one. Also behind Docker Compose's `NAME  | ` ([`compose_prefix`]).
-#[inline]
+#[inline(always)]
 pub fn stern_body(line: &[u8]) -> Option<&[u8]> {
     // Every line is asked (continuation lines too): most start with a digit, an upper-case
     // level, a bracket or a brace, and are done here.
     if !line.first().is_some_and(u8::is_ascii_lowercase) {
         return None;
     }
+    stern_rest(line)
+}
+
+#[inline(never)]
+fn stern_rest(line: &[u8]) -> Option<&[u8]> {
     compose_prefix(line)
         .map(|(_, body)| body)
         .or_else(|| stern_pod_body(line))
@@ -2007,11 +2012,17 @@ pub fn container_body(line: &[u8]) -> Option<&[u8]> {
 
 /// The container's line behind `kubectl logs --prefix`'s `[pod/NAME/CONTAINER] `, if `line`
 /// has that prefix: the continuation rule looks behind it, as behind a CRI prefix.
-#[inline]
+#[inline(always)]
 pub fn kubectl_body(line: &[u8]) -> Option<&[u8]> {
+    // (Asked of every line, several times: the first test inline, the rest out of line.)
     if !line.starts_with(b"[pod/") {
         return None;
     }
+    kubectl_rest(line)
+}
+
+#[inline(never)]
+fn kubectl_rest(line: &[u8]) -> Option<&[u8]> {
     let end = memchr::memchr(b']', &line[..line.len().min(320)])?;
     let name = &line[5..end];
     let ok = name.contains(&b'/') && !name.contains(&b' ');
@@ -2026,11 +2037,16 @@ fn cri_split(line: &[u8]) -> Option<(bool, &[u8])> {
 }
 
 /// Where the space after a CRI record's timestamp is, if `line` is a CRI record.
-#[inline]
+#[inline(always)]
 fn cri_space(line: &[u8]) -> Option<usize> {
     if line.len() < 30 || !line[0].is_ascii_digit() || line[10] != b'T' {
         return None;
     }
+    cri_space_rest(line)
+}
+
+#[inline(never)]
+fn cri_space_rest(line: &[u8]) -> Option<usize> {
     let sp = memchr::memchr(b' ', &line[..line.len().min(40)])?;
     cri_tag(&line[sp..]).then_some(sp)
 }
@@ -2659,7 +2675,8 @@ fn qualified_dash(b: &[u8], e: usize) -> Option<usize> {
 /// A bracket after the level that is part of the message: a client address (`[client
 /// 192.0.2.1]`, `[client 192.0.2.1:5050]`), which is what the message is about.
 fn message_bracket(inner: &[u8]) -> bool {
-    let Some(sp) = memchr::memchr(b' ', inner) else {
+    // (Brackets are short, a thread's name has no space: a plain loop, no memchr call.)
+    let Some(sp) = inner.iter().position(|&c| c == b' ') else {
         return false;
     };
     let addr = &inner[sp + 1..];
