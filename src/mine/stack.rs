@@ -192,13 +192,14 @@ pub(crate) fn node_frame(t: &[u8]) -> Option<(&[u8], &[u8])> {
         }
         None => (&b""[..], rest),
     };
-    let name = memchr::memmem::find(name, b" [as ").map_or(name, |i| &name[..i]);
     let mut parts = loc.rsplitn(3, |&b| b == b':');
     let digits =
         |p: Option<&[u8]>| p.is_some_and(|p| !p.is_empty() && p.iter().all(u8::is_ascii_digit));
+    // (Java's `at a.B.c(B.java:42)` is done here, before any search in its name.)
     if !(digits(parts.next()) && digits(parts.next())) {
         return None;
     }
+    let name = memchr::memmem::find(name, b" [as ").map_or(name, |i| &name[..i]);
     let file = parts
         .next()
         .filter(|f| !f.is_empty() && !f.contains(&b' '))?;
