@@ -1236,8 +1236,6 @@ fn jul<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> 
     true
 }
 
-/// Appends the container's lines of the CRI records in `rest` (which starts with the `\n`
-/// after the previous record) to `msg`: a newline between lines, none after a `P` record.
 /// Drops the blank lines a joined message ends with (a blank record behind a container's
 /// prefix after a stack, as the same lines without prefixes leave none).
 fn trim_blank_end(msg: &mut Vec<u8>) {
@@ -1246,6 +1244,8 @@ fn trim_blank_end(msg: &mut Vec<u8>) {
     }
 }
 
+/// Appends the container's lines of the CRI records in `rest` (which starts with the `\n`
+/// after the previous record) to `msg`: a newline between lines, none after a `P` record.
 fn cri_append(rest: &[u8], mut whole: bool, msg: &mut Vec<u8>) {
     for line in rest.split(|&b| b == b'\n').skip(1) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
