@@ -2340,9 +2340,18 @@ fn plain_headers() {
                 Some("error"),
                 "[client 192.0.2.9] File does not exist: /var/www/favicon.ico"
             ),
+            (
+                Some("error"),
+                "[client 192.0.2.9:5555] AH01114: HTTP: failed to make connection to backend: \
+                 10.0.0.9"
+            ),
             (None, "no header here, just text"),
         ]
     );
+    // Apache 2.4's `[module:level]`: the module is the logger; 2.2's `[error]` names none.
+    assert_eq!(ev[5]["logger"], Value::Null);
+    assert_eq!(s(&ev[6], "/logger"), "proxy_http");
+    assert_eq!(s(&ev[6], "/time"), "2024-03-05T20:00:05.123Z");
 }
 
 type Fields<'v> = (Option<&'v str>, Option<&'v str>, Option<&'v str>, &'v str);

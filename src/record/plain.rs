@@ -2328,6 +2328,18 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 if let Some(l) = level {
                     h.level = Some(l);
                     pos = close + 1;
+                    // Apache 2.4's `[proxy_http:error]`: the module is the logger.
+                    let inner = &b[p + 1..close];
+                    if let Some(c) = memchr::memchr(b':', inner).filter(|&c| c > 0) {
+                        let module = &inner[..c];
+                        if h.logger.is_none()
+                            && module
+                                .iter()
+                                .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+                        {
+                            h.logger = Some(module);
+                        }
+                    }
                     break;
                 }
                 // `[thread]` / `[pid 12]` before the level.
