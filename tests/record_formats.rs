@@ -2345,9 +2345,14 @@ fn plain_headers() {
                 "[client 192.0.2.9:5555] AH01114: HTTP: failed to make connection to backend: \
                  10.0.0.9"
             ),
+            (Some("error"), "Order lookup failed"),
+            (Some("warn"), "from the queue in 5s - retrying"),
             (None, "no header here, just text"),
         ]
     );
+    // Play's file pattern: `[LEVEL] from logger in thread - msg`.
+    assert_eq!(s(&ev[7], "/logger"), "application");
+    assert_eq!(ev[8]["logger"], Value::Null);
     // Apache 2.4's `[module:level]`: the module is the logger; 2.2's `[error]` names none.
     assert_eq!(ev[5]["logger"], Value::Null);
     assert_eq!(s(&ev[6], "/logger"), "proxy_http");

@@ -2605,6 +2605,12 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             }
             break;
         }
+        if let Some((logger, end)) = play_columns(b, tok, e).filter(|_| h.logger.is_none()) {
+            // Play's file appender: `[LEVEL] from logger in thread - msg`.
+            h.logger = Some(logger);
+            pos = end;
+            break;
+        }
         if nginx_pid(tok) {
             // Nginx error log `1234#1234: *5 msg`; the request/upstream are in the message.
             // The connection number `*5` is the header's too.
@@ -2668,6 +2674,20 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     }
     h.msg = skip_spaces(b, pos);
     Some(h)
+}
+
+/// Play's default file pattern after the level, `from application in
+/// application-akka.actor.default-dispatcher-5 - msg`, `tok` being its `from` (ending at `e`):
+/// the logger and where the message starts.
+fn play_columns<'a>(b: &'a [u8], tok: &[u8], e: usize) -> Option<(&'a [u8], usize)> {
+    if tok != b"from" || b.get(e) != Some(&b' ') {
+        return None;
+    }
+    let le = token_end(b, e + 1);
+    let logger = &b[e + 1..le];
+    let thread = b[le..].strip_prefix(b" in ")?;
+    let te = le + 4 + token_end(thread, 0);
+    (!logger.is_empty() && te > le + 4 && b[te..].starts_with(b" - ")).then_some((logger, te + 3))
 }
 
 /// After a name column ending at `e`: ` *64 - `, a short non-word qualifier of the name (a
