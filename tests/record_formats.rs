@@ -2203,6 +2203,26 @@ fn akka_stamp_after_the_level() {
 }
 
 #[test]
+fn serilog_file_sink_zone_and_level() {
+    // Serilog's file sink, `{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Message}`:
+    // the offset after a space is the stamp's, the level follows it, the exception joins.
+    let ev = events_of("serilog_file.log");
+    assert_eq!(
+        time_level_message(&ev),
+        [
+            ("2026-11-30T10:00:00.123Z", "info", "Starting web host"),
+            (
+                "2026-11-30T10:00:01.456Z",
+                "error",
+                "Payment failed for order 42\nSystem.TimeoutException: The operation has timed \
+                 out.\n   at Acme.Payments.Client.ChargeAsync(Order order) in /src/Client.cs:line 88"
+            ),
+            ("2026-11-30T15:00:02.789Z", "warn", "Slow response 1200 ms"),
+        ]
+    );
+}
+
+#[test]
 fn koa_logger_lines() {
     // koa-logger indents its lines by two spaces: each is an event, not a continuation; the
     // response lines (`-->`, `xxx`, `-x-`) are requests, Koa's indented stack under a failed
@@ -3151,6 +3171,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "cassandra_es.log",
         "nest.log",
         "koa.log",
+        "serilog_file.log",
     ] {
         let path = fixture(name);
         let p = path.to_str().expect("path");

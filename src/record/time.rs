@@ -328,9 +328,13 @@ fn zone(b: &[u8], i: usize) -> (Option<i32>, usize) {
         }
         Some(b' ') => match zone_abbr(&b[i + 1..]) {
             Some((off, n)) => (Some(off), i + 1 + n),
+            // ` +0100`, and Serilog's file sink ` +01:00` (`yyyy-MM-dd HH:mm:ss.fff zzz`).
             _ if matches!(b.get(i + 1), Some(b'+' | b'-'))
-                && num4(b, i + 2).is_some()
-                && !b.get(i + 6).is_some_and(u8::is_ascii_digit) =>
+                && (num4(b, i + 2).is_some() && !b.get(i + 6).is_some_and(u8::is_ascii_digit)
+                    || num2(b, i + 2).is_some()
+                        && b.get(i + 4) == Some(&b':')
+                        && num2(b, i + 5).is_some()
+                        && !b.get(i + 7).is_some_and(u8::is_ascii_digit)) =>
             {
                 let (o, e) = zone(b, i + 1);
                 if o.is_some() {
@@ -866,11 +870,19 @@ mod tests {
             "2015-10-18T16:01:47.978-02:00",
             "2015-10-18 18:01:47.978 UTC",
             "2015-10-18 18:01:47.978 +0000",
+            // Serilog's file sink: `yyyy-MM-dd HH:mm:ss.fff zzz`.
+            "2015-10-18 19:01:47.978 +01:00 [ERR] x",
+            "2015-10-18 18:01:47.978 +00:00",
             // ClickHouse; Airflow (whole seconds below).
             "2015.10.18 18:01:47.978123 [ 12 ]",
         ] {
             assert_eq!(at(s), Some(want), "{s}");
         }
+        // A number after the stamp is the message's, not a zone.
+        assert_eq!(
+            at("2024-01-01 10:00:00 +01:005 x"),
+            Some(ms("2024-01-01T10:00:00Z"))
+        );
         assert_eq!(
             at("2024/01/01 10:00:00 msg"),
             Some(ms("2024-01-01T10:00:00Z"))
