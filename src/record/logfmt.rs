@@ -362,6 +362,15 @@ mod tests {
     use super::*;
     use crate::record::{Level, ParseConfig};
 
+    /// `line` read as a logfmt line with the default configuration (it must be one).
+    fn run(line: &str) -> Event<'_> {
+        let cfg = ParseConfig::default();
+        let tc = TimeCtx::new(&cfg);
+        let mut ev = Event::bare(1, line.as_bytes());
+        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        ev
+    }
+
     #[test]
     fn keys_are_identifiers() {
         assert!(looks_like(b"level=info msg=hi"));
@@ -407,10 +416,7 @@ mod tests {
     #[test]
     fn heroku_router() {
         let line = r#"at=error code=H12 desc="Request timeout" method=POST path="/x" host=app.herokuapp.com request_id=8601b555 fwd="1.2.3.4" dyno=web.1 connect=1ms service=30000ms status=503 bytes=0"#;
-        let cfg = ParseConfig::default();
-        let tc = TimeCtx::new(&cfg);
-        let mut ev = Event::bare(1, line.as_bytes());
-        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        let ev = run(line);
         assert_eq!(ev.level, Some(Level::Error));
         assert_eq!(ev.http.method.as_deref(), Some(&b"POST"[..]));
         assert_eq!(ev.http.path.as_deref(), Some(&b"/x"[..]));
@@ -433,10 +439,7 @@ mod tests {
         // H10: no dyno answered, so `dyno=`, `connect=` and `service=` are empty; an empty
         // `service` is neither a latency nor the event's logger.
         let line = r#"at=error code=H10 desc="App crashed" method=GET path="/x" host=a.herokuapp.com request_id=r2 fwd="1.2.3.4" dyno= connect= service= status=503 bytes= protocol=https"#;
-        let cfg = ParseConfig::default();
-        let tc = TimeCtx::new(&cfg);
-        let mut ev = Event::bare(1, line.as_bytes());
-        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        let ev = run(line);
         assert_eq!(ev.logger, None);
         assert_eq!(ev.http.latency_ms, None);
         assert_eq!(ev.http.status, Some(503));
@@ -446,10 +449,7 @@ mod tests {
     #[test]
     fn msg_level_time() {
         let line = r#"time=2024-01-01T10:00:00Z level=warn msg="slow \"query\"" took=1500 db=main"#;
-        let cfg = ParseConfig::default();
-        let tc = TimeCtx::new(&cfg);
-        let mut ev = Event::bare(1, line.as_bytes());
-        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        let ev = run(line);
         assert_eq!(ev.level, Some(Level::Warn));
         assert_eq!(ev.time, Some(1_704_103_200_000));
         assert_eq!(&*ev.message, br#"slow "query""#);
@@ -461,17 +461,12 @@ mod tests {
     #[test]
     fn the_err_field_joins_the_message() {
         let line = r#"level=error msg="query failed" err="dial tcp 10.0.3.7:5432: connect: connection refused" path=/api/orders/7"#;
-        let cfg = ParseConfig::default();
-        let tc = TimeCtx::new(&cfg);
-        let mut ev = Event::bare(1, line.as_bytes());
-        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        let ev = run(line);
         assert_eq!(
             &*ev.message,
             b"query failed: dial tcp 10.0.3.7:5432: connect: connection refused"
         );
-        let line = r#"level=info msg="retry ok" err=<nil>"#;
-        let mut ev = Event::bare(1, line.as_bytes());
-        assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
+        let ev = run(r#"level=info msg="retry ok" err=<nil>"#);
         assert_eq!(&*ev.message, b"retry ok");
     }
 }
