@@ -256,6 +256,26 @@ pub fn app_request<'a>(m: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx) -> bool {
     }
 }
 
+/// [`app_request`] of an event's first line when lines joined it (Koa's stack under
+/// koa-logger's line for a failed request): the request's message, then `below`, the joined
+/// lines from the newline that ends `line` on.
+pub fn request_with_lines<'a>(
+    line: &'a [u8],
+    below: &[u8],
+    ev: &mut Event<'a>,
+    tc: &TimeCtx,
+) -> bool {
+    if !app_request(line, ev, tc) {
+        return false;
+    }
+    if !below.is_empty() {
+        let mut msg = ev.message.to_vec();
+        msg.extend_from_slice(below);
+        ev.message = Cow::Owned(msg);
+    }
+    true
+}
+
 /// koa-logger's arrow, `  --> ` (served), `  xxx ` (failed) or `  -x- ` (closed by the
 /// client), and `  <-- ` (received): the length of the prefix, two spaces included.
 pub fn koa_arrow(line: &[u8]) -> Option<usize> {

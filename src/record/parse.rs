@@ -354,18 +354,9 @@ fn parse_layout<'a>(
             };
             // A framework's request line without a header of its own (Gin, morgan); Koa
             // prints a failed request's stack, indented, under koa-logger's line for it.
-            let whole = first.len() == raw.len();
             let parsed = parsed
-                || (whole || access::koa_arrow(first).is_some())
-                    && access::app_request(first, ev, &ctx.time)
-                    && {
-                        if !whole {
-                            let mut msg = ev.message.to_vec();
-                            msg.extend_from_slice(&raw[first.len()..]);
-                            ev.message = Cow::Owned(msg);
-                        }
-                        true
-                    };
+                || (first.len() == raw.len() || access::koa_arrow(first).is_some())
+                    && access::request_with_lines(first, &raw[first.len()..], ev, &ctx.time);
             if parsed {
                 if let Some(plain::PodPrefix { pod, container, .. }) = pod {
                     // (Docker Compose names a container only.)

@@ -279,13 +279,8 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         let line = first.get(h.msg..).unwrap_or_default();
         if super::access::koa_arrow(line).is_some() {
             let joined = std::mem::take(&mut ev.message);
-            if super::access::app_request(line, ev, tc) {
-                let mut msg = ev.message.to_vec();
-                if let Some(nl) = memchr::memchr(b'\n', &joined) {
-                    msg.extend_from_slice(&joined[nl..]);
-                }
-                ev.message = Cow::Owned(msg);
-            } else {
+            let below = memchr::memchr(b'\n', &joined).map_or(&b""[..], |nl| &joined[nl..]);
+            if !super::access::request_with_lines(line, below, ev, tc) {
                 ev.message = joined;
             }
         }
@@ -1474,22 +1469,9 @@ fn header<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
 /// msg +5ms`: the app's name, its pid, the date as the locale writes it (see
 /// [`super::time::js_locale`]), the level padded to seven columns, the context (the logger).
 fn nest<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
-    let close = memchr::memchr(b']', &b[..b.len().min(40)])?;
-    let name = &b[1..close];
-    if name.is_empty() || name.contains(&b' ') || b.get(close + 1) != Some(&b' ') {
-        return None;
-    }
-    let pid = b[close + 2..]
-        .iter()
-        .take(12)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    let at = skip_spaces(b, close + 2 + pid);
-    if pid == 0 || b.get(at..at + 2) != Some(b"- ") {
-        return None;
-    }
-    let (time, n) = super::time::js_locale(&b[at + 2..], tc)?;
-    let l = skip_spaces(b, at + 2 + n);
+    let at = nest_prefix(b)?;
+    let (time, n) = super::time::js_locale(&b[at..], tc)?;
+    let l = skip_spaces(b, at + n);
     let e = token_end(b, l);
     let level = match &b[l..e] {
         b"LOG" => Level::Info,
@@ -1518,26 +1500,28 @@ fn nest<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     })
 }
 
-/// Whether `b` starts as a NestJS logger line, `[Nest] 12345  - 1…` (see [`nest`]).
-fn nest_shape(b: &[u8]) -> bool {
-    let Some(close) = b
-        .first()
-        .filter(|&&c| c == b'[')
-        .and_then(|_| memchr::memchr(b']', &b[..b.len().min(40)]))
-    else {
-        return false;
-    };
-    let pid = b[close + 1..]
+/// NestJS's `[Nest] 12345  - ` before its date (see [`nest`]): where the date starts.
+fn nest_prefix(b: &[u8]) -> Option<usize> {
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    let close = memchr::memchr(b']', &b[..b.len().min(40)])?;
+    let name = &b[1..close];
+    if name.is_empty() || name.contains(&b' ') || b.get(close + 1) != Some(&b' ') {
+        return None;
+    }
+    let pid = b[close + 2..]
         .iter()
-        .skip(1)
         .take(12)
         .take_while(|c| c.is_ascii_digit())
         .count();
     let at = skip_spaces(b, close + 2 + pid);
-    pid > 0
-        && b.get(close + 1) == Some(&b' ')
-        && b.get(at..at + 2) == Some(b"- ")
-        && b.get(at + 2).is_some_and(u8::is_ascii_digit)
+    (pid > 0 && b.get(at..at + 2) == Some(b"- ")).then_some(at + 2)
+}
+
+/// Whether `b` starts as a NestJS logger line, `[Nest] 12345  - 1…`.
+fn nest_shape(b: &[u8]) -> bool {
+    nest_prefix(b).is_some_and(|at| b.get(at).is_some_and(u8::is_ascii_digit))
 }
 
 /// `msg` without NestJS's ` +5ms` at the end of its first line.
@@ -1725,7 +1709,7 @@ pub fn node_error_continuation(before: &[u8], prev_start: usize, line: &[u8]) ->
     // (Each line may carry a container runtime's or kubectl's prefix.)
     let body = |l| container_body(l).unwrap_or(l);
     let prev = &before[prev_start..];
-    if error_line(line) && {
+    if body(line).starts_with(b"Error: ") && {
         let prev = body(prev);
         dated(prev) || nest_shape(prev)
     } {
@@ -1740,11 +1724,6 @@ pub fn node_error_continuation(before: &[u8], prev_start: usize, line: &[u8]) ->
     };
     let above_start = memchr::memrchr(b'\n', &before[..above_end]).map_or(0, |i| i + 1);
     caret_line(body(&before[above_start..above_end])) && !blank(body(line))
-}
-
-/// Whether `line` (behind a container's prefix) is a bare `Error: …` line.
-fn error_line(line: &[u8]) -> bool {
-    line.starts_with(b"Error: ") || container_body(line).is_some_and(|b| b.starts_with(b"Error: "))
 }
 
 /// A line that is only `^` under a source line (Node's crash report, Python 3.11's
