@@ -196,6 +196,17 @@ impl Format {
     /// PostgreSQL report line looks back past the tab-indented lines before it to the
     /// report's line ([`plain::pg_joins`]), lines that all joined.
     pub fn joins(self, before: &[u8], prev_start: usize, line: &[u8]) -> bool {
+        if self == Format::Plain {
+            if let Some(joins) = plain::dated_pair_joins(before, prev_start, line) {
+                return joins;
+            }
+        }
+        self.joins_by_every_rule(before, prev_start, line)
+    }
+
+    /// [`Format::joins`] asking every rule (what the shortcut for two dated lines,
+    /// [`plain::dated_pair_joins`], must agree with).
+    pub fn joins_by_every_rule(self, before: &[u8], prev_start: usize, line: &[u8]) -> bool {
         let prev = &before[prev_start..];
         if self == Format::Plain && access::uwsgi_line(prev) {
             // uWSGI logs a request when it is done: a traceback after it is the app's own

@@ -79,7 +79,7 @@ pub fn is_continuation(line: &[u8]) -> bool {
 
 /// A frame of ClickHouse's stack trace under an exception: `0. DB::Exception::Exception(…)
 /// @ 0x000000000c4fd597 in /usr/bin/clickhouse`.
-fn numbered_frame(line: &[u8]) -> bool {
+pub(crate) fn numbered_frame(line: &[u8]) -> bool {
     // (A stamp's `2026-` has no `.` in its first four bytes: cheap for every dated line.)
     let Some(n) = line.iter().take(4).position(|&c| c == b'.') else {
         return false;

@@ -1850,6 +1850,31 @@ pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
     stamp_body(prev).is_some_and(|p| header_or_more(behind_stream(p, header_or_more)))
 }
 
+/// [`super::Format::joins`] in a plain log for the pair of lines nearly every plain log is
+/// made of: both start with a digit (a date, a time) and neither is an RFC 3339 stamp (`T`
+/// at byte 10: a CRI record, `kubectl logs --timestamps`). Then no container prefix can be
+/// in front of either, so of the rules only ClickHouse's numbered frame, PostgreSQL's
+/// repeated prefix and the Ruby Logger's frame lines can join `line`; the others each need
+/// a prefix, a stamp, a letter or a blank line there. None when the pair is not of that
+/// shape: every rule is asked.
+#[inline]
+pub fn dated_pair_joins(before: &[u8], prev_start: usize, line: &[u8]) -> Option<bool> {
+    let prev = &before[prev_start..];
+    let dated = |l: &[u8]| l.first().is_some_and(u8::is_ascii_digit) && l.get(10) != Some(&b'T');
+    if !(dated(prev) && dated(line)) {
+        return None;
+    }
+    // (`rails_joins`' own first test, for lines that are no Ruby Logger lines.)
+    let last = |l: &[u8]| l.strip_suffix(b"\r").unwrap_or(l).last().copied();
+    let rails =
+        matches!(last(line), Some(b'\'' | b')')) || matches!(last(prev), Some(b':' | b'\''));
+    Some(
+        super::parse::numbered_frame(line)
+            || pg_joins(before, prev_start, line)
+            || (rails && rails_joins(before, prev_start, line)),
+    )
+}
+
 /// `body` behind `aws logs tail`'s log stream name when what follows the name is `what`.
 fn behind_stream(body: &[u8], what: impl Fn(&[u8]) -> bool) -> &[u8] {
     match aws_stream(body) {
@@ -3316,7 +3341,7 @@ fn after_epoch<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::ParseConfig;
+    use crate::record::{Format, ParseConfig};
 
     #[test]
     fn go_function_lines_continue_stamped_lines_and_frames() {
@@ -4215,5 +4240,92 @@ mod tests {
             (g.level, g.msg.as_str()),
             (Some(Level::Warn), "disk almost full")
         );
+    }
+
+    /// Every line of the bundled test logs (all formats, messy input too).
+    fn fixture_lines() -> Vec<Vec<u8>> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for p in entries {
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if let Ok(data) = std::fs::read(&p) {
+                    out.extend(data.split(|&c| c == b'\n').take(2000).map(<[u8]>::to_vec));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"),
+            &mut out,
+        );
+        out
+    }
+
+    fn joins_agree(prev: &[u8], line: &[u8], above: &[u8]) {
+        // (`above` before `prev`: the PostgreSQL and Rails rules look back.)
+        let mut before = above.to_vec();
+        before.push(b'\n');
+        let start = before.len();
+        before.extend_from_slice(prev);
+        let f = Format::Plain;
+        assert_eq!(
+            f.joins(&before, start, line),
+            f.joins_by_every_rule(&before, start, line),
+            "{:?} then {:?}",
+            String::from_utf8_lossy(prev),
+            String::from_utf8_lossy(line)
+        );
+    }
+
+    #[test]
+    fn dated_pair_shortcut_agrees_with_every_rule_on_the_test_logs() {
+        let lines = fixture_lines();
+        assert!(lines.len() > 1000, "{}", lines.len());
+        let dated: Vec<&Vec<u8>> = lines
+            .iter()
+            .filter(|l| l.first().is_some_and(u8::is_ascii_digit))
+            .collect();
+        let mut shortcut = 0;
+        for w in lines.windows(3) {
+            joins_agree(&w[1], &w[2], &w[0]);
+            shortcut += usize::from(dated_pair_joins(&w[1], 0, &w[2]).is_some());
+        }
+        // Each dated line after every 7th other line and before it.
+        for (i, a) in dated.iter().enumerate() {
+            for b in lines.iter().skip(i % 7).step_by(7) {
+                joins_agree(a, b, b"");
+                joins_agree(b, a, a);
+            }
+        }
+        assert!(shortcut > 100, "{shortcut}");
+        // Ruby's report of an uncaught exception and a Ruby frame in a path that starts with
+        // a digit join a dated line before them; a dated line after a Rails frame does not.
+        let dated = b"2026-11-30 10:00:00 INFO worker started";
+        for line in [
+            &b"2fa/app/jobs/sync.rb:9:in 'perform': undefined method 'id' for nil (NoMethodError)"
+                [..],
+            b"2fa/app/models/order.rb:42:in 'find'",
+        ] {
+            assert!(Format::Plain.joins(dated, 0, line));
+            joins_agree(dated, line, b"");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dated_pair_shortcut_agrees_with_every_rule(
+            above in "[0-9\t][ -~]{0,40}",
+            prev in "[0-9][-0-9/ :.,T]{0,24}[ -~]{0,30}[):'\r]{0,2}",
+            line in "[0-9][-0-9/ :.,T@x]{0,24}[ -~]{0,30}[):'\r]{0,2}",
+        ) {
+            joins_agree(prev.as_bytes(), line.as_bytes(), above.as_bytes());
+            let same = format!("{}{}", &prev[..prev.len().min(24)], &line[line.len().min(24)..]);
+            joins_agree(prev.as_bytes(), same.as_bytes(), above.as_bytes());
+        }
     }
 }
