@@ -143,6 +143,35 @@ fn python_go_dotnet_traces_join() {
 }
 
 #[test]
+fn gunicorn_and_flask_default_formats() {
+    let ev = events_of("gunicorn_flask.log");
+    let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
+    assert_eq!(
+        lines,
+        [1.0, 2.0, 3.0, 4.0, 5.0, 12.0, 13.0, 14.0, 19.0, 20.0, 21.0]
+    );
+    // Gunicorn's `[stamp] [pid] [LEVEL] msg`.
+    assert_eq!(s(&ev[0], "/message"), "Starting gunicorn 21.2.0");
+    assert_eq!(s(&ev[6], "/level"), "fatal");
+    // Flask's `[stamp] LEVEL in module: msg`: the module is the logger, the traceback joins.
+    let flask = &ev[4];
+    assert_eq!(s(flask, "/logger"), "app");
+    assert_eq!(s(flask, "/level"), "error");
+    assert_eq!(s(flask, "/time"), "2026-11-30T10:00:02.123Z");
+    assert!(s(flask, "/message").starts_with("Exception on /api/orders/42 [GET]\nTraceback"));
+    assert!(s(flask, "/message").ends_with("KeyError: 42"));
+    // `in` and a word that is no module name followed by `:` stays in the message.
+    assert!(ev[9]["logger"].is_null());
+    assert_eq!(s(&ev[9], "/message"), "in payment processing: retry 2");
+    assert_eq!(
+        s(&ev[10], "/message"),
+        "in orders.views: stays in the message"
+    );
+    // The access lines between them are requests.
+    assert_eq!(n(&ev[5], "/http/status"), 500.0);
+}
+
+#[test]
 fn json_fields() {
     let ev = events_of("json.log");
     assert_eq!(ev.len(), 6);
@@ -3154,6 +3183,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "dotnet.log",
         "json.log",
         "plain_misc.log",
+        "gunicorn_flask.log",
         "columns.log",
         "macos.log",
         "envoy.log",

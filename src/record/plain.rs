@@ -2615,6 +2615,12 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
             pos = end;
             break;
         }
+        if let Some((module, end)) = flask_module(b, tok, e).filter(|_| h.logger.is_none()) {
+            // Flask's default handler: `[stamp] LEVEL in module: msg`.
+            h.logger = Some(module);
+            pos = end;
+            break;
+        }
         if nginx_pid(tok) {
             // Nginx error log `1234#1234: *5 msg`; the request/upstream are in the message.
             // The connection number `*5` is the header's too.
@@ -2692,6 +2698,25 @@ fn play_columns<'a>(b: &'a [u8], tok: &[u8], e: usize) -> Option<(&'a [u8], usiz
     let thread = b[le..].strip_prefix(b" in ")?;
     let te = le + 4 + token_end(thread, 0);
     (!logger.is_empty() && te > le + 4 && b[te..].starts_with(b" - ")).then_some((logger, te + 3))
+}
+
+/// Flask's default log format, `[%(asctime)s] %(levelname)s in %(module)s: %(message)s`,
+/// after the level, `tok` being its `in` (ending at `e`): the module (the logger) and where
+/// the message starts. Only behind a bracketed stamp, as Flask writes it, and a module's
+/// name, one Python identifier.
+fn flask_module<'a>(b: &'a [u8], tok: &[u8], e: usize) -> Option<(&'a [u8], usize)> {
+    if tok != b"in" || b.first() != Some(&b'[') || b.get(e) != Some(&b' ') {
+        return None;
+    }
+    let me = token_end(b, e + 1);
+    let module = b[e + 1..me].strip_suffix(b":")?;
+    let ok = module
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && module
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    ok.then_some((module, me))
 }
 
 /// After a name column ending at `e`: ` *64 - `, a short non-word qualifier of the name (a
