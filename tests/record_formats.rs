@@ -1859,7 +1859,7 @@ fn java_servers_php_and_redis_headers() {
 #[test]
 fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     let ev = events_of("json_vendors.log");
-    assert_eq!(ev.len(), 30);
+    assert_eq!(ev.len(), 32);
     // Caddy writes its duration in seconds.
     assert_eq!(n(&ev[0], "/http/latency_ms"), 1500.0);
     assert_eq!(s(&ev[0], "/http/path"), "/api/v1/checkout?step=2");
@@ -2021,6 +2021,11 @@ fn json_of_nginx_caddy_traefik_google_cloud_serilog_and_journald() {
     );
     assert_eq!(s(e, "/http/method"), "POST");
     assert_eq!(s(e, "/http/path"), "/checkout");
+    // Caddy's error log and its reverse proxy's own lines: seconds too.
+    assert_eq!(s(&ev[30], "/logger"), "http.log.error.log0");
+    assert_eq!(n(&ev[30], "/http/latency_ms"), 2.0);
+    assert_eq!(n(&ev[31], "/http/latency_ms"), 750.0);
+    assert_eq!(s(&ev[31], "/http/upstream"), "10.0.0.9:8080");
 }
 
 #[test]

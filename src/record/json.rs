@@ -265,11 +265,13 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
         }
     }
     if w.assign.latency_unitless {
-        // Caddy's access log writes `duration` in seconds, Traefik's `Duration` nanoseconds.
+        // Caddy writes `duration` in seconds (its access log, `http.log.access…`, its error
+        // log, `http.log.error…`, and its handlers' logs, `http.handlers.reverse_proxy`),
+        // Traefik's `Duration` nanoseconds.
         let caddy = ev
             .logger
             .as_deref()
-            .is_some_and(|l| l.starts_with(b"http.log.access"));
+            .is_some_and(|l| l.starts_with(b"http.log.") || l.starts_with(b"http.handlers."));
         let traefik = ev
             .fields
             .iter()

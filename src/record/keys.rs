@@ -10,7 +10,7 @@
 //! (pino-http, morgan) are milliseconds; `*_us` microseconds; `*_ns` and ECS `event.duration`
 //! nanoseconds; `*_s`, `duration_seconds` and Nginx's `request_time` seconds. Unit-less
 //! `duration`/`latency`/`elapsed`: a number is milliseconds (the most common choice of
-//! app loggers; Caddy's access log, logger `http.log.access…`, writes seconds and Traefik's
+//! app loggers; Caddy, loggers `http.log.…` and `http.handlers.…`, writes seconds and Traefik's
 //! `Duration` nanoseconds, and they are read so), a string is a Go duration (`1.5s`,
 //! `250ms`, `1m2s`) as zap/logrus and GCP's `httpRequest.latency` write it. Any latency key
 //! holding a Go duration string is read as one; Echo's `latency_human` (its `latency` in
