@@ -2582,7 +2582,7 @@ fn json_stack_fields_group_by_crash() {
     let mut text = String::new();
     let java = |at: &str, line: u32| {
         format!(
-            "java.lang.NullPointerException: null\n\tat com.acme.{at}(X.java:{line})\n\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)"
+            "java.lang.NullPointerException: null\n\tat com.acme.{at}(X.java:{line})\n\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)\n"
         )
     };
     let dotnet = |at: &str, line: u32| {
@@ -2670,6 +2670,8 @@ fn json_stack_fields_group_by_crash() {
     );
     // The level and logger come from the keys, the event's time too.
     let ev = events(&[&log.path]);
+    // (logstash-logback-encoder's stack ends in a newline; the message does not.)
+    assert!(s(&ev[0], "/message").ends_with("(FrameworkServlet.java:897)"));
     assert_eq!(s(&ev[1], "/level"), "error");
     assert_eq!(s(&ev[1], "/logger"), "Shop.Api");
     assert_eq!(s(&ev[1], "/time"), "2026-11-27T10:01:00.000Z");

@@ -249,7 +249,7 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
             // (`mine::stack`), so the same crash groups and different crashes stay apart.
             let mut m = std::mem::take(&mut ev.message).into_owned();
             m.push(b'\n');
-            m.extend_from_slice(&stack);
+            m.extend_from_slice(stack.trim_ascii_end());
             ev.message = Cow::Owned(m);
         }
     }
