@@ -1020,11 +1020,19 @@ fn docker_compose_prefixes() {
     let path = fixture("compose.log");
     let path = path.to_str().expect("path");
     let ev = events(&[path]);
-    assert_eq!(ev.len(), 7, "{ev:?}");
-    let containers: Vec<&str> = ev[..6].iter().map(|e| s(e, "/fields/container")).collect();
+    assert_eq!(ev.len(), 8, "{ev:?}");
+    let containers: Vec<&str> = ev[..7].iter().map(|e| s(e, "/fields/container")).collect();
     assert_eq!(
         containers,
-        ["api-1", "worker-1", "db-1", "shop_api_2", "web-1", "api-2"]
+        [
+            "api-1",
+            "worker-1",
+            "db-1",
+            "shop_api_2",
+            "web-1",
+            "api-2",
+            "web-2"
+        ]
     );
     // JSON behind the prefix.
     assert_eq!(s(&ev[0], "/message"), "request done");
@@ -1041,9 +1049,70 @@ fn docker_compose_prefixes() {
     assert_eq!(n(&ev[4], "/http/status"), 200.0);
     assert_eq!(s(&ev[4], "/http/path"), "/health");
     assert_eq!(s(&ev[5], "/message"), "still here");
+    // A line without a header: the container's text, not the prefix, is the message.
+    assert_eq!(s(&ev[6], "/message"), "plain words without a header");
     // No replica number: a line with a bar in it, not a container's.
-    assert_eq!(s(&ev[6], "/message"), "status | ok");
-    assert!(ev[6].get("fields").is_none(), "{}", ev[6]);
+    assert_eq!(s(&ev[7], "/message"), "status | ok");
+    assert!(ev[7].get("fields").is_none(), "{}", ev[7]);
+    same_at_any_chunk_size(path, &ev);
+}
+
+#[test]
+fn pm2_logs_prefixes() {
+    let path = fixture("pm2.log");
+    let path = path.to_str().expect("path");
+    let ev = events(&[path]);
+    let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
+    assert_eq!(
+        lines,
+        [1.0, 2.0, 3.0, 4.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0]
+    );
+    let apps: Vec<&str> = ev
+        .iter()
+        .map(|e| {
+            e.pointer("/fields/app")
+                .and_then(Value::as_str)
+                .unwrap_or("-")
+        })
+        .collect();
+    assert_eq!(
+        apps,
+        [
+            "-",
+            "api",
+            "api",
+            "api",
+            "worker",
+            "checkout-service",
+            "worker",
+            "-",
+            "-",
+            "worker"
+        ]
+    );
+    // pm2's own time (`time: true`) behind the prefix.
+    assert_eq!(s(&ev[1], "/time"), "2026-11-30T10:00:00.000Z");
+    assert_eq!(s(&ev[1], "/message"), "Server listening on 3000");
+    // pino's JSON behind the prefix.
+    assert_eq!(s(&ev[2], "/level"), "error");
+    assert_eq!(s(&ev[2], "/time"), "2026-11-30T10:00:01.000Z");
+    // A bare error and its stack, each line behind the prefix, joined without them; the
+    // blank line after it ends nothing.
+    assert_eq!(n(&ev[3], "/lines"), 4.0);
+    assert_eq!(
+        s(&ev[3], "/message"),
+        "Error: connect ECONNREFUSED 10.0.0.5:5432\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)\n    at Protocol._enqueue (/app/node_modules/mysql/lib/protocol/Protocol.js:144:48)"
+    );
+    // A plain header, an access line and a logfmt line behind it.
+    assert_eq!(s(&ev[5], "/level"), "error");
+    assert_eq!(n(&ev[6], "/http/status"), 502.0);
+    assert_eq!(s(&ev[9], "/message"), "job failed: timeout");
+    assert_eq!(s(&ev[9], "/level"), "error");
+    // A number and words before the bar are no pm2 process.
+    assert_eq!(
+        s(&ev[8], "/message"),
+        "10|20 retries left | not pm2: a number after the bar"
+    );
     same_at_any_chunk_size(path, &ev);
 }
 
@@ -3191,6 +3260,7 @@ fn fixtures_do_not_depend_on_chunk_size() {
         "json.log",
         "plain_misc.log",
         "gunicorn_flask.log",
+        "pm2.log",
         "columns.log",
         "macos.log",
         "envoy.log",

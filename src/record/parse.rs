@@ -358,19 +358,42 @@ fn parse_layout<'a>(
                 || (first.len() == raw.len() || access::koa_arrow(first).is_some())
                     && access::request_with_lines(first, &raw[first.len()..], ev, &ctx.time);
             if parsed {
-                if let Some(plain::PodPrefix { pod, container, .. }) = pod {
-                    // (Docker Compose names a container only.)
-                    let key: &[u8] = if pod.is_some() { b"pod" } else { b"container" };
-                    if !ev.fields.iter().any(|(k, _)| &**k == key) {
-                        if let Some(pod) = pod {
-                            ev.fields
-                                .push((Cow::Borrowed(&b"pod"[..]), Cow::Borrowed(pod)));
-                        }
-                        ev.fields
-                            .push((Cow::Borrowed(&b"container"[..]), Cow::Borrowed(container)));
-                    }
+                if let Some(p) = &pod {
+                    pod_fields(ev, p);
                 }
                 return true;
+            }
+            if let Some(p) = &pod {
+                // Behind the prefix, a line without a header of its own (plain words, a
+                // bare `Error:` and its stack, a logfmt line): read without the prefixes.
+                let mut e = Event::bare(ev.line, raw);
+                e.lines = ev.lines;
+                e.invalid_utf8 = ev.invalid_utf8;
+                let single = first.len() == raw.len();
+                let known = single
+                    && logfmt::starts_with_pair(p.body)
+                    && logfmt::parse(p.body, &mut e, &ctx.time, &ctx.keys);
+                if !known {
+                    let mut msg = p.body.to_vec();
+                    append_lines(&raw[first.len()..], &mut msg, |l| {
+                        plain::container_body(l).unwrap_or(l)
+                    });
+                    // (A blank line behind the prefix joined last: it ends nothing.)
+                    msg.truncate(msg.trim_ascii_end().len());
+                    e = Event {
+                        message: if single {
+                            Cow::Borrowed(p.body)
+                        } else {
+                            Cow::Owned(msg)
+                        },
+                        ..Event::bare(ev.line, raw)
+                    };
+                    e.lines = ev.lines;
+                    e.invalid_utf8 = ev.invalid_utf8;
+                }
+                *ev = e;
+                pod_fields(ev, p);
+                return known;
             }
             other_layout(format, first, raw, ev, ctx);
             false
@@ -416,6 +439,22 @@ fn parse_layout<'a>(
             ok
         }
     }
+}
+
+/// The names a pod's, container's or process's prefix gives (`pod_of`) as fields, unless
+/// the event has them already.
+fn pod_fields<'a>(ev: &mut Event<'a>, p: &plain::PodPrefix<'a>) {
+    // (Docker Compose names a container only, pm2 an app.)
+    let key: &[u8] = if p.pod.is_some() { b"pod" } else { p.name_key };
+    if ev.fields.iter().any(|(k, _)| &**k == key) {
+        return;
+    }
+    if let Some(pod) = p.pod {
+        ev.fields
+            .push((Cow::Borrowed(&b"pod"[..]), Cow::Borrowed(pod)));
+    }
+    ev.fields
+        .push((Cow::Borrowed(p.name_key), Cow::Borrowed(p.container)));
 }
 
 /// The lines that joined a one-line format's event (a raw stack trace after a logfmt or

@@ -1860,7 +1860,9 @@ pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
 #[inline]
 pub fn dated_pair_joins(before: &[u8], prev_start: usize, line: &[u8]) -> Option<bool> {
     let prev = &before[prev_start..];
-    let dated = |l: &[u8]| l.first().is_some_and(u8::is_ascii_digit) && l.get(10) != Some(&b'T');
+    let dated = |l: &[u8]| {
+        l.first().is_some_and(u8::is_ascii_digit) && l.get(10) != Some(&b'T') && !pm2_shaped(l)
+    };
     if !(dated(prev) && dated(line)) {
         return None;
     }
@@ -1904,12 +1906,20 @@ pub fn pod_of(line: &[u8]) -> Option<PodPrefix<'_>> {
     let prefix = |pod, container, body| PodPrefix {
         pod,
         container,
+        name_key: b"container",
         body,
     };
     if let Some(body) = kubectl_body(line) {
         let name = &line[5..line.len() - body.len() - 2];
         let slash = memchr::memrchr(b'/', name)?;
         return Some(prefix(Some(&name[..slash]), &name[slash + 1..], body));
+    }
+    if pm2_shaped(line) {
+        let (name, body) = pm2_prefix(line)?;
+        return Some(PodPrefix {
+            name_key: b"app",
+            ..prefix(None, name, body)
+        });
     }
     // (Compose's and stern's names are lower case: most lines are done here.)
     if !line.first().is_some_and(u8::is_ascii_lowercase) {
@@ -1926,9 +1936,12 @@ pub fn pod_of(line: &[u8]) -> Option<PodPrefix<'_>> {
 
 /// What a pod or container prefix says ([`pod_of`]).
 pub struct PodPrefix<'a> {
-    /// None behind Docker Compose's prefix, which names a container only.
+    /// None behind Docker Compose's prefix, which names a container only, and pm2's.
     pub pod: Option<&'a [u8]>,
+    /// The container's name (pm2's app's).
     pub container: &'a [u8],
+    /// The field `container` goes into: `container`, or `app` for a pm2 app.
+    pub name_key: &'static [u8],
     /// The container's line.
     pub body: &'a [u8],
 }
@@ -1937,15 +1950,46 @@ pub struct PodPrefix<'a> {
 /// deployment this way), if `line` has that prefix: a pod name as a Deployment makes them,
 /// `NAME-<ReplicaSet hash>-<5 characters>` in Kubernetes' vowel-free alphabet
 /// (`api-7d9f8c5b6-x2kq9`), then a container name. A plain line that starts with two words
-/// is not taken for one. Also behind Docker Compose's `NAME  | ` ([`compose_prefix`]).
+/// is not taken for one. Also behind Docker Compose's `NAME  | ` ([`compose_prefix`]) and
+/// `pm2 logs`' `ID|NAME      | ` ([`pm2_prefix`]).
 #[inline(always)]
 pub fn stern_body(line: &[u8]) -> Option<&[u8]> {
     // Every line is asked (continuation lines too): most start with a digit, an upper-case
     // level, a bracket or a brace, and are done here.
     if !line.first().is_some_and(u8::is_ascii_lowercase) {
+        if pm2_shaped(line) {
+            return pm2_prefix(line).map(|(_, body)| body);
+        }
         return None;
     }
     stern_rest(line)
+}
+
+/// Whether `line` may start with `pm2 logs`' prefix: a digit, and a `|` among the next
+/// four bytes (no date or time has one there).
+#[inline(always)]
+fn pm2_shaped(line: &[u8]) -> bool {
+    line.first().is_some_and(u8::is_ascii_digit) && line.iter().take(5).skip(1).any(|&c| c == b'|')
+}
+
+/// `pm2 logs`' prefix: the process's id, `|`, its name padded to ten columns, ` | ` (Node
+/// apps run under pm2 on plain hosts): the name and the app's line behind it. An empty line
+/// may have lost the space after the bar.
+#[inline(never)]
+fn pm2_prefix(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let bar = memchr::memchr(b'|', &line[..line.len().min(5)])?;
+    if bar == 0 || !line[..bar].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let rest = &line[bar + 1..];
+    let (end, body) = match memchr::memmem::find(&rest[..rest.len().min(256)], b" | ") {
+        Some(end) => (end, &rest[end + 3..]),
+        None if rest.ends_with(b" |") => (rest.len() - 2, &rest[rest.len()..]),
+        None => return None,
+    };
+    let name = rest[..end].trim_ascii_end();
+    let ok = !name.is_empty() && name.iter().all(|c| c.is_ascii_graphic() && *c != b'|');
+    ok.then_some((name, body))
 }
 
 #[inline(never)]
