@@ -366,30 +366,31 @@ fn parse_layout<'a>(
             if let Some(p) = &pod {
                 // Behind the prefix, a line without a header of its own (plain words, a
                 // bare `Error:` and its stack, a logfmt line): read without the prefixes.
-                let mut e = Event::bare(ev.line, raw);
-                e.lines = ev.lines;
-                e.invalid_utf8 = ev.invalid_utf8;
+                let fresh = |ev: &Event<'a>| {
+                    let mut e = Event::bare(ev.line, raw);
+                    e.lines = ev.lines;
+                    e.invalid_utf8 = ev.invalid_utf8;
+                    e
+                };
                 let single = first.len() == raw.len();
+                let mut e = fresh(ev);
                 let known = single
                     && logfmt::starts_with_pair(p.body)
                     && logfmt::parse(p.body, &mut e, &ctx.time, &ctx.keys);
                 if !known {
-                    let mut msg = p.body.to_vec();
-                    append_lines(&raw[first.len()..], &mut msg, |l| {
-                        plain::container_body(l).unwrap_or(l)
-                    });
-                    // (A blank line behind the prefix joined last: it ends nothing.)
-                    msg.truncate(msg.trim_ascii_end().len());
-                    e = Event {
-                        message: if single {
-                            Cow::Borrowed(p.body)
-                        } else {
-                            Cow::Owned(msg)
-                        },
-                        ..Event::bare(ev.line, raw)
+                    // (What a failed logfmt reading set is dropped.)
+                    e = fresh(ev);
+                    e.message = if single {
+                        Cow::Borrowed(p.body)
+                    } else {
+                        let mut msg = p.body.to_vec();
+                        append_lines(&raw[first.len()..], &mut msg, |l| {
+                            plain::container_body(l).unwrap_or(l)
+                        });
+                        // (A blank line behind the prefix joined last: it ends nothing.)
+                        msg.truncate(msg.trim_ascii_end().len());
+                        Cow::Owned(msg)
                     };
-                    e.lines = ev.lines;
-                    e.invalid_utf8 = ev.invalid_utf8;
                 }
                 *ev = e;
                 pod_fields(ev, p);

@@ -1852,8 +1852,8 @@ pub fn stamped_continuation(prev: &[u8], line: &[u8]) -> bool {
 
 /// [`super::Format::joins`] in a plain log for the pair of lines nearly every plain log is
 /// made of: both start with a digit (a date, a time) and neither is an RFC 3339 stamp (`T`
-/// at byte 10: a CRI record, `kubectl logs --timestamps`). Then no container prefix can be
-/// in front of either, so of the rules only ClickHouse's numbered frame, PostgreSQL's
+/// at byte 10: a CRI record, `kubectl logs --timestamps`) or `pm2 logs`' prefix. Then no
+/// container prefix can be in front of either, so of the rules only ClickHouse's numbered frame, PostgreSQL's
 /// repeated prefix and the Ruby Logger's frame lines can join `line`; the others each need
 /// a prefix, a stamp, a letter or a blank line there. None when the pair is not of that
 /// shape: every rule is asked.
@@ -4373,7 +4373,8 @@ mod tests {
         }
         assert!(shortcut > 100, "{shortcut}");
         // Ruby's report of an uncaught exception and a Ruby frame in a path that starts with
-        // a digit join a dated line before them; a dated line after a Rails frame does not.
+        // a digit join a dated line before them (the Ruby Logger rule, for lines ending in
+        // `)` and `'`).
         let dated = b"2026-11-30 10:00:00 INFO worker started";
         for line in [
             &b"2fa/app/jobs/sync.rb:9:in 'perform': undefined method 'id' for nil (NoMethodError)"
