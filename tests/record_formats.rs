@@ -719,7 +719,7 @@ fn rust_tracing_spans_targets_and_fields() {
     let path = path.to_str().expect("path");
     let ev = events(&[path]);
     let msgs: Vec<&str> = ev.iter().map(|e| s(e, "/message")).collect();
-    assert_eq!(ev.len(), 8, "{msgs:?}");
+    assert_eq!(ev.len(), 12, "{msgs:?}");
     assert_eq!(msgs[0], "started processing request");
     assert_eq!(s(&ev[0], "/logger"), "tower_http::trace::on_request");
     assert_eq!(s(&ev[0], "/http/method"), "GET");
@@ -748,6 +748,16 @@ fn rust_tracing_spans_targets_and_fields() {
     // `Error:` after a target is message text, not a span.
     assert_eq!(msgs[6], "Error: shutting down");
     assert_eq!(s(&ev[7], "/logger"), "hyper::proto::h1::io");
+    // env_logger's default `[stamp LEVEL target] msg`: the level and the target (the logger)
+    // are in the stamp's bracket, the target may be turned off; other words there are not.
+    assert_eq!(s(&ev[9], "/level"), "error");
+    assert_eq!(s(&ev[9], "/logger"), "my_app::db");
+    assert_eq!(msgs[9], "connection refused: 10.0.0.5:5432");
+    assert_eq!(s(&ev[8], "/level"), "info");
+    assert_eq!(s(&ev[10], "/level"), "warn");
+    assert!(ev[10]["logger"].is_null(), "{}", ev[10]);
+    assert_eq!(s(&ev[10], "/time"), "2026-11-30T10:00:07.123Z");
+    assert!(ev[11]["level"].is_null(), "{}", ev[11]);
     same_at_any_chunk_size(path, &ev);
 }
 

@@ -2207,6 +2207,20 @@ fn stamp_level_tail(tail: &[u8]) -> Option<(Level, Option<&[u8]>)> {
     Some((from_upper_word(word)?, name))
 }
 
+/// The level and target in a bracket after its stamp, as Rust's `env_logger` writes them by
+/// default: `[2026-11-30T10:00:01Z ERROR my_app::db] msg` (the level padded to five
+/// columns; no target when it is turned off).
+fn env_logger_tail(tail: &[u8]) -> Option<(Level, Option<&[u8]>)> {
+    let t = tail.strip_prefix(b" ")?;
+    let sp = memchr::memchr(b' ', t).unwrap_or(t.len());
+    let level = from_upper_word(&t[..sp])?;
+    let target = t[sp..].trim_ascii();
+    let path = target
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'-' | b'.'));
+    path.then_some((level, Some(target).filter(|t| !t.is_empty())))
+}
+
 /// MySQL's informational labels, which are no level words: `[Note]` (5.7 and 8), and
 /// `[System]` when a MySQL 8 error code follows (`[System] [MY-010116] [Server] ...`).
 fn mysql_info(inner: &[u8], after: &[u8]) -> Option<Level> {
@@ -2239,7 +2253,10 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
         match parse_prefix(inner, tc) {
             Some((t, n)) => {
                 h.time = Some(t);
-                if let Some((level, logger)) = stamp_level_tail(&inner[n..]) {
+                let tail = &inner[n..];
+                if let Some((level, logger)) =
+                    stamp_level_tail(tail).or_else(|| env_logger_tail(tail))
+                {
                     return Some(Header {
                         time: Some(t),
                         level: Some(level),
