@@ -1075,7 +1075,7 @@ fn pm2_logs_prefixes() {
     let lines: Vec<f64> = ev.iter().map(|e| n(e, "/line")).collect();
     assert_eq!(
         lines,
-        [1.0, 2.0, 3.0, 4.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0]
+        [1.0, 2.0, 3.0, 4.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0]
     );
     let apps: Vec<&str> = ev
         .iter()
@@ -1097,7 +1097,10 @@ fn pm2_logs_prefixes() {
             "worker",
             "-",
             "-",
-            "worker"
+            "worker",
+            "api",
+            "worker",
+            "api"
         ]
     );
     // pm2's own time (`time: true`) behind the prefix.
@@ -1123,6 +1126,9 @@ fn pm2_logs_prefixes() {
         s(&ev[8], "/message"),
         "10|20 retries left | not pm2: a number after the bar"
     );
+    // Interleaved apps: api's frame after worker's line continues nothing of worker's.
+    assert_eq!(s(&ev[11], "/message"), "tick");
+    assert_eq!(s(&ev[12], "/message"), "    at f (/app/x.js:1:1)");
     same_at_any_chunk_size(path, &ev);
 }
 

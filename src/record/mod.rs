@@ -208,6 +208,11 @@ impl Format {
     /// [`plain::dated_pair_joins`], must agree with).
     pub fn joins_by_every_rule(self, before: &[u8], prev_start: usize, line: &[u8]) -> bool {
         let prev = &before[prev_start..];
+        if self == Format::Plain && plain::other_prefix(prev, line) {
+            // Interleaved output of several pods, containers or pm2 apps: a line of one
+            // continues nothing of another's.
+            return false;
+        }
         if self == Format::Plain && access::uwsgi_line(prev) {
             // uWSGI logs a request when it is done: a traceback after it is the app's own
             // output (of a later request), not part of it.

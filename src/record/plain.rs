@@ -1934,6 +1934,15 @@ pub fn pod_of(line: &[u8]) -> Option<PodPrefix<'_>> {
     Some(prefix(Some(&head[..sp]), &head[sp + 1..], body))
 }
 
+/// Whether `prev` and `line` both carry a pod's, container's or pm2 app's prefix
+/// ([`pod_of`]) and the two name different ones.
+pub fn other_prefix(prev: &[u8], line: &[u8]) -> bool {
+    match (pod_of(line), pod_of(prev)) {
+        (Some(a), Some(b)) => (a.pod, a.container) != (b.pod, b.container),
+        _ => false,
+    }
+}
+
 /// What a pod or container prefix says ([`pod_of`]).
 pub struct PodPrefix<'a> {
     /// None behind Docker Compose's prefix, which names a container only, and pm2's.
