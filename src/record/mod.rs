@@ -349,6 +349,15 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// A bare event of the same lines as this one (its line, line count and UTF-8 flag) for
+    /// `raw` to be read into: what a parser tries without touching this one.
+    pub fn bare_like(&self, raw: &'a [u8]) -> Event<'a> {
+        let mut e = Event::bare(self.line, raw);
+        e.lines = self.lines;
+        e.invalid_utf8 = self.invalid_utf8;
+        e
+    }
+
     /// This event with every field owned, and `raw` as its raw bytes: for an event parsed
     /// from bytes that live shorter than the chunk (a decoded or cleaned copy of its text).
     pub fn detach<'b>(self, raw: &'b [u8]) -> Event<'b> {

@@ -315,10 +315,8 @@ fn parse_layout<'a>(
             // headers left on, `--input-format line` finds the message the way `plain` does.
             // Without a timestamp the line stays whole: `ERROR IN CONTACTING RM.` or
             // `error: Received disconnect` is a message that starts with a level word.
-            let mut parsed = Event::bare(ev.line, raw);
+            let mut parsed = ev.bare_like(raw);
             if plain::parse(first, raw, &mut parsed, ctx) && parsed.time.is_some() {
-                parsed.lines = ev.lines;
-                parsed.invalid_utf8 = ev.invalid_utf8;
                 *ev = parsed;
             }
             true
@@ -366,20 +364,14 @@ fn parse_layout<'a>(
             if let Some(p) = &pod {
                 // Behind the prefix, a line without a header of its own (plain words, a
                 // bare `Error:` and its stack, a logfmt line): read without the prefixes.
-                let fresh = |ev: &Event<'a>| {
-                    let mut e = Event::bare(ev.line, raw);
-                    e.lines = ev.lines;
-                    e.invalid_utf8 = ev.invalid_utf8;
-                    e
-                };
                 let single = first.len() == raw.len();
-                let mut e = fresh(ev);
+                let mut e = ev.bare_like(raw);
                 let known = single
                     && logfmt::starts_with_pair(p.body)
                     && logfmt::parse(p.body, &mut e, &ctx.time, &ctx.keys);
                 if !known {
                     // (What a failed logfmt reading set is dropped.)
-                    e = fresh(ev);
+                    e = ev.bare_like(raw);
                     e.message = if single {
                         Cow::Borrowed(p.body)
                     } else {
@@ -486,22 +478,16 @@ pub(super) fn append_lines(rest: &[u8], msg: &mut Vec<u8>, body: impl Fn(&[u8]) 
 /// level and fields. It does not count as recognized, and is left as it is when no parser
 /// knows it.
 fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) {
-    let fresh = |ev: &Event<'a>| {
-        let mut e = Event::bare(ev.line, raw);
-        e.lines = ev.lines;
-        e.invalid_utf8 = ev.invalid_utf8;
-        e
-    };
     let single = first.len() == raw.len();
     if format != Format::Json && single && first.first() == Some(&b'{') {
-        let mut e = fresh(ev);
+        let mut e = ev.bare_like(raw);
         if json::parse(raw, &mut e, ctx) {
             *ev = e;
             return;
         }
     }
     if format != Format::Access && single && first.first().is_some_and(u8::is_ascii_alphanumeric) {
-        let mut e = fresh(ev);
+        let mut e = ev.bare_like(raw);
         if access::parse(raw, &mut e, &ctx.time, ctx.w3c.as_ref()) {
             *ev = e;
             return;
@@ -509,14 +495,14 @@ fn other_layout<'a>(format: Format, first: &'a [u8], raw: &'a [u8], ev: &mut Eve
     }
     if format != Format::Logfmt && single && logfmt::starts_with_pair(first) {
         // A logfmt line among a plain log's lines (logrus's `time="…" level=error msg=…`).
-        let mut e = fresh(ev);
+        let mut e = ev.bare_like(raw);
         if logfmt::parse(raw, &mut e, &ctx.time, &ctx.keys) {
             *ev = e;
             return;
         }
     }
     if format != Format::Plain {
-        let mut e = fresh(ev);
+        let mut e = ev.bare_like(raw);
         if plain::parse(first, raw, &mut e, ctx) {
             *ev = e;
         }

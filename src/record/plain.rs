@@ -1937,10 +1937,11 @@ pub fn pod_of(line: &[u8]) -> Option<PodPrefix<'_>> {
 /// Whether `prev` and `line` both carry a pod's, container's or pm2 app's prefix
 /// ([`pod_of`]) and the two name different ones.
 pub fn other_prefix(prev: &[u8], line: &[u8]) -> bool {
-    match (pod_of(line), pod_of(prev)) {
-        (Some(a), Some(b)) => (a.pod, a.container) != (b.pod, b.container),
-        _ => false,
-    }
+    // (`prev` is only looked at when `line` has a prefix: most lines have none.)
+    let Some(a) = pod_of(line) else {
+        return false;
+    };
+    pod_of(prev).is_some_and(|b| (a.pod, a.container) != (b.pod, b.container))
 }
 
 /// What a pod or container prefix says ([`pod_of`]).
