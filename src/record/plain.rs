@@ -26,7 +26,7 @@ use super::time::{glog_stamp, iso_zoned, parse_prefix, zone_corrected, TimeCtx};
 use super::{json, logfmt, syslog, Event, Level};
 
 /// What a header told us. `msg` is the offset of the message in the first line.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct Header<'a> {
     time: Option<i64>,
     level: Option<Level>,
@@ -2255,6 +2255,12 @@ fn is_separator(t: &[u8]) -> bool {
 }
 
 fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
+    generic_with(b, tc, true)
+}
+
+/// [`generic`], with or without the shortcut for log4j's columns ([`log4j_columns`]): the
+/// tests hold the two equal.
+fn generic_with<'a>(b: &'a [u8], tc: &TimeCtx, shortcut: bool) -> Option<Header<'a>> {
     let mut h = Header::default();
     let mut pos: usize;
     if b.first() == Some(&b'[') {
@@ -2312,6 +2318,16 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
                 level,
                 logger: None,
                 msg,
+                ..Header::default()
+            });
+        }
+        if let Some((level, logger, msg)) = log4j_columns(b, n).filter(|_| shortcut) {
+            return Some(Header {
+                time: Some(t),
+                level: Some(level),
+                logger: Some(logger),
+                msg,
+                runtime,
                 ..Header::default()
             });
         }
@@ -2755,6 +2771,48 @@ fn generic<'a>(b: &'a [u8], tc: &TimeCtx) -> Option<Header<'a>> {
     }
     h.msg = skip_spaces(b, pos);
     Some(h)
+}
+
+/// The columns after a leading stamp (ending at `pos`) in the layout most Java services log
+/// in, log4j's and logback's `%d %-5p [%t] %c - %m` (`2026-11-27 00:00:01,013 INFO
+/// [worker-11] c.acme.Dispatcher - msg`), also without the `[%t]`: the level, the logger and
+/// where the message starts. A shortcut past the rules [`generic`] tries on every column, for
+/// the lines on which none of them can apply: an upper-case level word, a thread's name in
+/// brackets (short, no spaces, `=`, or brackets: no trace id, metadata or client address),
+/// then a name that starts with a letter (no pid, no client's `IP:port`), followed by ` - `,
+/// and is not one of the words other layouts put there (Play's `from`, Flask's `in`), a
+/// `key=value`, a quote or a `name:`. `None` otherwise: `generic` reads the line. Tested equal
+/// to `generic` without it on every line of the test logs and on generated ones.
+fn log4j_columns(b: &[u8], pos: usize) -> Option<(Level, &[u8], usize)> {
+    let p = skip_spaces(b, pos);
+    let e = token_end(b, p);
+    let word = &b[p..e];
+    if word.is_empty() || !word.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let level = from_word(word)?;
+    let mut q = skip_spaces(b, e);
+    if b.get(q) == Some(&b'[') {
+        let inner = b.get(q + 1..)?;
+        let close = inner.iter().take(34).position(|&c| c == b']')?;
+        if inner[..close]
+            .iter()
+            .any(|&c| matches!(c, b'[' | b' ' | b'\t' | b'='))
+        {
+            return None;
+        }
+        q = skip_spaces(b, q + 1 + close + 1);
+    }
+    if !b.get(q).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let e = token_end(b, q);
+    let name = &b[q..e];
+    let plain_name = !matches!(name, b"from" | b"in")
+        && !name.iter().any(|&c| c == b'=' || c == b'"')
+        && !name.ends_with(b":")
+        && b[e..].starts_with(b" - ");
+    plain_name.then(|| (level, module_of_call_site(name), skip_spaces(b, e + 3)))
 }
 
 /// Play's default file pattern after the level, `from application in
@@ -4410,6 +4468,89 @@ mod tests {
         ] {
             assert!(Format::Plain.joins(dated, 0, line));
             joins_agree(dated, line, b"");
+        }
+    }
+
+    /// `generic` with and without the log4j shortcut agree on `line` and on what follows
+    /// each of its first spaces (a line behind a prefix); how often the shortcut answered.
+    fn log4j_shortcut_agrees(line: &[u8], tc: &TimeCtx) -> usize {
+        let mut used = 0;
+        let starts = std::iter::once(0).chain(
+            line.iter()
+                .take(120)
+                .enumerate()
+                .filter(|(_, &c)| c == b' ')
+                .map(|(i, _)| i + 1),
+        );
+        for at in starts {
+            let b = &line[at..];
+            assert_eq!(
+                generic_with(b, tc, true),
+                generic_with(b, tc, false),
+                "{:?}",
+                String::from_utf8_lossy(b)
+            );
+            if let Some((_, n, _)) = leading_stamp(b, tc) {
+                used += usize::from(log4j_columns(b, n).is_some());
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn log4j_shortcut_agrees_with_generic_on_the_test_logs() {
+        let cfg = ParseConfig::default();
+        let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+        let tc = &ctx.time;
+        let used: usize = fixture_lines()
+            .iter()
+            .map(|l| log4j_shortcut_agrees(l, tc))
+            .sum();
+        assert!(used > 200, "{used}");
+        // Each thing that keeps a line off the shortcut, next to its shortcut twin.
+        let twins: [(&[u8], &[u8]); 14] = [
+            (b"INFO  [main] c.a.Foo - x", b"Info  [main] c.a.Foo - x"),
+            (b"ERROR [main] app - x", b"ERROR [main] from - x"),
+            (b"ERROR [main] app - x", b"ERROR [main] in - x"),
+            (b"WARN [worker-1] c.a.B - x", b"WARN [worker 1] c.a.B - x"),
+            (b"WARN [t] c.a.B - x", b"WARN [k=v] c.a.B - x"),
+            (b"WARN [t] c.a.B - x", b"WARN [t] (exec-1) c.a.B - x"),
+            (b"WARN [t] c.a.B - x", b"WARN [t] c.a.B: - x"),
+            (b"INFO api - x", b"INFO 10.0.0.5:5050 - x"),
+            (b"INFO api - x", b"INFO api : x"),
+            (b"INFO api - x", b"INFO 1234 - x"),
+            (b"WARN [t] ab - x", b"WARN [t] a\"b - x"),
+            (b"WARN [t] ab - x", b"WARN [t] (12): x"),
+            (b"WARN [t] ab - x", b"WARN [t] a=b - x"),
+            (
+                b"WARN [a,0123456789abcdef,0123456789abcd] c.a.B - x",
+                b"WARN [a,0123456789abcdef,0123456789abcdef] c.a.B - x",
+            ),
+        ];
+        for (on, off) in twins {
+            for (cols, shortcut) in [(on, true), (off, false)] {
+                let line = [&b"2026-11-30 10:00:00,123 "[..], cols].concat();
+                assert_eq!(log4j_columns(&line, 23).is_some(), shortcut, "{cols:?}");
+                assert_eq!(log4j_shortcut_agrees(&line, tc) > 0, shortcut);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn log4j_shortcut_agrees_with_generic(
+            stamp in "(2026-11-30[ T]10:00:00(,123|\\.456Z|Z)?|10:00:00)",
+            pad in "[ \t]{1,3}",
+            level in "(INFO|WARN|ERROR|DEBUG|TRACE|FATAL|WARNING|Info|GET|LOG|[A-Z]{1,6})",
+            thread in "(\\[[a-z0-9 =\\[\\](:.,-]{0,8}\\][ \t(]{1,2}|\\[[a-f0-9,-]{30,50}\\] |\\[[ -~]{0,40}\\] )?",
+            name in "(from|in|c\\.a\\.Foo|app:fn:12|10\\.0\\.0\\.5:80|[ -~]{1,12})",
+            sep in "( - | : |  - | -|-| -  )",
+            tail in "[ -~]{0,20}",
+        ) {
+            let line = format!("{stamp}{pad}{level}{pad}{thread}{name}{sep}{tail}");
+            let cfg = ParseConfig::default();
+            let ctx = Ctx::new(&cfg, crate::record::Format::Plain);
+            log4j_shortcut_agrees(line.as_bytes(), &ctx.time);
         }
     }
 
