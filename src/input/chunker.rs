@@ -54,6 +54,65 @@ pub enum StreamEnd {
     Failed(io::Error),
 }
 
+/// One pass over a buffer's line ends, up to the [`MAX_CHUNK_LINES`]th: it tells where a
+/// chunk of that many lines ends, and how many lines a chunk cut before it has and how long
+/// the longest may be, without a second pass over the chunk.
+#[derive(Debug, PartialEq)]
+struct LineScan {
+    /// Line ends seen.
+    ends: usize,
+    /// Just after the last line end seen (0 when none).
+    to: usize,
+    /// The longest line seen, without its newline.
+    longest: usize,
+    /// The [`MAX_CHUNK_LINES`]th line end, where the scan stopped.
+    nth: Option<usize>,
+}
+
+impl LineScan {
+    fn of(buf: &[u8]) -> LineScan {
+        Self::up_to(buf, MAX_CHUNK_LINES)
+    }
+
+    fn of_all(buf: &[u8]) -> LineScan {
+        Self::up_to(buf, usize::MAX)
+    }
+
+    fn up_to(buf: &[u8], max: usize) -> LineScan {
+        let mut s = LineScan {
+            ends: 0,
+            to: 0,
+            longest: 0,
+            nth: None,
+        };
+        for i in memchr_iter(b'\n', buf) {
+            s.longest = s.longest.max(i - s.to);
+            s.ends += 1;
+            s.to = i + 1;
+            if s.ends == max {
+                s.nth = Some(i);
+                break;
+            }
+        }
+        s
+    }
+
+    /// The lines of `buf[..cut]` (`cut` at a line start or the end of `buf`) and an upper
+    /// bound of the longest one's length (the scan's longest: at most too long a line of the
+    /// rest, which only costs a check), when the scan reached `cut`.
+    fn lines_before(&self, buf: &[u8], cut: usize) -> Option<(u64, usize)> {
+        if cut <= self.to {
+            let after = memchr_iter(b'\n', &buf[cut..self.to]).count();
+            Some(((self.ends - after) as u64, self.longest))
+        } else if self.nth.is_none() {
+            // The whole buffer was scanned: the rest is its last line, without a newline.
+            Some(((self.ends + 1) as u64, self.longest.max(cut - self.to)))
+        } else {
+            None
+        }
+    }
+}
+
 impl Chunker {
     pub fn new(source: Arc<SourceMeta>, chunk_size: usize, max_line: usize) -> Chunker {
         let chunk_size = chunk_size.max(1);
@@ -123,11 +182,13 @@ impl Chunker {
             if self.buf.is_empty() {
                 break;
             }
-            let cut = match self.line_limited_cut() {
+            let scan = LineScan::of(&self.buf);
+            let cut = match self.line_limited_cut(&scan) {
                 Some(c) => Some(c),
                 None if eof => Some(self.buf.len()),
                 None => self.find_cut(),
             };
+            let mut scanned = true;
             let cut = match cut {
                 Some(c) => c,
                 None => {
@@ -138,6 +199,7 @@ impl Chunker {
                         self.buf.push(b'\n');
                         self.stats.truncated_lines += 1;
                         skipping = true;
+                        scanned = false;
                         self.buf.len()
                     } else if self.buf.len() >= self.max_event {
                         // A giant multi-line event: cut at its last line end.
@@ -149,9 +211,10 @@ impl Chunker {
                 }
             };
             target = self.chunk_size;
+            let counted = scan.lines_before(&self.buf, cut).filter(|_| scanned);
             let rest = self.buf.split_off(cut);
             let data = std::mem::replace(&mut self.buf, rest);
-            if !self.emit(data, seq, sink) {
+            if !self.emit(data, counted, seq, sink) {
                 return (self.stats, StreamEnd::Stopped);
             }
         }
@@ -164,8 +227,8 @@ impl Chunker {
 
     /// Where to cut the buffer after at most [`MAX_CHUNK_LINES`] lines, when it holds more
     /// (and, for formats that join lines, one of them starts an event).
-    fn line_limited_cut(&self) -> Option<usize> {
-        let nl = memchr_iter(b'\n', &self.buf).nth(MAX_CHUNK_LINES - 1)?;
+    fn line_limited_cut(&self, scan: &LineScan) -> Option<usize> {
+        let nl = scan.nth?;
         if !self.source.format.joins_lines() {
             return Some(nl + 1);
         }
@@ -184,25 +247,20 @@ impl Chunker {
         (start > 0).then_some(start)
     }
 
+    /// Hands `data` on as the next chunk; `counted` is its lines and whether one may be too
+    /// long, when the [`LineScan`] knows (else they are counted here).
     fn emit(
         &mut self,
         mut data: Vec<u8>,
+        counted: Option<(u64, usize)>,
         seq: &mut u64,
         sink: &mut dyn FnMut(Chunk) -> bool,
     ) -> bool {
-        let mut lines = 0u64;
-        let mut prev = 0usize;
-        let mut too_long = false;
-        for i in memchr_iter(b'\n', &data) {
-            lines += 1;
-            too_long |= i - prev > self.max_line;
-            prev = i + 1;
-        }
-        too_long |= data.len() - prev > self.max_line;
-        if data.len() > prev {
-            lines += 1; // last line without a newline
-        }
-        if too_long {
+        let (lines, longest) = counted.unwrap_or_else(|| {
+            let scan = LineScan::of_all(&data);
+            scan.lines_before(&data, data.len()).unwrap_or_default()
+        });
+        if longest > self.max_line {
             data = self.truncate_long_lines(&data);
         }
         self.stats.bytes += data.len() as u64;
@@ -240,5 +298,62 @@ impl Chunker {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines of `buf[..cut]` and the longest one's length, counted the plain way.
+    fn naive(buf: &[u8], cut: usize) -> (u64, usize) {
+        let part = &buf[..cut];
+        let lines: Vec<&[u8]> = part.split(|&c| c == b'\n').collect();
+        // (`split` yields an empty piece after a final newline, which is no line.)
+        let n = lines.len() - usize::from(lines.last().is_some_and(|l| l.is_empty()));
+        (n as u64, lines.iter().map(|l| l.len()).max().unwrap_or(0))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_scan_counts_the_lines_before_any_cut(
+            lens in proptest::collection::vec(0usize..40, 0..30),
+            last in 0usize..5,
+            pick in 0usize..64,
+        ) {
+            let mut buf = Vec::new();
+            for (i, n) in lens.iter().enumerate() {
+                buf.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, *n));
+                buf.push(b'\n');
+            }
+            buf.extend(std::iter::repeat_n(b'z', last));
+            // Cuts at each line start and at the end.
+            let mut cuts: Vec<usize> = std::iter::once(0)
+                .chain(memchr_iter(b'\n', &buf).map(|i| i + 1))
+                .collect();
+            cuts.push(buf.len());
+            let cut = cuts[pick % cuts.len()];
+            let scan = LineScan::of(&buf);
+            let (lines, longest) = scan.lines_before(&buf, cut).expect("scanned");
+            let (want_lines, want_longest) = naive(&buf, cut);
+            proptest::prop_assert_eq!(lines, want_lines);
+            // An upper bound of the chunk's longest line, exact for a cut at the end.
+            proptest::prop_assert!(longest >= want_longest);
+            if cut == buf.len() {
+                proptest::prop_assert_eq!(longest, want_longest);
+            }
+        }
+    }
+
+    #[test]
+    fn the_scan_stops_at_the_chunk_line_limit() {
+        let buf = b"ab\n".repeat(MAX_CHUNK_LINES + 5);
+        let scan = LineScan::of(&buf);
+        assert_eq!(scan.ends, MAX_CHUNK_LINES);
+        assert_eq!(scan.nth, Some(3 * MAX_CHUNK_LINES - 1));
+        // Before the limit the count is known; past it, not.
+        assert_eq!(scan.lines_before(&buf, 30), Some((10, 2)));
+        assert_eq!(scan.lines_before(&buf, buf.len()), None);
+        assert_eq!(LineScan::of_all(&buf).ends, MAX_CHUNK_LINES + 5);
     }
 }
