@@ -633,6 +633,11 @@ mod tests {
         assert!(acc.sig_bytes() <= crate::summary::DEFAULT_SIG_BUDGET);
         // The cost: twelve times the text, each word, and a fixed part.
         assert_eq!(crate::summary::sig_cost("a bc  d"), 12 * 7 + 32 * 3 + 512);
+        for sig in ["", " ", "  a", "a  ", " a b ", "x", "é <NUM>\tz  "] {
+            let words = sig.split(' ').filter(|w| !w.is_empty()).count() as u64;
+            let want = 12 * sig.len() as u64 + 32 * words + 512;
+            assert_eq!(crate::summary::sig_cost(sig), want, "{sig:?}");
+        }
     }
 
     #[test]
