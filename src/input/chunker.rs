@@ -157,6 +157,9 @@ impl Chunker {
             while !eof && self.buf.len() < target {
                 let want = (target - self.buf.len()).clamp(8 << 10, 1 << 20);
                 let old = self.buf.len();
+                // Room for the whole chunk at once: grown read by read, the buffer was
+                // copied to a larger one each time it doubled.
+                self.buf.reserve(want.max(target - old));
                 // `read_to_end` on a `take` fills the spare capacity without zeroing a whole
                 // megabyte first for every read (a gzip stream hands out 64 KiB at a time),
                 // and reads until `want` bytes or the end.
