@@ -189,10 +189,15 @@ pub fn pair_tail(b: &[u8]) -> Option<(usize, usize)> {
                 }
             }
         }
-        match memchr::memchr(b' ', &b[i..]) {
-            Some(sp) => i += sp + 1,
-            None => break,
-        }
+        // On to the next word that holds a `=`: no other can start a pair.
+        let Some(sp) = memchr::memchr(b' ', &b[i..]) else {
+            break;
+        };
+        let Some(eq) = memchr::memchr(b'=', &b[i + sp + 1..]) else {
+            break;
+        };
+        let eq = i + sp + 1 + eq;
+        i = memchr::memrchr(b' ', &b[..eq]).map_or(eq, |s| s + 1);
     }
     None
 }
@@ -359,6 +364,61 @@ fn level_colon(rest: &[u8]) -> Option<(super::Level, &[u8])> {
 
 #[cfg(test)]
 mod tests {
+    /// [`pair_tail`] as it was, trying every word.
+    fn pair_tail_every_word(b: &[u8]) -> Option<(usize, usize)> {
+        let eq = memchr::memchr(b'=', b)?;
+        let listed =
+            |v: &[u8], e: usize| v.ends_with(b",") || v.ends_with(b";") || b.get(e) == Some(&b',');
+        let mut tries = 0;
+        let first = memchr::memchr(b' ', b)? + 1;
+        let mut i = memchr::memrchr(b' ', &b[..eq]).map_or(first, |sp| (sp + 1).max(first));
+        while i < b.len() && tries < 32 {
+            if b[i] != b' ' {
+                if let Some((_, _, _, mut e)) = pair(b, i).filter(|&(_, v, _, e)| !listed(v, e)) {
+                    tries += 1;
+                    let mut n = 1;
+                    loop {
+                        if b[e..].iter().all(|&c| c == b' ' || c == b'\r') {
+                            return Some((i, n));
+                        }
+                        match pair(b, e).filter(|&(_, v, _, e)| !listed(v, e)) {
+                            Some((_, _, _, next)) => {
+                                e = next;
+                                n += 1;
+                            }
+                            None => break,
+                        }
+                    }
+                }
+            }
+            match memchr::memchr(b' ', &b[i..]) {
+                Some(sp) => i += sp + 1,
+                None => break,
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        /// Skipping the words without a `=` finds the same tail as trying each word.
+        #[test]
+        fn pair_tail_skips_only_words_that_cannot_start_a_pair(
+            words in proptest::collection::vec(
+                "([a-z_.]{1,6}=([a-z0-9:/.-]{0,6}|\"[a-z =]{0,6}\"|'[a-z ]{0,4}')[,;]?|[a-z]{1,6}|=|[a-z\"]{1,3}=[a-z]{0,3}|error=[a-z ]{1,8}|12 ms|)",
+                0..14,
+            ),
+            seps in proptest::collection::vec("( |  |\r)", 14),
+        ) {
+            let mut line = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                line.push_str(w);
+                line.push_str(sep);
+            }
+            let b = line.as_bytes();
+            proptest::prop_assert_eq!(pair_tail(b), pair_tail_every_word(b), "{:?}", line);
+        }
+    }
+
     use super::*;
     use crate::record::{Level, ParseConfig};
 
