@@ -250,8 +250,8 @@ impl Chunker {
         (start > 0).then_some(start)
     }
 
-    /// Hands `data` on as the next chunk; `counted` is its lines and whether one may be too
-    /// long, when the [`LineScan`] knows (else they are counted here).
+    /// Hands `data` on as the next chunk; `counted` is its lines and an upper bound of its
+    /// longest line's length, when the [`LineScan`] knows (else they are counted here).
     fn emit(
         &mut self,
         mut data: Vec<u8>,
