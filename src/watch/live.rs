@@ -1222,7 +1222,7 @@ impl Live {
                         return;
                     }
                 }
-                let mut f = spike_finding(t, &ev, onset, w);
+                let mut f = spike_finding(t, &ev, onset, w, end);
                 f.examples = t.examples_since(f.start);
                 open_alert(
                     &mut self.active,
@@ -1291,8 +1291,7 @@ impl Live {
             if let Some((size, ev, onset)) = outgrown.cloned() {
                 // The clump that went wrong: alerted now, with how far past the usual size.
                 t.silenced = false;
-                let mut f = spike_finding(t, &ev, onset, w);
-                f.count = t.active_count;
+                let mut f = spike_finding(t, &ev, onset, w, end);
                 f.examples = t.examples_since(f.start);
                 f.notes.push(format!(
                     "this template comes in clumps of ~{size:.0} events; this one has {} so far",
@@ -1416,23 +1415,33 @@ fn live_factor(rate: Option<f64>, baseline: Option<f64>) -> Option<f64> {
     }
 }
 
-fn spike_finding(t: &Track, ev: &super::detector::SpikeEvidence, onset: i64, w: i64) -> Finding {
+/// The finding a spike's start alert carries, at `end`: its events since `onset` and their
+/// rate over the time since then (as the status block goes on to show it), against the normal
+/// rate the detector expected in the window `ev` that fired.
+fn spike_finding(
+    t: &Track,
+    ev: &super::detector::SpikeEvidence,
+    onset: i64,
+    w: i64,
+    end: i64,
+) -> Finding {
     let mut f = Finding::new(spike_kind(&t.key), spike_title(&t.key));
     fill_key(&mut f, &t.key);
     let per_min = 60_000.0 / w as f64;
     let minutes = ev.buckets as f64 / per_min;
     f.start = Some(onset);
-    f.count = ev.count;
-    f.rate = Some(ev.count as f64 / minutes);
-    if t.total <= t.active_count {
+    // (The window that fired can begin before the onset, and its last bucket is still
+    // filling: "13 events since 09:17:00Z" ten seconds after it is 78/min, not 13/min.)
+    f.count = t.active_count;
+    f.rate = Some(t.active_count as f64 / ((end - onset).max(w) as f64 / 60_000.0));
+    f.baseline_rate = if t.total <= t.active_count {
         // Nothing of the key before this: its normal rate is none, not the detector's prior
         // (whose ratio would only say how long the quiet was), as in the batch findings.
-        f.baseline_rate = Some(0.0);
-        f.factor = live_factor(f.rate, f.baseline_rate);
+        Some(0.0)
     } else {
-        f.baseline_rate = Some(ev.expected / ev.buckets.max(1) as f64 * per_min);
-        f.factor = (ev.expected > 0.0).then(|| ev.count as f64 / ev.expected);
-    }
+        Some(ev.expected / ev.buckets.max(1) as f64 * per_min)
+    };
+    f.factor = live_factor(f.rate, f.baseline_rate);
     f.bucket_ms = Some(w);
     f.details
         .insert("window_minutes".into(), serde_json::json!(minutes));

@@ -678,6 +678,18 @@ fn an_upstream_named_in_error_messages_alerts_with_no_normal_rate() {
     );
     assert!((start.start.expect("start") - (T0 + 20 * MIN)).abs() <= MIN);
     assert_eq!(start.baseline_rate, Some(0.0));
+    // The start alert's numbers are those of its own moment: the events since the onset, at
+    // the rate they came in since then (one every 10 s), not spread over a window that began
+    // before the onset or whose last bucket is still filling.
+    let since = (ups[0].at - start.start.expect("start")) as f64 / 60_000.0;
+    assert!(
+        start.rate.is_some_and(
+            |r| (r - start.count as f64 / since).abs() < 1e-9 && (5.0..=7.0).contains(&r)
+        ),
+        "{} events in {since} min, {:?}/min",
+        start.count,
+        start.rate
+    );
     assert_eq!(end.count, 60);
     let line = super::render::alert_line(ups[0]);
     assert!(line.contains("/min (normal: none)"), "{line}");
