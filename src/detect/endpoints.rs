@@ -362,8 +362,10 @@ pub fn route_templates(
 }
 
 /// Evidence for a finding over `[start, end)` (`end` None: ongoing): the kept events from its
-/// own time (earliest first, from the earliest ones and the uniform sample), then the
-/// earliest ones to make up three.
+/// own time (earliest first, from the earliest ones and the uniform sample, up to three), or,
+/// when none is, the earliest ones (which [`note_examples_before_onset`] then says). Events
+/// from before the onset do not make up the number: shown beside one from the finding's time,
+/// nothing would tell them apart.
 fn examples_from<'a>(
     start: Option<i64>,
     end: Option<i64>,
@@ -371,7 +373,7 @@ fn examples_from<'a>(
     sample: impl Iterator<Item = &'a Example>,
 ) -> Vec<Example> {
     let Some(start) = start else {
-        return pick_examples(earliest, &[]);
+        return first_examples(earliest);
     };
     let mut inside: Vec<&Example> = earliest
         .iter()
@@ -380,8 +382,10 @@ fn examples_from<'a>(
         .collect();
     inside.sort_by(|a, b| crate::summary::example_order(a.key(), b.key()));
     inside.dedup_by(|a, b| a.line == b.line && a.source == b.source);
-    let inside: Vec<Example> = inside.into_iter().take(3).cloned().collect();
-    pick_examples(&inside, earliest)
+    if inside.is_empty() {
+        return first_examples(earliest);
+    }
+    inside.into_iter().take(3).cloned().collect()
 }
 
 /// The bin of the nearest-rank p99 of `n` requests in bins `0..nb` (`count(bin)`), as
@@ -426,7 +430,7 @@ fn slow_examples(
         .filter(|e| start.is_none_or(|s| during(e, s, end)))
         .collect();
     if kept.is_empty() {
-        return pick_examples(r.examples(), &[]);
+        return first_examples(r.examples());
     }
     kept.sort_by(|a, b| crate::summary::example_order(a.key(), b.key()));
     kept.into_iter()
@@ -454,18 +458,9 @@ fn note_examples_before_onset(f: &mut Finding, which: &str) {
     }
 }
 
-fn pick_examples(primary: &[Example], fallback: &[Example]) -> Vec<Example> {
-    let mut v: Vec<Example> = primary.to_vec();
-    for e in fallback {
-        if v.len() >= 3 {
-            break;
-        }
-        if !v.contains(e) {
-            v.push(e.clone());
-        }
-    }
-    v.truncate(3);
-    v
+/// The first three of `examples`.
+fn first_examples(examples: &[Example]) -> Vec<Example> {
+    examples.iter().take(3).cloned().collect()
 }
 
 fn common_route_details(

@@ -254,10 +254,15 @@ fn route_examples_from_before_the_onset_are_named_as_such() {
     };
     let earliest = [ex(10, 1), ex(20, 2), ex(30, 3)];
     let sample = [ex(500, 50), ex(25, 2)];
-    // The sampled request at 500 is inside a finding from 400: it comes first.
+    // The sampled request at 500 is inside a finding from 400: it alone is shown, not made
+    // up to three with requests from before the onset that nothing would tell apart.
     let got = examples_from(Some(400), None, &earliest, sample.iter());
     let lines: Vec<u64> = got.iter().map(|e| e.line).collect();
-    assert_eq!(lines, vec![50, 1, 2]);
+    assert_eq!(lines, vec![50]);
+    // From 20 on: the earliest at 20 and 30, the sampled 500 (the sampled 25 is line 2 again).
+    let got = examples_from(Some(20), None, &earliest, sample.iter());
+    let lines: Vec<u64> = got.iter().map(|e| e.line).collect();
+    assert_eq!(lines, vec![2, 3, 50]);
     // From 600 nothing kept is inside: the earliest, with a note.
     let mut f = Finding::new(FindingKind::FailingRoute, "x");
     f.start = Some(600);
