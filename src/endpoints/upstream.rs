@@ -57,6 +57,14 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("connection refused", Kw::Refused),
     ("econnreset", Kw::Refused),
     ("connection reset", Kw::Refused),
+    // A connection the called service dropped, in client libraries' own words: Node's
+    // `socket hang up` (its ECONNRESET), Python's `RemoteDisconnected('Remote end closed
+    // connection without response')`, aiohttp's `Server disconnected`, Nginx's `upstream
+    // prematurely closed connection`.
+    ("socket hang up", Kw::Refused),
+    ("remote end closed connection", Kw::Refused),
+    ("server disconnected", Kw::Refused),
+    ("prematurely closed connection", Kw::Refused),
     ("ehostunreach", Kw::Refused),
     ("no route to host", Kw::Refused),
     // A connection that was never made (Hadoop's `Retrying connect to server: host:8030`,
@@ -974,6 +982,32 @@ mod tests {
         assert_eq!(scan("Connection reset by peer"), None);
         assert_eq!(scan("request timed out, killed by watchdog"), None);
         assert_eq!(scan("retry timed out from step:3"), None);
+    }
+
+    #[test]
+    fn dropped_connections_in_client_libraries_words() {
+        for (line, host) in [
+            (
+                "rates lookup failed: request to https://rates.partner.example/v2/rates failed, reason: socket hang up",
+                "rates.partner.example",
+            ),
+            (
+                "HTTPConnectionPool(host='inventory.internal', port=8080): Max retries exceeded with url: /stock (Caused by ProtocolError('Connection aborted.', RemoteDisconnected('Remote end closed connection without response')))",
+                "inventory.internal",
+            ),
+            (
+                "aiohttp.client_exceptions.ServerDisconnectedError: Server disconnected calling http://geo.svc:9000/lookup",
+                "geo.svc:9000",
+            ),
+        ] {
+            assert_eq!(
+                scan(line).map(|m| (m.0, m.1)),
+                Some((host.to_string(), Outcome::Refused)),
+                "{line}"
+            );
+        }
+        // Said of nothing reachable, the phrase alone names no service.
+        assert_eq!(scan("socket hang up"), None);
     }
 
     #[test]
