@@ -166,6 +166,9 @@ pub fn find(
         if !changes.is_empty() {
             f.details.insert("preceded_by".into(), changes.into());
         }
+        if let Some(note) = change_note(t, templates, baseline, warmup_end) {
+            f.notes.push(note);
+        }
         if t.untimed > 0 {
             f.notes
                 .push(format!("{} event(s) without timestamp", t.untimed));
@@ -334,6 +337,20 @@ fn change_before<'t>(
         .map(|(_, c)| c)
 }
 
+/// [`one_offs_before`] `t` that are themselves new: absent from the baseline, or, without
+/// a baseline, first seen after the warm-up.
+fn new_one_offs_before<'t>(
+    t: &'t TemplateStats,
+    templates: &'t Templates,
+    baseline: Option<(&'t Summary, &'t Templates)>,
+    warmup_end: Option<i64>,
+) -> impl Iterator<Item = (i64, &'t TemplateStats)> + 't {
+    one_offs_before(t, templates).filter(move |(ft, c)| match baseline {
+        Some((_, bt)) => bt.by_id(&c.id).is_none_or(|b| b.count == 0),
+        None => warmup_end.is_some_and(|w| *ft > w),
+    })
+}
+
 /// One-off templates that are themselves new and first appeared within
 /// [`CHANGE_LOOKBACK_MS`] before `t`: in a busy log the line just before the first
 /// error is usually unrelated traffic, while "Deploying version 1.5.0" a minute earlier is
@@ -344,12 +361,8 @@ fn preceded_by(
     baseline: Option<(&Summary, &Templates)>,
     warmup_end: Option<i64>,
 ) -> Vec<serde_json::Value> {
-    let mut v: Vec<(i64, &TemplateStats)> = one_offs_before(t, templates)
-        .filter(|(ft, c)| match baseline {
-            Some((_, bt)) => bt.by_id(&c.id).is_none_or(|b| b.count == 0),
-            None => warmup_end.is_some_and(|w| *ft > w),
-        })
-        .collect();
+    let mut v: Vec<(i64, &TemplateStats)> =
+        new_one_offs_before(t, templates, baseline, warmup_end).collect();
     v.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     v.iter()
         .take(3)
@@ -362,6 +375,43 @@ fn preceded_by(
             })
         })
         .collect()
+}
+
+/// The change a new template most likely followed, as a note every output shows (the
+/// `preceded_by` detail is JSON's): of the new one-offs before it that name a change
+/// ([`names_a_change`]), one in the log where it was first seen, else any, the closest;
+/// with the line itself, whose values (`v1.5.0`) the template masks. None when there is
+/// no such line, or when it is the event just before the first one (shown already).
+fn change_note(
+    t: &TemplateStats,
+    templates: &Templates,
+    baseline: Option<(&Summary, &Templates)>,
+    warmup_end: Option<i64>,
+) -> Option<String> {
+    let first = t.first_time?;
+    let first_log = t.examples.iter().min_by(|a, b| a.key().cmp(&b.key()))?;
+    let (ft, c) = new_one_offs_before(t, templates, baseline, warmup_end)
+        .filter(|(_, c)| c.warn_or_worse() == 0 && names_a_change(&c.text))
+        .max_by(|a, b| {
+            let same = |c: &TemplateStats| c.examples.iter().any(|e| e.source == first_log.source);
+            same(a.1)
+                .cmp(&same(b.1))
+                .then(a.0.cmp(&b.0))
+                .then_with(|| b.1.id.cmp(&a.1.id))
+        })?;
+    let e = c.examples.iter().min_by(|a, b| a.key().cmp(&b.key()))?;
+    if t.before_first
+        .as_ref()
+        .is_some_and(|b| b.line == e.line && b.source == e.source)
+    {
+        return None;
+    }
+    Some(format!(
+        "first seen {} after {}: {}",
+        crate::report::fmt_duration((first - ft) as f64 / 1000.0),
+        e.location(),
+        crate::report::template_label(&e.text, 120)
+    ))
 }
 
 #[cfg(test)]
@@ -475,6 +525,69 @@ mod tests {
         let mut early_deploy = deploy;
         early_deploy.first_time = Some(MIN);
         assert!(found(vec![npe(2 * MIN), early_deploy]).is_empty());
+    }
+
+    /// A new error's note names the change it followed, with the line (the version the
+    /// template masks): one in its own log before a closer one elsewhere, and never a
+    /// one-off that names no change, nor the line already shown as the one just before it.
+    #[test]
+    fn a_new_error_names_the_change_it_followed() {
+        const MIN: i64 = 60_000;
+        let sum = summary(0, 24 * 60 * MIN);
+        let at = 10 * 60 * MIN;
+        let npe = tmpl(
+            "npe",
+            Level::Error,
+            &(0..20).map(|i| at + i * 10 * MIN).collect::<Vec<_>>(),
+        );
+        let one_off = |id: &str, log: &str, line: u64, t: i64, text: &str| {
+            let mut c = tmpl(id, Level::Info, &[t]);
+            c.text = text.into();
+            c.examples = vec![Example::named(log, line, Some(t), text.as_bytes())];
+            c
+        };
+        let deploy = one_off(
+            "deploy",
+            "app.log",
+            3,
+            at - 2 * MIN,
+            "Deploying version 1.5.0 (build 8812)",
+        );
+        let router = one_off(
+            "router",
+            "router.log",
+            9,
+            at - MIN / 2,
+            "State changed from starting to up",
+        );
+        let chatter = one_off("chatter", "app.log", 5, at - MIN / 6, "Cache warmed in 3s");
+        let notes = |list: Vec<TemplateStats>| {
+            let t = Templates {
+                list,
+                by_sig: Vec::new(),
+            };
+            let f = find(&sum, &t, &DetectConfig::default(), None);
+            assert_eq!(f.len(), 1, "{f:?}");
+            f[0].notes
+                .iter()
+                .filter(|n| n.starts_with("first seen"))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let all = vec![npe.clone(), deploy.clone(), router.clone(), chatter.clone()];
+        assert_eq!(
+            notes(all),
+            ["first seen 2m after app.log:3: Deploying version 1.5.0 (build 8812)"]
+        );
+        assert_eq!(
+            notes(vec![npe.clone(), router, chatter.clone()]),
+            ["first seen 30s after router.log:9: State changed from starting to up"]
+        );
+        assert!(notes(vec![npe.clone(), chatter]).is_empty());
+        // The deploy is the event just before the first error: shown as such already.
+        let mut right_after = npe;
+        right_after.before_first = deploy.examples.first().cloned();
+        assert!(notes(vec![right_after, deploy]).is_empty());
     }
 
     /// An error every ten minutes whose last event came half an hour before the end
