@@ -1527,3 +1527,73 @@ fn a_go_routes_headline_says_its_error_not_its_function() {
         "{headline}"
     );
 }
+
+/// A service in a crash loop after a deploy logs its start line on every restart, so that
+/// line is no one-off; the new value of its `version` field is the lead, for any thread
+/// count and chunk size, in every output.
+#[test]
+fn a_crash_loop_names_the_version_it_started_with() {
+    let start = 1_764_496_800_000_i64;
+    let mut log = String::new();
+    let line = |log: &mut String, ms: i64, rest: &str| {
+        let ts = stamp_ms(start + ms, "%Y-%m-%dT%H:%M:%S%.3fZ");
+        log.push_str(&format!("time=\"{ts}\" {rest}\n"));
+    };
+    line(
+        &mut log,
+        0,
+        "level=info msg=\"starting orders\" version=1.8.2 commit=ab12cd",
+    );
+    let deploy = 3_600_000;
+    for i in 1..10_800_i64 {
+        let ms = i * 1_000;
+        if ms == deploy {
+            line(
+                &mut log,
+                ms,
+                "level=info msg=\"starting orders\" version=1.9.0 commit=ef34aa",
+            );
+        } else if ms > deploy && (ms - deploy) % 300_000 == 90_000 {
+            log.push_str("panic: assignment to entry in nil map\n\ngoroutine 7 [running]:\nmain.(*Store).Put(...)\n\t/src/store.go:57\n");
+            line(
+                &mut log,
+                ms,
+                "level=info msg=\"starting orders\" version=1.9.0 commit=ef34aa",
+            );
+        }
+        line(
+            &mut log,
+            ms,
+            &format!("level=info msg=\"request handled\" path=/orders/{i} status=200"),
+        );
+    }
+    let d = Dir::new();
+    d.write("orders.log", log.as_bytes());
+    // (The panic has no time of its own: it takes the line before it, a second earlier.)
+    let want = "first seen 1m29s after commit=ef34aa (was ab12cd), version=1.9.0 (was 1.8.2) first appeared: orders.log:3601: ";
+    let mut seen = Vec::new();
+    for extra in [&["-j", "1"][..], &["-j", "2", "--chunk-size", "3000"]] {
+        let mut args = vec!["summary", "orders.log", "--output", "json"];
+        args.extend_from_slice(extra);
+        let o = run(&d, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let f = v["findings"]
+            .as_array()
+            .and_then(|f| f.iter().find(|f| f["kind"] == "new_error"))
+            .unwrap_or_else(|| panic!("no new error: {v}"));
+        let notes: Vec<&str> = f["notes"]
+            .as_array()
+            .map(|n| n.iter().filter_map(|n| n.as_str()).collect())
+            .unwrap_or_default();
+        assert!(notes.iter().any(|n| n.starts_with(want)), "{notes:?}");
+        seen.push(o.stdout);
+    }
+    assert_eq!(seen[0], seen[1]);
+    let md = run(&d, &["summary", "orders.log", "--output", "markdown"]);
+    assert!(
+        stdout(&md).contains("version=1.9.0 (was 1.8.2)"),
+        "{}",
+        stdout(&md)
+    );
+}

@@ -26,7 +26,7 @@ use super::timeline::Grid;
 use super::{DetectConfig, Finding, FindingKind};
 use crate::record::Level;
 use crate::summary::templates::{TemplateStats, Templates};
-use crate::summary::Summary;
+use crate::summary::{Example, Summary};
 
 /// Why a template counts as new.
 fn candidate(t: &TemplateStats) -> bool {
@@ -166,7 +166,7 @@ pub fn find(
         if !changes.is_empty() {
             f.details.insert("preceded_by".into(), changes.into());
         }
-        if let Some(note) = change_note(t, templates, baseline, warmup_end) {
+        if let Some(note) = change_note(t, sum, templates, baseline, warmup_end) {
             f.notes.push(note);
         }
         if t.untimed > 0 {
@@ -378,40 +378,89 @@ fn preceded_by(
 }
 
 /// The change a new template most likely followed, as a note every output shows (the
-/// `preceded_by` detail is JSON's): of the new one-offs before it that name a change
-/// ([`names_a_change`]), one in the log where it was first seen, else any, the closest;
-/// with the line itself, whose values (`v1.5.0`) the template masks. None when there is
-/// no such line, or when it is the event just before the first one (shown already).
+/// `preceded_by` detail is JSON's), with the line itself, whose values (`v1.5.0`) the
+/// template masks. The candidates, within [`CHANGE_LOOKBACK_MS`] before its first event:
+/// the new one-offs that name a change ([`names_a_change`]), and the values of version
+/// fields first seen after another value of theirs ([`crate::summary::versions::Versions::changes`]; against the
+/// baseline's with one), which a crash loop's restarts, logging their start line again and
+/// again, do not hide. One in the log where the template was first seen, else any, the
+/// closest. None without one, or when it is a one-off that is the event just before the
+/// first one (shown already).
 fn change_note(
     t: &TemplateStats,
+    sum: &Summary,
     templates: &Templates,
     baseline: Option<(&Summary, &Templates)>,
     warmup_end: Option<i64>,
 ) -> Option<String> {
     let first = t.first_time?;
     let first_log = t.examples.iter().min_by(|a, b| a.key().cmp(&b.key()))?;
-    let (ft, c) = new_one_offs_before(t, templates, baseline, warmup_end)
+    let same_log = |e: &Example| e.source == first_log.source;
+    // (same log, first seen, a version's, the note), the best the greatest: on the same
+    // event, the version's (`deploy started` says less than `version=1.5.0 (was 1.4.2)`).
+    let mut leads: Vec<(bool, i64, bool, String)> = Vec::new();
+    for (ft, c) in new_one_offs_before(t, templates, baseline, warmup_end)
         .filter(|(_, c)| c.warn_or_worse() == 0 && names_a_change(&c.text))
-        .max_by(|a, b| {
-            let same = |c: &TemplateStats| c.examples.iter().any(|e| e.source == first_log.source);
-            same(a.1)
-                .cmp(&same(b.1))
-                .then(a.0.cmp(&b.0))
-                .then_with(|| b.1.id.cmp(&a.1.id))
-        })?;
-    let e = c.examples.iter().min_by(|a, b| a.key().cmp(&b.key()))?;
-    if t.before_first
-        .as_ref()
-        .is_some_and(|b| b.line == e.line && b.source == e.source)
     {
-        return None;
+        let Some(e) = c.examples.iter().min_by(|a, b| a.key().cmp(&b.key())) else {
+            continue;
+        };
+        if t.before_first
+            .as_ref()
+            .is_some_and(|b| b.line == e.line && b.source == e.source)
+        {
+            continue;
+        }
+        let text = format!(
+            "first seen {} after {}: {}",
+            crate::report::fmt_duration((first - ft) as f64 / 1000.0),
+            e.location(),
+            crate::report::template_label(&e.text, 120)
+        );
+        leads.push((same_log(e), ft, false, text));
     }
-    Some(format!(
-        "first seen {} after {}: {}",
-        crate::report::fmt_duration((first - ft) as f64 / 1000.0),
-        e.location(),
-        crate::report::template_label(&e.text, 120)
-    ))
+    // Version changes by the event they were first seen in (`version` and `commit` change
+    // together): `version=1.9.0 (was 1.8.2), commit=ef34aa (was ab12cd)`.
+    let mut changes: Vec<_> = sum
+        .versions
+        .changes(baseline.map(|(b, _)| &b.versions))
+        .filter(|v| {
+            v.first
+                .time
+                .is_some_and(|ft| ft <= first && first - ft <= CHANGE_LOOKBACK_MS)
+        })
+        .collect();
+    changes.sort_by(|a, b| {
+        crate::summary::example_order(a.first.key(), b.first.key())
+            .then_with(|| a.first.source.cmp(&b.first.source))
+            .then_with(|| (a.key, a.value).cmp(&(b.key, b.value)))
+    });
+    for group in
+        changes.chunk_by(|a, b| a.first.line == b.first.line && a.first.source == b.first.source)
+    {
+        let e = group[0].first;
+        let ft = e.time.unwrap_or(first);
+        let what: Vec<String> = group
+            .iter()
+            .map(|v| format!("{}={} (was {})", v.key, v.value, v.previous))
+            .collect();
+        let text = format!(
+            "first seen {} after {} first appeared: {}: {}",
+            crate::report::fmt_duration((first - ft) as f64 / 1000.0),
+            what.join(", "),
+            e.location(),
+            crate::report::template_label(&e.text, 120)
+        );
+        leads.push((same_log(e), ft, true, text));
+    }
+    leads
+        .into_iter()
+        .max_by(|a, b| {
+            (a.0, a.1, a.2)
+                .cmp(&(b.0, b.1, b.2))
+                .then_with(|| b.3.cmp(&a.3))
+        })
+        .map(|(_, _, _, text)| text)
 }
 
 #[cfg(test)]
@@ -588,6 +637,55 @@ mod tests {
         let mut right_after = npe;
         right_after.before_first = deploy.examples.first().cloned();
         assert!(notes(vec![right_after, deploy]).is_empty());
+    }
+
+    /// A version field's new value is the lead over the one-off line of the same event
+    /// ("deploy started" says less than `version=1.5.0 (was 1.4.2)`), and over an older one.
+    #[test]
+    fn a_new_version_is_the_better_lead() {
+        const MIN: i64 = 60_000;
+        let mut sum = summary(0, 24 * 60 * MIN);
+        let at = 10 * 60 * MIN;
+        let npe = tmpl(
+            "npe",
+            Level::Error,
+            &(0..20).map(|i| at + i * 10 * MIN).collect::<Vec<_>>(),
+        );
+        let mut deploy = tmpl("deploy", Level::Info, &[at - 2 * MIN]);
+        deploy.text = "deploy started".into();
+        deploy.examples = vec![Example::named(
+            "app.log",
+            30,
+            Some(at - 2 * MIN),
+            b"deploy started",
+        )];
+        let source: std::sync::Arc<str> = std::sync::Arc::from("app.log");
+        let mut seen = |t: i64, line: u64, v: &'static str| {
+            let fields = [(
+                std::borrow::Cow::Borrowed(&b"version"[..]),
+                std::borrow::Cow::Borrowed(v.as_bytes()),
+            )];
+            sum.versions.observe(&source, t, line, &fields, || {
+                Example::named("app.log", line, Some(t), b"deploy started")
+            });
+        };
+        seen(MIN, 2, "1.4.2");
+        seen(at - 2 * MIN, 30, "1.5.0");
+        let t = Templates {
+            list: vec![npe, deploy],
+            by_sig: Vec::new(),
+        };
+        let f = find(&sum, &t, &DetectConfig::default(), None);
+        assert_eq!(f.len(), 1, "{f:?}");
+        let notes: Vec<&String> = f[0]
+            .notes
+            .iter()
+            .filter(|n| n.starts_with("first seen"))
+            .collect();
+        assert_eq!(
+            notes,
+            ["first seen 2m after version=1.5.0 (was 1.4.2) first appeared: app.log:30: deploy started"]
+        );
     }
 
     /// An error every ten minutes whose last event came half an hour before the end

@@ -263,6 +263,11 @@ impl ChunkBuilder<'_> {
                 }
                 if self.full {
                     sum.endpoints.observe(&ev, idx, level);
+                    if let (false, Some(t)) = (ev.fields.is_empty(), ev.time) {
+                        sum.versions.observe(source, t, shown_line, &ev.fields, || {
+                            Example::new(source, shown_line, ev.time, shown_raw)
+                        });
+                    }
                 }
                 if self.per_line {
                     per_line.push(idx);

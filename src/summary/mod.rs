@@ -11,6 +11,7 @@
 pub mod build;
 pub mod series;
 pub mod templates;
+pub mod versions;
 
 use serde::{Deserialize, Serialize};
 
@@ -503,6 +504,9 @@ pub struct Summary {
     pub tails: Vec<Example>,
     /// Per-route and per-upstream request statistics.
     pub endpoints: crate::endpoints::EndpointTable,
+    /// Values of version-like fields per source, each with its first event (deploys).
+    #[serde(default)]
+    pub versions: versions::Versions,
     #[serde(skip)]
     index: SigIndex,
     /// The [`sig_cost`] of every signature in `sigs`, added up (checked against the byte
@@ -578,6 +582,7 @@ impl Default for Summary {
             first_event: None,
             tails: Vec::new(),
             endpoints: Default::default(),
+            versions: Default::default(),
             index: SigIndex::default(),
             sig_bytes: 0,
         }
@@ -794,6 +799,7 @@ impl Summary {
             .error_series
             .merge(&other.overflow.error_series);
         self.endpoints.merge(other.endpoints, &remap);
+        self.versions.merge(other.versions);
         self.input.merge(other.input);
         if self.first_event.is_none() {
             self.first_event = other.first_event;
