@@ -192,7 +192,7 @@ fn untimed_new_error_is_dated_by_the_stream() {
     let alerts = alert_lines(&out);
     assert_eq!(alerts.len(), 1, "{out}");
     assert!(
-        alerts[0].contains("New error: untimed crash in worker <NUM>"),
+        alerts[0].contains("New fatal error: untimed crash in worker <NUM>"),
         "{out}"
     );
     let since = format!("since {}", ts(480));
@@ -788,6 +788,41 @@ fn rails_started_and_completed_make_a_live_route_alert() {
     let first = text.lines().next().unwrap_or("");
     assert!(
         first.contains("ActiveRecord::ConnectionTimeoutError ("),
+        "{new}"
+    );
+}
+
+/// A new error's alert names the deploy it followed: the first event with a new value of a
+/// version field (a JSON service's `version`), as the batch finding does.
+#[test]
+fn a_new_errors_alert_names_the_version_it_followed() {
+    let mut data = String::new();
+    for s in 0..1200 {
+        let v = if s < 600 { "1.4.2" } else { "1.5.0" };
+        data.push_str(&format!(
+            "{{\"ts\":\"{}\",\"level\":\"info\",\"msg\":\"request handled\",\"version\":\"{v}\"}}\n",
+            ts(s)
+        ));
+        if s >= 640 && s % 20 == 0 {
+            data.push_str(&format!(
+                "{{\"ts\":\"{}\",\"level\":\"error\",\"msg\":\"order mapper failed\",\"version\":\"{v}\"}}\n",
+                ts(s)
+            ));
+        }
+    }
+    let o = run(
+        &["watch", "--plain", "--warmup", "1m"],
+        Some(data.as_bytes()),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let alerts = alert_lines(&out);
+    let new = alerts
+        .iter()
+        .find(|a| a.contains("New error: order mapper failed"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        new.contains(" | first seen 40s after version=1.5.0 (was 1.4.2) | "),
         "{new}"
     );
 }

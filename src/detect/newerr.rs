@@ -419,11 +419,37 @@ fn change_note(
         );
         leads.push((same_log(e), ft, false, text));
     }
-    // Version changes by the event they were first seen in (`version` and `commit` change
-    // together): `version=1.9.0 (was 1.8.2), commit=ef34aa (was ab12cd)`.
-    let mut changes: Vec<_> = sum
-        .versions
-        .changes(baseline.map(|(b, _)| &b.versions))
+    for (same, ft, text) in version_leads(
+        &sum.versions,
+        baseline.map(|(b, _)| &b.versions),
+        first,
+        same_log,
+    ) {
+        leads.push((same, ft, true, text));
+    }
+    leads
+        .into_iter()
+        .max_by(|a, b| {
+            (a.0, a.1, a.2)
+                .cmp(&(b.0, b.1, b.2))
+                .then_with(|| b.3.cmp(&a.3))
+        })
+        .map(|(_, _, _, text)| text)
+}
+
+/// The version changes ([`Versions::changes`](crate::summary::versions::Versions::changes),
+/// against `known`'s with a baseline) within [`CHANGE_LOOKBACK_MS`] before `first`, as
+/// notes, one per event they were first seen in (`version` and `commit` change together:
+/// `version=1.9.0 (was 1.8.2), commit=ef34aa (was ab12cd)`): (in the error's own log, as
+/// `same_log` says; first seen; the note).
+pub fn version_leads(
+    versions: &crate::summary::versions::Versions,
+    known: Option<&crate::summary::versions::Versions>,
+    first: i64,
+    same_log: impl Fn(&Example) -> bool,
+) -> Vec<(bool, i64, String)> {
+    let mut changes: Vec<_> = versions
+        .changes(known)
         .filter(|v| {
             v.first
                 .time
@@ -435,32 +461,25 @@ fn change_note(
             .then_with(|| a.first.source.cmp(&b.first.source))
             .then_with(|| (a.key, a.value).cmp(&(b.key, b.value)))
     });
-    for group in
-        changes.chunk_by(|a, b| a.first.line == b.first.line && a.first.source == b.first.source)
-    {
-        let e = group[0].first;
-        let ft = e.time.unwrap_or(first);
-        let what: Vec<String> = group
-            .iter()
-            .map(|v| format!("{}={} (was {})", v.key, v.value, v.previous))
-            .collect();
-        let text = format!(
-            "first seen {} after {} first appeared: {}: {}",
-            crate::report::fmt_duration((first - ft) as f64 / 1000.0),
-            what.join(", "),
-            e.location(),
-            crate::report::template_label(&e.text, 120)
-        );
-        leads.push((same_log(e), ft, true, text));
-    }
-    leads
-        .into_iter()
-        .max_by(|a, b| {
-            (a.0, a.1, a.2)
-                .cmp(&(b.0, b.1, b.2))
-                .then_with(|| b.3.cmp(&a.3))
+    changes
+        .chunk_by(|a, b| a.first.line == b.first.line && a.first.source == b.first.source)
+        .map(|group| {
+            let e = group[0].first;
+            let ft = e.time.unwrap_or(first);
+            let what: Vec<String> = group
+                .iter()
+                .map(|v| format!("{}={} (was {})", v.key, v.value, v.previous))
+                .collect();
+            let text = format!(
+                "first seen {} after {} first appeared: {}: {}",
+                crate::report::fmt_duration((first - ft) as f64 / 1000.0),
+                what.join(", "),
+                e.location(),
+                crate::report::template_label(&e.text, 120)
+            );
+            (same_log(e), ft, text)
         })
-        .map(|(_, _, _, text)| text)
+        .collect()
 }
 
 #[cfg(test)]

@@ -439,6 +439,24 @@ impl Watcher {
             }
             if a.finding.kind == crate::detect::FindingKind::NewError {
                 a.finding.before_first = before_first;
+                // The deploy it followed, as the batch finding names it: a version field's new
+                // value (the live map keeps no examples of one-off lines to name those).
+                let first_log = a
+                    .finding
+                    .examples
+                    .iter()
+                    .min_by(|x, y| crate::summary::example_order(x.key(), y.key()))
+                    .map(|e| std::sync::Arc::clone(&e.source));
+                let lead = first.and_then(|first| {
+                    crate::detect::newerr::version_leads(&self.summary.versions, None, first, |e| {
+                        first_log.as_ref().is_some_and(|s| *s == e.source)
+                    })
+                    .into_iter()
+                    .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| b.2.cmp(&a.2)))
+                });
+                if let Some((_, _, note)) = lead {
+                    a.finding.notes.push(note);
+                }
             }
         }
         alerts

@@ -1452,10 +1452,11 @@ fn spike_finding(
 }
 
 fn new_finding(t: &Track, end: i64, w: i64) -> Finding {
-    let word = if t.max_level.is_some_and(|l| l >= Level::Error) {
-        "New error"
-    } else {
-        "New warning"
+    // As the batch findings word it.
+    let word = match t.max_level {
+        Some(Level::Fatal) => "New fatal error",
+        Some(Level::Error) => "New error",
+        _ => "New warning",
     };
     let text = match &t.key {
         KeyKind::Template { text, .. } => text.as_str(),

@@ -30,6 +30,11 @@ pub fn alert_line(a: &Alert) -> String {
         s.push_str(&format!(" | template {id}"));
     }
     if a.phase == AlertPhase::Start {
+        // A new error's lead: the deploy it followed.
+        if let Some(n) = f.notes.iter().find(|n| n.starts_with("first seen ")) {
+            let what = n.split(" first appeared: ").next().unwrap_or(n);
+            s.push_str(&format!(" | {}", sanitize::terminal(&ellipsize(what, 160))));
+        }
         if let Some(e) = f.examples.first() {
             let first = crate::record::plain::evidence_line(&e.text);
             s.push_str(&format!(
