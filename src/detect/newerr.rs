@@ -381,7 +381,7 @@ fn preceded_by(
 /// `preceded_by` detail is JSON's), with the line itself, whose values (`v1.5.0`) the
 /// template masks. The candidates, within [`CHANGE_LOOKBACK_MS`] before its first event:
 /// the new one-offs that name a change ([`names_a_change`]), and the values of version
-/// fields first seen after another value of theirs ([`crate::summary::versions::Versions::changes`]; against the
+/// fields first seen after another value of theirs ([`version_leads`]; against the
 /// baseline's with one), which a crash loop's restarts, logging their start line again and
 /// again, do not hide. One in the log where the template was first seen, else any, the
 /// closest. None without one, or when it is a one-off that is the event just before the
@@ -659,7 +659,7 @@ mod tests {
     }
 
     /// A version field's new value is the lead over the one-off line of the same event
-    /// ("deploy started" says less than `version=1.5.0 (was 1.4.2)`), and over an older one.
+    /// ("deploy started" says less than `version=1.5.0 (was 1.4.2)`).
     #[test]
     fn a_new_version_is_the_better_lead() {
         const MIN: i64 = 60_000;

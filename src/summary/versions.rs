@@ -16,8 +16,9 @@ use super::Example;
 /// Distinct values a key may have in one source and still be read as versions.
 pub const MAX_VALUES: usize = 16;
 
-/// Keys followed per source (a directory of many logs: each has its own).
-const MAX_KEYS: usize = 4096;
+/// (Source, key) pairs followed (a directory of many logs: each has its own), the first
+/// met in input order: with [`MAX_VALUES`] examples each, a few MB at most.
+const MAX_KEYS: usize = 1024;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Versions {
