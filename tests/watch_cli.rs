@@ -826,3 +826,38 @@ fn a_new_errors_alert_names_the_version_it_followed() {
         "{new}"
     );
 }
+
+/// A one-off line that names a change (a deploy written as text) is a new error's lead in
+/// its alert too.
+#[test]
+fn a_new_errors_alert_names_the_deploy_line_it_followed() {
+    let mut data = String::new();
+    for s in 0..1200 {
+        data.push_str(&format!("{} INFO request handled in {}ms\n", ts(s), s % 50));
+        if s == 600 {
+            data.push_str(&format!(
+                "{} INFO Deploying version 2.0.0 (build 77)\n",
+                ts(s)
+            ));
+        }
+        if s >= 650 && s % 20 == 10 {
+            data.push_str(&format!("{} ERROR order mapper failed\n", ts(s)));
+        }
+    }
+    let o = run(
+        &["watch", "--plain", "--warmup", "1m"],
+        Some(data.as_bytes()),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let alerts = alert_lines(&out);
+    let new = alerts
+        .iter()
+        .find(|a| a.contains("New error: order mapper failed"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        new.contains(" | first seen 50s after -:602: ")
+            && new.contains("INFO Deploying version 2.0.0 (build 77) | "),
+        "{new}"
+    );
+}

@@ -411,13 +411,7 @@ fn change_note(
         {
             continue;
         }
-        let text = format!(
-            "first seen {} after {}: {}",
-            crate::report::fmt_duration((first - ft) as f64 / 1000.0),
-            e.location(),
-            crate::report::template_label(&e.text, 120)
-        );
-        leads.push((same_log(e), ft, false, text));
+        leads.push((same_log(e), ft, false, one_off_lead(first, ft, e)));
     }
     for (same, ft, text) in version_leads(
         &sum.versions,
@@ -435,6 +429,17 @@ fn change_note(
                 .then_with(|| b.3.cmp(&a.3))
         })
         .map(|(_, _, _, text)| text)
+}
+
+/// The note for a new error first seen at `first` after a change line `e`, first seen at
+/// `ft`.
+pub fn one_off_lead(first: i64, ft: i64, e: &Example) -> String {
+    format!(
+        "first seen {} after {}: {}",
+        crate::report::fmt_duration((first - ft) as f64 / 1000.0),
+        e.location(),
+        crate::report::template_label(&e.text, 120)
+    )
 }
 
 /// The version changes ([`Versions::changes`](crate::summary::versions::Versions::changes),

@@ -394,6 +394,58 @@ impl Watcher {
         self.summary.input = input;
     }
 
+    /// The change a new error first seen at `first` followed, as [`crate::detect::newerr`]
+    /// names it in a batch finding: the closest one-off change line (its example from the
+    /// summary) or version field's new value within 15 minutes before it, one in the log of
+    /// the alert's earliest example first; on the same event, the version.
+    fn lead(&self, f: &crate::detect::Finding, first: i64) -> Option<String> {
+        use crate::detect::newerr::{one_off_lead, version_leads, CHANGE_LOOKBACK_MS};
+        let first_log = f
+            .examples
+            .iter()
+            .min_by(|x, y| crate::summary::example_order(x.key(), y.key()))
+            .map(|e| std::sync::Arc::clone(&e.source));
+        let same_log =
+            |e: &crate::summary::Example| first_log.as_ref().is_some_and(|s| *s == e.source);
+        let map = &self.mapper.map;
+        let mut leads: Vec<(bool, i64, bool, String)> = Vec::new();
+        for (ft, id) in self.live.changes() {
+            if *ft > first || first - ft > CHANGE_LOOKBACK_MS {
+                continue;
+            }
+            let Some(ti) = map.list.iter().position(|t| t.id == *id) else {
+                continue;
+            };
+            let e = map
+                .by_sig
+                .iter()
+                .enumerate()
+                .filter(|&(_, &t)| t as usize == ti)
+                .filter_map(|(s, _)| self.summary.sigs.get(s))
+                .flat_map(|sig| sig.examples.iter())
+                .min_by(|x, y| crate::summary::example_order(x.key(), y.key()));
+            let Some(e) = e else {
+                continue;
+            };
+            let before = f.before_first.as_ref();
+            if before.is_some_and(|b| b.line == e.line && b.source == e.source) {
+                continue;
+            }
+            leads.push((same_log(e), *ft, false, one_off_lead(first, *ft, e)));
+        }
+        for (same, ft, note) in version_leads(&self.summary.versions, None, first, same_log) {
+            leads.push((same, ft, true, note));
+        }
+        leads
+            .into_iter()
+            .max_by(|a, b| {
+                (a.0, a.1, a.2)
+                    .cmp(&(b.0, b.1, b.2))
+                    .then_with(|| b.3.cmp(&a.3))
+            })
+            .map(|(_, _, _, note)| note)
+    }
+
     /// Alerts detected so far, with examples attached from the summary.
     pub fn take_alerts(&mut self) -> Vec<Alert> {
         let mut alerts = self.live.take_alerts();
@@ -439,22 +491,8 @@ impl Watcher {
             }
             if a.finding.kind == crate::detect::FindingKind::NewError {
                 a.finding.before_first = before_first;
-                // The deploy it followed, as the batch finding names it: a version field's new
-                // value (the live map keeps no examples of one-off lines to name those).
-                let first_log = a
-                    .finding
-                    .examples
-                    .iter()
-                    .min_by(|x, y| crate::summary::example_order(x.key(), y.key()))
-                    .map(|e| std::sync::Arc::clone(&e.source));
-                let lead = first.and_then(|first| {
-                    crate::detect::newerr::version_leads(&self.summary.versions, None, first, |e| {
-                        first_log.as_ref().is_some_and(|s| *s == e.source)
-                    })
-                    .into_iter()
-                    .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| b.2.cmp(&a.2)))
-                });
-                if let Some((_, _, note)) = lead {
+                // The change it followed, as the batch finding names it.
+                if let Some(note) = first.and_then(|first| self.lead(&a.finding, first)) {
                     a.finding.notes.push(note);
                 }
             }

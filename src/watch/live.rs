@@ -468,8 +468,9 @@ pub struct Live {
     unmapped: bool,
     tracks: Vec<Track>,
     slot_by_id: FxHashMap<String, u32>,
-    /// First sightings of one-off new events below warning level (see `set_templates`).
-    changes: Vec<i64>,
+    /// First sightings of one-off new events below warning level (see `set_templates`), and
+    /// their template ids, by time.
+    changes: Vec<(i64, String)>,
     /// Route tracks by route key, a unit separator, and view.
     routes: FxHashMap<Vec<u8>, u32>,
     /// Route tracks by route key (one per view that saw the route fail).
@@ -577,6 +578,12 @@ impl Live {
         let mut v: Vec<&Finding> = self.active.values().collect();
         v.sort_by(|a, b| crate::detect::rank_order(a, b));
         v
+    }
+
+    /// The one-off new lines that name a change (a deploy, a restart), first seen after the
+    /// warm-up: (first seen, template id), by time.
+    pub fn changes(&self) -> &[(i64, String)] {
+        &self.changes
     }
 
     /// Takes the alerts detected so far, in detection order.
@@ -816,8 +823,8 @@ impl Live {
                     && i.level.is_none_or(|l| l < Level::Warn)
                     && names_a_change(&i.text)
             })
-            .filter_map(|i| i.first_time)
-            .filter(|&f| warmup_end.is_some_and(|w| f >= w))
+            .filter_map(|i| Some((i.first_time?, i.id.clone())))
+            .filter(|&(f, _)| warmup_end.is_some_and(|w| f >= w))
             .collect();
         self.changes.sort_unstable();
         for s in 0..self.sig_slot.len() {
@@ -1129,9 +1136,9 @@ impl Live {
                     .changes
                     .get(
                         self.changes
-                            .partition_point(|&c| c < first.saturating_sub(CHANGE_LOOKBACK_MS)),
+                            .partition_point(|c| c.0 < first.saturating_sub(CHANGE_LOOKBACK_MS)),
                     )
-                    .is_some_and(|&c| c <= first),
+                    .is_some_and(|c| c.0 <= first),
             };
             if alerting && !t.provisional && self.det.new_confirmed(&cand) {
                 t.novelty = Novelty::Reported;
