@@ -792,6 +792,21 @@ fn rails_started_and_completed_make_a_live_route_alert() {
     );
 }
 
+/// The start alert of the new error "order mapper failed" in `watch --plain` of `data`.
+fn order_mapper_alert(data: &str) -> String {
+    let o = run(
+        &["watch", "--plain", "--warmup", "1m"],
+        Some(data.as_bytes()),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    alert_lines(&out)
+        .into_iter()
+        .find(|a| a.contains("New error: order mapper failed"))
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string()
+}
+
 /// A new error's alert names the deploy it followed: the first event with a new value of a
 /// version field (a JSON service's `version`), as the batch finding does.
 #[test]
@@ -810,17 +825,7 @@ fn a_new_errors_alert_names_the_version_it_followed() {
             ));
         }
     }
-    let o = run(
-        &["watch", "--plain", "--warmup", "1m"],
-        Some(data.as_bytes()),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = stdout(&o);
-    let alerts = alert_lines(&out);
-    let new = alerts
-        .iter()
-        .find(|a| a.contains("New error: order mapper failed"))
-        .unwrap_or_else(|| panic!("{out}"));
+    let new = order_mapper_alert(&data);
     assert!(
         new.contains(" | first seen 40s after version=1.5.0 (was 1.4.2) | "),
         "{new}"
@@ -844,17 +849,7 @@ fn a_new_errors_alert_names_the_deploy_line_it_followed() {
             data.push_str(&format!("{} ERROR order mapper failed\n", ts(s)));
         }
     }
-    let o = run(
-        &["watch", "--plain", "--warmup", "1m"],
-        Some(data.as_bytes()),
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = stdout(&o);
-    let alerts = alert_lines(&out);
-    let new = alerts
-        .iter()
-        .find(|a| a.contains("New error: order mapper failed"))
-        .unwrap_or_else(|| panic!("{out}"));
+    let new = order_mapper_alert(&data);
     assert!(
         new.contains(" | first seen 50s after -:602: ")
             && new.contains("INFO Deploying version 2.0.0 (build 77) | "),

@@ -396,8 +396,7 @@ fn change_note(
     let first = t.first_time?;
     let first_log = t.examples.iter().min_by(|a, b| a.key().cmp(&b.key()))?;
     let same_log = |e: &Example| e.source == first_log.source;
-    // (same log, first seen, a version's, the note), the best the greatest: on the same
-    // event, the version's (`deploy started` says less than `version=1.5.0 (was 1.4.2)`).
+    // (same log, first seen, a version's, the note): see [`best_lead`].
     let mut leads: Vec<(bool, i64, bool, String)> = Vec::new();
     for (ft, c) in new_one_offs_before(t, templates, baseline, warmup_end)
         .filter(|(_, c)| c.warn_or_worse() == 0 && names_a_change(&c.text))
@@ -421,6 +420,13 @@ fn change_note(
     ) {
         leads.push((same, ft, true, text));
     }
+    best_lead(leads)
+}
+
+/// Of leads (in the error's own log, first seen, a version's, the note), the best: one in
+/// the error's own log first, then the closest, then, on the same event, the version's
+/// (`deploy started` says less than `version=1.5.0 (was 1.4.2)`).
+pub fn best_lead(leads: Vec<(bool, i64, bool, String)>) -> Option<String> {
     leads
         .into_iter()
         .max_by(|a, b| {

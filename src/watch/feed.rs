@@ -399,7 +399,7 @@ impl Watcher {
     /// summary) or version field's new value within 15 minutes before it, one in the log of
     /// the alert's earliest example first; on the same event, the version.
     fn lead(&self, f: &crate::detect::Finding, first: i64) -> Option<String> {
-        use crate::detect::newerr::{one_off_lead, version_leads, CHANGE_LOOKBACK_MS};
+        use crate::detect::newerr::{best_lead, one_off_lead, version_leads, CHANGE_LOOKBACK_MS};
         let first_log = f
             .examples
             .iter()
@@ -436,14 +436,7 @@ impl Watcher {
         for (same, ft, note) in version_leads(&self.summary.versions, None, first, same_log) {
             leads.push((same, ft, true, note));
         }
-        leads
-            .into_iter()
-            .max_by(|a, b| {
-                (a.0, a.1, a.2)
-                    .cmp(&(b.0, b.1, b.2))
-                    .then_with(|| b.3.cmp(&a.3))
-            })
-            .map(|(_, _, _, note)| note)
+        best_lead(leads)
     }
 
     /// Alerts detected so far, with examples attached from the summary.
