@@ -63,13 +63,18 @@ pub fn is_version_key(key: &[u8]) -> bool {
     })
 }
 
-/// Whether a value can be a version, build or commit: short, one word.
+/// Whether a value can be a version, build or commit: short, one word, not a flag or an
+/// empty placeholder (`auto_commit=true` then `false` is no deploy).
 fn is_version_value(v: &[u8]) -> bool {
+    const NOT: [&[u8]; 9] = [
+        b"true", b"false", b"yes", b"no", b"on", b"off", b"null", b"none", b"unknown",
+    ];
     (1..=64).contains(&v.len())
         && v.iter().any(u8::is_ascii_alphanumeric)
         && !v
             .iter()
             .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+        && !NOT.iter().any(|n| v.eq_ignore_ascii_case(n))
 }
 
 impl Versions {
@@ -258,6 +263,12 @@ mod tests {
             "conversion",
         ] {
             assert!(!is_version_key(k.as_bytes()), "{k}");
+        }
+        for v in ["1.9.0", "ef34aa", "2026.11.30-3", "42"] {
+            assert!(is_version_value(v.as_bytes()), "{v}");
+        }
+        for v in ["true", "False", "", "-", "1.9 beta", "null"] {
+            assert!(!is_version_value(v.as_bytes()), "{v}");
         }
     }
 
