@@ -416,12 +416,8 @@ impl Watcher {
             let Some(ti) = map.list.iter().position(|t| t.id == *id) else {
                 continue;
             };
-            let e = map
-                .by_sig
-                .iter()
-                .enumerate()
-                .filter(|&(_, &t)| t as usize == ti)
-                .filter_map(|(s, _)| self.summary.sigs.get(s))
+            let e = self
+                .template_sigs(ti)
                 .flat_map(|sig| sig.examples.iter())
                 .min_by(|x, y| crate::summary::example_order(x.key(), y.key()));
             let Some(e) = e else {
@@ -439,6 +435,17 @@ impl Watcher {
         best_lead(leads)
     }
 
+    /// The summary's signatures that make up template `ti` of the current map.
+    fn template_sigs(&self, ti: usize) -> impl Iterator<Item = &crate::summary::SigStats> {
+        self.mapper
+            .map
+            .by_sig
+            .iter()
+            .enumerate()
+            .filter(move |&(_, &t)| t as usize == ti)
+            .filter_map(|(s, _)| self.summary.sigs.get(s))
+    }
+
     /// Alerts detected so far, with examples attached from the summary.
     pub fn take_alerts(&mut self) -> Vec<Alert> {
         let mut alerts = self.live.take_alerts();
@@ -453,13 +460,7 @@ impl Watcher {
             let mut examples = Vec::new();
             let mut before_first = None;
             let mut first: Option<i64> = None;
-            for (s, &t) in map.by_sig.iter().enumerate() {
-                if t as usize != ti {
-                    continue;
-                }
-                let Some(sig) = self.summary.sigs.get(s) else {
-                    continue;
-                };
+            for sig in self.template_sigs(ti) {
                 examples.extend(sig.examples.iter().cloned());
                 if sig
                     .first_time

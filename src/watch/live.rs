@@ -1170,7 +1170,7 @@ impl Live {
             if let Some(f) = self.active.get_mut(&i) {
                 // A new template in the status block: its events and severity so far.
                 f.count = t.total;
-                f.rate = Some(t.total as f64 / ((end - t.first_seen).max(w) as f64 / 60_000.0));
+                f.rate = Some(per_min_since(t.total, t.first_seen, end, w));
                 f.rescore(t.max_level);
             }
         }
@@ -1287,7 +1287,7 @@ impl Live {
                 // alert said what was known then): events, rate and severity so far.
                 let since = t.active_from.map_or(end, |x| x * w);
                 f.count = t.active_count;
-                f.rate = Some(t.active_count as f64 / ((end - since).max(w) as f64 / 60_000.0));
+                f.rate = Some(per_min_since(t.active_count, since, end, w));
                 f.factor = live_factor(f.rate, f.baseline_rate);
                 f.rescore(t.max_level);
             }
@@ -1422,6 +1422,12 @@ fn live_factor(rate: Option<f64>, baseline: Option<f64>) -> Option<f64> {
     }
 }
 
+/// `count` events from `since` to `end`, per minute (over one bucket `w` at least): the rate
+/// the alerts and the status block show.
+fn per_min_since(count: u64, since: i64, end: i64, w: i64) -> f64 {
+    count as f64 / ((end - since).max(w) as f64 / 60_000.0)
+}
+
 /// The finding a spike's start alert carries, at `end`: its events since `onset` and their
 /// rate over the time since then (as the status block goes on to show it), against the normal
 /// rate the detector expected in the window `ev` that fired.
@@ -1440,7 +1446,7 @@ fn spike_finding(
     // (The window that fired can begin before the onset, and its last bucket is still
     // filling: "13 events since 09:17:00Z" ten seconds after it is 78/min, not 13/min.)
     f.count = t.active_count;
-    f.rate = Some(t.active_count as f64 / ((end - onset).max(w) as f64 / 60_000.0));
+    f.rate = Some(per_min_since(t.active_count, onset, end, w));
     f.baseline_rate = if t.total <= t.active_count {
         // Nothing of the key before this: its normal rate is none, not the detector's prior
         // (whose ratio would only say how long the quiet was), as in the batch findings.
@@ -1473,8 +1479,7 @@ fn new_finding(t: &Track, end: i64, w: i64) -> Finding {
     fill_key(&mut f, &t.key);
     f.start = Some(t.first_seen);
     f.count = t.total;
-    let minutes = ((end - t.first_seen).max(w)) as f64 / 60_000.0;
-    f.rate = Some(t.total as f64 / minutes);
+    f.rate = Some(per_min_since(t.total, t.first_seen, end, w));
     f.bucket_ms = Some(w);
     f.rescore(t.max_level);
     f
