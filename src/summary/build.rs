@@ -263,7 +263,7 @@ impl ChunkBuilder<'_> {
                 }
                 if self.full {
                     sum.endpoints.observe(&ev, idx, level);
-                    if let (false, Some(t)) = (ev.fields.is_empty(), ev.time) {
+                    if let Some(t) = ev.time.filter(|_| !ev.fields.is_empty()) {
                         sum.versions.observe(source, t, shown_line, &ev.fields, || {
                             Example::new(source, shown_line, ev.time, shown_raw)
                         });

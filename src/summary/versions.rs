@@ -95,28 +95,8 @@ impl Versions {
             let (Ok(key), Ok(value)) = (std::str::from_utf8(k), std::str::from_utf8(v)) else {
                 continue;
             };
-            let Some(e) = self.entry(source, key) else {
-                continue;
-            };
-            if e.saturated {
-                continue;
-            }
-            let order = |x: &Example| {
-                super::example_order((Some(time), source, line), (x.time, &x.source, x.line))
-            };
-            match e.values.iter_mut().find(|x| x.value == value) {
-                Some(x) => {
-                    if order(&x.first) == std::cmp::Ordering::Less {
-                        x.first = example();
-                    }
-                }
-                None => {
-                    e.values.push(VersionValue {
-                        value: value.to_string(),
-                        first: example(),
-                    });
-                    e.check_saturated();
-                }
+            if let Some(e) = self.entry(source, key) {
+                e.offer(value, (Some(time), source, line), &example);
             }
         }
     }
@@ -148,27 +128,15 @@ impl Versions {
             let Some(e) = self.entry(&o.source, &o.key) else {
                 continue;
             };
-            if e.saturated {
-                continue;
-            }
             if o.saturated {
                 e.saturated = true;
                 e.values.clear();
                 continue;
             }
             for v in o.values {
-                match e.values.iter_mut().find(|x| x.value == v.value) {
-                    Some(x) => {
-                        if super::example_order(v.first.key(), x.first.key())
-                            == std::cmp::Ordering::Less
-                        {
-                            x.first = v.first;
-                        }
-                    }
-                    None => e.values.push(v),
-                }
+                let at = v.first.key();
+                e.offer(&v.value, at, || v.first.clone());
             }
-            e.check_saturated();
         }
     }
 
@@ -217,10 +185,33 @@ impl Versions {
 }
 
 impl VersionKey {
-    fn check_saturated(&mut self) {
-        if self.values.len() > MAX_VALUES {
-            self.saturated = true;
-            self.values.clear();
+    /// `value` seen at `at` ([`example_order`](super::example_order)'s key) in the event
+    /// `first` makes: kept as its first event when it is the earliest; a value past
+    /// [`MAX_VALUES`] saturates the key.
+    fn offer(
+        &mut self,
+        value: &str,
+        at: (Option<i64>, &str, u64),
+        first: impl FnOnce() -> Example,
+    ) {
+        if self.saturated {
+            return;
+        }
+        let n = self.values.len();
+        match self.values.iter_mut().find(|x| x.value == value) {
+            Some(x) => {
+                if super::example_order(at, x.first.key()) == std::cmp::Ordering::Less {
+                    x.first = first();
+                }
+            }
+            None if n < MAX_VALUES => self.values.push(VersionValue {
+                value: value.to_string(),
+                first: first(),
+            }),
+            None => {
+                self.saturated = true;
+                self.values.clear();
+            }
         }
     }
 }
