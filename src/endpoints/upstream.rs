@@ -285,7 +285,9 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
                 return Some(h);
             }
         }
-        if name.is_none() && is_hostname(tok) {
+        // `pool.get()`, `requests.post(url)`: a call in a traceback's code line, not a host.
+        let is_call = msg.get(end) == Some(&b'(');
+        if name.is_none() && !is_call && is_hostname(tok) {
             name = Some(strip_default_port(
                 &String::from_utf8_lossy(tok).to_ascii_lowercase(),
             ));
@@ -827,6 +829,28 @@ mod tests {
         assert_eq!(
             scan("config key failed_to_connect_retries=3 for db.example.com"),
             None
+        );
+    }
+
+    #[test]
+    fn a_call_in_a_traceback_is_no_host() {
+        let tb = |code: &str| {
+            format!(
+                "Exception on /checkout [POST]\nTraceback (most recent call last):\n  File \"/app/models.py\", line 41, in create\n    {code}\nConnectionRefusedError: [Errno 111] Connection refused"
+            )
+        };
+        assert_eq!(find_host(tb("conn = pool.get()").as_bytes(), false), None);
+        assert_eq!(
+            find_host(tb("r = session.post(url, timeout=3)").as_bytes(), false),
+            None
+        );
+        // A host the message names still counts, wherever it is.
+        assert_eq!(
+            find_host(
+                tb("conn = pool.get(\"db.internal.example\")").as_bytes(),
+                false
+            ),
+            Some("db.internal.example".to_string())
         );
     }
 
