@@ -1597,3 +1597,80 @@ fn a_crash_loop_names_the_version_it_started_with() {
         stdout(&md)
     );
 }
+
+/// `docker logs` of a Flask app that prints no time: its tracebacks start 70 % into the log.
+/// With one log, line order is event order: the new error is found by position, the same
+/// for any chunking and from a pipe; steady warnings and errors are not new; the code line
+/// `pool.get()` in the traceback names no upstream.
+#[test]
+fn an_untimed_logs_new_error_is_found_by_line_order() {
+    let mut log = String::new();
+    for i in 0..5_000 {
+        if i >= 3_500 && i % 15 == 0 {
+            log.push_str(concat!(
+                "ERROR:app:Exception on /checkout [POST]\n",
+                "Traceback (most recent call last):\n",
+                "  File \"/app/app/views.py\", line 88, in checkout\n",
+                "    order = Order.create(cart)\n",
+                "  File \"/app/app/models.py\", line 41, in create\n",
+                "    conn = pool.get()\n",
+                "psycopg2.OperationalError: could not connect to server: Connection refused\n",
+            ));
+        } else if i % 50 == 7 {
+            log.push_str(&format!("WARNING:app:slow query took {}ms\n", 1_000 + i));
+        } else if i % 300 == 11 {
+            log.push_str(&format!("ERROR:app:payment declined for order {i}\n"));
+        } else {
+            log.push_str(&format!("INFO:app:GET /api/orders/{} 200\n", i % 977));
+        }
+    }
+    let d = Dir::new();
+    d.write("app.log", log.as_bytes());
+    let findings = |o: &std::process::Output| -> Vec<serde_json::Value> {
+        assert!(o.status.success(), "{}", stderr(o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        v["findings"].as_array().cloned().unwrap_or_default()
+    };
+    let mut seen = Vec::new();
+    for extra in [&["-j", "1"][..], &["-j", "2", "--chunk-size", "3000"]] {
+        let mut args = vec!["summary", "app.log", "--output", "json"];
+        args.extend_from_slice(extra);
+        let o = run(&d, &args);
+        let f = findings(&o);
+        let titles: Vec<&str> = f.iter().filter_map(|f| f["title"].as_str()).collect();
+        assert_eq!(f.len(), 1, "{titles:?}");
+        assert_eq!(f[0]["kind"], "new_error");
+        assert_eq!(f[0]["count"], 100);
+        assert!(
+            titles[0].contains("could not connect to server"),
+            "{titles:?}"
+        );
+        assert_eq!(
+            f[0]["notes"][0],
+            "no timestamps: new by line order, first seen at line 3511 of 5600 (63% into the log)"
+        );
+        assert!(f[0]["examples"][0]
+            .as_str()
+            .is_some_and(|e| e.starts_with("app.log:3511: ERROR:app:Exception on /checkout")));
+        seen.push(o.stdout);
+    }
+    assert_eq!(seen[0], seen[1]);
+    let piped = run_stdin(&["summary", "--output", "json"], log.as_bytes());
+    assert_eq!(findings(&piped).len(), 1);
+    assert_eq!(findings(&piped)[0]["notes"], findings_first_notes(&seen[0]));
+    let text = run(&d, &["summary", "app.log"]);
+    assert!(
+        stdout(&text).contains("▶ New error: Exception on <PATH> [POST]"),
+        "{}",
+        stdout(&text)
+    );
+    // Two untimed logs have no common order: nothing is called new without a baseline.
+    d.write("other.log", b"INFO:app:GET /health 200\n");
+    let both = run(&d, &["summary", "app.log", "other.log", "--output", "json"]);
+    assert!(findings(&both).iter().all(|f| f["kind"] != "new_error"));
+}
+
+fn findings_first_notes(out: &[u8]) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_slice(out).expect("json");
+    v["findings"][0]["notes"].clone()
+}

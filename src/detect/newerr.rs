@@ -15,8 +15,9 @@
 //!   the warm-up is taken as the normal repertoire, unless its first sighting ends a silence
 //!   a hundred times less likely than the usual bar, or ends a silence under 5 % likely within
 //!   15 minutes of a one-off change line (a deploy an hour into a log that starts at midnight:
-//!   the night's few requests make the silence alone weak evidence). Without timestamps there
-//!   is no window, so nothing is called new without a baseline.
+//!   the night's few requests make the silence alone weak evidence). Without any timestamp,
+//!   an input that is one log is judged by line order (see [`by_position`]); several
+//!   untimed logs have no common order, so nothing in them is called new without a baseline.
 //!
 //! A new template seen only once or twice is weak evidence: its score is halved and it carries
 //! a "few samples" note. Each finding has the first-seen time, count, rate since then, and the
@@ -51,6 +52,7 @@ pub fn find(
     let max_p = silence_threshold(candidates);
     let mut out = Vec::new();
     for t in templates.list.iter().filter(|t| candidate(t)) {
+        let mut position_note = None;
         let reason = match baseline {
             Some((_, bt)) => {
                 if bt.by_id(&t.id).is_some_and(|b| b.count > 0) {
@@ -98,6 +100,13 @@ pub fn find(
                         continue;
                     }
                 }
+                (None, None) => match by_position(t, sum, cfg.warmup_fraction, max_p) {
+                    Some((reason, note)) => {
+                        position_note = Some(note);
+                        reason
+                    }
+                    None => continue,
+                },
                 _ => continue,
             },
         };
@@ -169,7 +178,9 @@ pub fn find(
         if let Some(note) = change_note(t, sum, templates, baseline, warmup_end) {
             f.notes.push(note);
         }
-        if t.untimed > 0 {
+        if let Some(note) = position_note {
+            f.notes.push(note);
+        } else if t.untimed > 0 {
             f.notes
                 .push(format!("{} event(s) without timestamp", t.untimed));
         }
@@ -280,6 +291,46 @@ pub fn silence_probability(
         f64::INFINITY
     };
     (-by_time.min(by_traffic)).exp()
+}
+
+/// Novelty by position, for an input that is one log without any timestamp (`docker logs`
+/// of an app that prints no time, a piped build or job log): its line order is the order
+/// of events, so the warm-up is its first `warmup` share of lines, and a template first seen
+/// after it is new when its events, spread evenly over the log, would all have fallen after
+/// its first one only by a chance below `max_p`: `(1 − x)^count`, `x` the share of lines
+/// before it. The reason and a short note, or None when it is not new or the rule does not
+/// apply (several logs have no common order; a timed event gives the input a clock).
+fn by_position(
+    t: &TemplateStats,
+    sum: &Summary,
+    warmup: f64,
+    max_p: f64,
+) -> Option<(String, String)> {
+    let [src] = sum.input.sources.as_slice() else {
+        return None;
+    };
+    if sum.time_min.is_some() || t.untimed != t.count || src.lines == 0 {
+        return None;
+    }
+    let first = t.examples.iter().map(|e| e.line).min()?;
+    let x = (first.saturating_sub(1) as f64 / src.lines as f64).min(1.0);
+    let p = (1.0 - x).powf(t.count as f64);
+    (x > warmup && p < max_p).then(|| {
+        let at = format!(
+            "line {first} of {} ({:.0}% into the log)",
+            src.lines,
+            x * 100.0
+        );
+        (
+            format!(
+                "no timestamps: first seen at {at}, after the first {:.0}% of its lines (the \
+                 warm-up); spread evenly, its events would all come after it by a {p:.0e} \
+                 chance",
+                warmup * 100.0
+            ),
+            format!("no timestamps: new by line order, first seen at {at}"),
+        )
+    })
 }
 
 /// Timestamped events of any kind in `[from, to)`, at the summary's resolution.
@@ -840,5 +891,55 @@ mod tests {
             by_sig: Vec::new(),
         };
         assert!(find(&sum, &ts, &DetectConfig::default(), None).is_empty());
+    }
+
+    /// One log without timestamps: line order is event order.
+    #[test]
+    fn untimed_single_log_novelty_by_line_order() {
+        let untimed = |first: u64, count: u64| {
+            let mut t = tmpl("x", Level::Error, &[]);
+            t.count = count;
+            t.levels[Level::Error.index()] = count;
+            t.untimed = count;
+            t.examples = vec![
+                Example::named("app.log", first + 40, None, b"x"),
+                Example::named("app.log", first, None, b"x"),
+            ];
+            Templates {
+                list: vec![t],
+                by_sig: Vec::new(),
+            }
+        };
+        let source = |name: &str| crate::input::SourceStats {
+            name: name.into(),
+            format: crate::record::Format::Plain,
+            bytes: 50_000,
+            lines: 1_000,
+        };
+        let mut sum = Summary::default();
+        sum.input.sources = vec![source("app.log")];
+        let cfg = DetectConfig::default();
+        // 50 errors from line 701 on: all after the first 70 % of lines by a 0.3^50 chance.
+        let f = find(&sum, &untimed(701, 50), &cfg, None);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].notes.iter().any(|n| {
+            n
+            == "no timestamps: new by line order, first seen at line 701 of 1000 (70% into the log)"
+        }));
+        let reason = f[0].details["reason"].as_str().unwrap_or("");
+        assert!(reason.contains("by a 7e-27 chance"), "{reason}");
+        assert_eq!(f[0].start, None);
+        // Three from line 701 on: 0.3^3 = 2.7 %, a steady rare error could do that.
+        assert!(find(&sum, &untimed(701, 3), &cfg, None).is_empty());
+        // Inside the warm-up (the first 15 % of lines): the normal repertoire.
+        assert!(find(&sum, &untimed(140, 900), &cfg, None).is_empty());
+        assert_eq!(find(&sum, &untimed(160, 900), &cfg, None).len(), 1);
+        // Two logs have no common order; a timed event gives the input a clock.
+        sum.input.sources.push(source("other.log"));
+        assert!(find(&sum, &untimed(701, 50), &cfg, None).is_empty());
+        sum.input.sources.pop();
+        sum.time_min = Some(0);
+        sum.time_max = Some(1_000_000);
+        assert!(find(&sum, &untimed(701, 50), &cfg, None).is_empty());
     }
 }
