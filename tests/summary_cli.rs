@@ -1668,6 +1668,30 @@ fn an_untimed_logs_new_error_is_found_by_line_order() {
     d.write("other.log", b"INFO:app:GET /health 200\n");
     let both = run(&d, &["summary", "app.log", "other.log", "--output", "json"]);
     assert!(findings(&both).iter().all(|f| f["kind"] != "new_error"));
+    let v: serde_json::Value = serde_json::from_slice(&both.stdout).expect("json");
+    assert!(
+        v["overview"]["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("several logs have no common order")),
+        "{v}"
+    );
+    // One untimed log with only steady errors: nothing new, and the report says how it looked.
+    let steady: String = log.lines().take(3_000).map(|l| format!("{l}\n")).collect();
+    d.write("steady.log", steady.as_bytes());
+    let o = run(&d, &["summary", "steady.log"]);
+    assert!(
+        stdout(&o).contains("by line order no warn-or-worse template is new"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&d, &["summary", "steady.log", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(
+        v["overview"]["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("new errors are judged by line order")),
+        "{v}"
+    );
 }
 
 fn findings_first_notes(out: &[u8]) -> serde_json::Value {

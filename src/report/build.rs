@@ -128,9 +128,14 @@ fn overview(
             "no event has a timestamp: no timeline or incident window; new errors are judged \
              against the baseline only"
                 .to_string()
+        } else if sum.input.sources.len() == 1 {
+            "no event has a timestamp: no timeline or incident window; new errors are judged \
+             by line order (or use --baseline to compare against known-good logs)"
+                .to_string()
         } else {
             "no event has a timestamp: no timeline, incident window or new-error detection \
-             (use --baseline to compare against known-good logs)"
+             (several logs have no common order; use --baseline to compare against \
+             known-good logs)"
                 .to_string()
         });
     } else if sum.untimed > 0 {
@@ -303,6 +308,10 @@ pub fn no_findings_text(r: &Report) -> String {
     let ov = &r.overview;
     if ov.events == 0 {
         "No findings: no events in the input.".to_string()
+    } else if ov.untimed_events == ov.events && ov.baseline.is_none() && ov.sources.len() == 1 {
+        "No findings: no event has a timestamp, and by line order no warn-or-worse template \
+         is new; with --baseline, templates absent from known-good logs would be reported."
+            .to_string()
     } else if ov.untimed_events == ov.events && ov.baseline.is_none() {
         "No findings: no event has a timestamp, so nothing can be placed in time; with \
          --baseline, templates absent from known-good logs would be reported."
