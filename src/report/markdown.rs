@@ -86,7 +86,10 @@ pub fn text_with_template(text: &str, template: Option<&str>) -> String {
     if text[end..].starts_with('…') {
         end += '…'.len_utf8();
     }
-    let quoted = &text[start..end];
+    // (A title that goes on differently after a word, `Exception on <PATH> [POST] — …`,
+    // keeps the space outside the code span.)
+    let quoted = text[start..end].trim_end();
+    end = start + quoted.len();
     format!(
         "{}{}{}",
         md_text(&text[..start]),
@@ -328,6 +331,13 @@ mod tests {
                 Some("a_b <NUM> and more words here")
             ),
             "top: `a_b <NUM> and more w…`"
+        );
+        assert_eq!(
+            text_with_template(
+                "New error: Exception on <PATH> [POST] — OperationalError: refused",
+                Some("Exception on <PATH> [POST] [exc=Exception,OperationalError]")
+            ),
+            "New error: `Exception on <PATH> [POST]` — OperationalError: refused"
         );
     }
 
