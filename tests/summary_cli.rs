@@ -1698,3 +1698,91 @@ fn findings_first_notes(out: &[u8]) -> serde_json::Value {
     let v: serde_json::Value = serde_json::from_slice(out).expect("json");
     v["findings"][0]["notes"].clone()
 }
+
+/// A bundle: a gateway's timed log failing to reach the worker, and the worker's previous
+/// container's output, which has no timestamps (a crash loop at import time). The crash is
+/// listed as errors of unknown age, not dropped and not called new; a stray untimed line in
+/// the timed log is not "a log without timestamps".
+#[test]
+fn a_crash_in_an_untimed_log_of_a_bundle_is_listed() {
+    let start = 1_764_496_800_000_i64;
+    let mut gw = String::from("gateway starting\nERROR early config warning before logging\n");
+    for i in 0..3_600_i64 {
+        let ts = stamp_ms(start + i * 1_000, "%Y-%m-%dT%H:%M:%S%.3fZ");
+        if i > 2_400 && i % 3 == 0 {
+            gw.push_str(&format!("{{\"time\":\"{ts}\",\"level\":\"error\",\"msg\":\"upstream request failed\",\"error\":\"connect ECONNREFUSED 10.0.4.12:8080\"}}\n"));
+        } else {
+            gw.push_str(&format!("{{\"time\":\"{ts}\",\"level\":\"info\",\"msg\":\"request completed\",\"path\":\"/api/jobs/{}\",\"status\":200}}\n", i % 97));
+        }
+    }
+    let crash = concat!(
+        "Starting worker v2.4.0\n",
+        "Traceback (most recent call last):\n",
+        "  File \"/app/worker.py\", line 3, in <module>\n",
+        "    from jobs.queue import consume\n",
+        "ModuleNotFoundError: No module named 'redis_helpers'\n",
+    );
+    let d = Dir::new();
+    d.write("gateway.log", gw.as_bytes());
+    d.write("worker-previous.log", crash.repeat(5).as_bytes());
+    let mut seen = Vec::new();
+    for extra in [&["-j", "1"][..], &["-j", "2", "--chunk-size", "3000"]] {
+        let mut args = vec![
+            "summary",
+            "gateway.log",
+            "worker-previous.log",
+            "-o",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&d, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let f: Vec<&serde_json::Value> = v["findings"]
+            .as_array()
+            .map(|f| f.iter().filter(|f| f["kind"] == "untimed_errors").collect())
+            .unwrap_or_default();
+        assert_eq!(f.len(), 1, "{v}");
+        assert_eq!(
+            f[0]["title"],
+            "Errors in worker-previous.log (no timestamps): Starting worker <VERSION> — \
+             ModuleNotFoundError: No module named 'redis_helpers'"
+        );
+        assert_eq!(f[0]["count"], 5);
+        assert_eq!(f[0]["severity"], "info");
+        assert!(f[0]["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.starts_with("no timestamps: cannot say whether")));
+        // The gateway's own trouble still leads.
+        assert_ne!(v["findings"][0]["kind"], "untimed_errors", "{v}");
+        seen.push(o.stdout);
+    }
+    assert_eq!(seen[0], seen[1]);
+    // Against a baseline, a template absent from it is new, times or not.
+    d.write(
+        "base.log",
+        gw.lines()
+            .take(100)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .as_bytes(),
+    );
+    let o = run(
+        &d,
+        &[
+            "summary",
+            "gateway.log",
+            "worker-previous.log",
+            "--baseline",
+            "base.log",
+            "-o",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let kinds: Vec<&str> = v["findings"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(!kinds.contains(&"untimed_errors"), "{kinds:?}");
+}

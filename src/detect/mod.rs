@@ -12,6 +12,7 @@ pub mod newerr;
 pub mod pair;
 pub mod spikes;
 pub mod timeline;
+pub mod untimed;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +74,8 @@ pub fn analyze_summaries(
     }
 }
 
-/// All template and level findings (new errors, spikes, error-rate spikes), ranked.
+/// All template and level findings (new errors, spikes, error-rate spikes, the errors of
+/// logs without timestamps), ranked.
 ///
 /// `baseline` templates must come from one joint clustering with `templates`
 /// (`pair::joint_templates`), so that ids match. A spike that is just the arrival of a
@@ -107,6 +109,7 @@ pub fn analyze(
             out.push(s);
         }
     }
+    out.extend(untimed::find(sum, templates, baseline.is_some()));
     rank(&mut out);
     out
 }
@@ -135,6 +138,8 @@ pub enum FindingKind {
     RateLimited,
     /// An external host answering 5xx.
     UpstreamFailure,
+    /// Error-or-worse templates of a log without timestamps, of unknown age.
+    UntimedErrors,
 }
 
 impl FindingKind {
@@ -150,6 +155,7 @@ impl FindingKind {
             FindingKind::UpstreamTimeout => "upstream_timeout",
             FindingKind::RateLimited => "rate_limited",
             FindingKind::UpstreamFailure => "upstream_failure",
+            FindingKind::UntimedErrors => "untimed_errors",
         }
     }
 }

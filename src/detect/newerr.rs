@@ -545,7 +545,7 @@ pub fn version_leads(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::summary::templates::TemplateStats;
     use crate::summary::{Example, Series};

@@ -127,6 +127,7 @@ impl ChunkBuilder<'_> {
         // The time an event without its own takes: the last timed event's before it in its
         // source (see `Chunk::time_before`).
         let mut last_time = chunk.time_before;
+        let mut chunk_timed = false;
         if self.full {
             sum.endpoints.begin_chunk(source, chunk.source.format);
         }
@@ -253,6 +254,7 @@ impl ChunkBuilder<'_> {
                 }
                 match ev.time {
                     Some(t) => {
+                        chunk_timed = true;
                         sum.time_min = Some(sum.time_min.map_or(t, |m| m.min(t)));
                         sum.time_max = Some(sum.time_max.map_or(t, |m| m.max(t)));
                         if self.full {
@@ -299,6 +301,9 @@ impl ChunkBuilder<'_> {
         if self.full {
             build_series(&mut sum, &mut timed, res);
             sum.endpoints.finish_chunk(res);
+        }
+        if chunk_timed {
+            sum.timed_sources.insert(chunk.source.name.clone());
         }
         ChunkResult {
             summary: sum,

@@ -507,6 +507,9 @@ pub struct Summary {
     /// Values of version-like fields per source, each with its first event (deploys).
     #[serde(default)]
     pub versions: versions::Versions,
+    /// The sources with at least one timed event: the others are logs without timestamps.
+    #[serde(default)]
+    pub timed_sources: std::collections::BTreeSet<String>,
     #[serde(skip)]
     index: SigIndex,
     /// The [`sig_cost`] of every signature in `sigs`, added up (checked against the byte
@@ -583,6 +586,7 @@ impl Default for Summary {
             tails: Vec::new(),
             endpoints: Default::default(),
             versions: Default::default(),
+            timed_sources: Default::default(),
             index: SigIndex::default(),
             sig_bytes: 0,
         }
@@ -747,6 +751,8 @@ impl Summary {
 
         self.events += other.events;
         self.untimed += other.untimed;
+        self.timed_sources
+            .extend(std::mem::take(&mut other.timed_sources));
         self.time_inherited += other.time_inherited;
         self.time_dated += other.time_dated;
         self.invalid_utf8 += other.invalid_utf8;
