@@ -1447,6 +1447,9 @@ mod tests {
             b"[01.01 10:00:00] a *6 -",
             b"2024-01-01 10:00:00, Info  ",
             b"2024-01-01 10:00:00 INFO a.b [",
+            // A level, a word and a number ending the line: Django's module/pid columns.
+            b"INFO ok 57",
+            b"2026-11-30 10:00:00 INFO retry 3",
         ];
         for c in cases {
             parse_everything(c);
@@ -1478,4 +1481,61 @@ mod tests {
             parse_everything(text.as_bytes());
         }
     }
+
+    proptest::proptest! {
+        // (Cheap cases, and the shapes that reach a column parser are a small share of them.)
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(10_000))]
+
+        /// Lines made of the pieces headers are made of (stamps, levels, words, numbers,
+        /// brackets, separators), cut anywhere: random text seldom builds a header, and
+        /// a parser that looks for the column after one must stop at the line's end.
+        #[test]
+        fn header_like_lines_never_panic(
+            tokens in proptest::collection::vec(proptest::sample::select(HEADER_PIECES), 1..9),
+            cut in 0usize..200,
+        ) {
+            let line = tokens.join(" ");
+            parse_everything(&line.as_bytes()[..cut.min(line.len())]);
+            parse_everything(line.as_bytes());
+        }
+    }
+
+    const HEADER_PIECES: &[&str] = &[
+        "2026-11-30",
+        "10:00:00",
+        "2026-11-30T10:00:00.123Z",
+        "10:00:00,123",
+        "Nov",
+        "30",
+        "[main]",
+        "[",
+        "]",
+        "INFO",
+        "ERROR",
+        "WARN",
+        "E1130",
+        "level=info",
+        "msg=\"x\"",
+        "ok",
+        "57",
+        "1234",
+        "123456789",
+        "retry",
+        "---",
+        "-",
+        ":",
+        "|",
+        "app.module:",
+        "(1234):",
+        "*5",
+        "<Error>",
+        "[pid",
+        "12]",
+        "from",
+        "in",
+        "{\"a\":1}",
+        "at=error",
+        "\t",
+        "",
+    ];
 }

@@ -2167,8 +2167,9 @@ fn django_columns(b: &[u8], p: usize) -> Option<usize> {
         return None;
     }
     let number = |from: usize| {
+        let from = from.min(b.len());
         let end = token_end(b, from);
-        let n = &b[from.min(end)..end];
+        let n = &b[from..end];
         (!n.is_empty() && n.len() <= 20 && n.iter().all(u8::is_ascii_digit)).then_some((n, end))
     };
     let (_, pid_end) = number(e + 1)?;
