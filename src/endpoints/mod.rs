@@ -828,7 +828,9 @@ fn write_method(m: Option<&[u8]>, out: &mut Vec<u8>) {
 }
 
 /// Trouble described in an event's error fields (`"error": "429 Too Many Requests"`).
-fn error_fields(ev: &Event<'_>) -> Option<(Outcome, Option<u16>, Option<u64>)> {
+fn error_fields(
+    fields: &[crate::record::Field<'_>],
+) -> Option<(Outcome, Option<u16>, Option<u64>)> {
     const KEYS: [&[u8]; 8] = [
         b"error",
         b"err",
@@ -839,14 +841,48 @@ fn error_fields(ev: &Event<'_>) -> Option<(Outcome, Option<u16>, Option<u64>)> {
         b"error_message",
         b"desc",
     ];
-    ev.fields
+    fields
         .iter()
         .filter(|(k, _)| KEYS.iter().any(|x| x.eq_ignore_ascii_case(k)))
         .find_map(|(_, v)| upstream::classify(v))
 }
 
+/// What an outbound call named in a structured field (`upstream`, `peer.service`) came to,
+/// as the endpoint table counts it: its status when it has one (429, 504/408, 5xx, 4xx,
+/// else fine), else the trouble its message or error fields describe, else a failure when
+/// the event is an error, else a plain call; with the status and the `Retry-After` seconds
+/// said. The live tracker reads calls the same way.
+pub fn call_outcome(
+    status: Option<u16>,
+    message: &[u8],
+    fields: &[crate::record::Field<'_>],
+    level: Option<Level>,
+) -> (Outcome, Option<u16>, Option<u64>) {
+    match status {
+        Some(s) => {
+            let outcome = match s {
+                429 => Outcome::RateLimited,
+                504 | 408 => Outcome::Timeout,
+                500..=599 => Outcome::ServerError,
+                400..=499 => Outcome::ClientError,
+                _ => Outcome::Ok,
+            };
+            (outcome, status, retry_after_field(fields))
+        }
+        // No status: the message says what happened (nginx error log: `upstream timed out
+        // ... upstream: "http://10.0.0.7:8080/api"`), else it is a plain call.
+        None => match upstream::classify(message).or_else(|| error_fields(fields)) {
+            Some((outcome, status, retry)) => {
+                (outcome, status, retry.or_else(|| retry_after_field(fields)))
+            }
+            None if level_at_least(level, Level::Error) => (Outcome::ServerError, None, None),
+            None => (Outcome::Ok, None, None),
+        },
+    }
+}
+
 /// A `Retry-After` value (seconds) from a structured field.
-fn retry_after_field(ev: &Event<'_>) -> Option<u64> {
+fn retry_after_field(fields: &[crate::record::Field<'_>]) -> Option<u64> {
     const KEYS: [&[u8]; 5] = [
         b"retry_after",
         b"retry_after_s",
@@ -854,7 +890,7 @@ fn retry_after_field(ev: &Event<'_>) -> Option<u64> {
         b"retryafter",
         b"retry_after_seconds",
     ];
-    ev.fields.iter().find_map(|(k, v)| {
+    fields.iter().find_map(|(k, v)| {
         if !KEYS.iter().any(|x| x.eq_ignore_ascii_case(k)) {
             return None;
         }
@@ -1056,41 +1092,13 @@ impl EndpointTable {
         }
         // Outbound calls.
         if let Some(host) = up_host {
-            let m = match status {
-                Some(s) => Mention {
-                    host,
-                    outcome: match s {
-                        429 => Outcome::RateLimited,
-                        504 | 408 => Outcome::Timeout,
-                        500..=599 => Outcome::ServerError,
-                        400..=499 => Outcome::ClientError,
-                        _ => Outcome::Ok,
-                    },
-                    status,
-                    retry_after_s: retry_after_field(ev),
-                },
-                // No status: the message says what happened (nginx error log: `upstream timed
-                // out ... upstream: "http://10.0.0.7:8080/api"`), else it is a plain call.
-                None => match upstream::classify(&ev.message).or_else(|| error_fields(ev)) {
-                    Some((outcome, status, retry)) => Mention {
-                        host,
-                        outcome,
-                        status,
-                        retry_after_s: retry.or_else(|| retry_after_field(ev)),
-                    },
-                    None if level_at_least(level, Level::Error) => Mention {
-                        host,
-                        outcome: Outcome::ServerError,
-                        status: None,
-                        retry_after_s: None,
-                    },
-                    None => Mention {
-                        host,
-                        outcome: Outcome::Ok,
-                        status: None,
-                        retry_after_s: None,
-                    },
-                },
+            let (outcome, said_status, retry_after_s) =
+                call_outcome(status, &ev.message, &ev.fields, level);
+            let m = Mention {
+                host,
+                outcome,
+                status: said_status,
+                retry_after_s,
             };
             let rkey = route.map(|r| self.routes[r as usize].key());
             // A call record has a status or a duration, or is a structured record (JSON,

@@ -705,7 +705,7 @@ impl Live {
     fn upstream_slot(&mut self, o: &Obs<'_>) -> Option<u32> {
         let mentioned;
         let (host, kind) = match o.upstream {
-            Some(host) => (host, upstream_problem(o.status, o.message)?),
+            Some(host) => (host, upstream_problem(o)?),
             None => {
                 let (host, kind) = mentioned_upstream(o)?;
                 mentioned = host;
@@ -1515,23 +1515,19 @@ fn mentioned_upstream(o: &Obs<'_>) -> Option<(String, UpKind)> {
     Some((m.host, kind))
 }
 
-/// Classifies an outbound call's problem from its status and message.
-fn upstream_problem(status: Option<u16>, message: &[u8]) -> Option<UpKind> {
-    let head = &message[..message.len().min(512)];
-    let has = |w: &[u8]| head.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
-    if status == Some(429) || has(b"rate limit") || has(b"too many requests") {
-        return Some(UpKind::RateLimited);
+/// The trouble of an outbound call named in a field, read as the endpoint table reads it
+/// ([`crate::endpoints::call_outcome`]): its status, else what its message or error fields
+/// say (`socket hang up`, `429 Too Many Requests`), else a failure if it is an error.
+fn upstream_problem(o: &Obs<'_>) -> Option<UpKind> {
+    use crate::endpoints::upstream::Outcome;
+    let (outcome, ..) = crate::endpoints::call_outcome(o.status, o.message, o.fields, o.level);
+    match outcome {
+        Outcome::RateLimited => Some(UpKind::RateLimited),
+        Outcome::Timeout => Some(UpKind::Timeout),
+        Outcome::Refused => Some(UpKind::Refused),
+        Outcome::ServerError => Some(UpKind::Failure),
+        Outcome::ClientError | Outcome::Ok => None,
     }
-    if status == Some(504) || has(b"timed out") || has(b"timeout") || has(b"deadline exceeded") {
-        return Some(UpKind::Timeout);
-    }
-    if has(b"refused") || has(b"connection reset") {
-        return Some(UpKind::Refused);
-    }
-    if status.is_some_and(|s| s >= 500) || has(b"failed") {
-        return Some(UpKind::Failure);
-    }
-    None
 }
 
 #[cfg(test)]

@@ -1259,3 +1259,60 @@ fn an_alerts_examples_are_from_its_own_time() {
         assert!(e.time.is_some_and(|t| t >= onset), "{e:?} before {onset}");
     }
 }
+
+/// Calls that name their upstream in a field and their trouble only in an error field, in
+/// a client library's words (`socket hang up`): the live tracker reads them as the batch
+/// table does (refused or reset), not by a keyword list of its own that missed them; and a
+/// call that merely logs "failed" at info level is no failure in either.
+#[test]
+fn a_structured_calls_error_field_is_read_as_the_batch_table_reads_it() {
+    let cfg = LiveConfig {
+        warmup_ms: 0,
+        ..LiveConfig::default()
+    };
+    let mut h = Harness::new(cfg);
+    let call = |t: i64, level: Level, msg: &'static str, error: Option<&'static str>| {
+        let mut e = ev(t, level, msg);
+        e.http.upstream = Some(Cow::Borrowed(b"rates.partner.example"));
+        if let Some(err) = error {
+            e.fields = vec![(Cow::Borrowed(&b"error"[..]), Cow::Borrowed(err.as_bytes()))];
+        }
+        e
+    };
+    let mut evs: Vec<Event<'static>> = Vec::new();
+    for i in 0..(40 * 6) {
+        let t = T0 + i * 10_000;
+        evs.push(ev(t, Level::Info, "request completed"));
+        evs.push(call(
+            t + 1,
+            Level::Info,
+            "lookup failed over to cache",
+            None,
+        ));
+        if (20 * 6..30 * 6).contains(&i) {
+            evs.push(call(
+                t + 2,
+                Level::Warn,
+                "rates call",
+                Some("socket hang up"),
+            ));
+        }
+    }
+    for e in &evs {
+        h.push(e);
+    }
+    let alerts = h.finish();
+    let ups: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| a.finding.upstream.as_deref() == Some("rates.partner.example"))
+        .collect();
+    assert_eq!(ups.len(), 2, "{:?}", summary(&alerts));
+    assert_eq!(ups[0].finding.kind, FindingKind::UpstreamTimeout);
+    assert_eq!(
+        ups[0].finding.title,
+        "Connections refused or reset by rates.partner.example"
+    );
+    assert!((ups[0].finding.start.expect("start") - (T0 + 20 * MIN)).abs() <= MIN);
+    assert_eq!(ups[1].phase, AlertPhase::End);
+    assert_eq!(ups[1].finding.count, 60);
+}
