@@ -1701,8 +1701,9 @@ fn findings_first_notes(out: &[u8]) -> serde_json::Value {
 
 /// A bundle: a gateway's timed log failing to reach the worker, and the worker's previous
 /// container's output, which has no timestamps (a crash loop at import time). The crash is
-/// listed as errors of unknown age, not dropped and not called new; a stray untimed line in
-/// the timed log is not "a log without timestamps".
+/// listed as errors of unknown age, not dropped and not called new, and the failing
+/// upstream's finding names it; a stray untimed line in the timed log is not "a log without
+/// timestamps".
 #[test]
 fn a_crash_in_an_untimed_log_of_a_bundle_is_listed() {
     let start = 1_764_496_800_000_i64;
@@ -1710,7 +1711,7 @@ fn a_crash_in_an_untimed_log_of_a_bundle_is_listed() {
     for i in 0..3_600_i64 {
         let ts = stamp_ms(start + i * 1_000, "%Y-%m-%dT%H:%M:%S%.3fZ");
         if i > 2_400 && i % 3 == 0 {
-            gw.push_str(&format!("{{\"time\":\"{ts}\",\"level\":\"error\",\"msg\":\"upstream request failed\",\"error\":\"connect ECONNREFUSED 10.0.4.12:8080\"}}\n"));
+            gw.push_str(&format!("{{\"time\":\"{ts}\",\"level\":\"error\",\"msg\":\"upstream request failed\",\"upstream\":\"http://worker.default.svc:8080/jobs\",\"error\":\"connect ECONNREFUSED 10.0.4.12:8080\"}}\n"));
         } else {
             gw.push_str(&format!("{{\"time\":\"{ts}\",\"level\":\"info\",\"msg\":\"request completed\",\"path\":\"/api/jobs/{}\",\"status\":200}}\n", i % 97));
         }
@@ -1753,8 +1754,18 @@ fn a_crash_in_an_untimed_log_of_a_bundle_is_listed() {
         assert!(f[0]["notes"][0]
             .as_str()
             .is_some_and(|n| n.starts_with("no timestamps: cannot say whether")));
-        // The gateway's own trouble still leads.
-        assert_ne!(v["findings"][0]["kind"], "untimed_errors", "{v}");
+        // The gateway's own trouble still leads, and names the log of the service it calls.
+        let top = &v["findings"][0];
+        assert_eq!(top["upstream"], "worker.default.svc:8080", "{v}");
+        assert!(
+            top["notes"].as_array().is_some_and(|n| n.iter().any(|n| n
+                == "worker-previous.log, named like this host, has errors of unknown age \
+                    (no timestamps): Starting worker <VERSION> — ModuleNotFoundError: No \
+                    module named 'redis_helpers'")),
+            "{top}"
+        );
+        assert!(f[0]["notes"][1].as_str().is_some_and(|n| n
+            .starts_with("its log is named like worker.default.svc:8080, a failing upstream: ")));
         seen.push(o.stdout);
     }
     assert_eq!(seen[0], seen[1]);

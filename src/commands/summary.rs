@@ -167,6 +167,7 @@ pub fn collect_findings(
         }
     }
     out.extend(inside);
+    detect::untimed::link(&mut out);
     detect::rank(&mut out);
     // One incident seen several ways (an upstream's timeouts and the error logged for them)
     // is one headline with related evidence, so other incidents stay near the top.

@@ -59,6 +59,64 @@ pub fn find(sum: &Summary, templates: &Templates, baseline: bool) -> Vec<Finding
         .collect()
 }
 
+/// Links each `untimed_errors` finding with the upstream findings whose host names the
+/// service its log comes from (`worker.default.svc:8080` and `pods/worker-5c6b-previous.log`,
+/// a Kubernetes pod being its deployment's name and a hash): a crash loop without times is
+/// likely why the calls to that service fail. A note on both; scores unchanged.
+pub fn link(findings: &mut [Finding]) {
+    let mut notes: Vec<(usize, String)> = Vec::new();
+    for (i, u) in findings.iter().enumerate() {
+        if u.kind != FindingKind::UntimedErrors {
+            continue;
+        }
+        let detail = |k: &str| u.details.get(k).and_then(|s| s.as_str());
+        let (Some(log), Some(error)) = (detail("source"), detail("error")) else {
+            continue;
+        };
+        for (j, f) in findings.iter().enumerate() {
+            let Some(host) = f.upstream.as_deref() else {
+                continue;
+            };
+            if !super::group::is_endpoint(f.kind) || !names_the_log(host, log) {
+                continue;
+            }
+            notes.push((
+                j,
+                format!(
+                    "{log}, named like this host, has errors of unknown age (no timestamps): \
+                     {error}"
+                ),
+            ));
+            notes.push((
+                i,
+                format!(
+                    "its log is named like {host}, a failing upstream: {}",
+                    f.title
+                ),
+            ));
+        }
+    }
+    for (i, n) in notes {
+        if let Some(f) = findings.get_mut(i) {
+            f.notes.push(n);
+        }
+    }
+}
+
+/// Whether upstream `host`'s service name (its first label: `worker` of
+/// `worker.default.svc:8080`, `redis-master` of `redis-master:6379`) starts the file name
+/// of `log`, followed by `-`, `_` or `.`: `worker-5c6b-previous.log`, `redis-master-0.log`.
+fn names_the_log(host: &str, log: &str) -> bool {
+    let service = host.split(['.', ':']).next().unwrap_or_default();
+    if service.len() < 3 || !service.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let file = log.rsplit(['/', '\\', ':']).next().unwrap_or(log);
+    file.len() > service.len()
+        && file[..service.len()].eq_ignore_ascii_case(service)
+        && matches!(file.as_bytes()[service.len()], b'-' | b'_' | b'.')
+}
+
 /// Warn-or-worse by majority (as a new error must be), with an error or fatal event, and no
 /// event with a time.
 fn untimed_error(t: &TemplateStats) -> bool {
@@ -77,13 +135,12 @@ fn finding(log: &str, ts: &[&TemplateStats]) -> Finding {
         1 => String::new(),
         n => format!(" (and {} more error template(s))", n - 1),
     };
+    let error = crate::report::template_title(top, 100);
     let mut f = Finding::new(
         FindingKind::UntimedErrors,
-        format!(
-            "Errors in {log} (no timestamps): {}{more}",
-            crate::report::template_title(top, 100)
-        ),
+        format!("Errors in {log} (no timestamps): {error}{more}"),
     );
+    f.details.insert("error".into(), error.into());
     f.template = Some(top.text.clone());
     f.template_id = Some(top.id.clone());
     f.count = count;
@@ -134,6 +191,51 @@ mod tests {
             bytes: 1_000,
             lines: 100,
         }
+    }
+
+    #[test]
+    fn a_log_named_like_a_failing_upstream_is_linked() {
+        assert!(names_the_log(
+            "worker.default.svc:8080",
+            "b.tgz:pods/worker-5c6b-previous.log"
+        ));
+        assert!(names_the_log(
+            "redis-master:6379",
+            "logs/redis-master-0.log"
+        ));
+        assert!(names_the_log("Worker:80", "worker.log"));
+        assert!(!names_the_log(
+            "worker.default.svc:8080",
+            "pods/workers-5c6b.log"
+        ));
+        assert!(!names_the_log(
+            "worker.default.svc:8080",
+            "pods/gateway-worker.log"
+        ));
+        assert!(!names_the_log("10.0.4.12:8080", "10.0.4.12-dump.log"));
+        assert!(!names_the_log("db:5432", "db-0.log"));
+        let mut u = Finding::new(FindingKind::UntimedErrors, "Errors in w (no timestamps): x");
+        u.details
+            .insert("source".into(), "pods/worker-5c6b-previous.log".into());
+        u.details.insert("error".into(), "x".into());
+        let mut up = Finding::new(
+            FindingKind::UpstreamTimeout,
+            "worker.default.svc:8080: 9 refused",
+        );
+        up.upstream = Some("worker.default.svc:8080".into());
+        let mut other = up.clone();
+        other.upstream = Some("billing.default.svc:8080".into());
+        let mut fs = vec![up, other, u];
+        link(&mut fs);
+        assert_eq!(
+            fs[0].notes,
+            ["pods/worker-5c6b-previous.log, named like this host, has errors of unknown age (no timestamps): x"]
+        );
+        assert!(fs[1].notes.is_empty());
+        assert_eq!(
+            fs[2].notes,
+            ["its log is named like worker.default.svc:8080, a failing upstream: worker.default.svc:8080: 9 refused"]
+        );
     }
 
     #[test]
