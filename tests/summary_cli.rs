@@ -1598,10 +1598,11 @@ fn a_crash_loop_names_the_version_it_started_with() {
     );
 }
 
-/// `docker logs` of a Flask app that prints no time: its tracebacks start 70 % into the log.
-/// With one log, line order is event order: the new error is found by position, the same
-/// for any chunking and from a pipe; steady warnings and errors are not new; the code line
-/// `pool.get()` in the traceback names no upstream.
+/// `docker logs` of a Flask app that prints no time: its tracebacks start 70 % into the log,
+/// a hundred lines after a worker restart. With one log, line order is event order: the new
+/// error is found by position, with the restart as its lead, the same for any chunking and
+/// from a pipe; steady warnings and errors are not new; the code line `pool.get()` in the
+/// traceback names no upstream.
 #[test]
 fn an_untimed_logs_new_error_is_found_by_line_order() {
     let mut log = String::new();
@@ -1616,6 +1617,8 @@ fn an_untimed_logs_new_error_is_found_by_line_order() {
                 "    conn = pool.get()\n",
                 "psycopg2.OperationalError: could not connect to server: Connection refused\n",
             ));
+        } else if i == 3_400 {
+            log.push_str("INFO:gunicorn:Booting worker with pid: 4242\n");
         } else if i % 50 == 7 {
             log.push_str(&format!("WARNING:app:slow query took {}ms\n", 1_000 + i));
         } else if i % 300 == 11 {
@@ -1649,6 +1652,11 @@ fn an_untimed_logs_new_error_is_found_by_line_order() {
             f[0]["notes"][0],
             "no timestamps: new by line order, first seen at line 3511 of 5600 (63% into the log)"
         );
+        // The restart it followed, by lines.
+        assert_eq!(
+            f[0]["notes"][1],
+            "first seen 110 line(s) after app.log:3401: INFO:gunicorn:Booting worker with pid: 4242"
+        );
         assert!(f[0]["examples"][0]
             .as_str()
             .is_some_and(|e| e.starts_with("app.log:3511: ERROR:app:Exception on /checkout")));
@@ -1657,7 +1665,13 @@ fn an_untimed_logs_new_error_is_found_by_line_order() {
     assert_eq!(seen[0], seen[1]);
     let piped = run_stdin(&["summary", "--output", "json"], log.as_bytes());
     assert_eq!(findings(&piped).len(), 1);
-    assert_eq!(findings(&piped)[0]["notes"], findings_first_notes(&seen[0]));
+    // (The same notes, the pipe's lines being `-:N`.)
+    assert_eq!(
+        findings(&piped)[0]["notes"]
+            .to_string()
+            .replace("-:3401", "app.log:3401"),
+        findings_first_notes(&seen[0]).to_string()
+    );
     let text = run(&d, &["summary", "app.log"]);
     assert!(
         stdout(&text).contains("▶ New error: Exception on <PATH> [POST]"),

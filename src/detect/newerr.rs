@@ -180,6 +180,9 @@ pub fn find(
         }
         if let Some(note) = position_note {
             f.notes.push(note);
+            if let Some(lead) = position_lead(t, sum, templates, cfg.warmup_fraction) {
+                f.notes.push(lead);
+            }
         } else if t.untimed > 0 {
             f.notes
                 .push(format!("{} event(s) without timestamp", t.untimed));
@@ -331,6 +334,39 @@ fn by_position(
             format!("no timestamps: new by line order, first seen at {at}"),
         )
     })
+}
+
+/// For a template new by line order ([`by_position`]): the change it followed, the closest
+/// one-off change line before its first event ([`MAX_CHANGE_EVENTS`] events at most, below
+/// warning level, naming a change) that is itself after the warm-up, new by position too;
+/// with how many lines before it. None when there is none, or when it is the line just
+/// before the first event (shown already).
+fn position_lead(
+    t: &TemplateStats,
+    sum: &Summary,
+    templates: &Templates,
+    warmup: f64,
+) -> Option<String> {
+    let first = t.examples.iter().map(|e| e.line).min()?;
+    let lines = sum.input.sources.first()?.lines;
+    let warm = (lines as f64 * warmup) as u64;
+    let e = templates
+        .list
+        .iter()
+        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= MAX_CHANGE_EVENTS)
+        .filter(|c| c.warn_or_worse() == 0 && names_a_change(&c.text))
+        .filter_map(|c| c.examples.iter().min_by_key(|e| e.line))
+        .filter(|e| e.line > warm && e.line < first)
+        .max_by_key(|e| e.line)?;
+    if t.before_first.as_ref().is_some_and(|b| b.line == e.line) {
+        return None;
+    }
+    Some(format!(
+        "first seen {} line(s) after {}: {}",
+        first - e.line,
+        e.location(),
+        crate::report::template_label(&e.text, 120)
+    ))
 }
 
 /// Timestamped events of any kind in `[from, to)`, at the summary's resolution.
@@ -891,6 +927,52 @@ pub(crate) mod tests {
             by_sig: Vec::new(),
         };
         assert!(find(&sum, &ts, &DetectConfig::default(), None).is_empty());
+    }
+
+    /// The change a template new by line order followed: the closest one-off change line
+    /// after the warm-up, not a warning, not the line just before it (shown already).
+    #[test]
+    fn position_lead_is_the_closest_new_change_line_before() {
+        let at = |id: &str, level: Level, line: u64, text: &str| {
+            let mut t = tmpl(id, level, &[]);
+            t.text = text.to_string();
+            t.count = 1;
+            t.levels = [0; 7];
+            t.levels[level.index()] = 1;
+            t.untimed = 1;
+            t.examples = vec![Example::named("app.log", line, None, text.as_bytes())];
+            t.before_first = None;
+            t
+        };
+        let mut err = at("err", Level::Error, 700, "boom");
+        err.count = 50;
+        let mut sum = Summary::default();
+        sum.input.sources = vec![crate::input::SourceStats {
+            name: "app.log".into(),
+            format: crate::record::Format::Plain,
+            bytes: 50_000,
+            lines: 1_000,
+        }];
+        let lead = |list: Vec<TemplateStats>, err: &TemplateStats| {
+            let ts = Templates {
+                list,
+                by_sig: Vec::new(),
+            };
+            position_lead(err, &sum, &ts, 0.15)
+        };
+        let early = at("early", Level::Info, 100, "config reloaded");
+        let restart = at("restart", Level::Info, 600, "Restarting worker 3");
+        let warn = at("warn", Level::Warn, 650, "deploy check failed");
+        let other = at("other", Level::Info, 690, "cache warmed");
+        assert_eq!(
+            lead(vec![early.clone(), restart.clone(), warn, other], &err).as_deref(),
+            Some("first seen 100 line(s) after app.log:600: Restarting worker 3")
+        );
+        // Inside the warm-up (the first 15 % of lines): the normal start of the log.
+        assert_eq!(lead(vec![early.clone()], &err), None);
+        // The line just before is the finding's "before" line already.
+        err.before_first = Some(Example::named("app.log", 600, None, b"Restarting worker 3"));
+        assert_eq!(lead(vec![early, restart], &err), None);
     }
 
     /// One log without timestamps: line order is event order.
