@@ -111,10 +111,15 @@ fn names_the_log(host: &str, log: &str) -> bool {
     if service.len() < 3 || !service.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return false;
     }
-    let file = log.rsplit(['/', '\\', ':']).next().unwrap_or(log);
+    let file = log
+        .rsplit(['/', '\\', ':'])
+        .next()
+        .unwrap_or(log)
+        .as_bytes();
+    // (Bytes: a file name's non-ASCII letter must not be cut in two.)
     file.len() > service.len()
-        && file[..service.len()].eq_ignore_ascii_case(service)
-        && matches!(file.as_bytes()[service.len()], b'-' | b'_' | b'.')
+        && file[..service.len()].eq_ignore_ascii_case(service.as_bytes())
+        && matches!(file[service.len()], b'-' | b'_' | b'.')
 }
 
 /// Warn-or-worse by majority (as a new error must be), with an error or fatal event, and no
@@ -214,6 +219,7 @@ mod tests {
         ));
         assert!(!names_the_log("10.0.4.12:8080", "10.0.4.12-dump.log"));
         assert!(!names_the_log("db:5432", "db-0.log"));
+        assert!(!names_the_log("abcdef:80", "abcdeé-1.log"));
         let mut u = Finding::new(FindingKind::UntimedErrors, "Errors in w (no timestamps): x");
         u.details
             .insert("source".into(), "pods/worker-5c6b-previous.log".into());
