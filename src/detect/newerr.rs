@@ -30,7 +30,7 @@ use crate::summary::templates::{TemplateStats, Templates};
 use crate::summary::{Example, Summary};
 
 /// Why a template counts as new.
-fn candidate(t: &TemplateStats) -> bool {
+pub(crate) fn candidate(t: &TemplateStats) -> bool {
     !t.is_other && t.count > 0 && t.warn_or_worse() * 2 >= t.count && t.warn_or_worse() > 0
 }
 
@@ -309,10 +309,8 @@ fn by_position(
     warmup: f64,
     max_p: f64,
 ) -> Option<(String, String)> {
-    let [src] = sum.input.sources.as_slice() else {
-        return None;
-    };
-    if sum.time_min.is_some() || t.untimed != t.count || src.lines == 0 {
+    let src = sum.untimed_log()?;
+    if t.untimed != t.count || src.lines == 0 {
         return None;
     }
     let first = t.examples.iter().map(|e| e.line).min()?;
@@ -348,7 +346,7 @@ fn position_lead(
     warmup: f64,
 ) -> Option<String> {
     let first = t.examples.iter().map(|e| e.line).min()?;
-    let lines = sum.input.sources.first()?.lines;
+    let lines = sum.untimed_log()?.lines;
     let warm = (lines as f64 * warmup) as u64;
     let e = templates
         .list

@@ -24,8 +24,7 @@ const MAX_TEMPLATES_SHOWN: usize = 3;
 
 /// One finding per log without timestamps that holds error-or-worse templates, unranked.
 pub fn find(sum: &Summary, templates: &Templates, baseline: bool) -> Vec<Finding> {
-    let single_untimed = sum.time_min.is_none() && sum.input.sources.len() == 1;
-    if baseline || single_untimed {
+    if baseline || sum.untimed_log().is_some() {
         return Vec::new();
     }
     // (log, templates): every template whose events all lack a time and that has an error,
@@ -122,13 +121,11 @@ fn names_the_log(host: &str, log: &str) -> bool {
         && matches!(file[service.len()], b'-' | b'_' | b'.')
 }
 
-/// Warn-or-worse by majority (as a new error must be), with an error or fatal event, and no
-/// event with a time.
+/// A template that could be a new error ([`super::newerr::candidate`]: warn-or-worse by
+/// majority), with an error or fatal event, and no event with a time.
 fn untimed_error(t: &TemplateStats) -> bool {
-    !t.is_other
-        && t.count > 0
+    super::newerr::candidate(t)
         && t.untimed == t.count
-        && t.warn_or_worse() * 2 >= t.count
         && t.max_level().is_some_and(|l| l >= Level::Error)
 }
 

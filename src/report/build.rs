@@ -128,7 +128,7 @@ fn overview(
             "no event has a timestamp: no timeline or incident window; new errors are judged \
              against the baseline only"
                 .to_string()
-        } else if sum.input.sources.len() == 1 {
+        } else if sum.untimed_log().is_some() {
             "no event has a timestamp: no timeline or incident window; new errors are judged \
              by line order (or use --baseline to compare against known-good logs)"
                 .to_string()

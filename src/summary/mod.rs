@@ -651,6 +651,15 @@ pub fn sig_cost(sig: &str) -> u64 {
 }
 
 impl Summary {
+    /// The input's log when it is the only one and no event has a timestamp: its line order
+    /// is the order of its events (`docker logs` of an app that prints no time).
+    pub fn untimed_log(&self) -> Option<&crate::input::SourceStats> {
+        match self.input.sources.as_slice() {
+            [log] if self.time_min.is_none() => Some(log),
+            _ => None,
+        }
+    }
+
     /// Rebuilds the signature index (after loading from a snapshot).
     pub fn reindex(&mut self) {
         let mut index = SigIndex::default();
