@@ -77,7 +77,13 @@ pub fn strip_into(src: &[u8], out: &mut Vec<u8>) {
 
 /// Whether [`strip_for_display`] may change `b`.
 pub fn shown_with_escapes(b: &[u8]) -> bool {
-    has_escape(b) || memchr::memmem::find(b, b"\\u001").is_some()
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    has_escape(b)
+        || FINDER
+            .get_or_init(|| memchr::memmem::Finder::new(b"\\u001"))
+            .find(b)
+            .is_some()
 }
 
 /// Appends `src` to `out` for display as evidence: without its escape sequences, also those

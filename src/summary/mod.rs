@@ -262,10 +262,18 @@ impl Example {
         } else {
             raw
         };
-        let mut text = String::from_utf8_lossy(raw).into_owned();
-        if text.ends_with('\u{fffd}') && cut {
+        // Nearly always valid UTF-8: checked first (fast), the lossy conversion only when not.
+        let lossy;
+        let mut text = match std::str::from_utf8(raw) {
+            Ok(s) => s,
+            Err(_) => {
+                lossy = String::from_utf8_lossy(raw);
+                &*lossy
+            }
+        };
+        if cut {
             // The cut fell inside a character; drop the broken tail.
-            text.pop();
+            text = text.strip_suffix('\u{fffd}').unwrap_or(text);
         }
         Example {
             source: std::sync::Arc::clone(source),
