@@ -249,12 +249,27 @@ fn diff_ranks_the_real_changes_first() {
     assert_eq!(ids.len(), r.rows.len());
 }
 
+/// Clustering runs on rayon: the templates, and the findings made from them, must not depend
+/// on how many threads it had.
 #[test]
-fn detection_is_deterministic() {
+fn detection_does_not_depend_on_clustering_threads() {
     let (sum, _) = day(true, 5);
-    let t = finalize(&sum, &ClusterConfig::default());
-    let a = detect::analyze(&sum, &t, &DetectConfig::default(), None);
-    let b = detect::analyze(&sum, &t, &DetectConfig::default(), None);
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        pool.install(|| {
+            let t = finalize(&sum, &ClusterConfig::default());
+            let f = detect::analyze(&sum, &t, &DetectConfig::default(), None);
+            (t, f)
+        })
+    };
+    let (t1, a) = on(1);
+    let (t4, b) = on(4);
     assert!(a.len() >= 4, "{a:#?}");
+    assert!(t1.list.len() >= 10, "{} templates", t1.list.len());
+    assert_eq!(t1.list, t4.list);
+    assert_eq!(t1.by_sig, t4.by_sig);
     assert_eq!(a, b);
 }

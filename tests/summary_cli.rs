@@ -265,7 +265,6 @@ fn terminal_output_fits_80_columns() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("TOP ERROR TEMPLATES"), "{}", stdout(&o));
     let Some(tty) = run_in_tty(&d, "COLUMNS=80 NO_COLOR=1", "a.log") else {
-        eprintln!("SKIPPED: `script` is not installed");
         return;
     };
     // The report itself, not an error message, was laid out.
@@ -285,13 +284,19 @@ fn terminal_output_fits_80_columns() {
     }
 }
 
-/// Runs the binary on a pseudo-terminal with `script`, if installed; returns its output.
+/// Runs the binary on a pseudo-terminal with util-linux `script`; returns its output. On
+/// Linux `script` is always there (Debian's essential `bsdutils`), so its absence fails the
+/// test; elsewhere (BSD `script` takes other flags) the TTY check is skipped (`None`).
 fn run_in_tty(d: &Dir, env: &str, args: &str) -> Option<String> {
-    let script = std::process::Command::new("script")
+    let usable = std::process::Command::new("script")
         .arg("--version")
         .output()
-        .ok()?;
-    if !script.status.success() {
+        .is_ok_and(|o| o.status.success());
+    if !usable {
+        if cfg!(target_os = "linux") {
+            panic!("util-linux `script` is needed for the terminal tests");
+        }
+        eprintln!("SKIPPED: no util-linux `script` on this system");
         return None;
     }
     let cmd = format!(
@@ -302,7 +307,8 @@ fn run_in_tty(d: &Dir, env: &str, args: &str) -> Option<String> {
         .current_dir(d.path())
         .args(["-qec", &cmd, "/dev/null"])
         .output()
-        .ok()?;
+        .expect("run script");
+    assert!(o.status.success(), "script: {o:?}");
     Some(String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
@@ -311,7 +317,6 @@ fn color_only_on_a_terminal_without_no_color() {
     let d = Dir::new();
     d.write("a.log", &small_log());
     let Some(colored) = run_in_tty(&d, "COLUMNS=100", "a.log") else {
-        eprintln!("SKIPPED: `script` is not installed");
         return;
     };
     assert!(colored.contains("\x1b["), "no colour on a TTY:\n{colored}");

@@ -2,7 +2,8 @@
 //! 03fab1e), so the optimised scanner in `mask.rs` can be checked byte for byte against it on
 //! real and generated corpora. Only `mask_line` is copied: stack-trace handling in `stack.rs` is
 //! unchanged and calls `mask_line` for the first line. Rules added since (spaced sizes, mixed
-//! ids) call the masker's own checkers at the same point of the flow.
+//! ids, UNC paths) are frozen copies too, at the same point of the flow, so the oracle never
+//! compares the masker with itself.
 #![allow(dead_code, clippy::all)]
 
 use memchr::memchr;
@@ -172,7 +173,7 @@ fn mask_text(text: &[u8], em: &mut Emitter<'_>) {
         let tok = &text[start..i];
         // `3.2 GiB`: a number and its size unit in two tokens are one size.
         if tok[0].is_ascii_digit() {
-            if let Some((end, last)) = super::spaced_size(text, tok, i) {
+            if let Some((end, last)) = spaced_size(text, tok, i) {
                 em.push(b"<SIZE>");
                 em.push(trailing_punct(last));
                 i = end;
@@ -332,12 +333,7 @@ fn classify(s: &[u8]) -> Option<&'static [u8]> {
     if s.len() >= 3 && digits + alpha == s.len() && is_hex(s) {
         return Some(b"<HEX>");
     }
-    if s.len() >= 8
-        && digits >= 2
-        && alpha >= 2
-        && digits + alpha == s.len()
-        && super::is_mixed_id(s)
-    {
+    if s.len() >= 8 && digits >= 2 && alpha >= 2 && digits + alpha == s.len() && is_mixed_id(s) {
         return Some(b"<ID>");
     }
     if colons > 0 && slash && is_url(s) {
@@ -710,8 +706,8 @@ fn is_email(s: &[u8]) -> bool {
 
 /// Absolute or explicitly relative paths: `/var/log/x`, `./a/b`, `../a`, `~/x`, `C:\x\y`.
 fn is_path(s: &[u8]) -> bool {
-    // Added since: UNC paths, by the masker's own checker.
-    if super::is_unc_path(s) {
+    // Added since: UNC paths (frozen copy of the rule below).
+    if is_unc_path(s) {
         return true;
     }
     let body = if s.len() >= 2 && s[0] == b'/' && s[1] != b'/' {
@@ -1335,4 +1331,52 @@ fn trailing_punct_or_bracket(tok: &[u8]) -> &[u8] {
             .take_while(|b| matches!(b, b')' | b']' | b'}' | b',' | b';' | b'.' | b':' | b'"'))
             .count();
     &tok[z..]
+}
+
+// Rules added after 03fab1e, frozen as they were when they were added (the masker's own
+// copies may be optimised; these must not change).
+
+/// `3.2 GiB`: a number token followed by a size unit token; where the unit token ends and it.
+fn spaced_size<'t>(text: &'t [u8], tok: &[u8], end: usize) -> Option<(usize, &'t [u8])> {
+    if text.get(end) != Some(&b' ') || number_len(tok) != Some(tok.len()) {
+        return None;
+    }
+    let (us, ue) = next_token(text, end)?;
+    let unit_tok = &text[us..ue];
+    let unit = &unit_tok[..unit_tok.len() - trailing_punct(unit_tok).len()];
+    const UNITS: &[&[u8]] = &[
+        b"B", b"kB", b"KB", b"MB", b"GB", b"TB", b"PB", b"KiB", b"MiB", b"GiB", b"TiB", b"PiB",
+    ];
+    UNITS.contains(&unit).then_some((ue, unit_tok))
+}
+
+/// Letters and digits alternating at least three times (`a1b2`, `x86y7z`).
+fn is_mixed_id(s: &[u8]) -> bool {
+    let changes = s
+        .windows(2)
+        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+        .count();
+    changes >= 3
+}
+
+/// `\\server\share`, `\\?\C:`, `\\.\pipe`.
+fn is_unc_path(s: &[u8]) -> bool {
+    let Some(rest) = s.strip_prefix(b"\\\\") else {
+        return false;
+    };
+    let Some(sep) = memchr(b'\\', rest) else {
+        return false;
+    };
+    let server = &rest[..sep];
+    let server_ok = server == b"?"
+        || server == b"."
+        || (!server.is_empty()
+            && server
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'$')));
+    let next_ok = match rest.get(sep + 1) {
+        Some(b) => b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.'),
+        None => false,
+    };
+    server_ok && next_ok
 }

@@ -110,13 +110,38 @@ fn masks_durations_and_sizes() {
         "(estimated size <SIZE>, free <SIZE>)"
     );
     assert_eq!(masked("wrote 12 Blocks"), "wrote <NUM> Blocks");
+    // Every size unit, with trailing punctuation kept; a unit-like word that is none is not.
+    for unit in [
+        "B", "kB", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB",
+    ] {
+        assert_eq!(
+            masked(&format!("used 7 {unit}, then")),
+            "used <SIZE>, then",
+            "{unit}"
+        );
+    }
+    for word in ["Bytes", "Kb", "M", "GB2", "Pi", "kb"] {
+        assert_eq!(
+            masked(&format!("used 7 {word} then")),
+            format!("used <NUM> {word} then"),
+            "{word}"
+        );
+    }
+    // Only a whole number takes a unit: `v7 MB` and `7x MB` are not sizes.
+    assert_eq!(masked("got 7x MB"), "got 7x MB");
 }
 
 #[test]
 fn masks_generated_ids() {
     assert_eq!(masked("jA9J1UvC004306: from=root"), "<ID>: from=root");
     assert_eq!(masked("code X9Y8Z7Q6 sent"), "code <ID> sent");
-    // Names with a digit or two are words.
+    // At least 8 letters and digits that change kind at least three times.
+    assert_eq!(masked("id xy1zw2uv ok"), "id <ID> ok"); // 4 changes, 8 long
+    assert_eq!(masked("id xy1zwuvq2 ok"), "id <ID> ok"); // 3 changes
+    assert_eq!(masked("id xyzwuvq12 ok"), "id xyzwuvq12 ok"); // 1 change
+    assert_eq!(masked("id xyz12wuvq ok"), "id xyz12wuvq ok"); // 2 changes
+    assert_eq!(masked("id x1y2z3w ok"), "id x1y2z3w ok"); // 7 long
+                                                          // Names with a digit or two are words.
     assert_eq!(
         masked("utf8 log4j ipv6 Base64Encoder h2o"),
         "utf8 log4j ipv6 Base64Encoder h2o"

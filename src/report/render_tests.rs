@@ -227,14 +227,6 @@ fn notes_are_in_terminal_markdown_and_html() {
 }
 
 #[test]
-#[ignore = "prints the renderers' output for a human to look at"]
-fn show() {
-    for f in [OutputFormat::Table, OutputFormat::Markdown] {
-        println!("{}", render(f, false, 80));
-    }
-}
-
-#[test]
 fn an_uncertain_onset_is_shown_in_terminal_markdown_and_html() {
     let mut r = incident_report();
     let base = r.incident_window.start_ms.unwrap_or(0);
