@@ -96,7 +96,6 @@ fn matcher() -> Option<&'static AhoCorasick> {
     static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
     AC.get_or_init(|| {
         AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostFirst)
             // A DFA: the pattern set is small, and per-byte speed is what matters here.
             .kind(Some(AhoCorasickKind::DFA))
@@ -126,13 +125,28 @@ pub fn scan_message(msg: &[u8], inbound: bool) -> Option<Mention> {
 pub fn classify(msg: &[u8]) -> Option<(Outcome, Option<u16>, Option<u64>)> {
     let msg = &msg[..msg.len().min(SCAN_BYTES)];
     let ac = matcher()?;
+    // The keywords are lowercase and matched against a lowercased copy: a case-sensitive
+    // automaton can use its SIMD prefilter, which an ASCII-case-insensitive one cannot
+    // (same matches at the same offsets; non-ASCII bytes are left as they are).
+    // (Most messages are short: zero a small buffer for them, not the whole window.)
+    let mut small = [0u8; 256];
+    let mut large;
+    let lower = if msg.len() <= small.len() {
+        &mut small[..msg.len()]
+    } else {
+        large = [0u8; SCAN_BYTES];
+        &mut large[..msg.len()]
+    };
+    for (d, s) in lower.iter_mut().zip(msg) {
+        *d = s.to_ascii_lowercase();
+    }
     let mut timeout = false;
     let mut refused = false;
     let mut rate = false;
     let mut server = false;
     let mut retry_after = None;
     let mut status: Option<u16> = None;
-    for m in ac.find_iter(msg) {
+    for m in ac.find_iter(&*lower) {
         let kw = KEYWORDS[m.pattern().as_usize()].1;
         // A keyword inside an identifier (`payments.timeout`, `read-timeout`) is a name,
         // not an event.
@@ -754,6 +768,29 @@ mod tests {
 
     fn scan(s: &str) -> Option<(String, Outcome, Option<u16>, Option<u64>)> {
         scan_message(s.as_bytes(), false).map(|m| (m.host, m.outcome, m.status, m.retry_after_s))
+    }
+
+    /// The automaton is case-sensitive over a lowercased copy: every keyword must be
+    /// lowercase, and any casing of the text must read the same.
+    #[test]
+    fn keywords_match_in_any_case() {
+        for (k, _) in KEYWORDS {
+            assert_eq!(*k, k.to_ascii_lowercase(), "keyword {k:?} is not lowercase");
+        }
+        for msg in [
+            "Call to api.x.com:443 TIMED OUT after 30s",
+            "POST https://pay.example/v1 returned HTTP 503 Service Unavailable",
+            "Rate Limited by api.shipfast.example: Retry-After: 30",
+            "connect ECONNREFUSED 10.0.0.7:5432",
+            "upstream Überlast: Connection Refused by queue-broker:5672",
+        ] {
+            let upper = msg.to_ascii_uppercase();
+            let lower = msg.to_ascii_lowercase();
+            let outcome = |m: &str| classify(m.as_bytes());
+            assert!(outcome(msg).is_some(), "{msg}");
+            assert_eq!(outcome(msg), outcome(&upper), "{msg}");
+            assert_eq!(outcome(msg), outcome(&lower), "{msg}");
+        }
     }
 
     #[test]
