@@ -299,7 +299,7 @@ impl ChunkBuilder<'_> {
         let res = series::resolution_for(span);
         sum.resolution_ms = res;
         if self.full {
-            build_series(&mut sum, &mut timed, res);
+            build_series(&mut sum, &timed, res);
             sum.endpoints.finish_chunk(res);
         }
         if chunk_timed {
@@ -315,46 +315,67 @@ impl ChunkBuilder<'_> {
 }
 
 /// Fills the per-level, per-signature and overflow series from `(sig, level, time)` triples.
-fn build_series(sum: &mut Summary, timed: &mut [(u32, u8, i64)], res: i64) {
-    // Sorting by (sig, time) groups each signature's buckets, already in order.
-    timed.sort_unstable();
-    let mut level_buckets: Vec<Vec<i64>> = vec![Vec::new(); 7];
-    let mut i = 0;
-    let mut buckets: Vec<i64> = Vec::new();
-    let mut error_buckets: Vec<i64> = Vec::new();
+fn build_series(sum: &mut Summary, timed: &[(u32, u8, i64)], res: i64) {
     let is_error = |slot: u8| {
         usize::from(slot) == Level::Error.index() || usize::from(slot) == Level::Fatal.index()
     };
-    while i < timed.len() {
-        let sig = timed[i].0;
+    // `Series::from_buckets` sorts its buckets, so only grouping matters here. The level
+    // series straight from input order (nearly in time order: cheap to sort)...
+    let mut level_buckets: Vec<Vec<i64>> = vec![Vec::new(); 7];
+    for &(_, slot, t) in timed.iter() {
+        level_buckets[usize::from(slot)].push(t.div_euclid(res));
+    }
+    for (slot, mut b) in level_buckets.into_iter().enumerate() {
+        sum.level_series[slot] = series::Series::from_buckets(&mut b);
+    }
+    // ...and the signatures' by a counting sort on the signature (linear; the overflow's
+    // `u32::MAX` as the last group), instead of sorting all the triples.
+    let n = sum.sigs.len();
+    let group = |sig: u32| if sig == u32::MAX { n } else { sig as usize };
+    let mut starts = vec![0usize; n + 2];
+    for &(sig, _, _) in timed.iter() {
+        starts[group(sig) + 1] += 1;
+    }
+    for k in 1..starts.len() {
+        starts[k] += starts[k - 1];
+    }
+    let mut next = starts.clone();
+    let mut grouped: Vec<(u8, i64)> = vec![(0, 0); timed.len()];
+    for &(sig, slot, t) in timed.iter() {
+        let at = &mut next[group(sig)];
+        grouped[*at] = (slot, t);
+        *at += 1;
+    }
+    let mut buckets: Vec<i64> = Vec::new();
+    let mut error_buckets: Vec<i64> = Vec::new();
+    for g in 0..=n {
+        let events = &grouped[starts[g]..starts[g + 1]];
+        if events.is_empty() {
+            continue;
+        }
         buckets.clear();
         error_buckets.clear();
-        while i < timed.len() && timed[i].0 == sig {
-            let b = timed[i].2.div_euclid(res);
+        for &(slot, t) in events {
+            let b = t.div_euclid(res);
             buckets.push(b);
-            if is_error(timed[i].1) {
+            if is_error(slot) {
                 error_buckets.push(b);
             }
-            level_buckets[timed[i].1 as usize].push(b);
-            i += 1;
         }
         let s = series::Series::from_buckets(&mut buckets);
         // Errors apart only when not all the events are (`SigStats::errors_in`); the
         // overflow bucket keeps them always.
-        if sig == u32::MAX {
+        if g == n {
             sum.overflow.series.merge(&s);
             let errors = series::Series::from_buckets(&mut error_buckets);
             sum.overflow.error_series.merge(&errors);
         } else {
-            let st = &mut sum.sigs[sig as usize];
+            let st = &mut sum.sigs[g];
             if st.errors() < st.count && !error_buckets.is_empty() {
                 st.error_series = series::Series::from_buckets(&mut error_buckets);
             }
             st.series = s;
         }
-    }
-    for (slot, mut b) in level_buckets.into_iter().enumerate() {
-        sum.level_series[slot] = series::Series::from_buckets(&mut b);
     }
 }
 
