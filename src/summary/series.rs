@@ -80,11 +80,23 @@ pub fn merge_into<T: Copy, K: Ord>(
     let Some(first) = b.first() else {
         return;
     };
-    let start = a.partition_point(|x| key(x) < key(first));
-    if start == a.len() {
-        a.extend_from_slice(b);
-        return;
+    // Time-ordered input (the commonest case) starts after `a`'s last key or in the bucket
+    // it ended in: append, combining that one, having looked only at `a`'s end (a long list
+    // merged into is cold in cache: a binary search over it costs a miss per step).
+    match a.last().map(|l| key(l).cmp(&key(first))) {
+        None | Some(std::cmp::Ordering::Less) => {
+            a.extend_from_slice(b);
+            return;
+        }
+        Some(std::cmp::Ordering::Equal) => {
+            let at = a.len() - 1;
+            a[at] = combine(&a[at], first);
+            a.extend_from_slice(&b[1..]);
+            return;
+        }
+        Some(std::cmp::Ordering::Greater) => {}
     }
+    let start = a.partition_point(|x| key(x) < key(first));
     if b.len() * 16 < a.len() - start {
         // A few keys into a long list (one request's latency into a busy route's histogram):
         // place each rather than rebuild the list.
@@ -121,7 +133,8 @@ impl Series {
     /// Builds a series from unsorted bucket indexes (one per event).
     pub fn from_buckets(buckets: &mut [i64]) -> Series {
         buckets.sort_unstable();
-        let mut out: Vec<(i64, u64)> = Vec::new();
+        let distinct = 1 + buckets.windows(2).filter(|w| w[0] != w[1]).count();
+        let mut out: Vec<(i64, u64)> = Vec::with_capacity(distinct.min(buckets.len()));
         for &b in buckets.iter() {
             match out.last_mut() {
                 Some((lb, c)) if *lb == b => *c += 1,
@@ -149,15 +162,20 @@ impl Series {
         if from == to || self.0.is_empty() {
             return;
         }
-        let mut out: Vec<(i64, u64)> = Vec::with_capacity(self.0.len());
-        for &(b, c) in &self.0 {
+        // In place: coarser buckets never outnumber the finer ones written so far.
+        let v = &mut self.0;
+        let mut w = 0;
+        for r in 0..v.len() {
+            let (b, c) = v[r];
             let nb = (b * from).div_euclid(to);
-            match out.last_mut() {
-                Some((lb, lc)) if *lb == nb => *lc += c,
-                _ => out.push((nb, c)),
+            if w > 0 && v[w - 1].0 == nb {
+                v[w - 1].1 += c;
+            } else {
+                v[w] = (nb, c);
+                w += 1;
             }
         }
-        self.0 = out;
+        v.truncate(w);
     }
 
     /// Dense counts for buckets `first..=last` (indexes at this series' width).
@@ -190,6 +208,23 @@ mod tests {
             let mut got = a.clone();
             merge_into(&mut got, &b, |e| e.0, |x, y| (x.0, x.1 + y.1));
             proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest::proptest! {
+        /// Re-bucketing in place equals summing each event into its coarser bucket.
+        #[test]
+        fn rebucket_equals_recount(
+            a in proptest::collection::btree_map(-500i64..500, 1u64..9, 0..80),
+            factor in 1i64..12,
+        ) {
+            let mut s = Series(a.iter().map(|(&b, &c)| (b, c)).collect());
+            let mut want = std::collections::BTreeMap::new();
+            for (&b, &c) in &a {
+                *want.entry((b * 1_000).div_euclid(1_000 * factor)).or_insert(0u64) += c;
+            }
+            s.rebucket(1_000, 1_000 * factor);
+            proptest::prop_assert_eq!(s.0, want.into_iter().collect::<Vec<_>>());
         }
     }
 
