@@ -637,10 +637,11 @@ fn ip_with_port(t: &[u8]) -> Option<String> {
         Some(i) => (&t[..i], Some(&t[i + 1..])),
         None => (t, None),
     };
-    let parts: Vec<&[u8]> = ip.split(|&b| b == b'.').collect();
-    if parts.len() != 4
-        || !parts
-            .iter()
+    // (Most tokens fail at the first byte: checked before splitting.)
+    if !ip.first().is_some_and(u8::is_ascii_digit)
+        || ip.split(|&b| b == b'.').count() != 4
+        || !ip
+            .split(|&b| b == b'.')
             .all(|p| (1..=3).contains(&p.len()) && p.iter().all(u8::is_ascii_digit))
     {
         return None;
@@ -677,11 +678,10 @@ fn is_hostname(t: &[u8]) -> bool {
     {
         return false;
     }
-    let labels: Vec<&[u8]> = name.split(|&b| b == b'.').collect();
-    if labels.iter().any(|l| l.is_empty()) {
+    if name.split(|&b| b == b'.').any(<[u8]>::is_empty) {
         return false;
     }
-    let tld = labels[labels.len() - 1];
+    let tld = name.rsplit(|&b| b == b'.').next().unwrap_or(name);
     const NOT_TLDS: &[&[u8]] = &[
         b"java",
         b"py",
