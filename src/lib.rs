@@ -4,6 +4,16 @@
 //! `input` (bytes → line-aligned chunks) → `record` (chunks → events) → `mine` (messages →
 //! templates) → `summary` (mergeable per-chunk summaries) → `detect` (findings) → `report`.
 
+/// A `memchr::memmem::Finder` for a constant needle, built once per call site: building one
+/// (`memmem::find` does it on every call) costs more than searching a short message.
+macro_rules! finder {
+    ($needle:expr) => {{
+        static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+            std::sync::OnceLock::new();
+        FINDER.get_or_init(|| memchr::memmem::Finder::new($needle))
+    }};
+}
+
 pub mod cli;
 pub mod commands;
 pub mod detect;

@@ -240,7 +240,7 @@ fn leading_number(s: &[u8]) -> Option<u64> {
 /// request's own record), the value of a `host=`/`server:`-style field is the request's own
 /// host and is skipped.
 pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
-    if let Some(i) = memchr::memmem::find(msg, b"upstream: \"") {
+    if let Some(i) = finder!(b"upstream: \"").find(msg) {
         if let Some(h) = host_of(&msg[i + 11..]) {
             return Some(h);
         }
@@ -250,7 +250,7 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
     }
     // The first URL that is not a pointer to documentation (Hadoop's `For more details
     // see: http://wiki.apache.org/hadoop/NoRouteToHost`).
-    for i in memchr::memmem::find_iter(msg, b"://") {
+    for i in finder!(b"://").find_iter(msg) {
         if is_doc_link(&msg[..i]) {
             continue;
         }
@@ -268,13 +268,29 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
     // The address after `client` (`Client 10.1.2.3 exceeded the rate limit`, `client=...`,
     // Heroku's `fwd="..."`) is the caller, not a service this one calls.
     let mut after_peer = false;
-    for tok in msg.split(|&b| {
-        b.is_ascii_whitespace()
-            || matches!(
-                b,
-                b'"' | b'\'' | b'(' | b')' | b',' | b';' | b'[' | b']' | b'<' | b'>' | b'=' | b'@'
-            )
-    }) {
+    // A stack trace's frame lines (`at com.acme.Foo.bar(Foo.java:42)`, `... 12 more`) name
+    // code, never a host, and are most of a long exception's bytes: they are not scanned.
+    let lines = lines(msg).filter(|l| !is_frame_line(l));
+    let tokens = lines.flat_map(|line| {
+        line.split(|&b| {
+            b.is_ascii_whitespace()
+                || matches!(
+                    b,
+                    b'"' | b'\''
+                        | b'('
+                        | b')'
+                        | b','
+                        | b';'
+                        | b'['
+                        | b']'
+                        | b'<'
+                        | b'>'
+                        | b'='
+                        | b'@'
+                )
+        })
+    });
+    for tok in tokens {
         // The byte after the token: `=` or `:` makes it a field's key.
         let end = tok.as_ptr() as usize - msg.as_ptr() as usize + tok.len();
         let is_key = tok.ends_with(b":") || matches!(msg.get(end), Some(b'=' | b':'));
@@ -310,16 +326,56 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
     name
 }
 
+/// A JVM stack trace's frame line: `at NAME(...)` (no space before the parenthesis; logback
+/// may add ` ~[app.jar:1.0]` after it) or the `... 12 more` of an elided tail, with any
+/// leading indentation.
+fn is_frame_line(line: &[u8]) -> bool {
+    let t = skip_indent(line);
+    if let Some(rest) = t.strip_prefix(b"at ") {
+        let call = rest
+            .iter()
+            .position(|&b| b == b'(' || b.is_ascii_whitespace());
+        return call.is_some_and(|i| i > 0 && rest[i] == b'(');
+    }
+    t.strip_prefix(b"... ").is_some_and(|rest| {
+        let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        n > 0 && rest[n..].starts_with(b" more")
+    })
+}
+
+/// The lines of `b`, found with `memchr`.
+fn lines(b: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(b);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b'\n', r) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => rest.take(),
+        }
+    })
+}
+
+fn skip_indent(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+    &b[n..]
+}
+
 /// The server a PostgreSQL client (libpq: psql, psycopg2, Rails' `pg`) failed to reach, as
 /// `NAME:PORT`: libpq 14+ writes `connection to server at "db-primary" (10.0.3.7), port 5432
 /// failed`, older ones `Is the server running on host "db-primary" (10.0.3.7) and accepting
 /// TCP/IP connections on port 5432?`. The name the app asked for, not the address it
 /// resolved to, which the generic scan would take (a bare IP in parentheses).
 fn libpq_host(msg: &[u8]) -> Option<String> {
-    const MARKERS: [&[u8]; 2] = [b"connection to server at \"", b"server running on host \""];
-    let (i, marker) = MARKERS
+    let markers = [
+        finder!(b"connection to server at \""),
+        finder!(b"server running on host \""),
+    ];
+    let (i, marker) = markers
         .iter()
-        .find_map(|m| memchr::memmem::find(msg, m).map(|i| (i, m)))?;
+        .find_map(|m| m.find(msg).map(|i| (i, m.needle())))?;
     let rest = &msg[i + marker.len()..];
     let end = memchr::memchr(b'"', &rest[..rest.len().min(256)])?;
     let name = &rest[..end];
@@ -1084,6 +1140,44 @@ mod tests {
         assert_eq!(
             scan("connect ECONNREFUSED 10.0.0.5:8080").map(|m| m.0),
             Some("10.0.0.5:8080".into())
+        );
+    }
+
+    #[test]
+    fn stack_frames_are_not_scanned_for_hosts() {
+        // A frame's file name can look like a host (Clojure's `core.clj:3214`); the host
+        // is in the `Caused by:` line after the frames.
+        let trace = "Request failed: upstream timed out\n\
+            \tat clojure.core$eval.invoke(core.clj:3214) ~[app.jar:1.0]\n\
+            \tat java.base/java.lang.Thread.run(Thread.java:833)\n\
+            Caused by: java.net.SocketTimeoutException: read timed out, host billing.internal.example\n\
+            \t... 12 more";
+        assert_eq!(
+            scan(trace).map(|m| m.0),
+            Some("billing.internal.example".into())
+        );
+        for frame in [
+            "\tat com.acme.Foo.bar(Foo.java:42)",
+            "    at app.main(main.kt:10) ~[app.jar:1.0]",
+            "at x(Unknown Source)",
+            "\t... 12 more",
+        ] {
+            assert!(is_frame_line(frame.as_bytes()), "{frame}");
+        }
+        for line in [
+            "at db-1:5432 (after 3 retries)",
+            "at (x)",
+            "... more",
+            "... 12 others",
+            "Connection timed out at 10.0.0.5:5432",
+        ] {
+            assert!(!is_frame_line(line.as_bytes()), "{line}");
+        }
+        // Not a frame: its address is read.
+        assert_eq!(
+            scan("Gave up waiting\n  at db-1.internal:5432 (after 3 retries): timed out")
+                .map(|m| m.0),
+            Some("db-1.internal:5432".into())
         );
     }
 

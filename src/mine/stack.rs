@@ -68,8 +68,8 @@ fn php_app_frame(t: &[u8]) -> Option<Option<(&[u8], &[u8])>> {
 /// The class of an exception as Monolog writes it: `[object] (App\\Foo\\BarException(code:
 /// 0): msg at /app/x.php:12)`.
 fn php_exception(t: &[u8]) -> Option<&[u8]> {
-    let at = memchr::memmem::find(t, b"[object] (")? + 10;
-    let end = memchr::memmem::find(&t[at..], b"(code:")?;
+    let at = finder!(b"[object] (").find(t)? + 10;
+    let end = finder!(b"(code:").find(&t[at..])?;
     let name = &t[at..at + end];
     let ok = !name.is_empty()
         && name

@@ -1825,7 +1825,7 @@ pub fn go_file_line(line: &[u8]) -> bool {
         return false;
     };
     let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
-    let rest = match memchr::memmem::find(rest, b" +0x") {
+    let rest = match finder!(b" +0x").find(rest) {
         Some(i) => &rest[..i],
         None => rest,
     };
