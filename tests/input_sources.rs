@@ -185,6 +185,40 @@ fn tar_gz_bundle_with_gz_member_names_each_source() {
     );
 }
 
+/// A compressed tar's checksum comes after the tar's end-of-archive blocks: it is read and
+/// checked, so damage that still decodes (a flipped bit, a cut trailer) is warned about as
+/// for a plain `.gz`, not taken silently.
+#[test]
+fn compressed_tar_checksum_is_checked_after_the_last_member() {
+    let t = TestDir::new();
+    // Larger than the decoder's reads, so the tar's end is found long before the stream's.
+    let body: String = (0..20_000)
+        .map(|i| format!("request {i} served in {}ms\n", i * 7919 % 997))
+        .collect();
+    let tgz = gzip(&tar_bytes(&[("app.log", body.into_bytes())]));
+    let whole = t.write("ok.tgz", &tgz);
+    let o = run(&["events", "--count", path_str(&whole)], None);
+    assert_eq!(stdout(&o).trim(), "20000");
+    assert!(!stderr(&o).contains("corrupt"), "{}", stderr(&o));
+
+    let mut bad_crc = tgz.clone();
+    let at = bad_crc.len() - 8; // gzip's trailer: CRC-32, then the length
+    bad_crc[at] ^= 1;
+    let cut = &tgz[..tgz.len() - 5];
+    for (name, data) in [("crc.tgz", &bad_crc[..]), ("cut.tgz", cut)] {
+        let p = t.write(name, data);
+        let o = run(&["events", "--count", path_str(&p)], None);
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("{name}: gzip data is truncated or corrupt")),
+            "{name}: {err}"
+        );
+        // A warning, as for a plain .gz: what was read is kept.
+        assert_eq!(o.status.code(), Some(0), "{name}: {err}");
+        assert_eq!(stdout(&o).trim(), "20000", "{name}");
+    }
+}
+
 /// Long member names (GNU long-name and PAX entries) are read; but the `tar` crate reads such
 /// an entry whole into memory at the size its header claims, so a crafted one (a few MB
 /// gzipped, gigabytes declared) took gigabytes of RAM. Past 4 MiB of headers before a member,

@@ -427,7 +427,7 @@ impl<'a> Reader<'a> {
             let next = entries.next();
             budget.set(None);
             let Some(entry) = next else {
-                return;
+                break;
             };
             let mut entry = match entry {
                 Ok(e) => e,
@@ -472,6 +472,11 @@ impl<'a> Reader<'a> {
             }
             drain(&mut entry);
         }
+        // The end-of-archive blocks are not the end of the stream: a compressed tar's
+        // checksum (gzip's CRC, zstd's, bzip2's) comes after them, and damage that still
+        // decodes is only caught there. Reading on to the end lets the decoder check it
+        // (its error is reported by the caller, as for any compressed log).
+        drain(&mut archive.into_inner().inner);
     }
 
     fn read_zip(&mut self, name: &str, head: Vec<u8>, reader: &mut dyn Read, depth: usize) {
