@@ -424,6 +424,56 @@ fn times_of_day_are_dated_by_the_files_last_change_and_roll_over_midnight() {
     }
 }
 
+/// A time of day after a full date (a dated line among undated ones, a container runtime's
+/// stamp before the app's `HH:mm:ss.SSS`) is on that date, not on the day of the file's last
+/// change: it was dated from the last change, days off (found by fuzzing).
+#[test]
+fn times_of_day_follow_the_full_date_before_them() {
+    let changed = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_126_400); // 2026-12-01T12:00:00Z
+    let touch = |log: &TempLog| {
+        std::fs::File::options()
+            .write(true)
+            .open(&log.path)
+            .and_then(|f| f.set_modified(changed))
+            .expect("set mtime");
+    };
+    let mut text = String::from("2026-11-20 10:00:01,000 INFO [main] a.B - full date first\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "10:{:02}:02.000 [main] INFO a.B - tick {i}\n",
+            i + 1
+        ));
+    }
+    // Another full date later on, then times of day again.
+    text.push_str("2026-11-24 23:59:58,000 INFO [main] a.B - dated again\n");
+    text.push_str("23:59:59.500 [main] WARN a.B - just before midnight\n");
+    text.push_str("00:00:00.250 [main] INFO a.B - just after\n");
+    let log = TempLog::new("mixed.log", &text);
+    touch(&log);
+    let ev = events(&[&log.path]);
+    assert_eq!(ev.len(), 44);
+    assert_eq!(s(&ev[1], "/time"), "2026-11-20T10:01:02.000Z");
+    assert_eq!(s(&ev[40], "/time"), "2026-11-20T10:40:02.000Z");
+    assert_eq!(s(&ev[42], "/time"), "2026-11-24T23:59:59.500Z");
+    assert_eq!(s(&ev[43], "/time"), "2026-11-25T00:00:00.250Z");
+    same_at_any_chunk_size(&log.path, &ev);
+
+    // Kubernetes CRI lines around logback's default (time of day) layout.
+    let cri = "2026-11-27T10:00:00.000Z stdout F 10:00:00.000 [main] ERROR a.B - tod behind CRI\n\
+               2026-11-27T10:00:01.000Z stdout F 10:00:01.000 [main] INFO a.B - second\n";
+    let log = TempLog::new("cri.log", cri);
+    touch(&log);
+    let ev = events(&[&log.path]);
+    assert_eq!(
+        time_level_message(&ev),
+        [
+            ("2026-11-27T10:00:00.000Z", "error", "tod behind CRI"),
+            ("2026-11-27T10:00:01.000Z", "info", "second"),
+        ]
+    );
+    same_at_any_chunk_size(&log.path, &ev);
+}
+
 #[test]
 fn times_of_day_in_brackets() {
     let path = fixture("clock_brackets.log");

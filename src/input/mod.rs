@@ -108,9 +108,9 @@ pub struct Chunk {
     /// Whether the source's events carry timestamps (its first lines do): only then do
     /// events without one take the time before them.
     pub follow_times: bool,
-    /// The time of the source's last event before this chunk whose time was a time of day
-    /// without a date: the chunk's next one is dated nearest it ([`DayRef::After`]). Set by
-    /// the chunker, in order.
+    /// In a source with times of day without a date, the time of its last timed event before
+    /// this chunk (a time of day, or a full date): the chunk's next time of day is dated
+    /// nearest it ([`DayRef::After`]). Set by the chunker, in order.
     pub dated_before: Option<i64>,
 }
 
@@ -205,7 +205,8 @@ impl TimeCarry {
         if self.dated {
             // Each time of day is dated from the one before it: the next chunk's first
             // needs the day of this chunk's last, which only reading it all in order gives.
-            let (mut last, mut last_dated) = (None, None);
+            // (A full date counts too: the time of day after it is on its day.)
+            let mut last = None;
             let parse = chunk.parse_config(&self.parse);
             crate::record::parse_chunk(
                 &chunk.data,
@@ -213,15 +214,10 @@ impl TimeCarry {
                 chunk.source.format,
                 chunk.w3c.as_deref(),
                 &parse,
-                &mut |ev| {
-                    last = ev.time.or(last);
-                    if ev.time_dated {
-                        last_dated = ev.time;
-                    }
-                },
+                &mut |ev| last = ev.time.or(last),
             );
             self.last = last.or(self.last);
-            self.last_dated = last_dated.or(self.last_dated);
+            self.last_dated = self.last;
             return;
         }
         let last = crate::record::parse::last_event_time(

@@ -167,7 +167,19 @@ impl<'c> TimeCtx<'c> {
         };
         let local = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
         let off = self.local_offset(local, offset)?;
-        Some((local - off) * 1000 + i64::from(ms))
+        let utc = (local - off) * 1000 + i64::from(ms);
+        if self.day_ref.is_some() {
+            // A source that also has times of day without a date (a container runtime's
+            // stamp before the app's `HH:mm:ss.SSS`, a dated line among undated ones): the
+            // next one is dated from this stamp, not from the source's last change.
+            let wall = match offset {
+                None => local * 1000 + i64::from(ms),
+                Some(_) if self.utc => utc,
+                Some(_) => utc + self.zone_offset(utc.div_euclid(1000)).unwrap_or(0) * 1000,
+            };
+            self.last_dated.set(Some(wall));
+        }
+        Some(utc)
     }
 
     /// UTC offset of `--tz` at a local time (seconds since the epoch as if it were UTC).
