@@ -189,13 +189,20 @@ impl<'c> TimeCtx<'c> {
         if k == key {
             return Some(off);
         }
+        let at = |local: i64| -> Option<i64> {
+            let dt = jiff::Timestamp::from_second(local)
+                .ok()?
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .datetime();
+            Some(local - self.tz.to_timestamp(dt).ok()?.as_second())
+        };
         let hour_start = key * 3600;
-        let dt = jiff::Timestamp::from_second(hour_start)
-            .ok()?
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .datetime();
-        let ts = self.tz.to_timestamp(dt).ok()?;
-        let off = hour_start - ts.as_second();
+        let off = at(hour_start)?;
+        // Most zones change offset on the hour; one that does not (Lord Howe's 02:00 →
+        // 02:30) has two offsets within the hour: that hour is not cached.
+        if at(hour_start + 3599)? != off {
+            return at(local);
+        }
         self.cache.set((key, off));
         Some(off)
     }
@@ -1193,6 +1200,26 @@ mod tests {
         assert_eq!(p("2024-01-01 10:00:00"), Some(ms("2024-01-01T09:00:00Z")));
         assert_eq!(p("2024-07-01 10:00:00"), Some(ms("2024-07-01T08:00:00Z")));
         assert_eq!(p("2024-07-01 10:00:00Z"), Some(ms("2024-07-01T10:00:00Z")));
+    }
+
+    /// A zone whose offset changes off the hour: Lord Howe goes from +10:30 to +11:00 at
+    /// 02:00 local on 2026-10-04 (02:00-02:30 do not exist). The offset was cached per
+    /// local hour, read at its start, so 02:45 was taken as +10:30 (found by fuzzing).
+    #[test]
+    fn tz_offset_changing_off_the_hour() {
+        let cfg = ParseConfig {
+            tz: jiff::tz::TimeZone::get("Australia/Lord_Howe").expect("bundled tzdb"),
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        let p = |s: &str| parse_prefix(s.as_bytes(), &tc).map(|r| r.0);
+        assert_eq!(p("2026-10-04 01:59:00"), Some(ms("2026-10-03T15:29:00Z")));
+        assert_eq!(p("2026-10-04 02:45:00"), Some(ms("2026-10-03T15:45:00Z")));
+        assert_eq!(p("2026-10-04 02:50:00"), Some(ms("2026-10-03T15:50:00Z")));
+        assert_eq!(p("2026-10-04 03:10:00"), Some(ms("2026-10-03T16:10:00Z")));
+        // The cache still serves ordinary hours.
+        assert_eq!(p("2026-10-05 12:00:00"), Some(ms("2026-10-05T01:00:00Z")));
+        assert_eq!(p("2026-10-05 12:30:00"), Some(ms("2026-10-05T01:30:00Z")));
     }
 
     #[test]
