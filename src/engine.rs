@@ -111,8 +111,11 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
             }
             Part::Snapshot(path) => {
                 let (mut s, meta) = snapshot::read(&path)?;
-                // Notices were reported when the snapshot was made; its sources stay listed.
-                s.input.notices.clear();
+                // Notices were printed when the snapshot was made: they stay in the report
+                // (what was skipped), and are not printed again.
+                for n in &mut s.input.notices {
+                    n.recorded = true;
+                }
                 let name = path.display().to_string();
                 if meta.masks != opts.mask_spec {
                     acc.input.notices.push(Notice {
@@ -122,6 +125,7 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
                             "snapshot was made with --mask {:?}, this run uses {:?}: templates may not line up",
                             meta.masks, opts.mask_spec
                         ),
+                        recorded: false,
                     });
                 }
                 acc.merge(s, opts.max_sigs);

@@ -24,7 +24,7 @@ pub fn usable_baseline(base: &crate::summary::Summary) -> anyhow::Result<()> {
 
 pub fn report_notices(stats: &InputStats, quiet: bool) -> bool {
     if !quiet {
-        for n in &stats.notices {
+        for n in stats.notices.iter().filter(|n| !n.recorded) {
             let what = match n.kind {
                 NoticeKind::Skipped => "skipped",
                 NoticeKind::Damaged => "warning",

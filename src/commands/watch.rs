@@ -449,6 +449,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
                     source,
                     kind: NoticeKind::Damaged,
                     message,
+                    recorded: false,
                 });
             }
             Ok(Feed::End { source }) => {

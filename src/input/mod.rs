@@ -238,6 +238,11 @@ pub struct Notice {
     pub source: String,
     pub kind: NoticeKind,
     pub message: String,
+    /// Read from a snapshot: said when the snapshot was made. It stays in the report's list
+    /// of what was skipped (a report of merged shards lists what the whole's would), but is
+    /// not printed again nor an error of this run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recorded: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,7 +269,9 @@ pub struct InputStats {
 
 impl InputStats {
     pub fn has_errors(&self) -> bool {
-        self.notices.iter().any(|n| n.kind == NoticeKind::Error)
+        self.notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::Error && !n.recorded)
     }
 
     /// Adds the statistics of inputs read after these.

@@ -166,6 +166,7 @@ impl<'a> Reader<'a> {
             source: source.to_string(),
             kind,
             message: message.into(),
+            recorded: false,
         });
     }
 
