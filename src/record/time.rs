@@ -46,6 +46,10 @@ pub struct TimeCtx<'c> {
     /// The last time of day dated, as local milliseconds since the epoch: the next is
     /// dated from it (its day, or the next once midnight passed).
     last_dated: Cell<Option<i64>>,
+    /// The latest year a stamp's optional year may name: next year (by the clock, or
+    /// `--year` when that is later). Logs are not written in the future, and a syslog
+    /// host named `2048` is not a year.
+    latest_year: i32,
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -90,6 +94,7 @@ impl<'c> TimeCtx<'c> {
             last_date: Cell::new((0, 0, 0, 0)),
             day_ref,
             last_dated: Cell::new(last_dated),
+            latest_year: default_year.max(clock_year()) + 1,
         }
     }
 
@@ -206,6 +211,15 @@ impl<'c> TimeCtx<'c> {
         self.cache.set((key, off));
         Some(off)
     }
+}
+
+/// This year by the clock (UTC).
+fn clock_year() -> i32 {
+    i32::from(
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .year(),
+    )
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
@@ -537,9 +551,32 @@ fn iso_fields(b: &[u8]) -> Option<(u32, u32, u32, (u32, u32, u32, u32), Option<i
         Some(b',') if b.get(11) == Some(&b' ') => 12,
         _ => return None,
     };
-    let (h, mi, s, ms, end) = clock(b, at)?;
+    let (mut h, mi, s, ms, mut end) = clock(b, at)?;
+    // A 12-hour clock (.NET's `yyyy-MM-dd hh:mm:ss tt`, PHP's `Y-m-d h:i:s A`).
+    if let Some(pm) = am_pm(b, end) {
+        if !(1..=12).contains(&h) {
+            return None;
+        }
+        h = h % 12 + if pm { 12 } else { 0 };
+        end += 3;
+    }
     let (off, end) = zone(b, end);
     Some((y, mo, d, (h, mi, s, ms), off, end))
+}
+
+/// ` AM`/` PM` (any case) at `i`, as a word: whether it is PM.
+#[inline]
+fn am_pm(b: &[u8], i: usize) -> Option<bool> {
+    if b.get(i) != Some(&b' ') {
+        return None;
+    }
+    let pm = match b.get(i + 1)? | 0x20 {
+        b'a' => false,
+        b'p' => true,
+        _ => return None,
+    };
+    let word = b.get(i + 2)? | 0x20 == b'm' && !b.get(i + 3).is_some_and(u8::is_ascii_alphanumeric);
+    word.then_some(pm)
 }
 
 /// Common Log Format `10/Oct/2000:13:55:36 -0700`, and the same day-month-year order with
@@ -571,13 +608,33 @@ fn yymmdd(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     Some((tc.civil_ms(2000 + y as i32, mo, d, h, mi, s, 0, None)?, 13))
 }
 
-/// Spark/log4j `17/06/09 20:10:40` (YY/MM/DD, 20YY).
+/// Spark/log4j `17/06/09 20:10:40` (YY/MM/DD, 20YY), or C's `%D %T` `11/27/26 10:00:00`
+/// (MM/DD/YY).
 fn short_slash(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     if b.get(2) != Some(&b'/') || b.get(5) != Some(&b'/') || b.get(8) != Some(&b' ') {
         return None;
     }
-    let (y, mo, d) = (num2(b, 0)?, num2(b, 3)?, num2(b, 6)?);
+    let (a, c, e) = (num2(b, 0)?, num2(b, 3)?, num2(b, 6)?);
     let (h, mi, s, ms, end) = clock(b, 9)?;
+    // Also C's `%D` (MM/DD/YY): the reading that is a date, or, when both are, the one
+    // whose year is nearer the year taken for stamps without one, so that one log is read
+    // one way (`03/05/26` and `11/27/26` are both 2026).
+    let valid = |y: u32, m: u32, d: u32| {
+        (1..=12).contains(&m) && d >= 1 && d <= days_in_month(2000 + y as i32, m)
+    };
+    let (y, mo, d) = match (valid(a, c, e), valid(e, a, c)) {
+        (true, true) => {
+            let near = |y: u32| (2000 + y as i32 - tc.default_year).abs();
+            if near(e) < near(a) {
+                (e, a, c)
+            } else {
+                (a, c, e)
+            }
+        }
+        (true, false) => (a, c, e),
+        (false, true) => (e, a, c),
+        (false, false) => return None,
+    };
     Some((
         tc.civil_ms(2000 + y as i32, mo, d, h, mi, s, ms, None)?,
         end,
@@ -765,7 +822,7 @@ fn syslog_stamp(b: &[u8], tc: &TimeCtx) -> Option<(i64, usize)> {
     let mut y = tc.yearless(mo, d);
     // Some syslog variants append the year (`Jun 14 15:16:01 2024`).
     if b.get(end) == Some(&b' ') && b.get(end + 5).is_none_or(|c| c.is_ascii_whitespace()) {
-        if let Some(yy) = num4(b, end + 1) {
+        if let Some(yy) = num4(b, end + 1).filter(|&yy| yy as i32 <= tc.latest_year) {
             y = yy as i32;
             end += 5;
         }
@@ -874,6 +931,72 @@ mod tests {
             s.parse::<jiff::Timestamp>()
                 .map_or(0, |t| t.as_millisecond())
         }
+    }
+
+    /// Found by fuzzing: a 12-hour clock after an ISO date was read as 24-hour (PM events
+    /// 12 h early, the level lost); `NN/NN/NN` was always Spark's YY/MM/DD, so C's MM/DD/YY
+    /// lines were 23 years off or untimed, line by line; a syslog host named `2048` was
+    /// taken for an appended year.
+    #[test]
+    fn am_pm_us_short_dates_and_implausible_years() {
+        let cfg = ParseConfig {
+            default_year: 2026,
+            ..ParseConfig::default()
+        };
+        let tc = TimeCtx::new(&cfg);
+        let p = |s: &str| parse_prefix(s.as_bytes(), &tc);
+        assert_eq!(
+            p("2026-03-01 10:00:00 PM ERROR x"),
+            Some((ms("2026-03-01T22:00:00Z"), 22))
+        );
+        assert_eq!(
+            p("2026-03-01 12:15:00 AM x").map(|r| r.0),
+            Some(ms("2026-03-01T00:15:00Z"))
+        );
+        assert_eq!(
+            p("2026-03-01 12:15:00 PM x").map(|r| r.0),
+            Some(ms("2026-03-01T12:15:00Z"))
+        );
+        assert_eq!(
+            p("2026-03-01 09:00:00.123 pm x").map(|r| r.0),
+            Some(ms("2026-03-01T21:00:00.123Z"))
+        );
+        // Not a 12-hour clock: a word that starts with `am`, or an hour past 12.
+        assert_eq!(
+            p("2026-03-01 10:00:00 amqp down"),
+            Some((ms("2026-03-01T10:00:00Z"), 19))
+        );
+        assert_eq!(p("2026-03-01 13:00:00 PM x"), None);
+
+        // Spark's YY/MM/DD where only it is a date, or where its year is nearer.
+        assert_eq!(
+            p("17/06/09 20:10:40 INFO").map(|r| r.0),
+            Some(ms("2017-06-09T20:10:40Z"))
+        );
+        assert_eq!(
+            p("15/09/01 10:00:00 INFO").map(|r| r.0),
+            Some(ms("2015-09-01T10:00:00Z"))
+        );
+        // MM/DD/YY, however its fields happen to fall.
+        for (s, want) in [
+            ("03/05/26 10:00:00 ERROR", "2026-03-05T10:00:00Z"),
+            ("03/13/26 10:00:00 ERROR", "2026-03-13T10:00:00Z"),
+            ("11/27/26 10:00:00 ERROR", "2026-11-27T10:00:00Z"),
+            ("12/01/26 10:00:00 ERROR", "2026-12-01T10:00:00Z"),
+        ] {
+            assert_eq!(p(s).map(|r| r.0), Some(ms(want)), "{s}");
+        }
+        assert_eq!(p("13/13/13 10:00:00 x"), None);
+
+        // A year after a syslog stamp only when it is not in the future.
+        assert_eq!(
+            p("Nov 27 10:00:01 2024 host app: x"),
+            Some((ms("2024-11-27T10:00:01Z"), 20))
+        );
+        assert_eq!(
+            p("Nov 27 10:00:01 2048 kernel: x"),
+            Some((ms("2026-11-27T10:00:01Z"), 15))
+        );
     }
 
     #[test]
