@@ -242,6 +242,43 @@ fn end_of_input_report_matches_batch() {
         .map(|x| x.1)
         .expect("report marker");
     assert_eq!(small_report, stdout(&batch));
+
+    // A line over --max-line, piped in: cut, and counted in the report as in batch mode
+    // (the live reader's count was lost; found by fuzzing).
+    let mut long = data.clone();
+    long.push_str(&format!(
+        "2026-11-27T10:59:59Z ERROR payload {}\n",
+        "x".repeat(400)
+    ));
+    long.push_str("2026-11-27T10:59:59Z INFO after the long line\n");
+    let args = ["--max-line", "256"];
+    let batch = run(&[&["summary"][..], &args].concat(), Some(long.as_bytes()));
+    assert!(
+        stdout(&batch).contains("1 truncated lines"),
+        "{}",
+        stdout(&batch)
+    );
+    for extra in [&["--plain"][..], &["--output", "json"]] {
+        let live = run(
+            &[&["watch"][..], &args, extra].concat(),
+            Some(long.as_bytes()),
+        );
+        assert!(
+            stderr(&live).contains("1 line(s) longer than --max-line were truncated"),
+            "{extra:?}: {}",
+            stderr(&live)
+        );
+        let out = stdout(&live);
+        if extra == ["--plain"] {
+            let report = out
+                .split_once("report of everything seen ──\n")
+                .map(|x| x.1)
+                .expect("report marker");
+            assert_eq!(report, stdout(&batch));
+        } else {
+            assert!(out.contains("\"truncated_lines\":1"), "{out}");
+        }
+    }
 }
 
 fn wait_for(child_out: &std::path::Path, what: &str) {

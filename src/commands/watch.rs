@@ -414,6 +414,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     let status_every = Duration::from_millis(args.status_every.max(200) as u64);
     let mut once_stats = InputStats::default();
     let mut notices: Vec<Notice> = Vec::new();
+    // Lines the live readers cut to --max-line (those read whole count in their stats).
+    let mut live_truncated = 0u64;
     let mut seq = 0u64;
 
     let mut interrupted = false;
@@ -425,7 +427,12 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         let msg = rx.recv_timeout(Duration::from_millis(50));
         let now = Instant::now();
         match msg {
-            Ok(Feed::Lines { source, data }) => {
+            Ok(Feed::Lines {
+                source,
+                data,
+                truncated,
+            }) => {
+                live_truncated += truncated;
                 if let Some(s) = live_sources.get_mut(source) {
                     if s.pending.is_empty() {
                         s.first_pending = Some(now);
@@ -500,6 +507,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     }
     // Notices of the live readers were printed as they happened; those of the sources read
     // whole are printed now (and decide the exit code, like in the batch commands).
+    once_stats.truncated_lines += live_truncated;
     let input_errors = crate::commands::report_notices(&once_stats, args.input.quiet);
     once_stats.notices.extend(notices);
     watcher.finish(once_stats);

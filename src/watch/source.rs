@@ -33,8 +33,13 @@ pub const POLL: Duration = Duration::from_millis(250);
 /// What readers hand to the main loop.
 #[derive(Debug)]
 pub enum Feed {
-    /// Whole lines (each ending in `\n`) from source `source`.
-    Lines { source: usize, data: Vec<u8> },
+    /// Whole lines (each ending in `\n`) from source `source`; `truncated` of them were
+    /// cut to `--max-line`.
+    Lines {
+        source: usize,
+        data: Vec<u8>,
+        truncated: u64,
+    },
     /// A whole chunk from a source read once.
     Chunk(Chunk),
     /// Something to tell the user (rotation, truncation, unreadable path).
@@ -222,13 +227,22 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
 fn read_stream(source: usize, r: &mut dyn Read, max_line: usize, tx: &Sender<Feed>) {
     let mut split = LineSplitter::new(max_line);
     let mut buf = vec![0u8; 256 << 10];
+    let mut sent = 0;
     loop {
         match r.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
                 let data = split.push(&buf[..n]);
-                if !data.is_empty() && tx.send(Feed::Lines { source, data }).is_err() {
-                    return;
+                if !data.is_empty() {
+                    let truncated = split.truncated - std::mem::replace(&mut sent, split.truncated);
+                    let lines = Feed::Lines {
+                        source,
+                        data,
+                        truncated,
+                    };
+                    if tx.send(lines).is_err() {
+                        return;
+                    }
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -243,7 +257,12 @@ fn read_stream(source: usize, r: &mut dyn Read, max_line: usize, tx: &Sender<Fee
     }
     let data = split.finish();
     if !data.is_empty() {
-        let _ = tx.send(Feed::Lines { source, data });
+        let truncated = split.truncated - sent;
+        let _ = tx.send(Feed::Lines {
+            source,
+            data,
+            truncated,
+        });
     }
     let _ = tx.send(Feed::End { source });
 }
@@ -584,6 +603,7 @@ pub fn spawn_follow(
             let mut busy = false;
             for (i, f) in files.iter_mut().enumerate() {
                 let mut out = Vec::new();
+                let cut_before = f.split.truncated;
                 match f.poll(&mut out) {
                     Ok(events) => {
                         failed[i] = false;
@@ -615,6 +635,7 @@ pub fn spawn_follow(
                         .send(Feed::Lines {
                             source: first_source + i,
                             data: out,
+                            truncated: f.split.truncated.saturating_sub(cut_before),
                         })
                         .is_err()
                     {
