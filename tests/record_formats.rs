@@ -472,6 +472,22 @@ fn times_of_day_follow_the_full_date_before_them() {
         ]
     );
     same_at_any_chunk_size(&log.path, &ev);
+
+    // Behind `kubectl logs --timestamps`' stamp: the app's level, logger and message are
+    // read, the time is the stamp's.
+    let kubectl = "2026-11-27T10:00:00.123456789Z 10:00:00.120 [main] ERROR a.B - behind kubectl\n\
+                   2026-11-27T10:00:01.000000000Z 10:00:00.998 [main] INFO  a.B - next\n";
+    let log = TempLog::new("kubectl.log", kubectl);
+    touch(&log);
+    let ev = events(&[&log.path]);
+    assert_eq!(
+        time_level_message(&ev),
+        [
+            ("2026-11-27T10:00:00.123Z", "error", "behind kubectl"),
+            ("2026-11-27T10:00:01.000Z", "info", "next"),
+        ]
+    );
+    assert_eq!(s(&ev[0], "/logger"), "a.B");
 }
 
 #[test]

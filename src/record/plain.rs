@@ -72,8 +72,12 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     };
     h.msg += lead;
     // `kubectl logs --timestamps`' stamp before a dated line of the app's own.
-    let stamped =
-        stamp_body(first).is_some_and(|b| dated(b) || rails_shape(b) || request_tag(b).is_some());
+    // (Or before a time of day only, logback's default `HH:mm:ss.SSS [thread] LEVEL`: the
+    // runtime's stamp dates it.)
+    let tod_body = stamp_body(first).is_some_and(|b| time_of_day(b).is_some());
+    let stamped = tod_body
+        || stamp_body(first)
+            .is_some_and(|b| dated(b) || rails_shape(b) || request_tag(b).is_some());
     // `aws logs tail`: `STAMP STREAM LINE`, the CloudWatch log stream's name (an ECS task's
     // `prefix/container/task-id`, a Lambda's `2026/11/30/[$LATEST]…`) before the app's JSON
     // or its own dated line.
@@ -107,11 +111,16 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
         // `kubectl logs --timestamps` (or a shipper) before the app's own header: the app's
         // time, level, logger and message.
         let at = h.msg.min(first.len());
-        if let Some(inner) = header(&first[at..], tc).filter(|i| i.time.is_some()) {
+        let inner = header(&first[at..], tc)
+            .filter(|i| i.time.is_some() || (tod_body && i.level.is_some()));
+        if let Some(inner) = inner {
             h = Header {
                 msg: at + inner.msg,
                 runtime: h.runtime,
                 logger: inner.logger.filter(|l| !l.is_empty()).or(h.logger),
+                // A time of day is dated by the runtime's stamp, which is exact (UTC).
+                time: if tod_body { h.time } else { inner.time },
+                dated: !tod_body && inner.dated,
                 ..inner
             };
         }
