@@ -330,12 +330,9 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
 /// may add ` ~[app.jar:1.0]` after it) or the `... 12 more` of an elided tail, with any
 /// leading indentation.
 fn is_frame_line(line: &[u8]) -> bool {
-    let t = skip_indent(line);
-    if let Some(rest) = t.strip_prefix(b"at ") {
-        let call = rest
-            .iter()
-            .position(|&b| b == b'(' || b.is_ascii_whitespace());
-        return call.is_some_and(|i| i > 0 && rest[i] == b'(');
+    let t = line.trim_ascii_start();
+    if t.starts_with(b"at ") {
+        return crate::mine::java_frame(t).is_some();
     }
     t.strip_prefix(b"... ").is_some_and(|rest| {
         let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -356,11 +353,6 @@ fn lines(b: &[u8]) -> impl Iterator<Item = &[u8]> {
             None => rest.take(),
         }
     })
-}
-
-fn skip_indent(b: &[u8]) -> &[u8] {
-    let n = b.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
-    &b[n..]
 }
 
 /// The server a PostgreSQL client (libpq: psql, psycopg2, Rails' `pg`) failed to reach, as

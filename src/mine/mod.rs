@@ -21,8 +21,8 @@ mod tests;
 pub use cluster::{cluster, ClusterConfig, Clustering, TemplateInfo, OTHER_TEMPLATE};
 pub(crate) use mask::is_uuid;
 pub use mask::Masker;
-pub(crate) use stack::ruby_exception;
 pub use stack::{exception_line, go_app_frame, is_stack_trace};
+pub(crate) use stack::{java_frame, ruby_exception};
 
 /// 64-bit FNV-1a: tiny, fixed and the same on every platform, which is all an id needs.
 pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {

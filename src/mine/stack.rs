@@ -161,7 +161,7 @@ fn trim(l: &[u8]) -> &[u8] {
 }
 
 /// `at com.foo.Bar.baz(Bar.java:42)` → `com.foo.Bar.baz`.
-fn java_frame(t: &[u8]) -> Option<&[u8]> {
+pub(crate) fn java_frame(t: &[u8]) -> Option<&[u8]> {
     let rest = t.strip_prefix(b"at ")?;
     let paren = memchr::memchr(b'(', rest)?;
     let name = &rest[..paren];

@@ -74,10 +74,10 @@ pub fn parse<'a>(first: &'a [u8], raw: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) 
     // `kubectl logs --timestamps`' stamp before a dated line of the app's own.
     // (Or before a time of day only, logback's default `HH:mm:ss.SSS [thread] LEVEL`: the
     // runtime's stamp dates it.)
-    let tod_body = stamp_body(first).is_some_and(|b| time_of_day(b).is_some());
-    let stamped = tod_body
-        || stamp_body(first)
-            .is_some_and(|b| dated(b) || rails_shape(b) || request_tag(b).is_some());
+    let body = stamp_body(first);
+    let tod_body = body.is_some_and(|b| time_of_day(b).is_some());
+    let stamped =
+        tod_body || body.is_some_and(|b| dated(b) || rails_shape(b) || request_tag(b).is_some());
     // `aws logs tail`: `STAMP STREAM LINE`, the CloudWatch log stream's name (an ECS task's
     // `prefix/container/task-id`, a Lambda's `2026/11/30/[$LATEST]…`) before the app's JSON
     // or its own dated line.
