@@ -165,7 +165,6 @@ pub struct TimeCarry {
     last: Option<i64>,
     /// Whether the source's times are times of day without a date ([`Chunk::dated_before`]).
     dated: bool,
-    last_dated: Option<i64>,
 }
 
 impl TimeCarry {
@@ -185,7 +184,6 @@ impl TimeCarry {
             parse: parse.clone(),
             last: None,
             dated,
-            last_dated: None,
         })
     }
 
@@ -201,11 +199,11 @@ impl TimeCarry {
     pub fn mark(&mut self, chunk: &mut Chunk) {
         chunk.follow_times = true;
         chunk.time_before = self.last;
-        chunk.dated_before = self.last_dated;
+        // (A full date counts too: the time of day after it is on its day.)
+        chunk.dated_before = self.last.filter(|_| self.dated);
         if self.dated {
             // Each time of day is dated from the one before it: the next chunk's first
             // needs the day of this chunk's last, which only reading it all in order gives.
-            // (A full date counts too: the time of day after it is on its day.)
             let mut last = None;
             let parse = chunk.parse_config(&self.parse);
             crate::record::parse_chunk(
@@ -217,7 +215,6 @@ impl TimeCarry {
                 &mut |ev| last = ev.time.or(last),
             );
             self.last = last.or(self.last);
-            self.last_dated = self.last;
             return;
         }
         let last = crate::record::parse::last_event_time(

@@ -61,7 +61,7 @@ pub struct LineSplitter {
     carry: Vec<u8>,
     skipping: bool,
     max_line: usize,
-    pub truncated: u64,
+    truncated: u64,
 }
 
 impl LineSplitter {
@@ -108,6 +108,11 @@ impl LineSplitter {
             return out;
         }
         out
+    }
+
+    /// How many lines were cut since the last call.
+    pub fn take_truncated(&mut self) -> u64 {
+        std::mem::take(&mut self.truncated)
     }
 
     /// The last line of a stream that ended without a newline.
@@ -227,18 +232,16 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
 fn read_stream(source: usize, r: &mut dyn Read, max_line: usize, tx: &Sender<Feed>) {
     let mut split = LineSplitter::new(max_line);
     let mut buf = vec![0u8; 256 << 10];
-    let mut sent = 0;
     loop {
         match r.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
                 let data = split.push(&buf[..n]);
                 if !data.is_empty() {
-                    let truncated = split.truncated - std::mem::replace(&mut sent, split.truncated);
                     let lines = Feed::Lines {
                         source,
                         data,
-                        truncated,
+                        truncated: split.take_truncated(),
                     };
                     if tx.send(lines).is_err() {
                         return;
@@ -257,11 +260,10 @@ fn read_stream(source: usize, r: &mut dyn Read, max_line: usize, tx: &Sender<Fee
     }
     let data = split.finish();
     if !data.is_empty() {
-        let truncated = split.truncated - sent;
         let _ = tx.send(Feed::Lines {
             source,
             data,
-            truncated,
+            truncated: split.take_truncated(),
         });
     }
     let _ = tx.send(Feed::End { source });
@@ -603,7 +605,6 @@ pub fn spawn_follow(
             let mut busy = false;
             for (i, f) in files.iter_mut().enumerate() {
                 let mut out = Vec::new();
-                let cut_before = f.split.truncated;
                 match f.poll(&mut out) {
                     Ok(events) => {
                         failed[i] = false;
@@ -635,7 +636,7 @@ pub fn spawn_follow(
                         .send(Feed::Lines {
                             source: first_source + i,
                             data: out,
-                            truncated: f.split.truncated.saturating_sub(cut_before),
+                            truncated: f.split.take_truncated(),
                         })
                         .is_err()
                     {
