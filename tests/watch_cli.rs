@@ -895,3 +895,44 @@ fn a_new_errors_alert_names_the_deploy_line_it_followed() {
         "{new}"
     );
 }
+
+/// Messy input piped in: the report at the end and the notices on stderr are those of
+/// `faultline summary` on the same pipe (a truncated gzip stream, an empty pipe, binary data,
+/// a last line without its newline).
+#[test]
+fn messy_stdin_reports_as_batch() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/messy");
+    for name in [
+        "truncated.log.gz",
+        "empty.log",
+        "binary.bin",
+        "crlf.log",
+        "invalid_utf8.log",
+    ] {
+        let mut data = std::fs::read(root.join(name)).expect("fixture");
+        // Both stop reading binary data after its first bytes: less than a pipe holds.
+        if name == "binary.bin" {
+            data.truncate(16 << 10);
+        }
+        let batch = run(&["summary", "-o", "json"], Some(&data));
+        let live = run(&["watch", "-o", "json"], Some(&data));
+        assert_eq!(batch.status.code(), live.status.code(), "{name}");
+        let batch_doc: serde_json::Value =
+            serde_json::from_str(&stdout(&batch)).expect("summary JSON");
+        let out = stdout(&live);
+        let last: serde_json::Value = out
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .rfind(|v| v.get("summary").is_some())
+            .expect("final summary object");
+        assert_eq!(last["summary"], batch_doc, "{name}");
+        // Every notice the batch command prints, watch prints too, in the same words.
+        let live_err = stderr(&live);
+        for line in stderr(&batch).lines().filter(|l| l.contains(": -: ")) {
+            assert!(
+                live_err.contains(line),
+                "{name}: {line:?} not in {live_err}"
+            );
+        }
+    }
+}

@@ -8,11 +8,9 @@ pub mod merge;
 pub mod snapshot;
 pub mod spikes;
 
-use crate::input::{InputStats, NoticeKind};
+use crate::input::{InputStats, Notice, NoticeKind};
 use crate::sanitize;
 
-/// Prints what was skipped or damaged to stderr (unless quiet) and says whether any input
-/// could not be read at all, which makes the exit code 2.
 /// A baseline with no event (an empty file, a directory of binaries) would make everything
 /// "new": refused (exit 2) rather than compared against.
 pub fn usable_baseline(base: &crate::summary::Summary) -> anyhow::Result<()> {
@@ -22,19 +20,26 @@ pub fn usable_baseline(base: &crate::summary::Summary) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One notice on stderr: `faultline: skipped|warning|error: SOURCE: MESSAGE`.
+pub fn print_notice(n: &Notice) {
+    let what = match n.kind {
+        NoticeKind::Skipped => "skipped",
+        NoticeKind::Damaged => "warning",
+        NoticeKind::Error => "error",
+    };
+    eprintln!(
+        "faultline: {what}: {}: {}",
+        sanitize::terminal(&n.source),
+        sanitize::terminal(&n.message)
+    );
+}
+
+/// Prints what was skipped or damaged to stderr (unless quiet) and says whether any input
+/// could not be read at all, which makes the exit code 2.
 pub fn report_notices(stats: &InputStats, quiet: bool) -> bool {
     if !quiet {
         for n in stats.notices.iter().filter(|n| !n.recorded) {
-            let what = match n.kind {
-                NoticeKind::Skipped => "skipped",
-                NoticeKind::Damaged => "warning",
-                NoticeKind::Error => "error",
-            };
-            eprintln!(
-                "faultline: {what}: {}: {}",
-                sanitize::terminal(&n.source),
-                sanitize::terminal(&n.message)
-            );
+            print_notice(n);
         }
         if stats.truncated_lines > 0 {
             eprintln!(

@@ -19,7 +19,7 @@ use clap::Args;
 use super::MineArgs;
 use crate::cli::{InputArgs, EXIT_ERROR, EXIT_OK};
 use crate::engine::{self, EngineOptions};
-use crate::input::{packed_name, Chunk, InputConfig, InputStats, Notice, NoticeKind, SourceMeta};
+use crate::input::{packed_name, Chunk, InputConfig, InputStats, Notice, SourceMeta};
 use crate::mine::ClusterConfig;
 use crate::record::{detect_format, DayRef, YearRef};
 use crate::report::OutputFormat;
@@ -443,21 +443,22 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
                 }
             }
             Ok(Feed::Chunk(c)) => watcher.push_chunk(&c, now),
-            Ok(Feed::Notice { source, message }) => {
-                if !args.input.quiet {
-                    status.clear(&mut out)?;
-                    eprintln!(
-                        "faultline: {}: {}",
-                        sanitize::terminal(&source),
-                        sanitize::terminal(&message)
-                    );
-                }
-                notices.push(Notice {
+            Ok(Feed::Notice {
+                source,
+                kind,
+                message,
+            }) => {
+                let n = Notice {
                     source,
-                    kind: NoticeKind::Damaged,
+                    kind,
                     message,
                     recorded: false,
-                });
+                };
+                if !args.input.quiet {
+                    status.clear(&mut out)?;
+                    crate::commands::print_notice(&n);
+                }
+                notices.push(n);
             }
             Ok(Feed::End { source }) => {
                 if let Some(s) = live_sources.get_mut(source) {

@@ -763,7 +763,7 @@ impl<R: Read + ?Sized> Read for DecodeGuard<'_, R> {
 
 /// The most a decoder read asks for (see [`DecodeGuard`]): at most this much decoded text before a
 /// damaged spot is lost with it.
-const GZ_STEP: usize = 64 << 10;
+pub const GZ_STEP: usize = 64 << 10;
 
 /// Reads until `buf` holds `n` bytes or the stream ends.
 fn read_up_to(reader: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<()> {

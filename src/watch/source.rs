@@ -23,7 +23,7 @@ use crossbeam_channel::Sender;
 
 use crate::input::{
     cr_line_ends, list_dir, looks_binary, read_inputs, read_reader, unsupported, utf16_encoding,
-    Chunk, Codec, CrAsLf, InputConfig, InputStats,
+    Chunk, Codec, CrAsLf, InputConfig, InputStats, NoticeKind, GZ_STEP,
 };
 use crate::record::ParseConfig;
 
@@ -42,8 +42,13 @@ pub enum Feed {
     },
     /// A whole chunk from a source read once.
     Chunk(Chunk),
-    /// Something to tell the user (rotation, truncation, unreadable path).
-    Notice { source: String, message: String },
+    /// Something to tell the user (rotation, truncation, unreadable path), worded and
+    /// classed as the batch reader's notices are.
+    Notice {
+        source: String,
+        kind: NoticeKind,
+        message: String,
+    },
     /// Source `source` ended (stdin closed).
     End { source: usize },
     /// Sources read once are finished; their statistics.
@@ -157,6 +162,14 @@ impl LineSplitter {
 /// decoded, bare-CR line ends are line ends, and binary data is refused.
 pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
     std::thread::spawn(move || {
+        let notice = |kind: NoticeKind, message: String| {
+            let _ = tx.send(Feed::Notice {
+                source: "-".into(),
+                kind,
+                message,
+            });
+            let _ = tx.send(Feed::End { source });
+        };
         let stdin = io::stdin();
         let mut lock = stdin.lock();
         let mut head = vec![0u8; 8 << 10];
@@ -165,77 +178,79 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    let _ = tx.send(Feed::Notice {
-                        source: "-".into(),
-                        message: format!("read failed: {e}"),
-                    });
-                    break 0;
+                    notice(NoticeKind::Damaged, format!("read failed: {e}"));
+                    return;
                 }
             }
         };
+        if n == 0 {
+            notice(NoticeKind::Skipped, "empty".into());
+            return;
+        }
         head.truncate(n);
         if let Some(encoding) = utf16_encoding(&head) {
             let chained = io::Cursor::new(head).chain(lock);
             let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(encoding))
                 .build(chained);
-            read_stream(source, &mut decoded, max_line, &tx);
+            read_stream(source, &mut decoded, None, max_line, &tx);
             return;
         }
         if cr_line_ends(&head) {
             let mut chained = io::Cursor::new(head).chain(lock);
-            read_stream(
-                source,
-                &mut CrAsLf {
-                    inner: &mut chained,
-                },
-                max_line,
-                &tx,
-            );
+            let mut lf = CrAsLf {
+                inner: &mut chained,
+            };
+            read_stream(source, &mut lf, None, max_line, &tx);
             return;
         }
         if let Some(codec) = Codec::sniff(&head) {
             let chained = io::Cursor::new(head).chain(lock);
             match codec.decoder(chained) {
-                Ok(mut decoded) => read_stream(source, &mut decoded, max_line, &tx),
-                Err(e) => {
-                    let _ = tx.send(Feed::Notice {
-                        source: "-".into(),
-                        message: format!("cannot start the {} decoder: {e}", codec.name()),
-                    });
-                    let _ = tx.send(Feed::End { source });
-                }
+                Ok(mut decoded) => read_stream(source, &mut decoded, Some(codec), max_line, &tx),
+                Err(e) => notice(
+                    NoticeKind::Damaged,
+                    format!("cannot start the {} decoder: {e}", codec.name()),
+                ),
             }
             return;
         }
         if let Some(kind) = unsupported(&head) {
-            let _ = tx.send(Feed::Notice {
-                source: "-".into(),
-                message: format!("{kind} data on stdin, which faultline does not read; skipped"),
-            });
-            let _ = tx.send(Feed::End { source });
+            let msg = format!("{kind} data, which faultline does not read; unpack it first");
+            notice(NoticeKind::Skipped, msg);
             return;
         }
         if looks_binary(&head) {
-            let _ = tx.send(Feed::Notice {
-                source: "-".into(),
-                message: "binary data (NUL bytes) on stdin, not a log; skipped".into(),
-            });
-            let _ = tx.send(Feed::End { source });
+            notice(
+                NoticeKind::Skipped,
+                "binary data (NUL bytes), not a log".into(),
+            );
             return;
         }
         let mut chained = io::Cursor::new(head).chain(lock);
-        read_stream(source, &mut chained, max_line, &tx);
+        read_stream(source, &mut chained, None, max_line, &tx);
     });
 }
 
-fn read_stream(source: usize, r: &mut dyn Read, max_line: usize, tx: &Sender<Feed>) {
+/// Sends the lines of `r` as they come; `codec`: `r` decodes a stream compressed with it.
+/// A last line without its newline is sent as it is, so the bytes counted are the bytes read.
+fn read_stream(
+    source: usize,
+    r: &mut dyn Read,
+    codec: Option<Codec>,
+    max_line: usize,
+    tx: &Sender<Feed>,
+) {
     let mut split = LineSplitter::new(max_line);
-    let mut buf = vec![0u8; 256 << 10];
+    // A decoder's output of the read that meets damage is lost with it: small reads, as the
+    // batch reader makes them (see `Codec::loss`).
+    let mut buf = vec![0u8; if codec.is_some() { GZ_STEP } else { 256 << 10 }];
+    let mut ends_line = true;
     loop {
         match r.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
+                ends_line = buf[n - 1] == b'\n';
                 let data = split.push(&buf[..n]);
                 if !data.is_empty() {
                     let lines = Feed::Lines {
@@ -250,15 +265,27 @@ fn read_stream(source: usize, r: &mut dyn Read, max_line: usize, tx: &Sender<Fee
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
+                let message = match codec {
+                    Some(c) => format!(
+                        "{} data is truncated or corrupt ({e}); kept what was decoded before the damage, {}",
+                        c.name(),
+                        c.loss()
+                    ),
+                    None => format!("read failed: {e}; kept what came before"),
+                };
                 let _ = tx.send(Feed::Notice {
                     source: "-".into(),
-                    message: format!("read failed: {e}; kept what came before"),
+                    kind: NoticeKind::Damaged,
+                    message,
                 });
                 break;
             }
         }
     }
-    let data = split.finish();
+    let mut data = split.finish();
+    if !ends_line && data.last() == Some(&b'\n') {
+        data.pop();
+    }
     if !data.is_empty() {
         let _ = tx.send(Feed::Lines {
             source,
@@ -616,6 +643,7 @@ pub fn spawn_follow(
                             };
                             let _ = tx.send(Feed::Notice {
                                 source: display(&f.path),
+                                kind: NoticeKind::Damaged,
                                 message: message.into(),
                             });
                         }
@@ -624,6 +652,7 @@ pub fn spawn_follow(
                         if !failed[i] {
                             let _ = tx.send(Feed::Notice {
                                 source: display(&f.path),
+                                kind: NoticeKind::Damaged,
                                 message: format!("cannot read: {e}; retrying"),
                             });
                         }
