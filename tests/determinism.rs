@@ -338,3 +338,55 @@ fn untimed_crash_output_follows_the_time_before_it_for_any_chunking() {
         );
     }
 }
+
+/// Times of day without a date are dated from the timed event before them, whatever gave
+/// that event its time (an epoch number, a full date) and wherever the chunks are cut: a
+/// line whose stamp was not taken (`I1127 …` that is no glog header) dates nothing, and an
+/// epoch-stamped line moves the day as a dated one does (found by fuzzing: both used to
+/// date the times of day after them differently inside a chunk than across a cut).
+#[test]
+fn times_of_day_are_dated_the_same_for_any_chunking() {
+    let dir = TestDir::new();
+    let mut log = String::new();
+    for i in 0..400u64 {
+        let h = (i / 20) % 24;
+        log.push_str(&format!(
+            "{h:02}:{:02}:00 ERROR payment {i} declined\n",
+            i % 60
+        ));
+        match i % 7 {
+            0 => log.push_str("I1127 01:02:03.123456 not a glog header\n"),
+            // 2025-11-27T01:02:03.123Z, as epoch milliseconds.
+            3 => log.push_str("ts=1764205323123 level=error msg=\"upstream failed\"\n"),
+            5 => log.push_str("2026-11-30 23:59:00 WARN full stamp\n"),
+            _ => {}
+        }
+    }
+    let mixed = dir.write("tod.log", log.as_bytes());
+    let short = dir.write(
+        "short.log",
+        b"10:00:00 ERROR a\nts=1764205323123 level=error msg=\"up\"\n10:05:00 ERROR b\n",
+    );
+    let events = |p: &std::path::Path, chunk: &str| {
+        let o = run(
+            &["events", "-q", "-j1", "--chunk-size", chunk, path_str(p)],
+            None,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    // After the epoch stamp, the next time of day is on its day.
+    let base = events(&short, "4194304");
+    assert!(base.contains("\"time\":\"2025-11-27T10:05:00"), "{base}");
+    for chunk in ["10", "30", "60"] {
+        assert_eq!(
+            events(&short, chunk),
+            base,
+            "short.log, --chunk-size {chunk}"
+        );
+    }
+    let base = events(&mixed, "4194304");
+    for chunk in ["10", "100", "1000", "4099"] {
+        assert_eq!(events(&mixed, chunk), base, "tod.log, --chunk-size {chunk}");
+    }
+}

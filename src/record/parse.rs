@@ -636,6 +636,7 @@ pub fn parse_chunk<'a>(
         let mut ev = Event::bare(line_no, raw);
         ev.lines = n_lines;
         ev.invalid_utf8 = !chunk_valid && std::str::from_utf8(raw).is_err();
+        let day = ctx.time.dated_state();
         if escapes && super::ansi::has_escape(raw) {
             parse_stripped(format, first, raw, &mut ev, &ctx, &mut scratch);
         } else {
@@ -645,6 +646,7 @@ pub fn parse_chunk<'a>(
             ev.time = None;
             ev.time_rejected = true;
         }
+        ctx.time.settle(day, ev.time);
         f(ev);
         line_no += u64::from(n_lines);
         start = next;
@@ -764,6 +766,7 @@ fn emit_interleaved<'a>(
         let mut ev = Event::bare(base.line + k as u64, whole);
         ev.lines = lines;
         ev.invalid_utf8 = !base.chunk_valid && std::str::from_utf8(whole).is_err();
+        let day = ctx.time.dated_state();
         if base.escapes && super::ansi::has_escape(whole) {
             parse_stripped(format, first, whole, &mut ev, ctx, scratch);
         } else {
@@ -774,6 +777,7 @@ fn emit_interleaved<'a>(
             ev.time = None;
             ev.time_rejected = true;
         }
+        ctx.time.settle(day, ev.time);
         f(ev);
     }
 }

@@ -98,6 +98,32 @@ impl<'c> TimeCtx<'c> {
         }
     }
 
+    /// The day state before an event is parsed (see [`TimeCtx::settle`]).
+    pub fn dated_state(&self) -> Option<i64> {
+        self.last_dated.get()
+    }
+
+    /// After an event was parsed (`state`: [`TimeCtx::dated_state`] before it, `time`: its
+    /// time): the next time of day is dated from this event's time, whichever stamp gave
+    /// it (an epoch number too), and an event left without a time leaves the day where it
+    /// was (a stamp read by a layout that was then not taken, `I1127 01:02:03` that is no
+    /// glog header, dates nothing). Across chunks only the last timed event's time is
+    /// carried ([`DayRef::After`]): this makes a chunk's inside agree with it.
+    pub fn settle(&self, state: Option<i64>, time: Option<i64>) {
+        match time {
+            None => self.last_dated.set(state),
+            Some(t) if self.day_ref.is_some() => {
+                let off = if self.utc {
+                    0
+                } else {
+                    self.zone_offset(t.div_euclid(1000)).unwrap_or(0)
+                };
+                self.last_dated.set(Some(t + off * 1000));
+            }
+            Some(_) => {}
+        }
+    }
+
     /// Milliseconds since the epoch for a time of day without a date, dated as the config's
     /// [`DayRef`] says; `None` when it says not to.
     pub fn dateless_ms(&self, h: u32, mi: u32, s: u32, ms: u32) -> Option<i64> {
