@@ -9,7 +9,8 @@
 //!
 //! Removed: CSI sequences (`ESC [`, parameter bytes `0x30..=0x3F`, intermediate bytes
 //! `0x20..=0x2F`, a final byte `0x40..=0x7E`: SGR colours, cursor moves, erase line), OSC
-//! sequences (`ESC ]` … BEL or `ESC \`: terminal titles, hyperlinks) within the line, and the
+//! sequences (`ESC ]` … BEL or `ESC \`: terminal titles, hyperlinks) within the line and
+//! before any other ESC, and the
 //! short escapes `ESC` + intermediates + a final byte (`ESC(B`, which `tput sgr0` writes). An
 //! ESC that starts none of these is dropped alone. Line ends are never part of a sequence, so
 //! stripping a whole event equals stripping each of its lines.
@@ -40,13 +41,14 @@ fn sequence_len(b: &[u8]) -> usize {
             }
         }
         Some(b']') => {
-            // Up to BEL or ST (`ESC \`), never past the line.
+            // Up to BEL or ST (`ESC \`), never past the line nor another sequence's ESC (so
+            // a line of unterminated `ESC ]`s is read once, not once per ESC).
             let mut i = 2;
             loop {
                 match b.get(i) {
                     Some(0x07) => return i + 1,
                     Some(&ESC) if b.get(i + 1) == Some(&b'\\') => return i + 2,
-                    Some(b'\n' | b'\r') | None => return 1,
+                    Some(&ESC | b'\n' | b'\r') | None => return 1,
                     Some(_) => i += 1,
                 }
             }
@@ -164,6 +166,9 @@ mod tests {
             (b"a\x1b[3\nb", b"a[3\nb"),
             (b"a\x1b]title\nb", b"a]title\nb"),
             (b"a\x1b\x1b[0mb", b"ab"),
+            // An OSC ends at the next sequence's ESC when nothing ended it before.
+            (b"a\x1b]0;t\x1b[31mb", b"a]0;tb"),
+            (b"a\x1b]\x1b]b\x07c", b"a]c"),
         ];
         for (src, want) in cases {
             assert_eq!(
@@ -172,6 +177,14 @@ mod tests {
                 "{src:?}"
             );
         }
+    }
+
+    /// A long line of unterminated OSC openings (found by fuzzing: each was read to the end
+    /// of the line, minutes for a 1 MB line): every ESC goes, the rest stays.
+    #[test]
+    fn unterminated_osc_sequences_are_read_once() {
+        let line = b"\x1b]0;t".repeat(100_000);
+        assert_eq!(strip(&line), b"]0;t".repeat(100_000));
     }
 
     #[test]

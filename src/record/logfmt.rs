@@ -309,8 +309,12 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, tc: &TimeCtx, user: &UserKeys)
                 ev.message = Cow::Borrowed(msg);
                 return true;
             }
-            // A bare word between pairs: skip it.
+            // A bare word between pairs: skip it (and the spaces before it: a run of spaces
+            // is skipped once, not once per space).
             bare = true;
+            while b.get(i) == Some(&b' ') {
+                i += 1;
+            }
             match memchr::memchr(b' ', &b[i..]) {
                 Some(n) => {
                     i += n + 1;
@@ -404,6 +408,21 @@ mod tests {
         let mut ev = Event::bare(1, line.as_bytes());
         assert!(parse(line.as_bytes(), &mut ev, &tc, &UserKeys::new(&cfg)));
         ev
+    }
+
+    /// Trailing spaces after the pairs (found by fuzzing: each space started a new search
+    /// for a pair to the end of the line, minutes for a 1 MB line).
+    #[test]
+    fn a_run_of_spaces_after_the_pairs_is_skipped_once() {
+        let line = format!(
+            "ts=2026-11-27T01:00:00Z level=error msg=x{}",
+            " ".repeat(200_000)
+        );
+        let ev = run(&line);
+        assert_eq!(&ev.message[..], b"x");
+        assert_eq!(ev.level, Some(Level::Error));
+        let line = format!("level=error msg=x{}stray word=1", " ".repeat(200_000));
+        assert_eq!(&run(&line).message[..], b"x");
     }
 
     #[test]
