@@ -457,8 +457,24 @@ fn outputs_never_replace_an_input_log() {
     let d = tempfile::tempdir().unwrap();
     let (whole, _) = logs(d.path(), 1);
     let before = std::fs::read(&whole).unwrap();
+    std::fs::create_dir(d.path().join("logs")).unwrap();
+    let inner = d.path().join("logs/app.log");
+    std::fs::write(&inner, &before).unwrap();
     for args in [
         &["snapshot", "-q", "whole.log", "-o", "whole.log"][..],
+        // A log of an input directory, the --baseline log, the watched log.
+        &["snapshot", "-q", "logs", "-o", "logs/app.log"][..],
+        &["summary", "-q", "--out", "logs/app.log", "logs"][..],
+        &[
+            "summary",
+            "-q",
+            "--baseline",
+            "logs/app.log",
+            "--out",
+            "logs/app.log",
+            "whole.log",
+        ][..],
+        &["watch", "-q", "--snapshot", "whole.log", "whole.log"][..],
         &[
             "summary",
             "-q",
@@ -477,6 +493,7 @@ fn outputs_never_replace_an_input_log() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert_eq!(std::fs::read(&whole).unwrap(), before, "{args:?}");
+        assert_eq!(std::fs::read(&inner).unwrap(), before, "{args:?}");
     }
     ok(d.path(), &["snapshot", "-q", "whole.log", "-o", "base.flt"]);
     ok(

@@ -28,7 +28,7 @@ pub struct SnapshotArgs {
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<i32> {
     let cfg = args.input.to_config()?;
     if args.output.as_os_str() != "-" {
-        args.input.refuse_overwriting_input(&args.output)?;
+        args.input.refuse_overwriting_input(&args.output, &[])?;
     }
     let mut opts = EngineOptions::new(args.mine.masker()?, args.input.threads());
     opts.mask_spec = args.mine.mask.clone();

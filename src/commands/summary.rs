@@ -444,7 +444,7 @@ fn summarize_with_progress(
 pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
     let cfg = args.input.to_config()?;
     if let Some(out) = &args.out {
-        args.input.refuse_overwriting_input(out)?;
+        args.input.refuse_overwriting_input(out, &args.baseline)?;
     }
     let quiet = args.input.quiet;
     let since = args

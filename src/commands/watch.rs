@@ -286,6 +286,10 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         anyhow::bail!("--bucket must be at least 1s");
     }
     let mut cfg = args.input.to_config()?;
+    if let Some(p) = &args.snapshot {
+        // Checked before anything is read: the snapshot is written at the end, over it.
+        args.input.refuse_overwriting_input(p, &args.baseline)?;
+    }
     if args.input.year.is_none() {
         // A watch runs across midnight and New Year: the reference day is read per chunk.
         cfg.parse.year_ref = YearRef::Clock;
