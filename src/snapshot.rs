@@ -112,8 +112,9 @@ pub fn write_to(w: &mut dyn Write, sum: &Summary, meta: &SnapshotMeta) -> std::i
     w.write_all(MAGIC)?;
     w.write_all(&[FORMAT_VERSION])?;
     let mut gz = flate2::write::GzEncoder::new(w, flate2::Compression::new(6));
-    serde_json::to_writer(&mut gz, &DocOut { meta, summary: sum })
-        .map_err(std::io::Error::other)?;
+    // (`io::Error::from` gives back the writer's own error, a closed pipe's `BrokenPipe`
+    // included, which `io::Error::other` would hide from the caller.)
+    serde_json::to_writer(&mut gz, &DocOut { meta, summary: sum }).map_err(std::io::Error::from)?;
     gz.finish()?.flush()
 }
 

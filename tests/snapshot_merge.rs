@@ -518,3 +518,45 @@ fn thread_count_is_bounded() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 to 1024"));
     ok(d.path(), &["summary", "-q", "-j", "3", "whole.log"]);
 }
+
+/// A snapshot written to a pipe that is closed early (`-o - | head -c 100`) ends quietly
+/// with 0, as every command's output does (found by fuzzing: the closed pipe's error came
+/// back wrapped and was reported, exit 2).
+#[test]
+fn snapshot_to_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/example/incident");
+    let d = tempfile::tempdir().unwrap();
+    ok(
+        d.path(),
+        &["snapshot", "-q", root.to_str().unwrap(), "-o", "day.flt"],
+    );
+    // Larger than a pipe holds, so the write meets the closed end.
+    assert!(std::fs::metadata(d.path().join("day.flt")).unwrap().len() > 100_000);
+    for args in [
+        &["snapshot", "-q", root.to_str().unwrap(), "-o", "-"][..],
+        &["merge", "day.flt", "day.flt", "-o", "-"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_faultline"))
+            .args(args)
+            .current_dir(d.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut head = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
