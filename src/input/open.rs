@@ -509,21 +509,30 @@ impl<'a> Reader<'a> {
             Ok(a) => a,
             Err(e) => return self.salvage_zip(name, &data, depth, &e.to_string()),
         };
-        let mut names: Vec<(String, usize)> = (0..archive.len())
+        // Listed raw (not decrypted): an encrypted member is listed, and said to be skipped.
+        let mut names: Vec<(String, usize, bool)> = (0..archive.len())
             .filter_map(|i| {
-                let f = archive.by_index(i).ok()?;
+                let f = archive.by_index_raw(i).ok()?;
                 if f.is_dir() {
                     return None;
                 }
-                Some((f.name().ok()?.to_string(), i))
+                Some((f.name().ok()?.to_string(), i, f.encrypted()))
             })
             .collect();
         names.sort();
-        for (member, i) in names {
+        for (member, i, encrypted) in names {
             if self.stopped {
                 return;
             }
             let full = format!("{name}:{member}");
+            if encrypted {
+                self.notice(
+                    &full,
+                    NoticeKind::Skipped,
+                    "encrypted zip member; unpack it with its password and pass the files",
+                );
+                continue;
+            }
             match archive.by_index(i) {
                 Ok(mut f) => self.read_stream(&full, &mut f, depth + 1, false, None),
                 Err(e) => self.notice(
@@ -864,6 +873,35 @@ mod tests {
         assert!(!cr_line_ends(b"a\rb\r"));
         assert!(!cr_line_ends(b"a\rb\rc\n"));
         assert!(!cr_line_ends(b"a\r\nb\r\n"));
+    }
+
+    /// An encrypted member is said to be skipped, by name (it used to vanish silently: the
+    /// listing decrypted each member and dropped the ones it could not open).
+    #[test]
+    fn encrypted_zip_members_are_skipped_with_a_notice() {
+        let mut data = zip_of(&[
+            ("a.log", b"2026-11-27 01:00:00 ERROR plain\n"),
+            ("b.log", b"2026-11-27 01:00:01 ERROR secret\n"),
+        ]);
+        // Mark b.log encrypted (general purpose flag bit 0) in its local and central headers.
+        let second = |data: &[u8], sig: &[u8]| {
+            memchr::memmem::find_iter(data, sig)
+                .nth(1)
+                .expect("second header")
+        };
+        let local = second(&data, b"PK\x03\x04");
+        data[local + 6] |= 1;
+        let central = second(&data, b"PK\x01\x02");
+        data[central + 8] |= 1;
+        let (names, stats) = read(&InputConfig::default(), &data);
+        assert_eq!(names, vec!["in.zip:a.log".to_string()]);
+        let n = stats
+            .notices
+            .iter()
+            .find(|n| n.source == "in.zip:b.log")
+            .expect("a notice for the encrypted member");
+        assert_eq!(n.kind, NoticeKind::Skipped);
+        assert!(n.message.contains("encrypted"), "{}", n.message);
     }
 
     #[test]
