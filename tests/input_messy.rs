@@ -641,3 +641,55 @@ fn bare_cr_line_ends_are_lines() {
     let got = events_of(&["--input-format", "line", path_str(&p)], None);
     assert_eq!(got.len(), 2, "{got:?}");
 }
+
+/// A file truncated while a process went on writing at its old offset (logrotate's
+/// `copytruncate` under a writer that does not append) starts with a hole of NUL bytes:
+/// the hole is skipped with a warning and the lines after it are read, from a file, from a
+/// gzip member and from a pipe (found by fuzzing: the whole log was skipped as binary). A
+/// file of NULs only is skipped, and a single stray NUL does not make a short log binary.
+#[test]
+fn a_nul_hole_at_the_start_is_skipped_and_the_lines_after_it_read() {
+    let t = TestDir::new();
+    let lines: String = (0..50)
+        .map(|i| {
+            format!(
+                "2026-11-27 01:00:{:02},000 ERROR [main] a.B - boom {i}\n",
+                i % 60
+            )
+        })
+        .collect();
+    let mut holed = vec![0u8; 70_000];
+    holed.extend_from_slice(lines.as_bytes());
+    let p = t.write("app.log", &holed);
+    let gz = t.write("app.log.1.gz", &gzip(&holed));
+    for (args, stdin) in [
+        (vec!["events", path_str(&p)], None),
+        (vec!["events", path_str(&gz)], None),
+        (vec!["events"], Some(&holed[..])),
+    ] {
+        let o = run(&args, stdin);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let ev = json_lines(&o);
+        assert_eq!(ev.len(), 50, "{args:?}");
+        assert_eq!(ev[0]["line"], 1);
+        assert_eq!(ev[0]["message"], "boom 0");
+        assert!(
+            stderr(&o).contains("skipped 70000 NUL bytes at its start"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let zeros = t.write("zeros.log", &[0u8; 300]);
+    let o = run(&["events", path_str(&zeros)], None);
+    assert!(
+        stderr(&o).contains("only NUL bytes (300)"),
+        "{}",
+        stderr(&o)
+    );
+    let stray = t.write(
+        "stray.jsonl",
+        b"{\"level\":\"error\",\"msg\":\"a\"}\n{\"level\":\"error\",\"msg\":\"b\0\"}\n",
+    );
+    let o = run(&["events", path_str(&stray)], None);
+    assert_eq!(json_lines(&o).len(), 2, "{}", stderr(&o));
+}

@@ -262,6 +262,20 @@ impl<'a> Reader<'a> {
             self.notice(name, NoticeKind::Skipped, "empty");
             return;
         }
+        match skip_nul_hole(reader, &mut head, self.cfg.sample_size.max(1024)) {
+            Ok(0) => {}
+            Ok(n) if head.is_empty() => {
+                self.notice(name, NoticeKind::Skipped, format!("only NUL bytes ({n})"));
+                return;
+            }
+            Ok(n) => self.notice(name, NoticeKind::Damaged, nul_hole_message(n)),
+            Err(e) => {
+                self.notice(name, NoticeKind::Damaged, format!("read failed: {e}"));
+                if head.is_empty() {
+                    return;
+                }
+            }
+        }
         if depth < MAX_NESTING {
             if let Some(codec) = Codec::sniff(&head) {
                 let chained = Cursor::new(head).chain(reader);
@@ -774,6 +788,45 @@ impl<R: Read + ?Sized> Read for DecodeGuard<'_, R> {
 /// damaged spot is lost with it.
 pub const GZ_STEP: usize = 64 << 10;
 
+/// Shortest run of NUL bytes at the start of a stream taken for a hole (UTF-16BE text
+/// without a byte order mark starts with a single one).
+const MIN_NUL_HOLE: usize = 64;
+
+/// A file truncated while a process that does not append went on writing at its old offset
+/// (logrotate's `copytruncate` under such a writer) starts with a hole of NUL bytes before
+/// its first line. Skips such a run at the start of `head` (reading on while `head` holds
+/// nothing else, then topping it up to `sample` bytes) and returns how many were skipped;
+/// `head` is left empty when the stream held only NULs.
+pub fn skip_nul_hole(reader: &mut dyn Read, head: &mut Vec<u8>, sample: usize) -> io::Result<u64> {
+    let lead = head.iter().position(|&b| b != 0).unwrap_or(head.len());
+    if lead < MIN_NUL_HOLE.min(head.len()) || lead == 0 {
+        return Ok(0);
+    }
+    let mut skipped = 0u64;
+    loop {
+        let lead = head.iter().position(|&b| b != 0).unwrap_or(head.len());
+        skipped += lead as u64;
+        head.drain(..lead);
+        if !head.is_empty() {
+            let missing = sample.saturating_sub(head.len());
+            read_up_to(reader, head, missing)?;
+            return Ok(skipped);
+        }
+        read_up_to(reader, head, sample)?;
+        if head.is_empty() {
+            return Ok(skipped);
+        }
+    }
+}
+
+/// The notice for [`skip_nul_hole`]'s `n` skipped bytes.
+pub fn nul_hole_message(n: u64) -> String {
+    format!(
+        "skipped {n} NUL bytes at its start (the hole a file truncated while a process went on \
+         writing to it keeps, as logrotate's copytruncate leaves it); read the lines after them"
+    )
+}
+
 /// Reads until `buf` holds `n` bytes or the stream ends.
 fn read_up_to(reader: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<()> {
     let mut tmp = vec![0u8; n];
@@ -802,7 +855,8 @@ fn is_tar(head: &[u8]) -> bool {
 pub fn looks_binary(head: &[u8]) -> bool {
     let sample = &head[..head.len().min(8 << 10)];
     let nuls = memchr::memchr_iter(0, sample).count();
-    nuls > 8 || (nuls > 0 && nuls * 1000 >= sample.len())
+    // (A single stray NUL does not make a short log binary.)
+    nuls > 8 || (nuls > 1 && nuls * 1000 >= sample.len())
 }
 
 /// The sample for format detection, cut at the last complete line.

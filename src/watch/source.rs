@@ -22,8 +22,9 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 use crate::input::{
-    cr_line_ends, list_dir, looks_binary, read_inputs, read_reader, unsupported, utf16_encoding,
-    Chunk, Codec, CrAsLf, InputConfig, InputStats, NoticeKind, GZ_STEP,
+    cr_line_ends, list_dir, looks_binary, nul_hole_message, read_inputs, read_reader,
+    skip_nul_hole, unsupported, utf16_encoding, Chunk, Codec, CrAsLf, InputConfig, InputStats,
+    NoticeKind, GZ_STEP,
 };
 use crate::record::ParseConfig;
 
@@ -188,6 +189,24 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
             return;
         }
         head.truncate(n);
+        match skip_nul_hole(&mut lock, &mut head, 8 << 10) {
+            Ok(0) => {}
+            Ok(n) if head.is_empty() => {
+                notice(NoticeKind::Skipped, format!("only NUL bytes ({n})"));
+                return;
+            }
+            Ok(n) => {
+                let _ = tx.send(Feed::Notice {
+                    source: "-".into(),
+                    kind: NoticeKind::Damaged,
+                    message: nul_hole_message(n),
+                });
+            }
+            Err(e) => {
+                notice(NoticeKind::Damaged, format!("read failed: {e}"));
+                return;
+            }
+        }
         if let Some(encoding) = utf16_encoding(&head) {
             let chained = io::Cursor::new(head).chain(lock);
             let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
