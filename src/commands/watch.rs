@@ -197,6 +197,16 @@ impl LiveSource {
         }
     }
 
+    /// Adds lines that arrived at `now`.
+    fn add(&mut self, data: &[u8], now: Instant) {
+        if self.pending.is_empty() {
+            self.first_pending = Some(now);
+        }
+        self.pending_lines += memchr::memchr_iter(b'\n', data).count();
+        self.pending.extend_from_slice(data);
+        self.last_data = now;
+    }
+
     /// Cuts a chunk from the pending lines when the batch is full or old enough (or `force`).
     fn take_chunk(
         &mut self,
@@ -391,8 +401,9 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         }
     }
     let following = !follow.is_empty();
+    let first_followed = live_sources.len();
     if following {
-        let first = live_sources.len();
+        let first = first_followed;
         for p in &follow {
             live_sources.push(LiveSource::new(p.display().to_string()));
         }
@@ -438,12 +449,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
             }) => {
                 live_truncated += truncated;
                 if let Some(s) = live_sources.get_mut(source) {
-                    if s.pending.is_empty() {
-                        s.first_pending = Some(now);
-                    }
-                    s.pending_lines += memchr::memchr_iter(b'\n', &data).count();
-                    s.pending.extend_from_slice(&data);
-                    s.last_data = now;
+                    s.add(&data, now);
                 }
             }
             Ok(Feed::Chunk(c)) => watcher.push_chunk(&c, now),
@@ -504,6 +510,38 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
         }
     }
     stop.store(true, Ordering::SeqCst);
+    if following {
+        // The followers read what is left, a last line without its newline included, and
+        // end (a file whose writer just died ends in its last words, often unterminated).
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while live_sources[first_followed..].iter().any(|s| !s.ended) {
+            let Some(left) = deadline
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+            else {
+                break;
+            };
+            match rx.recv_timeout(left) {
+                Ok(Feed::Lines {
+                    source,
+                    data,
+                    truncated,
+                }) => {
+                    live_truncated += truncated;
+                    if let Some(s) = live_sources.get_mut(source) {
+                        s.add(&data, Instant::now());
+                    }
+                }
+                Ok(Feed::End { source }) => {
+                    if let Some(s) = live_sources.get_mut(source) {
+                        s.ended = true;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    }
     // Whatever is still pending (Ctrl-C, or the end of input) is summarized too.
     for (i, s) in live_sources.iter_mut().enumerate() {
         while let Some(c) = s.take_chunk(i as u32, &cfg.parse, args.batch_lines, true, &mut seq) {

@@ -696,6 +696,22 @@ pub fn spawn_follow(
                 std::thread::sleep(POLL);
             }
         }
+        // Stopped: what is left of each file, its last line even without a newline.
+        for (i, f) in files.iter_mut().enumerate() {
+            let mut out = Vec::new();
+            let _ = f.drain(&mut out);
+            out.extend_from_slice(&f.split.finish());
+            if !out.is_empty() {
+                let _ = tx.send(Feed::Lines {
+                    source: first_source + i,
+                    data: out,
+                    truncated: f.split.take_truncated(),
+                });
+            }
+            let _ = tx.send(Feed::End {
+                source: first_source + i,
+            });
+        }
     });
 }
 
