@@ -554,6 +554,13 @@ impl Followed {
             match File::open(&self.path) {
                 Ok(mut f) => {
                     let m = f.metadata()?;
+                    if m.is_dir() {
+                        // Not kept open: a file may take the name again (it is retried).
+                        return Err(io::Error::new(
+                            io::ErrorKind::IsADirectory,
+                            "is a directory",
+                        ));
+                    }
                     self.id = file_id(&m);
                     self.offset = 0;
                     if self.from_end {
@@ -837,6 +844,16 @@ mod tests {
         out.clear();
         assert!(f.poll(&mut out).expect("poll").is_empty());
         assert!(out.is_empty(), "nothing read twice");
+        // For a while a directory has the name (found by fuzzing: its handle was kept and
+        // the file that took the name back was never read): an error, then the file.
+        std::fs::remove_file(&p).expect("rm");
+        std::fs::create_dir(&p).expect("mkdir");
+        assert!(f.poll(&mut out).is_err());
+        assert!(f.poll(&mut out).is_err(), "still a directory");
+        std::fs::remove_dir(&p).expect("rmdir");
+        append(&p, b"back\n");
+        assert_eq!(f.poll(&mut out).expect("poll"), vec![FollowEvent::Opened]);
+        assert_eq!(out, b"back\n");
     }
 
     #[test]
