@@ -287,10 +287,7 @@ impl<'a> Reader<'a> {
                         return;
                     }
                 };
-                let mut guard = DecodeGuard {
-                    inner: &mut decoder,
-                    error: None,
-                };
+                let mut guard = DecodeGuard::new(&mut decoder);
                 self.read_stream(name, &mut guard, depth + 1, is_stdin, Some(codec));
                 if let Some(e) = guard.error {
                     // Damage before any text: the stream is not "empty", it is damaged.
@@ -548,7 +545,9 @@ impl<'a> Reader<'a> {
                 continue;
             }
             match archive.by_index(i) {
-                Ok(mut f) => self.read_stream(&full, &mut f, depth + 1, false, None),
+                // In fixed steps: a member that decodes past its declared size fails at the
+                // same byte however the chunker reads.
+                Ok(f) => self.read_stream(&full, &mut StepReader::new(f), depth + 1, false, None),
                 Err(e) => self.notice(
                     &full,
                     NoticeKind::Damaged,
@@ -609,10 +608,7 @@ impl Reader<'_> {
             members += usize::from(!is_dir);
             if method == 8 {
                 let mut inflate = flate2::bufread::DeflateDecoder::new(&data[body..]);
-                let mut guard = DecodeGuard {
-                    inner: &mut inflate,
-                    error: None,
-                };
+                let mut guard = DecodeGuard::new(&mut inflate);
                 if !is_dir {
                     self.read_stream(&full, &mut guard, depth + 1, false, None);
                 }
@@ -759,12 +755,22 @@ impl<R: Read> Read for Counting<R> {
 /// Turns a decoding error (gzip, zstd, xz, bzip2) into end-of-stream, remembering it, so that everything decoded
 /// before the damage is still chunked and the damage is reported once, by name.
 ///
-/// The decoder is asked for at most [`GZ_STEP`] bytes at a time: when it meets damage, the
-/// output of the call that met it is lost with the error, so a large read would lose
-/// everything decoded in it (a small damaged file: all of it).
+/// The decoder is asked for [`GZ_STEP`] bytes at a time, whatever its reader asks for: when
+/// it meets damage, the output of the call that met it is lost with the error, so a large
+/// read would lose everything decoded in it (a small damaged file: all of it), and reads
+/// sized by the chunker would make what is kept depend on `--chunk-size`.
 struct DecodeGuard<'a, R: Read + ?Sized> {
-    inner: &'a mut R,
+    inner: StepReader<&'a mut R>,
     error: Option<io::Error>,
+}
+
+impl<'a, R: Read + ?Sized> DecodeGuard<'a, R> {
+    fn new(inner: &'a mut R) -> Self {
+        DecodeGuard {
+            inner: StepReader::new(inner),
+            error: None,
+        }
+    }
 }
 
 impl<R: Read + ?Sized> Read for DecodeGuard<'_, R> {
@@ -772,8 +778,7 @@ impl<R: Read + ?Sized> Read for DecodeGuard<'_, R> {
         if self.error.is_some() {
             return Ok(0);
         }
-        let step = buf.len().min(GZ_STEP);
-        match self.inner.read(&mut buf[..step]) {
+        match self.inner.read(buf) {
             Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
             Err(e) => {
@@ -781,6 +786,47 @@ impl<R: Read + ?Sized> Read for DecodeGuard<'_, R> {
                 Ok(0)
             }
         }
+    }
+}
+
+/// Reads its inner reader [`GZ_STEP`] bytes at a time into a buffer of its own and serves
+/// reads of any size from it: the inner reader sees the same calls whoever reads, so a
+/// decoder that fails part-way (a zip member longer than its declared size) fails at the
+/// same byte for every `--chunk-size`.
+pub struct StepReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    at: usize,
+    len: usize,
+}
+
+impl<R: Read> StepReader<R> {
+    pub fn new(inner: R) -> Self {
+        StepReader {
+            inner,
+            buf: Vec::new(),
+            at: 0,
+            len: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for StepReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        if self.at == self.len {
+            if self.buf.is_empty() {
+                self.buf = vec![0u8; GZ_STEP];
+            }
+            self.len = self.inner.read(&mut self.buf)?;
+            self.at = 0;
+        }
+        let n = out.len().min(self.len - self.at);
+        out[..n].copy_from_slice(&self.buf[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -927,6 +973,49 @@ mod tests {
         assert!(!cr_line_ends(b"a\rb\r"));
         assert!(!cr_line_ends(b"a\rb\rc\n"));
         assert!(!cr_line_ends(b"a\r\nb\r\n"));
+    }
+
+    /// What is kept of a damaged compressed stream does not depend on `--chunk-size`: a zip
+    /// member that decodes past its declared size (found by fuzzing: the kept bytes varied
+    /// with the chunker's read sizes) and a gzip stream cut short.
+    #[test]
+    fn damaged_streams_keep_the_same_bytes_for_any_chunk_size() {
+        let log: Vec<u8> = (0..40_000)
+            .flat_map(|i| {
+                format!("2026-11-27 01:00:00,000 INFO [main] a.B - line {i:06}\n").into_bytes()
+            })
+            .collect();
+        let mut buf = Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        z.start_file("app.log", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(&log).unwrap();
+        z.finish().unwrap();
+        let mut zipped = buf.into_inner();
+        let fake = (log.len() as u32 - 100_000).to_le_bytes();
+        zipped[22..26].copy_from_slice(&fake);
+        let central = memchr::memmem::find(&zipped, b"PK\x01\x02").unwrap();
+        zipped[central + 24..central + 28].copy_from_slice(&fake);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&log).unwrap();
+        let mut gzipped = gz.finish().unwrap();
+        gzipped.truncate(gzipped.len() * 2 / 3);
+        for data in [&zipped, &gzipped] {
+            let kept: Vec<u64> = [4096, 65_536, 300_000, 4 << 20]
+                .iter()
+                .map(|&chunk_size| {
+                    let cfg = InputConfig {
+                        chunk_size,
+                        ..InputConfig::default()
+                    };
+                    let (_, stats) = read(&cfg, data);
+                    assert!(!stats.notices.is_empty(), "the damage is said");
+                    stats.bytes
+                })
+                .collect();
+            assert!(kept[0] > 0 && kept[0] < log.len() as u64, "{kept:?}");
+            assert!(kept.iter().all(|&k| k == kept[0]), "{kept:?}");
+        }
     }
 
     /// An encrypted member is said to be skipped, by name (it used to vanish silently: the
