@@ -390,13 +390,14 @@ fn one_offs_before<'t>(
     templates: &'t Templates,
 ) -> impl Iterator<Item = (i64, &'t TemplateStats)> + 't {
     let first = t.first_time;
+    // (The numbers first, the id last: this runs once per new template over all of them.)
     templates
         .list
         .iter()
-        .filter(move |c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= MAX_CHANGE_EVENTS)
+        .filter(move |c| c.count > 0 && c.count <= MAX_CHANGE_EVENTS && !c.is_other)
         .filter_map(move |c| {
             let (ft, first) = (c.first_time?, first?);
-            (ft <= first && first - ft <= CHANGE_LOOKBACK_MS).then_some((ft, c))
+            (ft <= first && first - ft <= CHANGE_LOOKBACK_MS && c.id != t.id).then_some((ft, c))
         })
 }
 
@@ -448,7 +449,16 @@ fn preceded_by(
 ) -> Vec<serde_json::Value> {
     let mut v: Vec<(i64, &TemplateStats)> =
         new_one_offs_before(t, templates, baseline, warmup_end).collect();
-    v.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let order = |a: &(i64, &TemplateStats), b: &(i64, &TemplateStats)| {
+        b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id))
+    };
+    // Only the closest three are shown: selected, not all sorted (a log of nothing but
+    // distinct lines has thousands of one-offs in the window of each new template).
+    if v.len() > 3 {
+        v.select_nth_unstable_by(2, order);
+        v.truncate(3);
+    }
+    v.sort_by(order);
     v.iter()
         .take(3)
         .map(|(ft, c)| {

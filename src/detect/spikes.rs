@@ -616,18 +616,45 @@ fn route_failures<'a>(
 
 /// Events of `s` (kept at resolution `res`) in buckets starting in `[from, to)`.
 pub fn count_between(s: &Series, res: i64, from: i64, to: i64) -> u64 {
-    s.0.iter()
-        .filter(|&&(b, _)| {
-            let t = b.saturating_mul(res);
-            t >= from.div_euclid(res) * res && t < to
-        })
-        .map(|&(_, c)| c)
-        .sum()
+    // The series is sorted by bucket: the range is found by two binary searches (this runs
+    // once per new-template candidate, for each level).
+    let inside = |b: i64| {
+        let t = b.saturating_mul(res);
+        (t >= from.div_euclid(res) * res, t < to)
+    };
+    let lo = s.0.partition_point(|&(b, _)| !inside(b).0);
+    let hi = lo + s.0[lo..].partition_point(|&(b, _)| inside(b).1);
+    s.0[lo..hi].iter().map(|&(_, c)| c).sum()
 }
 
 #[cfg(test)]
 mod tests {
     use super::request_line;
+
+    /// The binary searches count what a scan of every bucket counts.
+    #[test]
+    fn count_between_equals_a_scan() {
+        use super::count_between;
+        use crate::summary::series::Series;
+        let s = Series((0..200).map(|i| (i * 3 - 90, (i % 7 + 1) as u64)).collect());
+        let scan = |res: i64, from: i64, to: i64| -> u64 {
+            s.0.iter()
+                .filter(|&&(b, _)| b * res >= from.div_euclid(res) * res && b * res < to)
+                .map(|&(_, c)| c)
+                .sum()
+        };
+        for res in [1, 1000, 60_000] {
+            for from in [-100_000_000, -95 * res - 1, 0, 17 * res + 5, 10_000 * res] {
+                for to in [from, from + res, from + 50 * res + 3, i64::MAX] {
+                    assert_eq!(
+                        count_between(&s, res, from, to),
+                        scan(res, from, to),
+                        "{res} {from} {to}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn request_line_templates() {
