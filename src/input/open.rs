@@ -276,6 +276,19 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        let container = || {
+            Codec::sniff(&head).is_some()
+                || head.starts_with(b"PK\x03\x04")
+                || head.starts_with(b"PK\x05\x06")
+                || is_tar(&head)
+        };
+        if depth >= MAX_NESTING && container() {
+            let msg = format!(
+                "an archive or compressed file nested more than {MAX_NESTING} deep; unpack it first"
+            );
+            self.notice(name, NoticeKind::Skipped, msg);
+            return;
+        }
         if depth < MAX_NESTING {
             if let Some(codec) = Codec::sniff(&head) {
                 let chained = Cursor::new(head).chain(reader);
@@ -1016,6 +1029,33 @@ mod tests {
             assert!(kept[0] > 0 && kept[0] < log.len() as u64, "{kept:?}");
             assert!(kept.iter().all(|&k| k == kept[0]), "{kept:?}");
         }
+    }
+
+    /// Nesting deeper than [`MAX_NESTING`] is said as such (found by fuzzing: it was
+    /// reported as "binary data"); up to it, the log inside is read.
+    #[test]
+    fn nesting_too_deep_is_named() {
+        let gz = |data: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        };
+        let mut data = b"2026-11-27 01:00:00 ERROR deep\n".to_vec();
+        for _ in 0..MAX_NESTING {
+            data = gz(&data);
+        }
+        let (names, stats) = read(&InputConfig::default(), &data);
+        assert_eq!(names.len(), 1, "{:?}", stats.notices);
+        let (names, stats) = read(&InputConfig::default(), &gz(&data));
+        assert!(names.is_empty());
+        assert!(
+            stats
+                .notices
+                .iter()
+                .any(|n| n.message.contains("nested more than")),
+            "{:?}",
+            stats.notices
+        );
     }
 
     /// An encrypted member is said to be skipped, by name (it used to vanish silently: the
