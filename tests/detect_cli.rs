@@ -612,3 +612,44 @@ fn a_burst_says_not_seen_outside_only_when_that_is_true() {
         "{disk:#?}"
     );
 }
+
+/// Flag values that could only give an empty or meaningless answer are refused (exit 2)
+/// before any input is read (found by fuzzing: NaN thresholds found nothing, a window that
+/// ends before it starts reported an empty input).
+#[test]
+fn meaningless_thresholds_and_windows_are_flag_errors() {
+    let day = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/example/incident");
+    for (args, says) in [
+        (&["spikes", "--min-factor", "NaN", day][..], "--min-factor"),
+        (&["spikes", "--min-factor", "0.5", day], "--min-factor"),
+        (&["spikes", "--warmup", "1.5", day], "--warmup"),
+        (
+            &["diff", "--min-factor", "inf", "--baseline", day, day],
+            "--min-factor",
+        ),
+        (
+            &[
+                "summary",
+                "--since",
+                "2026-11-27T10:00:00Z",
+                "--until",
+                "2026-11-27T09:00:00Z",
+                day,
+            ],
+            "--since must be before --until",
+        ),
+        (
+            &["summary", "--since", "1h", "--until", "2h", day],
+            "--since must be before",
+        ),
+    ] {
+        let o = run(Path::new(day), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let o = run(
+        Path::new(day),
+        &["summary", "-q", "--since", "2h", "--until", "1h", day],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}

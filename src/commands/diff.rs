@@ -35,7 +35,7 @@ pub struct DiffArgs {
     pub top: Option<usize>,
 
     /// Smallest rate change (times) for increased/decreased.
-    #[arg(long, default_value_t = 2.0, value_name = "X")]
+    #[arg(long, default_value_t = 2.0, value_name = "X", value_parser = super::spikes::parse_factor)]
     pub min_factor: f64,
 
     /// Exit with code 1 when a change at or above this severity is found.

@@ -32,12 +32,29 @@ pub struct DetectArgs {
     pub min_count: u64,
 
     /// Fewest times the normal rate for a template spike.
-    #[arg(long, default_value_t = 3.0, value_name = "X")]
+    #[arg(long, default_value_t = 3.0, value_name = "X", value_parser = parse_factor)]
     pub min_factor: f64,
 
     /// Share of the window treated as warm-up when finding new errors without a baseline.
-    #[arg(long, default_value_t = 0.15, value_name = "FRACTION")]
+    #[arg(long, default_value_t = 0.15, value_name = "FRACTION", value_parser = parse_fraction)]
     pub warmup: f64,
+}
+
+/// `--min-factor`: a finite number of times, at least 1 (NaN would compare false with
+/// every rate and silently find nothing).
+pub fn parse_factor(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 1.0 => Ok(x),
+        _ => Err("expected a number of times, at least 1 (2, 3.5)".into()),
+    }
+}
+
+/// `--warmup` of `spikes`: a share of the window from 0 to 1.
+fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err("expected a share of the window from 0 to 1 (0.15)".into()),
+    }
 }
 
 /// The widest bucket `--bucket` takes: the grid is laid over the summary's own buckets, so

@@ -459,6 +459,15 @@ pub fn run(args: &SummaryArgs) -> anyhow::Result<i32> {
         .map(|s| parse_time_arg(s, &cfg.parse.tz))
         .transpose()
         .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
+    // A window that ends before it starts would only report an empty input.
+    let empty = match (since, until) {
+        (Some(TimeArg::Absolute(a)), Some(TimeArg::Absolute(b))) => a >= b,
+        (Some(TimeArg::BeforeEnd(a)), Some(TimeArg::BeforeEnd(b))) => a <= b,
+        _ => false,
+    };
+    if empty {
+        anyhow::bail!("--since must be before --until");
+    }
     let make_opts = || -> anyhow::Result<EngineOptions> {
         Ok(EngineOptions::new(
             args.mine.masker()?,
