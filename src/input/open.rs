@@ -533,6 +533,22 @@ impl<'a> Reader<'a> {
             Ok(a) => a,
             Err(e) => return self.salvage_zip(name, &data, depth, &e.to_string()),
         };
+        // The zip reader keys members by name: of two with the same name only the last is
+        // listed. The end record's count says how many the directory holds.
+        let eocd_from = data.len().saturating_sub(22 + u16::MAX as usize);
+        let declared = memchr::memmem::rfind(&data[eocd_from..], b"PK\x05\x06")
+            .and_then(|i| data.get(eocd_from + i + 10..eocd_from + i + 12))
+            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])));
+        if let Some(n) = declared.filter(|&n| n != usize::from(u16::MAX) && n > archive.len()) {
+            self.notice(
+                name,
+                NoticeKind::Damaged,
+                format!(
+                    "{} of its {n} members have the name of a later member and were not read",
+                    n - archive.len()
+                ),
+            );
+        }
         // Listed raw (not decrypted): an encrypted member is listed, and said to be skipped.
         let mut names: Vec<(String, usize, bool)> = (0..archive.len())
             .filter_map(|i| {
@@ -1056,6 +1072,30 @@ mod tests {
             "{:?}",
             stats.notices
         );
+    }
+
+    /// Two members of one name: the zip reader lists only the last, and the one not read is
+    /// said (found by fuzzing: it vanished silently).
+    #[test]
+    fn members_hidden_by_a_later_one_of_the_same_name_are_said() {
+        let mut data = zip_of(&[
+            ("a.log", b"2026-11-27 01:00:00 ERROR first\n"),
+            ("b.log", b"2026-11-27 01:00:01 ERROR second\n"),
+        ]);
+        for at in memchr::memmem::find_iter(&data.clone(), b"b.log") {
+            data[at] = b'a';
+        }
+        let (names, stats) = read(&InputConfig::default(), &data);
+        assert_eq!(names, vec!["in.zip:a.log".to_string()]);
+        assert!(
+            stats.notices.iter().any(|n| n
+                .message
+                .contains("1 of its 2 members have the name of a later member")),
+            "{:?}",
+            stats.notices
+        );
+        let (_, stats) = read(&InputConfig::default(), &zip_of(&[("a.log", b"x\n")]));
+        assert!(stats.notices.is_empty(), "{:?}", stats.notices);
     }
 
     /// An encrypted member is said to be skipped, by name (it used to vanish silently: the
