@@ -939,3 +939,19 @@ fn messy_stdin_reports_as_batch() {
         }
     }
 }
+
+/// `-F` on a directory: its files are read once, and a note says so and how to follow them.
+#[test]
+fn follow_of_a_directory_says_it_reads_it_once() {
+    let dir = TestDir::new();
+    let _ = dir.write("logs/app.log", b"2026-11-27T10:00:00Z INFO one\n");
+    let logs = dir.path("logs");
+    let o = run(&["watch", "--plain", "-F", path_str(&logs)], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("read once, not followed"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("\n1 events"), "{}", stdout(&o));
+}

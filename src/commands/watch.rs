@@ -368,6 +368,17 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     } else {
         (files, Vec::new())
     };
+    if args.follow && !args.input.quiet {
+        for d in once.iter().filter(|p| p.is_dir()) {
+            // (The shell expands a glob once too: new files are not picked up either way.)
+            eprintln!(
+                "faultline: note: {} is a directory: its files are read once, not followed; \
+                 to follow them, name them (-F {}/*.log)",
+                sanitize::terminal(&d.display().to_string()),
+                sanitize::terminal(&d.display().to_string())
+            );
+        }
+    }
     // Several files (a directory of logs, or what the followed files already hold) are read
     // side by side in event time; each reader holds a chunk or two, so chunks are kept small.
     // The followers then go on from where that reading stopped.

@@ -560,6 +560,10 @@ impl<'a> Reader<'a> {
             })
             .collect();
         names.sort();
+        if names.is_empty() && declared.is_none_or(|n| n <= archive.len()) {
+            self.notice(name, NoticeKind::Skipped, "empty zip archive");
+            return;
+        }
         for (member, i, encrypted) in names {
             if self.stopped {
                 return;
@@ -1096,6 +1100,10 @@ mod tests {
         );
         let (_, stats) = read(&InputConfig::default(), &zip_of(&[("a.log", b"x\n")]));
         assert!(stats.notices.is_empty(), "{:?}", stats.notices);
+        // No member at all is said too.
+        let (_, stats) = read(&InputConfig::default(), &zip_of(&[]));
+        assert_eq!(stats.notices.len(), 1, "{:?}", stats.notices);
+        assert_eq!(stats.notices[0].message, "empty zip archive");
     }
 
     /// An encrypted member is said to be skipped, by name (it used to vanish silently: the
