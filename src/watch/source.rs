@@ -511,6 +511,9 @@ pub enum FollowEvent {
     Opened,
     Rotated,
     Truncated,
+    /// This many NUL bytes at the start of the file were skipped: the hole a writer that
+    /// does not append leaves when the file is truncated under it (`copytruncate`).
+    Hole(u64),
 }
 
 /// One followed path; see the module doc.
@@ -524,6 +527,11 @@ pub struct Followed {
     from_end: bool,
     /// Start reading after what was already read of the file (see [`Start`]).
     start: Option<Start>,
+    /// Reading from the file's start (opened, or truncated): NUL bytes before its first
+    /// other byte are a hole, skipped.
+    hole: bool,
+    /// NUL bytes skipped since the last poll.
+    skipped: u64,
 }
 
 impl Followed {
@@ -536,6 +544,8 @@ impl Followed {
             split: LineSplitter::new(max_line),
             from_end,
             start: None,
+            hole: false,
+            skipped: 0,
         }
     }
 
@@ -572,6 +582,7 @@ impl Followed {
                     }
                     self.from_end = false;
                     self.start = None;
+                    self.hole = self.offset == 0;
                     self.file = Some(f);
                     events.push(FollowEvent::Opened);
                 }
@@ -597,6 +608,7 @@ impl Followed {
                         f.seek(SeekFrom::Start(0))?;
                     }
                     self.offset = 0;
+                    self.hole = true;
                     // A partial line before the truncation is finished as it was.
                     out.extend_from_slice(&self.split.finish());
                     events.push(FollowEvent::Truncated);
@@ -607,6 +619,9 @@ impl Followed {
                 // Moved away and not recreated yet: keep the handle; it is drained each poll.
             }
             Err(e) => return Err(e),
+        }
+        if self.skipped > 0 {
+            events.push(FollowEvent::Hole(std::mem::take(&mut self.skipped)));
         }
         Ok(events)
     }
@@ -621,7 +636,14 @@ impl Followed {
                 Ok(0) => return Ok(()),
                 Ok(n) => {
                     self.offset += n as u64;
-                    out.extend_from_slice(&self.split.push(&buf[..n]));
+                    let mut data = &buf[..n];
+                    if self.hole {
+                        let lead = data.iter().position(|&b| b != 0).unwrap_or(n);
+                        self.skipped += lead as u64;
+                        data = &data[lead..];
+                        self.hole = data.is_empty();
+                    }
+                    out.extend_from_slice(&self.split.push(data));
                     if out.len() >= 4 << 20 {
                         // Hand big backlogs over in pieces; the rest comes next poll.
                         return Ok(());
@@ -664,13 +686,16 @@ pub fn spawn_follow(
                         for e in events {
                             let message = match e {
                                 FollowEvent::Opened => continue,
-                                FollowEvent::Rotated => "rotated; reading the new file",
-                                FollowEvent::Truncated => "truncated; reading from the start",
+                                FollowEvent::Rotated => "rotated; reading the new file".into(),
+                                FollowEvent::Truncated => {
+                                    "truncated; reading from the start".into()
+                                }
+                                FollowEvent::Hole(n) => nul_hole_message(n),
                             };
                             let _ = tx.send(Feed::Notice {
                                 source: display(&f.path),
                                 kind: NoticeKind::Damaged,
-                                message: message.into(),
+                                message,
                             });
                         }
                     }
@@ -844,6 +869,22 @@ mod tests {
         out.clear();
         assert!(f.poll(&mut out).expect("poll").is_empty());
         assert!(out.is_empty(), "nothing read twice");
+        // copytruncate under a writer that does not append: truncated, then written at the
+        // writer's old offset, the bytes before it a hole of NULs.
+        let mut holed = vec![0u8; 5000];
+        holed.extend_from_slice(b"after hole\n");
+        std::fs::write(&p, b"").expect("truncate");
+        assert_eq!(
+            f.poll(&mut out).expect("poll"),
+            vec![FollowEvent::Truncated]
+        );
+        append(&p, &holed);
+        assert_eq!(
+            f.poll(&mut out).expect("poll"),
+            vec![FollowEvent::Hole(5000)]
+        );
+        assert_eq!(out, b"after hole\n");
+        out.clear();
         // For a while a directory has the name (found by fuzzing: its handle was kept and
         // the file that took the name back was never read): an error, then the file.
         std::fs::remove_file(&p).expect("rm");
