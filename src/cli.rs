@@ -179,42 +179,33 @@ impl InputArgs {
     /// Refuses an output file that is one of the input logs: the report or snapshot would
     /// replace the log it was made from. A snapshot among the inputs may be replaced (it is
     /// read whole first): `snapshot base.flt today.log -o base.flt` updates a baseline.
-    /// `also`: more inputs (`--baseline`'s paths).
+    /// `also`: more inputs (`--baseline`'s paths). Refused too: a file inside a directory
+    /// that is an input (read as one of its logs, then replaced).
     pub fn refuse_overwriting_input(
         &self,
         out: &std::path::Path,
         also: &[std::path::PathBuf],
     ) -> anyhow::Result<()> {
-        refuse_overwriting(out, self.paths.iter().chain(also))
-    }
-}
-
-/// [`InputArgs::refuse_overwriting_input`] for any list of inputs: `out` is refused when it
-/// is one of them, or a file inside a directory that is one of them (read as a log of the
-/// directory, then replaced), unless it is a snapshot.
-pub fn refuse_overwriting<'p>(
-    out: &std::path::Path,
-    inputs: impl IntoIterator<Item = &'p std::path::PathBuf>,
-) -> anyhow::Result<()> {
-    let Ok(out_c) = std::fs::canonicalize(out) else {
-        // Not there yet (or not reachable): it cannot be an input.
-        return Ok(());
-    };
-    if crate::snapshot::is_snapshot(&out_c) {
-        return Ok(());
-    }
-    for p in inputs {
-        let Ok(c) = std::fs::canonicalize(p) else {
-            continue;
+        let Ok(out_c) = std::fs::canonicalize(out) else {
+            // Not there yet (or not reachable): it cannot be an input.
+            return Ok(());
         };
-        if c == out_c || (c.is_dir() && out_c.starts_with(&c)) {
-            anyhow::bail!(
-                "refusing to write {} over one of the inputs; choose another output file",
-                crate::sanitize::terminal(&out.display().to_string())
-            );
+        if crate::snapshot::is_snapshot(&out_c) {
+            return Ok(());
         }
+        for p in self.paths.iter().chain(also) {
+            let Ok(c) = std::fs::canonicalize(p) else {
+                continue;
+            };
+            if c == out_c || (c.is_dir() && out_c.starts_with(&c)) {
+                anyhow::bail!(
+                    "refusing to write {} over one of the inputs; choose another output file",
+                    crate::sanitize::terminal(&out.display().to_string())
+                );
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Most worker threads `-j` accepts: more buys nothing (the work is cut into chunks for a

@@ -197,16 +197,6 @@ impl LiveSource {
         }
     }
 
-    /// Adds lines that arrived at `now`.
-    fn add(&mut self, data: &[u8], now: Instant) {
-        if self.pending.is_empty() {
-            self.first_pending = Some(now);
-        }
-        self.pending_lines += memchr::memchr_iter(b'\n', data).count();
-        self.pending.extend_from_slice(data);
-        self.last_data = now;
-    }
-
     /// Cuts a chunk from the pending lines when the batch is full or old enough (or `force`).
     fn take_chunk(
         &mut self,
@@ -278,6 +268,26 @@ impl LiveSource {
         self.next_line += lines;
         Some(chunk)
     }
+}
+
+/// Lines a live reader sent at `now` ([`Feed::Lines`]): added to source `source`'s pending
+/// lines. Returns how many of them were cut to `--max-line`, for the report.
+fn add_lines(
+    sources: &mut [LiveSource],
+    source: usize,
+    data: &[u8],
+    truncated: u64,
+    now: Instant,
+) -> u64 {
+    if let Some(s) = sources.get_mut(source) {
+        if s.pending.is_empty() {
+            s.first_pending = Some(now);
+        }
+        s.pending_lines += memchr::memchr_iter(b'\n', data).count();
+        s.pending.extend_from_slice(data);
+        s.last_data = now;
+    }
+    truncated
 }
 
 pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
@@ -457,12 +467,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
                 source,
                 data,
                 truncated,
-            }) => {
-                live_truncated += truncated;
-                if let Some(s) = live_sources.get_mut(source) {
-                    s.add(&data, now);
-                }
-            }
+            }) => live_truncated += add_lines(&mut live_sources, source, &data, truncated, now),
             Ok(Feed::Chunk(c)) => watcher.push_chunk(&c, now),
             Ok(Feed::Notice {
                 source,
@@ -538,10 +543,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
                     data,
                     truncated,
                 }) => {
-                    live_truncated += truncated;
-                    if let Some(s) = live_sources.get_mut(source) {
-                        s.add(&data, Instant::now());
-                    }
+                    let now = Instant::now();
+                    live_truncated += add_lines(&mut live_sources, source, &data, truncated, now);
                 }
                 Ok(Feed::End { source }) => {
                     if let Some(s) = live_sources.get_mut(source) {

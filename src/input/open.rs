@@ -262,18 +262,12 @@ impl<'a> Reader<'a> {
             self.notice(name, NoticeKind::Skipped, "empty");
             return;
         }
-        match skip_nul_hole(reader, &mut head, self.cfg.sample_size.max(1024)) {
-            Ok(0) => {}
-            Ok(n) if head.is_empty() => {
-                self.notice(name, NoticeKind::Skipped, format!("only NUL bytes ({n})"));
+        if let Some((kind, msg)) =
+            skip_nul_hole_noticed(reader, &mut head, self.cfg.sample_size.max(1024))
+        {
+            self.notice(name, kind, msg);
+            if head.is_empty() {
                 return;
-            }
-            Ok(n) => self.notice(name, NoticeKind::Damaged, nul_hole_message(n)),
-            Err(e) => {
-                self.notice(name, NoticeKind::Damaged, format!("read failed: {e}"));
-                if head.is_empty() {
-                    return;
-                }
             }
         }
         let container = || {
@@ -877,24 +871,35 @@ const MIN_NUL_HOLE: usize = 64;
 /// nothing else, then topping it up to `sample` bytes) and returns how many were skipped;
 /// `head` is left empty when the stream held only NULs.
 pub fn skip_nul_hole(reader: &mut dyn Read, head: &mut Vec<u8>, sample: usize) -> io::Result<u64> {
-    let lead = head.iter().position(|&b| b != 0).unwrap_or(head.len());
-    if lead < MIN_NUL_HOLE.min(head.len()) || lead == 0 {
+    let mut lead = head.iter().position(|&b| b != 0).unwrap_or(head.len());
+    if lead == 0 || lead < MIN_NUL_HOLE.min(head.len()) {
         return Ok(0);
     }
     let mut skipped = 0u64;
     loop {
-        let lead = head.iter().position(|&b| b != 0).unwrap_or(head.len());
         skipped += lead as u64;
         head.drain(..lead);
-        if !head.is_empty() {
-            let missing = sample.saturating_sub(head.len());
-            read_up_to(reader, head, missing)?;
+        // Topped up to `sample` once past the hole; refilled while still inside it.
+        read_up_to(reader, head, sample.saturating_sub(head.len()))?;
+        if head.is_empty() || head[0] != 0 {
             return Ok(skipped);
         }
-        read_up_to(reader, head, sample)?;
-        if head.is_empty() {
-            return Ok(skipped);
-        }
+        lead = head.iter().position(|&b| b != 0).unwrap_or(head.len());
+    }
+}
+
+/// [`skip_nul_hole`] and what to say of it, if anything: the notice's kind and message.
+/// `head` is left empty when nothing is left to read.
+pub fn skip_nul_hole_noticed(
+    reader: &mut dyn Read,
+    head: &mut Vec<u8>,
+    sample: usize,
+) -> Option<(NoticeKind, String)> {
+    match skip_nul_hole(reader, head, sample) {
+        Ok(0) => None,
+        Ok(n) if head.is_empty() => Some((NoticeKind::Skipped, format!("only NUL bytes ({n})"))),
+        Ok(n) => Some((NoticeKind::Damaged, nul_hole_message(n))),
+        Err(e) => Some((NoticeKind::Damaged, format!("read failed: {e}"))),
     }
 }
 

@@ -23,8 +23,8 @@ use crossbeam_channel::Sender;
 
 use crate::input::{
     cr_line_ends, list_dir, looks_binary, nul_hole_message, read_inputs, read_reader,
-    skip_nul_hole, unsupported, utf16_encoding, Chunk, Codec, CrAsLf, InputConfig, InputStats,
-    NoticeKind, GZ_STEP,
+    skip_nul_hole_noticed, unsupported, utf16_encoding, Chunk, Codec, CrAsLf, InputConfig,
+    InputStats, NoticeKind, GZ_STEP,
 };
 use crate::record::ParseConfig;
 
@@ -163,12 +163,16 @@ impl LineSplitter {
 /// decoded, bare-CR line ends are line ends, and binary data is refused.
 pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
     std::thread::spawn(move || {
-        let notice = |kind: NoticeKind, message: String| {
+        let say = |kind: NoticeKind, message: String| {
             let _ = tx.send(Feed::Notice {
                 source: "-".into(),
                 kind,
                 message,
             });
+        };
+        // Said, and the source ends.
+        let notice = |kind: NoticeKind, message: String| {
+            say(kind, message);
             let _ = tx.send(Feed::End { source });
         };
         let stdin = io::stdin();
@@ -189,23 +193,12 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
             return;
         }
         head.truncate(n);
-        match skip_nul_hole(&mut lock, &mut head, 8 << 10) {
-            Ok(0) => {}
-            Ok(n) if head.is_empty() => {
-                notice(NoticeKind::Skipped, format!("only NUL bytes ({n})"));
+        if let Some((kind, msg)) = skip_nul_hole_noticed(&mut lock, &mut head, 8 << 10) {
+            if head.is_empty() {
+                notice(kind, msg);
                 return;
             }
-            Ok(n) => {
-                let _ = tx.send(Feed::Notice {
-                    source: "-".into(),
-                    kind: NoticeKind::Damaged,
-                    message: nul_hole_message(n),
-                });
-            }
-            Err(e) => {
-                notice(NoticeKind::Damaged, format!("read failed: {e}"));
-                return;
-            }
+            say(kind, msg);
         }
         if let Some(encoding) = utf16_encoding(&head) {
             let chained = io::Cursor::new(head).chain(lock);
