@@ -49,3 +49,53 @@ fn constant_rate_templates_give_no_findings() {
         );
     }
 }
+
+/// Steady templates that fall silent part-way (the routine `charge ok` that stops when an
+/// incident cuts the traffic off, a job that finished) are no "burst" from the start of the
+/// input to where they stopped; one that starts part-way and stops again still is.
+#[test]
+fn templates_that_stop_are_no_bursts() {
+    let mut r = Rng::new(11);
+    let mut ev = Vec::new();
+    for m in 0..(8 * 60) {
+        // (per minute) a frequent info that stops at 4h, a sparse warning (first event a few
+        // minutes in) that stops at 6h50, background that goes on.
+        let emit = |rate: f64, level, msg: &str, r: &mut Rng, ev: &mut Vec<Ev>| {
+            for _ in 0..r.poisson(rate) {
+                ev.push(Ev {
+                    t: START + m * MIN + r.below(MIN as u64) as i64,
+                    level,
+                    msg: msg.to_string(),
+                });
+            }
+        };
+        if m < 4 * 60 {
+            emit(20.0, Level::Info, "charge ok", &mut r, &mut ev);
+        }
+        if m < 6 * 60 + 50 {
+            emit(0.6, Level::Warn, "card declined", &mut r, &mut ev);
+        }
+        emit(10.0, Level::Info, "request served", &mut r, &mut ev);
+        if (5 * 60..5 * 60 + 20).contains(&m) {
+            emit(3.0, Level::Error, "lock wait timeout", &mut r, &mut ev);
+        }
+    }
+    ev.sort_by_key(|e| e.t);
+    let sum = summary_of(&ev, "stops.log");
+    let t = finalize(&sum, &Default::default());
+    let f = detect::analyze(&sum, &t, &DetectConfig::default(), None);
+    let spikes: Vec<_> = f
+        .iter()
+        .filter(|x| x.kind == detect::FindingKind::Spike)
+        .map(|x| (&x.title, x.start))
+        .collect();
+    assert!(
+        spikes.iter().all(|(t, _)| t.contains("lock wait timeout")),
+        "{spikes:#?}"
+    );
+    assert!(
+        f.iter().any(|x| x.title.contains("lock wait timeout")),
+        "{:#?}",
+        f.iter().map(|x| &x.title).collect::<Vec<_>>()
+    );
+}

@@ -227,6 +227,45 @@ pub fn two_sample_g(c_in: f64, w_in: f64, c_out: f64, w_out: f64) -> f64 {
     (2.0 * (t(c_in, e_in) + t(c_out, e_out))).max(0.0)
 }
 
+/// Whether burst `b` of `sc` rose above what came *before* it, not only above the rest of the
+/// series: a window judged against everything outside it is also "significant" when it is
+/// the template's normal level before the template stopped (a routine `charge ok` that falls
+/// silent when the incident starts is a "burst" from the start of the input to the onset).
+/// A burst that runs to the end of the series has only its past outside, so the scan already
+/// compared it with that; any other must pass `min_count`, `min_factor` and the `G` its length
+/// needs against the normal buckets before it alone (the scan's dispersion, bursts on a
+/// schedule counted as normal, other bursts left out).
+pub fn rose_from_before(
+    counts: &[u64],
+    exposure: &[f64],
+    sc: &Scan,
+    b: &Burst,
+    p: &BurstParams,
+) -> bool {
+    let n = counts.len().min(exposure.len());
+    if b.end >= n || b.start >= b.end {
+        return true;
+    }
+    let other_burst = |i: usize| {
+        sc.bursts
+            .iter()
+            .any(|o| !o.periodic && o.start <= i && i < o.end)
+    };
+    let (mut cb, mut wb) = (0f64, 0f64);
+    for i in (0..b.start).filter(|&i| !other_burst(i)) {
+        cb += counts[i] as f64;
+        wb += exposure[i];
+    }
+    let c: u64 = counts[b.start..b.end].iter().sum();
+    let w_in: f64 = exposure[b.start..b.end].iter().sum();
+    if wb <= 0.0 || w_in <= 0.0 {
+        return false;
+    }
+    let rate = normal_rate(cb, wb, wb + w_in).0;
+    let g = two_sample_g(c as f64, w_in, cb, wb) / sc.dispersion.max(1.0);
+    c >= p.min_count && c as f64 >= p.min_factor * rate * w_in && g >= g_needed(p, b.end - b.start)
+}
+
 /// [`scan`] under two exposure models, keeping only bursts that are bursts under both.
 ///
 /// Some templates follow the traffic (request errors), others the clock (timers, cron jobs):
@@ -715,6 +754,49 @@ mod tests {
         assert!(b.end >= 106 && b.end <= 107, "{b:?}");
         assert!(b.factor() > 10.0);
         assert!(!b.periodic);
+    }
+
+    #[test]
+    fn a_level_before_the_template_stopped_is_no_rise() {
+        // Steady 3 per bucket for the first 40% (from the first bucket, or from the 4th as a
+        // sparse template's first event comes late), then silent: the scan finds the steady
+        // part against the silence, but nothing came before it to rise from.
+        for lead in [0, 3] {
+            let mut c = vec![0u64; 200];
+            for x in c.iter_mut().take(80).skip(lead) {
+                *x = 3;
+            }
+            let p = BurstParams::default();
+            let s = scan(&c, &flat(200), &p);
+            assert!(!s.bursts.is_empty(), "{s:?}");
+            for b in &s.bursts {
+                assert!(!rose_from_before(&c, &flat(200), &s, b, &p), "{b:?}");
+            }
+        }
+        // The same level from the middle on, and as a burst that ends, did rise.
+        let mut late = vec![0u64; 200];
+        for x in late.iter_mut().skip(120) {
+            *x = 3;
+        }
+        let mut mid = vec![0u64; 200];
+        for x in mid.iter_mut().take(100).skip(80) {
+            *x = 3;
+        }
+        // (A quiet stretch as short as the lead above does not make a rise either.)
+        let mut early = vec![0u64; 200];
+        for x in early.iter_mut().take(60).skip(4) {
+            *x = 3;
+        }
+        for (c, rose) in [(late, true), (mid, true), (early, false)] {
+            let p = BurstParams::default();
+            let s = scan(&c, &flat(200), &p);
+            assert_eq!(s.bursts.len(), 1, "{s:?}");
+            assert_eq!(
+                rose_from_before(&c, &flat(200), &s, &s.bursts[0], &p),
+                rose,
+                "{s:?}"
+            );
+        }
     }
 
     /// A rare template (1 event per 9 buckets) with clumps of `sizes` starting at `at`.

@@ -198,7 +198,9 @@ fn template_spikes(
         let w = timeline::exposure(&others, ctx.grid.width);
         let mut sc = burst::scan_both(&own, &w, &ctx.time_w, &cfg.spike);
         let recurrence = burst::mark_recurrent(&mut sc.bursts, own.len());
-        let bursts = reportable(&sc, cfg.max_spikes_per_template);
+        let mut bursts = reportable(&sc, cfg.max_spikes_per_template);
+        // A template's level before it fell silent is no burst (see `burst::rose_from_before`).
+        bursts.retain(|b| burst::rose_from_before(&own, &w, &sc, b, &cfg.spike));
         if bursts.is_empty() {
             continue;
         }
