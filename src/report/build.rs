@@ -538,7 +538,19 @@ pub fn named_finding<'a>(
             other
         }
     };
-    if let Some(f) = rest.clone().find(|f| starts_at_onset(f, w)) {
+    if let Some(f) = rest
+        .clone()
+        .find(|f| starts_at_onset(f, w, SHARED_ENTITY_MS))
+    {
+        // Of those, one as severe that starts right at the onset rather than minutes after
+        // it: the disk's I/O errors at 03:12:44, not the read-only file system they lead to
+        // at 03:21 (within the grouping slack, and ranked higher for its count).
+        let tight = rest.clone().find(|g| {
+            g.severity >= f.severity
+                && starts_at_onset(g, w, ONSET_MS)
+                && !starts_at_onset(f, w, ONSET_MS)
+        });
+        let f = tight.unwrap_or(f);
         return Some((f, label(f, "at its onset")));
     }
     let starting = rest.clone().find(|f| starts_with_window(f, w));
@@ -560,15 +572,19 @@ fn starts_with_window(f: &FindingRow, w: &IncidentWindow) -> bool {
     }
 }
 
-/// Whether a finding starts at the window's onset: within
-/// [`SHARED_ENTITY_MS`](crate::detect::group::SHARED_ENTITY_MS) of it, or of the interval
-/// the onset is known to lie in.
-fn starts_at_onset(f: &FindingRow, w: &IncidentWindow) -> bool {
+use crate::detect::group::SHARED_ENTITY_MS;
+
+/// What "right at the onset" allows: a couple of the summary's buckets.
+const ONSET_MS: i64 = 2 * 60_000;
+
+/// Whether a finding starts at the window's onset: within `slack` (the grouping's
+/// [`SHARED_ENTITY_MS`], or [`ONSET_MS`]) of it, or of the interval the onset is known to
+/// lie in.
+fn starts_at_onset(f: &FindingRow, w: &IncidentWindow, slack: i64) -> bool {
     let Some(ws) = w.start_ms else {
         return false;
     };
     let (lo, hi) = w.onset_interval_ms.unwrap_or((ws, ws));
-    let slack = crate::detect::group::SHARED_ENTITY_MS;
     f.start_ms
         .is_some_and(|fs| fs >= lo.min(ws) - slack && fs <= hi.max(ws) + slack)
 }
@@ -722,7 +738,7 @@ mod tests {
         w.end = None;
         let ws = w.start_ms.expect("window start");
         let cause = first_besides_error_rate(&r.findings);
-        assert!(starts_at_onset(&cause, &w), "{cause:?}");
+        assert!(starts_at_onset(&cause, &w, SHARED_ENTITY_MS), "{cause:?}");
         let mut later = cause.clone();
         later.title = "Spike ×3735: payment timeouts".into();
         later.start_ms = Some(ws + 14 * 60 * MIN);
@@ -737,7 +753,50 @@ mod tests {
         );
         // Alone in the window, the later one is still named (it is inside it).
         let h = headline(&alone_with_window(later, &r.findings), &w, &r.overview);
+
         assert!(h.contains("top finding: Spike ×3735"), "{h}");
+    }
+
+    /// Of two findings as severe within the grouping's slack of the onset, the one right at
+    /// it is named, not the higher-ranked consequence nine minutes later (a disk's I/O errors,
+    /// not the read-only file system they lead to); a less severe one at the onset is not.
+    #[test]
+    fn headline_names_what_started_right_at_the_onset() {
+        use crate::report::fixtures::{incident_report, MIN};
+        let r = incident_report();
+        let mut w = r.incident_window.clone();
+        w.end_ms = None;
+        w.onset_interval_ms = None;
+        let ws = w.start_ms.expect("window start");
+        let base = first_besides_error_rate(&r.findings);
+        let mut symptom = base.clone();
+        symptom.title = "New error: flush failed: read-only file system".into();
+        symptom.start_ms = Some(ws + 9 * MIN);
+        symptom.severity = Severity::Critical;
+        symptom.score = base.score + 10.0;
+        let mut cause = base.clone();
+        cause.title = "New error: Buffer I/O error on dev sda1".into();
+        cause.start_ms = Some(ws + MIN / 4);
+        cause.severity = Severity::Critical;
+        let ranked = |c: &FindingRow| {
+            let mut v = vec![symptom.clone(), c.clone()];
+            v.extend(
+                r.findings
+                    .iter()
+                    .filter(|f| f.kind == FindingKind::ErrorRateSpike)
+                    .cloned(),
+            );
+            v
+        };
+        let h = headline(&ranked(&cause), &w, &r.overview);
+        assert!(
+            h.contains("; at its onset: New error: Buffer I/O error on dev sda1"),
+            "{h}"
+        );
+        let mut weak = cause.clone();
+        weak.severity = Severity::Low;
+        let h = headline(&ranked(&weak), &w, &r.overview);
+        assert!(h.contains("; top finding: New error: flush failed"), "{h}");
     }
 
     #[test]
