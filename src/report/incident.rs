@@ -382,6 +382,21 @@ pub fn detect_in(tl: &Timeline, fine: Option<&Timeline>) -> IncidentWindow {
     let mut busy: Vec<f64> = ev.iter().filter(|&&n| n > 0).map(|&n| n as f64).collect();
     let sparse = p0 * median(&mut busy) < SPARSE_ERRORS;
     let rounds = if sparse { 4 } else { 0 };
+    // When the median's 0 makes the whole input one elevated stretch, nothing is left
+    // outside to pool: a quiet service's few errors an hour (ten in the first hours' 300
+    // events) before an outage of thousands would read "rose from 0% at the start of the
+    // input". If the stretch holds a change, its part before the change is the early
+    // buckets': their pooled rate is the normal level to start from.
+    let covers_all = |g: &[(usize, usize)]| g.len() == 1 && g[0] == (0, ev.len());
+    if sparse && covers_all(&groups) && segs.len() > 1 {
+        let (n, e) =
+            (0..early_n.min(ev.len())).fold((0u64, 0u64), |(n, e), i| (n + ev[i], e + er[i]));
+        let q = e as f64 / n.max(1) as f64;
+        if n > 0 && q > p0 * 1.05 + 1e-9 {
+            p0 = q;
+            (phi, segs, groups) = analyse(p0);
+        }
+    }
     for _ in 0..rounds {
         match outside(&groups) {
             Some(q) if q > p0 * 1.05 + 1e-9 => {
@@ -564,6 +579,34 @@ mod tests {
         assert!((normal - 17.0 / 7000.0).abs() < 1e-9, "{normal}");
         assert_eq!(w.excess_errors, (200.0 - normal * 1000.0).round() as u64);
         assert!(w.explanation.contains("(normal 0.2%,"), "{}", w.explanation);
+    }
+
+    /// A quiet service (two events a bucket, an error in every tenth bucket) for 90 buckets,
+    /// then an outage of 90 events a bucket, nearly all errors, to the end: the whole input
+    /// is one stretch above a median of 0, with nothing outside it to pool, yet the outage
+    /// starts at bucket 90 and the normal rate is the quiet part's 5%.
+    #[test]
+    fn a_quiet_start_before_an_outage_to_the_end_is_not_part_of_it() {
+        let events: Vec<u64> = (0..150u64).map(|i| if i < 90 { 2 } else { 90 }).collect();
+        let errors: Vec<u64> = (0..150u64)
+            .map(|i| match i {
+                90.. => 85,
+                _ if i % 10 == 0 => 1,
+                _ => 0,
+            })
+            .collect();
+        let t = tl(&events, &errors);
+        let w = detect(&t);
+        assert!(w.found && w.ongoing, "{w:?}");
+        assert!(!w.started_before_input, "{}", w.explanation);
+        let start = w.start_ms.unwrap_or(0);
+        assert!(
+            (t.bucket_start(88)..=t.bucket_start(90)).contains(&start),
+            "{}",
+            w.explanation
+        );
+        let normal = w.normal_error_rate.unwrap_or(0.0);
+        assert!((0.04..0.06).contains(&normal), "{}", w.explanation);
     }
 
     /// A background of 1.5 errors per 100-event bucket whose bucket median is 1 (skewed
