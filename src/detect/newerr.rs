@@ -164,7 +164,8 @@ pub fn find(
             f.end = t.last_time.filter(|&l| l < tmax - quiet);
             // Its rate while it lasted, not diluted over the hours after it stopped.
             let active = f.end.map_or(span, |e| (e - first).max(g_w));
-            f.rate = Some(t.count as f64 * 60_000.0 / active as f64);
+            // (One event has no rate: over a log's last two seconds it would read "30/min".)
+            f.rate = (t.count >= 2).then(|| t.count as f64 * 60_000.0 / active as f64);
         }
         if let Some(g) = grid {
             f.series = g.dense(&t.series);

@@ -194,7 +194,7 @@ impl Renderer for HtmlRenderer {
                     _ => {}
                 }
                 if let Some(rate) = f.rate {
-                    meta.push(super::fmt_rate(rate));
+                    meta.push(super::fmt_finding_rate(f.kind, rate));
                 }
                 if let Some(x) = f.factor {
                     meta.push(super::fmt_factor(x, f.baseline_rate));

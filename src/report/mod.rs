@@ -154,6 +154,16 @@ pub fn fmt_factor(factor: f64, baseline_rate: Option<f64>) -> String {
     }
 }
 
+/// A finding's rate as the reports print it: a spike's is its peak bucket's (the burst's own
+/// average is lower), and says so.
+pub fn fmt_finding_rate(kind: crate::detect::FindingKind, per_min: f64) -> String {
+    use crate::detect::FindingKind;
+    match kind {
+        FindingKind::Spike | FindingKind::ErrorRateSpike => format!("peak {}", fmt_rate(per_min)),
+        _ => fmt_rate(per_min),
+    }
+}
+
 pub fn fmt_rate(per_min: f64) -> String {
     if !per_min.is_finite() || per_min <= 0.0 {
         return "0/min".to_string();

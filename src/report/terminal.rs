@@ -157,7 +157,7 @@ impl Renderer for TerminalRenderer {
                     _ => {}
                 }
                 if let Some(rate) = f.rate {
-                    when.push(super::fmt_rate(rate));
+                    when.push(super::fmt_finding_rate(f.kind, rate));
                 }
                 if let Some(x) = f.factor {
                     when.push(super::fmt_factor(x, f.baseline_rate));
