@@ -197,7 +197,7 @@ impl InputArgs {
             let Ok(c) = std::fs::canonicalize(p) else {
                 continue;
             };
-            if c == out_c || (c.is_dir() && out_c.starts_with(&c)) {
+            if c == out_c || (c.is_dir() && out_c.starts_with(&c)) || same_file_under(&out_c, &c) {
                 anyhow::bail!(
                     "refusing to write {} over one of the inputs; choose another output file",
                     crate::sanitize::terminal(&out.display().to_string())
@@ -206,6 +206,46 @@ impl InputArgs {
         }
         Ok(())
     }
+}
+
+/// Whether `out`, a file with other hard links, is `input` or a file under it by another
+/// name (`ln app.log report.txt`): names differ, the inode is the same.
+#[cfg(unix)]
+fn same_file_under(out: &std::path::Path, input: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(o) = std::fs::metadata(out) else {
+        return false;
+    };
+    if !o.is_file() || o.nlink() < 2 {
+        return false;
+    }
+    let same = |m: &std::fs::Metadata| m.dev() == o.dev() && m.ino() == o.ino();
+    // Directories are walked without following links, as far as the reader would go, and
+    // only for an output that has another name somewhere.
+    let mut stack = vec![(input.to_path_buf(), 0usize)];
+    while let Some((p, depth)) = stack.pop() {
+        let Ok(m) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if m.is_dir() {
+            if depth > 64 {
+                continue;
+            }
+            if let Ok(rd) = std::fs::read_dir(&p) {
+                stack.extend(rd.flatten().map(|e| (e.path(), depth + 1)));
+            }
+        } else if same(&m)
+            || (m.file_type().is_symlink() && std::fs::metadata(&p).is_ok_and(|t| same(&t)))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(not(unix))]
+fn same_file_under(_out: &std::path::Path, _input: &std::path::Path) -> bool {
+    false
 }
 
 /// Most worker threads `-j` accepts: more buys nothing (the work is cut into chunks for a

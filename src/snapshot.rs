@@ -139,6 +139,22 @@ pub fn write(path: &Path, sum: &Summary, meta: &SnapshotMeta) -> Result<(), Snap
             .and_then(|()| w.flush())
             .map_err(err);
     }
+    // A FIFO, a device (`/dev/null`) or a terminal is written to, not replaced by a file
+    // renamed over it; a symlink's target is the file that is replaced (the link stays).
+    let target = std::fs::canonicalize(path).ok();
+    if let Some(st) = target.as_deref().and_then(|t| std::fs::metadata(t).ok()) {
+        if !st.is_file() && !st.is_dir() {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(err)?;
+            let mut w = BufWriter::new(f);
+            return write_to(&mut w, sum, meta)
+                .and_then(|()| w.flush())
+                .map_err(err);
+        }
+    }
+    let path = target.as_deref().unwrap_or(path);
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(format!(".tmp{}", std::process::id()));
     let tmp = PathBuf::from(tmp_name);

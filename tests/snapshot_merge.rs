@@ -460,8 +460,14 @@ fn outputs_never_replace_an_input_log() {
     std::fs::create_dir(d.path().join("logs")).unwrap();
     let inner = d.path().join("logs/app.log");
     std::fs::write(&inner, &before).unwrap();
+    // Other names of the same files: hard links beside them and outside the directory.
+    std::fs::hard_link(&whole, d.path().join("report.txt")).unwrap();
+    std::fs::hard_link(&inner, d.path().join("inner-report.txt")).unwrap();
     for args in [
         &["snapshot", "-q", "whole.log", "-o", "whole.log"][..],
+        &["summary", "-q", "--out", "report.txt", "whole.log"][..],
+        &["summary", "-q", "--out", "inner-report.txt", "logs"][..],
+        &["snapshot", "-q", "logs", "-o", "inner-report.txt"][..],
         // A log of an input directory, the --baseline log, the watched log.
         &["snapshot", "-q", "logs", "-o", "logs/app.log"][..],
         &["summary", "-q", "--out", "logs/app.log", "logs"][..],
@@ -506,6 +512,42 @@ fn outputs_never_replace_an_input_log() {
         load(&d.path().join("once.flt"))
     };
     assert_eq!(twice.events, 2 * once.events);
+}
+
+/// A snapshot written to a symlink replaces the file it points to (the link stays a link),
+/// and one written to a FIFO goes through it, not over it: `-o` names where the bytes go.
+#[cfg(unix)]
+#[test]
+fn snapshots_write_through_symlinks_and_fifos() {
+    let d = tempfile::tempdir().unwrap();
+    logs(d.path(), 1);
+    std::fs::write(d.path().join("target.flt"), b"old").unwrap();
+    std::os::unix::fs::symlink("target.flt", d.path().join("link.flt")).unwrap();
+    ok(d.path(), &["snapshot", "-q", "whole.log", "-o", "link.flt"]);
+    let link = std::fs::symlink_metadata(d.path().join("link.flt")).unwrap();
+    assert!(link.file_type().is_symlink());
+    let direct = {
+        ok(
+            d.path(),
+            &["snapshot", "-q", "whole.log", "-o", "direct.flt"],
+        );
+        load(&d.path().join("direct.flt"))
+    };
+    assert_same_summary(&load(&d.path().join("target.flt")), &direct);
+    // A FIFO: a reader on the other end gets the snapshot; the FIFO stays a FIFO.
+    let fifo = d.path().join("out.fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    ok(d.path(), &["snapshot", "-q", "whole.log", "-o", "out.fifo"]);
+    let got = reader.join().unwrap();
+    std::fs::write(d.path().join("got.flt"), got).unwrap();
+    assert_same_summary(&load(&d.path().join("got.flt")), &direct);
+    let m = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&m.file_type()));
 }
 
 /// `-j` beyond what any machine uses is a flag error, not a hundred thousand threads.
