@@ -267,7 +267,8 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     if w.assign.latency_unitless {
         // Caddy writes `duration` in seconds (its access log, `http.log.access…`, its error
         // log, `http.log.error…`, and its handlers' logs, `http.handlers.reverse_proxy`),
-        // Traefik's `Duration` nanoseconds.
+        // Traefik's `Duration` nanoseconds. Zap's production encoder writes its `ts` as
+        // float epoch seconds and a `zap.Duration` (ginzap's `latency`) as float seconds.
         let caddy = ev
             .logger
             .as_deref()
@@ -276,7 +277,7 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
             .fields
             .iter()
             .any(|(k, _)| matches!(&**k, b"RouterName" | b"entryPointName"));
-        if caddy {
+        if caddy || zap_epoch_seconds(ev.raw) {
             ev.http.latency_ms = ev.http.latency_ms.map(|s| s * 1000.0);
         } else if traefik {
             ev.http.latency_ms = ev.http.latency_ms.map(|ns| ns / 1e6);
@@ -293,6 +294,17 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
         }
     }
     true
+}
+
+/// Whether a JSON record's `ts` is epoch seconds with a fraction (`"ts":1773136800.727969`),
+/// as zap's production encoder writes it.
+fn zap_epoch_seconds(raw: &[u8]) -> bool {
+    let Some(at) = memchr::memmem::find(raw, b"\"ts\":") else {
+        return false;
+    };
+    let v = raw[at + 5..].trim_ascii_start();
+    let digits = v.iter().take_while(|c| c.is_ascii_digit()).count();
+    digits == 10 && v.get(10) == Some(&b'.')
 }
 
 /// When `ev`'s message (as another format's parser left it, borrowed from the line) is a JSON
@@ -953,6 +965,22 @@ mod tests {
         assert_eq!(ev.http.status, Some(502));
         assert_eq!(ev.http.latency_ms, Some(250.0));
         assert_eq!(ev.trace_id.as_deref(), Some(&b"projects/p/traces/abc"[..]));
+    }
+
+    #[test]
+    fn zap_durations_are_seconds() {
+        // ginzap with zap's production encoder: `ts` float epoch seconds, `latency` a
+        // `zap.Duration` in float seconds. The same key beside an ISO time is milliseconds.
+        let (_, ev) = run(
+            r#"{"level":"info","ts":1773136800.727969,"caller":"api/middleware.go:67","msg":"request completed","method":"GET","path":"/api/orders/31117","status":200,"latency":0.02252}"#,
+        );
+        assert_eq!(ev.time, Some(1_773_136_800_727));
+        let ms = ev.http.latency_ms.unwrap_or_default();
+        assert!((ms - 22.52).abs() < 1e-9, "{ms}");
+        let (_, ev) = run(
+            r#"{"time":"2026-03-10T10:00:00Z","msg":"request completed","method":"GET","path":"/a","status":200,"latency":22.5}"#,
+        );
+        assert_eq!(ev.http.latency_ms, Some(22.5));
     }
 
     #[test]
