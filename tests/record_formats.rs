@@ -3615,3 +3615,36 @@ fn a_node_error_after_a_stamped_line_is_part_of_its_event() {
     );
     assert_eq!(events(&[&log.path]).len(), 2);
 }
+
+/// A JSON record indented by a shipper (`  {"level":"error",…}`) is an event of its own, not
+/// a continuation line of the record before it (its error was an info's message text).
+#[test]
+fn an_indented_json_record_is_its_own_event() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("indented.jsonl");
+    std::fs::write(
+        &p,
+        concat!(
+            "{\"ts\":\"2026-11-27T10:00:00Z\",\"level\":\"info\",\"msg\":\"first\"}\n",
+            "  {\"ts\":\"2026-11-27T10:00:01Z\",\"level\":\"error\",\"msg\":\"indented json\"}\n",
+            "{\"ts\":\"2026-11-27T10:00:02Z\",\"level\":\"info\",\"msg\":\"third\"}\n",
+            "\tat com.acme.Foo.bar(Foo.java:12)\n",
+        ),
+    )
+    .unwrap();
+    let path = p.to_str().unwrap();
+    let ev = events(&[path]);
+    assert_eq!(
+        time_level_message(&ev),
+        [
+            ("2026-11-27T10:00:00.000Z", "info", "first"),
+            ("2026-11-27T10:00:01.000Z", "error", "indented json"),
+            (
+                "2026-11-27T10:00:02.000Z",
+                "info",
+                "third\n\tat com.acme.Foo.bar(Foo.java:12)"
+            ),
+        ]
+    );
+    same_at_any_chunk_size(path, &ev);
+}

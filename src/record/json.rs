@@ -296,6 +296,12 @@ pub fn parse<'a>(b: &'a [u8], ev: &mut Event<'a>, ctx: &Ctx) -> bool {
     true
 }
 
+/// Whether `line` is a whole JSON object after leading white space (`  {"a":1}`).
+pub fn indented_record(line: &[u8]) -> bool {
+    let t = line.trim_ascii();
+    t.len() < line.len() && t.starts_with(b"{\"") && t.ends_with(b"}")
+}
+
 /// Whether a JSON record's `ts` is epoch seconds with a fraction (`"ts":1773136800.727969`),
 /// as zap's production encoder writes it.
 fn zap_epoch_seconds(raw: &[u8]) -> bool {

@@ -127,8 +127,10 @@ impl Format {
             Format::Json if line.first() == Some(&b'{') => json::docker_continuation(line),
             // Every other format's lines start with a timestamp, an address or `key=`: a
             // raw stack trace among them (logs of several kinds piped together) joins too.
+            // (Except a whole JSON record indented, `  {"level":"error",…}`: an event of
+            // its own, as a JSON reader takes it.)
             Format::Json | Format::Access | Format::Logfmt | Format::Syslog => {
-                parse::is_continuation(line)
+                parse::is_continuation(line) && !json::indented_record(line)
             }
             Format::Line => false,
         }
