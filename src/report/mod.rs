@@ -206,8 +206,32 @@ pub fn template_label(text: &str, max: usize) -> String {
 /// request. [exc=Microsoft.Data.SqlClient.SqlException;frames=…]`), the `[exc=…]` token gives
 /// way to the exception line of one of its error events (see [`stack_label`]).
 pub fn template_title(t: &crate::summary::templates::TemplateStats, max: usize) -> String {
-    let label = exception_label(&t.text, &t.examples);
+    let label = exception_label(&t.text, &t.examples).or_else(|| exception_first(&t.text, max));
     template_label(label.as_deref().unwrap_or(&t.text), max)
+}
+
+/// A stack trace's template whose first line names the exception only past the first three
+/// quarters of `max` characters (Spring's `Servlet.service() for servlet [dispatcherServlet]
+/// in context with path [] threw exception [Request processing failed:
+/// java.lang.NullPointerException: …] with root cause`): the exception and its text first,
+/// up to the bracket that closes them, then the line (`NullPointerException: Cannot invoke
+/// … — Servlet.service() for servlet …`), so a cut title still says what was thrown. None
+/// when the name is seen early enough, or is not in the first line.
+fn exception_first(text: &str, max: usize) -> Option<String> {
+    let cut = text.find(" [exc=")?;
+    let head = &text[..cut];
+    let exc = text[cut + 6..].split([';', ']']).next()?;
+    // (A dotted class name, as Java, .NET and Python print it in the line; PHP's
+    // `Illuminate\\Database\\QueryException` in a Monolog context comes after the
+    // driver's own words, `SQLSTATE[HY000] [2002] Connection refused`, which say it.)
+    let short = exc.rsplit_once('.')?.1;
+    let (at, len) = (head.find(exc)?, exc.len());
+    if short.is_empty() || head[..at + len].chars().count() <= max * 3 / 4 || at == 0 {
+        return None;
+    }
+    let after = &head[at + len..];
+    let after = after.split(']').next().unwrap_or(after);
+    Some(format!("{short}{after} — {}", head[..at].trim_end()))
 }
 
 /// [`stack_label`] of template `text` from the first error-or-worse event of `examples`,
@@ -291,6 +315,36 @@ pub fn squeeze(values: &[u64], width: usize) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exception_named_late_in_its_line_leads_the_title() {
+        let spring = "Servlet.service() for servlet [dispatcherServlet] in context with path [] \
+            threw exception [Request processing failed: java.lang.NullPointerException: Cannot \
+            invoke \"Coupon.getPercent()\"] with root cause \
+            [exc=java.lang.NullPointerException;frames=2f0657a24443]";
+        assert_eq!(
+            exception_first(spring, 120).as_deref(),
+            Some(
+                "NullPointerException: Cannot invoke \"Coupon.getPercent()\" — Servlet.service() \
+                 for servlet [dispatcherServlet] in context with path [] threw exception \
+                 [Request processing failed:"
+            )
+        );
+        // Seen early enough, not in the line, or no trace: as it is.
+        assert_eq!(exception_first(spring, 400), None);
+        assert_eq!(
+            exception_first("Unhandled error [exc=java.io.IOException;frames=1]", 120),
+            None
+        );
+        assert_eq!(
+            exception_first(
+                "java.io.IOException: boom [exc=java.io.IOException;frames=1]",
+                20
+            ),
+            None
+        );
+        assert_eq!(exception_first("connection refused", 20), None);
+    }
 
     #[test]
     fn a_bucket_of_a_few_events_gives_no_rate() {
