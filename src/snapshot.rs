@@ -262,6 +262,27 @@ fn validate(sum: &Summary) -> Result<(), String> {
     {
         return Err("event counts larger than any log".into());
     }
+    // Counts by level add up to at most the events they count (a merge of such counts would
+    // otherwise wrap around), and a route's failures and timed requests to its requests.
+    let level_sum = |l: &[u64]| l.iter().fold(0u64, |a, &c| a.saturating_add(c));
+    if level_sum(&sum.levels) > sum.events
+        || level_sum(&sum.overflow.levels) > sum.overflow.events
+        || sum.sigs.iter().any(|s| level_sum(&s.levels) > s.count)
+    {
+        return Err("level counts larger than the events they count".into());
+    }
+    let route_ok = |r: &crate::endpoints::RouteStats| {
+        r.requests <= MAX_COUNT
+            && r.failed <= r.requests
+            && r.client_errors <= r.requests
+            && r.latency.count() <= r.requests
+    };
+    if !sum.endpoints.routes.iter().all(|r| route_ok(r)) {
+        return Err(
+            "route counts that no log could give (more failed or timed requests than requests)"
+                .into(),
+        );
+    }
     if !crate::summary::series::LADDER_MS.contains(&sum.resolution_ms) {
         return Err(format!(
             "resolution {} ms is not on the ladder",
@@ -476,5 +497,18 @@ mod tests {
         let mut s = good.clone();
         s.sigs[0].count = u64::MAX / 2;
         check(&s, "larger than any log");
+        // Level counts beyond the events they count (u64::MAX errors in 25,959 events).
+        assert!(validate(&good).is_ok());
+        let mut s = good.clone();
+        s.levels[crate::record::Level::Error.index()] = u64::MAX;
+        check(&s, "level counts larger");
+        let mut s = good.clone();
+        s.sigs[0].levels[crate::record::Level::Info.index()] += s.sigs[0].count + 1;
+        check(&s, "level counts larger");
+        // A route with more failures than requests ("1000% failing").
+        let mut s = good.clone();
+        let route = s.endpoints.routes.first_mut().expect("a route");
+        route.failed = route.requests + 1;
+        check(&s, "route counts");
     }
 }

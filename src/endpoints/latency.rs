@@ -114,7 +114,9 @@ impl Latency {
 
     /// Number of recorded latencies.
     pub fn count(&self) -> u64 {
-        self.buckets.iter().map(|&(_, c)| c).sum()
+        self.buckets
+            .iter()
+            .fold(0u64, |a, &(_, c)| a.saturating_add(c))
     }
 
     /// Nearest-rank percentile (`q` in 0..=1) in milliseconds, as hdrhistogram's
@@ -196,7 +198,7 @@ impl<'de> Deserialize<'de> for Latency {
         pairs.sort_unstable();
         for (v, c) in pairs {
             match l.buckets.last_mut() {
-                Some((b, n)) if *b == v => *n += c,
+                Some((b, n)) if *b == v => *n = n.saturating_add(c),
                 _ => l.buckets.push((v, c)),
             }
         }
