@@ -426,6 +426,38 @@ fn directory_walks_skip_links_and_fifos_with_a_note() {
     assert_eq!(msgs, ["one"]);
 }
 
+/// The same file named twice on the command line (`a.log a.log`, a directory and a file in
+/// it, a hard link or a symlink to it) is read once, with a note naming the first name, so
+/// its counts are not doubled; a different file with the same content is read.
+#[test]
+fn the_same_file_named_twice_is_read_once() {
+    let t = TestDir::new();
+    t.write("logs/a.log", b"one\ntwo\n");
+    t.write("copy.log", b"one\ntwo\n");
+    std::fs::hard_link(t.path("logs/a.log"), t.path("hard.log")).expect("hard link");
+    std::os::unix::fs::symlink("logs/a.log", t.path("soft.log")).expect("symlink");
+    let names = |v: &[&str]| v.iter().map(|n| t.path(n)).collect::<Vec<_>>();
+    for (paths, want) in [
+        (names(&["logs/a.log", "logs/a.log"]), 2),
+        (names(&["logs", "logs/a.log"]), 2),
+        (names(&["logs/a.log", "hard.log", "soft.log"]), 2),
+        (names(&["logs/a.log", "copy.log"]), 4),
+    ] {
+        let mut args = vec!["events", "--input-format", "line"];
+        args.extend(paths.iter().map(|p| path_str(p)));
+        let o = run(&args, None);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(sources_and_lines(&o).len(), want, "{args:?}");
+        if want == 2 {
+            assert!(
+                stderr(&o).contains("the same file as") && stderr(&o).contains("logs/a.log"),
+                "{}",
+                stderr(&o)
+            );
+        }
+    }
+}
+
 #[test]
 fn count_counts_events_without_printing_them() {
     let t = TestDir::new();

@@ -101,6 +101,9 @@ struct Reader<'a> {
     /// When the file (or tar member) being read was last changed, in milliseconds since
     /// the epoch: it dates times of day without a date ([`SourceMeta::modified`]).
     modified: Option<i64>,
+    /// Regular files read so far (device, inode) and the name they were read under: the
+    /// same file named twice (`a.log a.log`, `dir dir/a.log`, a link to it) is read once.
+    files_read: std::collections::HashMap<(u64, u64), String>,
 }
 
 /// A directory's entries that are read as input, in sorted order (the same on every
@@ -144,6 +147,19 @@ pub fn list_dir(dir: &Path) -> io::Result<Listing> {
     Ok(out)
 }
 
+/// A regular file's identity (device, inode); None for other files (a FIFO or
+/// `/dev/stdin` named twice is two reads) and where there is no inode.
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    meta.is_file().then(|| (meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
 fn display(path: &Path) -> String {
     path.display().to_string()
 }
@@ -158,6 +174,7 @@ impl<'a> Reader<'a> {
             sink,
             in_memory: 0,
             modified: None,
+            files_read: std::collections::HashMap::new(),
         }
     }
 
@@ -191,6 +208,15 @@ impl<'a> Reader<'a> {
         if meta.is_dir() {
             self.read_dir(path);
             return;
+        }
+        if let Some(id) = file_id(&meta) {
+            if let Some(first) = self.files_read.get(&id) {
+                let msg =
+                    format!("the same file as {first} (named twice, or a link to it): read once");
+                self.notice(&display(path), NoticeKind::Skipped, msg);
+                return;
+            }
+            self.files_read.insert(id, display(path));
         }
         match File::open(path) {
             Ok(f) => {
