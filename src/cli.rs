@@ -209,17 +209,19 @@ impl InputArgs {
 }
 
 /// Whether `out`, a file with other hard links, is `input` or a file under it by another
-/// name (`ln app.log report.txt`): names differ, the inode is the same.
-#[cfg(unix)]
+/// name (`ln app.log report.txt`): names differ, the file ([`crate::input::file_id`]) is the
+/// same.
 fn same_file_under(out: &std::path::Path, input: &std::path::Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(o) = std::fs::metadata(out) else {
+    let Some(o) = std::fs::metadata(out)
+        .ok()
+        .filter(has_other_links)
+        .and_then(|m| crate::input::file_id(&m))
+    else {
         return false;
     };
-    if !o.is_file() || o.nlink() < 2 {
-        return false;
-    }
-    let same = |m: &std::fs::Metadata| m.dev() == o.dev() && m.ino() == o.ino();
+    let same = |m: std::io::Result<std::fs::Metadata>| {
+        m.ok().and_then(|m| crate::input::file_id(&m)) == Some(o)
+    };
     // Directories are walked without following links, as far as the reader would go, and
     // only for an output that has another name somewhere.
     let mut stack = vec![(input.to_path_buf(), 0usize)];
@@ -228,24 +230,29 @@ fn same_file_under(out: &std::path::Path, input: &std::path::Path) -> bool {
             continue;
         };
         if m.is_dir() {
-            if depth > 64 {
-                continue;
+            if depth <= 64 {
+                if let Ok(rd) = std::fs::read_dir(&p) {
+                    stack.extend(rd.flatten().map(|e| (e.path(), depth + 1)));
+                }
             }
-            if let Ok(rd) = std::fs::read_dir(&p) {
-                stack.extend(rd.flatten().map(|e| (e.path(), depth + 1)));
-            }
-        } else if same(&m)
-            || (m.file_type().is_symlink() && std::fs::metadata(&p).is_ok_and(|t| same(&t)))
-        {
+        } else if same(Ok(m)) || same(std::fs::metadata(&p)) {
             return true;
         }
     }
     false
 }
 
-#[cfg(not(unix))]
-fn same_file_under(_out: &std::path::Path, _input: &std::path::Path) -> bool {
-    false
+/// Whether a file has another name (a hard link); never on systems without link counts.
+fn has_other_links(m: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::nlink(m) > 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        false
+    }
 }
 
 /// Most worker threads `-j` accepts: more buys nothing (the work is cut into chunks for a

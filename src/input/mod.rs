@@ -24,7 +24,7 @@ use crate::record::{DayRef, Format, ParseConfig};
 pub use chunker::{Chunker, MAX_CHUNK_LINES};
 pub use codec::{packed_name, unsupported, Codec};
 pub use open::{
-    cr_line_ends, list_dir, looks_binary, nul_hole_message, read_inputs, read_reader,
+    cr_line_ends, file_id, list_dir, looks_binary, nul_hole_message, read_inputs, read_reader,
     skip_nul_hole_noticed, utf16_encoding, CrAsLf, GZ_STEP,
 };
 

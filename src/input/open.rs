@@ -150,13 +150,13 @@ pub fn list_dir(dir: &Path) -> io::Result<Listing> {
 /// A regular file's identity (device, inode); None for other files (a FIFO or
 /// `/dev/stdin` named twice is two reads) and where there is no inode.
 #[cfg(unix)]
-fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+pub fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
     meta.is_file().then(|| (meta.dev(), meta.ino()))
 }
 
 #[cfg(not(unix))]
-fn file_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+pub fn file_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 

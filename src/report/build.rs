@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::incident::{self, on_timeline, pct};
 use super::model::*;
 use super::{ellipsize, rfc3339};
+use crate::detect::group::SHARED_ENTITY_MS;
 use crate::detect::{Finding, FindingKind, Severity};
 use crate::input::NoticeKind;
 use crate::record::Level;
@@ -565,14 +566,10 @@ pub fn named_finding<'a>(
 /// [`SHARED_ENTITY_MS`](crate::detect::group::SHARED_ENTITY_MS) allows when grouping.
 fn starts_with_window(f: &FindingRow, w: &IncidentWindow) -> bool {
     match (f.start_ms, w.start_ms) {
-        (Some(fs), Some(ws)) => {
-            fs >= ws - crate::detect::group::SHARED_ENTITY_MS && fs < w.end_ms.unwrap_or(i64::MAX)
-        }
+        (Some(fs), Some(ws)) => fs >= ws - SHARED_ENTITY_MS && fs < w.end_ms.unwrap_or(i64::MAX),
         _ => false,
     }
 }
-
-use crate::detect::group::SHARED_ENTITY_MS;
 
 /// What "right at the onset" allows: a couple of the summary's buckets.
 const ONSET_MS: i64 = 2 * 60_000;
