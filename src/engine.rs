@@ -110,25 +110,8 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
                 }
             }
             Part::Snapshot(path) => {
-                let (mut s, meta) = snapshot::read(&path)?;
-                // Notices were printed when the snapshot was made: they stay in the report
-                // (what was skipped), and are not printed again.
-                for n in &mut s.input.notices {
-                    n.recorded = true;
-                }
-                let name = path.display().to_string();
-                if meta.masks != opts.mask_spec {
-                    acc.input.notices.push(Notice {
-                        source: name,
-                        kind: NoticeKind::Damaged,
-                        message: format!(
-                            "snapshot was made with --mask {:?}, this run uses {:?}: templates may not line up",
-                            meta.masks, opts.mask_spec
-                        ),
-                        recorded: false,
-                    });
-                }
-                acc.merge(s, opts.max_sigs);
+                let (s, meta) = snapshot::read(&path)?;
+                merge_snapshot(&mut acc, s, &meta, path.display().to_string(), opts);
             }
         }
     }
@@ -138,7 +121,35 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
     })
 }
 
-/// Reads and summarizes log inputs (no snapshots) through the parallel pipeline.
+/// Merges a snapshot read from `name` into `acc`.
+fn merge_snapshot(
+    acc: &mut Summary,
+    mut s: Summary,
+    meta: &snapshot::SnapshotMeta,
+    name: String,
+    opts: &EngineOptions,
+) {
+    // Notices were printed when the snapshot was made: they stay in the report (what was
+    // skipped), and are not printed again.
+    for n in &mut s.input.notices {
+        n.recorded = true;
+    }
+    if meta.masks != opts.mask_spec {
+        acc.input.notices.push(Notice {
+            source: name,
+            kind: NoticeKind::Damaged,
+            message: format!(
+                "snapshot was made with --mask {:?}, this run uses {:?}: templates may not line up",
+                meta.masks, opts.mask_spec
+            ),
+            recorded: false,
+        });
+    }
+    acc.merge(s, opts.max_sigs);
+}
+
+/// Reads and summarizes log inputs (snapshots only where logs are read: stdin, inside a
+/// directory or an archive) through the parallel pipeline.
 fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<EngineOutput> {
     let saturated = Saturated::default();
     // The last example published to `saturated` for each merged signature.
@@ -217,7 +228,12 @@ fn summarize_logs(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Eng
             true
         },
     )?;
+    let mut stats = stats;
+    let snapshots = std::mem::take(&mut stats.snapshots);
     acc.input = stats;
+    for (name, s, meta) in snapshots {
+        merge_snapshot(&mut acc, *s, &meta, name, opts);
+    }
     Ok(EngineOutput {
         summary: acc,
         per_line,

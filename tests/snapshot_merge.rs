@@ -602,3 +602,87 @@ fn snapshot_to_a_closed_pipe_ends_quietly() {
         );
     }
 }
+
+/// A snapshot is read wherever logs are: piped into stdin (`ssh host faultline snapshot -o - |
+/// faultline summary -`), kept in a directory, or packed in a bundle; damaged there, it is an
+/// error naming it (exit 2), not "binary data" skipped.
+#[test]
+fn snapshots_are_read_from_stdin_directories_and_archives() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (_, parts) = logs(d, 2);
+    ok(
+        d,
+        &[
+            "snapshot",
+            "--input-format",
+            "plain",
+            &parts[0],
+            "-o",
+            "first.flt",
+        ],
+    );
+    let snap = std::fs::read(d.join("first.flt")).unwrap();
+    let fmt = ["--input-format", "plain", "-o", "json"];
+    let named = ok(
+        d,
+        &[&["summary"], &fmt[..], &["first.flt", &parts[1]]].concat(),
+    );
+    let piped = {
+        let mut child = bin()
+            .current_dir(d)
+            .args([&["summary"], &fmt[..], &["-"]].concat())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(&snap).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let alone = ok(d, &[&["summary"], &fmt[..], &["first.flt"]].concat());
+    assert_eq!(piped, alone);
+    let events = |s: &str| {
+        serde_json::from_str::<serde_json::Value>(s).unwrap()["overview"]["events"].clone()
+    };
+    assert!(events(&piped).as_u64().is_some_and(|n| n > 0), "{piped}");
+
+    // In a directory beside the second half: the same as naming both.
+    std::fs::create_dir(d.join("bundle")).unwrap();
+    std::fs::copy(d.join("first.flt"), d.join("bundle/first.flt")).unwrap();
+    std::fs::copy(d.join(&parts[1]), d.join("bundle").join(&parts[1])).unwrap();
+    let second = format!("bundle/{}", parts[1]);
+    let a = ok(
+        d,
+        &[&["summary"], &fmt[..], &[&second, "bundle/first.flt"]].concat(),
+    );
+    let b = ok(d, &[&["summary"], &fmt[..], &["bundle"]].concat());
+    assert_eq!(a, b);
+    assert!(events(&b).as_u64() > events(&alone).as_u64());
+    let _ = named;
+
+    // Packed in a tar.gz: read as well.
+    let mut t = tar::Builder::new(Vec::new());
+    for name in ["bundle/first.flt", second.as_str()] {
+        t.append_path_with_name(d.join(name), name).unwrap();
+    }
+    std::fs::write(d.join("bundle.tar.gz"), gzip(&t.into_inner().unwrap())).unwrap();
+    let c = ok(d, &[&["summary"], &fmt[..], &["bundle.tar.gz"]].concat());
+    assert_eq!(events(&b), events(&c));
+
+    // Cut short inside the directory: an error naming it, the rest still read.
+    std::fs::write(d.join("bundle/first.flt"), &snap[..snap.len() / 2]).unwrap();
+    let out = run(d, &[&["summary"], &fmt[..], &["bundle"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bundle/first.flt: snapshot is corrupt or truncated"),
+        "{err}"
+    );
+    assert!(!err.contains("binary"), "{err}");
+}

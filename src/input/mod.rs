@@ -263,6 +263,15 @@ pub struct InputStats {
     pub bytes: u64,
     /// Physical lines longer than the line cap, truncated to the cap.
     pub truncated_lines: u64,
+    /// Snapshots found where logs were read (stdin, inside a directory or an archive), by
+    /// source name, in input order; merged into the summary after the logs that were read
+    /// with them. Not stored in snapshots.
+    #[serde(skip)]
+    pub snapshots: Vec<(
+        String,
+        Box<crate::summary::Summary>,
+        crate::snapshot::SnapshotMeta,
+    )>,
 }
 
 impl InputStats {
@@ -278,6 +287,7 @@ impl InputStats {
         self.truncated_lines += o.truncated_lines;
         self.sources.extend(o.sources);
         self.notices.extend(o.notices);
+        self.snapshots.extend(o.snapshots);
     }
 }
 

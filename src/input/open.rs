@@ -365,6 +365,27 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
+        if head.starts_with(crate::snapshot::MAGIC) {
+            // A snapshot piped in (`ssh host faultline snapshot -o - | faultline summary -`),
+            // or kept in a directory or a bundle beside the logs: read as a snapshot, as it is
+            // when named on the command line.
+            let mut chained = Cursor::new(head).chain(reader);
+            match crate::snapshot::read_from(&mut chained, Path::new(name)) {
+                Ok((sum, meta)) => {
+                    self.stats
+                        .snapshots
+                        .push((name.to_string(), Box::new(sum), meta))
+                }
+                Err(e) => {
+                    // The notice names the source; the error's own "path: " prefix would repeat it.
+                    let msg = e.to_string();
+                    let prefix = format!("{name}: ");
+                    let msg = msg.strip_prefix(&prefix).unwrap_or(&msg).to_string();
+                    self.notice(name, NoticeKind::Error, msg);
+                }
+            }
+            return;
+        }
         if let Some(kind) = unsupported(&head) {
             let msg = format!("{kind} data, which faultline does not read; unpack it first");
             self.notice(name, NoticeKind::Skipped, msg);
