@@ -53,6 +53,7 @@ pub fn find(
     let mut out = Vec::new();
     for t in templates.list.iter().filter(|t| candidate(t)) {
         let mut position_note = None;
+        let mut restarted: Option<String> = None;
         let reason = match baseline {
             Some((_, bt)) => {
                 if bt.by_id(&t.id).is_some_and(|b| b.count > 0) {
@@ -80,6 +81,25 @@ pub fn find(
                              makes a {:.0e} chance",
                             crate::report::fmt_duration((first - from) as f64 / 1000.0),
                             p0
+                        )
+                    } else if let Some((restart, at)) = (first > w)
+                        .then(|| restart_after(t, templates, sum))
+                        .flatten()
+                    {
+                        restarted = Some(format!(
+                            "the process started again {} later ({}): a crash and restart",
+                            crate::report::fmt_duration((at - first) as f64 / 1000.0),
+                            crate::report::template_label(&restart.text, 80)
+                        ));
+                        // One crash is one event: no rate can make its silence before
+                        // significant, but the process starting again right after it can.
+                        format!(
+                            "first seen after the warm-up (first {:.0}% of the window, until {}), \
+                             and the process started again {} later ({})",
+                            cfg.warmup_fraction * 100.0,
+                            crate::report::rfc3339(w),
+                            crate::report::fmt_duration((at - first) as f64 / 1000.0),
+                            crate::report::template_label(&restart.text, 80)
                         )
                     } else if first <= w && p0 < CHANGE_SILENCE_P {
                         // Or a silence that was probably real, ended right after a change: a
@@ -194,7 +214,14 @@ pub fn find(
                 .push("rare: at this rate the baseline could have missed it by chance".to_string());
             f.discount(0.5);
         }
-        if t.count <= 2 {
+        if let Some(note) = restarted {
+            // A crash: one event, but the process went down with it. At least medium; over
+            // once the process is back.
+            f.notes.push(note);
+            f.end = t.last_time;
+            f.score = f.score.max(CRASH_SCORE);
+            f.severity = super::Severity::from_score(f.score);
+        } else if t.count <= 2 {
             f.notes.push(format!(
                 "few samples ({}): weak evidence, may be a one-off",
                 t.count
@@ -422,6 +449,91 @@ fn change_before<'t>(
         .filter(|(_, c)| c.examples.iter().any(|e| e.source == first_log.source))
         .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.id.cmp(&a.1.id)))
         .map(|(_, c)| c)
+}
+
+/// The least score of a new error the process restarted after (medium severity): one event
+/// has little weight by count, but it took the process down.
+const CRASH_SCORE: f64 = 7.0;
+
+/// How soon after an error a process start counts as the restart that followed it.
+pub const RESTART_LOOKAHEAD_MS: i64 = 5 * 60_000;
+
+/// Word stems of a process starting (lowercase, matched anywhere).
+const START_WORDS: &[&str] = &["start", "boot", "listening", "initializ", "ready to accept"];
+
+/// Word stems of a planned stop: a restart after one is a deploy or maintenance, not a crash.
+const PLANNED_WORDS: &[&str] = &[
+    "deploy",
+    "version",
+    "release",
+    "rollout",
+    "rolling",
+    "upgrad",
+    "sigterm",
+    "graceful",
+    "shutdown",
+    "shutting down",
+    "stopping",
+];
+
+/// The restart that followed `t`, for a rare (at most [`MAX_CHANGE_EVENTS`] events) error-or-
+/// worse template: a rare template below warning level that names a start ("Started
+/// OrdersApplication in 9.4 seconds", "Listening on :8080") with an event within
+/// [`RESTART_LOOKAHEAD_MS`] after `t`'s first one, logged beside it (same file, or the same
+/// directory: Kubernetes writes a restarted container to a new file), with no planned stop
+/// or deploy line in the quarter of an hour before `t`. The start template and when it
+/// started; the earliest such one.
+fn restart_after<'t>(
+    t: &TemplateStats,
+    templates: &'t Templates,
+    sum: &Summary,
+) -> Option<(&'t TemplateStats, i64)> {
+    let first = t.first_time?;
+    if t.count > MAX_CHANGE_EVENTS || t.max_level() < Some(Level::Error) {
+        return None;
+    }
+    let first_ex = t.examples.iter().min_by(|a, b| a.key().cmp(&b.key()))?;
+    let dir = |s: &str| s.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let home = dir(&first_ex.source);
+    let lower = |c: &TemplateStats| c.text.to_ascii_lowercase();
+    let planned = templates.list.iter().any(|c| {
+        c.count > 0
+            && c.count <= MAX_CHANGE_EVENTS
+            && c.first_time
+                .is_some_and(|ft| ft <= first && first - ft <= CHANGE_LOOKBACK_MS)
+            && PLANNED_WORDS.iter().any(|w| lower(c).contains(w))
+    });
+    if planned {
+        return None;
+    }
+    templates
+        .list
+        .iter()
+        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= 2 * MAX_CHANGE_EVENTS)
+        .filter(|c| c.warn_or_worse() == 0 && START_WORDS.iter().any(|w| lower(c).contains(w)))
+        .filter(|c| c.examples.iter().any(|e| dir(&e.source) == home))
+        .filter_map(|c| {
+            // Its first start after the error, from its series (the examples are its first
+            // few events, which may all be the start at the top of the log).
+            let after = c
+                .series
+                .0
+                .iter()
+                .map(|&(b, _)| b.saturating_mul(sum.resolution_ms));
+            let at = after
+                .filter(|&b| b + sum.resolution_ms > first && b <= first + RESTART_LOOKAHEAD_MS)
+                .map(|b| {
+                    c.examples
+                        .iter()
+                        .filter_map(|e| e.time)
+                        .filter(|&et| et >= b && et > first)
+                        .min()
+                        .unwrap_or(b.max(first))
+                })
+                .next()?;
+            Some((c, at))
+        })
+        .min_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id)))
 }
 
 /// [`one_offs_before`] `t` that are themselves new: absent from the baseline, or, without
@@ -922,6 +1034,53 @@ pub(crate) mod tests {
         assert_eq!(f[0].template_id.as_deref(), Some("many"));
         assert!(f[1].notes.iter().any(|n| n.contains("few samples")));
         assert!(f[1].score < f[0].score / 2.0);
+    }
+
+    /// One error, then the process starting again: a crash, new although one event's
+    /// silence before proves nothing; not after a planned stop, nor with a start logged
+    /// elsewhere.
+    #[test]
+    fn a_one_off_error_followed_by_a_restart_is_a_crash() {
+        let sum = summary(0, 7_200_000);
+        let crash = tmpl("oom", Level::Error, &[4_000_000]);
+        let mut start = tmpl("start", Level::Info, &[1_000, 4_040_000]);
+        start.text = "Started OrdersApplication in <NUM> seconds".into();
+        let chatter = tmpl(
+            "req",
+            Level::Info,
+            &(0..7_200).map(|i| i * 1_000).collect::<Vec<_>>(),
+        );
+        let list = |extra: Vec<TemplateStats>| Templates {
+            list: [vec![crash.clone(), chatter.clone()], extra].concat(),
+            by_sig: Vec::new(),
+        };
+        let cfg = DetectConfig::default();
+        // Without the restart, one event is no evidence.
+        assert!(find(&sum, &list(vec![]), &cfg, None).is_empty());
+        let f = find(&sum, &list(vec![start.clone()]), &cfg, None);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].template_id.as_deref(), Some("oom"));
+        assert!(f[0].severity >= crate::detect::Severity::Medium, "{f:?}");
+        assert_eq!(f[0].end, Some(4_000_000));
+        assert!(
+            f[0].notes
+                .iter()
+                .any(|n| n.contains("started again 40s later")),
+            "{:?}",
+            f[0].notes
+        );
+        // A start more than five minutes later is not its restart.
+        let mut late = start.clone();
+        late.series = Series::from_buckets(&mut [1, 4_400]);
+        assert!(find(&sum, &list(vec![late]), &cfg, None).is_empty());
+        // A planned stop before it: a deploy's restart, not a crash.
+        let mut stop = tmpl("stop", Level::Info, &[3_990_000]);
+        stop.text = "Shutting down gracefully".into();
+        assert!(find(&sum, &list(vec![start.clone(), stop]), &cfg, None).is_empty());
+        // Another service's start, in another directory.
+        let mut elsewhere = start.clone();
+        elsewhere.examples[0].source = "other/app.log".into();
+        assert!(find(&sum, &list(vec![elsewhere]), &cfg, None).is_empty());
     }
 
     #[test]
