@@ -31,16 +31,12 @@ pub const EXTENSION: &str = "flt";
 /// Why a snapshot could not be read or written. Every message names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("{path}: cannot read snapshot: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: cannot write snapshot: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    // (`io`, not `source`: the OS error is in the message, and would be printed twice as
+    // its cause.)
+    #[error("{path}: cannot read snapshot: {io}")]
+    Read { path: PathBuf, io: std::io::Error },
+    #[error("{path}: cannot write snapshot: {io}")]
+    Write { path: PathBuf, io: std::io::Error },
     #[error(
         "{path}: not a faultline snapshot (bad magic bytes); make one with `faultline snapshot LOGS -o FILE`"
     )]
@@ -122,9 +118,9 @@ pub fn write_to(w: &mut dyn Write, sum: &Summary, meta: &SnapshotMeta) -> std::i
 /// temporary name beside it, then renamed), so a killed job never leaves half a snapshot.
 /// `-` writes to stdout (`ssh host faultline snapshot /var/log/app -o - > host.flt`).
 pub fn write(path: &Path, sum: &Summary, meta: &SnapshotMeta) -> Result<(), SnapshotError> {
-    let err = |source| SnapshotError::Write {
+    let err = |io| SnapshotError::Write {
         path: path.to_path_buf(),
-        source,
+        io,
     };
     if path.as_os_str() == "-" {
         use std::io::IsTerminal;
@@ -170,6 +166,35 @@ pub fn write(path: &Path, sum: &Summary, meta: &SnapshotMeta) -> Result<(), Snap
     Ok(())
 }
 
+/// Checks that [`write`] could create `path` (stdout, a device or a FIFO need nothing): its
+/// directory exists and takes a new file. A long run (`watch --snapshot`) checks this at its
+/// start rather than losing its state at the end.
+pub fn check_writable(path: &Path) -> Result<(), SnapshotError> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    let err = |io| SnapshotError::Write {
+        path: path.to_path_buf(),
+        io,
+    };
+    let target = std::fs::canonicalize(path).ok();
+    if let Some(st) = target.as_deref().and_then(|t| std::fs::metadata(t).ok()) {
+        if st.is_dir() {
+            return Err(err(std::io::Error::other("is a directory")));
+        }
+        if !st.is_file() {
+            return Ok(());
+        }
+    }
+    let path = target.as_deref().unwrap_or(path);
+    let mut probe = path.as_os_str().to_owned();
+    probe.push(format!(".tmp{}", std::process::id()));
+    let probe = PathBuf::from(probe);
+    File::create(&probe).map_err(err)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// Reads a snapshot from `r`; `path` is only used in error messages.
 pub fn read_from(r: &mut dyn Read, path: &Path) -> Result<(Summary, SnapshotMeta), SnapshotError> {
     let mut head = [0u8; 8];
@@ -179,10 +204,10 @@ pub fn read_from(r: &mut dyn Read, path: &Path) -> Result<(Summary, SnapshotMeta
             Ok(0) => break,
             Ok(n) => got += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(source) => {
+            Err(io) => {
                 return Err(SnapshotError::Read {
                     path: path.to_path_buf(),
-                    source,
+                    io,
                 })
             }
         }
@@ -233,9 +258,9 @@ pub fn read(path: &Path) -> Result<(Summary, SnapshotMeta), SnapshotError> {
         let mut lock = stdin.lock();
         return read_from(&mut lock, Path::new("<stdin>"));
     }
-    let f = File::open(path).map_err(|source| SnapshotError::Read {
+    let f = File::open(path).map_err(|io| SnapshotError::Read {
         path: path.to_path_buf(),
-        source,
+        io,
     })?;
     read_from(&mut BufReader::new(f), path)
 }

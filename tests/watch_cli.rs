@@ -955,3 +955,46 @@ fn follow_of_a_directory_says_it_reads_it_once() {
     );
     assert!(stdout(&o).contains("\n1 events"), "{}", stdout(&o));
 }
+
+/// `docker stop`, `kubectl delete pod` and `timeout` send SIGTERM (a closed terminal SIGHUP):
+/// the watch ends as on Ctrl-C, with the report and the snapshot. A snapshot path that
+/// cannot be written is refused at the start, not found out when the day's state is lost.
+#[test]
+fn sigterm_and_sighup_end_with_the_report_and_the_snapshot() {
+    let dir = TestDir::new();
+    let log = dir.path("app.log");
+    append(&log, &disk_full_log(0, 10, 0));
+    for (sig, name) in [(libc::SIGTERM, "term"), (libc::SIGHUP, "hup")] {
+        let snap = dir.path(&format!("{name}.flt"));
+        let (out_path, err_path) = (
+            dir.path(&format!("{name}.out")),
+            dir.path(&format!("{name}.err")),
+        );
+        let mut child = spawn_watch(
+            &["-F", path_str(&log), "--snapshot", path_str(&snap)],
+            &out_path,
+            &err_path,
+        );
+        std::thread::sleep(Duration::from_millis(800));
+        // SAFETY: kill(2) with a valid pid of our own child has no memory effects.
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, sig);
+        }
+        let status = child.wait().expect("wait");
+        let out = std::fs::read_to_string(&out_path).unwrap_or_default();
+        let err = std::fs::read_to_string(&err_path).unwrap_or_default();
+        assert!(status.success(), "{name}: {status:?} {err}");
+        assert!(out.contains("interrupted"), "{name}: {out}");
+        let (sum, _) = faultline::snapshot::read(&snap).expect("snapshot written");
+        assert_eq!(sum.events, 80, "{name}");
+    }
+    let missing = dir.path("no/such/dir/state.flt");
+    let o = run(
+        &["watch", "--plain", "--snapshot", path_str(&missing)],
+        Some(b"x\n"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("cannot write snapshot"), "{err}");
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+}

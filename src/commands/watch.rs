@@ -130,8 +130,9 @@ How it works:
   a file that shrank (truncation) is read again from its start. Compressed files and archives
   (.gz .zst .xz .bz2 .tgz .zip ...) are read once.
 
-  End: on end of input or Ctrl-C the report of everything seen is printed; --snapshot saves
-  the state for use as a later --baseline. A second Ctrl-C exits at once.
+  End: on end of input, Ctrl-C, SIGTERM or SIGHUP (docker stop, kubectl delete, timeout) the
+  report of everything seen is printed; --snapshot saves the state for use as a later
+  --baseline. A second signal exits at once.
 
 Examples:
   kubectl logs -f deploy/api | faultline watch
@@ -309,6 +310,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     if let Some(p) = &args.snapshot {
         // Checked before anything is read: the snapshot is written at the end, over it.
         args.input.refuse_overwriting_input(p, &args.baseline)?;
+        // And that it can be written there: found out at the end, the day's state is lost.
+        crate::snapshot::check_writable(p)?;
     }
     if args.input.year.is_none() {
         // A watch runs across midnight and New Year: the reference day is read per chunk.
@@ -347,7 +350,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
-        // A second Ctrl-C exits at once (the first one finishes cleanly with the report).
+        // Ctrl-C, SIGTERM (`docker stop`, `kubectl delete pod`, `timeout`) and SIGHUP finish
+        // cleanly with the report and the snapshot; a second one exits at once.
         let _ = ctrlc::set_handler(move || {
             if stop.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
