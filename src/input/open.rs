@@ -591,16 +591,34 @@ impl<'a> Reader<'a> {
             );
         }
         // Listed raw (not decrypted): an encrypted member is listed, and said to be skipped.
-        let mut names: Vec<(String, usize, bool)> = (0..archive.len())
-            .filter_map(|i| {
-                let f = archive.by_index_raw(i).ok()?;
-                if f.is_dir() {
-                    return None;
-                }
-                Some((f.name().ok()?.to_string(), i, f.encrypted()))
-            })
-            .collect();
+        // A member whose entry cannot be opened (a damaged local header) is said, by the
+        // name the central directory gives it, not dropped without a word.
+        let mut unreadable: Vec<(String, String)> = Vec::new();
+        let mut names: Vec<(String, usize, bool)> = Vec::new();
+        for i in 0..archive.len() {
+            let listed = archive.name_for_index(i).map(|n| match n {
+                Ok(n) => n.into_owned(),
+                Err(_) => format!("member #{}", i + 1),
+            });
+            let listed = listed.unwrap_or_else(|| format!("member #{}", i + 1));
+            match archive.by_index_raw(i) {
+                Ok(f) if f.is_dir() => {}
+                Ok(f) => match f.name() {
+                    Ok(n) => names.push((n.to_string(), i, f.encrypted())),
+                    Err(e) => unreadable.push((listed, e.to_string())),
+                },
+                Err(e) => unreadable.push((listed, e.to_string())),
+            }
+        }
         names.sort();
+        unreadable.sort();
+        for (member, why) in unreadable {
+            self.notice(
+                &format!("{name}:{member}"),
+                NoticeKind::Damaged,
+                format!("cannot read zip member: {why}"),
+            );
+        }
         if names.is_empty() && declared.is_none_or(|n| n <= archive.len()) {
             self.notice(name, NoticeKind::Skipped, "empty zip archive");
             return;
@@ -1185,6 +1203,36 @@ mod tests {
             .expect("a notice for the encrypted member");
         assert_eq!(n.kind, NoticeKind::Skipped);
         assert!(n.message.contains("encrypted"), "{}", n.message);
+    }
+
+    /// A member whose local header is damaged is named in a notice, the others read.
+    #[test]
+    fn zip_member_with_a_damaged_local_header_is_said() {
+        let mut data = zip_of(&[
+            ("a.log", b"2026-11-27 01:00:00 ERROR one\n"),
+            ("b.log", b"2026-11-27 01:00:01 ERROR two\n"),
+            ("c.log", b"2026-11-27 01:00:02 ERROR three\n"),
+        ]);
+        let local = memchr::memmem::find_iter(&data, b"PK\x03\x04")
+            .nth(1)
+            .expect("second header");
+        data[local..local + 4].copy_from_slice(b"XXXX");
+        let (names, stats) = read(&InputConfig::default(), &data);
+        assert_eq!(
+            names,
+            vec!["in.zip:a.log".to_string(), "in.zip:c.log".to_string()]
+        );
+        let n = stats
+            .notices
+            .iter()
+            .find(|n| n.source == "in.zip:b.log")
+            .expect("a notice for the damaged member");
+        assert_eq!(n.kind, NoticeKind::Damaged);
+        assert!(
+            n.message.contains("cannot read zip member"),
+            "{}",
+            n.message
+        );
     }
 
     #[test]
