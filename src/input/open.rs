@@ -54,8 +54,10 @@ fn drain(entry: &mut impl Read) {
     let _ = io::copy(entry, &mut io::sink());
 }
 
-/// How deep archives may nest (a tar in a tar in a zip...). Guards against zip bombs of nesting.
-const MAX_NESTING: usize = 4;
+/// How many layers of archives and compression may nest, each counted (a `.tgz` is two: gzip,
+/// then tar); a support bundle of per-host `.tgz` files holding rotated `.gz` logs is five.
+/// Guards against zip bombs of nesting.
+const MAX_NESTING: usize = 8;
 
 /// Reads every input in order and hands its chunks to `sink` (false from the sink stops
 /// reading). Problems with one path are recorded in the returned stats; the rest is still read.
@@ -304,7 +306,7 @@ impl<'a> Reader<'a> {
         };
         if depth >= MAX_NESTING && container() {
             let msg = format!(
-                "an archive or compressed file nested more than {MAX_NESTING} deep; unpack it first"
+                "archives and compression nested more than {MAX_NESTING} layers deep (a .tgz is two); unpack it first"
             );
             self.notice(name, NoticeKind::Skipped, msg);
             return;
@@ -1138,6 +1140,25 @@ mod tests {
         assert_eq!(names.len(), 1, "{:?}", stats.notices);
         let (names, stats) = read(&InputConfig::default(), &gz(&data));
         assert!(names.is_empty());
+        // A bundle of per-host .tgz files holding rotated .gz logs (five layers) is read.
+        let tar = |name: &str, data: &[u8]| {
+            let mut b = tar::Builder::new(Vec::new());
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            b.append_data(&mut h, name, data).unwrap();
+            b.into_inner().unwrap()
+        };
+        let rotated = gz(b"2026-11-27 01:00:00 ERROR rotated\n");
+        let host = gz(&tar("app.log.1.gz", &rotated));
+        let bundle = gz(&tar("host1.tgz", &host));
+        let (names, stats_bundle) = read(&InputConfig::default(), &bundle);
+        assert_eq!(
+            names,
+            vec!["in.zip:host1.tgz:app.log.1".to_string()],
+            "{:?}",
+            stats_bundle.notices
+        );
         assert!(
             stats
                 .notices
