@@ -92,6 +92,7 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
     }
     let mut acc = Summary::default();
     let mut per_line: Vec<u32> = Vec::new();
+    let mut seen = snapshot::SeenFiles::default();
     for part in parts {
         match part {
             Part::Logs(paths) => {
@@ -110,6 +111,15 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
                 }
             }
             Part::Snapshot(path) => {
+                if let Some(first) = seen.repeat_of(&path) {
+                    acc.input.notices.push(Notice {
+                        source: path.display().to_string(),
+                        kind: NoticeKind::Skipped,
+                        message: snapshot::repeat_message(&first),
+                        recorded: false,
+                    });
+                    continue;
+                }
                 let (s, meta) = snapshot::read(&path)?;
                 merge_snapshot(&mut acc, s, &meta, path.display().to_string(), opts);
             }

@@ -166,6 +166,30 @@ pub fn write(path: &Path, sum: &Summary, meta: &SnapshotMeta) -> Result<(), Snap
     Ok(())
 }
 
+/// Snapshot files already read, by device and inode: the same snapshot named twice (or a
+/// link to it) would count every event twice.
+#[derive(Default)]
+pub struct SeenFiles(std::collections::HashMap<(u64, u64), String>);
+
+impl SeenFiles {
+    /// The name `path` was first read under, when it is a file read before; else records it.
+    pub fn repeat_of(&mut self, path: &Path) -> Option<String> {
+        let id = std::fs::metadata(path)
+            .ok()
+            .and_then(|m| crate::input::file_id(&m))?;
+        if let Some(first) = self.0.get(&id) {
+            return Some(first.clone());
+        }
+        self.0.insert(id, path.display().to_string());
+        None
+    }
+}
+
+/// The notice for a snapshot named twice.
+pub fn repeat_message(first: &str) -> String {
+    format!("the same snapshot as {first} (named twice, or a link to it): read once")
+}
+
 /// Checks that [`write`] could create `path` (stdout, a device or a FIFO need nothing): its
 /// directory exists and takes a new file. A long run (`watch --snapshot`) checks this at its
 /// start rather than losing its state at the end.

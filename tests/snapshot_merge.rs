@@ -686,3 +686,44 @@ fn snapshots_are_read_from_stdin_directories_and_archives() {
     );
     assert!(!err.contains("binary"), "{err}");
 }
+
+/// The same snapshot named twice, or through a link, is merged once (as a log named twice is
+/// read once), with a note saying so.
+#[test]
+fn the_same_snapshot_named_twice_is_merged_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    logs(d, 1);
+    ok(
+        d,
+        &[
+            "snapshot",
+            "-q",
+            "--input-format",
+            "plain",
+            "whole.log",
+            "-o",
+            "a.flt",
+        ],
+    );
+    std::os::unix::fs::symlink(d.join("a.flt"), d.join("link.flt")).unwrap();
+    let events = |s: &str| {
+        serde_json::from_str::<serde_json::Value>(s).unwrap()["overview"]["events"]
+            .as_u64()
+            .unwrap()
+    };
+    let once = events(&ok(d, &["summary", "-o", "json", "a.flt"]));
+    let out = run(d, &["summary", "-o", "json", "a.flt", "link.flt", "a.flt"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(events(&String::from_utf8_lossy(&out.stdout)), once);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("the same snapshot as a.flt").count(),
+        2,
+        "{err}"
+    );
+    let out = run(d, &["merge", "a.flt", "link.flt", "-o", "m.flt"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 snapshots"));
+    assert_eq!(load(&d.join("m.flt")).events, once);
+}

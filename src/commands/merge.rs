@@ -32,7 +32,19 @@ pub struct MergeArgs {
 pub fn run(args: &MergeArgs) -> anyhow::Result<i32> {
     let mut acc = Summary::default();
     let mut meta: Option<SnapshotMeta> = None;
+    let mut seen = snapshot::SeenFiles::default();
+    let mut merged = 0usize;
     for p in &args.inputs {
+        if let Some(first) = seen.repeat_of(p) {
+            if !args.quiet {
+                eprintln!(
+                    "faultline: skipped: {}: {}",
+                    crate::sanitize::terminal(&p.display().to_string()),
+                    crate::sanitize::terminal(&snapshot::repeat_message(&first))
+                );
+            }
+            continue;
+        }
         let (s, m) = snapshot::read(p)?;
         match &meta {
             None => meta = Some(m),
@@ -45,6 +57,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<i32> {
             Some(_) => {}
         }
         acc.merge(s, DEFAULT_MAX_SIGS);
+        merged += 1;
     }
     let masks = meta.map(|m| m.masks).unwrap_or_default();
     snapshot::write(&args.output, &acc, &SnapshotMeta::current(&masks))?;
@@ -52,7 +65,7 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<i32> {
         eprintln!(
             "faultline: wrote {}: {} snapshots, {} events, {} signatures",
             crate::sanitize::terminal(&args.output.display().to_string()),
-            args.inputs.len(),
+            merged,
             acc.events,
             acc.sigs.len()
         );
