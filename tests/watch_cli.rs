@@ -998,3 +998,42 @@ fn sigterm_and_sighup_end_with_the_report_and_the_snapshot() {
     assert!(err.contains("cannot write snapshot"), "{err}");
     assert_eq!(err.matches("No such file").count(), 1, "{err}");
 }
+
+/// A compressed stream or an archive piped into `watch` is unpacked as `summary` unpacks it
+/// (compressed bytes were taken for bare-CR text, a tar for binary data), and the end
+/// report says the same.
+#[test]
+fn compressed_and_archived_stdin_is_unpacked() {
+    let mut log = String::new();
+    for i in 0..600 {
+        log.push_str(&format!("{} INFO request {} done\n", ts(i), i * 7));
+    }
+    let mut t = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(log.len() as u64);
+    h.set_mode(0o644);
+    t.append_data(&mut h, "app.log", log.as_bytes())
+        .expect("tar");
+    let tarball = t.into_inner().expect("tar");
+    for (what, data) in [
+        ("gzip", common::gzip(log.as_bytes())),
+        ("tar", tarball.clone()),
+        ("tgz", common::gzip(&tarball)),
+    ] {
+        let live = run(&["watch", "--plain"], Some(&data));
+        assert!(live.status.success(), "{what}: {}", stderr(&live));
+        let out = stdout(&live);
+        let report = out
+            .split_once("report of everything seen ──\n")
+            .map(|x| x.1)
+            .unwrap_or_else(|| panic!("{what}: no report marker in {out}"));
+        assert!(report.contains("600 events"), "{what}: {report}");
+        assert!(
+            !stderr(&live).contains("binary"),
+            "{what}: {}",
+            stderr(&live)
+        );
+        let batch = run(&["summary"], Some(&data));
+        assert_eq!(report, stdout(&batch), "{what}");
+    }
+}

@@ -366,7 +366,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<i32> {
     let stdin_wanted = cfg.paths.is_empty() || cfg.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin_wanted {
         live_sources.push(LiveSource::new("-".into()));
-        spawn_stdin(0, cfg.max_line, tx.clone());
+        spawn_stdin(0, cfg.clone(), tx.clone());
         open_ends += 1;
     }
     let files: Vec<PathBuf> = cfg

@@ -298,13 +298,7 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        let container = || {
-            Codec::sniff(&head).is_some()
-                || head.starts_with(b"PK\x03\x04")
-                || head.starts_with(b"PK\x05\x06")
-                || is_tar(&head)
-        };
-        if depth >= MAX_NESTING && container() {
+        if depth >= MAX_NESTING && is_container(&head) {
             let msg = format!(
                 "archives and compression nested more than {MAX_NESTING} layers deep (a .tgz is two); unpack it first"
             );
@@ -999,6 +993,15 @@ fn read_up_to(reader: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<
 
 fn is_tar(head: &[u8]) -> bool {
     head.len() >= 262 && &head[257..262] == b"ustar"
+}
+
+/// Whether a stream starting with `head` is compressed or an archive (zip, tar): read by
+/// [`read_reader`], which unpacks it.
+pub fn is_container(head: &[u8]) -> bool {
+    Codec::sniff(head).is_some()
+        || head.starts_with(b"PK\x03\x04")
+        || head.starts_with(b"PK\x05\x06")
+        || is_tar(head)
 }
 
 /// Text logs have no NUL bytes; binary files (images, executables, databases) nearly always do.

@@ -22,7 +22,7 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 
 use crate::input::{
-    cr_line_ends, list_dir, looks_binary, nul_hole_message, read_inputs, read_reader,
+    cr_line_ends, is_container, list_dir, looks_binary, nul_hole_message, read_inputs, read_reader,
     skip_nul_hole_noticed, unsupported, utf16_encoding, Chunk, Codec, CrAsLf, InputConfig,
     InputStats, NoticeKind, GZ_STEP,
 };
@@ -161,7 +161,8 @@ impl LineSplitter {
 /// Like the batch reader, a compressed stream on stdin (gzip, zstd, xz, bzip2) is decompressed
 /// as it arrives, UTF-16 is
 /// decoded, bare-CR line ends are line ends, and binary data is refused.
-pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
+pub fn spawn_stdin(source: usize, cfg: InputConfig, tx: Sender<Feed>) {
+    let max_line = cfg.max_line;
     std::thread::spawn(move || {
         let say = |kind: NoticeKind, message: String| {
             let _ = tx.send(Feed::Notice {
@@ -200,6 +201,23 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
             }
             say(kind, msg);
         }
+        if is_container(&head) {
+            // Compressed, or an archive (`cat logs.tgz | faultline watch`): unpacked by the
+            // batch reader (before the text checks below: compressed bytes can look like
+            // bare-CR text or UTF-16), its chunks fed in as they are read.
+            let mut chained = io::Cursor::new(head).chain(lock);
+            let mut sink = |c: Chunk| tx.send(Feed::Chunk(c)).is_ok();
+            let stats = read_reader(&cfg, "-", &mut chained, &mut sink);
+            for n in stats.notices {
+                let _ = tx.send(Feed::Notice {
+                    source: n.source,
+                    kind: n.kind,
+                    message: n.message,
+                });
+            }
+            let _ = tx.send(Feed::End { source });
+            return;
+        }
         if let Some(encoding) = utf16_encoding(&head) {
             let chained = io::Cursor::new(head).chain(lock);
             let mut decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
@@ -214,17 +232,6 @@ pub fn spawn_stdin(source: usize, max_line: usize, tx: Sender<Feed>) {
                 inner: &mut chained,
             };
             read_stream(source, &mut lf, None, max_line, &tx);
-            return;
-        }
-        if let Some(codec) = Codec::sniff(&head) {
-            let chained = io::Cursor::new(head).chain(lock);
-            match codec.decoder(chained) {
-                Ok(mut decoded) => read_stream(source, &mut decoded, Some(codec), max_line, &tx),
-                Err(e) => notice(
-                    NoticeKind::Damaged,
-                    format!("cannot start the {} decoder: {e}", codec.name()),
-                ),
-            }
             return;
         }
         if let Some(kind) = unsupported(&head) {
