@@ -154,7 +154,7 @@ fn a_database_refusing_connections_is_named_as_the_app_named_it() {
     assert_eq!(top["upstream"], "db-primary:5432", "{top:#}");
     let headline = v["headline"].as_str().unwrap_or_default();
     assert!(
-        headline.contains("top finding: db-primary:5432: 300 refused or reset connections")
+        headline.contains("top finding: db-primary:5432: 300 failed connections")
             && headline.contains("logged with OperationalError: connection to server at"),
         "{headline}"
     );
@@ -199,7 +199,7 @@ fn a_failing_routes_headline_names_the_backend_refusing_it() {
     let headline = v["headline"].as_str().unwrap_or_default();
     assert!(
         headline.contains("top finding: POST /api/orders: 100.0% of requests failing (502)")
-            && headline.ends_with(", with 10.0.2.15:8080: 200 refused or reset connections."),
+            && headline.ends_with(", with 10.0.2.15:8080: 200 failed connections."),
         "{headline}"
     );
 }

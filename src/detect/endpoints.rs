@@ -931,18 +931,15 @@ fn upstream_findings(u: &UpstreamView, sum: &Summary) -> Vec<Finding> {
         let (mut what, noun, which) = match kind {
             FindingKind::UpstreamTimeout => (
                 if u.refused > 0 && u.timeouts > 0 {
-                    format!(
-                        "{} timeouts, {} refused or reset connections",
-                        u.timeouts, u.refused
-                    )
+                    format!("{} timeouts, {} failed connections", u.timeouts, u.refused)
                 } else if u.refused > 0 {
-                    format!("{} refused or reset connections", u.refused)
+                    format!("{} failed connections", u.refused)
                 } else {
                     format!("{} timeouts", u.timeouts)
                 },
                 match (u.timeouts > 0, u.refused > 0) {
-                    (true, true) => "timeouts or refused/reset connections",
-                    (false, true) => "refused or reset connections",
+                    (true, true) => "timeouts or failed connections",
+                    (false, true) => "failed connections",
                     _ => "timeouts",
                 },
                 "upstream's first timeouts",

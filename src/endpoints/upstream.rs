@@ -45,6 +45,9 @@ enum Kw {
     RetryAfter,
     Server,
     Code,
+    /// An exception's class name (`java.net.UnknownHostException`): refused, and matched
+    /// inside its dotted package name.
+    ClassRefused,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -76,6 +79,18 @@ const KEYWORDS: &[(&str, Kw)] = &[
     ("cannot connect", Kw::Refused),
     ("can't connect", Kw::Refused),
     ("retrying connect to", Kw::Refused),
+    // A name that does not resolve: the connection is never made (counted with the refused
+    // ones). Node's `getaddrinfo ENOTFOUND host`, Go's `lookup host on 10.96.0.10:53: no
+    // such host`, glibc's, curl's, Java's `UnknownHostException: host`.
+    ("enotfound", Kw::Refused),
+    ("eai_again", Kw::Refused),
+    ("no such host", Kw::Refused),
+    ("name or service not known", Kw::Refused),
+    ("nodename nor servname", Kw::Refused),
+    ("temporary failure in name resolution", Kw::Refused),
+    ("could not resolve host", Kw::Refused),
+    ("unknownhostexception", Kw::ClassRefused),
+    ("name resolution failed", Kw::Refused),
     ("too many requests", Kw::Rate),
     ("rate limit", Kw::Rate),
     ("rate-limit", Kw::Rate),
@@ -150,7 +165,7 @@ pub fn classify(msg: &[u8]) -> Option<(Outcome, Option<u16>, Option<u64>)> {
         let kw = KEYWORDS[m.pattern().as_usize()].1;
         // A keyword inside an identifier (`payments.timeout`, `read-timeout`) is a name,
         // not an event.
-        if !matches!(kw, Kw::Code)
+        if !matches!(kw, Kw::Code | Kw::ClassRefused)
             && m.start() > 0
             && matches!(msg[m.start() - 1], b'.' | b'-' | b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9')
         {
@@ -158,7 +173,7 @@ pub fn classify(msg: &[u8]) -> Option<(Outcome, Option<u16>, Option<u64>)> {
         }
         match kw {
             Kw::Timeout => timeout = true,
-            Kw::Refused => refused = true,
+            Kw::Refused | Kw::ClassRefused => refused = true,
             Kw::Rate => rate = true,
             Kw::RetryAfter => {
                 rate = true;
@@ -246,6 +261,9 @@ pub fn find_host(msg: &[u8], inbound: bool) -> Option<String> {
         }
     }
     if let Some(h) = libpq_host(msg) {
+        return Some(h);
+    }
+    if let Some(h) = unresolved_host(msg) {
         return Some(h);
     }
     // The first URL that is not a pointer to documentation (Hadoop's `For more details
@@ -481,6 +499,41 @@ pub fn host_of(s: &[u8]) -> Option<String> {
     Some(strip_default_port(
         &String::from_utf8_lossy(h).to_ascii_lowercase(),
     ))
+}
+
+/// The name a failed DNS lookup was for: the word after Node's `ENOTFOUND` / `EAI_AGAIN`,
+/// Go's `lookup`, curl's `Could not resolve host:`, Java's `UnknownHostException:`. (Go's
+/// message also names the DNS server, `on 10.96.0.10:53`, which is not the callee.) A
+/// service name without a domain counts (`lookup redis-master`), as in Kubernetes.
+fn unresolved_host(msg: &[u8]) -> Option<String> {
+    const BEFORE: &[&[u8]] = &[
+        b"enotfound ",
+        b"eai_again ",
+        b"lookup ",
+        b"could not resolve host: ",
+        b"unknownhostexception: ",
+    ];
+    let lower = msg.to_ascii_lowercase();
+    for b in BEFORE {
+        let Some(i) = memchr::memmem::find(&lower, b) else {
+            continue;
+        };
+        let rest = &msg[i + b.len()..];
+        let end = rest
+            .iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_')))
+            .unwrap_or(rest.len());
+        let name = rest[..end].trim_ascii_end();
+        let name = name.strip_suffix(b".").unwrap_or(name);
+        // A name: letters first, not a word of the sentence (`lookup failed`).
+        let plausible = name.len() >= 2
+            && name[0].is_ascii_alphabetic()
+            && (name.contains(&b'.') || name.contains(&b'-') || name.contains(&b'_'));
+        if plausible {
+            return Some(String::from_utf8_lossy(name).to_ascii_lowercase());
+        }
+    }
+    None
 }
 
 /// Normalizes a host from the `http.upstream` field: URL or host, lowercased, default port
@@ -729,6 +782,15 @@ fn is_hostname(t: &[u8]) -> bool {
     if name.split(|&b| b == b'.').any(<[u8]>::is_empty) {
         return false;
     }
+    // Configuration keys look like host names: `max.poll.records`, `min.insync.replicas`,
+    // `enable.auto.commit` (a Kafka client's advice in its warnings).
+    const KEY_PREFIXES: &[&[u8]] = &[
+        b"max", b"min", b"enable", b"disable", b"default", b"num", b"use", b"allow", b"auto",
+    ];
+    let first = name.split(|&b| b == b'.').next().unwrap_or(name);
+    if KEY_PREFIXES.contains(&first) {
+        return false;
+    }
     let tld = name.rsplit(|&b| b == b'.').next().unwrap_or(name);
     const NOT_TLDS: &[&[u8]] = &[
         b"java",
@@ -804,6 +866,14 @@ fn is_hostname(t: &[u8]) -> bool {
         b"value",
         b"limit",
         b"ms",
+        b"records",
+        b"bytes",
+        b"seconds",
+        b"threads",
+        b"factor",
+        b"ratio",
+        b"policy",
+        b"strategy",
     ];
     (2..=10).contains(&tld.len())
         && tld.iter().all(u8::is_ascii_lowercase)
@@ -839,6 +909,36 @@ mod tests {
             assert_eq!(outcome(msg), outcome(&upper), "{msg}");
             assert_eq!(outcome(msg), outcome(&lower), "{msg}");
         }
+    }
+
+    /// A name that does not resolve is a failed connection to that name (not to the DNS
+    /// server Go's message also names); a configuration key in a warning is no host.
+    #[test]
+    fn dns_failures_name_the_host_and_config_keys_are_no_hosts() {
+        for (msg, host) in [
+            ("payment call failed: getaddrinfo ENOTFOUND payments.internal", "payments.internal"),
+            (
+                "Post \"http://payments.internal/v1\": dial tcp: lookup payments.internal on 10.96.0.10:53: no such host",
+                "payments.internal",
+            ),
+            ("dial tcp: lookup redis-master on 10.96.0.10:53: no such host", "redis-master"),
+            ("java.net.UnknownHostException: ledger.svc.cluster.local", "ledger.svc.cluster.local"),
+            ("curl: (6) Could not resolve host: api.partner.com", "api.partner.com"),
+            ("getaddrinfo EAI_AGAIN search-es.prod", "search-es.prod"),
+        ] {
+            let got = scan(msg);
+            assert_eq!(
+                got.as_ref().map(|g| (g.0.as_str(), g.1)),
+                Some((host, Outcome::Refused)),
+                "{msg}"
+            );
+        }
+        let kafka = "consumer poll timeout has expired. You can address this either by \
+                     increasing max.poll.interval.ms or by reducing the maximum size of \
+                     batches returned in poll() with max.poll.records.";
+        assert_eq!(scan(kafka), None);
+        assert!(!is_hostname(b"min.insync.replicas"));
+        assert!(is_hostname(b"api.partner.com"));
     }
 
     #[test]

@@ -464,7 +464,7 @@ pub(crate) fn headline_where(f: &FindingRow) -> Option<String> {
 /// (best-ranked first): the exception a stack trace finding names (see
 /// [`stack_label`](super::stack_label)), `, logged with SqlException (<HEX>): …`; and for a
 /// route, whose own name says nothing of the cause, also an upstream's finding (`, with
-/// 10.0.2.15:8080: 392 refused or reset connections`) or a new error (`, logged with failed
+/// 10.0.2.15:8080: 392 failed connections`) or a new error (`, logged with failed
 /// to publish event: …`). The route says what broke, this why.
 fn headline_cause(f: &FindingRow) -> Option<String> {
     if !crate::detect::group::is_endpoint(f.kind) {

@@ -295,7 +295,7 @@ pub struct UpstreamRow {
     pub failures: u64,
     /// Calls that timed out.
     pub timeouts: u64,
-    /// Connections refused or reset.
+    /// Connections refused, reset, or never made (a name that did not resolve, no route).
     pub refused: u64,
     pub rate_limited: u64,
     /// Calls the app reported as given up after retries, counted apart from the attempts

@@ -198,7 +198,7 @@ enum Novelty {
 enum UpKind {
     RateLimited,
     Timeout,
-    /// Connections refused or reset (a finding of the timeout kind, as in the batch table).
+    /// Connections refused, reset or never made (DNS; a finding of the timeout kind, as in the batch table).
     Refused,
     Failure,
 }
@@ -1394,7 +1394,7 @@ fn spike_title(key: &KeyKind) -> String {
         KeyKind::Upstream { host, kind } => match kind {
             UpKind::RateLimited => format!("Rate limited by {host}"),
             UpKind::Timeout => format!("Timeouts calling {host}"),
-            UpKind::Refused => format!("Connections refused or reset by {host}"),
+            UpKind::Refused => format!("Connections failing to {host}"),
             UpKind::Failure => format!("Failures from {host}"),
         },
     }

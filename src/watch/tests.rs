@@ -672,10 +672,7 @@ fn an_upstream_named_in_error_messages_alerts_with_no_normal_rate() {
     );
     assert_eq!(start.kind, FindingKind::UpstreamTimeout);
     assert_eq!(start.upstream.as_deref(), Some("redis-master:6379"));
-    assert_eq!(
-        start.title,
-        "Connections refused or reset by redis-master:6379"
-    );
+    assert_eq!(start.title, "Connections failing to redis-master:6379");
     assert!((start.start.expect("start") - (T0 + 20 * MIN)).abs() <= MIN);
     assert_eq!(start.baseline_rate, Some(0.0));
     // The start alert's numbers are those of its own moment: the events since the onset, at
@@ -1310,7 +1307,7 @@ fn a_structured_calls_error_field_is_read_as_the_batch_table_reads_it() {
     assert_eq!(ups[0].finding.kind, FindingKind::UpstreamTimeout);
     assert_eq!(
         ups[0].finding.title,
-        "Connections refused or reset by rates.partner.example"
+        "Connections failing to rates.partner.example"
     );
     assert!((ups[0].finding.start.expect("start") - (T0 + 20 * MIN)).abs() <= MIN);
     assert_eq!(ups[1].phase, AlertPhase::End);
