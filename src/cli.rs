@@ -360,8 +360,12 @@ pub fn with_default_command(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::
 
 /// A closed pipe (`faultline ... | head`) is not an error worth a message.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let pipe = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(pipe)
+            || matches!(
+                c.downcast_ref::<crate::snapshot::SnapshotError>(),
+                Some(crate::snapshot::SnapshotError::Write { io, .. }) if pipe(io)
+            )
     })
 }

@@ -393,6 +393,87 @@ fn validate(sum: &Summary) -> Result<(), String> {
     if bounds.iter().any(|&(f, l)| f < lo || l > hi) {
         return Err("series bucket outside the time range".into());
     }
+    // Series totals: no bucket count beyond what the counts they break down allow (a merge
+    // of such buckets would wrap around, and the report print a count no log gave).
+    let total =
+        |s: &crate::summary::Series| s.0.iter().fold(0u64, |a, &(_, c)| a.saturating_add(c));
+    let level_total = sum
+        .level_series
+        .iter()
+        .fold(0u64, |a, s| a.saturating_add(total(s)));
+    if level_total > sum.events
+        || total(&sum.overflow.series) > sum.overflow.events
+        || sum
+            .sigs
+            .iter()
+            .any(|s| total(&s.series) > s.count || total(&s.error_series) > s.count)
+    {
+        return Err("series counts larger than the events they count".into());
+    }
+    // Upstream counts: each kind of outcome at most the host's events, all within reason.
+    let up_ok = |u: &crate::endpoints::UpstreamStats| {
+        let kinds = [
+            u.calls,
+            u.ok,
+            u.timeouts,
+            u.refused,
+            u.rate_limited,
+            u.server_errors,
+            u.server_errors_inbound,
+            u.client_errors,
+            u.untimed,
+            u.retry_after_n,
+        ];
+        u.events <= MAX_COUNT
+            && kinds.iter().all(|&k| k <= u.events.max(u.calls))
+            && u.calls <= MAX_COUNT
+            && u.statuses.iter().all(|&(_, c)| c <= u.events.max(u.calls))
+            && u.retry_after_max_s
+                .is_none_or(|r| r <= crate::endpoints::upstream::MAX_RETRY_AFTER_S)
+            && u.retry_after_sum_s
+                <= crate::endpoints::upstream::MAX_RETRY_AFTER_S.saturating_mul(u.retry_after_n)
+            && [
+                &u.series,
+                &u.timeout_series,
+                &u.rate_series,
+                &u.error_series,
+            ]
+            .iter()
+            .all(|s| total(s) <= u.events.max(u.calls))
+    };
+    if !sum.endpoints.upstreams.iter().all(up_ok) {
+        return Err("upstream counts that no log could give".into());
+    }
+    // First and last times inside the time range.
+    let inside = |t: Option<i64>| t.is_none_or(|t| b >= a && t >= a && t <= b);
+    let times_ok = sum
+        .sigs
+        .iter()
+        .all(|s| inside(s.first_time) && inside(s.last_time) && inside(s.first_error))
+        && sum
+            .endpoints
+            .routes
+            .iter()
+            .all(|r| inside(r.first_time) && inside(r.last_time))
+        && sum
+            .endpoints
+            .upstreams
+            .iter()
+            .all(|u| inside(u.first_time) && inside(u.last_time));
+    if !times_ok {
+        return Err("first or last times outside the time range".into());
+    }
+    // Bytes: 2^56 (64 PiB) is more than any input.
+    const MAX_BYTES: u64 = 1 << 56;
+    if sum.input.bytes > MAX_BYTES
+        || sum
+            .input
+            .sources
+            .iter()
+            .any(|s| s.bytes > MAX_BYTES || s.lines > MAX_COUNT)
+    {
+        return Err("byte counts larger than any input".into());
+    }
     let max_bin = crate::endpoints::latency::bin_of(u64::MAX);
     let bins_ok = sum
         .endpoints
@@ -559,5 +640,31 @@ mod tests {
         let route = s.endpoints.routes.first_mut().expect("a route");
         route.failed = route.requests + 1;
         check(&s, "route counts");
+        // Found by fuzzing: hand-edited upstream, series, time and byte fields gave
+        // "9223372036854775808 timeouts", counts wrapped to 0 by a merge, and times printed
+        // as raw integers.
+        let mut s = good.clone();
+        s.endpoints.upstreams[0].timeouts = 1 << 63;
+        check(&s, "upstream counts");
+        let mut s = good.clone();
+        s.endpoints.upstreams[0].retry_after_max_s = Some(u64::MAX);
+        check(&s, "upstream counts");
+        let mut s = good.clone();
+        let err = s
+            .level_series
+            .iter_mut()
+            .find(|x| !x.0.is_empty())
+            .expect("a level series");
+        err.0[0].1 = 1 << 63;
+        check(&s, "series counts larger");
+        let mut s = good.clone();
+        s.sigs[0].first_time = Some(i64::MIN);
+        check(&s, "outside the time range");
+        let mut s = good.clone();
+        s.sigs[0].first_error = Some(i64::MAX);
+        check(&s, "outside the time range");
+        let mut s = good.clone();
+        s.input.bytes = u64::MAX;
+        check(&s, "byte counts");
     }
 }

@@ -478,9 +478,10 @@ const PLANNED_WORDS: &[&str] = &[
 
 /// The restart that followed `t`, for a rare (at most [`MAX_CHANGE_EVENTS`] events) error-or-
 /// worse template: a rare template below warning level that names a start ("Started
-/// OrdersApplication in 9.4 seconds", "Listening on :8080") with an event within
-/// [`RESTART_LOOKAHEAD_MS`] after `t`'s first one, logged beside it (same file, or the same
-/// directory: Kubernetes writes a restarted container to a new file), with no planned stop
+/// OrdersApplication in 9.4 seconds", "Listening on :8080"; at most [`MAX_CHANGE_EVENTS`]
+/// events, so not a job started every hour) with an event within [`RESTART_LOOKAHEAD_MS`]
+/// after `t`'s first one, in the same log (or one numbered like it beside it: Kubernetes
+/// writes a restarted container to `1.log` beside `0.log`), with no planned stop
 /// or deploy line in the quarter of an hour before `t`. The start template and when it
 /// started; the earliest such one.
 fn restart_after<'t>(
@@ -493,8 +494,15 @@ fn restart_after<'t>(
         return None;
     }
     let first_ex = t.examples.iter().min_by(|a, b| a.key().cmp(&b.key()))?;
-    let dir = |s: &str| s.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-    let home = dir(&first_ex.source);
+    // The same file, or a file numbered like it in the same directory (Kubernetes writes a
+    // restarted container's log to `1.log` beside `0.log`): not another program's log beside
+    // it (a scheduler starting a job every hour).
+    fn split(s: &str) -> (&str, String) {
+        let (d, f) = s.rsplit_once('/').unwrap_or(("", s));
+        (d, f.chars().filter(|c| !c.is_ascii_digit()).collect())
+    }
+    let home = split(&first_ex.source);
+    let same_log = |s: &str| s == &*first_ex.source || split(s) == home;
     let lower = |c: &TemplateStats| c.text.to_ascii_lowercase();
     let planned = templates.list.iter().any(|c| {
         c.count > 0
@@ -509,9 +517,9 @@ fn restart_after<'t>(
     templates
         .list
         .iter()
-        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= 2 * MAX_CHANGE_EVENTS)
+        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= MAX_CHANGE_EVENTS)
         .filter(|c| c.warn_or_worse() == 0 && START_WORDS.iter().any(|w| lower(c).contains(w)))
-        .filter(|c| c.examples.iter().any(|e| dir(&e.source) == home))
+        .filter(|c| c.examples.iter().any(|e| same_log(&e.source)))
         .filter_map(|c| {
             // Its first start after the error, from its series (the examples are its first
             // few events, which may all be the start at the top of the log).
@@ -1077,10 +1085,29 @@ pub(crate) mod tests {
         let mut stop = tmpl("stop", Level::Info, &[3_990_000]);
         stop.text = "Shutting down gracefully".into();
         assert!(find(&sum, &list(vec![start.clone(), stop]), &cfg, None).is_empty());
-        // Another service's start, in another directory.
-        let mut elsewhere = start.clone();
-        elsewhere.examples[0].source = "other/app.log".into();
-        assert!(find(&sum, &list(vec![elsewhere]), &cfg, None).is_empty());
+        // Another service's start, in another directory or another log beside it.
+        for other in ["other/app.log", "router.log"] {
+            let mut elsewhere = start.clone();
+            elsewhere.examples[0].source = other.into();
+            assert!(find(&sum, &list(vec![elsewhere]), &cfg, None).is_empty());
+        }
+        // A restarted container's log numbered beside the first one is the same log.
+        let (mut crash0, mut start1) = (crash.clone(), start.clone());
+        crash0.examples[0].source = "pod/app/0.log".into();
+        start1.examples[0].source = "pod/app/1.log".into();
+        let l = Templates {
+            list: vec![crash0, chatter.clone(), start1],
+            by_sig: Vec::new(),
+        };
+        assert_eq!(find(&sum, &l, &cfg, None).len(), 1);
+        // A job started every hour is no restart.
+        let mut hourly = tmpl(
+            "job",
+            Level::Info,
+            &(0..6).map(|h| h * 3_600_000 + 600_000).collect::<Vec<_>>(),
+        );
+        hourly.text = "Starting process with command <*>".into();
+        assert!(find(&sum, &list(vec![hourly]), &cfg, None).is_empty());
     }
 
     #[test]

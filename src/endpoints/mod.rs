@@ -515,7 +515,7 @@ impl UpstreamStats {
             }
         }
         self.retry_after_max_s = self.retry_after_max_s.max(o.retry_after_max_s);
-        self.retry_after_sum_s += o.retry_after_sum_s;
+        self.retry_after_sum_s = self.retry_after_sum_s.saturating_add(o.retry_after_sum_s);
         self.retry_after_n += o.retry_after_n;
         self.latency.merge(&o.latency);
         self.first_time = min_opt(self.first_time, o.first_time);
@@ -1337,7 +1337,7 @@ impl EndpointTable {
                     u.rate_limited += 1;
                     if let Some(s) = m.retry_after_s {
                         u.retry_after_max_s = u.retry_after_max_s.max(Some(s));
-                        u.retry_after_sum_s += s;
+                        u.retry_after_sum_s = u.retry_after_sum_s.saturating_add(s);
                         u.retry_after_n += 1;
                     }
                     U_RATE

@@ -14,6 +14,9 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+/// The longest Retry-After taken as one (ten years, in seconds).
+pub const MAX_RETRY_AFTER_S: u64 = 10 * 366 * 86_400;
+
 /// Only this much of a message is scanned.
 pub const SCAN_BYTES: usize = 2048;
 
@@ -177,7 +180,10 @@ pub fn classify(msg: &[u8]) -> Option<(Outcome, Option<u16>, Option<u64>)> {
             Kw::Rate => rate = true,
             Kw::RetryAfter => {
                 rate = true;
-                retry_after = retry_after.or_else(|| leading_number(&msg[m.end()..]));
+                // (Seconds: a number beyond ten years is no delay a server asked for.)
+                retry_after = retry_after.or_else(|| {
+                    leading_number(&msg[m.end()..]).filter(|&s| s <= MAX_RETRY_AFTER_S)
+                });
             }
             Kw::Server => server = true,
             Kw::Code => {
@@ -939,6 +945,15 @@ mod tests {
         assert_eq!(scan(kafka), None);
         assert!(!is_hostname(b"min.insync.replicas"));
         assert!(is_hostname(b"api.partner.com"));
+    }
+
+    /// A Retry-After beyond ten years is no delay (and summed, it would overflow).
+    #[test]
+    fn absurd_retry_after_is_not_taken() {
+        let m = "429 Too Many Requests from api.x.com, Retry-After: 18446744073709551615";
+        assert_eq!(scan(m).map(|g| g.3), Some(None));
+        let m = "429 Too Many Requests from api.x.com, Retry-After: 30";
+        assert_eq!(scan(m).map(|g| g.3), Some(Some(30)));
     }
 
     #[test]
