@@ -55,6 +55,26 @@ fn bare_paths_run_summary() {
     assert!(stdout(&v).starts_with("faultline "), "{}", stdout(&v));
 }
 
+/// `templates --per-line` prints JSON lines: another --output is refused, not ignored.
+#[test]
+fn per_line_refuses_other_outputs() {
+    let d = Dir::new();
+    d.write("a.log", &small_log());
+    for out in ["markdown", "html"] {
+        let o = run(&d, &["templates", "--per-line", "-o", out, "a.log"]);
+        assert_eq!(o.status.code(), Some(2), "{out}");
+        assert!(
+            stderr(&o).contains("--per-line prints JSON lines"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let a = run(&d, &["templates", "--per-line", "a.log"]);
+    let b = run(&d, &["templates", "--per-line", "-o", "json", "a.log"]);
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(stdout(&a), stdout(&b));
+}
+
 /// Runs faultline with `args`, `input` piped to its stdin.
 fn run_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
     use std::io::Write;

@@ -87,6 +87,11 @@ struct TemplateRow<'a> {
 }
 
 pub fn run(args: &TemplatesArgs) -> anyhow::Result<i32> {
+    if args.per_line && !matches!(args.output, OutputFormat::Table | OutputFormat::Json) {
+        anyhow::bail!(
+            "--per-line prints JSON lines; use it without --output, or with --output json"
+        );
+    }
     let cfg = args.input.to_config()?;
     let mut opts = EngineOptions::new(args.mine.masker()?, args.input.threads());
     opts.per_line = args.per_line;

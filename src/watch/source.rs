@@ -514,6 +514,8 @@ pub enum FollowEvent {
     /// This many NUL bytes at the start of the file were skipped: the hole a writer that
     /// does not append leaves when the file is truncated under it (`copytruncate`).
     Hole(u64),
+    /// The name is gone (deleted, or moved away) and nothing took its place yet.
+    Gone,
 }
 
 /// One followed path; see the module doc.
@@ -532,6 +534,9 @@ pub struct Followed {
     hole: bool,
     /// NUL bytes skipped since the last poll.
     skipped: u64,
+    /// The name was found gone (deleted, or moved away and not recreated) and said so;
+    /// said again only after it is back.
+    gone: bool,
 }
 
 impl Followed {
@@ -546,6 +551,7 @@ impl Followed {
             start: None,
             hole: false,
             skipped: 0,
+            gone: false,
         }
     }
 
@@ -593,6 +599,7 @@ impl Followed {
         self.drain(out)?;
         match std::fs::metadata(&self.path) {
             Ok(m) => {
+                self.gone = false;
                 if file_id(&m) != self.id {
                     // Rotated: the old file is complete once drained (done above and again
                     // here for what was written between the read and the stat).
@@ -617,6 +624,9 @@ impl Followed {
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 // Moved away and not recreated yet: keep the handle; it is drained each poll.
+                if !std::mem::replace(&mut self.gone, true) {
+                    events.push(FollowEvent::Gone);
+                }
             }
             Err(e) => return Err(e),
         }
@@ -691,6 +701,9 @@ pub fn spawn_follow(
                                     "truncated; reading from the start".into()
                                 }
                                 FollowEvent::Hole(n) => nul_hole_message(n),
+                                FollowEvent::Gone => "deleted or moved away; read to its end, \
+                                     and read again from its start if the name comes back"
+                                    .into(),
                             };
                             let _ = tx.send(Feed::Notice {
                                 source: display(&f.path),
@@ -850,12 +863,14 @@ mod tests {
         let rotated = dir.path().join("app.log.1");
         std::fs::rename(&p, &rotated).expect("rename");
         append(&rotated, b"last of old\n");
-        f.poll(&mut out).expect("poll");
+        // The name gone is said once (a deleted log is not followed in silence).
+        assert_eq!(f.poll(&mut out).expect("poll"), vec![FollowEvent::Gone]);
         assert_eq!(
             out, b"last of old\n",
             "old handle drained while the path is gone"
         );
         out.clear();
+        assert!(f.poll(&mut out).expect("poll").is_empty(), "said once");
         append(&p, b"new 1\n");
         let ev = f.poll(&mut out).expect("poll");
         assert_eq!(ev, vec![FollowEvent::Rotated]);
