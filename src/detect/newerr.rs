@@ -50,6 +50,7 @@ pub fn find(
     // by chance: the silence threshold is shared among them (Bonferroni, 5 % in all).
     let candidates = templates.list.iter().filter(|t| candidate(t)).count();
     let max_p = silence_threshold(candidates);
+    let cues: std::cell::OnceCell<RestartCues> = std::cell::OnceCell::new();
     let mut out = Vec::new();
     for t in templates.list.iter().filter(|t| candidate(t)) {
         let mut position_note = None;
@@ -83,7 +84,10 @@ pub fn find(
                             p0
                         )
                     } else if let Some((restart, at)) = (first > w)
-                        .then(|| restart_after(t, templates, sum))
+                        .then(|| {
+                            let cues = cues.get_or_init(|| RestartCues::new(templates));
+                            restart_after(t, cues, sum)
+                        })
                         .flatten()
                     {
                         restarted = Some(format!(
@@ -484,9 +488,38 @@ const PLANNED_WORDS: &[&str] = &[
 /// writes a restarted container to `1.log` beside `0.log`), with no planned stop
 /// or deploy line in the quarter of an hour before `t`. The start template and when it
 /// started; the earliest such one.
+/// What [`restart_after`] looks at, found once per input (not once per candidate: an input
+/// of thousands of one-off errors over 50,000 templates): the rare start templates, and
+/// when rare planned-stop lines were first seen.
+pub(crate) struct RestartCues<'t> {
+    starts: Vec<&'t TemplateStats>,
+    planned: Vec<i64>,
+}
+
+impl<'t> RestartCues<'t> {
+    pub(crate) fn new(templates: &'t Templates) -> RestartCues<'t> {
+        let rare = templates
+            .list
+            .iter()
+            .filter(|c| !c.is_other && c.count > 0 && c.count <= MAX_CHANGE_EVENTS);
+        let mut starts = Vec::new();
+        let mut planned = Vec::new();
+        for c in rare {
+            let lower = c.text.to_ascii_lowercase();
+            if PLANNED_WORDS.iter().any(|w| lower.contains(w)) {
+                planned.extend(c.first_time);
+            }
+            if c.warn_or_worse() == 0 && START_WORDS.iter().any(|w| lower.contains(w)) {
+                starts.push(c);
+            }
+        }
+        RestartCues { starts, planned }
+    }
+}
+
 fn restart_after<'t>(
     t: &TemplateStats,
-    templates: &'t Templates,
+    cues: &RestartCues<'t>,
     sum: &Summary,
 ) -> Option<(&'t TemplateStats, i64)> {
     let first = t.first_time?;
@@ -503,22 +536,17 @@ fn restart_after<'t>(
     }
     let home = split(&first_ex.source);
     let same_log = |s: &str| s == &*first_ex.source || split(s) == home;
-    let lower = |c: &TemplateStats| c.text.to_ascii_lowercase();
-    let planned = templates.list.iter().any(|c| {
-        c.count > 0
-            && c.count <= MAX_CHANGE_EVENTS
-            && c.first_time
-                .is_some_and(|ft| ft <= first && first - ft <= CHANGE_LOOKBACK_MS)
-            && PLANNED_WORDS.iter().any(|w| lower(c).contains(w))
-    });
+    let planned = cues
+        .planned
+        .iter()
+        .any(|&ft| ft <= first && first - ft <= CHANGE_LOOKBACK_MS);
     if planned {
         return None;
     }
-    templates
-        .list
+    cues.starts
         .iter()
-        .filter(|c| c.id != t.id && !c.is_other && c.count > 0 && c.count <= MAX_CHANGE_EVENTS)
-        .filter(|c| c.warn_or_worse() == 0 && START_WORDS.iter().any(|w| lower(c).contains(w)))
+        .copied()
+        .filter(|c| c.id != t.id)
         .filter(|c| c.examples.iter().any(|e| same_log(&e.source)))
         .filter_map(|c| {
             // Its first start after the error, from its series (the examples are its first
