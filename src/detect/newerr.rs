@@ -480,14 +480,6 @@ const PLANNED_WORDS: &[&str] = &[
     "stopping",
 ];
 
-/// The restart that followed `t`, for a rare (at most [`MAX_CHANGE_EVENTS`] events) error-or-
-/// worse template: a rare template below warning level that names a start ("Started
-/// OrdersApplication in 9.4 seconds", "Listening on :8080"; at most [`MAX_CHANGE_EVENTS`]
-/// events, so not a job started every hour) with an event within [`RESTART_LOOKAHEAD_MS`]
-/// after `t`'s first one, in the same log (or one numbered like it beside it: Kubernetes
-/// writes a restarted container to `1.log` beside `0.log`), with no planned stop
-/// or deploy line in the quarter of an hour before `t`. The start template and when it
-/// started; the earliest such one.
 /// What [`restart_after`] looks at, found once per input (not once per candidate: an input
 /// of thousands of one-off errors over 50,000 templates): the rare start templates, and
 /// when rare planned-stop lines were first seen.
@@ -517,6 +509,14 @@ impl<'t> RestartCues<'t> {
     }
 }
 
+/// The restart that followed `t`, for a rare (at most [`MAX_CHANGE_EVENTS`] events) error-or-
+/// worse template: a rare template below warning level that names a start ("Started
+/// OrdersApplication in 9.4 seconds", "Listening on :8080"; at most [`MAX_CHANGE_EVENTS`]
+/// events, so not a job started every hour) with an event within [`RESTART_LOOKAHEAD_MS`]
+/// after `t`'s first one, in the same log (or one numbered like it beside it: Kubernetes
+/// writes a restarted container to `1.log` beside `0.log`), with no planned stop
+/// or deploy line in the quarter of an hour before `t`. The start template and when it
+/// started; the earliest such one.
 fn restart_after<'t>(
     t: &TemplateStats,
     cues: &RestartCues<'t>,

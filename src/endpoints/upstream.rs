@@ -519,7 +519,24 @@ fn unresolved_host(msg: &[u8]) -> Option<String> {
         b"could not resolve host: ",
         b"unknownhostexception: ",
     ];
+    // Only in a message that says a lookup failed: `lookup` is an ordinary word too.
+    const FAILED: &[&[u8]] = &[
+        b"enotfound",
+        b"eai_again",
+        b"no such host",
+        b"server misbehaving",
+        b"could not resolve host",
+        b"unknownhostexception",
+        b"name or service not known",
+        b"temporary failure in name resolution",
+    ];
     let lower = msg.to_ascii_lowercase();
+    if !FAILED
+        .iter()
+        .any(|f| memchr::memmem::find(&lower, f).is_some())
+    {
+        return None;
+    }
     for b in BEFORE {
         let Some(i) = memchr::memmem::find(&lower, b) else {
             continue;
@@ -943,6 +960,11 @@ mod tests {
                      increasing max.poll.interval.ms or by reducing the maximum size of \
                      batches returned in poll() with max.poll.records.";
         assert_eq!(scan(kafka), None);
+        // `lookup` as an ordinary word names no host.
+        assert_eq!(
+            scan("profile lookup user-cache timed out calling api.x.com").map(|g| g.0),
+            Some("api.x.com".to_string())
+        );
         assert!(!is_hostname(b"min.insync.replicas"));
         assert!(is_hostname(b"api.partner.com"));
     }
