@@ -53,6 +53,11 @@ fn logs(dir: &Path, n: usize) -> (PathBuf, Vec<String>) {
     (whole, parts)
 }
 
+/// `faultline snapshot --input-format plain LOG -o OUT` in `d`.
+fn snapshot_of(d: &Path, log: &str, out: &str) {
+    ok(d, &["snapshot", "--input-format", "plain", log, "-o", out]);
+}
+
 fn load(p: &Path) -> Summary {
     snapshot::read(p).expect("read snapshot").0
 }
@@ -265,17 +270,7 @@ fn snapshot_and_logs_mix_in_one_command() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let (_, parts) = logs(d, 2);
-    ok(
-        d,
-        &[
-            "snapshot",
-            "--input-format",
-            "plain",
-            &parts[0],
-            "-o",
-            "first.flt",
-        ],
-    );
+    snapshot_of(d, &parts[0], "first.flt");
     ok(
         d,
         &[
@@ -613,23 +608,9 @@ fn snapshots_are_read_from_stdin_directories_and_archives() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let (_, parts) = logs(d, 2);
-    ok(
-        d,
-        &[
-            "snapshot",
-            "--input-format",
-            "plain",
-            &parts[0],
-            "-o",
-            "first.flt",
-        ],
-    );
+    snapshot_of(d, &parts[0], "first.flt");
     let snap = std::fs::read(d.join("first.flt")).unwrap();
     let fmt = ["--input-format", "plain", "-o", "json"];
-    let named = ok(
-        d,
-        &[&["summary"], &fmt[..], &["first.flt", &parts[1]]].concat(),
-    );
     let piped = {
         let mut child = bin()
             .current_dir(d)
@@ -666,7 +647,6 @@ fn snapshots_are_read_from_stdin_directories_and_archives() {
     let b = ok(d, &[&["summary"], &fmt[..], &["bundle"]].concat());
     assert_eq!(a, b);
     assert!(events(&b).as_u64() > events(&alone).as_u64());
-    let _ = named;
 
     // Packed in a tar.gz: read as well.
     let mut t = tar::Builder::new(Vec::new());
@@ -696,18 +676,7 @@ fn the_same_snapshot_named_twice_is_merged_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     logs(d, 1);
-    ok(
-        d,
-        &[
-            "snapshot",
-            "-q",
-            "--input-format",
-            "plain",
-            "whole.log",
-            "-o",
-            "a.flt",
-        ],
-    );
+    snapshot_of(d, "whole.log", "a.flt");
     std::os::unix::fs::symlink(d.join("a.flt"), d.join("link.flt")).unwrap();
     let events = |s: &str| {
         serde_json::from_str::<serde_json::Value>(s).unwrap()["overview"]["events"]
