@@ -144,6 +144,18 @@ fn merge_snapshot(
     for n in &mut s.input.notices {
         n.recorded = true;
     }
+    let ours = env!("CARGO_PKG_VERSION");
+    if meta.faultline_version != ours {
+        acc.input.notices.push(Notice {
+            source: name.clone(),
+            kind: NoticeKind::Damaged,
+            message: format!(
+                "snapshot was made by faultline {}, this is {ours}: templates may not line up",
+                meta.faultline_version
+            ),
+            recorded: false,
+        });
+    }
     if meta.masks != opts.mask_spec {
         acc.input.notices.push(Notice {
             source: name,

@@ -698,3 +698,30 @@ fn the_same_snapshot_named_twice_is_merged_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 snapshots"));
     assert_eq!(load(&d.join("m.flt")).events, once);
 }
+
+/// A snapshot made by another faultline version is merged with a warning: its signatures
+/// may not line up with this version's.
+#[test]
+fn a_snapshot_from_another_version_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    logs(d, 1);
+    snapshot_of(d, "whole.log", "a.flt");
+    let (sum, mut meta) = snapshot::read(&d.join("a.flt")).unwrap();
+    meta.faultline_version = "0.0.1-old".into();
+    snapshot::write(&d.join("old.flt"), &sum, &meta).unwrap();
+    for args in [
+        &["summary", "old.flt"][..],
+        &["merge", "old.flt", "-o", "m.flt"][..],
+    ] {
+        let out = run(d, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("made by faultline 0.0.1-old"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = run(d, &["summary", "a.flt"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("made by faultline"));
+}

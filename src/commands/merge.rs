@@ -46,6 +46,14 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<i32> {
             continue;
         }
         let (s, m) = snapshot::read(p)?;
+        if m.faultline_version != env!("CARGO_PKG_VERSION") && !args.quiet {
+            eprintln!(
+                "faultline: warning: {} was made by faultline {}, this is {}: templates may not line up",
+                crate::sanitize::terminal(&p.display().to_string()),
+                crate::sanitize::terminal(&m.faultline_version),
+                env!("CARGO_PKG_VERSION")
+            );
+        }
         match &meta {
             None => meta = Some(m),
             Some(first) if first.masks != m.masks && !args.quiet => eprintln!(
