@@ -92,7 +92,7 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
     }
     let mut acc = Summary::default();
     let mut per_line: Vec<u32> = Vec::new();
-    let mut seen = snapshot::SeenFiles::default();
+    let mut seen = crate::input::SeenFiles::default();
     for part in parts {
         match part {
             Part::Logs(paths) => {
@@ -111,7 +111,9 @@ pub fn summarize(cfg: &InputConfig, opts: &EngineOptions) -> anyhow::Result<Engi
                 }
             }
             Part::Snapshot(path) => {
-                if let Some(first) = seen.repeat_of(&path) {
+                let meta = std::fs::metadata(&path).ok();
+                let repeat = meta.and_then(|m| seen.repeat_of(&m, path.display().to_string()));
+                if let Some(first) = repeat {
                     acc.input.notices.push(Notice {
                         source: path.display().to_string(),
                         kind: NoticeKind::Skipped,
@@ -144,15 +146,11 @@ fn merge_snapshot(
     for n in &mut s.input.notices {
         n.recorded = true;
     }
-    let ours = env!("CARGO_PKG_VERSION");
-    if meta.faultline_version != ours {
+    if let Some(note) = meta.other_version() {
         acc.input.notices.push(Notice {
             source: name.clone(),
             kind: NoticeKind::Damaged,
-            message: format!(
-                "snapshot was made by faultline {}, this is {ours}: templates may not line up",
-                meta.faultline_version
-            ),
+            message: format!("snapshot was {note}"),
             recorded: false,
         });
     }

@@ -62,6 +62,18 @@ pub struct SnapshotMeta {
 }
 
 impl SnapshotMeta {
+    /// When the snapshot was made by another faultline version: what to warn ("made by
+    /// faultline 0.9.0, this is 1.0.0: templates may not line up").
+    pub fn other_version(&self) -> Option<String> {
+        let ours = env!("CARGO_PKG_VERSION");
+        (self.faultline_version != ours).then(|| {
+            format!(
+                "made by faultline {}, this is {ours}: templates may not line up",
+                self.faultline_version
+            )
+        })
+    }
+
     pub fn current(masks: &[String]) -> SnapshotMeta {
         SnapshotMeta {
             faultline_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -135,54 +147,44 @@ pub fn write(path: &Path, sum: &Summary, meta: &SnapshotMeta) -> Result<(), Snap
             .and_then(|()| w.flush())
             .map_err(err);
     }
-    // A FIFO, a device (`/dev/null`) or a terminal is written to, not replaced by a file
-    // renamed over it; a symlink's target is the file that is replaced (the link stays).
-    let target = std::fs::canonicalize(path).ok();
-    if let Some(st) = target.as_deref().and_then(|t| std::fs::metadata(t).ok()) {
-        if !st.is_file() && !st.is_dir() {
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map_err(err)?;
-            let mut w = BufWriter::new(f);
-            return write_to(&mut w, sum, meta)
-                .and_then(|()| w.flush())
-                .map_err(err);
-        }
+    let (path, st) = destination(path);
+    if st.is_some_and(|st| !st.is_file() && !st.is_dir()) {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        let mut w = BufWriter::new(f);
+        return write_to(&mut w, sum, meta)
+            .and_then(|()| w.flush())
+            .map_err(err);
     }
-    let path = target.as_deref().unwrap_or(path);
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = PathBuf::from(tmp_name);
+    let tmp = temp_beside(&path);
     let res = File::create(&tmp).and_then(|f| {
         let mut w = BufWriter::new(f);
         write_to(&mut w, sum, meta)?;
         w.into_inner().map_err(|e| e.into_error())?.sync_all()
     });
-    if let Err(e) = res.and_then(|()| std::fs::rename(&tmp, path)) {
+    if let Err(e) = res.and_then(|()| std::fs::rename(&tmp, &path)) {
         let _ = std::fs::remove_file(&tmp);
         return Err(err(e));
     }
     Ok(())
 }
 
-/// Snapshot files already read, by device and inode: the same snapshot named twice (or a
-/// link to it) would count every event twice.
-#[derive(Default)]
-pub struct SeenFiles(std::collections::HashMap<(u64, u64), String>);
+/// Where [`write`] puts `path`, and what is there now: a symlink's target is the file that is
+/// replaced (the link stays); a FIFO, a device (`/dev/null`) or a terminal is written to, not
+/// replaced by a file renamed over it.
+fn destination(path: &Path) -> (PathBuf, Option<std::fs::Metadata>) {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let st = std::fs::metadata(&target).ok();
+    (target, st)
+}
 
-impl SeenFiles {
-    /// The name `path` was first read under, when it is a file read before; else records it.
-    pub fn repeat_of(&mut self, path: &Path) -> Option<String> {
-        let id = std::fs::metadata(path)
-            .ok()
-            .and_then(|m| crate::input::file_id(&m))?;
-        if let Some(first) = self.0.get(&id) {
-            return Some(first.clone());
-        }
-        self.0.insert(id, path.display().to_string());
-        None
-    }
+/// The temporary name a snapshot is written under beside `path` before the rename.
+fn temp_beside(path: &Path) -> PathBuf {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp{}", std::process::id()));
+    PathBuf::from(tmp)
 }
 
 /// The notice for a snapshot named twice.
@@ -201,8 +203,8 @@ pub fn check_writable(path: &Path) -> Result<(), SnapshotError> {
         path: path.to_path_buf(),
         io,
     };
-    let target = std::fs::canonicalize(path).ok();
-    if let Some(st) = target.as_deref().and_then(|t| std::fs::metadata(t).ok()) {
+    let (path, st) = destination(path);
+    if let Some(st) = st {
         if st.is_dir() {
             return Err(err(std::io::Error::other("is a directory")));
         }
@@ -210,10 +212,7 @@ pub fn check_writable(path: &Path) -> Result<(), SnapshotError> {
             return Ok(());
         }
     }
-    let path = target.as_deref().unwrap_or(path);
-    let mut probe = path.as_os_str().to_owned();
-    probe.push(format!(".tmp{}", std::process::id()));
-    let probe = PathBuf::from(probe);
+    let probe = temp_beside(&path);
     File::create(&probe).map_err(err)?;
     let _ = std::fs::remove_file(&probe);
     Ok(())

@@ -32,10 +32,13 @@ pub struct MergeArgs {
 pub fn run(args: &MergeArgs) -> anyhow::Result<i32> {
     let mut acc = Summary::default();
     let mut meta: Option<SnapshotMeta> = None;
-    let mut seen = snapshot::SeenFiles::default();
+    let mut seen = crate::input::SeenFiles::default();
     let mut merged = 0usize;
     for p in &args.inputs {
-        if let Some(first) = seen.repeat_of(p) {
+        let repeat = std::fs::metadata(p)
+            .ok()
+            .and_then(|m| seen.repeat_of(&m, p.display().to_string()));
+        if let Some(first) = repeat {
             if !args.quiet {
                 eprintln!(
                     "faultline: skipped: {}: {}",
@@ -46,12 +49,11 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<i32> {
             continue;
         }
         let (s, m) = snapshot::read(p)?;
-        if m.faultline_version != env!("CARGO_PKG_VERSION") && !args.quiet {
+        if let Some(note) = m.other_version().filter(|_| !args.quiet) {
             eprintln!(
-                "faultline: warning: {} was made by faultline {}, this is {}: templates may not line up",
+                "faultline: warning: {} was {}",
                 crate::sanitize::terminal(&p.display().to_string()),
-                crate::sanitize::terminal(&m.faultline_version),
-                env!("CARGO_PKG_VERSION")
+                crate::sanitize::terminal(&note)
             );
         }
         match &meta {

@@ -90,20 +90,19 @@ pub fn find(
                         })
                         .flatten()
                     {
-                        restarted = Some(format!(
-                            "the process started again {} later ({}): a crash and restart",
+                        let again = format!(
+                            "the process started again {} later ({})",
                             crate::report::fmt_duration((at - first) as f64 / 1000.0),
                             crate::report::template_label(&restart.text, 80)
-                        ));
+                        );
+                        restarted = Some(format!("{again}: a crash and restart"));
                         // One crash is one event: no rate can make its silence before
                         // significant, but the process starting again right after it can.
                         format!(
                             "first seen after the warm-up (first {:.0}% of the window, until {}), \
-                             and the process started again {} later ({})",
+                             and {again}",
                             cfg.warmup_fraction * 100.0,
                             crate::report::rfc3339(w),
-                            crate::report::fmt_duration((at - first) as f64 / 1000.0),
-                            crate::report::template_label(&restart.text, 80)
                         )
                     } else if first <= w && p0 < CHANGE_SILENCE_P {
                         // Or a silence that was probably real, ended right after a change: a

@@ -48,9 +48,9 @@ enum Kw {
     RetryAfter,
     Server,
     Code,
-    /// An exception's class name (`java.net.UnknownHostException`): refused, and matched
-    /// inside its dotted package name.
-    ClassRefused,
+    /// A name that did not resolve: a connection never made, counted with the refused ones;
+    /// matched inside identifiers too (`java.net.UnknownHostException`).
+    Dns,
 }
 
 const KEYWORDS: &[(&str, Kw)] = &[
@@ -85,15 +85,16 @@ const KEYWORDS: &[(&str, Kw)] = &[
     // A name that does not resolve: the connection is never made (counted with the refused
     // ones). Node's `getaddrinfo ENOTFOUND host`, Go's `lookup host on 10.96.0.10:53: no
     // such host`, glibc's, curl's, Java's `UnknownHostException: host`.
-    ("enotfound", Kw::Refused),
-    ("eai_again", Kw::Refused),
-    ("no such host", Kw::Refused),
-    ("name or service not known", Kw::Refused),
-    ("nodename nor servname", Kw::Refused),
-    ("temporary failure in name resolution", Kw::Refused),
-    ("could not resolve host", Kw::Refused),
-    ("unknownhostexception", Kw::ClassRefused),
-    ("name resolution failed", Kw::Refused),
+    ("enotfound", Kw::Dns),
+    ("eai_again", Kw::Dns),
+    ("no such host", Kw::Dns),
+    ("server misbehaving", Kw::Dns),
+    ("name or service not known", Kw::Dns),
+    ("nodename nor servname", Kw::Dns),
+    ("temporary failure in name resolution", Kw::Dns),
+    ("could not resolve host", Kw::Dns),
+    ("unknownhostexception", Kw::Dns),
+    ("name resolution failed", Kw::Dns),
     ("too many requests", Kw::Rate),
     ("rate limit", Kw::Rate),
     ("rate-limit", Kw::Rate),
@@ -168,7 +169,7 @@ pub fn classify(msg: &[u8]) -> Option<(Outcome, Option<u16>, Option<u64>)> {
         let kw = KEYWORDS[m.pattern().as_usize()].1;
         // A keyword inside an identifier (`payments.timeout`, `read-timeout`) is a name,
         // not an event.
-        if !matches!(kw, Kw::Code | Kw::ClassRefused)
+        if !matches!(kw, Kw::Code | Kw::Dns)
             && m.start() > 0
             && matches!(msg[m.start() - 1], b'.' | b'-' | b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9')
         {
@@ -176,7 +177,7 @@ pub fn classify(msg: &[u8]) -> Option<(Outcome, Option<u16>, Option<u64>)> {
         }
         match kw {
             Kw::Timeout => timeout = true,
-            Kw::Refused | Kw::ClassRefused => refused = true,
+            Kw::Refused | Kw::Dns => refused = true,
             Kw::Rate => rate = true,
             Kw::RetryAfter => {
                 rate = true;
@@ -519,22 +520,14 @@ fn unresolved_host(msg: &[u8]) -> Option<String> {
         b"could not resolve host: ",
         b"unknownhostexception: ",
     ];
-    // Only in a message that says a lookup failed: `lookup` is an ordinary word too.
-    const FAILED: &[&[u8]] = &[
-        b"enotfound",
-        b"eai_again",
-        b"no such host",
-        b"server misbehaving",
-        b"could not resolve host",
-        b"unknownhostexception",
-        b"name or service not known",
-        b"temporary failure in name resolution",
-    ];
+    // Only in a message that says a lookup failed (a [`Kw::Dns`] keyword): `lookup` is an
+    // ordinary word too.
     let lower = msg.to_ascii_lowercase();
-    if !FAILED
-        .iter()
-        .any(|f| memchr::memmem::find(&lower, f).is_some())
-    {
+    let failed = matcher().is_some_and(|ac| {
+        ac.find_iter(&lower)
+            .any(|m| matches!(KEYWORDS[m.pattern().as_usize()].1, Kw::Dns))
+    });
+    if !failed {
         return None;
     }
     for b in BEFORE {

@@ -25,7 +25,7 @@ pub use chunker::{Chunker, MAX_CHUNK_LINES};
 pub use codec::{packed_name, unsupported, Codec};
 pub use open::{
     cr_line_ends, file_id, is_container, list_dir, looks_binary, nul_hole_message, read_inputs,
-    read_reader, skip_nul_hole_noticed, utf16_encoding, CrAsLf, GZ_STEP,
+    read_reader, skip_nul_hole_noticed, utf16_encoding, CrAsLf, SeenFiles, GZ_STEP,
 };
 
 /// One source of log data: a file, an archive member, or stdin.

@@ -103,9 +103,26 @@ struct Reader<'a> {
     /// When the file (or tar member) being read was last changed, in milliseconds since
     /// the epoch: it dates times of day without a date ([`SourceMeta::modified`]).
     modified: Option<i64>,
-    /// Regular files read so far (device, inode) and the name they were read under: the
-    /// same file named twice (`a.log a.log`, `dir dir/a.log`, a link to it) is read once.
-    files_read: std::collections::HashMap<(u64, u64), String>,
+    /// Regular files read so far: the same file named twice (`a.log a.log`, `dir
+    /// dir/a.log`, a link to it) is read once.
+    files_read: SeenFiles,
+}
+
+/// Regular files read so far, by (device, inode), and the name each was first read under.
+#[derive(Default)]
+pub struct SeenFiles(std::collections::HashMap<(u64, u64), String>);
+
+impl SeenFiles {
+    /// The name the file of `meta` was first read under, when it was read before; else it
+    /// is recorded under `name`. None too for files without an identity (FIFOs, stdin).
+    pub fn repeat_of(&mut self, meta: &std::fs::Metadata, name: String) -> Option<String> {
+        let id = file_id(meta)?;
+        if let Some(first) = self.0.get(&id) {
+            return Some(first.clone());
+        }
+        self.0.insert(id, name);
+        None
+    }
 }
 
 /// A directory's entries that are read as input, in sorted order (the same on every
@@ -176,7 +193,7 @@ impl<'a> Reader<'a> {
             sink,
             in_memory: 0,
             modified: None,
-            files_read: std::collections::HashMap::new(),
+            files_read: SeenFiles::default(),
         }
     }
 
@@ -211,14 +228,10 @@ impl<'a> Reader<'a> {
             self.read_dir(path);
             return;
         }
-        if let Some(id) = file_id(&meta) {
-            if let Some(first) = self.files_read.get(&id) {
-                let msg =
-                    format!("the same file as {first} (named twice, or a link to it): read once");
-                self.notice(&display(path), NoticeKind::Skipped, msg);
-                return;
-            }
-            self.files_read.insert(id, display(path));
+        if let Some(first) = self.files_read.repeat_of(&meta, display(path)) {
+            let msg = format!("the same file as {first} (named twice, or a link to it): read once");
+            self.notice(&display(path), NoticeKind::Skipped, msg);
+            return;
         }
         match File::open(path) {
             Ok(f) => {

@@ -385,20 +385,12 @@ impl Watcher {
         live.finish(&mut || mapper.map(summary));
         let mut input = InputStats {
             bytes: self.sources.iter().map(|s| s.bytes).sum(),
-            sources: {
-                self.source_at.clear();
-                std::mem::take(&mut self.sources)
-            },
+            sources: std::mem::take(&mut self.sources),
             ..InputStats::default()
         };
-        // Sources read whole by the batch reader are reported by it, with their notices.
-        // (By name through an index: an archive of 100,000 members is 100,000 sources.)
-        let mut at: std::collections::HashMap<String, usize> = input
-            .sources
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.name.clone(), i))
-            .collect();
+        // Sources read whole by the batch reader are reported by it, with their notices
+        // (found through the index of the sources counted live).
+        let mut at = std::mem::take(&mut self.source_at);
         for s in extra.sources {
             match at.get(&s.name) {
                 Some(&i) => input.sources[i] = s,
